@@ -1,0 +1,27 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", ".plan/", "coverage/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "no-console": "off",
+    },
+  },
+  {
+    files: ["components/**/*.ts", "policies/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "@pulumi/eks", message: "Build clusters from aws.* resources so every child is visible to tests and policies." }],
+      }],
+      "no-restricted-syntax": ["error", {
+        selector: "NewExpression[callee.object.name='pulumi'][callee.property.name='Config']",
+        message: "Components never read Pulumi config; only stacks/ does.",
+      }],
+    },
+  },
+);

@@ -1,0 +1,89 @@
+import type { Policy, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { RecordedResource } from "./mock-runtime";
+
+export interface PolicyViolation {
+  policy: string;
+  enforcementLevel: string;
+  urn: string;
+  message: string;
+}
+
+export interface PolicyReport {
+  policies: number;
+  violations: PolicyViolation[];
+}
+
+class NotApplicable extends Error {}
+
+function schemaDefaults(policy: Policy): Record<string, unknown> {
+  const props = policy.configSchema?.properties ?? {};
+  return Object.fromEntries(Object.entries(props).flatMap(([k, v]) => ("default" in (v as object) ? [[k, (v as { default: unknown }).default]] : [])));
+}
+
+function pulumiTypeOf(resourceClass: unknown): string | undefined {
+  return (resourceClass as { __pulumiType?: string }).__pulumiType;
+}
+
+function policyResource(r: RecordedResource, config: () => object) {
+  const isType = (cls: unknown) => pulumiTypeOf(cls) === r.type;
+  return {
+    type: r.type,
+    props: r.inputs,
+    urn: r.urn,
+    name: r.name,
+    opts: {
+      protect: r.protect,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+      parent: r.parent ?? undefined,
+      dependencies: r.dependsOn,
+      provider: r.provider ?? "",
+    },
+    stackTags: new Map<string, string>(),
+    isType,
+    asType: (cls: unknown) => (isType(cls) ? r.inputs : undefined),
+    getConfig: config,
+    notApplicable: (reason?: string): never => {
+      throw new NotApplicable(reason);
+    },
+  };
+}
+
+/**
+ * Runs CrossGuard policies over recorded resources the way `pulumi preview --policy-pack`
+ * would: resource rules once per resource, stack rules once over all of them.
+ */
+export async function runPolicies(policies: Policy[], resources: RecordedResource[], config: Record<string, unknown>): Promise<PolicyReport> {
+  const violations: PolicyViolation[] = [];
+  for (const policy of policies) {
+    const level = policy.enforcementLevel ?? "advisory";
+    if (level === "disabled") continue;
+    const cfg = () => ({ ...schemaDefaults(policy), ...config });
+    const report = (urn: string) => (message: string, violationUrn?: string) =>
+      violations.push({ policy: policy.name, enforcementLevel: level, urn: violationUrn ?? urn, message });
+    try {
+      if ("validateResource" in policy && policy.validateResource) {
+        const validators = Array.isArray(policy.validateResource) ? policy.validateResource : [(policy as ResourceValidationPolicy).validateResource];
+        for (const r of resources) {
+          for (const validate of validators) {
+            try {
+              await validate(policyResource(r, cfg) as unknown as ResourceValidationArgs, report(r.urn));
+            } catch (e) {
+              if (!(e instanceof NotApplicable)) throw e;
+            }
+          }
+        }
+      }
+      if ("validateStack" in policy && policy.validateStack) {
+        const all = resources.map((r) => policyResource(r, cfg));
+        await (policy as StackValidationPolicy).validateStack({ resources: all, stackTags: new Map(), getConfig: cfg, notApplicable: (reason?: string): never => { throw new NotApplicable(reason); } } as never, (message: string, urn?: string) =>
+          violations.push({ policy: policy.name, enforcementLevel: level, urn: urn ?? "", message }));
+      }
+    } catch (e) {
+      if (!(e instanceof NotApplicable)) throw e;
+    }
+  }
+  return { policies: policies.length, violations };
+}

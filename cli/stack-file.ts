@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+
+/** A placeholder value for `secure:` config: the plan has no key to decrypt it. */
+export const SECURE_PLACEHOLDER = "plan-placeholder-secret-value";
+
+export interface LoadedStackConfig {
+  /** `namespace:key` -> string, as Pulumi passes config to a program. */
+  config: Record<string, string>;
+  /** Keys whose values were `secure:` (anywhere inside them). */
+  secretKeys: string[];
+}
+
+function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
+  if (Array.isArray(value)) {
+    const items = value.map(replaceSecure);
+    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1 && entries[0][0] === "secure") return { value: SECURE_PLACEHOLDER, secret: true };
+    const mapped = entries.map(([k, v]) => [k, replaceSecure(v)] as const);
+    return { value: Object.fromEntries(mapped.map(([k, v]) => [k, v.value])), secret: mapped.some(([, v]) => v.secret) };
+  }
+  return { value, secret: false };
+}
+
+/**
+ * Reads a Pulumi stack file (`Pulumi.<stack>.yaml`) the way the Pulumi CLI hands its config to
+ * a program: keys are namespaced (the project's namespace when a key has none), scalars
+ * become strings, objects and arrays become JSON, and `secure:` values become secrets.
+ */
+export function loadStackFile(path: string, projectNamespace: string): LoadedStackConfig {
+  const text = readFileSync(path, "utf8");
+  const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new Error(`${path}: not a Pulumi stack file (expected a mapping)`);
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [rawKey, rawValue] of Object.entries(doc.config ?? {})) {
+    const key = rawKey.includes(":") ? rawKey : `${projectNamespace}:${rawKey}`;
+    const { value, secret } = replaceSecure(rawValue);
+    config[key] = typeof value === "string" ? value : value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+    if (secret) secretKeys.push(key);
+  }
+  return { config, secretKeys };
+}

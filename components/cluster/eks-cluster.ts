@@ -1,0 +1,278 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ArgsChecker } from "../common/errors";
+import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
+import { PodIdentityRole } from "../common/pod-identity";
+import { withManagedBy } from "../common/tags";
+import { EKS_ADDONS, KUBERNETES_VERSION } from "../versions";
+import {
+  CLUSTER_ROLE_MANAGED_POLICIES,
+  clusterAdminAccessPolicyArn,
+  clusterKmsPolicy,
+  CONTROL_PLANE_LOG_TYPES,
+  encryptedGp3RootVolume,
+  gp3StorageClass,
+  imdsV2MetadataOptions,
+  kubeconfig,
+  NODE_ROLE_MANAGED_POLICIES,
+  vpcCniConfiguration,
+} from "./builders";
+import { ClusterHandle } from "./handle";
+import { isOpenToWorld, validateCidr } from "./cidr";
+
+/** Size and shape of the on-demand node group that runs controllers and add-ons. */
+export interface SystemNodeGroupArgs {
+  /** Instance types. Default: `["m7i.large", "m6i.large"]`. */
+  instanceTypes?: string[];
+  /** Minimum nodes. Default: 2. */
+  minSize?: number;
+  /** Nodes at creation. Default: `minSize`. */
+  desiredSize?: number;
+  /** Maximum nodes. Default: 4. */
+  maxSize?: number;
+  /** Root volume size in GiB. Default: 50. */
+  diskSizeGiB?: number;
+}
+
+export interface EksClusterArgs {
+  /** Cluster name, also used in discovery tags. Required. */
+  clusterName: string;
+  /** AWS region of the cluster. Required. */
+  region: string;
+  /** VPC of the cluster. Required. */
+  vpcId: pulumi.Input<string>;
+  /** Private subnets for the control plane ENIs and nodes (at least 2 AZs). Required. */
+  privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Kubernetes minor version. Default: {@link KUBERNETES_VERSION} from `versions.ts`. */
+  kubernetesVersion?: string;
+  /**
+   * CIDRs allowed to reach the public API endpoint. Default: `[]`, which keeps the endpoint
+   * private only. `0.0.0.0/0` is refused unless `allowWorldOpenEndpoint` is set.
+   */
+  publicAccessCidrs?: string[];
+  /** Permit `0.0.0.0/0` in `publicAccessCidrs` (never in prod). Default: false. */
+  allowWorldOpenEndpoint?: boolean;
+  /** IAM role or user ARNs given cluster-admin through access entries. Default: none. */
+  adminPrincipalArns?: string[];
+  /** Days to keep control-plane logs in CloudWatch. Default: 90. */
+  logRetentionDays?: number;
+  /** System node group sizing. Default: see {@link SystemNodeGroupArgs}. */
+  systemNodes?: SystemNodeGroupArgs;
+  /** What happens to an EBS volume when its claim is deleted. Default: `Delete`; use `Retain` in prod. */
+  storageReclaimPolicy?: "Delete" | "Retain";
+  /** Tags for every AWS resource. Default: `managed-by` only. */
+  tags?: Record<string, string>;
+}
+
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * A secure EKS cluster from plain `aws.*` resources: API authentication mode with access
+ * entries, KMS envelope encryption of secrets, control-plane logs, private endpoint, pinned
+ * managed add-ons with pod identity, a hardened system node group, a default encrypted gp3
+ * StorageClass, and a Kubernetes provider, all handed on as one {@link ClusterHandle}.
+ */
+export class EksCluster extends pulumi.ComponentResource {
+  readonly handle: ClusterHandle;
+  readonly cluster: aws.eks.Cluster;
+  readonly secretsKey: aws.kms.Key;
+  readonly systemNodeGroup: aws.eks.NodeGroup;
+  readonly addons: Record<keyof typeof EKS_ADDONS, aws.eks.Addon>;
+  readonly provider: k8s.Provider;
+
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const sys = {
+      instanceTypes: args.systemNodes?.instanceTypes ?? ["m7i.large", "m6i.large"],
+      minSize: args.systemNodes?.minSize ?? 2,
+      maxSize: args.systemNodes?.maxSize ?? 4,
+      diskSizeGiB: args.systemNodes?.diskSizeGiB ?? 50,
+      desiredSize: args.systemNodes?.desiredSize ?? args.systemNodes?.minSize ?? 2,
+    };
+    const cidrs = args.publicAccessCidrs ?? [];
+    const logRetentionDays = args.logRetentionDays ?? 90;
+    const check = new ArgsChecker(`EksCluster "${name}"`)
+      .require(/^[a-zA-Z][-a-zA-Z0-9_]{0,99}$/.test(args.clusterName), "clusterName", "must start with a letter and hold only letters, digits, '-' and '_' (max 100)")
+      .require(/^1\.\d{2}$/.test(args.kubernetesVersion ?? KUBERNETES_VERSION), "kubernetesVersion", "must be a minor version such as 1.33")
+      .require(sys.minSize >= 1, "systemNodes.minSize", "the system node group needs at least 1 node")
+      .require(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize, "systemNodes", "must satisfy minSize <= desiredSize <= maxSize")
+      .require(sys.instanceTypes.length > 0, "systemNodes.instanceTypes", "must list at least one instance type")
+      .require(sys.diskSizeGiB >= 20, "systemNodes.diskSizeGiB", "must be at least 20 GiB")
+      .require(LOG_RETENTION_DAYS.includes(logRetentionDays), "logRetentionDays", `must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")})`)
+      .require(!cidrs.some(isOpenToWorld) || args.allowWorldOpenEndpoint === true, "publicAccessCidrs", "0.0.0.0/0 opens the API endpoint to the internet; list your own CIDRs");
+    cidrs.forEach((c, i) => check.require(validateCidr(c), `publicAccessCidrs[${i}]`, "must be an IPv4 CIDR such as 203.0.113.0/24"));
+    (args.adminPrincipalArns ?? []).forEach((a, i) =>
+      check.require(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(a), `adminPrincipalArns[${i}]`, "must be an IAM role or user ARN"));
+    check.throwIfAny();
+    super("mlserving:cluster:EksCluster", name, {}, opts);
+
+    const tags = withManagedBy(args.tags);
+    const version = args.kubernetesVersion ?? KUBERNETES_VERSION;
+    const parent = { parent: this };
+    const partition = aws.getPartitionOutput({}, parent).partition;
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+    const policyArn = (p: string) => partition.apply((part) => awsManagedPolicyArn(part, p));
+
+    // Control-plane identity and secrets encryption.
+    const clusterRole = new aws.iam.Role(`${name}-cluster`, {
+      description: `EKS control plane of ${args.clusterName}`,
+      assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])),
+      tags,
+    }, parent);
+    CLUSTER_ROLE_MANAGED_POLICIES.forEach((p) =>
+      new aws.iam.RolePolicyAttachment(`${name}-cluster-${p}`, { role: clusterRole.name, policyArn: policyArn(p) }, parent));
+    this.secretsKey = new aws.kms.Key(`${name}-secrets`, {
+      description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      tags,
+    }, parent);
+    new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.clusterName}/secrets`, targetKeyId: this.secretsKey.keyId }, parent);
+    const kmsPolicy = new aws.iam.RolePolicy(`${name}-cluster-kms`, {
+      role: clusterRole.name,
+      policy: this.secretsKey.arn.apply((arn) => JSON.stringify(clusterKmsPolicy(arn))),
+    }, parent);
+
+    // EKS writes control-plane logs here; creating the group first sets retention and tags.
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
+      name: `/aws/eks/${args.clusterName}/cluster`,
+      retentionInDays: logRetentionDays,
+      tags,
+    }, parent);
+
+    this.cluster = new aws.eks.Cluster(name, {
+      name: args.clusterName,
+      version,
+      roleArn: clusterRole.arn,
+      vpcConfig: {
+        subnetIds: args.privateSubnetIds,
+        endpointPrivateAccess: true,
+        endpointPublicAccess: cidrs.length > 0,
+        publicAccessCidrs: cidrs.length > 0 ? cidrs : undefined,
+      },
+      accessConfig: {
+        authenticationMode: "API",
+        // The identity running `pulumi up` must reach the API to create Kubernetes objects.
+        bootstrapClusterCreatorAdminPermissions: true,
+      },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: this.secretsKey.arn } },
+      enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+      // vpc-cni, kube-proxy and CoreDNS are installed below as pinned managed add-ons.
+      bootstrapSelfManagedAddons: false,
+      upgradePolicy: { supportType: "STANDARD" },
+      tags,
+    }, { parent: this, dependsOn: [logGroup, kmsPolicy] });
+    const clusterName = this.cluster.name;
+
+    (args.adminPrincipalArns ?? []).forEach((principalArn, i) => {
+      const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName, principalArn, type: "STANDARD", tags }, parent);
+      new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}`, {
+        clusterName,
+        principalArn: entry.principalArn,
+        policyArn: partition.apply(clusterAdminAccessPolicyArn),
+        accessScope: { type: "cluster" },
+      }, parent);
+    });
+
+    // Add-ons that nodes need to become Ready come before the node group.
+    const addon = (key: keyof typeof EKS_ADDONS, addonName: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+      new aws.eks.Addon(`${name}-${addonName}`, {
+        clusterName,
+        addonName,
+        addonVersion: EKS_ADDONS[key],
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        tags,
+        ...extra,
+      }, { parent: this, dependsOn });
+    const vpcCni = addon("vpcCni", "vpc-cni", { configurationValues: vpcCniConfiguration() });
+    const kubeProxy = addon("kubeProxy", "kube-proxy");
+    const podIdentityAgent = addon("podIdentityAgent", "eks-pod-identity-agent");
+
+    // System nodes: on-demand, AL2023, IMDSv2 only, encrypted gp3 root volume.
+    const nodeRole = new aws.iam.Role(`${name}-node`, {
+      description: `EKS nodes of ${args.clusterName}`,
+      assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
+      tags,
+    }, parent);
+    const nodePolicies = NODE_ROLE_MANAGED_POLICIES.map((p) =>
+      new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: policyArn(p) }, parent));
+    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-system`, {
+      description: `System nodes of ${args.clusterName}`,
+      metadataOptions: imdsV2MetadataOptions(2),
+      blockDeviceMappings: [encryptedGp3RootVolume(sys.diskSizeGiB)],
+      tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),
+      updateDefaultVersion: true,
+      tags,
+    }, parent);
+    this.systemNodeGroup = new aws.eks.NodeGroup(`${name}-system`, {
+      clusterName,
+      nodeGroupNamePrefix: "system-",
+      nodeRoleArn: nodeRole.arn,
+      subnetIds: args.privateSubnetIds,
+      amiType: "AL2023_x86_64_STANDARD",
+      capacityType: "ON_DEMAND",
+      instanceTypes: sys.instanceTypes,
+      scalingConfig: { minSize: sys.minSize, desiredSize: sys.desiredSize, maxSize: sys.maxSize },
+      updateConfig: { maxUnavailable: 1 },
+      launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+      labels: { "mlserving.io/node-pool": "system" },
+      nodeRepairConfig: { enabled: true },
+      tags,
+    }, {
+      parent: this,
+      dependsOn: [vpcCni, kubeProxy, podIdentityAgent, ...nodePolicies],
+      // The cluster autoscaler owns the desired size once the group exists.
+      ignoreChanges: ["scalingConfig.desiredSize"],
+    });
+
+    // Add-ons that run as Deployments need nodes.
+    const coredns = addon("coredns", "coredns", {}, [this.systemNodeGroup]);
+    const ebsCsiRole = new PodIdentityRole(`${name}-ebs-csi`, {
+      clusterName,
+      namespace: "kube-system",
+      serviceAccount: "ebs-csi-controller-sa",
+      managedPolicyArns: [policyArn("service-role/AmazonEBSCSIDriverPolicy")],
+      createAssociation: false,
+      tags,
+    }, parent);
+    const ebsCsi = addon("ebsCsiDriver", "aws-ebs-csi-driver", {
+      podIdentityAssociations: [{ roleArn: ebsCsiRole.roleArn, serviceAccount: "ebs-csi-controller-sa" }],
+    }, [this.systemNodeGroup, podIdentityAgent]);
+    this.addons = { vpcCni, kubeProxy, podIdentityAgent, coredns, ebsCsiDriver: ebsCsi };
+
+    this.provider = new k8s.Provider(`${name}-k8s`, {
+      kubeconfig: pulumi.all([this.cluster.endpoint, this.cluster.certificateAuthority]).apply(([endpoint, ca]) =>
+        kubeconfig({ clusterName: args.clusterName, endpoint, certificateAuthority: ca.data ?? "", region: args.region })),
+      enableServerSideApply: true,
+    }, { parent: this, dependsOn: [this.systemNodeGroup] });
+
+    const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, gp3StorageClass(args.storageReclaimPolicy ?? "Delete"), {
+      parent: this, provider: this.provider, dependsOn: [ebsCsi],
+    });
+
+    this.handle = {
+      name: args.clusterName,
+      region: args.region,
+      partition,
+      accountId,
+      kubernetesVersion: version,
+      arn: this.cluster.arn,
+      endpoint: this.cluster.endpoint,
+      certificateAuthority: this.cluster.certificateAuthority.apply((ca) => ca.data ?? ""),
+      vpcId: pulumi.output(args.vpcId),
+      privateSubnetIds: pulumi.output(args.privateSubnetIds),
+      clusterSecurityGroupId: this.cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId),
+      nodeRole,
+      provider: this.provider,
+      workloadReady: [this.systemNodeGroup, coredns, storageClass],
+      tags,
+    };
+    this.registerOutputs({
+      clusterName: this.cluster.name,
+      clusterArn: this.cluster.arn,
+      endpoint: this.cluster.endpoint,
+      secretsKeyArn: this.secretsKey.arn,
+    });
+  }
+}

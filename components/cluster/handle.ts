@@ -1,0 +1,35 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Everything another component needs to know about a cluster, passed as one typed value.
+ * Plain strings are known before deployment (they name and tag things); outputs are not.
+ */
+export interface ClusterHandle {
+  /** The EKS cluster's name (set by the kit, so known at plan time). */
+  readonly name: string;
+  /** AWS region of the cluster. */
+  readonly region: string;
+  /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
+  readonly partition: pulumi.Output<string>;
+  /** AWS account id. */
+  readonly accountId: pulumi.Output<string>;
+  /** Kubernetes minor version of the control plane. */
+  readonly kubernetesVersion: string;
+  readonly arn: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  readonly certificateAuthority: pulumi.Output<string>;
+  readonly vpcId: pulumi.Output<string>;
+  readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** Security group EKS attaches to the control plane and managed nodes. */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
+  /** Role of the system node group; other node groups may reuse it. */
+  readonly nodeRole: aws.iam.Role;
+  /** Kubernetes provider for this cluster; every Kubernetes object must use it. */
+  readonly provider: k8s.Provider;
+  /** Resources that must exist before workloads schedule (system nodes, CoreDNS, storage). */
+  readonly workloadReady: pulumi.Resource[];
+  /** Tags to put on AWS resources attached to this cluster. */
+  readonly tags: Record<string, string>;
+}

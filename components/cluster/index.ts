@@ -1,0 +1,6 @@
+export * from "./builders";
+export * from "./cidr";
+export * from "./eks-cluster";
+export * from "./handle";
+export * from "./load-balancer-controller";
+export * from "./load-balancer-controller-values";

@@ -1,0 +1,36 @@
+/** Minimal typing of an IAM policy document, enough to build and inspect them in plain code. */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: Record<string, string | string[]> | "*";
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+export function policyDocument(...statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Trust policy that lets an AWS service principal (e.g. `eks.amazonaws.com`) assume a role. */
+export function serviceTrustPolicy(service: string, actions: string[] = ["sts:AssumeRole"]): PolicyDocument {
+  return policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: actions });
+}
+
+/**
+ * Trust policy for EKS Pod Identity: the `pods.eks.amazonaws.com` principal needs both
+ * `sts:AssumeRole` and `sts:TagSession` (the agent tags sessions with the pod's attributes).
+ */
+export function podIdentityTrustPolicy(): PolicyDocument {
+  return serviceTrustPolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]);
+}
+
+/** ARN of an AWS managed IAM policy in the given partition. */
+export function awsManagedPolicyArn(partition: string, path: string): string {
+  return `arn:${partition}:iam::aws:policy/${path}`;
+}

@@ -1,0 +1,23 @@
+/** Tag keys every taggable AWS resource of the kit carries (see the `required-tags` policy). */
+export const REQUIRED_TAG_KEYS = ["environment", "team", "managed-by"] as const;
+
+/** Value of the `managed-by` tag on everything the kit creates. */
+export const MANAGED_BY = "pulumi-mlserving";
+
+/** The environments the kit knows; per-environment defaults hang off these names. */
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** The standard tag set for one environment and owning team, with extra tags merged over it. */
+export function standardTags(
+  environment: Environment,
+  team: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return { ...extra, environment, team, "managed-by": MANAGED_BY };
+}
+
+/** Tags for a component that may be used on its own: the caller's tags win, `managed-by` is always set. */
+export function withManagedBy(tags: Record<string, string> | undefined): Record<string, string> {
+  return { "managed-by": MANAGED_BY, ...(tags ?? {}) };
+}

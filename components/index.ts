@@ -1,0 +1,6 @@
+/** Public API of the kit: every component, its args and pure builders. */
+export * from "./cluster";
+export * from "./common";
+export * from "./network";
+export * from "./platform";
+export * from "./versions";

@@ -1,0 +1,92 @@
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { ArgsChecker } from "../common/errors";
+import { withManagedBy } from "../common/tags";
+import { awsxNatStrategy, NatGatewayMode, privateSubnetTags, publicSubnetTags } from "./subnet-tags";
+
+/** Ids of a VPC created outside the kit. */
+export interface ExistingVpc {
+  /** The VPC id. */
+  vpcId: pulumi.Input<string>;
+  /** Private subnets (one per AZ) for nodes, pods and internal load balancers. */
+  privateSubnetIds: pulumi.Input<string>[];
+  /** Public subnets for internet-facing load balancers. Default: none. */
+  publicSubnetIds?: pulumi.Input<string>[];
+}
+
+export interface NetworkArgs {
+  /** The EKS cluster's name; subnets are tagged for its load balancers and Karpenter. Required. */
+  clusterName: string;
+  /** AWS region, used for the S3 gateway endpoint's service name. Required. */
+  region: string;
+  /** IPv4 CIDR of a new VPC. Default: `10.0.0.0/16`. */
+  cidrBlock?: string;
+  /** Number of availability zones for a new VPC (2 to 6). Default: 3. */
+  availabilityZoneCount?: number;
+  /** NAT gateways: `single` (cheap) or `onePerAz` (survives an AZ outage). Default: `onePerAz`. */
+  natGateways?: NatGatewayMode;
+  /** Use this VPC instead of creating one; the kit then creates nothing in the network. Default: create a VPC. */
+  existing?: ExistingVpc;
+  /** Tags for every resource. Default: `managed-by` only. */
+  tags?: Record<string, string>;
+}
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/**
+ * The platform's VPC: private and public subnets across availability zones, tagged for
+ * EKS load balancers and Karpenter discovery, NAT per environment and an S3 gateway endpoint
+ * (model artifacts and images layers stay off the NAT). Or an existing VPC given by ids.
+ */
+export class Network extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  readonly privateSubnetIds: pulumi.Output<string[]>;
+  readonly publicSubnetIds: pulumi.Output<string[]>;
+  /** The awsx VPC, when the kit created one. */
+  readonly vpc?: awsx.ec2.Vpc;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    const azs = args.availabilityZoneCount ?? 3;
+    const cidr = args.cidrBlock ?? "10.0.0.0/16";
+    const m = CIDR.exec(cidr);
+    new ArgsChecker(`Network "${name}"`)
+      .require(args.clusterName.length > 0, "clusterName", "must not be empty")
+      .require(Number.isInteger(azs) && azs >= 2 && azs <= 6, "availabilityZoneCount", "must be an integer from 2 to 6")
+      .require(m !== null && Number(m[5]) >= 16 && Number(m[5]) <= 20, "cidrBlock", "must be an IPv4 CIDR with a prefix from /16 to /20")
+      .require(args.existing === undefined || args.existing.privateSubnetIds.length >= 2, "existing.privateSubnetIds", "EKS needs subnets in at least 2 availability zones")
+      .throwIfAny();
+    super("mlserving:network:Network", name, {}, opts);
+
+    if (args.existing) {
+      this.vpcId = pulumi.output(args.existing.vpcId);
+      this.privateSubnetIds = pulumi.output(args.existing.privateSubnetIds);
+      this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds ?? []);
+    } else {
+      const tags = withManagedBy(args.tags);
+      this.vpc = new awsx.ec2.Vpc(name, {
+        cidrBlock: cidr,
+        numberOfAvailabilityZones: azs,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        natGateways: { strategy: awsxNatStrategy(args.natGateways ?? "onePerAz") },
+        subnetStrategy: "Auto",
+        subnetSpecs: [
+          { type: "Private", tags: { ...tags, ...privateSubnetTags(args.clusterName) } },
+          { type: "Public", size: 256, tags: { ...tags, ...publicSubnetTags(args.clusterName) } },
+        ],
+        // Gateway endpoints are free; "Auto" associates it with the VPC's route tables.
+        vpcEndpointStrategy: "Auto",
+        vpcEndpointSpecs: [{
+          serviceName: `com.amazonaws.${args.region}.s3`,
+          vpcEndpointType: "Gateway",
+          tags,
+        }],
+        tags: { ...tags, Name: name },
+      }, { parent: this });
+      this.vpcId = this.vpc.vpcId;
+      this.privateSubnetIds = this.vpc.privateSubnetIds;
+      this.publicSubnetIds = this.vpc.publicSubnetIds;
+    }
+    this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+  }
+}

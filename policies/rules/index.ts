@@ -1,0 +1,16 @@
+import type { Policy } from "@pulumi/policy";
+import { eksEndpointNotOpenToWorld, eksSecretsEncryption, kmsKeyRotation, launchTemplateImdsV2 } from "./cluster";
+import { requiredTags } from "./tags";
+
+export * from "./config";
+export * from "./cluster";
+export * from "./tags";
+
+/** Every rule of the kit's policy pack, in the order they are reported. */
+export const allPolicies: Policy[] = [
+  eksSecretsEncryption,
+  eksEndpointNotOpenToWorld,
+  launchTemplateImdsV2,
+  kmsKeyRotation,
+  requiredTags,
+];

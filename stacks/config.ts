@@ -1,0 +1,200 @@
+import { z } from "zod";
+import { validateCidr, isOpenToWorld } from "../components/cluster/cidr";
+import { Environment, ENVIRONMENTS } from "../components/common/tags";
+import type { PlatformSpec } from "../components/platform/spec";
+import { KUBERNETES_VERSION } from "../components/versions";
+
+/** The Pulumi project name, which is also the namespace of the kit's config keys. */
+export const CONFIG_NAMESPACE = "mlserving";
+
+/** One thing wrong with a stack file: the config key path and the rule broken. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** A stack file that does not describe a valid platform; lists every problem. */
+export class StackConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`invalid stack configuration:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+const name = (what: string) => z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, `${what} must be 3-40 lowercase letters, digits or '-', starting with a letter`);
+const count = (min: number, max: number) => z.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const cidr = z.string().refine(validateCidr, "must be an IPv4 CIDR such as 10.0.0.0/16");
+
+const networkSchema = z.strictObject({
+  cidrBlock: cidr.optional(),
+  availabilityZoneCount: count(2, 6).optional(),
+  natGateways: z.enum(["single", "onePerAz"]).optional(),
+  existing: z.strictObject({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0abc12345def67890"),
+    privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id")).min(2, "EKS needs subnets in at least 2 availability zones"),
+    publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id")).optional(),
+  }).optional(),
+});
+
+const clusterSchema = z.strictObject({
+  kubernetesVersion: z.string().regex(/^1\.\d{2}$/, "must be a minor version such as 1.35").optional(),
+  publicAccessCidrs: z.array(cidr).optional(),
+  adminPrincipalArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "must be an IAM role or user ARN")).optional(),
+  logRetentionDays: z.union([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>], { error: "must be a CloudWatch retention value (e.g. 30, 90, 365)" }).optional(),
+  systemNodes: z.strictObject({
+    instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large")).min(1, "must list at least one instance type").optional(),
+    minSize: count(1, 50).optional(),
+    desiredSize: count(1, 50).optional(),
+    maxSize: count(1, 50).optional(),
+    diskSizeGiB: count(20, 1000).optional(),
+  }).optional(),
+  storageReclaimPolicy: z.enum(["Delete", "Retain"]).optional(),
+});
+
+/** Schema of the `mlserving:*` keys of a stack file. Unknown keys are errors. */
+export const stackConfigSchema = z.strictObject({
+  environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
+  team: name("team"),
+  clusterName: z.string().regex(/^[a-z][a-z0-9-]{2,38}$/, "must be 3-39 lowercase letters, digits or '-', starting with a letter").optional(),
+  tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys must be 1-128 characters"), z.string().max(256, "tag values must be at most 256 characters")).optional(),
+  network: networkSchema.optional(),
+  cluster: clusterSchema.optional(),
+  loadBalancerController: z.strictObject({ replicas: count(1, 5).optional() }).optional(),
+});
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+type Defaults = Omit<PlatformSpec, "environment" | "team" | "region" | "clusterName" | "tags">;
+
+/**
+ * Per-environment defaults. dev is cheap (one NAT gateway, small system group, short log
+ * retention); staging mirrors prod's shape at a smaller size; prod is highly available
+ * (NAT per AZ, three system nodes) and keeps volumes when their claims are deleted.
+ */
+export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
+  dev: {
+    network: { cidrBlock: "10.10.0.0/16", availabilityZoneCount: 3, natGateways: "single" },
+    cluster: {
+      kubernetesVersion: KUBERNETES_VERSION,
+      publicAccessCidrs: [],
+      adminPrincipalArns: [],
+      logRetentionDays: 30,
+      systemNodes: { instanceTypes: ["m7i.large", "m6i.large"], minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 },
+      storageReclaimPolicy: "Delete",
+    },
+    loadBalancerController: { replicas: 1 },
+  },
+  staging: {
+    network: { cidrBlock: "10.20.0.0/16", availabilityZoneCount: 3, natGateways: "single" },
+    cluster: {
+      kubernetesVersion: KUBERNETES_VERSION,
+      publicAccessCidrs: [],
+      adminPrincipalArns: [],
+      logRetentionDays: 90,
+      systemNodes: { instanceTypes: ["m7i.large", "m6i.large"], minSize: 2, desiredSize: 2, maxSize: 4, diskSizeGiB: 50 },
+      storageReclaimPolicy: "Delete",
+    },
+    loadBalancerController: { replicas: 2 },
+  },
+  prod: {
+    network: { cidrBlock: "10.30.0.0/16", availabilityZoneCount: 3, natGateways: "onePerAz" },
+    cluster: {
+      kubernetesVersion: KUBERNETES_VERSION,
+      publicAccessCidrs: [],
+      adminPrincipalArns: [],
+      logRetentionDays: 365,
+      systemNodes: { instanceTypes: ["m7i.xlarge", "m6i.xlarge"], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 80 },
+      storageReclaimPolicy: "Retain",
+    },
+    loadBalancerController: { replicas: 2 },
+  },
+};
+
+function keyPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out === "" ? `${CONFIG_NAMESPACE}:${String(p)}` : `.${String(p)}`;
+  }
+  return out || CONFIG_NAMESPACE;
+}
+
+function zodProblems(error: z.ZodError): ConfigProblem[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((k) => ({ path: keyPath([...issue.path, k]), message: "unknown key (check its spelling against the README's configuration reference)" }));
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+      return [{ path: keyPath(issue.path), message: "is required" }];
+    }
+    return [{ path: keyPath(issue.path), message: issue.message }];
+  });
+}
+
+/**
+ * Validates the raw config of a stack (the `mlserving:*` keys without their namespace, plus
+ * `aws:region`) and resolves it into a {@link PlatformSpec}. Throws a {@link StackConfigError}
+ * listing every problem by its config key path.
+ */
+export function resolvePlatformSpec(raw: Record<string, unknown>, region: string | undefined): PlatformSpec {
+  const problems: ConfigProblem[] = [];
+  if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
+  else if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) problems.push({ path: "aws:region", message: "must be an AWS region such as us-east-1" });
+
+  const parsed = stackConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new StackConfigError([...problems, ...zodProblems(parsed.error)]);
+  const cfg = parsed.data;
+  const d = ENVIRONMENT_DEFAULTS[cfg.environment];
+  const minSize = cfg.cluster?.systemNodes?.minSize ?? d.cluster.systemNodes.minSize;
+  const spec: PlatformSpec = {
+    environment: cfg.environment,
+    team: cfg.team,
+    region: region ?? "",
+    clusterName: cfg.clusterName ?? `mlserving-${cfg.environment}`,
+    tags: cfg.tags ?? {},
+    network: {
+      cidrBlock: cfg.network?.cidrBlock ?? d.network.cidrBlock,
+      availabilityZoneCount: cfg.network?.availabilityZoneCount ?? d.network.availabilityZoneCount,
+      natGateways: cfg.network?.natGateways ?? d.network.natGateways,
+      existing: cfg.network?.existing && { ...cfg.network.existing, publicSubnetIds: cfg.network.existing.publicSubnetIds ?? [] },
+    },
+    cluster: {
+      kubernetesVersion: cfg.cluster?.kubernetesVersion ?? d.cluster.kubernetesVersion,
+      publicAccessCidrs: cfg.cluster?.publicAccessCidrs ?? d.cluster.publicAccessCidrs,
+      adminPrincipalArns: cfg.cluster?.adminPrincipalArns ?? d.cluster.adminPrincipalArns,
+      logRetentionDays: cfg.cluster?.logRetentionDays ?? d.cluster.logRetentionDays,
+      systemNodes: {
+        instanceTypes: cfg.cluster?.systemNodes?.instanceTypes ?? d.cluster.systemNodes.instanceTypes,
+        minSize,
+        desiredSize: cfg.cluster?.systemNodes?.desiredSize ?? Math.max(minSize, d.cluster.systemNodes.desiredSize),
+        maxSize: cfg.cluster?.systemNodes?.maxSize ?? Math.max(minSize, d.cluster.systemNodes.maxSize),
+        diskSizeGiB: cfg.cluster?.systemNodes?.diskSizeGiB ?? d.cluster.systemNodes.diskSizeGiB,
+      },
+      storageReclaimPolicy: cfg.cluster?.storageReclaimPolicy ?? d.cluster.storageReclaimPolicy,
+    },
+    loadBalancerController: { replicas: cfg.loadBalancerController?.replicas ?? d.loadBalancerController.replicas },
+  };
+  problems.push(...crossFieldProblems(spec));
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return spec;
+}
+
+/** Rules that involve several fields or the environment. */
+function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path: `${CONFIG_NAMESPACE}:${path}`, message });
+  const sys = spec.cluster.systemNodes;
+  if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
+    add("cluster.systemNodes", `must satisfy minSize <= desiredSize <= maxSize (got ${sys.minSize} <= ${sys.desiredSize} <= ${sys.maxSize})`);
+  }
+  spec.cluster.publicAccessCidrs.forEach((c, i) => {
+    if (isOpenToWorld(c)) add(`cluster.publicAccessCidrs[${i}]`, "0.0.0.0/0 opens the Kubernetes API to the internet; list your own CIDRs or leave the endpoint private");
+  });
+  if (spec.environment === "prod") {
+    if (spec.network.natGateways !== "onePerAz" && !spec.network.existing) add("network.natGateways", "prod must run one NAT gateway per availability zone (onePerAz)");
+    if (spec.network.availabilityZoneCount < 3 && !spec.network.existing) add("network.availabilityZoneCount", "prod must span at least 3 availability zones");
+    if (sys.minSize < 2) add("cluster.systemNodes.minSize", "prod needs at least 2 system nodes");
+    if (spec.cluster.storageReclaimPolicy !== "Retain") add("cluster.storageReclaimPolicy", "prod must retain volumes (Retain) so monitoring and registry data survive");
+  }
+  return problems;
+}

@@ -1,0 +1,5 @@
+// Entry point of the Pulumi program (`main: stacks/` in Pulumi.yaml). Pulumi calls the
+// exported function and publishes what it returns as the stack's outputs.
+import { runPlatformProgram } from "./program";
+
+export = runPlatformProgram;

@@ -1,0 +1,30 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MlPlatform } from "../components/platform/platform";
+import type { PlatformSpec } from "../components/platform/spec";
+import { resolvePlatformSpec, StackConfigError } from "./config";
+import { rawConfigFromPulumi } from "./stack-config";
+
+/** Reads and validates this stack's config; a bad stack file is a RunError (no stack trace). */
+export function loadPlatformSpec(): PlatformSpec {
+  const { raw, region } = rawConfigFromPulumi(pulumi.runtime.allConfig());
+  try {
+    return resolvePlatformSpec(raw, region);
+  } catch (e) {
+    if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
+/** The stack program: config -> spec -> platform -> stack outputs. */
+export async function runPlatformProgram() {
+  const spec = loadPlatformSpec();
+  const platform = new MlPlatform("mlserving", spec);
+  return {
+    environment: spec.environment,
+    clusterName: platform.cluster.cluster.name,
+    clusterEndpoint: platform.cluster.cluster.endpoint,
+    vpcId: platform.network.vpcId,
+    privateSubnetIds: platform.network.privateSubnetIds,
+    kubeconfigCommand: `aws eks update-kubeconfig --name ${spec.clusterName} --region ${spec.region}`,
+  };
+}

@@ -103,10 +103,25 @@ export interface MockRunResult<T> {
  */
 export async function runOnMocks<T>(opts: MockRunOptions, program: () => T | Promise<T>): Promise<MockRunResult<T>> {
   const cloud = new FakeCloud({ region: opts.region });
+  // Failures inside the runtime (a refused invoke, a throwing apply) surface as unhandled
+  // rejections, as in a real `pulumi up`; collect them so the run fails with their message.
+  const failures: unknown[] = [];
+  const remember = <R>(fn: () => R): R => {
+    try {
+      return fn();
+    } catch (e) {
+      failures.push(e);
+      throw e;
+    }
+  };
   const monitor = new RecordingMonitor({
-    call: (args) => cloud.call(args),
-    newResource: (args) => cloud.newResource(args),
+    call: (args) => remember(() => cloud.call(args)),
+    newResource: (args) => remember(() => cloud.newResource(args)),
   });
+  const onRejection = (reason: unknown) => {
+    failures.push(reason);
+  };
+  process.on("unhandledRejection", onRejection);
   const config: Record<string, string> = { "aws:region": opts.region, ...(opts.config ?? {}) };
   pulumi.runtime.setAllConfig(config, opts.secretKeys);
   await pulumi.runtime.setMocks(monitor.mocks, opts.project, opts.stack, false);
@@ -123,8 +138,18 @@ export async function runOnMocks<T>(opts: MockRunOptions, program: () => T | Pro
     }
     return undefined;
   });
-  await waitForRegistrations();
+  try {
+    await waitForRegistrations();
+    // Let rejections raised while the last registrations settled reach the handler.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
   if (failure !== undefined) throw failure;
+  if (failures.length > 0) {
+    const first = failures.find((f) => f instanceof Error && f.message) ?? failures[0];
+    throw first instanceof Error ? first : new Error(String(first));
+  }
   return { resources: monitor.recorded, result: result as T };
 }
 

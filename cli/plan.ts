@@ -10,7 +10,7 @@
 import { mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { runPlan, PlanOutcome } from "./planner";
+import type { PlanOutcome } from "./planner";
 
 function usage(message: string): never {
   console.error(`error: ${message}\nusage: npm run plan -- --stack <name> [--config <stack file>] [--out <dir>]`);
@@ -32,6 +32,8 @@ async function main(): Promise<number> {
   const outDir = resolve(values.out ?? join(root, ".plan", stack));
 
   console.log(`Planning stack "${stack}" offline from ${configPath}`);
+  // Loaded only now: the program and its SDKs take seconds to import, usage errors should not.
+  const { exitCodeFor, runPlan } = await import("./planner");
   const outcome: PlanOutcome = await runPlan({ stack, configPath, progress: (line) => console.log(`  ${line}`) });
   if (outcome.kind === "invalid-config") {
     console.error(`\nThe stack file is invalid (${outcome.problems.length} problem${outcome.problems.length === 1 ? "" : "s"}):`);
@@ -54,7 +56,7 @@ async function main(): Promise<number> {
   console.log(`\nPolicies: ${report.policies} run, ${mandatory.length} mandatory violation(s), ${report.violations.length - mandatory.length} advisory`);
   for (const v of report.violations) console.log(`  [${v.enforcementLevel}] ${v.policy}: ${v.urn}\n      ${v.message}`);
   console.log(`\nWrote ${Object.keys(outcome.files).length} files to ${outDir}`);
-  return mandatory.length > 0 ? 1 : 0;
+  return exitCodeFor(outcome);
 }
 
 main().then(

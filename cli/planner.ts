@@ -75,3 +75,9 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     summary: { total: resources.length, byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) },
   };
 }
+
+/** 0 planned clean; 1 a mandatory policy was violated; 2 invalid config or the program failed. */
+export function exitCodeFor(outcome: PlanOutcome): 0 | 1 | 2 {
+  if (outcome.kind !== "planned") return 2;
+  return outcome.report.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+}

@@ -141,7 +141,7 @@ export function resolvePlatformSpec(raw: Record<string, unknown>, region: string
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
   else if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) problems.push({ path: "aws:region", message: "must be an AWS region such as us-east-1" });
 
-  const parsed = stackConfigSchema.safeParse(raw);
+  const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new StackConfigError([...problems, ...zodProblems(parsed.error)]);
   const cfg = parsed.data;
   const d = ENVIRONMENT_DEFAULTS[cfg.environment];

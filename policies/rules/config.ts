@@ -19,3 +19,11 @@ export const kitConfigSchema: PolicyConfigSchema = {
     requiredTags: { type: "array", items: { type: "string" }, default: DEFAULT_POLICY_CONFIG.requiredTags },
   },
 };
+
+/**
+ * The `--policy-pack-config` file for one environment: Pulumi takes config per policy name,
+ * so every rule with a schema gets the environment.
+ */
+export function policyPackConfig(policies: { name: string; configSchema?: PolicyConfigSchema }[], environment: KitPolicyConfig["environment"]) {
+  return Object.fromEntries(policies.filter((p) => p.configSchema).map((p) => [p.name, { environment }]));
+}

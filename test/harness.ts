@@ -1,0 +1,45 @@
+import { expect } from "vitest";
+import { RecordedResource, runOnMocks } from "../cli/mock-runtime";
+
+export type { RecordedResource };
+
+/**
+ * Runs `build` on Pulumi's mock runtime (fake cloud with realistic ARNs, ids and endpoints;
+ * unknown invokes throw) and returns every resource once all registrations have settled.
+ */
+export async function runComponent<T>(build: () => T, opts: { stack?: string; region?: string } = {}) {
+  const { resources, result } = await runOnMocks({ project: "mlserving", stack: opts.stack ?? "test", region: opts.region ?? "us-west-2" }, build);
+  return new Plan(resources, result);
+}
+
+export class Plan<T = unknown> {
+  constructor(readonly resources: RecordedResource[], readonly result: T) {}
+
+  ofType(type: string): RecordedResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The single resource of `type` whose logical name contains `nameIncludes`. */
+  one(type: string, nameIncludes = ""): RecordedResource {
+    const found = this.ofType(type).filter((r) => r.name.includes(nameIncludes));
+    expect(found.map((r) => r.name), `exactly one ${type} named *${nameIncludes}*`).toHaveLength(1);
+    return found[0];
+  }
+
+  byUrn(urn: string): RecordedResource {
+    const r = this.resources.find((x) => x.urn === urn);
+    if (!r) throw new Error(`no resource ${urn}`);
+    return r;
+  }
+
+  /** Whether `r` depends (directly) on a resource of `type` named *nameIncludes*. */
+  dependsOn(r: RecordedResource, type: string, nameIncludes = ""): boolean {
+    return r.dependsOn.some((u) => this.resources.some((x) => x.urn === u && x.type === type && x.name.includes(nameIncludes)));
+  }
+}
+
+/** Parses a JSON string input (IAM policies, add-on configuration). */
+export function json<T = Record<string, unknown>>(value: unknown): T {
+  expect(typeof value).toBe("string");
+  return JSON.parse(value as string) as T;
+}

@@ -1,0 +1,51 @@
+import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
+import { Service } from "kubernetes-models/v1/Service";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1/PriorityClass";
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
+import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
+import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool";
+import { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass";
+
+interface Validatable {
+  validate(): void;
+}
+type ModelClass = new (data: never) => Validatable;
+
+/** Upstream schema of every Kubernetes kind the kit authors, keyed by `apiVersion/kind`. */
+const MODELS: Record<string, ModelClass> = {
+  "storage.k8s.io/v1/StorageClass": StorageClass as unknown as ModelClass,
+  "apps/v1/Deployment": Deployment as unknown as ModelClass,
+  "apps/v1/DaemonSet": DaemonSet as unknown as ModelClass,
+  "v1/Service": Service as unknown as ModelClass,
+  "v1/ConfigMap": ConfigMap as unknown as ModelClass,
+  "v1/Secret": Secret as unknown as ModelClass,
+  "v1/Namespace": Namespace as unknown as ModelClass,
+  "v1/ServiceAccount": ServiceAccount as unknown as ModelClass,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget as unknown as ModelClass,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy as unknown as ModelClass,
+  "networking.k8s.io/v1/Ingress": Ingress as unknown as ModelClass,
+  "scheduling.k8s.io/v1/PriorityClass": PriorityClass as unknown as ModelClass,
+  "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor as unknown as ModelClass,
+  "monitoring.coreos.com/v1/PodMonitor": PodMonitor as unknown as ModelClass,
+  "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule as unknown as ModelClass,
+  "karpenter.sh/v1/NodePool": NodePool as unknown as ModelClass,
+  "karpenter.k8s.aws/v1/EC2NodeClass": EC2NodeClass as unknown as ModelClass,
+};
+
+/** Validates one object against its upstream schema; throws for a kind with no known schema. */
+export function validateAgainstUpstreamSchema(obj: Record<string, unknown>): void {
+  const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
+  const Model = MODELS[key];
+  if (!Model) throw new Error(`no upstream schema registered for ${key}; add it to test/k8s-schemas.ts`);
+  new Model(obj as never).validate();
+}

@@ -1,0 +1,56 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exitCodeFor, PlanOutcome } from "../../cli/planner";
+
+const root = join(__dirname, "..", "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
+
+function plan(...args: string[]) {
+  return spawnSync(tsx, [join(root, "cli", "plan.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+}
+
+describe("npm run plan", () => {
+  it("plans dev clean, prints a summary and writes the artifacts", () => {
+    const out = mkdtempSync(join(tmpdir(), "plan-"));
+    const run = plan("--stack", "dev", "--out", out);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Resources: \d+/);
+    expect(run.stdout).toMatch(/aws:eks\/cluster:Cluster/);
+    expect(run.stdout).toMatch(/Policies: \d+ run, 0 mandatory violation/);
+    for (const f of ["resources.json", "policy-report.json", "manifests/helm-releases.yaml"]) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, "resources.json"), "utf8")).stack).toBe("dev");
+  });
+
+  it("exits 2 on an invalid stack file, listing every problem by key path, without a stack trace", () => {
+    const run = plan("--stack", "broken", "--config", join(root, "test", "fixtures", "bad-stacks", "missing-team-and-region.yaml"), "--out", mkdtempSync(join(tmpdir(), "plan-")));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("aws:region: is required");
+    expect(run.stderr).toContain("mlserving:team: is required");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("exits 2 with usage when --stack is missing or the file does not exist", () => {
+    expect(plan().status).toBe(2);
+    const missing = plan("--stack", "nope");
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("stack file not found");
+  });
+});
+
+describe("exit status", () => {
+  const planned = (levels: string[]): PlanOutcome => ({
+    kind: "planned", resources: [], files: {}, summary: { total: 0, byType: [] },
+    report: { policies: 1, violations: levels.map((enforcementLevel) => ({ policy: "p", enforcementLevel, urn: "u", message: "m" })) },
+  });
+  it("is 1 only for a mandatory violation", () => {
+    expect(exitCodeFor(planned([]))).toBe(0);
+    expect(exitCodeFor(planned(["advisory"]))).toBe(0);
+    expect(exitCodeFor(planned(["advisory", "mandatory"]))).toBe(1);
+    expect(exitCodeFor({ kind: "invalid-config", problems: [] })).toBe(2);
+    expect(exitCodeFor({ kind: "failed", message: "x" })).toBe(2);
+  });
+});

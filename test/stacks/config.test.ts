@@ -1,0 +1,99 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadStackFile } from "../../cli/stack-file";
+import { CONFIG_NAMESPACE, ENVIRONMENT_DEFAULTS, resolvePlatformSpec, StackConfigError } from "../../stacks/config";
+import { rawConfigFromPulumi } from "../../stacks/stack-config";
+
+const fixtures = join(__dirname, "..", "fixtures", "bad-stacks");
+const stacks = join(__dirname, "..", "..", "stacks");
+
+function problemsOf(file: string) {
+  const { config } = loadStackFile(file, CONFIG_NAMESPACE);
+  const { raw, region } = rawConfigFromPulumi(config);
+  try {
+    resolvePlatformSpec(raw, region);
+  } catch (e) {
+    if (e instanceof StackConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error(`${file} was accepted`);
+}
+
+/** Each bad stack file and the config key paths its errors must name. */
+const BAD_STACKS: [string, string[], RegExp?][] = [
+  ["unknown-top-level-key.yaml", ["mlserving:clustr"], /unknown key/],
+  ["unknown-nested-key.yaml", ["mlserving:cluster.systemNodes.maxSzie"], /unknown key/],
+  ["bad-environment.yaml", ["mlserving:environment"], /dev, staging, prod/],
+  ["missing-team-and-region.yaml", ["aws:region", "mlserving:team"], /required/],
+  ["world-open-endpoint.yaml", ["mlserving:cluster.publicAccessCidrs[1]"], /0\.0\.0\.0\/0/],
+  ["bad-cidr.yaml", ["mlserving:network.cidrBlock"], /IPv4 CIDR/],
+  ["min-above-max.yaml", ["mlserving:cluster.systemNodes"], /minSize <= desiredSize <= maxSize/],
+  ["bad-admin-arn.yaml", ["mlserving:cluster.adminPrincipalArns[1]"], /IAM role or user ARN/],
+  ["prod-single-nat.yaml", ["mlserving:network.natGateways"], /onePerAz/],
+  ["prod-delete-volumes.yaml", ["mlserving:cluster.storageReclaimPolicy"], /Retain/],
+  ["bad-log-retention.yaml", ["mlserving:cluster.logRetentionDays"], /retention/],
+  ["bad-region.yaml", ["aws:region"], /AWS region/],
+  ["wrong-type.yaml", ["mlserving:network.availabilityZoneCount"], /number/],
+  ["existing-vpc-one-subnet.yaml", ["mlserving:network.existing.privateSubnetIds"], /at least 2/],
+];
+
+describe("bad stack files are rejected with their key paths", () => {
+  it.each(BAD_STACKS)("%s", (file, paths, message) => {
+    const problems = problemsOf(join(fixtures, file));
+    expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(paths));
+    if (message) expect(problems.filter((p) => paths.includes(p.path)).map((p) => p.message).join(" | ")).toMatch(message);
+  });
+
+  it("lists every problem at once, not just the first", () => {
+    const problems = problemsOf(join(fixtures, "missing-team-and-region.yaml"));
+    expect(problems.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("stack files resolve with per-environment defaults", () => {
+  const spec = (env: string) => {
+    const { config } = loadStackFile(join(stacks, `Pulumi.${env}.yaml`), CONFIG_NAMESPACE);
+    const { raw, region } = rawConfigFromPulumi(config);
+    return resolvePlatformSpec(raw, region);
+  };
+
+  it("dev is cheap: one NAT gateway and a small system group", () => {
+    const dev = spec("dev");
+    expect(dev.network.natGateways).toBe("single");
+    expect(dev.cluster.systemNodes.maxSize).toBeLessThanOrEqual(3);
+    expect(dev.clusterName).toBe("mlserving-dev");
+  });
+
+  it("prod is highly available, private and keeps its volumes", () => {
+    const prod = spec("prod");
+    expect(prod.network.natGateways).toBe("onePerAz");
+    expect(prod.network.availabilityZoneCount).toBeGreaterThanOrEqual(3);
+    expect(prod.cluster.publicAccessCidrs).toEqual([]);
+    expect(prod.cluster.storageReclaimPolicy).toBe("Retain");
+    expect(prod.cluster.systemNodes.minSize).toBeGreaterThanOrEqual(3);
+    expect(prod.tags).toEqual({ "cost-center": "ml-serving" });
+  });
+
+  it("has a default for every environment", () => {
+    expect(Object.keys(ENVIRONMENT_DEFAULTS).sort()).toEqual(["dev", "prod", "staging"]);
+  });
+
+  it("raises the desired size with a larger minimum instead of failing", () => {
+    const s = resolvePlatformSpec({ environment: "dev", team: "ml-platform", cluster: { systemNodes: { minSize: 3 } } }, "us-west-2");
+    expect(s.cluster.systemNodes).toMatchObject({ minSize: 3, desiredSize: 3, maxSize: 3 });
+  });
+});
+
+describe("stack file loading", () => {
+  it("turns secure values into secrets with a placeholder and namespaces bare keys", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "stack-"));
+    const file = join(dir, "Pulumi.x.yaml");
+    writeFileSync(file, "config:\n  team: ml\n  mlserving:alerting:\n    slackWebhookUrl:\n      secure: AAABAJ0x\n  aws:region: us-west-2\n");
+    const loaded = loadStackFile(file, CONFIG_NAMESPACE);
+    expect(loaded.config["mlserving:team"]).toBe("ml");
+    expect(loaded.secretKeys).toEqual(["mlserving:alerting"]);
+    expect(loaded.config["mlserving:alerting"]).not.toContain("AAABAJ0x");
+  });
+});

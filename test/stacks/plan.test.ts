@@ -1,0 +1,42 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { authoredKubernetesObjects } from "../../cli/manifests";
+import { runPlan, PlanOutcome } from "../../cli/planner";
+import { validateAgainstUpstreamSchema } from "../k8s-schemas";
+
+const stacksDir = join(__dirname, "..", "..", "stacks");
+type Planned = Extract<PlanOutcome, { kind: "planned" }>;
+
+describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
+  let plan: Planned;
+  beforeAll(async () => {
+    const outcome = await runPlan({ stack, configPath: join(stacksDir, `Pulumi.${stack}.yaml`) });
+    if (outcome.kind !== "planned") throw new Error(`${stack} did not plan: ${JSON.stringify(outcome)}`);
+    plan = outcome;
+  });
+
+  it("plans with no mandatory policy violation", () => {
+    expect(plan.report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    expect(plan.report.policies).toBeGreaterThanOrEqual(5);
+  });
+
+  it("records every resource with its parent, and parents exist", () => {
+    const urns = new Set(plan.resources.map((r) => r.urn));
+    for (const r of plan.resources) if (r.parent) expect(urns.has(r.parent), r.urn).toBe(true);
+    expect(plan.resources.filter((r) => r.parent === null).map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("validates every Kubernetes object the kit authors against its upstream schema", () => {
+    const objects = authoredKubernetesObjects(plan.resources);
+    expect(objects.length).toBeGreaterThan(0);
+    for (const obj of objects) validateAgainstUpstreamSchema(obj);
+  });
+
+  it("writes the documented artifacts", () => {
+    const resourcesJson = JSON.parse(plan.files["resources.json"]);
+    expect(resourcesJson).toMatchObject({ project: "mlserving", stack });
+    expect(Object.keys(resourcesJson.resources[0]).sort()).toEqual(["custom", "dependsOn", "inputs", "name", "parent", "provider", "type", "urn"]);
+    expect(JSON.parse(plan.files["policy-report.json"])).toHaveProperty("violations");
+    expect(plan.files["manifests/helm-releases.yaml"]).toContain("aws-load-balancer-controller");
+  });
+});

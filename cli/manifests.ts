@@ -25,11 +25,13 @@ export interface HelmReleaseSummary {
 export function helmReleases(resources: RecordedResource[]): HelmReleaseSummary[] {
   return resources.filter((r) => r.type === HELM_RELEASE).map((r) => {
     const i = r.inputs as Record<string, unknown>;
+    const chartRef = String(i.chart);
+    const oci = chartRef.startsWith("oci://");
     return {
       name: String(i.name ?? r.name),
       namespace: String(i.namespace ?? "default"),
-      chart: String(i.chart),
-      repository: String((i.repositoryOpts as Record<string, unknown> | undefined)?.repo ?? ""),
+      chart: oci ? chartRef.slice(chartRef.lastIndexOf("/") + 1) : chartRef,
+      repository: oci ? chartRef.slice(0, chartRef.lastIndexOf("/")) : String((i.repositoryOpts as Record<string, unknown> | undefined)?.repo ?? ""),
       version: String(i.version),
       values: i.values ?? {},
     };

@@ -35,9 +35,45 @@ export interface ChartPin {
 
 export const CHARTS = {
   /** aws/eks-charts `stable/aws-load-balancer-controller` 3.5.0 (appVersion v3.5.0). */
-  awsLoadBalancerController: {
-    chart: "aws-load-balancer-controller",
-    repository: "https://aws.github.io/eks-charts",
-    version: "3.5.0",
-  },
+  awsLoadBalancerController: { chart: "aws-load-balancer-controller", repository: "https://aws.github.io/eks-charts", version: "3.5.0" },
+  /** kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (appVersion 1.35.0). */
+  clusterAutoscaler: { chart: "cluster-autoscaler", repository: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
+  /** aws/karpenter-provider-aws v1.14.1 (supports Kubernetes 1.35 from Karpenter 1.9). CRDs ship in the chart. */
+  karpenter: { chart: "karpenter", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
+  /** NVIDIA/k8s-device-plugin v0.20.0 `deployments/helm/nvidia-device-plugin`. */
+  nvidiaDevicePlugin: { chart: "nvidia-device-plugin", repository: "https://nvidia.github.io/k8s-device-plugin", version: "0.20.0" },
+  /** NVIDIA/gpu-operator v26.7.0 `deployments/gpu-operator`. */
+  gpuOperator: { chart: "gpu-operator", repository: "https://helm.ngc.nvidia.com/nvidia", version: "v26.7.0" },
+  /** NVIDIA/dcgm-exporter 4.5.3-4.8.2 `deployment/` (chart 4.8.2). */
+  dcgmExporter: { chart: "dcgm-exporter", repository: "https://nvidia.github.io/dcgm-exporter/helm-charts", version: "4.8.2" },
+  /**
+   * prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3 (operator v0.93.1,
+   * kube-state-metrics 2.20.0, node-exporter 1.12.1, Grafana chart 12.11.1 / Grafana 13.2.0).
+   */
+  kubePrometheusStack: { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
+  /** aws-neuron/neuron-helm-charts `charts/neuron-helm-chart` 1.9.0 (Neuron SDK 2.31). */
+  neuron: { chart: "neuron-helm-chart", repository: "oci://public.ecr.aws/neuron", version: "1.9.0" },
 } as const satisfies Record<string, ChartPin>;
+
+/** A container image pinned to one tag. */
+export interface ImagePin {
+  readonly repository: string;
+  readonly tag: string;
+}
+
+export function imageRef(pin: ImagePin): string {
+  return `${pin.repository}:${pin.tag}`;
+}
+
+export const IMAGES = {
+  /** Matches the Kubernetes minor version, as Cluster Autoscaler requires; the chart's default for 9.59.0. */
+  clusterAutoscaler: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.35.0" },
+  /** AWS Neuron docs, `src/k8/k8s-neuron-monitor-daemonset.yml` (neuron-monitor with its Prometheus exporter on :8000). */
+  neuronMonitor: { repository: "public.ecr.aws/neuron/neuron-monitor", tag: "1.3.0" },
+} as const satisfies Record<string, ImagePin>;
+
+/**
+ * EKS optimized AL2023 AMI release for Karpenter's `al2023@<version>` alias (awslabs/amazon-eks-ami
+ * tag v20260724). The alias picks the standard, NVIDIA or Neuron variant per instance type.
+ */
+export const EKS_AMI_RELEASE = "v20260724";

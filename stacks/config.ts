@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { ACCELERATOR_KINDS, instanceTypeProblems, maxDevicesPerNode } from "../components/capacity";
 import { validateCidr, isOpenToWorld } from "../components/cluster/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
-import type { PlatformSpec } from "../components/platform/spec";
+import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
 import { KUBERNETES_VERSION } from "../components/versions";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
@@ -51,6 +52,39 @@ const clusterSchema = z.strictObject({
   storageReclaimPolicy: z.enum(["Delete", "Retain"]).optional(),
 });
 
+const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as g6.xlarge");
+const duration = z.string().regex(/^\d+(s|m|h)$/, "must be a duration such as 5m");
+
+const poolSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/, "must be a DNS label of at most 32 characters"),
+  kind: z.enum(ACCELERATOR_KINDS as [string, ...string[]], { error: `must be one of ${ACCELERATOR_KINDS.join(", ")}` }),
+  instanceTypes: z.array(instanceType).min(1, "must list at least one instance type"),
+  minNodes: count(0, 100).optional(),
+  maxNodes: count(1, 100),
+  maxDevices: count(1, 2000).optional(),
+  onDemandFallback: z.boolean().optional(),
+  diskSizeGiB: count(50, 4000).optional(),
+  os: z.enum(["al2023", "bottlerocket"]).optional(),
+  imageCacheSnapshotId: z.string().regex(/^snap-[0-9a-f]{8,17}$/, "must be an EBS snapshot id such as snap-0123456789abcdef0").optional(),
+});
+
+const capacitySchema = z.strictObject({
+  clusterAutoscaler: z.strictObject({ enabled: z.boolean().optional(), scaleDownUnneededTime: duration.optional() }).optional(),
+  karpenter: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+  gpuDevicePlugin: z.enum(["device-plugin", "gpu-operator"]).optional(),
+  gpuTimeSlicingReplicas: count(2, 48).optional(),
+  neuronScheduler: z.boolean().optional(),
+  pools: z.array(poolSchema).optional(),
+});
+
+const monitoringSchema = z.strictObject({
+  retention: z.string().regex(/^\d+[dhw]$/, "must be a duration such as 15d").optional(),
+  storageGiB: count(10, 10000).optional(),
+  replicas: count(1, 5).optional(),
+  grafanaStorageGiB: count(1, 1000).optional(),
+  alertmanagerStorageGiB: count(1, 1000).optional(),
+});
+
 /** Schema of the `mlserving:*` keys of a stack file. Unknown keys are errors. */
 export const stackConfigSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
@@ -60,11 +94,20 @@ export const stackConfigSchema = z.strictObject({
   network: networkSchema.optional(),
   cluster: clusterSchema.optional(),
   loadBalancerController: z.strictObject({ replicas: count(1, 5).optional() }).optional(),
+  capacity: capacitySchema.optional(),
+  monitoring: monitoringSchema.optional(),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 type Defaults = Omit<PlatformSpec, "environment" | "team" | "region" | "clusterName" | "tags">;
+
+const GPU_TYPES = ["g6.xlarge", "g6.2xlarge", "g5.xlarge", "g5.2xlarge", "g6e.xlarge"];
+const INFERENTIA_TYPES = ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"];
+const pool = (p: Pick<AcceleratorPoolSpec, "name" | "kind" | "instanceTypes" | "maxNodes" | "maxDevices" | "onDemandFallback">): AcceleratorPoolSpec =>
+  ({ minNodes: 0, diskSizeGiB: 200, os: "al2023", ...p });
+const capacity = (autoscaler: CapacitySpec["autoscaler"], pools: AcceleratorPoolSpec[]): CapacitySpec =>
+  ({ autoscaler, scaleDownUnneededTime: "5m", gpuDevicePlugin: "device-plugin", neuronScheduler: true, pools });
 
 /**
  * Per-environment defaults. dev is cheap (one NAT gateway, small system group, short log
@@ -83,6 +126,12 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
       storageReclaimPolicy: "Delete",
     },
     loadBalancerController: { replicas: 1 },
+    // Accelerators scale to zero on spot, driven by Cluster Autoscaler (no controller to pay for).
+    capacity: capacity("cluster-autoscaler", [
+      pool({ name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge", "g4dn.xlarge"], maxNodes: 2, maxDevices: 2, onDemandFallback: false }),
+      pool({ name: "inferentia", kind: "neuron", instanceTypes: INFERENTIA_TYPES, maxNodes: 1, maxDevices: 6, onDemandFallback: false }),
+    ]),
+    monitoring: { retention: "3d", storageGiB: 20, replicas: 1, grafanaStorageGiB: 5, alertmanagerStorageGiB: 2 },
   },
   staging: {
     network: { cidrBlock: "10.20.0.0/16", availabilityZoneCount: 3, natGateways: "single" },
@@ -95,6 +144,11 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
       storageReclaimPolicy: "Delete",
     },
     loadBalancerController: { replicas: 2 },
+    capacity: capacity("karpenter", [
+      pool({ name: "gpu", kind: "nvidia", instanceTypes: GPU_TYPES, maxNodes: 4, maxDevices: 4, onDemandFallback: true }),
+      pool({ name: "inferentia", kind: "neuron", instanceTypes: INFERENTIA_TYPES, maxNodes: 2, maxDevices: 8, onDemandFallback: true }),
+    ]),
+    monitoring: { retention: "15d", storageGiB: 50, replicas: 1, grafanaStorageGiB: 10, alertmanagerStorageGiB: 5 },
   },
   prod: {
     network: { cidrBlock: "10.30.0.0/16", availabilityZoneCount: 3, natGateways: "onePerAz" },
@@ -107,6 +161,11 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
       storageReclaimPolicy: "Retain",
     },
     loadBalancerController: { replicas: 2 },
+    capacity: capacity("karpenter", [
+      pool({ name: "gpu", kind: "nvidia", instanceTypes: GPU_TYPES, maxNodes: 16, maxDevices: 16, onDemandFallback: true }),
+      pool({ name: "inferentia", kind: "neuron", instanceTypes: INFERENTIA_TYPES, maxNodes: 6, maxDevices: 24, onDemandFallback: true }),
+    ]),
+    monitoring: { retention: "30d", storageGiB: 200, replicas: 2, grafanaStorageGiB: 20, alertmanagerStorageGiB: 10 },
   },
 };
 
@@ -173,16 +232,80 @@ export function resolvePlatformSpec(raw: Record<string, unknown>, region: string
       storageReclaimPolicy: cfg.cluster?.storageReclaimPolicy ?? d.cluster.storageReclaimPolicy,
     },
     loadBalancerController: { replicas: cfg.loadBalancerController?.replicas ?? d.loadBalancerController.replicas },
+    capacity: resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems),
+    monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
   };
   problems.push(...crossFieldProblems(spec));
   if (problems.length > 0) throw new StackConfigError(problems);
   return spec;
 }
 
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function resolveCapacity(cfg: StackConfig["capacity"], d: CapacitySpec, environment: Environment, problems: ConfigProblem[]): CapacitySpec {
+  const ca = cfg?.clusterAutoscaler?.enabled;
+  const karpenter = cfg?.karpenter?.enabled;
+  let autoscaler = d.autoscaler;
+  if (ca === true && karpenter === true) {
+    problems.push({ path: `${CONFIG_NAMESPACE}:capacity`, message: "choose one node autoscaler: clusterAutoscaler.enabled and karpenter.enabled are both true" });
+  } else if (karpenter === true || ca === false) {
+    autoscaler = "karpenter";
+  } else if (ca === true || karpenter === false) {
+    autoscaler = "cluster-autoscaler";
+  }
+  if (ca === false && karpenter === false) {
+    problems.push({ path: `${CONFIG_NAMESPACE}:capacity`, message: "accelerator pools need a node autoscaler: enable clusterAutoscaler or karpenter" });
+  }
+  const pools = cfg?.pools
+    ? cfg.pools.map((p): AcceleratorPoolSpec => ({
+        name: p.name,
+        kind: p.kind as AcceleratorPoolSpec["kind"],
+        instanceTypes: p.instanceTypes,
+        minNodes: p.minNodes ?? 0,
+        maxNodes: p.maxNodes,
+        maxDevices: p.maxDevices ?? p.maxNodes * Math.max(1, maxDevicesPerNode(p.instanceTypes)),
+        // Outside dev, spot shortages fall back to on-demand unless a pool says otherwise.
+        onDemandFallback: p.onDemandFallback ?? environment !== "dev",
+        diskSizeGiB: p.diskSizeGiB ?? 200,
+        os: p.os ?? "al2023",
+        imageCacheSnapshotId: p.imageCacheSnapshotId,
+      }))
+    : d.pools;
+  return {
+    autoscaler,
+    scaleDownUnneededTime: cfg?.clusterAutoscaler?.scaleDownUnneededTime ?? d.scaleDownUnneededTime,
+    gpuDevicePlugin: cfg?.gpuDevicePlugin ?? d.gpuDevicePlugin,
+    gpuTimeSlicingReplicas: cfg?.gpuTimeSlicingReplicas ?? d.gpuTimeSlicingReplicas,
+    neuronScheduler: cfg?.neuronScheduler ?? d.neuronScheduler,
+    pools,
+  };
+}
+
+function capacityProblems(c: CapacitySpec): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path: `${CONFIG_NAMESPACE}:capacity.${path}`, message });
+  const names = new Set<string>();
+  c.pools.forEach((p, i) => {
+    const at = `pools[${i}]`;
+    if (names.has(p.name)) add(`${at}.name`, `pool name ${p.name} is used twice`);
+    names.add(p.name);
+    for (const pr of instanceTypeProblems(p.kind, p.instanceTypes)) add(`${at}.instanceTypes[${pr.index}]`, pr.message);
+    if (p.instanceTypes.length < 3) add(`${at}.instanceTypes`, "spot capacity needs at least 3 instance types so one spot pool running dry does not stop scaling");
+    if (p.minNodes > p.maxNodes) add(`${at}.minNodes`, `must not exceed maxNodes (${p.minNodes} > ${p.maxNodes})`);
+    if (c.autoscaler === "karpenter" && p.minNodes > 0) add(`${at}.minNodes`, "Karpenter pools have no minimum; they start empty and grow with pending pods");
+    if (p.os === "bottlerocket" && (p.kind !== "nvidia" || c.autoscaler !== "cluster-autoscaler")) add(`${at}.os`, "bottlerocket is offered for nvidia node groups (Cluster Autoscaler) only; Karpenter pools choose it through imageCacheSnapshotId");
+    if (p.imageCacheSnapshotId && (p.kind !== "nvidia" || c.autoscaler !== "karpenter")) add(`${at}.imageCacheSnapshotId`, "image-cache snapshots are supported for nvidia pools under Karpenter only");
+  });
+  return problems;
+}
+
 /** Rules that involve several fields or the environment. */
 function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path: `${CONFIG_NAMESPACE}:${path}`, message });
+  problems.push(...capacityProblems(spec.capacity));
   const sys = spec.cluster.systemNodes;
   if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
     add("cluster.systemNodes", `must satisfy minSize <= desiredSize <= maxSize (got ${sys.minSize} <= ${sys.desiredSize} <= ${sys.maxSize})`);

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsChecker } from "../common/errors";
+import { helmChartArgs } from "../common/helm";
 import { PodIdentityRole } from "../common/pod-identity";
 import { CHARTS } from "../versions";
 import { ClusterHandle } from "./handle";
@@ -43,12 +44,9 @@ export class LoadBalancerController extends pulumi.ComponentResource {
     }, { parent: this });
     this.roleArn = role.roleArn;
 
-    const pin = CHARTS.awsLoadBalancerController;
     this.release = new k8s.helm.v3.Release(name, {
+      ...helmChartArgs(CHARTS.awsLoadBalancerController),
       name: "aws-load-balancer-controller",
-      chart: pin.chart,
-      version: pin.version,
-      repositoryOpts: { repo: pin.repository },
       namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
       values: cluster.vpcId.apply((vpcId) =>
         loadBalancerControllerValues({ clusterName: cluster.name, region: cluster.region, vpcId, replicas })),

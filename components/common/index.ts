@@ -1,4 +1,5 @@
 export * from "./errors";
+export * from "./helm";
 export * from "./iam";
 export * from "./pod-identity";
 export * from "./tags";

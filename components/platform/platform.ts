@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AcceleratorNodeGroup } from "../capacity/accelerator-node-group";
+import { NeuronSupport, NvidiaGpuSupport } from "../capacity/accelerator-support";
+import { ClusterAutoscaler } from "../capacity/cluster-autoscaler";
+import { Karpenter } from "../capacity/karpenter";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { EksCluster } from "../cluster/eks-cluster";
 import { standardTags } from "../common/tags";
+import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { Network } from "../network/network";
 import { PlatformSpec } from "./spec";
 
@@ -13,6 +18,10 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly network: Network;
   readonly cluster: EksCluster;
   readonly loadBalancerController: LoadBalancerController;
+  readonly monitoring: MonitoringStack;
+  readonly karpenter?: Karpenter;
+  readonly clusterAutoscaler?: ClusterAutoscaler;
+  readonly acceleratorNodeGroups: AcceleratorNodeGroup[] = [];
 
   constructor(name: string, spec: PlatformSpec, opts?: pulumi.ComponentResourceOptions) {
     super("mlserving:platform:MlPlatform", name, {}, opts);
@@ -47,6 +56,60 @@ export class MlPlatform extends pulumi.ComponentResource {
       cluster: this.cluster.handle,
       replicas: spec.loadBalancerController.replicas,
     }, parent);
+
+    const cluster = this.cluster.handle;
+    this.monitoring = new MonitoringStack(`${name}-monitoring`, {
+      cluster,
+      sizing: spec.monitoring,
+      protect: spec.environment === "prod",
+    }, parent);
+
+    // Accelerator capacity: node groups scaled by Cluster Autoscaler, or Karpenter NodePools.
+    const { capacity } = spec;
+    if (capacity.autoscaler === "karpenter") {
+      this.karpenter = new Karpenter(`${name}-karpenter`, {
+        cluster,
+        pools: capacity.pools.map((p) => ({
+          name: p.name,
+          kind: p.kind,
+          instanceTypes: p.instanceTypes,
+          maxDevices: p.maxDevices,
+          onDemandFallback: p.onDemandFallback,
+          diskSizeGiB: p.diskSizeGiB,
+          imageCacheSnapshotId: p.imageCacheSnapshotId,
+        })),
+      }, parent);
+    } else {
+      for (const p of capacity.pools) {
+        this.acceleratorNodeGroups.push(new AcceleratorNodeGroup(`${name}-${p.name}`, {
+          cluster,
+          kind: p.kind,
+          instanceTypes: p.instanceTypes,
+          minSize: p.minNodes,
+          maxSize: p.maxNodes,
+          onDemandFallbackMaxSize: p.onDemandFallback ? p.maxNodes : undefined,
+          os: p.os,
+          diskSizeGiB: p.diskSizeGiB,
+        }, parent));
+      }
+      this.clusterAutoscaler = new ClusterAutoscaler(`${name}-cluster-autoscaler`, {
+        cluster,
+        scaleDownUnneededTime: capacity.scaleDownUnneededTime,
+        dependsOn: this.acceleratorNodeGroups,
+      }, parent);
+    }
+    const kinds = new Set(capacity.pools.map((p) => p.kind));
+    if (kinds.has("nvidia")) {
+      new NvidiaGpuSupport(`${name}-nvidia`, {
+        cluster,
+        devicePlugin: capacity.gpuDevicePlugin,
+        timeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
+        monitoringReady: this.monitoring.ready,
+      }, parent);
+    }
+    if (kinds.has("neuron")) {
+      new NeuronSupport(`${name}-neuron`, { cluster, scheduler: capacity.neuronScheduler, monitoringReady: this.monitoring.ready }, parent);
+    }
 
     this.registerOutputs({ clusterName: this.cluster.cluster.name });
   }

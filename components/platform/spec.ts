@@ -1,4 +1,6 @@
+import type { AcceleratorKind } from "../capacity/accelerators";
 import type { Environment } from "../common/tags";
+import type { PrometheusStackSizing } from "../monitoring/prometheus-stack-values";
 import type { NatGatewayMode } from "../network/subnet-tags";
 
 /**
@@ -29,4 +31,36 @@ export interface PlatformSpec {
     storageReclaimPolicy: "Delete" | "Retain";
   };
   loadBalancerController: { replicas: number };
+  capacity: CapacitySpec;
+  monitoring: PrometheusStackSizing;
+}
+
+/** One pool of accelerator capacity, served by node groups (Cluster Autoscaler) or a NodePool (Karpenter). */
+export interface AcceleratorPoolSpec {
+  name: string;
+  kind: AcceleratorKind;
+  instanceTypes: string[];
+  /** Node groups only (Karpenter pools always start empty). */
+  minNodes: number;
+  maxNodes: number;
+  /** Karpenter `limits` on devices; node groups are capped by maxNodes. */
+  maxDevices: number;
+  /** Spot is preferred; this allows on-demand when spot is short (a fallback group of maxNodes, or on-demand in the NodePool). */
+  onDemandFallback: boolean;
+  diskSizeGiB: number;
+  /** Node groups only; Karpenter picks the OS from `imageCacheSnapshotId`. */
+  os: "al2023" | "bottlerocket";
+  /** Karpenter NVIDIA pools only: EBS snapshot of pre-pulled images. */
+  imageCacheSnapshotId?: string;
+}
+
+export interface CapacitySpec {
+  /** The one node autoscaler for accelerator capacity. */
+  autoscaler: "cluster-autoscaler" | "karpenter";
+  /** Cluster Autoscaler: idle time before an accelerator node is removed. */
+  scaleDownUnneededTime: string;
+  gpuDevicePlugin: "device-plugin" | "gpu-operator";
+  gpuTimeSlicingReplicas?: number;
+  neuronScheduler: boolean;
+  pools: AcceleratorPoolSpec[];
 }

@@ -13,6 +13,7 @@ export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   "aws:kms/alias:Alias",
   "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
   "aws:autoscaling/tag:Tag",
+  "aws:ec2/tag:Tag",
   "aws:sqs/queuePolicy:QueuePolicy",
   "aws:cloudwatch/eventTarget:EventTarget",
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",

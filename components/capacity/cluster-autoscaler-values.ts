@@ -1,0 +1,81 @@
+import { policyDocument, PolicyDocument } from "../common/iam";
+
+export const CLUSTER_AUTOSCALER_NAMESPACE = "kube-system";
+export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
+
+/**
+ * IAM policy of Cluster Autoscaler: the read-only calls of the AWS provider README on `*`, and
+ * the two mutating calls only on Auto Scaling groups tagged as this cluster's (the condition
+ * from the EKS best-practices guide).
+ */
+export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
+  return policyDocument(
+    {
+      Sid: "DescribeNodeGroups",
+      Effect: "Allow",
+      Action: [
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeAutoScalingInstances",
+        "autoscaling:DescribeLaunchConfigurations",
+        "autoscaling:DescribeScalingActivities",
+        "autoscaling:DescribeTags",
+        "ec2:DescribeImages",
+        "ec2:DescribeInstanceTypes",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:GetInstanceTypesFromInstanceRequirements",
+        "eks:DescribeNodegroup",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "ScaleOwnNodeGroupsOnly",
+      Effect: "Allow",
+      Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
+          [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
+        },
+      },
+    },
+  );
+}
+
+export interface ClusterAutoscalerValuesInput {
+  clusterName: string;
+  region: string;
+  imageTag: string;
+  /** Seconds an idle node waits before removal; short for expensive accelerator nodes. */
+  scaleDownUnneededTime: string;
+}
+
+/**
+ * Helm values for chart cluster-autoscaler 9.59.0 (keys checked in kubernetes/autoscaler
+ * `cluster-autoscaler/charts/cluster-autoscaler/values.yaml`). The priority expander prefers
+ * spot groups, then falls back to least-waste among equals; groups that match no pattern are
+ * never chosen, hence the catch-all.
+ */
+export function clusterAutoscalerValues(input: ClusterAutoscalerValuesInput) {
+  return {
+    cloudProvider: "aws",
+    awsRegion: input.region,
+    autoDiscovery: { clusterName: input.clusterName },
+    image: { tag: input.imageTag },
+    rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } },
+    extraArgs: {
+      expander: "priority,least-waste",
+      "balance-similar-node-groups": true,
+      "skip-nodes-with-local-storage": false,
+      "skip-nodes-with-system-pods": false,
+      "scale-down-unneeded-time": input.scaleDownUnneededTime,
+      "scale-down-delay-after-add": "5m",
+    },
+    expanderPriorities: {
+      50: [".*-spot-.*"],
+      10: [".*"],
+    },
+    nodeSelector: { "mlserving.io/node-pool": "system" },
+    resources: { requests: { cpu: "100m", memory: "300Mi" }, limits: { memory: "600Mi" } },
+  };
+}

@@ -1,0 +1,96 @@
+import { stringify } from "yaml";
+import { ACCELERATOR_TAINT_KEY, LABELS } from "./accelerators";
+
+export const NVIDIA_NAMESPACE = "nvidia";
+export const NEURON_NAMESPACE = "kube-system";
+export const NEURON_MONITOR_NAMESPACE = "neuron-monitor";
+export const DCGM_EXPORTER_RELEASE = "dcgm-exporter";
+
+const tolerate = (key: string) => [{ key, operator: "Exists", effect: "NoSchedule" }];
+const onSystemNodes = { [LABELS.nodePool]: "system" };
+
+/** Device-plugin config that advertises each GPU as `replicas` schedulable `nvidia.com/gpu`. */
+export function timeSlicingConfig(replicas: number): string {
+  return stringify({ version: "v1", sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas }] } } });
+}
+
+/**
+ * Values for chart nvidia-device-plugin 0.20.0 (NVIDIA/k8s-device-plugin
+ * `deployments/helm/nvidia-device-plugin/values.yaml`). The chart's default affinity selects
+ * nodes labelled `nvidia.com/gpu.present=true`, which the kit puts on its AL2023 GPU nodes, and
+ * its default tolerations include `nvidia.com/gpu`; both are restated here so the test pins them.
+ */
+export function nvidiaDevicePluginValues(timeSlicingReplicas?: number) {
+  return {
+    tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }, ...tolerate(ACCELERATOR_TAINT_KEY.nvidia)],
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: "nvidia.com/gpu.present", operator: "In", values: ["true"] }] }],
+        },
+      },
+    },
+    gfd: { enabled: false },
+    ...(timeSlicingReplicas ? { config: { map: { default: timeSlicingConfig(timeSlicingReplicas) }, default: "default" } } : {}),
+  };
+}
+
+/**
+ * Values for chart gpu-operator v26.7.0 on EKS AL2023 NVIDIA AMIs, which ship the driver and
+ * container toolkit: those operands are off, node-feature-discovery stays on (the operator
+ * finds GPU nodes through it) and DCGM exporter is the kit's own release.
+ */
+export function gpuOperatorValues(timeSlicingReplicas?: number) {
+  return {
+    driver: { enabled: false },
+    toolkit: { enabled: false },
+    nfd: { enabled: true },
+    dcgmExporter: { enabled: false },
+    daemonsets: { tolerations: tolerate(ACCELERATOR_TAINT_KEY.nvidia) },
+    operator: { nodeSelector: onSystemNodes },
+    devicePlugin: timeSlicingReplicas
+      ? { config: { create: true, name: "time-slicing", default: "default", data: { default: timeSlicingConfig(timeSlicingReplicas) } } }
+      : {},
+  };
+}
+
+/**
+ * Values for chart dcgm-exporter 4.8.2 (NVIDIA/dcgm-exporter `deployment/values.yaml`): on GPU
+ * nodes only (the chart tolerates only the control-plane taint by default), metrics Service on
+ * port 9400 named `metrics`; the chart's own ServiceMonitor is off because the kit authors one.
+ */
+export function dcgmExporterValues() {
+  return {
+    tolerations: tolerate(ACCELERATOR_TAINT_KEY.nvidia),
+    nodeSelector: { [LABELS.accelerator]: "nvidia" },
+    serviceMonitor: { enabled: false },
+    service: { enable: true, type: "ClusterIP", port: 9400 },
+    kubernetes: { enablePodLabels: true },
+  };
+}
+
+/** Labels the dcgm-exporter chart puts on its Service (`_helpers.tpl` selectorLabels). */
+export function dcgmExporterServiceLabels(releaseName = DCGM_EXPORTER_RELEASE) {
+  return { "app.kubernetes.io/name": "dcgm-exporter", "app.kubernetes.io/instance": releaseName };
+}
+
+/**
+ * Values for the AWS Neuron chart 1.9.0 (aws-neuron/neuron-helm-charts): the device plugin
+ * (selects Neuron instance types and tolerates `aws.amazon.com/neuron` by default), optionally
+ * the Neuron scheduler extension (pods opt in with `schedulerName: my-scheduler`), and no
+ * node problem detector, as AWS's EKS guide installs it.
+ */
+export function neuronChartValues(scheduler: boolean) {
+  return {
+    devicePlugin: { enabled: true },
+    scheduler: {
+      enabled: scheduler,
+      nodeSelector: onSystemNodes,
+      customScheduler: { nodeSelector: onSystemNodes },
+    },
+    npd: { enabled: false },
+  };
+}
+
+/** Scheduler name of the Neuron scheduler extension's kube-scheduler (chart `fullnameOverride`). */
+export const NEURON_SCHEDULER_NAME = "my-scheduler";

@@ -1,0 +1,103 @@
+import { ACCELERATOR_TAINT_KEY, AcceleratorKind, DEVICE_RESOURCE, LABELS } from "./accelerators";
+import { acceleratorNodeLabels } from "./node-group-builders";
+
+export const KARPENTER_NAMESPACE = "kube-system";
+export const KARPENTER_SERVICE_ACCOUNT = "karpenter";
+
+/**
+ * Helm values for chart karpenter 1.14.1 (keys checked in aws/karpenter-provider-aws
+ * `charts/karpenter/values.yaml`). The controller runs on the system node group (its default
+ * affinity keeps it off Karpenter's own nodes) with the requests the getting-started guide uses.
+ */
+export function karpenterValues(input: { clusterName: string; interruptionQueueName: string; replicas: number }) {
+  return {
+    settings: { clusterName: input.clusterName, interruptionQueue: input.interruptionQueueName },
+    serviceAccount: { create: true, name: KARPENTER_SERVICE_ACCOUNT },
+    replicas: input.replicas,
+    nodeSelector: { "kubernetes.io/os": "linux", [LABELS.nodePool]: "system" },
+    controller: { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
+  };
+}
+
+export interface NodeClassInput {
+  name: string;
+  clusterName: string;
+  nodeRoleName: string;
+  amiRelease: string;
+  rootVolumeGiB: number;
+  /** EBS snapshot with pre-pulled images for the data volume (Bottlerocket only). */
+  imageCacheSnapshotId?: string;
+  tags: Record<string, string>;
+}
+
+/**
+ * EC2NodeClass (karpenter.k8s.aws/v1) for accelerator nodes. AL2023 by default (the pinned
+ * alias picks the NVIDIA or Neuron AMI per instance type) with a large encrypted gp3 root
+ * volume; with an image-cache snapshot, Bottlerocket, whose second volume (/dev/xvdb) holds
+ * container images and can be created from a snapshot of pre-pulled images.
+ */
+export function ec2NodeClassSpec(input: NodeClassInput) {
+  const discovery = { "karpenter.sh/discovery": input.clusterName };
+  const ebs = (extra: Record<string, unknown>) => ({ volumeType: "gp3", encrypted: true, deleteOnTermination: true, ...extra });
+  const bottlerocket = input.imageCacheSnapshotId !== undefined;
+  return {
+    amiSelectorTerms: [{ alias: `${bottlerocket ? "bottlerocket" : "al2023"}@${input.amiRelease}` }],
+    role: input.nodeRoleName,
+    subnetSelectorTerms: [{ tags: discovery }],
+    securityGroupSelectorTerms: [{ tags: discovery }],
+    metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpPutResponseHopLimit: 1, httpTokens: "required" },
+    blockDeviceMappings: bottlerocket
+      ? [
+          { deviceName: "/dev/xvda", ebs: ebs({ volumeSize: "8Gi" }) },
+          { deviceName: "/dev/xvdb", ebs: ebs({ volumeSize: `${input.rootVolumeGiB}Gi`, snapshotID: input.imageCacheSnapshotId }) },
+        ]
+      : [{ deviceName: "/dev/xvda", rootVolume: true, ebs: ebs({ volumeSize: `${input.rootVolumeGiB}Gi` }) }],
+    tags: input.tags,
+  };
+}
+
+export interface NodePoolInput {
+  name: string;
+  kind: AcceleratorKind;
+  nodeClassName: string;
+  instanceTypes: string[];
+  /** Cap on devices (nvidia.com/gpu or aws.amazon.com/neuron) the pool may hold at once. */
+  maxDevices: number;
+  /** Allow on-demand when spot is short; spot stays preferred. */
+  onDemandFallback: boolean;
+  /** OS of the pool's node class. */
+  os: "al2023" | "bottlerocket";
+}
+
+/**
+ * NodePool (karpenter.sh/v1) for one accelerator kind: the listed instance types on spot (and
+ * on-demand as fallback: Karpenter prefers spot when both are allowed), tainted for that
+ * accelerator, capped in devices, and disrupted gently: empty or underutilised nodes go after
+ * 10 minutes, one node at a time, so running inference is not churned.
+ */
+export function nodePoolSpec(input: NodePoolInput) {
+  const capacityTypes = input.onDemandFallback ? ["spot", "on-demand"] : ["spot"];
+  const labels = acceleratorNodeLabels(input.kind, "spot", input.instanceTypes, input.name, input.os);
+  delete labels[LABELS.capacityType]; // Karpenter labels capacity itself: karpenter.sh/capacity-type.
+  return {
+    template: {
+      metadata: { labels },
+      spec: {
+        nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: input.nodeClassName },
+        requirements: [
+          { key: "node.kubernetes.io/instance-type", operator: "In", values: input.instanceTypes },
+          { key: "karpenter.sh/capacity-type", operator: "In", values: capacityTypes },
+          { key: "kubernetes.io/arch", operator: "In", values: ["amd64"] },
+        ],
+        taints: [{ key: ACCELERATOR_TAINT_KEY[input.kind], value: "true", effect: "NoSchedule" }],
+        expireAfter: "720h",
+      },
+    },
+    limits: { [DEVICE_RESOURCE[input.kind]]: String(input.maxDevices) },
+    disruption: {
+      consolidationPolicy: "WhenEmptyOrUnderutilized",
+      consolidateAfter: "10m",
+      budgets: [{ nodes: "1" }],
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { imageRef, IMAGES } from "../versions";
+import { ACCELERATOR_TAINT_KEY, LABELS } from "./accelerators";
+import { NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
+
+export const NEURON_MONITOR_PORT = 8000;
+const labels = { "app.kubernetes.io/name": "neuron-monitor", "app.kubernetes.io/part-of": "mlserving" };
+
+/**
+ * neuron-monitor as AWS documents it for EKS (Neuron docs, `k8s-neuron-monitor-daemonset.yml`):
+ * the monitor and its Prometheus exporter on port 8000, privileged to read the Neuron devices,
+ * on Neuron nodes only (tolerating their taint, which AWS's manifest does not).
+ */
+export function neuronMonitorDaemonSet() {
+  return {
+    metadata: { name: "neuron-monitor", namespace: NEURON_MONITOR_NAMESPACE, labels },
+    spec: {
+      selector: { matchLabels: labels },
+      updateStrategy: { type: "RollingUpdate" },
+      template: {
+        metadata: { labels },
+        spec: {
+          nodeSelector: { [LABELS.accelerator]: "neuron" },
+          tolerations: [{ key: ACCELERATOR_TAINT_KEY.neuron, operator: "Exists", effect: "NoSchedule" }],
+          priorityClassName: "system-node-critical",
+          containers: [{
+            name: "neuron-monitor",
+            image: imageRef(IMAGES.neuronMonitor),
+            command: ["/opt/bin/entrypoint.sh"],
+            args: ["--port", String(NEURON_MONITOR_PORT), "--neuron-monitor-config", "/opt/aws/neuron/bin/neuron-monitor.conf"],
+            ports: [{ name: "metrics", containerPort: NEURON_MONITOR_PORT, protocol: "TCP" }],
+            env: [{ name: "GOMEMLIMIT", value: "160MiB" }],
+            resources: { requests: { cpu: "256m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+            readinessProbe: { tcpSocket: { port: "metrics" }, initialDelaySeconds: 10, periodSeconds: 15 },
+            securityContext: { privileged: true },
+          }],
+        },
+      },
+    },
+  };
+}
+
+/** Headless Service over the DaemonSet's pods, so Prometheus scrapes each node's monitor. */
+export function neuronMonitorService() {
+  return {
+    metadata: { name: "neuron-monitor", namespace: NEURON_MONITOR_NAMESPACE, labels },
+    spec: {
+      clusterIP: "None",
+      selector: labels,
+      ports: [{ name: "metrics", port: NEURON_MONITOR_PORT, targetPort: "metrics", protocol: "TCP" }],
+    },
+  };
+}
+
+export const NEURON_MONITOR_SERVICE_LABELS = labels;

@@ -1,0 +1,65 @@
+import { ACCELERATOR_TAINT_KEY, AcceleratorKind, DEVICE_RESOURCE, devicesPerInstance, familyOf, LABELS } from "./accelerators";
+
+export type CapacityType = "spot" | "on-demand";
+
+/** Labels of an accelerator node. NVIDIA nodes also carry the labels the device plugin and CA look for. */
+export function acceleratorNodeLabels(
+  kind: AcceleratorKind,
+  capacityType: CapacityType,
+  instanceTypes: string[],
+  pool: string,
+  os: "al2023" | "bottlerocket" = "al2023",
+): Record<string, string> {
+  const families = [...new Set(instanceTypes.map(familyOf))].sort().join("-");
+  const labels: Record<string, string> = {
+    [LABELS.accelerator]: kind,
+    [LABELS.capacityType]: capacityType,
+    [LABELS.instanceFamilies]: families,
+    [LABELS.nodePool]: pool,
+  };
+  if (kind === "nvidia") {
+    // The cluster autoscaler treats nodes with k8s.amazonaws.com/accelerator as GPU nodes.
+    labels["k8s.amazonaws.com/accelerator"] = "nvidia";
+    // The NVIDIA device plugin's default affinity selects this label when node-feature-discovery
+    // is absent. Bottlerocket runs its own plugin, so its nodes must not attract a second one.
+    if (os === "al2023") labels["nvidia.com/gpu.present"] = "true";
+  }
+  return labels;
+}
+
+/** The NoSchedule taint of an accelerator node, in EKS node group form. */
+export function acceleratorTaint(kind: AcceleratorKind) {
+  return { key: ACCELERATOR_TAINT_KEY[kind], value: "true", effect: "NO_SCHEDULE" as const };
+}
+
+/** Smallest device count among the types: what the autoscaler may assume a new node brings. */
+export function minDevicesPerNode(instanceTypes: string[]): number {
+  return Math.min(...instanceTypes.map((t) => devicesPerInstance(t) ?? 0));
+}
+
+/** Largest device count among the types: what a node may bring at most. */
+export function maxDevicesPerNode(instanceTypes: string[]): number {
+  return Math.max(...instanceTypes.map((t) => devicesPerInstance(t) ?? 0));
+}
+
+/**
+ * ASG tags that let Cluster Autoscaler discover the group and scale it from zero: it reads
+ * labels, taints and extended resources of a node that does not exist yet from these tags
+ * (cluster-autoscaler/cloudprovider/aws/README.md, "Auto-Discovery Setup" and "Scaling a node group to 0").
+ */
+export function clusterAutoscalerAsgTags(args: {
+  clusterName: string;
+  kind: AcceleratorKind;
+  labels: Record<string, string>;
+  instanceTypes: string[];
+}): Record<string, string> {
+  const prefix = "k8s.io/cluster-autoscaler/node-template";
+  const taint = acceleratorTaint(args.kind);
+  return {
+    "k8s.io/cluster-autoscaler/enabled": "true",
+    [`k8s.io/cluster-autoscaler/${args.clusterName}`]: "owned",
+    ...Object.fromEntries(Object.entries(args.labels).map(([k, v]) => [`${prefix}/label/${k}`, v])),
+    [`${prefix}/taint/${taint.key}`]: `${taint.value}:NoSchedule`,
+    [`${prefix}/resources/${DEVICE_RESOURCE[args.kind]}`]: String(minDevicesPerNode(args.instanceTypes)),
+  };
+}

@@ -1,0 +1,3 @@
+export * from "./monitoring-stack";
+export * from "./prometheus-stack-values";
+export * from "./service-monitor";

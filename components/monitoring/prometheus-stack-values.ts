@@ -1,0 +1,84 @@
+import { LABELS } from "../capacity/accelerators";
+
+export const MONITORING_NAMESPACE = "monitoring";
+export const PROMETHEUS_STACK_RELEASE = "kube-prometheus-stack";
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+/** Label and annotation the Grafana sidecar reads dashboards (and their folder) from. */
+export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
+export const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
+
+/** In-cluster address of Prometheus (the chart's `<release>-prometheus` Service on 9090). */
+export const PROMETHEUS_URL = `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${MONITORING_NAMESPACE}.svc:9090`;
+
+export interface PrometheusStackSizing {
+  /** How long Prometheus keeps samples, e.g. `15d`. */
+  retention: string;
+  /** Persistent volume per Prometheus replica, GiB. */
+  storageGiB: number;
+  replicas: number;
+  /** Grafana's persistent volume, GiB. */
+  grafanaStorageGiB: number;
+  /** Alertmanager's persistent volume, GiB. */
+  alertmanagerStorageGiB: number;
+}
+
+const volumeClaim = (storageClassName: string, gib: number) => ({
+  volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } } },
+});
+
+/**
+ * Values for chart kube-prometheus-stack 88.5.3 (keys checked in its values.yaml). Prometheus
+ * selects ServiceMonitors, PodMonitors, Probes and PrometheusRules in every namespace without a
+ * release label; samples and Grafana live on encrypted gp3 volumes; Grafana's admin comes from a
+ * Secret, anonymous access is off, dashboards come from labelled ConfigMaps in any namespace.
+ * kube-state-metrics exports the node labels capacity dashboards group by.
+ */
+export function prometheusStackValues(sizing: PrometheusStackSizing, storageClassName: string) {
+  const retentionSizeGiB = Math.floor(sizing.storageGiB * 0.85);
+  return {
+    crds: { enabled: true },
+    prometheus: {
+      prometheusSpec: {
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        ruleSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
+        retention: sizing.retention,
+        retentionSize: `${retentionSizeGiB}GiB`,
+        replicas: sizing.replicas,
+        storageSpec: volumeClaim(storageClassName, sizing.storageGiB),
+        nodeSelector: { [LABELS.nodePool]: "system" },
+        resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+      },
+    },
+    alertmanager: {
+      alertmanagerSpec: {
+        storage: volumeClaim(storageClassName, sizing.alertmanagerStorageGiB),
+        nodeSelector: { [LABELS.nodePool]: "system" },
+      },
+    },
+    grafana: {
+      admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+      persistence: { enabled: true, type: "pvc", storageClassName, size: `${sizing.grafanaStorageGiB}Gi` },
+      service: { type: "ClusterIP" },
+      "grafana.ini": { "auth.anonymous": { enabled: false }, users: { allow_sign_up: false } },
+      sidecar: {
+        dashboards: {
+          enabled: true,
+          label: GRAFANA_DASHBOARD_LABEL,
+          labelValue: "1",
+          searchNamespace: "ALL",
+          folderAnnotation: GRAFANA_FOLDER_ANNOTATION,
+          provider: { foldersFromFilesStructure: true },
+        },
+      },
+      nodeSelector: { [LABELS.nodePool]: "system" },
+    },
+    "kube-state-metrics": {
+      metricLabelsAllowlist: [
+        `nodes=[karpenter.sh/nodepool,karpenter.sh/capacity-type,eks.amazonaws.com/capacityType,eks.amazonaws.com/nodegroup,node.kubernetes.io/instance-type,${LABELS.accelerator},${LABELS.nodePool}]`,
+      ],
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** What a ServiceMonitor needs to scrape one Service. */
+export interface ScrapeTarget {
+  name: string;
+  namespace: string;
+  /** Labels of the Service to scrape; the ServiceMonitor selects exactly these. */
+  serviceLabels: Record<string, string>;
+  /** Name of the Service port that serves metrics. */
+  port: string;
+  path?: string;
+  interval?: string;
+  /** Keep the target's own `namespace`/`pod` labels (exporters that report on other pods). */
+  honorLabels?: boolean;
+}
+
+/**
+ * A monitoring.coreos.com/v1 ServiceMonitor for one Service, in the Service's namespace. The
+ * kit's Prometheus selects ServiceMonitors in every namespace, so no release label is needed.
+ */
+export function serviceMonitor(target: ScrapeTarget) {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: { name: target.name, namespace: target.namespace, labels: { "app.kubernetes.io/part-of": "mlserving" } },
+    spec: {
+      namespaceSelector: { matchNames: [target.namespace] },
+      selector: { matchLabels: target.serviceLabels },
+      endpoints: [{
+        port: target.port,
+        path: target.path ?? "/metrics",
+        interval: target.interval ?? "30s",
+        ...(target.honorLabels ? { honorLabels: true } : {}),
+      }],
+    },
+  };
+}

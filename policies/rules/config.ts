@@ -6,17 +6,36 @@ export interface KitPolicyConfig {
   environment: "dev" | "staging" | "prod";
   /** Tag keys every taggable AWS resource must carry. */
   requiredTags: string[];
+  /** Accelerator instance families allowed in each environment (no p5 in dev). */
+  allowedInstanceFamilies: Record<"dev" | "staging" | "prod", string[]>;
+  /** Most accelerator devices (GPUs or Neuron devices) the stack may run at once, per environment. */
+  maxAcceleratorDevices: Record<"dev" | "staging" | "prod", number>;
 }
+
+const EVERYDAY_FAMILIES = ["g4dn", "g5", "g6", "g6e", "inf2"];
 
 export const DEFAULT_POLICY_CONFIG: KitPolicyConfig = {
   environment: "prod",
   requiredTags: ["environment", "team", "managed-by"],
+  allowedInstanceFamilies: {
+    dev: EVERYDAY_FAMILIES,
+    staging: [...EVERYDAY_FAMILIES, "inf1", "trn1"],
+    prod: [...EVERYDAY_FAMILIES, "inf1", "trn1", "p4d", "p5"],
+  },
+  maxAcceleratorDevices: { dev: 16, staging: 32, prod: 128 },
 };
+
+/** The pack config a rule sees: schema defaults overlaid with the configured values. */
+export function kitConfig(args: { getConfig<T extends object>(): T }): KitPolicyConfig {
+  return { ...DEFAULT_POLICY_CONFIG, ...args.getConfig<Partial<KitPolicyConfig>>() };
+}
 
 export const kitConfigSchema: PolicyConfigSchema = {
   properties: {
     environment: { type: "string", enum: ["dev", "staging", "prod"], default: DEFAULT_POLICY_CONFIG.environment },
     requiredTags: { type: "array", items: { type: "string" }, default: DEFAULT_POLICY_CONFIG.requiredTags },
+    allowedInstanceFamilies: { type: "object", default: DEFAULT_POLICY_CONFIG.allowedInstanceFamilies },
+    maxAcceleratorDevices: { type: "object", default: DEFAULT_POLICY_CONFIG.maxAcceleratorDevices },
   },
 };
 

@@ -1,8 +1,16 @@
 import type { Policy } from "@pulumi/policy";
 import { eksEndpointNotOpenToWorld, eksSecretsEncryption, kmsKeyRotation, launchTemplateImdsV2 } from "./cluster";
+import {
+  acceleratorCapacityCapped,
+  acceleratorInstanceTypesAllowed,
+  acceleratorNodesTainted,
+  acceleratorWorkloadsRequestDevices,
+  spotCapacityDiversified,
+} from "./capacity";
 import { requiredTags } from "./tags";
 
 export * from "./config";
+export * from "./capacity";
 export * from "./cluster";
 export * from "./tags";
 
@@ -13,4 +21,9 @@ export const allPolicies: Policy[] = [
   launchTemplateImdsV2,
   kmsKeyRotation,
   requiredTags,
+  acceleratorNodesTainted,
+  spotCapacityDiversified,
+  acceleratorInstanceTypesAllowed,
+  acceleratorCapacityCapped,
+  acceleratorWorkloadsRequestDevices,
 ];

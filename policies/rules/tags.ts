@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { DEFAULT_POLICY_CONFIG, KitPolicyConfig, kitConfigSchema } from "./config";
+import { kitConfig, kitConfigSchema } from "./config";
 
 /**
  * AWS resource types the kit creates that have no `tags` input. Every other `aws:*` type
@@ -40,7 +40,7 @@ export const requiredTags: ResourceValidationPolicy = {
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
     if (!isTaggableAwsType(args.type)) return;
-    const { requiredTags: keys } = { ...DEFAULT_POLICY_CONFIG, ...args.getConfig<Partial<KitPolicyConfig>>() };
+    const { requiredTags: keys } = kitConfig(args);
     const tags = (args.props.tags ?? {}) as Record<string, unknown>;
     const missing = keys.filter((k) => typeof tags[k] !== "string" || (tags[k] as string).length === 0);
     if (missing.length > 0) report(`missing required tags: ${missing.join(", ")}.`);

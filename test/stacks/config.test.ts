@@ -35,6 +35,11 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["bad-region.yaml", ["aws:region"], /AWS region/],
   ["wrong-type.yaml", ["mlserving:network.availabilityZoneCount"], /number/],
   ["existing-vpc-one-subnet.yaml", ["mlserving:network.existing.privateSubnetIds"], /at least 2/],
+  ["wrong-instance-type-for-kind.yaml", ["mlserving:capacity.pools[0].instanceTypes[1]"], /inf2\.xlarge is a neuron instance type/],
+  ["both-autoscalers.yaml", ["mlserving:capacity"], /choose one node autoscaler/],
+  ["pool-min-above-max.yaml", ["mlserving:capacity.pools[0].minNodes"], /must not exceed maxNodes/],
+  ["unknown-accelerator-kind.yaml", ["mlserving:capacity.pools[0].kind"], /nvidia, neuron/],
+  ["spot-too-few-types.yaml", ["mlserving:capacity.pools[0].instanceTypes"], /at least 3 instance types/],
 ];
 
 describe("bad stack files are rejected with their key paths", () => {
@@ -72,6 +77,23 @@ describe("stack files resolve with per-environment defaults", () => {
     expect(prod.cluster.storageReclaimPolicy).toBe("Retain");
     expect(prod.cluster.systemNodes.minSize).toBeGreaterThanOrEqual(3);
     expect(prod.tags).toEqual({ "cost-center": "ml-serving" });
+  });
+
+  it("dev scales accelerators to zero with Cluster Autoscaler; staging and prod use Karpenter with on-demand fallback", () => {
+    const dev = spec("dev").capacity;
+    expect(dev.autoscaler).toBe("cluster-autoscaler");
+    expect(dev.pools.map((p) => [p.kind, p.minNodes, p.maxNodes])).toEqual([["nvidia", 0, 2], ["neuron", 0, 1]]);
+    for (const env of ["staging", "prod"]) {
+      const c = spec(env).capacity;
+      expect(c.autoscaler).toBe("karpenter");
+      expect(c.pools.every((p) => p.onDemandFallback)).toBe(true);
+      expect(c.pools.map((p) => p.kind).sort()).toEqual(["neuron", "nvidia"]);
+    }
+  });
+
+  it("switches autoscaler when only the other one is enabled", () => {
+    const s = resolvePlatformSpec({ environment: "dev", team: "ml-platform", capacity: { karpenter: { enabled: true } } }, "us-west-2");
+    expect(s.capacity.autoscaler).toBe("karpenter");
   });
 
   it("has a default for every environment", () => {

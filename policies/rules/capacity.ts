@@ -1,0 +1,175 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+  ACCELERATOR_TAINT_KEY,
+  AcceleratorKind,
+  DEVICE_RESOURCE,
+  devicesPerInstance,
+  familyOf,
+  kindOf,
+} from "../../components/capacity/accelerators";
+import { kitConfig, kitConfigSchema } from "./config";
+
+type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
+const EKS_TAINT_EFFECT = "NO_SCHEDULE";
+
+/** The accelerator kind a managed node group runs, from its AMI type. */
+export function nodeGroupKind(props: Props): AcceleratorKind | undefined {
+  const ami = String(props.amiType ?? "");
+  if (ami.includes("NVIDIA")) return "nvidia";
+  if (ami.includes("NEURON")) return "neuron";
+  return undefined;
+}
+
+function requirement(props: Props, key: string): { operator: string; values: string[] } | undefined {
+  const reqs = (props.spec?.template?.spec?.requirements ?? []) as { key: string; operator: string; values?: string[] }[];
+  const r = reqs.find((x) => x.key === key);
+  return r ? { operator: r.operator, values: r.values ?? [] } : undefined;
+}
+
+/** The accelerator kind a NodePool launches, from its instance types or families. */
+export function nodePoolKind(props: Props): AcceleratorKind | undefined {
+  const types = requirement(props, "node.kubernetes.io/instance-type")?.values ?? [];
+  const families = requirement(props, "karpenter.k8s.aws/instance-family")?.values ?? [];
+  const kinds = [...types.map(kindOf), ...families.map((f) => kindOf(`${f}.xlarge`) ?? kindOf(`${f}.24xlarge`))];
+  return kinds.find((k) => k !== undefined);
+}
+
+export const acceleratorNodesTainted: ResourceValidationPolicy = {
+  name: "accelerator-nodes-tainted",
+  description: "GPU and Neuron node groups and NodePools carry the accelerator's NoSchedule taint.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    if (args.type === NODE_GROUP) {
+      const kind = nodeGroupKind(args.props);
+      if (!kind) return;
+      const taints = (args.props.taints ?? []) as { key: string; effect: string }[];
+      if (!taints.some((t) => t.key === ACCELERATOR_TAINT_KEY[kind] && t.effect === EKS_TAINT_EFFECT)) {
+        report(`${kind} node group must be tainted ${ACCELERATOR_TAINT_KEY[kind]}:NO_SCHEDULE so only accelerator workloads land on it.`);
+      }
+    }
+    if (args.type === NODE_POOL) {
+      const kind = nodePoolKind(args.props);
+      if (!kind) return;
+      const taints = (args.props.spec?.template?.spec?.taints ?? []) as { key: string; effect: string }[];
+      if (!taints.some((t) => t.key === ACCELERATOR_TAINT_KEY[kind] && t.effect === "NoSchedule")) {
+        report(`${kind} NodePool must be tainted ${ACCELERATOR_TAINT_KEY[kind]}:NoSchedule so only accelerator workloads land on it.`);
+      }
+    }
+  },
+};
+
+export const spotCapacityDiversified: ResourceValidationPolicy = {
+  name: "spot-capacity-diversified",
+  description: "Spot capacity lists at least 3 instance types (or, for Karpenter, at least 2 whole families).",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    if (args.type === NODE_GROUP && args.props.capacityType === "SPOT") {
+      const types = (args.props.instanceTypes ?? []) as string[];
+      if (types.length < 3) report(`spot node group lists ${types.length} instance type(s); list at least 3 so one spot pool running dry does not stop scaling.`);
+    }
+    if (args.type === NODE_POOL) {
+      const capacity = requirement(args.props, "karpenter.sh/capacity-type");
+      // Karpenter launches on-demand only when the requirement is absent.
+      if (!capacity || capacity.operator !== "In" || !capacity.values.includes("spot")) return;
+      const types = requirement(args.props, "node.kubernetes.io/instance-type");
+      const families = requirement(args.props, "karpenter.k8s.aws/instance-family");
+      const broadEnough = types ? types.operator === "In" && types.values.length >= 3 : !families || families.operator !== "In" || families.values.length >= 2;
+      if (!broadEnough) report("spot NodePool must allow at least 3 instance types (or at least 2 instance families).");
+    }
+  },
+};
+
+export const acceleratorInstanceTypesAllowed: ResourceValidationPolicy = {
+  name: "accelerator-instance-types-allowed",
+  description: "Accelerator instance families are within the environment's allow-list (e.g. no p5 in dev).",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    const cfg = kitConfig(args);
+    const allowed = cfg.allowedInstanceFamilies[cfg.environment] ?? [];
+    let families: string[] = [];
+    if (args.type === NODE_GROUP && nodeGroupKind(args.props)) families = ((args.props.instanceTypes ?? []) as string[]).map(familyOf);
+    if (args.type === NODE_POOL && nodePoolKind(args.props)) {
+      families = [
+        ...(requirement(args.props, "node.kubernetes.io/instance-type")?.values ?? []).map(familyOf),
+        ...(requirement(args.props, "karpenter.k8s.aws/instance-family")?.values ?? []),
+      ];
+    }
+    const denied = [...new Set(families.filter((f) => !allowed.includes(f)))];
+    if (denied.length > 0) report(`instance families ${denied.join(", ")} are not allowed in ${cfg.environment} (allowed: ${allowed.join(", ")}).`);
+  },
+};
+
+/** Devices a resource may bring at most: node group max size x devices per node, or a NodePool's limit. */
+export function maxDevicesOf(type: string, props: Props): { kind: AcceleratorKind; devices: number | undefined } | undefined {
+  if (type === NODE_GROUP) {
+    const kind = nodeGroupKind(props);
+    if (!kind) return undefined;
+    const perNode = Math.max(0, ...((props.instanceTypes ?? []) as string[]).map((t) => devicesPerInstance(t) ?? 0));
+    return { kind, devices: Number(props.scalingConfig?.maxSize ?? 0) * perNode };
+  }
+  if (type === NODE_POOL) {
+    const kind = nodePoolKind(props);
+    if (!kind) return undefined;
+    const limit = props.spec?.limits?.[DEVICE_RESOURCE[kind]];
+    return { kind, devices: limit === undefined ? undefined : Number(limit) };
+  }
+  return undefined;
+}
+
+export const acceleratorCapacityCapped: StackValidationPolicy = {
+  name: "accelerator-capacity-capped",
+  description: "Accelerator pools are capped (NodePools have a device limit) and the stack's total stays under the environment's cap.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateStack: (args, report) => {
+    const cfg = kitConfig(args);
+    const cap = cfg.maxAcceleratorDevices[cfg.environment];
+    let total = 0;
+    for (const r of args.resources) {
+      const m = maxDevicesOf(r.type, r.props);
+      if (!m) continue;
+      if (m.devices === undefined) {
+        report(`${m.kind} NodePool has no limits["${DEVICE_RESOURCE[m.kind]}"]; without it Karpenter can launch without bound.`, r.urn);
+        continue;
+      }
+      total += m.devices;
+    }
+    if (total > cap) report(`accelerator pools may run up to ${total} devices together; ${cfg.environment} allows ${cap}.`);
+  },
+};
+
+const WORKLOAD_TYPES = new Set([
+  "kubernetes:apps/v1:Deployment",
+  "kubernetes:apps/v1:StatefulSet",
+  "kubernetes:batch/v1:Job",
+  "kubernetes:core/v1:Pod",
+]);
+
+/** The pod spec of a workload object, if it has one. */
+export function podSpecOf(type: string, props: Props): Props | undefined {
+  if (type === "kubernetes:core/v1:Pod") return props.spec;
+  return WORKLOAD_TYPES.has(type) ? props.spec?.template?.spec : undefined;
+}
+
+export const acceleratorWorkloadsRequestDevices: ResourceValidationPolicy = {
+  name: "accelerator-workloads-request-devices",
+  description: "A workload that tolerates an accelerator taint requests that accelerator, so it cannot squat on a costly node.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    const pod = podSpecOf(args.type, args.props);
+    if (!pod) return;
+    const tolerated = ((pod.tolerations ?? []) as { key?: string }[]).map((t) => t.key);
+    for (const kind of ["nvidia", "neuron"] as AcceleratorKind[]) {
+      if (!tolerated.includes(ACCELERATOR_TAINT_KEY[kind])) continue;
+      const requests = ((pod.containers ?? []) as Props[]).some((c) => Number(c.resources?.limits?.[DEVICE_RESOURCE[kind]] ?? 0) > 0);
+      if (!requests) report(`tolerates ${ACCELERATOR_TAINT_KEY[kind]} but no container sets limits["${DEVICE_RESOURCE[kind]}"].`);
+    }
+  },
+};

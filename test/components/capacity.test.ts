@@ -1,0 +1,191 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { AcceleratorNodeGroup, ClusterAutoscaler, Karpenter, NeuronSupport, NvidiaGpuSupport } from "../../components/capacity";
+import { EksCluster } from "../../components/cluster";
+import { CHARTS } from "../../components/versions";
+import { json, Plan, runComponent } from "../harness";
+
+const cluster = () => new EksCluster("eks", {
+  clusterName: "ml-test",
+  region: "us-west-2",
+  vpcId: "vpc-0123456789abcdef0",
+  privateSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"],
+  tags: { environment: "dev", team: "ml" },
+});
+
+describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await runComponent(() => {
+      const c = cluster();
+      const gpu = new AcceleratorNodeGroup("gpu", { cluster: c.handle, kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxSize: 2, onDemandFallbackMaxSize: 2 });
+      new AcceleratorNodeGroup("inf", { cluster: c.handle, kind: "neuron", instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"], maxSize: 1 });
+      new ClusterAutoscaler("ca", { cluster: c.handle, dependsOn: [gpu] });
+    });
+  });
+
+  it("runs GPU spot capacity that scales to zero, with the NVIDIA AMI, taint and labels", () => {
+    const spot = plan.one("aws:eks/nodeGroup:NodeGroup", "gpu-spot").inputs as any;
+    expect(spot.capacityType).toBe("SPOT");
+    expect(spot.amiType).toBe("AL2023_x86_64_NVIDIA");
+    expect(spot.instanceTypes).toEqual(["g6.xlarge", "g5.xlarge", "g6e.xlarge"]);
+    expect(spot.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 2 });
+    expect(spot.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+    expect(spot.labels).toMatchObject({ "mlserving.io/accelerator": "nvidia", "mlserving.io/capacity-type": "spot" });
+    expect(spot.nodeRepairConfig).toEqual({ enabled: true });
+    expect(spot.nodeGroupNamePrefix).toBe("gpu-spot-");
+  });
+
+  it("adds an on-demand fallback group the priority expander ranks below spot", () => {
+    const od = plan.one("aws:eks/nodeGroup:NodeGroup", "gpu-on-demand").inputs as any;
+    expect(od.capacityType).toBe("ON_DEMAND");
+    expect(od.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 2 });
+    expect(od.nodeGroupNamePrefix).not.toMatch(/-spot-/);
+  });
+
+  it("runs Inferentia on the Neuron AMI with the Neuron taint", () => {
+    const inf = plan.one("aws:eks/nodeGroup:NodeGroup", "inf-spot").inputs as any;
+    expect(inf.amiType).toBe("AL2023_x86_64_NEURON");
+    expect(inf.taints).toEqual([{ key: "aws.amazon.com/neuron", value: "true", effect: "NO_SCHEDULE" }]);
+  });
+
+  it("uses IMDSv2 and a large encrypted gp3 volume for images", () => {
+    const lt = plan.one("aws:ec2/launchTemplate:LaunchTemplate", "gpu").inputs as any;
+    expect(lt.metadataOptions.httpTokens).toBe("required");
+    expect(lt.blockDeviceMappings[0].ebs).toMatchObject({ volumeSize: 200, volumeType: "gp3", encrypted: "true" });
+  });
+
+  it("tags each group's own Auto Scaling group for scale-from-zero", () => {
+    const tagsOf = (prefix: string) => plan.ofType("aws:autoscaling/tag:Tag").filter((t) => t.name.startsWith(prefix));
+    const spot = tagsOf("gpu-spot-");
+    const byKey = Object.fromEntries(spot.map((t) => [(t.inputs.tag as any).key, (t.inputs.tag as any)]));
+    expect(byKey["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"].value).toBe("1");
+    expect(byKey["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].value).toBe("true:NoSchedule");
+    expect(byKey["k8s.io/cluster-autoscaler/node-template/label/mlserving.io/accelerator"].value).toBe("nvidia");
+    expect(byKey["k8s.io/cluster-autoscaler/ml-test"].value).toBe("owned");
+    // Each tag targets the ASG that EKS created for that node group (read from the group's outputs).
+    expect(new Set(spot.map((t) => t.inputs.autoscalingGroupName))).toEqual(new Set([expect.stringMatching(/^eks-gpu-spot-/)]));
+    const onDemand = new Set(tagsOf("gpu-on-demand-").map((t) => t.inputs.autoscalingGroupName));
+    expect(onDemand.size).toBe(1);
+    expect([...onDemand][0]).toMatch(/^eks-gpu-on-demand-/);
+  });
+
+  it("installs the pinned Cluster Autoscaler chart with a pod identity role scoped to this cluster's groups", () => {
+    const release = plan.one("kubernetes:helm.sh/v3:Release", "ca");
+    expect(release.inputs).toMatchObject({ chart: "cluster-autoscaler", version: CHARTS.clusterAutoscaler.version, namespace: "kube-system" });
+    expect((release.inputs.values as any).autoDiscovery.clusterName).toBe("ml-test");
+    const assoc = plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.serviceAccount === "cluster-autoscaler")!;
+    expect(assoc.inputs.namespace).toBe("kube-system");
+    const policy = json<any>(plan.one("aws:iam/rolePolicy:RolePolicy", "ca-pod-identity").inputs.policy);
+    expect(JSON.stringify(policy)).toContain("aws:ResourceTag/k8s.io/cluster-autoscaler/ml-test");
+  });
+
+  it("refuses wrong instance types for the kind, too few spot types and min > max, naming each field", () => {
+    expect(() => new AcceleratorNodeGroup("bad", { cluster: undefined as never, kind: "nvidia", instanceTypes: ["inf2.xlarge"], minSize: 3, maxSize: 2 }))
+      .toThrow(/instanceTypes: spot capacity needs at least 3[\s\S]*maxSize: must satisfy minSize <= desiredSize <= maxSize[\s\S]*instanceTypes\[0\]: inf2\.xlarge is a neuron instance type/);
+    expect(() => new AcceleratorNodeGroup("bad", { cluster: undefined as never, kind: "tpu" as never, instanceTypes: ["a.b", "c.d", "e.f"], maxSize: 1 })).toThrow(/kind: must be one of nvidia, neuron/);
+  });
+});
+
+describe("Karpenter", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await runComponent(() => {
+      const c = cluster();
+      new Karpenter("karpenter", {
+        cluster: c.handle,
+        pools: [
+          { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxDevices: 8 },
+          { name: "inferentia", kind: "neuron", instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"], maxDevices: 12, onDemandFallback: false },
+        ],
+      });
+    });
+  });
+
+  it("creates an encrypted interruption queue with a TLS-only policy", () => {
+    const q = plan.one("aws:sqs/queue:Queue").inputs as any;
+    expect(q).toMatchObject({ name: "ml-test-karpenter", sqsManagedSseEnabled: true, messageRetentionSeconds: 300 });
+    const policy = json<any>(plan.one("aws:sqs/queuePolicy:QueuePolicy").inputs.policy);
+    expect(policy.Statement.find((s: any) => s.Effect === "Deny").Condition).toEqual({ Bool: { "aws:SecureTransport": false } });
+  });
+
+  it("routes spot interruptions, rebalances, state changes and health events to the queue", () => {
+    const patterns = plan.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => JSON.parse(r.inputs.eventPattern as string)["detail-type"][0]);
+    expect(patterns).toEqual(expect.arrayContaining(["EC2 Spot Instance Interruption Warning", "EC2 Instance Rebalance Recommendation", "EC2 Instance State-change Notification", "AWS Health Event"]));
+    const queueArn = "arn:aws:sqs:us-west-2:123456789012:ml-test-karpenter";
+    for (const t of plan.ofType("aws:cloudwatch/eventTarget:EventTarget")) expect(t.inputs.arn).toBe(queueArn);
+  });
+
+  it("admits its node role with an EC2_LINUX access entry", () => {
+    const entry = plan.ofType("aws:eks/accessEntry:AccessEntry").find((e) => e.inputs.type === "EC2_LINUX")!;
+    expect(entry.inputs.principalArn).toMatch(/^arn:aws:iam::123456789012:role\/karpenter-node/);
+  });
+
+  it("scopes the controller's policies to the cluster, queue and node role", () => {
+    const docs = plan.ofType("aws:iam/policy:Policy").map((p) => json<any>(p.inputs.policy));
+    const statements = docs.flatMap((d) => d.Statement);
+    expect(statements.find((s: any) => s.Action === "iam:PassRole").Resource).toMatch(/:role\/karpenter-node/);
+    expect(statements.find((s: any) => s.Sid === "AllowInterruptionQueueActions").Resource).toBe("arn:aws:sqs:us-west-2:123456789012:ml-test-karpenter");
+    const assoc = plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.serviceAccount === "karpenter")!;
+    expect(assoc.inputs.namespace).toBe("kube-system");
+    expect(plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("karpenter-controller"))).toHaveLength(6);
+  });
+
+  it("installs the pinned chart from its OCI registry with the queue configured", () => {
+    const release = plan.one("kubernetes:helm.sh/v3:Release");
+    expect(release.inputs.chart).toBe("oci://public.ecr.aws/karpenter/karpenter");
+    expect(release.inputs.version).toBe(CHARTS.karpenter.version);
+    expect((release.inputs.values as any).settings).toEqual({ clusterName: "ml-test", interruptionQueue: "ml-test-karpenter" });
+  });
+
+  it("creates tainted, capped NodePools on node classes that use the Karpenter node role", () => {
+    const pools = Object.fromEntries(plan.ofType("kubernetes:karpenter.sh/v1:NodePool").map((p) => [(p.inputs.metadata as any).name, p.inputs.spec as any]));
+    expect(pools.gpu.limits).toEqual({ "nvidia.com/gpu": "8" });
+    expect(pools.inferentia.limits).toEqual({ "aws.amazon.com/neuron": "12" });
+    expect(pools.inferentia.template.spec.taints[0].key).toBe("aws.amazon.com/neuron");
+    const nodeClass = plan.ofType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").find((n) => (n.inputs.metadata as any).name === "gpu")!;
+    expect((nodeClass.inputs.spec as any).role).toMatch(/^karpenter-node/);
+    expect(plan.dependsOn(plan.ofType("kubernetes:karpenter.sh/v1:NodePool")[0], "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")).toBe(true);
+  });
+
+  it("tags the cluster security group for node class discovery", () => {
+    expect(plan.one("aws:ec2/tag:Tag").inputs).toMatchObject({ key: "karpenter.sh/discovery", value: "ml-test", resourceId: expect.stringMatching(/^sg-/) });
+  });
+});
+
+describe("accelerator support", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await runComponent(() => {
+      const c = cluster();
+      new NvidiaGpuSupport("nvidia", { cluster: c.handle, timeSlicingReplicas: 2, monitoringReady: [] });
+      new NeuronSupport("neuron", { cluster: c.handle, monitoringReady: [] });
+    });
+  });
+
+  it("installs the device plugin with time-slicing, DCGM exporter and the Neuron chart, all pinned", () => {
+    const releases = Object.fromEntries(plan.ofType("kubernetes:helm.sh/v3:Release").map((r) => [r.inputs.name, r.inputs as any]));
+    expect(releases["nvidia-device-plugin"].version).toBe(CHARTS.nvidiaDevicePlugin.version);
+    expect(releases["nvidia-device-plugin"].values.config.default).toBe("default");
+    expect(releases["dcgm-exporter"].version).toBe(CHARTS.dcgmExporter.version);
+    expect(releases["neuron"].chart).toBe("oci://public.ecr.aws/neuron/neuron-helm-chart");
+    expect(releases["neuron"].values.scheduler.enabled).toBe(true);
+  });
+
+  it("scrapes DCGM exporter through the Service the chart creates: labels, namespace and port name", () => {
+    const sm = plan.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find((s) => (s.inputs.metadata as any).name === "dcgm-exporter")!.inputs as any;
+    const release = plan.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "dcgm-exporter")!.inputs as any;
+    // dcgm-exporter 4.8.2 labels its Service app.kubernetes.io/name=<chart>, instance=<release>; port "metrics".
+    expect(sm.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "dcgm-exporter", "app.kubernetes.io/instance": release.name });
+    expect(sm.metadata.namespace).toBe(release.namespace);
+    expect(sm.spec.namespaceSelector.matchNames).toEqual([release.namespace]);
+    expect(sm.spec.endpoints[0].port).toBe("metrics");
+  });
+
+  it("scrapes neuron-monitor through its Service: labels, namespace and port name", () => {
+    const sm = plan.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find((s) => (s.inputs.metadata as any).name === "neuron-monitor")!.inputs as any;
+    const svc = plan.one("kubernetes:core/v1:Service", "neuron-monitor").inputs as any;
+    expect(svc.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
+    expect(sm.metadata.namespace).toBe(svc.metadata.namespace);
+    expect(svc.spec.ports.map((p: any) => p.name)).toContain(sm.spec.endpoints[0].port);
+  });
+});

@@ -77,7 +77,12 @@ export async function runPolicies(policies: Policy[], resources: RecordedResourc
         }
       }
       if ("validateStack" in policy && policy.validateStack) {
-        const all = resources.map((r) => policyResource(r, cfg));
+        const all = resources.map((r) => ({ ...policyResource(r, cfg), dependencies: [] as unknown[], propertyDependencies: {}, parent: undefined as unknown }));
+        const byUrn = new Map(all.map((r) => [r.urn, r]));
+        all.forEach((r, i) => {
+          r.dependencies = resources[i].dependsOn.flatMap((u) => byUrn.get(u) ?? []);
+          r.parent = resources[i].parent ? byUrn.get(resources[i].parent!) : undefined;
+        });
         await (policy as StackValidationPolicy).validateStack({ resources: all, stackTags: new Map(), getConfig: cfg, notApplicable: (reason?: string): never => { throw new NotApplicable(reason); } } as never, (message: string, urn?: string) =>
           violations.push({ policy: policy.name, enforcementLevel: level, urn: urn ?? "", message }));
       }

@@ -5,4 +5,5 @@ export * from "./common";
 export * from "./monitoring";
 export * from "./network";
 export * from "./platform";
+export * from "./registry";
 export * from "./versions";

@@ -66,6 +66,11 @@ export function imageRef(pin: ImagePin): string {
 }
 
 export const IMAGES = {
+  /**
+   * MLflow 3.16.1 "-full" image (mlflow/mlflow docker/Dockerfile.full: the db, auth and S3 extras,
+   * psycopg2). 3.16.1 is the first release without a default basic-auth admin password (CVE-2026-2635).
+   */
+  mlflow: { repository: "ghcr.io/mlflow/mlflow", tag: "v3.16.1-full" },
   /** Matches the Kubernetes minor version, as Cluster Autoscaler requires; the chart's default for 9.59.0. */
   clusterAutoscaler: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.35.0" },
   /** AWS Neuron docs, `src/k8/k8s-neuron-monitor-daemonset.yml` (neuron-monitor with its Prometheus exporter on :8000). */
@@ -77,3 +82,6 @@ export const IMAGES = {
  * tag v20260724). The alias picks the standard, NVIDIA or Neuron variant per instance type.
  */
 export const EKS_AMI_RELEASE = "v20260724";
+
+/** RDS PostgreSQL major version of the registry's database; minor versions follow RDS's automatic upgrades. */
+export const POSTGRES_MAJOR_VERSION = "17";

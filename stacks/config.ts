@@ -32,6 +32,7 @@ const networkSchema = z.strictObject({
   natGateways: z.enum(["single", "onePerAz"]).optional(),
   existing: z.strictObject({
     vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0abc12345def67890"),
+    cidrBlock: cidr,
     privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id")).min(2, "EKS needs subnets in at least 2 availability zones"),
     publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id")).optional(),
   }).optional(),
@@ -85,6 +86,17 @@ const monitoringSchema = z.strictObject({
   alertmanagerStorageGiB: count(1, 1000).optional(),
 });
 
+const registrySchema = z.strictObject({
+  replicas: count(1, 5).optional(),
+  dbInstanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.t4g.medium").optional(),
+  dbStorageGiB: count(20, 10000).optional(),
+  backupRetentionDays: count(7, 35).optional(),
+  multiAz: z.boolean().optional(),
+  noncurrentVersionDays: count(1, 3650).optional(),
+  hostname: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS name").optional(),
+  certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN").optional(),
+});
+
 /** Schema of the `mlserving:*` keys of a stack file. Unknown keys are errors. */
 export const stackConfigSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
@@ -96,6 +108,7 @@ export const stackConfigSchema = z.strictObject({
   loadBalancerController: z.strictObject({ replicas: count(1, 5).optional() }).optional(),
   capacity: capacitySchema.optional(),
   monitoring: monitoringSchema.optional(),
+  registry: registrySchema.optional(),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
@@ -132,6 +145,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
       pool({ name: "inferentia", kind: "neuron", instanceTypes: INFERENTIA_TYPES, maxNodes: 1, maxDevices: 6, onDemandFallback: false }),
     ]),
     monitoring: { retention: "3d", storageGiB: 20, replicas: 1, grafanaStorageGiB: 5, alertmanagerStorageGiB: 2 },
+    registry: { replicas: 1, dbInstanceClass: "db.t4g.medium", dbStorageGiB: 20, backupRetentionDays: 7, multiAz: false, protectState: false, noncurrentVersionDays: 30 },
   },
   staging: {
     network: { cidrBlock: "10.20.0.0/16", availabilityZoneCount: 3, natGateways: "single" },
@@ -149,6 +163,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
       pool({ name: "inferentia", kind: "neuron", instanceTypes: INFERENTIA_TYPES, maxNodes: 2, maxDevices: 8, onDemandFallback: true }),
     ]),
     monitoring: { retention: "15d", storageGiB: 50, replicas: 1, grafanaStorageGiB: 10, alertmanagerStorageGiB: 5 },
+    registry: { replicas: 2, dbInstanceClass: "db.t4g.medium", dbStorageGiB: 20, backupRetentionDays: 14, multiAz: false, protectState: false, noncurrentVersionDays: 90 },
   },
   prod: {
     network: { cidrBlock: "10.30.0.0/16", availabilityZoneCount: 3, natGateways: "onePerAz" },
@@ -166,6 +181,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
       pool({ name: "inferentia", kind: "neuron", instanceTypes: INFERENTIA_TYPES, maxNodes: 6, maxDevices: 24, onDemandFallback: true }),
     ]),
     monitoring: { retention: "30d", storageGiB: 200, replicas: 2, grafanaStorageGiB: 20, alertmanagerStorageGiB: 10 },
+    registry: { replicas: 2, dbInstanceClass: "db.m7g.large", dbStorageGiB: 100, backupRetentionDays: 30, multiAz: true, protectState: true, noncurrentVersionDays: 365 },
   },
 };
 
@@ -234,6 +250,7 @@ export function resolvePlatformSpec(raw: Record<string, unknown>, region: string
     loadBalancerController: { replicas: cfg.loadBalancerController?.replicas ?? d.loadBalancerController.replicas },
     capacity: resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems),
     monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
+    registry: { ...d.registry, ...definedOnly(cfg.registry ?? {}) },
   };
   problems.push(...crossFieldProblems(spec));
   if (problems.length > 0) throw new StackConfigError(problems);
@@ -318,6 +335,9 @@ function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
     if (spec.network.availabilityZoneCount < 3 && !spec.network.existing) add("network.availabilityZoneCount", "prod must span at least 3 availability zones");
     if (sys.minSize < 2) add("cluster.systemNodes.minSize", "prod needs at least 2 system nodes");
     if (spec.cluster.storageReclaimPolicy !== "Retain") add("cluster.storageReclaimPolicy", "prod must retain volumes (Retain) so monitoring and registry data survive");
+    if (spec.registry.backupRetentionDays < 30) add("registry.backupRetentionDays", "prod keeps at least 30 days of database backups");
+    if (!spec.registry.multiAz) add("registry.multiAz", "prod runs the registry database Multi-AZ");
+    if (spec.registry.replicas < 2) add("registry.replicas", "prod runs at least 2 registry servers");
   }
   return problems;
 }

@@ -25,6 +25,10 @@ export async function runPlatformProgram() {
     clusterEndpoint: platform.cluster.cluster.endpoint,
     vpcId: platform.network.vpcId,
     privateSubnetIds: platform.network.privateSubnetIds,
+    registryTrackingUri: platform.registry.handle.trackingUri,
+    registryBucket: platform.registry.bucket.bucket,
+    registryAdminPassword: platform.registry.adminPassword,
+    grafanaAdminPassword: platform.monitoring.grafanaAdminPassword,
     kubeconfigCommand: `aws eks update-kubeconfig --name ${spec.clusterName} --region ${spec.region}`,
   };
 }

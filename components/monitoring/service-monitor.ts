@@ -10,6 +10,8 @@ export interface ScrapeTarget {
   interval?: string;
   /** Keep the target's own `namespace`/`pod` labels (exporters that report on other pods). */
   honorLabels?: boolean;
+  /** Secret (in the ServiceMonitor's namespace) with the basic-auth credentials the target requires. */
+  basicAuthSecret?: { name: string; usernameKey: string; passwordKey: string };
 }
 
 /**
@@ -29,6 +31,14 @@ export function serviceMonitor(target: ScrapeTarget) {
         path: target.path ?? "/metrics",
         interval: target.interval ?? "30s",
         ...(target.honorLabels ? { honorLabels: true } : {}),
+        ...(target.basicAuthSecret
+          ? {
+              basicAuth: {
+                username: { name: target.basicAuthSecret.name, key: target.basicAuthSecret.usernameKey },
+                password: { name: target.basicAuthSecret.name, key: target.basicAuthSecret.passwordKey },
+              },
+            }
+          : {}),
       }],
     },
   };

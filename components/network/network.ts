@@ -8,6 +8,8 @@ import { awsxNatStrategy, NatGatewayMode, privateSubnetTags, publicSubnetTags } 
 export interface ExistingVpc {
   /** The VPC id. */
   vpcId: pulumi.Input<string>;
+  /** The VPC's IPv4 CIDR (NetworkPolicies and the database's rules refer to it). */
+  cidrBlock: pulumi.Input<string>;
   /** Private subnets (one per AZ) for nodes, pods and internal load balancers. */
   privateSubnetIds: pulumi.Input<string>[];
   /** Public subnets for internet-facing load balancers. Default: none. */
@@ -40,6 +42,7 @@ const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
  */
 export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
+  readonly cidrBlock: pulumi.Output<string>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
   /** The awsx VPC, when the kit created one. */
@@ -59,6 +62,7 @@ export class Network extends pulumi.ComponentResource {
 
     if (args.existing) {
       this.vpcId = pulumi.output(args.existing.vpcId);
+      this.cidrBlock = pulumi.output(args.existing.cidrBlock);
       this.privateSubnetIds = pulumi.output(args.existing.privateSubnetIds);
       this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds ?? []);
     } else {
@@ -84,6 +88,7 @@ export class Network extends pulumi.ComponentResource {
         tags: { ...tags, Name: name },
       }, { parent: this });
       this.vpcId = this.vpc.vpcId;
+      this.cidrBlock = pulumi.output(cidr);
       this.privateSubnetIds = this.vpc.privateSubnetIds;
       this.publicSubnetIds = this.vpc.publicSubnetIds;
     }

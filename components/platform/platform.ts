@@ -7,6 +7,7 @@ import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { EksCluster } from "../cluster/eks-cluster";
 import { standardTags } from "../common/tags";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
+import { ModelRegistry } from "../registry/model-registry";
 import { Network } from "../network/network";
 import { PlatformSpec } from "./spec";
 
@@ -19,6 +20,7 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly cluster: EksCluster;
   readonly loadBalancerController: LoadBalancerController;
   readonly monitoring: MonitoringStack;
+  readonly registry: ModelRegistry;
   readonly karpenter?: Karpenter;
   readonly clusterAutoscaler?: ClusterAutoscaler;
   readonly acceleratorNodeGroups: AcceleratorNodeGroup[] = [];
@@ -110,6 +112,13 @@ export class MlPlatform extends pulumi.ComponentResource {
     if (kinds.has("neuron")) {
       new NeuronSupport(`${name}-neuron`, { cluster, scheduler: capacity.neuronScheduler, monitoringReady: this.monitoring.ready }, parent);
     }
+
+    this.registry = new ModelRegistry(`${name}-registry`, {
+      cluster,
+      vpcCidr: this.network.cidrBlock,
+      ...spec.registry,
+      monitoringReady: this.monitoring.ready,
+    }, parent);
 
     this.registerOutputs({ clusterName: this.cluster.cluster.name });
   }

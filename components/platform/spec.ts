@@ -20,7 +20,7 @@ export interface PlatformSpec {
     cidrBlock: string;
     availabilityZoneCount: number;
     natGateways: NatGatewayMode;
-    existing?: { vpcId: string; privateSubnetIds: string[]; publicSubnetIds: string[] };
+    existing?: { vpcId: string; cidrBlock: string; privateSubnetIds: string[]; publicSubnetIds: string[] };
   };
   cluster: {
     kubernetesVersion: string;
@@ -33,6 +33,20 @@ export interface PlatformSpec {
   loadBalancerController: { replicas: number };
   capacity: CapacitySpec;
   monitoring: PrometheusStackSizing;
+  registry: RegistrySpec;
+}
+
+/** The MLflow registry's size and safety settings. */
+export interface RegistrySpec {
+  replicas: number;
+  dbInstanceClass: string;
+  dbStorageGiB: number;
+  backupRetentionDays: number;
+  multiAz: boolean;
+  protectState: boolean;
+  noncurrentVersionDays: number;
+  hostname?: string;
+  certificateArn?: string;
 }
 
 /** One pool of accelerator capacity, served by node groups (Cluster Autoscaler) or a NodePool (Karpenter). */

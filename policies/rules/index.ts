@@ -7,11 +7,13 @@ import {
   acceleratorWorkloadsRequestDevices,
   spotCapacityDiversified,
 } from "./capacity";
+import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
 
 export * from "./config";
 export * from "./capacity";
 export * from "./cluster";
+export * from "./state";
 export * from "./tags";
 
 /** Every rule of the kit's policy pack, in the order they are reported. */
@@ -26,4 +28,8 @@ export const allPolicies: Policy[] = [
   acceleratorInstanceTypesAllowed,
   acceleratorCapacityCapped,
   acceleratorWorkloadsRequestDevices,
+  s3BucketsSecure,
+  rdsSecure,
+  statefulResourcesProtected,
+  noPlaintextSecretsInContainers,
 ];

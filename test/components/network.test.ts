@@ -27,7 +27,7 @@ describe("Network", () => {
 
   it("adopts an existing VPC without creating anything", async () => {
     const plan = await runComponent(() => {
-      const n = new Network("net", { clusterName: "c1", region: "us-west-2", existing: { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"] } });
+      const n = new Network("net", { clusterName: "c1", region: "us-west-2", existing: { vpcId: "vpc-0123456789abcdef0", cidrBlock: "10.1.0.0/16", privateSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"] } });
       return n.privateSubnetIds;
     });
     expect(plan.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack", "mlserving:network:Network"]);

@@ -39,6 +39,7 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["both-autoscalers.yaml", ["mlserving:capacity"], /choose one node autoscaler/],
   ["pool-min-above-max.yaml", ["mlserving:capacity.pools[0].minNodes"], /must not exceed maxNodes/],
   ["unknown-accelerator-kind.yaml", ["mlserving:capacity.pools[0].kind"], /nvidia, neuron/],
+  ["prod-registry-unsafe.yaml", ["mlserving:registry.dbInstanceClass"], /RDS instance class/],
   ["spot-too-few-types.yaml", ["mlserving:capacity.pools[0].instanceTypes"], /at least 3 instance types/],
 ];
 
@@ -47,6 +48,13 @@ describe("bad stack files are rejected with their key paths", () => {
     const problems = problemsOf(join(fixtures, file));
     expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(paths));
     if (message) expect(problems.filter((p) => paths.includes(p.path)).map((p) => p.message).join(" | ")).toMatch(message);
+  });
+
+  it("holds prod's registry to Multi-AZ and 30 days of backups", () => {
+    const problems = problemsOf(join(fixtures, "prod-registry-unsafe.yaml").replace("prod-registry-unsafe", "prod-registry-unsafe"));
+    expect(problems.map((p) => p.path)).toContain("mlserving:registry.dbInstanceClass");
+    const spec = () => resolvePlatformSpec({ environment: "prod", team: "ml-platform", registry: { multiAz: false, backupRetentionDays: 7 } }, "us-east-1");
+    expect(spec).toThrow(/registry\.backupRetentionDays: prod keeps at least 30 days[\s\S]*registry\.multiAz/);
   });
 
   it("lists every problem at once, not just the first", () => {

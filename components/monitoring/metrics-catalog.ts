@@ -1,0 +1,198 @@
+/**
+ * Every Prometheus metric the kit's dashboards and alert rules query, with the exporter that
+ * emits it and the upstream file (at the pinned version) where its name, type and labels were
+ * read. Tests parse every dashboard and alert expression and fail on a metric name missing here,
+ * so a misspelt or renamed metric cannot ship.
+ *
+ * Labels list what the exporter itself attaches (not `le`/`quantile`, and not the target labels
+ * Prometheus adds: `job`, `instance`, `namespace`, `pod`, `service`, `endpoint`, `container`).
+ */
+
+export type MetricType = "counter" | "gauge" | "histogram" | "summary";
+
+export interface MetricInfo {
+  /** Component that exposes the metric, e.g. `triton`, `dcgm-exporter`. */
+  exporter: string;
+  type: MetricType;
+  /** Labels the exporter puts on the series. */
+  labels: string[];
+  /** Upstream file or document, at the pinned version, the name was checked against. */
+  source: string;
+}
+
+const TRITON_DOC = "triton-inference-server/server docs/user_guide/metrics.md @ r26.07 (Triton 2.71.0, tag v2.71.0)";
+const TRITON_CORE = "triton-inference-server/core src/metrics.cc (metric types; snapshot main 73aad7c, 2026-06-09)";
+const triton = (type: MetricType, labels: string[] = ["model", "version"]): MetricInfo => ({
+  exporter: "triton",
+  type,
+  labels,
+  source: `${TRITON_DOC}; ${TRITON_CORE}`,
+});
+
+const VLLM_SOURCE =
+  "vllm-project/vllm vllm/v1/metrics/loggers.py PrometheusStatLogger @ v0.16.0 " +
+  "(names and labels identical at upstream commits bb9172030 of 2026-01-20 and 880be2b1b of 2026-03-20, which bracket v0.16.0); " +
+  "prometheus_client adds `_total` to counters";
+const vllm = (type: MetricType, extraLabels: string[] = []): MetricInfo => ({
+  exporter: "vllm",
+  type,
+  labels: ["model_name", "engine", ...extraLabels],
+  source: VLLM_SOURCE,
+});
+
+const DCGM_SOURCE =
+  "NVIDIA/dcgm-exporter deployment/templates/metrics-configmap.yaml @ 4.5.3-4.8.2 (chart 4.8.2); labels from " +
+  "internal/pkg/rendermetrics/render_metrics.go and internal/pkg/transformation/const.go at the same tag";
+const DCGM_LABELS = ["gpu", "UUID", "pci_bus_id", "device", "modelName", "Hostname", "pod", "namespace", "container"];
+const dcgm = (): MetricInfo => ({ exporter: "dcgm-exporter", type: "gauge", labels: DCGM_LABELS, source: DCGM_SOURCE });
+
+const NEURON_SOURCE =
+  "neuron-monitor-prometheus.py shipped in public.ecr.aws/neuron/neuron-monitor:1.3.0 (aws-neuronx-tools); same names in " +
+  "opentelemetry-collector-contrib receiver/awscontainerinsightreceiver/internal/neuron";
+const NEURON_INSTANCE_LABELS = ["instance_name", "instance_id", "instance_type", "availability_zone", "region", "subnet_id"];
+const neuron = (type: MetricType, extraLabels: string[]): MetricInfo => ({
+  exporter: "neuron-monitor",
+  type,
+  labels: [...NEURON_INSTANCE_LABELS, ...extraLabels],
+  source: NEURON_SOURCE,
+});
+
+const KARPENTER_DOC = "aws/karpenter-provider-aws website/content/en/v1.14/reference/metrics.md (Karpenter 1.14.1)";
+const KSM_NODE = "kubernetes/kube-state-metrics docs/metrics/cluster/node-metrics.md @ v2.20.0";
+const KSM_POD = "kubernetes/kube-state-metrics docs/metrics/workload/pod-metrics.md @ v2.20.0";
+const CA_SOURCE = "kubernetes/autoscaler cluster-autoscaler/metrics/metrics.go @ cluster-autoscaler-1.35.0";
+const ca = (type: MetricType, labels: string[]): MetricInfo => ({ exporter: "cluster-autoscaler", type, labels, source: CA_SOURCE });
+
+export const METRIC_CATALOG: Record<string, MetricInfo> = {
+  // --- Triton (GPU serving) ---
+  nv_inference_request_success: triton("counter"),
+  nv_inference_request_failure: triton("counter", ["model", "version", "reason"]),
+  nv_inference_count: triton("counter"),
+  nv_inference_exec_count: triton("counter"),
+  nv_inference_request_duration_us: triton("counter"),
+  nv_inference_queue_duration_us: triton("counter"),
+  nv_inference_compute_input_duration_us: triton("counter"),
+  nv_inference_compute_infer_duration_us: triton("counter"),
+  nv_inference_compute_output_duration_us: triton("counter"),
+  nv_inference_pending_request_count: triton("gauge"),
+  /** Only with `--metrics-config histogram_latencies=true`; default buckets 100, 500, 2000, 5000 ms (core src/metric_model_reporter.h). */
+  nv_inference_first_response_histogram_ms: triton("histogram"),
+  nv_gpu_utilization: triton("gauge", ["gpu_uuid"]),
+  nv_gpu_memory_used_bytes: triton("gauge", ["gpu_uuid"]),
+  nv_gpu_memory_total_bytes: triton("gauge", ["gpu_uuid"]),
+  nv_gpu_power_usage: triton("gauge", ["gpu_uuid"]),
+
+  // --- vLLM (Inferentia serving through KServe) ---
+  "vllm:num_requests_running": vllm("gauge"),
+  "vllm:num_requests_waiting": vllm("gauge"),
+  "vllm:kv_cache_usage_perc": vllm("gauge"),
+  /** `finished_reason` is stop | length | abort | error (vllm/v1/engine/__init__.py FINISH_REASON_STRINGS). */
+  "vllm:request_success_total": vllm("counter", ["finished_reason"]),
+  "vllm:prompt_tokens_total": vllm("counter"),
+  "vllm:generation_tokens_total": vllm("counter"),
+  "vllm:e2e_request_latency_seconds": vllm("histogram"),
+  "vllm:time_to_first_token_seconds": vllm("histogram"),
+  "vllm:request_queue_time_seconds": vllm("histogram"),
+
+  // --- DCGM exporter (NVIDIA GPUs); FB_* in MiB, GPU_UTIL in %, POWER in W, TEMP in C ---
+  DCGM_FI_DEV_GPU_UTIL: dcgm(),
+  DCGM_FI_DEV_FB_USED: dcgm(),
+  DCGM_FI_DEV_FB_FREE: dcgm(),
+  DCGM_FI_DEV_POWER_USAGE: dcgm(),
+  DCGM_FI_DEV_GPU_TEMP: dcgm(),
+  DCGM_FI_DEV_MEMORY_TEMP: dcgm(),
+  DCGM_FI_DEV_XID_ERRORS: dcgm(),
+
+  // --- neuron-monitor (Inferentia); per-runtime series also carry runtime_tag ---
+  neuroncore_utilization_ratio: neuron("gauge", ["runtime_tag", "neuroncore"]),
+  neuron_runtime_memory_used_bytes: neuron("gauge", ["runtime_tag", "memory_location"]),
+  neuroncore_memory_usage_constants: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
+  neuroncore_memory_usage_model_code: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
+  neuroncore_memory_usage_model_shared_scratchpad: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
+  neuroncore_memory_usage_runtime_memory: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
+  neuroncore_memory_usage_tensors: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
+  execution_errors_total: neuron("counter", ["runtime_tag", "error_type"]),
+  neuron_hardware_info: neuron("gauge", ["neuron_device_count", "neuroncore_per_device_count"]),
+
+  // --- Karpenter (staging, prod) ---
+  /** `message_type` values from pkg/controllers/interruption/messages/types.go @ v1.14.1, e.g. spot_interrupted. */
+  karpenter_interruption_received_messages_total: {
+    exporter: "karpenter", type: "counter", labels: ["message_type"],
+    source: `${KARPENTER_DOC}; labels aws/karpenter-provider-aws pkg/controllers/interruption/metrics.go @ v1.14.1`,
+  },
+  karpenter_nodeclaims_disrupted_total: {
+    exporter: "karpenter", type: "counter", labels: ["reason", "nodepool", "capacity_type"],
+    source: `${KARPENTER_DOC}; labels kubernetes-sigs/karpenter pkg/metrics/metrics.go @ v1.14.1`,
+  },
+  /** `resource_type` is the resource name lower-cased with `-` turned to `_`, e.g. `nvidia.com/gpu`, `cpu`. */
+  karpenter_nodepools_usage: {
+    exporter: "karpenter", type: "gauge", labels: ["nodepool", "resource_type"],
+    source: `${KARPENTER_DOC}; labels kubernetes-sigs/karpenter pkg/controllers/metrics/nodepool/controller.go @ v1.14.1`,
+  },
+  karpenter_nodepools_limit: {
+    exporter: "karpenter", type: "gauge", labels: ["nodepool", "resource_type"],
+    source: `${KARPENTER_DOC}; labels kubernetes-sigs/karpenter pkg/controllers/metrics/nodepool/controller.go @ v1.14.1`,
+  },
+  /** A gauge despite its name; units set by the cloud provider, not a billing source. */
+  karpenter_nodepools_cost_total: {
+    exporter: "karpenter", type: "gauge", labels: ["nodepool"],
+    source: `${KARPENTER_DOC}; kubernetes-sigs/karpenter pkg/controllers/metrics/nodepool/controller.go @ v1.14.1`,
+  },
+  karpenter_cluster_state_node_count: {
+    exporter: "karpenter", type: "gauge", labels: [],
+    source: `${KARPENTER_DOC}; kubernetes-sigs/karpenter pkg/controllers/state/metrics.go @ v1.14.1`,
+  },
+
+  // --- Cluster Autoscaler (dev); node_group_* need --emit-per-nodegroup-metrics=true ---
+  cluster_autoscaler_node_group_target_count: ca("gauge", ["node_group"]),
+  cluster_autoscaler_node_group_max_count: ca("gauge", ["node_group"]),
+  cluster_autoscaler_node_group_min_count: ca("gauge", ["node_group"]),
+  cluster_autoscaler_unschedulable_pods_count: ca("gauge", ["type"]),
+  cluster_autoscaler_nodes_count: ca("gauge", ["state"]),
+  cluster_autoscaler_failed_scale_ups_total: ca("counter", ["reason"]),
+
+  // --- kube-state-metrics 2.20.0 (kube-prometheus-stack 88.5.3) ---
+  /** `label_*` only for keys in the kit's `--metric-labels-allowlist` (prometheus-stack-values.ts). */
+  kube_node_labels: {
+    exporter: "kube-state-metrics", type: "gauge",
+    labels: [
+      "node", "label_karpenter_sh_nodepool", "label_karpenter_sh_capacity_type", "label_eks_amazonaws_com_capacity_type",
+      "label_eks_amazonaws_com_nodegroup", "label_node_kubernetes_io_instance_type", "label_mlserving_io_accelerator",
+      "label_mlserving_io_node_pool",
+    ],
+    source: `${KSM_NODE}; label names from internal/store/utils.go (sanitize, then snake_case)`,
+  },
+  /** Extended resources are sanitized: `nvidia_com_gpu`, `aws_amazon_com_neuron`. */
+  kube_node_status_allocatable: { exporter: "kube-state-metrics", type: "gauge", labels: ["node", "resource", "unit"], source: KSM_NODE },
+  kube_pod_container_resource_requests: {
+    exporter: "kube-state-metrics", type: "gauge", labels: ["namespace", "pod", "uid", "container", "node", "resource", "unit"], source: KSM_POD,
+  },
+  kube_pod_status_phase: { exporter: "kube-state-metrics", type: "gauge", labels: ["namespace", "pod", "uid", "phase"], source: KSM_POD },
+  kube_pod_status_unschedulable: { exporter: "kube-state-metrics", type: "gauge", labels: ["namespace", "pod", "uid"], source: KSM_POD },
+
+  // --- Prometheus itself ---
+  up: { exporter: "prometheus", type: "gauge", labels: ["job", "instance"], source: "prometheus.io/docs/concepts/jobs_instances (Prometheus v3.14.0 in kube-prometheus-stack 88.5.3)" },
+};
+
+const HISTOGRAM_SUFFIXES = ["_bucket", "_sum", "_count"] as const;
+
+/**
+ * The catalog entry a series name belongs to: the name itself, or for `<h>_bucket`, `<h>_sum`,
+ * `<h>_count` the histogram `<h>` (`_sum`/`_count` also for a summary). Undefined when unknown.
+ */
+export function catalogEntryFor(seriesName: string): { name: string; info: MetricInfo } | undefined {
+  const direct = METRIC_CATALOG[seriesName];
+  if (direct) return { name: seriesName, info: direct };
+  for (const suffix of HISTOGRAM_SUFFIXES) {
+    if (!seriesName.endsWith(suffix)) continue;
+    const base = seriesName.slice(0, -suffix.length);
+    const info = METRIC_CATALOG[base];
+    if (info?.type === "histogram" || (info?.type === "summary" && suffix !== "_bucket")) return { name: base, info };
+  }
+  return undefined;
+}
+
+/** Series names (as written in PromQL) that no catalog entry covers. */
+export function unknownMetricNames(seriesNames: Iterable<string>): string[] {
+  return [...new Set(seriesNames)].filter((n) => catalogEntryFor(n) === undefined).sort();
+}

@@ -1,0 +1,89 @@
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { podSpecOf } from "./capacity";
+import { kitConfig, kitConfigSchema } from "./config";
+
+type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const BUCKET = "aws:s3/bucket:Bucket";
+
+/** Resources of `type` that depend on `target` (bucket settings refer to their bucket). */
+function dependents(resources: PolicyResource[], target: PolicyResource, type: string): PolicyResource[] {
+  return resources.filter((r) => r.type === type && r.dependencies.some((d) => d.urn === target.urn));
+}
+
+export const s3BucketsSecure: StackValidationPolicy = {
+  name: "s3-buckets-secure",
+  description: "S3 buckets are encrypted (SSE-KMS or SSE-S3), versioned and block all public access.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateStack: (args, report) => {
+    for (const bucket of args.resources.filter((r) => r.type === BUCKET)) {
+      const sse = dependents(args.resources, bucket, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+      const encrypted = sse.some((r) => ((r.props.rules ?? []) as Props[]).some((rule) => ["aws:kms", "aws:kms:dsse", "AES256"].includes(rule.applyServerSideEncryptionByDefault?.sseAlgorithm)));
+      if (!encrypted) report("bucket has no default server-side encryption (BucketServerSideEncryptionConfiguration).", bucket.urn);
+      const versioned = dependents(args.resources, bucket, "aws:s3/bucketVersioning:BucketVersioning").some((r) => r.props.versioningConfiguration?.status === "Enabled");
+      if (!versioned) report("bucket versioning is not Enabled (BucketVersioning), so an overwrite or delete loses artifacts.", bucket.urn);
+      const blocks = dependents(args.resources, bucket, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+      const blocked = blocks.some((r) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => r.props[k] === true));
+      if (!blocked) report("bucket does not block all public access (BucketPublicAccessBlock with all four settings true).", bucket.urn);
+    }
+  },
+};
+
+export const rdsSecure: ResourceValidationPolicy = {
+  name: "rds-secure",
+  description: "RDS databases are encrypted, private, backed up, and deletion-protected in prod.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    if (args.type !== "aws:rds/instance:Instance" && args.type !== "aws:rds/cluster:Cluster") return;
+    const p = args.props;
+    if (p.storageEncrypted !== true) report("storageEncrypted must be true.");
+    if (p.publiclyAccessible === true) report("publiclyAccessible must not be true.");
+    if (!(Number(p.backupRetentionPeriod ?? 0) >= 7)) report(`backupRetentionPeriod must be at least 7 days (got ${p.backupRetentionPeriod ?? "unset"}).`);
+    if (kitConfig(args).environment === "prod" && p.deletionProtection !== true) report("deletionProtection must be true in prod.");
+  },
+};
+
+const STATEFUL_TYPES = new Set([BUCKET, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster"]);
+
+export const statefulResourcesProtected: ResourceValidationPolicy = {
+  name: "stateful-resources-protected",
+  description: "In prod, buckets and databases are protected by Pulumi (protect) so no update or destroy deletes them.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    if (!STATEFUL_TYPES.has(args.type) || kitConfig(args).environment !== "prod") return;
+    if (args.opts.protect !== true) report("set the Pulumi resource option protect (and retainOnDelete) on stateful resources in prod.");
+  },
+};
+
+/** Names that mark a value as a credential. */
+export const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential)/i;
+
+function plaintextSecretsIn(container: Props): string[] {
+  const found: string[] = [];
+  for (const e of (container.env ?? []) as Props[]) {
+    if (SECRET_NAME.test(String(e.name)) && e.value !== undefined && e.valueFrom === undefined) found.push(`env ${e.name} has a literal value`);
+  }
+  for (const arg of [...((container.command ?? []) as string[]), ...((container.args ?? []) as string[])]) {
+    const text = String(arg);
+    if (/[=:]/.test(text) && SECRET_NAME.test(text.split(/[=:]/)[0]) && text.split(/[=:]/).slice(1).join("").length > 0) found.push(`argument "${text.split(/[=:]/)[0]}=..." carries a value`);
+    if (/:\/\/[^/\s:@]+:[^@\s]+@/.test(text)) found.push("an argument embeds credentials in a URI");
+  }
+  return found;
+}
+
+export const noPlaintextSecretsInContainers: ResourceValidationPolicy = {
+  name: "no-plaintext-secrets-in-containers",
+  description: "Passwords, tokens and keys reach containers only through Secret references, never literal env values or arguments.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    const pod = podSpecOf(args.type, args.props) ?? (args.type === "kubernetes:apps/v1:DaemonSet" ? args.props.spec?.template?.spec : undefined);
+    if (!pod) return;
+    for (const c of [...((pod.initContainers ?? []) as Props[]), ...((pod.containers ?? []) as Props[])]) {
+      for (const problem of plaintextSecretsIn(c)) report(`container ${c.name}: ${problem}; use valueFrom.secretKeyRef.`);
+    }
+  },
+};

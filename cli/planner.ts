@@ -31,10 +31,11 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   const { config, secretKeys } = loadStackFile(req.configPath, CONFIG_NAMESPACE);
 
   // Validate first, so a config mistake never reaches the runtime (and never shows a stack trace).
+  const secret = new Set(secretKeys);
   const { raw, region } = rawConfigFromPulumi(config);
   let environment: string;
   try {
-    environment = resolvePlatformSpec(raw, region).environment;
+    environment = resolvePlatformSpec(raw, region, secret).environment;
   } catch (e) {
     if (e instanceof StackConfigError) return { kind: "invalid-config", problems: e.problems };
     throw e;

@@ -51,6 +51,14 @@ export const CHARTS = {
    * kube-state-metrics 2.20.0, node-exporter 1.12.1, Grafana chart 12.11.1 / Grafana 13.2.0).
    */
   kubePrometheusStack: { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
+  /** cert-manager v1.21.1 (OCI chart per its README at v1.21.1); KServe needs >= 1.15. */
+  certManager: { chart: "cert-manager", repository: "oci://quay.io/jetstack/charts", version: "v1.21.1" },
+  /** kserve/kserve v0.20.0 `charts/kserve-crd`. */
+  kserveCrd: { chart: "kserve-crd", repository: "oci://ghcr.io/kserve/charts", version: "v0.20.0" },
+  /** kserve/kserve v0.20.0 `charts/kserve-resources` (controller and webhooks). */
+  kserveResources: { chart: "kserve-resources", repository: "oci://ghcr.io/kserve/charts", version: "v0.20.0" },
+  /** kedacore/charts v2.20.2 (KEDA 2.20.2, CRDs included). */
+  keda: { chart: "keda", repository: "https://kedacore.github.io/charts", version: "2.20.2" },
   /** aws-neuron/neuron-helm-charts `charts/neuron-helm-chart` 1.9.0 (Neuron SDK 2.31). */
   neuron: { chart: "neuron-helm-chart", repository: "oci://public.ecr.aws/neuron", version: "1.9.0" },
 } as const satisfies Record<string, ChartPin>;
@@ -66,6 +74,13 @@ export function imageRef(pin: ImagePin): string {
 }
 
 export const IMAGES = {
+  /** NVIDIA Triton Inference Server 2.71.0 (NGC release 26.07; triton-inference-server/server tag v2.71.0). */
+  tritonServer: { repository: "nvcr.io/nvidia/tritonserver", tag: "26.07-py3" },
+  /**
+   * AWS Neuron deep learning container with vLLM 0.16.0 on Neuron SDK 2.31.1, listed for inf2
+   * (aws-neuron/deep-learning-containers README at 2.32.0). No Triton build runs on Neuron.
+   */
+  vllmNeuron: { repository: "public.ecr.aws/neuron/pytorch-inference-vllm-neuronx", tag: "0.16.0-neuronx-py312-sdk2.31.1-ubuntu24.04" },
   /**
    * MLflow 3.16.1 "-full" image (mlflow/mlflow docker/Dockerfile.full: the db, auth and S3 extras,
    * psycopg2). 3.16.1 is the first release without a default basic-auth admin password (CVE-2026-2635).

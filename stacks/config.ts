@@ -1,8 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ACCELERATOR_KINDS, instanceTypeProblems, maxDevicesPerNode } from "../components/capacity";
 import { validateCidr, isOpenToWorld } from "../components/cluster/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
+import { modelSpecProblems, type ModelSpec } from "../components/serving/model-spec";
 import { KUBERNETES_VERSION } from "../components/versions";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
@@ -97,6 +99,38 @@ const registrySchema = z.strictObject({
   certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN").optional(),
 });
 
+const quantity = z.union([z.string(), z.number()]).transform(String);
+const modelSchema = z.strictObject({
+  name: z.string(),
+  server: z.enum(["triton", "kserve"], { error: "must be triton or kserve" }),
+  accelerator: z.enum(["nvidia", "neuron", "cpu"], { error: "must be nvidia, neuron or cpu" }),
+  source: z.string(),
+  replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
+  autoscaling: z.strictObject({
+    metric: z.enum(["queue-time", "in-flight", "gpu-utilization"], { error: "must be queue-time, in-flight or gpu-utilization" }),
+    target: z.number(),
+  }).optional(),
+  resources: z.strictObject({
+    gpus: count(1, 8).optional(),
+    neuronDevices: count(1, 16).optional(),
+    cpu: quantity.optional(),
+    memory: z.string().optional(),
+  }).optional(),
+  canary: z.strictObject({ source: z.string(), trafficPercent: z.number() }).optional(),
+});
+
+const servingSchema = z.strictObject({
+  ingressDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS suffix such as models.internal").optional(),
+  models: z.array(modelSchema).optional(),
+});
+
+const alertingSchema = z.strictObject({
+  slackWebhookUrl: z.string().min(1).optional(),
+  slackChannel: z.string().regex(/^[#@]?[\w-]{1,80}$/, "must be a Slack channel such as #ml-alerts").optional(),
+  pagerdutyRoutingKey: z.string().min(1).optional(),
+  webhookUrl: z.string().min(1).optional(),
+});
+
 /** Schema of the `mlserving:*` keys of a stack file. Unknown keys are errors. */
 export const stackConfigSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
@@ -109,11 +143,13 @@ export const stackConfigSchema = z.strictObject({
   capacity: capacitySchema.optional(),
   monitoring: monitoringSchema.optional(),
   registry: registrySchema.optional(),
+  serving: servingSchema.optional(),
+  alerting: alertingSchema.optional(),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
-type Defaults = Omit<PlatformSpec, "environment" | "team" | "region" | "clusterName" | "tags">;
+type Defaults = Omit<PlatformSpec, "environment" | "team" | "region" | "clusterName" | "tags" | "serving" | "alerting">;
 
 const GPU_TYPES = ["g6.xlarge", "g6.2xlarge", "g5.xlarge", "g5.2xlarge", "g6e.xlarge"];
 const INFERENTIA_TYPES = ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"];
@@ -211,7 +247,7 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
  * `aws:region`) and resolves it into a {@link PlatformSpec}. Throws a {@link StackConfigError}
  * listing every problem by its config key path.
  */
-export function resolvePlatformSpec(raw: Record<string, unknown>, region: string | undefined): PlatformSpec {
+export function resolvePlatformSpec(raw: Record<string, unknown>, region: string | undefined, secretKeys: ReadonlySet<string> = new Set()): PlatformSpec {
   const problems: ConfigProblem[] = [];
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
   else if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) problems.push({ path: "aws:region", message: "must be an AWS region such as us-east-1" });
@@ -251,6 +287,11 @@ export function resolvePlatformSpec(raw: Record<string, unknown>, region: string
     capacity: resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems),
     monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
     registry: { ...d.registry, ...definedOnly(cfg.registry ?? {}) },
+    alerting: resolveAlerting(cfg.alerting, secretKeys.has(`${CONFIG_NAMESPACE}:alerting`), problems),
+    serving: {
+      ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
+      models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment)),
+    },
   };
   problems.push(...crossFieldProblems(spec));
   if (problems.length > 0) throw new StackConfigError(problems);
@@ -300,6 +341,57 @@ function resolveCapacity(cfg: StackConfig["capacity"], d: CapacitySpec, environm
   };
 }
 
+const SECRET_RECEIVER_FIELDS = ["slackWebhookUrl", "pagerdutyRoutingKey", "webhookUrl"] as const;
+
+/** Receivers' URLs and keys must be stored as secrets, and stay secrets in the spec. */
+function resolveAlerting(cfg: StackConfig["alerting"], storedAsSecret: boolean, problems: ConfigProblem[]): PlatformSpec["alerting"] {
+  const out: PlatformSpec["alerting"] = cfg?.slackChannel ? { slackChannel: cfg.slackChannel } : {};
+  for (const field of SECRET_RECEIVER_FIELDS) {
+    const value = cfg?.[field];
+    if (value === undefined) continue;
+    if (!storedAsSecret) {
+      problems.push({ path: `${CONFIG_NAMESPACE}:alerting.${field}`, message: `must be stored as a secret: pulumi config set --secret --path '${CONFIG_NAMESPACE}:alerting.${field}' <value>` });
+    }
+    out[field] = pulumi.secret(value);
+  }
+  return out;
+}
+
+function resolveModel(m: NonNullable<NonNullable<StackConfig["serving"]>["models"]>[number], environment: Environment): ModelSpec {
+  const neuron = m.accelerator === "neuron";
+  return {
+    name: m.name,
+    server: m.server,
+    accelerator: m.accelerator,
+    source: m.source,
+    replicas: m.replicas ?? (environment === "prod" ? { min: 2, max: 6 } : { min: 1, max: 2 }),
+    autoscaling: m.autoscaling ?? (neuron ? { metric: "in-flight", target: 8 } : { metric: "queue-time", target: 20 }),
+    resources: {
+      ...(m.resources?.gpus !== undefined ? { gpus: m.resources.gpus } : {}),
+      ...(m.resources?.neuronDevices !== undefined ? { neuronDevices: m.resources.neuronDevices } : {}),
+      cpu: m.resources?.cpu ?? "2",
+      memory: m.resources?.memory ?? "8Gi",
+    },
+    ...(m.canary ? { canary: m.canary } : {}),
+  };
+}
+
+function servingProblems(spec: PlatformSpec): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const poolKinds = new Set(spec.capacity.pools.map((p) => p.kind));
+  const names = new Set<string>();
+  spec.serving.models.forEach((m, i) => {
+    const at = `${CONFIG_NAMESPACE}:serving.models[${i}]`;
+    for (const p of modelSpecProblems(m, spec.environment)) problems.push({ path: `${at}.${p.field}`, message: p.message });
+    if (names.has(m.name)) problems.push({ path: `${at}.name`, message: `model name ${m.name} is used twice` });
+    names.add(m.name);
+    if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator)) {
+      problems.push({ path: `${at}.accelerator`, message: `no ${m.accelerator} pool under capacity.pools to run it on` });
+    }
+  });
+  return problems;
+}
+
 function capacityProblems(c: CapacitySpec): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path: `${CONFIG_NAMESPACE}:capacity.${path}`, message });
@@ -323,6 +415,7 @@ function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path: `${CONFIG_NAMESPACE}:${path}`, message });
   problems.push(...capacityProblems(spec.capacity));
+  problems.push(...servingProblems(spec));
   const sys = spec.cluster.systemNodes;
   if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
     add("cluster.systemNodes", `must satisfy minSize <= desiredSize <= maxSize (got ${sys.minSize} <= ${sys.desiredSize} <= ${sys.maxSize})`);
@@ -338,6 +431,9 @@ function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
     if (spec.registry.backupRetentionDays < 30) add("registry.backupRetentionDays", "prod keeps at least 30 days of database backups");
     if (!spec.registry.multiAz) add("registry.multiAz", "prod runs the registry database Multi-AZ");
     if (spec.registry.replicas < 2) add("registry.replicas", "prod runs at least 2 registry servers");
+    if (!spec.alerting.slackWebhookUrl && !spec.alerting.pagerdutyRoutingKey && !spec.alerting.webhookUrl) {
+      add("alerting", "prod needs at least one alert receiver (slackWebhookUrl, pagerdutyRoutingKey or webhookUrl)");
+    }
   }
   return problems;
 }

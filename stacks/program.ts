@@ -4,11 +4,22 @@ import type { PlatformSpec } from "../components/platform/spec";
 import { resolvePlatformSpec, StackConfigError } from "./config";
 import { rawConfigFromPulumi } from "./stack-config";
 
+/**
+ * Whether Pulumi holds a config key as a secret (`secure:` in the stack file). The runtime knows
+ * this from the secret keys the engine passes it (PULUMI_CONFIG_SECRET_KEYS).
+ */
+function isSecretConfigKey(key: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  if (typeof runtime.isConfigSecret === "function") return runtime.isConfigSecret(key);
+  const keys = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]") as string[];
+  return keys.includes(key);
+}
+
 /** Reads and validates this stack's config; a bad stack file is a RunError (no stack trace). */
 export function loadPlatformSpec(): PlatformSpec {
-  const { raw, region } = rawConfigFromPulumi(pulumi.runtime.allConfig());
+  const { raw, region, secretKeys } = rawConfigFromPulumi(pulumi.runtime.allConfig(), isSecretConfigKey);
   try {
-    return resolvePlatformSpec(raw, region);
+    return resolvePlatformSpec(raw, region, secretKeys);
   } catch (e) {
     if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
     throw e;

@@ -15,6 +15,11 @@ import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.co
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool";
 import { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass";
+import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
+import Ajv, { ValidateFunction } from "ajv";
+import clusterStorageContainer from "./schemas/kserve-clusterstoragecontainer.json";
+import inferenceServiceSchema from "./schemas/kserve-inferenceservice.json";
+import servingRuntime from "./schemas/kserve-servingruntime.json";
 
 interface Validatable {
   validate(): void;
@@ -40,11 +45,39 @@ const MODELS: Record<string, ModelClass> = {
   "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule as unknown as ModelClass,
   "karpenter.sh/v1/NodePool": NodePool as unknown as ModelClass,
   "karpenter.k8s.aws/v1/EC2NodeClass": EC2NodeClass as unknown as ModelClass,
+  "keda.sh/v1alpha1/ScaledObject": ScaledObject as unknown as ModelClass,
 };
+
+/**
+ * KServe has no models package: its schemas come from the CRDs at the pinned version
+ * (test/schemas/kserve-*.json, the CRDs' openAPIV3Schema). Objects are closed where the CRD
+ * lists properties, so a misspelt field fails instead of being pruned by the API server.
+ */
+function closeObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeObjects);
+  if (schema === null || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, closeObjects(pv)])) : closeObjects(v)]));
+  if (out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
+  return out;
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+const CRD_SCHEMAS: Record<string, ValidateFunction> = Object.fromEntries(
+  [clusterStorageContainer, inferenceServiceSchema, servingRuntime].map((doc) => {
+    const schema = closeObjects(doc.schema) as Record<string, unknown>;
+    (schema.properties as Record<string, unknown>).metadata = { type: "object" };
+    return [`${doc.apiVersion}/${doc.kind}`, ajv.compile(schema)];
+  }),
+);
 
 /** Validates one object against its upstream schema; throws for a kind with no known schema. */
 export function validateAgainstUpstreamSchema(obj: Record<string, unknown>): void {
   const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
+  const crd = CRD_SCHEMAS[key];
+  if (crd) {
+    if (!crd(obj)) throw new Error(`${key} ${JSON.stringify((obj.metadata as { name?: string })?.name)}: ${ajv.errorsText(crd.errors)}`);
+    return;
+  }
   const Model = MODELS[key];
   if (!Model) throw new Error(`no upstream schema registered for ${key}; add it to test/k8s-schemas.ts`);
   new Model(withSecretMapsFilledIn(obj) as never).validate();

@@ -1,3 +1,6 @@
+export * from "./alert-rules";
+export * from "./dashboards";
+export * from "./metrics-catalog";
 export * from "./monitoring-stack";
 export * from "./prometheus-stack-values";
 export * from "./service-monitor";

@@ -5,13 +5,26 @@ import { ClusterHandle } from "../cluster/handle";
 import { ArgsChecker } from "../common/errors";
 import { helmChartArgs } from "../common/helm";
 import { CHARTS } from "../versions";
+import { AlertRuleInput, DEFAULT_ALERT_RULE_INPUT, prometheusRule } from "./alert-rules";
+import { DASHBOARDS, dashboardConfigMap } from "./dashboards";
 import {
+  ALERT_RECEIVER_KEYS,
+  ALERT_RECEIVERS_SECRET,
+  AlertReceiverKind,
   GRAFANA_ADMIN_SECRET,
   MONITORING_NAMESPACE,
   PROMETHEUS_STACK_RELEASE,
   PrometheusStackSizing,
   prometheusStackValues,
 } from "./prometheus-stack-values";
+
+/** Where alerts go; every URL and key is a Pulumi secret. At least one is expected in prod. */
+export interface AlertReceivers {
+  slackWebhookUrl?: pulumi.Input<string>;
+  slackChannel?: string;
+  pagerdutyRoutingKey?: pulumi.Input<string>;
+  webhookUrl?: pulumi.Input<string>;
+}
 
 export interface MonitoringStackArgs {
   cluster: ClusterHandle;
@@ -21,6 +34,10 @@ export interface MonitoringStackArgs {
   storageClassName?: string;
   /** Keep the Prometheus stack (and its volumes' claims) when the stack is destroyed. Default: false; true in prod. */
   protect?: boolean;
+  /** Alert receivers. Default: none (alerts are visible in Alertmanager only). */
+  receivers?: AlertReceivers;
+  /** Thresholds of the kit's alert rules. Default: {@link DEFAULT_ALERT_RULE_INPUT}. */
+  alertRules?: AlertRuleInput;
 }
 
 /**
@@ -55,15 +72,35 @@ export class MonitoringStack extends pulumi.ComponentResource {
       stringData: { "admin-user": "admin", "admin-password": password.result },
     }, { ...k8sOpts, dependsOn: [ns] });
 
+    // Receivers' URLs and keys live in a Secret that Alertmanager mounts; the Helm values only name files.
+    const r = args.receivers ?? {};
+    const receiverValues: [AlertReceiverKind, pulumi.Input<string> | undefined][] = [["slack", r.slackWebhookUrl], ["pagerduty", r.pagerdutyRoutingKey], ["webhook", r.webhookUrl]];
+    const configured = receiverValues.filter(([, v]) => v !== undefined) as [AlertReceiverKind, pulumi.Input<string>][];
+    const dependsOn: pulumi.Resource[] = [ns, adminSecret];
+    if (configured.length > 0) {
+      dependsOn.push(new k8s.core.v1.Secret(`${name}-alert-receivers`, {
+        metadata: { name: ALERT_RECEIVERS_SECRET, namespace: MONITORING_NAMESPACE },
+        type: "Opaque",
+        stringData: Object.fromEntries(configured.map(([kind, value]) => [ALERT_RECEIVER_KEYS[kind], pulumi.secret(value)])),
+      }, { ...k8sOpts, dependsOn: [ns] }));
+    }
+
     this.release = new k8s.helm.v3.Release(name, {
       ...helmChartArgs(CHARTS.kubePrometheusStack),
       name: PROMETHEUS_STACK_RELEASE,
       namespace: MONITORING_NAMESPACE,
-      values: prometheusStackValues(sizing, args.storageClassName ?? "gp3-encrypted"),
+      values: prometheusStackValues(sizing, args.storageClassName ?? "gp3-encrypted", configured.map(([k]) => k), r.slackChannel),
       atomic: true,
       timeout: 900,
-    }, { ...k8sOpts, dependsOn: [ns, adminSecret], protect: args.protect });
+    }, { ...k8sOpts, dependsOn, protect: args.protect });
     this.ready = [this.release];
+
+    for (const d of DASHBOARDS) {
+      new k8s.core.v1.ConfigMap(`${name}-dashboard-${d.name}`, dashboardConfigMap(d, MONITORING_NAMESPACE), { ...k8sOpts, dependsOn: [ns] });
+    }
+    new k8s.apiextensions.CustomResource(`${name}-alerts`, prometheusRule(MONITORING_NAMESPACE, args.alertRules ?? DEFAULT_ALERT_RULE_INPUT), {
+      ...k8sOpts, dependsOn: [this.release],
+    });
     this.registerOutputs({ grafanaAdminPassword: this.grafanaAdminPassword });
   }
 }

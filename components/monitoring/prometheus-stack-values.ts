@@ -22,6 +22,43 @@ export interface PrometheusStackSizing {
   alertmanagerStorageGiB: number;
 }
 
+/** Secret (in the monitoring namespace) holding the receivers' URLs and keys; Alertmanager mounts it. */
+export const ALERT_RECEIVERS_SECRET = "alertmanager-receivers";
+export const ALERT_RECEIVER_KEYS = { slack: "slack-webhook-url", pagerduty: "pagerduty-routing-key", webhook: "webhook-url" } as const;
+export type AlertReceiverKind = keyof typeof ALERT_RECEIVER_KEYS;
+
+const secretFile = (kind: AlertReceiverKind) => `/etc/alertmanager/secrets/${ALERT_RECEIVERS_SECRET}/${ALERT_RECEIVER_KEYS[kind]}`;
+
+/**
+ * Alertmanager routing (v0.34 configuration): Watchdog goes nowhere, every other alert to the
+ * configured receivers. URLs and keys are read from files of the mounted Secret
+ * (`api_url_file`, `routing_key_file`, `url_file`), so no secret is in the Helm values.
+ * PagerDuty gets critical alerts only.
+ */
+export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slackChannel?: string }) {
+  const has = (k: AlertReceiverKind) => receivers.kinds.includes(k);
+  const notify = {
+    name: "notify",
+    ...(has("slack") ? { slack_configs: [{ api_url_file: secretFile("slack"), send_resolved: true, ...(receivers.slackChannel ? { channel: receivers.slackChannel } : {}), title: "{{ .CommonLabels.alertname }} ({{ .Status }})", text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook }}\n{{ end }}" }] } : {}),
+    ...(has("webhook") ? { webhook_configs: [{ url_file: secretFile("webhook"), send_resolved: true }] } : {}),
+  };
+  const page = { name: "page", pagerduty_configs: [{ routing_key_file: secretFile("pagerduty"), send_resolved: true }] };
+  const routes: Record<string, unknown>[] = [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }];
+  if (has("pagerduty")) routes.push({ receiver: "page", matchers: ['severity = "critical"'], continue: true });
+  return {
+    global: { resolve_timeout: "5m" },
+    route: {
+      group_by: ["alertname", "namespace"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+      receiver: has("slack") || has("webhook") ? "notify" : "null",
+      routes,
+    },
+    receivers: [{ name: "null" }, ...(has("slack") || has("webhook") ? [notify] : []), ...(has("pagerduty") ? [page] : [])],
+  };
+}
+
 const volumeClaim = (storageClassName: string, gib: number) => ({
   volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } } },
 });
@@ -33,7 +70,7 @@ const volumeClaim = (storageClassName: string, gib: number) => ({
  * Secret, anonymous access is off, dashboards come from labelled ConfigMaps in any namespace.
  * kube-state-metrics exports the node labels capacity dashboards group by.
  */
-export function prometheusStackValues(sizing: PrometheusStackSizing, storageClassName: string) {
+export function prometheusStackValues(sizing: PrometheusStackSizing, storageClassName: string, receivers: AlertReceiverKind[] = [], slackChannel?: string) {
   const retentionSizeGiB = Math.floor(sizing.storageGiB * 0.85);
   return {
     crds: { enabled: true },
@@ -53,7 +90,9 @@ export function prometheusStackValues(sizing: PrometheusStackSizing, storageClas
       },
     },
     alertmanager: {
+      config: alertmanagerConfig({ kinds: receivers, slackChannel }),
       alertmanagerSpec: {
+        secrets: receivers.length > 0 ? [ALERT_RECEIVERS_SECRET] : [],
         storage: volumeClaim(storageClassName, sizing.alertmanagerStorageGiB),
         nodeSelector: { [LABELS.nodePool]: "system" },
       },

@@ -10,6 +10,8 @@ export interface ScrapeTarget {
   interval?: string;
   /** Keep the target's own `namespace`/`pod` labels (exporters that report on other pods). */
   honorLabels?: boolean;
+  /** Relabelings applied to each target (e.g. copying a pod label onto every series). */
+  relabelings?: { sourceLabels: string[]; targetLabel: string; action?: string }[];
   /** Secret (in the ServiceMonitor's namespace) with the basic-auth credentials the target requires. */
   basicAuthSecret?: { name: string; usernameKey: string; passwordKey: string };
 }
@@ -31,6 +33,7 @@ export function serviceMonitor(target: ScrapeTarget) {
         path: target.path ?? "/metrics",
         interval: target.interval ?? "30s",
         ...(target.honorLabels ? { honorLabels: true } : {}),
+        ...(target.relabelings ? { relabelings: target.relabelings } : {}),
         ...(target.basicAuthSecret
           ? {
               basicAuth: {
@@ -39,6 +42,30 @@ export function serviceMonitor(target: ScrapeTarget) {
               },
             }
           : {}),
+      }],
+    },
+  };
+}
+
+/** Relabeling that copies a pod label onto every series of the target (Prometheus' pod-label meta label). */
+export function copyPodLabel(podLabel: string, targetLabel: string) {
+  return { sourceLabels: [`__meta_kubernetes_pod_label_${podLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`], targetLabel, action: "replace" };
+}
+
+/** A monitoring.coreos.com/v1 PodMonitor for pods with these labels, scraping a named container port. */
+export function podMonitor(target: { name: string; namespace: string; podLabels: Record<string, string>; port: string; path?: string; interval?: string; relabelings?: ReturnType<typeof copyPodLabel>[] }) {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PodMonitor",
+    metadata: { name: target.name, namespace: target.namespace, labels: { "app.kubernetes.io/part-of": "mlserving" } },
+    spec: {
+      namespaceSelector: { matchNames: [target.namespace] },
+      selector: { matchLabels: target.podLabels },
+      podMetricsEndpoints: [{
+        port: target.port,
+        path: target.path ?? "/metrics",
+        interval: target.interval ?? "15s",
+        ...(target.relabelings ? { relabelings: target.relabelings } : {}),
       }],
     },
   };

@@ -8,6 +8,8 @@ import { EksCluster } from "../cluster/eks-cluster";
 import { standardTags } from "../common/tags";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { ModelRegistry } from "../registry/model-registry";
+import { KServeModel, TritonServer } from "../serving/model-servers";
+import { ServingPlatform } from "../serving/serving-platform";
 import { Network } from "../network/network";
 import { PlatformSpec } from "./spec";
 
@@ -21,6 +23,7 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly loadBalancerController: LoadBalancerController;
   readonly monitoring: MonitoringStack;
   readonly registry: ModelRegistry;
+  readonly serving: ServingPlatform;
   readonly karpenter?: Karpenter;
   readonly clusterAutoscaler?: ClusterAutoscaler;
   readonly acceleratorNodeGroups: AcceleratorNodeGroup[] = [];
@@ -64,6 +67,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       cluster,
       sizing: spec.monitoring,
       protect: spec.environment === "prod",
+      receivers: spec.alerting,
     }, parent);
 
     // Accelerator capacity: node groups scaled by Cluster Autoscaler, or Karpenter NodePools.
@@ -109,9 +113,9 @@ export class MlPlatform extends pulumi.ComponentResource {
         monitoringReady: this.monitoring.ready,
       }, parent);
     }
-    if (kinds.has("neuron")) {
-      new NeuronSupport(`${name}-neuron`, { cluster, scheduler: capacity.neuronScheduler, monitoringReady: this.monitoring.ready }, parent);
-    }
+    const neuron = kinds.has("neuron")
+      ? new NeuronSupport(`${name}-neuron`, { cluster, scheduler: capacity.neuronScheduler, monitoringReady: this.monitoring.ready }, parent)
+      : undefined;
 
     this.registry = new ModelRegistry(`${name}-registry`, {
       cluster,
@@ -119,6 +123,33 @@ export class MlPlatform extends pulumi.ComponentResource {
       ...spec.registry,
       monitoringReady: this.monitoring.ready,
     }, parent);
+
+    // Serving: Triton Deployments and KServe InferenceServices, pulling models from S3 or the registry.
+    const models = spec.serving.models;
+    const kserveModels = models.filter((m) => m.server === "kserve");
+    this.serving = new ServingPlatform(`${name}-serving`, {
+      cluster,
+      kserve: kserveModels.length > 0,
+      runtimes: [
+        ...(kserveModels.some((m) => m.accelerator !== "neuron") ? ["triton" as const] : []),
+        ...(kserveModels.some((m) => m.accelerator === "neuron") ? ["vllm-neuron" as const] : []),
+      ],
+      registry: this.registry.handle,
+      monitoringReady: this.monitoring.ready,
+    }, { parent: this, dependsOn: [this.loadBalancerController] });
+    for (const model of models) {
+      const Server = model.server === "triton" ? TritonServer : KServeModel;
+      new Server(`${name}-model-${model.name}`, {
+        cluster,
+        platform: this.serving,
+        model,
+        environment: spec.environment,
+        ingressDomain: spec.serving.ingressDomain,
+        ingressGroup: `${spec.clusterName}-models`,
+        neuronSchedulerName: neuron?.schedulerName,
+        monitoringReady: this.monitoring.ready,
+      }, parent);
+    }
 
     this.registerOutputs({ clusterName: this.cluster.cluster.name });
   }

@@ -1,6 +1,8 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorKind } from "../capacity/accelerators";
 import type { Environment } from "../common/tags";
 import type { PrometheusStackSizing } from "../monitoring/prometheus-stack-values";
+import type { ModelSpec } from "../serving/model-spec";
 import type { NatGatewayMode } from "../network/subnet-tags";
 
 /**
@@ -34,6 +36,15 @@ export interface PlatformSpec {
   capacity: CapacitySpec;
   monitoring: PrometheusStackSizing;
   registry: RegistrySpec;
+  serving: ServingSpec;
+  /** Alert receivers; URLs and keys are Pulumi secrets. */
+  alerting: { slackWebhookUrl?: pulumi.Output<string>; slackChannel?: string; pagerdutyRoutingKey?: pulumi.Output<string>; webhookUrl?: pulumi.Output<string> };
+}
+
+export interface ServingSpec {
+  /** Models are reached at `<model>.<ingressDomain>` on the environment's internal ALB. */
+  ingressDomain: string;
+  models: ModelSpec[];
 }
 
 /** The MLflow registry's size and safety settings. */

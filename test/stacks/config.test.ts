@@ -65,9 +65,9 @@ describe("bad stack files are rejected with their key paths", () => {
 
 describe("stack files resolve with per-environment defaults", () => {
   const spec = (env: string) => {
-    const { config } = loadStackFile(join(stacks, `Pulumi.${env}.yaml`), CONFIG_NAMESPACE);
+    const { config, secretKeys } = loadStackFile(join(stacks, `Pulumi.${env}.yaml`), CONFIG_NAMESPACE);
     const { raw, region } = rawConfigFromPulumi(config);
-    return resolvePlatformSpec(raw, region);
+    return resolvePlatformSpec(raw, region, new Set(secretKeys));
   };
 
   it("dev is cheap: one NAT gateway and a small system group", () => {

@@ -1,0 +1,316 @@
+import { ArgsChecker } from "../common/errors";
+
+/**
+ * Default bucket bounds (ms) of Triton's `nv_inference_first_response_histogram_ms`
+ * (triton-inference-server/core `src/metric_model_reporter.h`, `histogram_options_`; the same
+ * values in server `docs/user_guide/metrics.md` at r26.07). A model can override them with
+ * `model_metrics.metric_control[].histogram_options.buckets` in its config.pbtxt.
+ */
+export const TRITON_FIRST_RESPONSE_BUCKETS_MS: readonly number[] = [100, 500, 2000, 5000];
+
+/**
+ * Prometheus jobs (the Service name, or the ServiceMonitor's `jobLabel`) of the exporters and
+ * controllers the kit deploys or relies on; see /work/research/scrape-targets.md for where
+ * each name comes from. Serving targets are matched by namespace instead.
+ */
+export const KIT_SCRAPE_JOBS: readonly string[] = [
+  "dcgm-exporter",
+  "neuron-monitor",
+  "karpenter",
+  "cluster-autoscaler-aws-cluster-autoscaler",
+  "kube-state-metrics",
+  "node-exporter",
+];
+
+/** Namespace of the kit's model servers (Triton, KServe InferenceServices). */
+export const SERVING_NAMESPACE = "serving";
+
+/** Thresholds of the kit's alert rules. */
+export interface AlertRuleInput {
+  /**
+   * Latency objective for Triton's request-to-first-response time, in ms. The burn-rate rules
+   * count requests above it with the histogram bucket `le="<latencySloMs>"`, so it must be one
+   * of the bucket bounds ({@link latencyBucketsMs}). Default in {@link DEFAULT_ALERT_RULE_INPUT}: 500.
+   */
+  latencySloMs: number;
+  /**
+   * Share of requests that must meet {@link latencySloMs}, e.g. 0.99. Above 0.9305 so the
+   * fastest burn threshold (14.4 x the error budget) stays below 100%. Default: 0.99.
+   */
+  latencySloTarget: number;
+  /** Share of failed requests (per model) that raises an alert, in (0, 1). Default: 0.05. */
+  errorRateThreshold: number;
+  /** Average queue time per request, in ms, that raises an alert. Default: 200. */
+  queueTimeMsThreshold: number;
+  /**
+   * Bucket bounds (ms) of `nv_inference_first_response_histogram_ms` on the kit's models.
+   * Default: Triton's, {@link TRITON_FIRST_RESPONSE_BUCKETS_MS}.
+   */
+  latencyBucketsMs?: readonly number[];
+  /** Spot interruption warnings per hour, cluster-wide, that raise an alert. Default: 3. */
+  spotInterruptionsPerHour?: number;
+  /** Jobs whose scrape targets must be up. Default: {@link KIT_SCRAPE_JOBS}. */
+  scrapeJobs?: readonly string[];
+}
+
+export const DEFAULT_ALERT_RULE_INPUT: AlertRuleInput = {
+  latencySloMs: 500,
+  latencySloTarget: 0.99,
+  errorRateThreshold: 0.05,
+  queueTimeMsThreshold: 200,
+};
+
+/** One Prometheus alerting rule as the PrometheusRule CRD takes it. */
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: { severity: "critical" | "warning" } & Record<string, string>;
+  annotations: { summary: string; runbook: string } & Record<string, string>;
+}
+
+export interface AlertRuleGroup {
+  name: string;
+  rules: AlertRule[];
+}
+
+/** Multi-window, multi-burn-rate pairs of the SRE Workbook (ch. 5, table 5-8) for a 30-day SLO. */
+export const BURN_RATE_WINDOWS = [
+  { long: "1h", short: "5m", factor: 14.4, severity: "critical", for: "2m" },
+  { long: "6h", short: "30m", factor: 6, severity: "critical", for: "15m" },
+  { long: "3d", short: "6h", factor: 1, severity: "warning", for: "1h" },
+] as const;
+
+/**
+ * The `le` label value Prometheus 3 stores for a classic histogram bound: normalized to a float
+ * (`500` becomes `500.0`, Prometheus `docs/migration.md`, "le and quantile label values").
+ */
+export function leLabelValue(bound: number): string {
+  return Number.isInteger(bound) ? `${bound}.0` : String(bound);
+}
+
+/** PromQL for the share of Triton requests slower than `sloMs` over `window`, per model. */
+export function tritonSlowRequestRatio(sloMs: number, window: string): string {
+  const by = "namespace, model";
+  const h = "nv_inference_first_response_histogram_ms";
+  return `(1 - (sum by (${by}) (rate(${h}_bucket{le="${leLabelValue(sloMs)}"}[${window}])) / sum by (${by}) (rate(${h}_count[${window}]))))`;
+}
+
+const ACCELERATOR_RESOURCES = 'resource=~"nvidia_com_gpu|aws_amazon_com_neuron"';
+const RUNNING_PODS = 'max by (namespace, pod) (kube_pod_status_phase{phase="Running"} == 1)';
+const pct = (x: number) => `${+(x * 100).toFixed(4)}%`;
+
+/**
+ * Alert rules (the `spec.groups` of a PrometheusRule) for the kit's serving, accelerators,
+ * capacity and scrape targets. Throws when a threshold is out of range or `latencySloMs` is
+ * not a bucket bound (the burn-rate rules would silently measure another objective).
+ */
+export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
+  const buckets = input.latencyBucketsMs ?? TRITON_FIRST_RESPONSE_BUCKETS_MS;
+  const spotPerHour = input.spotInterruptionsPerHour ?? 3;
+  const jobs = input.scrapeJobs ?? KIT_SCRAPE_JOBS;
+  new ArgsChecker("alertRuleGroups")
+    .require(buckets.includes(input.latencySloMs), "latencySloMs",
+      `must be one of the first-response histogram bucket bounds (${buckets.join(", ")} ms) so the SLO can be read from a bucket`)
+    .require(input.latencySloTarget > 0 && input.latencySloTarget < 1, "latencySloTarget", "must be between 0 and 1")
+    .require(14.4 * (1 - input.latencySloTarget) < 1, "latencySloTarget",
+      "must be above 0.9305 so the 14.4x burn threshold stays below 100% slow requests")
+    .require(input.errorRateThreshold > 0 && input.errorRateThreshold < 1, "errorRateThreshold", "must be between 0 and 1")
+    .require(input.queueTimeMsThreshold > 0, "queueTimeMsThreshold", "must be positive")
+    .require(spotPerHour > 0, "spotInterruptionsPerHour", "must be positive")
+    .require(jobs.length > 0 && jobs.every((j) => /^[A-Za-z0-9_.:-]+$/.test(j)), "scrapeJobs", "must be non-empty job names without regex characters")
+    .throwIfAny();
+
+  const budget = 1 - input.latencySloTarget;
+  const slo = `${input.latencySloMs} ms for ${pct(input.latencySloTarget)} of requests`;
+  const burnRules: AlertRule[] = BURN_RATE_WINDOWS.map((w) => {
+    const threshold = `(${w.factor} * ${+budget.toFixed(6)})`;
+    return {
+      alert: "TritonLatencyBudgetBurn",
+      expr: `${tritonSlowRequestRatio(input.latencySloMs, w.long)} > ${threshold}\nand on (namespace, model)\n${tritonSlowRequestRatio(input.latencySloMs, w.short)} > ${threshold}`,
+      for: w.for,
+      labels: { severity: w.severity, long: w.long, short: w.short },
+      annotations: {
+        summary: `Model {{ $labels.namespace }}/{{ $labels.model }} is burning its first-response latency budget (${slo}) ${w.factor}x too fast over ${w.long} and ${w.short}.`,
+        runbook: w.severity === "critical"
+          ? "Requests are slower than the objective fast enough to spend the 30-day budget in days. Open the Model serving dashboard: if queue time per request is rising, the model lacks instances or replicas (check the autoscaler target and pending accelerator pods); if compute time rose, look for a new model version or a slower instance type (spot fallback) and roll back or pin the type. Scale out first, then investigate."
+          : "The slow-request share has exceeded the budget rate for days. No emergency: compare first-response latency by version on the Model serving dashboard, check whether traffic or batch size changed, and plan capacity or model optimisation before the budget runs out.",
+      },
+    };
+  });
+
+  const tritonBy = "namespace, model, version";
+  const serving: AlertRule[] = [
+    {
+      alert: "TritonLatencyHistogramMissing",
+      expr: `count by (namespace, model) (nv_inference_request_success)\nunless on (namespace, model)\ncount by (namespace, model) (nv_inference_first_response_histogram_ms_count)`,
+      for: "30m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "Triton model {{ $labels.namespace }}/{{ $labels.model }} reports requests but no first-response histogram; its latency SLO alerts are blind.",
+        runbook: "Triton emits nv_inference_first_response_histogram_ms only when started with --metrics-config histogram_latencies=true. Check the container args of the Triton pods serving this model and restore the flag; if the model overrides histogram buckets in config.pbtxt, keep the kit's SLO bound among them.",
+      },
+    },
+    {
+      alert: "TritonErrorRateHigh",
+      expr: `sum by (${tritonBy}) (rate(nv_inference_request_failure[5m]))\n/\n(sum by (${tritonBy}) (rate(nv_inference_request_success[5m])) + sum by (${tritonBy}) (rate(nv_inference_request_failure[5m])))\n> ${input.errorRateThreshold}`,
+      for: "10m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary: `More than ${pct(input.errorRateThreshold)} of requests to {{ $labels.namespace }}/{{ $labels.model }} v{{ $labels.version }} fail ({{ $value | humanizePercentage }}).`,
+        runbook: "Split failures by reason on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only one version fails, route traffic back to the previous version.",
+      },
+    },
+    {
+      alert: "VllmErrorRateHigh",
+      expr: `sum by (namespace, model_name) (rate(vllm:request_success_total{finished_reason="error"}[5m]))\n/\nsum by (namespace, model_name) (rate(vllm:request_success_total[5m]))\n> ${input.errorRateThreshold}`,
+      for: "10m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary: `More than ${pct(input.errorRateThreshold)} of vLLM requests to {{ $labels.namespace }}/{{ $labels.model_name }} end in an error ({{ $value | humanizePercentage }}).`,
+        runbook: "vLLM counts internal request failures as finished_reason=\"error\". Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault.",
+      },
+    },
+    {
+      alert: "TritonQueueTimeHigh",
+      expr: `sum by (${tritonBy}) (rate(nv_inference_queue_duration_us[5m]))\n/\nsum by (${tritonBy}) (rate(nv_inference_request_success[5m]))\n/ 1000 > ${input.queueTimeMsThreshold}`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: `Requests to {{ $labels.namespace }}/{{ $labels.model }} v{{ $labels.version }} wait {{ $value | printf "%.0f" }} ms in Triton's queue on average (threshold ${input.queueTimeMsThreshold} ms).`,
+        runbook: "The model cannot keep up with its traffic. Check that the autoscaler is adding replicas and that no replica is pending for lack of accelerators (Capacity dashboard); raise instance_group count or dynamic batching max_queue_delay only if GPUs have headroom on the GPU dashboard.",
+      },
+    },
+    {
+      alert: "VllmQueueTimeHigh",
+      expr: `sum by (namespace, model_name) (rate(vllm:request_queue_time_seconds_sum[5m]))\n/\nsum by (namespace, model_name) (rate(vllm:request_queue_time_seconds_count[5m]))\n* 1000 > ${input.queueTimeMsThreshold}`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: `vLLM requests to {{ $labels.namespace }}/{{ $labels.model_name }} wait {{ $value | printf "%.0f" }} ms before running on average (threshold ${input.queueTimeMsThreshold} ms).`,
+        runbook: "Waiting requests pile up when the engine's batch or KV cache is full. Check KV cache usage and waiting requests on the Model serving dashboard, scale the InferenceService out, and check for pending Neuron pods on the Capacity dashboard.",
+      },
+    },
+  ];
+
+  const accelerators: AlertRule[] = [
+    {
+      alert: "GpuMemoryNearFull",
+      expr: "DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 0.95",
+      for: "15m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} ({{ $labels.namespace }}/{{ $labels.pod }}) has {{ $value | humanizePercentage }} of its framebuffer in use.",
+        runbook: "A model close to the framebuffer limit fails with out-of-memory on larger batches. Check which pod holds the GPU on the GPU dashboard; lower its max batch size or instance count, or move it to a larger GPU (g6e) pool. With time-slicing, too many pods share the GPU: reduce the replicas per GPU.",
+      },
+    },
+    {
+      alert: "GpuIdle",
+      expr: "avg by (Hostname, gpu, namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[2h])) < 5",
+      for: "1h",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} (held by {{ $labels.namespace }}/{{ $labels.pod }}) averaged under 5% utilization for hours.",
+        runbook: "An idle GPU is spend with no return. If a model pod holds it, lower that deployment's minimum replicas or let the autoscaler scale it to zero; if no workload holds it, find what keeps the node (a PDB, a do-not-disrupt annotation, a node group minimum) on the Capacity dashboard.",
+      },
+    },
+    {
+      alert: "NeuronCoresIdle",
+      expr: "avg by (instance_id, instance_type) (avg_over_time(neuroncore_utilization_ratio[2h])) < 0.05",
+      for: "1h",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours.",
+        runbook: "A model is loaded on the Inferentia instance but serves almost nothing. Lower the InferenceService's minimum replicas or consolidate models onto fewer instances; check the Neuron dashboard to see which instance and the Capacity dashboard for what keeps it.",
+      },
+    },
+    {
+      alert: "AcceleratorsUnrequested",
+      expr: `sum by (node, resource) (kube_node_status_allocatable{${ACCELERATOR_RESOURCES}})\n- (\n  sum by (node, resource) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}} * on (namespace, pod) group_left () ${RUNNING_PODS})\n  or on (node, resource)\n  0 * sum by (node, resource) (kube_node_status_allocatable{${ACCELERATOR_RESOURCES}})\n) > 0`,
+      for: "1h",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "{{ $value }} {{ $labels.resource }} device(s) on node {{ $labels.node }} have not been requested by any running pod for an hour.",
+        runbook: "Karpenter consolidates empty nodes and Cluster Autoscaler scales them down, so a node that keeps unrequested devices is held by something: a pod with karpenter.sh/do-not-disrupt, a PDB that blocks eviction, a node group minimum above zero, or a workload that requests fewer devices than the instance has. Fix the cause or pick a smaller instance type for the pool.",
+      },
+    },
+  ];
+
+  const capacity: AlertRule[] = [
+    {
+      alert: "SpotInterruptionsHigh",
+      expr: `sum(increase(karpenter_interruption_received_messages_total{message_type="spot_interrupted"}[1h])) > ${spotPerHour}`,
+      for: "5m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "Karpenter received {{ $value | printf \"%.0f\" }} spot interruption warnings in the last hour.",
+        runbook: "Spot capacity for the listed instance types is being reclaimed. Check which NodePools lose nodes on the Capacity dashboard; add instance types or families to those pools, make sure on-demand fallback is allowed, and check that serving replicas survive (PDBs, more than one replica). Persistent interruptions in one zone suggest widening the zones.",
+      },
+    },
+    {
+      alert: "AcceleratorPodsPending",
+      expr: `(max by (namespace, pod) (kube_pod_status_phase{phase="Pending"}) == 1)\nand on (namespace, pod)\n(max by (namespace, pod) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}}) > 0)`,
+      for: "15m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} requests an accelerator and has been pending for 15 minutes.",
+        runbook: "Describe the pod for scheduling events. If no node was launched, the NodePool or node group may be at its limit (see the limit alerts), no listed instance type has spot or on-demand capacity (Karpenter or Cluster Autoscaler logs), or the pod lacks the accelerator toleration or node selector. If a node exists, check that the device plugin reports the devices.",
+      },
+    },
+    {
+      alert: "KarpenterNodePoolNearLimit",
+      expr: "max by (nodepool, resource_type) (karpenter_nodepools_usage)\n/\nmax by (nodepool, resource_type) (karpenter_nodepools_limit)\n>= 0.9",
+      for: "15m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "NodePool {{ $labels.nodepool }} uses {{ $value | humanizePercentage }} of its {{ $labels.resource_type }} limit; Karpenter will not launch nodes past it.",
+        runbook: "Karpenter refuses to launch a node that would take a NodePool over its limits, so pods will stay pending. If demand is real, raise the pool's maxDevices (mlserving:capacity.pools) within the environment's policy cap; otherwise find the workload that scaled out unexpectedly.",
+      },
+    },
+    {
+      alert: "ClusterAutoscalerNodeGroupAtMax",
+      expr: "max by (node_group) (cluster_autoscaler_node_group_target_count)\n>= max by (node_group) (cluster_autoscaler_node_group_max_count)\nand max by (node_group) (cluster_autoscaler_node_group_max_count) > 0",
+      for: "15m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "Node group {{ $labels.node_group }} is at its maximum size; Cluster Autoscaler cannot add nodes to it.",
+        runbook: "Pods that need this node group will stay pending. If the demand is expected, raise the pool's maxNodes (mlserving:capacity.pools) within the policy cap; otherwise find which workload scaled out. The metric needs Cluster Autoscaler's --emit-per-nodegroup-metrics=true.",
+      },
+    },
+  ];
+
+  const jobRegex = jobs.join("|");
+  const scrape: AlertRule[] = [
+    {
+      alert: "ScrapeTargetDown",
+      expr: `up{job=~"${jobRegex}"} == 0\nor\nup{namespace="${SERVING_NAMESPACE}"} == 0`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "Prometheus cannot scrape {{ $labels.job }} at {{ $labels.instance }} ({{ $labels.namespace }}/{{ $labels.pod }}).",
+        runbook: "Dashboards and alerts fed by this target are blind. Check that the pod runs and is ready, that its Service still selects it and exposes the named metrics port, and Prometheus's Targets page for the scrape error (connection refused, TLS, 401/403). A DaemonSet exporter on a node being drained recovers on its own.",
+      },
+    },
+  ];
+
+  return [
+    { name: "mlserving-latency-slo", rules: burnRules },
+    { name: "mlserving-serving", rules: serving },
+    { name: "mlserving-accelerators", rules: accelerators },
+    { name: "mlserving-capacity", rules: capacity },
+    { name: "mlserving-scrape-targets", rules: scrape },
+  ];
+}
+
+/**
+ * The kit's PrometheusRule (monitoring.coreos.com/v1). The kit's Prometheus selects rules in
+ * every namespace without a release label (prometheus-stack-values.ts).
+ */
+export function prometheusRule(namespace: string, input: AlertRuleInput = DEFAULT_ALERT_RULE_INPUT) {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PrometheusRule",
+    metadata: { name: "mlserving-alerts", namespace, labels: { "app.kubernetes.io/part-of": "mlserving" } },
+    spec: { groups: alertRuleGroups(input) },
+  };
+}

@@ -1,0 +1,49 @@
+import capacity from "./dashboards/capacity.json";
+import gpu from "./dashboards/gpu.json";
+import modelServing from "./dashboards/model-serving.json";
+import neuron from "./dashboards/neuron.json";
+import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "./prometheus-stack-values";
+
+/** Grafana folder the kit's dashboards are provisioned into. */
+export const DASHBOARD_FOLDER = "ML serving";
+
+/** One Grafana dashboard the kit ships. */
+export interface Dashboard {
+  /** Short name: the ConfigMap is `mlserving-dashboard-<name>` and its key `<name>.json`. */
+  name: string;
+  /** Grafana folder (the sidecar reads it from the ConfigMap's folder annotation). */
+  folder: string;
+  /** Grafana dashboard model (schemaVersion 39, datasource uid `prometheus`). */
+  json: object;
+}
+
+/**
+ * The kit's dashboards, written for its exporters: model serving (Triton and vLLM), NVIDIA GPUs
+ * (DCGM exporter), AWS Neuron (neuron-monitor) and capacity and cost (kube-state-metrics,
+ * Karpenter, Cluster Autoscaler). Every metric they query is in `METRIC_CATALOG`.
+ */
+export const DASHBOARDS: Dashboard[] = [
+  { name: "model-serving", folder: DASHBOARD_FOLDER, json: modelServing },
+  { name: "gpu", folder: DASHBOARD_FOLDER, json: gpu },
+  { name: "neuron", folder: DASHBOARD_FOLDER, json: neuron },
+  { name: "capacity", folder: DASHBOARD_FOLDER, json: capacity },
+];
+
+/**
+ * A v1 ConfigMap that kube-prometheus-stack's Grafana sidecar picks up (label
+ * `grafana_dashboard: "1"`, searched in every namespace) and files under the folder named by
+ * its `grafana_folder` annotation.
+ */
+export function dashboardConfigMap(d: Dashboard, namespace: string) {
+  return {
+    apiVersion: "v1" as const,
+    kind: "ConfigMap" as const,
+    metadata: {
+      name: `mlserving-dashboard-${d.name}`,
+      namespace,
+      labels: { [GRAFANA_DASHBOARD_LABEL]: "1", "app.kubernetes.io/part-of": "mlserving" },
+      annotations: { [GRAFANA_FOLDER_ANNOTATION]: d.folder },
+    },
+    data: { [`${d.name}.json`]: JSON.stringify(d.json) },
+  };
+}

@@ -1,0 +1,85 @@
+import { PROMETHEUS_URL } from "../monitoring/prometheus-stack-values";
+import { SERVING_NAMESPACE } from "./names";
+import type { ModelSpec } from "./model-spec";
+
+/** Prometheus label that names the kit's model on every serving series (relabelled from the pod label). */
+export const MODEL_LABEL = "mlserving_model";
+
+export interface ScalingQuery {
+  query: string;
+  /**
+   * `Value`: the query is already per request or an average, compared to the target as is.
+   * `AverageValue`: the query is a total, divided by replicas before comparing.
+   */
+  metricType: "Value" | "AverageValue";
+}
+
+/**
+ * PromQL the autoscaler tracks for one model:
+ * - queue-time (Triton): average queue time per request, in ms, over the last minute:
+ *   rate(nv_inference_queue_duration_us) / rate(nv_inference_request_success) / 1000 —
+ *   Triton's cumulative counters (queue microseconds, successful requests).
+ * - in-flight: requests waiting in Triton's queue (nv_inference_pending_request_count), or
+ *   for vLLM requests running plus waiting (vllm:num_requests_running + vllm:num_requests_waiting),
+ *   summed over the model's pods and divided by replicas.
+ * - gpu-utilization: DCGM_FI_DEV_GPU_UTIL averaged over the GPUs of the model's pods.
+ */
+export function scalingQuery(model: Pick<ModelSpec, "name" | "server" | "accelerator" | "autoscaling">): ScalingQuery {
+  const sel = `{namespace="${SERVING_NAMESPACE}",${MODEL_LABEL}="${model.name}"}`;
+  const vllm = model.server === "kserve" && model.accelerator === "neuron";
+  switch (model.autoscaling.metric) {
+    case "queue-time":
+      return {
+        query: `sum(rate(nv_inference_queue_duration_us${sel}[1m])) / clamp_min(sum(rate(nv_inference_request_success${sel}[1m])), 0.001) / 1000`,
+        metricType: "Value",
+      };
+    case "in-flight":
+      return vllm
+        ? { query: `sum(vllm:num_requests_running${sel}) + sum(vllm:num_requests_waiting${sel})`, metricType: "AverageValue" }
+        : { query: `sum(nv_inference_pending_request_count${sel})`, metricType: "AverageValue" };
+    case "gpu-utilization":
+      return { query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${SERVING_NAMESPACE}",pod=~"${model.name}-.*"})`, metricType: "Value" };
+  }
+}
+
+/** Quick scale-up (double every 30 s), slow scale-down (one pod per 5 minutes after 10 quiet minutes): GPU pods are slow to start and dear. */
+export const SCALING_BEHAVIOR = {
+  scaleUp: {
+    stabilizationWindowSeconds: 0,
+    selectPolicy: "Max",
+    policies: [{ type: "Percent", value: 100, periodSeconds: 30 }, { type: "Pods", value: 2, periodSeconds: 30 }],
+  },
+  scaleDown: {
+    stabilizationWindowSeconds: 600,
+    selectPolicy: "Min",
+    policies: [{ type: "Pods", value: 1, periodSeconds: 300 }],
+  },
+};
+
+/** KEDA ScaledObject (keda.sh/v1alpha1) for a Deployment, on the model's Prometheus metric. */
+export function scaledObject(model: Pick<ModelSpec, "name" | "server" | "accelerator" | "autoscaling" | "replicas">, deploymentName: string) {
+  const q = scalingQuery(model);
+  return {
+    apiVersion: "keda.sh/v1alpha1",
+    kind: "ScaledObject",
+    metadata: { name: model.name, namespace: SERVING_NAMESPACE, labels: { "mlserving.io/model": model.name } },
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
+      minReplicaCount: model.replicas.min,
+      maxReplicaCount: model.replicas.max,
+      pollingInterval: 15,
+      cooldownPeriod: 600,
+      advanced: { horizontalPodAutoscalerConfig: { behavior: SCALING_BEHAVIOR } },
+      triggers: [{
+        type: "prometheus",
+        metricType: q.metricType,
+        metadata: {
+          serverAddress: PROMETHEUS_URL,
+          query: q.query,
+          threshold: String(model.autoscaling.target),
+          ...(model.replicas.min === 0 ? { activationThreshold: "0" } : {}),
+        },
+      }],
+    },
+  };
+}

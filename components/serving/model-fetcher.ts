@@ -1,0 +1,62 @@
+import { imageRef, IMAGES } from "../versions";
+import { REGISTRY_CREDENTIALS_SECRET } from "./names";
+
+/**
+ * Downloads a model (s3:// or models:/) into a directory with the MLflow client, then lifts
+ * the files to the directory's root. It is given `<uri> <destination>` as arguments, the
+ * contract KServe uses for storage initializers, so one image serves both paths.
+ */
+export const MODEL_FETCH_SCRIPT = [
+  "import os, shutil, sys, tempfile",
+  "import mlflow.artifacts",
+  "uri, dst = sys.argv[1], sys.argv[2]",
+  "os.makedirs(dst, exist_ok=True)",
+  "tmp = tempfile.mkdtemp(dir=dst, prefix='.download-')",
+  "local = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp)",
+  "entries = [local] if os.path.isfile(local) else [os.path.join(local, e) for e in os.listdir(local)]",
+  "for path in entries:",
+  "    shutil.move(path, os.path.join(dst, os.path.basename(path)))",
+  "shutil.rmtree(tmp, ignore_errors=True)",
+  "print(f'downloaded {uri} to {dst}')",
+].join("\n");
+
+export interface ModelFetcherInput {
+  /** In-cluster MLflow tracking URI; set when the source (or canary) is a models:/ reference. */
+  trackingUri?: string;
+  region: string;
+}
+
+/** Environment of the fetcher: registry address and credentials (from a Secret) and the AWS region. */
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+export function modelFetcherEnv(input: ModelFetcherInput): EnvVar[] {
+  const env: EnvVar[] = [
+    { name: "AWS_DEFAULT_REGION", value: input.region },
+    { name: "HOME", value: "/tmp" },
+  ];
+  if (input.trackingUri) {
+    env.push(
+      { name: "MLFLOW_TRACKING_URI", value: input.trackingUri },
+      { name: "MLFLOW_TRACKING_USERNAME", valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "username" } } },
+      { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "password" } } },
+    );
+  }
+  return env;
+}
+
+/** The fetcher as a container; `args` are the URI and the destination. */
+export function modelFetcherContainer(name: string, input: ModelFetcherInput, args?: [string, string]) {
+  return {
+    name,
+    image: imageRef(IMAGES.mlflow),
+    command: ["python", "-c", MODEL_FETCH_SCRIPT],
+    ...(args ? { args } : {}),
+    env: modelFetcherEnv(input),
+    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "4Gi" } },
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+  };
+}

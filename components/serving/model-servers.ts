@@ -1,0 +1,128 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterHandle } from "../cluster/handle";
+import { InvalidArgsError } from "../common/errors";
+import { PodIdentityRole } from "../common/pod-identity";
+import { copyPodLabel, serviceMonitor } from "../monitoring/service-monitor";
+import { MODEL_LABEL, scaledObject } from "./autoscaling";
+import { inferenceService, modelIngress, TRACK_POD_LABEL } from "./kserve-builders";
+import { parseModelSource } from "./model-source";
+import { ModelSpec, modelSpecProblems } from "./model-spec";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "./names";
+import { ServingPlatform } from "./serving-platform";
+import { modelReaderPolicy, podDisruptionBudget, tritonDeployment, tritonLabels, tritonService } from "./triton-builders";
+import type { Environment } from "../common/tags";
+
+export interface ModelServerArgs {
+  cluster: ClusterHandle;
+  platform: ServingPlatform;
+  model: ModelSpec;
+  environment: Environment;
+  /** DNS suffix of the model's host on the shared internal ALB: `<model>.<domain>`. Required. */
+  ingressDomain: string;
+  /** ALB group the model's Ingress joins (one internal ALB per environment). Required. */
+  ingressGroup: string;
+  /** Scheduler for Neuron pods (the Neuron scheduler extension). Default: the default scheduler. */
+  neuronSchedulerName?: string;
+  /** Resources ServiceMonitors wait for. Required. */
+  monitoringReady: pulumi.Resource[];
+}
+
+function validate(kind: string, name: string, args: ModelServerArgs): void {
+  const problems = modelSpecProblems(args.model, args.environment).map((p) => `model.${p.field}: ${p.message}`);
+  if (problems.length > 0) throw new InvalidArgsError(`${kind} "${name}"`, problems);
+}
+
+/** A service account for the model and, for S3 sources, a pod identity that reads exactly those prefixes. */
+function modelIdentity(parent: pulumi.ComponentResource, name: string, args: ModelServerArgs, sources: string[]) {
+  const { cluster, model } = args;
+  const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+    metadata: { name: model.name, namespace: SERVING_NAMESPACE, labels: { [MODEL_POD_LABEL]: model.name } },
+  }, { parent, provider: cluster.provider, dependsOn: args.platform.ready });
+  const s3 = sources.map(parseModelSource).flatMap((s) => (s?.kind === "s3" ? [s] : []));
+  const dependsOn: pulumi.Resource[] = [sa];
+  if (s3.length > 0) {
+    dependsOn.push(new PodIdentityRole(`${name}-model-reader`, {
+      clusterName: cluster.name,
+      namespace: SERVING_NAMESPACE,
+      serviceAccount: model.name,
+      policy: cluster.partition.apply((p) => ({ Version: "2012-10-17" as const, Statement: s3.flatMap((src) => modelReaderPolicy(p, src).Statement) })),
+      tags: { ...cluster.tags, "mlserving.io/purpose": "model-reader" },
+    }, { parent }));
+  }
+  return dependsOn;
+}
+
+/**
+ * One model on the kit's own Triton Deployment: Service, ServiceMonitor, PodDisruptionBudget,
+ * KEDA ScaledObject on its inference metric, internal Ingress, and a pod identity that reads
+ * only its S3 prefix (registry models are pulled through MLflow and need none).
+ */
+export class TritonServer extends pulumi.ComponentResource {
+  readonly deployment: k8s.apps.v1.Deployment;
+
+  constructor(name: string, args: ModelServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    validate("TritonServer", name, args);
+    super("mlserving:serving:TritonServer", name, {}, opts);
+    const { cluster, model } = args;
+    const k8sOpts = { parent: this, provider: cluster.provider };
+    const identity = modelIdentity(this, name, args, [model.source]);
+    const mlflow = parseModelSource(model.source)?.kind === "mlflow";
+
+    this.deployment = new k8s.apps.v1.Deployment(name, tritonDeployment({
+      model,
+      serviceAccountName: model.name,
+      region: cluster.region,
+      trackingUri: mlflow ? args.platform.trackingUri : undefined,
+    }), { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready] });
+    const service = new k8s.core.v1.Service(name, tritonService(model.name), { ...k8sOpts, dependsOn: args.platform.ready });
+    new k8s.policy.v1.PodDisruptionBudget(name, podDisruptionBudget(model.name, tritonLabels(model.name)), { ...k8sOpts, dependsOn: args.platform.ready });
+    new k8s.apiextensions.CustomResource(`${name}-metrics`, serviceMonitor({
+      name: model.name,
+      namespace: SERVING_NAMESPACE,
+      serviceLabels: tritonLabels(model.name),
+      port: "metrics",
+      interval: "15s",
+      relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL)],
+    }), { ...k8sOpts, dependsOn: [service, ...args.monitoringReady] });
+    new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name), { ...k8sOpts, dependsOn: [this.deployment] });
+    const ingress = modelIngress({ model: model.name, host: `${model.name}.${args.ingressDomain}`, groupName: args.ingressGroup });
+    ingress.spec.rules[0].http.paths[0].backend = { service: { name: model.name, port: { name: "http" } } };
+    new k8s.networking.v1.Ingress(name, ingress, { ...k8sOpts, dependsOn: [service] });
+    this.registerOutputs({});
+  }
+}
+
+/**
+ * One model as a KServe InferenceService (and a `-canary` InferenceService taking a weighted
+ * share through the ALB when a canary is declared), with PodDisruptionBudgets, KEDA scaling
+ * through KServe, an internal Ingress and a pod identity for S3 sources.
+ */
+export class KServeModel extends pulumi.ComponentResource {
+  readonly inferenceServices: k8s.apiextensions.CustomResource[] = [];
+
+  constructor(name: string, args: ModelServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    validate("KServeModel", name, args);
+    super("mlserving:serving:KServeModel", name, {}, opts);
+    const { cluster, model } = args;
+    const k8sOpts = { parent: this, provider: cluster.provider };
+    const identity = modelIdentity(this, name, args, [model.source, ...(model.canary ? [model.canary.source] : [])]);
+    const schedulerName = model.accelerator === "neuron" ? args.neuronSchedulerName : undefined;
+
+    const tracks: { track: "stable" | "canary"; isvc: string; source: string }[] = [{ track: "stable", isvc: model.name, source: model.source }];
+    if (model.canary) tracks.push({ track: "canary", isvc: `${model.name}-canary`, source: model.canary.source });
+    for (const t of tracks) {
+      const spec = inferenceService({ model, track: t.track, name: t.isvc, source: t.source, serviceAccountName: model.name, schedulerName });
+      this.inferenceServices.push(new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready] }));
+      const selector = { [MODEL_POD_LABEL]: model.name, [TRACK_POD_LABEL]: t.track };
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.track}`, podDisruptionBudget(t.isvc, selector), { ...k8sOpts, dependsOn: args.platform.ready });
+    }
+    new k8s.networking.v1.Ingress(name, modelIngress({
+      model: model.name,
+      host: `${model.name}.${args.ingressDomain}`,
+      canaryPercent: model.canary?.trafficPercent,
+      groupName: args.ingressGroup,
+    }), { ...k8sOpts, dependsOn: this.inferenceServices });
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,123 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterHandle } from "../cluster/handle";
+import { helmChartArgs } from "../common/helm";
+import { copyPodLabel, podMonitor } from "../monitoring/service-monitor";
+import type { RegistryHandle } from "../registry/model-registry";
+import { CHARTS } from "../versions";
+import { MODEL_LABEL } from "./autoscaling";
+import {
+  CERT_MANAGER_NAMESPACE,
+  certManagerValues,
+  KEDA_NAMESPACE,
+  kedaValues,
+  KSERVE_NAMESPACE,
+  kserveValues,
+  mlflowStorageContainer,
+  RUNTIME_POD_LABEL,
+  RUNTIMES,
+  runtimePodMonitorTarget,
+  tritonServingRuntime,
+  vllmNeuronServingRuntime,
+} from "./kserve-builders";
+import { MODEL_POD_LABEL, REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "./names";
+
+export interface ServingPlatformArgs {
+  cluster: ClusterHandle;
+  /** Install KServe (cert-manager, CRDs, controller, runtimes). Default: false. */
+  kserve?: boolean;
+  /** Runtimes to offer through KServe. Default: both. */
+  runtimes?: ("triton" | "vllm-neuron")[];
+  /** The MLflow registry, for `models:/` sources. Default: none (only s3:// sources work). */
+  registry?: RegistryHandle;
+  /** Resources that monitors wait for (the Prometheus operator's CRDs). Required. */
+  monitoringReady: pulumi.Resource[];
+}
+
+/**
+ * What every model server needs once: the `serving` namespace, KEDA, the registry's
+ * credentials, and (when asked) KServe in Standard mode with cert-manager, the kit's Triton and
+ * vLLM-Neuron runtimes, the `models:/` storage container and the runtimes' PodMonitors.
+ */
+export class ServingPlatform extends pulumi.ComponentResource {
+  readonly namespace: string = SERVING_NAMESPACE;
+  /** Models wait on these (namespace, KEDA, KServe and its runtimes). */
+  readonly ready: pulumi.Resource[];
+  readonly trackingUri?: string;
+
+  constructor(name: string, args: ServingPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlserving:serving:ServingPlatform", name, {}, opts);
+    const { cluster } = args;
+    const k8sOpts = { parent: this, provider: cluster.provider };
+    const base = { ...k8sOpts, dependsOn: cluster.workloadReady };
+
+    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: SERVING_NAMESPACE, labels: { "app.kubernetes.io/part-of": "mlserving" } } }, base);
+    const keda = new k8s.helm.v3.Release(`${name}-keda`, {
+      ...helmChartArgs(CHARTS.keda),
+      name: "keda",
+      namespace: KEDA_NAMESPACE,
+      createNamespace: true,
+      values: kedaValues(),
+      atomic: true,
+      timeout: 600,
+    }, base);
+    const ready: pulumi.Resource[] = [ns, keda];
+
+    if (args.registry) {
+      this.trackingUri = args.registry.trackingUri;
+      ready.push(new k8s.core.v1.Secret(`${name}-registry-credentials`, {
+        metadata: { name: REGISTRY_CREDENTIALS_SECRET, namespace: SERVING_NAMESPACE },
+        type: "Opaque",
+        stringData: { username: args.registry.credentials.username, password: args.registry.credentials.password },
+      }, { ...k8sOpts, dependsOn: [ns] }));
+    }
+
+    if (args.kserve) {
+      const certManager = new k8s.helm.v3.Release(`${name}-cert-manager`, {
+        ...helmChartArgs(CHARTS.certManager),
+        name: "cert-manager",
+        namespace: CERT_MANAGER_NAMESPACE,
+        createNamespace: true,
+        values: certManagerValues(),
+        atomic: true,
+        timeout: 600,
+      }, base);
+      const crds = new k8s.helm.v3.Release(`${name}-kserve-crd`, {
+        ...helmChartArgs(CHARTS.kserveCrd),
+        name: "kserve-crd",
+        namespace: KSERVE_NAMESPACE,
+        createNamespace: true,
+        atomic: true,
+      }, base);
+      const controller = new k8s.helm.v3.Release(`${name}-kserve`, {
+        ...helmChartArgs(CHARTS.kserveResources),
+        name: "kserve",
+        namespace: KSERVE_NAMESPACE,
+        values: kserveValues(),
+        atomic: true,
+        timeout: 600,
+      }, { ...k8sOpts, dependsOn: [certManager, crds] });
+      ready.push(controller);
+
+      const runtimes = args.runtimes ?? ["triton", "vllm-neuron"];
+      const runtimeOpts = { ...k8sOpts, dependsOn: [controller, ns] };
+      if (runtimes.includes("triton")) ready.push(new k8s.apiextensions.CustomResource(`${name}-triton-runtime`, tritonServingRuntime(), runtimeOpts));
+      if (runtimes.includes("vllm-neuron")) ready.push(new k8s.apiextensions.CustomResource(`${name}-vllm-neuron-runtime`, vllmNeuronServingRuntime(), runtimeOpts));
+      if (args.registry) {
+        ready.push(new k8s.apiextensions.CustomResource(`${name}-mlflow-storage`, mlflowStorageContainer(args.registry.trackingUri, cluster.region), runtimeOpts));
+      }
+      for (const runtime of runtimes.map((r) => (r === "triton" ? RUNTIMES.triton : RUNTIMES.vllmNeuron))) {
+        const t = runtimePodMonitorTarget(runtime);
+        new k8s.apiextensions.CustomResource(`${name}-${runtime}-pods`, podMonitor({
+          name: t.name,
+          namespace: SERVING_NAMESPACE,
+          podLabels: { [RUNTIME_POD_LABEL]: runtime },
+          port: t.port,
+          relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL)],
+        }), { ...k8sOpts, dependsOn: [ns, ...args.monitoringReady] });
+      }
+    }
+    this.ready = ready;
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,144 @@
+import { ACCELERATOR_TAINT_KEY, LABELS } from "../capacity/accelerators";
+import { policyDocument, PolicyDocument } from "../common/iam";
+import { imageRef, IMAGES } from "../versions";
+import { modelFetcherContainer } from "./model-fetcher";
+import { ModelSource } from "./model-source";
+import { devicesOf, ModelSpec } from "./model-spec";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "./names";
+
+export const TRITON_PORTS = { http: 8000, grpc: 8001, metrics: 8002 } as const;
+const MODEL_DIR = "/models";
+
+export function tritonLabels(model: string) {
+  return { "app.kubernetes.io/name": "triton", "app.kubernetes.io/instance": model, "app.kubernetes.io/part-of": "mlserving", [MODEL_POD_LABEL]: model };
+}
+
+/** Triton's command line: the fetched repository, fixed ports, latency histograms for p50/p95/p99. */
+export function tritonArgs(modelRepository = MODEL_DIR): string[] {
+  return [
+    `--model-repository=${modelRepository}`,
+    "--model-control-mode=none",
+    "--exit-on-error=true",
+    "--strict-readiness=true",
+    `--http-port=${TRITON_PORTS.http}`,
+    `--grpc-port=${TRITON_PORTS.grpc}`,
+    `--metrics-port=${TRITON_PORTS.metrics}`,
+    "--allow-metrics=true",
+    "--allow-gpu-metrics=true",
+    "--metrics-config=histogram_latencies=true",
+  ];
+}
+
+/** Node selection and tolerations that land a model on its accelerator's nodes (or system nodes for cpu). */
+export function placementFor(accelerator: ModelSpec["accelerator"]): { nodeSelector: Record<string, string>; tolerations: { key: string; operator: string; effect: string }[] } {
+  if (accelerator === "cpu") return { nodeSelector: { [LABELS.nodePool]: "system" }, tolerations: [] };
+  return {
+    nodeSelector: { [LABELS.accelerator]: accelerator },
+    tolerations: [{ key: ACCELERATOR_TAINT_KEY[accelerator], operator: "Exists", effect: "NoSchedule" }],
+  };
+}
+
+/** Requests and limits of one replica, devices included (devices are limits-only resources). */
+export function resourcesFor(model: ModelSpec) {
+  const devices = devicesOf(model);
+  const extra = devices ? { [devices.resource]: String(devices.count) } : {};
+  return {
+    requests: { cpu: model.resources.cpu, memory: model.resources.memory, ...extra },
+    limits: { memory: model.resources.memory, ...extra },
+  };
+}
+
+/** Read-only access to exactly the model's S3 prefix. */
+export function modelReaderPolicy(partition: string, source: Extract<ModelSource, { kind: "s3" }>): PolicyDocument {
+  const bucketArn = `arn:${partition}:s3:::${source.bucket}`;
+  return policyDocument(
+    { Sid: "ReadModelObjects", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/${source.prefix}/*` },
+    { Sid: "ListModelPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [`${source.prefix}/*`, source.prefix] } } },
+  );
+}
+
+export interface TritonDeploymentInput {
+  model: ModelSpec;
+  serviceAccountName: string;
+  region: string;
+  trackingUri?: string;
+  schedulerName?: string;
+}
+
+/**
+ * Triton for one model: an init container fetches the model repository, Triton serves it on
+ * 8000/8001/8002 with startup, readiness and liveness probes on the v2 health endpoints,
+ * /dev/shm in memory, a preStop pause so load balancers drain, spread across zones.
+ */
+export function tritonDeployment(input: TritonDeploymentInput) {
+  const { model } = input;
+  const labels = tritonLabels(model.name);
+  const placement = placementFor(model.accelerator);
+  return {
+    metadata: { name: model.name, namespace: SERVING_NAMESPACE, labels },
+    spec: {
+      selector: { matchLabels: labels },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: input.serviceAccountName,
+          ...(input.schedulerName ? { schedulerName: input.schedulerName } : {}),
+          ...placement,
+          terminationGracePeriodSeconds: 60,
+          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+          initContainers: [{
+            ...modelFetcherContainer("fetch-model", { trackingUri: input.trackingUri, region: input.region }, [model.source, MODEL_DIR]),
+            volumeMounts: [{ name: "models", mountPath: MODEL_DIR }],
+          }],
+          containers: [{
+            name: "triton",
+            image: imageRef(IMAGES.tritonServer),
+            command: ["tritonserver"],
+            args: tritonArgs(),
+            ports: [
+              { name: "http", containerPort: TRITON_PORTS.http, protocol: "TCP" },
+              { name: "grpc", containerPort: TRITON_PORTS.grpc, protocol: "TCP" },
+              { name: "metrics", containerPort: TRITON_PORTS.metrics, protocol: "TCP" },
+            ],
+            resources: resourcesFor(model),
+            startupProbe: { httpGet: { path: "/v2/health/ready", port: "http" }, periodSeconds: 10, failureThreshold: 90 },
+            readinessProbe: { httpGet: { path: "/v2/health/ready", port: "http" }, periodSeconds: 5, failureThreshold: 3 },
+            livenessProbe: { httpGet: { path: "/v2/health/live", port: "http" }, periodSeconds: 10, failureThreshold: 6 },
+            lifecycle: { preStop: { sleep: { seconds: 15 } } },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+            volumeMounts: [
+              { name: "models", mountPath: MODEL_DIR, readOnly: true },
+              { name: "dshm", mountPath: "/dev/shm" },
+            ],
+          }],
+          volumes: [
+            { name: "models", emptyDir: {} },
+            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function tritonService(model: string) {
+  return {
+    metadata: { name: model, namespace: SERVING_NAMESPACE, labels: tritonLabels(model) },
+    spec: {
+      type: "ClusterIP",
+      selector: tritonLabels(model),
+      ports: [
+        { name: "http", port: TRITON_PORTS.http, targetPort: "http", protocol: "TCP" },
+        { name: "grpc", port: TRITON_PORTS.grpc, targetPort: "grpc", protocol: "TCP", appProtocol: "kubernetes.io/h2c" },
+        { name: "metrics", port: TRITON_PORTS.metrics, targetPort: "metrics", protocol: "TCP" },
+      ],
+    },
+  };
+}
+
+/** At most one replica down for voluntary disruptions (node drains, consolidation). */
+export function podDisruptionBudget(name: string, selector: Record<string, string>) {
+  return { metadata: { name, namespace: SERVING_NAMESPACE, labels: selector }, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } };
+}

@@ -75,7 +75,9 @@ export function validateAgainstUpstreamSchema(obj: Record<string, unknown>): voi
   const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
   const crd = CRD_SCHEMAS[key];
   if (crd) {
-    if (!crd(obj)) throw new Error(`${key} ${JSON.stringify((obj.metadata as { name?: string })?.name)}: ${ajv.errorsText(crd.errors)}`);
+    const name = (obj.metadata as { name?: string } | undefined)?.name;
+    const valid: boolean = crd(obj);
+    if (!valid) throw new Error(`${key} ${JSON.stringify(name)}: ${ajv.errorsText(crd.errors)}`);
     return;
   }
   const Model = MODELS[key];

@@ -2,6 +2,17 @@ import { policyDocument, PolicyDocument } from "../common/iam";
 
 export const CLUSTER_AUTOSCALER_NAMESPACE = "kube-system";
 export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
+export const CLUSTER_AUTOSCALER_RELEASE = "cluster-autoscaler";
+
+/**
+ * Labels and port of the metrics Service chart cluster-autoscaler 9.59.0 creates for release
+ * `cluster-autoscaler` (templates/service.yaml, `cluster-autoscaler.instance-name`): Service
+ * `cluster-autoscaler-aws-cluster-autoscaler`, port `http` (8085).
+ */
+export const CLUSTER_AUTOSCALER_METRICS = {
+  serviceLabels: { "app.kubernetes.io/instance": CLUSTER_AUTOSCALER_RELEASE, "app.kubernetes.io/name": "aws-cluster-autoscaler" },
+  port: "http",
+};
 
 /**
  * IAM policy of Cluster Autoscaler: the read-only calls of the AWS provider README on `*`, and
@@ -70,6 +81,8 @@ export function clusterAutoscalerValues(input: ClusterAutoscalerValuesInput) {
       "skip-nodes-with-system-pods": false,
       "scale-down-unneeded-time": input.scaleDownUnneededTime,
       "scale-down-delay-after-add": "5m",
+      // Per node group min/max/target gauges, for the "node group at its maximum" alert.
+      "emit-per-nodegroup-metrics": true,
     },
     expanderPriorities: {
       50: [".*-spot-.*"],

@@ -5,8 +5,11 @@ import { ArgsChecker } from "../common/errors";
 import { PodIdentityRole } from "../common/pod-identity";
 import { helmChartArgs } from "../common/helm";
 import { CHARTS, IMAGES } from "../versions";
+import { serviceMonitor } from "../monitoring/service-monitor";
 import {
+  CLUSTER_AUTOSCALER_METRICS,
   CLUSTER_AUTOSCALER_NAMESPACE,
+  CLUSTER_AUTOSCALER_RELEASE,
   CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
   clusterAutoscalerPolicy,
   clusterAutoscalerValues,
@@ -19,6 +22,8 @@ export interface ClusterAutoscalerArgs {
   scaleDownUnneededTime?: string;
   /** Resources that must exist first (e.g. the node groups). Default: none. */
   dependsOn?: pulumi.Resource[];
+  /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Default: no ServiceMonitor. */
+  monitoringReady?: pulumi.Resource[];
 }
 
 /** Cluster Autoscaler: pinned chart, pod identity scoped to this cluster's groups, spot-first priority expander. */
@@ -43,7 +48,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
 
     this.release = new k8s.helm.v3.Release(name, {
       ...helmChartArgs(CHARTS.clusterAutoscaler),
-      name: "cluster-autoscaler",
+      name: CLUSTER_AUTOSCALER_RELEASE,
       namespace: CLUSTER_AUTOSCALER_NAMESPACE,
       values: clusterAutoscalerValues({
         clusterName: cluster.name,
@@ -54,6 +59,14 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
       atomic: true,
       timeout: 600,
     }, { parent: this, provider: cluster.provider, dependsOn: [role, ...cluster.workloadReady, ...(args.dependsOn ?? [])] });
+    if (args.monitoringReady) {
+      new k8s.apiextensions.CustomResource(`${name}-metrics`, serviceMonitor({
+        name: "cluster-autoscaler",
+        namespace: CLUSTER_AUTOSCALER_NAMESPACE,
+        serviceLabels: CLUSTER_AUTOSCALER_METRICS.serviceLabels,
+        port: CLUSTER_AUTOSCALER_METRICS.port,
+      }), { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoringReady] });
+    }
     this.registerOutputs({});
   }
 }

@@ -3,6 +3,16 @@ import { acceleratorNodeLabels } from "./node-group-builders";
 
 export const KARPENTER_NAMESPACE = "kube-system";
 export const KARPENTER_SERVICE_ACCOUNT = "karpenter";
+export const KARPENTER_RELEASE = "karpenter";
+
+/**
+ * Labels and port of the metrics Service chart karpenter 1.14.1 creates for release `karpenter`
+ * (templates/service.yaml, `karpenter.selectorLabels`): Service `karpenter`, port `http-metrics` (8080).
+ */
+export const KARPENTER_METRICS = {
+  serviceLabels: { "app.kubernetes.io/name": "karpenter", "app.kubernetes.io/instance": KARPENTER_RELEASE },
+  port: "http-metrics",
+};
 
 /**
  * Helm values for chart karpenter 1.14.1 (keys checked in aws/karpenter-provider-aws

@@ -9,7 +9,16 @@ import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
 import { PodIdentityRole } from "../common/pod-identity";
 import { CHARTS, EKS_AMI_RELEASE } from "../versions";
 import { ACCELERATOR_KINDS, AcceleratorKind, instanceTypeProblems } from "./accelerators";
-import { ec2NodeClassSpec, KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, karpenterValues, nodePoolSpec } from "./karpenter-builders";
+import { serviceMonitor } from "../monitoring/service-monitor";
+import {
+  ec2NodeClassSpec,
+  KARPENTER_METRICS,
+  KARPENTER_NAMESPACE,
+  KARPENTER_RELEASE,
+  KARPENTER_SERVICE_ACCOUNT,
+  karpenterValues,
+  nodePoolSpec,
+} from "./karpenter-builders";
 import { eventPattern, INTERRUPTION_EVENT_RULES, interruptionQueuePolicy, karpenterControllerPolicies } from "./karpenter-policies";
 
 /** One Karpenter NodePool of accelerator capacity. */
@@ -37,6 +46,8 @@ export interface KarpenterArgs {
   pools?: KarpenterPoolArgs[];
   /** Controller replicas. Default: 2. */
   replicas?: number;
+  /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Default: no ServiceMonitor. */
+  monitoringReady?: pulumi.Resource[];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -136,7 +147,7 @@ export class Karpenter extends pulumi.ComponentResource {
 
     this.release = new k8s.helm.v3.Release(name, {
       ...helmChartArgs(CHARTS.karpenter),
-      name: "karpenter",
+      name: KARPENTER_RELEASE,
       namespace: KARPENTER_NAMESPACE,
       values: this.interruptionQueue.name.apply((queue) =>
         karpenterValues({ clusterName: cluster.name, interruptionQueueName: queue, replicas: args.replicas ?? 2 })),
@@ -174,6 +185,14 @@ export class Karpenter extends pulumi.ComponentResource {
           os,
         }),
       }, { parent: this, provider: cluster.provider, dependsOn: [nodeClass] }));
+    }
+    if (args.monitoringReady) {
+      new k8s.apiextensions.CustomResource(`${name}-metrics`, serviceMonitor({
+        name: "karpenter",
+        namespace: KARPENTER_NAMESPACE,
+        serviceLabels: KARPENTER_METRICS.serviceLabels,
+        port: KARPENTER_METRICS.port,
+      }), { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoringReady] });
     }
     this.registerOutputs({ interruptionQueueUrl: this.interruptionQueue.url, nodeRoleArn: this.nodeRole.arn });
   }

@@ -1,4 +1,5 @@
 import { ArgsChecker } from "../common/errors";
+import { SERVING_NAMESPACE } from "../serving/names";
 
 /**
  * Default bucket bounds (ms) of Triton's `nv_inference_first_response_histogram_ms`
@@ -20,10 +21,10 @@ export const KIT_SCRAPE_JOBS: readonly string[] = [
   "cluster-autoscaler-aws-cluster-autoscaler",
   "kube-state-metrics",
   "node-exporter",
+  "mlflow",
+  "kserve-controller-manager-metrics-service",
 ];
 
-/** Namespace of the kit's model servers (Triton, KServe InferenceServices). */
-export const SERVING_NAMESPACE = "serving";
 
 /** Thresholds of the kit's alert rules. */
 export interface AlertRuleInput {

@@ -12,6 +12,11 @@ export interface ScrapeTarget {
   honorLabels?: boolean;
   /** Relabelings applied to each target (e.g. copying a pod label onto every series). */
   relabelings?: { sourceLabels: string[]; targetLabel: string; action?: string }[];
+  /**
+   * HTTPS behind kube-rbac-proxy: Prometheus presents its service account token and accepts the
+   * proxy's self-signed certificate.
+   */
+  kubeRbacProxy?: boolean;
   /** Secret (in the ServiceMonitor's namespace) with the basic-auth credentials the target requires. */
   basicAuthSecret?: { name: string; usernameKey: string; passwordKey: string };
 }
@@ -34,6 +39,9 @@ export function serviceMonitor(target: ScrapeTarget) {
         interval: target.interval ?? "30s",
         ...(target.honorLabels ? { honorLabels: true } : {}),
         ...(target.relabelings ? { relabelings: target.relabelings } : {}),
+        ...(target.kubeRbacProxy
+          ? { scheme: "https", tlsConfig: { insecureSkipVerify: true }, bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" }
+          : {}),
         ...(target.basicAuthSecret
           ? {
               basicAuth: {

@@ -84,6 +84,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           diskSizeGiB: p.diskSizeGiB,
           imageCacheSnapshotId: p.imageCacheSnapshotId,
         })),
+        monitoringReady: this.monitoring.ready,
       }, parent);
     } else {
       for (const p of capacity.pools) {
@@ -102,6 +103,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         cluster,
         scaleDownUnneededTime: capacity.scaleDownUnneededTime,
         dependsOn: this.acceleratorNodeGroups,
+        monitoringReady: this.monitoring.ready,
       }, parent);
     }
     const kinds = new Set(capacity.pools.map((p) => p.kind));

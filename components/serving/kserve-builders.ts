@@ -16,6 +16,15 @@ export const RUNTIMES = { triton: "triton-gpu", vllmNeuron: "vllm-neuron" } as c
 export const RUNTIME_POD_LABEL = "mlserving.io/runtime";
 /** Pod label telling a model's stable pods from its canary's. */
 export const TRACK_POD_LABEL = "mlserving.io/track";
+/**
+ * The KServe controller's metrics Service (kserve-resources v0.20.0, files/kserve/resources.yaml):
+ * `kserve-controller-manager-metrics-service`, port `https` (8443) behind kube-rbac-proxy.
+ */
+export const KSERVE_CONTROLLER_METRICS = {
+  serviceLabels: { "control-plane": "kserve-controller-manager", "controller-tools.k8s.io": "1.0" },
+  port: "https",
+};
+
 /** KServe serves the predictor on 8080 (HTTP) and 9000 (gRPC) in its pods. */
 export const KSERVE_HTTP_PORT = 8080;
 

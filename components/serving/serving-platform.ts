@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../cluster/handle";
 import { helmChartArgs } from "../common/helm";
-import { copyPodLabel, podMonitor } from "../monitoring/service-monitor";
+import { copyPodLabel, podMonitor, serviceMonitor } from "../monitoring/service-monitor";
 import type { RegistryHandle } from "../registry/model-registry";
 import { CHARTS } from "../versions";
 import { MODEL_LABEL } from "./autoscaling";
@@ -10,6 +10,7 @@ import {
   CERT_MANAGER_NAMESPACE,
   certManagerValues,
   KEDA_NAMESPACE,
+  KSERVE_CONTROLLER_METRICS,
   kedaValues,
   KSERVE_NAMESPACE,
   kserveValues,
@@ -98,6 +99,13 @@ export class ServingPlatform extends pulumi.ComponentResource {
         timeout: 600,
       }, { ...k8sOpts, dependsOn: [certManager, crds] });
       ready.push(controller);
+      new k8s.apiextensions.CustomResource(`${name}-kserve-metrics`, serviceMonitor({
+        name: "kserve-controller",
+        namespace: KSERVE_NAMESPACE,
+        serviceLabels: KSERVE_CONTROLLER_METRICS.serviceLabels,
+        port: KSERVE_CONTROLLER_METRICS.port,
+        kubeRbacProxy: true,
+      }), { ...k8sOpts, dependsOn: [controller, ...args.monitoringReady] });
 
       const runtimes = args.runtimes ?? ["triton", "vllm-neuron"];
       const runtimeOpts = { ...k8sOpts, dependsOn: [controller, ns] };

@@ -10,6 +10,8 @@ export interface KitPolicyConfig {
   allowedInstanceFamilies: Record<"dev" | "staging" | "prod", string[]>;
   /** Most accelerator devices (GPUs or Neuron devices) the stack may run at once, per environment. */
   maxAcceleratorDevices: Record<"dev" | "staging" | "prod", number>;
+  /** Registry prefixes images may come from (`*` matches one path or host segment). */
+  allowedRegistries: string[];
 }
 
 const EVERYDAY_FAMILIES = ["g4dn", "g5", "g6", "g6e", "inf2"];
@@ -23,6 +25,7 @@ export const DEFAULT_POLICY_CONFIG: KitPolicyConfig = {
     prod: [...EVERYDAY_FAMILIES, "inf1", "trn1", "p4d", "p5"],
   },
   maxAcceleratorDevices: { dev: 16, staging: 32, prod: 128 },
+  allowedRegistries: ["nvcr.io/nvidia/", "public.ecr.aws/", "ghcr.io/mlflow/", "registry.k8s.io/", "*.dkr.ecr.*.amazonaws.com/"],
 };
 
 /** The pack config a rule sees: schema defaults overlaid with the configured values. */
@@ -36,6 +39,7 @@ export const kitConfigSchema: PolicyConfigSchema = {
     requiredTags: { type: "array", items: { type: "string" }, default: DEFAULT_POLICY_CONFIG.requiredTags },
     allowedInstanceFamilies: { type: "object", default: DEFAULT_POLICY_CONFIG.allowedInstanceFamilies },
     maxAcceleratorDevices: { type: "object", default: DEFAULT_POLICY_CONFIG.maxAcceleratorDevices },
+    allowedRegistries: { type: "array", items: { type: "string" }, default: DEFAULT_POLICY_CONFIG.allowedRegistries },
   },
 };
 

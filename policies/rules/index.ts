@@ -7,12 +7,16 @@ import {
   acceleratorWorkloadsRequestDevices,
   spotCapacityDiversified,
 } from "./capacity";
+import { alertReceiverInProd, grafanaNotPublic, prometheusStoragePersistent } from "./monitoring";
+import { imagesPinnedAndAllowed, inferenceWorkloadsHardened, modelReadersLeastPrivilege, noInternetFacingInProd } from "./serving";
 import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
 
 export * from "./config";
 export * from "./capacity";
 export * from "./cluster";
+export * from "./monitoring";
+export * from "./serving";
 export * from "./state";
 export * from "./tags";
 
@@ -32,4 +36,11 @@ export const allPolicies: Policy[] = [
   rdsSecure,
   statefulResourcesProtected,
   noPlaintextSecretsInContainers,
+  inferenceWorkloadsHardened,
+  imagesPinnedAndAllowed,
+  modelReadersLeastPrivilege,
+  noInternetFacingInProd,
+  prometheusStoragePersistent,
+  alertReceiverInProd,
+  grafanaNotPublic,
 ];

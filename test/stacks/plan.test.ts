@@ -3,6 +3,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { authoredKubernetesObjects } from "../../cli/manifests";
 import { runPlan, PlanOutcome } from "../../cli/planner";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
+import { CLUSTER_AUTOSCALER_METRICS, dcgmExporterServiceLabels, KARPENTER_METRICS } from "../../components/capacity";
+import { KSERVE_CONTROLLER_METRICS } from "../../components/serving";
+
+/** Services that charts create (not in the plan), with the labels and metrics port their templates give them. */
+const CHART_SERVICES = [
+  { serviceLabels: dcgmExporterServiceLabels(), port: "metrics" },
+  KARPENTER_METRICS,
+  CLUSTER_AUTOSCALER_METRICS,
+  KSERVE_CONTROLLER_METRICS,
+];
 
 const stacksDir = join(__dirname, "..", "..", "stacks");
 type Planned = Extract<PlanOutcome, { kind: "planned" }>;
@@ -30,6 +40,24 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
     const objects = authoredKubernetesObjects(plan.resources);
     expect(objects.length).toBeGreaterThan(0);
     for (const obj of objects) validateAgainstUpstreamSchema(obj);
+  });
+
+  it("has every ServiceMonitor select a real Service: labels, namespace and port name", () => {
+    const services = plan.resources.filter((r) => r.type === "kubernetes:core/v1:Service").map((r) => r.inputs as any);
+    const monitors = plan.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").map((r) => r.inputs as any);
+    expect(monitors.length).toBeGreaterThanOrEqual(3);
+    for (const sm of monitors) {
+      const selector = sm.spec.selector.matchLabels as Record<string, string>;
+      const port = sm.spec.endpoints[0].port;
+      expect(sm.spec.namespaceSelector.matchNames, sm.metadata.name).toEqual([sm.metadata.namespace]);
+      const kitService = services.find((svc) => svc.metadata.namespace === sm.metadata.namespace
+        && Object.entries(selector).every(([k, v]) => svc.metadata.labels?.[k] === v));
+      if (kitService) {
+        expect(kitService.spec.ports.map((p: any) => p.name), sm.metadata.name).toContain(port);
+      } else {
+        expect(CHART_SERVICES, `ServiceMonitor ${sm.metadata.name} selects no known Service`).toContainEqual({ serviceLabels: selector, port });
+      }
+    }
   });
 
   it("writes the documented artifacts", () => {

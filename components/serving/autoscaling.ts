@@ -4,6 +4,16 @@ import type { ModelSpec } from "./model-spec";
 
 /** Prometheus label that names the kit's model on every serving series (relabelled from the pod label). */
 export const MODEL_LABEL = "mlserving_model";
+/** Prometheus label of a KServe model's track (stable or canary), relabelled from the pod label. */
+export const TRACK_LABEL = "mlserving_track";
+
+/**
+ * Regex for the pods of one Deployment named `owner`: `<owner>-<replicaset hash>-<pod hash>`.
+ * Anchored (PromQL regexes are), so model `bert` never matches `bert-large-...` pods.
+ */
+export function podNamePattern(owner: string): string {
+  return `${owner}-[a-z0-9]{6,10}-[a-z0-9]{5}`;
+}
 
 export interface ScalingQuery {
   query: string;
@@ -23,9 +33,15 @@ export interface ScalingQuery {
  *   for vLLM requests running plus waiting (vllm:num_requests_running + vllm:num_requests_waiting),
  *   summed over the model's pods and divided by replicas.
  * - gpu-utilization: DCGM_FI_DEV_GPU_UTIL averaged over the GPUs of the model's pods.
+ * KServe models pass their track, so a canary scales on its own share of traffic.
  */
-export function scalingQuery(model: Pick<ModelSpec, "name" | "server" | "accelerator" | "autoscaling">): ScalingQuery {
-  const sel = `{namespace="${SERVING_NAMESPACE}",${MODEL_LABEL}="${model.name}"}`;
+export function scalingQuery(
+  model: Pick<ModelSpec, "name" | "server" | "accelerator" | "autoscaling">,
+  scope: { track?: "stable" | "canary"; podOwner?: string } = {},
+): ScalingQuery {
+  // A canary scales on its own traffic, not the model's total.
+  const track = scope.track ? `,${TRACK_LABEL}="${scope.track}"` : "";
+  const sel = `{namespace="${SERVING_NAMESPACE}",${MODEL_LABEL}="${model.name}"${track}}`;
   const vllm = model.server === "kserve" && model.accelerator === "neuron";
   switch (model.autoscaling.metric) {
     case "queue-time":
@@ -38,7 +54,7 @@ export function scalingQuery(model: Pick<ModelSpec, "name" | "server" | "acceler
         ? { query: `sum(vllm:num_requests_running${sel}) + sum(vllm:num_requests_waiting${sel})`, metricType: "AverageValue" }
         : { query: `sum(nv_inference_pending_request_count${sel})`, metricType: "AverageValue" };
     case "gpu-utilization":
-      return { query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${SERVING_NAMESPACE}",pod=~"${model.name}-.*"})`, metricType: "Value" };
+      return { query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${SERVING_NAMESPACE}",pod=~"${podNamePattern(scope.podOwner ?? model.name)}"})`, metricType: "Value" };
   }
 }
 

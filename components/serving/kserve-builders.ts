@@ -4,7 +4,7 @@ import { MODEL_LABEL, SCALING_BEHAVIOR, scalingQuery } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource } from "./model-source";
 import { devicesOf, ModelSpec } from "./model-spec";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "./names";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
 import { placementFor, resourcesFor, tritonArgs } from "./triton-builders";
 import { PROMETHEUS_URL } from "../monitoring/prometheus-stack-values";
 
@@ -14,8 +14,7 @@ export const KEDA_NAMESPACE = "keda";
 /** Runtime names and the pod label that tells them apart in monitors. */
 export const RUNTIMES = { triton: "triton-gpu", vllmNeuron: "vllm-neuron" } as const;
 export const RUNTIME_POD_LABEL = "mlserving.io/runtime";
-/** Pod label telling a model's stable pods from its canary's. */
-export const TRACK_POD_LABEL = "mlserving.io/track";
+
 /**
  * The KServe controller's metrics Service (kserve-resources v0.20.0, files/kserve/resources.yaml):
  * `kserve-controller-manager-metrics-service`, port `https` (8443) behind kube-rbac-proxy.
@@ -157,7 +156,7 @@ export interface InferenceServiceInput {
 export function inferenceService(input: InferenceServiceInput) {
   const { model } = input;
   const vllm = model.accelerator === "neuron";
-  const q = scalingQuery(model);
+  const q = scalingQuery(model, { track: input.track, podOwner: `${input.name}-predictor` });
   const devices = devicesOf(model);
   const placement = placementFor(model.accelerator);
   const runtime = vllm ? RUNTIMES.vllmNeuron : RUNTIMES.triton;

@@ -5,10 +5,10 @@ import { InvalidArgsError } from "../common/errors";
 import { PodIdentityRole } from "../common/pod-identity";
 import { copyPodLabel, serviceMonitor } from "../monitoring/service-monitor";
 import { MODEL_LABEL, scaledObject } from "./autoscaling";
-import { inferenceService, modelIngress, TRACK_POD_LABEL } from "./kserve-builders";
+import { inferenceService, modelIngress } from "./kserve-builders";
 import { parseModelSource } from "./model-source";
 import { ModelSpec, modelSpecProblems } from "./model-spec";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "./names";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
 import { ServingPlatform } from "./serving-platform";
 import { modelReaderPolicy, podDisruptionBudget, tritonDeployment, tritonLabels, tritonService } from "./triton-builders";
 import type { Environment } from "../common/tags";
@@ -29,7 +29,17 @@ export interface ModelServerArgs {
 }
 
 function validate(kind: string, name: string, args: ModelServerArgs): void {
-  const problems = modelSpecProblems(args.model, args.environment).map((p) => `model.${p.field}: ${p.message}`);
+  const { model, platform } = args;
+  const problems = modelSpecProblems(model, args.environment).map((p) => `model.${p.field}: ${p.message}`);
+  for (const [field, source] of [["source", model.source], ["canary.source", model.canary?.source]] as const) {
+    if (source && parseModelSource(source)?.kind === "mlflow" && !platform.trackingUri) {
+      problems.push(`model.${field}: models:/ sources need the model registry; give the ServingPlatform a registry`);
+    }
+  }
+  if (kind === "KServeModel") {
+    const runtime = model.accelerator === "neuron" ? "vllm-neuron" : "triton";
+    if (!platform.kserveRuntimes.includes(runtime)) problems.push(`model.server: the ServingPlatform has no KServe ${runtime} runtime; create it with kserve: true and that runtime`);
+  }
   if (problems.length > 0) throw new InvalidArgsError(`${kind} "${name}"`, problems);
 }
 

@@ -6,7 +6,8 @@ export type ModelSource =
   | { kind: "s3"; uri: string; bucket: string; prefix: string }
   | { kind: "mlflow"; uri: string; model: string; version?: number; alias?: string };
 
-const S3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/([^\s]*[^\s/])\/?$/;
+// Prefixes use S3's safe key characters only: no IAM wildcards (* ?) that would widen the reader's policy.
+const S3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/([\w!.'()=+/-]*[\w!.'()=+-])\/?$/;
 const MLFLOW = /^models:\/([A-Za-z0-9][\w.-]{0,254})(?:\/(\d+)|@([A-Za-z][\w-]{0,254}))$/;
 
 /** The rule a source URI must follow, for error messages. */

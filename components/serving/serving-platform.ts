@@ -5,7 +5,7 @@ import { helmChartArgs } from "../common/helm";
 import { copyPodLabel, podMonitor, serviceMonitor } from "../monitoring/service-monitor";
 import type { RegistryHandle } from "../registry/model-registry";
 import { CHARTS } from "../versions";
-import { MODEL_LABEL } from "./autoscaling";
+import { MODEL_LABEL, TRACK_LABEL } from "./autoscaling";
 import {
   CERT_MANAGER_NAMESPACE,
   certManagerValues,
@@ -21,7 +21,7 @@ import {
   tritonServingRuntime,
   vllmNeuronServingRuntime,
 } from "./kserve-builders";
-import { MODEL_POD_LABEL, REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "./names";
+import { MODEL_POD_LABEL, REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
 
 export interface ServingPlatformArgs {
   cluster: ClusterHandle;
@@ -45,6 +45,8 @@ export class ServingPlatform extends pulumi.ComponentResource {
   /** Models wait on these (namespace, KEDA, KServe and its runtimes). */
   readonly ready: pulumi.Resource[];
   readonly trackingUri?: string;
+  /** KServe runtimes installed (`triton`, `vllm-neuron`); empty without KServe. */
+  readonly kserveRuntimes: ("triton" | "vllm-neuron")[];
 
   constructor(name: string, args: ServingPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlserving:serving:ServingPlatform", name, {}, opts);
@@ -63,6 +65,7 @@ export class ServingPlatform extends pulumi.ComponentResource {
       timeout: 600,
     }, base);
     const ready: pulumi.Resource[] = [ns, keda];
+    this.kserveRuntimes = args.kserve ? (args.runtimes ?? ["triton", "vllm-neuron"]) : [];
 
     if (args.registry) {
       this.trackingUri = args.registry.trackingUri;
@@ -107,7 +110,7 @@ export class ServingPlatform extends pulumi.ComponentResource {
         kubeRbacProxy: true,
       }), { ...k8sOpts, dependsOn: [controller, ...args.monitoringReady] });
 
-      const runtimes = args.runtimes ?? ["triton", "vllm-neuron"];
+      const runtimes = this.kserveRuntimes;
       const runtimeOpts = { ...k8sOpts, dependsOn: [controller, ns] };
       if (runtimes.includes("triton")) ready.push(new k8s.apiextensions.CustomResource(`${name}-triton-runtime`, tritonServingRuntime(), runtimeOpts));
       if (runtimes.includes("vllm-neuron")) ready.push(new k8s.apiextensions.CustomResource(`${name}-vllm-neuron-runtime`, vllmNeuronServingRuntime(), runtimeOpts));
@@ -121,7 +124,7 @@ export class ServingPlatform extends pulumi.ComponentResource {
           namespace: SERVING_NAMESPACE,
           podLabels: { [RUNTIME_POD_LABEL]: runtime },
           port: t.port,
-          relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL)],
+          relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL), copyPodLabel(TRACK_POD_LABEL, TRACK_LABEL)],
         }), { ...k8sOpts, dependsOn: [ns, ...args.monitoringReady] });
       }
     }

@@ -177,7 +177,9 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
       expect(assoc).toMatchObject({ namespace: "serving", serviceAccount: "resnet", clusterName: "ml-test" });
       const d = plan.one(T.deployment, "resnet").inputs as any;
       expect(d.spec.template.spec.serviceAccountName).toBe(assoc.serviceAccount);
-      expect(plan.dependsOn(plan.one(T.deployment, "resnet"), T.podIdentityRole, "resnet-model-reader")).toBe(true);
+      // The pods start once the role can be assumed (a component dependency expands to its children).
+      expect(plan.dependsOn(plan.one(T.deployment, "resnet"), T.association, "resnet-model-reader")).toBe(true);
+      expect(plan.dependsOn(plan.one(T.deployment, "resnet"), T.rolePolicy, "resnet-model-reader")).toBe(true);
     });
 
     it("routes its internal Ingress to the Service's http port", () => {
@@ -209,7 +211,9 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
         expect(i.spec.predictor.storageContainerName).toBe("mlflow-models");
         expect(i.spec.predictor.serviceAccountName).toBe("bert");
       }
-      expect(byName.bert.spec.predictor.autoScaling.metrics[0].external.metric.query).toBe(scalingQuery(bert).query);
+      // Each track scales on its own traffic: the canary's 20% must not size it for 100%.
+      expect(byName.bert.spec.predictor.autoScaling.metrics[0].external.metric.query).toBe(scalingQuery(bert, { track: "stable" }).query);
+      expect(byName["bert-canary"].spec.predictor.autoScaling.metrics[0].external.metric.query).toContain('mlserving_track="canary"');
     });
 
     it("protects each track with its own PodDisruptionBudget", () => {
@@ -270,7 +274,9 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
 
 describe("model servers refuse invalid models, naming the field, before building anything", () => {
   const args = (model: ModelSpec): ModelServerArgs => ({
-    cluster: undefined as never, platform: undefined as never, model, environment: "dev",
+    cluster: undefined as never,
+    platform: { trackingUri: "http://mlflow.mlflow.svc.cluster.local:5000", kserveRuntimes: ["triton", "vllm-neuron"] } as never,
+    model, environment: "dev",
     ingressDomain: "models.dev.internal", ingressGroup: "g", monitoringReady: [],
   });
 

@@ -212,7 +212,7 @@ describe("scalingQuery", () => {
 
   it("gpu-utilization averages DCGM's utilisation over the model's pods", () => {
     const q = scalingQuery(with_(tritonGpu, { autoscaling: { metric: "gpu-utilization", target: 70 } }));
-    expect(q).toEqual({ query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="serving",pod=~"resnet-.*"})`, metricType: "Value" });
+    expect(q).toEqual({ query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="serving",pod=~"resnet-[a-z0-9]{6,10}-[a-z0-9]{5}"})`, metricType: "Value" });
   });
 
   it("selects only the model's own pods for GPU utilisation, not those of a model whose name extends it", () => {
@@ -316,7 +316,7 @@ describe("Triton builders", () => {
       expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
       expect(pod.nodeSelector).toEqual({ "mlserving.io/accelerator": "nvidia" });
       const two = tritonDeployment({ model: with_(tritonGpu, { resources: { gpus: 2, cpu: "8", memory: "32Gi" } }), serviceAccountName: "resnet", region: "us-west-2" });
-      expect(two.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]).toBe("2");
+      expect(two.spec.template.spec.containers[0].resources.limits).toMatchObject({ "nvidia.com/gpu": "2" });
     });
 
     it("spreads replicas across zones, selecting its own pods", () => {
@@ -412,7 +412,7 @@ describe("KServe builders", () => {
     expect(p.autoScaling.metrics).toEqual([{
       type: "External",
       external: {
-        metric: { backend: "prometheus", serverAddress: PROMETHEUS_URL, query: scalingQuery(kserveGpu).query },
+        metric: { backend: "prometheus", serverAddress: PROMETHEUS_URL, query: scalingQuery(kserveGpu, { track: "stable", podOwner: `${kserveGpu.name}-predictor` }).query },
         target: { type: "Value", value: "20" },
       },
     }]);

@@ -1,0 +1,71 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PlanOutcome, runPlan } from "../../cli/planner";
+import { RecordedResource } from "../../cli/mock-runtime";
+import { runPolicies } from "../../cli/policy-runner";
+import { allPolicies } from "../../policies/rules";
+
+type Planned = Extract<PlanOutcome, { kind: "planned" }>;
+
+/**
+ * The shipped stacks plan clean; these tests break one thing in the real prod plan and check
+ * that the matching rule notices, so "clean" is not just "nothing was looked at".
+ */
+describe("policies bite on the real prod plan", () => {
+  let plan: Planned;
+  beforeAll(async () => {
+    const outcome = await runPlan({ stack: "prod", configPath: join(__dirname, "..", "..", "stacks", "Pulumi.prod.yaml") });
+    if (outcome.kind !== "planned") throw new Error(JSON.stringify(outcome));
+    plan = outcome;
+  });
+
+  const violated = async (resources: RecordedResource[]) =>
+    new Set((await runPolicies(allPolicies, resources, { environment: "prod" })).violations.map((v) => v.policy));
+  const mutate = (type: string, change: (inputs: any) => void) =>
+    plan.resources.map((r) => {
+      if (r.type !== type) return r;
+      const copy = structuredClone(r);
+      change(copy.inputs);
+      return copy;
+    });
+
+  it("starts clean", async () => {
+    expect(await violated(plan.resources)).toEqual(new Set());
+  });
+
+  it("notices model servers without a PodDisruptionBudget", async () => {
+    expect(await violated(plan.resources.filter((r) => r.type !== "kubernetes:policy/v1:PodDisruptionBudget"))).toContain("inference-workloads-hardened");
+  });
+
+  it("notices an unprotected registry database and an unencrypted one", async () => {
+    const unprotected = plan.resources.map((r) => (r.type === "aws:rds/instance:Instance" ? { ...r, protect: false } : r));
+    expect(await violated(unprotected)).toContain("stateful-resources-protected");
+    expect(await violated(mutate("aws:rds/instance:Instance", (i) => (i.storageEncrypted = false)))).toContain("rds-secure");
+  });
+
+  it("notices an untainted GPU NodePool and a NodePool without a device limit", async () => {
+    const v = await violated(mutate("kubernetes:karpenter.sh/v1:NodePool", (i) => {
+      i.spec.template.spec.taints = [];
+      delete i.spec.limits;
+    }));
+    expect(v).toContain("accelerator-nodes-tainted");
+    expect(v).toContain("accelerator-capacity-capped");
+  });
+
+  it("notices a floating image tag and a public Ingress", async () => {
+    expect(await violated(mutate("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime", (i) => (i.spec.containers[0].image = "nvcr.io/nvidia/tritonserver:latest")))).toContain("images-pinned-and-allowed");
+    expect(await violated(mutate("kubernetes:networking.k8s.io/v1:Ingress", (i) => (i.metadata.annotations["alb.ingress.kubernetes.io/scheme"] = "internet-facing")))).toContain("no-internet-facing-in-prod");
+  });
+
+  it("notices Prometheus without persistent storage and alerts routed nowhere", async () => {
+    const v = await violated(mutate("kubernetes:helm.sh/v3:Release", (i) => {
+      if (i.chart !== "kube-prometheus-stack") return;
+      delete i.values.prometheus.prometheusSpec.storageSpec;
+      i.values.alertmanager.config.route.routes = [];
+      i.values.alertmanager.config.receivers = [{ name: "null" }];
+      i.values.alertmanager.config.route.receiver = "null";
+    }));
+    expect(v).toContain("prometheus-storage-persistent");
+    expect(v).toContain("alert-receiver-in-prod");
+  });
+});

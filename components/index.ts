@@ -6,4 +6,5 @@ export * from "./monitoring";
 export * from "./network";
 export * from "./platform";
 export * from "./registry";
+export * from "./serving";
 export * from "./versions";

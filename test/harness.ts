@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { EksCluster, EksClusterArgs } from "../components/cluster";
 import { RecordedResource, runOnMocks } from "../cli/mock-runtime";
 
 export type { RecordedResource };
@@ -42,4 +43,16 @@ export class Plan<T = unknown> {
 export function json<T = Record<string, unknown>>(value: unknown): T {
   expect(typeof value).toBe("string");
   return JSON.parse(value as string) as T;
+}
+
+/** An EKS cluster for component tests (build it inside runComponent); its `handle` feeds other components. */
+export function testCluster(overrides: Partial<EksClusterArgs> = {}): EksCluster {
+  return new EksCluster("eks", {
+    clusterName: "ml-test",
+    region: "us-west-2",
+    vpcId: "vpc-0123456789abcdef0",
+    privateSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"],
+    tags: { environment: "dev", team: "ml" },
+    ...overrides,
+  });
 }

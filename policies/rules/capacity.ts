@@ -8,8 +8,8 @@ import {
   kindOf,
 } from "../../components/capacity/accelerators";
 import { kitConfig, kitConfigSchema } from "./config";
+import type { Props } from "./props";
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";

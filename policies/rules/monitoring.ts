@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { kitConfig, kitConfigSchema } from "./config";
+import type { Props } from "./props";
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 

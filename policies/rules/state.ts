@@ -1,8 +1,8 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { podSpecOf } from "./capacity";
 import { kitConfig, kitConfigSchema } from "./config";
+import type { Props } from "./props";
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const BUCKET = "aws:s3/bucket:Bucket";
 

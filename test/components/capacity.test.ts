@@ -1,16 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { AcceleratorNodeGroup, ClusterAutoscaler, Karpenter, NeuronSupport, NvidiaGpuSupport } from "../../components/capacity";
-import { EksCluster } from "../../components/cluster";
 import { CHARTS } from "../../components/versions";
-import { json, Plan, runComponent } from "../harness";
+import { json, Plan, runComponent, testCluster } from "../harness";
 
-const cluster = () => new EksCluster("eks", {
-  clusterName: "ml-test",
-  region: "us-west-2",
-  vpcId: "vpc-0123456789abcdef0",
-  privateSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"],
-  tags: { environment: "dev", team: "ml" },
-});
+const cluster = () => testCluster();
 
 describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
   let plan: Plan;

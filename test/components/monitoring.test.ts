@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EksCluster } from "../../components/cluster";
 import { alertmanagerConfig, DASHBOARDS, MonitoringStack, prometheusStackValues } from "../../components/monitoring";
 import { CHARTS } from "../../components/versions";
-import { Plan, runComponent } from "../harness";
+import { Plan, runComponent, testCluster } from "../harness";
 
 describe("kube-prometheus-stack values", () => {
   const values = prometheusStackValues({ retention: "30d", storageGiB: 200, replicas: 2, grafanaStorageGiB: 20, alertmanagerStorageGiB: 10 }, "gp3-encrypted", ["slack", "pagerduty"], "#alerts");
@@ -49,7 +48,7 @@ describe("MonitoringStack", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await runComponent(() => {
-      const c = new EksCluster("eks", { clusterName: "ml-test", region: "us-west-2", vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"], tags: { environment: "prod", team: "ml" } });
+      const c = testCluster({ tags: { environment: "prod", team: "ml" } });
       return new MonitoringStack("monitoring", { cluster: c.handle, protect: true, receivers: { pagerdutyRoutingKey: pulumi.secret("R0UTINGKEY"), slackChannel: "#a" } });
     });
   });

@@ -1,13 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { EksCluster } from "../../components/cluster";
 import { ModelRegistry } from "../../components/registry";
-import { json, Plan, runComponent } from "../harness";
+import { json, Plan, runComponent, testCluster } from "../harness";
 
 const build = (protectState: boolean) => () => {
-  const c = new EksCluster("eks", {
-    clusterName: "ml-test", region: "us-west-2", vpcId: "vpc-0123456789abcdef0",
-    privateSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"], tags: { environment: "prod", team: "ml" },
-  });
+  const c = testCluster({ tags: { environment: "prod", team: "ml" } });
   return new ModelRegistry("registry", {
     cluster: c.handle, vpcCidr: "10.30.0.0/16", replicas: 2, protectState, multiAz: protectState,
     backupRetentionDays: protectState ? 30 : 7, monitoringReady: [],

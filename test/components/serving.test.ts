@@ -1,21 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EksCluster } from "../../components/cluster";
 import { helmChartArgs } from "../../components/common/helm";
 import type { RegistryHandle } from "../../components/registry";
 import { KServeModel, scalingQuery, ServingPlatform, TritonServer } from "../../components/serving";
 import type { ModelServerArgs, ModelSpec } from "../../components/serving";
 import { CHARTS } from "../../components/versions";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
-import { json, Plan, RecordedResource, runComponent } from "../harness";
+import { json, Plan, RecordedResource, runComponent, testCluster } from "../harness";
 
-const cluster = () => new EksCluster("eks", {
-  clusterName: "ml-test",
-  region: "us-west-2",
-  vpcId: "vpc-0123456789abcdef0",
-  privateSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"],
-  tags: { environment: "dev", team: "ml" },
-});
+const cluster = () => testCluster();
 
 /** A registry handle as ModelRegistry hands it on; built inside the mock runtime. */
 const fakeRegistry = (): RegistryHandle => ({

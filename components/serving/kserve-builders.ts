@@ -205,6 +205,11 @@ export function inferenceService(input: InferenceServiceInput) {
   };
 }
 
+/** The readiness endpoint the ALB health-checks: Triton's v2 ready, or vLLM's /health. */
+export function healthPathFor(model: Pick<ModelSpec, "accelerator">): string {
+  return model.accelerator === "neuron" ? "/health" : "/v2/health/ready";
+}
+
 /** Scrapes the KServe predictor pods of one runtime, labelling series with the kit's model name. */
 export function runtimePodMonitorTarget(runtime: string) {
   const triton = runtime === RUNTIMES.triton;
@@ -216,13 +221,12 @@ export function runtimePodMonitorTarget(runtime: string) {
  * splits traffic by weight between the stable and canary predictor Services (KServe's own
  * canaryTrafficPercent works only in Knative mode).
  */
-export function modelIngress(input: { model: string; host: string; canaryPercent?: number; internetFacing?: boolean; groupName: string }) {
+export function modelIngress(input: { model: string; host: string; healthPath: string; canaryPercent?: number; internetFacing?: boolean; groupName: string }) {
   const annotations: Record<string, string> = {
     "alb.ingress.kubernetes.io/scheme": input.internetFacing ? "internet-facing" : "internal",
     "alb.ingress.kubernetes.io/target-type": "ip",
     "alb.ingress.kubernetes.io/group.name": input.groupName,
-    "alb.ingress.kubernetes.io/healthcheck-path": "/",
-    "alb.ingress.kubernetes.io/success-codes": "200-404",
+    "alb.ingress.kubernetes.io/healthcheck-path": input.healthPath,
   };
   let backend = { service: { name: `${input.model}-predictor`, port: { number: 80 } } } as Record<string, unknown>;
   if (input.canaryPercent) {

@@ -5,7 +5,7 @@ import { InvalidArgsError } from "../common/errors";
 import { PodIdentityRole } from "../common/pod-identity";
 import { copyPodLabel, serviceMonitor } from "../monitoring/service-monitor";
 import { MODEL_LABEL, scaledObject } from "./autoscaling";
-import { inferenceService, modelIngress } from "./kserve-builders";
+import { healthPathFor, inferenceService, modelIngress } from "./kserve-builders";
 import { parseModelSource } from "./model-source";
 import { ModelSpec, modelSpecProblems } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
@@ -96,7 +96,7 @@ export class TritonServer extends pulumi.ComponentResource {
       relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL)],
     }), { ...k8sOpts, dependsOn: [service, ...args.monitoringReady] });
     new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name), { ...k8sOpts, dependsOn: [this.deployment] });
-    const ingress = modelIngress({ model: model.name, host: `${model.name}.${args.ingressDomain}`, groupName: args.ingressGroup });
+    const ingress = modelIngress({ model: model.name, host: `${model.name}.${args.ingressDomain}`, healthPath: healthPathFor(model), groupName: args.ingressGroup });
     ingress.spec.rules[0].http.paths[0].backend = { service: { name: model.name, port: { name: "http" } } };
     new k8s.networking.v1.Ingress(name, ingress, { ...k8sOpts, dependsOn: [service] });
     this.registerOutputs({});
@@ -130,6 +130,7 @@ export class KServeModel extends pulumi.ComponentResource {
     new k8s.networking.v1.Ingress(name, modelIngress({
       model: model.name,
       host: `${model.name}.${args.ingressDomain}`,
+      healthPath: healthPathFor(model),
       canaryPercent: model.canary?.trafficPercent,
       groupName: args.ingressGroup,
     }), { ...k8sOpts, dependsOn: this.inferenceServices });

@@ -17,6 +17,7 @@ import {
   tritonDeployment,
   tritonLabels,
   tritonService,
+  healthPathFor,
   tritonServingRuntime,
   vllmNeuronServingRuntime,
 } from "../../components/serving";
@@ -504,9 +505,15 @@ describe("KServe builders", () => {
   });
 
   describe("modelIngress", () => {
+    it("health-checks the runtime's own readiness endpoint", () => {
+      expect(healthPathFor({ accelerator: "nvidia" })).toBe("/v2/health/ready");
+      expect(healthPathFor({ accelerator: "neuron" })).toBe("/health");
+    });
+
     it("routes to the predictor on an internal ALB in the group", () => {
-      const ing = modelIngress({ model: "bert", host: "bert.models.dev.internal", groupName: "ml-models" });
+      const ing = modelIngress({ model: "bert", host: "bert.models.dev.internal", healthPath: "/v2/health/ready", groupName: "ml-models" });
       expect(ing.metadata.annotations).toMatchObject({
+        "alb.ingress.kubernetes.io/healthcheck-path": "/v2/health/ready",
         "alb.ingress.kubernetes.io/scheme": "internal",
         "alb.ingress.kubernetes.io/group.name": "ml-models",
         "alb.ingress.kubernetes.io/target-type": "ip",
@@ -518,7 +525,7 @@ describe("KServe builders", () => {
     });
 
     it("splits a canary by weight through a forward action", () => {
-      const ing = modelIngress({ model: "bert", host: "bert.models.dev.internal", canaryPercent: 10, groupName: "ml-models" });
+      const ing = modelIngress({ model: "bert", host: "bert.models.dev.internal", healthPath: "/v2/health/ready", canaryPercent: 10, groupName: "ml-models" });
       const action = JSON.parse(ing.metadata.annotations["alb.ingress.kubernetes.io/actions.bert-weighted"]);
       expect(action.type).toBe("forward");
       const groups = action.forwardConfig.targetGroups;

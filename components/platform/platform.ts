@@ -124,6 +124,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       vpcCidr: this.network.cidrBlock,
       ...spec.registry,
       monitoringReady: this.monitoring.ready,
+      ingressReady: [this.loadBalancerController.release],
     }, parent);
 
     // Serving: Triton Deployments and KServe InferenceServices, pulling models from S3 or the registry.
@@ -138,7 +139,8 @@ export class MlPlatform extends pulumi.ComponentResource {
       ],
       registry: this.registry.handle,
       monitoringReady: this.monitoring.ready,
-    }, { parent: this, dependsOn: [this.loadBalancerController] });
+      ingressReady: [this.loadBalancerController.release],
+    }, parent);
     for (const model of models) {
       const Server = model.server === "triton" ? TritonServer : KServeModel;
       new Server(`${name}-model-${model.name}`, {

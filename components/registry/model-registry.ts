@@ -66,6 +66,8 @@ export interface ModelRegistryArgs {
   certificateArn?: string;
   /** Resources ServiceMonitors wait for (the Prometheus operator's CRDs). Required. */
   monitoringReady: pulumi.Resource[];
+  /** Resources the Ingress waits for (the AWS Load Balancer Controller and its webhook). Default: none. */
+  ingressReady?: pulumi.Resource[];
 }
 
 /**
@@ -221,7 +223,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
       spec: this.bucket.bucket.apply((bucket) => deploymentFor(bucket).spec),
     }, { ...k8sOpts, dependsOn: [sa, secret, role, this.database] });
     const service = new k8s.core.v1.Service(`${name}-server`, mlflowService(namespace), { ...k8sOpts, dependsOn: [ns] });
-    new k8s.networking.v1.Ingress(`${name}-server`, mlflowIngress({ namespace, hostname: args.hostname, certificateArn: args.certificateArn }), { ...k8sOpts, dependsOn: [service] });
+    new k8s.networking.v1.Ingress(`${name}-server`, mlflowIngress({ namespace, hostname: args.hostname, certificateArn: args.certificateArn }), { ...k8sOpts, dependsOn: [service, ...(args.ingressReady ?? [])] });
     if (replicas >= 2) new k8s.policy.v1.PodDisruptionBudget(`${name}-server`, mlflowPodDisruptionBudget(namespace), { ...k8sOpts, dependsOn: [ns] });
     const networkPolicyFor = (vpcCidr: string) => mlflowNetworkPolicy({ namespace, vpcCidr, clientNamespaces: [...clientNamespaces, MONITORING_NAMESPACE] });
     new k8s.networking.v1.NetworkPolicy(`${name}-server`, {

@@ -98,7 +98,7 @@ export class TritonServer extends pulumi.ComponentResource {
     new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name), { ...k8sOpts, dependsOn: [this.deployment] });
     const ingress = modelIngress({ model: model.name, host: `${model.name}.${args.ingressDomain}`, healthPath: healthPathFor(model), groupName: args.ingressGroup });
     ingress.spec.rules[0].http.paths[0].backend = { service: { name: model.name, port: { name: "http" } } };
-    new k8s.networking.v1.Ingress(name, ingress, { ...k8sOpts, dependsOn: [service] });
+    new k8s.networking.v1.Ingress(name, ingress, { ...k8sOpts, dependsOn: [service, ...args.platform.ingressReady] });
     this.registerOutputs({});
   }
 }
@@ -133,7 +133,7 @@ export class KServeModel extends pulumi.ComponentResource {
       healthPath: healthPathFor(model),
       canaryPercent: model.canary?.trafficPercent,
       groupName: args.ingressGroup,
-    }), { ...k8sOpts, dependsOn: this.inferenceServices });
+    }), { ...k8sOpts, dependsOn: [...this.inferenceServices, ...args.platform.ingressReady] });
     this.registerOutputs({});
   }
 }

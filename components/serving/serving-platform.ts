@@ -33,6 +33,8 @@ export interface ServingPlatformArgs {
   registry?: RegistryHandle;
   /** Resources that monitors wait for (the Prometheus operator's CRDs). Required. */
   monitoringReady: pulumi.Resource[];
+  /** Resources models' Ingresses wait for (the AWS Load Balancer Controller and its webhook). Default: none. */
+  ingressReady?: pulumi.Resource[];
 }
 
 /**
@@ -45,6 +47,8 @@ export class ServingPlatform extends pulumi.ComponentResource {
   /** Models wait on these (namespace, KEDA, KServe and its runtimes). */
   readonly ready: pulumi.Resource[];
   readonly trackingUri?: string;
+  /** Models' Ingresses wait on these. */
+  readonly ingressReady: pulumi.Resource[];
   /** KServe runtimes installed (`triton`, `vllm-neuron`); empty without KServe. */
   readonly kserveRuntimes: ("triton" | "vllm-neuron")[];
 
@@ -65,6 +69,7 @@ export class ServingPlatform extends pulumi.ComponentResource {
       timeout: 600,
     }, base);
     const ready: pulumi.Resource[] = [ns, keda];
+    this.ingressReady = args.ingressReady ?? [];
     this.kserveRuntimes = args.kserve ? (args.runtimes ?? ["triton", "vllm-neuron"]) : [];
 
     if (args.registry) {

@@ -60,6 +60,13 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
     }
   });
 
+  it("creates every Ingress after the AWS Load Balancer Controller (its webhook validates them)", () => {
+    const lbc = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "aws-load-balancer-controller")!;
+    const ingresses = plan.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress");
+    expect(ingresses.length).toBeGreaterThan(0);
+    for (const ing of ingresses) expect(ing.dependsOn, ing.urn).toContain(lbc.urn);
+  });
+
   it("writes the documented artifacts", () => {
     const resourcesJson = JSON.parse(plan.files["resources.json"]);
     expect(resourcesJson).toMatchObject({ project: "mlserving", stack });

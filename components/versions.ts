@@ -98,5 +98,11 @@ export const IMAGES = {
  */
 export const EKS_AMI_RELEASE = "v20260724";
 
+/**
+ * Bottlerocket release for Karpenter's `bottlerocket@<version>` alias (image-cache pools):
+ * v1.61.0 (2026-05-18) ships the aws-k8s-1.35-nvidia variant (added in v1.53.0).
+ */
+export const BOTTLEROCKET_RELEASE = "v1.61.0";
+
 /** RDS PostgreSQL major version of the registry's database; minor versions follow RDS's automatic upgrades. */
 export const POSTGRES_MAJOR_VERSION = "17";

@@ -156,7 +156,7 @@ const INFERENTIA_TYPES = ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"];
 const pool = (p: Pick<AcceleratorPoolSpec, "name" | "kind" | "instanceTypes" | "maxNodes" | "maxDevices" | "onDemandFallback">): AcceleratorPoolSpec =>
   ({ minNodes: 0, diskSizeGiB: 200, os: "al2023", ...p });
 const capacity = (autoscaler: CapacitySpec["autoscaler"], pools: AcceleratorPoolSpec[]): CapacitySpec =>
-  ({ autoscaler, scaleDownUnneededTime: "5m", gpuDevicePlugin: "device-plugin", neuronScheduler: true, pools });
+  ({ autoscaler, scaleDownUnneededTime: "5m", gpuDevicePlugin: "device-plugin", neuronScheduler: false, pools });
 
 /**
  * Per-environment defaults. dev is cheap (one NAT gateway, small system group, short log

@@ -33,7 +33,10 @@ export interface NodeClassInput {
   name: string;
   clusterName: string;
   nodeRoleName: string;
+  /** EKS AL2023 AMI release (`v20260724`). */
   amiRelease: string;
+  /** Bottlerocket release (`v1.61.0`), used with an image-cache snapshot. */
+  bottlerocketRelease: string;
   rootVolumeGiB: number;
   /** EBS snapshot with pre-pulled images for the data volume (Bottlerocket only). */
   imageCacheSnapshotId?: string;
@@ -51,7 +54,7 @@ export function ec2NodeClassSpec(input: NodeClassInput) {
   const ebs = (extra: Record<string, unknown>) => ({ volumeType: "gp3", encrypted: true, deleteOnTermination: true, ...extra });
   const bottlerocket = input.imageCacheSnapshotId !== undefined;
   return {
-    amiSelectorTerms: [{ alias: `${bottlerocket ? "bottlerocket" : "al2023"}@${input.amiRelease}` }],
+    amiSelectorTerms: [{ alias: bottlerocket ? `bottlerocket@${input.bottlerocketRelease}` : `al2023@${input.amiRelease}` }],
     role: input.nodeRoleName,
     subnetSelectorTerms: [{ tags: discovery }],
     securityGroupSelectorTerms: [{ tags: discovery }],

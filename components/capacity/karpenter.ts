@@ -7,7 +7,7 @@ import { ArgsChecker } from "../common/errors";
 import { helmChartArgs } from "../common/helm";
 import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
 import { PodIdentityRole } from "../common/pod-identity";
-import { CHARTS, EKS_AMI_RELEASE } from "../versions";
+import { BOTTLEROCKET_RELEASE, CHARTS, EKS_AMI_RELEASE } from "../versions";
 import { ACCELERATOR_KINDS, AcceleratorKind, instanceTypeProblems } from "./accelerators";
 import { serviceMonitor } from "../monitoring/service-monitor";
 import {
@@ -166,6 +166,7 @@ export class Karpenter extends pulumi.ComponentResource {
           clusterName: cluster.name,
           nodeRoleName,
           amiRelease: EKS_AMI_RELEASE,
+          bottlerocketRelease: BOTTLEROCKET_RELEASE,
           rootVolumeGiB: pool.diskSizeGiB ?? 200,
           imageCacheSnapshotId: pool.imageCacheSnapshotId,
           tags: cluster.tags,

@@ -100,6 +100,8 @@ export function prometheusStackValues(sizing: PrometheusStackSizing, storageClas
     grafana: {
       admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
       persistence: { enabled: true, type: "pvc", storageClassName, size: `${sizing.grafanaStorageGiB}Gi` },
+      // The ReadWriteOnce volume can be attached to one pod at a time, so roll out by recreating.
+      deploymentStrategy: { type: "Recreate" },
       service: { type: "ClusterIP" },
       "grafana.ini": { "auth.anonymous": { enabled: false }, users: { allow_sign_up: false } },
       sidecar: {

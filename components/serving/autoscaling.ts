@@ -72,13 +72,23 @@ export const SCALING_BEHAVIOR = {
   },
 };
 
-/** KEDA ScaledObject (keda.sh/v1alpha1) for a Deployment, on the model's Prometheus metric. */
-export function scaledObject(model: Pick<ModelSpec, "name" | "server" | "accelerator" | "autoscaling" | "replicas">, deploymentName: string) {
-  const q = scalingQuery(model);
+/**
+ * KEDA ScaledObject (keda.sh/v1alpha1) for a Deployment, on the model's Prometheus metric. The
+ * trigger's metricType says how the HPA compares it: averages as a Value, totals per replica.
+ * KServe models get one per track (named after the InferenceService, scaling its
+ * `<isvc>-predictor` Deployment), since KServe's own KEDA integration drops the metric type
+ * and the scaling policies.
+ */
+export function scaledObject(
+  model: Pick<ModelSpec, "name" | "server" | "accelerator" | "autoscaling" | "replicas">,
+  deploymentName: string,
+  scope: { name?: string; track?: "stable" | "canary" } = {},
+) {
+  const q = scalingQuery(model, { track: scope.track, podOwner: deploymentName });
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "ScaledObject",
-    metadata: { name: model.name, namespace: SERVING_NAMESPACE, labels: { "mlserving.io/model": model.name } },
+    metadata: { name: scope.name ?? model.name, namespace: SERVING_NAMESPACE, labels: { "mlserving.io/model": model.name } },
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
       minReplicaCount: model.replicas.min,

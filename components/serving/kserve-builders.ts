@@ -1,12 +1,11 @@
 import { LABELS } from "../capacity/accelerators";
 import { imageRef, IMAGES } from "../versions";
-import { MODEL_LABEL, SCALING_BEHAVIOR, scalingQuery } from "./autoscaling";
+import { MODEL_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource } from "./model-source";
 import { devicesOf, ModelSpec } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
 import { placementFor, resourcesFor, tritonArgs } from "./triton-builders";
-import { PROMETHEUS_URL } from "../monitoring/prometheus-stack-values";
 
 export const KSERVE_NAMESPACE = "kserve";
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
@@ -44,7 +43,7 @@ export function kedaValues() {
  * authors the Ingresses itself (weighted canaries need the ALB's forward actions), so KServe
  * creates none; the built-in storage container stays for s3:// and friends.
  */
-export function kserveValues() {
+export function kserveValues(region: string) {
   return {
     kserve: {
       controller: {
@@ -52,7 +51,7 @@ export function kserveValues() {
         gateway: { ingressGateway: { className: "alb" }, disableIngressCreation: true },
         nodeSelector: onSystemNodes,
       },
-      storage: { s3: { useHttps: "1" } },
+      storage: { s3: { useHttps: "1", region } },
     },
   };
 }
@@ -150,13 +149,13 @@ export interface InferenceServiceInput {
 }
 
 /**
- * InferenceService (serving.kserve.io/v1beta1) in Standard mode, scaled by KEDA through
- * KServe's own integration on the model's Prometheus metric, placed on its accelerator's nodes.
+ * InferenceService (serving.kserve.io/v1beta1) in Standard mode, placed on its accelerator's
+ * nodes; its predictor Deployment is scaled by the kit's KEDA ScaledObject (autoscaler class
+ * `external`). Neuron models get vLLM limits that fit inf2 (context 4096, 8 sequences).
  */
 export function inferenceService(input: InferenceServiceInput) {
   const { model } = input;
   const vllm = model.accelerator === "neuron";
-  const q = scalingQuery(model, { track: input.track, podOwner: `${input.name}-predictor` });
   const devices = devicesOf(model);
   const placement = placementFor(model.accelerator);
   const runtime = vllm ? RUNTIMES.vllmNeuron : RUNTIMES.triton;
@@ -170,7 +169,8 @@ export function inferenceService(input: InferenceServiceInput) {
       labels: { [MODEL_POD_LABEL]: model.name },
       annotations: {
         "serving.kserve.io/deploymentMode": "Standard",
-        "serving.kserve.io/autoscalerClass": "keda",
+        // The kit's own ScaledObject scales the predictor (see scaledObject); KServe leaves replicas alone.
+        "serving.kserve.io/autoscalerClass": "external",
       },
     },
     spec: {
@@ -182,23 +182,13 @@ export function inferenceService(input: InferenceServiceInput) {
         maxReplicas: model.replicas.max,
         labels: { [MODEL_POD_LABEL]: model.name, [RUNTIME_POD_LABEL]: runtime, [TRACK_POD_LABEL]: input.track },
         deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-        autoScaling: {
-          metrics: [{
-            type: "External",
-            external: {
-              metric: { backend: "prometheus", serverAddress: PROMETHEUS_URL, query: q.query },
-              target: q.metricType === "Value" ? { type: "Value", value: String(model.autoscaling.target) } : { type: "AverageValue", averageValue: String(model.autoscaling.target) },
-            },
-          }],
-          behavior: SCALING_BEHAVIOR,
-        },
         ...(s3 ? {} : { storageContainerName: "mlflow-models" }),
         model: {
           modelFormat: { name: vllm ? "vllm-neuron" : "triton" },
           runtime,
           storageUri: input.source,
           resources: resourcesFor(model),
-          ...(vllm && devices ? { args: ["--tensor-parallel-size", String(devices.count * 2)] } : {}),
+          ...(vllm && devices ? { args: ["--tensor-parallel-size", String(devices.count * 2), "--max-model-len", "4096", "--max-num-seqs", "8"] } : {}),
         },
       },
     },

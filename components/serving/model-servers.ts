@@ -123,7 +123,9 @@ export class KServeModel extends pulumi.ComponentResource {
     if (model.canary) tracks.push({ track: "canary", isvc: `${model.name}-canary`, source: model.canary.source });
     for (const t of tracks) {
       const spec = inferenceService({ model, track: t.track, name: t.isvc, source: t.source, serviceAccountName: model.name, schedulerName });
-      this.inferenceServices.push(new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready] }));
+      const isvc = new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready] });
+      this.inferenceServices.push(isvc);
+      new k8s.apiextensions.CustomResource(`${name}-${t.track}-autoscaler`, scaledObject(model, `${t.isvc}-predictor`, { name: t.isvc, track: t.track }), { ...k8sOpts, dependsOn: [isvc] });
       const selector = { [MODEL_POD_LABEL]: model.name, [TRACK_POD_LABEL]: t.track };
       new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.track}`, podDisruptionBudget(t.isvc, selector), { ...k8sOpts, dependsOn: args.platform.ready });
     }

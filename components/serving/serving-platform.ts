@@ -102,7 +102,7 @@ export class ServingPlatform extends pulumi.ComponentResource {
         ...helmChartArgs(CHARTS.kserveResources),
         name: "kserve",
         namespace: KSERVE_NAMESPACE,
-        values: kserveValues(),
+        values: kserveValues(cluster.region),
         atomic: true,
         timeout: 600,
       }, { ...k8sOpts, dependsOn: [certManager, crds] });

@@ -200,13 +200,16 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
       expect(byName.bert.spec.predictor.model.storageUri).toBe("models:/bert@champion");
       expect(byName["bert-canary"].spec.predictor.model.storageUri).toBe("models:/bert/8");
       for (const i of isvcs) {
-        expect(i.metadata.annotations).toMatchObject({ "serving.kserve.io/deploymentMode": "Standard", "serving.kserve.io/autoscalerClass": "keda" });
+        expect(i.metadata.annotations).toMatchObject({ "serving.kserve.io/deploymentMode": "Standard", "serving.kserve.io/autoscalerClass": "external" });
         expect(i.spec.predictor.storageContainerName).toBe("mlflow-models");
         expect(i.spec.predictor.serviceAccountName).toBe("bert");
       }
       // Each track scales on its own traffic: the canary's 20% must not size it for 100%.
-      expect(byName.bert.spec.predictor.autoScaling.metrics[0].external.metric.query).toBe(scalingQuery(bert, { track: "stable" }).query);
-      expect(byName["bert-canary"].spec.predictor.autoScaling.metrics[0].external.metric.query).toContain('mlserving_track="canary"');
+      const scalers = Object.fromEntries(plan.ofType(T.scaledObject).map((r) => [(r.inputs.metadata as any).name, r.inputs as any]));
+      expect(scalers.bert.spec.scaleTargetRef.name).toBe("bert-predictor");
+      expect(scalers.bert.spec.triggers[0].metadata.query).toBe(scalingQuery(bert, { track: "stable", podOwner: "bert-predictor" }).query);
+      expect(scalers["bert-canary"].spec.scaleTargetRef.name).toBe("bert-canary-predictor");
+      expect(scalers["bert-canary"].spec.triggers[0].metadata.query).toContain('mlserving_track="canary"');
     });
 
     it("protects each track with its own PodDisruptionBudget", () => {
@@ -243,7 +246,7 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
       expect(p.schedulerName).toBe("my-scheduler");
       expect(p.model.runtime).toBe("vllm-neuron");
       expect(p.model.resources.limits["aws.amazon.com/neuron"]).toBe("2");
-      expect(p.model.args).toEqual(["--tensor-parallel-size", "4"]);
+      expect(p.model.args).toEqual(["--tensor-parallel-size", "4", "--max-model-len", "4096", "--max-num-seqs", "8"]);
       expect(p.tolerations).toEqual([{ key: "aws.amazon.com/neuron", operator: "Exists", effect: "NoSchedule" }]);
       // Only neuron models get the Neuron scheduler.
       for (const i of plan.ofType(T.isvc).filter((r) => r.name.startsWith("bert-"))) expect((i.inputs.spec as any).predictor.schedulerName).toBeUndefined();

@@ -139,7 +139,7 @@ describe("karpenter", () => {
       .toContainEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["spot"] });
   });
   it("builds an EC2NodeClass with a pinned alias, tag discovery, IMDSv2 and a big encrypted volume", () => {
-    const nc = ec2NodeClassSpec({ name: "gpu", clusterName: "c1", nodeRoleName: "node", amiRelease: "v20260724", rootVolumeGiB: 200, tags: { team: "t" } });
+    const nc = ec2NodeClassSpec({ name: "gpu", clusterName: "c1", nodeRoleName: "node", amiRelease: "v20260724", bottlerocketRelease: "v1.61.0", rootVolumeGiB: 200, tags: { team: "t" } });
     expect(nc.amiSelectorTerms).toEqual([{ alias: "al2023@v20260724" }]);
     expect(nc.subnetSelectorTerms).toEqual([{ tags: { "karpenter.sh/discovery": "c1" } }]);
     expect(nc.securityGroupSelectorTerms).toEqual([{ tags: { "karpenter.sh/discovery": "c1" } }]);
@@ -147,8 +147,8 @@ describe("karpenter", () => {
     expect(nc.blockDeviceMappings).toEqual([{ deviceName: "/dev/xvda", rootVolume: true, ebs: { volumeType: "gp3", encrypted: true, deleteOnTermination: true, volumeSize: "200Gi" } }]);
   });
   it("puts pre-pulled images on Bottlerocket's data volume from a snapshot", () => {
-    const nc = ec2NodeClassSpec({ name: "gpu", clusterName: "c1", nodeRoleName: "node", amiRelease: "v20260724", rootVolumeGiB: 150, imageCacheSnapshotId: "snap-0123456789abcdef0", tags: {} });
-    expect(nc.amiSelectorTerms).toEqual([{ alias: "bottlerocket@v20260724" }]);
+    const nc = ec2NodeClassSpec({ name: "gpu", clusterName: "c1", nodeRoleName: "node", amiRelease: "v20260724", bottlerocketRelease: "v1.61.0", rootVolumeGiB: 150, imageCacheSnapshotId: "snap-0123456789abcdef0", tags: {} });
+    expect(nc.amiSelectorTerms).toEqual([{ alias: "bottlerocket@v1.61.0" }]);
     expect(nc.blockDeviceMappings[1]).toEqual({ deviceName: "/dev/xvdb", ebs: expect.objectContaining({ snapshotID: "snap-0123456789abcdef0", volumeSize: "150Gi", encrypted: true }) });
   });
 });

@@ -404,23 +404,28 @@ describe("KServe builders", () => {
   const isvc = (model: ModelSpec, extra: { track?: "stable" | "canary"; name?: string; source?: string; schedulerName?: string } = {}) =>
     inferenceService({ model, track: extra.track ?? "stable", name: extra.name ?? model.name, source: extra.source ?? model.source, serviceAccountName: model.name, schedulerName: extra.schedulerName });
 
-  it("runs in Standard mode and scales with KEDA on the model's Prometheus query", () => {
+  it("runs in Standard mode and leaves scaling to the kit's own ScaledObject", () => {
     const i = isvc(kserveGpu);
-    expect(i.metadata.annotations).toEqual({ "serving.kserve.io/deploymentMode": "Standard", "serving.kserve.io/autoscalerClass": "keda" });
+    expect(i.metadata.annotations).toEqual({ "serving.kserve.io/deploymentMode": "Standard", "serving.kserve.io/autoscalerClass": "external" });
     const p = i.spec.predictor;
     expect(p.minReplicas).toBe(1);
     expect(p.maxReplicas).toBe(4);
-    expect(p.autoScaling.metrics).toEqual([{
-      type: "External",
-      external: {
-        metric: { backend: "prometheus", serverAddress: PROMETHEUS_URL, query: scalingQuery(kserveGpu, { track: "stable", podOwner: `${kserveGpu.name}-predictor` }).query },
-        target: { type: "Value", value: "20" },
-      },
-    }]);
-    expect(p.autoScaling.behavior.scaleUp.stabilizationWindowSeconds).toBe(0);
-    expect(p.autoScaling.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
-    expect(isvc(kserveNeuron).spec.predictor.autoScaling.metrics[0].external.target).toEqual({ type: "AverageValue", averageValue: "8" });
+    expect(p).not.toHaveProperty("autoScaling");
     validateAgainstUpstreamSchema(i);
+  });
+
+  it("scales each KServe track's predictor Deployment on that track's metric, with the metric type KServe would drop", () => {
+    const stable = scaledObject(kserveGpu, "bert-predictor", { name: "bert", track: "stable" });
+    expect(stable.metadata.name).toBe("bert");
+    expect(stable.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "bert-predictor" });
+    expect(stable.spec.triggers[0]).toMatchObject({ type: "prometheus", metricType: "Value" });
+    expect(stable.spec.triggers[0].metadata.query).toContain('mlserving_track="stable"');
+    const canary = scaledObject(kserveGpu, "bert-canary-predictor", { name: "bert-canary", track: "canary" });
+    expect(canary.metadata.name).toBe("bert-canary");
+    expect(canary.spec.triggers[0].metadata.query).toContain('mlserving_track="canary"');
+    const neuron = scaledObject(kserveNeuron, "llama-predictor", { name: "llama", track: "stable" });
+    expect(neuron.spec.triggers[0]).toMatchObject({ metricType: "AverageValue", metadata: { threshold: "8" } });
+    validateAgainstUpstreamSchema(neuron);
   });
 
   it("uses the mlflow-models storage container for models:/ sources only", () => {
@@ -445,8 +450,8 @@ describe("KServe builders", () => {
   it("puts Neuron models on the vLLM Neuron runtime, two NeuronCores per device", () => {
     const p = isvc(kserveNeuron, { schedulerName: "my-scheduler" }).spec.predictor;
     expect(p.model).toMatchObject({ modelFormat: { name: "vllm-neuron" }, runtime: "vllm-neuron" });
-    expect(p.model.args).toEqual(["--tensor-parallel-size", "4"]);
-    expect(isvc(with_(kserveNeuron, { resources: { neuronDevices: 1, cpu: "8", memory: "64Gi" } })).spec.predictor.model.args).toEqual(["--tensor-parallel-size", "2"]);
+    expect(p.model.args).toEqual(["--tensor-parallel-size", "4", "--max-model-len", "4096", "--max-num-seqs", "8"]);
+    expect(isvc(with_(kserveNeuron, { resources: { neuronDevices: 1, cpu: "8", memory: "64Gi" } })).spec.predictor.model.args).toEqual(["--tensor-parallel-size", "2", "--max-model-len", "4096", "--max-num-seqs", "8"]);
     expect(p.model.resources.requests).toMatchObject({ "aws.amazon.com/neuron": "2" });
     expect(p.model.resources.limits).toMatchObject({ "aws.amazon.com/neuron": "2" });
     expect(JSON.stringify(p.model.resources)).not.toContain("nvidia.com/gpu");

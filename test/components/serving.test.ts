@@ -5,6 +5,7 @@ import type { RegistryHandle } from "../../components/registry";
 import { KServeModel, scalingQuery, ServingPlatform, TritonServer } from "../../components/serving";
 import type { ModelServerArgs, ModelSpec } from "../../components/serving";
 import { CHARTS } from "../../components/versions";
+import { KSERVE_NEURON_MODEL, TRITON_GPU_MODEL } from "../fixtures/models";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { json, Plan, RecordedResource, runComponent, testCluster } from "../harness";
 
@@ -17,34 +18,17 @@ const fakeRegistry = (): RegistryHandle => ({
   clientNamespaces: ["serving"],
 });
 
-const resnet: ModelSpec = {
-  name: "resnet",
-  server: "triton",
-  accelerator: "nvidia",
-  source: "s3://models-bucket/vision/resnet/3",
-  replicas: { min: 1, max: 3 },
-  autoscaling: { metric: "queue-time", target: 20 },
-  resources: { gpus: 1, cpu: "4", memory: "16Gi" },
-};
+const resnet: ModelSpec = { ...TRITON_GPU_MODEL, replicas: { min: 1, max: 3 } };
 const bert: ModelSpec = {
+  ...TRITON_GPU_MODEL,
   name: "bert",
   server: "kserve",
-  accelerator: "nvidia",
   source: "models:/bert@champion",
   replicas: { min: 1, max: 2 },
   autoscaling: { metric: "in-flight", target: 4 },
-  resources: { gpus: 1, cpu: "4", memory: "16Gi" },
   canary: { source: "models:/bert/8", trafficPercent: 20 },
 };
-const llama: ModelSpec = {
-  name: "llama",
-  server: "kserve",
-  accelerator: "neuron",
-  source: "models:/llama/7",
-  replicas: { min: 1, max: 2 },
-  autoscaling: { metric: "in-flight", target: 8 },
-  resources: { neuronDevices: 2, cpu: "8", memory: "64Gi" },
-};
+const llama = KSERVE_NEURON_MODEL;
 
 const T = {
   release: "kubernetes:helm.sh/v3:Release",

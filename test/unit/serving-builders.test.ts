@@ -25,28 +25,12 @@ import type { ModelSource, ModelSpec } from "../../components/serving";
 import { PROMETHEUS_URL } from "../../components/monitoring/prometheus-stack-values";
 import { imageRef, IMAGES } from "../../components/versions";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
+import { KSERVE_NEURON_MODEL, TRITON_GPU_MODEL } from "../fixtures/models";
 import { metricNamesIn, promqlSyntaxErrors } from "../promql";
 
-/** A valid model of each shape; tests override what they need. */
-const tritonGpu: ModelSpec = {
-  name: "resnet",
-  server: "triton",
-  accelerator: "nvidia",
-  source: "s3://models-bucket/vision/resnet/3",
-  replicas: { min: 1, max: 4 },
-  autoscaling: { metric: "queue-time", target: 20 },
-  resources: { gpus: 1, cpu: "4", memory: "16Gi" },
-};
+const tritonGpu = TRITON_GPU_MODEL;
 const kserveGpu: ModelSpec = { ...tritonGpu, name: "bert", server: "kserve", source: "models:/bert@champion" };
-const kserveNeuron: ModelSpec = {
-  name: "llama",
-  server: "kserve",
-  accelerator: "neuron",
-  source: "models:/llama/7",
-  replicas: { min: 1, max: 2 },
-  autoscaling: { metric: "in-flight", target: 8 },
-  resources: { neuronDevices: 2, cpu: "8", memory: "64Gi" },
-};
+const kserveNeuron = KSERVE_NEURON_MODEL;
 
 const with_ = (base: ModelSpec, patch: Partial<ModelSpec>): ModelSpec => ({ ...base, ...patch });
 const fields = (m: ModelSpec, env: "dev" | "staging" | "prod" = "dev") => modelSpecProblems(m, env).map((p) => p.field);

@@ -43,6 +43,7 @@ const networkSchema = z.strictObject({
 const clusterSchema = z.strictObject({
   kubernetesVersion: z.string().regex(/^1\.\d{2}$/, "must be a minor version such as 1.35").optional(),
   publicAccessCidrs: z.array(cidr).optional(),
+  privateAccessCidrs: z.array(cidr).optional(),
   adminPrincipalArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "must be an IAM role or user ARN")).optional(),
   logRetentionDays: z.union([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>], { error: "must be a CloudWatch retention value (e.g. 30, 90, 365)" }).optional(),
   systemNodes: z.strictObject({
@@ -125,11 +126,18 @@ const servingSchema = z.strictObject({
 });
 
 const alertingSchema = z.strictObject({
-  slackWebhookUrl: z.string().min(1).optional(),
   slackChannel: z.string().regex(/^[#@]?[\w-]{1,80}$/, "must be a Slack channel such as #ml-alerts").optional(),
-  pagerdutyRoutingKey: z.string().min(1).optional(),
-  webhookUrl: z.string().min(1).optional(),
 });
+
+/**
+ * Alert receivers' URLs and keys: each its own top-level key, so Pulumi records each one as a
+ * secret (or not) and a plaintext value is caught.
+ */
+const ALERT_SECRET_KEYS = {
+  alertSlackWebhookUrl: "slackWebhookUrl",
+  alertPagerdutyRoutingKey: "pagerdutyRoutingKey",
+  alertWebhookUrl: "webhookUrl",
+} as const;
 
 /** Schema of the `mlserving:*` keys of a stack file. Unknown keys are errors. */
 export const stackConfigSchema = z.strictObject({
@@ -145,6 +153,9 @@ export const stackConfigSchema = z.strictObject({
   registry: registrySchema.optional(),
   serving: servingSchema.optional(),
   alerting: alertingSchema.optional(),
+  alertSlackWebhookUrl: z.string().min(1).optional(),
+  alertPagerdutyRoutingKey: z.string().min(1).optional(),
+  alertWebhookUrl: z.string().min(1).optional(),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
@@ -169,6 +180,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
     cluster: {
       kubernetesVersion: KUBERNETES_VERSION,
       publicAccessCidrs: [],
+      privateAccessCidrs: [],
       adminPrincipalArns: [],
       logRetentionDays: 30,
       systemNodes: { instanceTypes: ["m7i.large", "m6i.large"], minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 },
@@ -188,6 +200,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
     cluster: {
       kubernetesVersion: KUBERNETES_VERSION,
       publicAccessCidrs: [],
+      privateAccessCidrs: [],
       adminPrincipalArns: [],
       logRetentionDays: 90,
       systemNodes: { instanceTypes: ["m7i.large", "m6i.large"], minSize: 2, desiredSize: 2, maxSize: 4, diskSizeGiB: 50 },
@@ -206,6 +219,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
     cluster: {
       kubernetesVersion: KUBERNETES_VERSION,
       publicAccessCidrs: [],
+      privateAccessCidrs: [],
       adminPrincipalArns: [],
       logRetentionDays: 365,
       systemNodes: { instanceTypes: ["m7i.xlarge", "m6i.xlarge"], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 80 },
@@ -272,6 +286,7 @@ export function resolvePlatformSpec(raw: Record<string, unknown>, region: string
     cluster: {
       kubernetesVersion: cfg.cluster?.kubernetesVersion ?? d.cluster.kubernetesVersion,
       publicAccessCidrs: cfg.cluster?.publicAccessCidrs ?? d.cluster.publicAccessCidrs,
+      privateAccessCidrs: cfg.cluster?.privateAccessCidrs ?? d.cluster.privateAccessCidrs,
       adminPrincipalArns: cfg.cluster?.adminPrincipalArns ?? d.cluster.adminPrincipalArns,
       logRetentionDays: cfg.cluster?.logRetentionDays ?? d.cluster.logRetentionDays,
       systemNodes: {
@@ -287,7 +302,7 @@ export function resolvePlatformSpec(raw: Record<string, unknown>, region: string
     capacity: resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems),
     monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
     registry: { ...d.registry, ...definedOnly(cfg.registry ?? {}) },
-    alerting: resolveAlerting(cfg.alerting, secretKeys.has(`${CONFIG_NAMESPACE}:alerting`), problems),
+    alerting: resolveAlerting(cfg, secretKeys, problems),
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment)),
@@ -341,17 +356,14 @@ function resolveCapacity(cfg: StackConfig["capacity"], d: CapacitySpec, environm
   };
 }
 
-const SECRET_RECEIVER_FIELDS = ["slackWebhookUrl", "pagerdutyRoutingKey", "webhookUrl"] as const;
-
 /** Receivers' URLs and keys must be stored as secrets, and stay secrets in the spec. */
-function resolveAlerting(cfg: StackConfig["alerting"], storedAsSecret: boolean, problems: ConfigProblem[]): PlatformSpec["alerting"] {
-  const out: PlatformSpec["alerting"] = cfg?.slackChannel ? { slackChannel: cfg.slackChannel } : {};
-  for (const field of SECRET_RECEIVER_FIELDS) {
-    const value = cfg?.[field];
+function resolveAlerting(cfg: StackConfig, secretKeys: ReadonlySet<string>, problems: ConfigProblem[]): PlatformSpec["alerting"] {
+  const out: PlatformSpec["alerting"] = cfg.alerting?.slackChannel ? { slackChannel: cfg.alerting.slackChannel } : {};
+  for (const [key, field] of Object.entries(ALERT_SECRET_KEYS) as [keyof typeof ALERT_SECRET_KEYS, (typeof ALERT_SECRET_KEYS)[keyof typeof ALERT_SECRET_KEYS]][]) {
+    const value = cfg[key];
     if (value === undefined) continue;
-    if (!storedAsSecret) {
-      problems.push({ path: `${CONFIG_NAMESPACE}:alerting.${field}`, message: `must be stored as a secret: pulumi config set --secret --path '${CONFIG_NAMESPACE}:alerting.${field}' <value>` });
-    }
+    const fullKey = `${CONFIG_NAMESPACE}:${key}`;
+    if (!secretKeys.has(fullKey)) problems.push({ path: fullKey, message: `must be stored as a secret: pulumi config set --secret ${fullKey} <value>` });
     out[field] = pulumi.secret(value);
   }
   return out;
@@ -420,6 +432,9 @@ function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
   if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
     add("cluster.systemNodes", `must satisfy minSize <= desiredSize <= maxSize (got ${sys.minSize} <= ${sys.desiredSize} <= ${sys.maxSize})`);
   }
+  spec.cluster.privateAccessCidrs.forEach((c, i) => {
+    if (isOpenToWorld(c)) add(`cluster.privateAccessCidrs[${i}]`, "0.0.0.0/0 is not a network you control; list your VPN or peered CIDRs");
+  });
   spec.cluster.publicAccessCidrs.forEach((c, i) => {
     if (isOpenToWorld(c)) add(`cluster.publicAccessCidrs[${i}]`, "0.0.0.0/0 opens the Kubernetes API to the internet; list your own CIDRs or leave the endpoint private");
   });
@@ -432,7 +447,7 @@ function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
     if (!spec.registry.multiAz) add("registry.multiAz", "prod runs the registry database Multi-AZ");
     if (spec.registry.replicas < 2) add("registry.replicas", "prod runs at least 2 registry servers");
     if (!spec.alerting.slackWebhookUrl && !spec.alerting.pagerdutyRoutingKey && !spec.alerting.webhookUrl) {
-      add("alerting", "prod needs at least one alert receiver (slackWebhookUrl, pagerdutyRoutingKey or webhookUrl)");
+      add("alertPagerdutyRoutingKey", "prod needs at least one alert receiver (alertPagerdutyRoutingKey, alertSlackWebhookUrl or alertWebhookUrl)");
     }
   }
   return problems;

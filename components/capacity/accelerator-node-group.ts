@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { encryptedGp3RootVolume, imdsV2MetadataOptions } from "../cluster/builders";
+import { encryptedGp3Volume, imdsV2MetadataOptions } from "../cluster/builders";
 import { ClusterHandle } from "../cluster/handle";
 import { ArgsChecker } from "../common/errors";
 import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, instanceTypeProblems } from "./accelerators";
@@ -67,8 +67,12 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
 
     const launchTemplate = new aws.ec2.LaunchTemplate(name, {
       description: `${args.kind} accelerator nodes of ${cluster.name}`,
-      metadataOptions: imdsV2MetadataOptions(2),
-      blockDeviceMappings: [encryptedGp3RootVolume(diskSizeGiB)],
+      // Hop limit 1: pods cannot reach instance metadata (and the node role); they use pod identity.
+      metadataOptions: imdsV2MetadataOptions(1),
+      // Bottlerocket keeps the OS on /dev/xvda and images on the data volume /dev/xvdb.
+      blockDeviceMappings: os === "bottlerocket"
+        ? [encryptedGp3Volume(8, "/dev/xvda"), encryptedGp3Volume(diskSizeGiB, "/dev/xvdb")]
+        : [encryptedGp3Volume(diskSizeGiB)],
       tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: cluster.tags })),
       updateDefaultVersion: true,
       tags: cluster.tags,

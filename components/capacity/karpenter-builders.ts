@@ -19,13 +19,17 @@ export const KARPENTER_METRICS = {
  * `charts/karpenter/values.yaml`). The controller runs on the system node group (its default
  * affinity keeps it off Karpenter's own nodes) with the requests the getting-started guide uses.
  */
-export function karpenterValues(input: { clusterName: string; interruptionQueueName: string; replicas: number }) {
+export function karpenterValues(input: { clusterName: string; region: string; interruptionQueueName: string; replicas: number }) {
   return {
     settings: { clusterName: input.clusterName, interruptionQueue: input.interruptionQueueName },
     serviceAccount: { create: true, name: KARPENTER_SERVICE_ACCOUNT },
     replicas: input.replicas,
     nodeSelector: { "kubernetes.io/os": "linux", [LABELS.nodePool]: "system" },
-    controller: { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
+    controller: {
+      // Nodes allow one IMDS hop, so the controller cannot read its region from instance metadata.
+      env: [{ name: "AWS_REGION", value: input.region }],
+      resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
   };
 }
 

@@ -150,7 +150,7 @@ export class Karpenter extends pulumi.ComponentResource {
       name: KARPENTER_RELEASE,
       namespace: KARPENTER_NAMESPACE,
       values: this.interruptionQueue.name.apply((queue) =>
-        karpenterValues({ clusterName: cluster.name, interruptionQueueName: queue, replicas: args.replicas ?? 2 })),
+        karpenterValues({ clusterName: cluster.name, region: cluster.region, interruptionQueueName: queue, replicas: args.replicas ?? 2 })),
       atomic: true,
       timeout: 600,
     }, { parent: this, provider: cluster.provider, dependsOn: [controllerRole, accessEntry, ...nodePolicies, ...cluster.workloadReady] });

@@ -87,8 +87,8 @@ export function imdsV2MetadataOptions(hopLimit: number) {
   return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: hopLimit };
 }
 
-/** An encrypted gp3 root volume for a launch template. */
-export function encryptedGp3RootVolume(sizeGiB: number, deviceName = "/dev/xvda") {
+/** An encrypted gp3 EBS volume for a launch template (the root volume by default). */
+export function encryptedGp3Volume(sizeGiB: number, deviceName = "/dev/xvda") {
   return {
     deviceName,
     ebs: { volumeSize: sizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },

@@ -11,7 +11,7 @@ import {
   clusterAdminAccessPolicyArn,
   clusterKmsPolicy,
   CONTROL_PLANE_LOG_TYPES,
-  encryptedGp3RootVolume,
+  encryptedGp3Volume,
   gp3StorageClass,
   imdsV2MetadataOptions,
   kubeconfig,
@@ -51,6 +51,11 @@ export interface EksClusterArgs {
    * private only. `0.0.0.0/0` is refused unless `allowWorldOpenEndpoint` is set.
    */
   publicAccessCidrs?: string[];
+  /**
+   * Networks (VPN, peered VPCs, CI runners) allowed to reach the private API endpoint on 443,
+   * through a rule on the cluster security group. Default: none; the platform passes the VPC's CIDR.
+   */
+  privateAccessCidrs?: pulumi.Input<string>[];
   /** Permit `0.0.0.0/0` in `publicAccessCidrs` (never in prod). Default: false. */
   allowWorldOpenEndpoint?: boolean;
   /** IAM role or user ARNs given cluster-admin through access entries. Default: none. */
@@ -163,6 +168,17 @@ export class EksCluster extends pulumi.ComponentResource {
       tags,
     }, { parent: this, dependsOn: [logGroup, kmsPolicy] });
     const clusterName = this.cluster.name;
+    const clusterSecurityGroupId = this.cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
+    (args.privateAccessCidrs ?? []).forEach((cidrIpv4, i) =>
+      new aws.vpc.SecurityGroupIngressRule(`${name}-api-${i}`, {
+        securityGroupId: clusterSecurityGroupId,
+        cidrIpv4,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: "Kubernetes API (private endpoint)",
+        tags,
+      }, parent));
 
     (args.adminPrincipalArns ?? []).forEach((principalArn, i) => {
       const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName, principalArn, type: "STANDARD", tags }, parent);
@@ -199,8 +215,9 @@ export class EksCluster extends pulumi.ComponentResource {
       new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: policyArn(p) }, parent));
     const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-system`, {
       description: `System nodes of ${args.clusterName}`,
-      metadataOptions: imdsV2MetadataOptions(2),
-      blockDeviceMappings: [encryptedGp3RootVolume(sys.diskSizeGiB)],
+      // Hop limit 1: pods cannot reach instance metadata (and the node role); they use pod identity.
+      metadataOptions: imdsV2MetadataOptions(1),
+      blockDeviceMappings: [encryptedGp3Volume(sys.diskSizeGiB)],
       tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),
       updateDefaultVersion: true,
       tags,
@@ -238,7 +255,7 @@ export class EksCluster extends pulumi.ComponentResource {
     }, parent);
     const ebsCsi = addon("ebsCsiDriver", "aws-ebs-csi-driver", {
       podIdentityAssociations: [{ roleArn: ebsCsiRole.roleArn, serviceAccount: "ebs-csi-controller-sa" }],
-    }, [this.systemNodeGroup, podIdentityAgent]);
+    }, [this.systemNodeGroup, podIdentityAgent, ebsCsiRole]);
     this.addons = { vpcCni, kubeProxy, podIdentityAgent, coredns, ebsCsiDriver: ebsCsi };
 
     this.provider = new k8s.Provider(`${name}-k8s`, {
@@ -262,7 +279,7 @@ export class EksCluster extends pulumi.ComponentResource {
       certificateAuthority: this.cluster.certificateAuthority.apply((ca) => ca.data ?? ""),
       vpcId: pulumi.output(args.vpcId),
       privateSubnetIds: pulumi.output(args.privateSubnetIds),
-      clusterSecurityGroupId: this.cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId),
+      clusterSecurityGroupId,
       nodeRole,
       provider: this.provider,
       workloadReady: [this.systemNodeGroup, coredns, storageClass],

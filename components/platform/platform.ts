@@ -50,6 +50,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       privateSubnetIds: this.network.privateSubnetIds,
       kubernetesVersion: spec.cluster.kubernetesVersion,
       publicAccessCidrs: spec.cluster.publicAccessCidrs,
+      privateAccessCidrs: [this.network.cidrBlock, ...spec.cluster.privateAccessCidrs],
       adminPrincipalArns: spec.cluster.adminPrincipalArns,
       logRetentionDays: spec.cluster.logRetentionDays,
       systemNodes: spec.cluster.systemNodes,

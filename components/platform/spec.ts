@@ -27,6 +27,8 @@ export interface PlatformSpec {
   cluster: {
     kubernetesVersion: string;
     publicAccessCidrs: string[];
+    /** Extra networks allowed to reach the private API endpoint (the VPC's own CIDR always is). */
+    privateAccessCidrs: string[];
     adminPrincipalArns: string[];
     logRetentionDays: number;
     systemNodes: { instanceTypes: string[]; minSize: number; desiredSize: number; maxSize: number; diskSizeGiB: number };

@@ -217,7 +217,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
     }, { ...k8sOpts, dependsOn: [ns] });
 
     const extraAllowedHosts = [...(args.hostname ? [args.hostname, `${args.hostname}:*`] : []), "*.elb.amazonaws.com", "*.elb.amazonaws.com:*"];
-    const deploymentFor = (bucket: string) => mlflowDeployment({ namespace, replicas, bucket, secretName, extraAllowedHosts });
+    const deploymentFor = (bucket: string) => mlflowDeployment({ namespace, region: cluster.region, replicas, bucket, secretName, extraAllowedHosts });
     const deployment = new k8s.apps.v1.Deployment(`${name}-server`, {
       metadata: deploymentFor("").metadata,
       spec: this.bucket.bucket.apply((bucket) => deploymentFor(bucket).spec),

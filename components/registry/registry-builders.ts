@@ -87,6 +87,7 @@ export function allowedHosts(namespace: string, extraHosts: string[]): string[] 
 
 export interface MlflowDeploymentInput {
   namespace: string;
+  region: string;
   replicas: number;
   bucket: string;
   secretName: string;
@@ -134,6 +135,8 @@ export function mlflowDeployment(input: MlflowDeploymentInput) {
               fromSecret("MLFLOW_AUTH_ADMIN_PASSWORD", MLFLOW_SECRET_KEYS.adminPassword),
               { name: "MLFLOW_AUTH_CONFIG_PATH", value: `/etc/mlflow/${MLFLOW_SECRET_KEYS.authConfig}` },
               { name: "HOME", value: "/tmp" },
+              { name: "AWS_REGION", value: input.region },
+              { name: "AWS_DEFAULT_REGION", value: input.region },
             ],
             ports: [{ name: "http", containerPort: MLFLOW_PORT, protocol: "TCP" }],
             startupProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 5, failureThreshold: 60 },

@@ -84,7 +84,7 @@ export class TritonServer extends pulumi.ComponentResource {
       serviceAccountName: model.name,
       region: cluster.region,
       trackingUri: mlflow ? args.platform.trackingUri : undefined,
-    }), { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready] });
+    }), { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready], ignoreChanges: ["spec.replicas"] });
     const service = new k8s.core.v1.Service(name, tritonService(model.name), { ...k8sOpts, dependsOn: args.platform.ready });
     new k8s.policy.v1.PodDisruptionBudget(name, podDisruptionBudget(model.name, tritonLabels(model.name)), { ...k8sOpts, dependsOn: args.platform.ready });
     new k8s.apiextensions.CustomResource(`${name}-metrics`, serviceMonitor({

@@ -75,8 +75,16 @@ export function tritonDeployment(input: TritonDeploymentInput) {
   const labels = tritonLabels(model.name);
   const placement = placementFor(model.accelerator);
   return {
-    metadata: { name: model.name, namespace: SERVING_NAMESPACE, labels },
+    metadata: {
+      name: model.name,
+      namespace: SERVING_NAMESPACE,
+      labels,
+      // The model may be registered after the platform is up, and KEDA owns the replica count:
+      // Pulumi creates the Deployment without waiting for it to become ready.
+      annotations: { "pulumi.com/skipAwait": "true" },
+    },
     spec: {
+      replicas: model.replicas.min,
       selector: { matchLabels: labels },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {

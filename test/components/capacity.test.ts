@@ -41,9 +41,9 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
     expect(inf.taints).toEqual([{ key: "aws.amazon.com/neuron", value: "true", effect: "NO_SCHEDULE" }]);
   });
 
-  it("uses IMDSv2 and a large encrypted gp3 volume for images", () => {
+  it("uses IMDSv2 with one hop (pods cannot take the node role) and a large encrypted gp3 volume for images", () => {
     const lt = plan.one("aws:ec2/launchTemplate:LaunchTemplate", "gpu").inputs as any;
-    expect(lt.metadataOptions.httpTokens).toBe("required");
+    expect(lt.metadataOptions).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
     expect(lt.blockDeviceMappings[0].ebs).toMatchObject({ volumeSize: 200, volumeType: "gp3", encrypted: "true" });
   });
 
@@ -70,6 +70,13 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
     expect(assoc.inputs.namespace).toBe("kube-system");
     const policy = json<any>(plan.one("aws:iam/rolePolicy:RolePolicy", "ca-pod-identity").inputs.policy);
     expect(JSON.stringify(policy)).toContain("aws:ResourceTag/k8s.io/cluster-autoscaler/ml-test");
+  });
+
+  it("sizes Bottlerocket's data volume, where images live, not just its small OS volume", async () => {
+    const br = await runComponent(() => new AcceleratorNodeGroup("br", { cluster: cluster().handle, kind: "nvidia", os: "bottlerocket", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxSize: 1, diskSizeGiB: 300 }));
+    const lt = br.one("aws:ec2/launchTemplate:LaunchTemplate", "br").inputs as any;
+    expect(lt.blockDeviceMappings.map((b: any) => [b.deviceName, b.ebs.volumeSize])).toEqual([["/dev/xvda", 8], ["/dev/xvdb", 300]]);
+    expect((br.one("aws:eks/nodeGroup:NodeGroup", "br-spot").inputs as any).amiType).toBe("BOTTLEROCKET_x86_64_NVIDIA");
   });
 
   it("refuses wrong instance types for the kind, too few spot types and min > max, naming each field", () => {
@@ -105,7 +112,9 @@ describe("Karpenter", () => {
     const patterns = plan.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => JSON.parse(r.inputs.eventPattern as string)["detail-type"][0]);
     expect(patterns).toEqual(expect.arrayContaining(["EC2 Spot Instance Interruption Warning", "EC2 Instance Rebalance Recommendation", "EC2 Instance State-change Notification", "AWS Health Event"]));
     const queueArn = "arn:aws:sqs:us-west-2:123456789012:ml-test-karpenter";
-    for (const t of plan.ofType("aws:cloudwatch/eventTarget:EventTarget")) expect(t.inputs.arn).toBe(queueArn);
+    const targets = plan.ofType("aws:cloudwatch/eventTarget:EventTarget");
+    expect(targets).toHaveLength(patterns.length);
+    for (const t of targets) expect(t.inputs.arn).toBe(queueArn);
   });
 
   it("admits its node role with an EC2_LINUX access entry", () => {

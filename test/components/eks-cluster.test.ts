@@ -84,7 +84,7 @@ describe("EksCluster", () => {
     expect(ng.nodeRepairConfig).toEqual({ enabled: true });
     const lt = plan.one("aws:ec2/launchTemplate:LaunchTemplate").inputs as Record<string, any>;
     expect(ng.launchTemplate.id).toMatch(/^lt-/);
-    expect(lt.metadataOptions.httpTokens).toBe("required");
+    expect(lt.metadataOptions).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
     expect(lt.blockDeviceMappings[0].ebs).toMatchObject({ volumeType: "gp3", encrypted: "true" });
   });
 
@@ -120,6 +120,15 @@ describe("EksCluster", () => {
     for (const r of plan.resources.filter((x) => ["aws:eks/cluster:Cluster", "aws:iam/role:Role", "aws:kms/key:Key", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate", "aws:eks/addon:Addon"].includes(x.type))) {
       expect(r.inputs.tags, r.urn).toMatchObject({ environment: "dev", team: "ml", "managed-by": "pulumi-mlserving" });
     }
+  });
+});
+
+describe("EksCluster private API access", () => {
+  it("opens 443 on the cluster security group to the listed networks only", async () => {
+    const plan = await runComponent(() => new EksCluster("eks", { ...baseArgs, privateAccessCidrs: ["10.0.0.0/16", "10.100.0.0/16"] }));
+    const rules = plan.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs as any);
+    expect(rules.map((r) => r.cidrIpv4)).toEqual(["10.0.0.0/16", "10.100.0.0/16"]);
+    for (const r of rules) expect(r).toMatchObject({ ipProtocol: "tcp", fromPort: 443, toPort: 443, securityGroupId: expect.stringMatching(/^sg-/) });
   });
 });
 

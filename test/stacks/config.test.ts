@@ -40,6 +40,8 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["pool-min-above-max.yaml", ["mlserving:capacity.pools[0].minNodes"], /must not exceed maxNodes/],
   ["unknown-accelerator-kind.yaml", ["mlserving:capacity.pools[0].kind"], /nvidia, neuron/],
   ["prod-registry-unsafe.yaml", ["mlserving:registry.dbInstanceClass"], /RDS instance class/],
+  ["alert-key-in-plaintext.yaml", ["mlserving:alertSlackWebhookUrl"], /must be stored as a secret/],
+  ["prod-without-receiver.yaml", ["mlserving:alertPagerdutyRoutingKey"], /at least one alert receiver/],
   ["spot-too-few-types.yaml", ["mlserving:capacity.pools[0].instanceTypes"], /at least 3 instance types/],
 ];
 

@@ -24,4 +24,14 @@ describe("secrets in plan artifacts", () => {
     expect(db.inputs.password).toBe("[secret]");
     expect(outcome.files["resources.json"]).toContain("[secret]");
   });
+
+  it("carries secrets only where the kit puts them: the database password and Kubernetes Secrets, never Helm values", async () => {
+    for (const stack of ["dev", "prod"]) {
+      const outcome = await runPlan({ stack, configPath: join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`) });
+      if (outcome.kind !== "planned") throw new Error(JSON.stringify(outcome));
+      const holders = outcome.resources.filter((r) => JSON.stringify(r.inputs).includes("[secret]")).map((r) => r.type);
+      expect(new Set(holders), stack).toEqual(new Set(["aws:rds/instance:Instance", "kubernetes:core/v1:Secret"]));
+      expect(outcome.files["manifests/helm-releases.yaml"]).not.toContain("[secret]");
+    }
+  });
 });

@@ -126,8 +126,10 @@ describe("karpenter", () => {
       { source: ["aws.health"], "detail-type": ["AWS Health Event"] },
     ]));
   });
-  it("points the controller at the queue and the cluster", () => {
-    expect(karpenterValues({ clusterName: "c1", interruptionQueueName: "c1-karpenter", replicas: 2 }).settings).toEqual({ clusterName: "c1", interruptionQueue: "c1-karpenter" });
+  it("points the controller at the queue, the cluster and its region (nodes give pods no IMDS)", () => {
+    const v = karpenterValues({ clusterName: "c1", region: "us-east-1", interruptionQueueName: "c1-karpenter", replicas: 2 });
+    expect(v.settings).toEqual({ clusterName: "c1", interruptionQueue: "c1-karpenter" });
+    expect(v.controller.env).toEqual([{ name: "AWS_REGION", value: "us-east-1" }]);
   });
   it("builds a NodePool that prefers spot, taints, caps devices and disrupts one node at a time", () => {
     const spec = nodePoolSpec({ name: "gpu", kind: "nvidia", nodeClassName: "gpu", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxDevices: 8, onDemandFallback: true, os: "al2023" });

@@ -12,7 +12,7 @@ import {
   trackingUri,
 } from "../../components/registry";
 
-const deployment = mlflowDeployment({ namespace: "mlflow", replicas: 2, bucket: "b-1", secretName: "mlflow-server", extraAllowedHosts: ["mlflow.example.com"] });
+const deployment = mlflowDeployment({ namespace: "mlflow", region: "us-west-2", replicas: 2, bucket: "b-1", secretName: "mlflow-server", extraAllowedHosts: ["mlflow.example.com"] });
 const container = deployment.spec.template.spec.containers[0];
 
 describe("registry builders", () => {

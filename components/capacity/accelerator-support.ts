@@ -19,6 +19,7 @@ import {
 import { NEURON_MONITOR_SERVICE_LABELS, neuronMonitorDaemonSet, neuronMonitorService } from "./neuron-monitor";
 
 export interface NvidiaGpuSupportArgs {
+  /** The cluster whose GPU nodes get the plugin and exporter. Required. */
   cluster: ClusterHandle;
   /** `device-plugin` (NVIDIA's k8s-device-plugin) or `gpu-operator` (driver and toolkit off). Default: `device-plugin`. */
   devicePlugin?: "device-plugin" | "gpu-operator";
@@ -89,6 +90,7 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
 }
 
 export interface NeuronSupportArgs {
+  /** The cluster whose Inferentia nodes get the plugin and monitor. Required. */
   cluster: ClusterHandle;
   /** Install the Neuron scheduler extension (pods opt in with `schedulerName: my-scheduler`). Default: true. */
   scheduler?: boolean;

@@ -27,6 +27,7 @@ export interface AlertReceivers {
 }
 
 export interface MonitoringStackArgs {
+  /** The cluster to install into. Required. */
   cluster: ClusterHandle;
   /** Prometheus, Grafana and Alertmanager sizing. Default: 15d retention, 50 GiB, 1 replica, 10 GiB Grafana, 10 GiB Alertmanager. */
   sizing?: Partial<PrometheusStackSizing>;

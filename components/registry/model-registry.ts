@@ -38,6 +38,7 @@ export interface RegistryHandle {
 }
 
 export interface ModelRegistryArgs {
+  /** The cluster the server runs on; the database admits its security group. Required. */
   cluster: ClusterHandle;
   /** VPC CIDR: the database admits it on 5432 only from the cluster security group; the ALB reaches pods from it. Required. */
   vpcCidr: pulumi.Input<string>;

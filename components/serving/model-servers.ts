@@ -14,9 +14,13 @@ import { modelReaderPolicy, podDisruptionBudget, tritonDeployment, tritonLabels,
 import type { Environment } from "../common/tags";
 
 export interface ModelServerArgs {
+  /** The cluster the model runs on. Required. */
   cluster: ClusterHandle;
+  /** Namespace, KEDA, KServe and registry access the model relies on. Required. */
   platform: ServingPlatform;
+  /** The model: source, server, accelerator, replicas, scaling, resources, canary. Required. */
   model: ModelSpec;
+  /** Environment whose rules apply (scale to zero only in dev, 2+ replicas in prod). Required. */
   environment: Environment;
   /** DNS suffix of the model's host on the shared internal ALB: `<model>.<domain>`. Required. */
   ingressDomain: string;

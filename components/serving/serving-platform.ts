@@ -24,6 +24,7 @@ import {
 import { MODEL_POD_LABEL, REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
 
 export interface ServingPlatformArgs {
+  /** The cluster to install into. Required. */
   cluster: ClusterHandle;
   /** Install KServe (cert-manager, CRDs, controller, runtimes). Default: false. */
   kserve?: boolean;

@@ -122,6 +122,7 @@ const modelSchema = z.strictObject({
 
 const servingSchema = z.strictObject({
   ingressDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS suffix such as models.internal").optional(),
+  certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN").optional(),
   models: z.array(modelSchema).optional(),
 });
 
@@ -305,6 +306,7 @@ export function resolvePlatformSpec(raw: Record<string, unknown>, region: string
     alerting: resolveAlerting(cfg, secretKeys, problems),
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
+      ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment)),
     },
   };

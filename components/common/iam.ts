@@ -25,9 +25,20 @@ export function serviceTrustPolicy(service: string, actions: string[] = ["sts:As
 /**
  * Trust policy for EKS Pod Identity: the `pods.eks.amazonaws.com` principal needs both
  * `sts:AssumeRole` and `sts:TagSession` (the agent tags sessions with the pod's attributes).
+ * Given a service account, the session tags must name it, so the role cannot be associated
+ * with another workload by mistake (EKS user guide, "Create a Pod Identity role").
  */
-export function podIdentityTrustPolicy(): PolicyDocument {
-  return serviceTrustPolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]);
+export function podIdentityTrustPolicy(serviceAccount?: { namespace: string; name: string }): PolicyDocument {
+  const doc = serviceTrustPolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]);
+  if (serviceAccount) {
+    doc.Statement[0].Condition = {
+      StringEquals: {
+        "aws:RequestTag/kubernetes-namespace": serviceAccount.namespace,
+        "aws:RequestTag/kubernetes-service-account": serviceAccount.name,
+      },
+    };
+  }
+  return doc;
 }
 
 /** ARN of an AWS managed IAM policy in the given partition. */

@@ -45,7 +45,7 @@ export class PodIdentityRole extends pulumi.ComponentResource {
     const tags = withManagedBy(args.tags);
     this.role = new aws.iam.Role(name, {
       description: `Pod identity for ${args.namespace}/${args.serviceAccount}`,
-      assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
+      assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy({ namespace: args.namespace, name: args.serviceAccount })),
       tags,
     }, { parent: this });
     if (args.policy !== undefined) {

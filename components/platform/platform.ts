@@ -151,6 +151,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         environment: spec.environment,
         ingressDomain: spec.serving.ingressDomain,
         ingressGroup: `${spec.clusterName}-models`,
+        certificateArn: spec.serving.certificateArn,
         neuronSchedulerName: neuron?.schedulerName,
         monitoringReady: this.monitoring.ready,
       }, parent);

@@ -46,6 +46,8 @@ export interface PlatformSpec {
 export interface ServingSpec {
   /** Models are reached at `<model>.<ingressDomain>` on the environment's internal ALB. */
   ingressDomain: string;
+  /** ACM certificate for HTTPS on the models' internal ALB. */
+  certificateArn?: string;
   models: ModelSpec[];
 }
 

@@ -211,13 +211,26 @@ export function runtimePodMonitorTarget(runtime: string) {
  * splits traffic by weight between the stable and canary predictor Services (KServe's own
  * canaryTrafficPercent works only in Knative mode).
  */
-export function modelIngress(input: { model: string; host: string; healthPath: string; canaryPercent?: number; internetFacing?: boolean; groupName: string }) {
+export function modelIngress(input: {
+  model: string;
+  host: string;
+  healthPath: string;
+  canaryPercent?: number;
+  internetFacing?: boolean;
+  groupName: string;
+  /** ACM certificate: the ALB then listens on HTTPS 443 only. */
+  certificateArn?: string;
+}) {
   const annotations: Record<string, string> = {
     "alb.ingress.kubernetes.io/scheme": input.internetFacing ? "internet-facing" : "internal",
     "alb.ingress.kubernetes.io/target-type": "ip",
     "alb.ingress.kubernetes.io/group.name": input.groupName,
     "alb.ingress.kubernetes.io/healthcheck-path": input.healthPath,
   };
+  if (input.certificateArn) {
+    annotations["alb.ingress.kubernetes.io/certificate-arn"] = input.certificateArn;
+    annotations["alb.ingress.kubernetes.io/listen-ports"] = JSON.stringify([{ HTTPS: 443 }]);
+  }
   let backend = { service: { name: `${input.model}-predictor`, port: { number: 80 } } } as Record<string, unknown>;
   if (input.canaryPercent) {
     const action = `${input.model}-weighted`;

@@ -26,6 +26,8 @@ export interface ModelServerArgs {
   ingressDomain: string;
   /** ALB group the model's Ingress joins (one internal ALB per environment). Required. */
   ingressGroup: string;
+  /** ACM certificate for HTTPS on the models' ALB. Default: HTTP inside the VPC. */
+  certificateArn?: string;
   /** Scheduler for Neuron pods (the Neuron scheduler extension). Default: the default scheduler. */
   neuronSchedulerName?: string;
   /** Resources ServiceMonitors wait for. Required. */
@@ -100,7 +102,7 @@ export class TritonServer extends pulumi.ComponentResource {
       relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL)],
     }), { ...k8sOpts, dependsOn: [service, ...args.monitoringReady] });
     new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name), { ...k8sOpts, dependsOn: [this.deployment] });
-    const ingress = modelIngress({ model: model.name, host: `${model.name}.${args.ingressDomain}`, healthPath: healthPathFor(model), groupName: args.ingressGroup });
+    const ingress = modelIngress({ model: model.name, host: `${model.name}.${args.ingressDomain}`, healthPath: healthPathFor(model), groupName: args.ingressGroup, certificateArn: args.certificateArn });
     ingress.spec.rules[0].http.paths[0].backend = { service: { name: model.name, port: { name: "http" } } };
     new k8s.networking.v1.Ingress(name, ingress, { ...k8sOpts, dependsOn: [service, ...args.platform.ingressReady] });
     this.registerOutputs({});
@@ -139,6 +141,7 @@ export class KServeModel extends pulumi.ComponentResource {
       healthPath: healthPathFor(model),
       canaryPercent: model.canary?.trafficPercent,
       groupName: args.ingressGroup,
+      certificateArn: args.certificateArn,
     }), { ...k8sOpts, dependsOn: [...this.inferenceServices, ...args.platform.ingressReady] });
     this.registerOutputs({});
   }

@@ -71,7 +71,9 @@ describe("EksCluster", () => {
     const [assoc] = ebs.inputs.podIdentityAssociations as { roleArn: string; serviceAccount: string }[];
     expect(assoc.serviceAccount).toBe("ebs-csi-controller-sa");
     const role = plan.ofType("aws:iam/role:Role").find((r) => assoc.roleArn.endsWith(`/${r.name}`) || assoc.roleArn.includes(r.name))!;
-    expect(json<any>(role.inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "pods.eks.amazonaws.com" });
+    const trust = json<any>(role.inputs.assumeRolePolicy).Statement[0];
+    expect(trust.Principal).toEqual({ Service: "pods.eks.amazonaws.com" });
+    expect(trust.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"]).toBe(assoc.serviceAccount);
     const attachment = plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").find((a) => a.name.startsWith("eks-ebs-csi"))!;
     expect(attachment.inputs.policyArn).toBe("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
   });

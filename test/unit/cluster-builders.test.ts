@@ -65,6 +65,12 @@ describe("cluster builders", () => {
     ]);
   });
 
+  it("binds a pod identity role to its one service account through the session tags", () => {
+    expect(podIdentityTrustPolicy({ namespace: "kube-system", name: "ebs-csi-controller-sa" }).Statement[0].Condition).toEqual({
+      StringEquals: { "aws:RequestTag/kubernetes-namespace": "kube-system", "aws:RequestTag/kubernetes-service-account": "ebs-csi-controller-sa" },
+    });
+  });
+
   it("validates CIDRs and spots world-open ones", () => {
     expect(validateCidr("10.0.0.0/16")).toBe(true);
     expect(validateCidr("300.0.0.0/16")).toBe(false);

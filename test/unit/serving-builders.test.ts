@@ -513,6 +513,14 @@ describe("KServe builders", () => {
       validateAgainstUpstreamSchema({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", ...ing });
     });
 
+    it("listens on HTTPS only when given a certificate", () => {
+      const arn = "arn:aws:acm:us-west-2:123456789012:certificate/0c1d2e3f-0000-4000-8000-000000000000";
+      const ing = modelIngress({ model: "bert", host: "bert.models.dev.internal", healthPath: "/v2/health/ready", groupName: "g", certificateArn: arn });
+      expect(ing.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]).toBe(arn);
+      expect(JSON.parse(ing.metadata.annotations["alb.ingress.kubernetes.io/listen-ports"])).toEqual([{ HTTPS: 443 }]);
+      expect(modelIngress({ model: "bert", host: "h", healthPath: "/", groupName: "g" }).metadata.annotations).not.toHaveProperty("alb.ingress.kubernetes.io/certificate-arn");
+    });
+
     it("splits a canary by weight through a forward action", () => {
       const ing = modelIngress({ model: "bert", host: "bert.models.dev.internal", healthPath: "/v2/health/ready", canaryPercent: 10, groupName: "ml-models" });
       const action = JSON.parse(ing.metadata.annotations["alb.ingress.kubernetes.io/actions.bert-weighted"]);

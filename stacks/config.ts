@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ACCELERATOR_KINDS, instanceTypeProblems, maxDevicesPerNode } from "../components/capacity";
-import { validateCidr, isOpenToWorld } from "../components/cluster/cidr";
+import { isOpenToWorld, validateCidr } from "../components/common/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
 import { modelSpecProblems, type ModelSpec } from "../components/serving/model-spec";

@@ -1,3 +1,5 @@
+import { NODE_POOL_LABEL } from "../common/labels";
+
 /**
  * What the kit knows about accelerator instance types: which families carry which
  * accelerator, how many devices each size has, and the Kubernetes names of those devices.
@@ -25,7 +27,7 @@ export const LABELS = {
   accelerator: "mlserving.io/accelerator",
   capacityType: "mlserving.io/capacity-type",
   instanceFamilies: "mlserving.io/instance-families",
-  nodePool: "mlserving.io/node-pool",
+  nodePool: NODE_POOL_LABEL,
 } as const;
 
 /** Devices per instance size, by family. */

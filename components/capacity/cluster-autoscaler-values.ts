@@ -1,4 +1,5 @@
 import { policyDocument, PolicyDocument } from "../common/iam";
+import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 
 export const CLUSTER_AUTOSCALER_NAMESPACE = "kube-system";
 export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
@@ -88,7 +89,7 @@ export function clusterAutoscalerValues(input: ClusterAutoscalerValuesInput) {
       50: [".*-spot-.*"],
       10: [".*"],
     },
-    nodeSelector: { "mlserving.io/node-pool": "system" },
+    nodeSelector: { ...SYSTEM_NODE_SELECTOR },
     resources: { requests: { cpu: "100m", memory: "300Mi" }, limits: { memory: "600Mi" } },
   };
 }

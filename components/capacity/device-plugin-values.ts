@@ -1,3 +1,4 @@
+import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { stringify } from "yaml";
 import { ACCELERATOR_TAINT_KEY, LABELS } from "./accelerators";
 
@@ -7,7 +8,7 @@ export const NEURON_MONITOR_NAMESPACE = "neuron-monitor";
 export const DCGM_EXPORTER_RELEASE = "dcgm-exporter";
 
 const tolerate = (key: string) => [{ key, operator: "Exists", effect: "NoSchedule" }];
-const onSystemNodes = { [LABELS.nodePool]: "system" };
+const onSystemNodes = SYSTEM_NODE_SELECTOR;
 
 /** Device-plugin config that advertises each GPU as `replicas` schedulable `nvidia.com/gpu`. */
 export function timeSlicingConfig(replicas: number): string {

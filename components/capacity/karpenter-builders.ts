@@ -1,3 +1,4 @@
+import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { ACCELERATOR_TAINT_KEY, AcceleratorKind, DEVICE_RESOURCE, LABELS } from "./accelerators";
 import { acceleratorNodeLabels } from "./node-group-builders";
 
@@ -24,7 +25,7 @@ export function karpenterValues(input: { clusterName: string; region: string; in
     settings: { clusterName: input.clusterName, interruptionQueue: input.interruptionQueueName },
     serviceAccount: { create: true, name: KARPENTER_SERVICE_ACCOUNT },
     replicas: input.replicas,
-    nodeSelector: { "kubernetes.io/os": "linux", [LABELS.nodePool]: "system" },
+    nodeSelector: { "kubernetes.io/os": "linux", ...SYSTEM_NODE_SELECTOR },
     controller: {
       // Nodes allow one IMDS hop, so the controller cannot read its region from instance metadata.
       env: [{ name: "AWS_REGION", value: input.region }],

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsChecker } from "../common/errors";
+import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
 import { PodIdentityRole } from "../common/pod-identity";
 import { withManagedBy } from "../common/tags";
@@ -19,7 +20,7 @@ import {
   vpcCniConfiguration,
 } from "./builders";
 import { ClusterHandle } from "./handle";
-import { isOpenToWorld, validateCidr } from "./cidr";
+import { isOpenToWorld, validateCidr } from "../common/cidr";
 
 /** Size and shape of the on-demand node group that runs controllers and add-ons. */
 export interface SystemNodeGroupArgs {
@@ -233,7 +234,7 @@ export class EksCluster extends pulumi.ComponentResource {
       scalingConfig: { minSize: sys.minSize, desiredSize: sys.desiredSize, maxSize: sys.maxSize },
       updateConfig: { maxUnavailable: 1 },
       launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-      labels: { "mlserving.io/node-pool": "system" },
+      labels: { ...SYSTEM_NODE_SELECTOR },
       nodeRepairConfig: { enabled: true },
       tags,
     }, {

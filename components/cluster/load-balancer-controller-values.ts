@@ -1,5 +1,6 @@
 import { PolicyDocument } from "../common/iam";
 import upstreamPolicy from "./aws-load-balancer-controller-policy.json";
+import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 
 /** Namespace and service account the controller runs as (its pod identity is bound to them). */
 export const LOAD_BALANCER_CONTROLLER_NAMESPACE = "kube-system";
@@ -36,6 +37,6 @@ export function loadBalancerControllerValues(input: LoadBalancerControllerValues
     serviceAccount: { create: true, name: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT },
     podDisruptionBudget: { maxUnavailable: 1 },
     enableServiceMutatorWebhook: false,
-    nodeSelector: { "mlserving.io/node-pool": "system" },
+    nodeSelector: { ...SYSTEM_NODE_SELECTOR },
   };
 }

@@ -1,4 +1,5 @@
 import { LABELS } from "../capacity/accelerators";
+import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 
 export const MONITORING_NAMESPACE = "monitoring";
 export const PROMETHEUS_STACK_RELEASE = "kube-prometheus-stack";
@@ -85,7 +86,7 @@ export function prometheusStackValues(sizing: PrometheusStackSizing, storageClas
         retentionSize: `${retentionSizeGiB}GiB`,
         replicas: sizing.replicas,
         storageSpec: volumeClaim(storageClassName, sizing.storageGiB),
-        nodeSelector: { [LABELS.nodePool]: "system" },
+        nodeSelector: { ...SYSTEM_NODE_SELECTOR },
         resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
       },
     },
@@ -94,7 +95,7 @@ export function prometheusStackValues(sizing: PrometheusStackSizing, storageClas
       alertmanagerSpec: {
         secrets: receivers.length > 0 ? [ALERT_RECEIVERS_SECRET] : [],
         storage: volumeClaim(storageClassName, sizing.alertmanagerStorageGiB),
-        nodeSelector: { [LABELS.nodePool]: "system" },
+        nodeSelector: { ...SYSTEM_NODE_SELECTOR },
       },
     },
     grafana: {
@@ -114,7 +115,7 @@ export function prometheusStackValues(sizing: PrometheusStackSizing, storageClas
           provider: { foldersFromFilesStructure: true },
         },
       },
-      nodeSelector: { [LABELS.nodePool]: "system" },
+      nodeSelector: { ...SYSTEM_NODE_SELECTOR },
     },
     "kube-state-metrics": {
       metricLabelsAllowlist: [

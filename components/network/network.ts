@@ -1,5 +1,6 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { prefixLength, validateCidr } from "../common/cidr";
 import { ArgsChecker } from "../common/errors";
 import { withManagedBy } from "../common/tags";
 import { awsxNatStrategy, NatGatewayMode, privateSubnetTags, publicSubnetTags } from "./subnet-tags";
@@ -33,8 +34,6 @@ export interface NetworkArgs {
   tags?: Record<string, string>;
 }
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
 /**
  * The platform's VPC: private and public subnets across availability zones, tagged for
  * EKS load balancers and Karpenter discovery, NAT per environment and an S3 gateway endpoint
@@ -51,11 +50,10 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     const azs = args.availabilityZoneCount ?? 3;
     const cidr = args.cidrBlock ?? "10.0.0.0/16";
-    const m = CIDR.exec(cidr);
     new ArgsChecker(`Network "${name}"`)
       .require(args.clusterName.length > 0, "clusterName", "must not be empty")
       .require(Number.isInteger(azs) && azs >= 2 && azs <= 6, "availabilityZoneCount", "must be an integer from 2 to 6")
-      .require(m !== null && Number(m[5]) >= 16 && Number(m[5]) <= 20, "cidrBlock", "must be an IPv4 CIDR with a prefix from /16 to /20")
+      .require(validateCidr(cidr) && prefixLength(cidr) >= 16 && prefixLength(cidr) <= 20, "cidrBlock", "must be an IPv4 CIDR with a prefix from /16 to /20")
       .require(args.existing === undefined || args.existing.privateSubnetIds.length >= 2, "existing.privateSubnetIds", "EKS needs subnets in at least 2 availability zones")
       .throwIfAny();
     super("mlserving:network:Network", name, {}, opts);

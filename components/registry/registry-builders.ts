@@ -1,5 +1,6 @@
 import { policyDocument, PolicyDocument } from "../common/iam";
 import { imageRef, IMAGES } from "../versions";
+import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 
 export const REGISTRY_NAMESPACE = "mlflow";
 export const MLFLOW_PORT = 5000;
@@ -114,7 +115,7 @@ export function mlflowDeployment(input: MlflowDeploymentInput) {
           serviceAccountName: MLFLOW_SERVICE_ACCOUNT,
           securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
           topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
-          nodeSelector: { "mlserving.io/node-pool": "system" },
+          nodeSelector: { ...SYSTEM_NODE_SELECTOR },
           containers: [{
             name: "mlflow",
             image: imageRef(IMAGES.mlflow),

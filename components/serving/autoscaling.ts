@@ -1,5 +1,5 @@
 import { PROMETHEUS_URL } from "../monitoring/prometheus-stack-values";
-import { SERVING_NAMESPACE } from "./names";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "./names";
 import type { ModelSpec } from "./model-spec";
 
 /** Prometheus label that names the kit's model on every serving series (relabelled from the pod label). */
@@ -88,7 +88,7 @@ export function scaledObject(
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "ScaledObject",
-    metadata: { name: scope.name ?? model.name, namespace: SERVING_NAMESPACE, labels: { "mlserving.io/model": model.name } },
+    metadata: { name: scope.name ?? model.name, namespace: SERVING_NAMESPACE, labels: { [MODEL_POD_LABEL]: model.name } },
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
       minReplicaCount: model.replicas.min,

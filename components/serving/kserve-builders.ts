@@ -1,6 +1,7 @@
-import { LABELS } from "../capacity/accelerators";
+import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { imageRef, IMAGES } from "../versions";
-import { MODEL_LABEL } from "./autoscaling";
+import { copyPodLabel, podMonitor } from "../monitoring/service-monitor";
+import { MODEL_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource } from "./model-source";
 import { devicesOf, ModelSpec } from "./model-spec";
@@ -26,7 +27,7 @@ export const KSERVE_CONTROLLER_METRICS = {
 /** KServe serves the predictor on 8080 (HTTP) and 9000 (gRPC) in its pods. */
 export const KSERVE_HTTP_PORT = 8080;
 
-const onSystemNodes = { [LABELS.nodePool]: "system" };
+const onSystemNodes = SYSTEM_NODE_SELECTOR;
 
 /** cert-manager (v1.21.1 chart) with its CRDs, on the system nodes; KServe's webhooks get their certificates from it. */
 export function certManagerValues() {
@@ -200,10 +201,18 @@ export function healthPathFor(model: Pick<ModelSpec, "accelerator">): string {
   return model.accelerator === "neuron" ? "/health" : "/v2/health/ready";
 }
 
-/** Scrapes the KServe predictor pods of one runtime, labelling series with the kit's model name. */
-export function runtimePodMonitorTarget(runtime: string) {
-  const triton = runtime === RUNTIMES.triton;
-  return { name: runtime, podLabels: { [RUNTIME_POD_LABEL]: runtime }, port: triton ? "metrics" : "http", modelLabel: MODEL_LABEL };
+/**
+ * PodMonitor for the KServe predictor pods of one runtime (Triton serves metrics on its
+ * `metrics` port, vLLM on `http`), labelling every series with the kit's model and track.
+ */
+export function runtimePodMonitor(runtime: (typeof RUNTIMES)[keyof typeof RUNTIMES]) {
+  return podMonitor({
+    name: runtime,
+    namespace: SERVING_NAMESPACE,
+    podLabels: { [RUNTIME_POD_LABEL]: runtime },
+    port: runtime === RUNTIMES.triton ? "metrics" : "http",
+    relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL), copyPodLabel(TRACK_POD_LABEL, TRACK_LABEL)],
+  });
 }
 
 /**
@@ -220,6 +229,8 @@ export function modelIngress(input: {
   groupName: string;
   /** ACM certificate: the ALB then listens on HTTPS 443 only. */
   certificateArn?: string;
+  /** Service and port to route to. Default: KServe's `<model>-predictor` on 80. */
+  service?: { name: string; port: { name: string } | { number: number } };
 }) {
   const annotations: Record<string, string> = {
     "alb.ingress.kubernetes.io/scheme": input.internetFacing ? "internet-facing" : "internal",
@@ -231,7 +242,9 @@ export function modelIngress(input: {
     annotations["alb.ingress.kubernetes.io/certificate-arn"] = input.certificateArn;
     annotations["alb.ingress.kubernetes.io/listen-ports"] = JSON.stringify([{ HTTPS: 443 }]);
   }
-  let backend = { service: { name: `${input.model}-predictor`, port: { number: 80 } } } as Record<string, unknown>;
+  let backend: { service: { name: string; port: { name: string } | { number: number } } } = {
+    service: input.service ?? { name: `${input.model}-predictor`, port: { number: 80 } },
+  };
   if (input.canaryPercent) {
     const action = `${input.model}-weighted`;
     annotations[`alb.ingress.kubernetes.io/actions.${action}`] = JSON.stringify({

@@ -102,8 +102,14 @@ export class TritonServer extends pulumi.ComponentResource {
       relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL)],
     }), { ...k8sOpts, dependsOn: [service, ...args.monitoringReady] });
     new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name), { ...k8sOpts, dependsOn: [this.deployment] });
-    const ingress = modelIngress({ model: model.name, host: `${model.name}.${args.ingressDomain}`, healthPath: healthPathFor(model), groupName: args.ingressGroup, certificateArn: args.certificateArn });
-    ingress.spec.rules[0].http.paths[0].backend = { service: { name: model.name, port: { name: "http" } } };
+    const ingress = modelIngress({
+      model: model.name,
+      host: `${model.name}.${args.ingressDomain}`,
+      healthPath: healthPathFor(model),
+      groupName: args.ingressGroup,
+      certificateArn: args.certificateArn,
+      service: { name: model.name, port: { name: "http" } },
+    });
     new k8s.networking.v1.Ingress(name, ingress, { ...k8sOpts, dependsOn: [service, ...args.platform.ingressReady] });
     this.registerOutputs({});
   }

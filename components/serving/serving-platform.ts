@@ -2,10 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../cluster/handle";
 import { helmChartArgs } from "../common/helm";
-import { copyPodLabel, podMonitor, serviceMonitor } from "../monitoring/service-monitor";
+import { serviceMonitor } from "../monitoring/service-monitor";
 import type { RegistryHandle } from "../registry/model-registry";
 import { CHARTS } from "../versions";
-import { MODEL_LABEL, TRACK_LABEL } from "./autoscaling";
 import {
   CERT_MANAGER_NAMESPACE,
   certManagerValues,
@@ -15,13 +14,12 @@ import {
   KSERVE_NAMESPACE,
   kserveValues,
   mlflowStorageContainer,
-  RUNTIME_POD_LABEL,
   RUNTIMES,
-  runtimePodMonitorTarget,
+  runtimePodMonitor,
   tritonServingRuntime,
   vllmNeuronServingRuntime,
 } from "./kserve-builders";
-import { MODEL_POD_LABEL, REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
+import { REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "./names";
 
 export interface ServingPlatformArgs {
   /** The cluster to install into. Required. */
@@ -124,14 +122,7 @@ export class ServingPlatform extends pulumi.ComponentResource {
         ready.push(new k8s.apiextensions.CustomResource(`${name}-mlflow-storage`, mlflowStorageContainer(args.registry.trackingUri, cluster.region), runtimeOpts));
       }
       for (const runtime of runtimes.map((r) => (r === "triton" ? RUNTIMES.triton : RUNTIMES.vllmNeuron))) {
-        const t = runtimePodMonitorTarget(runtime);
-        new k8s.apiextensions.CustomResource(`${name}-${runtime}-pods`, podMonitor({
-          name: t.name,
-          namespace: SERVING_NAMESPACE,
-          podLabels: { [RUNTIME_POD_LABEL]: runtime },
-          port: t.port,
-          relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL), copyPodLabel(TRACK_POD_LABEL, TRACK_LABEL)],
-        }), { ...k8sOpts, dependsOn: [ns, ...args.monitoringReady] });
+        new k8s.apiextensions.CustomResource(`${name}-${runtime}-pods`, runtimePodMonitor(runtime), { ...k8sOpts, dependsOn: [ns, ...args.monitoringReady] });
       }
     }
     this.ready = ready;

@@ -1,3 +1,4 @@
+import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { ACCELERATOR_TAINT_KEY, LABELS } from "../capacity/accelerators";
 import { policyDocument, PolicyDocument } from "../common/iam";
 import { imageRef, IMAGES } from "../versions";
@@ -31,7 +32,7 @@ export function tritonArgs(modelRepository = MODEL_DIR): string[] {
 
 /** Node selection and tolerations that land a model on its accelerator's nodes (or system nodes for cpu). */
 export function placementFor(accelerator: ModelSpec["accelerator"]): { nodeSelector: Record<string, string>; tolerations: { key: string; operator: string; effect: string }[] } {
-  if (accelerator === "cpu") return { nodeSelector: { [LABELS.nodePool]: "system" }, tolerations: [] };
+  if (accelerator === "cpu") return { nodeSelector: { ...SYSTEM_NODE_SELECTOR }, tolerations: [] };
   return {
     nodeSelector: { [LABELS.accelerator]: accelerator },
     tolerations: [{ key: ACCELERATOR_TAINT_KEY[accelerator], operator: "Exists", effect: "NoSchedule" }],

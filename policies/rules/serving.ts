@@ -1,4 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { MODEL_POD_LABEL } from "../../components/serving/names";
 import { podSpecOf } from "./capacity";
 import { kitConfig, kitConfigSchema } from "./config";
 import type { Props } from "./props";
@@ -9,8 +10,6 @@ const ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
 const SERVING_RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime";
-/** Label that marks the kit's model servers (set on their pods). */
-const MODEL_LABEL = "mlserving.io/model";
 
 /** An inference workload with what the rule needs: its pods' labels, containers, replica floor. */
 interface InferenceWorkload {
@@ -26,7 +25,7 @@ function inferenceWorkloads(resources: PolicyResource[]): InferenceWorkload[] {
   for (const r of resources) {
     if (r.type === DEPLOYMENT) {
       const podLabels = (r.props.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
-      if (!podLabels[MODEL_LABEL]) continue;
+      if (!podLabels[MODEL_POD_LABEL]) continue;
       const namespace = r.props.metadata?.namespace ?? "default";
       const scaler = resources.find((s) => s.type === SCALED_OBJECT && s.props.metadata?.namespace === namespace && s.props.spec?.scaleTargetRef?.name === r.props.metadata?.name);
       out.push({ resource: r, namespace, podLabels, containers: r.props.spec?.template?.spec?.containers ?? [], minReplicas: scaler ? Number(scaler.props.spec?.minReplicaCount ?? 1) : r.props.spec?.replicas });

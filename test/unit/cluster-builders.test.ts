@@ -5,14 +5,12 @@ import {
   CONTROL_PLANE_LOG_TYPES,
   gp3StorageClass,
   imdsV2MetadataOptions,
-  isOpenToWorld,
   kubeconfig,
   loadBalancerControllerPolicy,
   loadBalancerControllerValues,
-  validateCidr,
   vpcCniConfiguration,
 } from "../../components/cluster";
-import { podIdentityTrustPolicy } from "../../components/common";
+import { isOpenToWorld, podIdentityTrustPolicy, prefixLength, validateCidr } from "../../components/common";
 import { privateSubnetTags, publicSubnetTags } from "../../components/network";
 
 describe("cluster builders", () => {
@@ -78,6 +76,7 @@ describe("cluster builders", () => {
     expect(validateCidr("10.0.0.0")).toBe(false);
     expect(isOpenToWorld("0.0.0.0/0")).toBe(true);
     expect(isOpenToWorld("203.0.113.0/24")).toBe(false);
+    expect(prefixLength("10.0.0.0/18")).toBe(18);
   });
 });
 

@@ -7,6 +7,11 @@ export function validateCidr(cidr: string): boolean {
   return m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
 }
 
+/** The prefix length of a CIDR (`10.0.0.0/16` -> 16). */
+export function prefixLength(cidr: string): number {
+  return Number(cidr.slice(cidr.lastIndexOf("/") + 1));
+}
+
 /** True when the CIDR admits every IPv4 address. */
 export function isOpenToWorld(cidr: string): boolean {
   return /\/0$/.test(cidr.trim());

@@ -20,13 +20,24 @@ export default tseslint.config(
   {
     files: ["components/**/*.ts", "policies/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", {
-        paths: [{ name: "@pulumi/eks", message: "Build clusters from aws.* resources so every child is visible to tests and policies." }],
-      }],
-      "no-restricted-syntax": ["error", {
-        selector: "NewExpression[callee.object.name='pulumi'][callee.property.name='Config']",
-        message: "Components never read Pulumi config; only stacks/ does.",
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "@pulumi/eks",
+              message: "Build clusters from aws.* resources so every child is visible to tests and policies.",
+            },
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "NewExpression[callee.object.name='pulumi'][callee.property.name='Config']",
+          message: "Components never read Pulumi config; only stacks/ does.",
+        },
+      ],
     },
   },
 );

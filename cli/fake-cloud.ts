@@ -28,11 +28,21 @@ export class FakeCloud {
   call(args: MockCallArgs): Record<string, unknown> {
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { accountId: FAKE_ACCOUNT_ID, arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/deployer`, userId: "AROAEXAMPLE:deployer", id: FAKE_ACCOUNT_ID };
+        return {
+          accountId: FAKE_ACCOUNT_ID,
+          arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/deployer`,
+          userId: "AROAEXAMPLE:deployer",
+          id: FAKE_ACCOUNT_ID,
+        };
       case "aws:index/getPartition:getPartition":
         return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
       case "aws:index/getRegion:getRegion":
-        return { name: this.opts.region, region: this.opts.region, id: this.opts.region, endpoint: `ec2.${this.opts.region}.amazonaws.com` };
+        return {
+          name: this.opts.region,
+          region: this.opts.region,
+          id: this.opts.region,
+          endpoint: `ec2.${this.opts.region}.amazonaws.com`,
+        };
       default:
         throw new Error(`fake cloud: no fake answer for invoke ${args.token}; add one to cli/fake-cloud.ts`);
     }
@@ -47,8 +57,18 @@ export class FakeCloud {
     switch (args.type) {
       case "awsx:ec2:Vpc": {
         const azCount = (inputs.numberOfAvailabilityZones as number | undefined) ?? 3;
-        const subnets = (kind: string) => Array.from({ length: azCount }, (_, i) => `subnet-${hex(`${args.name}-${kind}-${i}`, 17)}`);
-        return { id: undefined, state: { ...base, vpcId: `vpc-${hex(args.name, 17)}`, privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public"), isolatedSubnetIds: [] } };
+        const subnets = (kind: string) =>
+          Array.from({ length: azCount }, (_, i) => `subnet-${hex(`${args.name}-${kind}-${i}`, 17)}`);
+        return {
+          id: undefined,
+          state: {
+            ...base,
+            vpcId: `vpc-${hex(args.name, 17)}`,
+            privateSubnetIds: subnets("private"),
+            publicSubnetIds: subnets("public"),
+            isolatedSubnetIds: [],
+          },
+        };
       }
       case "aws:eks/cluster:Cluster": {
         const endpointId = hex(physicalName, 32).toUpperCase();
@@ -61,7 +81,11 @@ export class FakeCloud {
             endpoint: `https://${endpointId}.gr7.${r}.eks.amazonaws.com`,
             certificateAuthority: { data: Buffer.from(`fake-ca-for-${physicalName}`).toString("base64") },
             identities: [{ oidcs: [{ issuer: `https://oidc.eks.${r}.amazonaws.com/id/${endpointId}` }] }],
-            vpcConfig: { ...(base.vpcConfig as Inputs), clusterSecurityGroupId: `sg-${hex(`${physicalName}-cluster`, 17)}`, vpcId: "vpc-fake" },
+            vpcConfig: {
+              ...(base.vpcConfig as Inputs),
+              clusterSecurityGroupId: `sg-${hex(`${physicalName}-cluster`, 17)}`,
+              vpcId: "vpc-fake",
+            },
             status: "ACTIVE",
           },
         };
@@ -72,44 +96,113 @@ export class FakeCloud {
           state: {
             ...base,
             arn: this.arn("eks", `nodegroup/${String(inputs.clusterName)}/${args.name}/${hex(args.name, 8)}`),
-            nodeGroupName: (inputs.nodeGroupName as string | undefined) ?? `${(inputs.nodeGroupNamePrefix as string | undefined) ?? args.name}${hex(args.name, 8)}`,
-            resources: [{ autoscalingGroups: [{ name: `eks-${args.name}-${hex(args.name, 8)}` }], remoteAccessSecurityGroupId: "" }],
+            nodeGroupName:
+              (inputs.nodeGroupName as string | undefined) ??
+              `${(inputs.nodeGroupNamePrefix as string | undefined) ?? args.name}${hex(args.name, 8)}`,
+            resources: [
+              {
+                autoscalingGroups: [{ name: `eks-${args.name}-${hex(args.name, 8)}` }],
+                remoteAccessSecurityGroupId: "",
+              },
+            ],
             status: "ACTIVE",
           },
         };
       case "aws:iam/role:Role":
-        return { id: physicalName, state: { ...base, name: physicalName, arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/${physicalName}`, uniqueId: `AROA${hex(physicalName, 16).toUpperCase()}` } };
+        return {
+          id: physicalName,
+          state: {
+            ...base,
+            name: physicalName,
+            arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/${physicalName}`,
+            uniqueId: `AROA${hex(physicalName, 16).toUpperCase()}`,
+          },
+        };
       case "aws:iam/policy:Policy":
-        return { id: physicalName, state: { ...base, name: physicalName, arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:policy/${physicalName}` } };
+        return {
+          id: physicalName,
+          state: { ...base, name: physicalName, arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:policy/${physicalName}` },
+        };
       case "aws:kms/key:Key": {
         const keyId = `${hex(args.name, 8)}-${hex(args.name + "1", 4)}-${hex(args.name + "2", 4)}-${hex(args.name + "3", 4)}-${hex(args.name + "4", 12)}`;
         return { id: keyId, state: { ...base, keyId, arn: this.arn("kms", `key/${keyId}`) } };
       }
       case "aws:ec2/launchTemplate:LaunchTemplate":
-        return { id: `lt-${hex(args.name, 17)}`, state: { ...base, name: physicalName, latestVersion: 1, defaultVersion: 1, arn: this.arn("ec2", `launch-template/lt-${hex(args.name, 17)}`) } };
+        return {
+          id: `lt-${hex(args.name, 17)}`,
+          state: {
+            ...base,
+            name: physicalName,
+            latestVersion: 1,
+            defaultVersion: 1,
+            arn: this.arn("ec2", `launch-template/lt-${hex(args.name, 17)}`),
+          },
+        };
       case "aws:sqs/queue:Queue":
-        return { id: `https://sqs.${r}.amazonaws.com/${FAKE_ACCOUNT_ID}/${physicalName}`, state: { ...base, name: physicalName, arn: this.arn("sqs", physicalName), url: `https://sqs.${r}.amazonaws.com/${FAKE_ACCOUNT_ID}/${physicalName}` } };
+        return {
+          id: `https://sqs.${r}.amazonaws.com/${FAKE_ACCOUNT_ID}/${physicalName}`,
+          state: {
+            ...base,
+            name: physicalName,
+            arn: this.arn("sqs", physicalName),
+            url: `https://sqs.${r}.amazonaws.com/${FAKE_ACCOUNT_ID}/${physicalName}`,
+          },
+        };
       case "aws:s3/bucket:Bucket":
       case "aws:s3/bucketV2:BucketV2": {
         const bucket = (inputs.bucket as string | undefined) ?? `${args.name}-${hex(args.name, 7)}`;
-        return { id: bucket, state: { ...base, bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${r}.amazonaws.com` } };
+        return {
+          id: bucket,
+          state: {
+            ...base,
+            bucket,
+            arn: `arn:aws:s3:::${bucket}`,
+            bucketRegionalDomainName: `${bucket}.s3.${r}.amazonaws.com`,
+          },
+        };
       }
       case "aws:rds/instance:Instance": {
         const identifier = (inputs.identifier as string | undefined) ?? `${args.name}-${hex(args.name, 7)}`;
         const address = `${identifier}.${hex(identifier, 12)}.${r}.rds.amazonaws.com`;
-        return { id: identifier, state: { ...base, identifier, address, endpoint: `${address}:5432`, port: 5432, arn: this.arn("rds", `db:${identifier}`) } };
+        return {
+          id: identifier,
+          state: {
+            ...base,
+            identifier,
+            address,
+            endpoint: `${address}:5432`,
+            port: 5432,
+            arn: this.arn("rds", `db:${identifier}`),
+          },
+        };
       }
       case "aws:ec2/securityGroup:SecurityGroup":
-        return { id: `sg-${hex(args.name, 17)}`, state: { ...base, arn: this.arn("ec2", `security-group/sg-${hex(args.name, 17)}`) } };
+        return {
+          id: `sg-${hex(args.name, 17)}`,
+          state: { ...base, arn: this.arn("ec2", `security-group/sg-${hex(args.name, 17)}`) },
+        };
       case "aws:cloudwatch/logGroup:LogGroup":
-        return { id: physicalName, state: { ...base, name: physicalName, arn: this.arn("logs", `log-group:${physicalName}`) } };
+        return {
+          id: physicalName,
+          state: { ...base, name: physicalName, arn: this.arn("logs", `log-group:${physicalName}`) },
+        };
       case "aws:cloudwatch/eventRule:EventRule":
-        return { id: physicalName, state: { ...base, name: physicalName, arn: this.arn("events", `rule/${physicalName}`) } };
+        return {
+          id: physicalName,
+          state: { ...base, name: physicalName, arn: this.arn("events", `rule/${physicalName}`) },
+        };
       case "random:index/randomPassword:RandomPassword":
         return { id, state: { ...base, result: `fake-${hex(args.name, 24)}` } };
       default:
         if (args.type.startsWith("kubernetes:")) return { id: `${args.name}-id`, state: { ...base } };
-        return { id, state: { arn: this.arn(args.type.split(":")[1]?.split("/")[0] ?? "svc", physicalName), name: physicalName, ...base } };
+        return {
+          id,
+          state: {
+            arn: this.arn(args.type.split(":")[1]?.split("/")[0] ?? "svc", physicalName),
+            name: physicalName,
+            ...base,
+          },
+        };
     }
   }
 }

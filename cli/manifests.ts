@@ -23,26 +23,33 @@ export interface HelmReleaseSummary {
 }
 
 export function helmReleases(resources: RecordedResource[]): HelmReleaseSummary[] {
-  return resources.filter((r) => r.type === HELM_RELEASE).map((r) => {
-    const i = r.inputs as Record<string, unknown>;
-    const chartRef = String(i.chart);
-    const oci = chartRef.startsWith("oci://");
-    return {
-      name: String(i.name ?? r.name),
-      namespace: String(i.namespace ?? "default"),
-      chart: oci ? chartRef.slice(chartRef.lastIndexOf("/") + 1) : chartRef,
-      repository: oci ? chartRef.slice(0, chartRef.lastIndexOf("/")) : String((i.repositoryOpts as Record<string, unknown> | undefined)?.repo ?? ""),
-      version: String(i.version),
-      values: i.values ?? {},
-    };
-  });
+  return resources
+    .filter((r) => r.type === HELM_RELEASE)
+    .map((r) => {
+      const i = r.inputs as Record<string, unknown>;
+      const chartRef = String(i.chart);
+      const oci = chartRef.startsWith("oci://");
+      return {
+        name: String(i.name ?? r.name),
+        namespace: String(i.namespace ?? "default"),
+        chart: oci ? chartRef.slice(chartRef.lastIndexOf("/") + 1) : chartRef,
+        repository: oci
+          ? chartRef.slice(0, chartRef.lastIndexOf("/"))
+          : String((i.repositoryOpts as Record<string, unknown> | undefined)?.repo ?? ""),
+        version: String(i.version),
+        values: i.values ?? {},
+      };
+    });
 }
 
 /** File name for one object: `<kind>-<namespace>-<name>.yaml`, lowercased. */
 export function manifestFileName(obj: Record<string, unknown>): string {
   const md = (obj.metadata ?? {}) as Record<string, unknown>;
   const parts = [obj.kind, md.namespace, md.name].filter((p) => typeof p === "string" && p.length > 0) as string[];
-  return `${parts.join("-").toLowerCase().replace(/[^a-z0-9.-]+/g, "-")}.yaml`;
+  return `${parts
+    .join("-")
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, "-")}.yaml`;
 }
 
 export function toYaml(value: unknown): string {

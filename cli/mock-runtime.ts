@@ -155,6 +155,7 @@ export async function runOnMocks<T>(opts: MockRunOptions, program: () => T | Pro
 
 async function waitForRegistrations(): Promise<void> {
   const settings = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
-  if (typeof settings.waitForRPCs !== "function") throw new Error("this @pulumi/pulumi has no waitForRPCs; cannot wait for registrations");
+  if (typeof settings.waitForRPCs !== "function")
+    throw new Error("this @pulumi/pulumi has no waitForRPCs; cannot wait for registrations");
   await settings.waitForRPCs();
 }

@@ -20,7 +20,10 @@ function usage(message: string): never {
 async function main(): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } }, strict: true }));
+    ({ values } = parseArgs({
+      options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } },
+      strict: true,
+    }));
   } catch (e) {
     usage((e as Error).message);
   }
@@ -36,7 +39,9 @@ async function main(): Promise<number> {
   const { exitCodeFor, runPlan } = await import("./planner");
   const outcome: PlanOutcome = await runPlan({ stack, configPath, progress: (line) => console.log(`  ${line}`) });
   if (outcome.kind === "invalid-config") {
-    console.error(`\nThe stack file is invalid (${outcome.problems.length} problem${outcome.problems.length === 1 ? "" : "s"}):`);
+    console.error(
+      `\nThe stack file is invalid (${outcome.problems.length} problem${outcome.problems.length === 1 ? "" : "s"}):`,
+    );
     for (const p of outcome.problems) console.error(`  - ${p.path}: ${p.message}`);
     return 2;
   }
@@ -53,7 +58,9 @@ async function main(): Promise<number> {
   console.log(`\nResources: ${summary.total}`);
   for (const [type, n] of summary.byType) console.log(`  ${String(n).padStart(4)}  ${type}`);
   const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
-  console.log(`\nPolicies: ${report.policies} run, ${mandatory.length} mandatory violation(s), ${report.violations.length - mandatory.length} advisory`);
+  console.log(
+    `\nPolicies: ${report.policies} run, ${mandatory.length} mandatory violation(s), ${report.violations.length - mandatory.length} advisory`,
+  );
   for (const v of report.violations) console.log(`  [${v.enforcementLevel}] ${v.policy}: ${v.urn}\n      ${v.message}`);
   console.log(`\nWrote ${Object.keys(outcome.files).length} files to ${outDir}`);
   return exitCodeFor(outcome);

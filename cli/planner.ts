@@ -44,7 +44,10 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
 
   let resources: RecordedResource[];
   try {
-    ({ resources } = await runOnMocks({ project: CONFIG_NAMESPACE, stack: req.stack, region: region ?? "", config, secretKeys }, runPlatformProgram));
+    ({ resources } = await runOnMocks(
+      { project: CONFIG_NAMESPACE, stack: req.stack, region: region ?? "", config, secretKeys },
+      runPlatformProgram,
+    ));
   } catch (e) {
     return { kind: "failed", message: e instanceof Error ? e.message : String(e) };
   }
@@ -54,11 +57,25 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   progress(`${report.policies} policies evaluated`);
 
   const files: Record<string, string> = {
-    "resources.json": JSON.stringify({
-      project: CONFIG_NAMESPACE,
-      stack: req.stack,
-      resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, provider: r.provider, dependsOn: r.dependsOn, inputs: r.inputs })),
-    }, null, 2) + "\n",
+    "resources.json":
+      JSON.stringify(
+        {
+          project: CONFIG_NAMESPACE,
+          stack: req.stack,
+          resources: resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent,
+            custom: r.custom,
+            provider: r.provider,
+            dependsOn: r.dependsOn,
+            inputs: r.inputs,
+          })),
+        },
+        null,
+        2,
+      ) + "\n",
     "policy-report.json": JSON.stringify(report, null, 2) + "\n",
     "manifests/helm-releases.yaml": toYaml(helmReleases(resources)),
   };
@@ -73,7 +90,10 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     resources,
     report,
     files,
-    summary: { total: resources.length, byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) },
+    summary: {
+      total: resources.length,
+      byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+    },
   };
 }
 

@@ -17,7 +17,11 @@ class NotApplicable extends Error {}
 
 function schemaDefaults(policy: Policy): Record<string, unknown> {
   const props = policy.configSchema?.properties ?? {};
-  return Object.fromEntries(Object.entries(props).flatMap(([k, v]) => ("default" in (v as object) ? [[k, (v as { default: unknown }).default]] : [])));
+  return Object.fromEntries(
+    Object.entries(props).flatMap(([k, v]) =>
+      "default" in (v as object) ? [[k, (v as { default: unknown }).default]] : [],
+    ),
+  );
 }
 
 function pulumiTypeOf(resourceClass: unknown): string | undefined {
@@ -55,7 +59,11 @@ function policyResource(r: RecordedResource, config: () => object) {
  * Runs CrossGuard policies over recorded resources the way `pulumi preview --policy-pack`
  * would: resource rules once per resource, stack rules once over all of them.
  */
-export async function runPolicies(policies: Policy[], resources: RecordedResource[], config: Record<string, unknown>): Promise<PolicyReport> {
+export async function runPolicies(
+  policies: Policy[],
+  resources: RecordedResource[],
+  config: Record<string, unknown>,
+): Promise<PolicyReport> {
   const violations: PolicyViolation[] = [];
   for (const policy of policies) {
     const level = policy.enforcementLevel ?? "advisory";
@@ -65,7 +73,9 @@ export async function runPolicies(policies: Policy[], resources: RecordedResourc
       violations.push({ policy: policy.name, enforcementLevel: level, urn: violationUrn ?? urn, message });
     try {
       if ("validateResource" in policy && policy.validateResource) {
-        const validators = Array.isArray(policy.validateResource) ? policy.validateResource : [(policy as ResourceValidationPolicy).validateResource];
+        const validators = Array.isArray(policy.validateResource)
+          ? policy.validateResource
+          : [(policy as ResourceValidationPolicy).validateResource];
         for (const r of resources) {
           for (const validate of validators) {
             try {
@@ -77,14 +87,29 @@ export async function runPolicies(policies: Policy[], resources: RecordedResourc
         }
       }
       if ("validateStack" in policy && policy.validateStack) {
-        const all = resources.map((r) => ({ ...policyResource(r, cfg), dependencies: [] as unknown[], propertyDependencies: {}, parent: undefined as unknown }));
+        const all = resources.map((r) => ({
+          ...policyResource(r, cfg),
+          dependencies: [] as unknown[],
+          propertyDependencies: {},
+          parent: undefined as unknown,
+        }));
         const byUrn = new Map(all.map((r) => [r.urn, r]));
         all.forEach((r, i) => {
           r.dependencies = resources[i].dependsOn.flatMap((u) => byUrn.get(u) ?? []);
           r.parent = resources[i].parent ? byUrn.get(resources[i].parent!) : undefined;
         });
-        await (policy as StackValidationPolicy).validateStack({ resources: all, stackTags: new Map(), getConfig: cfg, notApplicable: (reason?: string): never => { throw new NotApplicable(reason); } } as never, (message: string, urn?: string) =>
-          violations.push({ policy: policy.name, enforcementLevel: level, urn: urn ?? "", message }));
+        await (policy as StackValidationPolicy).validateStack(
+          {
+            resources: all,
+            stackTags: new Map(),
+            getConfig: cfg,
+            notApplicable: (reason?: string): never => {
+              throw new NotApplicable(reason);
+            },
+          } as never,
+          (message: string, urn?: string) =>
+            violations.push({ policy: policy.name, enforcementLevel: level, urn: urn ?? "", message }),
+        );
       }
     } catch (e) {
       if (!(e instanceof NotApplicable)) throw e;

@@ -20,7 +20,10 @@ function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 1 && entries[0][0] === "secure") return { value: SECURE_PLACEHOLDER, secret: true };
     const mapped = entries.map(([k, v]) => [k, replaceSecure(v)] as const);
-    return { value: Object.fromEntries(mapped.map(([k, v]) => [k, v.value])), secret: mapped.some(([, v]) => v.secret) };
+    return {
+      value: Object.fromEntries(mapped.map(([k, v]) => [k, v.value])),
+      secret: mapped.some(([, v]) => v.secret),
+    };
   }
   return { value, secret: false };
 }
@@ -33,13 +36,19 @@ function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
 export function loadStackFile(path: string, projectNamespace: string): LoadedStackConfig {
   const text = readFileSync(path, "utf8");
   const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new Error(`${path}: not a Pulumi stack file (expected a mapping)`);
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc))
+    throw new Error(`${path}: not a Pulumi stack file (expected a mapping)`);
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [rawKey, rawValue] of Object.entries(doc.config ?? {})) {
     const key = rawKey.includes(":") ? rawKey : `${projectNamespace}:${rawKey}`;
     const { value, secret } = replaceSecure(rawValue);
-    config[key] = typeof value === "string" ? value : value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+    config[key] =
+      typeof value === "string"
+        ? value
+        : value !== null && typeof value === "object"
+          ? JSON.stringify(value)
+          : String(value);
     if (secret) secretKeys.push(key);
   }
   return { config, secretKeys };

@@ -35,22 +35,42 @@ export interface ChartPin {
 
 export const CHARTS = {
   /** aws/eks-charts `stable/aws-load-balancer-controller` 3.5.0 (appVersion v3.5.0). */
-  awsLoadBalancerController: { chart: "aws-load-balancer-controller", repository: "https://aws.github.io/eks-charts", version: "3.5.0" },
+  awsLoadBalancerController: {
+    chart: "aws-load-balancer-controller",
+    repository: "https://aws.github.io/eks-charts",
+    version: "3.5.0",
+  },
   /** kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (appVersion 1.35.0). */
-  clusterAutoscaler: { chart: "cluster-autoscaler", repository: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
+  clusterAutoscaler: {
+    chart: "cluster-autoscaler",
+    repository: "https://kubernetes.github.io/autoscaler",
+    version: "9.59.0",
+  },
   /** aws/karpenter-provider-aws v1.14.1 (supports Kubernetes 1.35 from Karpenter 1.9). CRDs ship in the chart. */
   karpenter: { chart: "karpenter", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
   /** NVIDIA/k8s-device-plugin v0.20.0 `deployments/helm/nvidia-device-plugin`. */
-  nvidiaDevicePlugin: { chart: "nvidia-device-plugin", repository: "https://nvidia.github.io/k8s-device-plugin", version: "0.20.0" },
+  nvidiaDevicePlugin: {
+    chart: "nvidia-device-plugin",
+    repository: "https://nvidia.github.io/k8s-device-plugin",
+    version: "0.20.0",
+  },
   /** NVIDIA/gpu-operator v26.7.0 `deployments/gpu-operator`. */
   gpuOperator: { chart: "gpu-operator", repository: "https://helm.ngc.nvidia.com/nvidia", version: "v26.7.0" },
   /** NVIDIA/dcgm-exporter 4.5.3-4.8.2 `deployment/` (chart 4.8.2). */
-  dcgmExporter: { chart: "dcgm-exporter", repository: "https://nvidia.github.io/dcgm-exporter/helm-charts", version: "4.8.2" },
+  dcgmExporter: {
+    chart: "dcgm-exporter",
+    repository: "https://nvidia.github.io/dcgm-exporter/helm-charts",
+    version: "4.8.2",
+  },
   /**
    * prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3 (operator v0.93.1,
    * kube-state-metrics 2.20.0, node-exporter 1.12.1, Grafana chart 12.11.1 / Grafana 13.2.0).
    */
-  kubePrometheusStack: { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
+  kubePrometheusStack: {
+    chart: "kube-prometheus-stack",
+    repository: "https://prometheus-community.github.io/helm-charts",
+    version: "88.5.3",
+  },
   /** cert-manager v1.21.1 (OCI chart per its README at v1.21.1); KServe needs >= 1.15. */
   certManager: { chart: "cert-manager", repository: "oci://quay.io/jetstack/charts", version: "v1.21.1" },
   /** kserve/kserve v0.20.0 `charts/kserve-crd`. */
@@ -80,7 +100,10 @@ export const IMAGES = {
    * AWS Neuron deep learning container with vLLM 0.16.0 on Neuron SDK 2.31.1, listed for inf2
    * (aws-neuron/deep-learning-containers README at 2.32.0). No Triton build runs on Neuron.
    */
-  vllmNeuron: { repository: "public.ecr.aws/neuron/pytorch-inference-vllm-neuronx", tag: "0.16.0-neuronx-py312-sdk2.31.1-ubuntu24.04" },
+  vllmNeuron: {
+    repository: "public.ecr.aws/neuron/pytorch-inference-vllm-neuronx",
+    tag: "0.16.0-neuronx-py312-sdk2.31.1-ubuntu24.04",
+  },
   /**
    * MLflow 3.16.1 "-full" image (mlflow/mlflow docker/Dockerfile.full: the db, auth and S3 extras,
    * psycopg2). 3.16.1 is the first release without a default basic-auth admin password (CVE-2026-2635).

@@ -9,12 +9,18 @@ export type { RecordedResource };
  * unknown invokes throw) and returns every resource once all registrations have settled.
  */
 export async function runComponent<T>(build: () => T, opts: { stack?: string; region?: string } = {}) {
-  const { resources, result } = await runOnMocks({ project: "mlserving", stack: opts.stack ?? "test", region: opts.region ?? "us-west-2" }, build);
+  const { resources, result } = await runOnMocks(
+    { project: "mlserving", stack: opts.stack ?? "test", region: opts.region ?? "us-west-2" },
+    build,
+  );
   return new Plan(resources, result);
 }
 
 export class Plan<T = unknown> {
-  constructor(readonly resources: RecordedResource[], readonly result: T) {}
+  constructor(
+    readonly resources: RecordedResource[],
+    readonly result: T,
+  ) {}
 
   ofType(type: string): RecordedResource[] {
     return this.resources.filter((r) => r.type === type);
@@ -23,7 +29,10 @@ export class Plan<T = unknown> {
   /** The single resource of `type` whose logical name contains `nameIncludes`. */
   one(type: string, nameIncludes = ""): RecordedResource {
     const found = this.ofType(type).filter((r) => r.name.includes(nameIncludes));
-    expect(found.map((r) => r.name), `exactly one ${type} named *${nameIncludes}*`).toHaveLength(1);
+    expect(
+      found.map((r) => r.name),
+      `exactly one ${type} named *${nameIncludes}*`,
+    ).toHaveLength(1);
     return found[0];
   }
 
@@ -35,7 +44,9 @@ export class Plan<T = unknown> {
 
   /** Whether `r` depends (directly) on a resource of `type` named *nameIncludes*. */
   dependsOn(r: RecordedResource, type: string, nameIncludes = ""): boolean {
-    return r.dependsOn.some((u) => this.resources.some((x) => x.urn === u && x.type === type && x.name.includes(nameIncludes)));
+    return r.dependsOn.some((u) =>
+      this.resources.some((x) => x.urn === u && x.type === type && x.name.includes(nameIncludes)),
+    );
   }
 }
 

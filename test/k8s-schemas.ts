@@ -56,8 +56,16 @@ const MODELS: Record<string, ModelClass> = {
 function closeObjects(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closeObjects);
   if (schema === null || typeof schema !== "object") return schema;
-  const out: Record<string, unknown> = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, closeObjects(pv)])) : closeObjects(v)]));
-  if (out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
+  const out: Record<string, unknown> = Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [
+      k,
+      k === "properties"
+        ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, closeObjects(pv)]))
+        : closeObjects(v),
+    ]),
+  );
+  if (out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"])
+    out.additionalProperties = false;
   return out;
 }
 
@@ -92,6 +100,7 @@ export function validateAgainstUpstreamSchema(obj: Record<string, unknown>): voi
 function withSecretMapsFilledIn(obj: Record<string, unknown>): Record<string, unknown> {
   if (obj.kind !== "Secret") return obj;
   const out = { ...obj };
-  for (const key of ["data", "stringData"]) if (out[key] === "[secret]") out[key] = { redacted: key === "data" ? "cmVkYWN0ZWQ=" : "redacted" };
+  for (const key of ["data", "stringData"])
+    if (out[key] === "[secret]") out[key] = { redacted: key === "data" ? "cmVkYWN0ZWQ=" : "redacted" };
   return out;
 }

@@ -22,7 +22,8 @@ export function metricNamesIn(expr: string): string[] {
   const names: string[] = [];
   parser.parse(expr).iterate({
     enter: (node) => {
-      if (node.name === "Identifier" && node.node.parent?.name === "VectorSelector") names.push(expr.slice(node.from, node.to));
+      if (node.name === "Identifier" && node.node.parent?.name === "VectorSelector")
+        names.push(expr.slice(node.from, node.to));
     },
   });
   return [...new Set(names)];

@@ -51,60 +51,100 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
     const check = new ArgsChecker(`AcceleratorNodeGroup "${name}"`)
       .require(ACCELERATOR_KINDS.includes(args.kind), "kind", `must be one of ${ACCELERATOR_KINDS.join(", ")}`)
       .require(args.instanceTypes.length > 0, "instanceTypes", "must list at least one instance type")
-      .require(capacityType !== "spot" || args.instanceTypes.length >= 3, "instanceTypes", "spot capacity needs at least 3 instance types so one spot pool running dry does not stop scaling")
+      .require(
+        capacityType !== "spot" || args.instanceTypes.length >= 3,
+        "instanceTypes",
+        "spot capacity needs at least 3 instance types so one spot pool running dry does not stop scaling",
+      )
       .require(Number.isInteger(minSize) && minSize >= 0, "minSize", "must be a whole number >= 0")
-      .require(minSize <= desiredSize && desiredSize <= args.maxSize, "maxSize", `must satisfy minSize <= desiredSize <= maxSize (got ${minSize} <= ${desiredSize} <= ${args.maxSize})`)
+      .require(
+        minSize <= desiredSize && desiredSize <= args.maxSize,
+        "maxSize",
+        `must satisfy minSize <= desiredSize <= maxSize (got ${minSize} <= ${desiredSize} <= ${args.maxSize})`,
+      )
       .require(args.maxSize >= 1, "maxSize", "must be at least 1")
-      .require(args.onDemandFallbackMaxSize === undefined || args.onDemandFallbackMaxSize >= 1, "onDemandFallbackMaxSize", "must be at least 1")
+      .require(
+        args.onDemandFallbackMaxSize === undefined || args.onDemandFallbackMaxSize >= 1,
+        "onDemandFallbackMaxSize",
+        "must be at least 1",
+      )
       .require(os === "al2023" || args.kind === "nvidia", "os", "bottlerocket is offered for nvidia only")
       .require(diskSizeGiB >= 50, "diskSizeGiB", "must be at least 50 GiB for inference images");
     if (ACCELERATOR_KINDS.includes(args.kind)) {
-      for (const p of instanceTypeProblems(args.kind, args.instanceTypes)) check.require(false, `instanceTypes[${p.index}]`, p.message);
+      for (const p of instanceTypeProblems(args.kind, args.instanceTypes))
+        check.require(false, `instanceTypes[${p.index}]`, p.message);
     }
     check.throwIfAny();
     super("mlserving:capacity:AcceleratorNodeGroup", name, {}, opts);
     const { cluster } = args;
 
-    const launchTemplate = new aws.ec2.LaunchTemplate(name, {
-      description: `${args.kind} accelerator nodes of ${cluster.name}`,
-      // Hop limit 1: pods cannot reach instance metadata (and the node role); they use pod identity.
-      metadataOptions: imdsV2MetadataOptions(1),
-      // Bottlerocket keeps the OS on /dev/xvda and images on the data volume /dev/xvdb.
-      blockDeviceMappings: os === "bottlerocket"
-        ? [encryptedGp3Volume(8, "/dev/xvda"), encryptedGp3Volume(diskSizeGiB, "/dev/xvdb")]
-        : [encryptedGp3Volume(diskSizeGiB)],
-      tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: cluster.tags })),
-      updateDefaultVersion: true,
-      tags: cluster.tags,
-    }, { parent: this });
-
-    const group = (suffix: string, type: CapacityType, sizes: { minSize: number; desiredSize: number; maxSize: number }) => {
-      const labels = acceleratorNodeLabels(args.kind, type, args.instanceTypes, name, os);
-      const nodeGroup = new aws.eks.NodeGroup(`${name}-${suffix}`, {
-        clusterName: cluster.name,
-        nodeGroupNamePrefix: `${name}-${suffix}-`,
-        nodeRoleArn: cluster.nodeRole.arn,
-        subnetIds: cluster.privateSubnetIds,
-        amiType: amiTypeFor(args.kind, os),
-        capacityType: type === "spot" ? "SPOT" : "ON_DEMAND",
-        instanceTypes: args.instanceTypes,
-        scalingConfig: sizes,
-        updateConfig: { maxUnavailable: 1 },
-        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-        labels,
-        taints: [acceleratorTaint(args.kind)],
-        nodeRepairConfig: { enabled: true },
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+      name,
+      {
+        description: `${args.kind} accelerator nodes of ${cluster.name}`,
+        // Hop limit 1: pods cannot reach instance metadata (and the node role); they use pod identity.
+        metadataOptions: imdsV2MetadataOptions(1),
+        // Bottlerocket keeps the OS on /dev/xvda and images on the data volume /dev/xvdb.
+        blockDeviceMappings:
+          os === "bottlerocket"
+            ? [encryptedGp3Volume(8, "/dev/xvda"), encryptedGp3Volume(diskSizeGiB, "/dev/xvdb")]
+            : [encryptedGp3Volume(diskSizeGiB)],
+        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+          resourceType,
+          tags: cluster.tags,
+        })),
+        updateDefaultVersion: true,
         tags: cluster.tags,
-      }, { parent: this, dependsOn: cluster.workloadReady, ignoreChanges: ["scalingConfig.desiredSize"] });
+      },
+      { parent: this },
+    );
+
+    const group = (
+      suffix: string,
+      type: CapacityType,
+      sizes: { minSize: number; desiredSize: number; maxSize: number },
+    ) => {
+      const labels = acceleratorNodeLabels(args.kind, type, args.instanceTypes, name, os);
+      const nodeGroup = new aws.eks.NodeGroup(
+        `${name}-${suffix}`,
+        {
+          clusterName: cluster.name,
+          nodeGroupNamePrefix: `${name}-${suffix}-`,
+          nodeRoleArn: cluster.nodeRole.arn,
+          subnetIds: cluster.privateSubnetIds,
+          amiType: amiTypeFor(args.kind, os),
+          capacityType: type === "spot" ? "SPOT" : "ON_DEMAND",
+          instanceTypes: args.instanceTypes,
+          scalingConfig: sizes,
+          updateConfig: { maxUnavailable: 1 },
+          launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+          labels,
+          taints: [acceleratorTaint(args.kind)],
+          nodeRepairConfig: { enabled: true },
+          tags: cluster.tags,
+        },
+        { parent: this, dependsOn: cluster.workloadReady, ignoreChanges: ["scalingConfig.desiredSize"] },
+      );
 
       if (args.clusterAutoscalerTags ?? true) {
         const asgName = nodeGroup.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? "");
-        const tags = clusterAutoscalerAsgTags({ clusterName: cluster.name, kind: args.kind, labels, instanceTypes: args.instanceTypes });
-        Object.entries(tags).forEach(([key, value], i) =>
-          new aws.autoscaling.Tag(`${name}-${suffix}-asg-${i}`, {
-            autoscalingGroupName: asgName,
-            tag: { key, value, propagateAtLaunch: false },
-          }, { parent: this }));
+        const tags = clusterAutoscalerAsgTags({
+          clusterName: cluster.name,
+          kind: args.kind,
+          labels,
+          instanceTypes: args.instanceTypes,
+        });
+        Object.entries(tags).forEach(
+          ([key, value], i) =>
+            new aws.autoscaling.Tag(
+              `${name}-${suffix}-asg-${i}`,
+              {
+                autoscalingGroupName: asgName,
+                tag: { key, value, propagateAtLaunch: false },
+              },
+              { parent: this },
+            ),
+        );
       }
       return { nodeGroup, labels };
     };
@@ -112,7 +152,10 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
     const main = group(capacityType, capacityType, { minSize, desiredSize, maxSize: args.maxSize });
     this.nodeGroups = [main.nodeGroup];
     if (args.onDemandFallbackMaxSize !== undefined && capacityType === "spot") {
-      this.nodeGroups.push(group("on-demand", "on-demand", { minSize: 0, desiredSize: 0, maxSize: args.onDemandFallbackMaxSize }).nodeGroup);
+      this.nodeGroups.push(
+        group("on-demand", "on-demand", { minSize: 0, desiredSize: 0, maxSize: args.onDemandFallbackMaxSize })
+          .nodeGroup,
+      );
     }
     this.labels = main.labels;
     this.registerOutputs({ nodeGroupNames: this.nodeGroups.map((g) => g.nodeGroupName) });

@@ -37,42 +37,66 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
   constructor(name: string, args: NvidiaGpuSupportArgs, opts?: pulumi.ComponentResourceOptions) {
     const plugin = args.devicePlugin ?? "device-plugin";
     new ArgsChecker(`NvidiaGpuSupport "${name}"`)
-      .require(plugin === "device-plugin" || plugin === "gpu-operator", "devicePlugin", "must be device-plugin or gpu-operator")
-      .require(args.timeSlicingReplicas === undefined || (Number.isInteger(args.timeSlicingReplicas) && args.timeSlicingReplicas >= 2 && args.timeSlicingReplicas <= 48), "timeSlicingReplicas", "must be a whole number from 2 to 48")
+      .require(
+        plugin === "device-plugin" || plugin === "gpu-operator",
+        "devicePlugin",
+        "must be device-plugin or gpu-operator",
+      )
+      .require(
+        args.timeSlicingReplicas === undefined ||
+          (Number.isInteger(args.timeSlicingReplicas) &&
+            args.timeSlicingReplicas >= 2 &&
+            args.timeSlicingReplicas <= 48),
+        "timeSlicingReplicas",
+        "must be a whole number from 2 to 48",
+      )
       .throwIfAny();
     super("mlserving:capacity:NvidiaGpuSupport", name, {}, opts);
     const { cluster } = args;
     const k8sOpts = { parent: this, provider: cluster.provider, dependsOn: cluster.workloadReady };
 
-    this.devicePlugin = plugin === "gpu-operator"
-      ? new k8s.helm.v3.Release(`${name}-gpu-operator`, {
-          ...helmChartArgs(CHARTS.gpuOperator),
-          name: "gpu-operator",
-          namespace: "gpu-operator",
-          createNamespace: true,
-          values: gpuOperatorValues(args.timeSlicingReplicas),
-          atomic: true,
-          timeout: 900,
-        }, k8sOpts)
-      : new k8s.helm.v3.Release(`${name}-device-plugin`, {
-          ...helmChartArgs(CHARTS.nvidiaDevicePlugin),
-          name: "nvidia-device-plugin",
-          namespace: NVIDIA_NAMESPACE,
-          createNamespace: true,
-          values: nvidiaDevicePluginValues(args.timeSlicingReplicas),
-          atomic: true,
-          timeout: 600,
-        }, k8sOpts);
+    this.devicePlugin =
+      plugin === "gpu-operator"
+        ? new k8s.helm.v3.Release(
+            `${name}-gpu-operator`,
+            {
+              ...helmChartArgs(CHARTS.gpuOperator),
+              name: "gpu-operator",
+              namespace: "gpu-operator",
+              createNamespace: true,
+              values: gpuOperatorValues(args.timeSlicingReplicas),
+              atomic: true,
+              timeout: 900,
+            },
+            k8sOpts,
+          )
+        : new k8s.helm.v3.Release(
+            `${name}-device-plugin`,
+            {
+              ...helmChartArgs(CHARTS.nvidiaDevicePlugin),
+              name: "nvidia-device-plugin",
+              namespace: NVIDIA_NAMESPACE,
+              createNamespace: true,
+              values: nvidiaDevicePluginValues(args.timeSlicingReplicas),
+              atomic: true,
+              timeout: 600,
+            },
+            k8sOpts,
+          );
 
-    this.dcgmExporter = new k8s.helm.v3.Release(`${name}-dcgm-exporter`, {
-      ...helmChartArgs(CHARTS.dcgmExporter),
-      name: DCGM_EXPORTER_RELEASE,
-      namespace: NVIDIA_NAMESPACE,
-      createNamespace: true,
-      values: dcgmExporterValues(),
-      // Scales with GPU nodes, which may be zero: do not wait for pods.
-      skipAwait: true,
-    }, k8sOpts);
+    this.dcgmExporter = new k8s.helm.v3.Release(
+      `${name}-dcgm-exporter`,
+      {
+        ...helmChartArgs(CHARTS.dcgmExporter),
+        name: DCGM_EXPORTER_RELEASE,
+        namespace: NVIDIA_NAMESPACE,
+        createNamespace: true,
+        values: dcgmExporterValues(),
+        // Scales with GPU nodes, which may be zero: do not wait for pods.
+        skipAwait: true,
+      },
+      k8sOpts,
+    );
 
     const sm = serviceMonitor({
       name: "dcgm-exporter",
@@ -83,7 +107,9 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
       honorLabels: true,
     });
     new k8s.apiextensions.CustomResource(`${name}-dcgm-exporter`, sm, {
-      parent: this, provider: cluster.provider, dependsOn: [this.dcgmExporter, ...args.monitoringReady],
+      parent: this,
+      provider: cluster.provider,
+      dependsOn: [this.dcgmExporter, ...args.monitoringReady],
     });
     this.registerOutputs({});
   }
@@ -109,26 +135,41 @@ export class NeuronSupport extends pulumi.ComponentResource {
     const scheduler = args.scheduler ?? true;
     const k8sOpts = { parent: this, provider: cluster.provider };
 
-    this.chart = new k8s.helm.v3.Release(`${name}-neuron`, {
-      ...helmChartArgs(CHARTS.neuron),
-      name: "neuron",
-      namespace: NEURON_NAMESPACE,
-      values: neuronChartValues(scheduler),
-      // The device plugin DaemonSet has no pods until an Inferentia node exists.
-      skipAwait: true,
-    }, { ...k8sOpts, dependsOn: cluster.workloadReady });
+    this.chart = new k8s.helm.v3.Release(
+      `${name}-neuron`,
+      {
+        ...helmChartArgs(CHARTS.neuron),
+        name: "neuron",
+        namespace: NEURON_NAMESPACE,
+        values: neuronChartValues(scheduler),
+        // The device plugin DaemonSet has no pods until an Inferentia node exists.
+        skipAwait: true,
+      },
+      { ...k8sOpts, dependsOn: cluster.workloadReady },
+    );
     this.schedulerName = scheduler ? "my-scheduler" : undefined;
 
-    const ns = new k8s.core.v1.Namespace(`${name}-neuron-monitor`, { metadata: { name: NEURON_MONITOR_NAMESPACE } }, { ...k8sOpts, dependsOn: cluster.workloadReady });
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-neuron-monitor`,
+      { metadata: { name: NEURON_MONITOR_NAMESPACE } },
+      { ...k8sOpts, dependsOn: cluster.workloadReady },
+    );
     new k8s.apps.v1.DaemonSet(`${name}-neuron-monitor`, neuronMonitorDaemonSet(), { ...k8sOpts, dependsOn: [ns] });
-    const svc = new k8s.core.v1.Service(`${name}-neuron-monitor`, neuronMonitorService(), { ...k8sOpts, dependsOn: [ns] });
-    new k8s.apiextensions.CustomResource(`${name}-neuron-monitor`, serviceMonitor({
-      name: "neuron-monitor",
-      namespace: NEURON_MONITOR_NAMESPACE,
-      serviceLabels: NEURON_MONITOR_SERVICE_LABELS,
-      port: "metrics",
-      interval: "30s",
-    }), { ...k8sOpts, dependsOn: [svc, ...args.monitoringReady] });
+    const svc = new k8s.core.v1.Service(`${name}-neuron-monitor`, neuronMonitorService(), {
+      ...k8sOpts,
+      dependsOn: [ns],
+    });
+    new k8s.apiextensions.CustomResource(
+      `${name}-neuron-monitor`,
+      serviceMonitor({
+        name: "neuron-monitor",
+        namespace: NEURON_MONITOR_NAMESPACE,
+        serviceLabels: NEURON_MONITOR_SERVICE_LABELS,
+        port: "metrics",
+        interval: "30s",
+      }),
+      { ...k8sOpts, dependsOn: [svc, ...args.monitoringReady] },
+    );
     this.registerOutputs({});
   }
 }

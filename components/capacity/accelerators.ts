@@ -32,10 +32,49 @@ export const LABELS = {
 
 /** Devices per instance size, by family. */
 const DEVICES_PER_SIZE: Record<string, { kind: AcceleratorKind; sizes: Record<string, number> }> = {
-  g4dn: { kind: "nvidia", sizes: { xlarge: 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "12xlarge": 4, "16xlarge": 1, metal: 8 } },
-  g5: { kind: "nvidia", sizes: { xlarge: 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "12xlarge": 4, "16xlarge": 1, "24xlarge": 4, "48xlarge": 8 } },
-  g6: { kind: "nvidia", sizes: { xlarge: 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "12xlarge": 4, "16xlarge": 1, "24xlarge": 4, "48xlarge": 8 } },
-  g6e: { kind: "nvidia", sizes: { xlarge: 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "12xlarge": 4, "16xlarge": 1, "24xlarge": 4, "48xlarge": 8 } },
+  g4dn: {
+    kind: "nvidia",
+    sizes: { xlarge: 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "12xlarge": 4, "16xlarge": 1, metal: 8 },
+  },
+  g5: {
+    kind: "nvidia",
+    sizes: {
+      xlarge: 1,
+      "2xlarge": 1,
+      "4xlarge": 1,
+      "8xlarge": 1,
+      "12xlarge": 4,
+      "16xlarge": 1,
+      "24xlarge": 4,
+      "48xlarge": 8,
+    },
+  },
+  g6: {
+    kind: "nvidia",
+    sizes: {
+      xlarge: 1,
+      "2xlarge": 1,
+      "4xlarge": 1,
+      "8xlarge": 1,
+      "12xlarge": 4,
+      "16xlarge": 1,
+      "24xlarge": 4,
+      "48xlarge": 8,
+    },
+  },
+  g6e: {
+    kind: "nvidia",
+    sizes: {
+      xlarge: 1,
+      "2xlarge": 1,
+      "4xlarge": 1,
+      "8xlarge": 1,
+      "12xlarge": 4,
+      "16xlarge": 1,
+      "24xlarge": 4,
+      "48xlarge": 8,
+    },
+  },
   p4d: { kind: "nvidia", sizes: { "24xlarge": 8 } },
   p5: { kind: "nvidia", sizes: { "4xlarge": 1, "48xlarge": 8 } },
   inf1: { kind: "neuron", sizes: { xlarge: 1, "2xlarge": 1, "6xlarge": 4, "24xlarge": 16 } },
@@ -45,7 +84,9 @@ const DEVICES_PER_SIZE: Record<string, { kind: AcceleratorKind; sizes: Record<st
 
 /** Families the kit supports for each kind. */
 export function familiesOf(kind: AcceleratorKind): string[] {
-  return Object.entries(DEVICES_PER_SIZE).filter(([, f]) => f.kind === kind).map(([name]) => name);
+  return Object.entries(DEVICES_PER_SIZE)
+    .filter(([, f]) => f.kind === kind)
+    .map(([name]) => name);
 }
 
 /** `g6.xlarge` -> `g6`. */
@@ -65,11 +106,17 @@ export function kindOf(instanceType: string): AcceleratorKind | undefined {
 }
 
 /** Problems with a list of instance types for a kind; empty when every type belongs to the kind. */
-export function instanceTypeProblems(kind: AcceleratorKind, instanceTypes: string[]): { index: number; message: string }[] {
+export function instanceTypeProblems(
+  kind: AcceleratorKind,
+  instanceTypes: string[],
+): { index: number; message: string }[] {
   return instanceTypes.flatMap((t, index) => {
     const k = kindOf(t);
     if (k === kind) return [];
-    if (k === undefined) return [{ index, message: `${t} is not a supported ${kind} instance type (families: ${familiesOf(kind).join(", ")})` }];
+    if (k === undefined)
+      return [
+        { index, message: `${t} is not a supported ${kind} instance type (families: ${familiesOf(kind).join(", ")})` },
+      ];
     return [{ index, message: `${t} is a ${k} instance type; a ${kind} pool takes ${familiesOf(kind).join(", ")}` }];
   });
 }

@@ -11,7 +11,10 @@ export const CLUSTER_AUTOSCALER_RELEASE = "cluster-autoscaler";
  * `cluster-autoscaler-aws-cluster-autoscaler`, port `http` (8085).
  */
 export const CLUSTER_AUTOSCALER_METRICS = {
-  serviceLabels: { "app.kubernetes.io/instance": CLUSTER_AUTOSCALER_RELEASE, "app.kubernetes.io/name": "aws-cluster-autoscaler" },
+  serviceLabels: {
+    "app.kubernetes.io/instance": CLUSTER_AUTOSCALER_RELEASE,
+    "app.kubernetes.io/name": "aws-cluster-autoscaler",
+  },
   port: "http",
 };
 

@@ -38,34 +38,50 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
     super("mlserving:capacity:ClusterAutoscaler", name, {}, opts);
     const { cluster } = args;
 
-    const role = new PodIdentityRole(`${name}-pod-identity`, {
-      clusterName: cluster.name,
-      namespace: CLUSTER_AUTOSCALER_NAMESPACE,
-      serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-      policy: clusterAutoscalerPolicy(cluster.name),
-      tags: cluster.tags,
-    }, { parent: this });
-
-    this.release = new k8s.helm.v3.Release(name, {
-      ...helmChartArgs(CHARTS.clusterAutoscaler),
-      name: CLUSTER_AUTOSCALER_RELEASE,
-      namespace: CLUSTER_AUTOSCALER_NAMESPACE,
-      values: clusterAutoscalerValues({
+    const role = new PodIdentityRole(
+      `${name}-pod-identity`,
+      {
         clusterName: cluster.name,
-        region: cluster.region,
-        imageTag: IMAGES.clusterAutoscaler.tag,
-        scaleDownUnneededTime,
-      }),
-      atomic: true,
-      timeout: 600,
-    }, { parent: this, provider: cluster.provider, dependsOn: [role, ...cluster.workloadReady, ...(args.dependsOn ?? [])] });
-    if (args.monitoringReady) {
-      new k8s.apiextensions.CustomResource(`${name}-metrics`, serviceMonitor({
-        name: "cluster-autoscaler",
         namespace: CLUSTER_AUTOSCALER_NAMESPACE,
-        serviceLabels: CLUSTER_AUTOSCALER_METRICS.serviceLabels,
-        port: CLUSTER_AUTOSCALER_METRICS.port,
-      }), { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoringReady] });
+        serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+        policy: clusterAutoscalerPolicy(cluster.name),
+        tags: cluster.tags,
+      },
+      { parent: this },
+    );
+
+    this.release = new k8s.helm.v3.Release(
+      name,
+      {
+        ...helmChartArgs(CHARTS.clusterAutoscaler),
+        name: CLUSTER_AUTOSCALER_RELEASE,
+        namespace: CLUSTER_AUTOSCALER_NAMESPACE,
+        values: clusterAutoscalerValues({
+          clusterName: cluster.name,
+          region: cluster.region,
+          imageTag: IMAGES.clusterAutoscaler.tag,
+          scaleDownUnneededTime,
+        }),
+        atomic: true,
+        timeout: 600,
+      },
+      {
+        parent: this,
+        provider: cluster.provider,
+        dependsOn: [role, ...cluster.workloadReady, ...(args.dependsOn ?? [])],
+      },
+    );
+    if (args.monitoringReady) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-metrics`,
+        serviceMonitor({
+          name: "cluster-autoscaler",
+          namespace: CLUSTER_AUTOSCALER_NAMESPACE,
+          serviceLabels: CLUSTER_AUTOSCALER_METRICS.serviceLabels,
+          port: CLUSTER_AUTOSCALER_METRICS.port,
+        }),
+        { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoringReady] },
+      );
     }
     this.registerOutputs({});
   }

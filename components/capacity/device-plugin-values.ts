@@ -27,12 +27,16 @@ export function nvidiaDevicePluginValues(timeSlicingReplicas?: number) {
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchExpressions: [{ key: "nvidia.com/gpu.present", operator: "In", values: ["true"] }] }],
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: "nvidia.com/gpu.present", operator: "In", values: ["true"] }] },
+          ],
         },
       },
     },
     gfd: { enabled: false },
-    ...(timeSlicingReplicas ? { config: { map: { default: timeSlicingConfig(timeSlicingReplicas) }, default: "default" } } : {}),
+    ...(timeSlicingReplicas
+      ? { config: { map: { default: timeSlicingConfig(timeSlicingReplicas) }, default: "default" } }
+      : {}),
   };
 }
 
@@ -50,7 +54,14 @@ export function gpuOperatorValues(timeSlicingReplicas?: number) {
     daemonsets: { tolerations: tolerate(ACCELERATOR_TAINT_KEY.nvidia) },
     operator: { nodeSelector: onSystemNodes },
     devicePlugin: timeSlicingReplicas
-      ? { config: { create: true, name: "time-slicing", default: "default", data: { default: timeSlicingConfig(timeSlicingReplicas) } } }
+      ? {
+          config: {
+            create: true,
+            name: "time-slicing",
+            default: "default",
+            data: { default: timeSlicingConfig(timeSlicingReplicas) },
+          },
+        }
       : {},
   };
 }

@@ -20,7 +20,12 @@ export const KARPENTER_METRICS = {
  * `charts/karpenter/values.yaml`). The controller runs on the system node group (its default
  * affinity keeps it off Karpenter's own nodes) with the requests the getting-started guide uses.
  */
-export function karpenterValues(input: { clusterName: string; region: string; interruptionQueueName: string; replicas: number }) {
+export function karpenterValues(input: {
+  clusterName: string;
+  region: string;
+  interruptionQueueName: string;
+  replicas: number;
+}) {
   return {
     settings: { clusterName: input.clusterName, interruptionQueue: input.interruptionQueueName },
     serviceAccount: { create: true, name: KARPENTER_SERVICE_ACCOUNT },
@@ -56,18 +61,33 @@ export interface NodeClassInput {
  */
 export function ec2NodeClassSpec(input: NodeClassInput) {
   const discovery = { "karpenter.sh/discovery": input.clusterName };
-  const ebs = (extra: Record<string, unknown>) => ({ volumeType: "gp3", encrypted: true, deleteOnTermination: true, ...extra });
+  const ebs = (extra: Record<string, unknown>) => ({
+    volumeType: "gp3",
+    encrypted: true,
+    deleteOnTermination: true,
+    ...extra,
+  });
   const bottlerocket = input.imageCacheSnapshotId !== undefined;
   return {
-    amiSelectorTerms: [{ alias: bottlerocket ? `bottlerocket@${input.bottlerocketRelease}` : `al2023@${input.amiRelease}` }],
+    amiSelectorTerms: [
+      { alias: bottlerocket ? `bottlerocket@${input.bottlerocketRelease}` : `al2023@${input.amiRelease}` },
+    ],
     role: input.nodeRoleName,
     subnetSelectorTerms: [{ tags: discovery }],
     securityGroupSelectorTerms: [{ tags: discovery }],
-    metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpPutResponseHopLimit: 1, httpTokens: "required" },
+    metadataOptions: {
+      httpEndpoint: "enabled",
+      httpProtocolIPv6: "disabled",
+      httpPutResponseHopLimit: 1,
+      httpTokens: "required",
+    },
     blockDeviceMappings: bottlerocket
       ? [
           { deviceName: "/dev/xvda", ebs: ebs({ volumeSize: "8Gi" }) },
-          { deviceName: "/dev/xvdb", ebs: ebs({ volumeSize: `${input.rootVolumeGiB}Gi`, snapshotID: input.imageCacheSnapshotId }) },
+          {
+            deviceName: "/dev/xvdb",
+            ebs: ebs({ volumeSize: `${input.rootVolumeGiB}Gi`, snapshotID: input.imageCacheSnapshotId }),
+          },
         ]
       : [{ deviceName: "/dev/xvda", rootVolume: true, ebs: ebs({ volumeSize: `${input.rootVolumeGiB}Gi` }) }],
     tags: input.tags,

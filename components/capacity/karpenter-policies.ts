@@ -24,7 +24,14 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
     [`aws:RequestTag/kubernetes.io/cluster/${s.clusterName}`]: "owned",
     "aws:RequestTag/eks:eks-cluster-name": s.clusterName,
   };
-  const taggedLaunchables = ["fleet/*", "instance/*", "volume/*", "network-interface/*", "launch-template/*", "spot-instances-request/*"].map((r) => ec2(r));
+  const taggedLaunchables = [
+    "fleet/*",
+    "instance/*",
+    "volume/*",
+    "network-interface/*",
+    "launch-template/*",
+    "spot-instances-request/*",
+  ].map((r) => ec2(r));
   const instanceProfiles = `arn:${s.partition}:iam::${s.accountId}:instance-profile/*`;
   const region = { "aws:ResourceTag/topology.kubernetes.io/region": s.region };
 
@@ -34,7 +41,14 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
         Sid: "AllowScopedEC2InstanceAccessActions",
         Effect: "Allow",
         Action: ["ec2:RunInstances", "ec2:CreateFleet"],
-        Resource: [ec2("image/*", ""), ec2("snapshot/*", ""), ec2("security-group/*"), ec2("subnet/*"), ec2("capacity-reservation/*"), ec2("placement-group/*")],
+        Resource: [
+          ec2("image/*", ""),
+          ec2("snapshot/*", ""),
+          ec2("security-group/*"),
+          ec2("subnet/*"),
+          ec2("capacity-reservation/*"),
+          ec2("placement-group/*"),
+        ],
       },
       {
         Sid: "AllowScopedEC2LaunchTemplateAccessActions",
@@ -56,7 +70,10 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
         Action: "ec2:CreateTags",
         Resource: taggedLaunchables,
         Condition: {
-          StringEquals: { ...requestOwned, "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"] },
+          StringEquals: {
+            ...requestOwned,
+            "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"],
+          },
           StringLike: { "aws:RequestTag/karpenter.sh/nodepool": "*" },
         },
       },
@@ -104,8 +121,16 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
         Action: ["iam:TagInstanceProfile"],
         Resource: instanceProfiles,
         Condition: {
-          StringEquals: { ...owned, ...region, ...requestOwned, "aws:RequestTag/topology.kubernetes.io/region": s.region },
-          StringLike: { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*", "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*" },
+          StringEquals: {
+            ...owned,
+            ...region,
+            ...requestOwned,
+            "aws:RequestTag/topology.kubernetes.io/region": s.region,
+          },
+          StringLike: {
+            "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*",
+            "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*",
+          },
         },
       },
       {
@@ -113,7 +138,10 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
         Effect: "Allow",
         Action: ["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"],
         Resource: instanceProfiles,
-        Condition: { StringEquals: { ...owned, ...region }, StringLike: { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*" } },
+        Condition: {
+          StringEquals: { ...owned, ...region },
+          StringLike: { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*" },
+        },
       },
     ),
     "eks-integration": policyDocument({
@@ -148,17 +176,36 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
         Resource: "*",
         Condition: { StringEquals: { "aws:RequestedRegion": s.region } },
       },
-      { Sid: "AllowSSMReadActions", Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:${s.partition}:ssm:${s.region}::parameter/aws/service/*` },
+      {
+        Sid: "AllowSSMReadActions",
+        Effect: "Allow",
+        Action: "ssm:GetParameter",
+        Resource: `arn:${s.partition}:ssm:${s.region}::parameter/aws/service/*`,
+      },
       { Sid: "AllowPricingReadActions", Effect: "Allow", Action: "pricing:GetProducts", Resource: "*" },
-      { Sid: "AllowUnscopedInstanceProfileListAction", Effect: "Allow", Action: "iam:ListInstanceProfiles", Resource: "*" },
-      { Sid: "AllowInstanceProfileReadActions", Effect: "Allow", Action: "iam:GetInstanceProfile", Resource: instanceProfiles },
+      {
+        Sid: "AllowUnscopedInstanceProfileListAction",
+        Effect: "Allow",
+        Action: "iam:ListInstanceProfiles",
+        Resource: "*",
+      },
+      {
+        Sid: "AllowInstanceProfileReadActions",
+        Effect: "Allow",
+        Action: "iam:GetInstanceProfile",
+        Resource: instanceProfiles,
+      },
     ),
     "zonal-shift": policyDocument({
       Sid: "AllowZonalShiftStatusReadOnly",
       Effect: "Allow",
       Action: ["arc-zonal-shift:GetManagedResource"],
       Resource: "*",
-      Condition: { StringEquals: { "arc-zonal-shift:ResourceIdentifier": `arn:${s.partition}:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}` } },
+      Condition: {
+        StringEquals: {
+          "arc-zonal-shift:ResourceIdentifier": `arn:${s.partition}:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}`,
+        },
+      },
     }),
   };
 }
@@ -193,7 +240,10 @@ export const INTERRUPTION_EVENT_RULES: Record<string, { source: string; detailTy
   "spot-interruption": { source: "aws.ec2", detailType: "EC2 Spot Instance Interruption Warning" },
   rebalance: { source: "aws.ec2", detailType: "EC2 Instance Rebalance Recommendation" },
   "instance-state-change": { source: "aws.ec2", detailType: "EC2 Instance State-change Notification" },
-  "capacity-reservation-interruption": { source: "aws.ec2", detailType: "EC2 Capacity Reservation Instance Interruption Warning" },
+  "capacity-reservation-interruption": {
+    source: "aws.ec2",
+    detailType: "EC2 Capacity Reservation Instance Interruption Warning",
+  },
 };
 
 export function eventPattern(rule: { source: string; detailType: string }): string {

@@ -19,7 +19,12 @@ import {
   karpenterValues,
   nodePoolSpec,
 } from "./karpenter-builders";
-import { eventPattern, INTERRUPTION_EVENT_RULES, interruptionQueuePolicy, karpenterControllerPolicies } from "./karpenter-policies";
+import {
+  eventPattern,
+  INTERRUPTION_EVENT_RULES,
+  interruptionQueuePolicy,
+  karpenterControllerPolicies,
+} from "./karpenter-policies";
 
 /** One Karpenter NodePool of accelerator capacity. */
 export interface KarpenterPoolArgs {
@@ -67,15 +72,38 @@ export class Karpenter extends pulumi.ComponentResource {
 
   constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
     const pools = args.pools ?? [];
-    const check = new ArgsChecker(`Karpenter "${name}"`).require(Number.isInteger(args.replicas ?? 2) && (args.replicas ?? 2) >= 1, "replicas", "must be a whole number of at least 1");
+    const check = new ArgsChecker(`Karpenter "${name}"`).require(
+      Number.isInteger(args.replicas ?? 2) && (args.replicas ?? 2) >= 1,
+      "replicas",
+      "must be a whole number of at least 1",
+    );
     pools.forEach((p, i) => {
       check
         .require(DNS_LABEL.test(p.name), `pools[${i}].name`, "must be a DNS label")
-        .require(ACCELERATOR_KINDS.includes(p.kind), `pools[${i}].kind`, `must be one of ${ACCELERATOR_KINDS.join(", ")}`)
-        .require(p.instanceTypes.length >= 3, `pools[${i}].instanceTypes`, "spot capacity needs at least 3 instance types")
-        .require(Number.isInteger(p.maxDevices) && p.maxDevices >= 1, `pools[${i}].maxDevices`, "must be a whole number of at least 1")
-        .require(p.imageCacheSnapshotId === undefined || (p.kind === "nvidia" && /^snap-[0-9a-f]{8,17}$/.test(p.imageCacheSnapshotId)), `pools[${i}].imageCacheSnapshotId`, "must be an EBS snapshot id (snap-...), for nvidia pools only");
-      if (ACCELERATOR_KINDS.includes(p.kind)) for (const pr of instanceTypeProblems(p.kind, p.instanceTypes)) check.require(false, `pools[${i}].instanceTypes[${pr.index}]`, pr.message);
+        .require(
+          ACCELERATOR_KINDS.includes(p.kind),
+          `pools[${i}].kind`,
+          `must be one of ${ACCELERATOR_KINDS.join(", ")}`,
+        )
+        .require(
+          p.instanceTypes.length >= 3,
+          `pools[${i}].instanceTypes`,
+          "spot capacity needs at least 3 instance types",
+        )
+        .require(
+          Number.isInteger(p.maxDevices) && p.maxDevices >= 1,
+          `pools[${i}].maxDevices`,
+          "must be a whole number of at least 1",
+        )
+        .require(
+          p.imageCacheSnapshotId === undefined ||
+            (p.kind === "nvidia" && /^snap-[0-9a-f]{8,17}$/.test(p.imageCacheSnapshotId)),
+          `pools[${i}].imageCacheSnapshotId`,
+          "must be an EBS snapshot id (snap-...), for nvidia pools only",
+        );
+      if (ACCELERATOR_KINDS.includes(p.kind))
+        for (const pr of instanceTypeProblems(p.kind, p.instanceTypes))
+          check.require(false, `pools[${i}].instanceTypes[${pr.index}]`, pr.message);
     });
     check.require(new Set(pools.map((p) => p.name)).size === pools.length, "pools", "pool names must be unique");
     check.throwIfAny();
@@ -84,116 +112,206 @@ export class Karpenter extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     // Nodes Karpenter launches get their own role, admitted to the cluster by an EC2_LINUX access entry.
-    this.nodeRole = new aws.iam.Role(`${name}-node`, {
-      description: `Nodes Karpenter launches for ${cluster.name}`,
-      assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
-      tags: cluster.tags,
-    }, parent);
-    const nodePolicies = [...NODE_ROLE_MANAGED_POLICIES, "AmazonSSMManagedInstanceCore"].map((p) =>
-      new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, {
-        role: this.nodeRole.name,
-        policyArn: cluster.partition.apply((part) => awsManagedPolicyArn(part, p)),
-      }, parent));
-    const accessEntry = new aws.eks.AccessEntry(`${name}-node`, {
-      clusterName: cluster.name,
-      principalArn: this.nodeRole.arn,
-      type: "EC2_LINUX",
-      tags: cluster.tags,
-    }, parent);
+    this.nodeRole = new aws.iam.Role(
+      `${name}-node`,
+      {
+        description: `Nodes Karpenter launches for ${cluster.name}`,
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
+        tags: cluster.tags,
+      },
+      parent,
+    );
+    const nodePolicies = [...NODE_ROLE_MANAGED_POLICIES, "AmazonSSMManagedInstanceCore"].map(
+      (p) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${p}`,
+          {
+            role: this.nodeRole.name,
+            policyArn: cluster.partition.apply((part) => awsManagedPolicyArn(part, p)),
+          },
+          parent,
+        ),
+    );
+    const accessEntry = new aws.eks.AccessEntry(
+      `${name}-node`,
+      {
+        clusterName: cluster.name,
+        principalArn: this.nodeRole.arn,
+        type: "EC2_LINUX",
+        tags: cluster.tags,
+      },
+      parent,
+    );
 
     // Interruption handling: EventBridge -> SQS (SSE, TLS only) -> Karpenter drains ahead of the reclaim.
-    this.interruptionQueue = new aws.sqs.Queue(`${name}-interruptions`, {
-      name: `${cluster.name}-karpenter`,
-      messageRetentionSeconds: 300,
-      sqsManagedSseEnabled: true,
-      tags: cluster.tags,
-    }, parent);
-    new aws.sqs.QueuePolicy(`${name}-interruptions`, {
-      queueUrl: this.interruptionQueue.url,
-      policy: this.interruptionQueue.arn.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))),
-    }, parent);
-    for (const [ruleName, rule] of Object.entries(INTERRUPTION_EVENT_RULES)) {
-      const eventRule = new aws.cloudwatch.EventRule(`${name}-${ruleName}`, {
-        description: `${rule.detailType} -> Karpenter (${cluster.name})`,
-        eventPattern: eventPattern(rule),
+    this.interruptionQueue = new aws.sqs.Queue(
+      `${name}-interruptions`,
+      {
+        name: `${cluster.name}-karpenter`,
+        messageRetentionSeconds: 300,
+        sqsManagedSseEnabled: true,
         tags: cluster.tags,
-      }, parent);
-      new aws.cloudwatch.EventTarget(`${name}-${ruleName}`, { rule: eventRule.name, arn: this.interruptionQueue.arn }, parent);
+      },
+      parent,
+    );
+    new aws.sqs.QueuePolicy(
+      `${name}-interruptions`,
+      {
+        queueUrl: this.interruptionQueue.url,
+        policy: this.interruptionQueue.arn.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))),
+      },
+      parent,
+    );
+    for (const [ruleName, rule] of Object.entries(INTERRUPTION_EVENT_RULES)) {
+      const eventRule = new aws.cloudwatch.EventRule(
+        `${name}-${ruleName}`,
+        {
+          description: `${rule.detailType} -> Karpenter (${cluster.name})`,
+          eventPattern: eventPattern(rule),
+          tags: cluster.tags,
+        },
+        parent,
+      );
+      new aws.cloudwatch.EventTarget(
+        `${name}-${ruleName}`,
+        { rule: eventRule.name, arn: this.interruptionQueue.arn },
+        parent,
+      );
     }
 
     // Node classes find the cluster security group by the same discovery tag as the subnets.
-    new aws.ec2.Tag(`${name}-sg-discovery`, {
-      resourceId: cluster.clusterSecurityGroupId,
-      key: "karpenter.sh/discovery",
-      value: cluster.name,
-    }, parent);
+    new aws.ec2.Tag(
+      `${name}-sg-discovery`,
+      {
+        resourceId: cluster.clusterSecurityGroupId,
+        key: "karpenter.sh/discovery",
+        value: cluster.name,
+      },
+      parent,
+    );
 
     const scope = pulumi.all([cluster.partition, cluster.accountId, this.nodeRole.arn, this.interruptionQueue.arn]);
     const documents = scope.apply(([partition, accountId, nodeRoleArn, interruptionQueueArn]) =>
-      karpenterControllerPolicies({ partition, region: cluster.region, accountId, clusterName: cluster.name, nodeRoleArn, interruptionQueueArn }));
-    const policyNames = ["node-lifecycle", "iam-integration", "eks-integration", "interruption", "resource-discovery", "zonal-shift"];
-    const policies = policyNames.map((p) => new aws.iam.Policy(`${name}-${p}`, {
-      description: `Karpenter controller (${cluster.name}): ${p}`,
-      policy: documents.apply((d) => JSON.stringify(d[p])),
-      tags: cluster.tags,
-    }, parent));
-    const controllerRole = new PodIdentityRole(`${name}-controller`, {
-      clusterName: cluster.name,
-      namespace: KARPENTER_NAMESPACE,
-      serviceAccount: KARPENTER_SERVICE_ACCOUNT,
-      managedPolicyArns: policies.map((p) => p.arn),
-      tags: cluster.tags,
-    }, parent);
+      karpenterControllerPolicies({
+        partition,
+        region: cluster.region,
+        accountId,
+        clusterName: cluster.name,
+        nodeRoleArn,
+        interruptionQueueArn,
+      }),
+    );
+    const policyNames = [
+      "node-lifecycle",
+      "iam-integration",
+      "eks-integration",
+      "interruption",
+      "resource-discovery",
+      "zonal-shift",
+    ];
+    const policies = policyNames.map(
+      (p) =>
+        new aws.iam.Policy(
+          `${name}-${p}`,
+          {
+            description: `Karpenter controller (${cluster.name}): ${p}`,
+            policy: documents.apply((d) => JSON.stringify(d[p])),
+            tags: cluster.tags,
+          },
+          parent,
+        ),
+    );
+    const controllerRole = new PodIdentityRole(
+      `${name}-controller`,
+      {
+        clusterName: cluster.name,
+        namespace: KARPENTER_NAMESPACE,
+        serviceAccount: KARPENTER_SERVICE_ACCOUNT,
+        managedPolicyArns: policies.map((p) => p.arn),
+        tags: cluster.tags,
+      },
+      parent,
+    );
 
-    this.release = new k8s.helm.v3.Release(name, {
-      ...helmChartArgs(CHARTS.karpenter),
-      name: KARPENTER_RELEASE,
-      namespace: KARPENTER_NAMESPACE,
-      values: this.interruptionQueue.name.apply((queue) =>
-        karpenterValues({ clusterName: cluster.name, region: cluster.region, interruptionQueueName: queue, replicas: args.replicas ?? 2 })),
-      atomic: true,
-      timeout: 600,
-    }, { parent: this, provider: cluster.provider, dependsOn: [controllerRole, accessEntry, ...nodePolicies, ...cluster.workloadReady] });
+    this.release = new k8s.helm.v3.Release(
+      name,
+      {
+        ...helmChartArgs(CHARTS.karpenter),
+        name: KARPENTER_RELEASE,
+        namespace: KARPENTER_NAMESPACE,
+        values: this.interruptionQueue.name.apply((queue) =>
+          karpenterValues({
+            clusterName: cluster.name,
+            region: cluster.region,
+            interruptionQueueName: queue,
+            replicas: args.replicas ?? 2,
+          }),
+        ),
+        atomic: true,
+        timeout: 600,
+      },
+      {
+        parent: this,
+        provider: cluster.provider,
+        dependsOn: [controllerRole, accessEntry, ...nodePolicies, ...cluster.workloadReady],
+      },
+    );
 
     for (const pool of pools) {
       const os = pool.imageCacheSnapshotId ? "bottlerocket" : "al2023";
-      const nodeClass = new k8s.apiextensions.CustomResource(`${name}-${pool.name}`, {
-        apiVersion: "karpenter.k8s.aws/v1",
-        kind: "EC2NodeClass",
-        metadata: { name: pool.name },
-        spec: this.nodeRole.name.apply((nodeRoleName) => ec2NodeClassSpec({
-          name: pool.name,
-          clusterName: cluster.name,
-          nodeRoleName,
-          amiRelease: EKS_AMI_RELEASE,
-          bottlerocketRelease: BOTTLEROCKET_RELEASE,
-          rootVolumeGiB: pool.diskSizeGiB ?? 200,
-          imageCacheSnapshotId: pool.imageCacheSnapshotId,
-          tags: cluster.tags,
-        })),
-      }, { parent: this, provider: cluster.provider, dependsOn: [this.release] });
-      this.nodePools.push(new k8s.apiextensions.CustomResource(`${name}-${pool.name}`, {
-        apiVersion: "karpenter.sh/v1",
-        kind: "NodePool",
-        metadata: { name: pool.name },
-        spec: nodePoolSpec({
-          name: pool.name,
-          kind: pool.kind,
-          nodeClassName: pool.name,
-          instanceTypes: pool.instanceTypes,
-          maxDevices: pool.maxDevices,
-          onDemandFallback: pool.onDemandFallback ?? true,
-          os,
-        }),
-      }, { parent: this, provider: cluster.provider, dependsOn: [nodeClass] }));
+      const nodeClass = new k8s.apiextensions.CustomResource(
+        `${name}-${pool.name}`,
+        {
+          apiVersion: "karpenter.k8s.aws/v1",
+          kind: "EC2NodeClass",
+          metadata: { name: pool.name },
+          spec: this.nodeRole.name.apply((nodeRoleName) =>
+            ec2NodeClassSpec({
+              name: pool.name,
+              clusterName: cluster.name,
+              nodeRoleName,
+              amiRelease: EKS_AMI_RELEASE,
+              bottlerocketRelease: BOTTLEROCKET_RELEASE,
+              rootVolumeGiB: pool.diskSizeGiB ?? 200,
+              imageCacheSnapshotId: pool.imageCacheSnapshotId,
+              tags: cluster.tags,
+            }),
+          ),
+        },
+        { parent: this, provider: cluster.provider, dependsOn: [this.release] },
+      );
+      this.nodePools.push(
+        new k8s.apiextensions.CustomResource(
+          `${name}-${pool.name}`,
+          {
+            apiVersion: "karpenter.sh/v1",
+            kind: "NodePool",
+            metadata: { name: pool.name },
+            spec: nodePoolSpec({
+              name: pool.name,
+              kind: pool.kind,
+              nodeClassName: pool.name,
+              instanceTypes: pool.instanceTypes,
+              maxDevices: pool.maxDevices,
+              onDemandFallback: pool.onDemandFallback ?? true,
+              os,
+            }),
+          },
+          { parent: this, provider: cluster.provider, dependsOn: [nodeClass] },
+        ),
+      );
     }
     if (args.monitoringReady) {
-      new k8s.apiextensions.CustomResource(`${name}-metrics`, serviceMonitor({
-        name: "karpenter",
-        namespace: KARPENTER_NAMESPACE,
-        serviceLabels: KARPENTER_METRICS.serviceLabels,
-        port: KARPENTER_METRICS.port,
-      }), { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoringReady] });
+      new k8s.apiextensions.CustomResource(
+        `${name}-metrics`,
+        serviceMonitor({
+          name: "karpenter",
+          namespace: KARPENTER_NAMESPACE,
+          serviceLabels: KARPENTER_METRICS.serviceLabels,
+          port: KARPENTER_METRICS.port,
+        }),
+        { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoringReady] },
+      );
     }
     this.registerOutputs({ interruptionQueueUrl: this.interruptionQueue.url, nodeRoleArn: this.nodeRole.arn });
   }

@@ -1,4 +1,11 @@
-import { ACCELERATOR_TAINT_KEY, AcceleratorKind, DEVICE_RESOURCE, devicesPerInstance, familyOf, LABELS } from "./accelerators";
+import {
+  ACCELERATOR_TAINT_KEY,
+  AcceleratorKind,
+  DEVICE_RESOURCE,
+  devicesPerInstance,
+  familyOf,
+  LABELS,
+} from "./accelerators";
 
 export type CapacityType = "spot" | "on-demand";
 

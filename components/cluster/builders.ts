@@ -46,24 +46,36 @@ export function vpcCniConfiguration(): string {
 }
 
 /** Kubeconfig that authenticates with `aws eks get-token`, as the AWS CLI writes it. */
-export function kubeconfig(args: { clusterName: string; endpoint: string; certificateAuthority: string; region: string }): string {
+export function kubeconfig(args: {
+  clusterName: string;
+  endpoint: string;
+  certificateAuthority: string;
+  region: string;
+}): string {
   const user = `aws-${args.clusterName}`;
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: args.clusterName, cluster: { server: args.endpoint, "certificate-authority-data": args.certificateAuthority } }],
+    clusters: [
+      {
+        name: args.clusterName,
+        cluster: { server: args.endpoint, "certificate-authority-data": args.certificateAuthority },
+      },
+    ],
     contexts: [{ name: args.clusterName, context: { cluster: args.clusterName, user } }],
     "current-context": args.clusterName,
-    users: [{
-      name: user,
-      user: {
-        exec: {
-          apiVersion: "client.authentication.k8s.io/v1beta1",
-          command: "aws",
-          args: ["eks", "get-token", "--cluster-name", args.clusterName, "--region", args.region, "--output", "json"],
+    users: [
+      {
+        name: user,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", args.clusterName, "--region", args.region, "--output", "json"],
+          },
         },
       },
-    }],
+    ],
   });
 }
 

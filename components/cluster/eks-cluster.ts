@@ -71,7 +71,9 @@ export interface EksClusterArgs {
   tags?: Record<string, string>;
 }
 
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /**
  * A secure EKS cluster from plain `aws.*` resources: API authentication mode with access
@@ -98,17 +100,44 @@ export class EksCluster extends pulumi.ComponentResource {
     const cidrs = args.publicAccessCidrs ?? [];
     const logRetentionDays = args.logRetentionDays ?? 90;
     const check = new ArgsChecker(`EksCluster "${name}"`)
-      .require(/^[a-zA-Z][-a-zA-Z0-9_]{0,99}$/.test(args.clusterName), "clusterName", "must start with a letter and hold only letters, digits, '-' and '_' (max 100)")
-      .require(/^1\.\d{2}$/.test(args.kubernetesVersion ?? KUBERNETES_VERSION), "kubernetesVersion", "must be a minor version such as 1.33")
+      .require(
+        /^[a-zA-Z][-a-zA-Z0-9_]{0,99}$/.test(args.clusterName),
+        "clusterName",
+        "must start with a letter and hold only letters, digits, '-' and '_' (max 100)",
+      )
+      .require(
+        /^1\.\d{2}$/.test(args.kubernetesVersion ?? KUBERNETES_VERSION),
+        "kubernetesVersion",
+        "must be a minor version such as 1.33",
+      )
       .require(sys.minSize >= 1, "systemNodes.minSize", "the system node group needs at least 1 node")
-      .require(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize, "systemNodes", "must satisfy minSize <= desiredSize <= maxSize")
+      .require(
+        sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize,
+        "systemNodes",
+        "must satisfy minSize <= desiredSize <= maxSize",
+      )
       .require(sys.instanceTypes.length > 0, "systemNodes.instanceTypes", "must list at least one instance type")
       .require(sys.diskSizeGiB >= 20, "systemNodes.diskSizeGiB", "must be at least 20 GiB")
-      .require(LOG_RETENTION_DAYS.includes(logRetentionDays), "logRetentionDays", `must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")})`)
-      .require(!cidrs.some(isOpenToWorld) || args.allowWorldOpenEndpoint === true, "publicAccessCidrs", "0.0.0.0/0 opens the API endpoint to the internet; list your own CIDRs");
-    cidrs.forEach((c, i) => check.require(validateCidr(c), `publicAccessCidrs[${i}]`, "must be an IPv4 CIDR such as 203.0.113.0/24"));
+      .require(
+        LOG_RETENTION_DAYS.includes(logRetentionDays),
+        "logRetentionDays",
+        `must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")})`,
+      )
+      .require(
+        !cidrs.some(isOpenToWorld) || args.allowWorldOpenEndpoint === true,
+        "publicAccessCidrs",
+        "0.0.0.0/0 opens the API endpoint to the internet; list your own CIDRs",
+      );
+    cidrs.forEach((c, i) =>
+      check.require(validateCidr(c), `publicAccessCidrs[${i}]`, "must be an IPv4 CIDR such as 203.0.113.0/24"),
+    );
     (args.adminPrincipalArns ?? []).forEach((a, i) =>
-      check.require(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(a), `adminPrincipalArns[${i}]`, "must be an IAM role or user ARN"));
+      check.require(
+        /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(a),
+        `adminPrincipalArns[${i}]`,
+        "must be an IAM role or user ARN",
+      ),
+    );
     check.throwIfAny();
     super("mlserving:cluster:EksCluster", name, {}, opts);
 
@@ -120,154 +149,246 @@ export class EksCluster extends pulumi.ComponentResource {
     const policyArn = (p: string) => partition.apply((part) => awsManagedPolicyArn(part, p));
 
     // Control-plane identity and secrets encryption.
-    const clusterRole = new aws.iam.Role(`${name}-cluster`, {
-      description: `EKS control plane of ${args.clusterName}`,
-      assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])),
-      tags,
-    }, parent);
-    CLUSTER_ROLE_MANAGED_POLICIES.forEach((p) =>
-      new aws.iam.RolePolicyAttachment(`${name}-cluster-${p}`, { role: clusterRole.name, policyArn: policyArn(p) }, parent));
-    this.secretsKey = new aws.kms.Key(`${name}-secrets`, {
-      description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      tags,
-    }, parent);
-    new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.clusterName}/secrets`, targetKeyId: this.secretsKey.keyId }, parent);
-    const kmsPolicy = new aws.iam.RolePolicy(`${name}-cluster-kms`, {
-      role: clusterRole.name,
-      policy: this.secretsKey.arn.apply((arn) => JSON.stringify(clusterKmsPolicy(arn))),
-    }, parent);
+    const clusterRole = new aws.iam.Role(
+      `${name}-cluster`,
+      {
+        description: `EKS control plane of ${args.clusterName}`,
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])),
+        tags,
+      },
+      parent,
+    );
+    CLUSTER_ROLE_MANAGED_POLICIES.forEach(
+      (p) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-cluster-${p}`,
+          { role: clusterRole.name, policyArn: policyArn(p) },
+          parent,
+        ),
+    );
+    this.secretsKey = new aws.kms.Key(
+      `${name}-secrets`,
+      {
+        description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      parent,
+    );
+    new aws.kms.Alias(
+      `${name}-secrets`,
+      { name: `alias/eks/${args.clusterName}/secrets`, targetKeyId: this.secretsKey.keyId },
+      parent,
+    );
+    const kmsPolicy = new aws.iam.RolePolicy(
+      `${name}-cluster-kms`,
+      {
+        role: clusterRole.name,
+        policy: this.secretsKey.arn.apply((arn) => JSON.stringify(clusterKmsPolicy(arn))),
+      },
+      parent,
+    );
 
     // EKS writes control-plane logs here; creating the group first sets retention and tags.
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
-      name: `/aws/eks/${args.clusterName}/cluster`,
-      retentionInDays: logRetentionDays,
-      tags,
-    }, parent);
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      {
+        name: `/aws/eks/${args.clusterName}/cluster`,
+        retentionInDays: logRetentionDays,
+        tags,
+      },
+      parent,
+    );
 
-    this.cluster = new aws.eks.Cluster(name, {
-      name: args.clusterName,
-      version,
-      roleArn: clusterRole.arn,
-      vpcConfig: {
-        subnetIds: args.privateSubnetIds,
-        endpointPrivateAccess: true,
-        endpointPublicAccess: cidrs.length > 0,
-        publicAccessCidrs: cidrs.length > 0 ? cidrs : undefined,
+    this.cluster = new aws.eks.Cluster(
+      name,
+      {
+        name: args.clusterName,
+        version,
+        roleArn: clusterRole.arn,
+        vpcConfig: {
+          subnetIds: args.privateSubnetIds,
+          endpointPrivateAccess: true,
+          endpointPublicAccess: cidrs.length > 0,
+          publicAccessCidrs: cidrs.length > 0 ? cidrs : undefined,
+        },
+        accessConfig: {
+          authenticationMode: "API",
+          // The identity running `pulumi up` must reach the API to create Kubernetes objects.
+          bootstrapClusterCreatorAdminPermissions: true,
+        },
+        encryptionConfig: { resources: ["secrets"], provider: { keyArn: this.secretsKey.arn } },
+        enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+        // vpc-cni, kube-proxy and CoreDNS are installed below as pinned managed add-ons.
+        bootstrapSelfManagedAddons: false,
+        upgradePolicy: { supportType: "STANDARD" },
+        tags,
       },
-      accessConfig: {
-        authenticationMode: "API",
-        // The identity running `pulumi up` must reach the API to create Kubernetes objects.
-        bootstrapClusterCreatorAdminPermissions: true,
-      },
-      encryptionConfig: { resources: ["secrets"], provider: { keyArn: this.secretsKey.arn } },
-      enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
-      // vpc-cni, kube-proxy and CoreDNS are installed below as pinned managed add-ons.
-      bootstrapSelfManagedAddons: false,
-      upgradePolicy: { supportType: "STANDARD" },
-      tags,
-    }, { parent: this, dependsOn: [logGroup, kmsPolicy] });
+      { parent: this, dependsOn: [logGroup, kmsPolicy] },
+    );
     const clusterName = this.cluster.name;
     const clusterSecurityGroupId = this.cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
-    (args.privateAccessCidrs ?? []).forEach((cidrIpv4, i) =>
-      new aws.vpc.SecurityGroupIngressRule(`${name}-api-${i}`, {
-        securityGroupId: clusterSecurityGroupId,
-        cidrIpv4,
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        description: "Kubernetes API (private endpoint)",
-        tags,
-      }, parent));
+    (args.privateAccessCidrs ?? []).forEach(
+      (cidrIpv4, i) =>
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-api-${i}`,
+          {
+            securityGroupId: clusterSecurityGroupId,
+            cidrIpv4,
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            description: "Kubernetes API (private endpoint)",
+            tags,
+          },
+          parent,
+        ),
+    );
 
     (args.adminPrincipalArns ?? []).forEach((principalArn, i) => {
-      const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName, principalArn, type: "STANDARD", tags }, parent);
-      new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}`, {
-        clusterName,
-        principalArn: entry.principalArn,
-        policyArn: partition.apply(clusterAdminAccessPolicyArn),
-        accessScope: { type: "cluster" },
-      }, parent);
+      const entry = new aws.eks.AccessEntry(
+        `${name}-admin-${i}`,
+        { clusterName, principalArn, type: "STANDARD", tags },
+        parent,
+      );
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-admin-${i}`,
+        {
+          clusterName,
+          principalArn: entry.principalArn,
+          policyArn: partition.apply(clusterAdminAccessPolicyArn),
+          accessScope: { type: "cluster" },
+        },
+        parent,
+      );
     });
 
     // Add-ons that nodes need to become Ready come before the node group.
-    const addon = (key: keyof typeof EKS_ADDONS, addonName: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
-      new aws.eks.Addon(`${name}-${addonName}`, {
-        clusterName,
-        addonName,
-        addonVersion: EKS_ADDONS[key],
-        resolveConflictsOnCreate: "OVERWRITE",
-        resolveConflictsOnUpdate: "OVERWRITE",
-        tags,
-        ...extra,
-      }, { parent: this, dependsOn });
+    const addon = (
+      key: keyof typeof EKS_ADDONS,
+      addonName: string,
+      extra: Partial<aws.eks.AddonArgs> = {},
+      dependsOn: pulumi.Resource[] = [],
+    ) =>
+      new aws.eks.Addon(
+        `${name}-${addonName}`,
+        {
+          clusterName,
+          addonName,
+          addonVersion: EKS_ADDONS[key],
+          resolveConflictsOnCreate: "OVERWRITE",
+          resolveConflictsOnUpdate: "OVERWRITE",
+          tags,
+          ...extra,
+        },
+        { parent: this, dependsOn },
+      );
     const vpcCni = addon("vpcCni", "vpc-cni", { configurationValues: vpcCniConfiguration() });
     const kubeProxy = addon("kubeProxy", "kube-proxy");
     const podIdentityAgent = addon("podIdentityAgent", "eks-pod-identity-agent");
 
     // System nodes: on-demand, AL2023, IMDSv2 only, encrypted gp3 root volume.
-    const nodeRole = new aws.iam.Role(`${name}-node`, {
-      description: `EKS nodes of ${args.clusterName}`,
-      assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
-      tags,
-    }, parent);
-    const nodePolicies = NODE_ROLE_MANAGED_POLICIES.map((p) =>
-      new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: policyArn(p) }, parent));
-    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-system`, {
-      description: `System nodes of ${args.clusterName}`,
-      // Hop limit 1: pods cannot reach instance metadata (and the node role); they use pod identity.
-      metadataOptions: imdsV2MetadataOptions(1),
-      blockDeviceMappings: [encryptedGp3Volume(sys.diskSizeGiB)],
-      tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),
-      updateDefaultVersion: true,
-      tags,
-    }, parent);
-    this.systemNodeGroup = new aws.eks.NodeGroup(`${name}-system`, {
-      clusterName,
-      nodeGroupNamePrefix: "system-",
-      nodeRoleArn: nodeRole.arn,
-      subnetIds: args.privateSubnetIds,
-      amiType: "AL2023_x86_64_STANDARD",
-      capacityType: "ON_DEMAND",
-      instanceTypes: sys.instanceTypes,
-      scalingConfig: { minSize: sys.minSize, desiredSize: sys.desiredSize, maxSize: sys.maxSize },
-      updateConfig: { maxUnavailable: 1 },
-      launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-      labels: { ...SYSTEM_NODE_SELECTOR },
-      nodeRepairConfig: { enabled: true },
-      tags,
-    }, {
-      parent: this,
-      dependsOn: [vpcCni, kubeProxy, podIdentityAgent, ...nodePolicies],
-      // The cluster autoscaler owns the desired size once the group exists.
-      ignoreChanges: ["scalingConfig.desiredSize"],
-    });
+    const nodeRole = new aws.iam.Role(
+      `${name}-node`,
+      {
+        description: `EKS nodes of ${args.clusterName}`,
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
+        tags,
+      },
+      parent,
+    );
+    const nodePolicies = NODE_ROLE_MANAGED_POLICIES.map(
+      (p) =>
+        new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: policyArn(p) }, parent),
+    );
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-system`,
+      {
+        description: `System nodes of ${args.clusterName}`,
+        // Hop limit 1: pods cannot reach instance metadata (and the node role); they use pod identity.
+        metadataOptions: imdsV2MetadataOptions(1),
+        blockDeviceMappings: [encryptedGp3Volume(sys.diskSizeGiB)],
+        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),
+        updateDefaultVersion: true,
+        tags,
+      },
+      parent,
+    );
+    this.systemNodeGroup = new aws.eks.NodeGroup(
+      `${name}-system`,
+      {
+        clusterName,
+        nodeGroupNamePrefix: "system-",
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: args.privateSubnetIds,
+        amiType: "AL2023_x86_64_STANDARD",
+        capacityType: "ON_DEMAND",
+        instanceTypes: sys.instanceTypes,
+        scalingConfig: { minSize: sys.minSize, desiredSize: sys.desiredSize, maxSize: sys.maxSize },
+        updateConfig: { maxUnavailable: 1 },
+        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+        labels: { ...SYSTEM_NODE_SELECTOR },
+        nodeRepairConfig: { enabled: true },
+        tags,
+      },
+      {
+        parent: this,
+        dependsOn: [vpcCni, kubeProxy, podIdentityAgent, ...nodePolicies],
+        // The cluster autoscaler owns the desired size once the group exists.
+        ignoreChanges: ["scalingConfig.desiredSize"],
+      },
+    );
 
     // Add-ons that run as Deployments need nodes.
     const coredns = addon("coredns", "coredns", {}, [this.systemNodeGroup]);
-    const ebsCsiRole = new PodIdentityRole(`${name}-ebs-csi`, {
-      clusterName,
-      namespace: "kube-system",
-      serviceAccount: "ebs-csi-controller-sa",
-      managedPolicyArns: [policyArn("service-role/AmazonEBSCSIDriverPolicy")],
-      createAssociation: false,
-      tags,
-    }, parent);
-    const ebsCsi = addon("ebsCsiDriver", "aws-ebs-csi-driver", {
-      podIdentityAssociations: [{ roleArn: ebsCsiRole.roleArn, serviceAccount: "ebs-csi-controller-sa" }],
-    }, [this.systemNodeGroup, podIdentityAgent, ebsCsiRole]);
+    const ebsCsiRole = new PodIdentityRole(
+      `${name}-ebs-csi`,
+      {
+        clusterName,
+        namespace: "kube-system",
+        serviceAccount: "ebs-csi-controller-sa",
+        managedPolicyArns: [policyArn("service-role/AmazonEBSCSIDriverPolicy")],
+        createAssociation: false,
+        tags,
+      },
+      parent,
+    );
+    const ebsCsi = addon(
+      "ebsCsiDriver",
+      "aws-ebs-csi-driver",
+      {
+        podIdentityAssociations: [{ roleArn: ebsCsiRole.roleArn, serviceAccount: "ebs-csi-controller-sa" }],
+      },
+      [this.systemNodeGroup, podIdentityAgent, ebsCsiRole],
+    );
     this.addons = { vpcCni, kubeProxy, podIdentityAgent, coredns, ebsCsiDriver: ebsCsi };
 
-    this.provider = new k8s.Provider(`${name}-k8s`, {
-      kubeconfig: pulumi.all([this.cluster.endpoint, this.cluster.certificateAuthority]).apply(([endpoint, ca]) =>
-        kubeconfig({ clusterName: args.clusterName, endpoint, certificateAuthority: ca.data ?? "", region: args.region })),
-      enableServerSideApply: true,
-    }, { parent: this, dependsOn: [this.systemNodeGroup] });
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        kubeconfig: pulumi.all([this.cluster.endpoint, this.cluster.certificateAuthority]).apply(([endpoint, ca]) =>
+          kubeconfig({
+            clusterName: args.clusterName,
+            endpoint,
+            certificateAuthority: ca.data ?? "",
+            region: args.region,
+          }),
+        ),
+        enableServerSideApply: true,
+      },
+      { parent: this, dependsOn: [this.systemNodeGroup] },
+    );
 
-    const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, gp3StorageClass(args.storageReclaimPolicy ?? "Delete"), {
-      parent: this, provider: this.provider, dependsOn: [ebsCsi],
-    });
+    const storageClass = new k8s.storage.v1.StorageClass(
+      `${name}-gp3`,
+      gp3StorageClass(args.storageReclaimPolicy ?? "Delete"),
+      {
+        parent: this,
+        provider: this.provider,
+        dependsOn: [ebsCsi],
+      },
+    );
 
     this.handle = {
       name: args.clusterName,

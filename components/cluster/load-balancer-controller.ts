@@ -35,24 +35,33 @@ export class LoadBalancerController extends pulumi.ComponentResource {
     super("mlserving:cluster:LoadBalancerController", name, {}, opts);
     const { cluster } = args;
 
-    const role = new PodIdentityRole(`${name}-pod-identity`, {
-      clusterName: cluster.name,
-      namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
-      serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-      policy: cluster.partition.apply(loadBalancerControllerPolicy),
-      tags: cluster.tags,
-    }, { parent: this });
+    const role = new PodIdentityRole(
+      `${name}-pod-identity`,
+      {
+        clusterName: cluster.name,
+        namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
+        serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+        policy: cluster.partition.apply(loadBalancerControllerPolicy),
+        tags: cluster.tags,
+      },
+      { parent: this },
+    );
     this.roleArn = role.roleArn;
 
-    this.release = new k8s.helm.v3.Release(name, {
-      ...helmChartArgs(CHARTS.awsLoadBalancerController),
-      name: "aws-load-balancer-controller",
-      namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
-      values: cluster.vpcId.apply((vpcId) =>
-        loadBalancerControllerValues({ clusterName: cluster.name, region: cluster.region, vpcId, replicas })),
-      atomic: true,
-      timeout: 600,
-    }, { parent: this, provider: cluster.provider, dependsOn: [role, ...cluster.workloadReady] });
+    this.release = new k8s.helm.v3.Release(
+      name,
+      {
+        ...helmChartArgs(CHARTS.awsLoadBalancerController),
+        name: "aws-load-balancer-controller",
+        namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
+        values: cluster.vpcId.apply((vpcId) =>
+          loadBalancerControllerValues({ clusterName: cluster.name, region: cluster.region, vpcId, replicas }),
+        ),
+        atomic: true,
+        timeout: 600,
+      },
+      { parent: this, provider: cluster.provider, dependsOn: [role, ...cluster.workloadReady] },
+    );
     this.registerOutputs({ roleArn: this.roleArn });
   }
 }

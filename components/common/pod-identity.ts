@@ -37,34 +37,56 @@ export class PodIdentityRole extends pulumi.ComponentResource {
     const check = new ArgsChecker(`PodIdentityRole "${name}"`);
     check
       .require(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.namespace), "namespace", "must be a DNS-1123 label")
-      .require(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(args.serviceAccount), "serviceAccount", "must be a DNS-1123 subdomain")
-      .require(args.policy !== undefined || (args.managedPolicyArns ?? []).length > 0, "policy", "a role needs an inline policy or managed policies")
+      .require(
+        /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(args.serviceAccount),
+        "serviceAccount",
+        "must be a DNS-1123 subdomain",
+      )
+      .require(
+        args.policy !== undefined || (args.managedPolicyArns ?? []).length > 0,
+        "policy",
+        "a role needs an inline policy or managed policies",
+      )
       .throwIfAny();
     super("mlserving:common:PodIdentityRole", name, {}, opts);
 
     const tags = withManagedBy(args.tags);
-    this.role = new aws.iam.Role(name, {
-      description: `Pod identity for ${args.namespace}/${args.serviceAccount}`,
-      assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy({ namespace: args.namespace, name: args.serviceAccount })),
-      tags,
-    }, { parent: this });
+    this.role = new aws.iam.Role(
+      name,
+      {
+        description: `Pod identity for ${args.namespace}/${args.serviceAccount}`,
+        assumeRolePolicy: JSON.stringify(
+          podIdentityTrustPolicy({ namespace: args.namespace, name: args.serviceAccount }),
+        ),
+        tags,
+      },
+      { parent: this },
+    );
     if (args.policy !== undefined) {
-      new aws.iam.RolePolicy(name, {
-        role: this.role.name,
-        policy: pulumi.output(args.policy).apply((doc) => JSON.stringify(doc)),
-      }, { parent: this });
+      new aws.iam.RolePolicy(
+        name,
+        {
+          role: this.role.name,
+          policy: pulumi.output(args.policy).apply((doc) => JSON.stringify(doc)),
+        },
+        { parent: this },
+      );
     }
     (args.managedPolicyArns ?? []).forEach((policyArn, i) => {
       new aws.iam.RolePolicyAttachment(`${name}-${i}`, { role: this.role.name, policyArn }, { parent: this });
     });
     if (args.createAssociation ?? true) {
-      this.association = new aws.eks.PodIdentityAssociation(name, {
-        clusterName: args.clusterName,
-        namespace: args.namespace,
-        serviceAccount: args.serviceAccount,
-        roleArn: this.role.arn,
-        tags,
-      }, { parent: this });
+      this.association = new aws.eks.PodIdentityAssociation(
+        name,
+        {
+          clusterName: args.clusterName,
+          namespace: args.namespace,
+          serviceAccount: args.serviceAccount,
+          roleArn: this.role.arn,
+          tags,
+        },
+        { parent: this },
+      );
     }
     this.roleArn = this.role.arn;
     this.registerOutputs({ roleArn: this.roleArn });

@@ -25,7 +25,6 @@ export const KIT_SCRAPE_JOBS: readonly string[] = [
   "kserve-controller-manager-metrics-service",
 ];
 
-
 /** Thresholds of the kit's alert rules. */
 export interface AlertRuleInput {
   /**
@@ -111,15 +110,29 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   const spotPerHour = input.spotInterruptionsPerHour ?? 3;
   const jobs = input.scrapeJobs ?? KIT_SCRAPE_JOBS;
   new ArgsChecker("alertRuleGroups")
-    .require(buckets.includes(input.latencySloMs), "latencySloMs",
-      `must be one of the first-response histogram bucket bounds (${buckets.join(", ")} ms) so the SLO can be read from a bucket`)
+    .require(
+      buckets.includes(input.latencySloMs),
+      "latencySloMs",
+      `must be one of the first-response histogram bucket bounds (${buckets.join(", ")} ms) so the SLO can be read from a bucket`,
+    )
     .require(input.latencySloTarget > 0 && input.latencySloTarget < 1, "latencySloTarget", "must be between 0 and 1")
-    .require(14.4 * (1 - input.latencySloTarget) < 1, "latencySloTarget",
-      "must be above 0.9305 so the 14.4x burn threshold stays below 100% slow requests")
-    .require(input.errorRateThreshold > 0 && input.errorRateThreshold < 1, "errorRateThreshold", "must be between 0 and 1")
+    .require(
+      14.4 * (1 - input.latencySloTarget) < 1,
+      "latencySloTarget",
+      "must be above 0.9305 so the 14.4x burn threshold stays below 100% slow requests",
+    )
+    .require(
+      input.errorRateThreshold > 0 && input.errorRateThreshold < 1,
+      "errorRateThreshold",
+      "must be between 0 and 1",
+    )
     .require(input.queueTimeMsThreshold > 0, "queueTimeMsThreshold", "must be positive")
     .require(spotPerHour > 0, "spotInterruptionsPerHour", "must be positive")
-    .require(jobs.length > 0 && jobs.every((j) => /^[A-Za-z0-9_.:-]+$/.test(j)), "scrapeJobs", "must be non-empty job names without regex characters")
+    .require(
+      jobs.length > 0 && jobs.every((j) => /^[A-Za-z0-9_.:-]+$/.test(j)),
+      "scrapeJobs",
+      "must be non-empty job names without regex characters",
+    )
     .throwIfAny();
 
   const budget = 1 - input.latencySloTarget;
@@ -133,9 +146,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       labels: { severity: w.severity, long: w.long, short: w.short },
       annotations: {
         summary: `Model {{ $labels.namespace }}/{{ $labels.model }} is burning its first-response latency budget (${slo}) ${w.factor}x too fast over ${w.long} and ${w.short}.`,
-        runbook: w.severity === "critical"
-          ? "Requests are slower than the objective fast enough to spend the 30-day budget in days. Open the Model serving dashboard: if queue time per request is rising, the model lacks instances or replicas (check the autoscaler target and pending accelerator pods); if compute time rose, look for a new model version or a slower instance type (spot fallback) and roll back or pin the type. Scale out first, then investigate."
-          : "The slow-request share has exceeded the budget rate for days. No emergency: compare first-response latency by version on the Model serving dashboard, check whether traffic or batch size changed, and plan capacity or model optimisation before the budget runs out.",
+        runbook:
+          w.severity === "critical"
+            ? "Requests are slower than the objective fast enough to spend the 30-day budget in days. Open the Model serving dashboard: if queue time per request is rising, the model lacks instances or replicas (check the autoscaler target and pending accelerator pods); if compute time rose, look for a new model version or a slower instance type (spot fallback) and roll back or pin the type. Scale out first, then investigate."
+            : "The slow-request share has exceeded the budget rate for days. No emergency: compare first-response latency by version on the Model serving dashboard, check whether traffic or batch size changed, and plan capacity or model optimisation before the budget runs out.",
       },
     };
   });
@@ -148,8 +162,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "30m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Triton model {{ $labels.namespace }}/{{ $labels.model }} reports requests but no first-response histogram; its latency SLO alerts are blind.",
-        runbook: "Triton emits nv_inference_first_response_histogram_ms only when started with --metrics-config histogram_latencies=true. Check the container args of the Triton pods serving this model and restore the flag; if the model overrides histogram buckets in config.pbtxt, keep the kit's SLO bound among them.",
+        summary:
+          "Triton model {{ $labels.namespace }}/{{ $labels.model }} reports requests but no first-response histogram; its latency SLO alerts are blind.",
+        runbook:
+          "Triton emits nv_inference_first_response_histogram_ms only when started with --metrics-config histogram_latencies=true. Check the container args of the Triton pods serving this model and restore the flag; if the model overrides histogram buckets in config.pbtxt, keep the kit's SLO bound among them.",
       },
     },
     {
@@ -159,7 +175,8 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       labels: { severity: "critical" },
       annotations: {
         summary: `More than ${pct(input.errorRateThreshold)} of requests to {{ $labels.namespace }}/{{ $labels.model }} v{{ $labels.version }} fail ({{ $value | humanizePercentage }}).`,
-        runbook: "Split failures by reason on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only one version fails, route traffic back to the previous version.",
+        runbook:
+          "Split failures by reason on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only one version fails, route traffic back to the previous version.",
       },
     },
     {
@@ -169,7 +186,8 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       labels: { severity: "critical" },
       annotations: {
         summary: `More than ${pct(input.errorRateThreshold)} of vLLM requests to {{ $labels.namespace }}/{{ $labels.model_name }} end in an error ({{ $value | humanizePercentage }}).`,
-        runbook: "vLLM counts internal request failures as finished_reason=\"error\". Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault.",
+        runbook:
+          'vLLM counts internal request failures as finished_reason="error". Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault.',
       },
     },
     {
@@ -179,7 +197,8 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       labels: { severity: "warning" },
       annotations: {
         summary: `Requests to {{ $labels.namespace }}/{{ $labels.model }} v{{ $labels.version }} wait {{ $value | printf "%.0f" }} ms in Triton's queue on average (threshold ${input.queueTimeMsThreshold} ms).`,
-        runbook: "The model cannot keep up with its traffic. Check that the autoscaler is adding replicas and that no replica is pending for lack of accelerators (Capacity dashboard); raise instance_group count or dynamic batching max_queue_delay only if GPUs have headroom on the GPU dashboard.",
+        runbook:
+          "The model cannot keep up with its traffic. Check that the autoscaler is adding replicas and that no replica is pending for lack of accelerators (Capacity dashboard); raise instance_group count or dynamic batching max_queue_delay only if GPUs have headroom on the GPU dashboard.",
       },
     },
     {
@@ -189,7 +208,8 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       labels: { severity: "warning" },
       annotations: {
         summary: `vLLM requests to {{ $labels.namespace }}/{{ $labels.model_name }} wait {{ $value | printf "%.0f" }} ms before running on average (threshold ${input.queueTimeMsThreshold} ms).`,
-        runbook: "Waiting requests pile up when the engine's batch or KV cache is full. Check KV cache usage and waiting requests on the Model serving dashboard, scale the InferenceService out, and check for pending Neuron pods on the Capacity dashboard.",
+        runbook:
+          "Waiting requests pile up when the engine's batch or KV cache is full. Check KV cache usage and waiting requests on the Model serving dashboard, scale the InferenceService out, and check for pending Neuron pods on the Capacity dashboard.",
       },
     },
   ];
@@ -201,8 +221,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} ({{ $labels.namespace }}/{{ $labels.pod }}) has {{ $value | humanizePercentage }} of its framebuffer in use.",
-        runbook: "A model close to the framebuffer limit fails with out-of-memory on larger batches. Check which pod holds the GPU on the GPU dashboard; lower its max batch size or instance count, or move it to a larger GPU (g6e) pool. With time-slicing, too many pods share the GPU: reduce the replicas per GPU.",
+        summary:
+          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} ({{ $labels.namespace }}/{{ $labels.pod }}) has {{ $value | humanizePercentage }} of its framebuffer in use.",
+        runbook:
+          "A model close to the framebuffer limit fails with out-of-memory on larger batches. Check which pod holds the GPU on the GPU dashboard; lower its max batch size or instance count, or move it to a larger GPU (g6e) pool. With time-slicing, too many pods share the GPU: reduce the replicas per GPU.",
       },
     },
     {
@@ -211,8 +233,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
-        summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} (held by {{ $labels.namespace }}/{{ $labels.pod }}) averaged under 5% utilization for hours.",
-        runbook: "An idle GPU is spend with no return. If a model pod holds it, lower that deployment's minimum replicas or let the autoscaler scale it to zero; if no workload holds it, find what keeps the node (a PDB, a do-not-disrupt annotation, a node group minimum) on the Capacity dashboard.",
+        summary:
+          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} (held by {{ $labels.namespace }}/{{ $labels.pod }}) averaged under 5% utilization for hours.",
+        runbook:
+          "An idle GPU is spend with no return. If a model pod holds it, lower that deployment's minimum replicas or let the autoscaler scale it to zero; if no workload holds it, find what keeps the node (a PDB, a do-not-disrupt annotation, a node group minimum) on the Capacity dashboard.",
       },
     },
     {
@@ -221,8 +245,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
-        summary: "NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours.",
-        runbook: "A model is loaded on the Inferentia instance but serves almost nothing. Lower the InferenceService's minimum replicas or consolidate models onto fewer instances; check the Neuron dashboard to see which instance and the Capacity dashboard for what keeps it.",
+        summary:
+          "NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours.",
+        runbook:
+          "A model is loaded on the Inferentia instance but serves almost nothing. Lower the InferenceService's minimum replicas or consolidate models onto fewer instances; check the Neuron dashboard to see which instance and the Capacity dashboard for what keeps it.",
       },
     },
     {
@@ -231,8 +257,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
-        summary: "{{ $value }} {{ $labels.resource }} device(s) on node {{ $labels.node }} have not been requested by any running pod for an hour.",
-        runbook: "Karpenter consolidates empty nodes and Cluster Autoscaler scales them down, so a node that keeps unrequested devices is held by something: a pod with karpenter.sh/do-not-disrupt, a PDB that blocks eviction, a node group minimum above zero, or a workload that requests fewer devices than the instance has. Fix the cause or pick a smaller instance type for the pool.",
+        summary:
+          "{{ $value }} {{ $labels.resource }} device(s) on node {{ $labels.node }} have not been requested by any running pod for an hour.",
+        runbook:
+          "Karpenter consolidates empty nodes and Cluster Autoscaler scales them down, so a node that keeps unrequested devices is held by something: a pod with karpenter.sh/do-not-disrupt, a PDB that blocks eviction, a node group minimum above zero, or a workload that requests fewer devices than the instance has. Fix the cause or pick a smaller instance type for the pool.",
       },
     },
   ];
@@ -244,8 +272,9 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "5m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Karpenter received {{ $value | printf \"%.0f\" }} spot interruption warnings in the last hour.",
-        runbook: "Spot capacity for the listed instance types is being reclaimed. Check which NodePools lose nodes on the Capacity dashboard; add instance types or families to those pools, make sure on-demand fallback is allowed, and check that serving replicas survive (PDBs, more than one replica). Persistent interruptions in one zone suggest widening the zones.",
+        summary: 'Karpenter received {{ $value | printf "%.0f" }} spot interruption warnings in the last hour.',
+        runbook:
+          "Spot capacity for the listed instance types is being reclaimed. Check which NodePools lose nodes on the Capacity dashboard; add instance types or families to those pools, make sure on-demand fallback is allowed, and check that serving replicas survive (PDBs, more than one replica). Persistent interruptions in one zone suggest widening the zones.",
       },
     },
     {
@@ -254,8 +283,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} requests an accelerator and has been pending for 15 minutes.",
-        runbook: "Describe the pod for scheduling events. If no node was launched, the NodePool or node group may be at its limit (see the limit alerts), no listed instance type has spot or on-demand capacity (Karpenter or Cluster Autoscaler logs), or the pod lacks the accelerator toleration or node selector. If a node exists, check that the device plugin reports the devices.",
+        summary:
+          "Pod {{ $labels.namespace }}/{{ $labels.pod }} requests an accelerator and has been pending for 15 minutes.",
+        runbook:
+          "Describe the pod for scheduling events. If no node was launched, the NodePool or node group may be at its limit (see the limit alerts), no listed instance type has spot or on-demand capacity (Karpenter or Cluster Autoscaler logs), or the pod lacks the accelerator toleration or node selector. If a node exists, check that the device plugin reports the devices.",
       },
     },
     {
@@ -264,8 +295,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "NodePool {{ $labels.nodepool }} uses {{ $value | humanizePercentage }} of its {{ $labels.resource_type }} limit; Karpenter will not launch nodes past it.",
-        runbook: "Karpenter refuses to launch a node that would take a NodePool over its limits, so pods will stay pending. If demand is real, raise the pool's maxDevices (mlserving:capacity.pools) within the environment's policy cap; otherwise find the workload that scaled out unexpectedly.",
+        summary:
+          "NodePool {{ $labels.nodepool }} uses {{ $value | humanizePercentage }} of its {{ $labels.resource_type }} limit; Karpenter will not launch nodes past it.",
+        runbook:
+          "Karpenter refuses to launch a node that would take a NodePool over its limits, so pods will stay pending. If demand is real, raise the pool's maxDevices (mlserving:capacity.pools) within the environment's policy cap; otherwise find the workload that scaled out unexpectedly.",
       },
     },
     {
@@ -274,8 +307,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Node group {{ $labels.node_group }} is at its maximum size; Cluster Autoscaler cannot add nodes to it.",
-        runbook: "Pods that need this node group will stay pending. If the demand is expected, raise the pool's maxNodes (mlserving:capacity.pools) within the policy cap; otherwise find which workload scaled out. The metric needs Cluster Autoscaler's --emit-per-nodegroup-metrics=true.",
+        summary:
+          "Node group {{ $labels.node_group }} is at its maximum size; Cluster Autoscaler cannot add nodes to it.",
+        runbook:
+          "Pods that need this node group will stay pending. If the demand is expected, raise the pool's maxNodes (mlserving:capacity.pools) within the policy cap; otherwise find which workload scaled out. The metric needs Cluster Autoscaler's --emit-per-nodegroup-metrics=true.",
       },
     },
   ];
@@ -288,8 +323,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Prometheus cannot scrape {{ $labels.job }} at {{ $labels.instance }} ({{ $labels.namespace }}/{{ $labels.pod }}).",
-        runbook: "Dashboards and alerts fed by this target are blind. Check that the pod runs and is ready, that its Service still selects it and exposes the named metrics port, and Prometheus's Targets page for the scrape error (connection refused, TLS, 401/403). A DaemonSet exporter on a node being drained recovers on its own.",
+        summary:
+          "Prometheus cannot scrape {{ $labels.job }} at {{ $labels.instance }} ({{ $labels.namespace }}/{{ $labels.pod }}).",
+        runbook:
+          "Dashboards and alerts fed by this target are blind. Check that the pod runs and is ready, that its Service still selects it and exposes the named metrics port, and Prometheus's Targets page for the scrape error (connection refused, TLS, 401/403). A DaemonSet exporter on a node being drained recovers on its own.",
       },
     },
   ];

@@ -49,7 +49,14 @@ const dcgm = (): MetricInfo => ({ exporter: "dcgm-exporter", type: "gauge", labe
 const NEURON_SOURCE =
   "neuron-monitor-prometheus.py shipped in public.ecr.aws/neuron/neuron-monitor:1.3.0 (aws-neuronx-tools); same names in " +
   "opentelemetry-collector-contrib receiver/awscontainerinsightreceiver/internal/neuron";
-const NEURON_INSTANCE_LABELS = ["instance_name", "instance_id", "instance_type", "availability_zone", "region", "subnet_id"];
+const NEURON_INSTANCE_LABELS = [
+  "instance_name",
+  "instance_id",
+  "instance_type",
+  "availability_zone",
+  "region",
+  "subnet_id",
+];
 const neuron = (type: MetricType, extraLabels: string[]): MetricInfo => ({
   exporter: "neuron-monitor",
   type,
@@ -61,7 +68,12 @@ const KARPENTER_DOC = "aws/karpenter-provider-aws website/content/en/v1.14/refer
 const KSM_NODE = "kubernetes/kube-state-metrics docs/metrics/cluster/node-metrics.md @ v2.20.0";
 const KSM_POD = "kubernetes/kube-state-metrics docs/metrics/workload/pod-metrics.md @ v2.20.0";
 const CA_SOURCE = "kubernetes/autoscaler cluster-autoscaler/metrics/metrics.go @ cluster-autoscaler-1.35.0";
-const ca = (type: MetricType, labels: string[]): MetricInfo => ({ exporter: "cluster-autoscaler", type, labels, source: CA_SOURCE });
+const ca = (type: MetricType, labels: string[]): MetricInfo => ({
+  exporter: "cluster-autoscaler",
+  type,
+  labels,
+  source: CA_SOURCE,
+});
 
 export const METRIC_CATALOG: Record<string, MetricInfo> = {
   // --- Triton (GPU serving) ---
@@ -117,29 +129,41 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   // --- Karpenter (staging, prod) ---
   /** `message_type` values from pkg/controllers/interruption/messages/types.go @ v1.14.1, e.g. spot_interrupted. */
   karpenter_interruption_received_messages_total: {
-    exporter: "karpenter", type: "counter", labels: ["message_type"],
+    exporter: "karpenter",
+    type: "counter",
+    labels: ["message_type"],
     source: `${KARPENTER_DOC}; labels aws/karpenter-provider-aws pkg/controllers/interruption/metrics.go @ v1.14.1`,
   },
   karpenter_nodeclaims_disrupted_total: {
-    exporter: "karpenter", type: "counter", labels: ["reason", "nodepool", "capacity_type"],
+    exporter: "karpenter",
+    type: "counter",
+    labels: ["reason", "nodepool", "capacity_type"],
     source: `${KARPENTER_DOC}; labels kubernetes-sigs/karpenter pkg/metrics/metrics.go @ v1.14.1`,
   },
   /** `resource_type` is the resource name lower-cased with `-` turned to `_`, e.g. `nvidia.com/gpu`, `cpu`. */
   karpenter_nodepools_usage: {
-    exporter: "karpenter", type: "gauge", labels: ["nodepool", "resource_type"],
+    exporter: "karpenter",
+    type: "gauge",
+    labels: ["nodepool", "resource_type"],
     source: `${KARPENTER_DOC}; labels kubernetes-sigs/karpenter pkg/controllers/metrics/nodepool/controller.go @ v1.14.1`,
   },
   karpenter_nodepools_limit: {
-    exporter: "karpenter", type: "gauge", labels: ["nodepool", "resource_type"],
+    exporter: "karpenter",
+    type: "gauge",
+    labels: ["nodepool", "resource_type"],
     source: `${KARPENTER_DOC}; labels kubernetes-sigs/karpenter pkg/controllers/metrics/nodepool/controller.go @ v1.14.1`,
   },
   /** A gauge despite its name; units set by the cloud provider, not a billing source. */
   karpenter_nodepools_cost_total: {
-    exporter: "karpenter", type: "gauge", labels: ["nodepool"],
+    exporter: "karpenter",
+    type: "gauge",
+    labels: ["nodepool"],
     source: `${KARPENTER_DOC}; kubernetes-sigs/karpenter pkg/controllers/metrics/nodepool/controller.go @ v1.14.1`,
   },
   karpenter_cluster_state_node_count: {
-    exporter: "karpenter", type: "gauge", labels: [],
+    exporter: "karpenter",
+    type: "gauge",
+    labels: [],
     source: `${KARPENTER_DOC}; kubernetes-sigs/karpenter pkg/controllers/state/metrics.go @ v1.14.1`,
   },
 
@@ -154,24 +178,53 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   // --- kube-state-metrics 2.20.0 (kube-prometheus-stack 88.5.3) ---
   /** `label_*` only for keys in the kit's `--metric-labels-allowlist` (prometheus-stack-values.ts). */
   kube_node_labels: {
-    exporter: "kube-state-metrics", type: "gauge",
+    exporter: "kube-state-metrics",
+    type: "gauge",
     labels: [
-      "node", "label_karpenter_sh_nodepool", "label_karpenter_sh_capacity_type", "label_eks_amazonaws_com_capacity_type",
-      "label_eks_amazonaws_com_nodegroup", "label_node_kubernetes_io_instance_type", "label_mlserving_io_accelerator",
+      "node",
+      "label_karpenter_sh_nodepool",
+      "label_karpenter_sh_capacity_type",
+      "label_eks_amazonaws_com_capacity_type",
+      "label_eks_amazonaws_com_nodegroup",
+      "label_node_kubernetes_io_instance_type",
+      "label_mlserving_io_accelerator",
       "label_mlserving_io_node_pool",
     ],
     source: `${KSM_NODE}; label names from internal/store/utils.go (sanitize, then snake_case)`,
   },
   /** Extended resources are sanitized: `nvidia_com_gpu`, `aws_amazon_com_neuron`. */
-  kube_node_status_allocatable: { exporter: "kube-state-metrics", type: "gauge", labels: ["node", "resource", "unit"], source: KSM_NODE },
-  kube_pod_container_resource_requests: {
-    exporter: "kube-state-metrics", type: "gauge", labels: ["namespace", "pod", "uid", "container", "node", "resource", "unit"], source: KSM_POD,
+  kube_node_status_allocatable: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["node", "resource", "unit"],
+    source: KSM_NODE,
   },
-  kube_pod_status_phase: { exporter: "kube-state-metrics", type: "gauge", labels: ["namespace", "pod", "uid", "phase"], source: KSM_POD },
-  kube_pod_status_unschedulable: { exporter: "kube-state-metrics", type: "gauge", labels: ["namespace", "pod", "uid"], source: KSM_POD },
+  kube_pod_container_resource_requests: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid", "container", "node", "resource", "unit"],
+    source: KSM_POD,
+  },
+  kube_pod_status_phase: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid", "phase"],
+    source: KSM_POD,
+  },
+  kube_pod_status_unschedulable: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid"],
+    source: KSM_POD,
+  },
 
   // --- Prometheus itself ---
-  up: { exporter: "prometheus", type: "gauge", labels: ["job", "instance"], source: "prometheus.io/docs/concepts/jobs_instances (Prometheus v3.14.0 in kube-prometheus-stack 88.5.3)" },
+  up: {
+    exporter: "prometheus",
+    type: "gauge",
+    labels: ["job", "instance"],
+    source: "prometheus.io/docs/concepts/jobs_instances (Prometheus v3.14.0 in kube-prometheus-stack 88.5.3)",
+  },
 };
 
 const HISTOGRAM_SUFFIXES = ["_bucket", "_sum", "_count"] as const;

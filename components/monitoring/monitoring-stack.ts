@@ -54,54 +54,106 @@ export class MonitoringStack extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    const sizing: PrometheusStackSizing = { retention: "15d", storageGiB: 50, replicas: 1, grafanaStorageGiB: 10, alertmanagerStorageGiB: 10, ...args.sizing };
+    const sizing: PrometheusStackSizing = {
+      retention: "15d",
+      storageGiB: 50,
+      replicas: 1,
+      grafanaStorageGiB: 10,
+      alertmanagerStorageGiB: 10,
+      ...args.sizing,
+    };
     new ArgsChecker(`MonitoringStack "${name}"`)
       .require(/^\d+[dhw]$/.test(sizing.retention), "sizing.retention", "must be a duration such as 15d")
       .require(sizing.storageGiB >= 10, "sizing.storageGiB", "must be at least 10")
-      .require(Number.isInteger(sizing.replicas) && sizing.replicas >= 1, "sizing.replicas", "must be a whole number of at least 1")
+      .require(
+        Number.isInteger(sizing.replicas) && sizing.replicas >= 1,
+        "sizing.replicas",
+        "must be a whole number of at least 1",
+      )
       .throwIfAny();
     super("mlserving:monitoring:MonitoringStack", name, {}, opts);
     const { cluster } = args;
     const k8sOpts = { parent: this, provider: cluster.provider };
 
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: MONITORING_NAMESPACE } }, { ...k8sOpts, dependsOn: cluster.workloadReady });
-    const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      { metadata: { name: MONITORING_NAMESPACE } },
+      { ...k8sOpts, dependsOn: cluster.workloadReady },
+    );
+    const password = new random.RandomPassword(
+      `${name}-grafana-admin`,
+      { length: 32, special: false },
+      { parent: this },
+    );
     this.grafanaAdminPassword = password.result;
-    const adminSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
-      metadata: { name: GRAFANA_ADMIN_SECRET, namespace: MONITORING_NAMESPACE },
-      type: "Opaque",
-      stringData: { "admin-user": "admin", "admin-password": password.result },
-    }, { ...k8sOpts, dependsOn: [ns] });
+    const adminSecret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      {
+        metadata: { name: GRAFANA_ADMIN_SECRET, namespace: MONITORING_NAMESPACE },
+        type: "Opaque",
+        stringData: { "admin-user": "admin", "admin-password": password.result },
+      },
+      { ...k8sOpts, dependsOn: [ns] },
+    );
 
     // Receivers' URLs and keys live in a Secret that Alertmanager mounts; the Helm values only name files.
     const r = args.receivers ?? {};
-    const receiverValues: [AlertReceiverKind, pulumi.Input<string> | undefined][] = [["slack", r.slackWebhookUrl], ["pagerduty", r.pagerdutyRoutingKey], ["webhook", r.webhookUrl]];
+    const receiverValues: [AlertReceiverKind, pulumi.Input<string> | undefined][] = [
+      ["slack", r.slackWebhookUrl],
+      ["pagerduty", r.pagerdutyRoutingKey],
+      ["webhook", r.webhookUrl],
+    ];
     const configured = receiverValues.filter(([, v]) => v !== undefined) as [AlertReceiverKind, pulumi.Input<string>][];
     const dependsOn: pulumi.Resource[] = [ns, adminSecret];
     if (configured.length > 0) {
-      dependsOn.push(new k8s.core.v1.Secret(`${name}-alert-receivers`, {
-        metadata: { name: ALERT_RECEIVERS_SECRET, namespace: MONITORING_NAMESPACE },
-        type: "Opaque",
-        stringData: Object.fromEntries(configured.map(([kind, value]) => [ALERT_RECEIVER_KEYS[kind], pulumi.secret(value)])),
-      }, { ...k8sOpts, dependsOn: [ns] }));
+      dependsOn.push(
+        new k8s.core.v1.Secret(
+          `${name}-alert-receivers`,
+          {
+            metadata: { name: ALERT_RECEIVERS_SECRET, namespace: MONITORING_NAMESPACE },
+            type: "Opaque",
+            stringData: Object.fromEntries(
+              configured.map(([kind, value]) => [ALERT_RECEIVER_KEYS[kind], pulumi.secret(value)]),
+            ),
+          },
+          { ...k8sOpts, dependsOn: [ns] },
+        ),
+      );
     }
 
-    this.release = new k8s.helm.v3.Release(name, {
-      ...helmChartArgs(CHARTS.kubePrometheusStack),
-      name: PROMETHEUS_STACK_RELEASE,
-      namespace: MONITORING_NAMESPACE,
-      values: prometheusStackValues(sizing, args.storageClassName ?? "gp3-encrypted", configured.map(([k]) => k), r.slackChannel),
-      atomic: true,
-      timeout: 900,
-    }, { ...k8sOpts, dependsOn, protect: args.protect });
+    this.release = new k8s.helm.v3.Release(
+      name,
+      {
+        ...helmChartArgs(CHARTS.kubePrometheusStack),
+        name: PROMETHEUS_STACK_RELEASE,
+        namespace: MONITORING_NAMESPACE,
+        values: prometheusStackValues(
+          sizing,
+          args.storageClassName ?? "gp3-encrypted",
+          configured.map(([k]) => k),
+          r.slackChannel,
+        ),
+        atomic: true,
+        timeout: 900,
+      },
+      { ...k8sOpts, dependsOn, protect: args.protect },
+    );
     this.ready = [this.release];
 
     for (const d of DASHBOARDS) {
-      new k8s.core.v1.ConfigMap(`${name}-dashboard-${d.name}`, dashboardConfigMap(d, MONITORING_NAMESPACE), { ...k8sOpts, dependsOn: [ns] });
+      new k8s.core.v1.ConfigMap(`${name}-dashboard-${d.name}`, dashboardConfigMap(d, MONITORING_NAMESPACE), {
+        ...k8sOpts,
+        dependsOn: [ns],
+      });
     }
-    new k8s.apiextensions.CustomResource(`${name}-alerts`, prometheusRule(MONITORING_NAMESPACE, args.alertRules ?? DEFAULT_ALERT_RULE_INPUT), {
-      ...k8sOpts, dependsOn: [this.release],
-    });
+    new k8s.apiextensions.CustomResource(
+      `${name}-alerts`,
+      prometheusRule(MONITORING_NAMESPACE, args.alertRules ?? DEFAULT_ALERT_RULE_INPUT),
+      {
+        ...k8sOpts,
+        dependsOn: [this.release],
+      },
+    );
     this.registerOutputs({ grafanaAdminPassword: this.grafanaAdminPassword });
   }
 }

@@ -25,10 +25,15 @@ export interface PrometheusStackSizing {
 
 /** Secret (in the monitoring namespace) holding the receivers' URLs and keys; Alertmanager mounts it. */
 export const ALERT_RECEIVERS_SECRET = "alertmanager-receivers";
-export const ALERT_RECEIVER_KEYS = { slack: "slack-webhook-url", pagerduty: "pagerduty-routing-key", webhook: "webhook-url" } as const;
+export const ALERT_RECEIVER_KEYS = {
+  slack: "slack-webhook-url",
+  pagerduty: "pagerduty-routing-key",
+  webhook: "webhook-url",
+} as const;
 export type AlertReceiverKind = keyof typeof ALERT_RECEIVER_KEYS;
 
-const secretFile = (kind: AlertReceiverKind) => `/etc/alertmanager/secrets/${ALERT_RECEIVERS_SECRET}/${ALERT_RECEIVER_KEYS[kind]}`;
+const secretFile = (kind: AlertReceiverKind) =>
+  `/etc/alertmanager/secrets/${ALERT_RECEIVERS_SECRET}/${ALERT_RECEIVER_KEYS[kind]}`;
 
 /**
  * Alertmanager routing (v0.34 configuration): Watchdog goes nowhere, every other alert to the
@@ -40,10 +45,25 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
   const has = (k: AlertReceiverKind) => receivers.kinds.includes(k);
   const notify = {
     name: "notify",
-    ...(has("slack") ? { slack_configs: [{ api_url_file: secretFile("slack"), send_resolved: true, ...(receivers.slackChannel ? { channel: receivers.slackChannel } : {}), title: "{{ .CommonLabels.alertname }} ({{ .Status }})", text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook }}\n{{ end }}" }] } : {}),
+    ...(has("slack")
+      ? {
+          slack_configs: [
+            {
+              api_url_file: secretFile("slack"),
+              send_resolved: true,
+              ...(receivers.slackChannel ? { channel: receivers.slackChannel } : {}),
+              title: "{{ .CommonLabels.alertname }} ({{ .Status }})",
+              text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook }}\n{{ end }}",
+            },
+          ],
+        }
+      : {}),
     ...(has("webhook") ? { webhook_configs: [{ url_file: secretFile("webhook"), send_resolved: true }] } : {}),
   };
-  const page = { name: "page", pagerduty_configs: [{ routing_key_file: secretFile("pagerduty"), send_resolved: true }] };
+  const page = {
+    name: "page",
+    pagerduty_configs: [{ routing_key_file: secretFile("pagerduty"), send_resolved: true }],
+  };
   const routes: Record<string, unknown>[] = [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }];
   if (has("pagerduty")) routes.push({ receiver: "page", matchers: ['severity = "critical"'], continue: true });
   return {
@@ -56,12 +76,18 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
       receiver: has("slack") || has("webhook") ? "notify" : "null",
       routes,
     },
-    receivers: [{ name: "null" }, ...(has("slack") || has("webhook") ? [notify] : []), ...(has("pagerduty") ? [page] : [])],
+    receivers: [
+      { name: "null" },
+      ...(has("slack") || has("webhook") ? [notify] : []),
+      ...(has("pagerduty") ? [page] : []),
+    ],
   };
 }
 
 const volumeClaim = (storageClassName: string, gib: number) => ({
-  volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } } },
+  volumeClaimTemplate: {
+    spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } },
+  },
 });
 
 /**
@@ -71,7 +97,12 @@ const volumeClaim = (storageClassName: string, gib: number) => ({
  * Secret, anonymous access is off, dashboards come from labelled ConfigMaps in any namespace.
  * kube-state-metrics exports the node labels capacity dashboards group by.
  */
-export function prometheusStackValues(sizing: PrometheusStackSizing, storageClassName: string, receivers: AlertReceiverKind[] = [], slackChannel?: string) {
+export function prometheusStackValues(
+  sizing: PrometheusStackSizing,
+  storageClassName: string,
+  receivers: AlertReceiverKind[] = [],
+  slackChannel?: string,
+) {
   const retentionSizeGiB = Math.floor(sizing.storageGiB * 0.85);
   return {
     crds: { enabled: true },

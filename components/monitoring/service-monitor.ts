@@ -33,35 +33,53 @@ export function serviceMonitor(target: ScrapeTarget) {
     spec: {
       namespaceSelector: { matchNames: [target.namespace] },
       selector: { matchLabels: target.serviceLabels },
-      endpoints: [{
-        port: target.port,
-        path: target.path ?? "/metrics",
-        interval: target.interval ?? "30s",
-        ...(target.honorLabels ? { honorLabels: true } : {}),
-        ...(target.relabelings ? { relabelings: target.relabelings } : {}),
-        ...(target.kubeRbacProxy
-          ? { scheme: "https", tlsConfig: { insecureSkipVerify: true }, bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" }
-          : {}),
-        ...(target.basicAuthSecret
-          ? {
-              basicAuth: {
-                username: { name: target.basicAuthSecret.name, key: target.basicAuthSecret.usernameKey },
-                password: { name: target.basicAuthSecret.name, key: target.basicAuthSecret.passwordKey },
-              },
-            }
-          : {}),
-      }],
+      endpoints: [
+        {
+          port: target.port,
+          path: target.path ?? "/metrics",
+          interval: target.interval ?? "30s",
+          ...(target.honorLabels ? { honorLabels: true } : {}),
+          ...(target.relabelings ? { relabelings: target.relabelings } : {}),
+          ...(target.kubeRbacProxy
+            ? {
+                scheme: "https",
+                tlsConfig: { insecureSkipVerify: true },
+                bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token",
+              }
+            : {}),
+          ...(target.basicAuthSecret
+            ? {
+                basicAuth: {
+                  username: { name: target.basicAuthSecret.name, key: target.basicAuthSecret.usernameKey },
+                  password: { name: target.basicAuthSecret.name, key: target.basicAuthSecret.passwordKey },
+                },
+              }
+            : {}),
+        },
+      ],
     },
   };
 }
 
 /** Relabeling that copies a pod label onto every series of the target (Prometheus' pod-label meta label). */
 export function copyPodLabel(podLabel: string, targetLabel: string) {
-  return { sourceLabels: [`__meta_kubernetes_pod_label_${podLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`], targetLabel, action: "replace" };
+  return {
+    sourceLabels: [`__meta_kubernetes_pod_label_${podLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`],
+    targetLabel,
+    action: "replace",
+  };
 }
 
 /** A monitoring.coreos.com/v1 PodMonitor for pods with these labels, scraping a named container port. */
-export function podMonitor(target: { name: string; namespace: string; podLabels: Record<string, string>; port: string; path?: string; interval?: string; relabelings?: ReturnType<typeof copyPodLabel>[] }) {
+export function podMonitor(target: {
+  name: string;
+  namespace: string;
+  podLabels: Record<string, string>;
+  port: string;
+  path?: string;
+  interval?: string;
+  relabelings?: ReturnType<typeof copyPodLabel>[];
+}) {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PodMonitor",
@@ -69,12 +87,14 @@ export function podMonitor(target: { name: string; namespace: string; podLabels:
     spec: {
       namespaceSelector: { matchNames: [target.namespace] },
       selector: { matchLabels: target.podLabels },
-      podMetricsEndpoints: [{
-        port: target.port,
-        path: target.path ?? "/metrics",
-        interval: target.interval ?? "15s",
-        ...(target.relabelings ? { relabelings: target.relabelings } : {}),
-      }],
+      podMetricsEndpoints: [
+        {
+          port: target.port,
+          path: target.path ?? "/metrics",
+          interval: target.interval ?? "15s",
+          ...(target.relabelings ? { relabelings: target.relabelings } : {}),
+        },
+      ],
     },
   };
 }

@@ -53,8 +53,16 @@ export class Network extends pulumi.ComponentResource {
     new ArgsChecker(`Network "${name}"`)
       .require(args.clusterName.length > 0, "clusterName", "must not be empty")
       .require(Number.isInteger(azs) && azs >= 2 && azs <= 6, "availabilityZoneCount", "must be an integer from 2 to 6")
-      .require(validateCidr(cidr) && prefixLength(cidr) >= 16 && prefixLength(cidr) <= 20, "cidrBlock", "must be an IPv4 CIDR with a prefix from /16 to /20")
-      .require(args.existing === undefined || args.existing.privateSubnetIds.length >= 2, "existing.privateSubnetIds", "EKS needs subnets in at least 2 availability zones")
+      .require(
+        validateCidr(cidr) && prefixLength(cidr) >= 16 && prefixLength(cidr) <= 20,
+        "cidrBlock",
+        "must be an IPv4 CIDR with a prefix from /16 to /20",
+      )
+      .require(
+        args.existing === undefined || args.existing.privateSubnetIds.length >= 2,
+        "existing.privateSubnetIds",
+        "EKS needs subnets in at least 2 availability zones",
+      )
       .throwIfAny();
     super("mlserving:network:Network", name, {}, opts);
 
@@ -65,31 +73,41 @@ export class Network extends pulumi.ComponentResource {
       this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds ?? []);
     } else {
       const tags = withManagedBy(args.tags);
-      this.vpc = new awsx.ec2.Vpc(name, {
-        cidrBlock: cidr,
-        numberOfAvailabilityZones: azs,
-        enableDnsHostnames: true,
-        enableDnsSupport: true,
-        natGateways: { strategy: awsxNatStrategy(args.natGateways ?? "onePerAz") },
-        subnetStrategy: "Auto",
-        subnetSpecs: [
-          { type: "Private", tags: { ...tags, ...privateSubnetTags(args.clusterName) } },
-          { type: "Public", size: 256, tags: { ...tags, ...publicSubnetTags(args.clusterName) } },
-        ],
-        // Gateway endpoints are free; "Auto" associates it with the VPC's route tables.
-        vpcEndpointStrategy: "Auto",
-        vpcEndpointSpecs: [{
-          serviceName: `com.amazonaws.${args.region}.s3`,
-          vpcEndpointType: "Gateway",
-          tags,
-        }],
-        tags: { ...tags, Name: name },
-      }, { parent: this });
+      this.vpc = new awsx.ec2.Vpc(
+        name,
+        {
+          cidrBlock: cidr,
+          numberOfAvailabilityZones: azs,
+          enableDnsHostnames: true,
+          enableDnsSupport: true,
+          natGateways: { strategy: awsxNatStrategy(args.natGateways ?? "onePerAz") },
+          subnetStrategy: "Auto",
+          subnetSpecs: [
+            { type: "Private", tags: { ...tags, ...privateSubnetTags(args.clusterName) } },
+            { type: "Public", size: 256, tags: { ...tags, ...publicSubnetTags(args.clusterName) } },
+          ],
+          // Gateway endpoints are free; "Auto" associates it with the VPC's route tables.
+          vpcEndpointStrategy: "Auto",
+          vpcEndpointSpecs: [
+            {
+              serviceName: `com.amazonaws.${args.region}.s3`,
+              vpcEndpointType: "Gateway",
+              tags,
+            },
+          ],
+          tags: { ...tags, Name: name },
+        },
+        { parent: this },
+      );
       this.vpcId = this.vpc.vpcId;
       this.cidrBlock = pulumi.output(cidr);
       this.privateSubnetIds = this.vpc.privateSubnetIds;
       this.publicSubnetIds = this.vpc.publicSubnetIds;
     }
-    this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      publicSubnetIds: this.publicSubnetIds,
+    });
   }
 }

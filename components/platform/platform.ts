@@ -33,128 +33,178 @@ export class MlPlatform extends pulumi.ComponentResource {
     const tags = standardTags(spec.environment, spec.team, spec.tags);
     const parent = { parent: this };
 
-    this.network = new Network(`${name}-network`, {
-      clusterName: spec.clusterName,
-      region: spec.region,
-      cidrBlock: spec.network.cidrBlock,
-      availabilityZoneCount: spec.network.availabilityZoneCount,
-      natGateways: spec.network.natGateways,
-      existing: spec.network.existing,
-      tags,
-    }, parent);
+    this.network = new Network(
+      `${name}-network`,
+      {
+        clusterName: spec.clusterName,
+        region: spec.region,
+        cidrBlock: spec.network.cidrBlock,
+        availabilityZoneCount: spec.network.availabilityZoneCount,
+        natGateways: spec.network.natGateways,
+        existing: spec.network.existing,
+        tags,
+      },
+      parent,
+    );
 
-    this.cluster = new EksCluster(`${name}-eks`, {
-      clusterName: spec.clusterName,
-      region: spec.region,
-      vpcId: this.network.vpcId,
-      privateSubnetIds: this.network.privateSubnetIds,
-      kubernetesVersion: spec.cluster.kubernetesVersion,
-      publicAccessCidrs: spec.cluster.publicAccessCidrs,
-      privateAccessCidrs: [this.network.cidrBlock, ...spec.cluster.privateAccessCidrs],
-      adminPrincipalArns: spec.cluster.adminPrincipalArns,
-      logRetentionDays: spec.cluster.logRetentionDays,
-      systemNodes: spec.cluster.systemNodes,
-      storageReclaimPolicy: spec.cluster.storageReclaimPolicy,
-      tags,
-    }, parent);
+    this.cluster = new EksCluster(
+      `${name}-eks`,
+      {
+        clusterName: spec.clusterName,
+        region: spec.region,
+        vpcId: this.network.vpcId,
+        privateSubnetIds: this.network.privateSubnetIds,
+        kubernetesVersion: spec.cluster.kubernetesVersion,
+        publicAccessCidrs: spec.cluster.publicAccessCidrs,
+        privateAccessCidrs: [this.network.cidrBlock, ...spec.cluster.privateAccessCidrs],
+        adminPrincipalArns: spec.cluster.adminPrincipalArns,
+        logRetentionDays: spec.cluster.logRetentionDays,
+        systemNodes: spec.cluster.systemNodes,
+        storageReclaimPolicy: spec.cluster.storageReclaimPolicy,
+        tags,
+      },
+      parent,
+    );
 
-    this.loadBalancerController = new LoadBalancerController(`${name}-lbc`, {
-      cluster: this.cluster.handle,
-      replicas: spec.loadBalancerController.replicas,
-    }, parent);
+    this.loadBalancerController = new LoadBalancerController(
+      `${name}-lbc`,
+      {
+        cluster: this.cluster.handle,
+        replicas: spec.loadBalancerController.replicas,
+      },
+      parent,
+    );
 
     const cluster = this.cluster.handle;
-    this.monitoring = new MonitoringStack(`${name}-monitoring`, {
-      cluster,
-      sizing: spec.monitoring,
-      protect: spec.environment === "prod",
-      receivers: spec.alerting,
-    }, parent);
+    this.monitoring = new MonitoringStack(
+      `${name}-monitoring`,
+      {
+        cluster,
+        sizing: spec.monitoring,
+        protect: spec.environment === "prod",
+        receivers: spec.alerting,
+      },
+      parent,
+    );
 
     // Accelerator capacity: node groups scaled by Cluster Autoscaler, or Karpenter NodePools.
     const { capacity } = spec;
     if (capacity.autoscaler === "karpenter") {
-      this.karpenter = new Karpenter(`${name}-karpenter`, {
-        cluster,
-        pools: capacity.pools.map((p) => ({
-          name: p.name,
-          kind: p.kind,
-          instanceTypes: p.instanceTypes,
-          maxDevices: p.maxDevices,
-          onDemandFallback: p.onDemandFallback,
-          diskSizeGiB: p.diskSizeGiB,
-          imageCacheSnapshotId: p.imageCacheSnapshotId,
-        })),
-        monitoringReady: this.monitoring.ready,
-      }, parent);
+      this.karpenter = new Karpenter(
+        `${name}-karpenter`,
+        {
+          cluster,
+          pools: capacity.pools.map((p) => ({
+            name: p.name,
+            kind: p.kind,
+            instanceTypes: p.instanceTypes,
+            maxDevices: p.maxDevices,
+            onDemandFallback: p.onDemandFallback,
+            diskSizeGiB: p.diskSizeGiB,
+            imageCacheSnapshotId: p.imageCacheSnapshotId,
+          })),
+          monitoringReady: this.monitoring.ready,
+        },
+        parent,
+      );
     } else {
       for (const p of capacity.pools) {
-        this.acceleratorNodeGroups.push(new AcceleratorNodeGroup(`${name}-${p.name}`, {
-          cluster,
-          kind: p.kind,
-          instanceTypes: p.instanceTypes,
-          minSize: p.minNodes,
-          maxSize: p.maxNodes,
-          onDemandFallbackMaxSize: p.onDemandFallback ? p.maxNodes : undefined,
-          os: p.os,
-          diskSizeGiB: p.diskSizeGiB,
-        }, parent));
+        this.acceleratorNodeGroups.push(
+          new AcceleratorNodeGroup(
+            `${name}-${p.name}`,
+            {
+              cluster,
+              kind: p.kind,
+              instanceTypes: p.instanceTypes,
+              minSize: p.minNodes,
+              maxSize: p.maxNodes,
+              onDemandFallbackMaxSize: p.onDemandFallback ? p.maxNodes : undefined,
+              os: p.os,
+              diskSizeGiB: p.diskSizeGiB,
+            },
+            parent,
+          ),
+        );
       }
-      this.clusterAutoscaler = new ClusterAutoscaler(`${name}-cluster-autoscaler`, {
-        cluster,
-        scaleDownUnneededTime: capacity.scaleDownUnneededTime,
-        dependsOn: this.acceleratorNodeGroups,
-        monitoringReady: this.monitoring.ready,
-      }, parent);
+      this.clusterAutoscaler = new ClusterAutoscaler(
+        `${name}-cluster-autoscaler`,
+        {
+          cluster,
+          scaleDownUnneededTime: capacity.scaleDownUnneededTime,
+          dependsOn: this.acceleratorNodeGroups,
+          monitoringReady: this.monitoring.ready,
+        },
+        parent,
+      );
     }
     const kinds = new Set(capacity.pools.map((p) => p.kind));
     if (kinds.has("nvidia")) {
-      new NvidiaGpuSupport(`${name}-nvidia`, {
-        cluster,
-        devicePlugin: capacity.gpuDevicePlugin,
-        timeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
-        monitoringReady: this.monitoring.ready,
-      }, parent);
+      new NvidiaGpuSupport(
+        `${name}-nvidia`,
+        {
+          cluster,
+          devicePlugin: capacity.gpuDevicePlugin,
+          timeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
+          monitoringReady: this.monitoring.ready,
+        },
+        parent,
+      );
     }
     const neuron = kinds.has("neuron")
-      ? new NeuronSupport(`${name}-neuron`, { cluster, scheduler: capacity.neuronScheduler, monitoringReady: this.monitoring.ready }, parent)
+      ? new NeuronSupport(
+          `${name}-neuron`,
+          { cluster, scheduler: capacity.neuronScheduler, monitoringReady: this.monitoring.ready },
+          parent,
+        )
       : undefined;
 
-    this.registry = new ModelRegistry(`${name}-registry`, {
-      cluster,
-      vpcCidr: this.network.cidrBlock,
-      ...spec.registry,
-      monitoringReady: this.monitoring.ready,
-      ingressReady: [this.loadBalancerController.release],
-    }, parent);
+    this.registry = new ModelRegistry(
+      `${name}-registry`,
+      {
+        cluster,
+        vpcCidr: this.network.cidrBlock,
+        ...spec.registry,
+        monitoringReady: this.monitoring.ready,
+        ingressReady: [this.loadBalancerController.release],
+      },
+      parent,
+    );
 
     // Serving: Triton Deployments and KServe InferenceServices, pulling models from S3 or the registry.
     const models = spec.serving.models;
     const kserveModels = models.filter((m) => m.server === "kserve");
-    this.serving = new ServingPlatform(`${name}-serving`, {
-      cluster,
-      kserve: kserveModels.length > 0,
-      runtimes: [
-        ...(kserveModels.some((m) => m.accelerator !== "neuron") ? ["triton" as const] : []),
-        ...(kserveModels.some((m) => m.accelerator === "neuron") ? ["vllm-neuron" as const] : []),
-      ],
-      registry: this.registry.handle,
-      monitoringReady: this.monitoring.ready,
-      ingressReady: [this.loadBalancerController.release],
-    }, parent);
+    this.serving = new ServingPlatform(
+      `${name}-serving`,
+      {
+        cluster,
+        kserve: kserveModels.length > 0,
+        runtimes: [
+          ...(kserveModels.some((m) => m.accelerator !== "neuron") ? ["triton" as const] : []),
+          ...(kserveModels.some((m) => m.accelerator === "neuron") ? ["vllm-neuron" as const] : []),
+        ],
+        registry: this.registry.handle,
+        monitoringReady: this.monitoring.ready,
+        ingressReady: [this.loadBalancerController.release],
+      },
+      parent,
+    );
     for (const model of models) {
       const Server = model.server === "triton" ? TritonServer : KServeModel;
-      new Server(`${name}-model-${model.name}`, {
-        cluster,
-        platform: this.serving,
-        model,
-        environment: spec.environment,
-        ingressDomain: spec.serving.ingressDomain,
-        ingressGroup: `${spec.clusterName}-models`,
-        certificateArn: spec.serving.certificateArn,
-        neuronSchedulerName: neuron?.schedulerName,
-        monitoringReady: this.monitoring.ready,
-      }, parent);
+      new Server(
+        `${name}-model-${model.name}`,
+        {
+          cluster,
+          platform: this.serving,
+          model,
+          environment: spec.environment,
+          ingressDomain: spec.serving.ingressDomain,
+          ingressGroup: `${spec.clusterName}-models`,
+          certificateArn: spec.serving.certificateArn,
+          neuronSchedulerName: neuron?.schedulerName,
+          monitoringReady: this.monitoring.ready,
+        },
+        parent,
+      );
     }
 
     this.registerOutputs({ clusterName: this.cluster.cluster.name });

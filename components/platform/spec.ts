@@ -31,7 +31,13 @@ export interface PlatformSpec {
     privateAccessCidrs: string[];
     adminPrincipalArns: string[];
     logRetentionDays: number;
-    systemNodes: { instanceTypes: string[]; minSize: number; desiredSize: number; maxSize: number; diskSizeGiB: number };
+    systemNodes: {
+      instanceTypes: string[];
+      minSize: number;
+      desiredSize: number;
+      maxSize: number;
+      diskSizeGiB: number;
+    };
     storageReclaimPolicy: "Delete" | "Retain";
   };
   loadBalancerController: { replicas: number };
@@ -40,7 +46,12 @@ export interface PlatformSpec {
   registry: RegistrySpec;
   serving: ServingSpec;
   /** Alert receivers; URLs and keys are Pulumi secrets. */
-  alerting: { slackWebhookUrl?: pulumi.Output<string>; slackChannel?: string; pagerdutyRoutingKey?: pulumi.Output<string>; webhookUrl?: pulumi.Output<string> };
+  alerting: {
+    slackWebhookUrl?: pulumi.Output<string>;
+    slackChannel?: string;
+    pagerdutyRoutingKey?: pulumi.Output<string>;
+    webhookUrl?: pulumi.Output<string>;
+  };
 }
 
 export interface ServingSpec {

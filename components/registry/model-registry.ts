@@ -89,10 +89,22 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const storage = args.dbStorageGiB ?? 20;
     new ArgsChecker(`ModelRegistry "${name}"`)
       .require(Number.isInteger(replicas) && replicas >= 1, "replicas", "must be a whole number of at least 1")
-      .require(Number.isInteger(backupDays) && backupDays >= 7 && backupDays <= 35, "backupRetentionDays", "must be from 7 to 35 days")
+      .require(
+        Number.isInteger(backupDays) && backupDays >= 7 && backupDays <= 35,
+        "backupRetentionDays",
+        "must be from 7 to 35 days",
+      )
       .require(storage >= 20, "dbStorageGiB", "must be at least 20")
-      .require(/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(args.dbInstanceClass ?? "db.t4g.medium"), "dbInstanceClass", "must be an RDS class such as db.t4g.medium")
-      .require(args.certificateArn === undefined || /^arn:aws[a-z-]*:acm:/.test(args.certificateArn), "certificateArn", "must be an ACM certificate ARN")
+      .require(
+        /^db\.[a-z0-9]+\.[a-z0-9]+$/.test(args.dbInstanceClass ?? "db.t4g.medium"),
+        "dbInstanceClass",
+        "must be an RDS class such as db.t4g.medium",
+      )
+      .require(
+        args.certificateArn === undefined || /^arn:aws[a-z-]*:acm:/.test(args.certificateArn),
+        "certificateArn",
+        "must be an ACM certificate ARN",
+      )
       .throwIfAny();
     super("mlserving:registry:ModelRegistry", name, {}, opts);
     const { cluster } = args;
@@ -102,148 +114,267 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const clientNamespaces = args.clientNamespaces ?? ["serving"];
 
     // Artifacts: private, versioned, SSE-KMS, TLS-only, old versions expire.
-    const key = new aws.kms.Key(`${name}-artifacts`, {
-      description: `MLflow artifacts and database of ${cluster.name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      tags,
-    }, stateful);
-    this.bucket = new aws.s3.Bucket(`${name}-artifacts`, { bucketPrefix: `${cluster.name}-mlflow-`, forceDestroy: false, tags }, stateful);
+    const key = new aws.kms.Key(
+      `${name}-artifacts`,
+      {
+        description: `MLflow artifacts and database of ${cluster.name}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      stateful,
+    );
+    this.bucket = new aws.s3.Bucket(
+      `${name}-artifacts`,
+      { bucketPrefix: `${cluster.name}-mlflow-`, forceDestroy: false, tags },
+      stateful,
+    );
     const bucketId = this.bucket.id;
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-artifacts`, {
-      bucket: bucketId, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-    }, { parent: this });
-    new aws.s3.BucketOwnershipControls(`${name}-artifacts`, { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-    new aws.s3.BucketVersioning(`${name}-artifacts`, { bucket: bucketId, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-artifacts`, {
-      bucket: bucketId,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
-    }, { parent: this });
-    new aws.s3.BucketLifecycleConfiguration(`${name}-artifacts`, {
-      bucket: bucketId,
-      rules: [{
-        id: "expire-noncurrent-versions",
-        status: "Enabled",
-        filter: {},
-        noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
-        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-      }],
-    }, { parent: this });
-    new aws.s3.BucketPolicy(`${name}-artifacts`, {
-      bucket: bucketId,
-      policy: this.bucket.arn.apply((arn) => JSON.stringify(artifactBucketPolicy(arn))),
-    }, { parent: this, dependsOn: [publicAccess] });
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      `${name}-artifacts`,
+      {
+        bucket: bucketId,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketOwnershipControls(
+      `${name}-artifacts`,
+      { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { parent: this },
+    );
+    new aws.s3.BucketVersioning(
+      `${name}-artifacts`,
+      { bucket: bucketId, versioningConfiguration: { status: "Enabled" } },
+      { parent: this },
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-artifacts`,
+      {
+        bucket: bucketId,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-artifacts`,
+      {
+        bucket: bucketId,
+        rules: [
+          {
+            id: "expire-noncurrent-versions",
+            status: "Enabled",
+            filter: {},
+            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketPolicy(
+      `${name}-artifacts`,
+      {
+        bucket: bucketId,
+        policy: this.bucket.arn.apply((arn) => JSON.stringify(artifactBucketPolicy(arn))),
+      },
+      { parent: this, dependsOn: [publicAccess] },
+    );
 
     // Metadata: RDS PostgreSQL in private subnets, reachable on 5432 only from the cluster's security group.
-    const dbSecurityGroup = new aws.ec2.SecurityGroup(`${name}-db`, {
-      description: `MLflow database of ${cluster.name}: PostgreSQL from the cluster only`,
-      vpcId: cluster.vpcId,
-      tags,
-    }, { parent: this });
-    new aws.vpc.SecurityGroupIngressRule(`${name}-db-from-cluster`, {
-      securityGroupId: dbSecurityGroup.id,
-      referencedSecurityGroupId: cluster.clusterSecurityGroupId,
-      ipProtocol: "tcp",
-      fromPort: 5432,
-      toPort: 5432,
-      description: "PostgreSQL from EKS nodes and pods",
-      tags,
-    }, { parent: this });
-    const subnetGroup = new aws.rds.SubnetGroup(`${name}-db`, { subnetIds: cluster.privateSubnetIds, tags }, { parent: this });
-    const parameterGroup = new aws.rds.ParameterGroup(`${name}-db`, {
-      family: `postgres${POSTGRES_MAJOR_VERSION}`,
-      parameters: [{ name: "rds.force_ssl", value: "1" }],
-      tags,
-    }, { parent: this });
+    const dbSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-db`,
+      {
+        description: `MLflow database of ${cluster.name}: PostgreSQL from the cluster only`,
+        vpcId: cluster.vpcId,
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-db-from-cluster`,
+      {
+        securityGroupId: dbSecurityGroup.id,
+        referencedSecurityGroupId: cluster.clusterSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        description: "PostgreSQL from EKS nodes and pods",
+        tags,
+      },
+      { parent: this },
+    );
+    const subnetGroup = new aws.rds.SubnetGroup(
+      `${name}-db`,
+      { subnetIds: cluster.privateSubnetIds, tags },
+      { parent: this },
+    );
+    const parameterGroup = new aws.rds.ParameterGroup(
+      `${name}-db`,
+      {
+        family: `postgres${POSTGRES_MAJOR_VERSION}`,
+        parameters: [{ name: "rds.force_ssl", value: "1" }],
+        tags,
+      },
+      { parent: this },
+    );
     const dbPassword = new random.RandomPassword(`${name}-db`, { length: 32, special: false }, { parent: this });
-    this.database = new aws.rds.Instance(`${name}-db`, {
-      identifier: `${cluster.name}-mlflow`,
-      engine: "postgres",
-      engineVersion: POSTGRES_MAJOR_VERSION,
-      autoMinorVersionUpgrade: true,
-      instanceClass: args.dbInstanceClass ?? "db.t4g.medium",
-      allocatedStorage: storage,
-      maxAllocatedStorage: storage * 5,
-      storageType: "gp3",
-      storageEncrypted: true,
-      kmsKeyId: key.arn,
-      dbName: MLFLOW_DATABASE,
-      username: MLFLOW_DB_USER,
-      password: dbPassword.result,
-      dbSubnetGroupName: subnetGroup.name,
-      parameterGroupName: parameterGroup.name,
-      vpcSecurityGroupIds: [dbSecurityGroup.id],
-      publiclyAccessible: false,
-      multiAz: args.multiAz ?? false,
-      backupRetentionPeriod: backupDays,
-      copyTagsToSnapshot: true,
-      deletionProtection: protect,
-      skipFinalSnapshot: !protect,
-      finalSnapshotIdentifier: protect ? `${cluster.name}-mlflow-final` : undefined,
-      caCertIdentifier: "rds-ca-rsa2048-g1",
-      performanceInsightsEnabled: true,
-      performanceInsightsKmsKeyId: key.arn,
-      tags,
-    }, stateful);
+    this.database = new aws.rds.Instance(
+      `${name}-db`,
+      {
+        identifier: `${cluster.name}-mlflow`,
+        engine: "postgres",
+        engineVersion: POSTGRES_MAJOR_VERSION,
+        autoMinorVersionUpgrade: true,
+        instanceClass: args.dbInstanceClass ?? "db.t4g.medium",
+        allocatedStorage: storage,
+        maxAllocatedStorage: storage * 5,
+        storageType: "gp3",
+        storageEncrypted: true,
+        kmsKeyId: key.arn,
+        dbName: MLFLOW_DATABASE,
+        username: MLFLOW_DB_USER,
+        password: dbPassword.result,
+        dbSubnetGroupName: subnetGroup.name,
+        parameterGroupName: parameterGroup.name,
+        vpcSecurityGroupIds: [dbSecurityGroup.id],
+        publiclyAccessible: false,
+        multiAz: args.multiAz ?? false,
+        backupRetentionPeriod: backupDays,
+        copyTagsToSnapshot: true,
+        deletionProtection: protect,
+        skipFinalSnapshot: !protect,
+        finalSnapshotIdentifier: protect ? `${cluster.name}-mlflow-final` : undefined,
+        caCertIdentifier: "rds-ca-rsa2048-g1",
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: key.arn,
+        tags,
+      },
+      stateful,
+    );
 
     // The server on EKS.
     const k8sOpts = { parent: this, provider: cluster.provider };
     const namespace = REGISTRY_NAMESPACE;
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, { ...k8sOpts, dependsOn: cluster.workloadReady });
-    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: MLFLOW_SERVICE_ACCOUNT, namespace } }, { ...k8sOpts, dependsOn: [ns] });
-    const role = new PodIdentityRole(`${name}-server`, {
-      clusterName: cluster.name,
-      namespace,
-      serviceAccount: MLFLOW_SERVICE_ACCOUNT,
-      policy: pulumi.all([this.bucket.arn, key.arn]).apply(([b, k]) => mlflowServerPolicy(b, k)),
-      tags,
-    }, { parent: this });
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      { metadata: { name: namespace } },
+      { ...k8sOpts, dependsOn: cluster.workloadReady },
+    );
+    const sa = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: { name: MLFLOW_SERVICE_ACCOUNT, namespace } },
+      { ...k8sOpts, dependsOn: [ns] },
+    );
+    const role = new PodIdentityRole(
+      `${name}-server`,
+      {
+        clusterName: cluster.name,
+        namespace,
+        serviceAccount: MLFLOW_SERVICE_ACCOUNT,
+        policy: pulumi.all([this.bucket.arn, key.arn]).apply(([b, k]) => mlflowServerPolicy(b, k)),
+        tags,
+      },
+      { parent: this },
+    );
 
     const adminPassword = new random.RandomPassword(`${name}-admin`, { length: 32, special: false }, { parent: this });
     const flaskSecret = new random.RandomPassword(`${name}-flask`, { length: 48, special: false }, { parent: this });
     this.adminPassword = adminPassword.result;
-    const uri = pulumi.secret(pulumi.all([this.database.address, this.database.port, dbPassword.result])
-      .apply(([host, port, password]) => backendStoreUri({ host, port, password })));
+    const uri = pulumi.secret(
+      pulumi
+        .all([this.database.address, this.database.port, dbPassword.result])
+        .apply(([host, port, password]) => backendStoreUri({ host, port, password })),
+    );
     const secretName = "mlflow-server";
-    const secret = new k8s.core.v1.Secret(`${name}-server`, {
-      metadata: { name: secretName, namespace },
-      type: "Opaque",
-      stringData: {
-        [MLFLOW_SECRET_KEYS.backendStoreUri]: uri,
-        [MLFLOW_SECRET_KEYS.authConfig]: uri.apply(authConfigIni),
-        [MLFLOW_SECRET_KEYS.flaskSecretKey]: flaskSecret.result,
-        [MLFLOW_SECRET_KEYS.adminUsername]: "admin",
-        [MLFLOW_SECRET_KEYS.adminPassword]: adminPassword.result,
+    const secret = new k8s.core.v1.Secret(
+      `${name}-server`,
+      {
+        metadata: { name: secretName, namespace },
+        type: "Opaque",
+        stringData: {
+          [MLFLOW_SECRET_KEYS.backendStoreUri]: uri,
+          [MLFLOW_SECRET_KEYS.authConfig]: uri.apply(authConfigIni),
+          [MLFLOW_SECRET_KEYS.flaskSecretKey]: flaskSecret.result,
+          [MLFLOW_SECRET_KEYS.adminUsername]: "admin",
+          [MLFLOW_SECRET_KEYS.adminPassword]: adminPassword.result,
+        },
       },
-    }, { ...k8sOpts, dependsOn: [ns] });
+      { ...k8sOpts, dependsOn: [ns] },
+    );
 
-    const extraAllowedHosts = [...(args.hostname ? [args.hostname, `${args.hostname}:*`] : []), "*.elb.amazonaws.com", "*.elb.amazonaws.com:*"];
-    const deploymentFor = (bucket: string) => mlflowDeployment({ namespace, region: cluster.region, replicas, bucket, secretName, extraAllowedHosts });
-    const deployment = new k8s.apps.v1.Deployment(`${name}-server`, {
-      metadata: deploymentFor("").metadata,
-      spec: this.bucket.bucket.apply((bucket) => deploymentFor(bucket).spec),
-    }, { ...k8sOpts, dependsOn: [sa, secret, role, this.database] });
-    const service = new k8s.core.v1.Service(`${name}-server`, mlflowService(namespace), { ...k8sOpts, dependsOn: [ns] });
-    new k8s.networking.v1.Ingress(`${name}-server`, mlflowIngress({ namespace, hostname: args.hostname, certificateArn: args.certificateArn }), { ...k8sOpts, dependsOn: [service, ...(args.ingressReady ?? [])] });
-    if (replicas >= 2) new k8s.policy.v1.PodDisruptionBudget(`${name}-server`, mlflowPodDisruptionBudget(namespace), { ...k8sOpts, dependsOn: [ns] });
-    const networkPolicyFor = (vpcCidr: string) => mlflowNetworkPolicy({ namespace, vpcCidr, clientNamespaces: [...clientNamespaces, MONITORING_NAMESPACE] });
-    new k8s.networking.v1.NetworkPolicy(`${name}-server`, {
-      metadata: networkPolicyFor("").metadata,
-      spec: pulumi.output(args.vpcCidr).apply((vpcCidr) => networkPolicyFor(vpcCidr).spec),
-    }, { ...k8sOpts, dependsOn: [ns] });
-    new k8s.apiextensions.CustomResource(`${name}-server`, serviceMonitor({
-      name: "mlflow",
-      namespace,
-      serviceLabels: MLFLOW_LABELS,
-      port: "http",
-      basicAuthSecret: { name: secretName, usernameKey: MLFLOW_SECRET_KEYS.adminUsername, passwordKey: MLFLOW_SECRET_KEYS.adminPassword },
-    }), { ...k8sOpts, dependsOn: [service, deployment, ...args.monitoringReady] });
+    const extraAllowedHosts = [
+      ...(args.hostname ? [args.hostname, `${args.hostname}:*`] : []),
+      "*.elb.amazonaws.com",
+      "*.elb.amazonaws.com:*",
+    ];
+    const deploymentFor = (bucket: string) =>
+      mlflowDeployment({ namespace, region: cluster.region, replicas, bucket, secretName, extraAllowedHosts });
+    const deployment = new k8s.apps.v1.Deployment(
+      `${name}-server`,
+      {
+        metadata: deploymentFor("").metadata,
+        spec: this.bucket.bucket.apply((bucket) => deploymentFor(bucket).spec),
+      },
+      { ...k8sOpts, dependsOn: [sa, secret, role, this.database] },
+    );
+    const service = new k8s.core.v1.Service(`${name}-server`, mlflowService(namespace), {
+      ...k8sOpts,
+      dependsOn: [ns],
+    });
+    new k8s.networking.v1.Ingress(
+      `${name}-server`,
+      mlflowIngress({ namespace, hostname: args.hostname, certificateArn: args.certificateArn }),
+      { ...k8sOpts, dependsOn: [service, ...(args.ingressReady ?? [])] },
+    );
+    if (replicas >= 2)
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-server`, mlflowPodDisruptionBudget(namespace), {
+        ...k8sOpts,
+        dependsOn: [ns],
+      });
+    const networkPolicyFor = (vpcCidr: string) =>
+      mlflowNetworkPolicy({ namespace, vpcCidr, clientNamespaces: [...clientNamespaces, MONITORING_NAMESPACE] });
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-server`,
+      {
+        metadata: networkPolicyFor("").metadata,
+        spec: pulumi.output(args.vpcCidr).apply((vpcCidr) => networkPolicyFor(vpcCidr).spec),
+      },
+      { ...k8sOpts, dependsOn: [ns] },
+    );
+    new k8s.apiextensions.CustomResource(
+      `${name}-server`,
+      serviceMonitor({
+        name: "mlflow",
+        namespace,
+        serviceLabels: MLFLOW_LABELS,
+        port: "http",
+        basicAuthSecret: {
+          name: secretName,
+          usernameKey: MLFLOW_SECRET_KEYS.adminUsername,
+          passwordKey: MLFLOW_SECRET_KEYS.adminPassword,
+        },
+      }),
+      { ...k8sOpts, dependsOn: [service, deployment, ...args.monitoringReady] },
+    );
 
     this.handle = {
       trackingUri: trackingUri(namespace),
       credentials: { username: pulumi.output("admin"), password: this.adminPassword },
       clientNamespaces,
     };
-    this.registerOutputs({ trackingUri: this.handle.trackingUri, bucketName: this.bucket.bucket, databaseAddress: this.database.address });
+    this.registerOutputs({
+      trackingUri: this.handle.trackingUri,
+      bucketName: this.bucket.bucket,
+      databaseAddress: this.database.address,
+    });
   }
 }

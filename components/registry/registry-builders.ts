@@ -77,7 +77,13 @@ export function backendStoreUri(args: { host: string; port: number; password: st
  * environment (MLFLOW_AUTH_ADMIN_USERNAME/PASSWORD, MLflow >= 3.16.1).
  */
 export function authConfigIni(databaseUri: string): string {
-  return ["[mlflow]", "default_permission = READ", `database_uri = ${databaseUri}`, "authorization_function = mlflow.server.auth:authenticate_request_basic_auth", ""].join("\n");
+  return [
+    "[mlflow]",
+    "default_permission = READ",
+    `database_uri = ${databaseUri}`,
+    "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
+    "",
+  ].join("\n");
 }
 
 /** Host headers the server accepts (MLflow's security middleware replaces its defaults with this list). */
@@ -102,7 +108,10 @@ export interface MlflowDeploymentInput {
  * non-root, spread across zones.
  */
 export function mlflowDeployment(input: MlflowDeploymentInput) {
-  const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: input.secretName, key } } });
+  const fromSecret = (name: string, key: string) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: input.secretName, key } },
+  });
   return {
     metadata: { name: "mlflow", namespace: input.namespace, labels },
     spec: {
@@ -113,45 +122,78 @@ export function mlflowDeployment(input: MlflowDeploymentInput) {
         metadata: { labels },
         spec: {
           serviceAccountName: MLFLOW_SERVICE_ACCOUNT,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "topology.kubernetes.io/zone",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: labels },
+            },
+          ],
           nodeSelector: { ...SYSTEM_NODE_SELECTOR },
-          containers: [{
-            name: "mlflow",
-            image: imageRef(IMAGES.mlflow),
-            command: ["mlflow", "server"],
-            args: [
-              "--host", "0.0.0.0",
-              "--port", String(MLFLOW_PORT),
-              "--workers", "2",
-              "--artifacts-destination", `s3://${input.bucket}/${ARTIFACT_PREFIX}`,
-              "--app-name", "basic-auth",
-              "--expose-prometheus", "/tmp/prometheus",
-              "--allowed-hosts", allowedHosts(input.namespace, input.extraAllowedHosts).join(","),
-            ],
-            env: [
-              fromSecret("MLFLOW_BACKEND_STORE_URI", MLFLOW_SECRET_KEYS.backendStoreUri),
-              fromSecret("MLFLOW_FLASK_SERVER_SECRET_KEY", MLFLOW_SECRET_KEYS.flaskSecretKey),
-              fromSecret("MLFLOW_AUTH_ADMIN_USERNAME", MLFLOW_SECRET_KEYS.adminUsername),
-              fromSecret("MLFLOW_AUTH_ADMIN_PASSWORD", MLFLOW_SECRET_KEYS.adminPassword),
-              { name: "MLFLOW_AUTH_CONFIG_PATH", value: `/etc/mlflow/${MLFLOW_SECRET_KEYS.authConfig}` },
-              { name: "HOME", value: "/tmp" },
-              { name: "AWS_REGION", value: input.region },
-              { name: "AWS_DEFAULT_REGION", value: input.region },
-            ],
-            ports: [{ name: "http", containerPort: MLFLOW_PORT, protocol: "TCP" }],
-            startupProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 5, failureThreshold: 60 },
-            readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
-            livenessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 5 },
-            resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-            volumeMounts: [
-              { name: "auth-config", mountPath: "/etc/mlflow", readOnly: true },
-              { name: "tmp", mountPath: "/tmp" },
-            ],
-          }],
+          containers: [
+            {
+              name: "mlflow",
+              image: imageRef(IMAGES.mlflow),
+              command: ["mlflow", "server"],
+              args: [
+                "--host",
+                "0.0.0.0",
+                "--port",
+                String(MLFLOW_PORT),
+                "--workers",
+                "2",
+                "--artifacts-destination",
+                `s3://${input.bucket}/${ARTIFACT_PREFIX}`,
+                "--app-name",
+                "basic-auth",
+                "--expose-prometheus",
+                "/tmp/prometheus",
+                "--allowed-hosts",
+                allowedHosts(input.namespace, input.extraAllowedHosts).join(","),
+              ],
+              env: [
+                fromSecret("MLFLOW_BACKEND_STORE_URI", MLFLOW_SECRET_KEYS.backendStoreUri),
+                fromSecret("MLFLOW_FLASK_SERVER_SECRET_KEY", MLFLOW_SECRET_KEYS.flaskSecretKey),
+                fromSecret("MLFLOW_AUTH_ADMIN_USERNAME", MLFLOW_SECRET_KEYS.adminUsername),
+                fromSecret("MLFLOW_AUTH_ADMIN_PASSWORD", MLFLOW_SECRET_KEYS.adminPassword),
+                { name: "MLFLOW_AUTH_CONFIG_PATH", value: `/etc/mlflow/${MLFLOW_SECRET_KEYS.authConfig}` },
+                { name: "HOME", value: "/tmp" },
+                { name: "AWS_REGION", value: input.region },
+                { name: "AWS_DEFAULT_REGION", value: input.region },
+              ],
+              ports: [{ name: "http", containerPort: MLFLOW_PORT, protocol: "TCP" }],
+              startupProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 5, failureThreshold: 60 },
+              readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+              livenessProbe: {
+                httpGet: { path: "/health", port: "http" },
+                periodSeconds: 20,
+                failureThreshold: 3,
+                timeoutSeconds: 5,
+              },
+              resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+              volumeMounts: [
+                { name: "auth-config", mountPath: "/etc/mlflow", readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+              ],
+            },
+          ],
           volumes: [
-            { name: "auth-config", secret: { secretName: input.secretName, items: [{ key: MLFLOW_SECRET_KEYS.authConfig, path: MLFLOW_SECRET_KEYS.authConfig }] } },
+            {
+              name: "auth-config",
+              secret: {
+                secretName: input.secretName,
+                items: [{ key: MLFLOW_SECRET_KEYS.authConfig, path: MLFLOW_SECRET_KEYS.authConfig }],
+              },
+            },
             { name: "tmp", emptyDir: {} },
           ],
         },
@@ -163,7 +205,11 @@ export function mlflowDeployment(input: MlflowDeploymentInput) {
 export function mlflowService(namespace: string) {
   return {
     metadata: { name: "mlflow", namespace, labels },
-    spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: MLFLOW_PORT, targetPort: "http", protocol: "TCP" }] },
+    spec: {
+      type: "ClusterIP",
+      selector: labels,
+      ports: [{ name: "http", port: MLFLOW_PORT, targetPort: "http", protocol: "TCP" }],
+    },
   };
 }
 
@@ -182,16 +228,25 @@ export function mlflowIngress(input: { namespace: string; hostname?: string; cer
     metadata: { name: "mlflow", namespace: input.namespace, labels, annotations },
     spec: {
       ingressClassName: "alb",
-      rules: [{
-        ...(input.hostname ? { host: input.hostname } : {}),
-        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "mlflow", port: { name: "http" } } } }] },
-      }],
+      rules: [
+        {
+          ...(input.hostname ? { host: input.hostname } : {}),
+          http: {
+            paths: [
+              { path: "/", pathType: "Prefix", backend: { service: { name: "mlflow", port: { name: "http" } } } },
+            ],
+          },
+        },
+      ],
     },
   };
 }
 
 export function mlflowPodDisruptionBudget(namespace: string) {
-  return { metadata: { name: "mlflow", namespace, labels }, spec: { minAvailable: 1, selector: { matchLabels: labels } } };
+  return {
+    metadata: { name: "mlflow", namespace, labels },
+    spec: { minAvailable: 1, selector: { matchLabels: labels } },
+  };
 }
 
 /**
@@ -207,10 +262,12 @@ export function mlflowNetworkPolicy(input: { namespace: string; vpcCidr: string;
     spec: {
       podSelector: { matchLabels: labels },
       policyTypes: ["Ingress", "Egress"],
-      ingress: [{
-        from: [...input.clientNamespaces.map(ns), { ipBlock: { cidr: input.vpcCidr } }],
-        ports: [port(MLFLOW_PORT)],
-      }],
+      ingress: [
+        {
+          from: [...input.clientNamespaces.map(ns), { ipBlock: { cidr: input.vpcCidr } }],
+          ports: [port(MLFLOW_PORT)],
+        },
+      ],
       egress: [
         { to: [ns("kube-system")], ports: [port(53, "UDP"), port(53)] },
         { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [port(80)] },

@@ -51,10 +51,16 @@ export function scalingQuery(
       };
     case "in-flight":
       return vllm
-        ? { query: `sum(vllm:num_requests_running${sel}) + sum(vllm:num_requests_waiting${sel})`, metricType: "AverageValue" }
+        ? {
+            query: `sum(vllm:num_requests_running${sel}) + sum(vllm:num_requests_waiting${sel})`,
+            metricType: "AverageValue",
+          }
         : { query: `sum(nv_inference_pending_request_count${sel})`, metricType: "AverageValue" };
     case "gpu-utilization":
-      return { query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${SERVING_NAMESPACE}",pod=~"${podNamePattern(scope.podOwner ?? model.name)}"})`, metricType: "Value" };
+      return {
+        query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${SERVING_NAMESPACE}",pod=~"${podNamePattern(scope.podOwner ?? model.name)}"})`,
+        metricType: "Value",
+      };
   }
 }
 
@@ -63,7 +69,10 @@ export const SCALING_BEHAVIOR = {
   scaleUp: {
     stabilizationWindowSeconds: 0,
     selectPolicy: "Max",
-    policies: [{ type: "Percent", value: 100, periodSeconds: 30 }, { type: "Pods", value: 2, periodSeconds: 30 }],
+    policies: [
+      { type: "Percent", value: 100, periodSeconds: 30 },
+      { type: "Pods", value: 2, periodSeconds: 30 },
+    ],
   },
   scaleDown: {
     stabilizationWindowSeconds: 600,
@@ -88,7 +97,11 @@ export function scaledObject(
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "ScaledObject",
-    metadata: { name: scope.name ?? model.name, namespace: SERVING_NAMESPACE, labels: { [MODEL_POD_LABEL]: model.name } },
+    metadata: {
+      name: scope.name ?? model.name,
+      namespace: SERVING_NAMESPACE,
+      labels: { [MODEL_POD_LABEL]: model.name },
+    },
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
       minReplicaCount: model.replicas.min,
@@ -96,16 +109,18 @@ export function scaledObject(
       pollingInterval: 15,
       cooldownPeriod: 600,
       advanced: { horizontalPodAutoscalerConfig: { behavior: SCALING_BEHAVIOR } },
-      triggers: [{
-        type: "prometheus",
-        metricType: q.metricType,
-        metadata: {
-          serverAddress: PROMETHEUS_URL,
-          query: q.query,
-          threshold: String(model.autoscaling.target),
-          ...(model.replicas.min === 0 ? { activationThreshold: "0" } : {}),
+      triggers: [
+        {
+          type: "prometheus",
+          metricType: q.metricType,
+          metadata: {
+            serverAddress: PROMETHEUS_URL,
+            query: q.query,
+            threshold: String(model.autoscaling.target),
+            ...(model.replicas.min === 0 ? { activationThreshold: "0" } : {}),
+          },
         },
-      }],
+      ],
     },
   };
 }

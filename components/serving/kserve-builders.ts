@@ -31,7 +31,12 @@ const onSystemNodes = SYSTEM_NODE_SELECTOR;
 
 /** cert-manager (v1.21.1 chart) with its CRDs, on the system nodes; KServe's webhooks get their certificates from it. */
 export function certManagerValues() {
-  return { crds: { enabled: true, keep: true }, nodeSelector: onSystemNodes, webhook: { nodeSelector: onSystemNodes }, cainjector: { nodeSelector: onSystemNodes } };
+  return {
+    crds: { enabled: true, keep: true },
+    nodeSelector: onSystemNodes,
+    webhook: { nodeSelector: onSystemNodes },
+    cainjector: { nodeSelector: onSystemNodes },
+  };
 }
 
 /** KEDA 2.20.2 with its CRDs; its operator and metrics server on the system nodes. */
@@ -63,7 +68,12 @@ export function kserveValues(region: string) {
  */
 export function tritonServingRuntime() {
   const args = tritonArgs("/mnt/models").map((a) =>
-    a.startsWith("--http-port=") ? `--http-port=${KSERVE_HTTP_PORT}` : a.startsWith("--grpc-port=") ? "--grpc-port=9000" : a);
+    a.startsWith("--http-port=")
+      ? `--http-port=${KSERVE_HTTP_PORT}`
+      : a.startsWith("--grpc-port=")
+        ? "--grpc-port=9000"
+        : a,
+  );
   return {
     apiVersion: "serving.kserve.io/v1alpha1",
     kind: "ServingRuntime",
@@ -77,17 +87,36 @@ export function tritonServingRuntime() {
       ],
       protocolVersions: ["v2", "grpc-v2"],
       multiModel: false,
-      containers: [{
-        name: "kserve-container",
-        image: imageRef(IMAGES.tritonServer),
-        command: ["tritonserver"],
-        args,
-        ports: [{ name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" }, { name: "metrics", containerPort: 8002, protocol: "TCP" }],
-        readinessProbe: { httpGet: { path: "/v2/health/ready", port: KSERVE_HTTP_PORT }, periodSeconds: 5, failureThreshold: 3 },
-        livenessProbe: { httpGet: { path: "/v2/health/live", port: KSERVE_HTTP_PORT }, periodSeconds: 10, failureThreshold: 6, initialDelaySeconds: 60 },
-        resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } },
-        securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-      }],
+      containers: [
+        {
+          name: "kserve-container",
+          image: imageRef(IMAGES.tritonServer),
+          command: ["tritonserver"],
+          args,
+          ports: [
+            { name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" },
+            { name: "metrics", containerPort: 8002, protocol: "TCP" },
+          ],
+          readinessProbe: {
+            httpGet: { path: "/v2/health/ready", port: KSERVE_HTTP_PORT },
+            periodSeconds: 5,
+            failureThreshold: 3,
+          },
+          livenessProbe: {
+            httpGet: { path: "/v2/health/live", port: KSERVE_HTTP_PORT },
+            periodSeconds: 10,
+            failureThreshold: 6,
+            initialDelaySeconds: 60,
+          },
+          resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+          },
+        },
+      ],
     },
   };
 }
@@ -105,17 +134,28 @@ export function vllmNeuronServingRuntime() {
       supportedModelFormats: [{ name: "vllm-neuron", autoSelect: true, priority: 1 }],
       protocolVersions: ["v1"],
       multiModel: false,
-      containers: [{
-        name: "kserve-container",
-        image: imageRef(IMAGES.vllmNeuron),
-        command: ["vllm", "serve", "/mnt/models"],
-        args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],
-        ports: [{ name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" }],
-        readinessProbe: { httpGet: { path: "/health", port: KSERVE_HTTP_PORT }, periodSeconds: 10, failureThreshold: 3 },
-        livenessProbe: { httpGet: { path: "/health", port: KSERVE_HTTP_PORT }, periodSeconds: 15, failureThreshold: 6, initialDelaySeconds: 600 },
-        resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } },
-        securityContext: { allowPrivilegeEscalation: false },
-      }],
+      containers: [
+        {
+          name: "kserve-container",
+          image: imageRef(IMAGES.vllmNeuron),
+          command: ["vllm", "serve", "/mnt/models"],
+          args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],
+          ports: [{ name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" }],
+          readinessProbe: {
+            httpGet: { path: "/health", port: KSERVE_HTTP_PORT },
+            periodSeconds: 10,
+            failureThreshold: 3,
+          },
+          livenessProbe: {
+            httpGet: { path: "/health", port: KSERVE_HTTP_PORT },
+            periodSeconds: 15,
+            failureThreshold: 6,
+            initialDelaySeconds: 600,
+          },
+          resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } },
+          securityContext: { allowPrivilegeEscalation: false },
+        },
+      ],
     },
   };
 }
@@ -189,7 +229,18 @@ export function inferenceService(input: InferenceServiceInput) {
           runtime,
           storageUri: input.source,
           resources: resourcesFor(model),
-          ...(vllm && devices ? { args: ["--tensor-parallel-size", String(devices.count * 2), "--max-model-len", "4096", "--max-num-seqs", "8"] } : {}),
+          ...(vllm && devices
+            ? {
+                args: [
+                  "--tensor-parallel-size",
+                  String(devices.count * 2),
+                  "--max-model-len",
+                  "4096",
+                  "--max-num-seqs",
+                  "8",
+                ],
+              }
+            : {}),
         },
       },
     },
@@ -259,7 +310,12 @@ export function modelIngress(input: {
     backend = { service: { name: action, port: { name: "use-annotation" } } };
   }
   return {
-    metadata: { name: input.model, namespace: SERVING_NAMESPACE, labels: { [MODEL_POD_LABEL]: input.model }, annotations },
+    metadata: {
+      name: input.model,
+      namespace: SERVING_NAMESPACE,
+      labels: { [MODEL_POD_LABEL]: input.model },
+      annotations,
+    },
     spec: {
       ingressClassName: "alb",
       rules: [{ host: input.host, http: { paths: [{ path: "/", pathType: "Prefix", backend }] } }],

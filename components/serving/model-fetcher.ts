@@ -41,8 +41,14 @@ export function modelFetcherEnv(input: ModelFetcherInput): EnvVar[] {
   if (input.trackingUri) {
     env.push(
       { name: "MLFLOW_TRACKING_URI", value: input.trackingUri },
-      { name: "MLFLOW_TRACKING_USERNAME", valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "username" } } },
-      { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "password" } } },
+      {
+        name: "MLFLOW_TRACKING_USERNAME",
+        valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "username" } },
+      },
+      {
+        name: "MLFLOW_TRACKING_PASSWORD",
+        valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "password" } },
+      },
     );
   }
   return env;
@@ -57,6 +63,11 @@ export function modelFetcherContainer(name: string, input: ModelFetcherInput, ar
     ...(args ? { args } : {}),
     env: modelFetcherEnv(input),
     resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "4Gi" } },
-    securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    },
   };
 }

@@ -10,7 +10,13 @@ import { parseModelSource } from "./model-source";
 import { ModelSpec, modelSpecProblems } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
 import { ServingPlatform } from "./serving-platform";
-import { modelReaderPolicy, podDisruptionBudget, tritonDeployment, tritonLabels, tritonService } from "./triton-builders";
+import {
+  modelReaderPolicy,
+  podDisruptionBudget,
+  tritonDeployment,
+  tritonLabels,
+  tritonService,
+} from "./triton-builders";
 import type { Environment } from "../common/tags";
 
 export interface ModelServerArgs {
@@ -37,14 +43,20 @@ export interface ModelServerArgs {
 function validate(kind: string, name: string, args: ModelServerArgs): void {
   const { model, platform } = args;
   const problems = modelSpecProblems(model, args.environment).map((p) => `model.${p.field}: ${p.message}`);
-  for (const [field, source] of [["source", model.source], ["canary.source", model.canary?.source]] as const) {
+  for (const [field, source] of [
+    ["source", model.source],
+    ["canary.source", model.canary?.source],
+  ] as const) {
     if (source && parseModelSource(source)?.kind === "mlflow" && !platform.trackingUri) {
       problems.push(`model.${field}: models:/ sources need the model registry; give the ServingPlatform a registry`);
     }
   }
   if (kind === "KServeModel") {
     const runtime = model.accelerator === "neuron" ? "vllm-neuron" : "triton";
-    if (!platform.kserveRuntimes.includes(runtime)) problems.push(`model.server: the ServingPlatform has no KServe ${runtime} runtime; create it with kserve: true and that runtime`);
+    if (!platform.kserveRuntimes.includes(runtime))
+      problems.push(
+        `model.server: the ServingPlatform has no KServe ${runtime} runtime; create it with kserve: true and that runtime`,
+      );
   }
   if (problems.length > 0) throw new InvalidArgsError(`${kind} "${name}"`, problems);
 }
@@ -52,19 +64,32 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
 /** A service account for the model and, for S3 sources, a pod identity that reads exactly those prefixes. */
 function modelIdentity(parent: pulumi.ComponentResource, name: string, args: ModelServerArgs, sources: string[]) {
   const { cluster, model } = args;
-  const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-    metadata: { name: model.name, namespace: SERVING_NAMESPACE, labels: { [MODEL_POD_LABEL]: model.name } },
-  }, { parent, provider: cluster.provider, dependsOn: args.platform.ready });
+  const sa = new k8s.core.v1.ServiceAccount(
+    `${name}-sa`,
+    {
+      metadata: { name: model.name, namespace: SERVING_NAMESPACE, labels: { [MODEL_POD_LABEL]: model.name } },
+    },
+    { parent, provider: cluster.provider, dependsOn: args.platform.ready },
+  );
   const s3 = sources.map(parseModelSource).flatMap((s) => (s?.kind === "s3" ? [s] : []));
   const dependsOn: pulumi.Resource[] = [sa];
   if (s3.length > 0) {
-    dependsOn.push(new PodIdentityRole(`${name}-model-reader`, {
-      clusterName: cluster.name,
-      namespace: SERVING_NAMESPACE,
-      serviceAccount: model.name,
-      policy: cluster.partition.apply((p) => ({ Version: "2012-10-17" as const, Statement: s3.flatMap((src) => modelReaderPolicy(p, src).Statement) })),
-      tags: { ...cluster.tags, "mlserving.io/purpose": "model-reader" },
-    }, { parent }));
+    dependsOn.push(
+      new PodIdentityRole(
+        `${name}-model-reader`,
+        {
+          clusterName: cluster.name,
+          namespace: SERVING_NAMESPACE,
+          serviceAccount: model.name,
+          policy: cluster.partition.apply((p) => ({
+            Version: "2012-10-17" as const,
+            Statement: s3.flatMap((src) => modelReaderPolicy(p, src).Statement),
+          })),
+          tags: { ...cluster.tags, "mlserving.io/purpose": "model-reader" },
+        },
+        { parent },
+      ),
+    );
   }
   return dependsOn;
 }
@@ -85,23 +110,40 @@ export class TritonServer extends pulumi.ComponentResource {
     const identity = modelIdentity(this, name, args, [model.source]);
     const mlflow = parseModelSource(model.source)?.kind === "mlflow";
 
-    this.deployment = new k8s.apps.v1.Deployment(name, tritonDeployment({
-      model,
-      serviceAccountName: model.name,
-      region: cluster.region,
-      trackingUri: mlflow ? args.platform.trackingUri : undefined,
-    }), { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready], ignoreChanges: ["spec.replicas"] });
-    const service = new k8s.core.v1.Service(name, tritonService(model.name), { ...k8sOpts, dependsOn: args.platform.ready });
-    new k8s.policy.v1.PodDisruptionBudget(name, podDisruptionBudget(model.name, tritonLabels(model.name)), { ...k8sOpts, dependsOn: args.platform.ready });
-    new k8s.apiextensions.CustomResource(`${name}-metrics`, serviceMonitor({
-      name: model.name,
-      namespace: SERVING_NAMESPACE,
-      serviceLabels: tritonLabels(model.name),
-      port: "metrics",
-      interval: "15s",
-      relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL)],
-    }), { ...k8sOpts, dependsOn: [service, ...args.monitoringReady] });
-    new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name), { ...k8sOpts, dependsOn: [this.deployment] });
+    this.deployment = new k8s.apps.v1.Deployment(
+      name,
+      tritonDeployment({
+        model,
+        serviceAccountName: model.name,
+        region: cluster.region,
+        trackingUri: mlflow ? args.platform.trackingUri : undefined,
+      }),
+      { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready], ignoreChanges: ["spec.replicas"] },
+    );
+    const service = new k8s.core.v1.Service(name, tritonService(model.name), {
+      ...k8sOpts,
+      dependsOn: args.platform.ready,
+    });
+    new k8s.policy.v1.PodDisruptionBudget(name, podDisruptionBudget(model.name, tritonLabels(model.name)), {
+      ...k8sOpts,
+      dependsOn: args.platform.ready,
+    });
+    new k8s.apiextensions.CustomResource(
+      `${name}-metrics`,
+      serviceMonitor({
+        name: model.name,
+        namespace: SERVING_NAMESPACE,
+        serviceLabels: tritonLabels(model.name),
+        port: "metrics",
+        interval: "15s",
+        relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL)],
+      }),
+      { ...k8sOpts, dependsOn: [service, ...args.monitoringReady] },
+    );
+    new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name), {
+      ...k8sOpts,
+      dependsOn: [this.deployment],
+    });
     const ingress = modelIngress({
       model: model.name,
       host: `${model.name}.${args.ingressDomain}`,
@@ -131,24 +173,47 @@ export class KServeModel extends pulumi.ComponentResource {
     const identity = modelIdentity(this, name, args, [model.source, ...(model.canary ? [model.canary.source] : [])]);
     const schedulerName = model.accelerator === "neuron" ? args.neuronSchedulerName : undefined;
 
-    const tracks: { track: "stable" | "canary"; isvc: string; source: string }[] = [{ track: "stable", isvc: model.name, source: model.source }];
+    const tracks: { track: "stable" | "canary"; isvc: string; source: string }[] = [
+      { track: "stable", isvc: model.name, source: model.source },
+    ];
     if (model.canary) tracks.push({ track: "canary", isvc: `${model.name}-canary`, source: model.canary.source });
     for (const t of tracks) {
-      const spec = inferenceService({ model, track: t.track, name: t.isvc, source: t.source, serviceAccountName: model.name, schedulerName });
-      const isvc = new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready] });
+      const spec = inferenceService({
+        model,
+        track: t.track,
+        name: t.isvc,
+        source: t.source,
+        serviceAccountName: model.name,
+        schedulerName,
+      });
+      const isvc = new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, {
+        ...k8sOpts,
+        dependsOn: [...identity, ...args.platform.ready],
+      });
       this.inferenceServices.push(isvc);
-      new k8s.apiextensions.CustomResource(`${name}-${t.track}-autoscaler`, scaledObject(model, `${t.isvc}-predictor`, { name: t.isvc, track: t.track }), { ...k8sOpts, dependsOn: [isvc] });
+      new k8s.apiextensions.CustomResource(
+        `${name}-${t.track}-autoscaler`,
+        scaledObject(model, `${t.isvc}-predictor`, { name: t.isvc, track: t.track }),
+        { ...k8sOpts, dependsOn: [isvc] },
+      );
       const selector = { [MODEL_POD_LABEL]: model.name, [TRACK_POD_LABEL]: t.track };
-      new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.track}`, podDisruptionBudget(t.isvc, selector), { ...k8sOpts, dependsOn: args.platform.ready });
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.track}`, podDisruptionBudget(t.isvc, selector), {
+        ...k8sOpts,
+        dependsOn: args.platform.ready,
+      });
     }
-    new k8s.networking.v1.Ingress(name, modelIngress({
-      model: model.name,
-      host: `${model.name}.${args.ingressDomain}`,
-      healthPath: healthPathFor(model),
-      canaryPercent: model.canary?.trafficPercent,
-      groupName: args.ingressGroup,
-      certificateArn: args.certificateArn,
-    }), { ...k8sOpts, dependsOn: [...this.inferenceServices, ...args.platform.ingressReady] });
+    new k8s.networking.v1.Ingress(
+      name,
+      modelIngress({
+        model: model.name,
+        host: `${model.name}.${args.ingressDomain}`,
+        healthPath: healthPathFor(model),
+        canaryPercent: model.canary?.trafficPercent,
+        groupName: args.ingressGroup,
+        certificateArn: args.certificateArn,
+      }),
+      { ...k8sOpts, dependsOn: [...this.inferenceServices, ...args.platform.ingressReady] },
+    );
     this.registerOutputs({});
   }
 }

@@ -36,23 +36,33 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   const add = (field: string, message: string) => problems.push({ field, message });
   if (!DNS_LABEL.test(m.name)) add("name", "must be a DNS label of at most 42 characters starting with a letter");
   if (!parseModelSource(m.source)) add("source", MODEL_SOURCE_RULE);
-  if (m.replicas.min > m.replicas.max) add("replicas", `min must not exceed max (${m.replicas.min} > ${m.replicas.max})`);
-  if (m.replicas.min === 0 && environment !== "dev") add("replicas.min", "scale to zero is allowed in dev only; keep at least 1 replica");
+  if (m.replicas.min > m.replicas.max)
+    add("replicas", `min must not exceed max (${m.replicas.min} > ${m.replicas.max})`);
+  if (m.replicas.min === 0 && environment !== "dev")
+    add("replicas.min", "scale to zero is allowed in dev only; keep at least 1 replica");
   if (environment === "prod" && m.replicas.min < 2) add("replicas.min", "prod serves from at least 2 replicas");
-  if (m.accelerator === "neuron" && m.resources.gpus !== undefined) add("resources.gpus", "a neuron model requests neuronDevices, not GPUs");
-  if (m.accelerator === "nvidia" && m.resources.neuronDevices !== undefined) add("resources.neuronDevices", "an nvidia model requests gpus, not Neuron devices");
-  if (m.accelerator === "cpu" && (m.resources.gpus !== undefined || m.resources.neuronDevices !== undefined)) add("resources", "a cpu model requests neither gpus nor neuronDevices");
-  if (m.accelerator === "neuron" && m.server === "triton") add("server", "Triton has no Neuron build; serve Neuron models with server: kserve (vLLM Neuron runtime)");
-  if (m.accelerator !== "nvidia" && m.autoscaling.metric === "gpu-utilization") add("autoscaling.metric", "gpu-utilization needs an nvidia model");
-  if (m.accelerator === "neuron" && m.autoscaling.metric === "queue-time") add("autoscaling.metric", "the vLLM Neuron runtime scales on in-flight requests");
+  if (m.accelerator === "neuron" && m.resources.gpus !== undefined)
+    add("resources.gpus", "a neuron model requests neuronDevices, not GPUs");
+  if (m.accelerator === "nvidia" && m.resources.neuronDevices !== undefined)
+    add("resources.neuronDevices", "an nvidia model requests gpus, not Neuron devices");
+  if (m.accelerator === "cpu" && (m.resources.gpus !== undefined || m.resources.neuronDevices !== undefined))
+    add("resources", "a cpu model requests neither gpus nor neuronDevices");
+  if (m.accelerator === "neuron" && m.server === "triton")
+    add("server", "Triton has no Neuron build; serve Neuron models with server: kserve (vLLM Neuron runtime)");
+  if (m.accelerator !== "nvidia" && m.autoscaling.metric === "gpu-utilization")
+    add("autoscaling.metric", "gpu-utilization needs an nvidia model");
+  if (m.accelerator === "neuron" && m.autoscaling.metric === "queue-time")
+    add("autoscaling.metric", "the vLLM Neuron runtime scales on in-flight requests");
   if (!(m.autoscaling.target > 0)) add("autoscaling.target", "must be greater than 0");
-  if (m.autoscaling.metric === "gpu-utilization" && m.autoscaling.target > 100) add("autoscaling.target", "GPU utilisation is a percentage (at most 100)");
+  if (m.autoscaling.metric === "gpu-utilization" && m.autoscaling.target > 100)
+    add("autoscaling.target", "GPU utilisation is a percentage (at most 100)");
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");
   if (!QUANTITY.test(m.resources.memory)) add("resources.memory", "must be a memory quantity such as 16Gi");
   if (m.canary) {
     if (m.server !== "kserve") add("canary", "canaries are offered for kserve models");
     if (!parseModelSource(m.canary.source)) add("canary.source", MODEL_SOURCE_RULE);
-    if (!(m.canary.trafficPercent >= 1 && m.canary.trafficPercent <= 50)) add("canary.trafficPercent", "must be from 1 to 50");
+    if (!(m.canary.trafficPercent >= 1 && m.canary.trafficPercent <= 50))
+      add("canary.trafficPercent", "must be from 1 to 50");
   }
   return problems;
 }

@@ -57,72 +57,115 @@ export class ServingPlatform extends pulumi.ComponentResource {
     const k8sOpts = { parent: this, provider: cluster.provider };
     const base = { ...k8sOpts, dependsOn: cluster.workloadReady };
 
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: SERVING_NAMESPACE, labels: { "app.kubernetes.io/part-of": "mlserving" } } }, base);
-    const keda = new k8s.helm.v3.Release(`${name}-keda`, {
-      ...helmChartArgs(CHARTS.keda),
-      name: "keda",
-      namespace: KEDA_NAMESPACE,
-      createNamespace: true,
-      values: kedaValues(),
-      atomic: true,
-      timeout: 600,
-    }, base);
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      { metadata: { name: SERVING_NAMESPACE, labels: { "app.kubernetes.io/part-of": "mlserving" } } },
+      base,
+    );
+    const keda = new k8s.helm.v3.Release(
+      `${name}-keda`,
+      {
+        ...helmChartArgs(CHARTS.keda),
+        name: "keda",
+        namespace: KEDA_NAMESPACE,
+        createNamespace: true,
+        values: kedaValues(),
+        atomic: true,
+        timeout: 600,
+      },
+      base,
+    );
     const ready: pulumi.Resource[] = [ns, keda];
     this.ingressReady = args.ingressReady ?? [];
     this.kserveRuntimes = args.kserve ? (args.runtimes ?? ["triton", "vllm-neuron"]) : [];
 
     if (args.registry) {
       this.trackingUri = args.registry.trackingUri;
-      ready.push(new k8s.core.v1.Secret(`${name}-registry-credentials`, {
-        metadata: { name: REGISTRY_CREDENTIALS_SECRET, namespace: SERVING_NAMESPACE },
-        type: "Opaque",
-        stringData: { username: args.registry.credentials.username, password: args.registry.credentials.password },
-      }, { ...k8sOpts, dependsOn: [ns] }));
+      ready.push(
+        new k8s.core.v1.Secret(
+          `${name}-registry-credentials`,
+          {
+            metadata: { name: REGISTRY_CREDENTIALS_SECRET, namespace: SERVING_NAMESPACE },
+            type: "Opaque",
+            stringData: { username: args.registry.credentials.username, password: args.registry.credentials.password },
+          },
+          { ...k8sOpts, dependsOn: [ns] },
+        ),
+      );
     }
 
     if (args.kserve) {
-      const certManager = new k8s.helm.v3.Release(`${name}-cert-manager`, {
-        ...helmChartArgs(CHARTS.certManager),
-        name: "cert-manager",
-        namespace: CERT_MANAGER_NAMESPACE,
-        createNamespace: true,
-        values: certManagerValues(),
-        atomic: true,
-        timeout: 600,
-      }, base);
-      const crds = new k8s.helm.v3.Release(`${name}-kserve-crd`, {
-        ...helmChartArgs(CHARTS.kserveCrd),
-        name: "kserve-crd",
-        namespace: KSERVE_NAMESPACE,
-        createNamespace: true,
-        atomic: true,
-      }, base);
-      const controller = new k8s.helm.v3.Release(`${name}-kserve`, {
-        ...helmChartArgs(CHARTS.kserveResources),
-        name: "kserve",
-        namespace: KSERVE_NAMESPACE,
-        values: kserveValues(cluster.region),
-        atomic: true,
-        timeout: 600,
-      }, { ...k8sOpts, dependsOn: [certManager, crds] });
+      const certManager = new k8s.helm.v3.Release(
+        `${name}-cert-manager`,
+        {
+          ...helmChartArgs(CHARTS.certManager),
+          name: "cert-manager",
+          namespace: CERT_MANAGER_NAMESPACE,
+          createNamespace: true,
+          values: certManagerValues(),
+          atomic: true,
+          timeout: 600,
+        },
+        base,
+      );
+      const crds = new k8s.helm.v3.Release(
+        `${name}-kserve-crd`,
+        {
+          ...helmChartArgs(CHARTS.kserveCrd),
+          name: "kserve-crd",
+          namespace: KSERVE_NAMESPACE,
+          createNamespace: true,
+          atomic: true,
+        },
+        base,
+      );
+      const controller = new k8s.helm.v3.Release(
+        `${name}-kserve`,
+        {
+          ...helmChartArgs(CHARTS.kserveResources),
+          name: "kserve",
+          namespace: KSERVE_NAMESPACE,
+          values: kserveValues(cluster.region),
+          atomic: true,
+          timeout: 600,
+        },
+        { ...k8sOpts, dependsOn: [certManager, crds] },
+      );
       ready.push(controller);
-      new k8s.apiextensions.CustomResource(`${name}-kserve-metrics`, serviceMonitor({
-        name: "kserve-controller",
-        namespace: KSERVE_NAMESPACE,
-        serviceLabels: KSERVE_CONTROLLER_METRICS.serviceLabels,
-        port: KSERVE_CONTROLLER_METRICS.port,
-        kubeRbacProxy: true,
-      }), { ...k8sOpts, dependsOn: [controller, ...args.monitoringReady] });
+      new k8s.apiextensions.CustomResource(
+        `${name}-kserve-metrics`,
+        serviceMonitor({
+          name: "kserve-controller",
+          namespace: KSERVE_NAMESPACE,
+          serviceLabels: KSERVE_CONTROLLER_METRICS.serviceLabels,
+          port: KSERVE_CONTROLLER_METRICS.port,
+          kubeRbacProxy: true,
+        }),
+        { ...k8sOpts, dependsOn: [controller, ...args.monitoringReady] },
+      );
 
       const runtimes = this.kserveRuntimes;
       const runtimeOpts = { ...k8sOpts, dependsOn: [controller, ns] };
-      if (runtimes.includes("triton")) ready.push(new k8s.apiextensions.CustomResource(`${name}-triton-runtime`, tritonServingRuntime(), runtimeOpts));
-      if (runtimes.includes("vllm-neuron")) ready.push(new k8s.apiextensions.CustomResource(`${name}-vllm-neuron-runtime`, vllmNeuronServingRuntime(), runtimeOpts));
+      if (runtimes.includes("triton"))
+        ready.push(new k8s.apiextensions.CustomResource(`${name}-triton-runtime`, tritonServingRuntime(), runtimeOpts));
+      if (runtimes.includes("vllm-neuron"))
+        ready.push(
+          new k8s.apiextensions.CustomResource(`${name}-vllm-neuron-runtime`, vllmNeuronServingRuntime(), runtimeOpts),
+        );
       if (args.registry) {
-        ready.push(new k8s.apiextensions.CustomResource(`${name}-mlflow-storage`, mlflowStorageContainer(args.registry.trackingUri, cluster.region), runtimeOpts));
+        ready.push(
+          new k8s.apiextensions.CustomResource(
+            `${name}-mlflow-storage`,
+            mlflowStorageContainer(args.registry.trackingUri, cluster.region),
+            runtimeOpts,
+          ),
+        );
       }
       for (const runtime of runtimes.map((r) => (r === "triton" ? RUNTIMES.triton : RUNTIMES.vllmNeuron))) {
-        new k8s.apiextensions.CustomResource(`${name}-${runtime}-pods`, runtimePodMonitor(runtime), { ...k8sOpts, dependsOn: [ns, ...args.monitoringReady] });
+        new k8s.apiextensions.CustomResource(`${name}-${runtime}-pods`, runtimePodMonitor(runtime), {
+          ...k8sOpts,
+          dependsOn: [ns, ...args.monitoringReady],
+        });
       }
     }
     this.ready = ready;

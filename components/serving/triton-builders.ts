@@ -11,7 +11,12 @@ export const TRITON_PORTS = { http: 8000, grpc: 8001, metrics: 8002 } as const;
 const MODEL_DIR = "/models";
 
 export function tritonLabels(model: string) {
-  return { "app.kubernetes.io/name": "triton", "app.kubernetes.io/instance": model, "app.kubernetes.io/part-of": "mlserving", [MODEL_POD_LABEL]: model };
+  return {
+    "app.kubernetes.io/name": "triton",
+    "app.kubernetes.io/instance": model,
+    "app.kubernetes.io/part-of": "mlserving",
+    [MODEL_POD_LABEL]: model,
+  };
 }
 
 /** Triton's command line: the fetched repository, fixed ports, latency histograms for p50/p95/p99. */
@@ -31,7 +36,10 @@ export function tritonArgs(modelRepository = MODEL_DIR): string[] {
 }
 
 /** Node selection and tolerations that land a model on its accelerator's nodes (or system nodes for cpu). */
-export function placementFor(accelerator: ModelSpec["accelerator"]): { nodeSelector: Record<string, string>; tolerations: { key: string; operator: string; effect: string }[] } {
+export function placementFor(accelerator: ModelSpec["accelerator"]): {
+  nodeSelector: Record<string, string>;
+  tolerations: { key: string; operator: string; effect: string }[];
+} {
   if (accelerator === "cpu") return { nodeSelector: { ...SYSTEM_NODE_SELECTOR }, tolerations: [] };
   return {
     nodeSelector: { [LABELS.accelerator]: accelerator },
@@ -54,7 +62,13 @@ export function modelReaderPolicy(partition: string, source: Extract<ModelSource
   const bucketArn = `arn:${partition}:s3:::${source.bucket}`;
   return policyDocument(
     { Sid: "ReadModelObjects", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/${source.prefix}/*` },
-    { Sid: "ListModelPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [`${source.prefix}/*`, source.prefix] } } },
+    {
+      Sid: "ListModelPrefix",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": [`${source.prefix}/*`, source.prefix] } },
+    },
   );
 }
 
@@ -95,33 +109,65 @@ export function tritonDeployment(input: TritonDeploymentInput) {
           ...(input.schedulerName ? { schedulerName: input.schedulerName } : {}),
           ...placement,
           terminationGracePeriodSeconds: 60,
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
-          initContainers: [{
-            ...modelFetcherContainer("fetch-model", { trackingUri: input.trackingUri, region: input.region }, [model.source, MODEL_DIR]),
-            volumeMounts: [{ name: "models", mountPath: MODEL_DIR }],
-          }],
-          containers: [{
-            name: "triton",
-            image: imageRef(IMAGES.tritonServer),
-            command: ["tritonserver"],
-            args: tritonArgs(),
-            ports: [
-              { name: "http", containerPort: TRITON_PORTS.http, protocol: "TCP" },
-              { name: "grpc", containerPort: TRITON_PORTS.grpc, protocol: "TCP" },
-              { name: "metrics", containerPort: TRITON_PORTS.metrics, protocol: "TCP" },
-            ],
-            resources: resourcesFor(model),
-            startupProbe: { httpGet: { path: "/v2/health/ready", port: "http" }, periodSeconds: 10, failureThreshold: 90 },
-            readinessProbe: { httpGet: { path: "/v2/health/ready", port: "http" }, periodSeconds: 5, failureThreshold: 3 },
-            livenessProbe: { httpGet: { path: "/v2/health/live", port: "http" }, periodSeconds: 10, failureThreshold: 6 },
-            lifecycle: { preStop: { sleep: { seconds: 15 } } },
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-            volumeMounts: [
-              { name: "models", mountPath: MODEL_DIR, readOnly: true },
-              { name: "dshm", mountPath: "/dev/shm" },
-            ],
-          }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "topology.kubernetes.io/zone",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: labels },
+            },
+          ],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          initContainers: [
+            {
+              ...modelFetcherContainer("fetch-model", { trackingUri: input.trackingUri, region: input.region }, [
+                model.source,
+                MODEL_DIR,
+              ]),
+              volumeMounts: [{ name: "models", mountPath: MODEL_DIR }],
+            },
+          ],
+          containers: [
+            {
+              name: "triton",
+              image: imageRef(IMAGES.tritonServer),
+              command: ["tritonserver"],
+              args: tritonArgs(),
+              ports: [
+                { name: "http", containerPort: TRITON_PORTS.http, protocol: "TCP" },
+                { name: "grpc", containerPort: TRITON_PORTS.grpc, protocol: "TCP" },
+                { name: "metrics", containerPort: TRITON_PORTS.metrics, protocol: "TCP" },
+              ],
+              resources: resourcesFor(model),
+              startupProbe: {
+                httpGet: { path: "/v2/health/ready", port: "http" },
+                periodSeconds: 10,
+                failureThreshold: 90,
+              },
+              readinessProbe: {
+                httpGet: { path: "/v2/health/ready", port: "http" },
+                periodSeconds: 5,
+                failureThreshold: 3,
+              },
+              livenessProbe: {
+                httpGet: { path: "/v2/health/live", port: "http" },
+                periodSeconds: 10,
+                failureThreshold: 6,
+              },
+              lifecycle: { preStop: { sleep: { seconds: 15 } } },
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+              volumeMounts: [
+                { name: "models", mountPath: MODEL_DIR, readOnly: true },
+                { name: "dshm", mountPath: "/dev/shm" },
+              ],
+            },
+          ],
           volumes: [
             { name: "models", emptyDir: {} },
             { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } },
@@ -140,7 +186,13 @@ export function tritonService(model: string) {
       selector: tritonLabels(model),
       ports: [
         { name: "http", port: TRITON_PORTS.http, targetPort: "http", protocol: "TCP" },
-        { name: "grpc", port: TRITON_PORTS.grpc, targetPort: "grpc", protocol: "TCP", appProtocol: "kubernetes.io/h2c" },
+        {
+          name: "grpc",
+          port: TRITON_PORTS.grpc,
+          targetPort: "grpc",
+          protocol: "TCP",
+          appProtocol: "kubernetes.io/h2c",
+        },
         { name: "metrics", port: TRITON_PORTS.metrics, targetPort: "metrics", protocol: "TCP" },
       ],
     },
@@ -149,5 +201,8 @@ export function tritonService(model: string) {
 
 /** At most one replica down for voluntary disruptions (node drains, consolidation). */
 export function podDisruptionBudget(name: string, selector: Record<string, string>) {
-  return { metadata: { name, namespace: SERVING_NAMESPACE, labels: selector }, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } };
+  return {
+    metadata: { name, namespace: SERVING_NAMESPACE, labels: selector },
+    spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+  };
 }

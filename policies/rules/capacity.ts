@@ -10,7 +10,6 @@ import {
 import { kitConfig, kitConfigSchema } from "./config";
 import type { Props } from "./props";
 
-
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const EKS_TAINT_EFFECT = "NO_SCHEDULE";
@@ -24,7 +23,11 @@ export function nodeGroupKind(props: Props): AcceleratorKind | undefined {
 }
 
 function requirement(props: Props, key: string): { operator: string; values: string[] } | undefined {
-  const reqs = (props.spec?.template?.spec?.requirements ?? []) as { key: string; operator: string; values?: string[] }[];
+  const reqs = (props.spec?.template?.spec?.requirements ?? []) as {
+    key: string;
+    operator: string;
+    values?: string[];
+  }[];
   const r = reqs.find((x) => x.key === key);
   return r ? { operator: r.operator, values: r.values ?? [] } : undefined;
 }
@@ -48,7 +51,9 @@ export const acceleratorNodesTainted: ResourceValidationPolicy = {
       if (!kind) return;
       const taints = (args.props.taints ?? []) as { key: string; effect: string }[];
       if (!taints.some((t) => t.key === ACCELERATOR_TAINT_KEY[kind] && t.effect === EKS_TAINT_EFFECT)) {
-        report(`${kind} node group must be tainted ${ACCELERATOR_TAINT_KEY[kind]}:NO_SCHEDULE so only accelerator workloads land on it.`);
+        report(
+          `${kind} node group must be tainted ${ACCELERATOR_TAINT_KEY[kind]}:NO_SCHEDULE so only accelerator workloads land on it.`,
+        );
       }
     }
     if (args.type === NODE_POOL) {
@@ -56,7 +61,9 @@ export const acceleratorNodesTainted: ResourceValidationPolicy = {
       if (!kind) return;
       const taints = (args.props.spec?.template?.spec?.taints ?? []) as { key: string; effect: string }[];
       if (!taints.some((t) => t.key === ACCELERATOR_TAINT_KEY[kind] && t.effect === "NoSchedule")) {
-        report(`${kind} NodePool must be tainted ${ACCELERATOR_TAINT_KEY[kind]}:NoSchedule so only accelerator workloads land on it.`);
+        report(
+          `${kind} NodePool must be tainted ${ACCELERATOR_TAINT_KEY[kind]}:NoSchedule so only accelerator workloads land on it.`,
+        );
       }
     }
   },
@@ -70,7 +77,10 @@ export const spotCapacityDiversified: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     if (args.type === NODE_GROUP && args.props.capacityType === "SPOT") {
       const types = (args.props.instanceTypes ?? []) as string[];
-      if (types.length < 3) report(`spot node group lists ${types.length} instance type(s); list at least 3 so one spot pool running dry does not stop scaling.`);
+      if (types.length < 3)
+        report(
+          `spot node group lists ${types.length} instance type(s); list at least 3 so one spot pool running dry does not stop scaling.`,
+        );
     }
     if (args.type === NODE_POOL) {
       const capacity = requirement(args.props, "karpenter.sh/capacity-type");
@@ -78,7 +88,9 @@ export const spotCapacityDiversified: ResourceValidationPolicy = {
       if (!capacity || capacity.operator !== "In" || !capacity.values.includes("spot")) return;
       const types = requirement(args.props, "node.kubernetes.io/instance-type");
       const families = requirement(args.props, "karpenter.k8s.aws/instance-family");
-      const broadEnough = types ? types.operator === "In" && types.values.length >= 3 : !families || families.operator !== "In" || families.values.length >= 2;
+      const broadEnough = types
+        ? types.operator === "In" && types.values.length >= 3
+        : !families || families.operator !== "In" || families.values.length >= 2;
       if (!broadEnough) report("spot NodePool must allow at least 3 instance types (or at least 2 instance families).");
     }
   },
@@ -93,7 +105,8 @@ export const acceleratorInstanceTypesAllowed: ResourceValidationPolicy = {
     const cfg = kitConfig(args);
     const allowed = cfg.allowedInstanceFamilies[cfg.environment] ?? [];
     let families: string[] = [];
-    if (args.type === NODE_GROUP && nodeGroupKind(args.props)) families = ((args.props.instanceTypes ?? []) as string[]).map(familyOf);
+    if (args.type === NODE_GROUP && nodeGroupKind(args.props))
+      families = ((args.props.instanceTypes ?? []) as string[]).map(familyOf);
     if (args.type === NODE_POOL && nodePoolKind(args.props)) {
       families = [
         ...(requirement(args.props, "node.kubernetes.io/instance-type")?.values ?? []).map(familyOf),
@@ -101,12 +114,18 @@ export const acceleratorInstanceTypesAllowed: ResourceValidationPolicy = {
       ];
     }
     const denied = [...new Set(families.filter((f) => !allowed.includes(f)))];
-    if (denied.length > 0) report(`instance families ${denied.join(", ")} are not allowed in ${cfg.environment} (allowed: ${allowed.join(", ")}).`);
+    if (denied.length > 0)
+      report(
+        `instance families ${denied.join(", ")} are not allowed in ${cfg.environment} (allowed: ${allowed.join(", ")}).`,
+      );
   },
 };
 
 /** Devices a resource may bring at most: node group max size x devices per node, or a NodePool's limit. */
-export function maxDevicesOf(type: string, props: Props): { kind: AcceleratorKind; devices: number | undefined } | undefined {
+export function maxDevicesOf(
+  type: string,
+  props: Props,
+): { kind: AcceleratorKind; devices: number | undefined } | undefined {
   if (type === NODE_GROUP) {
     const kind = nodeGroupKind(props);
     if (!kind) return undefined;
@@ -124,7 +143,8 @@ export function maxDevicesOf(type: string, props: Props): { kind: AcceleratorKin
 
 export const acceleratorCapacityCapped: StackValidationPolicy = {
   name: "accelerator-capacity-capped",
-  description: "Accelerator pools are capped (NodePools have a device limit) and the stack's total stays under the environment's cap.",
+  description:
+    "Accelerator pools are capped (NodePools have a device limit) and the stack's total stays under the environment's cap.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -135,12 +155,16 @@ export const acceleratorCapacityCapped: StackValidationPolicy = {
       const m = maxDevicesOf(r.type, r.props);
       if (!m) continue;
       if (m.devices === undefined) {
-        report(`${m.kind} NodePool has no limits["${DEVICE_RESOURCE[m.kind]}"]; without it Karpenter can launch without bound.`, r.urn);
+        report(
+          `${m.kind} NodePool has no limits["${DEVICE_RESOURCE[m.kind]}"]; without it Karpenter can launch without bound.`,
+          r.urn,
+        );
         continue;
       }
       total += m.devices;
     }
-    if (total > cap) report(`accelerator pools may run up to ${total} devices together; ${cfg.environment} allows ${cap}.`);
+    if (total > cap)
+      report(`accelerator pools may run up to ${total} devices together; ${cfg.environment} allows ${cap}.`);
   },
 };
 
@@ -159,7 +183,8 @@ export function podSpecOf(type: string, props: Props): Props | undefined {
 
 export const acceleratorWorkloadsRequestDevices: ResourceValidationPolicy = {
   name: "accelerator-workloads-request-devices",
-  description: "A workload that tolerates an accelerator taint requests that accelerator, so it cannot squat on a costly node.",
+  description:
+    "A workload that tolerates an accelerator taint requests that accelerator, so it cannot squat on a costly node.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -168,8 +193,11 @@ export const acceleratorWorkloadsRequestDevices: ResourceValidationPolicy = {
     const tolerated = ((pod.tolerations ?? []) as { key?: string }[]).map((t) => t.key);
     for (const kind of ["nvidia", "neuron"] as AcceleratorKind[]) {
       if (!tolerated.includes(ACCELERATOR_TAINT_KEY[kind])) continue;
-      const requests = ((pod.containers ?? []) as Props[]).some((c) => Number(c.resources?.limits?.[DEVICE_RESOURCE[kind]] ?? 0) > 0);
-      if (!requests) report(`tolerates ${ACCELERATOR_TAINT_KEY[kind]} but no container sets limits["${DEVICE_RESOURCE[kind]}"].`);
+      const requests = ((pod.containers ?? []) as Props[]).some(
+        (c) => Number(c.resources?.limits?.[DEVICE_RESOURCE[kind]] ?? 0) > 0,
+      );
+      if (!requests)
+        report(`tolerates ${ACCELERATOR_TAINT_KEY[kind]} but no container sets limits["${DEVICE_RESOURCE[kind]}"].`);
     }
   },
 };

@@ -12,8 +12,11 @@ export const eksSecretsEncryption: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     if (args.type !== "aws:eks/cluster:Cluster") return;
     const configs = (args.props.encryptionConfig ? [args.props.encryptionConfig] : []) as Props[];
-    const ok = configs.some((c) => Array.isArray(c.resources) && c.resources.includes("secrets") && typeof obj(c.provider).keyArn === "string");
-    if (!ok) report("encryptionConfig must cover resources [\"secrets\"] with provider.keyArn set to a KMS key.");
+    const ok = configs.some(
+      (c) =>
+        Array.isArray(c.resources) && c.resources.includes("secrets") && typeof obj(c.provider).keyArn === "string",
+    );
+    if (!ok) report('encryptionConfig must cover resources ["secrets"] with provider.keyArn set to a KMS key.');
   },
 };
 
@@ -28,8 +31,14 @@ export const eksEndpointNotOpenToWorld: ResourceValidationPolicy = {
     // AWS defaults endpointPublicAccess to true and publicAccessCidrs to 0.0.0.0/0.
     if (vpc.endpointPublicAccess === false) return;
     const cidrs = Array.isArray(vpc.publicAccessCidrs) ? (vpc.publicAccessCidrs as string[]) : [];
-    if (cidrs.length === 0) report("the public endpoint is enabled without publicAccessCidrs, so it is open to 0.0.0.0/0; set endpointPublicAccess false or list CIDRs.");
-    else if (cidrs.some((c) => c.endsWith("/0"))) report(`publicAccessCidrs contains ${cidrs.filter((c) => c.endsWith("/0")).join(", ")}, which opens the API to the internet.`);
+    if (cidrs.length === 0)
+      report(
+        "the public endpoint is enabled without publicAccessCidrs, so it is open to 0.0.0.0/0; set endpointPublicAccess false or list CIDRs.",
+      );
+    else if (cidrs.some((c) => c.endsWith("/0")))
+      report(
+        `publicAccessCidrs contains ${cidrs.filter((c) => c.endsWith("/0")).join(", ")}, which opens the API to the internet.`,
+      );
   },
 };
 
@@ -41,7 +50,10 @@ export const launchTemplateImdsV2: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     if (args.type !== "aws:ec2/launchTemplate:LaunchTemplate") return;
     const md = obj(args.props.metadataOptions);
-    if (md.httpTokens !== "required") report(`metadataOptions.httpTokens must be "required" (IMDSv2 only); got ${JSON.stringify(md.httpTokens ?? "unset")}.`);
+    if (md.httpTokens !== "required")
+      report(
+        `metadataOptions.httpTokens must be "required" (IMDSv2 only); got ${JSON.stringify(md.httpTokens ?? "unset")}.`,
+      );
   },
 };
 
@@ -53,6 +65,7 @@ export const kmsKeyRotation: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     if (args.type !== "aws:kms/key:Key") return;
     const spec = (args.props.customerMasterKeySpec ?? args.props.keySpec ?? "SYMMETRIC_DEFAULT") as string;
-    if (spec === "SYMMETRIC_DEFAULT" && args.props.enableKeyRotation !== true) report("enableKeyRotation must be true.");
+    if (spec === "SYMMETRIC_DEFAULT" && args.props.enableKeyRotation !== true)
+      report("enableKeyRotation must be true.");
   },
 };

@@ -25,7 +25,13 @@ export const DEFAULT_POLICY_CONFIG: KitPolicyConfig = {
     prod: [...EVERYDAY_FAMILIES, "inf1", "trn1", "p4d", "p5"],
   },
   maxAcceleratorDevices: { dev: 16, staging: 32, prod: 128 },
-  allowedRegistries: ["nvcr.io/nvidia/", "public.ecr.aws/", "ghcr.io/mlflow/", "registry.k8s.io/", "*.dkr.ecr.*.amazonaws.com/"],
+  allowedRegistries: [
+    "nvcr.io/nvidia/",
+    "public.ecr.aws/",
+    "ghcr.io/mlflow/",
+    "registry.k8s.io/",
+    "*.dkr.ecr.*.amazonaws.com/",
+  ],
 };
 
 /** The pack config a rule sees: schema defaults overlaid with the configured values. */
@@ -47,6 +53,9 @@ export const kitConfigSchema: PolicyConfigSchema = {
  * The `--policy-pack-config` file for one environment: Pulumi takes config per policy name,
  * so every rule with a schema gets the environment.
  */
-export function policyPackConfig(policies: { name: string; configSchema?: PolicyConfigSchema }[], environment: KitPolicyConfig["environment"]) {
+export function policyPackConfig(
+  policies: { name: string; configSchema?: PolicyConfigSchema }[],
+  environment: KitPolicyConfig["environment"],
+) {
   return Object.fromEntries(policies.filter((p) => p.configSchema).map((p) => [p.name, { environment }]));
 }

@@ -8,7 +8,12 @@ import {
   spotCapacityDiversified,
 } from "./capacity";
 import { alertReceiverInProd, grafanaNotPublic, prometheusStoragePersistent } from "./monitoring";
-import { imagesPinnedAndAllowed, inferenceWorkloadsHardened, modelReadersLeastPrivilege, noInternetFacingInProd } from "./serving";
+import {
+  imagesPinnedAndAllowed,
+  inferenceWorkloadsHardened,
+  modelReadersLeastPrivilege,
+  noInternetFacingInProd,
+} from "./serving";
 import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
 

@@ -2,7 +2,6 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { kitConfig, kitConfigSchema } from "./config";
 import type { Props } from "./props";
 
-
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /** Values of a kube-prometheus-stack Helm release, or undefined for any other resource. */
@@ -20,11 +19,22 @@ export const prometheusStoragePersistent: ResourceValidationPolicy = {
     const values = prometheusStackValues(args.type, args.props);
     if (!values || kitConfig(args).environment === "dev") return;
     const claim = values.prometheus?.prometheusSpec?.storageSpec?.volumeClaimTemplate?.spec;
-    if (!claim?.resources?.requests?.storage) report("prometheus.prometheusSpec.storageSpec.volumeClaimTemplate must request storage; otherwise samples are lost with the pod.");
+    if (!claim?.resources?.requests?.storage)
+      report(
+        "prometheus.prometheusSpec.storageSpec.volumeClaimTemplate must request storage; otherwise samples are lost with the pod.",
+      );
   },
 };
 
-const RECEIVER_CONFIGS = ["slack_configs", "pagerduty_configs", "webhook_configs", "email_configs", "opsgenie_configs", "msteams_configs", "sns_configs"];
+const RECEIVER_CONFIGS = [
+  "slack_configs",
+  "pagerduty_configs",
+  "webhook_configs",
+  "email_configs",
+  "opsgenie_configs",
+  "msteams_configs",
+  "sns_configs",
+];
 
 export const alertReceiverInProd: ResourceValidationPolicy = {
   name: "alert-receiver-in-prod",
@@ -35,9 +45,14 @@ export const alertReceiverInProd: ResourceValidationPolicy = {
     const values = prometheusStackValues(args.type, args.props);
     if (!values || kitConfig(args).environment !== "prod") return;
     const config = values.alertmanager?.config ?? {};
-    const real = new Set(((config.receivers ?? []) as Props[]).filter((r) => RECEIVER_CONFIGS.some((k) => (r[k] ?? []).length > 0)).map((r) => r.name));
+    const real = new Set(
+      ((config.receivers ?? []) as Props[])
+        .filter((r) => RECEIVER_CONFIGS.some((k) => (r[k] ?? []).length > 0))
+        .map((r) => r.name),
+    );
     const routed = [config.route?.receiver, ...((config.route?.routes ?? []) as Props[]).map((r) => r.receiver)];
-    if (!routed.some((r) => real.has(r))) report("alertmanager.config routes no alert to a receiver with Slack, PagerDuty, webhook or other configs.");
+    if (!routed.some((r) => real.has(r)))
+      report("alertmanager.config routes no alert to a receiver with Slack, PagerDuty, webhook or other configs.");
   },
 };
 
@@ -52,9 +67,16 @@ export const grafanaNotPublic: ResourceValidationPolicy = {
     const grafana = values.grafana ?? {};
     if (grafana["grafana.ini"]?.["auth.anonymous"]?.enabled === true) report("grafana.ini enables anonymous access.");
     const serviceAnnotations = grafana.service?.annotations ?? {};
-    if (grafana.service?.type === "LoadBalancer" && serviceAnnotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] !== "internal") {
+    if (
+      grafana.service?.type === "LoadBalancer" &&
+      serviceAnnotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] !== "internal"
+    ) {
       report("grafana.service is a LoadBalancer that is not internal.");
     }
-    if (grafana.ingress?.enabled && grafana.ingress?.annotations?.["alb.ingress.kubernetes.io/scheme"] === "internet-facing") report("grafana.ingress is internet-facing.");
+    if (
+      grafana.ingress?.enabled &&
+      grafana.ingress?.annotations?.["alb.ingress.kubernetes.io/scheme"] === "internet-facing"
+    )
+      report("grafana.ingress is internet-facing.");
   },
 };

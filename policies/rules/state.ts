@@ -3,7 +3,6 @@ import { podSpecOf } from "./capacity";
 import { kitConfig, kitConfigSchema } from "./config";
 import type { Props } from "./props";
 
-
 const BUCKET = "aws:s3/bucket:Bucket";
 
 /** Resources of `type` that depend on `target` (bucket settings refer to their bucket). */
@@ -18,14 +17,37 @@ export const s3BucketsSecure: StackValidationPolicy = {
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
     for (const bucket of args.resources.filter((r) => r.type === BUCKET)) {
-      const sse = dependents(args.resources, bucket, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
-      const encrypted = sse.some((r) => ((r.props.rules ?? []) as Props[]).some((rule) => ["aws:kms", "aws:kms:dsse", "AES256"].includes(rule.applyServerSideEncryptionByDefault?.sseAlgorithm)));
-      if (!encrypted) report("bucket has no default server-side encryption (BucketServerSideEncryptionConfiguration).", bucket.urn);
-      const versioned = dependents(args.resources, bucket, "aws:s3/bucketVersioning:BucketVersioning").some((r) => r.props.versioningConfiguration?.status === "Enabled");
-      if (!versioned) report("bucket versioning is not Enabled (BucketVersioning), so an overwrite or delete loses artifacts.", bucket.urn);
+      const sse = dependents(
+        args.resources,
+        bucket,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      );
+      const encrypted = sse.some((r) =>
+        ((r.props.rules ?? []) as Props[]).some((rule) =>
+          ["aws:kms", "aws:kms:dsse", "AES256"].includes(rule.applyServerSideEncryptionByDefault?.sseAlgorithm),
+        ),
+      );
+      if (!encrypted)
+        report("bucket has no default server-side encryption (BucketServerSideEncryptionConfiguration).", bucket.urn);
+      const versioned = dependents(args.resources, bucket, "aws:s3/bucketVersioning:BucketVersioning").some(
+        (r) => r.props.versioningConfiguration?.status === "Enabled",
+      );
+      if (!versioned)
+        report(
+          "bucket versioning is not Enabled (BucketVersioning), so an overwrite or delete loses artifacts.",
+          bucket.urn,
+        );
       const blocks = dependents(args.resources, bucket, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-      const blocked = blocks.some((r) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => r.props[k] === true));
-      if (!blocked) report("bucket does not block all public access (BucketPublicAccessBlock with all four settings true).", bucket.urn);
+      const blocked = blocks.some((r) =>
+        ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every(
+          (k) => r.props[k] === true,
+        ),
+      );
+      if (!blocked)
+        report(
+          "bucket does not block all public access (BucketPublicAccessBlock with all four settings true).",
+          bucket.urn,
+        );
     }
   },
 };
@@ -40,8 +62,10 @@ export const rdsSecure: ResourceValidationPolicy = {
     const p = args.props;
     if (p.storageEncrypted !== true) report("storageEncrypted must be true.");
     if (p.publiclyAccessible === true) report("publiclyAccessible must not be true.");
-    if (!(Number(p.backupRetentionPeriod ?? 0) >= 7)) report(`backupRetentionPeriod must be at least 7 days (got ${p.backupRetentionPeriod ?? "unset"}).`);
-    if (kitConfig(args).environment === "prod" && p.deletionProtection !== true) report("deletionProtection must be true in prod.");
+    if (!(Number(p.backupRetentionPeriod ?? 0) >= 7))
+      report(`backupRetentionPeriod must be at least 7 days (got ${p.backupRetentionPeriod ?? "unset"}).`);
+    if (kitConfig(args).environment === "prod" && p.deletionProtection !== true)
+      report("deletionProtection must be true in prod.");
   },
 };
 
@@ -54,7 +78,8 @@ export const statefulResourcesProtected: ResourceValidationPolicy = {
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
     if (!STATEFUL_TYPES.has(args.type) || kitConfig(args).environment !== "prod") return;
-    if (args.opts.protect !== true) report("set the Pulumi resource option protect (and retainOnDelete) on stateful resources in prod.");
+    if (args.opts.protect !== true)
+      report("set the Pulumi resource option protect (and retainOnDelete) on stateful resources in prod.");
   },
 };
 
@@ -64,11 +89,13 @@ export const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|access[-_]?
 function plaintextSecretsIn(container: Props): string[] {
   const found: string[] = [];
   for (const e of (container.env ?? []) as Props[]) {
-    if (SECRET_NAME.test(String(e.name)) && e.value !== undefined && e.valueFrom === undefined) found.push(`env ${e.name} has a literal value`);
+    if (SECRET_NAME.test(String(e.name)) && e.value !== undefined && e.valueFrom === undefined)
+      found.push(`env ${e.name} has a literal value`);
   }
   for (const arg of [...((container.command ?? []) as string[]), ...((container.args ?? []) as string[])]) {
     const text = String(arg);
-    if (/[=:]/.test(text) && SECRET_NAME.test(text.split(/[=:]/)[0]) && text.split(/[=:]/).slice(1).join("").length > 0) found.push(`argument "${text.split(/[=:]/)[0]}=..." carries a value`);
+    if (/[=:]/.test(text) && SECRET_NAME.test(text.split(/[=:]/)[0]) && text.split(/[=:]/).slice(1).join("").length > 0)
+      found.push(`argument "${text.split(/[=:]/)[0]}=..." carries a value`);
     if (/:\/\/[^/\s:@]+:[^@\s]+@/.test(text)) found.push("an argument embeds credentials in a URI");
   }
   return found;
@@ -76,14 +103,18 @@ function plaintextSecretsIn(container: Props): string[] {
 
 export const noPlaintextSecretsInContainers: ResourceValidationPolicy = {
   name: "no-plaintext-secrets-in-containers",
-  description: "Passwords, tokens and keys reach containers only through Secret references, never literal env values or arguments.",
+  description:
+    "Passwords, tokens and keys reach containers only through Secret references, never literal env values or arguments.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
-    const pod = podSpecOf(args.type, args.props) ?? (args.type === "kubernetes:apps/v1:DaemonSet" ? args.props.spec?.template?.spec : undefined);
+    const pod =
+      podSpecOf(args.type, args.props) ??
+      (args.type === "kubernetes:apps/v1:DaemonSet" ? args.props.spec?.template?.spec : undefined);
     if (!pod) return;
     for (const c of [...((pod.initContainers ?? []) as Props[]), ...((pod.containers ?? []) as Props[])]) {
-      for (const problem of plaintextSecretsIn(c)) report(`container ${c.name}: ${problem}; use valueFrom.secretKeyRef.`);
+      for (const problem of plaintextSecretsIn(c))
+        report(`container ${c.name}: ${problem}; use valueFrom.secretKeyRef.`);
     }
   },
 };

@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { AcceleratorNodeGroup, ClusterAutoscaler, Karpenter, NeuronSupport, NvidiaGpuSupport } from "../../components/capacity";
+import {
+  AcceleratorNodeGroup,
+  ClusterAutoscaler,
+  Karpenter,
+  NeuronSupport,
+  NvidiaGpuSupport,
+} from "../../components/capacity";
 import { CHARTS } from "../../components/versions";
 import { json, Plan, runComponent, testCluster } from "../harness";
 
@@ -10,8 +16,19 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
   beforeAll(async () => {
     plan = await runComponent(() => {
       const c = cluster();
-      const gpu = new AcceleratorNodeGroup("gpu", { cluster: c.handle, kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxSize: 2, onDemandFallbackMaxSize: 2 });
-      new AcceleratorNodeGroup("inf", { cluster: c.handle, kind: "neuron", instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"], maxSize: 1 });
+      const gpu = new AcceleratorNodeGroup("gpu", {
+        cluster: c.handle,
+        kind: "nvidia",
+        instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"],
+        maxSize: 2,
+        onDemandFallbackMaxSize: 2,
+      });
+      new AcceleratorNodeGroup("inf", {
+        cluster: c.handle,
+        kind: "neuron",
+        instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"],
+        maxSize: 1,
+      });
       new ClusterAutoscaler("ca", { cluster: c.handle, dependsOn: [gpu] });
     });
   });
@@ -50,13 +67,15 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
   it("tags each group's own Auto Scaling group for scale-from-zero", () => {
     const tagsOf = (prefix: string) => plan.ofType("aws:autoscaling/tag:Tag").filter((t) => t.name.startsWith(prefix));
     const spot = tagsOf("gpu-spot-");
-    const byKey = Object.fromEntries(spot.map((t) => [(t.inputs.tag as any).key, (t.inputs.tag as any)]));
+    const byKey = Object.fromEntries(spot.map((t) => [(t.inputs.tag as any).key, t.inputs.tag as any]));
     expect(byKey["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"].value).toBe("1");
     expect(byKey["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].value).toBe("true:NoSchedule");
     expect(byKey["k8s.io/cluster-autoscaler/node-template/label/mlserving.io/accelerator"].value).toBe("nvidia");
     expect(byKey["k8s.io/cluster-autoscaler/ml-test"].value).toBe("owned");
     // Each tag targets the ASG that EKS created for that node group (read from the group's outputs).
-    expect(new Set(spot.map((t) => t.inputs.autoscalingGroupName))).toEqual(new Set([expect.stringMatching(/^eks-gpu-spot-/)]));
+    expect(new Set(spot.map((t) => t.inputs.autoscalingGroupName))).toEqual(
+      new Set([expect.stringMatching(/^eks-gpu-spot-/)]),
+    );
     const onDemand = new Set(tagsOf("gpu-on-demand-").map((t) => t.inputs.autoscalingGroupName));
     expect(onDemand.size).toBe(1);
     expect([...onDemand][0]).toMatch(/^eks-gpu-on-demand-/);
@@ -64,25 +83,62 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
 
   it("installs the pinned Cluster Autoscaler chart with a pod identity role scoped to this cluster's groups", () => {
     const release = plan.one("kubernetes:helm.sh/v3:Release", "ca");
-    expect(release.inputs).toMatchObject({ chart: "cluster-autoscaler", version: CHARTS.clusterAutoscaler.version, namespace: "kube-system" });
+    expect(release.inputs).toMatchObject({
+      chart: "cluster-autoscaler",
+      version: CHARTS.clusterAutoscaler.version,
+      namespace: "kube-system",
+    });
     expect((release.inputs.values as any).autoDiscovery.clusterName).toBe("ml-test");
-    const assoc = plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.serviceAccount === "cluster-autoscaler")!;
+    const assoc = plan
+      .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+      .find((a) => a.inputs.serviceAccount === "cluster-autoscaler")!;
     expect(assoc.inputs.namespace).toBe("kube-system");
     const policy = json<any>(plan.one("aws:iam/rolePolicy:RolePolicy", "ca-pod-identity").inputs.policy);
     expect(JSON.stringify(policy)).toContain("aws:ResourceTag/k8s.io/cluster-autoscaler/ml-test");
   });
 
   it("sizes Bottlerocket's data volume, where images live, not just its small OS volume", async () => {
-    const br = await runComponent(() => new AcceleratorNodeGroup("br", { cluster: cluster().handle, kind: "nvidia", os: "bottlerocket", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxSize: 1, diskSizeGiB: 300 }));
+    const br = await runComponent(
+      () =>
+        new AcceleratorNodeGroup("br", {
+          cluster: cluster().handle,
+          kind: "nvidia",
+          os: "bottlerocket",
+          instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"],
+          maxSize: 1,
+          diskSizeGiB: 300,
+        }),
+    );
     const lt = br.one("aws:ec2/launchTemplate:LaunchTemplate", "br").inputs as any;
-    expect(lt.blockDeviceMappings.map((b: any) => [b.deviceName, b.ebs.volumeSize])).toEqual([["/dev/xvda", 8], ["/dev/xvdb", 300]]);
+    expect(lt.blockDeviceMappings.map((b: any) => [b.deviceName, b.ebs.volumeSize])).toEqual([
+      ["/dev/xvda", 8],
+      ["/dev/xvdb", 300],
+    ]);
     expect((br.one("aws:eks/nodeGroup:NodeGroup", "br-spot").inputs as any).amiType).toBe("BOTTLEROCKET_x86_64_NVIDIA");
   });
 
   it("refuses wrong instance types for the kind, too few spot types and min > max, naming each field", () => {
-    expect(() => new AcceleratorNodeGroup("bad", { cluster: undefined as never, kind: "nvidia", instanceTypes: ["inf2.xlarge"], minSize: 3, maxSize: 2 }))
-      .toThrow(/instanceTypes: spot capacity needs at least 3[\s\S]*maxSize: must satisfy minSize <= desiredSize <= maxSize[\s\S]*instanceTypes\[0\]: inf2\.xlarge is a neuron instance type/);
-    expect(() => new AcceleratorNodeGroup("bad", { cluster: undefined as never, kind: "tpu" as never, instanceTypes: ["a.b", "c.d", "e.f"], maxSize: 1 })).toThrow(/kind: must be one of nvidia, neuron/);
+    expect(
+      () =>
+        new AcceleratorNodeGroup("bad", {
+          cluster: undefined as never,
+          kind: "nvidia",
+          instanceTypes: ["inf2.xlarge"],
+          minSize: 3,
+          maxSize: 2,
+        }),
+    ).toThrow(
+      /instanceTypes: spot capacity needs at least 3[\s\S]*maxSize: must satisfy minSize <= desiredSize <= maxSize[\s\S]*instanceTypes\[0\]: inf2\.xlarge is a neuron instance type/,
+    );
+    expect(
+      () =>
+        new AcceleratorNodeGroup("bad", {
+          cluster: undefined as never,
+          kind: "tpu" as never,
+          instanceTypes: ["a.b", "c.d", "e.f"],
+          maxSize: 1,
+        }),
+    ).toThrow(/kind: must be one of nvidia, neuron/);
   });
 });
 
@@ -95,7 +151,13 @@ describe("Karpenter", () => {
         cluster: c.handle,
         pools: [
           { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxDevices: 8 },
-          { name: "inferentia", kind: "neuron", instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"], maxDevices: 12, onDemandFallback: false },
+          {
+            name: "inferentia",
+            kind: "neuron",
+            instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"],
+            maxDevices: 12,
+            onDemandFallback: false,
+          },
         ],
       });
     });
@@ -105,12 +167,23 @@ describe("Karpenter", () => {
     const q = plan.one("aws:sqs/queue:Queue").inputs as any;
     expect(q).toMatchObject({ name: "ml-test-karpenter", sqsManagedSseEnabled: true, messageRetentionSeconds: 300 });
     const policy = json<any>(plan.one("aws:sqs/queuePolicy:QueuePolicy").inputs.policy);
-    expect(policy.Statement.find((s: any) => s.Effect === "Deny").Condition).toEqual({ Bool: { "aws:SecureTransport": false } });
+    expect(policy.Statement.find((s: any) => s.Effect === "Deny").Condition).toEqual({
+      Bool: { "aws:SecureTransport": false },
+    });
   });
 
   it("routes spot interruptions, rebalances, state changes and health events to the queue", () => {
-    const patterns = plan.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => JSON.parse(r.inputs.eventPattern as string)["detail-type"][0]);
-    expect(patterns).toEqual(expect.arrayContaining(["EC2 Spot Instance Interruption Warning", "EC2 Instance Rebalance Recommendation", "EC2 Instance State-change Notification", "AWS Health Event"]));
+    const patterns = plan
+      .ofType("aws:cloudwatch/eventRule:EventRule")
+      .map((r) => JSON.parse(r.inputs.eventPattern as string)["detail-type"][0]);
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        "EC2 Spot Instance Interruption Warning",
+        "EC2 Instance Rebalance Recommendation",
+        "EC2 Instance State-change Notification",
+        "AWS Health Event",
+      ]),
+    );
     const queueArn = "arn:aws:sqs:us-west-2:123456789012:ml-test-karpenter";
     const targets = plan.ofType("aws:cloudwatch/eventTarget:EventTarget");
     expect(targets).toHaveLength(patterns.length);
@@ -126,31 +199,57 @@ describe("Karpenter", () => {
     const docs = plan.ofType("aws:iam/policy:Policy").map((p) => json<any>(p.inputs.policy));
     const statements = docs.flatMap((d) => d.Statement);
     expect(statements.find((s: any) => s.Action === "iam:PassRole").Resource).toMatch(/:role\/karpenter-node/);
-    expect(statements.find((s: any) => s.Sid === "AllowInterruptionQueueActions").Resource).toBe("arn:aws:sqs:us-west-2:123456789012:ml-test-karpenter");
-    const assoc = plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.serviceAccount === "karpenter")!;
+    expect(statements.find((s: any) => s.Sid === "AllowInterruptionQueueActions").Resource).toBe(
+      "arn:aws:sqs:us-west-2:123456789012:ml-test-karpenter",
+    );
+    const assoc = plan
+      .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+      .find((a) => a.inputs.serviceAccount === "karpenter")!;
     expect(assoc.inputs.namespace).toBe("kube-system");
-    expect(plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("karpenter-controller"))).toHaveLength(6);
+    expect(
+      plan
+        .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .filter((a) => a.name.startsWith("karpenter-controller")),
+    ).toHaveLength(6);
   });
 
   it("installs the pinned chart from its OCI registry with the queue configured", () => {
     const release = plan.one("kubernetes:helm.sh/v3:Release");
     expect(release.inputs.chart).toBe("oci://public.ecr.aws/karpenter/karpenter");
     expect(release.inputs.version).toBe(CHARTS.karpenter.version);
-    expect((release.inputs.values as any).settings).toEqual({ clusterName: "ml-test", interruptionQueue: "ml-test-karpenter" });
+    expect((release.inputs.values as any).settings).toEqual({
+      clusterName: "ml-test",
+      interruptionQueue: "ml-test-karpenter",
+    });
   });
 
   it("creates tainted, capped NodePools on node classes that use the Karpenter node role", () => {
-    const pools = Object.fromEntries(plan.ofType("kubernetes:karpenter.sh/v1:NodePool").map((p) => [(p.inputs.metadata as any).name, p.inputs.spec as any]));
+    const pools = Object.fromEntries(
+      plan
+        .ofType("kubernetes:karpenter.sh/v1:NodePool")
+        .map((p) => [(p.inputs.metadata as any).name, p.inputs.spec as any]),
+    );
     expect(pools.gpu.limits).toEqual({ "nvidia.com/gpu": "8" });
     expect(pools.inferentia.limits).toEqual({ "aws.amazon.com/neuron": "12" });
     expect(pools.inferentia.template.spec.taints[0].key).toBe("aws.amazon.com/neuron");
-    const nodeClass = plan.ofType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").find((n) => (n.inputs.metadata as any).name === "gpu")!;
+    const nodeClass = plan
+      .ofType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")
+      .find((n) => (n.inputs.metadata as any).name === "gpu")!;
     expect((nodeClass.inputs.spec as any).role).toMatch(/^karpenter-node/);
-    expect(plan.dependsOn(plan.ofType("kubernetes:karpenter.sh/v1:NodePool")[0], "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")).toBe(true);
+    expect(
+      plan.dependsOn(
+        plan.ofType("kubernetes:karpenter.sh/v1:NodePool")[0],
+        "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
+      ),
+    ).toBe(true);
   });
 
   it("tags the cluster security group for node class discovery", () => {
-    expect(plan.one("aws:ec2/tag:Tag").inputs).toMatchObject({ key: "karpenter.sh/discovery", value: "ml-test", resourceId: expect.stringMatching(/^sg-/) });
+    expect(plan.one("aws:ec2/tag:Tag").inputs).toMatchObject({
+      key: "karpenter.sh/discovery",
+      value: "ml-test",
+      resourceId: expect.stringMatching(/^sg-/),
+    });
   });
 });
 
@@ -165,7 +264,9 @@ describe("accelerator support", () => {
   });
 
   it("installs the device plugin with time-slicing, DCGM exporter and the Neuron chart, all pinned", () => {
-    const releases = Object.fromEntries(plan.ofType("kubernetes:helm.sh/v3:Release").map((r) => [r.inputs.name, r.inputs as any]));
+    const releases = Object.fromEntries(
+      plan.ofType("kubernetes:helm.sh/v3:Release").map((r) => [r.inputs.name, r.inputs as any]),
+    );
     expect(releases["nvidia-device-plugin"].version).toBe(CHARTS.nvidiaDevicePlugin.version);
     expect(releases["nvidia-device-plugin"].values.config.default).toBe("default");
     expect(releases["dcgm-exporter"].version).toBe(CHARTS.dcgmExporter.version);
@@ -174,17 +275,25 @@ describe("accelerator support", () => {
   });
 
   it("scrapes DCGM exporter through the Service the chart creates: labels, namespace and port name", () => {
-    const sm = plan.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find((s) => (s.inputs.metadata as any).name === "dcgm-exporter")!.inputs as any;
-    const release = plan.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "dcgm-exporter")!.inputs as any;
+    const sm = plan
+      .ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+      .find((s) => (s.inputs.metadata as any).name === "dcgm-exporter")!.inputs as any;
+    const release = plan.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "dcgm-exporter")!
+      .inputs as any;
     // dcgm-exporter 4.8.2 labels its Service app.kubernetes.io/name=<chart>, instance=<release>; port "metrics".
-    expect(sm.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "dcgm-exporter", "app.kubernetes.io/instance": release.name });
+    expect(sm.spec.selector.matchLabels).toEqual({
+      "app.kubernetes.io/name": "dcgm-exporter",
+      "app.kubernetes.io/instance": release.name,
+    });
     expect(sm.metadata.namespace).toBe(release.namespace);
     expect(sm.spec.namespaceSelector.matchNames).toEqual([release.namespace]);
     expect(sm.spec.endpoints[0].port).toBe("metrics");
   });
 
   it("scrapes neuron-monitor through its Service: labels, namespace and port name", () => {
-    const sm = plan.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find((s) => (s.inputs.metadata as any).name === "neuron-monitor")!.inputs as any;
+    const sm = plan
+      .ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+      .find((s) => (s.inputs.metadata as any).name === "neuron-monitor")!.inputs as any;
     const svc = plan.one("kubernetes:core/v1:Service", "neuron-monitor").inputs as any;
     expect(svc.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
     expect(sm.metadata.namespace).toBe(svc.metadata.namespace);

@@ -50,7 +50,11 @@ describe("EksCluster", () => {
 
   it("grants cluster admin to configured principals through access entries", () => {
     const entry = plan.one("aws:eks/accessEntry:AccessEntry");
-    expect(entry.inputs).toMatchObject({ clusterName: "ml-test", principalArn: "arn:aws:iam::123456789012:role/Admin", type: "STANDARD" });
+    expect(entry.inputs).toMatchObject({
+      clusterName: "ml-test",
+      principalArn: "arn:aws:iam::123456789012:role/Admin",
+      type: "STANDARD",
+    });
     const assoc = plan.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
     expect(assoc.inputs.policyArn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
     expect(assoc.inputs.accessScope).toEqual({ type: "cluster" });
@@ -58,7 +62,13 @@ describe("EksCluster", () => {
 
   it("installs the pinned managed add-ons, vpc-cni with prefix delegation and network policy", () => {
     const addons = Object.fromEntries(plan.ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a.inputs]));
-    expect(Object.keys(addons).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+    expect(Object.keys(addons).sort()).toEqual([
+      "aws-ebs-csi-driver",
+      "coredns",
+      "eks-pod-identity-agent",
+      "kube-proxy",
+      "vpc-cni",
+    ]);
     expect(addons["vpc-cni"].addonVersion).toBe(EKS_ADDONS.vpcCni);
     expect(addons["coredns"].addonVersion).toBe(EKS_ADDONS.coredns);
     const cni = json<any>(addons["vpc-cni"].configurationValues);
@@ -70,11 +80,15 @@ describe("EksCluster", () => {
     const ebs = plan.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
     const [assoc] = ebs.inputs.podIdentityAssociations as { roleArn: string; serviceAccount: string }[];
     expect(assoc.serviceAccount).toBe("ebs-csi-controller-sa");
-    const role = plan.ofType("aws:iam/role:Role").find((r) => assoc.roleArn.endsWith(`/${r.name}`) || assoc.roleArn.includes(r.name))!;
+    const role = plan
+      .ofType("aws:iam/role:Role")
+      .find((r) => assoc.roleArn.endsWith(`/${r.name}`) || assoc.roleArn.includes(r.name))!;
     const trust = json<any>(role.inputs.assumeRolePolicy).Statement[0];
     expect(trust.Principal).toEqual({ Service: "pods.eks.amazonaws.com" });
     expect(trust.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"]).toBe(assoc.serviceAccount);
-    const attachment = plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").find((a) => a.name.startsWith("eks-ebs-csi"))!;
+    const attachment = plan
+      .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .find((a) => a.name.startsWith("eks-ebs-csi"))!;
     expect(attachment.inputs.policyArn).toBe("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
   });
 
@@ -110,16 +124,31 @@ describe("EksCluster", () => {
 
   it("installs the load balancer controller chart with a pod identity role holding its documented policy", () => {
     const release = plan.one("kubernetes:helm.sh/v3:Release");
-    expect(release.inputs).toMatchObject({ chart: CHARTS.awsLoadBalancerController.chart, version: CHARTS.awsLoadBalancerController.version, namespace: "kube-system" });
+    expect(release.inputs).toMatchObject({
+      chart: CHARTS.awsLoadBalancerController.chart,
+      version: CHARTS.awsLoadBalancerController.version,
+      namespace: "kube-system",
+    });
     expect((release.inputs.values as any).vpcId).toBe("vpc-0123456789abcdef0");
-    const assoc = plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.serviceAccount === "aws-load-balancer-controller")!;
+    const assoc = plan
+      .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+      .find((a) => a.inputs.serviceAccount === "aws-load-balancer-controller")!;
     expect(assoc.inputs).toMatchObject({ clusterName: "ml-test", namespace: "kube-system" });
     const policy = json<any>(plan.one("aws:iam/rolePolicy:RolePolicy", "lbc").inputs.policy);
     expect(JSON.stringify(policy)).toContain("elasticloadbalancing:CreateLoadBalancer");
   });
 
   it("tags every AWS resource it creates with the given tags", () => {
-    for (const r of plan.resources.filter((x) => ["aws:eks/cluster:Cluster", "aws:iam/role:Role", "aws:kms/key:Key", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate", "aws:eks/addon:Addon"].includes(x.type))) {
+    for (const r of plan.resources.filter((x) =>
+      [
+        "aws:eks/cluster:Cluster",
+        "aws:iam/role:Role",
+        "aws:kms/key:Key",
+        "aws:eks/nodeGroup:NodeGroup",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "aws:eks/addon:Addon",
+      ].includes(x.type),
+    )) {
       expect(r.inputs.tags, r.urn).toMatchObject({ environment: "dev", team: "ml", "managed-by": "pulumi-mlserving" });
     }
   });
@@ -127,28 +156,43 @@ describe("EksCluster", () => {
 
 describe("EksCluster private API access", () => {
   it("opens 443 on the cluster security group to the listed networks only", async () => {
-    const plan = await runComponent(() => new EksCluster("eks", { ...baseArgs, privateAccessCidrs: ["10.0.0.0/16", "10.100.0.0/16"] }));
+    const plan = await runComponent(
+      () => new EksCluster("eks", { ...baseArgs, privateAccessCidrs: ["10.0.0.0/16", "10.100.0.0/16"] }),
+    );
     const rules = plan.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs as any);
     expect(rules.map((r) => r.cidrIpv4)).toEqual(["10.0.0.0/16", "10.100.0.0/16"]);
-    for (const r of rules) expect(r).toMatchObject({ ipProtocol: "tcp", fromPort: 443, toPort: 443, securityGroupId: expect.stringMatching(/^sg-/) });
+    for (const r of rules)
+      expect(r).toMatchObject({
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        securityGroupId: expect.stringMatching(/^sg-/),
+      });
   });
 });
 
 describe("EksCluster arguments", () => {
   it("allows a public endpoint only for listed CIDRs", async () => {
-    const plan = await runComponent(() => new EksCluster("eks", { ...baseArgs, publicAccessCidrs: ["203.0.113.0/24"] }));
+    const plan = await runComponent(
+      () => new EksCluster("eks", { ...baseArgs, publicAccessCidrs: ["203.0.113.0/24"] }),
+    );
     const cluster = plan.one("aws:eks/cluster:Cluster").inputs as Record<string, any>;
     expect(cluster.vpcConfig.endpointPublicAccess).toBe(true);
     expect(cluster.vpcConfig.publicAccessCidrs).toEqual(["203.0.113.0/24"]);
   });
 
   it("refuses 0.0.0.0/0, bad sizes and bad ARNs, naming each field, before building anything", () => {
-    expect(() => new EksCluster("eks", {
-      ...baseArgs,
-      publicAccessCidrs: ["0.0.0.0/0"],
-      systemNodes: { minSize: 3, maxSize: 2 },
-      adminPrincipalArns: ["not-an-arn"],
-      logRetentionDays: 42,
-    })).toThrow(/systemNodes: must satisfy minSize <= desiredSize <= maxSize[\s\S]*logRetentionDays[\s\S]*publicAccessCidrs: 0\.0\.0\.0\/0[\s\S]*adminPrincipalArns\[0\]/);
+    expect(
+      () =>
+        new EksCluster("eks", {
+          ...baseArgs,
+          publicAccessCidrs: ["0.0.0.0/0"],
+          systemNodes: { minSize: 3, maxSize: 2 },
+          adminPrincipalArns: ["not-an-arn"],
+          logRetentionDays: 42,
+        }),
+    ).toThrow(
+      /systemNodes: must satisfy minSize <= desiredSize <= maxSize[\s\S]*logRetentionDays[\s\S]*publicAccessCidrs: 0\.0\.0\.0\/0[\s\S]*adminPrincipalArns\[0\]/,
+    );
   });
 });

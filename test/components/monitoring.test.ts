@@ -5,24 +5,47 @@ import { CHARTS } from "../../components/versions";
 import { Plan, runComponent, testCluster } from "../harness";
 
 describe("kube-prometheus-stack values", () => {
-  const values = prometheusStackValues({ retention: "30d", storageGiB: 200, replicas: 2, grafanaStorageGiB: 20, alertmanagerStorageGiB: 10 }, "gp3-encrypted", ["slack", "pagerduty"], "#alerts");
+  const values = prometheusStackValues(
+    { retention: "30d", storageGiB: 200, replicas: 2, grafanaStorageGiB: 20, alertmanagerStorageGiB: 10 },
+    "gp3-encrypted",
+    ["slack", "pagerduty"],
+    "#alerts",
+  );
 
   it("lets Prometheus pick up the kit's monitors and rules in every namespace", () => {
     const spec = values.prometheus.prometheusSpec;
-    for (const k of ["serviceMonitorSelectorNilUsesHelmValues", "podMonitorSelectorNilUsesHelmValues", "ruleSelectorNilUsesHelmValues"] as const) expect(spec[k]).toBe(false);
+    for (const k of [
+      "serviceMonitorSelectorNilUsesHelmValues",
+      "podMonitorSelectorNilUsesHelmValues",
+      "ruleSelectorNilUsesHelmValues",
+    ] as const)
+      expect(spec[k]).toBe(false);
   });
 
   it("keeps samples on encrypted gp3 volumes with retention per environment", () => {
     const spec = values.prometheus.prometheusSpec;
     expect(spec.retention).toBe("30d");
-    expect(spec.storageSpec.volumeClaimTemplate.spec).toEqual({ storageClassName: "gp3-encrypted", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "200Gi" } } });
-    expect(values.grafana.persistence).toMatchObject({ enabled: true, storageClassName: "gp3-encrypted", size: "20Gi" });
+    expect(spec.storageSpec.volumeClaimTemplate.spec).toEqual({
+      storageClassName: "gp3-encrypted",
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "200Gi" } },
+    });
+    expect(values.grafana.persistence).toMatchObject({
+      enabled: true,
+      storageClassName: "gp3-encrypted",
+      size: "20Gi",
+    });
   });
 
   it("takes Grafana's admin from a Secret, turns anonymous access off and provisions dashboards from labelled ConfigMaps", () => {
     expect(values.grafana.admin.existingSecret).toBe("grafana-admin");
     expect(values.grafana["grafana.ini"]["auth.anonymous"].enabled).toBe(false);
-    expect(values.grafana.sidecar.dashboards).toMatchObject({ enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" });
+    expect(values.grafana.sidecar.dashboards).toMatchObject({
+      enabled: true,
+      label: "grafana_dashboard",
+      labelValue: "1",
+      searchNamespace: "ALL",
+    });
   });
 
   it("reads receivers' URLs from the mounted Secret, never from the values", () => {
@@ -49,19 +72,30 @@ describe("MonitoringStack", () => {
   beforeAll(async () => {
     plan = await runComponent(() => {
       const c = testCluster({ tags: { environment: "prod", team: "ml" } });
-      return new MonitoringStack("monitoring", { cluster: c.handle, protect: true, receivers: { pagerdutyRoutingKey: pulumi.secret("R0UTINGKEY"), slackChannel: "#a" } });
+      return new MonitoringStack("monitoring", {
+        cluster: c.handle,
+        protect: true,
+        receivers: { pagerdutyRoutingKey: pulumi.secret("R0UTINGKEY"), slackChannel: "#a" },
+      });
     });
   });
 
   it("installs the pinned chart, protected in prod", () => {
     const release = plan.one("kubernetes:helm.sh/v3:Release");
-    expect(release.inputs).toMatchObject({ chart: "kube-prometheus-stack", version: CHARTS.kubePrometheusStack.version, namespace: "monitoring" });
+    expect(release.inputs).toMatchObject({
+      chart: "kube-prometheus-stack",
+      version: CHARTS.kubePrometheusStack.version,
+      namespace: "monitoring",
+    });
     expect(release.protect).toBe(true);
   });
 
   it("keeps the Grafana password and receiver keys as secrets", () => {
     const secrets = plan.ofType("kubernetes:core/v1:Secret");
-    expect(secrets.map((s) => (s.inputs.metadata as any).name).sort()).toEqual(["alertmanager-receivers", "grafana-admin"]);
+    expect(secrets.map((s) => (s.inputs.metadata as any).name).sort()).toEqual([
+      "alertmanager-receivers",
+      "grafana-admin",
+    ]);
     for (const s of secrets) expect(s.inputs.stringData).toBe("[secret]");
     expect(JSON.stringify(plan.resources)).not.toContain("R0UTINGKEY");
   });
@@ -72,6 +106,13 @@ describe("MonitoringStack", () => {
     for (const m of maps) expect((m.inputs.metadata as any).labels.grafana_dashboard).toBe("1");
     const rule = plan.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs as any;
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
-    expect(alerts).toEqual(expect.arrayContaining(["TritonLatencyBudgetBurn", "GpuMemoryNearFull", "SpotInterruptionsHigh", "ScrapeTargetDown"]));
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        "TritonLatencyBudgetBurn",
+        "GpuMemoryNearFull",
+        "SpotInterruptionsHigh",
+        "ScrapeTargetDown",
+      ]),
+    );
   });
 });

@@ -5,8 +5,13 @@ import { json, Plan, runComponent, testCluster } from "../harness";
 const build = (protectState: boolean) => () => {
   const c = testCluster({ tags: { environment: "prod", team: "ml" } });
   return new ModelRegistry("registry", {
-    cluster: c.handle, vpcCidr: "10.30.0.0/16", replicas: 2, protectState, multiAz: protectState,
-    backupRetentionDays: protectState ? 30 : 7, monitoringReady: [],
+    cluster: c.handle,
+    vpcCidr: "10.30.0.0/16",
+    replicas: 2,
+    protectState,
+    multiAz: protectState,
+    backupRetentionDays: protectState ? 30 : 7,
+    monitoringReady: [],
   });
 };
 
@@ -22,25 +27,51 @@ describe("ModelRegistry (prod settings)", () => {
     const versioning = plan.one("aws:s3/bucketVersioning:BucketVersioning");
     expect(versioning.inputs).toMatchObject({ versioningConfiguration: { status: "Enabled" } });
     expect(plan.dependsOn(versioning, "aws:s3/bucket:Bucket")).toBe(true);
-    const sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs as any;
-    expect(sse.rules[0].applyServerSideEncryptionByDefault).toMatchObject({ sseAlgorithm: "aws:kms", kmsMasterKeyId: expect.stringMatching(/^arn:aws:kms:/) });
-    expect(plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-    expect((plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs as any).rules[0].noncurrentVersionExpiration).toEqual({ noncurrentDays: 90 });
-    expect(json<any>(plan.one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy).Statement[0].Condition).toEqual({ Bool: { "aws:SecureTransport": false } });
+    const sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+      .inputs as any;
+    expect(sse.rules[0].applyServerSideEncryptionByDefault).toMatchObject({
+      sseAlgorithm: "aws:kms",
+      kmsMasterKeyId: expect.stringMatching(/^arn:aws:kms:/),
+    });
+    expect(plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(
+      (plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs as any).rules[0]
+        .noncurrentVersionExpiration,
+    ).toEqual({ noncurrentDays: 90 });
+    expect(json<any>(plan.one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy).Statement[0].Condition).toEqual({
+      Bool: { "aws:SecureTransport": false },
+    });
   });
 
   it("runs an encrypted, private, Multi-AZ PostgreSQL with 30 days of backups, deletion protection and a final snapshot", () => {
     const db = plan.one("aws:rds/instance:Instance");
     expect(db.inputs).toMatchObject({
-      engine: "postgres", engineVersion: "17", storageEncrypted: true, publiclyAccessible: false, multiAz: true,
-      backupRetentionPeriod: 30, deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "ml-test-mlflow-final",
+      engine: "postgres",
+      engineVersion: "17",
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      multiAz: true,
+      backupRetentionPeriod: 30,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "ml-test-mlflow-final",
     });
     expect(db.inputs.password).toBe("[secret]");
   });
 
   it("admits PostgreSQL only from the cluster security group", () => {
     const rule = plan.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs;
-    expect(rule).toMatchObject({ fromPort: 5432, toPort: 5432, ipProtocol: "tcp", referencedSecurityGroupId: expect.stringMatching(/^sg-/) });
+    expect(rule).toMatchObject({
+      fromPort: 5432,
+      toPort: 5432,
+      ipProtocol: "tcp",
+      referencedSecurityGroupId: expect.stringMatching(/^sg-/),
+    });
     expect(rule.cidrIpv4).toBeUndefined();
     const params = plan.one("aws:rds/parameterGroup:ParameterGroup").inputs as any;
     expect(params.parameters).toContainEqual({ name: "rds.force_ssl", value: "1" });
@@ -57,8 +88,15 @@ describe("ModelRegistry (prod settings)", () => {
   it("scopes the server's pod identity to the bucket's artifact prefix and key", () => {
     const policy = json<any>(plan.one("aws:iam/rolePolicy:RolePolicy", "registry-server").inputs.policy);
     const resources = policy.Statement.flatMap((s: any) => [s.Resource].flat());
-    expect(resources).toEqual([expect.stringMatching(/^arn:aws:s3:::.+\/artifacts\/\*$/), expect.stringMatching(/^arn:aws:s3:::/), expect.stringMatching(/^arn:aws:kms:/)]);
-    expect(plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.namespace === "mlflow")!.inputs.serviceAccount).toBe("mlflow");
+    expect(resources).toEqual([
+      expect.stringMatching(/^arn:aws:s3:::.+\/artifacts\/\*$/),
+      expect.stringMatching(/^arn:aws:s3:::/),
+      expect.stringMatching(/^arn:aws:kms:/),
+    ]);
+    expect(
+      plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.namespace === "mlflow")!
+        .inputs.serviceAccount,
+    ).toBe("mlflow");
   });
 
   it("keeps every credential in the Secret and out of the Deployment", () => {
@@ -93,7 +131,15 @@ describe("ModelRegistry (dev settings)", () => {
   });
 
   it("rejects bad arguments by field", () => {
-    expect(() => new ModelRegistry("r", { cluster: undefined as never, vpcCidr: "", backupRetentionDays: 3, dbInstanceClass: "big", monitoringReady: [] }))
-      .toThrow(/backupRetentionDays: must be from 7 to 35 days[\s\S]*dbInstanceClass/);
+    expect(
+      () =>
+        new ModelRegistry("r", {
+          cluster: undefined as never,
+          vpcCidr: "",
+          backupRetentionDays: 3,
+          dbInstanceClass: "big",
+          monitoringReady: [],
+        }),
+    ).toThrow(/backupRetentionDays: must be from 7 to 35 days[\s\S]*dbInstanceClass/);
   });
 });

@@ -57,7 +57,12 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
   beforeAll(async () => {
     plan = await runComponent(() => {
       const c = cluster();
-      const platform = new ServingPlatform("serving", { cluster: c.handle, kserve: true, registry: fakeRegistry(), monitoringReady: [] });
+      const platform = new ServingPlatform("serving", {
+        cluster: c.handle,
+        kserve: true,
+        registry: fakeRegistry(),
+        monitoringReady: [],
+      });
       const base: Omit<ModelServerArgs, "model"> = {
         cluster: c.handle,
         platform,
@@ -74,7 +79,12 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
 
   it("installs KEDA, cert-manager and KServe from pinned charts, KServe in Standard mode", () => {
     const releases = Object.fromEntries(plan.ofType(T.release).map((r) => [r.inputs.name, r.inputs as any]));
-    const pins = { "keda": CHARTS.keda, "cert-manager": CHARTS.certManager, "kserve-crd": CHARTS.kserveCrd, "kserve": CHARTS.kserveResources };
+    const pins = {
+      keda: CHARTS.keda,
+      "cert-manager": CHARTS.certManager,
+      "kserve-crd": CHARTS.kserveCrd,
+      kserve: CHARTS.kserveResources,
+    };
     for (const [name, pin] of Object.entries(pins)) {
       expect(releases[name], name).toBeDefined();
       expect(releases[name], name).toMatchObject(helmChartArgs(pin));
@@ -102,11 +112,16 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
   });
 
   it("offers the Triton and vLLM Neuron runtimes and the models:/ storage container", () => {
-    const runtimes = plan.ofType("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime").map((r) => (r.inputs.metadata as any).name);
+    const runtimes = plan
+      .ofType("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime")
+      .map((r) => (r.inputs.metadata as any).name);
     expect(runtimes.sort()).toEqual(["triton-gpu", "vllm-neuron"]);
     const csc = plan.one("kubernetes:serving.kserve.io/v1alpha1:ClusterStorageContainer").inputs as any;
     expect(csc.spec.supportedUriFormats).toEqual([{ prefix: "models:/" }]);
-    expect(csc.spec.container.env).toContainEqual({ name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow.svc.cluster.local:5000" });
+    expect(csc.spec.container.env).toContainEqual({
+      name: "MLFLOW_TRACKING_URI",
+      value: "http://mlflow.mlflow.svc.cluster.local:5000",
+    });
   });
 
   describe("TritonServer (s3 source)", () => {
@@ -117,7 +132,9 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
       expect(sm.metadata.namespace).toBe(svc.metadata.namespace);
       expect(sm.spec.namespaceSelector.matchNames).toEqual([svc.metadata.namespace]);
       expect(svc.spec.ports.map((p: any) => p.name)).toContain(sm.spec.endpoints[0].port);
-      expect(sm.spec.endpoints[0].relabelings).toContainEqual(expect.objectContaining({ targetLabel: "mlserving_model" }));
+      expect(sm.spec.endpoints[0].relabelings).toContainEqual(
+        expect.objectContaining({ targetLabel: "mlserving_model" }),
+      );
     });
 
     it("serves the Deployment's pods through the Service", () => {
@@ -132,7 +149,11 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
     it("scales the Deployment by name with KEDA, after it exists", () => {
       const so = plan.one(T.scaledObject, "resnet");
       const d = plan.one(T.deployment, "resnet").inputs as any;
-      expect((so.inputs.spec as any).scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: d.metadata.name });
+      expect((so.inputs.spec as any).scaleTargetRef).toEqual({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        name: d.metadata.name,
+      });
       expect((so.inputs.metadata as any).namespace).toBe(d.metadata.namespace);
       expect((so.inputs.spec as any).triggers[0].metadata.query).toBe(scalingQuery(resnet).query);
       expect(plan.dependsOn(so, T.deployment, "resnet")).toBe(true);
@@ -149,7 +170,11 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
       expect(policy.Statement).toHaveLength(2);
       const role = plan.one(T.role, "resnet-model-reader");
       expect(role.parent).toBe(reader.urn);
-      expect(role.inputs.tags).toMatchObject({ "mlserving.io/purpose": "model-reader", environment: "dev", team: "ml" });
+      expect(role.inputs.tags).toMatchObject({
+        "mlserving.io/purpose": "model-reader",
+        environment: "dev",
+        team: "ml",
+      });
       const assoc = plan.one(T.association, "resnet-model-reader").inputs;
       expect(assoc).toMatchObject({ namespace: "serving", serviceAccount: "resnet", clusterName: "ml-test" });
       const d = plan.one(T.deployment, "resnet").inputs as any;
@@ -171,42 +196,72 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
   describe("KServeModel (models:/ source with a canary)", () => {
     it("has no AWS role: registry models are pulled through MLflow", () => {
       for (const name of ["bert", "llama"]) {
-        expect(plan.resources.filter((r) => r.name.startsWith(`${name}-model-reader`)), name).toEqual([]);
-        expect(plan.ofType(T.association).filter((a) => a.inputs.serviceAccount === name), name).toEqual([]);
-        expect(childrenOf(plan, "mlserving:serving:KServeModel", name).filter((r) => r.type.startsWith("aws:") || r.type === T.podIdentityRole), name).toEqual([]);
+        expect(
+          plan.resources.filter((r) => r.name.startsWith(`${name}-model-reader`)),
+          name,
+        ).toEqual([]);
+        expect(
+          plan.ofType(T.association).filter((a) => a.inputs.serviceAccount === name),
+          name,
+        ).toEqual([]);
+        expect(
+          childrenOf(plan, "mlserving:serving:KServeModel", name).filter(
+            (r) => r.type.startsWith("aws:") || r.type === T.podIdentityRole,
+          ),
+          name,
+        ).toEqual([]);
       }
     });
 
     it("creates a stable and a -canary InferenceService, each with its own source", () => {
-      const isvcs = plan.ofType(T.isvc).filter((r) => r.name.startsWith("bert-")).map((r) => r.inputs as any);
+      const isvcs = plan
+        .ofType(T.isvc)
+        .filter((r) => r.name.startsWith("bert-"))
+        .map((r) => r.inputs as any);
       expect(isvcs.map((i) => i.metadata.name).sort()).toEqual(["bert", "bert-canary"]);
       const byName = Object.fromEntries(isvcs.map((i) => [i.metadata.name, i]));
       expect(byName.bert.spec.predictor.model.storageUri).toBe("models:/bert@champion");
       expect(byName["bert-canary"].spec.predictor.model.storageUri).toBe("models:/bert/8");
       for (const i of isvcs) {
-        expect(i.metadata.annotations).toMatchObject({ "serving.kserve.io/deploymentMode": "Standard", "serving.kserve.io/autoscalerClass": "external" });
+        expect(i.metadata.annotations).toMatchObject({
+          "serving.kserve.io/deploymentMode": "Standard",
+          "serving.kserve.io/autoscalerClass": "external",
+        });
         expect(i.spec.predictor.storageContainerName).toBe("mlflow-models");
         expect(i.spec.predictor.serviceAccountName).toBe("bert");
       }
       // Each track scales on its own traffic: the canary's 20% must not size it for 100%.
-      const scalers = Object.fromEntries(plan.ofType(T.scaledObject).map((r) => [(r.inputs.metadata as any).name, r.inputs as any]));
+      const scalers = Object.fromEntries(
+        plan.ofType(T.scaledObject).map((r) => [(r.inputs.metadata as any).name, r.inputs as any]),
+      );
       expect(scalers.bert.spec.scaleTargetRef.name).toBe("bert-predictor");
-      expect(scalers.bert.spec.triggers[0].metadata.query).toBe(scalingQuery(bert, { track: "stable", podOwner: "bert-predictor" }).query);
+      expect(scalers.bert.spec.triggers[0].metadata.query).toBe(
+        scalingQuery(bert, { track: "stable", podOwner: "bert-predictor" }).query,
+      );
       expect(scalers["bert-canary"].spec.scaleTargetRef.name).toBe("bert-canary-predictor");
       expect(scalers["bert-canary"].spec.triggers[0].metadata.query).toContain('mlserving_track="canary"');
     });
 
     it("protects each track with its own PodDisruptionBudget", () => {
-      const pdbs = plan.ofType(T.pdb).filter((r) => r.name.startsWith("bert-")).map((r) => r.inputs as any);
+      const pdbs = plan
+        .ofType(T.pdb)
+        .filter((r) => r.name.startsWith("bert-"))
+        .map((r) => r.inputs as any);
       expect(pdbs.map((p) => p.metadata.name).sort()).toEqual(["bert", "bert-canary"]);
-      const isvcs = Object.fromEntries(plan.ofType(T.isvc).map((r) => [(r.inputs.metadata as any).name, r.inputs as any]));
+      const isvcs = Object.fromEntries(
+        plan.ofType(T.isvc).map((r) => [(r.inputs.metadata as any).name, r.inputs as any]),
+      );
       for (const p of pdbs) {
         // Each PDB selects exactly the pods its InferenceService labels.
         expect(isvcs[p.metadata.name].spec.predictor.labels).toMatchObject(p.spec.selector.matchLabels);
         expect(p.spec.maxUnavailable).toBe(1);
       }
-      expect(pdbs.find((p) => p.metadata.name === "bert").spec.selector.matchLabels["mlserving.io/track"]).toBe("stable");
-      expect(pdbs.find((p) => p.metadata.name === "bert-canary").spec.selector.matchLabels["mlserving.io/track"]).toBe("canary");
+      expect(pdbs.find((p) => p.metadata.name === "bert").spec.selector.matchLabels["mlserving.io/track"]).toBe(
+        "stable",
+      );
+      expect(pdbs.find((p) => p.metadata.name === "bert-canary").spec.selector.matchLabels["mlserving.io/track"]).toBe(
+        "canary",
+      );
     });
 
     it("splits traffic 80/20 between the predictors through the Ingress' forward action", () => {
@@ -217,7 +272,9 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
         { serviceName: "bert-predictor", servicePort: "80", weight: 80 },
         { serviceName: "bert-canary-predictor", servicePort: "80", weight: 20 },
       ]);
-      expect(inputs.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: "bert-weighted", port: { name: "use-annotation" } } });
+      expect(inputs.spec.rules[0].http.paths[0].backend).toEqual({
+        service: { name: "bert-weighted", port: { name: "use-annotation" } },
+      });
       expect(inputs.metadata.annotations["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
       expect(plan.dependsOn(ing, T.isvc, "bert-canary")).toBe(true);
     });
@@ -233,13 +290,19 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
       expect(p.model.args).toEqual(["--tensor-parallel-size", "4", "--max-model-len", "4096", "--max-num-seqs", "8"]);
       expect(p.tolerations).toEqual([{ key: "aws.amazon.com/neuron", operator: "Exists", effect: "NoSchedule" }]);
       // Only neuron models get the Neuron scheduler.
-      for (const i of plan.ofType(T.isvc).filter((r) => r.name.startsWith("bert-"))) expect((i.inputs.spec as any).predictor.schedulerName).toBeUndefined();
+      for (const i of plan.ofType(T.isvc).filter((r) => r.name.startsWith("bert-")))
+        expect((i.inputs.spec as any).predictor.schedulerName).toBeUndefined();
     });
   });
 
   it("authors only objects that validate against their upstream schemas", () => {
-    const authored = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== T.release && !r.type.startsWith("pulumi:providers:"));
-    const servingObjects = authored.filter((r) => (r.inputs.metadata as any)?.namespace === "serving" || r.type.includes("ClusterStorageContainer"));
+    const authored = plan.resources.filter(
+      (r) =>
+        r.custom && r.type.startsWith("kubernetes:") && r.type !== T.release && !r.type.startsWith("pulumi:providers:"),
+    );
+    const servingObjects = authored.filter(
+      (r) => (r.inputs.metadata as any)?.namespace === "serving" || r.type.includes("ClusterStorageContainer"),
+    );
     expect(servingObjects.length).toBeGreaterThan(15);
     for (const r of servingObjects) {
       expect(() => validateAgainstUpstreamSchema(r.inputs), `${r.type} ${r.name}`).not.toThrow();
@@ -247,7 +310,9 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
   });
 
   it("uses the cluster's Kubernetes provider for every Kubernetes object", () => {
-    const k8sObjects = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && (r.inputs.metadata as any)?.namespace === "serving");
+    const k8sObjects = plan.resources.filter(
+      (r) => r.custom && r.type.startsWith("kubernetes:") && (r.inputs.metadata as any)?.namespace === "serving",
+    );
     for (const r of k8sObjects) expect(r.provider, r.name).toMatch(/pulumi:providers:kubernetes/);
   });
 });
@@ -255,21 +320,40 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
 describe("model servers refuse invalid models, naming the field, before building anything", () => {
   const args = (model: ModelSpec): ModelServerArgs => ({
     cluster: undefined as never,
-    platform: { trackingUri: "http://mlflow.mlflow.svc.cluster.local:5000", kserveRuntimes: ["triton", "vllm-neuron"] } as never,
-    model, environment: "dev",
-    ingressDomain: "models.dev.internal", ingressGroup: "g", monitoringReady: [],
+    platform: {
+      trackingUri: "http://mlflow.mlflow.svc.cluster.local:5000",
+      kserveRuntimes: ["triton", "vllm-neuron"],
+    } as never,
+    model,
+    environment: "dev",
+    ingressDomain: "models.dev.internal",
+    ingressGroup: "g",
+    monitoringReady: [],
   });
 
   it("refuses GPUs on a neuron model", () => {
-    expect(() => new KServeModel("bad", args({ ...llama, resources: { gpus: 1, cpu: "8", memory: "64Gi" } })))
-      .toThrow(/KServeModel "bad"[\s\S]*model\.resources\.gpus: a neuron model requests neuronDevices, not GPUs/);
+    expect(() => new KServeModel("bad", args({ ...llama, resources: { gpus: 1, cpu: "8", memory: "64Gi" } }))).toThrow(
+      /KServeModel "bad"[\s\S]*model\.resources\.gpus: a neuron model requests neuronDevices, not GPUs/,
+    );
   });
 
   it("refuses Triton on Neuron, a canary on Triton and min > max", () => {
-    expect(() => new TritonServer("bad", args({ ...llama, server: "triton" }))).toThrow(/model\.server: Triton has no Neuron build/);
-    expect(() => new TritonServer("bad", args({ ...resnet, canary: { source: "s3://models-bucket/vision/resnet/4", trafficPercent: 10 } }))).toThrow(/model\.canary: canaries are offered for kserve models/);
-    expect(() => new TritonServer("bad", args({ ...resnet, replicas: { min: 4, max: 2 } }))).toThrow(/model\.replicas: min must not exceed max/);
-    expect(() => new KServeModel("bad", args({ ...bert, source: "models:/bert" }))).toThrow(/model\.source: must be s3:\/\//);
+    expect(() => new TritonServer("bad", args({ ...llama, server: "triton" }))).toThrow(
+      /model\.server: Triton has no Neuron build/,
+    );
+    expect(
+      () =>
+        new TritonServer(
+          "bad",
+          args({ ...resnet, canary: { source: "s3://models-bucket/vision/resnet/4", trafficPercent: 10 } }),
+        ),
+    ).toThrow(/model\.canary: canaries are offered for kserve models/);
+    expect(() => new TritonServer("bad", args({ ...resnet, replicas: { min: 4, max: 2 } }))).toThrow(
+      /model\.replicas: min must not exceed max/,
+    );
+    expect(() => new KServeModel("bad", args({ ...bert, source: "models:/bert" }))).toThrow(
+      /model\.source: must be s3:\/\//,
+    );
   });
 
   it("registers nothing when the model is invalid", async () => {
@@ -277,7 +361,11 @@ describe("model servers refuse invalid models, naming the field, before building
       const c = cluster();
       const platform = new ServingPlatform("serving", { cluster: c.handle, monitoringReady: [] });
       try {
-        new KServeModel("bad", { ...args({ ...llama, resources: { gpus: 1, cpu: "8", memory: "64Gi" } }), cluster: c.handle, platform });
+        new KServeModel("bad", {
+          ...args({ ...llama, resources: { gpus: 1, cpu: "8", memory: "64Gi" } }),
+          cluster: c.handle,
+          platform,
+        });
       } catch (e) {
         return e;
       }
@@ -292,7 +380,11 @@ describe("model servers refuse invalid models, naming the field, before building
       const c = cluster();
       const platform = new ServingPlatform("serving", { cluster: c.handle, monitoringReady: [] });
       try {
-        new TritonServer("resnet", { ...args({ ...resnet, source: "models:/resnet@champion" }), cluster: c.handle, platform });
+        new TritonServer("resnet", {
+          ...args({ ...resnet, source: "models:/resnet@champion" }),
+          cluster: c.handle,
+          platform,
+        });
       } catch (e) {
         return e;
       }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { eksEndpointNotOpenToWorld, eksSecretsEncryption, kmsKeyRotation, launchTemplateImdsV2, requiredTags, allPolicies } from "../../policies/rules";
+import {
+  eksEndpointNotOpenToWorld,
+  eksSecretsEncryption,
+  kmsKeyRotation,
+  launchTemplateImdsV2,
+  requiredTags,
+  allPolicies,
+} from "../../policies/rules";
 import { resource, violations } from "./policy-harness";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
@@ -8,32 +15,58 @@ const tags = { environment: "dev", team: "ml", "managed-by": "pulumi-mlserving" 
 describe("eks-secrets-encryption", () => {
   it("flags a cluster without secrets encryption", async () => {
     expect(await violations(eksSecretsEncryption, [resource(CLUSTER, { name: "c" })])).toHaveLength(1);
-    expect(await violations(eksSecretsEncryption, [resource(CLUSTER, { encryptionConfig: { resources: ["secrets"], provider: {} } })])).toHaveLength(1);
+    expect(
+      await violations(eksSecretsEncryption, [
+        resource(CLUSTER, { encryptionConfig: { resources: ["secrets"], provider: {} } }),
+      ]),
+    ).toHaveLength(1);
   });
   it("accepts KMS envelope encryption of secrets", async () => {
-    expect(await violations(eksSecretsEncryption, [resource(CLUSTER, { encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:us-west-2:1:key/k" } } })])).toEqual([]);
+    expect(
+      await violations(eksSecretsEncryption, [
+        resource(CLUSTER, {
+          encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:us-west-2:1:key/k" } },
+        }),
+      ]),
+    ).toEqual([]);
   });
 });
 
 describe("eks-endpoint-not-open-to-world", () => {
   it("flags 0.0.0.0/0 and a public endpoint with no allow-list (AWS defaults it to the world)", async () => {
-    expect(await violations(eksEndpointNotOpenToWorld, [resource(CLUSTER, { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } })])).toHaveLength(1);
-    expect(await violations(eksEndpointNotOpenToWorld, [resource(CLUSTER, { vpcConfig: { subnetIds: [] } })])).toHaveLength(1);
+    expect(
+      await violations(eksEndpointNotOpenToWorld, [
+        resource(CLUSTER, { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } }),
+      ]),
+    ).toHaveLength(1);
+    expect(
+      await violations(eksEndpointNotOpenToWorld, [resource(CLUSTER, { vpcConfig: { subnetIds: [] } })]),
+    ).toHaveLength(1);
   });
   it("accepts a private endpoint or an allow-list", async () => {
-    expect(await violations(eksEndpointNotOpenToWorld, [resource(CLUSTER, { vpcConfig: { endpointPublicAccess: false } })])).toEqual([]);
-    expect(await violations(eksEndpointNotOpenToWorld, [resource(CLUSTER, { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } })])).toEqual([]);
+    expect(
+      await violations(eksEndpointNotOpenToWorld, [resource(CLUSTER, { vpcConfig: { endpointPublicAccess: false } })]),
+    ).toEqual([]);
+    expect(
+      await violations(eksEndpointNotOpenToWorld, [
+        resource(CLUSTER, { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } }),
+      ]),
+    ).toEqual([]);
   });
 });
 
 describe("launch-template-imdsv2", () => {
   const LT = "aws:ec2/launchTemplate:LaunchTemplate";
   it("flags optional tokens or no metadata options", async () => {
-    expect(await violations(launchTemplateImdsV2, [resource(LT, { metadataOptions: { httpTokens: "optional" } })])).toHaveLength(1);
+    expect(
+      await violations(launchTemplateImdsV2, [resource(LT, { metadataOptions: { httpTokens: "optional" } })]),
+    ).toHaveLength(1);
     expect(await violations(launchTemplateImdsV2, [resource(LT, {})])).toHaveLength(1);
   });
   it("accepts required tokens", async () => {
-    expect(await violations(launchTemplateImdsV2, [resource(LT, { metadataOptions: { httpTokens: "required" } })])).toEqual([]);
+    expect(
+      await violations(launchTemplateImdsV2, [resource(LT, { metadataOptions: { httpTokens: "required" } })]),
+    ).toEqual([]);
   });
 });
 
@@ -59,7 +92,9 @@ describe("required-tags", () => {
     expect(await violations(requiredTags, [resource("kubernetes:core/v1:ConfigMap", {})])).toEqual([]);
   });
   it("reads the required keys from the pack's config", async () => {
-    expect(await violations(requiredTags, [resource("aws:iam/role:Role", { tags })], { requiredTags: ["cost-center"] })).toHaveLength(1);
+    expect(
+      await violations(requiredTags, [resource("aws:iam/role:Role", { tags })], { requiredTags: ["cost-center"] }),
+    ).toHaveLength(1);
   });
 });
 

@@ -21,12 +21,20 @@ describe("npm run plan", () => {
     expect(run.stdout).toMatch(/Resources: \d+/);
     expect(run.stdout).toMatch(/aws:eks\/cluster:Cluster/);
     expect(run.stdout).toMatch(/Policies: \d+ run, 0 mandatory violation/);
-    for (const f of ["resources.json", "policy-report.json", "manifests/helm-releases.yaml"]) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ["resources.json", "policy-report.json", "manifests/helm-releases.yaml"])
+      expect(existsSync(join(out, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(out, "resources.json"), "utf8")).stack).toBe("dev");
   });
 
   it("exits 2 on an invalid stack file, listing every problem by key path, without a stack trace", () => {
-    const run = plan("--stack", "broken", "--config", join(root, "test", "fixtures", "bad-stacks", "missing-team-and-region.yaml"), "--out", mkdtempSync(join(tmpdir(), "plan-")));
+    const run = plan(
+      "--stack",
+      "broken",
+      "--config",
+      join(root, "test", "fixtures", "bad-stacks", "missing-team-and-region.yaml"),
+      "--out",
+      mkdtempSync(join(tmpdir(), "plan-")),
+    );
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("aws:region: is required");
     expect(run.stderr).toContain("mlserving:team: is required");
@@ -43,8 +51,14 @@ describe("npm run plan", () => {
 
 describe("exit status", () => {
   const planned = (levels: string[]): PlanOutcome => ({
-    kind: "planned", resources: [], files: {}, summary: { total: 0, byType: [] },
-    report: { policies: 1, violations: levels.map((enforcementLevel) => ({ policy: "p", enforcementLevel, urn: "u", message: "m" })) },
+    kind: "planned",
+    resources: [],
+    files: {},
+    summary: { total: 0, byType: [] },
+    report: {
+      policies: 1,
+      violations: levels.map((enforcementLevel) => ({ policy: "p", enforcementLevel, urn: "u", message: "m" })),
+    },
   });
   it("is 1 only for a mandatory violation", () => {
     expect(exitCodeFor(planned([]))).toBe(0);

@@ -35,7 +35,11 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["bad-region.yaml", ["aws:region"], /AWS region/],
   ["wrong-type.yaml", ["mlserving:network.availabilityZoneCount"], /number/],
   ["existing-vpc-one-subnet.yaml", ["mlserving:network.existing.privateSubnetIds"], /at least 2/],
-  ["wrong-instance-type-for-kind.yaml", ["mlserving:capacity.pools[0].instanceTypes[1]"], /inf2\.xlarge is a neuron instance type/],
+  [
+    "wrong-instance-type-for-kind.yaml",
+    ["mlserving:capacity.pools[0].instanceTypes[1]"],
+    /inf2\.xlarge is a neuron instance type/,
+  ],
   ["both-autoscalers.yaml", ["mlserving:capacity"], /choose one node autoscaler/],
   ["pool-min-above-max.yaml", ["mlserving:capacity.pools[0].minNodes"], /must not exceed maxNodes/],
   ["unknown-accelerator-kind.yaml", ["mlserving:capacity.pools[0].kind"], /nvidia, neuron/],
@@ -49,11 +53,21 @@ describe("bad stack files are rejected with their key paths", () => {
   it.each(BAD_STACKS)("%s", (file, paths, message) => {
     const problems = problemsOf(join(fixtures, file));
     expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(paths));
-    if (message) expect(problems.filter((p) => paths.includes(p.path)).map((p) => p.message).join(" | ")).toMatch(message);
+    if (message)
+      expect(
+        problems
+          .filter((p) => paths.includes(p.path))
+          .map((p) => p.message)
+          .join(" | "),
+      ).toMatch(message);
   });
 
   it("holds prod's registry to Multi-AZ and 30 days of backups", () => {
-    const spec = () => resolvePlatformSpec({ environment: "prod", team: "ml-platform", registry: { multiAz: false, backupRetentionDays: 7 } }, "us-east-1");
+    const spec = () =>
+      resolvePlatformSpec(
+        { environment: "prod", team: "ml-platform", registry: { multiAz: false, backupRetentionDays: 7 } },
+        "us-east-1",
+      );
     expect(spec).toThrow(/registry\.backupRetentionDays: prod keeps at least 30 days[\s\S]*registry\.multiAz/);
   });
 
@@ -90,7 +104,10 @@ describe("stack files resolve with per-environment defaults", () => {
   it("dev scales accelerators to zero with Cluster Autoscaler; staging and prod use Karpenter with on-demand fallback", () => {
     const dev = spec("dev").capacity;
     expect(dev.autoscaler).toBe("cluster-autoscaler");
-    expect(dev.pools.map((p) => [p.kind, p.minNodes, p.maxNodes])).toEqual([["nvidia", 0, 2], ["neuron", 0, 1]]);
+    expect(dev.pools.map((p) => [p.kind, p.minNodes, p.maxNodes])).toEqual([
+      ["nvidia", 0, 2],
+      ["neuron", 0, 1],
+    ]);
     for (const env of ["staging", "prod"]) {
       const c = spec(env).capacity;
       expect(c.autoscaler).toBe("karpenter");
@@ -100,7 +117,10 @@ describe("stack files resolve with per-environment defaults", () => {
   });
 
   it("switches autoscaler when only the other one is enabled", () => {
-    const s = resolvePlatformSpec({ environment: "dev", team: "ml-platform", capacity: { karpenter: { enabled: true } } }, "us-west-2");
+    const s = resolvePlatformSpec(
+      { environment: "dev", team: "ml-platform", capacity: { karpenter: { enabled: true } } },
+      "us-west-2",
+    );
     expect(s.capacity.autoscaler).toBe("karpenter");
   });
 
@@ -109,7 +129,10 @@ describe("stack files resolve with per-environment defaults", () => {
   });
 
   it("raises the desired size with a larger minimum instead of failing", () => {
-    const s = resolvePlatformSpec({ environment: "dev", team: "ml-platform", cluster: { systemNodes: { minSize: 3 } } }, "us-west-2");
+    const s = resolvePlatformSpec(
+      { environment: "dev", team: "ml-platform", cluster: { systemNodes: { minSize: 3 } } },
+      "us-west-2",
+    );
     expect(s.cluster.systemNodes).toMatchObject({ minSize: 3, desiredSize: 3, maxSize: 3 });
   });
 });
@@ -120,7 +143,10 @@ describe("stack file loading", () => {
     const { tmpdir } = await import("node:os");
     const dir = mkdtempSync(join(tmpdir(), "stack-"));
     const file = join(dir, "Pulumi.x.yaml");
-    writeFileSync(file, "config:\n  team: ml\n  mlserving:alerting:\n    slackWebhookUrl:\n      secure: AAABAJ0x\n  aws:region: us-west-2\n");
+    writeFileSync(
+      file,
+      "config:\n  team: ml\n  mlserving:alerting:\n    slackWebhookUrl:\n      secure: AAABAJ0x\n  aws:region: us-west-2\n",
+    );
     const loaded = loadStackFile(file, CONFIG_NAMESPACE);
     expect(loaded.config["mlserving:team"]).toBe("ml");
     expect(loaded.secretKeys).toEqual(["mlserving:alerting"]);

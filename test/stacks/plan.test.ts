@@ -45,24 +45,37 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
 
   it("has every ServiceMonitor select a real Service: labels, namespace and port name", () => {
     const services = plan.resources.filter((r) => r.type === "kubernetes:core/v1:Service").map((r) => r.inputs as any);
-    const monitors = plan.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").map((r) => r.inputs as any);
+    const monitors = plan.resources
+      .filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+      .map((r) => r.inputs as any);
     expect(monitors.length).toBeGreaterThanOrEqual(3);
     for (const sm of monitors) {
       const selector = sm.spec.selector.matchLabels as Record<string, string>;
       const port = sm.spec.endpoints[0].port;
       expect(sm.spec.namespaceSelector.matchNames, sm.metadata.name).toEqual([sm.metadata.namespace]);
-      const kitService = services.find((svc) => svc.metadata.namespace === sm.metadata.namespace
-        && Object.entries(selector).every(([k, v]) => svc.metadata.labels?.[k] === v));
+      const kitService = services.find(
+        (svc) =>
+          svc.metadata.namespace === sm.metadata.namespace &&
+          Object.entries(selector).every(([k, v]) => svc.metadata.labels?.[k] === v),
+      );
       if (kitService) {
-        expect(kitService.spec.ports.map((p: any) => p.name), sm.metadata.name).toContain(port);
+        expect(
+          kitService.spec.ports.map((p: any) => p.name),
+          sm.metadata.name,
+        ).toContain(port);
       } else {
-        expect(CHART_SERVICES, `ServiceMonitor ${sm.metadata.name} selects no known Service`).toContainEqual({ serviceLabels: selector, port });
+        expect(CHART_SERVICES, `ServiceMonitor ${sm.metadata.name} selects no known Service`).toContainEqual({
+          serviceLabels: selector,
+          port,
+        });
       }
     }
   });
 
   it("creates every Ingress after the AWS Load Balancer Controller (its webhook validates them)", () => {
-    const lbc = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "aws-load-balancer-controller")!;
+    const lbc = plan.resources.find(
+      (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "aws-load-balancer-controller",
+    )!;
     const ingresses = plan.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress");
     expect(ingresses.length).toBeGreaterThan(0);
     for (const ing of ingresses) expect(ing.dependsOn, ing.urn).toContain(lbc.urn);
@@ -71,7 +84,16 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
   it("writes the documented artifacts", () => {
     const resourcesJson = JSON.parse(plan.files["resources.json"]);
     expect(resourcesJson).toMatchObject({ project: "mlserving", stack });
-    expect(Object.keys(resourcesJson.resources[0]).sort()).toEqual(["custom", "dependsOn", "inputs", "name", "parent", "provider", "type", "urn"]);
+    expect(Object.keys(resourcesJson.resources[0]).sort()).toEqual([
+      "custom",
+      "dependsOn",
+      "inputs",
+      "name",
+      "parent",
+      "provider",
+      "type",
+      "urn",
+    ]);
     expect(JSON.parse(plan.files["policy-report.json"])).toHaveProperty("violations");
     expect(plan.files["manifests/helm-releases.yaml"]).toContain("aws-load-balancer-controller");
   });

@@ -14,7 +14,10 @@ type Planned = Extract<PlanOutcome, { kind: "planned" }>;
 describe("policies bite on the real prod plan", () => {
   let plan: Planned;
   beforeAll(async () => {
-    const outcome = await runPlan({ stack: "prod", configPath: join(__dirname, "..", "..", "stacks", "Pulumi.prod.yaml") });
+    const outcome = await runPlan({
+      stack: "prod",
+      configPath: join(__dirname, "..", "..", "stacks", "Pulumi.prod.yaml"),
+    });
     if (outcome.kind !== "planned") throw new Error(JSON.stringify(outcome));
     plan = outcome;
   });
@@ -34,37 +37,61 @@ describe("policies bite on the real prod plan", () => {
   });
 
   it("notices model servers without a PodDisruptionBudget", async () => {
-    expect(await violated(plan.resources.filter((r) => r.type !== "kubernetes:policy/v1:PodDisruptionBudget"))).toContain("inference-workloads-hardened");
+    expect(
+      await violated(plan.resources.filter((r) => r.type !== "kubernetes:policy/v1:PodDisruptionBudget")),
+    ).toContain("inference-workloads-hardened");
   });
 
   it("notices an unprotected registry database and an unencrypted one", async () => {
-    const unprotected = plan.resources.map((r) => (r.type === "aws:rds/instance:Instance" ? { ...r, protect: false } : r));
+    const unprotected = plan.resources.map((r) =>
+      r.type === "aws:rds/instance:Instance" ? { ...r, protect: false } : r,
+    );
     expect(await violated(unprotected)).toContain("stateful-resources-protected");
-    expect(await violated(mutate("aws:rds/instance:Instance", (i) => (i.storageEncrypted = false)))).toContain("rds-secure");
+    expect(await violated(mutate("aws:rds/instance:Instance", (i) => (i.storageEncrypted = false)))).toContain(
+      "rds-secure",
+    );
   });
 
   it("notices an untainted GPU NodePool and a NodePool without a device limit", async () => {
-    const v = await violated(mutate("kubernetes:karpenter.sh/v1:NodePool", (i) => {
-      i.spec.template.spec.taints = [];
-      delete i.spec.limits;
-    }));
+    const v = await violated(
+      mutate("kubernetes:karpenter.sh/v1:NodePool", (i) => {
+        i.spec.template.spec.taints = [];
+        delete i.spec.limits;
+      }),
+    );
     expect(v).toContain("accelerator-nodes-tainted");
     expect(v).toContain("accelerator-capacity-capped");
   });
 
   it("notices a floating image tag and a public Ingress", async () => {
-    expect(await violated(mutate("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime", (i) => (i.spec.containers[0].image = "nvcr.io/nvidia/tritonserver:latest")))).toContain("images-pinned-and-allowed");
-    expect(await violated(mutate("kubernetes:networking.k8s.io/v1:Ingress", (i) => (i.metadata.annotations["alb.ingress.kubernetes.io/scheme"] = "internet-facing")))).toContain("no-internet-facing-in-prod");
+    expect(
+      await violated(
+        mutate(
+          "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime",
+          (i) => (i.spec.containers[0].image = "nvcr.io/nvidia/tritonserver:latest"),
+        ),
+      ),
+    ).toContain("images-pinned-and-allowed");
+    expect(
+      await violated(
+        mutate(
+          "kubernetes:networking.k8s.io/v1:Ingress",
+          (i) => (i.metadata.annotations["alb.ingress.kubernetes.io/scheme"] = "internet-facing"),
+        ),
+      ),
+    ).toContain("no-internet-facing-in-prod");
   });
 
   it("notices Prometheus without persistent storage and alerts routed nowhere", async () => {
-    const v = await violated(mutate("kubernetes:helm.sh/v3:Release", (i) => {
-      if (i.chart !== "kube-prometheus-stack") return;
-      delete i.values.prometheus.prometheusSpec.storageSpec;
-      i.values.alertmanager.config.route.routes = [];
-      i.values.alertmanager.config.receivers = [{ name: "null" }];
-      i.values.alertmanager.config.route.receiver = "null";
-    }));
+    const v = await violated(
+      mutate("kubernetes:helm.sh/v3:Release", (i) => {
+        if (i.chart !== "kube-prometheus-stack") return;
+        delete i.values.prometheus.prometheusSpec.storageSpec;
+        i.values.alertmanager.config.route.routes = [];
+        i.values.alertmanager.config.receivers = [{ name: "null" }];
+        i.values.alertmanager.config.route.receiver = "null";
+      }),
+    );
     expect(v).toContain("prometheus-storage-persistent");
     expect(v).toContain("alert-receiver-in-prod");
   });

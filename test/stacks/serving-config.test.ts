@@ -36,7 +36,12 @@ const firstModel = (raw: Raw): RawModel => (raw.serving as { models: RawModel[] 
 const BAD_SERVING_STACKS: { file: string; problems: ConfigProblem[]; fix: (raw: Raw) => void }[] = [
   {
     file: "model-neuron-with-gpus.yaml",
-    problems: [{ path: "mlserving:serving.models[0].resources.gpus", message: "a neuron model requests neuronDevices, not GPUs" }],
+    problems: [
+      {
+        path: "mlserving:serving.models[0].resources.gpus",
+        message: "a neuron model requests neuronDevices, not GPUs",
+      },
+    ],
     fix: (raw) => {
       firstModel(raw).resources = { neuronDevices: 1, cpu: "8", memory: "64Gi" };
     },
@@ -64,7 +69,9 @@ const BAD_SERVING_STACKS: { file: string; problems: ConfigProblem[]; fix: (raw: 
   },
   {
     file: "model-no-matching-pool.yaml",
-    problems: [{ path: "mlserving:serving.models[0].accelerator", message: "no neuron pool under capacity.pools to run it on" }],
+    problems: [
+      { path: "mlserving:serving.models[0].accelerator", message: "no neuron pool under capacity.pools to run it on" },
+    ],
     fix: (raw) => {
       delete raw.capacity;
     },
@@ -87,6 +94,8 @@ describe("bad serving stack files are rejected with their key paths", () => {
 
   it("names the message in the error text too, by key path", () => {
     const { raw, region, secretKeys } = load("model-neuron-with-gpus.yaml");
-    expect(() => resolvePlatformSpec(raw, region, secretKeys)).toThrow(/mlserving:serving\.models\[0\]\.resources\.gpus: a neuron model requests neuronDevices/);
+    expect(() => resolvePlatformSpec(raw, region, secretKeys)).toThrow(
+      /mlserving:serving\.models\[0\]\.resources\.gpus: a neuron model requests neuronDevices/,
+    );
   });
 });

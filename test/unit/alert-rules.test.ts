@@ -15,7 +15,8 @@ import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { metricNamesIn, promqlSyntaxErrors } from "../promql";
 
 const rules = (input = DEFAULT_ALERT_RULE_INPUT): AlertRule[] => alertRuleGroups(input).flatMap((g) => g.rules);
-const burnRules = (input = DEFAULT_ALERT_RULE_INPUT) => rules(input).filter((r) => r.alert === "TritonLatencyBudgetBurn");
+const burnRules = (input = DEFAULT_ALERT_RULE_INPUT) =>
+  rules(input).filter((r) => r.alert === "TritonLatencyBudgetBurn");
 const exprProblems = (r: Pick<AlertRule, "alert" | "expr">): string[] => {
   const errors = promqlSyntaxErrors(r.expr);
   if (errors.length > 0) return [`${r.alert}: syntax error at ${errors.join(", ")}`];
@@ -26,44 +27,68 @@ describe("alertRuleGroups (defaults)", () => {
   it("has the kit's alerts, in uniquely named groups", () => {
     const groups = alertRuleGroups(DEFAULT_ALERT_RULE_INPUT);
     expect(new Set(groups.map((g) => g.name)).size).toBe(groups.length);
-    expect(new Set(rules().map((r) => r.alert))).toEqual(new Set([
-      "TritonLatencyBudgetBurn", "TritonLatencyHistogramMissing", "TritonErrorRateHigh", "VllmErrorRateHigh",
-      "TritonQueueTimeHigh", "VllmQueueTimeHigh", "GpuMemoryNearFull", "GpuIdle", "NeuronCoresIdle",
-      "AcceleratorsUnrequested", "SpotInterruptionsHigh", "AcceleratorPodsPending", "KarpenterNodePoolNearLimit",
-      "ClusterAutoscalerNodeGroupAtMax", "ScrapeTargetDown",
-    ]));
+    expect(new Set(rules().map((r) => r.alert))).toEqual(
+      new Set([
+        "TritonLatencyBudgetBurn",
+        "TritonLatencyHistogramMissing",
+        "TritonErrorRateHigh",
+        "VllmErrorRateHigh",
+        "TritonQueueTimeHigh",
+        "VllmQueueTimeHigh",
+        "GpuMemoryNearFull",
+        "GpuIdle",
+        "NeuronCoresIdle",
+        "AcceleratorsUnrequested",
+        "SpotInterruptionsHigh",
+        "AcceleratorPodsPending",
+        "KarpenterNodePoolNearLimit",
+        "ClusterAutoscalerNodeGroupAtMax",
+        "ScrapeTargetDown",
+      ]),
+    );
   });
 
-  it.each(rules().map((r, i) => [`${r.alert}#${i}`, r] as const))("%s: severity, for, summary and an actionable runbook", (_n, r) => {
-    expect(["critical", "warning"]).toContain(r.labels.severity);
-    expect(r.for).toMatch(/^\d+[smhd]$/);
-    expect(r.annotations.summary.length).toBeGreaterThan(20);
-    expect(r.annotations.runbook.length).toBeGreaterThan(80);
-    expect(r.annotations.runbook).not.toMatch(/https?:\/\//);
-  });
+  it.each(rules().map((r, i) => [`${r.alert}#${i}`, r] as const))(
+    "%s: severity, for, summary and an actionable runbook",
+    (_n, r) => {
+      expect(["critical", "warning"]).toContain(r.labels.severity);
+      expect(r.for).toMatch(/^\d+[smhd]$/);
+      expect(r.annotations.summary.length).toBeGreaterThan(20);
+      expect(r.annotations.runbook.length).toBeGreaterThan(80);
+      expect(r.annotations.runbook).not.toMatch(/https?:\/\//);
+    },
+  );
 
-  it.each(rules().map((r, i) => [`${r.alert}#${i}`, r] as const))("%s: expression parses and uses catalog metrics only", (_n, r) => {
-    expect(exprProblems(r)).toEqual([]);
-  });
+  it.each(rules().map((r, i) => [`${r.alert}#${i}`, r] as const))(
+    "%s: expression parses and uses catalog metrics only",
+    (_n, r) => {
+      expect(exprProblems(r)).toEqual([]);
+    },
+  );
 });
 
 describe("latency SLO burn-rate alerts", () => {
   it("pages at 14.4x over 1h and 5m and 6x over 6h and 30m; tickets at 1x over 3d and 6h", () => {
     expect(burnRules().map((r) => [r.labels.long, r.labels.short, r.labels.severity])).toEqual([
-      ["1h", "5m", "critical"], ["6h", "30m", "critical"], ["3d", "6h", "warning"],
+      ["1h", "5m", "critical"],
+      ["6h", "30m", "critical"],
+      ["3d", "6h", "warning"],
     ]);
   });
 
-  it.each(BURN_RATE_WINDOWS.map((w) => [w.long, w.short, w.factor] as const))("%s/%s: both windows must burn above %sx the budget", (long, short, factor) => {
-    const r = burnRules().find((x) => x.labels.long === long)!;
-    const sides = r.expr.split(/\nand on \(namespace, model\)\n/);
-    expect(sides).toHaveLength(2);
-    expect(sides[0]).toContain(`[${long}]`);
-    expect(sides[0]).not.toContain(`[${short}]`);
-    expect(sides[1]).toContain(`[${short}]`);
-    expect(sides[1]).not.toContain(`[${long}]`);
-    for (const side of sides) expect(side).toContain(`> (${factor} * 0.01)`);
-  });
+  it.each(BURN_RATE_WINDOWS.map((w) => [w.long, w.short, w.factor] as const))(
+    "%s/%s: both windows must burn above %sx the budget",
+    (long, short, factor) => {
+      const r = burnRules().find((x) => x.labels.long === long)!;
+      const sides = r.expr.split(/\nand on \(namespace, model\)\n/);
+      expect(sides).toHaveLength(2);
+      expect(sides[0]).toContain(`[${long}]`);
+      expect(sides[0]).not.toContain(`[${short}]`);
+      expect(sides[1]).toContain(`[${short}]`);
+      expect(sides[1]).not.toContain(`[${long}]`);
+      for (const side of sides) expect(side).toContain(`> (${factor} * 0.01)`);
+    },
+  );
 
   it("counts requests slower than the objective from the histogram bucket at the SLO bound", () => {
     for (const r of burnRules()) {
@@ -104,7 +129,9 @@ describe("thresholds", () => {
   });
 
   it("compare GPU memory as FB_USED / (FB_USED + FB_FREE)", () => {
-    expect(rules().find((r) => r.alert === "GpuMemoryNearFull")!.expr).toContain("DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)");
+    expect(rules().find((r) => r.alert === "GpuMemoryNearFull")!.expr).toContain(
+      "DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)",
+    );
   });
 
   it("watch the kit's scrape jobs and the serving namespace", () => {
@@ -114,14 +141,24 @@ describe("thresholds", () => {
   });
 
   it("reject an objective that is not a bucket bound, naming the field", () => {
-    expect(() => alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, latencySloMs: 300 })).toThrow(/latencySloMs: must be one of the first-response histogram bucket bounds \(100, 500, 2000, 5000 ms\)/);
-    expect(() => alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, latencySloMs: 300, latencyBucketsMs: [50, 300, 1000] })).not.toThrow();
+    expect(() => alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, latencySloMs: 300 })).toThrow(
+      /latencySloMs: must be one of the first-response histogram bucket bounds \(100, 500, 2000, 5000 ms\)/,
+    );
+    expect(() =>
+      alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, latencySloMs: 300, latencyBucketsMs: [50, 300, 1000] }),
+    ).not.toThrow();
   });
 
   it("reject out-of-range thresholds, every problem at once", () => {
     let error: unknown;
     try {
-      alertRuleGroups({ latencySloMs: 500, latencySloTarget: 0.9, errorRateThreshold: 1.5, queueTimeMsThreshold: 0, scrapeJobs: ["a|b"] });
+      alertRuleGroups({
+        latencySloMs: 500,
+        latencySloTarget: 0.9,
+        errorRateThreshold: 1.5,
+        queueTimeMsThreshold: 0,
+        scrapeJobs: ["a|b"],
+      });
     } catch (e) {
       error = e;
     }
@@ -137,23 +174,29 @@ describe("thresholds", () => {
 
 describe("the expression checker", () => {
   it("fails on a misspelt metric name", () => {
-    expect(exprProblems({ alert: "X", expr: "DCGM_FI_DEV_FB_USD / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 0.95" })).toEqual([
-      "X: metric DCGM_FI_DEV_FB_USD is not in METRIC_CATALOG",
-    ]);
+    expect(
+      exprProblems({ alert: "X", expr: "DCGM_FI_DEV_FB_USD / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 0.95" }),
+    ).toEqual(["X: metric DCGM_FI_DEV_FB_USD is not in METRIC_CATALOG"]);
     expect(exprProblems({ alert: "Y", expr: 'sum(rate(vllm:request_success{finished_reason="error"}[5m]))' })).toEqual([
       "Y: metric vllm:request_success is not in METRIC_CATALOG",
     ]);
   });
 
   it("fails on a syntax error", () => {
-    expect(exprProblems({ alert: "Z", expr: "sum by (model) (rate(nv_inference_request_failure[5m])" })[0]).toMatch(/^Z: syntax error/);
+    expect(exprProblems({ alert: "Z", expr: "sum by (model) (rate(nv_inference_request_failure[5m])" })[0]).toMatch(
+      /^Z: syntax error/,
+    );
   });
 });
 
 describe("prometheusRule", () => {
   it("is a monitoring.coreos.com/v1 PrometheusRule that passes the upstream schema", () => {
     const obj = prometheusRule("monitoring");
-    expect(obj).toMatchObject({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "mlserving-alerts", namespace: "monitoring" } });
+    expect(obj).toMatchObject({
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      metadata: { name: "mlserving-alerts", namespace: "monitoring" },
+    });
     expect(obj.spec.groups).toEqual(alertRuleGroups(DEFAULT_ALERT_RULE_INPUT));
     validateAgainstUpstreamSchema(obj);
   });

@@ -51,12 +51,26 @@ describe("node group builders", () => {
   });
   it("labels kind, capacity type and families; GPU nodes also for the device plugin (not on Bottlerocket)", () => {
     const l = acceleratorNodeLabels("nvidia", "spot", ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], "gpu");
-    expect(l).toMatchObject({ "mlserving.io/accelerator": "nvidia", "mlserving.io/capacity-type": "spot", "mlserving.io/instance-families": "g5-g6-g6e", "nvidia.com/gpu.present": "true" });
-    expect(acceleratorNodeLabels("nvidia", "spot", ["g6.xlarge"], "gpu", "bottlerocket")["nvidia.com/gpu.present"]).toBeUndefined();
-    expect(acceleratorNodeLabels("neuron", "on-demand", ["inf2.xlarge"], "inf")["nvidia.com/gpu.present"]).toBeUndefined();
+    expect(l).toMatchObject({
+      "mlserving.io/accelerator": "nvidia",
+      "mlserving.io/capacity-type": "spot",
+      "mlserving.io/instance-families": "g5-g6-g6e",
+      "nvidia.com/gpu.present": "true",
+    });
+    expect(
+      acceleratorNodeLabels("nvidia", "spot", ["g6.xlarge"], "gpu", "bottlerocket")["nvidia.com/gpu.present"],
+    ).toBeUndefined();
+    expect(
+      acceleratorNodeLabels("neuron", "on-demand", ["inf2.xlarge"], "inf")["nvidia.com/gpu.present"],
+    ).toBeUndefined();
   });
   it("tags ASGs so Cluster Autoscaler can scale from zero: labels, taint and the smallest device count", () => {
-    const tags = clusterAutoscalerAsgTags({ clusterName: "c1", kind: "nvidia", labels: { "mlserving.io/accelerator": "nvidia" }, instanceTypes: ["g6.12xlarge", "g6.xlarge", "g5.xlarge"] });
+    const tags = clusterAutoscalerAsgTags({
+      clusterName: "c1",
+      kind: "nvidia",
+      labels: { "mlserving.io/accelerator": "nvidia" },
+      instanceTypes: ["g6.12xlarge", "g6.xlarge", "g5.xlarge"],
+    });
     expect(tags).toEqual({
       "k8s.io/cluster-autoscaler/enabled": "true",
       "k8s.io/cluster-autoscaler/c1": "owned",
@@ -64,7 +78,12 @@ describe("node group builders", () => {
       "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
       "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "1",
     });
-    const neuron = clusterAutoscalerAsgTags({ clusterName: "c1", kind: "neuron", labels: {}, instanceTypes: ["inf2.24xlarge", "inf2.48xlarge", "inf2.24xlarge"] });
+    const neuron = clusterAutoscalerAsgTags({
+      clusterName: "c1",
+      kind: "neuron",
+      labels: {},
+      instanceTypes: ["inf2.24xlarge", "inf2.48xlarge", "inf2.24xlarge"],
+    });
     expect(neuron["k8s.io/cluster-autoscaler/node-template/resources/aws.amazon.com/neuron"]).toBe("6");
     expect(neuron["k8s.io/cluster-autoscaler/node-template/taint/aws.amazon.com/neuron"]).toBe("true:NoSchedule");
   });
@@ -74,13 +93,26 @@ describe("cluster autoscaler", () => {
   it("may change only Auto Scaling groups tagged for its cluster", () => {
     const doc = clusterAutoscalerPolicy("c1");
     const mutate = doc.Statement.find((s) => (s.Action as string[]).includes("autoscaling:SetDesiredCapacity"))!;
-    expect(mutate.Action).toEqual(["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]);
-    expect(mutate.Condition).toEqual({ StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true", "aws:ResourceTag/k8s.io/cluster-autoscaler/c1": "owned" } });
+    expect(mutate.Action).toEqual([
+      "autoscaling:SetDesiredCapacity",
+      "autoscaling:TerminateInstanceInAutoScalingGroup",
+    ]);
+    expect(mutate.Condition).toEqual({
+      StringEquals: {
+        "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
+        "aws:ResourceTag/k8s.io/cluster-autoscaler/c1": "owned",
+      },
+    });
     const read = doc.Statement.find((s) => s.Sid === "DescribeNodeGroups")!;
     expect((read.Action as string[]).every((a) => /:(Describe|Get)/.test(a))).toBe(true);
   });
   it("prefers spot groups, balances similar groups and scales idle nodes down promptly", () => {
-    const v = clusterAutoscalerValues({ clusterName: "c1", region: "us-west-2", imageTag: "v1.35.0", scaleDownUnneededTime: "5m" });
+    const v = clusterAutoscalerValues({
+      clusterName: "c1",
+      region: "us-west-2",
+      imageTag: "v1.35.0",
+      scaleDownUnneededTime: "5m",
+    });
     expect(v.autoDiscovery.clusterName).toBe("c1");
     expect(v.extraArgs.expander).toBe("priority,least-waste");
     expect(v.extraArgs["balance-similar-node-groups"]).toBe(true);
@@ -94,18 +126,32 @@ describe("cluster autoscaler", () => {
 });
 
 describe("karpenter", () => {
-  const scope = { partition: "aws", region: "us-east-1", accountId: "123456789012", clusterName: "c1", nodeRoleArn: "arn:aws:iam::123456789012:role/node", interruptionQueueArn: "arn:aws:sqs:us-east-1:123456789012:c1-karpenter" };
+  const scope = {
+    partition: "aws",
+    region: "us-east-1",
+    accountId: "123456789012",
+    clusterName: "c1",
+    nodeRoleArn: "arn:aws:iam::123456789012:role/node",
+    interruptionQueueArn: "arn:aws:sqs:us-east-1:123456789012:c1-karpenter",
+  };
   const policies = karpenterControllerPolicies(scope);
   const statements = Object.values(policies).flatMap((d) => d.Statement);
 
   it("passes only the node role, reads only its queue and describes only its cluster", () => {
     expect(statements.find((s) => s.Action === "iam:PassRole")!.Resource).toBe(scope.nodeRoleArn);
-    expect(statements.find((s) => s.Sid === "AllowInterruptionQueueActions")!.Resource).toBe(scope.interruptionQueueArn);
-    expect(statements.find((s) => s.Action === "eks:DescribeCluster")!.Resource).toBe("arn:aws:eks:us-east-1:123456789012:cluster/c1");
+    expect(statements.find((s) => s.Sid === "AllowInterruptionQueueActions")!.Resource).toBe(
+      scope.interruptionQueueArn,
+    );
+    expect(statements.find((s) => s.Action === "eks:DescribeCluster")!.Resource).toBe(
+      "arn:aws:eks:us-east-1:123456789012:cluster/c1",
+    );
   });
   it("launches and terminates only resources tagged for this cluster and a NodePool", () => {
     const terminate = statements.find((s) => s.Sid === "AllowScopedDeletion")!;
-    expect(terminate.Condition).toEqual({ StringEquals: { "aws:ResourceTag/kubernetes.io/cluster/c1": "owned" }, StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" } });
+    expect(terminate.Condition).toEqual({
+      StringEquals: { "aws:ResourceTag/kubernetes.io/cluster/c1": "owned" },
+      StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" },
+    });
     const launch = statements.find((s) => s.Sid === "AllowScopedEC2InstanceActionsWithTags")!;
     expect((launch.Condition as any).StringEquals["aws:RequestTag/eks:eks-cluster-name"]).toBe("c1");
   });
@@ -115,43 +161,101 @@ describe("karpenter", () => {
   it("has an encrypted queue that only EventBridge and SQS may send to, over TLS only", () => {
     const doc = interruptionQueuePolicy("arn:q");
     expect(doc.Statement[0].Principal).toEqual({ Service: ["events.amazonaws.com", "sqs.amazonaws.com"] });
-    expect(doc.Statement[1]).toMatchObject({ Effect: "Deny", Action: "sqs:*", Condition: { Bool: { "aws:SecureTransport": false } } });
+    expect(doc.Statement[1]).toMatchObject({
+      Effect: "Deny",
+      Action: "sqs:*",
+      Condition: { Bool: { "aws:SecureTransport": false } },
+    });
   });
   it("routes the exact detail-types AWS emits", () => {
     const patterns = Object.values(INTERRUPTION_EVENT_RULES).map((r) => JSON.parse(eventPattern(r)));
-    expect(patterns).toEqual(expect.arrayContaining([
-      { source: ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"] },
-      { source: ["aws.ec2"], "detail-type": ["EC2 Instance Rebalance Recommendation"] },
-      { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"] },
-      { source: ["aws.health"], "detail-type": ["AWS Health Event"] },
-    ]));
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        { source: ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"] },
+        { source: ["aws.ec2"], "detail-type": ["EC2 Instance Rebalance Recommendation"] },
+        { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"] },
+        { source: ["aws.health"], "detail-type": ["AWS Health Event"] },
+      ]),
+    );
   });
   it("points the controller at the queue, the cluster and its region (nodes give pods no IMDS)", () => {
-    const v = karpenterValues({ clusterName: "c1", region: "us-east-1", interruptionQueueName: "c1-karpenter", replicas: 2 });
+    const v = karpenterValues({
+      clusterName: "c1",
+      region: "us-east-1",
+      interruptionQueueName: "c1-karpenter",
+      replicas: 2,
+    });
     expect(v.settings).toEqual({ clusterName: "c1", interruptionQueue: "c1-karpenter" });
     expect(v.controller.env).toEqual([{ name: "AWS_REGION", value: "us-east-1" }]);
   });
   it("builds a NodePool that prefers spot, taints, caps devices and disrupts one node at a time", () => {
-    const spec = nodePoolSpec({ name: "gpu", kind: "nvidia", nodeClassName: "gpu", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxDevices: 8, onDemandFallback: true, os: "al2023" });
-    expect(spec.template.spec.requirements).toContainEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["spot", "on-demand"] });
+    const spec = nodePoolSpec({
+      name: "gpu",
+      kind: "nvidia",
+      nodeClassName: "gpu",
+      instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"],
+      maxDevices: 8,
+      onDemandFallback: true,
+      os: "al2023",
+    });
+    expect(spec.template.spec.requirements).toContainEqual({
+      key: "karpenter.sh/capacity-type",
+      operator: "In",
+      values: ["spot", "on-demand"],
+    });
     expect(spec.template.spec.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
     expect(spec.limits).toEqual({ "nvidia.com/gpu": "8" });
     expect(spec.disruption.budgets).toEqual([{ nodes: "1" }]);
-    expect(nodePoolSpec({ name: "inf", kind: "neuron", nodeClassName: "inf", instanceTypes: ["inf2.xlarge"], maxDevices: 2, onDemandFallback: false, os: "al2023" }).template.spec.requirements)
-      .toContainEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["spot"] });
+    expect(
+      nodePoolSpec({
+        name: "inf",
+        kind: "neuron",
+        nodeClassName: "inf",
+        instanceTypes: ["inf2.xlarge"],
+        maxDevices: 2,
+        onDemandFallback: false,
+        os: "al2023",
+      }).template.spec.requirements,
+    ).toContainEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["spot"] });
   });
   it("builds an EC2NodeClass with a pinned alias, tag discovery, IMDSv2 and a big encrypted volume", () => {
-    const nc = ec2NodeClassSpec({ name: "gpu", clusterName: "c1", nodeRoleName: "node", amiRelease: "v20260724", bottlerocketRelease: "v1.61.0", rootVolumeGiB: 200, tags: { team: "t" } });
+    const nc = ec2NodeClassSpec({
+      name: "gpu",
+      clusterName: "c1",
+      nodeRoleName: "node",
+      amiRelease: "v20260724",
+      bottlerocketRelease: "v1.61.0",
+      rootVolumeGiB: 200,
+      tags: { team: "t" },
+    });
     expect(nc.amiSelectorTerms).toEqual([{ alias: "al2023@v20260724" }]);
     expect(nc.subnetSelectorTerms).toEqual([{ tags: { "karpenter.sh/discovery": "c1" } }]);
     expect(nc.securityGroupSelectorTerms).toEqual([{ tags: { "karpenter.sh/discovery": "c1" } }]);
     expect(nc.metadataOptions.httpTokens).toBe("required");
-    expect(nc.blockDeviceMappings).toEqual([{ deviceName: "/dev/xvda", rootVolume: true, ebs: { volumeType: "gp3", encrypted: true, deleteOnTermination: true, volumeSize: "200Gi" } }]);
+    expect(nc.blockDeviceMappings).toEqual([
+      {
+        deviceName: "/dev/xvda",
+        rootVolume: true,
+        ebs: { volumeType: "gp3", encrypted: true, deleteOnTermination: true, volumeSize: "200Gi" },
+      },
+    ]);
   });
   it("puts pre-pulled images on Bottlerocket's data volume from a snapshot", () => {
-    const nc = ec2NodeClassSpec({ name: "gpu", clusterName: "c1", nodeRoleName: "node", amiRelease: "v20260724", bottlerocketRelease: "v1.61.0", rootVolumeGiB: 150, imageCacheSnapshotId: "snap-0123456789abcdef0", tags: {} });
+    const nc = ec2NodeClassSpec({
+      name: "gpu",
+      clusterName: "c1",
+      nodeRoleName: "node",
+      amiRelease: "v20260724",
+      bottlerocketRelease: "v1.61.0",
+      rootVolumeGiB: 150,
+      imageCacheSnapshotId: "snap-0123456789abcdef0",
+      tags: {},
+    });
     expect(nc.amiSelectorTerms).toEqual([{ alias: "bottlerocket@v1.61.0" }]);
-    expect(nc.blockDeviceMappings[1]).toEqual({ deviceName: "/dev/xvdb", ebs: expect.objectContaining({ snapshotID: "snap-0123456789abcdef0", volumeSize: "150Gi", encrypted: true }) });
+    expect(nc.blockDeviceMappings[1]).toEqual({
+      deviceName: "/dev/xvdb",
+      ebs: expect.objectContaining({ snapshotID: "snap-0123456789abcdef0", volumeSize: "150Gi", encrypted: true }),
+    });
   });
 });
 
@@ -159,8 +263,13 @@ describe("device plugins and accelerator metrics", () => {
   it("runs the NVIDIA device plugin on labelled GPU nodes, tolerating their taint, with optional time-slicing", () => {
     const v = nvidiaDevicePluginValues(4);
     expect(v.tolerations).toContainEqual({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
-    expect(v.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0]).toEqual({ key: "nvidia.com/gpu.present", operator: "In", values: ["true"] });
-    expect(parse(v.config!.map.default)).toEqual({ version: "v1", sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas: 4 }] } } });
+    expect(
+      v.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0],
+    ).toEqual({ key: "nvidia.com/gpu.present", operator: "In", values: ["true"] });
+    expect(parse(v.config!.map.default)).toEqual({
+      version: "v1",
+      sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas: 4 }] } },
+    });
     expect(nvidiaDevicePluginValues().config).toBeUndefined();
   });
   it("turns off the GPU operator's driver and toolkit (the EKS AMI ships them)", () => {
@@ -176,7 +285,11 @@ describe("device plugins and accelerator metrics", () => {
     expect(v.serviceMonitor.enabled).toBe(false);
   });
   it("installs the Neuron device plugin and scheduler extension without the problem detector", () => {
-    expect(neuronChartValues(true)).toMatchObject({ devicePlugin: { enabled: true }, scheduler: { enabled: true }, npd: { enabled: false } });
+    expect(neuronChartValues(true)).toMatchObject({
+      devicePlugin: { enabled: true },
+      scheduler: { enabled: true },
+      npd: { enabled: false },
+    });
   });
   it("runs neuron-monitor on Neuron nodes with a Service whose port name and selector match its pods", () => {
     const ds = neuronMonitorDaemonSet();

@@ -32,11 +32,22 @@ describe("cluster builders", () => {
   });
 
   it("builds a kubeconfig that gets tokens from aws eks get-token for the right cluster and region", () => {
-    const cfg = JSON.parse(kubeconfig({ clusterName: "c1", endpoint: "https://x.eks", certificateAuthority: "Q0E=", region: "eu-west-1" }));
+    const cfg = JSON.parse(
+      kubeconfig({ clusterName: "c1", endpoint: "https://x.eks", certificateAuthority: "Q0E=", region: "eu-west-1" }),
+    );
     expect(cfg.clusters[0].cluster).toEqual({ server: "https://x.eks", "certificate-authority-data": "Q0E=" });
     const exec = cfg.users[0].user.exec;
     expect(exec.command).toBe("aws");
-    expect(exec.args).toEqual(["eks", "get-token", "--cluster-name", "c1", "--region", "eu-west-1", "--output", "json"]);
+    expect(exec.args).toEqual([
+      "eks",
+      "get-token",
+      "--cluster-name",
+      "c1",
+      "--region",
+      "eu-west-1",
+      "--output",
+      "json",
+    ]);
     expect(cfg["current-context"]).toBe("c1");
   });
 
@@ -50,22 +61,37 @@ describe("cluster builders", () => {
   });
 
   it("requires IMDSv2 tokens", () => {
-    expect(imdsV2MetadataOptions(1)).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+    expect(imdsV2MetadataOptions(1)).toEqual({
+      httpEndpoint: "enabled",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 1,
+    });
   });
 
   it("names the admin access policy in the partition", () => {
-    expect(clusterAdminAccessPolicyArn("aws-us-gov")).toBe("arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    expect(clusterAdminAccessPolicyArn("aws-us-gov")).toBe(
+      "arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+    );
   });
 
   it("trusts only the pod identity service, with the session tagging it needs", () => {
     expect(podIdentityTrustPolicy().Statement).toEqual([
-      { Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+      },
     ]);
   });
 
   it("binds a pod identity role to its one service account through the session tags", () => {
-    expect(podIdentityTrustPolicy({ namespace: "kube-system", name: "ebs-csi-controller-sa" }).Statement[0].Condition).toEqual({
-      StringEquals: { "aws:RequestTag/kubernetes-namespace": "kube-system", "aws:RequestTag/kubernetes-service-account": "ebs-csi-controller-sa" },
+    expect(
+      podIdentityTrustPolicy({ namespace: "kube-system", name: "ebs-csi-controller-sa" }).Statement[0].Condition,
+    ).toEqual({
+      StringEquals: {
+        "aws:RequestTag/kubernetes-namespace": "kube-system",
+        "aws:RequestTag/kubernetes-service-account": "ebs-csi-controller-sa",
+      },
     });
   });
 
@@ -87,7 +113,13 @@ describe("load balancer controller", () => {
     expect(text).not.toMatch(/arn:aws:/);
     expect(text).toContain("arn:aws-cn:elasticloadbalancing:*:*:targetgroup/*/*");
     const actions = doc.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
-    expect(actions).toEqual(expect.arrayContaining(["elasticloadbalancing:CreateLoadBalancer", "ec2:DescribeSubnets", "iam:CreateServiceLinkedRole"]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "elasticloadbalancing:CreateLoadBalancer",
+        "ec2:DescribeSubnets",
+        "iam:CreateServiceLinkedRole",
+      ]),
+    );
   });
 
   it("gives the controller its region and VPC so it never needs instance metadata", () => {
@@ -99,7 +131,11 @@ describe("load balancer controller", () => {
 
 describe("subnet tags", () => {
   it("tags private subnets for internal load balancers and Karpenter discovery", () => {
-    expect(privateSubnetTags("c1")).toEqual({ "kubernetes.io/role/internal-elb": "1", "kubernetes.io/cluster/c1": "shared", "karpenter.sh/discovery": "c1" });
+    expect(privateSubnetTags("c1")).toEqual({
+      "kubernetes.io/role/internal-elb": "1",
+      "kubernetes.io/cluster/c1": "shared",
+      "karpenter.sh/discovery": "c1",
+    });
   });
   it("tags public subnets for internet-facing load balancers only", () => {
     expect(publicSubnetTags("c1")).toEqual({ "kubernetes.io/role/elb": "1", "kubernetes.io/cluster/c1": "shared" });

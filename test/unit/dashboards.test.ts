@@ -22,7 +22,10 @@ function allPanels(dashboard: any): any[] {
 /** Every PromQL expression of a dashboard: panel targets and `label_values` variable selectors. */
 function queriesOf(dashboard: any): Query[] {
   const fromPanels = allPanels(dashboard).flatMap((p: any) =>
-    (p.targets ?? []).map((t: any) => ({ where: `${dashboard.uid} panel "${p.title}" ${t.refId}`, expr: expandGrafanaMacros(t.expr) })),
+    (p.targets ?? []).map((t: any) => ({
+      where: `${dashboard.uid} panel "${p.title}" ${t.refId}`,
+      expr: expandGrafanaMacros(t.expr),
+    })),
   );
   const fromVariables = (dashboard.templating?.list ?? [])
     .filter((v: any) => v.type === "query")
@@ -45,7 +48,9 @@ function queryProblems(queries: Query[]): string[] {
 }
 
 describe("dashboard files", () => {
-  const files = readdirSync(DASHBOARD_DIR).filter((f) => f.endsWith(".json")).sort();
+  const files = readdirSync(DASHBOARD_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
 
   it("are exactly the dashboards the kit ships", () => {
     expect(files).toEqual(DASHBOARDS.map((d) => `${d.name}.json`).sort());
@@ -82,11 +87,12 @@ describe.each(DASHBOARDS.map((d) => [d.name, d.json as any] as const))("dashboar
     for (const p of panels) {
       const { x, y, w, h } = p.gridPos;
       expect(x + w, p.title).toBeLessThanOrEqual(24);
-      for (let i = x; i < x + w; i++) for (let j = y; j < y + h; j++) {
-        const cell = `${i},${j}`;
-        expect(cells.has(cell), `${p.title} overlaps at ${cell}`).toBe(false);
-        cells.add(cell);
-      }
+      for (let i = x; i < x + w; i++)
+        for (let j = y; j < y + h; j++) {
+          const cell = `${i},${j}`;
+          expect(cells.has(cell), `${p.title} overlaps at ${cell}`).toBe(false);
+          cells.add(cell);
+        }
     }
   });
 
@@ -104,16 +110,37 @@ describe("dashboards together", () => {
   });
 
   it("cover what each dashboard is for", () => {
-    const names = (name: string) => new Set(queriesOf(DASHBOARDS.find((d) => d.name === name)!.json).flatMap((q) => metricNamesIn(q.expr)));
-    expect([...names("model-serving")]).toEqual(expect.arrayContaining([
-      "nv_inference_request_success", "nv_inference_request_failure", "nv_inference_queue_duration_us",
-      "nv_inference_first_response_histogram_ms_bucket", "vllm:e2e_request_latency_seconds_bucket", "vllm:request_success_total",
-    ]));
-    expect([...names("gpu")]).toEqual(expect.arrayContaining(["DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_DEV_GPU_TEMP"]));
-    expect([...names("neuron")]).toEqual(expect.arrayContaining(["neuroncore_utilization_ratio", "neuron_runtime_memory_used_bytes"]));
-    expect([...names("capacity")]).toEqual(expect.arrayContaining([
-      "kube_node_labels", "karpenter_interruption_received_messages_total", "kube_pod_status_phase", "kube_node_status_allocatable",
-    ]));
+    const names = (name: string) =>
+      new Set(queriesOf(DASHBOARDS.find((d) => d.name === name)!.json).flatMap((q) => metricNamesIn(q.expr)));
+    expect([...names("model-serving")]).toEqual(
+      expect.arrayContaining([
+        "nv_inference_request_success",
+        "nv_inference_request_failure",
+        "nv_inference_queue_duration_us",
+        "nv_inference_first_response_histogram_ms_bucket",
+        "vllm:e2e_request_latency_seconds_bucket",
+        "vllm:request_success_total",
+      ]),
+    );
+    expect([...names("gpu")]).toEqual(
+      expect.arrayContaining([
+        "DCGM_FI_DEV_GPU_UTIL",
+        "DCGM_FI_DEV_FB_USED",
+        "DCGM_FI_DEV_POWER_USAGE",
+        "DCGM_FI_DEV_GPU_TEMP",
+      ]),
+    );
+    expect([...names("neuron")]).toEqual(
+      expect.arrayContaining(["neuroncore_utilization_ratio", "neuron_runtime_memory_used_bytes"]),
+    );
+    expect([...names("capacity")]).toEqual(
+      expect.arrayContaining([
+        "kube_node_labels",
+        "karpenter_interruption_received_messages_total",
+        "kube_pod_status_phase",
+        "kube_node_status_allocatable",
+      ]),
+    );
   });
 
   it("use catalog entries that name an upstream source", () => {
@@ -132,12 +159,16 @@ describe("the query checker", () => {
   });
 
   it("flags a misspelt metric inside a real dashboard", () => {
-    const broken = JSON.parse(JSON.stringify(DASHBOARDS[0].json).replace(/nv_inference_queue_duration_us/g, "nv_inference_queue_duration_ms"));
+    const broken = JSON.parse(
+      JSON.stringify(DASHBOARDS[0].json).replace(/nv_inference_queue_duration_us/g, "nv_inference_queue_duration_ms"),
+    );
     expect(queryProblems(queriesOf(broken)).some((p) => p.includes("nv_inference_queue_duration_ms"))).toBe(true);
   });
 
   it("accepts _bucket/_sum/_count only on histograms", () => {
-    expect(catalogEntryFor("nv_inference_first_response_histogram_ms_bucket")?.name).toBe("nv_inference_first_response_histogram_ms");
+    expect(catalogEntryFor("nv_inference_first_response_histogram_ms_bucket")?.name).toBe(
+      "nv_inference_first_response_histogram_ms",
+    );
     expect(catalogEntryFor("vllm:e2e_request_latency_seconds_count")?.name).toBe("vllm:e2e_request_latency_seconds");
     expect(catalogEntryFor("nv_inference_pending_request_count_bucket")).toBeUndefined();
     expect(unknownMetricNames(["DCGM_FI_DEV_FB_USED_sum", "up"])).toEqual(["DCGM_FI_DEV_FB_USED_sum"]);
@@ -152,25 +183,37 @@ describe("the query checker", () => {
   });
 
   it("extracts metric names from selectors only", () => {
-    expect(metricNamesIn('histogram_quantile(0.9, sum by (le) (rate(a_bucket{job="x"}[5m]))) / on (le) group_left () b')).toEqual(["a_bucket", "b"]);
-    expect(labelValuesSelector('label_values(vllm:num_requests_running{namespace=~"$namespace"}, model_name)')).toBe('vllm:num_requests_running{namespace=~"$namespace"}');
+    expect(
+      metricNamesIn('histogram_quantile(0.9, sum by (le) (rate(a_bucket{job="x"}[5m]))) / on (le) group_left () b'),
+    ).toEqual(["a_bucket", "b"]);
+    expect(labelValuesSelector('label_values(vllm:num_requests_running{namespace=~"$namespace"}, model_name)')).toBe(
+      'vllm:num_requests_running{namespace=~"$namespace"}',
+    );
     expect(labelValuesSelector("label_values(model)")).toBeUndefined();
   });
 });
 
 describe("dashboardConfigMap", () => {
-  it.each(DASHBOARDS.map((d) => [d.name, d] as const))("%s: a ConfigMap the Grafana sidecar picks up, in the ML serving folder", (_n, d) => {
-    const cm = dashboardConfigMap(d, "monitoring");
-    expect(cm).toMatchObject({
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: `mlserving-dashboard-${d.name}`, namespace: "monitoring", labels: { grafana_dashboard: "1" }, annotations: { grafana_folder: "ML serving" } },
-    });
-    expect(DASHBOARD_FOLDER).toBe("ML serving");
-    expect(Object.keys(cm.data)).toEqual([`${d.name}.json`]);
-    expect(JSON.parse(cm.data[`${d.name}.json`])).toEqual(d.json);
-    // Under the 256 KiB kubectl last-applied annotation limit, far under the 1 MiB ConfigMap limit.
-    expect(Buffer.byteLength(cm.data[`${d.name}.json`])).toBeLessThan(256 * 1024);
-    validateAgainstUpstreamSchema(cm);
-  });
+  it.each(DASHBOARDS.map((d) => [d.name, d] as const))(
+    "%s: a ConfigMap the Grafana sidecar picks up, in the ML serving folder",
+    (_n, d) => {
+      const cm = dashboardConfigMap(d, "monitoring");
+      expect(cm).toMatchObject({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: `mlserving-dashboard-${d.name}`,
+          namespace: "monitoring",
+          labels: { grafana_dashboard: "1" },
+          annotations: { grafana_folder: "ML serving" },
+        },
+      });
+      expect(DASHBOARD_FOLDER).toBe("ML serving");
+      expect(Object.keys(cm.data)).toEqual([`${d.name}.json`]);
+      expect(JSON.parse(cm.data[`${d.name}.json`])).toEqual(d.json);
+      // Under the 256 KiB kubectl last-applied annotation limit, far under the 1 MiB ConfigMap limit.
+      expect(Buffer.byteLength(cm.data[`${d.name}.json`])).toBeLessThan(256 * 1024);
+      validateAgainstUpstreamSchema(cm);
+    },
+  );
 });

@@ -5,15 +5,22 @@ import { runComponent } from "../harness";
 
 describe("mock harness", () => {
   it("throws on an invoke the fake cloud does not know", async () => {
-    await expect(runComponent(() => aws.ec2.getAmiOutput({ owners: ["amazon"], mostRecent: true }).id)).rejects.toThrow(/no fake answer for invoke aws:ec2\/getAmi/);
+    await expect(runComponent(() => aws.ec2.getAmiOutput({ owners: ["amazon"], mostRecent: true }).id)).rejects.toThrow(
+      /no fake answer for invoke aws:ec2\/getAmi/,
+    );
   });
 
   it("answers known invokes with realistic values and waits for every registration", async () => {
     const plan = await runComponent(() => {
       const id = aws.getCallerIdentityOutput({});
-      return new aws.iam.Role("r", { assumeRolePolicy: id.accountId.apply((a) => JSON.stringify({ account: a })), tags: {} });
+      return new aws.iam.Role("r", {
+        assumeRolePolicy: id.accountId.apply((a) => JSON.stringify({ account: a })),
+        tags: {},
+      });
     });
-    expect(JSON.parse(plan.one("aws:iam/role:Role").inputs.assumeRolePolicy as string)).toEqual({ account: "123456789012" });
+    expect(JSON.parse(plan.one("aws:iam/role:Role").inputs.assumeRolePolicy as string)).toEqual({
+      account: "123456789012",
+    });
   });
 
   it("redacts secrets wherever they are nested", () => {

@@ -5,8 +5,21 @@ import pkg from "../../package.json";
 
 describe("public API", () => {
   it.each([
-    "Network", "EksCluster", "LoadBalancerController", "PodIdentityRole", "AcceleratorNodeGroup", "ClusterAutoscaler", "Karpenter",
-    "NvidiaGpuSupport", "NeuronSupport", "MonitoringStack", "ModelRegistry", "ServingPlatform", "TritonServer", "KServeModel", "MlPlatform",
+    "Network",
+    "EksCluster",
+    "LoadBalancerController",
+    "PodIdentityRole",
+    "AcceleratorNodeGroup",
+    "ClusterAutoscaler",
+    "Karpenter",
+    "NvidiaGpuSupport",
+    "NeuronSupport",
+    "MonitoringStack",
+    "ModelRegistry",
+    "ServingPlatform",
+    "TritonServer",
+    "KServeModel",
+    "MlPlatform",
   ])("exports the %s component", (name) => {
     const cls = (kit as Record<string, unknown>)[name];
     expect(typeof cls).toBe("function");

@@ -14,18 +14,24 @@ describe("Pulumi project", () => {
     expect(existsSync(join(root, project.main))).toBe(true);
     expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true, packagemanager: "npm" } });
     expect(project.stackConfigDir).toBe("stacks");
-    for (const env of ["dev", "staging", "prod"]) expect(existsSync(join(root, "stacks", `Pulumi.${env}.yaml`)), env).toBe(true);
+    for (const env of ["dev", "staging", "prod"])
+      expect(existsSync(join(root, "stacks", `Pulumi.${env}.yaml`)), env).toBe(true);
   });
 
   it("exports a function from the program, which Pulumi calls for the stack's outputs", () => {
     const tsx = join(root, "node_modules", ".bin", "tsx");
-    const run = spawnSync(tsx, ["-e", `process.stdout.write(typeof require(${JSON.stringify(join(root, project.main))}))`], { cwd: root, encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync(
+      tsx,
+      ["-e", `process.stdout.write(typeof require(${JSON.stringify(join(root, project.main))}))`],
+      { cwd: root, encoding: "utf8", timeout: 60_000 },
+    );
     expect(run.stdout).toBe("function");
   });
 
   it("compiles the program in stacks/ with the kit's compiler settings (Pulumi reads only stacks/tsconfig.json there)", () => {
     const cfg = JSON.parse(readFileSync(join(root, "stacks", "tsconfig.json"), "utf8"));
     const rootCfg = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8"));
-    for (const k of ["target", "module", "moduleResolution", "strict", "resolveJsonModule"]) expect(cfg.compilerOptions[k], k).toEqual(rootCfg.compilerOptions[k]);
+    for (const k of ["target", "module", "moduleResolution", "strict", "resolveJsonModule"])
+      expect(cfg.compilerOptions[k], k).toEqual(rootCfg.compilerOptions[k]);
   });
 });

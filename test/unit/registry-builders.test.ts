@@ -12,14 +12,30 @@ import {
   trackingUri,
 } from "../../components/registry";
 
-const deployment = mlflowDeployment({ namespace: "mlflow", region: "us-west-2", replicas: 2, bucket: "b-1", secretName: "mlflow-server", extraAllowedHosts: ["mlflow.example.com"] });
+const deployment = mlflowDeployment({
+  namespace: "mlflow",
+  region: "us-west-2",
+  replicas: 2,
+  bucket: "b-1",
+  secretName: "mlflow-server",
+  extraAllowedHosts: ["mlflow.example.com"],
+});
 const container = deployment.spec.template.spec.containers[0];
 
 describe("registry builders", () => {
   it("denies any bucket access without TLS", () => {
     expect(artifactBucketPolicy("arn:aws:s3:::b")).toEqual({
       Version: "2012-10-17",
-      Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": false } } }],
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+          Condition: { Bool: { "aws:SecureTransport": false } },
+        },
+      ],
     });
   });
 
@@ -33,13 +49,24 @@ describe("registry builders", () => {
   });
 
   it("builds a psycopg2 backend URI that requires TLS and escapes the password", () => {
-    expect(backendStoreUri({ host: "db.x", port: 5432, password: "a/b@c" })).toBe("postgresql+psycopg2://mlflow:a%2Fb%40c@db.x:5432/mlflow?sslmode=require");
+    expect(backendStoreUri({ host: "db.x", port: 5432, password: "a/b@c" })).toBe(
+      "postgresql+psycopg2://mlflow:a%2Fb%40c@db.x:5432/mlflow?sslmode=require",
+    );
     expect(authConfigIni("postgresql+psycopg2://u:p@h/db")).toContain("database_uri = postgresql+psycopg2://u:p@h/db");
   });
 
   it("runs mlflow server with proxied artifacts, basic auth and metrics, credentials only from the Secret", () => {
     expect(container.image).toMatch(/^ghcr\.io\/mlflow\/mlflow:v3\.16\.1-full$/);
-    expect(container.args).toEqual(expect.arrayContaining(["--artifacts-destination", "s3://b-1/artifacts", "--app-name", "basic-auth", "--host", "0.0.0.0"]));
+    expect(container.args).toEqual(
+      expect.arrayContaining([
+        "--artifacts-destination",
+        "s3://b-1/artifacts",
+        "--app-name",
+        "basic-auth",
+        "--host",
+        "0.0.0.0",
+      ]),
+    );
     expect(container.args).not.toContain("--default-artifact-root");
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
     for (const name of ["MLFLOW_BACKEND_STORE_URI", "MLFLOW_FLASK_SERVER_SECRET_KEY", "MLFLOW_AUTH_ADMIN_PASSWORD"]) {
@@ -50,12 +77,15 @@ describe("registry builders", () => {
   });
 
   it("probes /health, which needs no login under basic auth", () => {
-    for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe]) expect(probe.httpGet).toEqual({ path: "/health", port: "http" });
+    for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe])
+      expect(probe.httpGet).toEqual({ path: "/health", port: "http" });
   });
 
   it("accepts the in-cluster service names and the Ingress host as Host headers", () => {
     const hosts = allowedHosts("mlflow", ["mlflow.example.com"]);
-    expect(hosts).toEqual(expect.arrayContaining(["mlflow.mlflow.svc.cluster.local:5000", "mlflow.mlflow:5000", "mlflow.example.com"]));
+    expect(hosts).toEqual(
+      expect.arrayContaining(["mlflow.mlflow.svc.cluster.local:5000", "mlflow.mlflow:5000", "mlflow.example.com"]),
+    );
     expect(new URL(trackingUri("mlflow")).host).toBe("mlflow.mlflow.svc.cluster.local:5000");
     const arg = container.args[container.args.indexOf("--allowed-hosts") + 1];
     expect(arg.split(",")).toContain(new URL(trackingUri("mlflow")).host);
@@ -74,11 +104,20 @@ describe("registry builders", () => {
   });
 
   it("admits clients from the serving and monitoring namespaces and lets the server reach only DNS, credentials, the database and HTTPS", () => {
-    const np = mlflowNetworkPolicy({ namespace: "mlflow", vpcCidr: "10.0.0.0/16", clientNamespaces: ["serving", "monitoring"] });
+    const np = mlflowNetworkPolicy({
+      namespace: "mlflow",
+      vpcCidr: "10.0.0.0/16",
+      clientNamespaces: ["serving", "monitoring"],
+    });
     expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
-    expect(np.spec.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "serving" } } });
+    expect(np.spec.ingress[0].from).toContainEqual({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "serving" } },
+    });
     const egressPorts = np.spec.egress.flatMap((e) => e.ports.map((p) => p.port)).sort((a, b) => a - b);
     expect(egressPorts).toEqual([53, 53, 80, 443, 5432]);
-    expect(np.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ port: 80, protocol: "TCP" }] });
+    expect(np.spec.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: "169.254.170.23/32" } }],
+      ports: [{ port: 80, protocol: "TCP" }],
+    });
   });
 });

@@ -38,14 +38,38 @@ const s3 = (uri: string) => parseModelSource(uri) as Extract<ModelSource, { kind
 
 describe("parseModelSource", () => {
   it("parses s3://bucket/prefix, dropping one trailing slash", () => {
-    expect(parseModelSource("s3://models-bucket/vision/resnet/3")).toEqual({ kind: "s3", uri: "s3://models-bucket/vision/resnet/3", bucket: "models-bucket", prefix: "vision/resnet/3" });
-    expect(parseModelSource("s3://models-bucket/vision/resnet/3/")).toEqual({ kind: "s3", uri: "s3://models-bucket/vision/resnet/3", bucket: "models-bucket", prefix: "vision/resnet/3" });
-    expect(parseModelSource("s3://my.models.bucket/m")).toMatchObject({ kind: "s3", bucket: "my.models.bucket", prefix: "m" });
+    expect(parseModelSource("s3://models-bucket/vision/resnet/3")).toEqual({
+      kind: "s3",
+      uri: "s3://models-bucket/vision/resnet/3",
+      bucket: "models-bucket",
+      prefix: "vision/resnet/3",
+    });
+    expect(parseModelSource("s3://models-bucket/vision/resnet/3/")).toEqual({
+      kind: "s3",
+      uri: "s3://models-bucket/vision/resnet/3",
+      bucket: "models-bucket",
+      prefix: "vision/resnet/3",
+    });
+    expect(parseModelSource("s3://my.models.bucket/m")).toMatchObject({
+      kind: "s3",
+      bucket: "my.models.bucket",
+      prefix: "m",
+    });
   });
 
   it("parses models:/<name>/<version> and models:/<name>@<alias>", () => {
-    expect(parseModelSource("models:/resnet50/3")).toEqual({ kind: "mlflow", uri: "models:/resnet50/3", model: "resnet50", version: 3 });
-    expect(parseModelSource("models:/resnet50@champion")).toEqual({ kind: "mlflow", uri: "models:/resnet50@champion", model: "resnet50", alias: "champion" });
+    expect(parseModelSource("models:/resnet50/3")).toEqual({
+      kind: "mlflow",
+      uri: "models:/resnet50/3",
+      model: "resnet50",
+      version: 3,
+    });
+    expect(parseModelSource("models:/resnet50@champion")).toEqual({
+      kind: "mlflow",
+      uri: "models:/resnet50@champion",
+      model: "resnet50",
+      alias: "champion",
+    });
     expect(parseModelSource("models:/Fraud.Model_v2/12")).toMatchObject({ model: "Fraud.Model_v2", version: 12 });
   });
 
@@ -73,9 +97,12 @@ describe("parseModelSource", () => {
 
   // The prefix becomes an IAM resource (arn:aws:s3:::<bucket>/<prefix>/*) and an s3:prefix condition,
   // where * and ? are wildcards: s3://bucket/* would grant every object under any folder of the bucket.
-  it.each(["s3://models-bucket/*", "s3://models-bucket/vision/*/3", "s3://models-bucket/resnet?"])("rejects IAM wildcards in the S3 prefix: %s", (uri) => {
-    expect(parseModelSource(uri)).toBeUndefined();
-  });
+  it.each(["s3://models-bucket/*", "s3://models-bucket/vision/*/3", "s3://models-bucket/resnet?"])(
+    "rejects IAM wildcards in the S3 prefix: %s",
+    (uri) => {
+      expect(parseModelSource(uri)).toBeUndefined();
+    },
+  );
 
   it("states the rule for error messages", () => {
     expect(MODEL_SOURCE_RULE).toMatch(/s3:\/\/<bucket>\/<prefix>.*models:\/<name>\/<version>.*models:\/<name>@<alias>/);
@@ -87,87 +114,150 @@ describe("modelSpecProblems", () => {
     expect(modelSpecProblems(tritonGpu, "dev")).toEqual([]);
     expect(modelSpecProblems(kserveGpu, "staging")).toEqual([]);
     expect(modelSpecProblems(with_(kserveNeuron, { replicas: { min: 2, max: 4 } }), "prod")).toEqual([]);
-    expect(modelSpecProblems(with_(tritonGpu, { accelerator: "cpu", resources: { cpu: "500m", memory: "2Gi" }, autoscaling: { metric: "in-flight", target: 4 } }), "dev")).toEqual([]);
+    expect(
+      modelSpecProblems(
+        with_(tritonGpu, {
+          accelerator: "cpu",
+          resources: { cpu: "500m", memory: "2Gi" },
+          autoscaling: { metric: "in-flight", target: 4 },
+        }),
+        "dev",
+      ),
+    ).toEqual([]);
     expect(modelSpecProblems(with_(tritonGpu, { replicas: { min: 0, max: 2 } }), "dev")).toEqual([]);
   });
 
   it("refuses GPUs on a neuron model", () => {
-    expect(modelSpecProblems(with_(kserveNeuron, { resources: { gpus: 1, cpu: "8", memory: "64Gi" } }), "dev"))
-      .toEqual([{ field: "resources.gpus", message: "a neuron model requests neuronDevices, not GPUs" }]);
+    expect(modelSpecProblems(with_(kserveNeuron, { resources: { gpus: 1, cpu: "8", memory: "64Gi" } }), "dev")).toEqual(
+      [{ field: "resources.gpus", message: "a neuron model requests neuronDevices, not GPUs" }],
+    );
   });
 
   it("refuses Neuron devices on an nvidia model", () => {
-    expect(modelSpecProblems(with_(tritonGpu, { resources: { neuronDevices: 1, cpu: "4", memory: "16Gi" } }), "dev"))
-      .toEqual([{ field: "resources.neuronDevices", message: "an nvidia model requests gpus, not Neuron devices" }]);
+    expect(
+      modelSpecProblems(with_(tritonGpu, { resources: { neuronDevices: 1, cpu: "4", memory: "16Gi" } }), "dev"),
+    ).toEqual([{ field: "resources.neuronDevices", message: "an nvidia model requests gpus, not Neuron devices" }]);
   });
 
   it("refuses devices on a cpu model", () => {
-    expect(fields(with_(tritonGpu, { accelerator: "cpu", autoscaling: { metric: "in-flight", target: 4 } }))).toEqual(["resources"]);
+    expect(fields(with_(tritonGpu, { accelerator: "cpu", autoscaling: { metric: "in-flight", target: 4 } }))).toEqual([
+      "resources",
+    ]);
   });
 
   it("refuses min > max, naming replicas", () => {
-    expect(modelSpecProblems(with_(tritonGpu, { replicas: { min: 3, max: 2 } }), "dev"))
-      .toEqual([{ field: "replicas", message: "min must not exceed max (3 > 2)" }]);
+    expect(modelSpecProblems(with_(tritonGpu, { replicas: { min: 3, max: 2 } }), "dev")).toEqual([
+      { field: "replicas", message: "min must not exceed max (3 > 2)" },
+    ]);
   });
 
   it("allows scale to zero in dev only", () => {
     const parked = with_(tritonGpu, { replicas: { min: 0, max: 2 } });
     expect(fields(parked, "dev")).toEqual([]);
-    expect(modelSpecProblems(parked, "staging")).toEqual([{ field: "replicas.min", message: "scale to zero is allowed in dev only; keep at least 1 replica" }]);
+    expect(modelSpecProblems(parked, "staging")).toEqual([
+      { field: "replicas.min", message: "scale to zero is allowed in dev only; keep at least 1 replica" },
+    ]);
     expect(fields(parked, "prod")).toEqual(["replicas.min", "replicas.min"]);
   });
 
   it("serves prod from at least 2 replicas", () => {
-    expect(modelSpecProblems(tritonGpu, "prod")).toEqual([{ field: "replicas.min", message: "prod serves from at least 2 replicas" }]);
+    expect(modelSpecProblems(tritonGpu, "prod")).toEqual([
+      { field: "replicas.min", message: "prod serves from at least 2 replicas" },
+    ]);
     expect(modelSpecProblems(with_(tritonGpu, { replicas: { min: 2, max: 4 } }), "prod")).toEqual([]);
   });
 
   it("refuses Triton on Neuron", () => {
     const problems = modelSpecProblems(with_(kserveNeuron, { server: "triton" }), "dev");
-    expect(problems).toEqual([{ field: "server", message: expect.stringMatching(/Triton has no Neuron build.*server: kserve/) }]);
+    expect(problems).toEqual([
+      { field: "server", message: expect.stringMatching(/Triton has no Neuron build.*server: kserve/) },
+    ]);
   });
 
   it("scales on GPU utilisation only for nvidia models, and only up to 100%", () => {
-    expect(modelSpecProblems(with_(kserveNeuron, { autoscaling: { metric: "gpu-utilization", target: 70 } }), "dev"))
-      .toEqual([{ field: "autoscaling.metric", message: "gpu-utilization needs an nvidia model" }]);
-    expect(fields(with_(tritonGpu, { accelerator: "cpu", resources: { cpu: "1", memory: "1Gi" }, autoscaling: { metric: "gpu-utilization", target: 70 } }))).toEqual(["autoscaling.metric"]);
+    expect(
+      modelSpecProblems(with_(kserveNeuron, { autoscaling: { metric: "gpu-utilization", target: 70 } }), "dev"),
+    ).toEqual([{ field: "autoscaling.metric", message: "gpu-utilization needs an nvidia model" }]);
+    expect(
+      fields(
+        with_(tritonGpu, {
+          accelerator: "cpu",
+          resources: { cpu: "1", memory: "1Gi" },
+          autoscaling: { metric: "gpu-utilization", target: 70 },
+        }),
+      ),
+    ).toEqual(["autoscaling.metric"]);
     expect(fields(with_(tritonGpu, { autoscaling: { metric: "gpu-utilization", target: 70 } }))).toEqual([]);
-    expect(fields(with_(tritonGpu, { autoscaling: { metric: "gpu-utilization", target: 120 } }))).toEqual(["autoscaling.target"]);
+    expect(fields(with_(tritonGpu, { autoscaling: { metric: "gpu-utilization", target: 120 } }))).toEqual([
+      "autoscaling.target",
+    ]);
   });
 
   it("scales Neuron models on in-flight requests, not queue time", () => {
-    expect(fields(with_(kserveNeuron, { autoscaling: { metric: "queue-time", target: 20 } }))).toEqual(["autoscaling.metric"]);
+    expect(fields(with_(kserveNeuron, { autoscaling: { metric: "queue-time", target: 20 } }))).toEqual([
+      "autoscaling.metric",
+    ]);
   });
 
   it("needs a positive target and valid quantities", () => {
-    expect(fields(with_(tritonGpu, { autoscaling: { metric: "queue-time", target: 0 } }))).toEqual(["autoscaling.target"]);
-    expect(fields(with_(tritonGpu, { resources: { gpus: 1, cpu: "four", memory: "16 GB" } }))).toEqual(["resources.cpu", "resources.memory"]);
+    expect(fields(with_(tritonGpu, { autoscaling: { metric: "queue-time", target: 0 } }))).toEqual([
+      "autoscaling.target",
+    ]);
+    expect(fields(with_(tritonGpu, { resources: { gpus: 1, cpu: "four", memory: "16 GB" } }))).toEqual([
+      "resources.cpu",
+      "resources.memory",
+    ]);
   });
 
   it("needs a DNS label name and a well-formed source", () => {
     expect(fields(with_(tritonGpu, { name: "ResNet_50" }))).toEqual(["name"]);
     expect(fields(with_(tritonGpu, { name: "a".repeat(43) }))).toEqual(["name"]);
-    expect(modelSpecProblems(with_(tritonGpu, { source: "s3:/bucket" }), "dev")).toEqual([{ field: "source", message: MODEL_SOURCE_RULE }]);
+    expect(modelSpecProblems(with_(tritonGpu, { source: "s3:/bucket" }), "dev")).toEqual([
+      { field: "source", message: MODEL_SOURCE_RULE },
+    ]);
   });
 
   it("offers canaries on kserve only", () => {
-    expect(modelSpecProblems(with_(tritonGpu, { canary: { source: "s3://models-bucket/vision/resnet/4", trafficPercent: 10 } }), "dev"))
-      .toEqual([{ field: "canary", message: "canaries are offered for kserve models" }]);
+    expect(
+      modelSpecProblems(
+        with_(tritonGpu, { canary: { source: "s3://models-bucket/vision/resnet/4", trafficPercent: 10 } }),
+        "dev",
+      ),
+    ).toEqual([{ field: "canary", message: "canaries are offered for kserve models" }]);
     expect(fields(with_(kserveGpu, { canary: { source: "models:/bert/8", trafficPercent: 10 } }))).toEqual([]);
   });
 
   it("refuses a canary percent outside 1-50 and a malformed canary source", () => {
     for (const trafficPercent of [0, 51, 100, -5, Number.NaN]) {
-      expect(modelSpecProblems(with_(kserveGpu, { canary: { source: "models:/bert/8", trafficPercent } }), "dev"), String(trafficPercent))
-        .toEqual([{ field: "canary.trafficPercent", message: "must be from 1 to 50" }]);
+      expect(
+        modelSpecProblems(with_(kserveGpu, { canary: { source: "models:/bert/8", trafficPercent } }), "dev"),
+        String(trafficPercent),
+      ).toEqual([{ field: "canary.trafficPercent", message: "must be from 1 to 50" }]);
     }
-    for (const trafficPercent of [1, 50]) expect(fields(with_(kserveGpu, { canary: { source: "models:/bert/8", trafficPercent } }))).toEqual([]);
-    expect(fields(with_(kserveGpu, { canary: { source: "models:/bert", trafficPercent: 10 } }))).toEqual(["canary.source"]);
+    for (const trafficPercent of [1, 50])
+      expect(fields(with_(kserveGpu, { canary: { source: "models:/bert/8", trafficPercent } }))).toEqual([]);
+    expect(fields(with_(kserveGpu, { canary: { source: "models:/bert", trafficPercent: 10 } }))).toEqual([
+      "canary.source",
+    ]);
   });
 
   it("reports every problem at once", () => {
-    const bad = with_(kserveNeuron, { server: "triton", replicas: { min: 5, max: 1 }, resources: { gpus: 2, cpu: "8", memory: "64Gi" }, canary: { source: "x", trafficPercent: 80 } });
-    expect(fields(bad)).toEqual(expect.arrayContaining(["replicas", "resources.gpus", "server", "canary", "canary.source", "canary.trafficPercent"]));
+    const bad = with_(kserveNeuron, {
+      server: "triton",
+      replicas: { min: 5, max: 1 },
+      resources: { gpus: 2, cpu: "8", memory: "64Gi" },
+      canary: { source: "x", trafficPercent: 80 },
+    });
+    expect(fields(bad)).toEqual(
+      expect.arrayContaining([
+        "replicas",
+        "resources.gpus",
+        "server",
+        "canary",
+        "canary.source",
+        "canary.trafficPercent",
+      ]),
+    );
   });
 });
 
@@ -186,22 +276,33 @@ describe("scalingQuery", () => {
   });
 
   it("in-flight is Triton's pending requests, or vLLM's running plus waiting, as an average per replica", () => {
-    expect(scalingQuery(with_(tritonGpu, { autoscaling: { metric: "in-flight", target: 4 } })))
-      .toEqual({ query: `sum(nv_inference_pending_request_count${sel("resnet")})`, metricType: "AverageValue" });
-    expect(scalingQuery(with_(kserveGpu, { autoscaling: { metric: "in-flight", target: 4 } })).query)
-      .toBe(`sum(nv_inference_pending_request_count${sel("bert")})`);
+    expect(scalingQuery(with_(tritonGpu, { autoscaling: { metric: "in-flight", target: 4 } }))).toEqual({
+      query: `sum(nv_inference_pending_request_count${sel("resnet")})`,
+      metricType: "AverageValue",
+    });
+    expect(scalingQuery(with_(kserveGpu, { autoscaling: { metric: "in-flight", target: 4 } })).query).toBe(
+      `sum(nv_inference_pending_request_count${sel("bert")})`,
+    );
     const vllm = scalingQuery(kserveNeuron);
-    expect(vllm).toEqual({ query: `sum(vllm:num_requests_running${sel("llama")}) + sum(vllm:num_requests_waiting${sel("llama")})`, metricType: "AverageValue" });
+    expect(vllm).toEqual({
+      query: `sum(vllm:num_requests_running${sel("llama")}) + sum(vllm:num_requests_waiting${sel("llama")})`,
+      metricType: "AverageValue",
+    });
     expect(metricNamesIn(vllm.query)).toEqual(["vllm:num_requests_running", "vllm:num_requests_waiting"]);
   });
 
   it("gpu-utilization averages DCGM's utilisation over the model's pods", () => {
     const q = scalingQuery(with_(tritonGpu, { autoscaling: { metric: "gpu-utilization", target: 70 } }));
-    expect(q).toEqual({ query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="serving",pod=~"resnet-[a-z0-9]{6,10}-[a-z0-9]{5}"})`, metricType: "Value" });
+    expect(q).toEqual({
+      query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="serving",pod=~"resnet-[a-z0-9]{6,10}-[a-z0-9]{5}"})`,
+      metricType: "Value",
+    });
   });
 
   it("selects only the model's own pods for GPU utilisation, not those of a model whose name extends it", () => {
-    const q = scalingQuery(with_(tritonGpu, { name: "bert", autoscaling: { metric: "gpu-utilization", target: 70 } })).query;
+    const q = scalingQuery(
+      with_(tritonGpu, { name: "bert", autoscaling: { metric: "gpu-utilization", target: 70 } }),
+    ).query;
     const podRegex = /pod=~"([^"]+)"/.exec(q)?.[1];
     expect(podRegex).toBeDefined();
     // Prometheus anchors label regexes at both ends.
@@ -224,7 +325,11 @@ describe("scalingQuery", () => {
 describe("scaledObject", () => {
   it("scales the Deployment between min and max on the in-cluster Prometheus", () => {
     const so = scaledObject(tritonGpu, "resnet");
-    expect(so).toMatchObject({ apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: { name: "resnet", namespace: "serving" } });
+    expect(so).toMatchObject({
+      apiVersion: "keda.sh/v1alpha1",
+      kind: "ScaledObject",
+      metadata: { name: "resnet", namespace: "serving" },
+    });
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "resnet" });
     expect(so.spec.minReplicaCount).toBe(1);
     expect(so.spec.maxReplicaCount).toBe(4);
@@ -242,7 +347,9 @@ describe("scaledObject", () => {
   });
 
   it("passes AverageValue through for totals", () => {
-    expect(scaledObject(with_(tritonGpu, { autoscaling: { metric: "in-flight", target: 6 } }), "resnet").spec.triggers[0]).toMatchObject({ metricType: "AverageValue", metadata: { threshold: "6" } });
+    expect(
+      scaledObject(with_(tritonGpu, { autoscaling: { metric: "in-flight", target: 6 } }), "resnet").spec.triggers[0],
+    ).toMatchObject({ metricType: "AverageValue", metadata: { threshold: "6" } });
   });
 
   it("scales up fast (no stabilization) and down slowly (10 quiet minutes)", () => {
@@ -263,14 +370,16 @@ describe("scaledObject", () => {
 describe("Triton builders", () => {
   it("tritonArgs: fixed ports, latency histograms, the model repository", () => {
     const args = tritonArgs();
-    expect(args).toEqual(expect.arrayContaining([
-      "--model-repository=/models",
-      "--http-port=8000",
-      "--grpc-port=8001",
-      "--metrics-port=8002",
-      "--allow-metrics=true",
-      "--metrics-config=histogram_latencies=true",
-    ]));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "--model-repository=/models",
+        "--http-port=8000",
+        "--grpc-port=8001",
+        "--metrics-port=8002",
+        "--allow-metrics=true",
+        "--metrics-config=histogram_latencies=true",
+      ]),
+    );
     expect(tritonArgs("/mnt/models")).toContain("--model-repository=/mnt/models");
     expect(tritonArgs("/mnt/models")).not.toContain("--model-repository=/models");
   });
@@ -284,7 +393,11 @@ describe("Triton builders", () => {
       expect(triton.startupProbe.httpGet).toEqual({ path: "/v2/health/ready", port: "http" });
       expect(triton.readinessProbe.httpGet).toEqual({ path: "/v2/health/ready", port: "http" });
       expect(triton.livenessProbe.httpGet).toEqual({ path: "/v2/health/live", port: "http" });
-      expect(triton.ports.map((p) => [p.name, p.containerPort])).toEqual([["http", 8000], ["grpc", 8001], ["metrics", 8002]]);
+      expect(triton.ports.map((p) => [p.name, p.containerPort])).toEqual([
+        ["http", 8000],
+        ["grpc", 8001],
+        ["metrics", 8002],
+      ]);
       expect(triton.args).toEqual(tritonArgs());
       expect(triton.image).toBe(imageRef(IMAGES.tritonServer));
     });
@@ -300,12 +413,21 @@ describe("Triton builders", () => {
       expect(triton.resources.limits).toMatchObject({ "nvidia.com/gpu": "1", memory: "16Gi" });
       expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
       expect(pod.nodeSelector).toEqual({ "mlserving.io/accelerator": "nvidia" });
-      const two = tritonDeployment({ model: with_(tritonGpu, { resources: { gpus: 2, cpu: "8", memory: "32Gi" } }), serviceAccountName: "resnet", region: "us-west-2" });
+      const two = tritonDeployment({
+        model: with_(tritonGpu, { resources: { gpus: 2, cpu: "8", memory: "32Gi" } }),
+        serviceAccountName: "resnet",
+        region: "us-west-2",
+      });
       expect(two.spec.template.spec.containers[0].resources.limits).toMatchObject({ "nvidia.com/gpu": "2" });
     });
 
     it("spreads replicas across zones, selecting its own pods", () => {
-      expect(pod.topologySpreadConstraints).toEqual([expect.objectContaining({ topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: tritonLabels("resnet") } })]);
+      expect(pod.topologySpreadConstraints).toEqual([
+        expect.objectContaining({
+          topologyKey: "topology.kubernetes.io/zone",
+          labelSelector: { matchLabels: tritonLabels("resnet") },
+        }),
+      ]);
       expect(d.spec.selector.matchLabels).toEqual(d.spec.template.metadata.labels);
       expect(pod.serviceAccountName).toBe("resnet");
     });
@@ -324,13 +446,24 @@ describe("Triton builders", () => {
     });
 
     it("takes registry credentials for models:/ sources only from the Secret", () => {
-      const reg = tritonDeployment({ model: with_(tritonGpu, { source: "models:/resnet@champion" }), serviceAccountName: "resnet", region: "us-west-2", trackingUri: "http://mlflow.mlflow.svc.cluster.local:5000" });
+      const reg = tritonDeployment({
+        model: with_(tritonGpu, { source: "models:/resnet@champion" }),
+        serviceAccountName: "resnet",
+        region: "us-west-2",
+        trackingUri: "http://mlflow.mlflow.svc.cluster.local:5000",
+      });
       const init = reg.spec.template.spec.initContainers[0];
       expect(init.args).toEqual(["models:/resnet@champion", "/models"]);
       const env = Object.fromEntries(init.env.map((e) => [e.name, e]));
       expect(env.MLFLOW_TRACKING_URI.value).toBe("http://mlflow.mlflow.svc.cluster.local:5000");
-      expect(env.MLFLOW_TRACKING_USERNAME).toEqual({ name: "MLFLOW_TRACKING_USERNAME", valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "username" } } });
-      expect(env.MLFLOW_TRACKING_PASSWORD).toEqual({ name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "password" } } });
+      expect(env.MLFLOW_TRACKING_USERNAME).toEqual({
+        name: "MLFLOW_TRACKING_USERNAME",
+        valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "username" } },
+      });
+      expect(env.MLFLOW_TRACKING_PASSWORD).toEqual({
+        name: "MLFLOW_TRACKING_PASSWORD",
+        valueFrom: { secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "password" } },
+      });
       // Nothing secret is written as a literal: every credential-like variable comes from a Secret.
       for (const c of [...reg.spec.template.spec.initContainers, ...reg.spec.template.spec.containers]) {
         for (const e of (c as { env?: { name: string; value?: string }[] }).env ?? []) {
@@ -342,11 +475,16 @@ describe("Triton builders", () => {
 
     it("runs as non-root without privilege escalation", () => {
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
-      for (const c of [...pod.initContainers, ...pod.containers]) expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+      for (const c of [...pod.initContainers, ...pod.containers])
+        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     });
 
     it("keeps cpu models on system nodes with no device", () => {
-      const cpu = tritonDeployment({ model: with_(tritonGpu, { accelerator: "cpu", resources: { cpu: "2", memory: "4Gi" } }), serviceAccountName: "resnet", region: "us-west-2" });
+      const cpu = tritonDeployment({
+        model: with_(tritonGpu, { accelerator: "cpu", resources: { cpu: "2", memory: "4Gi" } }),
+        serviceAccountName: "resnet",
+        region: "us-west-2",
+      });
       const c = cpu.spec.template.spec;
       expect(c.tolerations).toEqual([]);
       expect(c.nodeSelector).toEqual({ "mlserving.io/node-pool": "system" });
@@ -361,7 +499,11 @@ describe("Triton builders", () => {
   it("tritonService: ports http/grpc/metrics, selecting exactly the pod labels", () => {
     const svc = tritonService("resnet");
     const d = tritonDeployment({ model: tritonGpu, serviceAccountName: "resnet", region: "us-west-2" });
-    expect(svc.spec.ports.map((p) => [p.name, p.port, p.targetPort])).toEqual([["http", 8000, "http"], ["grpc", 8001, "grpc"], ["metrics", 8002, "metrics"]]);
+    expect(svc.spec.ports.map((p) => [p.name, p.port, p.targetPort])).toEqual([
+      ["http", 8000, "http"],
+      ["grpc", 8001, "grpc"],
+      ["metrics", 8002, "metrics"],
+    ]);
     expect(svc.spec.selector).toEqual(d.spec.template.metadata.labels);
     expect(svc.metadata).toMatchObject({ name: "resnet", namespace: "serving" });
     validateAgainstUpstreamSchema({ apiVersion: "v1", kind: "Service", ...svc });
@@ -371,8 +513,19 @@ describe("Triton builders", () => {
     const doc = modelReaderPolicy("aws", s3("s3://models-bucket/vision/resnet/3"));
     expect(doc.Version).toBe("2012-10-17");
     expect(doc.Statement).toEqual([
-      { Sid: "ReadModelObjects", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::models-bucket/vision/resnet/3/*" },
-      { Sid: "ListModelPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::models-bucket", Condition: { StringLike: { "s3:prefix": ["vision/resnet/3/*", "vision/resnet/3"] } } },
+      {
+        Sid: "ReadModelObjects",
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::models-bucket/vision/resnet/3/*",
+      },
+      {
+        Sid: "ListModelPrefix",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: "arn:aws:s3:::models-bucket",
+        Condition: { StringLike: { "s3:prefix": ["vision/resnet/3/*", "vision/resnet/3"] } },
+      },
     ]);
     const actions = doc.Statement.flatMap((s) => [s.Action].flat());
     const resources = doc.Statement.flatMap((s) => [s.Resource].flat());
@@ -380,17 +533,32 @@ describe("Triton builders", () => {
     expect(actions.every((a) => !a.includes("*"))).toBe(true);
     expect(resources).not.toContain("*");
     expect(doc.Statement.every((s) => s.Effect === "Allow")).toBe(true);
-    expect(modelReaderPolicy("aws-us-gov", s3("s3://models-bucket/m")).Statement[0].Resource).toBe("arn:aws-us-gov:s3:::models-bucket/m/*");
+    expect(modelReaderPolicy("aws-us-gov", s3("s3://models-bucket/m")).Statement[0].Resource).toBe(
+      "arn:aws-us-gov:s3:::models-bucket/m/*",
+    );
   });
 });
 
 describe("KServe builders", () => {
-  const isvc = (model: ModelSpec, extra: { track?: "stable" | "canary"; name?: string; source?: string; schedulerName?: string } = {}) =>
-    inferenceService({ model, track: extra.track ?? "stable", name: extra.name ?? model.name, source: extra.source ?? model.source, serviceAccountName: model.name, schedulerName: extra.schedulerName });
+  const isvc = (
+    model: ModelSpec,
+    extra: { track?: "stable" | "canary"; name?: string; source?: string; schedulerName?: string } = {},
+  ) =>
+    inferenceService({
+      model,
+      track: extra.track ?? "stable",
+      name: extra.name ?? model.name,
+      source: extra.source ?? model.source,
+      serviceAccountName: model.name,
+      schedulerName: extra.schedulerName,
+    });
 
   it("runs in Standard mode and leaves scaling to the kit's own ScaledObject", () => {
     const i = isvc(kserveGpu);
-    expect(i.metadata.annotations).toEqual({ "serving.kserve.io/deploymentMode": "Standard", "serving.kserve.io/autoscalerClass": "external" });
+    expect(i.metadata.annotations).toEqual({
+      "serving.kserve.io/deploymentMode": "Standard",
+      "serving.kserve.io/autoscalerClass": "external",
+    });
     const p = i.spec.predictor;
     expect(p.minReplicas).toBe(1);
     expect(p.maxReplicas).toBe(4);
@@ -419,7 +587,9 @@ describe("KServe builders", () => {
     expect(fromS3.spec.predictor).not.toHaveProperty("storageContainerName");
     expect(fromS3.spec.predictor.model.storageUri).toBe("s3://models-bucket/nlp/bert/2");
     // The track's own source decides, not the model's.
-    expect(isvc(kserveGpu, { track: "canary", name: "bert-canary", source: "s3://models-bucket/nlp/bert/3" }).spec.predictor).not.toHaveProperty("storageContainerName");
+    expect(
+      isvc(kserveGpu, { track: "canary", name: "bert-canary", source: "s3://models-bucket/nlp/bert/3" }).spec.predictor,
+    ).not.toHaveProperty("storageContainerName");
   });
 
   it("puts GPU models on the Triton runtime with their GPUs", () => {
@@ -435,7 +605,10 @@ describe("KServe builders", () => {
     const p = isvc(kserveNeuron, { schedulerName: "my-scheduler" }).spec.predictor;
     expect(p.model).toMatchObject({ modelFormat: { name: "vllm-neuron" }, runtime: "vllm-neuron" });
     expect(p.model.args).toEqual(["--tensor-parallel-size", "4", "--max-model-len", "4096", "--max-num-seqs", "8"]);
-    expect(isvc(with_(kserveNeuron, { resources: { neuronDevices: 1, cpu: "8", memory: "64Gi" } })).spec.predictor.model.args).toEqual(["--tensor-parallel-size", "2", "--max-model-len", "4096", "--max-num-seqs", "8"]);
+    expect(
+      isvc(with_(kserveNeuron, { resources: { neuronDevices: 1, cpu: "8", memory: "64Gi" } })).spec.predictor.model
+        .args,
+    ).toEqual(["--tensor-parallel-size", "2", "--max-model-len", "4096", "--max-num-seqs", "8"]);
     expect(p.model.resources.requests).toMatchObject({ "aws.amazon.com/neuron": "2" });
     expect(p.model.resources.limits).toMatchObject({ "aws.amazon.com/neuron": "2" });
     expect(JSON.stringify(p.model.resources)).not.toContain("nvidia.com/gpu");
@@ -446,8 +619,11 @@ describe("KServe builders", () => {
   });
 
   it("labels predictor pods with model, runtime and track", () => {
-    expect(isvc(kserveGpu, { track: "canary", name: "bert-canary" }).spec.predictor.labels)
-      .toEqual({ "mlserving.io/model": "bert", "mlserving.io/runtime": "triton-gpu", "mlserving.io/track": "canary" });
+    expect(isvc(kserveGpu, { track: "canary", name: "bert-canary" }).spec.predictor.labels).toEqual({
+      "mlserving.io/model": "bert",
+      "mlserving.io/runtime": "triton-gpu",
+      "mlserving.io/track": "canary",
+    });
   });
 
   it("mlflowStorageContainer: the fetcher as KServe's storage initializer for models:/", () => {
@@ -460,7 +636,9 @@ describe("KServe builders", () => {
     expect(csc.spec.container).not.toHaveProperty("args");
     const env = Object.fromEntries(csc.spec.container.env.map((e) => [e.name, e]));
     expect(env.MLFLOW_TRACKING_URI.value).toBe("http://mlflow.mlflow.svc.cluster.local:5000");
-    expect(env.MLFLOW_TRACKING_PASSWORD.valueFrom).toEqual({ secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "password" } });
+    expect(env.MLFLOW_TRACKING_PASSWORD.valueFrom).toEqual({
+      secretKeyRef: { name: REGISTRY_CREDENTIALS_SECRET, key: "password" },
+    });
     expect(env.MLFLOW_TRACKING_PASSWORD.value).toBeUndefined();
     validateAgainstUpstreamSchema(csc);
   });
@@ -500,7 +678,12 @@ describe("KServe builders", () => {
     });
 
     it("routes to the predictor on an internal ALB in the group", () => {
-      const ing = modelIngress({ model: "bert", host: "bert.models.dev.internal", healthPath: "/v2/health/ready", groupName: "ml-models" });
+      const ing = modelIngress({
+        model: "bert",
+        host: "bert.models.dev.internal",
+        healthPath: "/v2/health/ready",
+        groupName: "ml-models",
+      });
       expect(ing.metadata.annotations).toMatchObject({
         "alb.ingress.kubernetes.io/healthcheck-path": "/v2/health/ready",
         "alb.ingress.kubernetes.io/scheme": "internal",
@@ -509,20 +692,36 @@ describe("KServe builders", () => {
       });
       expect(ing.spec.ingressClassName).toBe("alb");
       expect(ing.spec.rules[0].host).toBe("bert.models.dev.internal");
-      expect(ing.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: "bert-predictor", port: { number: 80 } } });
+      expect(ing.spec.rules[0].http.paths[0].backend).toEqual({
+        service: { name: "bert-predictor", port: { number: 80 } },
+      });
       validateAgainstUpstreamSchema({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", ...ing });
     });
 
     it("listens on HTTPS only when given a certificate", () => {
       const arn = "arn:aws:acm:us-west-2:123456789012:certificate/0c1d2e3f-0000-4000-8000-000000000000";
-      const ing = modelIngress({ model: "bert", host: "bert.models.dev.internal", healthPath: "/v2/health/ready", groupName: "g", certificateArn: arn });
+      const ing = modelIngress({
+        model: "bert",
+        host: "bert.models.dev.internal",
+        healthPath: "/v2/health/ready",
+        groupName: "g",
+        certificateArn: arn,
+      });
       expect(ing.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]).toBe(arn);
       expect(JSON.parse(ing.metadata.annotations["alb.ingress.kubernetes.io/listen-ports"])).toEqual([{ HTTPS: 443 }]);
-      expect(modelIngress({ model: "bert", host: "h", healthPath: "/", groupName: "g" }).metadata.annotations).not.toHaveProperty("alb.ingress.kubernetes.io/certificate-arn");
+      expect(
+        modelIngress({ model: "bert", host: "h", healthPath: "/", groupName: "g" }).metadata.annotations,
+      ).not.toHaveProperty("alb.ingress.kubernetes.io/certificate-arn");
     });
 
     it("splits a canary by weight through a forward action", () => {
-      const ing = modelIngress({ model: "bert", host: "bert.models.dev.internal", healthPath: "/v2/health/ready", canaryPercent: 10, groupName: "ml-models" });
+      const ing = modelIngress({
+        model: "bert",
+        host: "bert.models.dev.internal",
+        healthPath: "/v2/health/ready",
+        canaryPercent: 10,
+        groupName: "ml-models",
+      });
       const action = JSON.parse(ing.metadata.annotations["alb.ingress.kubernetes.io/actions.bert-weighted"]);
       expect(action.type).toBe("forward");
       const groups = action.forwardConfig.targetGroups;
@@ -531,7 +730,9 @@ describe("KServe builders", () => {
         { serviceName: "bert-canary-predictor", servicePort: "80", weight: 10 },
       ]);
       expect(groups.reduce((s: number, g: { weight: number }) => s + g.weight, 0)).toBe(100);
-      expect(ing.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: "bert-weighted", port: { name: "use-annotation" } } });
+      expect(ing.spec.rules[0].http.paths[0].backend).toEqual({
+        service: { name: "bert-weighted", port: { name: "use-annotation" } },
+      });
       expect(ing.metadata.annotations["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
       validateAgainstUpstreamSchema({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", ...ing });
     });
@@ -546,7 +747,10 @@ describe("MODEL_FETCH_SCRIPT", () => {
   });
 
   it("is valid Python", () => {
-    const out = execFileSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read()); print('ok')"], { input: MODEL_FETCH_SCRIPT, encoding: "utf8" });
+    const out = execFileSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read()); print('ok')"], {
+      input: MODEL_FETCH_SCRIPT,
+      encoding: "utf8",
+    });
     expect(out.trim()).toBe("ok");
   });
 });

@@ -14,7 +14,10 @@ function hasTagsInput(type: string): boolean {
 }
 
 describe("required-tags knows which AWS types are taggable", () => {
-  it.each([...UNTAGGABLE_AWS_TYPES].filter((t) => t.startsWith("aws:")))("%s has no tags input in @pulumi/aws", (type) => {
-    expect(hasTagsInput(type)).toBe(false);
-  });
+  it.each([...UNTAGGABLE_AWS_TYPES].filter((t) => t.startsWith("aws:")))(
+    "%s has no tags input in @pulumi/aws",
+    (type) => {
+      expect(hasTagsInput(type)).toBe(false);
+    },
+  );
 });

@@ -6,7 +6,13 @@ import { validateCidr } from "../components/common/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
 import { platformSpecProblems } from "../components/platform/rules";
-import type { ModelSpec } from "../components/serving/model-spec";
+import {
+  MODEL_ACCELERATORS,
+  MODEL_SERVERS,
+  oneOf,
+  withModelDefaults,
+  type ModelSpec,
+} from "../components/serving/model-spec";
 import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
@@ -122,8 +128,9 @@ const registrySchema = z.strictObject({
 const quantity = z.union([z.string(), z.number()]).transform(String);
 const modelSchema = z.strictObject({
   name: z.string(),
-  server: z.enum(["triton", "kserve"], { error: "must be triton or kserve" }),
-  accelerator: z.enum(["nvidia", "neuron", "cpu"], { error: "must be nvidia, neuron or cpu" }),
+  server: z.enum(MODEL_SERVERS, { error: `must be ${oneOf(MODEL_SERVERS)}` }),
+  accelerator: z.enum(MODEL_ACCELERATORS, { error: `must be ${oneOf(MODEL_ACCELERATORS)}` }),
+  runtime: z.string().optional(),
   source: z.string(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
   autoscaling: z
@@ -376,20 +383,5 @@ function resolveModel(
   m: NonNullable<NonNullable<StackConfig["serving"]>["models"]>[number],
   environment: Environment,
 ): ModelSpec {
-  const neuron = m.accelerator === "neuron";
-  return {
-    name: m.name,
-    server: m.server,
-    accelerator: m.accelerator,
-    source: m.source,
-    replicas: m.replicas ?? (environment === "prod" ? { min: 2, max: 6 } : { min: 1, max: 2 }),
-    autoscaling: m.autoscaling ?? (neuron ? { metric: "in-flight", target: 8 } : { metric: "queue-time", target: 20 }),
-    resources: {
-      ...(m.resources?.gpus !== undefined ? { gpus: m.resources.gpus } : {}),
-      ...(m.resources?.neuronDevices !== undefined ? { neuronDevices: m.resources.neuronDevices } : {}),
-      cpu: m.resources?.cpu ?? "2",
-      memory: m.resources?.memory ?? "8Gi",
-    },
-    ...(m.canary ? { canary: m.canary } : {}),
-  };
+  return withModelDefaults(m, environment);
 }

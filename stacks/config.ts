@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ACCELERATOR_KINDS, instanceTypeProblems, maxDevicesPerNode } from "../components/capacity";
 import { isOpenToWorld, validateCidr } from "../components/common/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
+import { capacityFitProblems } from "../components/platform/capacity-checks";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
 import { modelSpecProblems, type ModelSpec } from "../components/serving/model-spec";
 import { KUBERNETES_VERSION } from "../components/versions";
@@ -224,6 +225,12 @@ export const stackConfigSchema = z.strictObject({
   registry: registrySchema.optional(),
   serving: servingSchema.optional(),
   alerting: alertingSchema.optional(),
+  budget: z
+    .strictObject({
+      monthlyCeilingUsd: z.number().positive("must be a positive amount of US dollars"),
+      enforcement: z.enum(["mandatory", "advisory"], { error: "must be mandatory or advisory" }).optional(),
+    })
+    .optional(),
   alertSlackWebhookUrl: z.string().min(1).optional(),
   alertPagerdutyRoutingKey: z.string().min(1).optional(),
   alertWebhookUrl: z.string().min(1).optional(),
@@ -475,6 +482,14 @@ export function resolvePlatformSpec(
     monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
     registry: { ...d.registry, ...definedOnly(cfg.registry ?? {}) },
     alerting: resolveAlerting(cfg, secretKeys, problems),
+    ...(cfg.budget
+      ? {
+          budget: {
+            monthlyCeilingUsd: cfg.budget.monthlyCeilingUsd,
+            enforcement: cfg.budget.enforcement ?? "mandatory",
+          },
+        }
+      : {}),
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
@@ -641,6 +656,7 @@ function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
   const add = (path: string, message: string) => problems.push({ path: `${CONFIG_NAMESPACE}:${path}`, message });
   problems.push(...capacityProblems(spec.capacity));
   problems.push(...servingProblems(spec));
+  if (problems.length === 0) for (const p of capacityFitProblems(spec)) add(p.path, p.message); // models must fit their pools' instance types
   const sys = spec.cluster.systemNodes;
   if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
     add(

@@ -9,6 +9,7 @@ import { MONITORING_NAMESPACE } from "../monitoring/prometheus-stack-values";
 import { serviceMonitor } from "../monitoring/service-monitor";
 import { POSTGRES_MAJOR_VERSION } from "../versions";
 import {
+  DB_MAX_STORAGE_FACTOR,
   artifactBucketPolicy,
   authConfigIni,
   backendStoreUri,
@@ -236,7 +237,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         autoMinorVersionUpgrade: true,
         instanceClass: args.dbInstanceClass ?? "db.t4g.medium",
         allocatedStorage: storage,
-        maxAllocatedStorage: storage * 5,
+        maxAllocatedStorage: storage * DB_MAX_STORAGE_FACTOR,
         storageType: "gp3",
         storageEncrypted: true,
         kmsKeyId: key.arn,

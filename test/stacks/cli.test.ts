@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { CostReport } from "../../cli/cost-report";
 import { exitCodeFor, PlanOutcome } from "../../cli/planner";
 
 const root = join(__dirname, "..", "..");
@@ -21,7 +22,9 @@ describe("npm run plan", () => {
     expect(run.stdout).toMatch(/Resources: \d+/);
     expect(run.stdout).toMatch(/aws:eks\/cluster:Cluster/);
     expect(run.stdout).toMatch(/Policies: \d+ run, 0 mandatory violation/);
-    for (const f of ["resources.json", "policy-report.json", "manifests/helm-releases.yaml"])
+    expect(run.stdout).toMatch(/idle floor \$[\d,]+\.\d\d on-demand/);
+    expect(run.stdout).toMatch(/ceiling +\$[\d,]+\.\d\d \(every autoscaler at its maximum/);
+    for (const f of ["resources.json", "policy-report.json", "manifests/helm-releases.yaml", "cost.json"])
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(out, "resources.json"), "utf8")).stack).toBe("dev");
   });
@@ -41,6 +44,20 @@ describe("npm run plan", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("exits 2 naming the model when its requests fit no instance type of its pool", () => {
+    const run = plan(
+      "--stack",
+      "too-big",
+      "--config",
+      join(root, "test", "fixtures", "bad-stacks", "model-too-many-gpus.yaml"),
+      "--out",
+      mkdtempSync(join(tmpdir(), "plan-")),
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/mlserving:serving\.models\[0\]\.resources\.gpus: model resnet50 asks 8 GPUs per replica/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("exits 2 with usage when --stack is missing or the file does not exist", () => {
     expect(plan().status).toBe(2);
     const missing = plan("--stack", "nope");
@@ -55,6 +72,7 @@ describe("exit status", () => {
     resources: [],
     files: {},
     summary: { total: 0, byType: [] },
+    cost: {} as CostReport,
     report: {
       policies: 1,
       violations: levels.map((enforcementLevel) => ({ policy: "p", enforcementLevel, urn: "u", message: "m" })),

@@ -54,7 +54,9 @@ describe("npm run plan", () => {
       mkdtempSync(join(tmpdir(), "plan-")),
     );
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/mlserving:serving\.models\[0\]\.resources\.gpus: model resnet50 asks 8 GPUs per replica/);
+    expect(run.stderr).toMatch(
+      /mlserving:serving\.models\[0\]\.resources\.gpus: model resnet50 asks 8 GPUs per replica/,
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 

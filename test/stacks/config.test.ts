@@ -47,9 +47,17 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["alert-key-in-plaintext.yaml", ["mlserving:alertSlackWebhookUrl"], /must be stored as a secret/],
   ["prod-without-receiver.yaml", ["mlserving:alertPagerdutyRoutingKey"], /at least one alert receiver/],
   ["spot-too-few-types.yaml", ["mlserving:capacity.pools[0].instanceTypes"], /at least 3 instance types/],
-  ["model-too-many-gpus.yaml", ["mlserving:serving.models[0].resources.gpus"], /model resnet50 asks 8 GPUs per replica/],
+  [
+    "model-too-many-gpus.yaml",
+    ["mlserving:serving.models[0].resources.gpus"],
+    /model resnet50 asks 8 GPUs per replica/,
+  ],
   ["model-too-much-cpu.yaml", ["mlserving:serving.models[0].resources.cpu"], /model resnet50 asks 4 CPUs per replica/],
-  ["bad-budget.yaml", ["mlserving:budget.monthlyCeilingUsd", "mlserving:budget.enforcement"], /positive|mandatory or advisory/],
+  [
+    "bad-budget.yaml",
+    ["mlserving:budget.monthlyCeilingUsd", "mlserving:budget.enforcement"],
+    /positive|mandatory or advisory/,
+  ],
 ];
 
 describe("bad stack files are rejected with their key paths", () => {

@@ -8,4 +8,5 @@ export * from "./karpenter";
 export * from "./karpenter-builders";
 export * from "./karpenter-policies";
 export * from "./neuron-monitor";
+export * from "./node-overhead";
 export * from "./node-group-builders";

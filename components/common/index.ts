@@ -5,3 +5,5 @@ export * from "./iam";
 export * from "./labels";
 export * from "./pod-identity";
 export * from "./tags";
+export * from "./instance-types";
+export * from "./pricing";

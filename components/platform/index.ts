@@ -1,2 +1,4 @@
+export * from "./capacity-checks";
+export * from "./cost";
 export * from "./platform";
 export * from "./spec";

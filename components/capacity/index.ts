@@ -1,6 +1,5 @@
 export * from "./accelerator-node-group";
 export * from "./accelerator-support";
-export * from "./accelerators";
 export * from "./cluster-autoscaler";
 export * from "./cluster-autoscaler-values";
 export * from "./device-plugin-values";
@@ -10,3 +9,5 @@ export * from "./karpenter-policies";
 export * from "./neuron-monitor";
 export * from "./node-overhead";
 export * from "./node-group-builders";
+export * from "./addons";
+export * from "./rules";

@@ -1,4 +1,4 @@
-import type { AcceleratorKind } from "./accelerators";
+import type { AcceleratorKind } from "../common/accelerators";
 import { NEURON_MONITOR_RESOURCES } from "./neuron-monitor";
 
 /** `4` -> 4000, `500m` -> 500, `1.5` -> 1500. Throws on anything else. */

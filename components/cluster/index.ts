@@ -1,5 +1,6 @@
 export * from "./builders";
 export * from "./eks-cluster";
-export * from "./handle";
 export * from "./load-balancer-controller";
 export * from "./load-balancer-controller-values";
+export * from "./addons";
+export * from "./rules";

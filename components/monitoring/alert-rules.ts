@@ -1,5 +1,5 @@
 import { ArgsChecker } from "../common/errors";
-import { SERVING_NAMESPACE } from "../serving/names";
+import { SERVING_NAMESPACE } from "../common/names";
 
 /**
  * Default bucket bounds (ms) of Triton's `nv_inference_first_response_histogram_ms`

@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ClusterHandle } from "../cluster/handle";
-import { ArgsChecker } from "../common/errors";
-import { helmChartArgs } from "../common/helm";
-import { CHARTS } from "../versions";
+import { ClusterHandle, existingMonitoring, MonitoringHandle } from "../common/handles";
+import { MONITORING_NAMESPACE } from "../common/names";
+import { ProblemList, throwIfProblems } from "../common/problems";
+import { MONITORING_DEFAULTS, monitoringProblems } from "./rules";
+import { installChart } from "../common/chart-addon";
+import { PROMETHEUS_STACK_ADDON } from "./addons";
 import { AlertRuleInput, DEFAULT_ALERT_RULE_INPUT, prometheusRule } from "./alert-rules";
 import { DASHBOARDS, dashboardConfigMap } from "./dashboards";
 import {
@@ -12,10 +14,7 @@ import {
   ALERT_RECEIVERS_SECRET,
   AlertReceiverKind,
   GRAFANA_ADMIN_SECRET,
-  MONITORING_NAMESPACE,
-  PROMETHEUS_STACK_RELEASE,
   PrometheusStackSizing,
-  prometheusStackValues,
 } from "./prometheus-stack-values";
 
 /** Where alerts go; every URL and key is a Pulumi secret. At least one is expected in prod. */
@@ -52,25 +51,12 @@ export class MonitoringStack extends pulumi.ComponentResource {
   readonly grafanaAdminPassword: pulumi.Output<string>;
   /** Wait on these before creating ServiceMonitors, PrometheusRules or dashboards. */
   readonly ready: pulumi.Resource[];
+  /** What other components need from monitoring: namespace, Prometheus URL and what to wait for. */
+  readonly handle: MonitoringHandle;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    const sizing: PrometheusStackSizing = {
-      retention: "15d",
-      storageGiB: 50,
-      replicas: 1,
-      grafanaStorageGiB: 10,
-      alertmanagerStorageGiB: 10,
-      ...args.sizing,
-    };
-    new ArgsChecker(`MonitoringStack "${name}"`)
-      .require(/^\d+[dhw]$/.test(sizing.retention), "sizing.retention", "must be a duration such as 15d")
-      .require(sizing.storageGiB >= 10, "sizing.storageGiB", "must be at least 10")
-      .require(
-        Number.isInteger(sizing.replicas) && sizing.replicas >= 1,
-        "sizing.replicas",
-        "must be a whole number of at least 1",
-      )
-      .throwIfAny();
+    const sizing: PrometheusStackSizing = { ...MONITORING_DEFAULTS, ...args.sizing };
+    throwIfProblems(`MonitoringStack "${name}"`, new ProblemList().nest("sizing", monitoringProblems(sizing)).list);
     super("mlserving:monitoring:MonitoringStack", name, {}, opts);
     const { cluster } = args;
     const k8sOpts = { parent: this, provider: cluster.provider };
@@ -121,24 +107,19 @@ export class MonitoringStack extends pulumi.ComponentResource {
       );
     }
 
-    this.release = new k8s.helm.v3.Release(
+    ({ release: this.release } = installChart(
       name,
+      PROMETHEUS_STACK_ADDON,
       {
-        ...helmChartArgs(CHARTS.kubePrometheusStack),
-        name: PROMETHEUS_STACK_RELEASE,
-        namespace: MONITORING_NAMESPACE,
-        values: prometheusStackValues(
-          sizing,
-          args.storageClassName ?? "gp3-encrypted",
-          configured.map(([k]) => k),
-          r.slackChannel,
-        ),
-        atomic: true,
-        timeout: 900,
+        sizing,
+        storageClassName: args.storageClassName ?? "gp3-encrypted",
+        receivers: configured.map(([k]) => k),
+        slackChannel: r.slackChannel,
       },
-      { ...k8sOpts, dependsOn, protect: args.protect },
-    );
+      { parent: this, cluster, dependsOn, protect: args.protect },
+    ));
     this.ready = [this.release];
+    this.handle = existingMonitoring(this.ready);
 
     for (const d of DASHBOARDS) {
       new k8s.core.v1.ConfigMap(`${name}-dashboard-${d.name}`, dashboardConfigMap(d, MONITORING_NAMESPACE), {

@@ -1,4 +1,4 @@
-import type { AcceleratorKind } from "../capacity/accelerators";
+import type { AcceleratorKind } from "../common/accelerators";
 import { daemonSetOverhead, parseCpuMillis, parseMemoryMiB } from "../capacity/node-overhead";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
 import type { ModelSpec } from "../serving/model-spec";

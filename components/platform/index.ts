@@ -2,3 +2,5 @@ export * from "./capacity-checks";
 export * from "./cost";
 export * from "./platform";
 export * from "./spec";
+export * from "./rules";
+export * from "./defaults";

@@ -5,12 +5,14 @@ import { ClusterAutoscaler } from "../capacity/cluster-autoscaler";
 import { Karpenter } from "../capacity/karpenter";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { EksCluster } from "../cluster/eks-cluster";
+import { throwIfProblems } from "../common/problems";
 import { standardTags } from "../common/tags";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { ModelRegistry } from "../registry/model-registry";
 import { KServeModel, TritonServer } from "../serving/model-servers";
 import { ServingPlatform } from "../serving/serving-platform";
 import { Network } from "../network/network";
+import { platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
 
 /**
@@ -29,6 +31,7 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly acceleratorNodeGroups: AcceleratorNodeGroup[] = [];
 
   constructor(name: string, spec: PlatformSpec, opts?: pulumi.ComponentResourceOptions) {
+    throwIfProblems(`MlPlatform "${name}"`, platformSpecProblems(spec));
     super("mlserving:platform:MlPlatform", name, {}, opts);
     const tags = standardTags(spec.environment, spec.team, spec.tags);
     const parent = { parent: this };
@@ -103,7 +106,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             diskSizeGiB: p.diskSizeGiB,
             imageCacheSnapshotId: p.imageCacheSnapshotId,
           })),
-          monitoringReady: this.monitoring.ready,
+          monitoring: this.monitoring.handle,
         },
         parent,
       );
@@ -132,7 +135,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           cluster,
           scaleDownUnneededTime: capacity.scaleDownUnneededTime,
           dependsOn: this.acceleratorNodeGroups,
-          monitoringReady: this.monitoring.ready,
+          monitoring: this.monitoring.handle,
         },
         parent,
       );
@@ -145,7 +148,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           cluster,
           devicePlugin: capacity.gpuDevicePlugin,
           timeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
-          monitoringReady: this.monitoring.ready,
+          monitoring: this.monitoring.handle,
         },
         parent,
       );
@@ -153,7 +156,7 @@ export class MlPlatform extends pulumi.ComponentResource {
     const neuron = kinds.has("neuron")
       ? new NeuronSupport(
           `${name}-neuron`,
-          { cluster, scheduler: capacity.neuronScheduler, monitoringReady: this.monitoring.ready },
+          { cluster, scheduler: capacity.neuronScheduler, monitoring: this.monitoring.handle },
           parent,
         )
       : undefined;
@@ -164,7 +167,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         cluster,
         vpcCidr: this.network.cidrBlock,
         ...spec.registry,
-        monitoringReady: this.monitoring.ready,
+        monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],
       },
       parent,
@@ -183,7 +186,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           ...(kserveModels.some((m) => m.accelerator === "neuron") ? ["vllm-neuron" as const] : []),
         ],
         registry: this.registry.handle,
-        monitoringReady: this.monitoring.ready,
+        monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],
       },
       parent,
@@ -201,7 +204,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           ingressGroup: `${spec.clusterName}-models`,
           certificateArn: spec.serving.certificateArn,
           neuronSchedulerName: neuron?.schedulerName,
-          monitoringReady: this.monitoring.ready,
+          monitoring: this.monitoring.handle,
         },
         parent,
       );

@@ -2,11 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ClusterHandle } from "../cluster/handle";
-import { ArgsChecker } from "../common/errors";
+import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
+import { throwIfProblems } from "../common/problems";
+import { REGISTRY_DEFAULTS, registryProblems } from "./rules";
 import { PodIdentityRole } from "../common/pod-identity";
-import { MONITORING_NAMESPACE } from "../monitoring/prometheus-stack-values";
-import { serviceMonitor } from "../monitoring/service-monitor";
+import { MONITORING_NAMESPACE } from "../common/names";
+import { serviceMonitor } from "../common/monitors";
 import { POSTGRES_MAJOR_VERSION } from "../versions";
 import {
   DB_MAX_STORAGE_FACTOR,
@@ -27,16 +28,6 @@ import {
   REGISTRY_NAMESPACE,
   trackingUri,
 } from "./registry-builders";
-
-/** What serving needs to pull `models:/` references from the registry. */
-export interface RegistryHandle {
-  /** In-cluster tracking URI, e.g. http://mlflow.mlflow.svc.cluster.local:5000. */
-  readonly trackingUri: string;
-  /** A registry user that may read models (Pulumi secrets). */
-  readonly credentials: { username: pulumi.Output<string>; password: pulumi.Output<string> };
-  /** Namespaces whose pods may reach the registry. */
-  readonly clientNamespaces: string[];
-}
 
 export interface ModelRegistryArgs {
   /** The cluster the server runs on; the database admits its security group. Required. */
@@ -67,7 +58,7 @@ export interface ModelRegistryArgs {
   /** ACM certificate for HTTPS on the internal ALB. Default: HTTP inside the VPC. */
   certificateArn?: string;
   /** Resources ServiceMonitors wait for (the Prometheus operator's CRDs). Required. */
-  monitoringReady: pulumi.Resource[];
+  monitoring: MonitoringHandle;
   /** Resources the Ingress waits for (the AWS Load Balancer Controller and its webhook). Default: none. */
   ingressReady?: pulumi.Resource[];
 }
@@ -85,32 +76,15 @@ export class ModelRegistry extends pulumi.ComponentResource {
   readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: ModelRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
-    const replicas = args.replicas ?? 1;
-    const backupDays = args.backupRetentionDays ?? 7;
-    const storage = args.dbStorageGiB ?? 20;
-    new ArgsChecker(`ModelRegistry "${name}"`)
-      .require(Number.isInteger(replicas) && replicas >= 1, "replicas", "must be a whole number of at least 1")
-      .require(
-        Number.isInteger(backupDays) && backupDays >= 7 && backupDays <= 35,
-        "backupRetentionDays",
-        "must be from 7 to 35 days",
-      )
-      .require(storage >= 20, "dbStorageGiB", "must be at least 20")
-      .require(
-        /^db\.[a-z0-9]+\.[a-z0-9]+$/.test(args.dbInstanceClass ?? "db.t4g.medium"),
-        "dbInstanceClass",
-        "must be an RDS class such as db.t4g.medium",
-      )
-      .require(
-        args.certificateArn === undefined || /^arn:aws[a-z-]*:acm:/.test(args.certificateArn),
-        "certificateArn",
-        "must be an ACM certificate ARN",
-      )
-      .throwIfAny();
+    const d = REGISTRY_DEFAULTS;
+    const replicas = args.replicas ?? d.replicas;
+    const backupDays = args.backupRetentionDays ?? d.backupRetentionDays;
+    const storage = args.dbStorageGiB ?? d.dbStorageGiB;
+    throwIfProblems(`ModelRegistry "${name}"`, registryProblems(args));
     super("mlserving:registry:ModelRegistry", name, {}, opts);
     const { cluster } = args;
     const tags = cluster.tags;
-    const protect = args.protectState ?? false;
+    const protect = args.protectState ?? d.protectState;
     const stateful = { parent: this, protect, retainOnDelete: protect };
     const clientNamespaces = args.clientNamespaces ?? ["serving"];
 
@@ -174,7 +148,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
             id: "expire-noncurrent-versions",
             status: "Enabled",
             filter: {},
-            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
+            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? d.noncurrentVersionDays },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
           },
         ],
@@ -235,7 +209,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         engine: "postgres",
         engineVersion: POSTGRES_MAJOR_VERSION,
         autoMinorVersionUpgrade: true,
-        instanceClass: args.dbInstanceClass ?? "db.t4g.medium",
+        instanceClass: args.dbInstanceClass ?? d.dbInstanceClass,
         allocatedStorage: storage,
         maxAllocatedStorage: storage * DB_MAX_STORAGE_FACTOR,
         storageType: "gp3",
@@ -248,7 +222,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         parameterGroupName: parameterGroup.name,
         vpcSecurityGroupIds: [dbSecurityGroup.id],
         publiclyAccessible: false,
-        multiAz: args.multiAz ?? false,
+        multiAz: args.multiAz ?? d.multiAz,
         backupRetentionPeriod: backupDays,
         copyTagsToSnapshot: true,
         deletionProtection: protect,
@@ -364,7 +338,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
           passwordKey: MLFLOW_SECRET_KEYS.adminPassword,
         },
       }),
-      { ...k8sOpts, dependsOn: [service, deployment, ...args.monitoringReady] },
+      { ...k8sOpts, dependsOn: [service, deployment, ...args.monitoring.ready] },
     );
 
     this.handle = {

@@ -1,5 +1,5 @@
-import { PROMETHEUS_URL } from "../monitoring/prometheus-stack-values";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "./names";
+import { PROMETHEUS_URL } from "../common/names";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
 import type { ModelSpec } from "./model-spec";
 
 /** Prometheus label that names the kit's model on every serving series (relabelled from the pod label). */

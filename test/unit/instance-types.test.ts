@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { devicesPerInstance, familiesOf, kindOf } from "../../components/capacity/accelerators";
+import { devicesPerInstance, familiesOf, kindOf } from "../../components/common/accelerators";
 import {
   acceleratorCount,
   INSTANCE_TYPES,
@@ -9,7 +9,7 @@ import {
   unknownInstanceTypes,
 } from "../../components/common/instance-types";
 import { DEFAULT_POLICY_CONFIG } from "../../policies/rules";
-import { ENVIRONMENT_DEFAULTS } from "../../stacks/config";
+import { ENVIRONMENT_DEFAULTS } from "../../components/platform/defaults";
 
 describe("instance-type catalogue", () => {
   it("knows every type the environment defaults use", () => {

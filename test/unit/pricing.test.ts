@@ -7,7 +7,7 @@ import {
   regionPrices,
   SPOT_DISCOUNT_ASSUMPTION,
 } from "../../components/common/pricing";
-import { ENVIRONMENT_DEFAULTS } from "../../stacks/config";
+import { ENVIRONMENT_DEFAULTS } from "../../components/platform/defaults";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -6,3 +6,10 @@ export const REGISTRY_CREDENTIALS_SECRET = "mlflow-registry-credentials";
 export const MODEL_POD_LABEL = "mlserving.io/model";
 /** Pod label telling a model's stable pods from its canary's (KServe). */
 export const TRACK_POD_LABEL = "mlserving.io/track";
+
+/** Namespace of kube-prometheus-stack (Prometheus, Alertmanager, Grafana) and the kit's dashboards. */
+export const MONITORING_NAMESPACE = "monitoring";
+/** Release name of kube-prometheus-stack; its Services are named after it. */
+export const PROMETHEUS_STACK_RELEASE = "kube-prometheus-stack";
+/** In-cluster address of Prometheus (the chart's `<release>-prometheus` Service on 9090). */
+export const PROMETHEUS_URL = `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${MONITORING_NAMESPACE}.svc:9090`;

@@ -4,6 +4,7 @@ import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS } from "../components/common/accelerators";
 import { validateCidr } from "../components/common/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
+import { capacityFitProblems } from "../components/platform/capacity-checks";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
 import { platformSpecProblems } from "../components/platform/rules";
 import {
@@ -203,6 +204,12 @@ export const stackConfigSchema = z.strictObject({
   registry: registrySchema.optional(),
   serving: servingSchema.optional(),
   alerting: alertingSchema.optional(),
+  budget: z
+    .strictObject({
+      monthlyCeilingUsd: z.number().positive("must be a positive amount of US dollars"),
+      enforcement: z.enum(["mandatory", "advisory"], { error: "must be mandatory or advisory" }).optional(),
+    })
+    .optional(),
   alertSlackWebhookUrl: z.string().min(1).optional(),
   alertPagerdutyRoutingKey: z.string().min(1).optional(),
   alertWebhookUrl: z.string().min(1).optional(),
@@ -289,6 +296,14 @@ export function resolvePlatformSpec(
     monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
     registry: { ...d.registry, ...definedOnly(cfg.registry ?? {}) },
     alerting: resolveAlerting(cfg, secretKeys, problems),
+    ...(cfg.budget
+      ? {
+          budget: {
+            monthlyCeilingUsd: cfg.budget.monthlyCeilingUsd,
+            enforcement: cfg.budget.enforcement ?? "mandatory",
+          },
+        }
+      : {}),
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
@@ -297,6 +312,10 @@ export function resolvePlatformSpec(
   };
   for (const p of platformSpecProblems(spec))
     problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
+  // Each model must fit an instance type of its pools (checked once the rest is valid).
+  if (problems.length === 0)
+    for (const p of capacityFitProblems(spec))
+      problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
   if (problems.length > 0) throw new StackConfigError(problems);
   return spec;
 }

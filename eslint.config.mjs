@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".plan/", "coverage/"] },
+  { ignores: ["dist/", "dist-cli/", "node_modules/", ".plan/", "coverage/", "bench/*/node_modules/", "bench/*/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,6 +11,22 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "no-console": "off",
     },
+  },
+  {
+    // Plain CommonJS launchers run by node before any TypeScript is compiled.
+    files: ["cli/**/*.js", "bench/**/*.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+        __filename: "readonly",
+        process: "readonly",
+        console: "readonly",
+      },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     // Tests dig into recorded resource inputs, which are untyped JSON.

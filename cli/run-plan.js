@@ -3,8 +3,8 @@
 // (dist-cli/plan.js), so no TypeScript is transpiled on a run. The file is (re)built with esbuild
 // when it is missing or older than any source it is made from; node_modules stay external.
 "use strict";
-const { existsSync, readdirSync, statSync } = require("node:fs");
-const { join, sep } = require("node:path");
+const { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { dirname, join, sep } = require("node:path");
 
 const root = join(__dirname, "..");
 const bundle = join(root, "dist-cli", "plan.js");
@@ -24,10 +24,13 @@ function newestSource() {
   return newest;
 }
 
-/** Builds dist-cli/plan.js from cli/plan.ts; exported for the tests and `npm run build:cli`. */
+/**
+ * Builds dist-cli/plan.js (and its source map) from cli/plan.ts. Each file is written beside its
+ * final name and renamed into place, so a plan started meanwhile never reads a half-written one.
+ */
 function buildPlanBundle(outfile = bundle) {
   const esbuild = require("esbuild");
-  esbuild.buildSync({
+  const { outputFiles } = esbuild.buildSync({
     entryPoints: [join(root, "cli", "plan.ts")],
     outfile,
     bundle: true,
@@ -37,7 +40,14 @@ function buildPlanBundle(outfile = bundle) {
     packages: "external",
     sourcemap: true,
     logLevel: "warning",
+    write: false,
   });
+  mkdirSync(dirname(outfile), { recursive: true });
+  for (const file of outputFiles) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
 }
 
 function ensureBundle() {

@@ -5,6 +5,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Workers report to the main process over RPC; on a loaded machine the last reports can take
+    // longer than the 10 s default to drain after the tests have passed.
+    teardownTimeout: 60_000,
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,12 +9,19 @@ import { stackNameProblem } from "../../cli/stack-file";
 
 const root = join(__dirname, "..", "..");
 
-/** What `npm run plan -- <args>` runs. */
-function plan(...args: string[]) {
-  return spawnSync(process.execPath, [join(root, "cli", "run-plan.js"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 120_000,
+/**
+ * What `npm run plan -- <args>` runs. Asynchronous: a synchronous spawn would block this worker's
+ * event loop for the whole plan, and under load vitest's worker RPC then times out.
+ */
+function plan(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(root, "cli", "run-plan.js"), ...args],
+      { cwd: root, encoding: "utf8", timeout: 120_000 },
+      (error, stdout, stderr) =>
+        done({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -27,9 +34,9 @@ function foreignFolder(): { dir: string; file: string } {
 }
 
 describe("npm run plan", () => {
-  it("plans dev clean, prints a summary and writes the artifacts", () => {
+  it("plans dev clean, prints a summary and writes the artifacts", async () => {
     const out = mkdtempSync(join(tmpdir(), "plan-"));
-    const run = plan("--stack", "dev", "--out", out);
+    const run = await plan("--stack", "dev", "--out", out);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Resources: \d+/);
@@ -40,8 +47,8 @@ describe("npm run plan", () => {
     expect(JSON.parse(readFileSync(join(out, "resources.json"), "utf8")).stack).toBe("dev");
   });
 
-  it("exits 2 on an invalid stack file, listing every problem by key path, without a stack trace", () => {
-    const run = plan(
+  it("exits 2 on an invalid stack file, listing every problem by key path, without a stack trace", async () => {
+    const run = await plan(
       "--stack",
       "broken",
       "--config",
@@ -55,34 +62,34 @@ describe("npm run plan", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("exits 2 with usage when --stack is missing or the file does not exist", () => {
-    expect(plan().status).toBe(2);
-    const missing = plan("--stack", "nope");
+  it("exits 2 with usage when --stack is missing or the file does not exist", async () => {
+    expect((await plan()).status).toBe(2);
+    const missing = await plan("--stack", "nope");
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("stack file not found");
   });
 
-  it("--help exits 0 with the usage and the stack files found in stacks/", () => {
-    const run = plan("--help");
+  it("--help exits 0 with the usage and the stack files found in stacks/", async () => {
+    const run = await plan("--help");
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("usage: npm run plan -- --stack <name>");
     expect(run.stdout).toMatch(/Stack files in .*: dev, prod, staging/);
   });
 
-  it("refuses a --stack that is not a stack name, before touching any folder", () => {
+  it("refuses a --stack that is not a stack name, before touching any folder", async () => {
     // With the default --out, `--stack ..` would name the repository itself (.plan/..).
     const devFile = join(root, "stacks", "Pulumi.dev.yaml");
     for (const bad of ["..", ".", "../..", "a/b"]) {
-      const run = plan("--stack", bad, "--config", devFile);
+      const run = await plan("--stack", bad, "--config", devFile);
       expect(run.status, bad).toBe(2);
       expect(run.stderr, bad).toContain("--stack must be a stack name");
     }
     expect(existsSync(join(root, "package.json"))).toBe(true);
   });
 
-  it("refuses to write to a non-empty --out it did not write, and leaves it as it was", () => {
+  it("refuses to write to a non-empty --out it did not write, and leaves it as it was", async () => {
     const { dir, file } = foreignFolder();
-    const run = plan("--stack", "dev", "--out", dir);
+    const run = await plan("--stack", "dev", "--out", dir);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`was not written by the plan (it has no ${PLAN_MARKER} file)`);
     expect(readdirSync(dir)).toEqual(["notes.txt"]);

@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup-sdk.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Workers report to the main process over RPC; on a loaded machine the last reports can take

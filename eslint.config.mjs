@@ -24,6 +24,7 @@ export default tseslint.config(
         __filename: "readonly",
         process: "readonly",
         console: "readonly",
+        structuredClone: "readonly",
       },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** The file that marks a folder as the plan's own output, which a later plan may replace. */
 export const PLAN_MARKER = ".mlserving-plan";
@@ -26,8 +26,7 @@ export function writePlanOutput(dir: string, files: Record<string, string>): voi
     join(dir, PLAN_MARKER),
     "Written by `npm run plan`. The next plan to this folder deletes and rewrites it.\n",
   );
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(join(dir, file, ".."), { recursive: true });
-    writeFileSync(join(dir, file), content);
-  }
+  for (const sub of new Set(Object.keys(files).map((file) => dirname(join(dir, file)))))
+    mkdirSync(sub, { recursive: true });
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
 }

@@ -14,6 +14,8 @@ const SOURCE_DIRS = ["cli", "components", "stacks", "policies"];
 function newestSource() {
   let newest = statSync(__filename).mtimeMs;
   const walk = (dir) => {
+    // A folder's time changes when a file in it is added, renamed or deleted.
+    newest = Math.max(newest, statSync(dir).mtimeMs);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);

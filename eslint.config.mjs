@@ -9,7 +9,7 @@ const LAYER_MESSAGE =
   "Domains import common and the domains below them only (common < network, cluster < monitoring, capacity, registry, serving < platform); shared names live in components/common.";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".plan/", "coverage/"] },
+  { ignores: ["dist/", "dist-cli/", "node_modules/", ".plan/", "coverage/", "bench/*/node_modules/", "bench/*/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,6 +18,23 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "no-console": "off",
     },
+  },
+  {
+    // Plain CommonJS launchers run by node before any TypeScript is compiled.
+    files: ["cli/**/*.js", "bench/**/*.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+        __filename: "readonly",
+        process: "readonly",
+        console: "readonly",
+        structuredClone: "readonly",
+      },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     // Tests dig into recorded resource inputs, which are untyped JSON.

@@ -3,8 +3,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup-sdk.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Workers report to the main process over RPC; on a loaded machine the last reports can take
+    // longer than the 10 s default to drain after the tests have passed.
+    teardownTimeout: 60_000,
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },

@@ -6,54 +6,96 @@
  *
  * Exit status: 0 planned clean; 1 a mandatory policy was violated; 2 invalid config or the
  * program failed.
+ *
+ * `npm run plan` runs this file precompiled (cli/run-plan.js). Usage errors and --help need nothing
+ * but this file; the stack file check loads next, and the program, the SDKs and the policy pack only
+ * once the stack file is valid.
  */
-import { mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { costSummaryLines } from "./cost-report";
-import type { PlanOutcome } from "./planner";
+import { existsSync } from "node:fs";
+import { outDirProblem, writePlanOutput } from "./out-dir";
+import { stackNameProblem, stackNamesIn } from "./stack-file";
+
+const USAGE = "usage: npm run plan -- --stack <name> [--config <stack file>] [--out <dir>]";
 
 function usage(message: string): never {
-  console.error(`error: ${message}\nusage: npm run plan -- --stack <name> [--config <stack file>] [--out <dir>]`);
+  console.error(`error: ${message}\n${USAGE}`);
   process.exit(2);
 }
 
+function help(stacksDir: string): string {
+  const stacks = stackNamesIn(stacksDir);
+  return [
+    USAGE,
+    "",
+    "Plans a stack offline: runs the real program on Pulumi's mock runtime, runs the policy pack and",
+    "writes resources.json, policy-report.json and manifests/ to --out (default .plan/<name>).",
+    "",
+    "  --stack <name>    the stack to plan; its file is stacks/Pulumi.<name>.yaml unless --config is given",
+    "  --config <file>   a stack file to plan instead",
+    "  --out <dir>       where to write; an existing folder must be empty or an earlier plan's output",
+    "  --help            this text",
+    "",
+    `Stack files in ${stacksDir}: ${stacks.length > 0 ? stacks.join(", ") : "(none)"}`,
+    "",
+    "Exit status: 0 planned clean, 1 a mandatory policy was violated, 2 invalid stack file or the program failed.",
+  ].join("\n");
+}
+
 async function main(): Promise<number> {
+  const root = resolve(__dirname, "..");
+  const stacksDir = join(root, "stacks");
   let values;
   try {
     ({ values } = parseArgs({
-      options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } },
+      options: {
+        stack: { type: "string" },
+        config: { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
     }));
   } catch (e) {
     usage((e as Error).message);
   }
+  if (values.help) {
+    console.log(help(stacksDir));
+    return 0;
+  }
   const stack = values.stack;
   if (!stack) usage("--stack is required");
-  const root = resolve(__dirname, "..");
-  const configPath = resolve(values.config ?? join(root, "stacks", `Pulumi.${stack}.yaml`));
+  const badName = stackNameProblem(stack);
+  if (badName) usage(badName);
+  const configPath = resolve(values.config ?? join(stacksDir, `Pulumi.${stack}.yaml`));
   if (!existsSync(configPath)) usage(`stack file not found: ${configPath}`);
   const outDir = resolve(values.out ?? join(root, ".plan", stack));
+  const badOut = outDirProblem(outDir);
+  if (badOut) usage(badOut);
 
   console.log(`Planning stack "${stack}" offline from ${configPath}`);
-  // Loaded only now: the program and its SDKs take seconds to import, usage errors should not.
-  const { exitCodeFor, runPlan } = await import("./planner");
-  const outcome: PlanOutcome = await runPlan({ stack, configPath, progress: (line) => console.log(`  ${line}`) });
-  if (outcome.kind === "invalid-config") {
-    console.error(
-      `\nThe stack file is invalid (${outcome.problems.length} problem${outcome.problems.length === 1 ? "" : "s"}):`,
-    );
-    for (const p of outcome.problems) console.error(`  - ${p.path}: ${p.message}`);
+  // The stack file check (config schema and rules) loads before the program and its SDKs.
+  const { checkStackFile } = await import("./stack-check");
+  const checked = checkStackFile(configPath);
+  if (!checked.ok) {
+    const n = checked.problems.length;
+    console.error(`\nThe stack file is invalid (${n} problem${n === 1 ? "" : "s"}):`);
+    for (const p of checked.problems) console.error(`  - ${p.path}: ${p.message}`);
     return 2;
   }
+
+  // Loaded only now: the program and its SDKs take a second or more to import.
+  const { exitCodeFor, runPlan } = await import("./planner");
+  const { costSummaryLines } = await import("./cost-report");
+  const outcome = await runPlan({ stack, configPath, checked, progress: (line) => console.log(`  ${line}`) });
   if (outcome.kind === "failed") {
     console.error(`\nThe program failed: ${outcome.message}`);
     return 2;
   }
+  if (outcome.kind !== "planned") return 2; // runPlan re-validates only an unchecked stack file
 
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(join(outDir, "manifests"), { recursive: true });
-  for (const [file, content] of Object.entries(outcome.files)) writeFileSync(join(outDir, file), content);
+  writePlanOutput(outDir, outcome.files);
 
   const { summary, report } = outcome;
   console.log(`\nResources: ${summary.total}`);

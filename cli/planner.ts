@@ -1,17 +1,18 @@
 import { allPolicies } from "../policies/rules";
-import { CONFIG_NAMESPACE, ConfigProblem, resolvePlatformSpec, StackConfigError } from "../stacks/config";
+import { CONFIG_NAMESPACE, ConfigProblem } from "../stacks/config";
 import { runPlatformProgram } from "../stacks/program";
-import { rawConfigFromPulumi } from "../stacks/stack-config";
 import { costReport, CostReport } from "./cost-report";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, toYaml } from "./manifests";
 import { RecordedResource, runOnMocks } from "./mock-runtime";
 import { PolicyReport, runPolicies } from "./policy-runner";
-import { loadStackFile } from "./stack-file";
+import { checkStackFile, ValidStack } from "./stack-check";
 
 export interface PlanRequest {
   stack: string;
   configPath: string;
   progress?: (line: string) => void;
+  /** The stack file, already checked by {@link checkStackFile}; checked here when absent. */
+  checked?: ValidStack;
 }
 
 export type PlanOutcome =
@@ -30,27 +31,21 @@ export type PlanOutcome =
 /** Plans one stack file in memory; `cli/plan.ts` writes the result to disk. */
 export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   const progress = req.progress ?? (() => undefined);
-  const { config, secretKeys } = loadStackFile(req.configPath, CONFIG_NAMESPACE);
-
   // Validate first, so a config mistake never reaches the runtime (and never shows a stack trace).
-  const secret = new Set(secretKeys);
-  const { raw, region } = rawConfigFromPulumi(config);
-  let environment: string;
-  let cost: CostReport;
-  try {
-    const spec = resolvePlatformSpec(raw, region, secret);
-    ({ environment } = spec);
-    cost = costReport(req.stack, spec);
-  } catch (e) {
-    if (e instanceof StackConfigError) return { kind: "invalid-config", problems: e.problems };
-    throw e;
+  let checked = req.checked;
+  if (!checked) {
+    const check = checkStackFile(req.configPath);
+    if (!check.ok) return { kind: "invalid-config", problems: check.problems };
+    checked = check;
   }
+  const { config, secretKeys, environment, region } = checked;
+  const cost = costReport(req.stack, checked.spec);
   progress(`config valid (environment ${environment}, region ${region})`);
 
   let resources: RecordedResource[];
   try {
     ({ resources } = await runOnMocks(
-      { project: CONFIG_NAMESPACE, stack: req.stack, region: region ?? "", config, secretKeys },
+      { project: CONFIG_NAMESPACE, stack: req.stack, region, config, secretKeys },
       runPlatformProgram,
     ));
   } catch (e) {
@@ -75,6 +70,8 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
             custom: r.custom,
             provider: r.provider,
             dependsOn: r.dependsOn,
+            protect: r.protect,
+            retainOnDelete: r.retainOnDelete,
             inputs: r.inputs,
           })),
         },

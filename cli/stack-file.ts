@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 
 /** A placeholder value for `secure:` config: the plan has no key to decrypt it. */
@@ -52,4 +52,22 @@ export function loadStackFile(path: string, projectNamespace: string): LoadedSta
     if (secret) secretKeys.push(key);
   }
   return { config, secretKeys };
+}
+
+/**
+ * Why `name` cannot be a stack name, or undefined: letters, digits, `-`, `_` and `.` as Pulumi
+ * allows, and never `.` or `..` (the name becomes a file and a folder name).
+ */
+export function stackNameProblem(name: string): string | undefined {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === "." || name === "..")
+    return `--stack must be a stack name (letters, digits, '-', '_', '.'), got ${JSON.stringify(name)}`;
+  return undefined;
+}
+
+/** The stacks with a stack file in `dir` (`Pulumi.<name>.yaml`), sorted. */
+export function stackNamesIn(dir: string): string[] {
+  return readdirSync(dir)
+    .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+    .filter((n): n is string => n !== undefined && stackNameProblem(n) === undefined)
+    .sort();
 }

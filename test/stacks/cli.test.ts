@@ -1,32 +1,37 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { outDirProblem, PLAN_MARKER, writePlanOutput } from "../../cli/out-dir";
 import type { CostReport } from "../../cli/cost-report";
 import { exitCodeFor, PlanOutcome } from "../../cli/planner";
+import { stackNameProblem } from "../../cli/stack-file";
 
 const root = join(__dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
 
 /**
- * Runs the CLI without blocking this worker's event loop (a synchronous spawn of a plan that takes
- * over a minute on a loaded machine starves vitest's worker RPC and fails the run).
+ * What `npm run plan -- <args>` runs. Asynchronous: a synchronous spawn would block this worker's
+ * event loop for the whole plan, and under load vitest's worker RPC then times out.
  */
 function plan(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [join(root, "cli", "plan.ts"), ...args], { cwd: root });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill(), 120_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(root, "cli", "run-plan.js"), ...args],
+      { cwd: root, encoding: "utf8", timeout: 120_000 },
+      (error, stdout, stderr) =>
+        done({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+    );
   });
+}
+
+/** A folder holding a file the plan did not write. */
+function foreignFolder(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), "not-a-plan-"));
+  const file = join(dir, "notes.txt");
+  writeFileSync(file, "mine\n");
+  return { dir, file };
 }
 
 describe("npm run plan", () => {
@@ -40,7 +45,7 @@ describe("npm run plan", () => {
     expect(run.stdout).toMatch(/Policies: \d+ run, 0 mandatory violation/);
     expect(run.stdout).toMatch(/idle floor \$[\d,]+\.\d\d on-demand/);
     expect(run.stdout).toMatch(/ceiling +\$[\d,]+\.\d\d \(every autoscaler at its maximum/);
-    for (const f of ["resources.json", "policy-report.json", "manifests/helm-releases.yaml", "cost.json"])
+    for (const f of ["resources.json", "policy-report.json", "manifests/helm-releases.yaml", "cost.json", PLAN_MARKER])
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(out, "resources.json"), "utf8")).stack).toBe("dev");
   });
@@ -81,6 +86,71 @@ describe("npm run plan", () => {
     const missing = await plan("--stack", "nope");
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("stack file not found");
+  });
+
+  it("--help exits 0 with the usage and the stack files found in stacks/", async () => {
+    const run = await plan("--help");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("usage: npm run plan -- --stack <name>");
+    expect(run.stdout).toMatch(/Stack files in .*: dev, prod, staging/);
+  });
+
+  it("refuses a --stack that is not a stack name, before touching any folder", async () => {
+    // With the default --out, `--stack ..` would name the repository itself (.plan/..).
+    const devFile = join(root, "stacks", "Pulumi.dev.yaml");
+    for (const bad of ["..", ".", "../..", "a/b"]) {
+      const run = await plan("--stack", bad, "--config", devFile);
+      expect(run.status, bad).toBe(2);
+      expect(run.stderr, bad).toContain("--stack must be a stack name");
+    }
+    expect(existsSync(join(root, "package.json"))).toBe(true);
+  });
+
+  it("refuses to write to a non-empty --out it did not write, and leaves it as it was", async () => {
+    const { dir, file } = foreignFolder();
+    const run = await plan("--stack", "dev", "--out", dir);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`was not written by the plan (it has no ${PLAN_MARKER} file)`);
+    expect(readdirSync(dir)).toEqual(["notes.txt"]);
+    expect(readFileSync(file, "utf8")).toBe("mine\n");
+  });
+});
+
+describe("the plan's output folder", () => {
+  it("is taken when new, empty or marked as the plan's, and refused otherwise", () => {
+    const base = mkdtempSync(join(tmpdir(), "plan-out-"));
+    expect(outDirProblem(join(base, "new"))).toBeUndefined();
+    expect(outDirProblem(base)).toBeUndefined();
+    const { dir } = foreignFolder();
+    expect(outDirProblem(dir)).toMatch(/not empty and was not written by the plan/);
+    writeFileSync(join(base, "file"), "");
+    expect(outDirProblem(join(base, "file"))).toMatch(/is not a folder/);
+  });
+
+  it("never deletes a folder it did not make", () => {
+    const { dir, file } = foreignFolder();
+    expect(() => writePlanOutput(dir, { "resources.json": "{}" })).toThrow(/was not written by the plan/);
+    expect(readFileSync(file, "utf8")).toBe("mine\n");
+    expect(existsSync(join(dir, "resources.json"))).toBe(false);
+  });
+
+  it("replaces its own earlier output, stale files included, and marks it", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "plan-out-")), "prod");
+    writePlanOutput(dir, { "resources.json": "old", "manifests/gone.yaml": "x" });
+    writePlanOutput(dir, { "resources.json": "new", "manifests/kept.yaml": "y" });
+    expect(readFileSync(join(dir, "resources.json"), "utf8")).toBe("new");
+    expect(readdirSync(join(dir, "manifests"))).toEqual(["kept.yaml"]);
+    expect(existsSync(join(dir, PLAN_MARKER))).toBe(true);
+    mkdirSync(join(dir, "sub"));
+    expect(outDirProblem(dir)).toBeUndefined();
+  });
+});
+
+describe("stack names", () => {
+  it("are letters, digits, '-', '_' and '.', never '.' or '..'", () => {
+    for (const ok of ["dev", "prod-eu", "team_a.staging", "Dev2"]) expect(stackNameProblem(ok), ok).toBeUndefined();
+    for (const bad of [".", "..", "a/b", "a\\b", "", "dev ", "prod;rm"])
+      expect(stackNameProblem(bad), bad).toMatch(/must be a stack name/);
   });
 });
 

@@ -105,10 +105,21 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
       "inputs",
       "name",
       "parent",
+      "protect",
       "provider",
+      "retainOnDelete",
       "type",
       "urn",
     ]);
+    // Protection is recorded for every resource, as registered: prod protects its state, others do not.
+    for (const r of resourcesJson.resources) {
+      expect(typeof r.protect, r.urn).toBe("boolean");
+      expect(typeof r.retainOnDelete, r.urn).toBe("boolean");
+    }
+    const db = resourcesJson.resources.find((r: any) => r.type === "aws:rds/instance:Instance");
+    expect({ protect: db.protect, retainOnDelete: db.retainOnDelete }).toEqual(
+      stack === "prod" ? { protect: true, retainOnDelete: true } : { protect: false, retainOnDelete: false },
+    );
     expect(JSON.parse(plan.files["policy-report.json"])).toHaveProperty("violations");
     expect(plan.files["manifests/helm-releases.yaml"]).toContain("aws-load-balancer-controller");
   });

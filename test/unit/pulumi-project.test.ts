@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -18,9 +19,10 @@ describe("Pulumi project", () => {
       expect(existsSync(join(root, "stacks", `Pulumi.${env}.yaml`)), env).toBe(true);
   });
 
-  it("exports a function from the program, which Pulumi calls for the stack's outputs", () => {
+  it("exports a function from the program, which Pulumi calls for the stack's outputs", async () => {
     const tsx = join(root, "node_modules", ".bin", "tsx");
-    const run = spawnSync(
+    // Asynchronous, so the worker's event loop (and vitest's RPC) keeps running while it loads.
+    const run = await promisify(execFile)(
       tsx,
       ["-e", `process.stdout.write(typeof require(${JSON.stringify(join(root, project.main))}))`],
       { cwd: root, encoding: "utf8", timeout: 60_000 },

@@ -1,0 +1,32 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** The file that marks a folder as the plan's own output, which a later plan may replace. */
+export const PLAN_MARKER = ".mlserving-plan";
+
+/**
+ * Why the plan must not write to `dir`, or undefined when it may: a folder that does not exist
+ * yet, an empty one, or one a previous plan wrote (it holds {@link PLAN_MARKER}). The plan
+ * replaces the folder's content, so it never takes one that holds anything else.
+ */
+export function outDirProblem(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  if (!statSync(dir).isDirectory()) return `--out ${dir} is not a folder`;
+  if (readdirSync(dir).length === 0 || existsSync(join(dir, PLAN_MARKER))) return undefined;
+  return `--out ${dir} is not empty and was not written by the plan (it has no ${PLAN_MARKER} file); give an empty or new folder`;
+}
+
+/** Replaces `dir` with the plan's files (relative path -> content) and marks it as the plan's. */
+export function writePlanOutput(dir: string, files: Record<string, string>): void {
+  const problem = outDirProblem(dir);
+  if (problem) throw new Error(problem);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, PLAN_MARKER),
+    "Written by `npm run plan`. The next plan to this folder deletes and rewrites it.\n",
+  );
+  for (const sub of new Set(Object.keys(files).map((file) => dirname(join(dir, file)))))
+    mkdirSync(sub, { recursive: true });
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
+}

@@ -4,6 +4,7 @@ import { encryptedGp3Volume, imdsV2MetadataOptions } from "../cluster/builders";
 import { ClusterHandle } from "../cluster/handle";
 import { ArgsChecker } from "../common/errors";
 import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, instanceTypeProblems } from "./accelerators";
+import { nodeGroupShapeProblems } from "./instance-shapes";
 import { acceleratorNodeLabels, acceleratorTaint, CapacityType, clusterAutoscalerAsgTags } from "./node-group-builders";
 
 export interface AcceleratorNodeGroupArgs {
@@ -71,7 +72,10 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
       .require(os === "al2023" || args.kind === "nvidia", "os", "bottlerocket is offered for nvidia only")
       .require(diskSizeGiB >= 50, "diskSizeGiB", "must be at least 50 GiB for inference images");
     if (ACCELERATOR_KINDS.includes(args.kind)) {
-      for (const p of instanceTypeProblems(args.kind, args.instanceTypes))
+      for (const p of [
+        ...instanceTypeProblems(args.kind, args.instanceTypes),
+        ...nodeGroupShapeProblems(args.instanceTypes),
+      ])
         check.require(false, `instanceTypes[${p.index}]`, p.message);
     }
     check.throwIfAny();

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../cluster/handle";
@@ -11,6 +12,7 @@ import {
   CLUSTER_AUTOSCALER_NAMESPACE,
   CLUSTER_AUTOSCALER_RELEASE,
   CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+  clusterAutoscalerDiscoveryTags,
   clusterAutoscalerPolicy,
   clusterAutoscalerValues,
 } from "./cluster-autoscaler-values";
@@ -24,6 +26,12 @@ export interface ClusterAutoscalerArgs {
   dependsOn?: pulumi.Resource[];
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Default: no ServiceMonitor. */
   monitoringReady?: pulumi.Resource[];
+  /**
+   * Managed node groups to scale whose Auto Scaling groups carry no discovery tags yet (such as
+   * the cluster's system group): the kit tags their ASGs with {@link clusterAutoscalerDiscoveryTags}.
+   * Groups the kit makes for Cluster Autoscaler tag themselves. Default: none.
+   */
+  discoverNodeGroups?: aws.eks.NodeGroup[];
 }
 
 /** Cluster Autoscaler: pinned chart, pod identity scoped to this cluster's groups, spot-first priority expander. */
@@ -50,6 +58,18 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const discoveryTags = (args.discoverNodeGroups ?? []).flatMap((group, g) => {
+      const asgName = group.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? "");
+      return Object.entries(clusterAutoscalerDiscoveryTags(cluster.name)).map(
+        ([key, value], i) =>
+          new aws.autoscaling.Tag(
+            `${name}-discovery-${g}-${i}`,
+            { autoscalingGroupName: asgName, tag: { key, value, propagateAtLaunch: false } },
+            { parent: this },
+          ),
+      );
+    });
+
     this.release = new k8s.helm.v3.Release(
       name,
       {
@@ -68,7 +88,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
       {
         parent: this,
         provider: cluster.provider,
-        dependsOn: [role, ...cluster.workloadReady, ...(args.dependsOn ?? [])],
+        dependsOn: [role, ...cluster.workloadReady, ...(args.dependsOn ?? []), ...discoveryTags],
       },
     );
     if (args.monitoringReady) {

@@ -38,6 +38,8 @@ export interface KarpenterPoolArgs {
   maxDevices: number;
   /** Allow on-demand when spot is short (spot stays preferred). Default: true. */
   onDemandFallback?: boolean;
+  /** Launch spot; false makes an on-demand pool (then 1 instance type is enough). Default: true. */
+  spot?: boolean;
   /** Image volume size in GiB. Default: 200. */
   diskSizeGiB?: number;
   /** EBS snapshot of pre-pulled images for fast cold starts (NVIDIA on Bottlerocket). Default: none. */
@@ -49,6 +51,8 @@ export interface KarpenterArgs {
   cluster: ClusterHandle;
   /** Accelerator NodePools. Default: none. */
   pools?: KarpenterPoolArgs[];
+  /** Resources the NodePools wait for before they may launch (e.g. the EC2 Spot service-linked role). Default: none. */
+  launchReady?: pulumi.Resource[];
   /** Controller replicas. Default: 2. */
   replicas?: number;
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Default: no ServiceMonitor. */
@@ -86,7 +90,7 @@ export class Karpenter extends pulumi.ComponentResource {
           `must be one of ${ACCELERATOR_KINDS.join(", ")}`,
         )
         .require(
-          p.instanceTypes.length >= 3,
+          p.spot === false || p.instanceTypes.length >= 3,
           `pools[${i}].instanceTypes`,
           "spot capacity needs at least 3 instance types",
         )
@@ -294,10 +298,11 @@ export class Karpenter extends pulumi.ComponentResource {
               instanceTypes: pool.instanceTypes,
               maxDevices: pool.maxDevices,
               onDemandFallback: pool.onDemandFallback ?? true,
+              spot: pool.spot,
               os,
             }),
           },
-          { parent: this, provider: cluster.provider, dependsOn: [nodeClass] },
+          { parent: this, provider: cluster.provider, dependsOn: [nodeClass, ...(args.launchReady ?? [])] },
         ),
       );
     }

@@ -3,3 +3,4 @@ export * from "./eks-cluster";
 export * from "./handle";
 export * from "./load-balancer-controller";
 export * from "./load-balancer-controller-values";
+export * from "./rules";

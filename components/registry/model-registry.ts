@@ -59,6 +59,14 @@ export interface ModelRegistryArgs {
    * `retainOnDelete` on the bucket, its key and the database. Default: false.
    */
   protectState?: boolean;
+  /**
+   * Keep the database on destroy (`retainOnDelete`), with what it still uses: its subnet group,
+   * security group and parameter group. Only sound when the VPC outlives the stack (an existing
+   * VPC): kept resources inside a VPC the stack created would stop its deletion. Otherwise, with
+   * `protectState`, a deliberate destroy deletes the database after its final snapshot (encrypted
+   * with the kept registry key). Default: `protectState`.
+   */
+  retainDatabase?: boolean;
   /** Days to keep noncurrent versions of artifacts. Default: 90. */
   noncurrentVersionDays?: number;
   /** DNS name of the internal Ingress (also allowed as Host header). Default: none (the ALB's own name). */
@@ -110,7 +118,12 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const { cluster } = args;
     const tags = cluster.tags;
     const protect = args.protectState ?? false;
+    // The bucket, its key and every setting that keeps the bucket private, encrypted and
+    // versioned stay on destroy in prod; elsewhere the bucket goes, with its objects.
     const stateful = { parent: this, protect, retainOnDelete: protect };
+    const retainDatabase = args.retainDatabase ?? protect;
+    const database = { parent: this, protect, retainOnDelete: retainDatabase };
+    const databaseNeeds = { parent: this, protect: retainDatabase, retainOnDelete: retainDatabase };
     const clientNamespaces = args.clientNamespaces ?? ["serving"];
 
     // Artifacts: private, versioned, SSE-KMS, TLS-only, old versions expire.
@@ -126,7 +139,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
     );
     this.bucket = new aws.s3.Bucket(
       `${name}-artifacts`,
-      { bucketPrefix: `${cluster.name}-mlflow-`, forceDestroy: false, tags },
+      { bucketPrefix: `${cluster.name}-mlflow-`, forceDestroy: !protect, tags },
       stateful,
     );
     const bucketId = this.bucket.id;
@@ -139,17 +152,17 @@ export class ModelRegistry extends pulumi.ComponentResource {
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketOwnershipControls(
       `${name}-artifacts`,
       { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketVersioning(
       `${name}-artifacts`,
       { bucket: bucketId, versioningConfiguration: { status: "Enabled" } },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-artifacts`,
@@ -162,7 +175,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
           },
         ],
       },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-artifacts`,
@@ -178,7 +191,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
           },
         ],
       },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketPolicy(
       `${name}-artifacts`,
@@ -186,7 +199,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         bucket: bucketId,
         policy: this.bucket.arn.apply((arn) => JSON.stringify(artifactBucketPolicy(arn))),
       },
-      { parent: this, dependsOn: [publicAccess] },
+      { ...stateful, dependsOn: [publicAccess] },
     );
 
     // Metadata: RDS PostgreSQL in private subnets, reachable on 5432 only from the cluster's security group.
@@ -197,7 +210,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         vpcId: cluster.vpcId,
         tags,
       },
-      { parent: this },
+      databaseNeeds,
     );
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-db-from-cluster`,
@@ -215,7 +228,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const subnetGroup = new aws.rds.SubnetGroup(
       `${name}-db`,
       { subnetIds: cluster.privateSubnetIds, tags },
-      { parent: this },
+      databaseNeeds,
     );
     const parameterGroup = new aws.rds.ParameterGroup(
       `${name}-db`,
@@ -224,7 +237,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         parameters: [{ name: "rds.force_ssl", value: "1" }],
         tags,
       },
-      { parent: this },
+      databaseNeeds,
     );
     const dbPassword = new random.RandomPassword(`${name}-db`, { length: 32, special: false }, { parent: this });
     this.database = new aws.rds.Instance(
@@ -258,7 +271,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         performanceInsightsKmsKeyId: key.arn,
         tags,
       },
-      stateful,
+      database,
     );
 
     // The server on EKS.

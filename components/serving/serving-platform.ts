@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../cluster/handle";
+import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
 import { helmChartArgs } from "../common/helm";
 import { serviceMonitor } from "../monitoring/service-monitor";
 import type { RegistryHandle } from "../registry/model-registry";
@@ -59,7 +60,13 @@ export class ServingPlatform extends pulumi.ComponentResource {
 
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: SERVING_NAMESPACE, labels: { "app.kubernetes.io/part-of": "mlserving" } } },
+      {
+        metadata: {
+          name: SERVING_NAMESPACE,
+          // Model Ingresses target pod IPs: rollouts wait for new pods to be healthy in the ALB.
+          labels: { "app.kubernetes.io/part-of": "mlserving", ...POD_READINESS_GATE_NAMESPACE_LABEL },
+        },
+      },
       base,
     );
     const keda = new k8s.helm.v3.Release(

@@ -1,5 +1,11 @@
 import { allPolicies } from "../policies/rules";
-import { CONFIG_NAMESPACE, ConfigProblem, resolvePlatformSpec, StackConfigError } from "../stacks/config";
+import {
+  CONFIG_NAMESPACE,
+  ConfigProblem,
+  deployPlaceholderProblems,
+  resolvePlatformSpec,
+  StackConfigError,
+} from "../stacks/config";
 import { runPlatformProgram } from "../stacks/program";
 import { rawConfigFromPulumi } from "../stacks/stack-config";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, toYaml } from "./manifests";
@@ -34,13 +40,18 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   const secret = new Set(secretKeys);
   const { raw, region } = rawConfigFromPulumi(config);
   let environment: string;
+  let beforeDeploy: ConfigProblem[];
   try {
-    environment = resolvePlatformSpec(raw, region, secret).environment;
+    const spec = resolvePlatformSpec(raw, region, secret);
+    environment = spec.environment;
+    beforeDeploy = deployPlaceholderProblems(spec);
   } catch (e) {
     if (e instanceof StackConfigError) return { kind: "invalid-config", problems: e.problems };
     throw e;
   }
   progress(`config valid (environment ${environment}, region ${region})`);
+  // Placeholders plan offline; `pulumi up` refuses them until they are replaced.
+  for (const p of beforeDeploy) progress(`replace before pulumi up: ${p.path}: ${p.message}`);
 
   let resources: RecordedResource[];
   try {

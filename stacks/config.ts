@@ -1,7 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ACCELERATOR_KINDS, instanceTypeProblems, maxDevicesPerNode } from "../components/capacity";
-import { isOpenToWorld, validateCidr } from "../components/common/cidr";
+import {
+  ACCELERATOR_KINDS,
+  instanceTypeProblems,
+  maxDevicesPerNode,
+  nodeGroupShapeProblems,
+} from "../components/capacity";
+import { validateCidr } from "../components/common/cidr";
+import {
+  apiAccessPlaceholders,
+  apiAccessProblems,
+  DEPLOYER_ACCESS_MODES,
+  type ApiAccessInput,
+} from "../components/cluster/rules";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
 import { modelSpecProblems, type ModelSpec } from "../components/serving/model-spec";
@@ -56,6 +67,9 @@ const clusterSchema = z.strictObject({
     .string()
     .regex(/^1\.\d{2}$/, "must be a minor version such as 1.35")
     .optional(),
+  deployerAccess: z
+    .enum(DEPLOYER_ACCESS_MODES as [string, ...string[]], { error: "must be public or private" })
+    .optional(),
   publicAccessCidrs: z.array(cidr).optional(),
   privateAccessCidrs: z.array(cidr).optional(),
   adminPrincipalArns: z
@@ -97,6 +111,7 @@ const poolSchema = z.strictObject({
   maxNodes: count(1, 100),
   maxDevices: count(1, 2000).optional(),
   onDemandFallback: z.boolean().optional(),
+  spot: z.boolean().optional(),
   diskSizeGiB: count(50, 4000).optional(),
   os: z.enum(["al2023", "bottlerocket"]).optional(),
   imageCacheSnapshotId: z
@@ -113,6 +128,7 @@ const capacitySchema = z.strictObject({
   gpuDevicePlugin: z.enum(["device-plugin", "gpu-operator"]).optional(),
   gpuTimeSlicingReplicas: count(2, 48).optional(),
   neuronScheduler: z.boolean().optional(),
+  createSpotServiceLinkedRole: z.boolean().optional(),
   pools: z.array(poolSchema).optional(),
 });
 
@@ -231,17 +247,23 @@ export const stackConfigSchema = z.strictObject({
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
-type Defaults = Omit<PlatformSpec, "environment" | "team" | "region" | "clusterName" | "tags" | "serving" | "alerting">;
+type Defaults = Omit<
+  PlatformSpec,
+  "environment" | "team" | "region" | "clusterName" | "tags" | "serving" | "alerting" | "cluster"
+> & { cluster: Omit<PlatformSpec["cluster"], "deployerAccess"> };
 
 const GPU_TYPES = ["g6.xlarge", "g6.2xlarge", "g5.xlarge", "g5.2xlarge", "g6e.xlarge"];
 const INFERENTIA_TYPES = ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"];
 const pool = (
-  p: Pick<AcceleratorPoolSpec, "name" | "kind" | "instanceTypes" | "maxNodes" | "maxDevices" | "onDemandFallback">,
-): AcceleratorPoolSpec => ({ minNodes: 0, diskSizeGiB: 200, os: "al2023", ...p });
+  p: Pick<AcceleratorPoolSpec, "name" | "kind" | "instanceTypes" | "maxNodes" | "maxDevices" | "onDemandFallback"> &
+    Partial<Pick<AcceleratorPoolSpec, "spot">>,
+): AcceleratorPoolSpec => ({ minNodes: 0, diskSizeGiB: 200, os: "al2023", spot: true, ...p });
 const capacity = (autoscaler: CapacitySpec["autoscaler"], pools: AcceleratorPoolSpec[]): CapacitySpec => ({
   autoscaler,
   scaleDownUnneededTime: "5m",
   gpuDevicePlugin: "device-plugin",
+  // Karpenter launches spot through EC2 Fleet, which needs the account's EC2 Spot service-linked role.
+  createSpotServiceLinkedRole: autoscaler === "karpenter",
   neuronScheduler: false,
   pools,
 });
@@ -270,12 +292,15 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
       storageReclaimPolicy: "Delete",
     },
     loadBalancerController: { replicas: 1 },
-    // Accelerators scale to zero on spot, driven by Cluster Autoscaler (no controller to pay for).
+    // Accelerators scale to zero, driven by Cluster Autoscaler (no controller to pay for). CA models
+    // a node group as one instance shape, so each pool lists one shape: 4 vCPU, 16 GiB, 1 device.
+    // GPUs run on spot across three families; inf2.xlarge is the only such Inferentia type, and
+    // one type is too thin for spot, so the Inferentia pool is on-demand.
     capacity: capacity("cluster-autoscaler", [
       pool({
         name: "gpu",
         kind: "nvidia",
-        instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge", "g4dn.xlarge"],
+        instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"],
         maxNodes: 2,
         maxDevices: 2,
         onDemandFallback: false,
@@ -283,10 +308,11 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
       pool({
         name: "inferentia",
         kind: "neuron",
-        instanceTypes: INFERENTIA_TYPES,
+        instanceTypes: ["inf2.xlarge"],
         maxNodes: 1,
-        maxDevices: 6,
+        maxDevices: 1,
         onDemandFallback: false,
+        spot: false,
       }),
     ]),
     monitoring: { retention: "3d", storageGiB: 20, replicas: 1, grafanaStorageGiB: 5, alertmanagerStorageGiB: 2 },
@@ -396,6 +422,14 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
   },
 };
 
+export interface ResolveOptions {
+  /**
+   * The spec is for a real deployment (`pulumi up`/`preview`), not the offline plan: the
+   * shipped placeholder CIDRs are refused. Default: false.
+   */
+  deploying?: boolean;
+}
+
 function keyPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const p of path) {
@@ -429,6 +463,7 @@ export function resolvePlatformSpec(
   raw: Record<string, unknown>,
   region: string | undefined,
   secretKeys: ReadonlySet<string> = new Set(),
+  options: ResolveOptions = {},
 ): PlatformSpec {
   const problems: ConfigProblem[] = [];
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
@@ -457,6 +492,10 @@ export function resolvePlatformSpec(
     },
     cluster: {
       kubernetesVersion: cfg.cluster?.kubernetesVersion ?? d.cluster.kubernetesVersion,
+      // Secure by default: without a choice the endpoint stays private, unless public CIDRs are listed.
+      deployerAccess:
+        (cfg.cluster?.deployerAccess as PlatformSpec["cluster"]["deployerAccess"] | undefined) ??
+        ((cfg.cluster?.publicAccessCidrs ?? []).length > 0 ? "public" : "private"),
       publicAccessCidrs: cfg.cluster?.publicAccessCidrs ?? d.cluster.publicAccessCidrs,
       privateAccessCidrs: cfg.cluster?.privateAccessCidrs ?? d.cluster.privateAccessCidrs,
       adminPrincipalArns: cfg.cluster?.adminPrincipalArns ?? d.cluster.adminPrincipalArns,
@@ -482,8 +521,29 @@ export function resolvePlatformSpec(
     },
   };
   problems.push(...crossFieldProblems(spec));
+  if (options.deploying) problems.push(...deployPlaceholderProblems(spec));
   if (problems.length > 0) throw new StackConfigError(problems);
   return spec;
+}
+
+function apiAccessInput(spec: PlatformSpec): ApiAccessInput {
+  return {
+    deployerAccess: spec.cluster.deployerAccess,
+    publicAccessCidrs: spec.cluster.publicAccessCidrs,
+    privateAccessCidrs: spec.cluster.privateAccessCidrs,
+    existingVpc: spec.network.existing !== undefined,
+  };
+}
+
+/**
+ * Values the offline plan accepts but a real deployment must not use: the shipped
+ * documentation-range CIDRs. The offline plan prints them; `pulumi up` refuses them.
+ */
+export function deployPlaceholderProblems(spec: PlatformSpec): ConfigProblem[] {
+  return apiAccessPlaceholders(apiAccessInput(spec)).map((p) => ({
+    path: `${CONFIG_NAMESPACE}:cluster.${p.field}`,
+    message: p.message,
+  }));
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -525,6 +585,7 @@ function resolveCapacity(
         maxDevices: p.maxDevices ?? p.maxNodes * Math.max(1, maxDevicesPerNode(p.instanceTypes)),
         // Outside dev, spot shortages fall back to on-demand unless a pool says otherwise.
         onDemandFallback: p.onDemandFallback ?? environment !== "dev",
+        spot: p.spot ?? true,
         diskSizeGiB: p.diskSizeGiB ?? 200,
         os: p.os ?? "al2023",
         imageCacheSnapshotId: p.imageCacheSnapshotId,
@@ -536,6 +597,7 @@ function resolveCapacity(
     gpuDevicePlugin: cfg?.gpuDevicePlugin ?? d.gpuDevicePlugin,
     gpuTimeSlicingReplicas: cfg?.gpuTimeSlicingReplicas ?? d.gpuTimeSlicingReplicas,
     neuronScheduler: cfg?.neuronScheduler ?? d.neuronScheduler,
+    createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole ?? autoscaler === "karpenter",
     pools,
   };
 }
@@ -616,7 +678,9 @@ function capacityProblems(c: CapacitySpec): ConfigProblem[] {
     if (names.has(p.name)) add(`${at}.name`, `pool name ${p.name} is used twice`);
     names.add(p.name);
     for (const pr of instanceTypeProblems(p.kind, p.instanceTypes)) add(`${at}.instanceTypes[${pr.index}]`, pr.message);
-    if (p.instanceTypes.length < 3)
+    if (c.autoscaler === "cluster-autoscaler")
+      for (const pr of nodeGroupShapeProblems(p.instanceTypes)) add(`${at}.instanceTypes[${pr.index}]`, pr.message);
+    if (p.spot && p.instanceTypes.length < 3)
       add(
         `${at}.instanceTypes`,
         "spot capacity needs at least 3 instance types so one spot pool running dry does not stop scaling",
@@ -648,17 +712,7 @@ function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
       `must satisfy minSize <= desiredSize <= maxSize (got ${sys.minSize} <= ${sys.desiredSize} <= ${sys.maxSize})`,
     );
   }
-  spec.cluster.privateAccessCidrs.forEach((c, i) => {
-    if (isOpenToWorld(c))
-      add(`cluster.privateAccessCidrs[${i}]`, "0.0.0.0/0 is not a network you control; list your VPN or peered CIDRs");
-  });
-  spec.cluster.publicAccessCidrs.forEach((c, i) => {
-    if (isOpenToWorld(c))
-      add(
-        `cluster.publicAccessCidrs[${i}]`,
-        "0.0.0.0/0 opens the Kubernetes API to the internet; list your own CIDRs or leave the endpoint private",
-      );
-  });
+  for (const p of apiAccessProblems(apiAccessInput(spec))) add(`cluster.${p.field}`, p.message);
   if (spec.environment === "prod") {
     if (spec.network.natGateways !== "onePerAz" && !spec.network.existing)
       add("network.natGateways", "prod must run one NAT gateway per availability zone (onePerAz)");

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorKind } from "../capacity/accelerators";
+import type { DeployerAccess } from "../cluster/rules";
 import type { Environment } from "../common/tags";
 import type { PrometheusStackSizing } from "../monitoring/prometheus-stack-values";
 import type { ModelSpec } from "../serving/model-spec";
@@ -26,6 +27,8 @@ export interface PlatformSpec {
   };
   cluster: {
     kubernetesVersion: string;
+    /** How the machine running `pulumi up` reaches the API (see `apiAccessProblems`). */
+    deployerAccess: DeployerAccess;
     publicAccessCidrs: string[];
     /** Extra networks allowed to reach the private API endpoint (the VPC's own CIDR always is). */
     privateAccessCidrs: string[];
@@ -87,6 +90,8 @@ export interface AcceleratorPoolSpec {
   maxDevices: number;
   /** Spot is preferred; this allows on-demand when spot is short (a fallback group of maxNodes, or on-demand in the NodePool). */
   onDemandFallback: boolean;
+  /** Run on spot (default); false makes an on-demand pool, which may list a single instance type. */
+  spot: boolean;
   diskSizeGiB: number;
   /** Node groups only; Karpenter picks the OS from `imageCacheSnapshotId`. */
   os: "al2023" | "bottlerocket";
@@ -102,5 +107,10 @@ export interface CapacitySpec {
   gpuDevicePlugin: "device-plugin" | "gpu-operator";
   gpuTimeSlicingReplicas?: number;
   neuronScheduler: boolean;
+  /**
+   * Create the account's EC2 Spot service-linked role (AWSServiceRoleForEC2Spot), kept on destroy.
+   * Default: true with Karpenter. Set false when the account already has it (one stack per account creates it).
+   */
+  createSpotServiceLinkedRole: boolean;
   pools: AcceleratorPoolSpec[];
 }

@@ -55,8 +55,10 @@ export interface ModelRegistryArgs {
   /** Multi-AZ database. Default: false. */
   multiAz?: boolean;
   /**
-   * Production safety: RDS deletion protection and a final snapshot, and Pulumi `protect` plus
-   * `retainOnDelete` on the bucket, its key and the database. Default: false.
+   * Production safety: RDS deletion protection and a final snapshot, Pulumi `protect` on the
+   * database, and `protect` plus `retainOnDelete` on the bucket (with every bucket setting) and
+   * its key (see `retainDatabase` for the database). Without it the bucket is emptied on
+   * destroy (`forceDestroy`). Default: false.
    */
   protectState?: boolean;
   /**

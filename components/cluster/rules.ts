@@ -42,6 +42,17 @@ function inDocumentationRange(cidr: string): boolean {
   });
 }
 
+/** `10.0.0.1/16` -> `10.0.0.0/16`: the network address AWS would store for a CIDR. */
+export function canonicalCidr(cidr: string): string {
+  const [addr, len] = cidr.split("/");
+  const bits = Number(len);
+  const value = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const block = 2 ** (32 - bits);
+  const network = Math.floor(value / block) * block;
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256);
+  return `${octets.join(".")}/${bits}`;
+}
+
 /**
  * Whether the deployer has a network path to the API, and the lists are sane. Empty when
  * `pulumi up` can reach the cluster it creates. Pure: the config schema and the offline plan
@@ -49,6 +60,13 @@ function inDocumentationRange(cidr: string): boolean {
  */
 export function apiAccessProblems(a: ApiAccessInput): ApiAccessProblem[] {
   const problems: ApiAccessProblem[] = [];
+  const lists = { publicAccessCidrs: a.publicAccessCidrs, privateAccessCidrs: a.privateAccessCidrs };
+  for (const [field, cidrs] of Object.entries(lists))
+    cidrs.forEach((c, i) => {
+      // AWS keeps the network address; a CIDR with host bits would show as a change on every pulumi up.
+      if (!isOpenToWorld(c) && canonicalCidr(c) !== c)
+        problems.push({ field: `${field}[${i}]`, message: `has host bits set; write ${canonicalCidr(c)}` });
+    });
   a.publicAccessCidrs.forEach((c, i) => {
     if (isOpenToWorld(c))
       problems.push({

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { instanceShape, nodeGroupShapeProblems } from "../../components/capacity";
 import { clusterAutoscalerDiscoveryTags, clusterAutoscalerPolicy } from "../../components/capacity";
-import { apiAccessPlaceholders, apiAccessProblems, ApiAccessInput } from "../../components/cluster/rules";
+import {
+  apiAccessPlaceholders,
+  apiAccessProblems,
+  ApiAccessInput,
+  canonicalCidr,
+} from "../../components/cluster/rules";
 
 const access = (a: Partial<ApiAccessInput>): ApiAccessInput => ({
   deployerAccess: "private",
@@ -34,6 +39,16 @@ describe("apiAccessProblems: the machine running pulumi up must reach the API", 
         access({ deployerAccess: "public", publicAccessCidrs: ["0.0.0.0/0"], privateAccessCidrs: ["0.0.0.0/0"] }),
       ).map((p) => p.field),
     ).toEqual(["publicAccessCidrs[0]", "privateAccessCidrs[0]"]);
+  });
+});
+
+describe("canonical CIDRs (what AWS stores, so a second pulumi up shows no change)", () => {
+  it("names a CIDR with host bits set and the network to write instead", () => {
+    expect(canonicalCidr("203.0.113.77/24")).toBe("203.0.113.0/24");
+    expect(canonicalCidr("198.51.100.7/32")).toBe("198.51.100.7/32");
+    expect(canonicalCidr("10.1.2.3/8")).toBe("10.0.0.0/8");
+    const problems = apiAccessProblems(access({ deployerAccess: "public", publicAccessCidrs: ["203.0.113.77/24"] }));
+    expect(problems).toEqual([{ field: "publicAccessCidrs[0]", message: "has host bits set; write 203.0.113.0/24" }]);
   });
 });
 

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClusterHandle } from "../cluster/handle";
+import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
 import { ArgsChecker } from "../common/errors";
 import { PodIdentityRole } from "../common/pod-identity";
 import { MONITORING_NAMESPACE } from "../monitoring/prometheus-stack-values";
@@ -281,7 +282,8 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const namespace = REGISTRY_NAMESPACE;
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: namespace } },
+      // The server's Ingress targets pod IPs: rollouts wait for new pods to be healthy in the ALB.
+      { metadata: { name: namespace, labels: { ...POD_READINESS_GATE_NAMESPACE_LABEL } } },
       { ...k8sOpts, dependsOn: cluster.workloadReady },
     );
     const sa = new k8s.core.v1.ServiceAccount(

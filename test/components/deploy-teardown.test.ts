@@ -159,6 +159,14 @@ describe("Karpenter on a fresh account", () => {
   });
 });
 
+describe("ModelRegistry namespace", () => {
+  it("carries the pod readiness gate label too: the MLflow Ingress also targets pod IPs", async () => {
+    const plan = await runComponent(registry(false));
+    const ns = plan.ofType("kubernetes:core/v1:Namespace").find((n) => (n.inputs as any).metadata.name === "mlflow")!;
+    expect((ns.inputs as any).metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"]).toBe("enabled");
+  });
+});
+
 describe("ServingPlatform namespace", () => {
   it("carries the load balancer controller's pod readiness gate label", async () => {
     const plan = await runComponent(

@@ -1,5 +1,5 @@
 import { allPolicies } from "../policies/rules";
-import { CONFIG_NAMESPACE, ConfigProblem } from "../stacks/config";
+import { CONFIG_NAMESPACE, ConfigProblem, deployPlaceholderProblems } from "../stacks/config";
 import { runPlatformProgram } from "../stacks/program";
 import { costReport, CostReport } from "./cost-report";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, toYaml } from "./manifests";
@@ -40,7 +40,10 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   }
   const { config, secretKeys, environment, region } = checked;
   const cost = costReport(req.stack, checked.spec);
+  const beforeDeploy = deployPlaceholderProblems(checked.spec);
   progress(`config valid (environment ${environment}, region ${region})`);
+  // Placeholders plan offline; `pulumi up` refuses them until they are replaced.
+  for (const p of beforeDeploy) progress(`replace before pulumi up: ${p.path}: ${p.message}`);
 
   let resources: RecordedResource[];
   try {

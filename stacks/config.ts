@@ -3,10 +3,11 @@ import { z } from "zod";
 import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS } from "../components/common/accelerators";
 import { validateCidr } from "../components/common/cidr";
+import { apiAccessPlaceholders, DEPLOYER_ACCESS_MODES } from "../components/cluster/rules";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import { capacityFitProblems } from "../components/platform/capacity-checks";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
-import { platformSpecProblems } from "../components/platform/rules";
+import { apiAccessInputOf, platformSpecProblems } from "../components/platform/rules";
 import {
   MODEL_ACCELERATORS,
   MODEL_SERVERS,
@@ -62,6 +63,9 @@ const networkSchema = z.strictObject({
 
 const clusterSchema = z.strictObject({
   kubernetesVersion: z.string().optional(),
+  deployerAccess: z
+    .enum(DEPLOYER_ACCESS_MODES as [string, ...string[]], { error: "must be public or private" })
+    .optional(),
   publicAccessCidrs: z.array(z.string()).optional(),
   privateAccessCidrs: z.array(z.string()).optional(),
   adminPrincipalArns: z.array(z.string()).optional(),
@@ -91,6 +95,7 @@ const poolSchema = z.strictObject({
   maxNodes: count(1, 100),
   maxDevices: count(0, 2000).optional(),
   onDemandFallback: z.boolean().optional(),
+  spot: z.boolean().optional(),
   diskSizeGiB: count(1, 4000).optional(),
   os: z.enum(["al2023", "bottlerocket"]).optional(),
   imageCacheSnapshotId: z.string().optional(),
@@ -104,6 +109,7 @@ const capacitySchema = z.strictObject({
   gpuDevicePlugin: z.enum(["device-plugin", "gpu-operator"]).optional(),
   gpuTimeSlicingReplicas: int.optional(),
   neuronScheduler: z.boolean().optional(),
+  createSpotServiceLinkedRole: z.boolean().optional(),
   pools: z.array(poolSchema).optional(),
 });
 
@@ -217,6 +223,14 @@ export const stackConfigSchema = z.strictObject({
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
+export interface ResolveOptions {
+  /**
+   * The spec is for a real deployment (`pulumi up`/`preview`), not the offline plan: the
+   * shipped placeholder CIDRs are refused. Default: false.
+   */
+  deploying?: boolean;
+}
+
 function keyPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const p of path) {
@@ -250,6 +264,7 @@ export function resolvePlatformSpec(
   raw: Record<string, unknown>,
   region: string | undefined,
   secretKeys: ReadonlySet<string> = new Set(),
+  options: ResolveOptions = {},
 ): PlatformSpec {
   const problems: ConfigProblem[] = [];
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
@@ -278,6 +293,10 @@ export function resolvePlatformSpec(
     },
     cluster: {
       kubernetesVersion: cfg.cluster?.kubernetesVersion ?? d.cluster.kubernetesVersion,
+      // Secure by default: without a choice the endpoint stays private, unless public CIDRs are listed.
+      deployerAccess:
+        (cfg.cluster?.deployerAccess as PlatformSpec["cluster"]["deployerAccess"] | undefined) ??
+        ((cfg.cluster?.publicAccessCidrs ?? []).length > 0 ? "public" : "private"),
       publicAccessCidrs: cfg.cluster?.publicAccessCidrs ?? d.cluster.publicAccessCidrs,
       privateAccessCidrs: cfg.cluster?.privateAccessCidrs ?? d.cluster.privateAccessCidrs,
       adminPrincipalArns: cfg.cluster?.adminPrincipalArns ?? d.cluster.adminPrincipalArns,
@@ -316,8 +335,20 @@ export function resolvePlatformSpec(
   if (problems.length === 0)
     for (const p of capacityFitProblems(spec))
       problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
+  if (options.deploying) problems.push(...deployPlaceholderProblems(spec));
   if (problems.length > 0) throw new StackConfigError(problems);
   return spec;
+}
+
+/**
+ * Values the offline plan accepts but a real deployment must not use: the shipped
+ * documentation-range CIDRs. The offline plan prints them; `pulumi up` refuses them.
+ */
+export function deployPlaceholderProblems(spec: PlatformSpec): ConfigProblem[] {
+  return apiAccessPlaceholders(apiAccessInputOf(spec)).map((p) => ({
+    path: `${CONFIG_NAMESPACE}:cluster.${p.path}`,
+    message: p.message,
+  }));
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -359,6 +390,7 @@ function resolveCapacity(
         maxDevices: p.maxDevices ?? p.maxNodes * Math.max(1, maxDevicesPerNode(p.instanceTypes)),
         // Outside dev, spot shortages fall back to on-demand unless a pool says otherwise.
         onDemandFallback: p.onDemandFallback ?? environment !== "dev",
+        spot: p.spot ?? true,
         diskSizeGiB: p.diskSizeGiB ?? 200,
         os: p.os ?? "al2023",
         imageCacheSnapshotId: p.imageCacheSnapshotId,
@@ -370,6 +402,7 @@ function resolveCapacity(
     gpuDevicePlugin: cfg?.gpuDevicePlugin ?? d.gpuDevicePlugin,
     gpuTimeSlicingReplicas: cfg?.gpuTimeSlicingReplicas ?? d.gpuTimeSlicingReplicas,
     neuronScheduler: cfg?.neuronScheduler ?? d.neuronScheduler,
+    createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole ?? autoscaler === "karpenter",
     pools,
   };
 }

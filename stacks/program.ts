@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MlPlatform } from "../components/platform/platform";
 import type { PlatformSpec } from "../components/platform/spec";
-import { resolvePlatformSpec, StackConfigError } from "./config";
+import { resolvePlatformSpec, ResolveOptions, StackConfigError } from "./config";
 import { rawConfigFromPulumi } from "./stack-config";
 
 /**
@@ -16,19 +16,22 @@ function isSecretConfigKey(key: string): boolean {
 }
 
 /** Reads and validates this stack's config; a bad stack file is a RunError (no stack trace). */
-export function loadPlatformSpec(): PlatformSpec {
+export function loadPlatformSpec(options: ResolveOptions = {}): PlatformSpec {
   const { raw, region, secretKeys } = rawConfigFromPulumi(pulumi.runtime.allConfig(), isSecretConfigKey);
   try {
-    return resolvePlatformSpec(raw, region, secretKeys);
+    return resolvePlatformSpec(raw, region, secretKeys, options);
   } catch (e) {
     if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
     throw e;
   }
 }
 
-/** The stack program: config -> spec -> platform -> stack outputs. */
-export async function runPlatformProgram() {
-  const spec = loadPlatformSpec();
+/**
+ * The stack program: config -> spec -> platform -> stack outputs. `deploying` (set by the
+ * Pulumi entry point, not by the offline plan) refuses the shipped placeholder values.
+ */
+export async function runPlatformProgram(options: ResolveOptions = {}) {
+  const spec = loadPlatformSpec(options);
   const platform = new MlPlatform("mlserving", spec);
   return {
     environment: spec.environment,

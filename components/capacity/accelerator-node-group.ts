@@ -5,6 +5,7 @@ import { ClusterHandle } from "../common/handles";
 import { ProblemList, throwIfProblems, wholeNumberProblem } from "../common/problems";
 import { CAPACITY_DEFAULTS, MIN_ACCELERATOR_DISK_GIB, poolInstanceTypeProblems, poolOsProblem } from "./rules";
 import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, isAcceleratorKind, NodeOs } from "../common/accelerators";
+import { nodeGroupShapeProblems } from "./instance-shapes";
 import { acceleratorNodeLabels, acceleratorTaint, CapacityType, clusterAutoscalerAsgTags } from "./node-group-builders";
 
 export interface AcceleratorNodeGroupArgs {
@@ -75,6 +76,8 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
         "diskSizeGiB",
         `must be at least ${MIN_ACCELERATOR_DISK_GIB} GiB for inference images`,
       );
+    // Cluster Autoscaler models a group as one instance shape.
+    for (const p of nodeGroupShapeProblems(args.instanceTypes)) problems.add(`instanceTypes[${p.index}]`, p.message);
     throwIfProblems(`AcceleratorNodeGroup "${name}"`, problems.list);
     super("mlserving:capacity:AcceleratorNodeGroup", name, {}, opts);
     const { cluster } = args;

@@ -19,6 +19,16 @@ export const CLUSTER_AUTOSCALER_METRICS = {
 };
 
 /**
+ * Tags by which Cluster Autoscaler discovers the Auto Scaling groups it may scale, with their
+ * values: the chart's auto-discovery (`asg:tag=key=value,...`, cloudprovider/aws/README.md
+ * "Auto-Discovery Setup"), the IAM condition on its scaling calls and the tags the kit puts on
+ * each group's ASG all use these.
+ */
+export function clusterAutoscalerDiscoveryTags(clusterName: string): Record<string, string> {
+  return { "k8s.io/cluster-autoscaler/enabled": "true", [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned" };
+}
+
+/**
  * IAM policy of Cluster Autoscaler: the read-only calls of the AWS provider README on `*`, and
  * the two mutating calls only on Auto Scaling groups tagged as this cluster's (the condition
  * from the EKS best-practices guide).
@@ -48,10 +58,9 @@ export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
       Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
       Resource: "*",
       Condition: {
-        StringEquals: {
-          "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
-          [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
-        },
+        StringEquals: Object.fromEntries(
+          Object.entries(clusterAutoscalerDiscoveryTags(clusterName)).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
+        ),
       },
     },
   );
@@ -75,7 +84,10 @@ export function clusterAutoscalerValues(input: ClusterAutoscalerValuesInput) {
   return {
     cloudProvider: "aws",
     awsRegion: input.region,
-    autoDiscovery: { clusterName: input.clusterName },
+    autoDiscovery: {
+      clusterName: input.clusterName,
+      tags: Object.entries(clusterAutoscalerDiscoveryTags(input.clusterName)).map(([k, v]) => `${k}=${v}`),
+    },
     image: { tag: input.imageTag },
     rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } },
     extraArgs: {

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle, MonitoringHandle } from "../common/handles";
@@ -5,6 +6,7 @@ import { ProblemList, throwIfProblems } from "../common/problems";
 import { CAPACITY_DEFAULTS, DURATION } from "./rules";
 import { installChart } from "../common/chart-addon";
 import { CLUSTER_AUTOSCALER_ADDON } from "./addons";
+import { clusterAutoscalerDiscoveryTags } from "./cluster-autoscaler-values";
 
 export interface ClusterAutoscalerArgs {
   /** The cluster whose node groups it scales. Required. */
@@ -15,6 +17,12 @@ export interface ClusterAutoscalerArgs {
   dependsOn?: pulumi.Resource[];
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Default: no ServiceMonitor. */
   monitoring?: MonitoringHandle;
+  /**
+   * Managed node groups to scale whose Auto Scaling groups carry no discovery tags yet (such as
+   * the cluster's system group): the kit tags their ASGs with {@link clusterAutoscalerDiscoveryTags}.
+   * Groups the kit makes for Cluster Autoscaler tag themselves. Default: none.
+   */
+  discoverNodeGroups?: aws.eks.NodeGroup[];
 }
 
 /** Cluster Autoscaler: pinned chart, pod identity scoped to this cluster's groups, spot-first priority expander. */
@@ -34,11 +42,23 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
     super("mlserving:capacity:ClusterAutoscaler", name, {}, opts);
     const { cluster } = args;
 
+    const discoveryTags = (args.discoverNodeGroups ?? []).flatMap((group, g) => {
+      const asgName = group.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? "");
+      return Object.entries(clusterAutoscalerDiscoveryTags(cluster.name)).map(
+        ([key, value], i) =>
+          new aws.autoscaling.Tag(
+            `${name}-discovery-${g}-${i}`,
+            { autoscalingGroupName: asgName, tag: { key, value, propagateAtLaunch: false } },
+            { parent: this },
+          ),
+      );
+    });
+
     ({ release: this.release } = installChart(
       name,
       CLUSTER_AUTOSCALER_ADDON,
       { cluster, scaleDownUnneededTime },
-      { parent: this, cluster, monitoring: args.monitoring, dependsOn: args.dependsOn },
+      { parent: this, cluster, monitoring: args.monitoring, dependsOn: [...(args.dependsOn ?? []), ...discoveryTags] },
     ));
     this.registerOutputs({});
   }

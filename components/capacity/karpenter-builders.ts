@@ -103,6 +103,8 @@ export interface NodePoolInput {
   maxDevices: number;
   /** Allow on-demand when spot is short; spot stays preferred. */
   onDemandFallback: boolean;
+  /** Launch spot at all; false makes an on-demand pool. Default: true. */
+  spot?: boolean;
   /** OS of the pool's node class. */
   os: NodeOs;
 }
@@ -114,7 +116,8 @@ export interface NodePoolInput {
  * 10 minutes, one node at a time, so running inference is not churned.
  */
 export function nodePoolSpec(input: NodePoolInput) {
-  const capacityTypes = input.onDemandFallback ? ["spot", "on-demand"] : ["spot"];
+  const capacityTypes =
+    input.spot === false ? ["on-demand"] : input.onDemandFallback ? ["spot", "on-demand"] : ["spot"];
   const labels = acceleratorNodeLabels(input.kind, "spot", input.instanceTypes, input.name, input.os);
   delete labels[LABELS.capacityType]; // Karpenter labels capacity itself: karpenter.sh/capacity-type.
   return {

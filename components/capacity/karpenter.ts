@@ -30,6 +30,8 @@ export interface KarpenterPoolArgs {
   maxDevices: number;
   /** Allow on-demand when spot is short (spot stays preferred). Default: true. */
   onDemandFallback?: boolean;
+  /** Launch spot; false makes an on-demand pool (then 1 instance type is enough). Default: true. */
+  spot?: boolean;
   /** Image volume size in GiB. Default: 200. */
   diskSizeGiB?: number;
   /** EBS snapshot of pre-pulled images for fast cold starts (NVIDIA on Bottlerocket). Default: none. */
@@ -41,6 +43,8 @@ export interface KarpenterArgs {
   cluster: ClusterHandle;
   /** Accelerator NodePools. Default: none. */
   pools?: KarpenterPoolArgs[];
+  /** Resources the NodePools wait for before they may launch (e.g. the EC2 Spot service-linked role). Default: none. */
+  launchReady?: pulumi.Resource[];
   /** Controller replicas. Default: 2. */
   replicas?: number;
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Default: no ServiceMonitor. */
@@ -57,6 +61,7 @@ function karpenterPoolSpec(p: KarpenterPoolArgs): AcceleratorPoolSpec {
     maxNodes: Math.max(1, p.maxDevices),
     maxDevices: p.maxDevices,
     onDemandFallback: p.onDemandFallback ?? true,
+    spot: p.spot ?? true,
     diskSizeGiB: p.diskSizeGiB ?? CAPACITY_DEFAULTS.pool.diskSizeGiB,
     os: "al2023",
     imageCacheSnapshotId: p.imageCacheSnapshotId,
@@ -252,10 +257,11 @@ export class Karpenter extends pulumi.ComponentResource {
               instanceTypes: pool.instanceTypes,
               maxDevices: pool.maxDevices,
               onDemandFallback: pool.onDemandFallback ?? true,
+              spot: pool.spot,
               os,
             }),
           },
-          { parent: this, provider: cluster.provider, dependsOn: [nodeClass] },
+          { parent: this, provider: cluster.provider, dependsOn: [nodeClass, ...(args.launchReady ?? [])] },
         ),
       );
     }

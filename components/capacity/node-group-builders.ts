@@ -8,6 +8,7 @@ import {
   LABELS,
   NodeOs,
 } from "../common/accelerators";
+import { clusterAutoscalerDiscoveryTags } from "./cluster-autoscaler-values";
 
 export type CapacityType = "spot" | "on-demand";
 
@@ -59,8 +60,7 @@ export function clusterAutoscalerAsgTags(args: {
   const prefix = "k8s.io/cluster-autoscaler/node-template";
   const taint = acceleratorTaint(args.kind);
   return {
-    "k8s.io/cluster-autoscaler/enabled": "true",
-    [`k8s.io/cluster-autoscaler/${args.clusterName}`]: "owned",
+    ...clusterAutoscalerDiscoveryTags(args.clusterName),
     ...Object.fromEntries(Object.entries(args.labels).map(([k, v]) => [`${prefix}/label/${k}`, v])),
     [`${prefix}/taint/${taint.key}`]: `${taint.value}:NoSchedule`,
     [`${prefix}/resources/${DEVICE_RESOURCE[args.kind]}`]: String(minDevicesPerNode(args.instanceTypes)),

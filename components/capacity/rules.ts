@@ -7,6 +7,7 @@ import {
   osesOf,
 } from "../common/accelerators";
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
+import { nodeGroupShapeProblems } from "./instance-shapes";
 
 /** The node autoscalers the kit runs for accelerator capacity. */
 export type NodeAutoscaler = "cluster-autoscaler" | "karpenter";
@@ -25,6 +26,8 @@ export interface AcceleratorPoolSpec {
   maxDevices: number;
   /** Spot is preferred; this allows on-demand when spot is short (a fallback group of maxNodes, or on-demand in the NodePool). */
   onDemandFallback: boolean;
+  /** Run on spot (default); false makes an on-demand pool, which may list a single instance type. */
+  spot: boolean;
   diskSizeGiB: number;
   /** Node groups only; Karpenter picks the OS from `imageCacheSnapshotId`. */
   os: NodeOs;
@@ -40,6 +43,11 @@ export interface CapacitySpec {
   gpuDevicePlugin: GpuDevicePlugin;
   gpuTimeSlicingReplicas?: number;
   neuronScheduler: boolean;
+  /**
+   * Create the account's EC2 Spot service-linked role (AWSServiceRoleForEC2Spot), kept on destroy.
+   * Default: true with Karpenter. Set false when the account already has it (one stack per account creates it).
+   */
+  createSpotServiceLinkedRole: boolean;
   pools: AcceleratorPoolSpec[];
 }
 
@@ -49,7 +57,7 @@ export const CAPACITY_DEFAULTS = {
   gpuDevicePlugin: "device-plugin" as GpuDevicePlugin,
   /** Off: chart 1.9.0 runs kube-scheduler v1.31 against a 1.35 control plane. */
   neuronScheduler: false,
-  pool: { minNodes: 0, diskSizeGiB: 200, os: "al2023" as NodeOs },
+  pool: { minNodes: 0, diskSizeGiB: 200, os: "al2023" as NodeOs, spot: true },
 };
 
 /**
@@ -89,7 +97,7 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
   const problems = new ProblemList();
   problems.check(POOL_NAME.test(p.name), "name", "must be a DNS label of at most 32 characters");
   if (!isAcceleratorKind(p.kind)) return problems.add("kind", `must be one of ${ACCELERATOR_KINDS.join(", ")}`).list;
-  problems.nest("instanceTypes", poolInstanceTypeProblems(p.kind, p.instanceTypes, true));
+  problems.nest("instanceTypes", poolInstanceTypeProblems(p.kind, p.instanceTypes, p.spot));
   const maxProblem = wholeNumberProblem(p.maxNodes, 1);
   if (maxProblem) problems.add("maxNodes", maxProblem);
   problems.check(p.minNodes <= p.maxNodes, "minNodes", `must not exceed maxNodes (${p.minNodes} > ${p.maxNodes})`);
@@ -110,6 +118,8 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
   } else {
     const osProblem = poolOsProblem(p.kind, p.os);
     if (osProblem) problems.add("os", osProblem);
+    // Cluster Autoscaler models a node group as one instance shape.
+    for (const s of nodeGroupShapeProblems(p.instanceTypes)) problems.add(`instanceTypes[${s.index}]`, s.message);
   }
   if (p.imageCacheSnapshotId !== undefined)
     problems.check(

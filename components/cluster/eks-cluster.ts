@@ -69,6 +69,12 @@ export interface EksClusterArgs {
   storageReclaimPolicy?: "Delete" | "Retain";
   /** Tags for every AWS resource. Default: `managed-by` only. */
   tags?: Record<string, string>;
+  /**
+   * Production safety: EKS `deletionProtection` and Pulumi `protect` on the cluster, Pulumi
+   * `protect` on the secrets key and on the control-plane log group, which is also kept on
+   * destroy (`retainOnDelete`: its audit logs outlive the cluster). Default: false.
+   */
+  protect?: boolean;
 }
 
 /**
@@ -100,6 +106,7 @@ export class EksCluster extends pulumi.ComponentResource {
     super("mlserving:cluster:EksCluster", name, {}, opts);
 
     const tags = withManagedBy(args.tags);
+    const protect = args.protect ?? false;
     const version = args.kubernetesVersion ?? KUBERNETES_VERSION;
     const parent = { parent: this };
     const partition = aws.getPartitionOutput({}, parent).partition;
@@ -116,7 +123,9 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       parent,
     );
-    CLUSTER_ROLE_MANAGED_POLICIES.forEach(
+    // The cluster depends on these: on destroy EKS still needs them to remove the cluster's
+    // security group and network interfaces, or the VPC cannot be deleted afterwards.
+    const clusterPolicies = CLUSTER_ROLE_MANAGED_POLICIES.map(
       (p) =>
         new aws.iam.RolePolicyAttachment(
           `${name}-cluster-${p}`,
@@ -132,7 +141,7 @@ export class EksCluster extends pulumi.ComponentResource {
         deletionWindowInDays: 30,
         tags,
       },
-      parent,
+      { parent: this, protect },
     );
     new aws.kms.Alias(
       `${name}-secrets`,
@@ -156,7 +165,7 @@ export class EksCluster extends pulumi.ComponentResource {
         retentionInDays: logRetentionDays,
         tags,
       },
-      parent,
+      { parent: this, protect, retainOnDelete: protect },
     );
 
     this.cluster = new aws.eks.Cluster(
@@ -181,9 +190,10 @@ export class EksCluster extends pulumi.ComponentResource {
         // vpc-cni, kube-proxy and CoreDNS are installed below as pinned managed add-ons.
         bootstrapSelfManagedAddons: false,
         upgradePolicy: { supportType: "STANDARD" },
+        deletionProtection: protect,
         tags,
       },
-      { parent: this, dependsOn: [logGroup, kmsPolicy] },
+      { parent: this, protect, dependsOn: [logGroup, kmsPolicy, ...clusterPolicies] },
     );
     const clusterName = this.cluster.name;
     const clusterSecurityGroupId = this.cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);

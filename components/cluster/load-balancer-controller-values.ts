@@ -7,6 +7,14 @@ export const LOAD_BALANCER_CONTROLLER_NAMESPACE = "kube-system";
 export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller";
 
 /**
+ * Namespace label that makes the controller's pod webhook add its target-health readiness
+ * gates to pods created there (IP targets): a rolling update then waits until the new pod is
+ * healthy in the ALB target group before the old one goes (aws-load-balancer-controller v3.5.0
+ * `docs/deploy/pod_readiness_gate.md`; on by default in the chart).
+ */
+export const POD_READINESS_GATE_NAMESPACE_LABEL = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } as const;
+
+/**
  * The controller's IAM policy exactly as its install guide publishes it
  * (kubernetes-sigs/aws-load-balancer-controller `docs/install/iam_policy.json` at v3.5.0),
  * with ARNs moved to the cluster's partition.

@@ -7,19 +7,22 @@ import type { PlatformSpec } from "./spec";
 /** What an environment decides; the stack (team, region, names, models, receivers) decides the rest. */
 export type EnvironmentDefaults = Omit<
   PlatformSpec,
-  "environment" | "team" | "region" | "clusterName" | "tags" | "serving" | "alerting"
->;
+  "environment" | "team" | "region" | "clusterName" | "tags" | "serving" | "alerting" | "cluster"
+> & { cluster: Omit<PlatformSpec["cluster"], "deployerAccess"> };
 
 const GPU_TYPES = ["g6.xlarge", "g6.2xlarge", "g5.xlarge", "g5.2xlarge", "g6e.xlarge"];
 const INFERENTIA_TYPES = ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"];
 const pool = (
-  p: Pick<AcceleratorPoolSpec, "name" | "kind" | "instanceTypes" | "maxNodes" | "maxDevices" | "onDemandFallback">,
+  p: Pick<AcceleratorPoolSpec, "name" | "kind" | "instanceTypes" | "maxNodes" | "maxDevices" | "onDemandFallback"> &
+    Partial<Pick<AcceleratorPoolSpec, "spot">>,
 ): AcceleratorPoolSpec => ({ ...CAPACITY_DEFAULTS.pool, ...p });
 const capacity = (autoscaler: CapacitySpec["autoscaler"], pools: AcceleratorPoolSpec[]): CapacitySpec => ({
   autoscaler,
   scaleDownUnneededTime: CAPACITY_DEFAULTS.scaleDownUnneededTime,
   gpuDevicePlugin: CAPACITY_DEFAULTS.gpuDevicePlugin,
   neuronScheduler: CAPACITY_DEFAULTS.neuronScheduler,
+  // Karpenter launches spot through EC2 Fleet, which needs the account's EC2 Spot service-linked role.
+  createSpotServiceLinkedRole: autoscaler === "karpenter",
   pools,
 });
 
@@ -47,12 +50,15 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
       storageReclaimPolicy: "Delete",
     },
     loadBalancerController: { replicas: 1 },
-    // Accelerators scale to zero on spot, driven by Cluster Autoscaler (no controller to pay for).
+    // Accelerators scale to zero, driven by Cluster Autoscaler (no controller to pay for). CA models
+    // a node group as one instance shape, so each pool lists one shape: 4 vCPU, 16 GiB, 1 device.
+    // GPUs run on spot across three families; inf2.xlarge is the only such Inferentia type, and
+    // one type is too thin for spot, so the Inferentia pool is on-demand.
     capacity: capacity("cluster-autoscaler", [
       pool({
         name: "gpu",
         kind: "nvidia",
-        instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge", "g4dn.xlarge"],
+        instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"],
         maxNodes: 2,
         maxDevices: 2,
         onDemandFallback: false,
@@ -60,10 +66,11 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
       pool({
         name: "inferentia",
         kind: "neuron",
-        instanceTypes: INFERENTIA_TYPES,
+        instanceTypes: ["inf2.xlarge"],
         maxNodes: 1,
-        maxDevices: 6,
+        maxDevices: 1,
         onDemandFallback: false,
+        spot: false,
       }),
     ]),
     monitoring: { retention: "3d", storageGiB: 20, replicas: 1, grafanaStorageGiB: 5, alertmanagerStorageGiB: 2 },

@@ -3,6 +3,7 @@ import { AcceleratorNodeGroup } from "../capacity/accelerator-node-group";
 import { NeuronSupport, NvidiaGpuSupport } from "../capacity/accelerator-support";
 import { ClusterAutoscaler } from "../capacity/cluster-autoscaler";
 import { Karpenter } from "../capacity/karpenter";
+import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { EksCluster } from "../cluster/eks-cluster";
 import { throwIfProblems } from "../common/problems";
@@ -65,6 +66,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         logRetentionDays: spec.cluster.logRetentionDays,
         systemNodes: spec.cluster.systemNodes,
         storageReclaimPolicy: spec.cluster.storageReclaimPolicy,
+        protect: spec.environment === "prod",
         tags,
       },
       parent,
@@ -93,20 +95,37 @@ export class MlPlatform extends pulumi.ComponentResource {
 
     // Accelerator capacity: node groups scaled by Cluster Autoscaler, or Karpenter NodePools.
     const { capacity } = spec;
+    const spotRole = capacity.createSpotServiceLinkedRole
+      ? spotServiceLinkedRole(`${name}-spot`, tags, parent)
+      : undefined;
     if (capacity.autoscaler === "karpenter") {
       this.karpenter = new Karpenter(
         `${name}-karpenter`,
         {
           cluster,
+          launchReady: spotRole ? [spotRole] : [],
           pools: capacity.pools.map((p) => ({
             name: p.name,
             kind: p.kind,
             instanceTypes: p.instanceTypes,
             maxDevices: p.maxDevices,
             onDemandFallback: p.onDemandFallback,
+            spot: p.spot,
             diskSizeGiB: p.diskSizeGiB,
             imageCacheSnapshotId: p.imageCacheSnapshotId,
           })),
+          monitoring: this.monitoring.handle,
+        },
+        parent,
+      );
+      // Karpenter launches accelerator nodes only; Cluster Autoscaler, limited by its discovery
+      // tags to the system group's ASG, grows and shrinks the nodes the controllers run on.
+      this.clusterAutoscaler = new ClusterAutoscaler(
+        `${name}-cluster-autoscaler`,
+        {
+          cluster,
+          scaleDownUnneededTime: capacity.scaleDownUnneededTime,
+          discoverNodeGroups: [this.cluster.systemNodeGroup],
           monitoring: this.monitoring.handle,
         },
         parent,
@@ -122,7 +141,8 @@ export class MlPlatform extends pulumi.ComponentResource {
               instanceTypes: p.instanceTypes,
               minSize: p.minNodes,
               maxSize: p.maxNodes,
-              onDemandFallbackMaxSize: p.onDemandFallback ? p.maxNodes : undefined,
+              capacityType: p.spot ? "spot" : "on-demand",
+              onDemandFallbackMaxSize: p.spot && p.onDemandFallback ? p.maxNodes : undefined,
               os: p.os,
               diskSizeGiB: p.diskSizeGiB,
             },
@@ -135,7 +155,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         {
           cluster,
           scaleDownUnneededTime: capacity.scaleDownUnneededTime,
-          dependsOn: this.acceleratorNodeGroups,
+          dependsOn: [...this.acceleratorNodeGroups, ...(spotRole ? [spotRole] : [])],
+          discoverNodeGroups: [this.cluster.systemNodeGroup],
           monitoring: this.monitoring.handle,
         },
         parent,
@@ -168,6 +189,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         cluster,
         vpcCidr: this.network.cidrBlock,
         ...spec.registry,
+        // Kept resources inside a VPC the stack created would stop its deletion.
+        retainDatabase: spec.registry.protectState && spec.network.existing !== undefined,
         monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],
       },

@@ -1,5 +1,5 @@
 import { capacityProblems } from "../capacity/rules";
-import { clusterProblems } from "../cluster/rules";
+import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { isOpenToWorld } from "../common/cidr";
 import { Problem, ProblemList } from "../common/problems";
 import { monitoringProblems } from "../monitoring/rules";
@@ -17,6 +17,7 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
   const problems = new ProblemList()
     .nest("network", networkProblems(spec.network))
     .nest("cluster", clusterProblems(spec.cluster))
+    .nest("cluster", apiAccessProblems(apiAccessInputOf(spec)))
     .nest("capacity", capacityProblems(spec.capacity))
     .nest("monitoring", monitoringProblems(spec.monitoring))
     .nest("registry", registryProblems(spec.registry));
@@ -77,4 +78,14 @@ export function environmentProblems(spec: PlatformSpec): Problem[] {
       "prod needs at least one alert receiver (alertPagerdutyRoutingKey, alertSlackWebhookUrl or alertWebhookUrl)",
     );
   return problems.list;
+}
+
+/** How the deployer reaches the API, as the access rule sees it. */
+export function apiAccessInputOf(spec: PlatformSpec): ApiAccessInput {
+  return {
+    deployerAccess: spec.cluster.deployerAccess,
+    publicAccessCidrs: spec.cluster.publicAccessCidrs,
+    privateAccessCidrs: spec.cluster.privateAccessCidrs,
+    existingVpc: spec.network.existing !== undefined,
+  };
 }

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CapacitySpec } from "../capacity/rules";
+import type { DeployerAccess } from "../cluster/rules";
 import type { Environment } from "../common/tags";
 
 export type { AcceleratorPoolSpec, CapacitySpec } from "../capacity/rules";
@@ -28,6 +29,8 @@ export interface PlatformSpec {
   };
   cluster: {
     kubernetesVersion: string;
+    /** How the machine running `pulumi up` reaches the API (see `apiAccessProblems`). */
+    deployerAccess: DeployerAccess;
     publicAccessCidrs: string[];
     /** Extra networks allowed to reach the private API endpoint (the VPC's own CIDR always is). */
     privateAccessCidrs: string[];

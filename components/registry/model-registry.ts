@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
 import { throwIfProblems } from "../common/problems";
 import { REGISTRY_DEFAULTS, registryProblems } from "./rules";
+import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
 import { PodIdentityRole } from "../common/pod-identity";
 import { MONITORING_NAMESPACE } from "../common/names";
 import { serviceMonitor } from "../common/monitors";
@@ -47,10 +48,20 @@ export interface ModelRegistryArgs {
   /** Multi-AZ database. Default: false. */
   multiAz?: boolean;
   /**
-   * Production safety: RDS deletion protection and a final snapshot, and Pulumi `protect` plus
-   * `retainOnDelete` on the bucket, its key and the database. Default: false.
+   * Production safety: RDS deletion protection and a final snapshot, Pulumi `protect` on the
+   * database, and `protect` plus `retainOnDelete` on the bucket (with every bucket setting) and
+   * its key (see `retainDatabase` for the database). Without it the bucket is emptied on
+   * destroy (`forceDestroy`). Default: false.
    */
   protectState?: boolean;
+  /**
+   * Keep the database on destroy (`retainOnDelete`), with what it still uses: its subnet group,
+   * security group and parameter group. Only sound when the VPC outlives the stack (an existing
+   * VPC): kept resources inside a VPC the stack created would stop its deletion. Otherwise, with
+   * `protectState`, a deliberate destroy deletes the database after its final snapshot (encrypted
+   * with the kept registry key). Default: `protectState`.
+   */
+  retainDatabase?: boolean;
   /** Days to keep noncurrent versions of artifacts. Default: 90. */
   noncurrentVersionDays?: number;
   /** DNS name of the internal Ingress (also allowed as Host header). Default: none (the ALB's own name). */
@@ -85,7 +96,12 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const { cluster } = args;
     const tags = cluster.tags;
     const protect = args.protectState ?? d.protectState;
+    // The bucket, its key and every setting that keeps the bucket private, encrypted and
+    // versioned stay on destroy in prod; elsewhere the bucket goes, with its objects.
     const stateful = { parent: this, protect, retainOnDelete: protect };
+    const retainDatabase = args.retainDatabase ?? protect;
+    const database = { parent: this, protect, retainOnDelete: retainDatabase };
+    const databaseNeeds = { parent: this, protect: retainDatabase, retainOnDelete: retainDatabase };
     const clientNamespaces = args.clientNamespaces ?? ["serving"];
 
     // Artifacts: private, versioned, SSE-KMS, TLS-only, old versions expire.
@@ -101,7 +117,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
     );
     this.bucket = new aws.s3.Bucket(
       `${name}-artifacts`,
-      { bucketPrefix: `${cluster.name}-mlflow-`, forceDestroy: false, tags },
+      { bucketPrefix: `${cluster.name}-mlflow-`, forceDestroy: !protect, tags },
       stateful,
     );
     const bucketId = this.bucket.id;
@@ -114,17 +130,17 @@ export class ModelRegistry extends pulumi.ComponentResource {
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketOwnershipControls(
       `${name}-artifacts`,
       { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketVersioning(
       `${name}-artifacts`,
       { bucket: bucketId, versioningConfiguration: { status: "Enabled" } },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-artifacts`,
@@ -137,7 +153,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
           },
         ],
       },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-artifacts`,
@@ -153,7 +169,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
           },
         ],
       },
-      { parent: this },
+      stateful,
     );
     new aws.s3.BucketPolicy(
       `${name}-artifacts`,
@@ -161,7 +177,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         bucket: bucketId,
         policy: this.bucket.arn.apply((arn) => JSON.stringify(artifactBucketPolicy(arn))),
       },
-      { parent: this, dependsOn: [publicAccess] },
+      { ...stateful, dependsOn: [publicAccess] },
     );
 
     // Metadata: RDS PostgreSQL in private subnets, reachable on 5432 only from the cluster's security group.
@@ -172,7 +188,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         vpcId: cluster.vpcId,
         tags,
       },
-      { parent: this },
+      databaseNeeds,
     );
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-db-from-cluster`,
@@ -190,7 +206,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const subnetGroup = new aws.rds.SubnetGroup(
       `${name}-db`,
       { subnetIds: cluster.privateSubnetIds, tags },
-      { parent: this },
+      databaseNeeds,
     );
     const parameterGroup = new aws.rds.ParameterGroup(
       `${name}-db`,
@@ -199,7 +215,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         parameters: [{ name: "rds.force_ssl", value: "1" }],
         tags,
       },
-      { parent: this },
+      databaseNeeds,
     );
     const dbPassword = new random.RandomPassword(`${name}-db`, { length: 32, special: false }, { parent: this });
     this.database = new aws.rds.Instance(
@@ -233,7 +249,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         performanceInsightsKmsKeyId: key.arn,
         tags,
       },
-      stateful,
+      database,
     );
 
     // The server on EKS.
@@ -241,7 +257,8 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const namespace = REGISTRY_NAMESPACE;
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: namespace } },
+      // The server's Ingress targets pod IPs: rollouts wait for new pods to be healthy in the ALB.
+      { metadata: { name: namespace, labels: { ...POD_READINESS_GATE_NAMESPACE_LABEL } } },
       { ...k8sOpts, dependsOn: cluster.workloadReady },
     );
     const sa = new k8s.core.v1.ServiceAccount(

@@ -6,6 +6,7 @@ import { MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId } from "./runtimes";
 import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON, KSERVE_CRD_ADDON } from "./addons";
 import { mlflowStorageContainer, runtimePodMonitor } from "./kserve-builders";
 import { REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "../common/names";
+import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
 
 export interface ServingPlatformArgs {
   /** The cluster to install into. Required. */
@@ -45,7 +46,13 @@ export class ServingPlatform extends pulumi.ComponentResource {
 
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: SERVING_NAMESPACE, labels: { "app.kubernetes.io/part-of": "mlserving" } } },
+      {
+        metadata: {
+          name: SERVING_NAMESPACE,
+          // Model Ingresses target pod IPs: rollouts wait for new pods to be healthy in the ALB.
+          labels: { "app.kubernetes.io/part-of": "mlserving", ...POD_READINESS_GATE_NAMESPACE_LABEL },
+        },
+      },
       base,
     );
     const charts = { parent: this, cluster };

@@ -20,14 +20,16 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
       const gpu = new AcceleratorNodeGroup("gpu", {
         cluster: c.handle,
         kind: "nvidia",
-        instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"],
+        instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"],
         maxSize: 2,
         onDemandFallbackMaxSize: 2,
       });
       new AcceleratorNodeGroup("inf", {
         cluster: c.handle,
         kind: "neuron",
-        instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"],
+        // inf2.xlarge is the only Inferentia type of its shape: an on-demand group.
+        instanceTypes: ["inf2.xlarge"],
+        capacityType: "on-demand",
         maxSize: 1,
       });
       new ClusterAutoscaler("ca", { cluster: c.handle, dependsOn: [gpu] });
@@ -38,7 +40,7 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
     const spot = plan.one("aws:eks/nodeGroup:NodeGroup", "gpu-spot").inputs as any;
     expect(spot.capacityType).toBe("SPOT");
     expect(spot.amiType).toBe("AL2023_x86_64_NVIDIA");
-    expect(spot.instanceTypes).toEqual(["g6.xlarge", "g5.xlarge", "g6e.xlarge"]);
+    expect(spot.instanceTypes).toEqual(["g6.xlarge", "g5.xlarge", "g4dn.xlarge"]);
     expect(spot.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 2 });
     expect(spot.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
     expect(spot.labels).toMatchObject({ "mlserving.io/accelerator": "nvidia", "mlserving.io/capacity-type": "spot" });
@@ -54,7 +56,7 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
   });
 
   it("runs Inferentia on the Neuron AMI with the Neuron taint", () => {
-    const inf = plan.one("aws:eks/nodeGroup:NodeGroup", "inf-spot").inputs as any;
+    const inf = plan.one("aws:eks/nodeGroup:NodeGroup", "inf-on-demand").inputs as any;
     expect(inf.amiType).toBe("AL2023_x86_64_NEURON");
     expect(inf.taints).toEqual([{ key: "aws.amazon.com/neuron", value: "true", effect: "NO_SCHEDULE" }]);
   });
@@ -105,7 +107,7 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
           cluster: cluster().handle,
           kind: "nvidia",
           os: "bottlerocket",
-          instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"],
+          instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"],
           maxSize: 1,
           diskSizeGiB: 300,
         }),

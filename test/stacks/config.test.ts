@@ -4,6 +4,10 @@ import { loadStackFile } from "../../cli/stack-file";
 import { ENVIRONMENT_DEFAULTS } from "../../components/platform/defaults";
 import { CONFIG_NAMESPACE, resolvePlatformSpec, StackConfigError } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
+import { isOpenToWorld } from "../../components/common/cidr";
+
+/** A public endpoint admitting one (documentation) network: the deployer can reach the API. */
+const REACHABLE = { deployerAccess: "public", publicAccessCidrs: ["203.0.113.0/24"] };
 
 const fixtures = join(__dirname, "..", "fixtures", "bad-stacks");
 const stacks = join(__dirname, "..", "..", "stacks");
@@ -68,6 +72,13 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     ["mlserving:capacity.gpuTimeSlicingReplicas", "mlserving:capacity.scaleDownUnneededTime"],
     /at most 48|duration/,
   ],
+  ["no-api-path.yaml", ["mlserving:cluster.deployerAccess"], /no network path[\s\S]*publicAccessCidrs/],
+  ["public-without-cidrs.yaml", ["mlserving:cluster.publicAccessCidrs"], /egress CIDR/],
+  [
+    "autoscaler-mixed-shapes.yaml",
+    ["mlserving:capacity.pools[0].instanceTypes[2]"],
+    /g6e\.xlarge \(4 vCPU, 32 GiB, 1 device\) differs[\s\S]*one instance shape/,
+  ],
 ];
 
 describe("bad stack files are rejected with their key paths", () => {
@@ -112,11 +123,13 @@ describe("stack files resolve with per-environment defaults", () => {
     expect(dev.clusterName).toBe("mlserving-dev");
   });
 
-  it("prod is highly available, private and keeps its volumes", () => {
+  it("prod is highly available, admits the API only from listed networks and keeps its volumes", () => {
     const prod = spec("prod");
     expect(prod.network.natGateways).toBe("onePerAz");
     expect(prod.network.availabilityZoneCount).toBeGreaterThanOrEqual(3);
-    expect(prod.cluster.publicAccessCidrs).toEqual([]);
+    // The deployer needs a path to the API (issue 9); the shipped file lists a placeholder network only.
+    expect(prod.cluster.publicAccessCidrs.length).toBeGreaterThan(0);
+    expect(prod.cluster.publicAccessCidrs.some(isOpenToWorld)).toBe(false);
     expect(prod.cluster.storageReclaimPolicy).toBe("Retain");
     expect(prod.cluster.systemNodes.minSize).toBeGreaterThanOrEqual(3);
     expect(prod.tags).toEqual({ "cost-center": "ml-serving" });
@@ -139,7 +152,7 @@ describe("stack files resolve with per-environment defaults", () => {
 
   it("switches autoscaler when only the other one is enabled", () => {
     const s = resolvePlatformSpec(
-      { environment: "dev", team: "ml-platform", capacity: { karpenter: { enabled: true } } },
+      { environment: "dev", team: "ml-platform", cluster: REACHABLE, capacity: { karpenter: { enabled: true } } },
       "us-west-2",
     );
     expect(s.capacity.autoscaler).toBe("karpenter");
@@ -151,10 +164,37 @@ describe("stack files resolve with per-environment defaults", () => {
 
   it("raises the desired size with a larger minimum instead of failing", () => {
     const s = resolvePlatformSpec(
-      { environment: "dev", team: "ml-platform", cluster: { systemNodes: { minSize: 3 } } },
+      { environment: "dev", team: "ml-platform", cluster: { ...REACHABLE, systemNodes: { minSize: 3 } } },
       "us-west-2",
     );
     expect(s.cluster.systemNodes).toMatchObject({ minSize: 3, desiredSize: 3, maxSize: 3 });
+  });
+});
+
+describe("capacity choices for a first deploy", () => {
+  const resolve = (capacity: Record<string, unknown>) =>
+    resolvePlatformSpec({ environment: "dev", team: "ml-platform", cluster: REACHABLE, capacity }, "us-west-2");
+
+  it("creates the EC2 Spot service-linked role with Karpenter by default, and can leave an existing one alone", () => {
+    expect(resolve({ karpenter: { enabled: true } }).capacity.createSpotServiceLinkedRole).toBe(true);
+    expect(
+      resolve({ karpenter: { enabled: true }, createSpotServiceLinkedRole: false }).capacity
+        .createSpotServiceLinkedRole,
+    ).toBe(false);
+    expect(resolve({}).capacity.createSpotServiceLinkedRole).toBe(false);
+  });
+
+  it("lets an on-demand pool list a single instance type, and still wants 3 for spot", () => {
+    const pool = { name: "inf", kind: "neuron", instanceTypes: ["inf2.xlarge"], maxNodes: 1 };
+    expect(resolve({ pools: [{ ...pool, spot: false }] }).capacity.pools[0].spot).toBe(false);
+    expect(() => resolve({ pools: [pool] })).toThrow(/pools\[0\]\.instanceTypes: spot capacity needs at least 3/);
+  });
+
+  it("leaves mixed shapes to Karpenter, which picks a type per pod", () => {
+    const pools = [
+      { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 },
+    ];
+    expect(resolve({ karpenter: { enabled: true }, pools }).capacity.pools).toHaveLength(1);
   });
 });
 

@@ -21,13 +21,13 @@ const GOLDEN = {
       },
     },
     ceiling: {
-      totalUsd: 8048.84,
+      totalUsd: 2615.87,
     },
     components: {
       network: [36.95, 59],
       cluster: [231.82, 333.25],
-      "capacity:gpu": [399.98, 2749.06],
-      "capacity:inferentia": [0, 4754.16],
+      "capacity:gpu": [399.98, 1500.76],
+      "capacity:inferentia": [0, 569.49],
       serving: [16.43, 45.63],
       registry: [67.18, 105.58],
       monitoring: [2.16, 2.16],
@@ -35,11 +35,11 @@ const GOLDEN = {
     pools: {
       gpu: {
         floor: [1, 383.98],
-        ceiling: [2, "g6e.xlarge", 2717.06],
+        ceiling: [2, "g5.xlarge", 1468.76],
       },
       inferentia: {
         floor: [0, 0],
-        ceiling: [1, "inf2.24xlarge", 4738.16],
+        ceiling: [1, "inf2.xlarge", 553.49],
       },
     },
     models: {

@@ -116,8 +116,14 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
       expect(typeof r.protect, r.urn).toBe("boolean");
       expect(typeof r.retainOnDelete, r.urn).toBe("boolean");
     }
+    // Prod protects its database; it is not kept on destroy inside the VPC the stack creates
+    // (a kept instance would stop the VPC's deletion): its final snapshot keeps the data.
     const db = resourcesJson.resources.find((r: any) => r.type === "aws:rds/instance:Instance");
     expect({ protect: db.protect, retainOnDelete: db.retainOnDelete }).toEqual(
+      stack === "prod" ? { protect: true, retainOnDelete: false } : { protect: false, retainOnDelete: false },
+    );
+    const bucket = resourcesJson.resources.find((r: any) => r.type === "aws:s3/bucket:Bucket");
+    expect({ protect: bucket.protect, retainOnDelete: bucket.retainOnDelete }).toEqual(
       stack === "prod" ? { protect: true, retainOnDelete: true } : { protect: false, retainOnDelete: false },
     );
     expect(JSON.parse(plan.files["policy-report.json"])).toHaveProperty("violations");

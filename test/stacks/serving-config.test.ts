@@ -43,7 +43,7 @@ const BAD_SERVING_STACKS: { file: string; problems: ConfigProblem[]; fix: (raw: 
       },
     ],
     fix: (raw) => {
-      firstModel(raw).resources = { neuronDevices: 1, cpu: "8", memory: "64Gi" };
+      firstModel(raw).resources = { neuronDevices: 1, cpu: "3", memory: "12Gi" };
     },
   },
   {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { REACHABLE_API } from "../fixtures/stack";
 import { daemonSetOverhead, parseCpuMillis, parseMemoryMiB } from "../../components/capacity/node-overhead";
 import { instanceType } from "../../components/common/instance-types";
 import {
@@ -23,6 +24,7 @@ function spec(
     {
       environment: env,
       team: "ml-team",
+      ...REACHABLE_API,
       ...(env === "prod" ? { alertWebhookUrl: "https://hooks.example.com/x" } : {}),
     },
     "us-west-2",
@@ -106,6 +108,7 @@ describe("a model's replica must fit an instance type of its pool", () => {
     const raw = {
       environment: "dev",
       team: "ml-team",
+      ...REACHABLE_API,
       serving: { models: [{ ...gpu({}), resources: { gpus: 8, cpu: "3", memory: "12Gi" } }] },
     };
     try {

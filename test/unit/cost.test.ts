@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { REACHABLE_API } from "../fixtures/stack";
 import { HOURS_PER_MONTH, onDemandHourly, regionPrices } from "../../components/common/pricing";
 import { costEnvelope } from "../../components/platform/cost";
 import type { PlatformSpec } from "../../components/platform/spec";
@@ -7,7 +8,7 @@ import { resolvePlatformSpec } from "../../stacks/config";
 import { TRITON_GPU_MODEL } from "../fixtures/models";
 
 function spec(env: "dev" | "staging", region = "us-west-2", models: ModelSpec[] = []): PlatformSpec {
-  const base = resolvePlatformSpec({ environment: env, team: "ml-team" }, region);
+  const base = resolvePlatformSpec({ environment: env, team: "ml-team", ...REACHABLE_API }, region);
   return { ...base, serving: { ...base.serving, models } };
 }
 const model = (over: Partial<ModelSpec> = {}): ModelSpec => ({
@@ -64,7 +65,8 @@ describe("cost envelope", () => {
   it("caps node groups at maxNodes on their dearest type, twice with an on-demand fallback group", () => {
     const s = spec("dev");
     const alone = costEnvelope(s).pools.find((p) => p.name === "gpu")!;
-    expect(alone.ceiling).toMatchObject({ nodes: 2, instanceType: "g6e.xlarge" });
+    // dev's GPU pool is one shape (4 vCPU, 16 GiB, 1 GPU): g5.xlarge is its dearest type.
+    expect(alone.ceiling).toMatchObject({ nodes: 2, instanceType: "g5.xlarge" });
     const withFallback = costEnvelope({
       ...s,
       capacity: { ...s.capacity, pools: s.capacity.pools.map((p) => ({ ...p, onDemandFallback: true })) },

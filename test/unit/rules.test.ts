@@ -61,7 +61,8 @@ describe("domain rules, one place each", () => {
         {
           ...pool,
           kind: "neuron",
-          instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"],
+          instanceTypes: ["inf2.xlarge"],
+          spot: false,
           os: "bottlerocket",
         },
         "cluster-autoscaler",
@@ -73,6 +74,7 @@ describe("domain rules, one place each", () => {
         scaleDownUnneededTime: "5m",
         gpuDevicePlugin: "device-plugin",
         neuronScheduler: false,
+        createSpotServiceLinkedRole: true,
         pools: [pool, pool],
       }),
     ).toEqual([{ path: "pools[1].name", message: "pool name gpu is used twice" }]);

@@ -1,0 +1,216 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runPlan, PlanOutcome } from "../../cli/planner";
+import { loadStackFile } from "../../cli/stack-file";
+import { clusterAutoscalerDiscoveryTags, nodeGroupShapeProblems } from "../../components/capacity";
+import { apiAccessProblems, POD_READINESS_GATE_NAMESPACE_LABEL } from "../../components/cluster";
+import { SERVING_NAMESPACE } from "../../components/common/names";
+import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
+import { rawConfigFromPulumi } from "../../stacks/stack-config";
+import type { RecordedResource } from "../harness";
+
+/**
+ * Issue 9: the first `pulumi up` and a later `pulumi destroy` of every shipped stack go
+ * through. Each block below is a property of the plan a real deployment relies on.
+ */
+const stacksDir = join(__dirname, "..", "..", "stacks");
+type Planned = Extract<PlanOutcome, { kind: "planned" }>;
+
+const plans: Record<string, Planned> = {};
+const ENVS = ["dev", "staging", "prod"] as const;
+
+beforeAll(async () => {
+  for (const stack of ENVS) {
+    const outcome = await runPlan({ stack, configPath: join(stacksDir, `Pulumi.${stack}.yaml`) });
+    if (outcome.kind !== "planned") throw new Error(`${stack} did not plan: ${JSON.stringify(outcome)}`);
+    plans[stack] = outcome;
+  }
+});
+
+const ofType = (stack: string, type: string) => plans[stack].resources.filter((r) => r.type === type);
+const one = (stack: string, type: string, nameIncludes = ""): RecordedResource => {
+  const found = ofType(stack, type).filter((r) => r.name.includes(nameIncludes));
+  expect(
+    found.map((r) => r.name),
+    `${stack}: one ${type} *${nameIncludes}*`,
+  ).toHaveLength(1);
+  return found[0];
+};
+
+function specOf(stack: string) {
+  const { config, secretKeys } = loadStackFile(join(stacksDir, `Pulumi.${stack}.yaml`), CONFIG_NAMESPACE);
+  const { raw, region } = rawConfigFromPulumi(config);
+  return { raw, region, secretKeys: new Set(secretKeys) };
+}
+
+describe.each(ENVS)("stack %s: the deployer reaches the API", (stack) => {
+  it("has a network path from the machine running pulumi up, and the cluster opens exactly that path", () => {
+    const { raw, region, secretKeys } = specOf(stack);
+    const spec = resolvePlatformSpec(raw, region, secretKeys);
+    expect(
+      apiAccessProblems({
+        deployerAccess: spec.cluster.deployerAccess,
+        publicAccessCidrs: spec.cluster.publicAccessCidrs,
+        privateAccessCidrs: spec.cluster.privateAccessCidrs,
+        existingVpc: spec.network.existing !== undefined,
+      }),
+    ).toEqual([]);
+    const vpc = (one(stack, "aws:eks/cluster:Cluster").inputs as any).vpcConfig;
+    if (spec.cluster.deployerAccess === "public") {
+      expect(vpc.endpointPublicAccess).toBe(true);
+      expect(vpc.publicAccessCidrs).toEqual(spec.cluster.publicAccessCidrs);
+    }
+    expect(vpc.endpointPrivateAccess).toBe(true);
+  });
+
+  it("plans offline as shipped, but a real deployment refuses the placeholder, naming the key", () => {
+    const { raw, region, secretKeys } = specOf(stack);
+    expect(() => resolvePlatformSpec(raw, region, secretKeys, { deploying: true })).toThrow(
+      /mlserving:cluster\.publicAccessCidrs\[0\]: 203\.0\.113\.0\/24 is a documentation range/,
+    );
+  });
+});
+
+describe.each(ENVS)("stack %s: destroy can finish", (stack) => {
+  it("keeps the cluster's AmazonEKSClusterPolicy until the cluster is gone (EKS needs it to clean up ENIs and its security group)", () => {
+    const cluster = one(stack, "aws:eks/cluster:Cluster");
+    const attachment = one(
+      stack,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "cluster-AmazonEKSClusterPolicy",
+    );
+    expect(cluster.dependsOn).toContain(attachment.urn);
+  });
+
+  it("keeps nothing inside the VPC the stack creates (kept resources there would stop its deletion)", () => {
+    const retainedInVpc = plans[stack].resources.filter(
+      (r) =>
+        r.retainOnDelete &&
+        [
+          "aws:rds/instance:Instance",
+          "aws:rds/subnetGroup:SubnetGroup",
+          "aws:ec2/securityGroup:SecurityGroup",
+          "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        ].includes(r.type),
+    );
+    expect(retainedInVpc.map((r) => r.name)).toEqual([]);
+  });
+});
+
+describe("dev and staging: nothing stops or survives destroy", () => {
+  it.each(["dev", "staging"])("%s: the artifact bucket is emptied on destroy and nothing is protected", (stack) => {
+    expect((one(stack, "aws:s3/bucket:Bucket").inputs as any).forceDestroy).toBe(true);
+    expect(plans[stack].resources.filter((r) => r.protect || r.retainOnDelete).map((r) => r.type)).toEqual(
+      // The EC2 Spot service-linked role belongs to the account (Karpenter stacks create it).
+      stack === "staging" ? ["aws:iam/serviceLinkedRole:ServiceLinkedRole"] : [],
+    );
+  });
+});
+
+describe("prod: state is protected and what holds data outlives destroy", () => {
+  const TYPES_KEPT_WITH_THE_BUCKET = [
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketPolicy:BucketPolicy",
+  ];
+
+  it("keeps the artifact bucket with every protection it has (private, encrypted, versioned, TLS-only), and never empties it", () => {
+    for (const type of TYPES_KEPT_WITH_THE_BUCKET) {
+      const r = one("prod", type, "registry");
+      expect([r.protect, r.retainOnDelete], type).toEqual([true, true]);
+    }
+    expect((one("prod", "aws:s3/bucket:Bucket").inputs as any).forceDestroy).toBe(false);
+    const key = one("prod", "aws:kms/key:Key", "registry");
+    expect([key.protect, key.retainOnDelete]).toEqual([true, true]);
+  });
+
+  it("protects the database, which a deliberate destroy deletes after its final snapshot (encrypted with the kept key)", () => {
+    const db = one("prod", "aws:rds/instance:Instance");
+    expect(db.protect).toBe(true);
+    expect(db.inputs).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false });
+    expect((db.inputs as any).kmsKeyId).toMatch(/^arn:aws:kms:/);
+  });
+
+  it("protects the cluster (and EKS deletion protection), its secrets key and its audit logs, which outlive the cluster", () => {
+    const cluster = one("prod", "aws:eks/cluster:Cluster");
+    expect(cluster.protect).toBe(true);
+    expect((cluster.inputs as any).deletionProtection).toBe(true);
+    const logs = one("prod", "aws:cloudwatch/logGroup:LogGroup", "control-plane");
+    expect([logs.protect, logs.retainOnDelete]).toEqual([true, true]);
+    expect(one("prod", "aws:kms/key:Key", "eks-secrets").protect).toBe(true);
+  });
+
+  it("leaves dev's cluster deletable", () => {
+    const cluster = one("dev", "aws:eks/cluster:Cluster");
+    expect(cluster.protect).toBe(false);
+    expect((cluster.inputs as any).deletionProtection).toBe(false);
+  });
+});
+
+describe("capacity on a fresh account", () => {
+  it.each(["staging", "prod"])(
+    "%s (Karpenter): creates the EC2 Spot service-linked role before any NodePool, and keeps it",
+    (stack) => {
+      const role = one(stack, "aws:iam/serviceLinkedRole:ServiceLinkedRole");
+      expect(role.inputs.awsServiceName).toBe("spot.amazonaws.com");
+      expect(role.retainOnDelete).toBe(true);
+      const nodePools = ofType(stack, "kubernetes:karpenter.sh/v1:NodePool");
+      expect(nodePools.length).toBeGreaterThan(0);
+      for (const np of nodePools) expect(np.dependsOn, np.name).toContain(role.urn);
+    },
+  );
+
+  it.each(["staging", "prod"])(
+    "%s (Karpenter): Cluster Autoscaler scales the system node group, found by its discovery tags",
+    (stack) => {
+      const release = ofType(stack, "kubernetes:helm.sh/v3:Release").find(
+        (r) => r.inputs.chart === "cluster-autoscaler",
+      );
+      expect(release, "a Cluster Autoscaler release").toBeDefined();
+      const clusterName = (one(stack, "aws:eks/cluster:Cluster").inputs as any).name as string;
+      const discovery = clusterAutoscalerDiscoveryTags(clusterName);
+      expect((release!.inputs.values as any).autoDiscovery.tags).toEqual(
+        Object.entries(discovery).map(([k, v]) => `${k}=${v}`),
+      );
+      // Every discovery tag sits on the system node group's own ASG; Karpenter makes no ASGs.
+      // The fake cloud names a group's ASG after the group, as EKS does (eks-<group>-<uuid>).
+      const systemAsg = `eks-${one(stack, "aws:eks/nodeGroup:NodeGroup", "system").name}-`;
+      const tags = ofType(stack, "aws:autoscaling/tag:Tag").map((t) => t.inputs as any);
+      for (const [key, value] of Object.entries(discovery)) {
+        const onSystem = tags.filter(
+          (t) => t.tag.key === key && t.tag.value === value && String(t.autoscalingGroupName).startsWith(systemAsg),
+        );
+        expect(onSystem, key).toHaveLength(1);
+      }
+    },
+  );
+
+  it("dev (Cluster Autoscaler): every node group holds one instance shape (vCPU, memory, devices)", () => {
+    const groups = ofType("dev", "aws:eks/nodeGroup:NodeGroup").filter((g) =>
+      /NVIDIA|NEURON/.test(String(g.inputs.amiType)),
+    );
+    expect(groups.length).toBeGreaterThan(0);
+    for (const g of groups) expect(nodeGroupShapeProblems(g.inputs.instanceTypes as string[]), g.name).toEqual([]);
+  });
+});
+
+describe.each(ENVS)("stack %s: rollouts keep serving", (stack) => {
+  it("labels the serving namespace so the load balancer controller injects its pod readiness gates", () => {
+    const ns = ofType(stack, "kubernetes:core/v1:Namespace").find(
+      (n) => (n.inputs as any).metadata?.name === SERVING_NAMESPACE,
+    );
+    expect(ns, "the serving namespace").toBeDefined();
+    expect((ns!.inputs as any).metadata.labels).toMatchObject({ "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" });
+    expect(POD_READINESS_GATE_NAMESPACE_LABEL).toEqual({ "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" });
+    // The label only matters for pods behind IP targets: the model Ingresses use them.
+    const ingresses = ofType(stack, "kubernetes:networking.k8s.io/v1:Ingress").filter(
+      (i) => (i.inputs as any).metadata?.namespace === SERVING_NAMESPACE,
+    );
+    for (const i of ingresses)
+      expect((i.inputs as any).metadata.annotations["alb.ingress.kubernetes.io/target-type"]).toBe("ip");
+  });
+});

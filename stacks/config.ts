@@ -4,7 +4,8 @@ import { ACCELERATOR_KINDS, instanceTypeProblems, maxDevicesPerNode } from "../c
 import { isOpenToWorld, validateCidr } from "../components/common/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
-import { modelSpecProblems, type ModelSpec } from "../components/serving/model-spec";
+import { modelSpecProblems, VLLM_IN_FLIGHT_TARGET, type ModelSpec } from "../components/serving/model-spec";
+import { LONGEST_ALERT_WINDOW_HOURS } from "../components/monitoring/alert-rules";
 import { KUBERNETES_VERSION } from "../components/versions";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
@@ -289,7 +290,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Defaults> = {
         onDemandFallback: false,
       }),
     ]),
-    monitoring: { retention: "3d", storageGiB: 20, replicas: 1, grafanaStorageGiB: 5, alertmanagerStorageGiB: 2 },
+    // 4 days: more than the 3-day SLO ticket window, which Prometheus needs whole to evaluate it.
+    monitoring: { retention: "4d", storageGiB: 20, replicas: 1, grafanaStorageGiB: 5, alertmanagerStorageGiB: 2 },
     registry: {
       replicas: 1,
       dbInstanceClass: "db.t4g.medium",
@@ -575,7 +577,9 @@ function resolveModel(
     accelerator: m.accelerator,
     source: m.source,
     replicas: m.replicas ?? (environment === "prod" ? { min: 2, max: 6 } : { min: 1, max: 2 }),
-    autoscaling: m.autoscaling ?? (neuron ? { metric: "in-flight", target: 8 } : { metric: "queue-time", target: 20 }),
+    autoscaling:
+      m.autoscaling ??
+      (neuron ? { metric: "in-flight", target: VLLM_IN_FLIGHT_TARGET } : { metric: "queue-time", target: 20 }),
     resources: {
       ...(m.resources?.gpus !== undefined ? { gpus: m.resources.gpus } : {}),
       ...(m.resources?.neuronDevices !== undefined ? { neuronDevices: m.resources.neuronDevices } : {}),
@@ -659,6 +663,15 @@ function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
         "0.0.0.0/0 opens the Kubernetes API to the internet; list your own CIDRs or leave the endpoint private",
       );
   });
+  const retention = /^(\d+)([dhw])$/.exec(spec.monitoring.retention);
+  if (
+    retention &&
+    +retention[1] * { h: 1, d: 24, w: 168 }[retention[2] as "h" | "d" | "w"] <= LONGEST_ALERT_WINDOW_HOURS
+  )
+    add(
+      "monitoring.retention",
+      `must be longer than the longest alert window (${LONGEST_ALERT_WINDOW_HOURS}h, the SLO ticket's 3 days): with no margin, block-wise deletion and the size limit leave that window incomplete`,
+    );
   if (spec.environment === "prod") {
     if (spec.network.natGateways !== "onePerAz" && !spec.network.existing)
       add("network.natGateways", "prod must run one NAT gateway per availability zone (onePerAz)");
@@ -675,6 +688,12 @@ function crossFieldProblems(spec: PlatformSpec): ConfigProblem[] {
       add(
         "alertPagerdutyRoutingKey",
         "prod needs at least one alert receiver (alertPagerdutyRoutingKey, alertSlackWebhookUrl or alertWebhookUrl)",
+      );
+    }
+    if (!spec.alerting.slackWebhookUrl && !spec.alerting.webhookUrl) {
+      add(
+        "alertSlackWebhookUrl",
+        "prod needs a non-paging receiver for warnings (alertSlackWebhookUrl or alertWebhookUrl): PagerDuty gets critical alerts only, so without one every warning reaches nobody",
       );
     }
   }

@@ -4,7 +4,7 @@ import { copyPodLabel, podMonitor } from "../monitoring/service-monitor";
 import { MODEL_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource } from "./model-source";
-import { devicesOf, ModelSpec } from "./model-spec";
+import { devicesOf, ModelSpec, VLLM_MAX_NUM_SEQS } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
 import { placementFor, resourcesFor, tritonArgs } from "./triton-builders";
 
@@ -237,7 +237,7 @@ export function inferenceService(input: InferenceServiceInput) {
                   "--max-model-len",
                   "4096",
                   "--max-num-seqs",
-                  "8",
+                  String(VLLM_MAX_NUM_SEQS),
                 ],
               }
             : {}),

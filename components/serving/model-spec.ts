@@ -27,6 +27,11 @@ export interface ModelSpec {
   canary?: { source: string; trafficPercent: number };
 }
 
+/** vLLM's `--max-num-seqs` on the Neuron runtime: sequences one replica runs at once; more wait. */
+export const VLLM_MAX_NUM_SEQS = 8;
+/** Default in-flight target for vLLM: three quarters of a full batch, so replicas are added before requests wait. */
+export const VLLM_IN_FLIGHT_TARGET = 6;
+
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
 const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/;
 
@@ -54,6 +59,11 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   if (m.accelerator === "neuron" && m.autoscaling.metric === "queue-time")
     add("autoscaling.metric", "the vLLM Neuron runtime scales on in-flight requests");
   if (!(m.autoscaling.target > 0)) add("autoscaling.target", "must be greater than 0");
+  if (m.accelerator === "neuron" && m.autoscaling.metric === "in-flight" && m.autoscaling.target >= VLLM_MAX_NUM_SEQS)
+    add(
+      "autoscaling.target",
+      `must be below vLLM's --max-num-seqs (${VLLM_MAX_NUM_SEQS}): at ${VLLM_MAX_NUM_SEQS} or more per replica, requests already wait before it scales out`,
+    );
   if (m.autoscaling.metric === "gpu-utilization" && m.autoscaling.target > 100)
     add("autoscaling.target", "GPU utilisation is a percentage (at most 100)");
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");

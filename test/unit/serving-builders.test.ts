@@ -576,7 +576,7 @@ describe("KServe builders", () => {
     expect(canary.metadata.name).toBe("bert-canary");
     expect(canary.spec.triggers[0].metadata.query).toContain('mlserving_track="canary"');
     const neuron = scaledObject(kserveNeuron, "llama-predictor", { name: "llama", track: "stable" });
-    expect(neuron.spec.triggers[0]).toMatchObject({ metricType: "AverageValue", metadata: { threshold: "8" } });
+    expect(neuron.spec.triggers[0]).toMatchObject({ metricType: "AverageValue", metadata: { threshold: "6" } });
     validateAgainstUpstreamSchema(neuron);
   });
 

@@ -81,7 +81,6 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
   // (The root's own receiver is used only when no child route matches, so it cannot be relied on.)
   if (has("pagerduty")) routes.push({ receiver: "page", matchers: ['severity = "critical"'], continue: true });
   if (notifies) routes.push({ receiver: "notify" });
-  const equal = [...INHIBIT_EQUAL];
   return {
     global: { resolve_timeout: "5m" },
     route: {
@@ -93,8 +92,8 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
       routes,
     },
     inhibit_rules: [
-      { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal },
-      { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal },
+      { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: [...INHIBIT_EQUAL] },
+      { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal: [...INHIBIT_EQUAL] },
       {
         source_matchers: ['alertname = "InfoInhibitor"'],
         target_matchers: ['severity = "info"'],

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../cluster/handle";
 import { ArgsChecker } from "../common/errors";
 import { helmChartArgs } from "../common/helm";
-import { serviceMonitor } from "../monitoring/service-monitor";
+import { DROP_TARGET_POD_LABELS, serviceMonitor } from "../monitoring/service-monitor";
 import { CHARTS } from "../versions";
 import {
   DCGM_EXPORTER_RELEASE,
@@ -105,6 +105,8 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
       port: "metrics",
       interval: "15s",
       honorLabels: true,
+      // GPUs no pod holds come without pod labels; without this they took the exporter's own.
+      relabelings: [{ ...DROP_TARGET_POD_LABELS }],
     });
     new k8s.apiextensions.CustomResource(`${name}-dcgm-exporter`, sm, {
       parent: this,

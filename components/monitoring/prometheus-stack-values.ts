@@ -92,7 +92,11 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
       routes,
     },
     inhibit_rules: [
-      { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: [...INHIBIT_EQUAL] },
+      {
+        source_matchers: ['severity = "critical"'],
+        target_matchers: ['severity =~ "warning|info"'],
+        equal: [...INHIBIT_EQUAL],
+      },
       { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal: [...INHIBIT_EQUAL] },
       {
         source_matchers: ['alertname = "InfoInhibitor"'],

@@ -110,6 +110,19 @@ describe("parseModelSource", () => {
 });
 
 describe("modelSpecProblems", () => {
+  it("refuses a vLLM in-flight target that is not below --max-num-seqs, so replicas are added before requests wait", () => {
+    expect(modelSpecProblems(with_(kserveNeuron, { autoscaling: { metric: "in-flight", target: 8 } }), "dev")).toEqual([
+      {
+        field: "autoscaling.target",
+        message:
+          "must be below vLLM's --max-num-seqs (8): at 8 or more per replica, requests already wait before it scales out",
+      },
+    ]);
+    expect(modelSpecProblems(with_(kserveNeuron, { autoscaling: { metric: "in-flight", target: 6 } }), "dev")).toEqual(
+      [],
+    );
+  });
+
   it("accepts valid models in every environment they fit", () => {
     expect(modelSpecProblems(tritonGpu, "dev")).toEqual([]);
     expect(modelSpecProblems(kserveGpu, "staging")).toEqual([]);

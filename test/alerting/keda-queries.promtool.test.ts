@@ -13,7 +13,7 @@
  * minute so Prometheus 3's left-open windows and 2.42's left-closed ones give the same result.
  */
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { loadStackFile } from "../../cli/stack-file";
 import type { ModelSpec } from "../../components/serving";
 import { scaledObject } from "../../components/serving/autoscaling";
@@ -177,20 +177,36 @@ function expectPass(name: string, input: InputSeries[], cases: ExprTest[]) {
 }
 
 describeWithTools("KEDA queries under promtool", ["promtool"], () => {
-  describe.each(SCALERS.map((sc) => [sc.title, sc] as const))("%s", (_t, sc) => {
-    it("returns the model's own load (other models and the other track left out)", () => {
-      const { input, expected } = seriesUnderLoad(sc, 3);
-      expectPass("value", [...input, ...neighbours(sc)], [expr(sc, expected)]);
-    });
-    it("returns 0 for an idle model that reports", () => {
-      const { input } = seriesUnderLoad(sc, 0);
-      expectPass("idle", [...input, ...neighbours(sc)], [expr(sc, 0)]);
-    });
-    it("returns nothing when the model reports nothing, which KEDA treats as an error (ignoreNullValues false)", () => {
-      expectPass("no series", neighbours(sc), [expr(sc, undefined)]);
+  // One promtool run per ScaledObject, with its three cases as three promtool tests.
+  it.each(SCALERS.map((sc) => [sc.title, sc] as const))(
+    "%s: the model's own load (not other models' or the other track's), 0 when idle, nothing without series",
+    (_t, sc) => {
+      const load = seriesUnderLoad(sc, 3);
+      const idle = seriesUnderLoad(sc, 0);
+      const r = promtoolTestRules(
+        [],
+        [
+          {
+            name: "value",
+            interval: "15s",
+            input_series: [...load.input, ...neighbours(sc)],
+            promql_expr_test: [expr(sc, load.expected)],
+          },
+          {
+            name: "idle",
+            interval: "15s",
+            input_series: [...idle.input, ...neighbours(sc)],
+            promql_expr_test: [expr(sc, 0)],
+          },
+          // KEDA reads this as an error (ignoreNullValues false) and the HPA keeps its replicas.
+          { name: "no series", interval: "15s", input_series: neighbours(sc), promql_expr_test: [expr(sc, undefined)] },
+        ],
+      );
+      expect(r.output, r.output).toMatch(/SUCCESS/);
+      expect(r.status, r.output).toBe(0);
       expect(sc.ignoreNullValues).toBe("false");
-    });
-  });
+    },
+  );
 
   it("prod's vLLM model scales out while its batch still has room (7 of --max-num-seqs 8 running, none waiting)", () => {
     const sc = SCALERS.find((s) => s.model.name === "assistant" && s.track === "stable");

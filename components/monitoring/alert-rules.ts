@@ -181,9 +181,11 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
 
   const tritonBy = `${TRITON_BY}, version`;
   // vLLM's HTTP server (prometheus-fastapi-instrumentator) counts every response by status class;
-  // inference requests are its POSTs. A dead engine answers 500 (EngineDeadError) without ever
-  // finishing a request with reason "error", so 5xx responses are counted, plus errors reported
-  // inside a stream that had already answered 200.
+  // inference requests are its POSTs. Engine failures answer 500 (EngineGenerateError, and
+  // EngineDeadError, after which the server exits within 5 s unless VLLM_KEEP_ALIVE_ON_ENGINE_DEATH:
+  // vllm/entrypoints/launcher.py) without finishing a request with reason "error", so 5xx responses
+  // are counted, plus errors reported inside a stream that had already answered 200. A server that
+  // then crash-loops has no metrics at all: ScrapeTargetDown covers it.
   const vllmSel = `namespace="${SERVING_NAMESPACE}",${MODEL_LABEL}!=""`;
   const vllmRequests = `http_requests_total{${vllmSel},method="POST"}`;
   const serving: AlertRule[] = [
@@ -217,7 +219,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       annotations: {
         summary: `More than ${pct(input.errorRateThreshold)} of vLLM requests to ${modelRef} fail with a server error or end in an engine error ({{ $value | humanizePercentage }}).`,
         runbook:
-          'HTTP 5xx from vLLM\'s server include a dead engine (EngineDeadError: the server answers 500, then exits and the pod restarts); finished_reason="error" counts requests the engine failed mid-stream. Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault. If only the canary track fails, set its trafficPercent to 0 or remove the canary.',
+          'HTTP 5xx from vLLM\'s server include engine failures (a dead engine answers 500, then the server exits and the pod restarts: look for restarts and ScrapeTargetDown); finished_reason="error" counts requests the engine failed mid-stream. Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault. If only the canary track fails, set its trafficPercent to 0 or remove the canary.',
       },
     },
     {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ACCELERATOR_KINDS, instanceTypeProblems, maxDevicesPerNode } from "../components/capacity";
+import { maxDevicesPerNode } from "../components/capacity";
+import { ACCELERATOR_KINDS, instanceTypeProblems } from "../components/common/accelerators";
 import { isOpenToWorld, validateCidr } from "../components/common/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";

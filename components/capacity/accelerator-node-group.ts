@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { encryptedGp3Volume, imdsV2MetadataOptions } from "../cluster/builders";
-import { ClusterHandle } from "../cluster/handle";
+import { ClusterHandle } from "../common/handles";
 import { ArgsChecker } from "../common/errors";
-import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, instanceTypeProblems } from "./accelerators";
+import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, instanceTypeProblems } from "../common/accelerators";
 import { acceleratorNodeLabels, acceleratorTaint, CapacityType, clusterAutoscalerAsgTags } from "./node-group-builders";
 
 export interface AcceleratorNodeGroupArgs {

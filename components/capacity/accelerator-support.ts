@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterHandle } from "../cluster/handle";
+import { ClusterHandle, MonitoringHandle } from "../common/handles";
 import { ArgsChecker } from "../common/errors";
 import { helmChartArgs } from "../common/helm";
-import { DROP_TARGET_POD_LABELS, serviceMonitor } from "../monitoring/service-monitor";
+import { DROP_TARGET_POD_LABELS, serviceMonitor } from "../common/monitors";
 import { CHARTS } from "../versions";
 import {
   DCGM_EXPORTER_RELEASE,
@@ -26,7 +26,7 @@ export interface NvidiaGpuSupportArgs {
   /** Share each GPU among this many pods (CUDA time-slicing). Default: off. */
   timeSlicingReplicas?: number;
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Required. */
-  monitoringReady: pulumi.Resource[];
+  monitoring: MonitoringHandle;
 }
 
 /** What GPU nodes need to be useful and observable: a device plugin and DCGM exporter with its ServiceMonitor. */
@@ -111,7 +111,7 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
     new k8s.apiextensions.CustomResource(`${name}-dcgm-exporter`, sm, {
       parent: this,
       provider: cluster.provider,
-      dependsOn: [this.dcgmExporter, ...args.monitoringReady],
+      dependsOn: [this.dcgmExporter, ...args.monitoring.ready],
     });
     this.registerOutputs({});
   }
@@ -123,7 +123,7 @@ export interface NeuronSupportArgs {
   /** Install the Neuron scheduler extension (pods opt in with `schedulerName: my-scheduler`). Default: true. */
   scheduler?: boolean;
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Required. */
-  monitoringReady: pulumi.Resource[];
+  monitoring: MonitoringHandle;
 }
 
 /** What Inferentia nodes need: AWS's Neuron chart (device plugin, scheduler extension) and neuron-monitor with a ServiceMonitor. */
@@ -170,7 +170,7 @@ export class NeuronSupport extends pulumi.ComponentResource {
         port: "metrics",
         interval: "30s",
       }),
-      { ...k8sOpts, dependsOn: [svc, ...args.monitoringReady] },
+      { ...k8sOpts, dependsOn: [svc, ...args.monitoring.ready] },
     );
     this.registerOutputs({});
   }

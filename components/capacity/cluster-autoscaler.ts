@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterHandle } from "../cluster/handle";
+import { ClusterHandle, MonitoringHandle } from "../common/handles";
 import { ArgsChecker } from "../common/errors";
 import { PodIdentityRole } from "../common/pod-identity";
 import { helmChartArgs } from "../common/helm";
 import { CHARTS, IMAGES } from "../versions";
-import { serviceMonitor } from "../monitoring/service-monitor";
+import { serviceMonitor } from "../common/monitors";
 import {
   CLUSTER_AUTOSCALER_METRICS,
   CLUSTER_AUTOSCALER_NAMESPACE,
@@ -23,7 +23,7 @@ export interface ClusterAutoscalerArgs {
   /** Resources that must exist first (e.g. the node groups). Default: none. */
   dependsOn?: pulumi.Resource[];
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Default: no ServiceMonitor. */
-  monitoringReady?: pulumi.Resource[];
+  monitoring?: MonitoringHandle;
 }
 
 /** Cluster Autoscaler: pinned chart, pod identity scoped to this cluster's groups, spot-first priority expander. */
@@ -71,7 +71,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         dependsOn: [role, ...cluster.workloadReady, ...(args.dependsOn ?? [])],
       },
     );
-    if (args.monitoringReady) {
+    if (args.monitoring) {
       new k8s.apiextensions.CustomResource(
         `${name}-metrics`,
         serviceMonitor({
@@ -80,7 +80,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
           serviceLabels: CLUSTER_AUTOSCALER_METRICS.serviceLabels,
           port: CLUSTER_AUTOSCALER_METRICS.port,
         }),
-        { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoringReady] },
+        { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoring.ready] },
       );
     }
     this.registerOutputs({});

@@ -1,6 +1,6 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { stringify } from "yaml";
-import { ACCELERATOR_TAINT_KEY, LABELS } from "./accelerators";
+import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 
 export const NVIDIA_NAMESPACE = "nvidia";
 export const NEURON_NAMESPACE = "kube-system";

@@ -1,6 +1,5 @@
 export * from "./accelerator-node-group";
 export * from "./accelerator-support";
-export * from "./accelerators";
 export * from "./cluster-autoscaler";
 export * from "./cluster-autoscaler-values";
 export * from "./device-plugin-values";

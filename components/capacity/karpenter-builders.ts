@@ -1,5 +1,5 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
-import { ACCELERATOR_TAINT_KEY, AcceleratorKind, DEVICE_RESOURCE, LABELS } from "./accelerators";
+import { ACCELERATOR_TAINT_KEY, AcceleratorKind, DEVICE_RESOURCE, LABELS } from "../common/accelerators";
 import { acceleratorNodeLabels } from "./node-group-builders";
 
 export const KARPENTER_NAMESPACE = "kube-system";

@@ -2,14 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_ROLE_MANAGED_POLICIES } from "../cluster/builders";
-import { ClusterHandle } from "../cluster/handle";
+import { ClusterHandle, MonitoringHandle } from "../common/handles";
 import { ArgsChecker } from "../common/errors";
 import { helmChartArgs } from "../common/helm";
 import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
 import { PodIdentityRole } from "../common/pod-identity";
 import { BOTTLEROCKET_RELEASE, CHARTS, EKS_AMI_RELEASE } from "../versions";
-import { ACCELERATOR_KINDS, AcceleratorKind, instanceTypeProblems } from "./accelerators";
-import { serviceMonitor } from "../monitoring/service-monitor";
+import { ACCELERATOR_KINDS, AcceleratorKind, instanceTypeProblems } from "../common/accelerators";
+import { serviceMonitor } from "../common/monitors";
 import {
   ec2NodeClassSpec,
   KARPENTER_METRICS,
@@ -52,7 +52,7 @@ export interface KarpenterArgs {
   /** Controller replicas. Default: 2. */
   replicas?: number;
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Default: no ServiceMonitor. */
-  monitoringReady?: pulumi.Resource[];
+  monitoring?: MonitoringHandle;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -301,7 +301,7 @@ export class Karpenter extends pulumi.ComponentResource {
         ),
       );
     }
-    if (args.monitoringReady) {
+    if (args.monitoring) {
       new k8s.apiextensions.CustomResource(
         `${name}-metrics`,
         serviceMonitor({
@@ -310,7 +310,7 @@ export class Karpenter extends pulumi.ComponentResource {
           serviceLabels: KARPENTER_METRICS.serviceLabels,
           port: KARPENTER_METRICS.port,
         }),
-        { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoringReady] },
+        { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoring.ready] },
       );
     }
     this.registerOutputs({ interruptionQueueUrl: this.interruptionQueue.url, nodeRoleArn: this.nodeRole.arn });

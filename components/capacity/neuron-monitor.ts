@@ -1,5 +1,5 @@
 import { imageRef, IMAGES } from "../versions";
-import { ACCELERATOR_TAINT_KEY, LABELS } from "./accelerators";
+import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 import { NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
 
 export const NEURON_MONITOR_PORT = 8000;

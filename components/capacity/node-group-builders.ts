@@ -5,7 +5,7 @@ import {
   devicesPerInstance,
   familyOf,
   LABELS,
-} from "./accelerators";
+} from "../common/accelerators";
 
 export type CapacityType = "spot" | "on-demand";
 

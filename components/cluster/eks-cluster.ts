@@ -19,7 +19,7 @@ import {
   NODE_ROLE_MANAGED_POLICIES,
   vpcCniConfiguration,
 } from "./builders";
-import { ClusterHandle } from "./handle";
+import { ClusterHandle } from "../common/handles";
 import { isOpenToWorld, validateCidr } from "../common/cidr";
 
 /** Size and shape of the on-demand node group that runs controllers and add-ons. */

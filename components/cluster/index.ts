@@ -1,5 +1,4 @@
 export * from "./builders";
 export * from "./eks-cluster";
-export * from "./handle";
 export * from "./load-balancer-controller";
 export * from "./load-balancer-controller-values";

@@ -4,7 +4,7 @@ import { ArgsChecker } from "../common/errors";
 import { helmChartArgs } from "../common/helm";
 import { PodIdentityRole } from "../common/pod-identity";
 import { CHARTS } from "../versions";
-import { ClusterHandle } from "./handle";
+import { ClusterHandle } from "../common/handles";
 import {
   LOAD_BALANCER_CONTROLLER_NAMESPACE,
   LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,

@@ -1,5 +1,5 @@
 import { ArgsChecker } from "../common/errors";
-import { MODEL_LABEL, MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_LABEL, TRACK_POD_LABEL } from "../serving/names";
+import { MODEL_LABEL, MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
 
 /**
  * Default bucket bounds (ms) of Triton's `nv_inference_first_response_histogram_ms`

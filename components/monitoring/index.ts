@@ -3,4 +3,3 @@ export * from "./dashboards";
 export * from "./metrics-catalog";
 export * from "./monitoring-stack";
 export * from "./prometheus-stack-values";
-export * from "./service-monitor";

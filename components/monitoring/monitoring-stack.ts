@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ClusterHandle } from "../cluster/handle";
+import { ClusterHandle, existingMonitoring, MonitoringHandle } from "../common/handles";
+import { MONITORING_NAMESPACE, PROMETHEUS_STACK_RELEASE } from "../common/names";
 import { ArgsChecker } from "../common/errors";
 import { helmChartArgs } from "../common/helm";
 import { CHARTS } from "../versions";
@@ -12,8 +13,6 @@ import {
   ALERT_RECEIVERS_SECRET,
   AlertReceiverKind,
   GRAFANA_ADMIN_SECRET,
-  MONITORING_NAMESPACE,
-  PROMETHEUS_STACK_RELEASE,
   PrometheusStackSizing,
   prometheusStackValues,
 } from "./prometheus-stack-values";
@@ -62,6 +61,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
   readonly grafanaAdminPassword: pulumi.Output<string>;
   /** Wait on these before creating ServiceMonitors, PrometheusRules or dashboards. */
   readonly ready: pulumi.Resource[];
+  /** What other components need from monitoring: namespace, Prometheus URL and what to wait for. */
+  readonly handle: MonitoringHandle;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     const sizing: PrometheusStackSizing = {
@@ -144,6 +145,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { ...k8sOpts, dependsOn, protect: args.protect },
     );
     this.ready = [this.release];
+    this.handle = existingMonitoring(this.ready);
 
     for (const d of DASHBOARDS) {
       new k8s.core.v1.ConfigMap(`${name}-dashboard-${d.name}`, dashboardConfigMap(d, MONITORING_NAMESPACE), {

@@ -1,16 +1,11 @@
-import { LABELS } from "../capacity/accelerators";
+import { LABELS } from "../common/accelerators";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
-import { MODEL_LABEL, MODEL_POD_LABEL, TRACK_LABEL, TRACK_POD_LABEL } from "../serving/names";
+import { MODEL_LABEL, MODEL_POD_LABEL, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
 
-export const MONITORING_NAMESPACE = "monitoring";
-export const PROMETHEUS_STACK_RELEASE = "kube-prometheus-stack";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 /** Label and annotation the Grafana sidecar reads dashboards (and their folder) from. */
 export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
 export const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
-
-/** In-cluster address of Prometheus (the chart's `<release>-prometheus` Service on 9090). */
-export const PROMETHEUS_URL = `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${MONITORING_NAMESPACE}.svc:9090`;
 
 export interface PrometheusStackSizing {
   /** How long Prometheus keeps samples, e.g. `15d`. */

@@ -103,7 +103,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             diskSizeGiB: p.diskSizeGiB,
             imageCacheSnapshotId: p.imageCacheSnapshotId,
           })),
-          monitoringReady: this.monitoring.ready,
+          monitoring: this.monitoring.handle,
         },
         parent,
       );
@@ -132,7 +132,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           cluster,
           scaleDownUnneededTime: capacity.scaleDownUnneededTime,
           dependsOn: this.acceleratorNodeGroups,
-          monitoringReady: this.monitoring.ready,
+          monitoring: this.monitoring.handle,
         },
         parent,
       );
@@ -145,7 +145,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           cluster,
           devicePlugin: capacity.gpuDevicePlugin,
           timeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
-          monitoringReady: this.monitoring.ready,
+          monitoring: this.monitoring.handle,
         },
         parent,
       );
@@ -153,7 +153,7 @@ export class MlPlatform extends pulumi.ComponentResource {
     const neuron = kinds.has("neuron")
       ? new NeuronSupport(
           `${name}-neuron`,
-          { cluster, scheduler: capacity.neuronScheduler, monitoringReady: this.monitoring.ready },
+          { cluster, scheduler: capacity.neuronScheduler, monitoring: this.monitoring.handle },
           parent,
         )
       : undefined;
@@ -164,7 +164,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         cluster,
         vpcCidr: this.network.cidrBlock,
         ...spec.registry,
-        monitoringReady: this.monitoring.ready,
+        monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],
       },
       parent,
@@ -183,7 +183,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           ...(kserveModels.some((m) => m.accelerator === "neuron") ? ["vllm-neuron" as const] : []),
         ],
         registry: this.registry.handle,
-        monitoringReady: this.monitoring.ready,
+        monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],
       },
       parent,
@@ -201,7 +201,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           ingressGroup: `${spec.clusterName}-models`,
           certificateArn: spec.serving.certificateArn,
           neuronSchedulerName: neuron?.schedulerName,
-          monitoringReady: this.monitoring.ready,
+          monitoring: this.monitoring.handle,
         },
         parent,
       );

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { AcceleratorKind } from "../capacity/accelerators";
+import type { AcceleratorKind } from "../common/accelerators";
 import type { Environment } from "../common/tags";
 import type { PrometheusStackSizing } from "../monitoring/prometheus-stack-values";
 import type { ModelSpec } from "../serving/model-spec";

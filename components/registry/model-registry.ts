@@ -2,11 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ClusterHandle } from "../cluster/handle";
+import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
 import { ArgsChecker } from "../common/errors";
 import { PodIdentityRole } from "../common/pod-identity";
-import { MONITORING_NAMESPACE } from "../monitoring/prometheus-stack-values";
-import { serviceMonitor } from "../monitoring/service-monitor";
+import { MONITORING_NAMESPACE } from "../common/names";
+import { serviceMonitor } from "../common/monitors";
 import { POSTGRES_MAJOR_VERSION } from "../versions";
 import {
   artifactBucketPolicy,
@@ -26,16 +26,6 @@ import {
   REGISTRY_NAMESPACE,
   trackingUri,
 } from "./registry-builders";
-
-/** What serving needs to pull `models:/` references from the registry. */
-export interface RegistryHandle {
-  /** In-cluster tracking URI, e.g. http://mlflow.mlflow.svc.cluster.local:5000. */
-  readonly trackingUri: string;
-  /** A registry user that may read models (Pulumi secrets). */
-  readonly credentials: { username: pulumi.Output<string>; password: pulumi.Output<string> };
-  /** Namespaces whose pods may reach the registry. */
-  readonly clientNamespaces: string[];
-}
 
 export interface ModelRegistryArgs {
   /** The cluster the server runs on; the database admits its security group. Required. */
@@ -66,7 +56,7 @@ export interface ModelRegistryArgs {
   /** ACM certificate for HTTPS on the internal ALB. Default: HTTP inside the VPC. */
   certificateArn?: string;
   /** Resources ServiceMonitors wait for (the Prometheus operator's CRDs). Required. */
-  monitoringReady: pulumi.Resource[];
+  monitoring: MonitoringHandle;
   /** Resources the Ingress waits for (the AWS Load Balancer Controller and its webhook). Default: none. */
   ingressReady?: pulumi.Resource[];
 }
@@ -363,7 +353,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
           passwordKey: MLFLOW_SECRET_KEYS.adminPassword,
         },
       }),
-      { ...k8sOpts, dependsOn: [service, deployment, ...args.monitoringReady] },
+      { ...k8sOpts, dependsOn: [service, deployment, ...args.monitoring.ready] },
     );
 
     this.handle = {

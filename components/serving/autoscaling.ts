@@ -1,8 +1,7 @@
-import { PROMETHEUS_URL } from "../monitoring/prometheus-stack-values";
-import { MODEL_LABEL, MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_LABEL } from "./names";
+import { MODEL_LABEL, MODEL_POD_LABEL, PROMETHEUS_URL, SERVING_NAMESPACE, TRACK_LABEL } from "../common/names";
 import type { ModelSpec } from "./model-spec";
 
-export { MODEL_LABEL, TRACK_LABEL } from "./names";
+export { MODEL_LABEL, TRACK_LABEL } from "../common/names";
 
 /**
  * Regex for the pods of one Deployment named `owner`: `<owner>-<replicaset hash>-<pod hash>`.

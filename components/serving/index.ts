@@ -4,6 +4,5 @@ export * from "./model-fetcher";
 export * from "./model-servers";
 export * from "./model-source";
 export * from "./model-spec";
-export * from "./names";
 export * from "./serving-platform";
 export * from "./triton-builders";

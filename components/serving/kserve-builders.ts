@@ -1,11 +1,11 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { imageRef, IMAGES } from "../versions";
-import { copyPodLabel, podMonitor } from "../monitoring/service-monitor";
+import { copyPodLabel, podMonitor } from "../common/monitors";
 import { MODEL_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource } from "./model-source";
 import { devicesOf, ModelSpec, VLLM_MAX_NUM_SEQS } from "./model-spec";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
 import { placementFor, resourcesFor, tritonArgs } from "./triton-builders";
 
 export const KSERVE_NAMESPACE = "kserve";

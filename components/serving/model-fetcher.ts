@@ -1,5 +1,5 @@
 import { imageRef, IMAGES } from "../versions";
-import { REGISTRY_CREDENTIALS_SECRET } from "./names";
+import { REGISTRY_CREDENTIALS_SECRET } from "../common/names";
 
 /**
  * Downloads a model (s3:// or models:/) into a directory with the MLflow client, then lifts

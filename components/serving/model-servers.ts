@@ -1,14 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterHandle } from "../cluster/handle";
+import { ClusterHandle, MonitoringHandle } from "../common/handles";
 import { InvalidArgsError } from "../common/errors";
 import { PodIdentityRole } from "../common/pod-identity";
-import { copyPodLabel, serviceMonitor } from "../monitoring/service-monitor";
+import { copyPodLabel, serviceMonitor } from "../common/monitors";
 import { MODEL_LABEL, scaledObject } from "./autoscaling";
 import { healthPathFor, inferenceService, modelIngress } from "./kserve-builders";
 import { parseModelSource } from "./model-source";
 import { ModelSpec, modelSpecProblems } from "./model-spec";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "./names";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
 import { ServingPlatform } from "./serving-platform";
 import {
   modelReaderPolicy,
@@ -37,7 +37,7 @@ export interface ModelServerArgs {
   /** Scheduler for Neuron pods (the Neuron scheduler extension). Default: the default scheduler. */
   neuronSchedulerName?: string;
   /** Resources ServiceMonitors wait for. Required. */
-  monitoringReady: pulumi.Resource[];
+  monitoring: MonitoringHandle;
 }
 
 function validate(kind: string, name: string, args: ModelServerArgs): void {
@@ -138,7 +138,7 @@ export class TritonServer extends pulumi.ComponentResource {
         interval: "15s",
         relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL)],
       }),
-      { ...k8sOpts, dependsOn: [service, ...args.monitoringReady] },
+      { ...k8sOpts, dependsOn: [service, ...args.monitoring.ready] },
     );
     new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name), {
       ...k8sOpts,

@@ -1,9 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterHandle } from "../cluster/handle";
+import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
 import { helmChartArgs } from "../common/helm";
-import { serviceMonitor } from "../monitoring/service-monitor";
-import type { RegistryHandle } from "../registry/model-registry";
+import { serviceMonitor } from "../common/monitors";
 import { CHARTS } from "../versions";
 import {
   CERT_MANAGER_NAMESPACE,
@@ -19,7 +18,7 @@ import {
   tritonServingRuntime,
   vllmNeuronServingRuntime,
 } from "./kserve-builders";
-import { REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "./names";
+import { REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "../common/names";
 
 export interface ServingPlatformArgs {
   /** The cluster to install into. Required. */
@@ -31,7 +30,7 @@ export interface ServingPlatformArgs {
   /** The MLflow registry, for `models:/` sources. Default: none (only s3:// sources work). */
   registry?: RegistryHandle;
   /** Resources that monitors wait for (the Prometheus operator's CRDs). Required. */
-  monitoringReady: pulumi.Resource[];
+  monitoring: MonitoringHandle;
   /** Resources models' Ingresses wait for (the AWS Load Balancer Controller and its webhook). Default: none. */
   ingressReady?: pulumi.Resource[];
 }
@@ -141,7 +140,7 @@ export class ServingPlatform extends pulumi.ComponentResource {
           port: KSERVE_CONTROLLER_METRICS.port,
           kubeRbacProxy: true,
         }),
-        { ...k8sOpts, dependsOn: [controller, ...args.monitoringReady] },
+        { ...k8sOpts, dependsOn: [controller, ...args.monitoring.ready] },
       );
 
       const runtimes = this.kserveRuntimes;
@@ -164,7 +163,7 @@ export class ServingPlatform extends pulumi.ComponentResource {
       for (const runtime of runtimes.map((r) => (r === "triton" ? RUNTIMES.triton : RUNTIMES.vllmNeuron))) {
         new k8s.apiextensions.CustomResource(`${name}-${runtime}-pods`, runtimePodMonitor(runtime), {
           ...k8sOpts,
-          dependsOn: [ns, ...args.monitoringReady],
+          dependsOn: [ns, ...args.monitoring.ready],
         });
       }
     }

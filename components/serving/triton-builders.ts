@@ -1,11 +1,11 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
-import { ACCELERATOR_TAINT_KEY, LABELS } from "../capacity/accelerators";
+import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 import { policyDocument, PolicyDocument } from "../common/iam";
 import { imageRef, IMAGES } from "../versions";
 import { modelFetcherContainer } from "./model-fetcher";
 import { ModelSource } from "./model-source";
 import { devicesOf, ModelSpec } from "./model-spec";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "./names";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
 
 export const TRITON_PORTS = { http: 8000, grpc: 8001, metrics: 8002 } as const;
 const MODEL_DIR = "/models";

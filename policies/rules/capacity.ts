@@ -6,7 +6,7 @@ import {
   devicesPerInstance,
   familyOf,
   kindOf,
-} from "../../components/capacity/accelerators";
+} from "../../components/common/accelerators";
 import { kitConfig, kitConfigSchema } from "./config";
 import type { Props } from "./props";
 

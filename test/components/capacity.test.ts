@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { existingMonitoring } from "../../components/common/handles";
 import {
   AcceleratorNodeGroup,
   ClusterAutoscaler,
@@ -258,8 +259,8 @@ describe("accelerator support", () => {
   beforeAll(async () => {
     plan = await runComponent(() => {
       const c = cluster();
-      new NvidiaGpuSupport("nvidia", { cluster: c.handle, timeSlicingReplicas: 2, monitoringReady: [] });
-      new NeuronSupport("neuron", { cluster: c.handle, monitoringReady: [] });
+      new NvidiaGpuSupport("nvidia", { cluster: c.handle, timeSlicingReplicas: 2, monitoring: existingMonitoring() });
+      new NeuronSupport("neuron", { cluster: c.handle, monitoring: existingMonitoring() });
     });
   });
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { existingMonitoring } from "../../components/common/handles";
 import { ModelRegistry } from "../../components/registry";
 import { json, Plan, runComponent, testCluster } from "../harness";
 
@@ -11,7 +12,7 @@ const build = (protectState: boolean) => () => {
     protectState,
     multiAz: protectState,
     backupRetentionDays: protectState ? 30 : 7,
-    monitoringReady: [],
+    monitoring: existingMonitoring(),
   });
 };
 
@@ -138,7 +139,7 @@ describe("ModelRegistry (dev settings)", () => {
           vpcCidr: "",
           backupRetentionDays: 3,
           dbInstanceClass: "big",
-          monitoringReady: [],
+          monitoring: existingMonitoring(),
         }),
     ).toThrow(/backupRetentionDays: must be from 7 to 35 days[\s\S]*dbInstanceClass/);
   });

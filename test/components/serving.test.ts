@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { existingMonitoring } from "../../components/common/handles";
 import { beforeAll, describe, expect, it } from "vitest";
 import { helmChartArgs } from "../../components/common/helm";
-import type { RegistryHandle } from "../../components/registry";
+import type { RegistryHandle } from "../../components/common/handles";
 import { KServeModel, scalingQuery, ServingPlatform, TritonServer } from "../../components/serving";
 import type { ModelServerArgs, ModelSpec } from "../../components/serving";
 import { CHARTS } from "../../components/versions";
@@ -61,7 +62,7 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
         cluster: c.handle,
         kserve: true,
         registry: fakeRegistry(),
-        monitoringReady: [],
+        monitoring: existingMonitoring(),
       });
       const base: Omit<ModelServerArgs, "model"> = {
         cluster: c.handle,
@@ -69,7 +70,7 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
         environment: "dev",
         ingressDomain: "models.dev.internal",
         ingressGroup: "ml-test-models",
-        monitoringReady: [],
+        monitoring: existingMonitoring(),
       };
       new TritonServer("resnet", { ...base, model: resnet });
       new KServeModel("bert", { ...base, model: bert });
@@ -328,7 +329,7 @@ describe("model servers refuse invalid models, naming the field, before building
     environment: "dev",
     ingressDomain: "models.dev.internal",
     ingressGroup: "g",
-    monitoringReady: [],
+    monitoring: existingMonitoring(),
   });
 
   it("refuses GPUs on a neuron model", () => {
@@ -359,7 +360,7 @@ describe("model servers refuse invalid models, naming the field, before building
   it("registers nothing when the model is invalid", async () => {
     const plan = await runComponent(() => {
       const c = cluster();
-      const platform = new ServingPlatform("serving", { cluster: c.handle, monitoringReady: [] });
+      const platform = new ServingPlatform("serving", { cluster: c.handle, monitoring: existingMonitoring() });
       try {
         new KServeModel("bad", {
           ...args({ ...llama, resources: { gpus: 1, cpu: "8", memory: "64Gi" } }),
@@ -378,7 +379,7 @@ describe("model servers refuse invalid models, naming the field, before building
   it("refuses a models:/ source on a platform that has no registry", async () => {
     const plan = await runComponent(() => {
       const c = cluster();
-      const platform = new ServingPlatform("serving", { cluster: c.handle, monitoringReady: [] });
+      const platform = new ServingPlatform("serving", { cluster: c.handle, monitoring: existingMonitoring() });
       try {
         new TritonServer("resnet", {
           ...args({ ...resnet, source: "models:/resnet@champion" }),

@@ -21,7 +21,7 @@ import {
   neuronMonitorService,
   nodePoolSpec,
   nvidiaDevicePluginValues,
-} from "../../components/capacity";
+} from "../../components";
 import { parse } from "yaml";
 
 describe("accelerator instance types", () => {

@@ -20,9 +20,9 @@ import {
   healthPathFor,
   tritonServingRuntime,
   vllmNeuronServingRuntime,
-} from "../../components/serving";
+} from "../../components";
 import type { ModelSource, ModelSpec } from "../../components/serving";
-import { PROMETHEUS_URL } from "../../components/monitoring/prometheus-stack-values";
+import { PROMETHEUS_URL } from "../../components/common/names";
 import { imageRef, IMAGES } from "../../components/versions";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { KSERVE_NEURON_MODEL, TRITON_GPU_MODEL } from "../fixtures/models";

@@ -1,4 +1,4 @@
-import { NODE_POOL_LABEL } from "../common/labels";
+import { NODE_POOL_LABEL } from "./labels";
 
 /**
  * What the kit knows about accelerator instance types: which families carry which

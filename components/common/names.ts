@@ -10,3 +10,10 @@ export const TRACK_POD_LABEL = "mlserving.io/track";
 export const MODEL_LABEL = "mlserving_model";
 /** Prometheus label of a KServe model's track (stable or canary), relabelled from the pod label. */
 export const TRACK_LABEL = "mlserving_track";
+
+/** Namespace of kube-prometheus-stack (Prometheus, Alertmanager, Grafana) and the kit's dashboards. */
+export const MONITORING_NAMESPACE = "monitoring";
+/** Release name of kube-prometheus-stack; its Services are named after it. */
+export const PROMETHEUS_STACK_RELEASE = "kube-prometheus-stack";
+/** In-cluster address of Prometheus (the chart's `<release>-prometheus` Service on 9090). */
+export const PROMETHEUS_URL = `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${MONITORING_NAMESPACE}.svc:9090`;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { MONITORING_NAMESPACE, PROMETHEUS_URL } from "./names";
 
 /**
  * Everything another component needs to know about a cluster, passed as one typed value.
@@ -32,4 +33,32 @@ export interface ClusterHandle {
   readonly workloadReady: pulumi.Resource[];
   /** Tags to put on AWS resources attached to this cluster. */
   readonly tags: Record<string, string>;
+}
+
+/** What serving needs to pull `models:/` references from the registry. */
+export interface RegistryHandle {
+  /** In-cluster tracking URI, e.g. http://mlflow.mlflow.svc.cluster.local:5000. */
+  readonly trackingUri: string;
+  /** A registry user that may read models (Pulumi secrets). */
+  readonly credentials: { username: pulumi.Output<string>; password: pulumi.Output<string> };
+  /** Namespaces whose pods may reach the registry. */
+  readonly clientNamespaces: string[];
+}
+
+/** What components that export metrics need from monitoring: where it is and what to wait for. */
+export interface MonitoringHandle {
+  /** Namespace of Prometheus, Alertmanager and Grafana. */
+  readonly namespace: string;
+  /** In-cluster URL of Prometheus (KEDA queries it). */
+  readonly prometheusUrl: string;
+  /** Resources whose CRDs ServiceMonitors, PodMonitors and PrometheusRules need (the operator's release). */
+  readonly ready: pulumi.Resource[];
+}
+
+/**
+ * The handle of the kit's monitoring as installed by `MonitoringStack`, for components deployed
+ * into a platform whose monitoring already exists (nothing to wait for).
+ */
+export function existingMonitoring(ready: pulumi.Resource[] = []): MonitoringHandle {
+  return { namespace: MONITORING_NAMESPACE, prometheusUrl: PROMETHEUS_URL, ready };
 }

@@ -7,7 +7,7 @@
  * Where the tools are missing, the suites that need them are skipped with a clear message, except
  * under `CI=true`, where a missing tool fails the run.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,9 +51,17 @@ export interface ToolRun {
   output: string;
 }
 
-export function run(tool: string, args: string[], cwd?: string): ToolRun {
-  const r = spawnSync(tool, args, { cwd, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+/**
+ * Runs a tool without blocking the test worker's event loop (a blocked worker cannot answer the
+ * test runner, which on a loaded machine times out).
+ */
+export function run(tool: string, args: string[], cwd?: string): Promise<ToolRun> {
+  return new Promise((resolve) => {
+    execFile(tool, args, { cwd, encoding: "utf8", timeout: 120_000 }, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
+      resolve({ status, output: `${stdout ?? ""}${stderr ?? ""}${error && status === null ? String(error) : ""}` });
+    });
+  });
 }
 
 /** One `input_series` entry of a promtool test (expanding notation such as `0+10x60`). */
@@ -80,7 +88,11 @@ export interface PromtoolTest {
  * Writes `groups` as a Prometheus rule file and `tests` as a promtool test file, runs
  * `promtool test rules` and returns its exit status and output.
  */
-export function promtoolTestRules(groups: unknown[], tests: PromtoolTest[], evaluationInterval = "1m"): ToolRun {
+export async function promtoolTestRules(
+  groups: unknown[],
+  tests: PromtoolTest[],
+  evaluationInterval = "1m",
+): Promise<ToolRun> {
   const dir = scratchDir("promtool");
   writeFileSync(join(dir, "rules.yml"), stringify({ groups }));
   writeFileSync(
@@ -88,7 +100,7 @@ export function promtoolTestRules(groups: unknown[], tests: PromtoolTest[], eval
     stringify({ rule_files: ["rules.yml"], evaluation_interval: evaluationInterval, tests }),
   );
   try {
-    return run("promtool", ["test", "rules", "tests.yml"], dir);
+    return await run("promtool", ["test", "rules", "tests.yml"], dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

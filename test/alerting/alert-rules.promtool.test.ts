@@ -75,12 +75,12 @@ function silent(alert: string, at: string, labels: Record<string, string> = {}):
  * the rule groups of the alerts the cases name are loaded (each group as the kit builds it), which
  * keeps the runs short.
  */
-function expectPass(tests: PromtoolTest[], evaluationInterval = "1m") {
+async function expectPass(tests: PromtoolTest[], evaluationInterval = "1m") {
   const exprs = tests.flatMap((t) => t.promql_expr_test.map((c) => c.expr));
   const named = groups.filter((g) =>
     g.rules.some((r) => exprs.some((e) => e.includes(`alertname="${r.alert}"`) || e === r.expr)),
   );
-  const r = promtoolTestRules(named, tests, evaluationInterval);
+  const r = await promtoolTestRules(named, tests, evaluationInterval);
   expect(r.output, r.output).toMatch(/SUCCESS/);
   expect(r.status, r.output).toBe(0);
 }
@@ -116,7 +116,7 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
     const { stringify } = await import("yaml");
     const dir = scratchDir("check");
     writeFileSync(join(dir, "rules.yml"), stringify({ groups }));
-    const r = run("promtool", ["check", "rules", "rules.yml"], dir);
+    const r = await run("promtool", ["check", "rules", "rules.yml"], dir);
     expect(r.status, r.output).toBe(0);
   });
 
@@ -125,8 +125,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       s("nv_inference_request_success", { ...labels, ...tritonModel }, perMin(okPerSec)),
       s("nv_inference_request_failure", { ...labels, ...tritonModel, reason: "BACKEND" }, perMin(failPerSec)),
     ];
-    it("fires for a canary failing 45% of its 10% share, and not for its healthy stable track", () => {
-      expectPass([
+    it("fires for a canary failing 45% of its 10% share, and not for its healthy stable track", async () => {
+      await expectPass([
         test(
           "canary",
           "1m",
@@ -138,16 +138,16 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("fires for a model failing 10% of its requests, after 10 minutes", () => {
-      expectPass([
+    it("fires for a model failing 10% of its requests, after 10 minutes", async () => {
+      await expectPass([
         test("failing", "1m", triton(stable, 90, 10), [
           silent("TritonErrorRateHigh", "8m"),
           fires("TritonErrorRateHigh", "20m", { ...stable, ...tritonModel }),
         ]),
       ]);
     });
-    it("stays silent when healthy, idle (no requests) or starting (series just appeared)", () => {
-      expectPass([
+    it("stays silent when healthy, idle (no requests) or starting (series just appeared)", async () => {
+      await expectPass([
         test("healthy", "1m", triton(stable, 90, 0.5), [silent("TritonErrorRateHigh", "25m")]),
         test("idle", "1m", triton(stable, 0, 0), [silent("TritonErrorRateHigh", "25m")]),
         test(
@@ -186,20 +186,20 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         perMin(perSec.engineErrors ?? 0),
       ),
     ];
-    it("counts HTTP 5xx answers, which a dead engine gives without finishing any request in error", () => {
-      expectPass([
+    it("counts HTTP 5xx answers, which a dead engine gives without finishing any request in error", async () => {
+      await expectPass([
         test("http 5xx", "1m", vllm(assistant, { ok: 9, http5xx: 1 }), [fires("VllmErrorRateHigh", "20m", assistant)]),
       ]);
     });
-    it("counts requests the engine ended in error after answering 200 (streams)", () => {
-      expectPass([
+    it("counts requests the engine ended in error after answering 200 (streams)", async () => {
+      await expectPass([
         test("engine errors", "1m", vllm(assistant, { ok: 9, http5xx: 0, engineErrors: 1 }), [
           fires("VllmErrorRateHigh", "20m", assistant),
         ]),
       ]);
     });
-    it("fires for a failing canary only", () => {
-      expectPass([
+    it("fires for a failing canary only", async () => {
+      await expectPass([
         test(
           "canary",
           "1m",
@@ -211,8 +211,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("stays silent when healthy or idle", () => {
-      expectPass([
+    it("stays silent when healthy or idle", async () => {
+      await expectPass([
         test("healthy", "1m", vllm(assistant, { ok: 10, http5xx: 0.05 }), [silent("VllmErrorRateHigh", "25m")]),
         test("idle", "1m", vllm(assistant, { ok: 0, http5xx: 0 }), [silent("VllmErrorRateHigh", "25m")]),
       ]);
@@ -229,8 +229,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       s("vllm:request_queue_time_seconds_count", { ...labels, ...vllmLabels }, perMin(perSec)),
       s("vllm:request_queue_time_seconds_sum", { ...labels, ...vllmLabels }, perMin((perSec * ms) / 1000)),
     ];
-    it("fire for the canary track whose requests wait 300 ms, not for its stable track", () => {
-      expectPass([
+    it("fire for the canary track whose requests wait 300 ms, not for its stable track", async () => {
+      await expectPass([
         test(
           "triton canary",
           "1m",
@@ -251,8 +251,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("stay silent when healthy, idle or for a wait shorter than 10 minutes", () => {
-      expectPass([
+    it("stay silent when healthy, idle or for a wait shorter than 10 minutes", async () => {
+      await expectPass([
         test(
           "healthy",
           "1m",
@@ -290,23 +290,23 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       ];
     };
     const budgetLabels = { ...stable, model: "fraud-detector" };
-    it("pages for a full outage within 10 minutes (1h/5m at 14.4x: 2% of the budget), not after 11", () => {
-      expectPass([
+    it("pages for a full outage within 10 minutes (1h/5m at 14.4x: 2% of the budget), not after 11", async () => {
+      await expectPass([
         test("full outage, 1h window", "1m", outage(stable, 100, 60, 15), [
           silent("TritonLatencyBudgetBurn", "68m", { long: "1h" }),
           fires("TritonLatencyBudgetBurn", "70m", budgetLabels, { ruleLabels: { long: "1h" } }),
         ]),
       ]);
     });
-    it("pages on the 6h/30m pair within 23 minutes of a full outage (5% of the budget), not after 37", () => {
-      expectPass([
+    it("pages on the 6h/30m pair within 23 minutes of a full outage (5% of the budget), not after 37", async () => {
+      await expectPass([
         test("full outage, 6h window", "1m", outage(stable, 100, 360, 25), [
           fires("TritonLatencyBudgetBurn", "383m", budgetLabels, { ruleLabels: { long: "6h" } }),
         ]),
       ]);
     });
-    it("opens the 3d/6h ticket within 45 minutes of a full outage (10% of the budget), not after 104", () => {
-      expectPass(
+    it("opens the 3d/6h ticket within 45 minutes of a full outage (10% of the budget), not after 104", async () => {
+      await expectPass(
         [
           test("full outage, 3d window", "15m", outage(stable, 100, 4320, 90, 15), [
             fires("TritonLatencyBudgetBurn", "4365m", budgetLabels, { ruleLabels: { long: "3d" } }),
@@ -315,8 +315,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         "15m",
       );
     });
-    it("pages for a canary whose every request is slow while it takes 10% of the traffic", () => {
-      expectPass([
+    it("pages for a canary whose every request is slow while it takes 10% of the traffic", async () => {
+      await expectPass([
         test(
           "canary",
           "1m",
@@ -333,9 +333,9 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("stays silent when healthy (0.5% slow), idle or starting", () => {
+    it("stays silent when healthy (0.5% slow), idle or starting", async () => {
       const l = { ...stable, model: "fraud-detector" };
-      expectPass([
+      await expectPass([
         test(
           "healthy",
           "1m",
@@ -369,8 +369,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
 
   describe("TritonLatencyHistogramMissing", () => {
     const l = { ...stable, ...tritonModel };
-    it("fires when a model reports requests but no first-response histogram", () => {
-      expectPass([
+    it("fires when a model reports requests but no first-response histogram", async () => {
+      await expectPass([
         test(
           "no histogram",
           "1m",
@@ -379,8 +379,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("stays silent with the histogram (healthy or idle)", () => {
-      expectPass([
+    it("stays silent with the histogram (healthy or idle)", async () => {
+      await expectPass([
         test(
           "healthy",
           "1m",
@@ -421,16 +421,16 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
     const tritonMetrics = (name: string, labels: Record<string, string>) =>
       s("nv_inference_request_success", { ...labels, pod: name, ...tritonModel }, "0x40");
     const resnet = { namespace: "serving", mlserving_model: "resnet50" };
-    it("fires when a ready model pod reports nothing (KEDA would read the empty query as 0)", () => {
-      expectPass([
+    it("fires when a ready model pod reports nothing (KEDA would read the empty query as 0)", async () => {
+      await expectPass([
         test("missing", "1m", pod("resnet50-7d9f8b6c5d-abcde", resnet, true), [
           silent("ModelMetricsMissing", "5m"),
           fires("ModelMetricsMissing", "15m", resnet),
         ]),
       ]);
     });
-    it("fires for a canary that stopped reporting while its stable track reports", () => {
-      expectPass([
+    it("fires for a canary that stopped reporting while its stable track reports", async () => {
+      await expectPass([
         test(
           "canary",
           "1m",
@@ -446,8 +446,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("stays silent when healthy (Triton or vLLM), idle (reporting zeros) or starting (not ready)", () => {
-      expectPass([
+    it("stays silent when healthy (Triton or vLLM), idle (reporting zeros) or starting (not ready)", async () => {
+      await expectPass([
         test(
           "triton",
           "1m",
@@ -483,8 +483,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         },
         `${util}x48`,
       );
-    it("fires for a GPU a pod outside the model servers holds and barely uses", () => {
-      expectPass([
+    it("fires for a GPU a pod outside the model servers holds and barely uses", async () => {
+      await expectPass([
         test(
           "notebook",
           "5m",
@@ -493,8 +493,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("stays silent for a model server idling at its minimum replicas, a busy GPU and an unallocated one", () => {
-      expectPass([
+    it("stays silent for a model server idling at its minimum replicas, a busy GPU and an unallocated one", async () => {
+      await expectPass([
         test(
           "model at minimum",
           "5m",
@@ -512,8 +512,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       const l = { gpu: "0", Hostname: "ip-10-30-1-1", namespace: "serving", pod: "fd-1" };
       return [s("DCGM_FI_DEV_FB_USED", l, `${used}x30`), s("DCGM_FI_DEV_FB_FREE", l, `${24000 - used}x30`)];
     };
-    it("fires for a framebuffer over 95% full for 15 minutes, silent at 70%", () => {
-      expectPass([
+    it("fires for a framebuffer over 95% full for 15 minutes, silent at 70%", async () => {
+      await expectPass([
         test("full", "1m", fb(23500), [
           fires("GpuMemoryNearFull", "20m", { gpu: "0", Hostname: "ip-10-30-1-1", namespace: "serving", pod: "fd-1" }),
         ]),
@@ -529,8 +529,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         { instance_id: "i-0abc", instance_type: "inf2.xlarge", neuroncore: "0", runtime_tag: "1" },
         `${util}x48`,
       );
-    it("fires for NeuronCores idle for hours and stays silent when they work", () => {
-      expectPass([
+    it("fires for NeuronCores idle for hours and stays silent when they work", async () => {
+      await expectPass([
         test(
           "idle",
           "5m",
@@ -563,8 +563,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       ),
       s("kube_pod_status_phase", { namespace: "serving", pod: "p1", phase }, "1x30"),
     ];
-    it("fires for a GPU no running pod requested for an hour", () => {
-      expectPass([
+    it("fires for a GPU no running pod requested for an hour", async () => {
+      await expectPass([
         test(
           "empty node",
           "5m",
@@ -573,8 +573,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("stays silent while a running pod holds it", () => {
-      expectPass([test("held", "5m", [node, ...gpuPod("Running")], [silent("AcceleratorsUnrequested", "90m")])]);
+    it("stays silent while a running pod holds it", async () => {
+      await expectPass([test("held", "5m", [node, ...gpuPod("Running")], [silent("AcceleratorsUnrequested", "90m")])]);
     });
   });
 
@@ -598,16 +598,16 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ? [s("kube_pod_status_unschedulable", { namespace: "serving", pod: "p1", uid: "u1" }, "1x40")]
         : []),
     ];
-    it("fires for an accelerator pod no node can take for 15 minutes", () => {
-      expectPass([
+    it("fires for an accelerator pod no node can take for 15 minutes", async () => {
+      await expectPass([
         test("unschedulable", "1m", pending({ unschedulable: true }), [
           silent("AcceleratorPodsPending", "10m"),
           fires("AcceleratorPodsPending", "20m", { namespace: "serving", pod: "p1" }),
         ]),
       ]);
     });
-    it("stays silent for a scheduled pod still starting (pulling its image, downloading its model) and for CPU pods", () => {
-      expectPass([
+    it("stays silent for a scheduled pod still starting (pulling its image, downloading its model) and for CPU pods", async () => {
+      await expectPass([
         test("starting", "1m", pending({ unschedulable: false }), [silent("AcceleratorPodsPending", "35m")]),
         test("cpu", "1m", pending({ unschedulable: true, resource: "cpu" }), [silent("AcceleratorPodsPending", "35m")]),
       ]);
@@ -621,17 +621,17 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         { job: "karpenter", message_type: "spot_interrupted" },
         values,
       );
-    it("counts all 4 warnings of the hour, the first of which created the counter", () => {
+    it("counts all 4 warnings of the hour, the first of which created the counter", async () => {
       const input = [warnings("_x10 1x10 2x10 3x10 4x20")];
-      expectPass([
+      await expectPass([
         test("four", "1m", input, [
           valueOf("SpotInterruptionsHigh", "45m", [{ labels: {}, value: 4 }]),
           fires("SpotInterruptionsHigh", "50m", {}),
         ]),
       ]);
     });
-    it("counts across a counter reset (Karpenter restarted)", () => {
-      expectPass([
+    it("counts across a counter reset (Karpenter restarted)", async () => {
+      await expectPass([
         test(
           "reset",
           "1m",
@@ -640,8 +640,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("stays silent for 3 in an hour, or none", () => {
-      expectPass([
+    it("stays silent for 3 in an hour, or none", async () => {
+      await expectPass([
         test("three", "1m", [warnings("0x10 1x10 2x10 3x30")], [silent("SpotInterruptionsHigh", "55m")]),
         test("none", "1m", [warnings("0x60")], [silent("SpotInterruptionsHigh", "55m")]),
       ]);
@@ -653,8 +653,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       s("karpenter_nodepools_usage", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" }, `${usage}x30`),
       s("karpenter_nodepools_limit", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" }, "16x30"),
     ];
-    it("fires at 90% of a pool's limit and stays silent below", () => {
-      expectPass([
+    it("fires at 90% of a pool's limit and stays silent below", async () => {
+      await expectPass([
         test("near", "1m", pool(15), [
           fires("KarpenterNodePoolNearLimit", "20m", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" }),
         ]),
@@ -669,15 +669,15 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       s("cluster_autoscaler_node_group_max_count", { node_group: "gpu-spot-a" }, "2x30"),
       s("cluster_autoscaler_unschedulable_pods_count", { type: "unschedulable" }, `${unschedulable}x30`),
     ];
-    it("fires at the maximum while pods are unschedulable", () => {
-      expectPass([
+    it("fires at the maximum while pods are unschedulable", async () => {
+      await expectPass([
         test("blocked", "1m", group(2, 3), [
           fires("ClusterAutoscalerNodeGroupAtMax", "20m", { node_group: "gpu-spot-a" }),
         ]),
       ]);
     });
-    it("stays silent at the maximum with nothing pending, and below it", () => {
-      expectPass([
+    it("stays silent at the maximum with nothing pending, and below it", async () => {
+      await expectPass([
         test("full, nothing waits", "1m", group(2, 0), [silent("ClusterAutoscalerNodeGroupAtMax", "20m")]),
         test("room", "1m", group(1, 3), [silent("ClusterAutoscalerNodeGroupAtMax", "20m")]),
       ]);
@@ -685,8 +685,8 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
   });
 
   describe("ScrapeTargetDown", () => {
-    it("fires for a kit exporter or a serving pod that cannot be scraped, not for healthy targets", () => {
-      expectPass([
+    it("fires for a kit exporter or a serving pod that cannot be scraped, not for healthy targets", async () => {
+      await expectPass([
         test(
           "down",
           "1m",

@@ -51,8 +51,8 @@ function writeConfig(config: Config): { dir: string; file: string } {
 }
 
 /** The receivers amtool says an alert with these labels reaches, in order. */
-function routesOf(file: string, labels: Record<string, string>): string[] {
-  const r = run("amtool", [
+async function routesOf(file: string, labels: Record<string, string>): Promise<string[]> {
+  const r = await run("amtool", [
     "config",
     "routes",
     "test",
@@ -93,12 +93,12 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
     prod: { page: ["page", "notify"], ticket: ["notify"], info: ["notify"], watchdog: ["null"] },
   };
   describe.each(Object.keys(EXPECTED) as (keyof typeof EXPECTED)[])("%s", (env) => {
-    it.each(Object.keys(ALERTS) as (keyof typeof ALERTS)[])("routes a %s alert as expected", (kind) => {
+    it.each(Object.keys(ALERTS) as (keyof typeof ALERTS)[])("routes a %s alert as expected", async (kind) => {
       const { dir, file } = writeConfig(alertmanagerConfig(stackReceivers(env)));
       try {
-        const check = run("amtool", ["check-config", file]);
+        const check = await run("amtool", ["check-config", file]);
         expect(check.status, check.output).toBe(0);
-        expect(routesOf(file, ALERTS[kind])).toEqual(EXPECTED[env][kind]);
+        expect(await routesOf(file, ALERTS[kind])).toEqual(EXPECTED[env][kind]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -116,12 +116,12 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
     [["pagerduty", "webhook"], { page: ["page", "notify"], ticket: ["notify"] }],
   ] as [AlertReceiverKind[], Record<"page" | "ticket", string[]>][])(
     "with receivers %j, pages and tickets go to %j",
-    (kinds, expected) => {
+    async (kinds, expected) => {
       const { dir, file } = writeConfig(alertmanagerConfig({ kinds }));
       try {
-        expect(routesOf(file, ALERTS.page)).toEqual(expected.page);
-        expect(routesOf(file, ALERTS.ticket)).toEqual(expected.ticket);
-        expect(routesOf(file, ALERTS.watchdog)).toEqual(["null"]);
+        expect(await routesOf(file, ALERTS.page)).toEqual(expected.page);
+        expect(await routesOf(file, ALERTS.ticket)).toEqual(expected.ticket);
+        expect(await routesOf(file, ALERTS.watchdog)).toEqual(["null"]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -166,7 +166,7 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it("a page about one model silences that model's ticket of the same alert only", () => {
+    it("a page about one model silences that model's ticket of the same alert only", async () => {
       const burn = (model: string, track: string, severity: string) => ({
         alertname: "TritonLatencyBudgetBurn",
         severity,
@@ -183,7 +183,7 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         burn("recommender", "stable", "warning"),
       ];
       for (const a of alerts) {
-        const r = run("amtool", [
+        const r = await run("amtool", [
           `--alertmanager.url=${url}`,
           "alert",
           "add",
@@ -191,7 +191,15 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         ]);
         expect(r.status, r.output).toBe(0);
       }
-      const q = run("amtool", [`--alertmanager.url=${url}`, "alert", "query", "--inhibited", "--active", "-o", "json"]);
+      const q = await run("amtool", [
+        `--alertmanager.url=${url}`,
+        "alert",
+        "query",
+        "--inhibited",
+        "--active",
+        "-o",
+        "json",
+      ]);
       expect(q.status, q.output).toBe(0);
       const got = (JSON.parse(q.output) as { labels: Record<string, string>; status: { state: string } }[]).map(
         (a) => `${a.labels.mlserving_model}/${a.labels.mlserving_track}/${a.labels.severity}: ${a.status.state}`,

@@ -16,7 +16,7 @@ function panelQuery(title: string, legend: string): string {
 }
 
 describeWithTools("dashboard queries under promtool", ["promtool"], () => {
-  it('"Allocated but idle" counts idle GPUs a pod holds, not GPUs no pod holds', () => {
+  it('"Allocated but idle" counts idle GPUs a pod holds, not GPUs no pod holds', async () => {
     const util = (labels: Record<string, string>, v: number) => ({
       series: series("DCGM_FI_DEV_GPU_UTIL", {
         Hostname: "n1",
@@ -26,7 +26,7 @@ describeWithTools("dashboard queries under promtool", ["promtool"], () => {
       }),
       values: `${v}x60`,
     });
-    const r = promtoolTestRules(
+    const r = await promtoolTestRules(
       [],
       [
         {
@@ -51,8 +51,8 @@ describeWithTools("dashboard queries under promtool", ["promtool"], () => {
     expect(r.output, r.output).toMatch(/SUCCESS/);
   });
 
-  it('"Interruption messages" counts every spot warning of the hour, the first included', () => {
-    const r = promtoolTestRules(
+  it('"Interruption messages" counts every spot warning of the hour, the first included', async () => {
+    const r = await promtoolTestRules(
       [],
       [
         {

@@ -170,8 +170,8 @@ const expr = (sc: Scaler, exp: number | undefined): ExprTest => ({
   exp_samples: exp === undefined ? [] : [{ labels: "{}", value: exp }],
 });
 
-function expectPass(name: string, input: InputSeries[], cases: ExprTest[]) {
-  const r = promtoolTestRules([], [{ name, interval: "15s", input_series: input, promql_expr_test: cases }]);
+async function expectPass(name: string, input: InputSeries[], cases: ExprTest[]) {
+  const r = await promtoolTestRules([], [{ name, interval: "15s", input_series: input, promql_expr_test: cases }]);
   expect(r.output, r.output).toMatch(/SUCCESS/);
   expect(r.status, r.output).toBe(0);
 }
@@ -180,10 +180,10 @@ describeWithTools("KEDA queries under promtool", ["promtool"], () => {
   // One promtool run per ScaledObject, with its three cases as three promtool tests.
   it.each(SCALERS.map((sc) => [sc.title, sc] as const))(
     "%s: the model's own load (not other models' or the other track's), 0 when idle, nothing without series",
-    (_t, sc) => {
+    async (_t, sc) => {
       const load = seriesUnderLoad(sc, 3);
       const idle = seriesUnderLoad(sc, 0);
-      const r = promtoolTestRules(
+      const r = await promtoolTestRules(
         [],
         [
           {
@@ -208,12 +208,12 @@ describeWithTools("KEDA queries under promtool", ["promtool"], () => {
     },
   );
 
-  it("prod's vLLM model scales out while its batch still has room (7 of --max-num-seqs 8 running, none waiting)", () => {
+  it("prod's vLLM model scales out while its batch still has room (7 of --max-num-seqs 8 running, none waiting)", async () => {
     const sc = SCALERS.find((s) => s.model.name === "assistant" && s.track === "stable");
     expect(sc).toBeDefined();
     const l = (i: number) => ({ ...podLabels(sc!, podName(sc!, i)), model_name: "assistant", engine: "0" });
     // The HPA's AverageValue rule: desired = ceil(total / target); 2 replicas now.
-    expectPass(
+    await expectPass(
       "vllm headroom",
       [0, 1].flatMap((i) => [
         { series: series("vllm:num_requests_running", l(i)), values: "7x60" },

@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { encryptedGp3Volume, imdsV2MetadataOptions } from "../cluster/builders";
 import { ClusterHandle } from "../common/handles";
-import { ArgsChecker } from "../common/errors";
-import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, instanceTypeProblems } from "../common/accelerators";
+import { ProblemList, throwIfProblems, wholeNumberProblem } from "../common/problems";
+import { CAPACITY_DEFAULTS, MIN_ACCELERATOR_DISK_GIB, poolInstanceTypeProblems, poolOsProblem } from "./rules";
+import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, isAcceleratorKind, NodeOs } from "../common/accelerators";
 import { acceleratorNodeLabels, acceleratorTaint, CapacityType, clusterAutoscalerAsgTags } from "./node-group-builders";
 
 export interface AcceleratorNodeGroupArgs {
@@ -24,7 +25,7 @@ export interface AcceleratorNodeGroupArgs {
   /** Also create an on-demand group of this maximum size that the autoscaler uses when spot is short. Default: none. */
   onDemandFallbackMaxSize?: number;
   /** OS image: `al2023` or `bottlerocket` (NVIDIA only; it ships its own device plugin). Default: `al2023`. */
-  os?: "al2023" | "bottlerocket";
+  os?: NodeOs;
   /** Root volume size in GiB, large enough for multi-GB inference images. Default: 200. */
   diskSizeGiB?: number;
   /** Tag the Auto Scaling groups for Cluster Autoscaler discovery and scale-from-zero. Default: true. */
@@ -46,35 +47,35 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
     const minSize = args.minSize ?? 0;
     const desiredSize = args.desiredSize ?? minSize;
     const capacityType = args.capacityType ?? "spot";
-    const os = args.os ?? "al2023";
-    const diskSizeGiB = args.diskSizeGiB ?? 200;
-    const check = new ArgsChecker(`AcceleratorNodeGroup "${name}"`)
-      .require(ACCELERATOR_KINDS.includes(args.kind), "kind", `must be one of ${ACCELERATOR_KINDS.join(", ")}`)
-      .require(args.instanceTypes.length > 0, "instanceTypes", "must list at least one instance type")
-      .require(
-        capacityType !== "spot" || args.instanceTypes.length >= 3,
-        "instanceTypes",
-        "spot capacity needs at least 3 instance types so one spot pool running dry does not stop scaling",
-      )
-      .require(Number.isInteger(minSize) && minSize >= 0, "minSize", "must be a whole number >= 0")
-      .require(
+    const os = args.os ?? CAPACITY_DEFAULTS.pool.os;
+    const diskSizeGiB = args.diskSizeGiB ?? CAPACITY_DEFAULTS.pool.diskSizeGiB;
+    const problems = new ProblemList();
+    if (!isAcceleratorKind(args.kind)) problems.add("kind", `must be one of ${ACCELERATOR_KINDS.join(", ")}`);
+    else {
+      problems.nest("instanceTypes", poolInstanceTypeProblems(args.kind, args.instanceTypes, capacityType === "spot"));
+      const osProblem = poolOsProblem(args.kind, os);
+      if (osProblem) problems.add("os", osProblem);
+    }
+    const minProblem = wholeNumberProblem(minSize, 0);
+    if (minProblem) problems.add("minSize", minProblem);
+    problems
+      .check(
         minSize <= desiredSize && desiredSize <= args.maxSize,
         "maxSize",
         `must satisfy minSize <= desiredSize <= maxSize (got ${minSize} <= ${desiredSize} <= ${args.maxSize})`,
       )
-      .require(args.maxSize >= 1, "maxSize", "must be at least 1")
-      .require(
+      .check(args.maxSize >= 1, "maxSize", "must be at least 1")
+      .check(
         args.onDemandFallbackMaxSize === undefined || args.onDemandFallbackMaxSize >= 1,
         "onDemandFallbackMaxSize",
         "must be at least 1",
       )
-      .require(os === "al2023" || args.kind === "nvidia", "os", "bottlerocket is offered for nvidia only")
-      .require(diskSizeGiB >= 50, "diskSizeGiB", "must be at least 50 GiB for inference images");
-    if (ACCELERATOR_KINDS.includes(args.kind)) {
-      for (const p of instanceTypeProblems(args.kind, args.instanceTypes))
-        check.require(false, `instanceTypes[${p.index}]`, p.message);
-    }
-    check.throwIfAny();
+      .check(
+        diskSizeGiB >= MIN_ACCELERATOR_DISK_GIB,
+        "diskSizeGiB",
+        `must be at least ${MIN_ACCELERATOR_DISK_GIB} GiB for inference images`,
+      );
+    throwIfProblems(`AcceleratorNodeGroup "${name}"`, problems.list);
     super("mlserving:capacity:AcceleratorNodeGroup", name, {}, opts);
     const { cluster } = args;
 

@@ -1,21 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle, MonitoringHandle } from "../common/handles";
-import { ArgsChecker } from "../common/errors";
-import { helmChartArgs } from "../common/helm";
-import { DROP_TARGET_POD_LABELS, serviceMonitor } from "../common/monitors";
-import { CHARTS } from "../versions";
-import {
-  DCGM_EXPORTER_RELEASE,
-  dcgmExporterServiceLabels,
-  dcgmExporterValues,
-  gpuOperatorValues,
-  NEURON_MONITOR_NAMESPACE,
-  NEURON_NAMESPACE,
-  neuronChartValues,
-  NVIDIA_NAMESPACE,
-  nvidiaDevicePluginValues,
-} from "./device-plugin-values";
+import { ProblemList, throwIfProblems, wholeNumberProblem } from "../common/problems";
+import { CAPACITY_DEFAULTS, TIME_SLICING_LIMITS } from "./rules";
+import { installChart } from "../common/chart-addon";
+import { serviceMonitor } from "../common/monitors";
+import { DCGM_EXPORTER_ADDON, GPU_OPERATOR_ADDON, NEURON_ADDON, NVIDIA_DEVICE_PLUGIN_ADDON } from "./addons";
+import { NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
 import { NEURON_MONITOR_SERVICE_LABELS, neuronMonitorDaemonSet, neuronMonitorService } from "./neuron-monitor";
 
 export interface NvidiaGpuSupportArgs {
@@ -35,84 +26,30 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
   readonly dcgmExporter: k8s.helm.v3.Release;
 
   constructor(name: string, args: NvidiaGpuSupportArgs, opts?: pulumi.ComponentResourceOptions) {
-    const plugin = args.devicePlugin ?? "device-plugin";
-    new ArgsChecker(`NvidiaGpuSupport "${name}"`)
-      .require(
-        plugin === "device-plugin" || plugin === "gpu-operator",
-        "devicePlugin",
-        "must be device-plugin or gpu-operator",
-      )
-      .require(
-        args.timeSlicingReplicas === undefined ||
-          (Number.isInteger(args.timeSlicingReplicas) &&
-            args.timeSlicingReplicas >= 2 &&
-            args.timeSlicingReplicas <= 48),
-        "timeSlicingReplicas",
-        "must be a whole number from 2 to 48",
-      )
-      .throwIfAny();
+    const plugin = args.devicePlugin ?? CAPACITY_DEFAULTS.gpuDevicePlugin;
+    const problems = new ProblemList().check(
+      plugin === "device-plugin" || plugin === "gpu-operator",
+      "devicePlugin",
+      "must be device-plugin or gpu-operator",
+    );
+    if (args.timeSlicingReplicas !== undefined) {
+      const { min, max } = TIME_SLICING_LIMITS;
+      const p = wholeNumberProblem(args.timeSlicingReplicas, min, max);
+      if (p) problems.add("timeSlicingReplicas", p);
+    }
+    throwIfProblems(`NvidiaGpuSupport "${name}"`, problems.list);
     super("mlserving:capacity:NvidiaGpuSupport", name, {}, opts);
     const { cluster } = args;
-    const k8sOpts = { parent: this, provider: cluster.provider, dependsOn: cluster.workloadReady };
-
+    const ctx = { parent: this, cluster };
     this.devicePlugin =
       plugin === "gpu-operator"
-        ? new k8s.helm.v3.Release(
-            `${name}-gpu-operator`,
-            {
-              ...helmChartArgs(CHARTS.gpuOperator),
-              name: "gpu-operator",
-              namespace: "gpu-operator",
-              createNamespace: true,
-              values: gpuOperatorValues(args.timeSlicingReplicas),
-              atomic: true,
-              timeout: 900,
-            },
-            k8sOpts,
-          )
-        : new k8s.helm.v3.Release(
-            `${name}-device-plugin`,
-            {
-              ...helmChartArgs(CHARTS.nvidiaDevicePlugin),
-              name: "nvidia-device-plugin",
-              namespace: NVIDIA_NAMESPACE,
-              createNamespace: true,
-              values: nvidiaDevicePluginValues(args.timeSlicingReplicas),
-              atomic: true,
-              timeout: 600,
-            },
-            k8sOpts,
-          );
-
-    this.dcgmExporter = new k8s.helm.v3.Release(
-      `${name}-dcgm-exporter`,
-      {
-        ...helmChartArgs(CHARTS.dcgmExporter),
-        name: DCGM_EXPORTER_RELEASE,
-        namespace: NVIDIA_NAMESPACE,
-        createNamespace: true,
-        values: dcgmExporterValues(),
-        // Scales with GPU nodes, which may be zero: do not wait for pods.
-        skipAwait: true,
-      },
-      k8sOpts,
-    );
-
-    const sm = serviceMonitor({
-      name: "dcgm-exporter",
-      namespace: NVIDIA_NAMESPACE,
-      serviceLabels: dcgmExporterServiceLabels(),
-      port: "metrics",
-      interval: "15s",
-      honorLabels: true,
-      // GPUs no pod holds come without pod labels; without this they took the exporter's own.
-      relabelings: [{ ...DROP_TARGET_POD_LABELS }],
-    });
-    new k8s.apiextensions.CustomResource(`${name}-dcgm-exporter`, sm, {
-      parent: this,
-      provider: cluster.provider,
-      dependsOn: [this.dcgmExporter, ...args.monitoring.ready],
-    });
+        ? installChart(`${name}-gpu-operator`, GPU_OPERATOR_ADDON, args, ctx).release
+        : installChart(`${name}-device-plugin`, NVIDIA_DEVICE_PLUGIN_ADDON, args, ctx).release;
+    this.dcgmExporter = installChart(`${name}-dcgm-exporter`, DCGM_EXPORTER_ADDON, undefined, {
+      ...ctx,
+      monitoring: args.monitoring,
+      monitorName: `${name}-dcgm-exporter`,
+    }).release;
     this.registerOutputs({});
   }
 }
@@ -120,7 +57,7 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
 export interface NeuronSupportArgs {
   /** The cluster whose Inferentia nodes get the plugin and monitor. Required. */
   cluster: ClusterHandle;
-  /** Install the Neuron scheduler extension (pods opt in with `schedulerName: my-scheduler`). Default: true. */
+  /** Install the Neuron scheduler extension (pods opt in with `schedulerName: my-scheduler`). Default: false. */
   scheduler?: boolean;
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Required. */
   monitoring: MonitoringHandle;
@@ -134,21 +71,10 @@ export class NeuronSupport extends pulumi.ComponentResource {
   constructor(name: string, args: NeuronSupportArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlserving:capacity:NeuronSupport", name, {}, opts);
     const { cluster } = args;
-    const scheduler = args.scheduler ?? true;
+    const scheduler = args.scheduler ?? CAPACITY_DEFAULTS.neuronScheduler;
     const k8sOpts = { parent: this, provider: cluster.provider };
 
-    this.chart = new k8s.helm.v3.Release(
-      `${name}-neuron`,
-      {
-        ...helmChartArgs(CHARTS.neuron),
-        name: "neuron",
-        namespace: NEURON_NAMESPACE,
-        values: neuronChartValues(scheduler),
-        // The device plugin DaemonSet has no pods until an Inferentia node exists.
-        skipAwait: true,
-      },
-      { ...k8sOpts, dependsOn: cluster.workloadReady },
-    );
+    this.chart = installChart(`${name}-neuron`, NEURON_ADDON, { scheduler }, { parent: this, cluster }).release;
     this.schedulerName = scheduler ? "my-scheduler" : undefined;
 
     const ns = new k8s.core.v1.Namespace(

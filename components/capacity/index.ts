@@ -8,3 +8,5 @@ export * from "./karpenter-builders";
 export * from "./karpenter-policies";
 export * from "./neuron-monitor";
 export * from "./node-group-builders";
+export * from "./addons";
+export * from "./rules";

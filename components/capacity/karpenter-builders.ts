@@ -1,5 +1,5 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
-import { ACCELERATOR_TAINT_KEY, AcceleratorKind, DEVICE_RESOURCE, LABELS } from "../common/accelerators";
+import { ACCELERATOR_TAINT_KEY, AcceleratorKind, DEVICE_RESOURCE, LABELS, NodeOs } from "../common/accelerators";
 import { acceleratorNodeLabels } from "./node-group-builders";
 
 export const KARPENTER_NAMESPACE = "kube-system";
@@ -104,7 +104,7 @@ export interface NodePoolInput {
   /** Allow on-demand when spot is short; spot stays preferred. */
   onDemandFallback: boolean;
   /** OS of the pool's node class. */
-  os: "al2023" | "bottlerocket";
+  os: NodeOs;
 }
 
 /**

@@ -3,22 +3,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_ROLE_MANAGED_POLICIES } from "../cluster/builders";
 import { ClusterHandle, MonitoringHandle } from "../common/handles";
-import { ArgsChecker } from "../common/errors";
-import { helmChartArgs } from "../common/helm";
+import { ProblemList, throwIfProblems, wholeNumberProblem } from "../common/problems";
+import { installChart } from "../common/chart-addon";
 import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
-import { PodIdentityRole } from "../common/pod-identity";
-import { BOTTLEROCKET_RELEASE, CHARTS, EKS_AMI_RELEASE } from "../versions";
-import { ACCELERATOR_KINDS, AcceleratorKind, instanceTypeProblems } from "../common/accelerators";
-import { serviceMonitor } from "../common/monitors";
-import {
-  ec2NodeClassSpec,
-  KARPENTER_METRICS,
-  KARPENTER_NAMESPACE,
-  KARPENTER_RELEASE,
-  KARPENTER_SERVICE_ACCOUNT,
-  karpenterValues,
-  nodePoolSpec,
-} from "./karpenter-builders";
+import { BOTTLEROCKET_RELEASE, EKS_AMI_RELEASE } from "../versions";
+import { KARPENTER_ADDON } from "./addons";
+import { AcceleratorKind } from "../common/accelerators";
+import { AcceleratorPoolSpec, CAPACITY_DEFAULTS, poolsProblems } from "./rules";
+import { ec2NodeClassSpec, nodePoolSpec } from "./karpenter-builders";
 import {
   eventPattern,
   INTERRUPTION_EVENT_RULES,
@@ -55,7 +47,21 @@ export interface KarpenterArgs {
   monitoring?: MonitoringHandle;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A Karpenter pool as the capacity rules see it: it starts empty, on AL2023 unless it has an image cache. */
+function karpenterPoolSpec(p: KarpenterPoolArgs): AcceleratorPoolSpec {
+  return {
+    name: p.name,
+    kind: p.kind,
+    instanceTypes: p.instanceTypes,
+    minNodes: 0,
+    maxNodes: Math.max(1, p.maxDevices),
+    maxDevices: p.maxDevices,
+    onDemandFallback: p.onDemandFallback ?? true,
+    diskSizeGiB: p.diskSizeGiB ?? CAPACITY_DEFAULTS.pool.diskSizeGiB,
+    os: "al2023",
+    imageCacheSnapshotId: p.imageCacheSnapshotId,
+  };
+}
 
 /**
  * Karpenter with spot interruption handling: controller (pinned chart, pod identity, the IAM
@@ -72,41 +78,11 @@ export class Karpenter extends pulumi.ComponentResource {
 
   constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
     const pools = args.pools ?? [];
-    const check = new ArgsChecker(`Karpenter "${name}"`).require(
-      Number.isInteger(args.replicas ?? 2) && (args.replicas ?? 2) >= 1,
-      "replicas",
-      "must be a whole number of at least 1",
-    );
-    pools.forEach((p, i) => {
-      check
-        .require(DNS_LABEL.test(p.name), `pools[${i}].name`, "must be a DNS label")
-        .require(
-          ACCELERATOR_KINDS.includes(p.kind),
-          `pools[${i}].kind`,
-          `must be one of ${ACCELERATOR_KINDS.join(", ")}`,
-        )
-        .require(
-          p.instanceTypes.length >= 3,
-          `pools[${i}].instanceTypes`,
-          "spot capacity needs at least 3 instance types",
-        )
-        .require(
-          Number.isInteger(p.maxDevices) && p.maxDevices >= 1,
-          `pools[${i}].maxDevices`,
-          "must be a whole number of at least 1",
-        )
-        .require(
-          p.imageCacheSnapshotId === undefined ||
-            (p.kind === "nvidia" && /^snap-[0-9a-f]{8,17}$/.test(p.imageCacheSnapshotId)),
-          `pools[${i}].imageCacheSnapshotId`,
-          "must be an EBS snapshot id (snap-...), for nvidia pools only",
-        );
-      if (ACCELERATOR_KINDS.includes(p.kind))
-        for (const pr of instanceTypeProblems(p.kind, p.instanceTypes))
-          check.require(false, `pools[${i}].instanceTypes[${pr.index}]`, pr.message);
-    });
-    check.require(new Set(pools.map((p) => p.name)).size === pools.length, "pools", "pool names must be unique");
-    check.throwIfAny();
+    const replicasProblem = wholeNumberProblem(args.replicas ?? 2, 1);
+    throwIfProblems(`Karpenter "${name}"`, [
+      ...(replicasProblem ? [{ path: "replicas", message: replicasProblem }] : []),
+      ...new ProblemList().nest("pools", poolsProblems(pools.map(karpenterPoolSpec), "karpenter")).list,
+    ]);
     super("mlserving:capacity:Karpenter", name, {}, opts);
     const { cluster } = args;
     const parent = { parent: this };
@@ -221,41 +197,23 @@ export class Karpenter extends pulumi.ComponentResource {
           parent,
         ),
     );
-    const controllerRole = new PodIdentityRole(
-      `${name}-controller`,
-      {
-        clusterName: cluster.name,
-        namespace: KARPENTER_NAMESPACE,
-        serviceAccount: KARPENTER_SERVICE_ACCOUNT,
-        managedPolicyArns: policies.map((p) => p.arn),
-        tags: cluster.tags,
-      },
-      parent,
-    );
-
-    this.release = new k8s.helm.v3.Release(
+    ({ release: this.release } = installChart(
       name,
+      KARPENTER_ADDON,
       {
-        ...helmChartArgs(CHARTS.karpenter),
-        name: KARPENTER_RELEASE,
-        namespace: KARPENTER_NAMESPACE,
-        values: this.interruptionQueue.name.apply((queue) =>
-          karpenterValues({
-            clusterName: cluster.name,
-            region: cluster.region,
-            interruptionQueueName: queue,
-            replicas: args.replicas ?? 2,
-          }),
-        ),
-        atomic: true,
-        timeout: 600,
+        cluster,
+        interruptionQueueName: this.interruptionQueue.name,
+        replicas: args.replicas ?? 2,
+        controllerPolicyArns: policies.map((p) => p.arn),
       },
       {
         parent: this,
-        provider: cluster.provider,
-        dependsOn: [controllerRole, accessEntry, ...nodePolicies, ...cluster.workloadReady],
+        cluster,
+        monitoring: args.monitoring,
+        dependsOn: [accessEntry, ...nodePolicies],
+        podIdentityName: `${name}-controller`,
       },
-    );
+    ));
 
     for (const pool of pools) {
       const os = pool.imageCacheSnapshotId ? "bottlerocket" : "al2023";
@@ -299,18 +257,6 @@ export class Karpenter extends pulumi.ComponentResource {
           },
           { parent: this, provider: cluster.provider, dependsOn: [nodeClass] },
         ),
-      );
-    }
-    if (args.monitoring) {
-      new k8s.apiextensions.CustomResource(
-        `${name}-metrics`,
-        serviceMonitor({
-          name: "karpenter",
-          namespace: KARPENTER_NAMESPACE,
-          serviceLabels: KARPENTER_METRICS.serviceLabels,
-          port: KARPENTER_METRICS.port,
-        }),
-        { parent: this, provider: cluster.provider, dependsOn: [this.release, ...args.monitoring.ready] },
       );
     }
     this.registerOutputs({ interruptionQueueUrl: this.interruptionQueue.url, nodeRoleArn: this.nodeRole.arn });

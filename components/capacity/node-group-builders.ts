@@ -1,21 +1,23 @@
 import {
+  ACCELERATORS,
   ACCELERATOR_TAINT_KEY,
   AcceleratorKind,
   DEVICE_RESOURCE,
   devicesPerInstance,
   familyOf,
   LABELS,
+  NodeOs,
 } from "../common/accelerators";
 
 export type CapacityType = "spot" | "on-demand";
 
-/** Labels of an accelerator node. NVIDIA nodes also carry the labels the device plugin and CA look for. */
+/** Labels of an accelerator node, with those its kind's device plugin and autoscaler look for. */
 export function acceleratorNodeLabels(
   kind: AcceleratorKind,
   capacityType: CapacityType,
   instanceTypes: string[],
   pool: string,
-  os: "al2023" | "bottlerocket" = "al2023",
+  os: NodeOs = "al2023",
 ): Record<string, string> {
   const families = [...new Set(instanceTypes.map(familyOf))].sort().join("-");
   const labels: Record<string, string> = {
@@ -23,14 +25,8 @@ export function acceleratorNodeLabels(
     [LABELS.capacityType]: capacityType,
     [LABELS.instanceFamilies]: families,
     [LABELS.nodePool]: pool,
+    ...ACCELERATORS[kind].nodeLabels(os),
   };
-  if (kind === "nvidia") {
-    // The cluster autoscaler treats nodes with k8s.amazonaws.com/accelerator as GPU nodes.
-    labels["k8s.amazonaws.com/accelerator"] = "nvidia";
-    // The NVIDIA device plugin's default affinity selects this label when node-feature-discovery
-    // is absent. Bottlerocket runs its own plugin, so its nodes must not attract a second one.
-    if (os === "al2023") labels["nvidia.com/gpu.present"] = "true";
-  }
   return labels;
 }
 

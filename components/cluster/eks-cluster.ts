@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker } from "../common/errors";
+import { throwIfProblems } from "../common/problems";
+import { CLUSTER_DEFAULTS, clusterProblems } from "./rules";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
 import { PodIdentityRole } from "../common/pod-identity";
@@ -20,7 +21,6 @@ import {
   vpcCniConfiguration,
 } from "./builders";
 import { ClusterHandle } from "../common/handles";
-import { isOpenToWorld, validateCidr } from "../common/cidr";
 
 /** Size and shape of the on-demand node group that runs controllers and add-ons. */
 export interface SystemNodeGroupArgs {
@@ -71,10 +71,6 @@ export interface EksClusterArgs {
   tags?: Record<string, string>;
 }
 
-const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
-
 /**
  * A secure EKS cluster from plain `aws.*` resources: API authentication mode with access
  * entries, KMS envelope encryption of secrets, control-plane logs, private endpoint, pinned
@@ -90,55 +86,17 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly provider: k8s.Provider;
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const d = CLUSTER_DEFAULTS.systemNodes;
     const sys = {
-      instanceTypes: args.systemNodes?.instanceTypes ?? ["m7i.large", "m6i.large"],
-      minSize: args.systemNodes?.minSize ?? 2,
-      maxSize: args.systemNodes?.maxSize ?? 4,
-      diskSizeGiB: args.systemNodes?.diskSizeGiB ?? 50,
-      desiredSize: args.systemNodes?.desiredSize ?? args.systemNodes?.minSize ?? 2,
+      instanceTypes: args.systemNodes?.instanceTypes ?? d.instanceTypes,
+      minSize: args.systemNodes?.minSize ?? d.minSize,
+      maxSize: args.systemNodes?.maxSize ?? d.maxSize,
+      diskSizeGiB: args.systemNodes?.diskSizeGiB ?? d.diskSizeGiB,
+      desiredSize: args.systemNodes?.desiredSize ?? args.systemNodes?.minSize ?? d.minSize,
     };
     const cidrs = args.publicAccessCidrs ?? [];
-    const logRetentionDays = args.logRetentionDays ?? 90;
-    const check = new ArgsChecker(`EksCluster "${name}"`)
-      .require(
-        /^[a-zA-Z][-a-zA-Z0-9_]{0,99}$/.test(args.clusterName),
-        "clusterName",
-        "must start with a letter and hold only letters, digits, '-' and '_' (max 100)",
-      )
-      .require(
-        /^1\.\d{2}$/.test(args.kubernetesVersion ?? KUBERNETES_VERSION),
-        "kubernetesVersion",
-        "must be a minor version such as 1.33",
-      )
-      .require(sys.minSize >= 1, "systemNodes.minSize", "the system node group needs at least 1 node")
-      .require(
-        sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize,
-        "systemNodes",
-        "must satisfy minSize <= desiredSize <= maxSize",
-      )
-      .require(sys.instanceTypes.length > 0, "systemNodes.instanceTypes", "must list at least one instance type")
-      .require(sys.diskSizeGiB >= 20, "systemNodes.diskSizeGiB", "must be at least 20 GiB")
-      .require(
-        LOG_RETENTION_DAYS.includes(logRetentionDays),
-        "logRetentionDays",
-        `must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")})`,
-      )
-      .require(
-        !cidrs.some(isOpenToWorld) || args.allowWorldOpenEndpoint === true,
-        "publicAccessCidrs",
-        "0.0.0.0/0 opens the API endpoint to the internet; list your own CIDRs",
-      );
-    cidrs.forEach((c, i) =>
-      check.require(validateCidr(c), `publicAccessCidrs[${i}]`, "must be an IPv4 CIDR such as 203.0.113.0/24"),
-    );
-    (args.adminPrincipalArns ?? []).forEach((a, i) =>
-      check.require(
-        /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(a),
-        `adminPrincipalArns[${i}]`,
-        "must be an IAM role or user ARN",
-      ),
-    );
-    check.throwIfAny();
+    const logRetentionDays = args.logRetentionDays ?? CLUSTER_DEFAULTS.logRetentionDays;
+    throwIfProblems(`EksCluster "${name}"`, clusterProblems(args));
     super("mlserving:cluster:EksCluster", name, {}, opts);
 
     const tags = withManagedBy(args.tags);

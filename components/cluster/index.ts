@@ -2,3 +2,5 @@ export * from "./builders";
 export * from "./eks-cluster";
 export * from "./load-balancer-controller";
 export * from "./load-balancer-controller-values";
+export * from "./addons";
+export * from "./rules";

@@ -1,16 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsChecker } from "../common/errors";
-import { helmChartArgs } from "../common/helm";
-import { PodIdentityRole } from "../common/pod-identity";
-import { CHARTS } from "../versions";
+import { installChart } from "../common/chart-addon";
 import { ClusterHandle } from "../common/handles";
-import {
-  LOAD_BALANCER_CONTROLLER_NAMESPACE,
-  LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-  loadBalancerControllerPolicy,
-  loadBalancerControllerValues,
-} from "./load-balancer-controller-values";
+import { LOAD_BALANCER_CONTROLLER_ADDON } from "./addons";
 
 export interface LoadBalancerControllerArgs {
   /** The cluster to install into. Required. */
@@ -35,33 +28,14 @@ export class LoadBalancerController extends pulumi.ComponentResource {
     super("mlserving:cluster:LoadBalancerController", name, {}, opts);
     const { cluster } = args;
 
-    const role = new PodIdentityRole(
-      `${name}-pod-identity`,
-      {
-        clusterName: cluster.name,
-        namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
-        serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-        policy: cluster.partition.apply(loadBalancerControllerPolicy),
-        tags: cluster.tags,
-      },
-      { parent: this },
-    );
-    this.roleArn = role.roleArn;
-
-    this.release = new k8s.helm.v3.Release(
+    const { release, role } = installChart(
       name,
-      {
-        ...helmChartArgs(CHARTS.awsLoadBalancerController),
-        name: "aws-load-balancer-controller",
-        namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
-        values: cluster.vpcId.apply((vpcId) =>
-          loadBalancerControllerValues({ clusterName: cluster.name, region: cluster.region, vpcId, replicas }),
-        ),
-        atomic: true,
-        timeout: 600,
-      },
-      { parent: this, provider: cluster.provider, dependsOn: [role, ...cluster.workloadReady] },
+      LOAD_BALANCER_CONTROLLER_ADDON,
+      { cluster, replicas },
+      { parent: this, cluster },
     );
+    this.release = release;
+    this.roleArn = role!.roleArn;
     this.registerOutputs({ roleArn: this.roleArn });
   }
 }

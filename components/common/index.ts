@@ -9,3 +9,5 @@ export * from "./monitors";
 export * from "./names";
 export * from "./pod-identity";
 export * from "./tags";
+export * from "./chart-addon";
+export * from "./problems";

@@ -3,3 +3,5 @@ export * from "./dashboards";
 export * from "./metrics-catalog";
 export * from "./monitoring-stack";
 export * from "./prometheus-stack-values";
+export * from "./addons";
+export * from "./rules";

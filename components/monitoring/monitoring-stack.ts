@@ -2,10 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClusterHandle, existingMonitoring, MonitoringHandle } from "../common/handles";
-import { MONITORING_NAMESPACE, PROMETHEUS_STACK_RELEASE } from "../common/names";
-import { ArgsChecker } from "../common/errors";
-import { helmChartArgs } from "../common/helm";
-import { CHARTS } from "../versions";
+import { MONITORING_NAMESPACE } from "../common/names";
+import { ProblemList, throwIfProblems } from "../common/problems";
+import { MONITORING_DEFAULTS, monitoringProblems } from "./rules";
+import { installChart } from "../common/chart-addon";
+import { PROMETHEUS_STACK_ADDON } from "./addons";
 import { AlertRuleInput, DEFAULT_ALERT_RULE_INPUT, prometheusRule } from "./alert-rules";
 import { DASHBOARDS, dashboardConfigMap } from "./dashboards";
 import {
@@ -14,7 +15,6 @@ import {
   AlertReceiverKind,
   GRAFANA_ADMIN_SECRET,
   PrometheusStackSizing,
-  prometheusStackValues,
 } from "./prometheus-stack-values";
 
 /** Where alerts go; every URL and key is a Pulumi secret. At least one is expected in prod. */
@@ -65,23 +65,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
   readonly handle: MonitoringHandle;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    const sizing: PrometheusStackSizing = {
-      retention: "15d",
-      storageGiB: 50,
-      replicas: 1,
-      grafanaStorageGiB: 10,
-      alertmanagerStorageGiB: 10,
-      ...args.sizing,
-    };
-    new ArgsChecker(`MonitoringStack "${name}"`)
-      .require(/^\d+[dhw]$/.test(sizing.retention), "sizing.retention", "must be a duration such as 15d")
-      .require(sizing.storageGiB >= 10, "sizing.storageGiB", "must be at least 10")
-      .require(
-        Number.isInteger(sizing.replicas) && sizing.replicas >= 1,
-        "sizing.replicas",
-        "must be a whole number of at least 1",
-      )
-      .throwIfAny();
+    const sizing: PrometheusStackSizing = { ...MONITORING_DEFAULTS, ...args.sizing };
+    throwIfProblems(`MonitoringStack "${name}"`, new ProblemList().nest("sizing", monitoringProblems(sizing)).list);
     super("mlserving:monitoring:MonitoringStack", name, {}, opts);
     const { cluster } = args;
     const k8sOpts = { parent: this, provider: cluster.provider };
@@ -127,23 +112,17 @@ export class MonitoringStack extends pulumi.ComponentResource {
       );
     }
 
-    this.release = new k8s.helm.v3.Release(
+    ({ release: this.release } = installChart(
       name,
+      PROMETHEUS_STACK_ADDON,
       {
-        ...helmChartArgs(CHARTS.kubePrometheusStack),
-        name: PROMETHEUS_STACK_RELEASE,
-        namespace: MONITORING_NAMESPACE,
-        values: prometheusStackValues(
-          sizing,
-          args.storageClassName ?? "gp3-encrypted",
-          configured.map(([k]) => k),
-          r.slackChannel,
-        ),
-        atomic: true,
-        timeout: 900,
+        sizing,
+        storageClassName: args.storageClassName ?? "gp3-encrypted",
+        receivers: configured.map(([k]) => k),
+        slackChannel: r.slackChannel,
       },
-      { ...k8sOpts, dependsOn, protect: args.protect },
-    );
+      { parent: this, cluster, dependsOn, protect: args.protect },
+    ));
     this.ready = [this.release];
     this.handle = existingMonitoring(this.ready);
 

@@ -1,8 +1,8 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { prefixLength, validateCidr } from "../common/cidr";
-import { ArgsChecker } from "../common/errors";
+import { throwIfProblems } from "../common/problems";
 import { withManagedBy } from "../common/tags";
+import { NETWORK_DEFAULTS, networkProblems } from "./rules";
 import { awsxNatStrategy, NatGatewayMode, privateSubnetTags, publicSubnetTags } from "./subnet-tags";
 
 /** Ids of a VPC created outside the kit. */
@@ -48,22 +48,12 @@ export class Network extends pulumi.ComponentResource {
   readonly vpc?: awsx.ec2.Vpc;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    const azs = args.availabilityZoneCount ?? 3;
-    const cidr = args.cidrBlock ?? "10.0.0.0/16";
-    new ArgsChecker(`Network "${name}"`)
-      .require(args.clusterName.length > 0, "clusterName", "must not be empty")
-      .require(Number.isInteger(azs) && azs >= 2 && azs <= 6, "availabilityZoneCount", "must be an integer from 2 to 6")
-      .require(
-        validateCidr(cidr) && prefixLength(cidr) >= 16 && prefixLength(cidr) <= 20,
-        "cidrBlock",
-        "must be an IPv4 CIDR with a prefix from /16 to /20",
-      )
-      .require(
-        args.existing === undefined || args.existing.privateSubnetIds.length >= 2,
-        "existing.privateSubnetIds",
-        "EKS needs subnets in at least 2 availability zones",
-      )
-      .throwIfAny();
+    const azs = args.availabilityZoneCount ?? NETWORK_DEFAULTS.availabilityZoneCount;
+    const cidr = args.cidrBlock ?? NETWORK_DEFAULTS.cidrBlock;
+    throwIfProblems(`Network "${name}"`, [
+      ...(args.clusterName.length > 0 ? [] : [{ path: "clusterName", message: "must not be empty" }]),
+      ...networkProblems(args),
+    ]);
     super("mlserving:network:Network", name, {}, opts);
 
     if (args.existing) {
@@ -80,7 +70,7 @@ export class Network extends pulumi.ComponentResource {
           numberOfAvailabilityZones: azs,
           enableDnsHostnames: true,
           enableDnsSupport: true,
-          natGateways: { strategy: awsxNatStrategy(args.natGateways ?? "onePerAz") },
+          natGateways: { strategy: awsxNatStrategy(args.natGateways ?? NETWORK_DEFAULTS.natGateways) },
           subnetStrategy: "Auto",
           subnetSpecs: [
             { type: "Private", tags: { ...tags, ...privateSubnetTags(args.clusterName) } },

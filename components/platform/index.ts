@@ -1,2 +1,4 @@
 export * from "./platform";
 export * from "./spec";
+export * from "./rules";
+export * from "./defaults";

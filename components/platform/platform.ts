@@ -5,12 +5,14 @@ import { ClusterAutoscaler } from "../capacity/cluster-autoscaler";
 import { Karpenter } from "../capacity/karpenter";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { EksCluster } from "../cluster/eks-cluster";
+import { throwIfProblems } from "../common/problems";
 import { standardTags } from "../common/tags";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { ModelRegistry } from "../registry/model-registry";
 import { KServeModel, TritonServer } from "../serving/model-servers";
 import { ServingPlatform } from "../serving/serving-platform";
 import { Network } from "../network/network";
+import { platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
 
 /**
@@ -29,6 +31,7 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly acceleratorNodeGroups: AcceleratorNodeGroup[] = [];
 
   constructor(name: string, spec: PlatformSpec, opts?: pulumi.ComponentResourceOptions) {
+    throwIfProblems(`MlPlatform "${name}"`, platformSpecProblems(spec));
     super("mlserving:platform:MlPlatform", name, {}, opts);
     const tags = standardTags(spec.environment, spec.team, spec.tags);
     const parent = { parent: this };

@@ -1,6 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { AcceleratorKind } from "../common/accelerators";
+import type { CapacitySpec } from "../capacity/rules";
 import type { Environment } from "../common/tags";
+
+export type { AcceleratorPoolSpec, CapacitySpec } from "../capacity/rules";
 import type { PrometheusStackSizing } from "../monitoring/prometheus-stack-values";
 import type { ModelSpec } from "../serving/model-spec";
 import type { NatGatewayMode } from "../network/subnet-tags";
@@ -73,34 +75,4 @@ export interface RegistrySpec {
   noncurrentVersionDays: number;
   hostname?: string;
   certificateArn?: string;
-}
-
-/** One pool of accelerator capacity, served by node groups (Cluster Autoscaler) or a NodePool (Karpenter). */
-export interface AcceleratorPoolSpec {
-  name: string;
-  kind: AcceleratorKind;
-  instanceTypes: string[];
-  /** Node groups only (Karpenter pools always start empty). */
-  minNodes: number;
-  maxNodes: number;
-  /** Karpenter `limits` on devices; node groups are capped by maxNodes. */
-  maxDevices: number;
-  /** Spot is preferred; this allows on-demand when spot is short (a fallback group of maxNodes, or on-demand in the NodePool). */
-  onDemandFallback: boolean;
-  diskSizeGiB: number;
-  /** Node groups only; Karpenter picks the OS from `imageCacheSnapshotId`. */
-  os: "al2023" | "bottlerocket";
-  /** Karpenter NVIDIA pools only: EBS snapshot of pre-pulled images. */
-  imageCacheSnapshotId?: string;
-}
-
-export interface CapacitySpec {
-  /** The one node autoscaler for accelerator capacity. */
-  autoscaler: "cluster-autoscaler" | "karpenter";
-  /** Cluster Autoscaler: idle time before an accelerator node is removed. */
-  scaleDownUnneededTime: string;
-  gpuDevicePlugin: "device-plugin" | "gpu-operator";
-  gpuTimeSlicingReplicas?: number;
-  neuronScheduler: boolean;
-  pools: AcceleratorPoolSpec[];
 }

@@ -1,2 +1,3 @@
 export * from "./model-registry";
 export * from "./registry-builders";
+export * from "./rules";

@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
-import { ArgsChecker } from "../common/errors";
+import { throwIfProblems } from "../common/problems";
+import { REGISTRY_DEFAULTS, registryProblems } from "./rules";
 import { PodIdentityRole } from "../common/pod-identity";
 import { MONITORING_NAMESPACE } from "../common/names";
 import { serviceMonitor } from "../common/monitors";
@@ -74,32 +75,15 @@ export class ModelRegistry extends pulumi.ComponentResource {
   readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: ModelRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
-    const replicas = args.replicas ?? 1;
-    const backupDays = args.backupRetentionDays ?? 7;
-    const storage = args.dbStorageGiB ?? 20;
-    new ArgsChecker(`ModelRegistry "${name}"`)
-      .require(Number.isInteger(replicas) && replicas >= 1, "replicas", "must be a whole number of at least 1")
-      .require(
-        Number.isInteger(backupDays) && backupDays >= 7 && backupDays <= 35,
-        "backupRetentionDays",
-        "must be from 7 to 35 days",
-      )
-      .require(storage >= 20, "dbStorageGiB", "must be at least 20")
-      .require(
-        /^db\.[a-z0-9]+\.[a-z0-9]+$/.test(args.dbInstanceClass ?? "db.t4g.medium"),
-        "dbInstanceClass",
-        "must be an RDS class such as db.t4g.medium",
-      )
-      .require(
-        args.certificateArn === undefined || /^arn:aws[a-z-]*:acm:/.test(args.certificateArn),
-        "certificateArn",
-        "must be an ACM certificate ARN",
-      )
-      .throwIfAny();
+    const d = REGISTRY_DEFAULTS;
+    const replicas = args.replicas ?? d.replicas;
+    const backupDays = args.backupRetentionDays ?? d.backupRetentionDays;
+    const storage = args.dbStorageGiB ?? d.dbStorageGiB;
+    throwIfProblems(`ModelRegistry "${name}"`, registryProblems(args));
     super("mlserving:registry:ModelRegistry", name, {}, opts);
     const { cluster } = args;
     const tags = cluster.tags;
-    const protect = args.protectState ?? false;
+    const protect = args.protectState ?? d.protectState;
     const stateful = { parent: this, protect, retainOnDelete: protect };
     const clientNamespaces = args.clientNamespaces ?? ["serving"];
 
@@ -163,7 +147,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
             id: "expire-noncurrent-versions",
             status: "Enabled",
             filter: {},
-            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
+            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? d.noncurrentVersionDays },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
           },
         ],
@@ -224,7 +208,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         engine: "postgres",
         engineVersion: POSTGRES_MAJOR_VERSION,
         autoMinorVersionUpgrade: true,
-        instanceClass: args.dbInstanceClass ?? "db.t4g.medium",
+        instanceClass: args.dbInstanceClass ?? d.dbInstanceClass,
         allocatedStorage: storage,
         maxAllocatedStorage: storage * 5,
         storageType: "gp3",
@@ -237,7 +221,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         parameterGroupName: parameterGroup.name,
         vpcSecurityGroupIds: [dbSecurityGroup.id],
         publiclyAccessible: false,
-        multiAz: args.multiAz ?? false,
+        multiAz: args.multiAz ?? d.multiAz,
         backupRetentionPeriod: backupDays,
         copyTagsToSnapshot: true,
         deletionProtection: protect,

@@ -6,3 +6,4 @@ export * from "./model-source";
 export * from "./model-spec";
 export * from "./serving-platform";
 export * from "./triton-builders";
+export * from "./addons";

@@ -1,17 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
-import { helmChartArgs } from "../common/helm";
-import { serviceMonitor } from "../common/monitors";
-import { CHARTS } from "../versions";
+import { installChart } from "../common/chart-addon";
+import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON, KSERVE_CRD_ADDON } from "./addons";
 import {
-  CERT_MANAGER_NAMESPACE,
-  certManagerValues,
-  KEDA_NAMESPACE,
-  KSERVE_CONTROLLER_METRICS,
-  kedaValues,
-  KSERVE_NAMESPACE,
-  kserveValues,
   mlflowStorageContainer,
   RUNTIMES,
   runtimePodMonitor,
@@ -61,19 +53,8 @@ export class ServingPlatform extends pulumi.ComponentResource {
       { metadata: { name: SERVING_NAMESPACE, labels: { "app.kubernetes.io/part-of": "mlserving" } } },
       base,
     );
-    const keda = new k8s.helm.v3.Release(
-      `${name}-keda`,
-      {
-        ...helmChartArgs(CHARTS.keda),
-        name: "keda",
-        namespace: KEDA_NAMESPACE,
-        createNamespace: true,
-        values: kedaValues(),
-        atomic: true,
-        timeout: 600,
-      },
-      base,
-    );
+    const charts = { parent: this, cluster };
+    const keda = installChart(`${name}-keda`, KEDA_ADDON, undefined, charts).release;
     const ready: pulumi.Resource[] = [ns, keda];
     this.ingressReady = args.ingressReady ?? [];
     this.kserveRuntimes = args.kserve ? (args.runtimes ?? ["triton", "vllm-neuron"]) : [];
@@ -94,54 +75,20 @@ export class ServingPlatform extends pulumi.ComponentResource {
     }
 
     if (args.kserve) {
-      const certManager = new k8s.helm.v3.Release(
-        `${name}-cert-manager`,
-        {
-          ...helmChartArgs(CHARTS.certManager),
-          name: "cert-manager",
-          namespace: CERT_MANAGER_NAMESPACE,
-          createNamespace: true,
-          values: certManagerValues(),
-          atomic: true,
-          timeout: 600,
-        },
-        base,
-      );
-      const crds = new k8s.helm.v3.Release(
-        `${name}-kserve-crd`,
-        {
-          ...helmChartArgs(CHARTS.kserveCrd),
-          name: "kserve-crd",
-          namespace: KSERVE_NAMESPACE,
-          createNamespace: true,
-          atomic: true,
-        },
-        base,
-      );
-      const controller = new k8s.helm.v3.Release(
+      const certManager = installChart(`${name}-cert-manager`, CERT_MANAGER_ADDON, undefined, charts).release;
+      const crds = installChart(`${name}-kserve-crd`, KSERVE_CRD_ADDON, undefined, charts).release;
+      const controller = installChart(
         `${name}-kserve`,
+        KSERVE_ADDON,
+        { region: cluster.region },
         {
-          ...helmChartArgs(CHARTS.kserveResources),
-          name: "kserve",
-          namespace: KSERVE_NAMESPACE,
-          values: kserveValues(cluster.region),
-          atomic: true,
-          timeout: 600,
+          ...charts,
+          dependsOn: [certManager, crds],
+          monitoring: args.monitoring,
+          monitorName: `${name}-kserve-metrics`,
         },
-        { ...k8sOpts, dependsOn: [certManager, crds] },
-      );
+      ).release;
       ready.push(controller);
-      new k8s.apiextensions.CustomResource(
-        `${name}-kserve-metrics`,
-        serviceMonitor({
-          name: "kserve-controller",
-          namespace: KSERVE_NAMESPACE,
-          serviceLabels: KSERVE_CONTROLLER_METRICS.serviceLabels,
-          port: KSERVE_CONTROLLER_METRICS.port,
-          kubeRbacProxy: true,
-        }),
-        { ...k8sOpts, dependsOn: [controller, ...args.monitoring.ready] },
-      );
 
       const runtimes = this.kserveRuntimes;
       const runtimeOpts = { ...k8sOpts, dependsOn: [controller, ns] };

@@ -7,6 +7,7 @@ import {
   familyOf,
   kindOf,
 } from "../../components/common/accelerators";
+import { MIN_SPOT_INSTANCE_TYPES } from "../../components/capacity/rules";
 import { kitConfig, kitConfigSchema } from "./config";
 import type { Props } from "./props";
 
@@ -71,15 +72,15 @@ export const acceleratorNodesTainted: ResourceValidationPolicy = {
 
 export const spotCapacityDiversified: ResourceValidationPolicy = {
   name: "spot-capacity-diversified",
-  description: "Spot capacity lists at least 3 instance types (or, for Karpenter, at least 2 whole families).",
+  description: `Spot capacity lists at least ${MIN_SPOT_INSTANCE_TYPES} instance types (or, for Karpenter, at least 2 whole families).`,
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
     if (args.type === NODE_GROUP && args.props.capacityType === "SPOT") {
       const types = (args.props.instanceTypes ?? []) as string[];
-      if (types.length < 3)
+      if (types.length < MIN_SPOT_INSTANCE_TYPES)
         report(
-          `spot node group lists ${types.length} instance type(s); list at least 3 so one spot pool running dry does not stop scaling.`,
+          `spot node group lists ${types.length} instance type(s); list at least ${MIN_SPOT_INSTANCE_TYPES} so one spot pool running dry does not stop scaling.`,
         );
     }
     if (args.type === NODE_POOL) {
@@ -89,9 +90,12 @@ export const spotCapacityDiversified: ResourceValidationPolicy = {
       const types = requirement(args.props, "node.kubernetes.io/instance-type");
       const families = requirement(args.props, "karpenter.k8s.aws/instance-family");
       const broadEnough = types
-        ? types.operator === "In" && types.values.length >= 3
+        ? types.operator === "In" && types.values.length >= MIN_SPOT_INSTANCE_TYPES
         : !families || families.operator !== "In" || families.values.length >= 2;
-      if (!broadEnough) report("spot NodePool must allow at least 3 instance types (or at least 2 instance families).");
+      if (!broadEnough)
+        report(
+          `spot NodePool must allow at least ${MIN_SPOT_INSTANCE_TYPES} instance types (or at least 2 instance families).`,
+        );
     }
   },
 };

@@ -129,7 +129,7 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
           maxSize: 2,
         }),
     ).toThrow(
-      /instanceTypes: spot capacity needs at least 3[\s\S]*maxSize: must satisfy minSize <= desiredSize <= maxSize[\s\S]*instanceTypes\[0\]: inf2\.xlarge is a neuron instance type/,
+      /instanceTypes\[0\]: inf2\.xlarge is a neuron instance type[\s\S]*instanceTypes: spot capacity needs at least 3[\s\S]*maxSize: must satisfy minSize <= desiredSize <= maxSize/,
     );
     expect(
       () =>
@@ -272,7 +272,8 @@ describe("accelerator support", () => {
     expect(releases["nvidia-device-plugin"].values.config.default).toBe("default");
     expect(releases["dcgm-exporter"].version).toBe(CHARTS.dcgmExporter.version);
     expect(releases["neuron"].chart).toBe("oci://public.ecr.aws/neuron/neuron-helm-chart");
-    expect(releases["neuron"].values.scheduler.enabled).toBe(true);
+    // The scheduler extension is off unless asked for (CAPACITY_DEFAULTS.neuronScheduler, as in stack files).
+    expect(releases["neuron"].values.scheduler.enabled).toBe(false);
   });
 
   it("scrapes DCGM exporter through the Service the chart creates: labels, namespace and port name", () => {

@@ -192,7 +192,7 @@ describe("EksCluster arguments", () => {
           logRetentionDays: 42,
         }),
     ).toThrow(
-      /systemNodes: must satisfy minSize <= desiredSize <= maxSize[\s\S]*logRetentionDays[\s\S]*publicAccessCidrs: 0\.0\.0\.0\/0[\s\S]*adminPrincipalArns\[0\]/,
+      /systemNodes: must satisfy minSize <= desiredSize <= maxSize[\s\S]*logRetentionDays[\s\S]*publicAccessCidrs\[0\]: 0\.0\.0\.0\/0[\s\S]*adminPrincipalArns\[0\]/,
     );
   });
 });

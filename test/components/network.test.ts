@@ -61,6 +61,8 @@ describe("Network", () => {
           availabilityZoneCount: 1,
           cidrBlock: "10.0.0.0/8",
         }),
-    ).toThrow(/availabilityZoneCount: must be an integer from 2 to 6[\s\S]*cidrBlock: must be an IPv4 CIDR/);
+    ).toThrow(
+      /cidrBlock: must be an IPv4 CIDR with a prefix from \/16 to \/20[\s\S]*availabilityZoneCount: must be at least 2/,
+    );
   });
 });

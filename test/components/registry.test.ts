@@ -141,6 +141,6 @@ describe("ModelRegistry (dev settings)", () => {
           dbInstanceClass: "big",
           monitoring: existingMonitoring(),
         }),
-    ).toThrow(/backupRetentionDays: must be from 7 to 35 days[\s\S]*dbInstanceClass/);
+    ).toThrow(/backupRetentionDays: must be at least 7[\s\S]*dbInstanceClass: must be an RDS instance class/);
   });
 });

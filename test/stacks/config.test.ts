@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile } from "../../cli/stack-file";
-import { CONFIG_NAMESPACE, ENVIRONMENT_DEFAULTS, resolvePlatformSpec, StackConfigError } from "../../stacks/config";
+import { ENVIRONMENT_DEFAULTS } from "../../components/platform/defaults";
+import { CONFIG_NAMESPACE, resolvePlatformSpec, StackConfigError } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
 
 const fixtures = join(__dirname, "..", "fixtures", "bad-stacks");
@@ -49,6 +50,15 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["prod-pagerduty-only.yaml", ["mlserving:alertSlackWebhookUrl"], /non-paging receiver for warnings/],
   ["retention-shorter-than-slo-window.yaml", ["mlserving:monitoring.retention"], /longest alert window \(72h/],
   ["spot-too-few-types.yaml", ["mlserving:capacity.pools[0].instanceTypes"], /at least 3 instance types/],
+  // Rules that once lived only inside components, now reported by their config key.
+  ["network-too-small.yaml", ["mlserving:network.cidrBlock"], /prefix from \/16 to \/20/],
+  ["pool-name-too-long.yaml", ["mlserving:capacity.pools[0].name"], /at most 32 characters/],
+  ["existing-vpc-world-cidr.yaml", ["mlserving:network.existing.cidrBlock"], /VPC's own IPv4 CIDR/],
+  [
+    "capacity-bad-tuning.yaml",
+    ["mlserving:capacity.gpuTimeSlicingReplicas", "mlserving:capacity.scaleDownUnneededTime"],
+    /at most 48|duration/,
+  ],
 ];
 
 describe("bad stack files are rejected with their key paths", () => {

@@ -1,0 +1,116 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ChartAddOn } from "../common/chart-addon";
+import type { ClusterHandle } from "../common/handles";
+import { DROP_TARGET_POD_LABELS } from "../common/monitors";
+import { CHARTS, IMAGES } from "../versions";
+import {
+  CLUSTER_AUTOSCALER_METRICS,
+  CLUSTER_AUTOSCALER_NAMESPACE,
+  CLUSTER_AUTOSCALER_RELEASE,
+  CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+  clusterAutoscalerPolicy,
+  clusterAutoscalerValues,
+} from "./cluster-autoscaler-values";
+import {
+  DCGM_EXPORTER_RELEASE,
+  dcgmExporterServiceLabels,
+  dcgmExporterValues,
+  gpuOperatorValues,
+  NEURON_NAMESPACE,
+  neuronChartValues,
+  NVIDIA_NAMESPACE,
+  nvidiaDevicePluginValues,
+} from "./device-plugin-values";
+import {
+  KARPENTER_METRICS,
+  KARPENTER_NAMESPACE,
+  KARPENTER_RELEASE,
+  KARPENTER_SERVICE_ACCOUNT,
+  karpenterValues,
+} from "./karpenter-builders";
+
+/** Cluster Autoscaler: may change only the Auto Scaling groups tagged as this cluster's. */
+export const CLUSTER_AUTOSCALER_ADDON: ChartAddOn<{ cluster: ClusterHandle; scaleDownUnneededTime: string }> = {
+  release: CLUSTER_AUTOSCALER_RELEASE,
+  chart: CHARTS.clusterAutoscaler,
+  namespace: CLUSTER_AUTOSCALER_NAMESPACE,
+  serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+  podIdentity: ({ cluster }) => ({ policy: clusterAutoscalerPolicy(cluster.name) }),
+  values: ({ cluster, scaleDownUnneededTime }) =>
+    clusterAutoscalerValues({
+      clusterName: cluster.name,
+      region: cluster.region,
+      imageTag: IMAGES.clusterAutoscaler.tag,
+      scaleDownUnneededTime,
+    }),
+  metrics: { name: "cluster-autoscaler", ...CLUSTER_AUTOSCALER_METRICS },
+  wait: { timeoutSeconds: 600 },
+};
+
+/** Karpenter's controller: its managed policies are created beside it (they name the queue and node role). */
+export const KARPENTER_ADDON: ChartAddOn<{
+  cluster: ClusterHandle;
+  interruptionQueueName: pulumi.Output<string>;
+  replicas: number;
+  controllerPolicyArns: pulumi.Input<string>[];
+}> = {
+  release: KARPENTER_RELEASE,
+  chart: CHARTS.karpenter,
+  namespace: KARPENTER_NAMESPACE,
+  serviceAccount: KARPENTER_SERVICE_ACCOUNT,
+  podIdentity: ({ controllerPolicyArns }) => ({ managedPolicyArns: controllerPolicyArns }),
+  values: ({ cluster, interruptionQueueName, replicas }) =>
+    interruptionQueueName.apply((queue) =>
+      karpenterValues({ clusterName: cluster.name, region: cluster.region, interruptionQueueName: queue, replicas }),
+    ),
+  metrics: { name: "karpenter", ...KARPENTER_METRICS },
+  wait: { timeoutSeconds: 600 },
+};
+
+/** NVIDIA's k8s-device-plugin, optionally time-slicing each GPU. */
+export const NVIDIA_DEVICE_PLUGIN_ADDON: ChartAddOn<{ timeSlicingReplicas?: number }> = {
+  release: "nvidia-device-plugin",
+  chart: CHARTS.nvidiaDevicePlugin,
+  namespace: NVIDIA_NAMESPACE,
+  createNamespace: true,
+  values: ({ timeSlicingReplicas }) => nvidiaDevicePluginValues(timeSlicingReplicas),
+  wait: { timeoutSeconds: 600 },
+};
+
+/** NVIDIA GPU Operator (driver and toolkit off: the EKS AMIs carry them). */
+export const GPU_OPERATOR_ADDON: ChartAddOn<{ timeSlicingReplicas?: number }> = {
+  release: "gpu-operator",
+  chart: CHARTS.gpuOperator,
+  namespace: "gpu-operator",
+  createNamespace: true,
+  values: ({ timeSlicingReplicas }) => gpuOperatorValues(timeSlicingReplicas),
+  wait: { timeoutSeconds: 900 },
+};
+
+/** DCGM exporter on GPU nodes; it scales with GPU nodes, which may be zero, so nothing is awaited. */
+export const DCGM_EXPORTER_ADDON: ChartAddOn<void> = {
+  release: DCGM_EXPORTER_RELEASE,
+  chart: CHARTS.dcgmExporter,
+  namespace: NVIDIA_NAMESPACE,
+  createNamespace: true,
+  values: () => dcgmExporterValues(),
+  metrics: {
+    name: "dcgm-exporter",
+    serviceLabels: dcgmExporterServiceLabels(),
+    port: "metrics",
+    interval: "15s",
+    honorLabels: true,
+    // GPUs no pod holds come without pod labels; without this they took the exporter's own.
+    relabelings: [{ ...DROP_TARGET_POD_LABELS }],
+  },
+  wait: "none",
+};
+
+/** AWS's Neuron chart (device plugin, optional scheduler extension); no pods until an Inferentia node exists. */
+export const NEURON_ADDON: ChartAddOn<{ scheduler: boolean }> = {
+  release: "neuron",
+  chart: CHARTS.neuron,
+  namespace: NEURON_NAMESPACE,
+  values: ({ scheduler }) => neuronChartValues(scheduler),
+  wait: "none",
+};

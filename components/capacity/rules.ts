@@ -1,0 +1,145 @@
+import {
+  ACCELERATOR_KINDS,
+  AcceleratorKind,
+  instanceTypeProblems,
+  isAcceleratorKind,
+  NodeOs,
+  osesOf,
+} from "../common/accelerators";
+import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
+
+/** The node autoscalers the kit runs for accelerator capacity. */
+export type NodeAutoscaler = "cluster-autoscaler" | "karpenter";
+/** How NVIDIA devices are advertised: NVIDIA's device plugin alone, or the GPU Operator. */
+export type GpuDevicePlugin = "device-plugin" | "gpu-operator";
+
+/** One pool of accelerator capacity, served by node groups (Cluster Autoscaler) or a NodePool (Karpenter). */
+export interface AcceleratorPoolSpec {
+  name: string;
+  kind: AcceleratorKind;
+  instanceTypes: string[];
+  /** Node groups only (Karpenter pools always start empty). */
+  minNodes: number;
+  maxNodes: number;
+  /** Karpenter `limits` on devices; node groups are capped by maxNodes. */
+  maxDevices: number;
+  /** Spot is preferred; this allows on-demand when spot is short (a fallback group of maxNodes, or on-demand in the NodePool). */
+  onDemandFallback: boolean;
+  diskSizeGiB: number;
+  /** Node groups only; Karpenter picks the OS from `imageCacheSnapshotId`. */
+  os: NodeOs;
+  /** Karpenter NVIDIA pools only: EBS snapshot of pre-pulled images. */
+  imageCacheSnapshotId?: string;
+}
+
+export interface CapacitySpec {
+  /** The one node autoscaler for accelerator capacity. */
+  autoscaler: NodeAutoscaler;
+  /** Cluster Autoscaler: idle time before an accelerator node is removed. */
+  scaleDownUnneededTime: string;
+  gpuDevicePlugin: GpuDevicePlugin;
+  gpuTimeSlicingReplicas?: number;
+  neuronScheduler: boolean;
+  pools: AcceleratorPoolSpec[];
+}
+
+/** Defaults of capacity components used on their own, and of a pool's optional fields. */
+export const CAPACITY_DEFAULTS = {
+  scaleDownUnneededTime: "5m",
+  gpuDevicePlugin: "device-plugin" as GpuDevicePlugin,
+  /** Off: chart 1.9.0 runs kube-scheduler v1.31 against a 1.35 control plane. */
+  neuronScheduler: false,
+  pool: { minNodes: 0, diskSizeGiB: 200, os: "al2023" as NodeOs },
+};
+
+/**
+ * Pool names: DNS labels of at most 32 characters, because a pool's node groups are named
+ * `<pool>-spot-` / `<pool>-on-demand-` plus a 26-character suffix EKS adds, within its 63.
+ */
+export const POOL_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
+/** Spot capacity needs this many instance types, so one spot pool running dry does not stop scaling. */
+export const MIN_SPOT_INSTANCE_TYPES = 3;
+/** Time-slicing shares of one GPU (NVIDIA device plugin). */
+export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
+/** Root/data volume of an accelerator node: inference images are large. */
+export const MIN_ACCELERATOR_DISK_GIB = 50;
+/** A Go duration as Cluster Autoscaler takes it. */
+export const DURATION = /^\d+(s|m|h)$/;
+
+/** Problems with the instance types of a pool of `kind`, by index, plus the spot diversity rule. */
+export function poolInstanceTypeProblems(kind: AcceleratorKind, instanceTypes: string[], spot: boolean): Problem[] {
+  const problems = new ProblemList();
+  if (instanceTypes.length === 0) return problems.add("", "must list at least one instance type").list;
+  for (const p of instanceTypeProblems(kind, instanceTypes)) problems.add(`[${p.index}]`, p.message);
+  problems.check(
+    !spot || instanceTypes.length >= MIN_SPOT_INSTANCE_TYPES,
+    "",
+    `spot capacity needs at least ${MIN_SPOT_INSTANCE_TYPES} instance types so one spot pool running dry does not stop scaling`,
+  );
+  return problems.list;
+}
+
+/** Whether node groups of `kind` can run `os`. */
+export function poolOsProblem(kind: AcceleratorKind, os: NodeOs): string | undefined {
+  return osesOf(kind).includes(os) ? undefined : `${kind} node groups run ${osesOf(kind).join(" or ")}, not ${os}`;
+}
+
+/** Problems with one pool under the given autoscaler, by field. */
+export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler): Problem[] {
+  const problems = new ProblemList();
+  problems.check(POOL_NAME.test(p.name), "name", "must be a DNS label of at most 32 characters");
+  if (!isAcceleratorKind(p.kind)) return problems.add("kind", `must be one of ${ACCELERATOR_KINDS.join(", ")}`).list;
+  problems.nest("instanceTypes", poolInstanceTypeProblems(p.kind, p.instanceTypes, true));
+  const maxProblem = wholeNumberProblem(p.maxNodes, 1);
+  if (maxProblem) problems.add("maxNodes", maxProblem);
+  problems.check(p.minNodes <= p.maxNodes, "minNodes", `must not exceed maxNodes (${p.minNodes} > ${p.maxNodes})`);
+  const devicesProblem = wholeNumberProblem(p.maxDevices, 1);
+  if (devicesProblem) problems.add("maxDevices", devicesProblem);
+  problems.check(
+    p.diskSizeGiB >= MIN_ACCELERATOR_DISK_GIB,
+    "diskSizeGiB",
+    `must be at least ${MIN_ACCELERATOR_DISK_GIB} GiB for inference images`,
+  );
+  if (autoscaler === "karpenter") {
+    problems.check(
+      p.minNodes === 0,
+      "minNodes",
+      "Karpenter pools have no minimum; they start empty and grow with pending pods",
+    );
+    problems.check(p.os === "al2023", "os", "Karpenter pools choose Bottlerocket through imageCacheSnapshotId, not os");
+  } else {
+    const osProblem = poolOsProblem(p.kind, p.os);
+    if (osProblem) problems.add("os", osProblem);
+  }
+  if (p.imageCacheSnapshotId !== undefined)
+    problems.check(
+      p.kind === "nvidia" && autoscaler === "karpenter" && /^snap-[0-9a-f]{8,17}$/.test(p.imageCacheSnapshotId),
+      "imageCacheSnapshotId",
+      "must be an EBS snapshot id (snap-...), for nvidia pools under Karpenter only",
+    );
+  return problems.list;
+}
+
+/** Problems with a list of pools (each pool's, and unique names), by index: `[0].name`. */
+export function poolsProblems(pools: readonly AcceleratorPoolSpec[], autoscaler: NodeAutoscaler): Problem[] {
+  const problems = new ProblemList();
+  const names = new Set<string>();
+  pools.forEach((p, i) => {
+    problems.nest(`[${i}]`, poolProblems(p, autoscaler));
+    if (names.has(p.name)) problems.add(`[${i}].name`, `pool name ${p.name} is used twice`);
+    names.add(p.name);
+  });
+  return problems.list;
+}
+
+/** Problems with the whole capacity setting, by field (`pools[0].name`, `gpuTimeSlicingReplicas`, ...). */
+export function capacityProblems(c: CapacitySpec): Problem[] {
+  const problems = new ProblemList();
+  problems.nest("pools", poolsProblems(c.pools, c.autoscaler));
+  problems.check(DURATION.test(c.scaleDownUnneededTime), "scaleDownUnneededTime", "must be a duration such as 5m");
+  if (c.gpuTimeSlicingReplicas !== undefined) {
+    const p = wholeNumberProblem(c.gpuTimeSlicingReplicas, TIME_SLICING_LIMITS.min, TIME_SLICING_LIMITS.max);
+    if (p) problems.add("gpuTimeSlicingReplicas", p);
+  }
+  return problems.list;
+}

@@ -1,0 +1,55 @@
+import { isOpenToWorld, prefixLength, validateCidr } from "../common/cidr";
+import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
+import type { NatGatewayMode } from "./subnet-tags";
+
+/** Defaults of a network built without an environment's defaults (`Network` used on its own). */
+export const NETWORK_DEFAULTS = {
+  cidrBlock: "10.0.0.0/16",
+  availabilityZoneCount: 3,
+  natGateways: "onePerAz" as NatGatewayMode,
+};
+
+/**
+ * Limits of a new VPC: the subnets (a /19-/23 each for up to 6 AZs, private and public) and EKS
+ * prefix delegation need at least a /20, and AWS allows at most a /16.
+ */
+export const NETWORK_LIMITS = { minPrefix: 16, maxPrefix: 20, minAzs: 2, maxAzs: 6, minPrivateSubnets: 2 } as const;
+
+/** What the network rules look at: the fields of `NetworkArgs` and of a stack's `network` key. */
+export interface NetworkRuleInput {
+  cidrBlock?: string;
+  availabilityZoneCount?: number;
+  /** An existing VPC: its CIDR is checked when it is a plain string (not an output). */
+  existing?: { cidrBlock?: unknown; privateSubnetIds: readonly unknown[] };
+}
+
+/** Problems with a network's settings, by field (`cidrBlock`, `availabilityZoneCount`, `existing.privateSubnetIds`). */
+export function networkProblems(n: NetworkRuleInput): Problem[] {
+  const problems = new ProblemList();
+  const cidr = n.cidrBlock ?? NETWORK_DEFAULTS.cidrBlock;
+  const azs = n.availabilityZoneCount ?? NETWORK_DEFAULTS.availabilityZoneCount;
+  const { minPrefix, maxPrefix, minAzs, maxAzs, minPrivateSubnets } = NETWORK_LIMITS;
+  if (!n.existing) {
+    problems.check(
+      validateCidr(cidr) && prefixLength(cidr) >= minPrefix && prefixLength(cidr) <= maxPrefix,
+      "cidrBlock",
+      `must be an IPv4 CIDR with a prefix from /${minPrefix} to /${maxPrefix}, such as 10.0.0.0/16`,
+    );
+    const azProblem = wholeNumberProblem(azs, minAzs, maxAzs);
+    if (azProblem) problems.add("availabilityZoneCount", azProblem);
+  } else {
+    problems.check(
+      n.existing.privateSubnetIds.length >= minPrivateSubnets,
+      "existing.privateSubnetIds",
+      `EKS needs subnets in at least ${minPrivateSubnets} availability zones`,
+    );
+    const existingCidr = n.existing.cidrBlock;
+    if (typeof existingCidr === "string")
+      problems.check(
+        validateCidr(existingCidr) && !isOpenToWorld(existingCidr),
+        "existing.cidrBlock",
+        "must be the VPC's own IPv4 CIDR such as 10.0.0.0/16 (it opens the API and the registry to that network)",
+      );
+  }
+  return problems.list;
+}

@@ -1,0 +1,85 @@
+import { capacityProblems } from "../capacity/rules";
+import { clusterProblems } from "../cluster/rules";
+import { isOpenToWorld } from "../common/cidr";
+import { Problem, ProblemList } from "../common/problems";
+import { monitoringProblems } from "../monitoring/rules";
+import { networkProblems } from "../network/rules";
+import { registryProblems } from "../registry/rules";
+import { modelSpecProblems } from "../serving/model-spec";
+import type { PlatformSpec } from "./spec";
+
+/**
+ * Every problem with a whole platform, by the key path a stack file uses (`capacity.pools[0].name`,
+ * `serving.models[1].replicas.min`): each domain's own rules, the rules between domains, and what
+ * prod requires. The stack config, `MlPlatform` and the policies share these.
+ */
+export function platformSpecProblems(spec: PlatformSpec): Problem[] {
+  const problems = new ProblemList()
+    .nest("network", networkProblems(spec.network))
+    .nest("cluster", clusterProblems(spec.cluster))
+    .nest("capacity", capacityProblems(spec.capacity))
+    .nest("monitoring", monitoringProblems(spec.monitoring))
+    .nest("registry", registryProblems(spec.registry));
+  const poolKinds = new Set<string>(spec.capacity.pools.map((p) => p.kind));
+  const names = new Set<string>();
+  spec.serving.models.forEach((m, i) => {
+    const at = `serving.models[${i}]`;
+    problems.nest(
+      at,
+      modelSpecProblems(m, spec.environment).map((p) => ({ path: p.field, message: p.message })),
+    );
+    if (names.has(m.name)) problems.add(`${at}.name`, `model name ${m.name} is used twice`);
+    names.add(m.name);
+    if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
+      problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
+  });
+  problems.nest("", environmentProblems(spec));
+  return problems.list;
+}
+
+/** What prod requires beyond each domain's rules: availability, retained state, someone to alert. */
+export function environmentProblems(spec: PlatformSpec): Problem[] {
+  const problems = new ProblemList();
+  if (spec.environment !== "prod") return problems.list;
+  const newVpc = !spec.network.existing;
+  problems
+    .check(
+      spec.network.natGateways === "onePerAz" || !newVpc,
+      "network.natGateways",
+      "prod must run one NAT gateway per availability zone (onePerAz)",
+    )
+    .check(
+      spec.network.availabilityZoneCount >= 3 || !newVpc,
+      "network.availabilityZoneCount",
+      "prod must span at least 3 availability zones",
+    )
+    .check(spec.cluster.systemNodes.minSize >= 2, "cluster.systemNodes.minSize", "prod needs at least 2 system nodes")
+    .check(
+      spec.cluster.storageReclaimPolicy === "Retain",
+      "cluster.storageReclaimPolicy",
+      "prod must retain volumes (Retain) so monitoring and registry data survive",
+    )
+    .check(
+      spec.registry.backupRetentionDays >= 30,
+      "registry.backupRetentionDays",
+      "prod keeps at least 30 days of database backups",
+    )
+    .check(spec.registry.multiAz, "registry.multiAz", "prod runs the registry database Multi-AZ")
+    .check(spec.registry.replicas >= 2, "registry.replicas", "prod runs at least 2 registry servers")
+    .check(
+      !spec.cluster.publicAccessCidrs.some(isOpenToWorld),
+      "cluster.publicAccessCidrs",
+      "prod never opens the Kubernetes API to the internet",
+    )
+    .check(
+      Boolean(spec.alerting.slackWebhookUrl || spec.alerting.pagerdutyRoutingKey || spec.alerting.webhookUrl),
+      "alertPagerdutyRoutingKey",
+      "prod needs at least one alert receiver (alertPagerdutyRoutingKey, alertSlackWebhookUrl or alertWebhookUrl)",
+    )
+    .check(
+      Boolean(spec.alerting.slackWebhookUrl || spec.alerting.webhookUrl),
+      "alertSlackWebhookUrl",
+      "prod needs a non-paging receiver for warnings (alertSlackWebhookUrl or alertWebhookUrl): PagerDuty gets critical alerts only, so without one every warning reaches nobody",
+    );
+  return problems.list;
+}

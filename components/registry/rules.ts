@@ -1,0 +1,54 @@
+import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
+
+/** Defaults of a registry built without an environment's defaults (`ModelRegistry` used on its own). */
+export const REGISTRY_DEFAULTS = {
+  replicas: 1,
+  dbInstanceClass: "db.t4g.medium",
+  dbStorageGiB: 20,
+  backupRetentionDays: 7,
+  multiAz: false,
+  protectState: false,
+  noncurrentVersionDays: 90,
+};
+
+/** Bounds AWS and the kit set: RDS keeps 1-35 days of backups (the kit wants a week at least). */
+export const REGISTRY_LIMITS = {
+  replicas: { min: 1, max: 5 },
+  dbStorageGiB: { min: 20, max: 10000 },
+  backupRetentionDays: { min: 7, max: 35 },
+  noncurrentVersionDays: { min: 1, max: 3650 },
+} as const;
+
+export const RDS_INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
+export const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** What the registry rules look at: the fields of `ModelRegistryArgs` and of a stack's `registry` key. */
+export interface RegistryRuleInput {
+  replicas?: number;
+  dbInstanceClass?: string;
+  dbStorageGiB?: number;
+  backupRetentionDays?: number;
+  noncurrentVersionDays?: number;
+  hostname?: string;
+  certificateArn?: string;
+}
+
+/** Problems with the registry's settings, by field. */
+export function registryProblems(r: RegistryRuleInput): Problem[] {
+  const problems = new ProblemList();
+  for (const field of Object.keys(REGISTRY_LIMITS) as (keyof typeof REGISTRY_LIMITS)[]) {
+    const { min, max } = REGISTRY_LIMITS[field];
+    const p = wholeNumberProblem(r[field] ?? REGISTRY_DEFAULTS[field], min, max);
+    if (p) problems.add(field, p);
+  }
+  problems.check(
+    RDS_INSTANCE_CLASS.test(r.dbInstanceClass ?? REGISTRY_DEFAULTS.dbInstanceClass),
+    "dbInstanceClass",
+    "must be an RDS instance class such as db.t4g.medium",
+  );
+  if (r.certificateArn !== undefined)
+    problems.check(ACM_CERTIFICATE_ARN.test(r.certificateArn), "certificateArn", "must be an ACM certificate ARN");
+  if (r.hostname !== undefined) problems.check(DNS_NAME.test(r.hostname), "hostname", "must be a DNS name");
+  return problems.list;
+}

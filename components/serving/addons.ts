@@ -1,0 +1,50 @@
+import type { ChartAddOn } from "../common/chart-addon";
+import { CHARTS } from "../versions";
+import {
+  CERT_MANAGER_NAMESPACE,
+  certManagerValues,
+  KEDA_NAMESPACE,
+  kedaValues,
+  KSERVE_CONTROLLER_METRICS,
+  KSERVE_NAMESPACE,
+  kserveValues,
+} from "./kserve-builders";
+
+/** KEDA with its CRDs: the kit's ScaledObjects scale models on Prometheus queries. */
+export const KEDA_ADDON: ChartAddOn<void> = {
+  release: "keda",
+  chart: CHARTS.keda,
+  namespace: KEDA_NAMESPACE,
+  createNamespace: true,
+  values: () => kedaValues(),
+  wait: { timeoutSeconds: 600 },
+};
+
+/** cert-manager with its CRDs: KServe's webhooks get their certificates from it. */
+export const CERT_MANAGER_ADDON: ChartAddOn<void> = {
+  release: "cert-manager",
+  chart: CHARTS.certManager,
+  namespace: CERT_MANAGER_NAMESPACE,
+  createNamespace: true,
+  values: () => certManagerValues(),
+  wait: { timeoutSeconds: 600 },
+};
+
+/** KServe's CRDs, a chart of their own so that a version bump upgrades them. */
+export const KSERVE_CRD_ADDON: ChartAddOn<void> = {
+  release: "kserve-crd",
+  chart: CHARTS.kserveCrd,
+  namespace: KSERVE_NAMESPACE,
+  createNamespace: true,
+  wait: { timeoutSeconds: 300 },
+};
+
+/** KServe's controller in Standard mode; its metrics sit behind kube-rbac-proxy. */
+export const KSERVE_ADDON: ChartAddOn<{ region: string }> = {
+  release: "kserve",
+  chart: CHARTS.kserveResources,
+  namespace: KSERVE_NAMESPACE,
+  values: ({ region }) => kserveValues(region),
+  metrics: { name: "kserve-controller", ...KSERVE_CONTROLLER_METRICS, kubeRbacProxy: true },
+  wait: { timeoutSeconds: 600 },
+};

@@ -10,6 +10,7 @@
 import { mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { costSummaryLines } from "./cost-report";
 import type { PlanOutcome } from "./planner";
 
 function usage(message: string): never {
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
   const { summary, report } = outcome;
   console.log(`\nResources: ${summary.total}`);
   for (const [type, n] of summary.byType) console.log(`  ${String(n).padStart(4)}  ${type}`);
+  console.log(`\n${costSummaryLines(outcome.cost).join("\n")}`);
   const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
   console.log(
     `\nPolicies: ${report.policies} run, ${mandatory.length} mandatory violation(s), ${report.violations.length - mandatory.length} advisory`,

@@ -2,6 +2,7 @@ import { allPolicies } from "../policies/rules";
 import { CONFIG_NAMESPACE, ConfigProblem, resolvePlatformSpec, StackConfigError } from "../stacks/config";
 import { runPlatformProgram } from "../stacks/program";
 import { rawConfigFromPulumi } from "../stacks/stack-config";
+import { costReport, CostReport } from "./cost-report";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, toYaml } from "./manifests";
 import { RecordedResource, runOnMocks } from "./mock-runtime";
 import { PolicyReport, runPolicies } from "./policy-runner";
@@ -23,6 +24,7 @@ export type PlanOutcome =
       /** Relative path -> file content, for everything the plan writes. */
       files: Record<string, string>;
       summary: { total: number; byType: [string, number][] };
+      cost: CostReport;
     };
 
 /** Plans one stack file in memory; `cli/plan.ts` writes the result to disk. */
@@ -34,8 +36,11 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   const secret = new Set(secretKeys);
   const { raw, region } = rawConfigFromPulumi(config);
   let environment: string;
+  let cost: CostReport;
   try {
-    environment = resolvePlatformSpec(raw, region, secret).environment;
+    const spec = resolvePlatformSpec(raw, region, secret);
+    ({ environment } = spec);
+    cost = costReport(req.stack, spec);
   } catch (e) {
     if (e instanceof StackConfigError) return { kind: "invalid-config", problems: e.problems };
     throw e;
@@ -53,7 +58,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   }
   progress(`program ran on the mock runtime: ${resources.length} resources registered`);
 
-  const report = await runPolicies(allPolicies, resources, { environment });
+  const report = await runPolicies(allPolicies, resources, { environment, ...cost.policyConfig }, cost.policyLevels);
   progress(`${report.policies} policies evaluated`);
 
   const files: Record<string, string> = {
@@ -78,6 +83,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
       ) + "\n",
     "policy-report.json": JSON.stringify(report, null, 2) + "\n",
     "manifests/helm-releases.yaml": toYaml(helmReleases(resources)),
+    "cost.json": cost.json,
   };
   for (const obj of authoredKubernetesObjects(resources)) {
     const file = `manifests/${manifestFileName(obj)}`;
@@ -90,6 +96,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     resources,
     report,
     files,
+    cost,
     summary: {
       total: resources.length,
       byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),

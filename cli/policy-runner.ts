@@ -63,10 +63,12 @@ export async function runPolicies(
   policies: Policy[],
   resources: RecordedResource[],
   config: Record<string, unknown>,
+  /** Enforcement level per policy name, as `--policy-pack-config` may set it (`{ "<policy>": { "enforcementLevel": ... } }`). */
+  levels: Record<string, string> = {},
 ): Promise<PolicyReport> {
   const violations: PolicyViolation[] = [];
   for (const policy of policies) {
-    const level = policy.enforcementLevel ?? "advisory";
+    const level = levels[policy.name] ?? policy.enforcementLevel ?? "advisory";
     if (level === "disabled") continue;
     const cfg = () => ({ ...schemaDefaults(policy), ...config });
     const report = (urn: string) => (message: string, violationUrn?: string) =>

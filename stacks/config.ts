@@ -4,9 +4,16 @@ import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS } from "../components/common/accelerators";
 import { validateCidr } from "../components/common/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
+import { capacityFitProblems } from "../components/platform/capacity-checks";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
 import { platformSpecProblems } from "../components/platform/rules";
-import { VLLM_IN_FLIGHT_TARGET, type ModelSpec } from "../components/serving/model-spec";
+import {
+  MODEL_ACCELERATORS,
+  MODEL_SERVERS,
+  oneOf,
+  withModelDefaults,
+  type ModelSpec,
+} from "../components/serving/model-spec";
 import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
@@ -122,8 +129,9 @@ const registrySchema = z.strictObject({
 const quantity = z.union([z.string(), z.number()]).transform(String);
 const modelSchema = z.strictObject({
   name: z.string(),
-  server: z.enum(["triton", "kserve"], { error: "must be triton or kserve" }),
-  accelerator: z.enum(["nvidia", "neuron", "cpu"], { error: "must be nvidia, neuron or cpu" }),
+  server: z.enum(MODEL_SERVERS, { error: `must be ${oneOf(MODEL_SERVERS)}` }),
+  accelerator: z.enum(MODEL_ACCELERATORS, { error: `must be ${oneOf(MODEL_ACCELERATORS)}` }),
+  runtime: z.string().optional(),
   source: z.string(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
   autoscaling: z
@@ -196,6 +204,12 @@ export const stackConfigSchema = z.strictObject({
   registry: registrySchema.optional(),
   serving: servingSchema.optional(),
   alerting: alertingSchema.optional(),
+  budget: z
+    .strictObject({
+      monthlyCeilingUsd: z.number().positive("must be a positive amount of US dollars"),
+      enforcement: z.enum(["mandatory", "advisory"], { error: "must be mandatory or advisory" }).optional(),
+    })
+    .optional(),
   alertSlackWebhookUrl: z.string().min(1).optional(),
   alertPagerdutyRoutingKey: z.string().min(1).optional(),
   alertWebhookUrl: z.string().min(1).optional(),
@@ -282,6 +296,14 @@ export function resolvePlatformSpec(
     monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
     registry: { ...d.registry, ...definedOnly(cfg.registry ?? {}) },
     alerting: resolveAlerting(cfg, secretKeys, problems),
+    ...(cfg.budget
+      ? {
+          budget: {
+            monthlyCeilingUsd: cfg.budget.monthlyCeilingUsd,
+            enforcement: cfg.budget.enforcement ?? "mandatory",
+          },
+        }
+      : {}),
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
@@ -290,6 +312,10 @@ export function resolvePlatformSpec(
   };
   for (const p of platformSpecProblems(spec))
     problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
+  // Each model must fit an instance type of its pools (checked once the rest is valid).
+  if (problems.length === 0)
+    for (const p of capacityFitProblems(spec))
+      problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
   if (problems.length > 0) throw new StackConfigError(problems);
   return spec;
 }
@@ -376,22 +402,5 @@ function resolveModel(
   m: NonNullable<NonNullable<StackConfig["serving"]>["models"]>[number],
   environment: Environment,
 ): ModelSpec {
-  const neuron = m.accelerator === "neuron";
-  return {
-    name: m.name,
-    server: m.server,
-    accelerator: m.accelerator,
-    source: m.source,
-    replicas: m.replicas ?? (environment === "prod" ? { min: 2, max: 6 } : { min: 1, max: 2 }),
-    autoscaling:
-      m.autoscaling ??
-      (neuron ? { metric: "in-flight", target: VLLM_IN_FLIGHT_TARGET } : { metric: "queue-time", target: 20 }),
-    resources: {
-      ...(m.resources?.gpus !== undefined ? { gpus: m.resources.gpus } : {}),
-      ...(m.resources?.neuronDevices !== undefined ? { neuronDevices: m.resources.neuronDevices } : {}),
-      cpu: m.resources?.cpu ?? "2",
-      memory: m.resources?.memory ?? "8Gi",
-    },
-    ...(m.canary ? { canary: m.canary } : {}),
-  };
+  return withModelDefaults(m, environment);
 }

@@ -7,6 +7,7 @@ export * from "./karpenter";
 export * from "./karpenter-builders";
 export * from "./karpenter-policies";
 export * from "./neuron-monitor";
+export * from "./node-overhead";
 export * from "./node-group-builders";
 export * from "./addons";
 export * from "./rules";

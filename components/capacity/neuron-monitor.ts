@@ -3,6 +3,11 @@ import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 import { NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
 
 export const NEURON_MONITOR_PORT = 8000;
+/** Requests and limits of the neuron-monitor container (the node overhead model counts the requests). */
+export const NEURON_MONITOR_RESOURCES = {
+  requests: { cpu: "256m", memory: "128Mi" },
+  limits: { cpu: "500m", memory: "256Mi" },
+} as const;
 const labels = { "app.kubernetes.io/name": "neuron-monitor", "app.kubernetes.io/part-of": "mlserving" };
 
 /**
@@ -35,7 +40,7 @@ export function neuronMonitorDaemonSet() {
               ],
               ports: [{ name: "metrics", containerPort: NEURON_MONITOR_PORT, protocol: "TCP" }],
               env: [{ name: "GOMEMLIMIT", value: "160MiB" }],
-              resources: { requests: { cpu: "256m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+              resources: NEURON_MONITOR_RESOURCES,
               readinessProbe: { tcpSocket: { port: "metrics" }, initialDelaySeconds: 10, periodSeconds: 15 },
               securityContext: { privileged: true },
             },

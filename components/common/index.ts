@@ -10,4 +10,6 @@ export * from "./names";
 export * from "./pod-identity";
 export * from "./tags";
 export * from "./chart-addon";
+export * from "./instance-types";
+export * from "./pricing";
 export * from "./problems";

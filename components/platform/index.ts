@@ -1,3 +1,5 @@
+export * from "./capacity-checks";
+export * from "./cost";
 export * from "./platform";
 export * from "./spec";
 export * from "./rules";

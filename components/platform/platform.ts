@@ -10,6 +10,7 @@ import { standardTags } from "../common/tags";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { ModelRegistry } from "../registry/model-registry";
 import { KServeModel, TritonServer } from "../serving/model-servers";
+import { RUNTIME_IDS } from "../serving/runtimes";
 import { ServingPlatform } from "../serving/serving-platform";
 import { Network } from "../network/network";
 import { platformSpecProblems } from "./rules";
@@ -181,10 +182,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       {
         cluster,
         kserve: kserveModels.length > 0,
-        runtimes: [
-          ...(kserveModels.some((m) => m.accelerator !== "neuron") ? ["triton" as const] : []),
-          ...(kserveModels.some((m) => m.accelerator === "neuron") ? ["vllm-neuron" as const] : []),
-        ],
+        runtimes: RUNTIME_IDS.filter((id) => kserveModels.some((m) => m.runtime === id)),
         registry: this.registry.handle,
         monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],

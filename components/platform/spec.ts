@@ -54,6 +54,15 @@ export interface PlatformSpec {
     pagerdutyRoutingKey?: pulumi.Output<string>;
     webhookUrl?: pulumi.Output<string>;
   };
+  /** Monthly budget the plan's cost ceiling is held against (policy `monthly-cost-within-budget`). Default: none. */
+  budget?: BudgetSpec;
+}
+
+/** What an environment may cost a month at most, and whether going over refuses the plan or warns. */
+export interface BudgetSpec {
+  monthlyCeilingUsd: number;
+  /** The policy's enforcement level: `mandatory` (exit 1) or `advisory` (a warning). Default: mandatory. */
+  enforcement: "mandatory" | "advisory";
 }
 
 export interface ServingSpec {

@@ -10,6 +10,7 @@ import { MONITORING_NAMESPACE } from "../common/names";
 import { serviceMonitor } from "../common/monitors";
 import { POSTGRES_MAJOR_VERSION } from "../versions";
 import {
+  DB_MAX_STORAGE_FACTOR,
   artifactBucketPolicy,
   authConfigIni,
   backendStoreUri,
@@ -210,7 +211,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         autoMinorVersionUpgrade: true,
         instanceClass: args.dbInstanceClass ?? d.dbInstanceClass,
         allocatedStorage: storage,
-        maxAllocatedStorage: storage * 5,
+        maxAllocatedStorage: storage * DB_MAX_STORAGE_FACTOR,
         storageType: "gp3",
         storageEncrypted: true,
         kmsKeyId: key.arn,

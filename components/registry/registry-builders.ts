@@ -7,6 +7,8 @@ export const MLFLOW_PORT = 5000;
 export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
 export const MLFLOW_DATABASE = "mlflow";
 export const MLFLOW_DB_USER = "mlflow";
+/** RDS storage autoscaling may grow the database to this multiple of its allocated storage. */
+export const DB_MAX_STORAGE_FACTOR = 5;
 /** Prefix under which the server stores artifacts in the bucket. */
 export const ARTIFACT_PREFIX = "artifacts";
 /** Keys of the Secret that holds the server's credentials. */

@@ -1,5 +1,8 @@
 import { MODEL_LABEL, MODEL_POD_LABEL, PROMETHEUS_URL, SERVING_NAMESPACE, TRACK_LABEL } from "../common/names";
 import type { ModelSpec } from "./model-spec";
+import { runtimeOf, ScalingQuery } from "./runtimes";
+
+export type { ScalingQuery } from "./runtimes";
 
 export { MODEL_LABEL, TRACK_LABEL } from "../common/names";
 
@@ -11,53 +14,26 @@ export function podNamePattern(owner: string): string {
   return `${owner}-[a-z0-9]{6,10}-[a-z0-9]{5}`;
 }
 
-export interface ScalingQuery {
-  query: string;
-  /**
-   * `Value`: the query is already per request or an average, compared to the target as is.
-   * `AverageValue`: the query is a total, divided by replicas before comparing.
-   */
-  metricType: "Value" | "AverageValue";
-}
-
 /**
- * PromQL the autoscaler tracks for one model:
- * - queue-time (Triton): average queue time per request, in ms, over the last minute:
- *   rate(nv_inference_queue_duration_us) / rate(nv_inference_request_success) / 1000 —
- *   Triton's cumulative counters (queue microseconds, successful requests).
- * - in-flight: requests waiting in Triton's queue (nv_inference_pending_request_count), or
- *   for vLLM requests running plus waiting (vllm:num_requests_running + vllm:num_requests_waiting),
- *   summed over the model's pods and divided by replicas.
- * - gpu-utilization: DCGM_FI_DEV_GPU_UTIL averaged over the GPUs of the model's pods.
- * KServe models pass their track, so a canary scales on its own share of traffic.
+ * PromQL the autoscaler tracks for one model: the runtime's query for its metric (see each
+ * runtime in `runtimes/`), or for `gpu-utilization` DCGM_FI_DEV_GPU_UTIL averaged over the GPUs
+ * of the model's pods. KServe models pass their track, so a canary scales on its own share of traffic.
  */
 export function scalingQuery(
-  model: Pick<ModelSpec, "name" | "server" | "accelerator" | "autoscaling">,
+  model: Pick<ModelSpec, "name" | "runtime" | "autoscaling">,
   scope: { track?: "stable" | "canary"; podOwner?: string } = {},
 ): ScalingQuery {
-  // A canary scales on its own traffic, not the model's total.
+  const { metric } = model.autoscaling;
+  if (metric === "gpu-utilization")
+    return {
+      query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${SERVING_NAMESPACE}",pod=~"${podNamePattern(scope.podOwner ?? model.name)}"})`,
+      metricType: "Value",
+    };
   const track = scope.track ? `,${TRACK_LABEL}="${scope.track}"` : "";
-  const sel = `{namespace="${SERVING_NAMESPACE}",${MODEL_LABEL}="${model.name}"${track}}`;
-  const vllm = model.server === "kserve" && model.accelerator === "neuron";
-  switch (model.autoscaling.metric) {
-    case "queue-time":
-      return {
-        query: `sum(rate(nv_inference_queue_duration_us${sel}[1m])) / clamp_min(sum(rate(nv_inference_request_success${sel}[1m])), 0.001) / 1000`,
-        metricType: "Value",
-      };
-    case "in-flight":
-      return vllm
-        ? {
-            query: `sum(vllm:num_requests_running${sel}) + sum(vllm:num_requests_waiting${sel})`,
-            metricType: "AverageValue",
-          }
-        : { query: `sum(nv_inference_pending_request_count${sel})`, metricType: "AverageValue" };
-    case "gpu-utilization":
-      return {
-        query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${SERVING_NAMESPACE}",pod=~"${podNamePattern(scope.podOwner ?? model.name)}"})`,
-        metricType: "Value",
-      };
-  }
+  const runtime = runtimeOf(model);
+  const build = runtime.scalingQueries[metric];
+  if (!build) throw new Error(`${runtime.title} reports no ${metric} metric`);
+  return build(`{namespace="${SERVING_NAMESPACE}",${MODEL_LABEL}="${model.name}"${track}}`);
 }
 
 /** Quick scale-up (double every 30 s), slow scale-down (one pod per 5 minutes after 10 quiet minutes): GPU pods are slow to start and dear. */
@@ -85,7 +61,7 @@ export const SCALING_BEHAVIOR = {
  * and the scaling policies.
  */
 export function scaledObject(
-  model: Pick<ModelSpec, "name" | "server" | "accelerator" | "autoscaling" | "replicas">,
+  model: Pick<ModelSpec, "name" | "runtime" | "autoscaling" | "replicas">,
   deploymentName: string,
   scope: { name?: string; track?: "stable" | "canary" } = {},
 ) {

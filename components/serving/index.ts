@@ -7,3 +7,5 @@ export * from "./model-spec";
 export * from "./serving-platform";
 export * from "./triton-builders";
 export * from "./addons";
+export * from "./runtimes";
+export * from "./ports";

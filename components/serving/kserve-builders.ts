@@ -1,18 +1,17 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
-import { imageRef, IMAGES } from "../versions";
 import { copyPodLabel, podMonitor } from "../common/monitors";
 import { MODEL_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource } from "./model-source";
-import { devicesOf, ModelSpec, VLLM_MAX_NUM_SEQS } from "./model-spec";
+import { ModelSpec } from "./model-spec";
+import { ModelRuntime, runtimeOf } from "./runtimes";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
-import { placementFor, resourcesFor, tritonArgs } from "./triton-builders";
+import { placementFor, resourcesFor } from "./triton-builders";
 
 export const KSERVE_NAMESPACE = "kserve";
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
 export const KEDA_NAMESPACE = "keda";
-/** Runtime names and the pod label that tells them apart in monitors. */
-export const RUNTIMES = { triton: "triton-gpu", vllmNeuron: "vllm-neuron" } as const;
+/** The pod label that tells runtimes apart in monitors (value: the ServingRuntime's name). */
 export const RUNTIME_POD_LABEL = "mlserving.io/runtime";
 
 /**
@@ -24,8 +23,7 @@ export const KSERVE_CONTROLLER_METRICS = {
   port: "https",
 };
 
-/** KServe serves the predictor on 8080 (HTTP) and 9000 (gRPC) in its pods. */
-export const KSERVE_HTTP_PORT = 8080;
+export { KSERVE_HTTP_PORT } from "./ports";
 
 const onSystemNodes = SYSTEM_NODE_SELECTOR;
 
@@ -58,104 +56,6 @@ export function kserveValues(region: string) {
         nodeSelector: onSystemNodes,
       },
       storage: { s3: { useHttps: "1", region } },
-    },
-  };
-}
-
-/**
- * ServingRuntime for Triton on GPUs (or CPUs): the pinned Triton image (KServe's bundled one is
- * 23.05) with the kit's flags on KServe's ports (8080 HTTP, 9000 gRPC) and metrics on 8002.
- */
-export function tritonServingRuntime() {
-  const args = tritonArgs("/mnt/models").map((a) =>
-    a.startsWith("--http-port=")
-      ? `--http-port=${KSERVE_HTTP_PORT}`
-      : a.startsWith("--grpc-port=")
-        ? "--grpc-port=9000"
-        : a,
-  );
-  return {
-    apiVersion: "serving.kserve.io/v1alpha1",
-    kind: "ServingRuntime",
-    metadata: { name: RUNTIMES.triton, namespace: SERVING_NAMESPACE },
-    spec: {
-      supportedModelFormats: [
-        { name: "triton", version: "2", autoSelect: true, priority: 2 },
-        { name: "onnx", version: "1", autoSelect: true, priority: 2 },
-        { name: "tensorrt", version: "8", autoSelect: true, priority: 2 },
-        { name: "pytorch", version: "1", autoSelect: false },
-      ],
-      protocolVersions: ["v2", "grpc-v2"],
-      multiModel: false,
-      containers: [
-        {
-          name: "kserve-container",
-          image: imageRef(IMAGES.tritonServer),
-          command: ["tritonserver"],
-          args,
-          ports: [
-            { name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" },
-            { name: "metrics", containerPort: 8002, protocol: "TCP" },
-          ],
-          readinessProbe: {
-            httpGet: { path: "/v2/health/ready", port: KSERVE_HTTP_PORT },
-            periodSeconds: 5,
-            failureThreshold: 3,
-          },
-          livenessProbe: {
-            httpGet: { path: "/v2/health/live", port: KSERVE_HTTP_PORT },
-            periodSeconds: 10,
-            failureThreshold: 6,
-            initialDelaySeconds: 60,
-          },
-          resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } },
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ["ALL"] },
-          },
-        },
-      ],
-    },
-  };
-}
-
-/**
- * ServingRuntime for Inferentia: vLLM on the AWS Neuron DLC, OpenAI-compatible API on 8080
- * with Prometheus metrics on /metrics of the same port; the model directory is /mnt/models.
- */
-export function vllmNeuronServingRuntime() {
-  return {
-    apiVersion: "serving.kserve.io/v1alpha1",
-    kind: "ServingRuntime",
-    metadata: { name: RUNTIMES.vllmNeuron, namespace: SERVING_NAMESPACE },
-    spec: {
-      supportedModelFormats: [{ name: "vllm-neuron", autoSelect: true, priority: 1 }],
-      protocolVersions: ["v1"],
-      multiModel: false,
-      containers: [
-        {
-          name: "kserve-container",
-          image: imageRef(IMAGES.vllmNeuron),
-          command: ["vllm", "serve", "/mnt/models"],
-          args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],
-          ports: [{ name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" }],
-          readinessProbe: {
-            httpGet: { path: "/health", port: KSERVE_HTTP_PORT },
-            periodSeconds: 10,
-            failureThreshold: 3,
-          },
-          livenessProbe: {
-            httpGet: { path: "/health", port: KSERVE_HTTP_PORT },
-            periodSeconds: 15,
-            failureThreshold: 6,
-            initialDelaySeconds: 600,
-          },
-          resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } },
-          securityContext: { allowPrivilegeEscalation: false },
-        },
-      ],
     },
   };
 }
@@ -196,11 +96,10 @@ export interface InferenceServiceInput {
  */
 export function inferenceService(input: InferenceServiceInput) {
   const { model } = input;
-  const vllm = model.accelerator === "neuron";
-  const devices = devicesOf(model);
+  const runtime = runtimeOf(model);
   const placement = placementFor(model.accelerator);
-  const runtime = vllm ? RUNTIMES.vllmNeuron : RUNTIMES.triton;
   const s3 = parseModelSource(input.source)?.kind === "s3";
+  const args = runtime.modelArgs?.(model) ?? [];
   return {
     apiVersion: "serving.kserve.io/v1beta1",
     kind: "InferenceService",
@@ -221,47 +120,40 @@ export function inferenceService(input: InferenceServiceInput) {
         ...placement,
         minReplicas: model.replicas.min,
         maxReplicas: model.replicas.max,
-        labels: { [MODEL_POD_LABEL]: model.name, [RUNTIME_POD_LABEL]: runtime, [TRACK_POD_LABEL]: input.track },
+        labels: {
+          [MODEL_POD_LABEL]: model.name,
+          [RUNTIME_POD_LABEL]: runtime.servingRuntimeName,
+          [TRACK_POD_LABEL]: input.track,
+        },
         deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         ...(s3 ? {} : { storageContainerName: "mlflow-models" }),
         model: {
-          modelFormat: { name: vllm ? "vllm-neuron" : "triton" },
-          runtime,
+          modelFormat: { name: runtime.modelFormat },
+          runtime: runtime.servingRuntimeName,
           storageUri: input.source,
           resources: resourcesFor(model),
-          ...(vllm && devices
-            ? {
-                args: [
-                  "--tensor-parallel-size",
-                  String(devices.count * 2),
-                  "--max-model-len",
-                  "4096",
-                  "--max-num-seqs",
-                  String(VLLM_MAX_NUM_SEQS),
-                ],
-              }
-            : {}),
+          ...(args.length > 0 ? { args } : {}),
         },
       },
     },
   };
 }
 
-/** The readiness endpoint the ALB health-checks: Triton's v2 ready, or vLLM's /health. */
-export function healthPathFor(model: Pick<ModelSpec, "accelerator">): string {
-  return model.accelerator === "neuron" ? "/health" : "/v2/health/ready";
+/** The readiness endpoint the ALB health-checks: the runtime's. */
+export function healthPathFor(model: Pick<ModelSpec, "runtime">): string {
+  return runtimeOf(model).healthPath;
 }
 
 /**
- * PodMonitor for the KServe predictor pods of one runtime (Triton serves metrics on its
- * `metrics` port, vLLM on `http`), labelling every series with the kit's model and track.
+ * PodMonitor for the KServe predictor pods of one runtime, on the runtime's metrics port,
+ * labelling every series with the kit's model and track.
  */
-export function runtimePodMonitor(runtime: (typeof RUNTIMES)[keyof typeof RUNTIMES]) {
+export function runtimePodMonitor(runtime: ModelRuntime) {
   return podMonitor({
-    name: runtime,
+    name: runtime.servingRuntimeName,
     namespace: SERVING_NAMESPACE,
-    podLabels: { [RUNTIME_POD_LABEL]: runtime },
-    port: runtime === RUNTIMES.triton ? "metrics" : "http",
+    podLabels: { [RUNTIME_POD_LABEL]: runtime.servingRuntimeName },
+    port: runtime.metricsPort,
     relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL), copyPodLabel(TRACK_POD_LABEL, TRACK_LABEL)],
   });
 }

@@ -51,13 +51,10 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
       problems.push(`model.${field}: models:/ sources need the model registry; give the ServingPlatform a registry`);
     }
   }
-  if (kind === "KServeModel") {
-    const runtime = model.accelerator === "neuron" ? "vllm-neuron" : "triton";
-    if (!platform.kserveRuntimes.includes(runtime))
-      problems.push(
-        `model.server: the ServingPlatform has no KServe ${runtime} runtime; create it with kserve: true and that runtime`,
-      );
-  }
+  if (kind === "KServeModel" && !platform.kserveRuntimes.includes(model.runtime))
+    problems.push(
+      `model.runtime: the ServingPlatform has no KServe ${model.runtime} runtime; create it with kserve: true and that runtime`,
+    );
   if (problems.length > 0) throw new InvalidArgsError(`${kind} "${name}"`, problems);
 }
 

@@ -1,8 +1,20 @@
 import type { Environment } from "../common/tags";
+import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
 import { MODEL_SOURCE_RULE, parseModelSource } from "./model-source";
+import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
+import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
 
 export type ModelServer = "triton" | "kserve";
-export type ModelAccelerator = "nvidia" | "neuron" | "cpu";
+export const MODEL_SERVERS: readonly ModelServer[] = ["triton", "kserve"];
+export type ModelAccelerator = (typeof ACCELERATOR_KINDS)[number] | "cpu";
+export const MODEL_ACCELERATORS: readonly ModelAccelerator[] = [...ACCELERATOR_KINDS, "cpu"];
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** `a, b or c`: how messages list choices. */
+export function oneOf(choices: readonly string[]): string {
+  return choices.length < 2 ? choices.join("") : `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`;
+}
 export type ScalingMetric = "queue-time" | "in-flight" | "gpu-utilization";
 
 /** One model the platform serves. */
@@ -12,6 +24,8 @@ export interface ModelSpec {
   /** `triton` (the kit's own Deployment of Triton) or `kserve` (an InferenceService). */
   server: ModelServer;
   accelerator: ModelAccelerator;
+  /** The model server (see `MODEL_RUNTIMES`); defaults to the first that runs on the accelerator. */
+  runtime: RuntimeId;
   /** s3://bucket/prefix, models:/name/version or models:/name@alias. */
   source: string;
   replicas: { min: number; max: number };
@@ -26,11 +40,6 @@ export interface ModelSpec {
   /** A second version taking a share of traffic (KServe only): source and percent. */
   canary?: { source: string; trafficPercent: number };
 }
-
-/** vLLM's `--max-num-seqs` on the Neuron runtime: sequences one replica runs at once; more wait. */
-export const VLLM_MAX_NUM_SEQS = 8;
-/** Default in-flight target for vLLM: three quarters of a full batch, so replicas are added before requests wait. */
-export const VLLM_IN_FLIGHT_TARGET = 6;
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
 const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/;
@@ -52,12 +61,26 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     add("resources.neuronDevices", "an nvidia model requests gpus, not Neuron devices");
   if (m.accelerator === "cpu" && (m.resources.gpus !== undefined || m.resources.neuronDevices !== undefined))
     add("resources", "a cpu model requests neither gpus nor neuronDevices");
-  if (m.accelerator === "neuron" && m.server === "triton")
-    add("server", "Triton has no Neuron build; serve Neuron models with server: kserve (vLLM Neuron runtime)");
-  if (m.accelerator !== "nvidia" && m.autoscaling.metric === "gpu-utilization")
-    add("autoscaling.metric", "gpu-utilization needs an nvidia model");
-  if (m.accelerator === "neuron" && m.autoscaling.metric === "queue-time")
-    add("autoscaling.metric", "the vLLM Neuron runtime scales on in-flight requests");
+  const runtime = isRuntimeId(m.runtime) ? MODEL_RUNTIMES[m.runtime] : undefined;
+  if (!runtime) add("runtime", `must be ${oneOf(RUNTIME_IDS)}`);
+  else if (m.server === "triton" && !TRITON.accelerators.includes(m.accelerator))
+    add(
+      "server",
+      `Triton has no ${capitalised(m.accelerator)} build; serve ${m.accelerator} models with server: kserve (${MODEL_RUNTIMES[defaultRuntimeFor(m.accelerator)].title})`,
+    );
+  else {
+    if (!runtime.accelerators.includes(m.accelerator))
+      add("runtime", `${runtime.title} runs on ${oneOf(runtime.accelerators)}, not ${m.accelerator}`);
+    if (!runtime.servers.includes(m.server))
+      add("server", `${runtime.title} is served with server: ${oneOf(runtime.servers)}`);
+    if (m.autoscaling.metric === "gpu-utilization") {
+      if (m.accelerator !== "nvidia") add("autoscaling.metric", "gpu-utilization needs an nvidia model");
+    } else if (!runtime.scalingQueries[m.autoscaling.metric])
+      add(
+        "autoscaling.metric",
+        `${runtime.title} reports ${Object.keys(runtime.scalingQueries).join(", ")}, not ${m.autoscaling.metric}`,
+      );
+  }
   if (!(m.autoscaling.target > 0)) add("autoscaling.target", "must be greater than 0");
   if (m.accelerator === "neuron" && m.autoscaling.metric === "in-flight" && m.autoscaling.target >= VLLM_MAX_NUM_SEQS)
     add(
@@ -77,9 +100,47 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   return problems;
 }
 
-/** Devices per replica, by kind (nvidia defaults to one GPU). */
-export function devicesOf(m: ModelSpec): { resource: string; count: number } | undefined {
-  if (m.accelerator === "nvidia") return { resource: "nvidia.com/gpu", count: m.resources.gpus ?? 1 };
-  if (m.accelerator === "neuron") return { resource: "aws.amazon.com/neuron", count: m.resources.neuronDevices ?? 1 };
+/** Devices per replica, by kind (one unless the model asks for more). */
+export function devicesOf(
+  m: Pick<ModelSpec, "accelerator" | "resources">,
+): { resource: string; count: number } | undefined {
+  if (m.accelerator === "nvidia") return { resource: DEVICE_RESOURCE.nvidia, count: m.resources.gpus ?? 1 };
+  if (m.accelerator === "neuron") return { resource: DEVICE_RESOURCE.neuron, count: m.resources.neuronDevices ?? 1 };
   return undefined;
+}
+
+/** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */
+export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "source"> &
+  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary">> & {
+    resources?: Partial<ModelSpec["resources"]>;
+  };
+
+/** Defaults of a model's optional fields; replicas depend on the environment (prod serves from 2). */
+export const MODEL_DEFAULTS = {
+  replicas: (environment: Environment) => (environment === "prod" ? { min: 2, max: 6 } : { min: 1, max: 2 }),
+  cpu: "2",
+  memory: "8Gi",
+};
+
+/** A model with every default applied: its runtime from the accelerator, autoscaling from the runtime. */
+export function withModelDefaults(m: ModelInput, environment: Environment): ModelSpec {
+  const runtime = m.runtime ?? defaultRuntimeFor(m.accelerator);
+  return {
+    name: m.name,
+    server: m.server,
+    accelerator: m.accelerator,
+    runtime,
+    source: m.source,
+    replicas: m.replicas ?? MODEL_DEFAULTS.replicas(environment),
+    autoscaling: m.autoscaling ?? {
+      ...(isRuntimeId(runtime) ? MODEL_RUNTIMES[runtime] : TRITON).defaultAutoscaling,
+    },
+    resources: {
+      ...(m.resources?.gpus !== undefined ? { gpus: m.resources.gpus } : {}),
+      ...(m.resources?.neuronDevices !== undefined ? { neuronDevices: m.resources.neuronDevices } : {}),
+      cpu: m.resources?.cpu ?? MODEL_DEFAULTS.cpu,
+      memory: m.resources?.memory ?? MODEL_DEFAULTS.memory,
+    },
+    ...(m.canary ? { canary: m.canary } : {}),
+  };
 }

@@ -2,14 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
 import { installChart } from "../common/chart-addon";
+import { MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId } from "./runtimes";
 import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON, KSERVE_CRD_ADDON } from "./addons";
-import {
-  mlflowStorageContainer,
-  RUNTIMES,
-  runtimePodMonitor,
-  tritonServingRuntime,
-  vllmNeuronServingRuntime,
-} from "./kserve-builders";
+import { mlflowStorageContainer, runtimePodMonitor } from "./kserve-builders";
 import { REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "../common/names";
 
 export interface ServingPlatformArgs {
@@ -17,8 +12,8 @@ export interface ServingPlatformArgs {
   cluster: ClusterHandle;
   /** Install KServe (cert-manager, CRDs, controller, runtimes). Default: false. */
   kserve?: boolean;
-  /** Runtimes to offer through KServe. Default: both. */
-  runtimes?: ("triton" | "vllm-neuron")[];
+  /** Runtimes to offer through KServe (keys of `MODEL_RUNTIMES`). Default: every registered runtime. */
+  runtimes?: RuntimeId[];
   /** The MLflow registry, for `models:/` sources. Default: none (only s3:// sources work). */
   registry?: RegistryHandle;
   /** Resources that monitors wait for (the Prometheus operator's CRDs). Required. */
@@ -39,8 +34,8 @@ export class ServingPlatform extends pulumi.ComponentResource {
   readonly trackingUri?: string;
   /** Models' Ingresses wait on these. */
   readonly ingressReady: pulumi.Resource[];
-  /** KServe runtimes installed (`triton`, `vllm-neuron`); empty without KServe. */
-  readonly kserveRuntimes: ("triton" | "vllm-neuron")[];
+  /** KServe runtimes installed (keys of `MODEL_RUNTIMES`); empty without KServe. */
+  readonly kserveRuntimes: RuntimeId[];
 
   constructor(name: string, args: ServingPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlserving:serving:ServingPlatform", name, {}, opts);
@@ -57,7 +52,7 @@ export class ServingPlatform extends pulumi.ComponentResource {
     const keda = installChart(`${name}-keda`, KEDA_ADDON, undefined, charts).release;
     const ready: pulumi.Resource[] = [ns, keda];
     this.ingressReady = args.ingressReady ?? [];
-    this.kserveRuntimes = args.kserve ? (args.runtimes ?? ["triton", "vllm-neuron"]) : [];
+    this.kserveRuntimes = args.kserve ? (args.runtimes ?? RUNTIME_IDS) : [];
 
     if (args.registry) {
       this.trackingUri = args.registry.trackingUri;
@@ -90,14 +85,21 @@ export class ServingPlatform extends pulumi.ComponentResource {
       ).release;
       ready.push(controller);
 
-      const runtimes = this.kserveRuntimes;
       const runtimeOpts = { ...k8sOpts, dependsOn: [controller, ns] };
-      if (runtimes.includes("triton"))
-        ready.push(new k8s.apiextensions.CustomResource(`${name}-triton-runtime`, tritonServingRuntime(), runtimeOpts));
-      if (runtimes.includes("vllm-neuron"))
+      for (const id of this.kserveRuntimes) {
+        const runtime = MODEL_RUNTIMES[id];
         ready.push(
-          new k8s.apiextensions.CustomResource(`${name}-vllm-neuron-runtime`, vllmNeuronServingRuntime(), runtimeOpts),
+          new k8s.apiextensions.CustomResource(
+            `${name}-${id}-runtime`,
+            runtime.servingRuntime(SERVING_NAMESPACE),
+            runtimeOpts,
+          ),
         );
+        new k8s.apiextensions.CustomResource(`${name}-${runtime.servingRuntimeName}-pods`, runtimePodMonitor(runtime), {
+          ...k8sOpts,
+          dependsOn: [ns, ...args.monitoring.ready],
+        });
+      }
       if (args.registry) {
         ready.push(
           new k8s.apiextensions.CustomResource(
@@ -106,12 +108,6 @@ export class ServingPlatform extends pulumi.ComponentResource {
             runtimeOpts,
           ),
         );
-      }
-      for (const runtime of runtimes.map((r) => (r === "triton" ? RUNTIMES.triton : RUNTIMES.vllmNeuron))) {
-        new k8s.apiextensions.CustomResource(`${name}-${runtime}-pods`, runtimePodMonitor(runtime), {
-          ...k8sOpts,
-          dependsOn: [ns, ...args.monitoring.ready],
-        });
       }
     }
     this.ready = ready;

@@ -1,4 +1,5 @@
 import type { Policy } from "@pulumi/policy";
+import { monthlyCostWithinBudget } from "./budget";
 import { eksEndpointNotOpenToWorld, eksSecretsEncryption, kmsKeyRotation, launchTemplateImdsV2 } from "./cluster";
 import {
   acceleratorCapacityCapped,
@@ -17,6 +18,7 @@ import {
 import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
 
+export * from "./budget";
 export * from "./config";
 export * from "./capacity";
 export * from "./cluster";
@@ -48,4 +50,5 @@ export const allPolicies: Policy[] = [
   prometheusStoragePersistent,
   alertReceiverInProd,
   grafanaNotPublic,
+  monthlyCostWithinBudget,
 ];

@@ -50,6 +50,17 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["prod-pagerduty-only.yaml", ["mlserving:alertSlackWebhookUrl"], /non-paging receiver for warnings/],
   ["retention-shorter-than-slo-window.yaml", ["mlserving:monitoring.retention"], /longest alert window \(72h/],
   ["spot-too-few-types.yaml", ["mlserving:capacity.pools[0].instanceTypes"], /at least 3 instance types/],
+  [
+    "model-too-many-gpus.yaml",
+    ["mlserving:serving.models[0].resources.gpus"],
+    /model resnet50 asks 8 GPUs per replica/,
+  ],
+  ["model-too-much-cpu.yaml", ["mlserving:serving.models[0].resources.cpu"], /model resnet50 asks 4 CPUs per replica/],
+  [
+    "bad-budget.yaml",
+    ["mlserving:budget.monthlyCeilingUsd", "mlserving:budget.enforcement"],
+    /positive|mandatory or advisory/,
+  ],
   // Rules that once lived only inside components, now reported by their config key.
   ["network-too-small.yaml", ["mlserving:network.cidrBlock"], /prefix from \/16 to \/20/],
   ["pool-name-too-long.yaml", ["mlserving:capacity.pools[0].name"], /at most 32 characters/],

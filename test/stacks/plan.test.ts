@@ -31,6 +31,21 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
     expect(plan.report.policies).toBe(allPolicies.length);
   });
 
+  it("writes cost.json: the envelope per component, pool and model, the budget it is held to, capacity findings", () => {
+    const cost = JSON.parse(plan.files["cost.json"]);
+    expect(cost).toMatchObject({ project: "mlserving", stack, currency: "USD", hoursPerMonth: 730 });
+    expect(cost.floor.totalUsd).toBeGreaterThan(0);
+    expect(cost.ceiling.totalUsd).toBeGreaterThan(cost.floor.totalUsd);
+    expect(cost.components.map((c: { name: string }) => c.name)).toEqual(
+      expect.arrayContaining(["network", "cluster", "serving", "registry", "monitoring"]),
+    );
+    expect(cost.pools.length).toBeGreaterThan(0);
+    expect(cost.models.length).toBeGreaterThan(0);
+    expect(cost.budget).toMatchObject({ withinBudget: true, ceilingUsd: cost.ceiling.totalUsd });
+    for (const f of cost.capacity.findings) expect(f.path).toMatch(/^mlserving:/);
+    expect(plan.report.violations.filter((v) => v.policy === "monthly-cost-within-budget")).toEqual([]);
+  });
+
   it("records every resource with its parent, and parents exist", () => {
     const urns = new Set(plan.resources.map((r) => r.urn));
     for (const r of plan.resources) if (r.parent) expect(urns.has(r.parent), r.urn).toBe(true);

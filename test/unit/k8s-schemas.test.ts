@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inferenceService, mlflowStorageContainer, scaledObject, tritonServingRuntime } from "../../components/serving";
+import { inferenceService, mlflowStorageContainer, scaledObject, TRITON } from "../../components/serving";
 import type { ModelSpec } from "../../components/serving";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 
@@ -7,6 +7,7 @@ const model: ModelSpec = {
   name: "m",
   server: "kserve",
   accelerator: "nvidia",
+  runtime: "triton",
   source: "models:/m/1",
   replicas: { min: 1, max: 2 },
   autoscaling: { metric: "queue-time", target: 10 },
@@ -18,9 +19,9 @@ describe("upstream schema validation", () => {
     validateAgainstUpstreamSchema(
       inferenceService({ model, track: "stable", name: "m", source: model.source, serviceAccountName: "m" }),
     );
-    validateAgainstUpstreamSchema(tritonServingRuntime());
+    validateAgainstUpstreamSchema(TRITON.servingRuntime("serving"));
     validateAgainstUpstreamSchema(mlflowStorageContainer("http://mlflow:5000", "us-west-2"));
-    validateAgainstUpstreamSchema(scaledObject({ ...model, server: "triton" }, "m"));
+    validateAgainstUpstreamSchema(scaledObject(model, "m"));
   });
 
   it("rejects a misspelt InferenceService field, a wrong type and an unknown kind", () => {
@@ -37,7 +38,7 @@ describe("upstream schema validation", () => {
     expect(() =>
       validateAgainstUpstreamSchema({ ...isvc, spec: { predictor: { ...isvc.spec.predictor, maxReplicas: "many" } } }),
     ).toThrow(/must be integer/);
-    const so = scaledObject({ ...model, server: "triton" }, "m") as any;
+    const so = scaledObject(model, "m") as any;
     expect(() => validateAgainstUpstreamSchema({ ...so, spec: { ...so.spec, minReplicaCount: "one" } })).toThrow();
     expect(() => validateAgainstUpstreamSchema({ apiVersion: "example.com/v1", kind: "Widget" })).toThrow(
       /no upstream schema/,

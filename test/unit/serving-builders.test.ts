@@ -18,8 +18,8 @@ import {
   tritonLabels,
   tritonService,
   healthPathFor,
-  tritonServingRuntime,
-  vllmNeuronServingRuntime,
+  TRITON,
+  VLLM_NEURON,
 } from "../../components";
 import type { ModelSource, ModelSpec } from "../../components/serving";
 import { PROMETHEUS_URL } from "../../components/common/names";
@@ -656,8 +656,8 @@ describe("KServe builders", () => {
     validateAgainstUpstreamSchema(csc);
   });
 
-  it("tritonServingRuntime: the pinned Triton image on KServe's port 8080", () => {
-    const rt = tritonServingRuntime();
+  it("Triton runtime: the pinned Triton image on KServe's port 8080", () => {
+    const rt = TRITON.servingRuntime("serving") as any;
     const c = rt.spec.containers[0];
     expect(rt.metadata).toEqual({ name: "triton-gpu", namespace: "serving" });
     expect(c.image).toBe(imageRef(IMAGES.tritonServer));
@@ -672,22 +672,22 @@ describe("KServe builders", () => {
     validateAgainstUpstreamSchema(rt);
   });
 
-  it("vllmNeuronServingRuntime: the pinned vLLM Neuron image on KServe's port 8080", () => {
-    const rt = vllmNeuronServingRuntime();
+  it("vLLM Neuron runtime: the pinned vLLM Neuron image on KServe's port 8080", () => {
+    const rt = VLLM_NEURON.servingRuntime("serving") as any;
     const c = rt.spec.containers[0];
     expect(rt.metadata).toEqual({ name: "vllm-neuron", namespace: "serving" });
     expect(c.image).toBe(imageRef(IMAGES.vllmNeuron));
     expect(c.command).toEqual(["vllm", "serve", "/mnt/models"]);
     expect(c.args.slice(0, 2)).toEqual(["--port", "8080"]);
     expect(c.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
-    expect(rt.spec.supportedModelFormats.map((f) => f.name)).toEqual(["vllm-neuron"]);
+    expect(rt.spec.supportedModelFormats.map((f: { name: string }) => f.name)).toEqual(["vllm-neuron"]);
     validateAgainstUpstreamSchema(rt);
   });
 
   describe("modelIngress", () => {
     it("health-checks the runtime's own readiness endpoint", () => {
-      expect(healthPathFor({ accelerator: "nvidia" })).toBe("/v2/health/ready");
-      expect(healthPathFor({ accelerator: "neuron" })).toBe("/health");
+      expect(healthPathFor({ runtime: "triton" })).toBe("/v2/health/ready");
+      expect(healthPathFor({ runtime: "vllm-neuron" })).toBe("/health");
     });
 
     it("routes to the predictor on an internal ALB in the group", () => {

@@ -1,0 +1,122 @@
+import type { AcceleratorKind } from "../common/accelerators";
+import { NEURON_MONITOR_RESOURCES } from "./neuron-monitor";
+
+/** `4` -> 4000, `500m` -> 500, `1.5` -> 1500. Throws on anything else. */
+export function parseCpuMillis(q: string | number): number {
+  const s = String(q).trim();
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(s);
+  if (!m) throw new Error(`not a CPU quantity: ${s}`);
+  return m[2] === "m" ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
+}
+
+const MEMORY_UNITS_MIB: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
+
+/** `16Gi` -> 16384, `512Mi` -> 512, a plain number of bytes -> MiB. Throws on anything else. */
+export function parseMemoryMiB(q: string): number {
+  const s = q.trim();
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)?$/.exec(s);
+  if (!m) throw new Error(`not a memory quantity: ${s}`);
+  return m[2] ? Number(m[1]) * MEMORY_UNITS_MIB[m[2]] : Number(m[1]) / (1024 * 1024);
+}
+
+/**
+ * What the DaemonSets the platform runs on every node request, so a model's pod must fit in what
+ * is left. Kubelet and system reservations are already out of the catalogue's `allocatable`
+ * (components/common/instance-types.ts); this is the DaemonSets' share on top.
+ *
+ * A DaemonSet whose chart sets no requests (`resources: {}`) counts as 0: the scheduler does not
+ * reserve anything for it either.
+ */
+export interface NodeDaemonSet {
+  name: string;
+  /** Node kinds it runs on: every node, or accelerator nodes of the listed kinds. */
+  on: "all" | AcceleratorKind[];
+  cpuMillis: number;
+  memoryMiB: number;
+  /** Where the requests were read. */
+  source: string;
+}
+
+export const NODE_DAEMONSETS: readonly NodeDaemonSet[] = [
+  {
+    name: "aws-node (vpc-cni)",
+    on: "all",
+    cpuMillis: 25,
+    memoryMiB: 0,
+    source:
+      "aws/eks-charts stable/aws-vpc-cni/values.yaml: resources.requests.cpu 25m; nodeAgent and init resources {}",
+  },
+  {
+    name: "kube-proxy",
+    on: "all",
+    cpuMillis: 100,
+    memoryMiB: 0,
+    source: "kube-proxy DaemonSet as Kubernetes ships it (cluster/addons/kube-proxy): requests cpu 100m",
+  },
+  {
+    name: "ebs-csi-node",
+    on: "all",
+    cpuMillis: 10,
+    memoryMiB: 40,
+    source:
+      "kubernetes-sigs/aws-ebs-csi-driver charts/aws-ebs-csi-driver/values.yaml: node.resources.requests 10m / 40Mi; sidecars {}",
+  },
+  {
+    name: "eks-pod-identity-agent",
+    on: "all",
+    cpuMillis: 0,
+    memoryMiB: 0,
+    source: "aws/eks-pod-identity-agent charts/eks-pod-identity-agent/values.yaml: resources {}",
+  },
+  {
+    name: "prometheus-node-exporter",
+    on: "all",
+    cpuMillis: 0,
+    memoryMiB: 0,
+    source:
+      "prometheus-community/helm-charts prometheus-node-exporter 4.56.1 (kube-prometheus-stack 88.5.3): resources {}",
+  },
+  {
+    name: "nvidia-device-plugin",
+    on: ["nvidia"],
+    cpuMillis: 0,
+    memoryMiB: 0,
+    source: "NVIDIA/k8s-device-plugin deployments/helm/nvidia-device-plugin/values.yaml: resources {}",
+  },
+  {
+    name: "dcgm-exporter",
+    on: ["nvidia"],
+    cpuMillis: 0,
+    memoryMiB: 0,
+    source: "NVIDIA/dcgm-exporter deployment/values.yaml: resources {}",
+  },
+  {
+    name: "neuron-device-plugin",
+    on: ["neuron"],
+    cpuMillis: 0,
+    memoryMiB: 0,
+    source:
+      "aws-neuron/neuron-helm-charts charts/neuron-helm-chart/values.yaml: devicePlugin sets no resources (npd is disabled by the kit)",
+  },
+  {
+    name: "neuron-monitor",
+    on: ["neuron"],
+    cpuMillis: parseCpuMillis(NEURON_MONITOR_RESOURCES.requests.cpu),
+    memoryMiB: parseMemoryMiB(NEURON_MONITOR_RESOURCES.requests.memory),
+    source: "the kit's own DaemonSet (components/capacity/neuron-monitor.ts)",
+  },
+];
+
+/** The DaemonSets' requests on one node: a system node, or an accelerator node of a kind. */
+export function daemonSetOverhead(node: AcceleratorKind | "system"): {
+  cpuMillis: number;
+  memoryMiB: number;
+  daemonSets: string[];
+} {
+  const on = NODE_DAEMONSETS.filter((d) => d.on === "all" || (node !== "system" && d.on.includes(node)));
+  return {
+    cpuMillis: on.reduce((s, d) => s + d.cpuMillis, 0),
+    memoryMiB: on.reduce((s, d) => s + d.memoryMiB, 0),
+    daemonSets: on.map((d) => d.name),
+  };
+}

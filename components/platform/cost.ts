@@ -1,0 +1,476 @@
+import { instanceType, InstanceTypeInfo } from "../common/instance-types";
+import {
+  HOURS_PER_MONTH,
+  PRICE_TABLE_DATE,
+  regionPrices,
+  RegionPriceTable,
+  SPOT_DISCOUNT_ASSUMPTION,
+} from "../common/pricing";
+import { DB_MAX_STORAGE_FACTOR } from "../registry/registry-builders";
+import type { ModelSpec } from "../serving/model-spec";
+import { placements, replicaBounds, replicaRequests } from "./capacity-checks";
+import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
+
+/**
+ * The monthly cost envelope of a platform, from its resolved spec and the pinned price table
+ * (components/common/pricing.ts). Pure: no Pulumi, no network.
+ *
+ * - idle floor: what runs with no traffic: control plane, NAT gateways, system nodes at their
+ *   minimum, every model at its minimum replicas (canaries included) each on the cheapest type
+ *   of its pools that fits it, node groups at their minimum, load balancers, database, volumes,
+ *   logs and keys at the floor usage assumptions. Pools whose models can scale to zero cost
+ *   nothing. Given at on-demand list prices, and as a range with spot lines at the assumed
+ *   spot discount.
+ * - ceiling: every autoscaler at its maximum: system nodes at maxSize on their dearest listed
+ *   type; each node group at maxNodes (and its on-demand fallback group too) on its dearest type;
+ *   each Karpenter NodePool at its device limit on the type with the highest price per device;
+ *   RDS storage grown to its autoscaling maximum; usage at the ceiling assumptions. All at
+ *   on-demand prices (spot never costs more), so it is an upper bound to hold a budget against.
+ * - per model: its replicas at minimum and maximum (canaries included) on the cheapest fitting
+ *   type: what the model itself costs inside its pool's envelope (not added to the total).
+ */
+
+/** Usage the envelope assumes where the bill depends on traffic (stated in cost.json). */
+export const USAGE_ASSUMPTIONS = {
+  natDataGBPerGatewayMonth: { floor: 10, ceiling: 500 },
+  albLcuPerAlb: { floor: 0, ceiling: 5 },
+  controlPlaneLogsGBPerMonth: { floor: 5, ceiling: 50 },
+  note: "NAT data: image pulls and registry traffic (S3 goes through the free gateway endpoint); ALB LCUs: idle at the floor, 5 per load balancer at the ceiling; EKS control-plane logs (api, audit, authenticator, controllerManager, scheduler) ingested per month, stored for the retention period uncompressed",
+} as const;
+
+export interface CostLine {
+  item: string;
+  floorUsd: number;
+  ceilingUsd: number;
+  /** Floor with spot lines at the assumed discount (equal to floorUsd for on-demand lines). */
+  floorWithSpotUsd: { low: number; high: number };
+  detail: string;
+  priced: boolean;
+}
+
+export interface ComponentCost {
+  name: string;
+  floorUsd: number;
+  ceilingUsd: number;
+  floorWithSpotUsd: { low: number; high: number };
+  lines: CostLine[];
+}
+
+export interface PoolCost {
+  name: string;
+  kind: AcceleratorPoolSpec["kind"];
+  autoscaler: PlatformSpec["capacity"]["autoscaler"];
+  capacity: "spot" | "spot+on-demand";
+  floor: { nodes: number; instanceType?: string; usd: number; withSpotUsd: { low: number; high: number } };
+  ceiling: { nodes: number; instanceType?: string; usd: number; bound: string };
+}
+
+export interface ModelCost {
+  name: string;
+  pool?: string;
+  instanceType?: string;
+  replicasPerNode?: number;
+  floor: { replicas: number; nodes: number; usd: number; withSpotUsd: { low: number; high: number } };
+  ceiling: { replicas: number; nodes: number; usd: number };
+}
+
+export interface CostEnvelope {
+  region: string;
+  currency: "USD";
+  hoursPerMonth: number;
+  priceTable: { date: string; priced: boolean; ec2Source: string };
+  assumptions: {
+    spotDiscount: { low: number; high: number; note: string };
+    usage: typeof USAGE_ASSUMPTIONS;
+    floor: string;
+    ceiling: string;
+  };
+  floor: { totalUsd: number; withSpotUsd: { low: number; high: number } };
+  ceiling: { totalUsd: number };
+  components: ComponentCost[];
+  pools: PoolCost[];
+  models: ModelCost[];
+  /** What has no price in the table (the totals leave it out). */
+  unpriced: string[];
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const H = HOURS_PER_MONTH;
+
+interface Pricer {
+  table?: RegionPriceTable;
+  unpriced: Set<string>;
+  ec2(type: string): number | undefined;
+}
+
+function pricer(region: string): Pricer {
+  const table = regionPrices(region);
+  const unpriced = new Set<string>();
+  if (!table) unpriced.add(`region ${region} (no price table)`);
+  return {
+    table,
+    unpriced,
+    ec2(type) {
+      const p = table?.ec2OnDemandHour[type];
+      if (p === undefined && table) unpriced.add(`EC2 ${type} in ${region}`);
+      return p;
+    },
+  };
+}
+
+const spot = (usd: number, isSpot: boolean) =>
+  isSpot
+    ? { low: usd * (1 - SPOT_DISCOUNT_ASSUMPTION.high), high: usd * (1 - SPOT_DISCOUNT_ASSUMPTION.low) }
+    : { low: usd, high: usd };
+
+function line(
+  item: string,
+  floorUsd: number,
+  ceilingUsd: number,
+  detail: string,
+  priced: boolean,
+  floorIsSpot = false,
+): CostLine {
+  const s = spot(floorUsd, floorIsSpot);
+  return {
+    item,
+    floorUsd: round(floorUsd),
+    ceilingUsd: round(ceilingUsd),
+    floorWithSpotUsd: { low: round(s.low), high: round(s.high) },
+    detail,
+    priced,
+  };
+}
+
+function component(name: string, lines: CostLine[]): ComponentCost {
+  const sum = (f: (l: CostLine) => number) => round(lines.reduce((s, l) => s + f(l), 0));
+  return {
+    name,
+    floorUsd: sum((l) => l.floorUsd),
+    ceilingUsd: sum((l) => l.ceilingUsd),
+    floorWithSpotUsd: { low: sum((l) => l.floorWithSpotUsd.low), high: sum((l) => l.floorWithSpotUsd.high) },
+    lines,
+  };
+}
+
+/** The cheapest fitting placement of a model (lowest hourly price per replica), if any is priced. */
+function cheapestPlacement(spec: PlatformSpec, m: ModelSpec, p: Pricer) {
+  const options = placements(spec, m, replicaRequests(m))
+    .map((pl) => ({ ...pl, hourly: p.ec2(pl.type.name) }))
+    .filter((pl): pl is typeof pl & { hourly: number } => pl.hourly !== undefined);
+  return options.sort((a, b) => a.hourly / a.replicasPerNode - b.hourly / b.replicasPerNode)[0];
+}
+
+function priceOf(p: Pricer, types: string[], pick: "min" | "max"): { type?: InstanceTypeInfo; hourly: number } {
+  const priced = types
+    .map((n) => ({ type: instanceType(n), hourly: p.ec2(n) }))
+    .filter((x): x is { type: InstanceTypeInfo; hourly: number } => x.type !== undefined && x.hourly !== undefined);
+  if (priced.length === 0) return { hourly: 0 };
+  priced.sort((a, b) => (pick === "min" ? a.hourly - b.hourly : b.hourly - a.hourly));
+  return priced[0];
+}
+
+/** The whole envelope of a resolved platform spec. */
+export function costEnvelope(spec: PlatformSpec): CostEnvelope {
+  const p = pricer(spec.region);
+  const t = p.table;
+  const has = t !== undefined;
+  const u = USAGE_ASSUMPTIONS;
+  const components: ComponentCost[] = [];
+
+  // Network: NAT gateways with their Elastic IPs (none when the VPC is brought along).
+  const nats = spec.network.existing
+    ? 0
+    : spec.network.natGateways === "single"
+      ? 1
+      : spec.network.availabilityZoneCount;
+  const natHour = (t?.natGatewayHour.usd ?? 0) + (t?.publicIpv4Hour.usd ?? 0);
+  components.push(
+    component("network", [
+      line(
+        "NAT gateways + Elastic IPs",
+        nats * natHour * H,
+        nats * natHour * H,
+        `${nats} gateway(s), each with one public IPv4 address`,
+        has,
+      ),
+      line(
+        "NAT data processed",
+        nats * u.natDataGBPerGatewayMonth.floor * (t?.natGatewayDataGB.usd ?? 0),
+        nats * u.natDataGBPerGatewayMonth.ceiling * (t?.natGatewayDataGB.usd ?? 0),
+        `${u.natDataGBPerGatewayMonth.floor}-${u.natDataGBPerGatewayMonth.ceiling} GB per gateway (assumed)`,
+        has,
+      ),
+    ]),
+  );
+
+  // Cluster: control plane, system nodes and their root volumes, control-plane logs, the secrets key.
+  const sys = spec.cluster.systemNodes;
+  const sysFloor = priceOf(p, sys.instanceTypes.slice(0, 1), "min");
+  const sysCeil = priceOf(p, sys.instanceTypes, "max");
+  const gp3 = t?.ebsGp3GBMonth.usd ?? 0;
+  const logsStoredMonths = spec.cluster.logRetentionDays / 30;
+  const cw = (gb: number) =>
+    gb * (t?.cloudwatchLogsIngestGB.usd ?? 0) + gb * logsStoredMonths * (t?.cloudwatchLogsStorageGBMonth.usd ?? 0);
+  components.push(
+    component("cluster", [
+      line(
+        "EKS control plane",
+        (t?.eksClusterHour.usd ?? 0) * H,
+        (t?.eksClusterHour.usd ?? 0) * H,
+        "1 cluster, standard support",
+        has,
+      ),
+      line(
+        "system nodes",
+        sys.minSize * sysFloor.hourly * H,
+        sys.maxSize * sysCeil.hourly * H,
+        `${sys.minSize} × ${sysFloor.type?.name ?? "?"} (first listed; on-demand node groups launch in list order) to ${sys.maxSize} × ${sysCeil.type?.name ?? "?"}`,
+        has,
+      ),
+      line(
+        "system node root volumes (gp3)",
+        sys.minSize * sys.diskSizeGiB * gp3,
+        sys.maxSize * sys.diskSizeGiB * gp3,
+        `${sys.diskSizeGiB} GiB each`,
+        has,
+      ),
+      line(
+        "control-plane logs (CloudWatch)",
+        cw(u.controlPlaneLogsGBPerMonth.floor),
+        cw(u.controlPlaneLogsGBPerMonth.ceiling),
+        `${u.controlPlaneLogsGBPerMonth.floor}-${u.controlPlaneLogsGBPerMonth.ceiling} GB/month ingested (assumed), kept ${spec.cluster.logRetentionDays} days`,
+        has,
+      ),
+      line(
+        "KMS key (secrets)",
+        t?.kmsKeyMonth.usd ?? 0,
+        t?.kmsKeyMonth.usd ?? 0,
+        "1 key; each yearly rotation adds a backing key",
+        has,
+      ),
+    ]),
+  );
+
+  // Models: minimum and maximum replicas on their cheapest fitting type; the floor of each pool.
+  const models: ModelCost[] = [];
+  const poolFloorNodes = new Map<string, { nodes: number; hourly: number; type: string }[]>();
+  for (const m of spec.serving.models) {
+    const bounds = replicaBounds(m);
+    const best = cheapestPlacement(spec, m, p);
+    if (!best) {
+      models.push({
+        name: m.name,
+        floor: { replicas: bounds.min, nodes: 0, usd: 0, withSpotUsd: { low: 0, high: 0 } },
+        ceiling: { replicas: bounds.max, nodes: 0, usd: 0 },
+      });
+      continue;
+    }
+    const nodesMin = Math.ceil(bounds.min / best.replicasPerNode);
+    const nodesMax = Math.ceil(bounds.max / best.replicasPerNode);
+    const floorUsd = nodesMin * best.hourly * H;
+    const onSpot = best.pool !== "system";
+    const s = spot(floorUsd, onSpot);
+    models.push({
+      name: m.name,
+      pool: best.pool,
+      instanceType: best.type.name,
+      replicasPerNode: best.replicasPerNode,
+      floor: {
+        replicas: bounds.min,
+        nodes: nodesMin,
+        usd: round(floorUsd),
+        withSpotUsd: { low: round(s.low), high: round(s.high) },
+      },
+      ceiling: { replicas: bounds.max, nodes: nodesMax, usd: round(nodesMax * best.hourly * H) },
+    });
+    if (best.pool !== "system") {
+      const list = poolFloorNodes.get(best.pool) ?? [];
+      list.push({ nodes: nodesMin, hourly: best.hourly, type: best.type.name });
+      poolFloorNodes.set(best.pool, list);
+    }
+  }
+
+  // Accelerator pools.
+  const pools: PoolCost[] = [];
+  for (const pool of spec.capacity.pools) {
+    const fromModels = poolFloorNodes.get(pool.name) ?? [];
+    const modelNodes = fromModels.reduce((s, x) => s + x.nodes, 0);
+    const modelUsd = fromModels.reduce((s, x) => s + x.nodes * x.hourly * H, 0);
+    const cheapest = priceOf(p, pool.instanceTypes, "min");
+    // Node groups never go below minNodes; the models' nodes count towards it.
+    const extraNodes = spec.capacity.autoscaler === "cluster-autoscaler" ? Math.max(0, pool.minNodes - modelNodes) : 0;
+    const floorNodes = modelNodes + extraNodes;
+    const floorUsd = modelUsd + extraNodes * cheapest.hourly * H;
+    const floorSpot = spot(floorUsd, true);
+    const ceiling = poolCeiling(spec, pool, p);
+    const ceilingNodes = Math.max(ceiling.nodes, floorNodes);
+    const ceilingUsd = Math.max(ceiling.usd, floorUsd);
+    pools.push({
+      name: pool.name,
+      kind: pool.kind,
+      autoscaler: spec.capacity.autoscaler,
+      capacity: pool.onDemandFallback ? "spot+on-demand" : "spot",
+      floor: {
+        nodes: floorNodes,
+        ...(floorNodes > 0 ? { instanceType: fromModels[0]?.type ?? cheapest.type?.name } : {}),
+        usd: round(floorUsd),
+        withSpotUsd: { low: round(floorSpot.low), high: round(floorSpot.high) },
+      },
+      ceiling: { nodes: ceilingNodes, instanceType: ceiling.type, usd: round(ceilingUsd), bound: ceiling.bound },
+    });
+    components.push(
+      component(`capacity:${pool.name}`, [
+        line(
+          "accelerator nodes",
+          floorUsd,
+          ceilingUsd,
+          `floor ${floorNodes} node(s) for the models' minimum; ceiling ${ceiling.bound}`,
+          has,
+          true,
+        ),
+        line(
+          "accelerator node root volumes (gp3)",
+          floorNodes * pool.diskSizeGiB * gp3,
+          ceilingNodes * pool.diskSizeGiB * gp3,
+          `${pool.diskSizeGiB} GiB each`,
+          has,
+        ),
+      ]),
+    );
+  }
+
+  // Serving: the models' shared internal ALB (CPU models run on the system nodes, priced above).
+  const alb = (n: number) => ({
+    floor: n * ((t?.albHour.usd ?? 0) + u.albLcuPerAlb.floor * (t?.albLcuHour.usd ?? 0)) * H,
+    ceiling: n * ((t?.albHour.usd ?? 0) + u.albLcuPerAlb.ceiling * (t?.albLcuHour.usd ?? 0)) * H,
+  });
+  const modelAlbs = spec.serving.models.length > 0 ? 1 : 0;
+  components.push(
+    component("serving", [
+      line(
+        "models' internal ALB",
+        alb(modelAlbs).floor,
+        alb(modelAlbs).ceiling,
+        `${modelAlbs} ALB shared by every model (one ingress group), ${u.albLcuPerAlb.floor}-${u.albLcuPerAlb.ceiling} LCU (assumed)`,
+        has,
+      ),
+    ]),
+  );
+
+  // Registry: RDS PostgreSQL (twice when Multi-AZ), its storage, the MLflow ALB and key.
+  const reg = spec.registry;
+  const copies = reg.multiAz ? 2 : 1;
+  const rds = t?.rdsPostgresInstanceHour[reg.dbInstanceClass];
+  if (has && !rds) p.unpriced.add(`RDS ${reg.dbInstanceClass} in ${spec.region}`);
+  const rdsStorage = t?.rdsGp3GBMonth.usd ?? 0;
+  components.push(
+    component("registry", [
+      line(
+        "RDS PostgreSQL instance",
+        copies * (rds?.usd ?? 0) * H,
+        copies * (rds?.usd ?? 0) * H,
+        `${reg.dbInstanceClass}${reg.multiAz ? ", Multi-AZ (primary + standby)" : ", Single-AZ"}`,
+        has && !!rds,
+      ),
+      line(
+        "RDS storage (gp3)",
+        copies * reg.dbStorageGiB * rdsStorage,
+        copies * reg.dbStorageGiB * DB_MAX_STORAGE_FACTOR * rdsStorage,
+        `${reg.dbStorageGiB} GiB, autoscaling to ${reg.dbStorageGiB * DB_MAX_STORAGE_FACTOR} GiB`,
+        has,
+      ),
+      line(
+        "MLflow internal ALB",
+        alb(1).floor,
+        alb(1).ceiling,
+        `1 ALB, ${u.albLcuPerAlb.floor}-${u.albLcuPerAlb.ceiling} LCU (assumed)`,
+        has,
+      ),
+      line(
+        "KMS key (registry)",
+        t?.kmsKeyMonth.usd ?? 0,
+        t?.kmsKeyMonth.usd ?? 0,
+        "1 key for the bucket and the database",
+        has,
+      ),
+    ]),
+  );
+
+  // Monitoring: the Prometheus, Alertmanager and Grafana volumes.
+  const mon = spec.monitoring;
+  const monGiB = mon.storageGiB * mon.replicas + mon.alertmanagerStorageGiB + mon.grafanaStorageGiB;
+  components.push(
+    component("monitoring", [
+      line(
+        "volumes (gp3)",
+        monGiB * gp3,
+        monGiB * gp3,
+        `Prometheus ${mon.storageGiB} GiB × ${mon.replicas}, Alertmanager ${mon.alertmanagerStorageGiB} GiB, Grafana ${mon.grafanaStorageGiB} GiB`,
+        has,
+      ),
+    ]),
+  );
+
+  const sum = (f: (c: ComponentCost) => number) => round(components.reduce((s, c) => s + f(c), 0));
+  return {
+    region: spec.region,
+    currency: "USD",
+    hoursPerMonth: H,
+    priceTable: { date: PRICE_TABLE_DATE, priced: has, ec2Source: t?.ec2Source.url ?? "" },
+    assumptions: {
+      spotDiscount: {
+        low: SPOT_DISCOUNT_ASSUMPTION.low,
+        high: SPOT_DISCOUNT_ASSUMPTION.high,
+        note: SPOT_DISCOUNT_ASSUMPTION.source.note,
+      },
+      usage: USAGE_ASSUMPTIONS,
+      floor:
+        "no traffic: system nodes at minSize, each model at its minimum replicas (canaries included) on the cheapest type of its pools that fits it, node groups at minNodes",
+      ceiling:
+        "every autoscaler at its maximum, priced on-demand: system nodes at maxSize on the dearest listed type, node groups (and on-demand fallback groups) at maxNodes on the dearest type, NodePools at their device limit on the type dearest per device",
+    },
+    floor: {
+      totalUsd: sum((c) => c.floorUsd),
+      withSpotUsd: { low: sum((c) => c.floorWithSpotUsd.low), high: sum((c) => c.floorWithSpotUsd.high) },
+    },
+    ceiling: { totalUsd: sum((c) => c.ceilingUsd) },
+    components,
+    pools,
+    models,
+    unpriced: [...p.unpriced].sort(),
+  };
+}
+
+/** A pool at its cap, on-demand: what its autoscaler may launch at most. */
+function poolCeiling(
+  spec: PlatformSpec,
+  pool: AcceleratorPoolSpec,
+  p: Pricer,
+): { nodes: number; usd: number; type?: string; bound: string } {
+  if (spec.capacity.autoscaler === "cluster-autoscaler") {
+    const groups = pool.onDemandFallback ? 2 : 1;
+    const dearest = priceOf(p, pool.instanceTypes, "max");
+    const nodes = pool.maxNodes * groups;
+    return {
+      nodes,
+      usd: nodes * dearest.hourly * H,
+      type: dearest.type?.name,
+      bound: `${pool.maxNodes} node(s)${groups === 2 ? " in the spot group and as many in the on-demand fallback group" : ""} on ${dearest.type?.name ?? "?"}, on-demand`,
+    };
+  }
+  // Karpenter: the NodePool's device limit, filled with the type that costs most per device.
+  const perDevice = pool.instanceTypes
+    .map((n) => ({ type: instanceType(n), hourly: p.ec2(n) }))
+    .filter((x): x is { type: InstanceTypeInfo; hourly: number } => !!x.type?.accelerator && x.hourly !== undefined)
+    .map((x) => ({ ...x, devices: x.type.accelerator!.count, perDevice: x.hourly / x.type.accelerator!.count }))
+    .sort((a, b) => b.perDevice - a.perDevice)[0];
+  if (!perDevice) return { nodes: 0, usd: 0, bound: "no priced type" };
+  const nodes = Math.ceil(pool.maxDevices / perDevice.devices);
+  return {
+    nodes,
+    usd: nodes * perDevice.hourly * H,
+    type: perDevice.type.name,
+    bound: `device limit ${pool.maxDevices} on ${nodes} × ${perDevice.type.name} (dearest per device), on-demand`,
+  };
+}

@@ -1,0 +1,54 @@
+import type { ImagePin } from "../../versions";
+import type { ModelAccelerator, ModelServer, ModelSpec, ScalingMetric } from "../model-spec";
+
+/** PromQL an autoscaler tracks, and how the HPA compares it with the target. */
+export interface ScalingQuery {
+  query: string;
+  /**
+   * `Value`: the query is already per request or an average, compared to the target as is.
+   * `AverageValue`: the query is a total, divided by replicas before comparing.
+   */
+  metricType: "Value" | "AverageValue";
+}
+
+/**
+ * One model server the kit can run, behind one interface: everything serving, monitoring and
+ * autoscaling need to know about it. Adding a runtime is one module implementing this, one line
+ * in `MODEL_RUNTIMES` and its image pin in `versions.ts`.
+ */
+export interface ModelRuntime {
+  /** Registry key and the `runtime` a stack file names, e.g. `triton`. */
+  readonly id: string;
+  readonly title: string;
+  /** Name of its KServe ServingRuntime and value of the runtime pod label. */
+  readonly servingRuntimeName: string;
+  /** KServe model format the InferenceService asks for. */
+  readonly modelFormat: string;
+  readonly image: ImagePin;
+  /** Accelerators it runs on; the first runtime listing an accelerator is that accelerator's default. */
+  readonly accelerators: readonly ModelAccelerator[];
+  /** How it may be deployed: the kit's own Deployment (`triton`) and/or a KServe InferenceService. */
+  readonly servers: readonly ModelServer[];
+  /** Container port name serving Prometheus metrics in KServe predictor pods. */
+  readonly metricsPort: string;
+  /** Readiness endpoint (the ALB health-checks it). */
+  readonly healthPath: string;
+  /** Autoscaling when the model names none. */
+  readonly defaultAutoscaling: { metric: ScalingMetric; target: number };
+  /**
+   * Queries for the scaling metrics it reports, given a label selector on the model (and track).
+   * `gpu-utilization` comes from DCGM and needs no runtime support.
+   */
+  readonly scalingQueries: Partial<
+    Record<Exclude<ScalingMetric, "gpu-utilization">, (selector: string) => ScalingQuery>
+  >;
+  /** KServe ServingRuntime (serving.kserve.io/v1alpha1) in the serving namespace. */
+  servingRuntime(namespace: string): {
+    apiVersion: "serving.kserve.io/v1alpha1";
+    kind: "ServingRuntime";
+    metadata: { name: string; namespace: string };
+    spec: Record<string, unknown>;
+  };
+  /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
+  modelArgs?(model: ModelSpec): string[];
+}

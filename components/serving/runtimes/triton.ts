@@ -1,0 +1,83 @@
+import { imageRef, IMAGES } from "../../versions";
+import { KSERVE_HTTP_PORT } from "../ports";
+import { TRITON_PORTS, tritonArgs } from "../triton-builders";
+import type { ModelRuntime } from "./runtime";
+
+/**
+ * NVIDIA Triton on GPUs (or CPUs): the pinned Triton image (KServe's bundled one is 23.05),
+ * metrics on 8002, scaled on queue time per request or requests in its queue.
+ */
+export const TRITON: ModelRuntime = {
+  id: "triton",
+  title: "NVIDIA Triton Inference Server",
+  servingRuntimeName: "triton-gpu",
+  modelFormat: "triton",
+  image: IMAGES.tritonServer,
+  accelerators: ["nvidia", "cpu"],
+  servers: ["triton", "kserve"],
+  metricsPort: "metrics",
+  healthPath: "/v2/health/ready",
+  defaultAutoscaling: { metric: "queue-time", target: 20 },
+  scalingQueries: {
+    // Average queue time per request in ms over the last minute, from Triton's cumulative
+    // counters (queue microseconds, successful requests).
+    "queue-time": (sel) => ({
+      query: `sum(rate(nv_inference_queue_duration_us${sel}[1m])) / clamp_min(sum(rate(nv_inference_request_success${sel}[1m])), 0.001) / 1000`,
+      metricType: "Value",
+    }),
+    // Requests waiting in Triton's queue, per replica.
+    "in-flight": (sel) => ({ query: `sum(nv_inference_pending_request_count${sel})`, metricType: "AverageValue" }),
+  },
+  /** Triton's flags on KServe's ports (8080 HTTP, 9000 gRPC) and metrics on 8002. */
+  servingRuntime: (namespace) => ({
+    apiVersion: "serving.kserve.io/v1alpha1",
+    kind: "ServingRuntime",
+    metadata: { name: TRITON.servingRuntimeName, namespace },
+    spec: {
+      supportedModelFormats: [
+        { name: "triton", version: "2", autoSelect: true, priority: 2 },
+        { name: "onnx", version: "1", autoSelect: true, priority: 2 },
+        { name: "tensorrt", version: "8", autoSelect: true, priority: 2 },
+        { name: "pytorch", version: "1", autoSelect: false },
+      ],
+      protocolVersions: ["v2", "grpc-v2"],
+      multiModel: false,
+      containers: [
+        {
+          name: "kserve-container",
+          image: imageRef(IMAGES.tritonServer),
+          command: ["tritonserver"],
+          args: tritonArgs("/mnt/models").map((a) =>
+            a.startsWith("--http-port=")
+              ? `--http-port=${KSERVE_HTTP_PORT}`
+              : a.startsWith("--grpc-port=")
+                ? "--grpc-port=9000"
+                : a,
+          ),
+          ports: [
+            { name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" },
+            { name: "metrics", containerPort: TRITON_PORTS.metrics, protocol: "TCP" },
+          ],
+          readinessProbe: {
+            httpGet: { path: "/v2/health/ready", port: KSERVE_HTTP_PORT },
+            periodSeconds: 5,
+            failureThreshold: 3,
+          },
+          livenessProbe: {
+            httpGet: { path: "/v2/health/live", port: KSERVE_HTTP_PORT },
+            periodSeconds: 10,
+            failureThreshold: 6,
+            initialDelaySeconds: 60,
+          },
+          resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+          },
+        },
+      ],
+    },
+  }),
+};

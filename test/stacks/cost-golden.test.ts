@@ -1,0 +1,179 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadStackFile } from "../../cli/stack-file";
+import { costEnvelope } from "../../components/platform/cost";
+import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
+import { rawConfigFromPulumi } from "../../stacks/stack-config";
+
+/**
+ * The cost envelope of each shipped stack, pinned. A change to a stack file, a default, the
+ * instance catalogue or the price table that moves a figure must update this file on purpose
+ * (and the README's figures with it).
+ */
+const GOLDEN = {
+  dev: {
+    region: "us-west-2",
+    floor: {
+      totalUsd: 754.52,
+      withSpotUsd: {
+        low: 485.73,
+        high: 600.93,
+      },
+    },
+    ceiling: {
+      totalUsd: 8048.84,
+    },
+    components: {
+      network: [36.95, 59],
+      cluster: [231.82, 333.25],
+      "capacity:gpu": [399.98, 2749.06],
+      "capacity:inferentia": [0, 4754.16],
+      serving: [16.43, 45.63],
+      registry: [67.18, 105.58],
+      monitoring: [2.16, 2.16],
+    },
+    pools: {
+      gpu: {
+        floor: [1, 383.98],
+        ceiling: [2, "g6e.xlarge", 2717.06],
+      },
+      inferentia: {
+        floor: [0, 0],
+        ceiling: [1, "inf2.24xlarge", 4738.16],
+      },
+    },
+    models: {
+      resnet50: {
+        type: "g4dn.xlarge",
+        replicas: [1, 2],
+        usd: [383.98, 767.96],
+      },
+    },
+  },
+  staging: {
+    region: "us-west-2",
+    floor: {
+      totalUsd: 1087.53,
+      withSpotUsd: {
+        low: 587.97,
+        high: 802.07,
+      },
+    },
+    ceiling: {
+      totalUsd: 17747.67,
+    },
+    components: {
+      network: [36.95, 59],
+      cluster: [232.12, 413.84],
+      "capacity:gpu": [729.65, 5498.12],
+      "capacity:inferentia": [0, 11620.3],
+      serving: [16.43, 45.63],
+      registry: [67.18, 105.58],
+      monitoring: [5.2, 5.2],
+    },
+    pools: {
+      gpu: {
+        floor: [1, 713.65],
+        ceiling: [4, "g6e.xlarge", 5434.12],
+      },
+      inferentia: {
+        floor: [0, 0],
+        ceiling: [8, "inf2.8xlarge", 11492.3],
+      },
+    },
+    models: {
+      "fraud-detector": {
+        type: "g6.2xlarge",
+        replicas: [1, 3],
+        usd: [713.65, 2140.94],
+      },
+    },
+  },
+  prod: {
+    region: "us-east-1",
+    floor: {
+      totalUsd: 5043.97,
+      withSpotUsd: {
+        low: 2270.88,
+        high: 3459.35,
+      },
+    },
+    ceiling: {
+      totalUsd: 58555.99,
+    },
+    components: {
+      network: [110.85, 177],
+      cluster: [539.02, 1038.66],
+      "capacity:gpu": [2918.59, 21992.48],
+      "capacity:inferentia": [1138.97, 34860.91],
+      serving: [16.43, 45.63],
+      registry: [285.71, 406.91],
+      monitoring: [34.4, 34.4],
+    },
+    pools: {
+      gpu: {
+        floor: [4, 2854.59],
+        ceiling: [16, "g6e.xlarge", 21736.48],
+      },
+      inferentia: {
+        floor: [2, 1106.97],
+        ceiling: [24, "inf2.8xlarge", 34476.91],
+      },
+    },
+    models: {
+      "fraud-detector": {
+        type: "g6.2xlarge",
+        replicas: [4, 16],
+        usd: [2854.59, 11418.37],
+      },
+      assistant: {
+        type: "inf2.xlarge",
+        replicas: [2, 6],
+        usd: [1106.97, 3320.92],
+      },
+    },
+  },
+};
+
+function envelopeOf(stack: string) {
+  const file = join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`);
+  const { config, secretKeys } = loadStackFile(file, CONFIG_NAMESPACE);
+  const { raw, region } = rawConfigFromPulumi(config);
+  return costEnvelope(resolvePlatformSpec(raw, region, new Set(secretKeys)));
+}
+
+describe.each(["dev", "staging", "prod"] as const)("the %s stack's monthly envelope", (stack) => {
+  const e = envelopeOf(stack);
+  const golden = GOLDEN[stack];
+
+  it("has the pinned idle floor and ceiling", () => {
+    expect({ region: e.region, floor: e.floor, ceiling: e.ceiling }).toEqual({
+      region: golden.region,
+      floor: golden.floor,
+      ceiling: golden.ceiling,
+    });
+    expect(e.unpriced).toEqual([]);
+  });
+
+  it("breaks down per component, pool and model as pinned", () => {
+    expect(Object.fromEntries(e.components.map((c) => [c.name, [c.floorUsd, c.ceilingUsd]]))).toEqual(
+      golden.components,
+    );
+    expect(
+      Object.fromEntries(
+        e.pools.map((p) => [
+          p.name,
+          { floor: [p.floor.nodes, p.floor.usd], ceiling: [p.ceiling.nodes, p.ceiling.instanceType, p.ceiling.usd] },
+        ]),
+      ),
+    ).toEqual(golden.pools);
+    expect(
+      Object.fromEntries(
+        e.models.map((m) => [
+          m.name,
+          { type: m.instanceType, replicas: [m.floor.replicas, m.ceiling.replicas], usd: [m.floor.usd, m.ceiling.usd] },
+        ]),
+      ),
+    ).toEqual(golden.models);
+  });
+});

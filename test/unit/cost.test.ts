@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { HOURS_PER_MONTH, onDemandHourly, regionPrices } from "../../components/common/pricing";
+import { costEnvelope } from "../../components/platform/cost";
+import type { PlatformSpec } from "../../components/platform/spec";
+import type { ModelSpec } from "../../components/serving";
+import { resolvePlatformSpec } from "../../stacks/config";
+import { TRITON_GPU_MODEL } from "../fixtures/models";
+
+function spec(env: "dev" | "staging", region = "us-west-2", models: ModelSpec[] = []): PlatformSpec {
+  const base = resolvePlatformSpec({ environment: env, team: "ml-team" }, region);
+  return { ...base, serving: { ...base.serving, models } };
+}
+const model = (over: Partial<ModelSpec> = {}): ModelSpec => ({
+  ...TRITON_GPU_MODEL,
+  server: "kserve",
+  resources: { gpus: 1, cpu: "3", memory: "12Gi" },
+  ...over,
+});
+const H = HOURS_PER_MONTH;
+const comp = (e: ReturnType<typeof costEnvelope>, name: string) => e.components.find((c) => c.name === name)!;
+
+describe("cost envelope", () => {
+  it("totals are the sum of the components, and the floor never exceeds the ceiling", () => {
+    const e = costEnvelope(spec("staging", "us-west-2", [model()]));
+    const sum = (f: (c: (typeof e.components)[number]) => number) =>
+      Math.round(e.components.reduce((s, c) => s + f(c), 0) * 100) / 100;
+    expect(e.floor.totalUsd).toBe(sum((c) => c.floorUsd));
+    expect(e.ceiling.totalUsd).toBe(sum((c) => c.ceilingUsd));
+    for (const c of e.components) expect(c.floorUsd, c.name).toBeLessThanOrEqual(c.ceilingUsd);
+    expect(e.floor.withSpotUsd.low).toBeLessThan(e.floor.withSpotUsd.high);
+    expect(e.floor.withSpotUsd.high).toBeLessThan(e.floor.totalUsd);
+    expect(e.unpriced).toEqual([]);
+  });
+
+  it("prices a model's minimum on the cheapest type that fits it; parked models cost nothing", () => {
+    const running = costEnvelope(spec("dev", "us-west-2", [model({ replicas: { min: 1, max: 2 } })]));
+    // dev's GPU pool: g6/g5/g6e/g4dn.xlarge all fit 3 CPUs + 12Gi; g4dn.xlarge is the cheapest.
+    expect(running.models[0]).toMatchObject({ instanceType: "g4dn.xlarge", replicasPerNode: 1 });
+    expect(running.models[0].floor.usd).toBeCloseTo(onDemandHourly("us-west-2", "g4dn.xlarge")! * H, 2);
+    const parked = costEnvelope(spec("dev", "us-west-2", [model({ replicas: { min: 0, max: 2 } })]));
+    expect(parked.pools.find((p) => p.name === "gpu")!.floor).toMatchObject({ nodes: 0, usd: 0 });
+    expect(comp(running, "capacity:gpu").floorUsd).toBeGreaterThan(comp(parked, "capacity:gpu").floorUsd);
+  });
+
+  it("counts a canary track at the floor and the ceiling", () => {
+    const plain = costEnvelope(spec("staging", "us-west-2", [model({ replicas: { min: 1, max: 2 } })]));
+    const canary = costEnvelope(
+      spec("staging", "us-west-2", [
+        model({ replicas: { min: 1, max: 2 }, canary: { source: "models:/resnet/4", trafficPercent: 10 } }),
+      ]),
+    );
+    expect(canary.models[0].floor.replicas).toBe(2 * plain.models[0].floor.replicas);
+    expect(canary.models[0].ceiling.usd).toBeCloseTo(2 * plain.models[0].ceiling.usd, 2);
+  });
+
+  it("caps a Karpenter pool at its device limit on the type dearest per device", () => {
+    const e = costEnvelope(spec("staging"));
+    const pool = e.pools.find((p) => p.name === "inferentia")!;
+    // inf2.8xlarge has 1 device at $1.96786/h: dearer per device than inf2.xlarge or inf2.24xlarge (6 devices).
+    expect(pool.ceiling).toMatchObject({ nodes: 8, instanceType: "inf2.8xlarge" });
+    expect(pool.ceiling.usd).toBeCloseTo(8 * 1.96786 * H, 2);
+  });
+
+  it("caps node groups at maxNodes on their dearest type, twice with an on-demand fallback group", () => {
+    const s = spec("dev");
+    const alone = costEnvelope(s).pools.find((p) => p.name === "gpu")!;
+    expect(alone.ceiling).toMatchObject({ nodes: 2, instanceType: "g6e.xlarge" });
+    const withFallback = costEnvelope({
+      ...s,
+      capacity: { ...s.capacity, pools: s.capacity.pools.map((p) => ({ ...p, onDemandFallback: true })) },
+    }).pools.find((p) => p.name === "gpu")!;
+    expect(withFallback.ceiling.nodes).toBe(4);
+    expect(withFallback.ceiling.usd).toBeCloseTo(2 * alone.ceiling.usd, 2);
+  });
+
+  it("bills a Multi-AZ database twice and grows its storage to the autoscaling maximum at the ceiling", () => {
+    const s = spec("staging");
+    const single = comp(costEnvelope(s), "registry").lines;
+    const multi = comp(costEnvelope({ ...s, registry: { ...s.registry, multiAz: true } }), "registry").lines;
+    const rds = (l: typeof single) => l.find((x) => x.item === "RDS PostgreSQL instance")!;
+    expect(rds(multi).floorUsd).toBeCloseTo(2 * rds(single).floorUsd, 2);
+    const storage = single.find((x) => x.item === "RDS storage (gp3)")!;
+    expect(storage.ceilingUsd).toBeCloseTo(5 * storage.floorUsd, 2);
+  });
+
+  it("charges one NAT gateway per zone with onePerAz, none for an existing VPC", () => {
+    const s = spec("staging");
+    const nat = (x: PlatformSpec) => comp(costEnvelope(x), "network").floorUsd;
+    const one = nat(s);
+    const perAz = nat({ ...s, network: { ...s.network, natGateways: "onePerAz" } });
+    expect(perAz).toBeCloseTo(3 * one, 2);
+    const t = regionPrices("us-west-2")!;
+    expect(one).toBeCloseTo((t.natGatewayHour.usd + t.publicIpv4Hour.usd) * H + 10 * t.natGatewayDataGB.usd, 2);
+    const existing = {
+      ...s,
+      network: {
+        ...s.network,
+        existing: {
+          vpcId: "vpc-0abc12345def67890",
+          cidrBlock: "10.0.0.0/16",
+          privateSubnetIds: [],
+          publicSubnetIds: [],
+        },
+      },
+    };
+    expect(nat(existing)).toBe(0);
+  });
+
+  it("lists a region it cannot price as unpriced instead of guessing", () => {
+    const e = costEnvelope(spec("dev", "ap-south-1", [model()]));
+    expect(e.priceTable.priced).toBe(false);
+    expect(e.unpriced).toEqual(["region ap-south-1 (no price table)"]);
+    expect(e.floor.totalUsd).toBe(0);
+    expect(e.components.flatMap((c) => c.lines).every((l) => !l.priced)).toBe(true);
+  });
+
+  it("states its assumptions", () => {
+    const e = costEnvelope(spec("dev"));
+    expect(e.assumptions.spotDiscount).toMatchObject({ low: 0.4, high: 0.7 });
+    expect(e.assumptions.floor).toMatch(/minimum replicas/);
+    expect(e.assumptions.ceiling).toMatch(/on-demand/);
+    expect(e.hoursPerMonth).toBe(730);
+  });
+});

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ChartAddOn } from "../common/chart-addon";
 import type { ClusterHandle } from "../common/handles";
+import { DROP_TARGET_POD_LABELS } from "../common/monitors";
 import { CHARTS, IMAGES } from "../versions";
 import {
   CLUSTER_AUTOSCALER_METRICS,
@@ -99,6 +100,8 @@ export const DCGM_EXPORTER_ADDON: ChartAddOn<void> = {
     port: "metrics",
     interval: "15s",
     honorLabels: true,
+    // GPUs no pod holds come without pod labels; without this they took the exporter's own.
+    relabelings: [{ ...DROP_TARGET_POD_LABELS }],
   },
   wait: "none",
 };

@@ -10,8 +10,8 @@ export interface ScrapeTarget {
   interval?: string;
   /** Keep the target's own `namespace`/`pod` labels (exporters that report on other pods). */
   honorLabels?: boolean;
-  /** Relabelings applied to each target (e.g. copying a pod label onto every series). */
-  relabelings?: { sourceLabels: string[]; targetLabel: string; action?: string }[];
+  /** Relabelings applied to each target (e.g. copying a pod label onto every series, dropping a target label). */
+  relabelings?: { sourceLabels?: string[]; targetLabel?: string; action?: string; regex?: string }[];
   /**
    * HTTPS behind kube-rbac-proxy: Prometheus presents its service account token and accepts the
    * proxy's self-signed certificate.
@@ -60,6 +60,13 @@ export function serviceMonitor(target: ScrapeTarget) {
     },
   };
 }
+
+/**
+ * Relabeling that removes the target's own `pod`, `namespace` and `container` labels, for an
+ * exporter that reports on other pods (with `honorLabels`): a series the exporter attributes to
+ * no pod then carries no pod label, instead of the exporter's own pod.
+ */
+export const DROP_TARGET_POD_LABELS = { action: "labeldrop", regex: "pod|namespace|container" } as const;
 
 /** Relabeling that copies a pod label onto every series of the target (Prometheus' pod-label meta label). */
 export function copyPodLabel(podLabel: string, targetLabel: string) {

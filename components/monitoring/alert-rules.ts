@@ -1,5 +1,5 @@
 import { ArgsChecker } from "../common/errors";
-import { SERVING_NAMESPACE } from "../common/names";
+import { MODEL_LABEL, MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
 
 /**
  * Default bucket bounds (ms) of Triton's `nv_inference_first_response_histogram_ms`
@@ -74,12 +74,30 @@ export interface AlertRuleGroup {
   rules: AlertRule[];
 }
 
-/** Multi-window, multi-burn-rate pairs of the SRE Workbook (ch. 5, table 5-8) for a 30-day SLO. */
+/**
+ * Multi-window, multi-burn-rate pairs of the SRE Workbook (ch. 5, table 5-8) for a 30-day SLO:
+ * each fires once 2%, 5% and 10% of the budget is spent at its rate. No `for:` delay: the
+ * short window already keeps a recovered model from alerting, and a delay only spends more
+ * budget (with `for: 2m/15m/1h` a full outage paged after 2.5%, 8.6% and 24%).
+ */
 export const BURN_RATE_WINDOWS = [
-  { long: "1h", short: "5m", factor: 14.4, severity: "critical", for: "2m" },
-  { long: "6h", short: "30m", factor: 6, severity: "critical", for: "15m" },
-  { long: "3d", short: "6h", factor: 1, severity: "warning", for: "1h" },
+  { long: "1h", short: "5m", factor: 14.4, severity: "critical", for: "0s" },
+  { long: "6h", short: "30m", factor: 6, severity: "critical", for: "0s" },
+  { long: "3d", short: "6h", factor: 1, severity: "warning", for: "0s" },
 ] as const;
+
+/** The longest range any alert rule reads; Prometheus must keep more data than this. */
+export const LONGEST_ALERT_WINDOW_HOURS = 72;
+
+/**
+ * Labels that tell one served model (and its stable or canary track) from another on serving
+ * series: the namespace, the kit's model and track labels (relabelled from the pod labels).
+ * Triton's own `model`/`version` are the same on both tracks, so they cannot do it alone.
+ */
+export const MODEL_SCOPE = ["namespace", MODEL_LABEL, TRACK_LABEL] as const;
+const MODEL_BY = MODEL_SCOPE.join(", ");
+const TRITON_BY = `${MODEL_BY}, model`;
+const modelRef = `{{ $labels.namespace }}/{{ $labels.${MODEL_LABEL} }}{{ with $labels.${TRACK_LABEL} }} ({{ . }}){{ end }}`;
 
 /**
  * The `le` label value Prometheus 3 stores for a classic histogram bound: normalized to a float
@@ -91,13 +109,20 @@ export function leLabelValue(bound: number): string {
 
 /** PromQL for the share of Triton requests slower than `sloMs` over `window`, per model. */
 export function tritonSlowRequestRatio(sloMs: number, window: string): string {
-  const by = "namespace, model";
+  const by = TRITON_BY;
   const h = "nv_inference_first_response_histogram_ms";
   return `(1 - (sum by (${by}) (rate(${h}_bucket{le="${leLabelValue(sloMs)}"}[${window}])) / sum by (${by}) (rate(${h}_count[${window}]))))`;
 }
 
 const ACCELERATOR_RESOURCES = 'resource=~"nvidia_com_gpu|aws_amazon_com_neuron"';
 const RUNNING_PODS = 'max by (namespace, pod) (kube_pod_status_phase{phase="Running"} == 1)';
+/** kube-state-metrics' name for a pod label in the kit's allow-list (prometheus-stack-values.ts). */
+const ksmLabel = (podLabel: string) => `label_${podLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+/**
+ * The ready pods of the kit's model servers, one series per pod labelled with the model and
+ * track as the serving series are (pods still starting are not ready and not listed).
+ */
+const READY_MODEL_PODS = `label_replace(label_replace(max by (namespace, pod, ${ksmLabel(MODEL_POD_LABEL)}, ${ksmLabel(TRACK_POD_LABEL)}) (kube_pod_labels{namespace="${SERVING_NAMESPACE}",${ksmLabel(MODEL_POD_LABEL)}!=""}), "${MODEL_LABEL}", "$1", "${ksmLabel(MODEL_POD_LABEL)}", "(.+)"), "${TRACK_LABEL}", "$1", "${ksmLabel(TRACK_POD_LABEL)}", "(.+)")\n  and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_ready{condition="true"}) == 1)`;
 const pct = (x: number) => `${+(x * 100).toFixed(4)}%`;
 
 /**
@@ -141,11 +166,11 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     const threshold = `(${w.factor} * ${+budget.toFixed(6)})`;
     return {
       alert: "TritonLatencyBudgetBurn",
-      expr: `${tritonSlowRequestRatio(input.latencySloMs, w.long)} > ${threshold}\nand on (namespace, model)\n${tritonSlowRequestRatio(input.latencySloMs, w.short)} > ${threshold}`,
+      expr: `${tritonSlowRequestRatio(input.latencySloMs, w.long)} > ${threshold}\nand on (${TRITON_BY})\n${tritonSlowRequestRatio(input.latencySloMs, w.short)} > ${threshold}`,
       for: w.for,
       labels: { severity: w.severity, long: w.long, short: w.short },
       annotations: {
-        summary: `Model {{ $labels.namespace }}/{{ $labels.model }} is burning its first-response latency budget (${slo}) ${w.factor}x too fast over ${w.long} and ${w.short}.`,
+        summary: `Model ${modelRef} is burning its first-response latency budget (${slo}) ${w.factor}x too fast over ${w.long} and ${w.short}.`,
         runbook:
           w.severity === "critical"
             ? "Requests are slower than the objective fast enough to spend the 30-day budget in days. Open the Model serving dashboard: if queue time per request is rising, the model lacks instances or replicas (check the autoscaler target and pending accelerator pods); if compute time rose, look for a new model version or a slower instance type (spot fallback) and roll back or pin the type. Scale out first, then investigate."
@@ -154,16 +179,23 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     };
   });
 
-  const tritonBy = "namespace, model, version";
+  const tritonBy = `${TRITON_BY}, version`;
+  // vLLM's HTTP server (prometheus-fastapi-instrumentator) counts every response by status class;
+  // inference requests are its POSTs. Engine failures answer 500 (EngineGenerateError, and
+  // EngineDeadError, after which the server exits within 5 s unless VLLM_KEEP_ALIVE_ON_ENGINE_DEATH:
+  // vllm/entrypoints/launcher.py) without finishing a request with reason "error", so 5xx responses
+  // are counted, plus errors reported inside a stream that had already answered 200. A server that
+  // then crash-loops has no metrics at all: ScrapeTargetDown covers it.
+  const vllmSel = `namespace="${SERVING_NAMESPACE}",${MODEL_LABEL}!=""`;
+  const vllmRequests = `http_requests_total{${vllmSel},method="POST"}`;
   const serving: AlertRule[] = [
     {
       alert: "TritonLatencyHistogramMissing",
-      expr: `count by (namespace, model) (nv_inference_request_success)\nunless on (namespace, model)\ncount by (namespace, model) (nv_inference_first_response_histogram_ms_count)`,
+      expr: `count by (${TRITON_BY}) (nv_inference_request_success)\nunless on (${TRITON_BY})\ncount by (${TRITON_BY}) (nv_inference_first_response_histogram_ms_count)`,
       for: "30m",
       labels: { severity: "warning" },
       annotations: {
-        summary:
-          "Triton model {{ $labels.namespace }}/{{ $labels.model }} reports requests but no first-response histogram; its latency SLO alerts are blind.",
+        summary: `Triton model ${modelRef} reports requests but no first-response histogram; its latency SLO alerts are blind.`,
         runbook:
           "Triton emits nv_inference_first_response_histogram_ms only when started with --metrics-config histogram_latencies=true. Check the container args of the Triton pods serving this model and restore the flag; if the model overrides histogram buckets in config.pbtxt, keep the kit's SLO bound among them.",
       },
@@ -174,20 +206,20 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "10m",
       labels: { severity: "critical" },
       annotations: {
-        summary: `More than ${pct(input.errorRateThreshold)} of requests to {{ $labels.namespace }}/{{ $labels.model }} v{{ $labels.version }} fail ({{ $value | humanizePercentage }}).`,
+        summary: `More than ${pct(input.errorRateThreshold)} of requests to ${modelRef} (Triton model {{ $labels.model }} v{{ $labels.version }}) fail ({{ $value | humanizePercentage }}).`,
         runbook:
-          "Split failures by reason on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only one version fails, route traffic back to the previous version.",
+          "Split failures by reason and track on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only the canary track fails, set its trafficPercent to 0 or remove the canary.",
       },
     },
     {
       alert: "VllmErrorRateHigh",
-      expr: `sum by (namespace, model_name) (rate(vllm:request_success_total{finished_reason="error"}[5m]))\n/\nsum by (namespace, model_name) (rate(vllm:request_success_total[5m]))\n> ${input.errorRateThreshold}`,
+      expr: `sum by (${MODEL_BY}) (rate(http_requests_total{${vllmSel},method="POST",status="5xx"}[5m]) or rate(vllm:request_success_total{${vllmSel},finished_reason="error"}[5m]))\n/\nsum by (${MODEL_BY}) (rate(${vllmRequests}[5m]))\n> ${input.errorRateThreshold}`,
       for: "10m",
       labels: { severity: "critical" },
       annotations: {
-        summary: `More than ${pct(input.errorRateThreshold)} of vLLM requests to {{ $labels.namespace }}/{{ $labels.model_name }} end in an error ({{ $value | humanizePercentage }}).`,
+        summary: `More than ${pct(input.errorRateThreshold)} of vLLM requests to ${modelRef} fail with a server error or end in an engine error ({{ $value | humanizePercentage }}).`,
         runbook:
-          'vLLM counts internal request failures as finished_reason="error". Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault.',
+          'HTTP 5xx from vLLM\'s server include engine failures (a dead engine answers 500, then the server exits and the pod restarts: look for restarts and ScrapeTargetDown); finished_reason="error" counts requests the engine failed mid-stream. Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault. If only the canary track fails, set its trafficPercent to 0 or remove the canary.',
       },
     },
     {
@@ -196,20 +228,31 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
-        summary: `Requests to {{ $labels.namespace }}/{{ $labels.model }} v{{ $labels.version }} wait {{ $value | printf "%.0f" }} ms in Triton's queue on average (threshold ${input.queueTimeMsThreshold} ms).`,
+        summary: `Requests to ${modelRef} (Triton model {{ $labels.model }} v{{ $labels.version }}) wait {{ $value | printf "%.0f" }} ms in Triton's queue on average (threshold ${input.queueTimeMsThreshold} ms).`,
         runbook:
           "The model cannot keep up with its traffic. Check that the autoscaler is adding replicas and that no replica is pending for lack of accelerators (Capacity dashboard); raise instance_group count or dynamic batching max_queue_delay only if GPUs have headroom on the GPU dashboard.",
       },
     },
     {
       alert: "VllmQueueTimeHigh",
-      expr: `sum by (namespace, model_name) (rate(vllm:request_queue_time_seconds_sum[5m]))\n/\nsum by (namespace, model_name) (rate(vllm:request_queue_time_seconds_count[5m]))\n* 1000 > ${input.queueTimeMsThreshold}`,
+      expr: `sum by (${MODEL_BY}) (rate(vllm:request_queue_time_seconds_sum[5m]))\n/\nsum by (${MODEL_BY}) (rate(vllm:request_queue_time_seconds_count[5m]))\n* 1000 > ${input.queueTimeMsThreshold}`,
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
-        summary: `vLLM requests to {{ $labels.namespace }}/{{ $labels.model_name }} wait {{ $value | printf "%.0f" }} ms before running on average (threshold ${input.queueTimeMsThreshold} ms).`,
+        summary: `vLLM requests to ${modelRef} wait {{ $value | printf "%.0f" }} ms before running on average (threshold ${input.queueTimeMsThreshold} ms).`,
         runbook:
           "Waiting requests pile up when the engine's batch or KV cache is full. Check KV cache usage and waiting requests on the Model serving dashboard, scale the InferenceService out, and check for pending Neuron pods on the Capacity dashboard.",
+      },
+    },
+    {
+      alert: "ModelMetricsMissing",
+      expr: `count by (${MODEL_BY}) (\n  ${READY_MODEL_PODS}\n  unless on (namespace, pod) (group by (namespace, pod) (nv_inference_request_success) or group by (namespace, pod) (vllm:num_requests_running))\n)`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: `{{ $value }} ready pod(s) of ${modelRef} report no Triton or vLLM metrics; its autoscaler cannot see their load.`,
+        runbook:
+          "The kit's ScaledObjects treat an empty query as an error (ignoreNullValues false), so the model keeps its current replicas instead of falling to its minimum, but it cannot scale out either. Check Prometheus's Targets page for the model's ServiceMonitor or PodMonitor (serving namespace), that the pods still carry the mlserving.io/model label and expose the metrics port, and that the model loaded (Triton reports per-model series only for loaded models).",
       },
     },
   ];
@@ -229,14 +272,18 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     },
     {
       alert: "GpuIdle",
-      expr: "avg by (Hostname, gpu, namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[2h])) < 5",
+      // GPUs of the kit's model servers are left out: their count is the model's autoscaler and
+      // its configured minimum (prod requires 2 replicas), so an idle minimum is a decision, not a
+      // fault. GPUs no pod holds carry no pod label (the DCGM ServiceMonitor drops its own) and
+      // are AcceleratorsUnrequested's business.
+      expr: `avg by (Hostname, gpu, namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL{pod!="",namespace!="${SERVING_NAMESPACE}"}[2h])) < 5`,
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
         summary:
-          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} (held by {{ $labels.namespace }}/{{ $labels.pod }}) averaged under 5% utilization for hours.",
+          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }}, held by {{ $labels.namespace }}/{{ $labels.pod }}, averaged under 5% utilization for hours.",
         runbook:
-          "An idle GPU is spend with no return. If a model pod holds it, lower that deployment's minimum replicas or let the autoscaler scale it to zero; if no workload holds it, find what keeps the node (a PDB, a do-not-disrupt annotation, a node group minimum) on the Capacity dashboard.",
+          "A pod outside the kit's model servers (a notebook, a job, a test deployment) holds a GPU and barely uses it. Ask its owner to delete it or scale it down; if it must stay, move it to a smaller GPU or share the GPU with time-slicing (capacity.gpuTimeSlicingReplicas). The node stays up as long as the pod holds the device.",
       },
     },
     {
@@ -265,10 +312,15 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     },
   ];
 
+  const spot = 'karpenter_interruption_received_messages_total{message_type="spot_interrupted"}';
+  const spotDelta = `(${spot} - (${spot} offset 1h or ${spot} * 0))`;
   const capacity: AlertRule[] = [
     {
       alert: "SpotInterruptionsHigh",
-      expr: `sum(increase(karpenter_interruption_received_messages_total{message_type="spot_interrupted"}[1h])) > ${spotPerHour}`,
+      // increase() misses the first warning, which creates the series (4 warnings showed as 3), and
+      // extrapolates past whole numbers. The change since an hour ago (0 for a new series) counts
+      // that first one; increase() still wins across a counter reset.
+      expr: `sum(round(increase(${spot}[1h]) > ${spotDelta} or ${spotDelta})) > ${spotPerHour}`,
       for: "5m",
       labels: { severity: "warning" },
       annotations: {
@@ -279,12 +331,14 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     },
     {
       alert: "AcceleratorPodsPending",
-      expr: `(max by (namespace, pod) (kube_pod_status_phase{phase="Pending"}) == 1)\nand on (namespace, pod)\n(max by (namespace, pod) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}}) > 0)`,
+      // Unschedulable, not merely Pending: a scheduled pod pulling its image or downloading its
+      // model in an init container is Pending too, and that is a start, not a capacity problem.
+      expr: `(max by (namespace, pod) (kube_pod_status_unschedulable) == 1)\nand on (namespace, pod)\n(max by (namespace, pod) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}}) > 0)`,
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
         summary:
-          "Pod {{ $labels.namespace }}/{{ $labels.pod }} requests an accelerator and has been pending for 15 minutes.",
+          "Pod {{ $labels.namespace }}/{{ $labels.pod }} requests an accelerator and no node has been able to take it for 15 minutes.",
         runbook:
           "Describe the pod for scheduling events. If no node was launched, the NodePool or node group may be at its limit (see the limit alerts), no listed instance type has spot or on-demand capacity (Karpenter or Cluster Autoscaler logs), or the pod lacks the accelerator toleration or node selector. If a node exists, check that the device plugin reports the devices.",
       },
@@ -303,12 +357,13 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     },
     {
       alert: "ClusterAutoscalerNodeGroupAtMax",
-      expr: "max by (node_group) (cluster_autoscaler_node_group_target_count)\n>= max by (node_group) (cluster_autoscaler_node_group_max_count)\nand max by (node_group) (cluster_autoscaler_node_group_max_count) > 0",
+      // At its maximum is normal under load; it matters only while pods wait for a node.
+      expr: "max by (node_group) (cluster_autoscaler_node_group_target_count)\n>= max by (node_group) (cluster_autoscaler_node_group_max_count)\nand max by (node_group) (cluster_autoscaler_node_group_max_count) > 0\nand on () sum(cluster_autoscaler_unschedulable_pods_count) > 0",
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
         summary:
-          "Node group {{ $labels.node_group }} is at its maximum size; Cluster Autoscaler cannot add nodes to it.",
+          "Node group {{ $labels.node_group }} is at its maximum size while pods are unschedulable; Cluster Autoscaler cannot add nodes to it.",
         runbook:
           "Pods that need this node group will stay pending. If the demand is expected, raise the pool's maxNodes (mlserving:capacity.pools) within the policy cap; otherwise find which workload scaled out. The metric needs Cluster Autoscaler's --emit-per-nodegroup-metrics=true.",
       },

@@ -106,6 +106,19 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   "vllm:time_to_first_token_seconds": vllm("histogram"),
   "vllm:request_queue_time_seconds": vllm("histogram"),
 
+  /**
+   * vLLM's HTTP server: prometheus-fastapi-instrumentator's default metric, statuses grouped as
+   * `2xx`..`5xx`, `handler` the route template; /metrics, /health and similar are excluded.
+   */
+  http_requests_total: {
+    exporter: "vllm",
+    type: "counter",
+    labels: ["handler", "method", "status"],
+    source:
+      "vllm-project/vllm vllm/entrypoints/serve/instrumentator/metrics.py at snapshot 02a69ad2 (read there, not at the v0.16.0 tag): " +
+      "Instrumentator(excluded_handlers=[...]).add().instrument(app); trallnag/prometheus-fastapi-instrumentator metrics.default()",
+  },
+
   // --- DCGM exporter (NVIDIA GPUs); FB_* in MiB, GPU_UTIL in %, POWER in W, TEMP in C ---
   DCGM_FI_DEV_GPU_UTIL: dcgm(),
   DCGM_FI_DEV_FB_USED: dcgm(),
@@ -209,6 +222,20 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
     exporter: "kube-state-metrics",
     type: "gauge",
     labels: ["namespace", "pod", "uid", "phase"],
+    source: KSM_POD,
+  },
+  /** `label_*` only for keys in the kit's `--metric-labels-allowlist` (`pods=[mlserving.io/model,mlserving.io/track]`). */
+  kube_pod_labels: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid", "label_mlserving_io_model", "label_mlserving_io_track"],
+    source: `${KSM_POD}; label names from internal/store/utils.go (sanitize, then snake_case)`,
+  },
+  /** `condition` is true | false | unknown. */
+  kube_pod_status_ready: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid", "condition"],
     source: KSM_POD,
   },
   kube_pod_status_unschedulable: {

@@ -25,6 +25,16 @@ export interface AlertReceivers {
   webhookUrl?: pulumi.Input<string>;
 }
 
+/** The receivers that are configured, each with its URL or key, in the order Alertmanager lists them. */
+export function configuredReceivers(r: AlertReceivers): [AlertReceiverKind, pulumi.Input<string>][] {
+  const receiverValues: [AlertReceiverKind, pulumi.Input<string> | undefined][] = [
+    ["slack", r.slackWebhookUrl],
+    ["pagerduty", r.pagerdutyRoutingKey],
+    ["webhook", r.webhookUrl],
+  ];
+  return receiverValues.filter(([, v]) => v !== undefined) as [AlertReceiverKind, pulumi.Input<string>][];
+}
+
 export interface MonitoringStackArgs {
   /** The cluster to install into. Required. */
   cluster: ClusterHandle;
@@ -84,12 +94,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
 
     // Receivers' URLs and keys live in a Secret that Alertmanager mounts; the Helm values only name files.
     const r = args.receivers ?? {};
-    const receiverValues: [AlertReceiverKind, pulumi.Input<string> | undefined][] = [
-      ["slack", r.slackWebhookUrl],
-      ["pagerduty", r.pagerdutyRoutingKey],
-      ["webhook", r.webhookUrl],
-    ];
-    const configured = receiverValues.filter(([, v]) => v !== undefined) as [AlertReceiverKind, pulumi.Input<string>][];
+    const configured = configuredReceivers(r);
     const dependsOn: pulumi.Resource[] = [ns, adminSecret];
     if (configured.length > 0) {
       dependsOn.push(

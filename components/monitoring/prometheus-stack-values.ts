@@ -1,5 +1,6 @@
 import { LABELS } from "../common/accelerators";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
+import { MODEL_LABEL, MODEL_POD_LABEL, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
 
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 /** Label and annotation the Grafana sidecar reads dashboards (and their folder) from. */
@@ -31,13 +32,24 @@ const secretFile = (kind: AlertReceiverKind) =>
   `/etc/alertmanager/secrets/${ALERT_RECEIVERS_SECRET}/${ALERT_RECEIVER_KEYS[kind]}`;
 
 /**
- * Alertmanager routing (v0.34 configuration): Watchdog goes nowhere, every other alert to the
- * configured receivers. URLs and keys are read from files of the mounted Secret
- * (`api_url_file`, `routing_key_file`, `url_file`), so no secret is in the Helm values.
- * PagerDuty gets critical alerts only.
+ * Labels an inhibiting alert must share with the alert it silences: the same alert about the
+ * same namespace, model and track (a Triton model name too). Without the model labels, one
+ * model's page would hide every other model's ticket of the same name in the namespace, which is
+ * what the chart's default rules (equal: namespace, alertname) do.
+ */
+export const INHIBIT_EQUAL = ["namespace", "alertname", MODEL_LABEL, TRACK_LABEL, "model"] as const;
+
+/**
+ * Alertmanager routing (v0.34 configuration; the tests run it through amtool 0.25): Watchdog and
+ * InfoInhibitor go nowhere; critical alerts page PagerDuty when it is configured and then go
+ * on, like every other alert, to Slack and the webhook when they are configured. URLs and keys
+ * are read from files of the mounted Secret (`api_url_file`, `routing_key_file`, `url_file`), so
+ * no secret is in the Helm values. The inhibit rules replace the chart's (Helm replaces lists):
+ * a critical alert silences warnings and infos of the same alert on the same model only.
  */
 export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slackChannel?: string }) {
   const has = (k: AlertReceiverKind) => receivers.kinds.includes(k);
+  const notifies = has("slack") || has("webhook");
   const notify = {
     name: "notify",
     ...(has("slack")
@@ -59,8 +71,11 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
     name: "page",
     pagerduty_configs: [{ routing_key_file: secretFile("pagerduty"), send_resolved: true }],
   };
-  const routes: Record<string, unknown>[] = [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }];
+  const routes: Record<string, unknown>[] = [{ receiver: "null", matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] }];
+  // `continue: true` lets a paged alert match the next sibling; the catch-all below is that sibling.
+  // (The root's own receiver is used only when no child route matches, so it cannot be relied on.)
   if (has("pagerduty")) routes.push({ receiver: "page", matchers: ['severity = "critical"'], continue: true });
+  if (notifies) routes.push({ receiver: "notify" });
   return {
     global: { resolve_timeout: "5m" },
     route: {
@@ -68,14 +83,23 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
       group_wait: "30s",
       group_interval: "5m",
       repeat_interval: "4h",
-      receiver: has("slack") || has("webhook") ? "notify" : "null",
+      receiver: notifies ? "notify" : "null",
       routes,
     },
-    receivers: [
-      { name: "null" },
-      ...(has("slack") || has("webhook") ? [notify] : []),
-      ...(has("pagerduty") ? [page] : []),
+    inhibit_rules: [
+      {
+        source_matchers: ['severity = "critical"'],
+        target_matchers: ['severity =~ "warning|info"'],
+        equal: [...INHIBIT_EQUAL],
+      },
+      { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal: [...INHIBIT_EQUAL] },
+      {
+        source_matchers: ['alertname = "InfoInhibitor"'],
+        target_matchers: ['severity = "info"'],
+        equal: ["namespace"],
+      },
     ],
+    receivers: [{ name: "null" }, ...(notifies ? [notify] : []), ...(has("pagerduty") ? [page] : [])],
   };
 }
 
@@ -145,6 +169,8 @@ export function prometheusStackValues(
     },
     "kube-state-metrics": {
       metricLabelsAllowlist: [
+        // kube_pod_labels{label_mlserving_io_model, label_mlserving_io_track}: which model and track a pod serves.
+        `pods=[${MODEL_POD_LABEL},${TRACK_POD_LABEL}]`,
         `nodes=[karpenter.sh/nodepool,karpenter.sh/capacity-type,eks.amazonaws.com/capacityType,eks.amazonaws.com/nodegroup,node.kubernetes.io/instance-type,${LABELS.accelerator},${LABELS.nodePool}]`,
       ],
     },

@@ -1,4 +1,5 @@
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
+import { LONGEST_ALERT_WINDOW_HOURS } from "./alert-rules";
 import type { PrometheusStackSizing } from "./prometheus-stack-values";
 
 /** Sizing of a monitoring stack built without an environment's defaults (`MonitoringStack` used on its own). */
@@ -24,6 +25,12 @@ export const RETENTION = /^\d+[dhw]$/;
 export function monitoringProblems(sizing: Partial<PrometheusStackSizing>): Problem[] {
   const s = { ...MONITORING_DEFAULTS, ...sizing };
   const problems = new ProblemList().check(RETENTION.test(s.retention), "retention", "must be a duration such as 15d");
+  const m = /^(\d+)([dhw])$/.exec(s.retention);
+  if (m && +m[1] * { h: 1, d: 24, w: 168 }[m[2] as "h" | "d" | "w"] <= LONGEST_ALERT_WINDOW_HOURS)
+    problems.add(
+      "retention",
+      `must be longer than the longest alert window (${LONGEST_ALERT_WINDOW_HOURS}h, the SLO ticket's 3 days): with no margin, block-wise deletion and the size limit leave that window incomplete`,
+    );
   for (const field of Object.keys(MONITORING_LIMITS) as (keyof typeof MONITORING_LIMITS)[]) {
     const p = wholeNumberProblem(s[field], MONITORING_LIMITS[field].min, MONITORING_LIMITS[field].max);
     if (p) problems.add(field, p);

@@ -73,7 +73,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
         spot: false,
       }),
     ]),
-    monitoring: { retention: "3d", storageGiB: 20, replicas: 1, grafanaStorageGiB: 5, alertmanagerStorageGiB: 2 },
+    // 4 days: more than the 3-day SLO ticket window, which Prometheus needs whole to evaluate it.
+    monitoring: { retention: "4d", storageGiB: 20, replicas: 1, grafanaStorageGiB: 5, alertmanagerStorageGiB: 2 },
     registry: {
       replicas: 1,
       dbInstanceClass: "db.t4g.medium",

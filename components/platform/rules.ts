@@ -76,6 +76,11 @@ export function environmentProblems(spec: PlatformSpec): Problem[] {
       Boolean(spec.alerting.slackWebhookUrl || spec.alerting.pagerdutyRoutingKey || spec.alerting.webhookUrl),
       "alertPagerdutyRoutingKey",
       "prod needs at least one alert receiver (alertPagerdutyRoutingKey, alertSlackWebhookUrl or alertWebhookUrl)",
+    )
+    .check(
+      Boolean(spec.alerting.slackWebhookUrl || spec.alerting.webhookUrl),
+      "alertSlackWebhookUrl",
+      "prod needs a non-paging receiver for warnings (alertSlackWebhookUrl or alertWebhookUrl): PagerDuty gets critical alerts only, so without one every warning reaches nobody",
     );
   return problems.list;
 }

@@ -1,14 +1,10 @@
-import { PROMETHEUS_URL } from "../common/names";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
+import { MODEL_LABEL, MODEL_POD_LABEL, PROMETHEUS_URL, SERVING_NAMESPACE, TRACK_LABEL } from "../common/names";
 import type { ModelSpec } from "./model-spec";
 import { runtimeOf, ScalingQuery } from "./runtimes";
 
 export type { ScalingQuery } from "./runtimes";
 
-/** Prometheus label that names the kit's model on every serving series (relabelled from the pod label). */
-export const MODEL_LABEL = "mlserving_model";
-/** Prometheus label of a KServe model's track (stable or canary), relabelled from the pod label. */
-export const TRACK_LABEL = "mlserving_track";
+export { MODEL_LABEL, TRACK_LABEL } from "../common/names";
 
 /**
  * Regex for the pods of one Deployment named `owner`: `<owner>-<replicaset hash>-<pod hash>`.
@@ -93,6 +89,9 @@ export function scaledObject(
             serverAddress: PROMETHEUS_URL,
             query: q.query,
             threshold: String(model.autoscaling.target),
+            // An empty result is an error, not 0 (KEDA's default): the HPA then keeps the current
+            // replicas instead of falling to the minimum, and ModelMetricsMissing alerts.
+            ignoreNullValues: "false",
             ...(model.replicas.min === 0 ? { activationThreshold: "0" } : {}),
           },
         },

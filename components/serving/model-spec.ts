@@ -2,6 +2,7 @@ import type { Environment } from "../common/tags";
 import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
 import { MODEL_SOURCE_RULE, parseModelSource } from "./model-source";
 import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
+import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
 
 export type ModelServer = "triton" | "kserve";
 export const MODEL_SERVERS: readonly ModelServer[] = ["triton", "kserve"];
@@ -81,6 +82,11 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
       );
   }
   if (!(m.autoscaling.target > 0)) add("autoscaling.target", "must be greater than 0");
+  if (m.accelerator === "neuron" && m.autoscaling.metric === "in-flight" && m.autoscaling.target >= VLLM_MAX_NUM_SEQS)
+    add(
+      "autoscaling.target",
+      `must be below vLLM's --max-num-seqs (${VLLM_MAX_NUM_SEQS}): at ${VLLM_MAX_NUM_SEQS} or more per replica, requests already wait before it scales out`,
+    );
   if (m.autoscaling.metric === "gpu-utilization" && m.autoscaling.target > 100)
     add("autoscaling.target", "GPU utilisation is a percentage (at most 100)");
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");

@@ -294,6 +294,14 @@ describe("accelerator support", () => {
     expect(sm.spec.endpoints[0].port).toBe("metrics");
   });
 
+  it("keeps DCGM's own pod attribution and drops the exporter's, so an unallocated GPU carries no pod", () => {
+    const sm = plan
+      .ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+      .find((s) => (s.inputs.metadata as any).name === "dcgm-exporter")!.inputs as any;
+    expect(sm.spec.endpoints[0].honorLabels).toBe(true);
+    expect(sm.spec.endpoints[0].relabelings).toEqual([{ action: "labeldrop", regex: "pod|namespace|container" }]);
+  });
+
   it("scrapes neuron-monitor through its Service: labels, namespace and port name", () => {
     const sm = plan
       .ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")

@@ -51,6 +51,8 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["prod-registry-unsafe.yaml", ["mlserving:registry.dbInstanceClass"], /RDS instance class/],
   ["alert-key-in-plaintext.yaml", ["mlserving:alertSlackWebhookUrl"], /must be stored as a secret/],
   ["prod-without-receiver.yaml", ["mlserving:alertPagerdutyRoutingKey"], /at least one alert receiver/],
+  ["prod-pagerduty-only.yaml", ["mlserving:alertSlackWebhookUrl"], /non-paging receiver for warnings/],
+  ["retention-shorter-than-slo-window.yaml", ["mlserving:monitoring.retention"], /longest alert window \(72h/],
   ["spot-too-few-types.yaml", ["mlserving:capacity.pools[0].instanceTypes"], /at least 3 instance types/],
   [
     "model-too-many-gpus.yaml",

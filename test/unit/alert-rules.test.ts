@@ -35,6 +35,7 @@ describe("alertRuleGroups (defaults)", () => {
         "VllmErrorRateHigh",
         "TritonQueueTimeHigh",
         "VllmQueueTimeHigh",
+        "ModelMetricsMissing",
         "GpuMemoryNearFull",
         "GpuIdle",
         "NeuronCoresIdle",
@@ -80,7 +81,7 @@ describe("latency SLO burn-rate alerts", () => {
     "%s/%s: both windows must burn above %sx the budget",
     (long, short, factor) => {
       const r = burnRules().find((x) => x.labels.long === long)!;
-      const sides = r.expr.split(/\nand on \(namespace, model\)\n/);
+      const sides = r.expr.split(/\nand on \(namespace, mlserving_model, mlserving_track, model\)\n/);
       expect(sides).toHaveLength(2);
       expect(sides[0]).toContain(`[${long}]`);
       expect(sides[0]).not.toContain(`[${short}]`);

@@ -110,6 +110,19 @@ describe("parseModelSource", () => {
 });
 
 describe("modelSpecProblems", () => {
+  it("refuses a vLLM in-flight target that is not below --max-num-seqs, so replicas are added before requests wait", () => {
+    expect(modelSpecProblems(with_(kserveNeuron, { autoscaling: { metric: "in-flight", target: 8 } }), "dev")).toEqual([
+      {
+        field: "autoscaling.target",
+        message:
+          "must be below vLLM's --max-num-seqs (8): at 8 or more per replica, requests already wait before it scales out",
+      },
+    ]);
+    expect(modelSpecProblems(with_(kserveNeuron, { autoscaling: { metric: "in-flight", target: 6 } }), "dev")).toEqual(
+      [],
+    );
+  });
+
   it("accepts valid models in every environment they fit", () => {
     expect(modelSpecProblems(tritonGpu, "dev")).toEqual([]);
     expect(modelSpecProblems(kserveGpu, "staging")).toEqual([]);
@@ -576,7 +589,7 @@ describe("KServe builders", () => {
     expect(canary.metadata.name).toBe("bert-canary");
     expect(canary.spec.triggers[0].metadata.query).toContain('mlserving_track="canary"');
     const neuron = scaledObject(kserveNeuron, "llama-predictor", { name: "llama", track: "stable" });
-    expect(neuron.spec.triggers[0]).toMatchObject({ metricType: "AverageValue", metadata: { threshold: "8" } });
+    expect(neuron.spec.triggers[0]).toMatchObject({ metricType: "AverageValue", metadata: { threshold: "6" } });
     validateAgainstUpstreamSchema(neuron);
   });
 

@@ -3,6 +3,11 @@ import { devicesOf } from "../model-spec";
 import { KSERVE_HTTP_PORT } from "../ports";
 import type { ModelRuntime } from "./runtime";
 
+/** vLLM's `--max-num-seqs` on the Neuron runtime: sequences one replica runs at once; more wait. */
+export const VLLM_MAX_NUM_SEQS = 8;
+/** Default in-flight target for vLLM: three quarters of a full batch, so replicas are added before requests wait. */
+export const VLLM_IN_FLIGHT_TARGET = 6;
+
 /**
  * vLLM on Inferentia (the AWS Neuron DLC): OpenAI-compatible API on 8080 with Prometheus metrics
  * on /metrics of the same port; the model directory is /mnt/models. No Triton build runs on Neuron.
@@ -17,7 +22,7 @@ export const VLLM_NEURON: ModelRuntime = {
   servers: ["kserve"],
   metricsPort: "http",
   healthPath: "/health",
-  defaultAutoscaling: { metric: "in-flight", target: 8 },
+  defaultAutoscaling: { metric: "in-flight", target: VLLM_IN_FLIGHT_TARGET },
   scalingQueries: {
     // Requests running plus waiting, per replica.
     "in-flight": (sel) => ({
@@ -64,6 +69,6 @@ export const VLLM_NEURON: ModelRuntime = {
     "--max-model-len",
     "4096",
     "--max-num-seqs",
-    "8",
+    String(VLLM_MAX_NUM_SEQS),
   ],
 };

@@ -1,0 +1,215 @@
+/**
+ * Where alerts go, per environment, checked with Debian's Alertmanager 0.25 tools on the config
+ * the kit builds (`alertmanagerConfig`, fed with the receivers each shipped stack file configures):
+ * `amtool check-config`, `amtool config routes test` for every severity, and a real Alertmanager
+ * (with `amtool alert add` / `amtool alert query`) for inhibition, which amtool cannot test offline.
+ *
+ * Gap between 0.25 and the cluster's Alertmanager (v0.34 in kube-prometheus-stack 88.5.3):
+ * `webhook_configs[].url_file` is newer than 0.25, which refuses it. For 0.25 only, each `url_file`
+ * is replaced by a `url` (routing and inhibition do not read it); a test checks that this is the
+ * only change. `api_url_file` (Slack) and `routing_key_file` (PagerDuty) load in 0.25 as they are.
+ */
+import { spawn } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { loadStackFile } from "../../cli/stack-file";
+import { configuredReceivers } from "../../components/monitoring/monitoring-stack";
+import { alertmanagerConfig, AlertReceiverKind } from "../../components/monitoring/prometheus-stack-values";
+import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
+import { rawConfigFromPulumi } from "../../stacks/stack-config";
+import { describeWithTools, run, scratchDir } from "../prom-tools";
+
+type Config = ReturnType<typeof alertmanagerConfig>;
+
+/** The receivers a shipped stack file configures, as the platform hands them to MonitoringStack. */
+function stackReceivers(env: "dev" | "staging" | "prod"): { kinds: AlertReceiverKind[]; slackChannel?: string } {
+  const file = join(__dirname, "..", "..", "stacks", `Pulumi.${env}.yaml`);
+  const { config, secretKeys } = loadStackFile(file, CONFIG_NAMESPACE);
+  const { raw, region } = rawConfigFromPulumi(config, (k) => secretKeys.includes(k));
+  const spec = resolvePlatformSpec(raw, region, new Set(secretKeys));
+  return { kinds: configuredReceivers(spec.alerting).map(([k]) => k), slackChannel: spec.alerting.slackChannel };
+}
+
+/** The config as Alertmanager 0.25 can load it: `url_file` (0.26+) becomes a `url`. */
+function for025(config: Config): unknown {
+  const copy = JSON.parse(JSON.stringify(config)) as { receivers: Record<string, unknown>[] };
+  for (const r of copy.receivers)
+    for (const w of (r.webhook_configs ?? []) as Record<string, unknown>[]) {
+      delete w.url_file;
+      w.url = "http://127.0.0.1:9/webhook-url-from-the-mounted-secret";
+    }
+  return copy;
+}
+
+function writeConfig(config: Config): { dir: string; file: string } {
+  const dir = scratchDir("amtool");
+  const file = join(dir, "alertmanager.yml");
+  writeFileSync(file, stringify(for025(config)));
+  return { dir, file };
+}
+
+/** The receivers amtool says an alert with these labels reaches, in order. */
+async function routesOf(file: string, labels: Record<string, string>): Promise<string[]> {
+  const r = await run("amtool", [
+    "config",
+    "routes",
+    "test",
+    `--config.file=${file}`,
+    ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+  ]);
+  expect(r.status, r.output).toBe(0);
+  return r.output
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.startsWith("Warning"))
+    .join("")
+    .trim()
+    .split(",");
+}
+
+const ALERTS = {
+  page: { alertname: "TritonErrorRateHigh", severity: "critical", namespace: "serving" },
+  ticket: { alertname: "TritonQueueTimeHigh", severity: "warning", namespace: "serving" },
+  info: { alertname: "KubeQuotaAlmostFull", severity: "info", namespace: "serving" },
+  watchdog: { alertname: "Watchdog", severity: "none" },
+};
+
+describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", "prometheus-alertmanager"], () => {
+  it("the 0.25 adaptation changes only webhook url_file", () => {
+    const config = alertmanagerConfig({ kinds: ["slack", "pagerduty", "webhook"] });
+    const adapted = for025(config) as Config;
+    expect(JSON.stringify(config)).toContain("url_file");
+    expect({ ...adapted, receivers: [] }).toEqual({ ...config, receivers: [] });
+    expect(adapted.receivers.filter((r) => r.name !== "notify")).toEqual(
+      config.receivers.filter((r) => r.name !== "notify"),
+    );
+  });
+
+  /** Where each kind of alert goes in each shipped environment. */
+  const EXPECTED: Record<"dev" | "staging" | "prod", Record<keyof typeof ALERTS, string[]>> = {
+    dev: { page: ["null"], ticket: ["null"], info: ["null"], watchdog: ["null"] },
+    staging: { page: ["null"], ticket: ["null"], info: ["null"], watchdog: ["null"] },
+    prod: { page: ["page", "notify"], ticket: ["notify"], info: ["notify"], watchdog: ["null"] },
+  };
+  describe.each(Object.keys(EXPECTED) as (keyof typeof EXPECTED)[])("%s", (env) => {
+    it.each(Object.keys(ALERTS) as (keyof typeof ALERTS)[])("routes a %s alert as expected", async (kind) => {
+      const { dir, file } = writeConfig(alertmanagerConfig(stackReceivers(env)));
+      try {
+        const check = await run("amtool", ["check-config", file]);
+        expect(check.status, check.output).toBe(0);
+        expect(await routesOf(file, ALERTS[kind])).toEqual(EXPECTED[env][kind]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it("prod's warnings reach Slack (a non-paging receiver), and its pages reach Slack too", () => {
+    expect(stackReceivers("prod").kinds).toEqual(expect.arrayContaining(["pagerduty", "slack"]));
+  });
+
+  it.each([
+    [["pagerduty"], { page: ["page"], ticket: ["null"] }],
+    [["slack"], { page: ["notify"], ticket: ["notify"] }],
+    [["webhook"], { page: ["notify"], ticket: ["notify"] }],
+    [["pagerduty", "webhook"], { page: ["page", "notify"], ticket: ["notify"] }],
+  ] as [AlertReceiverKind[], Record<"page" | "ticket", string[]>][])(
+    "with receivers %j, pages and tickets go to %j",
+    async (kinds, expected) => {
+      const { dir, file } = writeConfig(alertmanagerConfig({ kinds }));
+      try {
+        expect(await routesOf(file, ALERTS.page)).toEqual(expected.page);
+        expect(await routesOf(file, ALERTS.ticket)).toEqual(expected.ticket);
+        expect(await routesOf(file, ALERTS.watchdog)).toEqual(["null"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  describe("inhibition, on a running Alertmanager", () => {
+    let dir = "";
+    let url = "";
+    let stop = () => {};
+    beforeAll(async () => {
+      // The kit's values set inhibit_rules, so Helm replaces the chart's default list (whose first
+      // rule, equal: [namespace, alertname], let one model's page hide every model's ticket).
+      const config = alertmanagerConfig(stackReceivers("prod"));
+      expect(config.inhibit_rules.length).toBeGreaterThan(0);
+      ({ dir } = writeConfig(config));
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      url = `http://127.0.0.1:${port}`;
+      const am = spawn(
+        "prometheus-alertmanager",
+        [
+          `--config.file=${join(dir, "alertmanager.yml")}`,
+          `--storage.path=${join(dir, "data")}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          "--cluster.listen-address=",
+        ],
+        { stdio: "ignore" },
+      );
+      stop = () => am.kill();
+      for (let i = 0; i < 100; i++) {
+        const ready = await fetch(`${url}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ready) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("Alertmanager did not become ready");
+    });
+    afterAll(() => {
+      stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("a page about one model silences that model's ticket of the same alert only", async () => {
+      const burn = (model: string, track: string, severity: string) => ({
+        alertname: "TritonLatencyBudgetBurn",
+        severity,
+        namespace: "serving",
+        mlserving_model: model,
+        mlserving_track: track,
+        model,
+        long: severity === "critical" ? "1h" : "3d",
+      });
+      const alerts = [
+        burn("fraud-detector", "stable", "critical"),
+        burn("fraud-detector", "stable", "warning"),
+        burn("fraud-detector", "canary", "warning"),
+        burn("recommender", "stable", "warning"),
+      ];
+      for (const a of alerts) {
+        const r = await run("amtool", [
+          `--alertmanager.url=${url}`,
+          "alert",
+          "add",
+          ...Object.entries(a).map(([k, v]) => `${k}=${v}`),
+        ]);
+        expect(r.status, r.output).toBe(0);
+      }
+      const q = await run("amtool", [
+        `--alertmanager.url=${url}`,
+        "alert",
+        "query",
+        "--inhibited",
+        "--active",
+        "-o",
+        "json",
+      ]);
+      expect(q.status, q.output).toBe(0);
+      const got = (JSON.parse(q.output) as { labels: Record<string, string>; status: { state: string } }[]).map(
+        (a) => `${a.labels.mlserving_model}/${a.labels.mlserving_track}/${a.labels.severity}: ${a.status.state}`,
+      );
+      expect(got.sort()).toEqual([
+        "fraud-detector/canary/warning: active",
+        "fraud-detector/stable/critical: active",
+        "fraud-detector/stable/warning: suppressed",
+        "recommender/stable/warning: active",
+      ]);
+    });
+  });
+});

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS } from "../components/common/accelerators";
+import { smallestGpuMemoryGiB } from "../components/common/accelerators/gpu-memory";
 import { validateCidr } from "../components/common/cidr";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
@@ -10,6 +11,7 @@ import {
   MODEL_ACCELERATORS,
   MODEL_SERVERS,
   oneOf,
+  SCALING_METRICS,
   withModelDefaults,
   type ModelSpec,
 } from "../components/serving/model-spec";
@@ -135,9 +137,7 @@ const modelSchema = z.strictObject({
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
   autoscaling: z
     .strictObject({
-      metric: z.enum(["queue-time", "in-flight", "gpu-utilization"], {
-        error: "must be queue-time, in-flight or gpu-utilization",
-      }),
+      metric: z.enum(SCALING_METRICS, { error: `must be ${oneOf(SCALING_METRICS)}` }),
       target: z.number(),
     })
     .optional(),
@@ -150,6 +150,7 @@ const modelSchema = z.strictObject({
     })
     .optional(),
   canary: z.strictObject({ source: z.string(), trafficPercent: z.number() }).optional(),
+  llm: z.strictObject({ maxModelLen: z.number().optional(), maxNumSeqs: z.number().optional() }).optional(),
 });
 
 const servingSchema = z.strictObject({
@@ -254,6 +255,10 @@ export function resolvePlatformSpec(
   const cfg = parsed.data;
   const d = ENVIRONMENT_DEFAULTS[cfg.environment];
   const minSize = cfg.cluster?.systemNodes?.minSize ?? d.cluster.systemNodes.minSize;
+  const capacity = resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems);
+  const gpuMemoryGiB = smallestGpuMemoryGiB(
+    capacity.pools.filter((p) => p.kind === "nvidia").flatMap((p) => p.instanceTypes),
+  );
   const spec: PlatformSpec = {
     environment: cfg.environment,
     team: cfg.team,
@@ -285,14 +290,14 @@ export function resolvePlatformSpec(
       storageReclaimPolicy: cfg.cluster?.storageReclaimPolicy ?? d.cluster.storageReclaimPolicy,
     },
     loadBalancerController: { replicas: cfg.loadBalancerController?.replicas ?? d.loadBalancerController.replicas },
-    capacity: resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems),
+    capacity,
     monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
     registry: { ...d.registry, ...definedOnly(cfg.registry ?? {}) },
     alerting: resolveAlerting(cfg, secretKeys, problems),
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
-      models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment)),
+      models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, gpuMemoryGiB)),
     },
   };
   for (const p of platformSpecProblems(spec))
@@ -382,6 +387,7 @@ function resolveAlerting(
 function resolveModel(
   m: NonNullable<NonNullable<StackConfig["serving"]>["models"]>[number],
   environment: Environment,
+  gpuMemoryGiB: number | undefined,
 ): ModelSpec {
-  return withModelDefaults(m, environment);
+  return withModelDefaults(m, environment, { gpuMemoryGiB });
 }

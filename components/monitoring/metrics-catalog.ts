@@ -94,7 +94,7 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   nv_gpu_memory_total_bytes: triton("gauge", ["gpu_uuid"]),
   nv_gpu_power_usage: triton("gauge", ["gpu_uuid"]),
 
-  // --- vLLM (Inferentia serving through KServe) ---
+  // --- vLLM (on Inferentia and NVIDIA GPUs, through KServe) ---
   "vllm:num_requests_running": vllm("gauge"),
   "vllm:num_requests_waiting": vllm("gauge"),
   "vllm:kv_cache_usage_perc": vllm("gauge"),
@@ -105,6 +105,19 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   "vllm:e2e_request_latency_seconds": vllm("histogram"),
   "vllm:time_to_first_token_seconds": vllm("histogram"),
   "vllm:request_queue_time_seconds": vllm("histogram"),
+  "vllm:inter_token_latency_seconds": vllm("histogram"),
+  /**
+   * vLLM's API server instruments FastAPI with prometheus-fastapi-instrumentator
+   * (`Instrumentator(excluded_handlers=[/metrics, /health, ...]).add()`): the default metrics,
+   * with status codes grouped (`2xx`, `4xx`, `5xx`).
+   */
+  http_requests_total: {
+    exporter: "vllm",
+    type: "counter",
+    labels: ["handler", "method", "status"],
+    source:
+      "vllm-project/vllm vllm/entrypoints/openai/api_server.py (Instrumentator.add(): default metrics of prometheus-fastapi-instrumentator, should_group_status_codes=True)",
+  },
 
   // --- DCGM exporter (NVIDIA GPUs); FB_* in MiB, GPU_UTIL in %, POWER in W, TEMP in C ---
   DCGM_FI_DEV_GPU_UTIL: dcgm(),

@@ -112,6 +112,9 @@ describe("MonitoringStack", () => {
         "GpuMemoryNearFull",
         "SpotInterruptionsHigh",
         "ScrapeTargetDown",
+        "LlmTimeToFirstTokenBudgetBurn",
+        "LlmInterTokenLatencyBudgetBurn",
+        "LlmErrorRateHigh",
       ]),
     );
   });

@@ -134,6 +134,7 @@ const modelSchema = z.strictObject({
   accelerator: z.enum(MODEL_ACCELERATORS, { error: `must be ${oneOf(MODEL_ACCELERATORS)}` }),
   runtime: z.string().optional(),
   source: z.string(),
+  pinnedVersion: z.number().optional(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
   autoscaling: z
     .strictObject({
@@ -149,7 +150,9 @@ const modelSchema = z.strictObject({
       memory: z.string().optional(),
     })
     .optional(),
-  canary: z.strictObject({ source: z.string(), trafficPercent: z.number() }).optional(),
+  canary: z
+    .strictObject({ source: z.string(), trafficPercent: z.number(), pinnedVersion: z.number().optional() })
+    .optional(),
   llm: z.strictObject({ maxModelLen: z.number().optional(), maxNumSeqs: z.number().optional() }).optional(),
 });
 

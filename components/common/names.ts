@@ -6,6 +6,8 @@ export const REGISTRY_CREDENTIALS_SECRET = "mlflow-registry-credentials";
 export const MODEL_POD_LABEL = "mlserving.io/model";
 /** Pod label telling a model's stable pods from its canary's (KServe). */
 export const TRACK_POD_LABEL = "mlserving.io/track";
+/** Pod label with the registry version a model's pods serve; relabelled to `mlserving_model_version`. */
+export const MODEL_VERSION_POD_LABEL = "mlserving.io/model-version";
 
 /** Namespace of kube-prometheus-stack (Prometheus, Alertmanager, Grafana) and the kit's dashboards. */
 export const MONITORING_NAMESPACE = "monitoring";

@@ -9,6 +9,8 @@ export type { ScalingQuery } from "./runtimes";
 export const MODEL_LABEL = "mlserving_model";
 /** Prometheus label of a KServe model's track (stable or canary), relabelled from the pod label. */
 export const TRACK_LABEL = "mlserving_track";
+/** Prometheus label with the registry version the scraped pod serves (KServe models from the registry). */
+export const MODEL_VERSION_LABEL = "mlserving_model_version";
 
 /**
  * Regex for the pods of one Deployment named `owner`: `<owner>-<replicaset hash>-<pod hash>`.

@@ -31,6 +31,12 @@ export interface ModelSpec {
   runtime: RuntimeId;
   /** s3://bucket/prefix, models:/name/version or models:/name@alias. */
   source: string;
+  /**
+   * For an alias source: the version the alias pointed to when this rollout was planned. Every
+   * replica then loads that version (the alias is not resolved per pod), and moving the alias is
+   * a reviewed change of this number. Required outside dev for alias sources.
+   */
+  pinnedVersion?: number;
   replicas: { min: number; max: number };
   /**
    * What the autoscaler tracks and its target: average queue time per request in ms
@@ -42,7 +48,7 @@ export interface ModelSpec {
   /** Per replica. GPUs for nvidia, Neuron devices for neuron; neither for cpu. */
   resources: { gpus?: number; neuronDevices?: number; cpu: string; memory: string };
   /** A second version taking a share of traffic (KServe only): source and percent. */
-  canary?: { source: string; trafficPercent: number };
+  canary?: { source: string; trafficPercent: number; pinnedVersion?: number };
   /** vLLM limits per replica (runtimes with `llmLimits` only; defaulted from the GPU memory). */
   llm?: LlmLimits;
 }
@@ -104,6 +110,24 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   }
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");
   if (!QUANTITY.test(m.resources.memory)) add("resources.memory", "must be a memory quantity such as 16Gi");
+  for (const [field, source, pinned] of [
+    ["", m.source, m.pinnedVersion],
+    ["canary.", m.canary?.source, m.canary?.pinnedVersion],
+  ] as const) {
+    const parsed = source === undefined ? undefined : parseModelSource(source);
+    if (!parsed) continue;
+    const alias = parsed.kind === "mlflow" ? parsed.alias : undefined;
+    if (pinned !== undefined) {
+      if (alias === undefined)
+        add(`${field}pinnedVersion`, "pins an alias source (models:/<name>@<alias>); this source names no alias");
+      else if (!Number.isInteger(pinned) || pinned < 1)
+        add(`${field}pinnedVersion`, "must be a registry version (1 or more)");
+    } else if (alias !== undefined && environment !== "dev")
+      add(
+        `${field}pinnedVersion`,
+        `an alias is resolved by every pod that starts, so replicas could serve different versions; outside dev pin the version ${parsed.kind === "mlflow" ? parsed.model : ""}@${alias} points to now (MLflow UI, or GET /api/2.0/mlflow/registered-models/alias?name=...&alias=...)`,
+      );
+  }
   if (m.canary) {
     if (m.server !== "kserve") add("canary", "canaries are offered for kserve models");
     if (!parseModelSource(m.canary.source)) add("canary.source", MODEL_SOURCE_RULE);
@@ -124,7 +148,7 @@ export function devicesOf(
 
 /** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */
 export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "source"> &
-  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary">> & {
+  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary" | "pinnedVersion">> & {
     resources?: Partial<ModelSpec["resources"]>;
     llm?: Partial<LlmLimits>;
   };
@@ -163,6 +187,7 @@ export function withModelDefaults(
     accelerator: m.accelerator,
     runtime,
     source: m.source,
+    ...(m.pinnedVersion !== undefined ? { pinnedVersion: m.pinnedVersion } : {}),
     replicas: m.replicas ?? MODEL_DEFAULTS.replicas(environment),
     autoscaling: m.autoscaling ?? {
       ...(isRuntimeId(runtime) ? MODEL_RUNTIMES[runtime] : TRITON).defaultAutoscaling,

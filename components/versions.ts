@@ -105,6 +105,12 @@ export const IMAGES = {
     tag: "0.16.0-neuronx-py312-sdk2.31.1-ubuntu24.04",
   },
   /**
+   * vLLM 0.16.0 OpenAI-compatible server for NVIDIA GPUs (Docker Hub vllm/vllm-openai, tag of
+   * vllm-project/vllm release v0.16.0). The same vLLM release as the Neuron DLC, so both runtimes
+   * expose one set of metric names (metrics-catalog.ts).
+   */
+  vllmOpenai: { repository: "docker.io/vllm/vllm-openai", tag: "v0.16.0" },
+  /**
    * MLflow 3.16.1 "-full" image (mlflow/mlflow docker/Dockerfile.full: the db, auth and S3 extras,
    * psycopg2). 3.16.1 is the first release without a default basic-auth admin password (CVE-2026-2635).
    */

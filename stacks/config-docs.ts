@@ -81,6 +81,13 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].resources.neuronDevices": "Neuron devices per replica (neuron). Default: 1.",
   "serving.models[].resources.cpu": "CPU request per replica. Default: 2.",
   "serving.models[].resources.memory": "Memory request and limit per replica. Default: 8Gi.",
+  "serving.models[].pinnedVersion":
+    "Registry version a `models:/name@alias` source resolves to for this rollout; every replica serves it (required outside dev).",
+  "serving.models[].llm.maxModelLen":
+    "vLLM `--max-model-len`: longest context. Default: what the pool's smallest GPU holds.",
+  "serving.models[].llm.maxNumSeqs":
+    "vLLM `--max-num-seqs`: sequences batched per replica. Default: from the GPU memory.",
+  "serving.models[].canary.pinnedVersion": "The canary's pinned registry version, as `pinnedVersion`.",
   "serving.models[].canary.source": "Source of a second version taking a share of traffic (KServe only).",
   "serving.models[].canary.trafficPercent": "The canary's share of traffic, 1 to 50 percent.",
   "alerting.slackChannel": "Slack channel for alerts, e.g. `#ml-alerts`.",

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS } from "../components/common/accelerators";
+import { smallestGpuMemoryGiB } from "../components/common/accelerators/gpu-memory";
 import { validateCidr } from "../components/common/cidr";
 import { apiAccessPlaceholders, DEPLOYER_ACCESS_MODES } from "../components/cluster/rules";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
@@ -12,6 +13,7 @@ import {
   MODEL_ACCELERATORS,
   MODEL_SERVERS,
   oneOf,
+  SCALING_METRICS,
   withModelDefaults,
   type ModelSpec,
 } from "../components/serving/model-spec";
@@ -139,12 +141,11 @@ const modelSchema = z.strictObject({
   accelerator: z.enum(MODEL_ACCELERATORS, { error: `must be ${oneOf(MODEL_ACCELERATORS)}` }),
   runtime: z.string().optional(),
   source: z.string(),
+  pinnedVersion: z.number().optional(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
   autoscaling: z
     .strictObject({
-      metric: z.enum(["queue-time", "in-flight", "gpu-utilization"], {
-        error: "must be queue-time, in-flight or gpu-utilization",
-      }),
+      metric: z.enum(SCALING_METRICS, { error: `must be ${oneOf(SCALING_METRICS)}` }),
       target: z.number(),
     })
     .optional(),
@@ -156,7 +157,10 @@ const modelSchema = z.strictObject({
       memory: z.string().optional(),
     })
     .optional(),
-  canary: z.strictObject({ source: z.string(), trafficPercent: z.number() }).optional(),
+  canary: z
+    .strictObject({ source: z.string(), trafficPercent: z.number(), pinnedVersion: z.number().optional() })
+    .optional(),
+  llm: z.strictObject({ maxModelLen: z.number().optional(), maxNumSeqs: z.number().optional() }).optional(),
 });
 
 const servingSchema = z.strictObject({
@@ -276,6 +280,10 @@ export function resolvePlatformSpec(
   const cfg = parsed.data;
   const d = ENVIRONMENT_DEFAULTS[cfg.environment];
   const minSize = cfg.cluster?.systemNodes?.minSize ?? d.cluster.systemNodes.minSize;
+  const capacity = resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems);
+  const gpuMemoryGiB = smallestGpuMemoryGiB(
+    capacity.pools.filter((p) => p.kind === "nvidia").flatMap((p) => p.instanceTypes),
+  );
   const spec: PlatformSpec = {
     environment: cfg.environment,
     team: cfg.team,
@@ -311,7 +319,7 @@ export function resolvePlatformSpec(
       storageReclaimPolicy: cfg.cluster?.storageReclaimPolicy ?? d.cluster.storageReclaimPolicy,
     },
     loadBalancerController: { replicas: cfg.loadBalancerController?.replicas ?? d.loadBalancerController.replicas },
-    capacity: resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems),
+    capacity,
     monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
     registry: { ...d.registry, ...definedOnly(cfg.registry ?? {}) },
     alerting: resolveAlerting(cfg, secretKeys, problems),
@@ -326,7 +334,7 @@ export function resolvePlatformSpec(
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
-      models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment)),
+      models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, gpuMemoryGiB)),
     },
   };
   for (const p of platformSpecProblems(spec))
@@ -434,6 +442,7 @@ function resolveAlerting(
 function resolveModel(
   m: NonNullable<NonNullable<StackConfig["serving"]>["models"]>[number],
   environment: Environment,
+  gpuMemoryGiB: number | undefined,
 ): ModelSpec {
-  return withModelDefaults(m, environment);
+  return withModelDefaults(m, environment, { gpuMemoryGiB });
 }

@@ -10,6 +10,8 @@ export const TRACK_POD_LABEL = "mlserving.io/track";
 export const MODEL_LABEL = "mlserving_model";
 /** Prometheus label of a KServe model's track (stable or canary), relabelled from the pod label. */
 export const TRACK_LABEL = "mlserving_track";
+/** Pod label with the registry version a model's pods serve; relabelled to `mlserving_model_version`. */
+export const MODEL_VERSION_POD_LABEL = "mlserving.io/model-version";
 
 /** Namespace of kube-prometheus-stack (Prometheus, Alertmanager, Grafana) and the kit's dashboards. */
 export const MONITORING_NAMESPACE = "monitoring";

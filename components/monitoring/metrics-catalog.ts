@@ -94,7 +94,7 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   nv_gpu_memory_total_bytes: triton("gauge", ["gpu_uuid"]),
   nv_gpu_power_usage: triton("gauge", ["gpu_uuid"]),
 
-  // --- vLLM (Inferentia serving through KServe) ---
+  // --- vLLM (on Inferentia and NVIDIA GPUs, through KServe) ---
   "vllm:num_requests_running": vllm("gauge"),
   "vllm:num_requests_waiting": vllm("gauge"),
   "vllm:kv_cache_usage_perc": vllm("gauge"),
@@ -105,7 +105,7 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   "vllm:e2e_request_latency_seconds": vllm("histogram"),
   "vllm:time_to_first_token_seconds": vllm("histogram"),
   "vllm:request_queue_time_seconds": vllm("histogram"),
-
+  "vllm:inter_token_latency_seconds": vllm("histogram"),
   /**
    * vLLM's HTTP server: prometheus-fastapi-instrumentator's default metric, statuses grouped as
    * `2xx`..`5xx`, `handler` the route template; /metrics, /health and similar are excluded.

@@ -9,6 +9,7 @@ import { installChart } from "../common/chart-addon";
 import { PROMETHEUS_STACK_ADDON } from "./addons";
 import { AlertRuleInput, DEFAULT_ALERT_RULE_INPUT, prometheusRule } from "./alert-rules";
 import { DASHBOARDS, dashboardConfigMap } from "./dashboards";
+import { llmAlertRuleGroup } from "./llm-alert-rules";
 import {
   ALERT_RECEIVER_KEYS,
   ALERT_RECEIVERS_SECRET,
@@ -134,7 +135,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     }
     new k8s.apiextensions.CustomResource(
       `${name}-alerts`,
-      prometheusRule(MONITORING_NAMESPACE, args.alertRules ?? DEFAULT_ALERT_RULE_INPUT),
+      withGroup(prometheusRule(MONITORING_NAMESPACE, args.alertRules ?? DEFAULT_ALERT_RULE_INPUT), llmAlertRuleGroup()),
       {
         ...k8sOpts,
         dependsOn: [this.release],
@@ -142,4 +143,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
     );
     this.registerOutputs({ grafanaAdminPassword: this.grafanaAdminPassword });
   }
+}
+
+/** A PrometheusRule with one more group (the LLM alerts live in llm-alert-rules.ts). */
+function withGroup<R extends { spec: { groups: object[] } }>(rule: R, group: object): R {
+  return { ...rule, spec: { ...rule.spec, groups: [...rule.spec.groups, group] } };
 }

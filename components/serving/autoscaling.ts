@@ -5,6 +5,8 @@ import { runtimeOf, ScalingQuery } from "./runtimes";
 export type { ScalingQuery } from "./runtimes";
 
 export { MODEL_LABEL, TRACK_LABEL } from "../common/names";
+/** Prometheus label with the registry version the scraped pod serves (KServe models from the registry). */
+export const MODEL_VERSION_LABEL = "mlserving_model_version";
 
 /**
  * Regex for the pods of one Deployment named `owner`: `<owner>-<replicaset hash>-<pod hash>`.

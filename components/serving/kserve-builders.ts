@@ -1,11 +1,11 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { copyPodLabel, podMonitor } from "../common/monitors";
-import { MODEL_LABEL, TRACK_LABEL } from "./autoscaling";
+import { MODEL_LABEL, MODEL_VERSION_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
-import { parseModelSource } from "./model-source";
+import { parseModelSource, servedVersion } from "./model-source";
 import { ModelSpec } from "./model-spec";
 import { ModelRuntime, runtimeOf } from "./runtimes";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
+import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
 import { placementFor, resourcesFor } from "./triton-builders";
 
 export const KSERVE_NAMESPACE = "kserve";
@@ -84,7 +84,10 @@ export interface InferenceServiceInput {
   track: "stable" | "canary";
   /** Name of the InferenceService (the model's, or `<model>-canary`). */
   name: string;
+  /** What every replica loads (an alias already resolved to its pinned version, see `servedSource`). */
   source: string;
+  /** The source as the stack file gives it, when it differs (an alias and its pinned version). */
+  configuredSource?: string;
   serviceAccountName: string;
   schedulerName?: string;
 }
@@ -100,14 +103,24 @@ export function inferenceService(input: InferenceServiceInput) {
   const placement = placementFor(model.accelerator);
   const s3 = parseModelSource(input.source)?.kind === "s3";
   const args = runtime.modelArgs?.(model) ?? [];
+  const version = servedVersion(input.source);
+  // The registry version served, on the InferenceService and its pods (and so on every scraped series).
+  const versionLabel: Record<string, string> =
+    version !== undefined ? { [MODEL_VERSION_POD_LABEL]: String(version) } : {};
+  // An alias pinned for this rollout: which alias the version came from, for reviewers and rollbacks.
+  const sourceAnnotation: Record<string, string> =
+    input.configuredSource && input.configuredSource !== input.source
+      ? { "mlserving.io/model-source": input.configuredSource }
+      : {};
   return {
     apiVersion: "serving.kserve.io/v1beta1",
     kind: "InferenceService",
     metadata: {
       name: input.name,
       namespace: SERVING_NAMESPACE,
-      labels: { [MODEL_POD_LABEL]: model.name },
+      labels: { [MODEL_POD_LABEL]: model.name, ...versionLabel },
       annotations: {
+        ...sourceAnnotation,
         "serving.kserve.io/deploymentMode": "Standard",
         // The kit's own ScaledObject scales the predictor (see scaledObject); KServe leaves replicas alone.
         "serving.kserve.io/autoscalerClass": "external",
@@ -124,6 +137,7 @@ export function inferenceService(input: InferenceServiceInput) {
           [MODEL_POD_LABEL]: model.name,
           [RUNTIME_POD_LABEL]: runtime.servingRuntimeName,
           [TRACK_POD_LABEL]: input.track,
+          ...versionLabel,
         },
         deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         ...(s3 ? {} : { storageContainerName: "mlflow-models" }),
@@ -146,7 +160,7 @@ export function healthPathFor(model: Pick<ModelSpec, "runtime">): string {
 
 /**
  * PodMonitor for the KServe predictor pods of one runtime, on the runtime's metrics port,
- * labelling every series with the kit's model and track.
+ * labelling every series with the kit's model, track and the registry version served.
  */
 export function runtimePodMonitor(runtime: ModelRuntime) {
   return podMonitor({
@@ -154,7 +168,11 @@ export function runtimePodMonitor(runtime: ModelRuntime) {
     namespace: SERVING_NAMESPACE,
     podLabels: { [RUNTIME_POD_LABEL]: runtime.servingRuntimeName },
     port: runtime.metricsPort,
-    relabelings: [copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL), copyPodLabel(TRACK_POD_LABEL, TRACK_LABEL)],
+    relabelings: [
+      copyPodLabel(MODEL_POD_LABEL, MODEL_LABEL),
+      copyPodLabel(TRACK_POD_LABEL, TRACK_LABEL),
+      copyPodLabel(MODEL_VERSION_POD_LABEL, MODEL_VERSION_LABEL),
+    ],
   });
 }
 

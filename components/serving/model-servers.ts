@@ -6,7 +6,7 @@ import { PodIdentityRole } from "../common/pod-identity";
 import { copyPodLabel, serviceMonitor } from "../common/monitors";
 import { MODEL_LABEL, scaledObject } from "./autoscaling";
 import { healthPathFor, inferenceService, modelIngress } from "./kserve-builders";
-import { parseModelSource } from "./model-source";
+import { parseModelSource, servedSource } from "./model-source";
 import { ModelSpec, modelSpecProblems } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
 import { ServingPlatform } from "./serving-platform";
@@ -170,16 +170,23 @@ export class KServeModel extends pulumi.ComponentResource {
     const identity = modelIdentity(this, name, args, [model.source, ...(model.canary ? [model.canary.source] : [])]);
     const schedulerName = model.accelerator === "neuron" ? args.neuronSchedulerName : undefined;
 
-    const tracks: { track: "stable" | "canary"; isvc: string; source: string }[] = [
-      { track: "stable", isvc: model.name, source: model.source },
+    const tracks: { track: "stable" | "canary"; isvc: string; source: string; pinnedVersion?: number }[] = [
+      { track: "stable", isvc: model.name, source: model.source, pinnedVersion: model.pinnedVersion },
     ];
-    if (model.canary) tracks.push({ track: "canary", isvc: `${model.name}-canary`, source: model.canary.source });
+    if (model.canary)
+      tracks.push({
+        track: "canary",
+        isvc: `${model.name}-canary`,
+        source: model.canary.source,
+        pinnedVersion: model.canary.pinnedVersion,
+      });
     for (const t of tracks) {
       const spec = inferenceService({
         model,
         track: t.track,
         name: t.isvc,
-        source: t.source,
+        source: servedSource(t.source, t.pinnedVersion),
+        configuredSource: t.source,
         serviceAccountName: model.name,
         schedulerName,
       });

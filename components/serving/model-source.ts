@@ -21,3 +21,21 @@ export function parseModelSource(uri: string): ModelSource | undefined {
   if (m) return { kind: "mlflow", uri, model: m[1], ...(m[2] ? { version: Number(m[2]) } : { alias: m[3] }) };
   return undefined;
 }
+
+/**
+ * The source every replica loads. An alias (`models:/name@alias`) is resolved by each pod that
+ * starts, so after a scale-out or a spot replacement replicas could serve different versions;
+ * with the version the alias pointed to when the rollout was planned (`pinnedVersion`), all
+ * replicas load `models:/name/<version>`. Other sources are returned as they are.
+ */
+export function servedSource(source: string, pinnedVersion?: number): string {
+  const parsed = parseModelSource(source);
+  if (pinnedVersion === undefined || parsed?.kind !== "mlflow" || parsed.alias === undefined) return source;
+  return `models:/${parsed.model}/${pinnedVersion}`;
+}
+
+/** The registry version a source serves, when it names one (`models:/name/7`); undefined for S3 or an alias. */
+export function servedVersion(source: string): number | undefined {
+  const parsed = parseModelSource(source);
+  return parsed?.kind === "mlflow" ? parsed.version : undefined;
+}

@@ -1,5 +1,6 @@
 import type { Environment } from "../common/tags";
 import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
+import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
 import { MODEL_SOURCE_RULE, parseModelSource } from "./model-source";
 import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
@@ -15,7 +16,10 @@ const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export function oneOf(choices: readonly string[]): string {
   return choices.length < 2 ? choices.join("") : `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`;
 }
-export type ScalingMetric = "queue-time" | "in-flight" | "gpu-utilization";
+export type ScalingMetric = "queue-time" | "in-flight" | "kv-cache" | "gpu-utilization";
+export const SCALING_METRICS: readonly ScalingMetric[] = ["queue-time", "in-flight", "kv-cache", "gpu-utilization"];
+/** Metrics whose target is a percentage (at most 100). */
+const PERCENT_METRICS: readonly ScalingMetric[] = ["kv-cache", "gpu-utilization"];
 
 /** One model the platform serves. */
 export interface ModelSpec {
@@ -28,17 +32,26 @@ export interface ModelSpec {
   runtime: RuntimeId;
   /** s3://bucket/prefix, models:/name/version or models:/name@alias. */
   source: string;
+  /**
+   * For an alias source: the version the alias pointed to when this rollout was planned. Every
+   * replica then loads that version (the alias is not resolved per pod), and moving the alias is
+   * a reviewed change of this number. Required outside dev for alias sources.
+   */
+  pinnedVersion?: number;
   replicas: { min: number; max: number };
   /**
    * What the autoscaler tracks and its target: average queue time per request in ms
    * (`queue-time`), requests queued or running per replica (`in-flight`), or GPU
-   * utilisation in percent (`gpu-utilization`).
+   * utilisation in percent (`gpu-utilization`), or the share of vLLM's KV cache in use, in percent,
+   * averaged over replicas (`kv-cache`).
    */
   autoscaling: { metric: ScalingMetric; target: number };
   /** Per replica. GPUs for nvidia, Neuron devices for neuron; neither for cpu. */
   resources: { gpus?: number; neuronDevices?: number; cpu: string; memory: string };
   /** A second version taking a share of traffic (KServe only): source and percent. */
-  canary?: { source: string; trafficPercent: number };
+  canary?: { source: string; trafficPercent: number; pinnedVersion?: number };
+  /** vLLM limits per replica (runtimes with `llmLimits` only; defaulted from the GPU memory). */
+  llm?: LlmLimits;
 }
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
@@ -87,10 +100,40 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
       "autoscaling.target",
       `must be below vLLM's --max-num-seqs (${VLLM_MAX_NUM_SEQS}): at ${VLLM_MAX_NUM_SEQS} or more per replica, requests already wait before it scales out`,
     );
-  if (m.autoscaling.metric === "gpu-utilization" && m.autoscaling.target > 100)
-    add("autoscaling.target", "GPU utilisation is a percentage (at most 100)");
+  if (PERCENT_METRICS.includes(m.autoscaling.metric) && m.autoscaling.target > 100)
+    add("autoscaling.target", `${m.autoscaling.metric} is a percentage (at most 100)`);
+  if (m.llm) {
+    if (runtime && !runtime.llmLimits)
+      add(
+        "llm",
+        `${runtime.title} takes no llm limits; they apply to ${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].llmLimits))}`,
+      );
+    for (const key of ["maxModelLen", "maxNumSeqs"] as const) {
+      const { min, max } = LLM_LIMIT_BOUNDS[key];
+      const v = m.llm[key];
+      if (!Number.isInteger(v) || v < min || v > max) add(`llm.${key}`, `must be a whole number from ${min} to ${max}`);
+    }
+  }
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");
   if (!QUANTITY.test(m.resources.memory)) add("resources.memory", "must be a memory quantity such as 16Gi");
+  for (const [field, source, pinned] of [
+    ["", m.source, m.pinnedVersion],
+    ["canary.", m.canary?.source, m.canary?.pinnedVersion],
+  ] as const) {
+    const parsed = source === undefined ? undefined : parseModelSource(source);
+    if (!parsed) continue;
+    const alias = parsed.kind === "mlflow" ? parsed.alias : undefined;
+    if (pinned !== undefined) {
+      if (alias === undefined)
+        add(`${field}pinnedVersion`, "pins an alias source (models:/<name>@<alias>); this source names no alias");
+      else if (!Number.isInteger(pinned) || pinned < 1)
+        add(`${field}pinnedVersion`, "must be a registry version (1 or more)");
+    } else if (alias !== undefined && environment !== "dev")
+      add(
+        `${field}pinnedVersion`,
+        `an alias is resolved by every pod that starts, so replicas could serve different versions; outside dev pin the version ${parsed.kind === "mlflow" ? parsed.model : ""}@${alias} points to now (MLflow UI, or GET /api/2.0/mlflow/registered-models/alias?name=...&alias=...)`,
+      );
+  }
   if (m.canary) {
     if (m.server !== "kserve") add("canary", "canaries are offered for kserve models");
     if (!parseModelSource(m.canary.source)) add("canary.source", MODEL_SOURCE_RULE);
@@ -111,9 +154,16 @@ export function devicesOf(
 
 /** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */
 export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "source"> &
-  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary">> & {
+  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary" | "pinnedVersion">> & {
     resources?: Partial<ModelSpec["resources"]>;
+    llm?: Partial<LlmLimits>;
   };
+
+/** What defaults may depend on beyond the environment. */
+export interface ModelDefaultsContext {
+  /** Smallest memory per GPU (GiB) among the NVIDIA instance types the model may land on. */
+  gpuMemoryGiB?: number;
+}
 
 /** Defaults of a model's optional fields; replicas depend on the environment (prod serves from 2). */
 export const MODEL_DEFAULTS = {
@@ -123,14 +173,27 @@ export const MODEL_DEFAULTS = {
 };
 
 /** A model with every default applied: its runtime from the accelerator, autoscaling from the runtime. */
-export function withModelDefaults(m: ModelInput, environment: Environment): ModelSpec {
+export function withModelDefaults(
+  m: ModelInput,
+  environment: Environment,
+  context: ModelDefaultsContext = {},
+): ModelSpec {
   const runtime = m.runtime ?? defaultRuntimeFor(m.accelerator);
+  const takesLlm = isRuntimeId(runtime) && MODEL_RUNTIMES[runtime].llmLimits === true;
+  const llm =
+    takesLlm || m.llm
+      ? {
+          ...defaultLlmLimits(context.gpuMemoryGiB ?? DEFAULT_GPU_MEMORY_GIB, m.resources?.gpus ?? 1),
+          ...definedLlm(m.llm),
+        }
+      : undefined;
   return {
     name: m.name,
     server: m.server,
     accelerator: m.accelerator,
     runtime,
     source: m.source,
+    ...(m.pinnedVersion !== undefined ? { pinnedVersion: m.pinnedVersion } : {}),
     replicas: m.replicas ?? MODEL_DEFAULTS.replicas(environment),
     autoscaling: m.autoscaling ?? {
       ...(isRuntimeId(runtime) ? MODEL_RUNTIMES[runtime] : TRITON).defaultAutoscaling,
@@ -142,5 +205,10 @@ export function withModelDefaults(m: ModelInput, environment: Environment): Mode
       memory: m.resources?.memory ?? MODEL_DEFAULTS.memory,
     },
     ...(m.canary ? { canary: m.canary } : {}),
+    ...(llm ? { llm } : {}),
   };
+}
+
+function definedLlm(llm: Partial<LlmLimits> | undefined): Partial<LlmLimits> {
+  return Object.fromEntries(Object.entries(llm ?? {}).filter(([, v]) => v !== undefined));
 }

@@ -3,7 +3,7 @@ import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 import { policyDocument, PolicyDocument } from "../common/iam";
 import { imageRef, IMAGES } from "../versions";
 import { modelFetcherContainer } from "./model-fetcher";
-import { ModelSource } from "./model-source";
+import { ModelSource, servedSource } from "./model-source";
 import { devicesOf, ModelSpec } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
 
@@ -127,7 +127,7 @@ export function tritonDeployment(input: TritonDeploymentInput) {
           initContainers: [
             {
               ...modelFetcherContainer("fetch-model", { trackingUri: input.trackingUri, region: input.region }, [
-                model.source,
+                servedSource(model.source, model.pinnedVersion),
                 MODEL_DIR,
               ]),
               volumeMounts: [{ name: "models", mountPath: MODEL_DIR }],

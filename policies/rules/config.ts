@@ -29,6 +29,8 @@ export const DEFAULT_POLICY_CONFIG: KitPolicyConfig = {
     "nvcr.io/nvidia/",
     "public.ecr.aws/",
     "ghcr.io/mlflow/",
+    // The vLLM project's official images (vllm/vllm-openai); only that organisation on Docker Hub.
+    "docker.io/vllm/",
     "registry.k8s.io/",
     "*.dkr.ecr.*.amazonaws.com/",
   ],

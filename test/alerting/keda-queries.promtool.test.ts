@@ -96,7 +96,7 @@ const podName = (sc: Scaler, i: number) => `${sc.deployment}-7d9f8b6c5d-${"abcde
  */
 function seriesUnderLoad(sc: Scaler, load: number): { input: InputSeries[]; expected: number } {
   const metric = sc.model.autoscaling.metric;
-  const vllm = sc.model.server === "kserve" && sc.model.accelerator === "neuron";
+  const vllm = sc.model.runtime === "vllm" || sc.model.runtime === "vllm-neuron";
   const input: InputSeries[] = [];
   for (const i of [0, 1]) {
     const l = podLabels(sc, podName(sc, i));
@@ -118,6 +118,12 @@ function seriesUnderLoad(sc: Scaler, load: number): { input: InputSeries[]; expe
       input.push({
         series: series("vllm:num_requests_waiting", { ...l, model_name: sc.model.name, engine: "0" }),
         values: `${load / 2}x60`,
+      });
+    } else if (metric === "kv-cache") {
+      // vLLM reports the KV cache's use as a fraction (0-1); the query reads it in percent.
+      input.push({
+        series: series("vllm:kv_cache_usage_perc", { ...l, model_name: sc.model.name, engine: "0" }),
+        values: `${load / 10}x60`,
       });
     } else if (metric === "in-flight") {
       input.push({
@@ -146,7 +152,7 @@ function seriesUnderLoad(sc: Scaler, load: number): { input: InputSeries[]; expe
         ? vllm
           ? 2 * load * 1.5
           : 2 * load
-        : load * 10;
+        : load * 10; // gpu-utilization and kv-cache: the average of the pods, in percent
   return { input, expected };
 }
 

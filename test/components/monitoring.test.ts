@@ -114,6 +114,9 @@ describe("MonitoringStack", () => {
         "GpuMemoryNearFull",
         "SpotInterruptionsHigh",
         "ScrapeTargetDown",
+        "LlmTimeToFirstTokenBudgetBurn",
+        "LlmInterTokenLatencyBudgetBurn",
+        "LlmErrorRateHigh",
       ]),
     );
   });

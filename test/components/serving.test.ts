@@ -112,11 +112,11 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
     expect(JSON.stringify(others.map((r) => r.inputs))).not.toContain('"pw"');
   });
 
-  it("offers the Triton and vLLM Neuron runtimes and the models:/ storage container", () => {
+  it("offers the Triton, vLLM Neuron and vLLM GPU runtimes and the models:/ storage container", () => {
     const runtimes = plan
       .ofType("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime")
       .map((r) => (r.inputs.metadata as any).name);
-    expect(runtimes.sort()).toEqual(["triton-gpu", "vllm-neuron"]);
+    expect(runtimes.sort()).toEqual(["triton-gpu", "vllm-gpu", "vllm-neuron"]);
     const csc = plan.one("kubernetes:serving.kserve.io/v1alpha1:ClusterStorageContainer").inputs as any;
     expect(csc.spec.supportedUriFormats).toEqual([{ prefix: "models:/" }]);
     expect(csc.spec.container.env).toContainEqual({

@@ -125,7 +125,9 @@ describe("modelSpecProblems", () => {
 
   it("accepts valid models in every environment they fit", () => {
     expect(modelSpecProblems(tritonGpu, "dev")).toEqual([]);
-    expect(modelSpecProblems(kserveGpu, "staging")).toEqual([]);
+    expect(modelSpecProblems(kserveGpu, "dev")).toEqual([]);
+    // Outside dev an alias source is served at the version pinned for the rollout.
+    expect(modelSpecProblems(with_(kserveGpu, { pinnedVersion: 7 }), "staging")).toEqual([]);
     expect(modelSpecProblems(with_(kserveNeuron, { replicas: { min: 2, max: 4 } }), "prod")).toEqual([]);
     expect(
       modelSpecProblems(

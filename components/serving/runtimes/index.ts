@@ -2,19 +2,25 @@ import type { ModelAccelerator } from "../model-spec";
 import type { ModelRuntime } from "./runtime";
 import { TRITON } from "./triton";
 import { VLLM_NEURON } from "./vllm-neuron";
+import { VLLM_GPU } from "./vllm-gpu";
 
 export type { ModelRuntime, ScalingQuery } from "./runtime";
 export { TRITON } from "./triton";
 export { VLLM_NEURON } from "./vllm-neuron";
+export { VLLM_GPU } from "./vllm-gpu";
 
-/** The name of a registered runtime (`triton`, `vllm-neuron`, or one a program registered). */
+/** The name of a registered runtime (`triton`, `vllm-neuron`, `vllm`, or one a program registered). */
 export type RuntimeId = string;
 
 /**
  * Every model runtime the kit can run, by the `runtime` a stack file names. The kit's own are
  * listed here; a program adds its own with {@link registerModelRuntime}.
  */
-export const MODEL_RUNTIMES: Readonly<Record<RuntimeId, ModelRuntime>> = { triton: TRITON, "vllm-neuron": VLLM_NEURON };
+export const MODEL_RUNTIMES: Readonly<Record<RuntimeId, ModelRuntime>> = {
+  triton: TRITON,
+  "vllm-neuron": VLLM_NEURON,
+  vllm: VLLM_GPU,
+};
 
 /** Registered runtime ids, in registration order (the order defaults are picked in). */
 export const RUNTIME_IDS: RuntimeId[] = Object.keys(MODEL_RUNTIMES);

@@ -49,6 +49,8 @@ export interface ModelRuntime {
     metadata: { name: string; namespace: string };
     spec: Record<string, unknown>;
   };
+  /** Takes the model's `llm` limits (context length, batch size); models on other runtimes may not set them. */
+  readonly llmLimits?: true;
   /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
   modelArgs?(model: ModelSpec): string[];
 }

@@ -16,6 +16,7 @@ import {
   GRAFANA_ADMIN_SECRET,
   PrometheusStackSizing,
 } from "./prometheus-stack-values";
+import { kitNamespacePodSecurityLabels } from "../common/pod-security";
 
 /** Where alerts go; every URL and key is a Pulumi secret. At least one is expected in prod. */
 export interface AlertReceivers {
@@ -73,7 +74,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
 
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: MONITORING_NAMESPACE } },
+      { metadata: { name: MONITORING_NAMESPACE, labels: kitNamespacePodSecurityLabels(MONITORING_NAMESPACE) } },
       { ...k8sOpts, dependsOn: cluster.workloadReady },
     );
     const password = new random.RandomPassword(

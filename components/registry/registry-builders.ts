@@ -2,7 +2,8 @@ import { policyDocument, PolicyDocument } from "../common/iam";
 import { imageRef, IMAGES } from "../versions";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 
-export const REGISTRY_NAMESPACE = "mlflow";
+import { REGISTRY_NAMESPACE } from "../common/names";
+export { REGISTRY_NAMESPACE };
 export const MLFLOW_PORT = 5000;
 export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
 export const MLFLOW_DATABASE = "mlflow";

@@ -116,3 +116,56 @@ export function restrictedContainerSecurityContext() {
     seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP },
   };
 }
+
+/** The fields of a pod spec {@link hardenedPodProblems} reads (a Deployment's `spec.template.spec`). */
+export interface PodSpecLike {
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type?: string } };
+  containers?: ContainerLike[];
+  initContainers?: ContainerLike[];
+  volumes?: { name?: string; hostPath?: unknown }[];
+}
+interface ContainerLike {
+  name?: string;
+  securityContext?: {
+    privileged?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { add?: string[]; drop?: string[] };
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    readOnlyRootFilesystem?: boolean;
+    seccompProfile?: { type?: string };
+  };
+}
+
+/**
+ * What keeps a pod from the `restricted` Pod Security standard, plus the kit's own bar of a
+ * read-only root filesystem: one message per field, naming the container. Empty when hardened.
+ */
+export function hardenedPodProblems(spec: PodSpecLike): string[] {
+  const out: string[] = [];
+  for (const f of ["hostNetwork", "hostPID", "hostIPC"] as const) if (spec[f]) out.push(`${f} must not be set`);
+  for (const v of spec.volumes ?? [])
+    if (v.hostPath !== undefined) out.push(`volume ${v.name}: hostPath is not allowed`);
+  const pod = spec.securityContext ?? {};
+  const seccompOk = (t?: string) => t === "RuntimeDefault" || t === "Localhost";
+  const all = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  for (const c of all) {
+    const sc = c.securityContext ?? {};
+    const at = `container ${c.name}`;
+    if (sc.privileged) out.push(`${at}: privileged must not be set`);
+    if (sc.allowPrivilegeEscalation !== false) out.push(`${at}: allowPrivilegeEscalation must be false`);
+    if (!(sc.capabilities?.drop ?? []).includes("ALL")) out.push(`${at}: capabilities.drop must include ALL`);
+    const added = (sc.capabilities?.add ?? []).filter((a) => a !== "NET_BIND_SERVICE");
+    if (added.length > 0) out.push(`${at}: capabilities.add may only hold NET_BIND_SERVICE (has ${added.join(", ")})`);
+    if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) out.push(`${at}: runAsNonRoot must be true`);
+    if ((sc.runAsUser ?? pod.runAsUser) === 0) out.push(`${at}: runAsUser must not be 0`);
+    if (!seccompOk(sc.seccompProfile?.type ?? pod.seccompProfile?.type))
+      out.push(`${at}: seccompProfile.type must be RuntimeDefault or Localhost`);
+    if (sc.readOnlyRootFilesystem !== true)
+      out.push(`${at}: readOnlyRootFilesystem must be true (mount an emptyDir where the image writes)`);
+  }
+  return out;
+}

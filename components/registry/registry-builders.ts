@@ -1,6 +1,7 @@
 import { policyDocument, PolicyDocument } from "../common/iam";
 import { imageRef, IMAGES } from "../versions";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 
 import { REGISTRY_NAMESPACE } from "../common/names";
 export { REGISTRY_NAMESPACE };
@@ -125,13 +126,7 @@ export function mlflowDeployment(input: MlflowDeploymentInput) {
         metadata: { labels },
         spec: {
           serviceAccountName: MLFLOW_SERVICE_ACCOUNT,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            runAsGroup: 1000,
-            fsGroup: 1000,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          securityContext: restrictedPodSecurityContext(1000),
           topologySpreadConstraints: [
             {
               maxSkew: 1,
@@ -182,7 +177,9 @@ export function mlflowDeployment(input: MlflowDeploymentInput) {
                 timeoutSeconds: 5,
               },
               resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+              // Read-only root: the server writes only under /tmp (HOME, the Prometheus multiprocess
+              // directory, worker temporary files), an emptyDir; the stores are RDS and S3.
+              securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [
                 { name: "auth-config", mountPath: "/etc/mlflow", readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },

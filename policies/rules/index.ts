@@ -8,7 +8,7 @@ import {
   acceleratorWorkloadsRequestDevices,
   spotCapacityDiversified,
 } from "./capacity";
-import { kitNamespacesPodSecurity } from "./pod-security";
+import { kitNamespacesPodSecurity, restrictedNamespaceWorkloadsHardened } from "./pod-security";
 import { alertReceiverInProd, grafanaNotPublic, prometheusStoragePersistent } from "./monitoring";
 import {
   imagesPinnedAndAllowed,
@@ -53,5 +53,6 @@ export const allPolicies: Policy[] = [
   alertReceiverInProd,
   grafanaNotPublic,
   kitNamespacesPodSecurity,
+  restrictedNamespaceWorkloadsHardened,
   monthlyCostWithinBudget,
 ];

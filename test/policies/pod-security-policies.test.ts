@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { podSecurityLabels } from "../../components/common/pod-security";
-import { kitNamespacesPodSecurity } from "../../policies/rules";
+import {
+  podSecurityLabels,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from "../../components/common/pod-security";
+import { kitNamespacesPodSecurity, restrictedNamespaceWorkloadsHardened } from "../../policies/rules";
 import { resource, violations } from "./policy-harness";
 
 const namespace = (name: string, labels: Record<string, string> = {}) =>
@@ -45,5 +49,44 @@ describe("kit-namespaces-pod-security", () => {
       namespace("team-a"),
     ];
     expect(await violations(kitNamespacesPodSecurity, ok)).toEqual([]);
+  });
+});
+
+const deployment = (namespace: string, containerSecurityContext: Record<string, unknown>) =>
+  resource(
+    "kubernetes:apps/v1:Deployment",
+    {
+      metadata: { name: "app", namespace },
+      spec: {
+        template: {
+          spec: {
+            securityContext: restrictedPodSecurityContext(1000),
+            containers: [{ name: "app", image: "x", securityContext: containerSecurityContext }],
+          },
+        },
+      },
+    },
+    { name: "app" },
+  );
+
+describe("restricted-namespace-workloads-hardened", () => {
+  it("reports a workload in a restricted kit namespace that escalates privileges or writes its root filesystem", async () => {
+    const v = await violations(restrictedNamespaceWorkloadsHardened, [
+      deployment("mlflow", { capabilities: { drop: ["ALL"] } }),
+    ]);
+    expect(v).toEqual([
+      'app in namespace "mlflow" (restricted): container app: allowPrivilegeEscalation must be false.',
+      'app in namespace "mlflow" (restricted): container app: readOnlyRootFilesystem must be true (mount an emptyDir where the image writes).',
+    ]);
+  });
+
+  it("accepts a hardened workload there, and leaves namespaces that do not enforce restricted to admission", async () => {
+    expect(
+      await violations(restrictedNamespaceWorkloadsHardened, [
+        deployment("mlflow", restrictedContainerSecurityContext()),
+        deployment("monitoring", {}),
+        deployment("team-a", {}),
+      ]),
+    ).toEqual([]);
   });
 });

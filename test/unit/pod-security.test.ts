@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  hardenedPodProblems,
   KIT_NAMESPACE_POD_SECURITY,
   kitNamespacePodSecurityLabels,
   namespacePodSecurityProblems,
@@ -8,6 +9,7 @@ import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "../../components/common/pod-security";
+import { mlflowDeployment } from "../../components/registry/registry-builders";
 import { KUBERNETES_VERSION } from "../../components/versions";
 
 describe("Pod Security admission labels", () => {
@@ -77,5 +79,63 @@ describe("restricted security contexts", () => {
     });
     expect(restrictedPodSecurityContext(1000, 0).runAsGroup).toBe(0);
     expect(() => restrictedPodSecurityContext(0)).toThrow(/runAsUser 0/);
+  });
+});
+
+describe("hardened pods", () => {
+  const hardened = {
+    securityContext: restrictedPodSecurityContext(1000),
+    containers: [{ name: "app", securityContext: restrictedContainerSecurityContext() }],
+  };
+
+  it("accepts a pod built from the restricted contexts", () => {
+    expect(hardenedPodProblems(hardened)).toEqual([]);
+  });
+
+  it("names each field a container is missing, init containers included", () => {
+    expect(
+      hardenedPodProblems({
+        hostPID: true,
+        volumes: [{ name: "root", hostPath: { path: "/" } }],
+        initContainers: [{ name: "init", securityContext: { runAsUser: 0, capabilities: { add: ["SYS_ADMIN"] } } }],
+      }),
+    ).toEqual([
+      "hostPID must not be set",
+      "volume root: hostPath is not allowed",
+      "container init: allowPrivilegeEscalation must be false",
+      "container init: capabilities.drop must include ALL",
+      "container init: capabilities.add may only hold NET_BIND_SERVICE (has SYS_ADMIN)",
+      "container init: runAsNonRoot must be true",
+      "container init: runAsUser must not be 0",
+      "container init: seccompProfile.type must be RuntimeDefault or Localhost",
+      "container init: readOnlyRootFilesystem must be true (mount an emptyDir where the image writes)",
+    ]);
+  });
+
+  it("takes runAsNonRoot and seccomp from the pod when the container leaves them out", () => {
+    const container = { name: "app", securityContext: { ...restrictedContainerSecurityContext() } } as any;
+    delete container.securityContext.runAsNonRoot;
+    delete container.securityContext.seccompProfile;
+    expect(hardenedPodProblems({ ...hardened, containers: [container] })).toEqual([]);
+    expect(hardenedPodProblems({ containers: [container] })).toEqual([
+      "container app: runAsNonRoot must be true",
+      "container app: seccompProfile.type must be RuntimeDefault or Localhost",
+    ]);
+  });
+
+  it("hardens the MLflow server, with /tmp (HOME, metrics) on an emptyDir under its read-only root", () => {
+    const d = mlflowDeployment({
+      namespace: "mlflow",
+      region: "eu-west-1",
+      replicas: 2,
+      bucket: "b",
+      secretName: "s",
+      extraAllowedHosts: [],
+    });
+    const spec = d.spec.template.spec;
+    expect(hardenedPodProblems(spec)).toEqual([]);
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
+    expect(spec.volumes).toContainEqual({ name: "tmp", emptyDir: {} });
+    expect(spec.containers[0].env).toContainEqual({ name: "HOME", value: "/tmp" });
   });
 });

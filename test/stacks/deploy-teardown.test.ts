@@ -230,4 +230,18 @@ describe.each(ENVS)("stack %s: Pod Security admission (issue 12)", (stack) => {
     const serving = namespaces.find((n) => (n.inputs as any).metadata.name === SERVING_NAMESPACE)!;
     expect((serving.inputs as any).metadata.labels["pod-security.kubernetes.io/warn"]).toBe("restricted");
   });
+
+  it("denies ingress to the monitoring namespace by default, Prometheus's API open to KEDA only", () => {
+    const policies = ofType(stack, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .map((p) => p.inputs as any)
+      .filter((p) => p.metadata.namespace === "monitoring");
+    expect(policies.find((p) => p.metadata.name === "default-deny-ingress")?.spec).toEqual({
+      podSelector: {},
+      policyTypes: ["Ingress"],
+    });
+    const clients = policies.find((p) => p.metadata.name === "allow-prometheus-clients")!;
+    expect(clients.spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "keda" } } },
+    ]);
+  });
 });

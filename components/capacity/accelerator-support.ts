@@ -8,6 +8,7 @@ import { serviceMonitor } from "../common/monitors";
 import { DCGM_EXPORTER_ADDON, GPU_OPERATOR_ADDON, NEURON_ADDON, NVIDIA_DEVICE_PLUGIN_ADDON } from "./addons";
 import { NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
 import { NEURON_MONITOR_SERVICE_LABELS, neuronMonitorDaemonSet, neuronMonitorService } from "./neuron-monitor";
+import { kitNamespacePodSecurityLabels } from "../common/pod-security";
 
 export interface NvidiaGpuSupportArgs {
   /** The cluster whose GPU nodes get the plugin and exporter. Required. */
@@ -79,7 +80,7 @@ export class NeuronSupport extends pulumi.ComponentResource {
 
     const ns = new k8s.core.v1.Namespace(
       `${name}-neuron-monitor`,
-      { metadata: { name: NEURON_MONITOR_NAMESPACE } },
+      { metadata: { name: NEURON_MONITOR_NAMESPACE, labels: kitNamespacePodSecurityLabels(NEURON_MONITOR_NAMESPACE) } },
       { ...k8sOpts, dependsOn: cluster.workloadReady },
     );
     new k8s.apps.v1.DaemonSet(`${name}-neuron-monitor`, neuronMonitorDaemonSet(), { ...k8sOpts, dependsOn: [ns] });

@@ -4,7 +4,7 @@ import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 
 export const NVIDIA_NAMESPACE = "nvidia";
 export const NEURON_NAMESPACE = "kube-system";
-export const NEURON_MONITOR_NAMESPACE = "neuron-monitor";
+export { NEURON_MONITOR_NAMESPACE } from "../common/names";
 export const DCGM_EXPORTER_RELEASE = "dcgm-exporter";
 
 const tolerate = (key: string) => [{ key, operator: "Exists", effect: "NoSchedule" }];

@@ -13,3 +13,4 @@ export * from "./chart-addon";
 export * from "./instance-types";
 export * from "./pricing";
 export * from "./problems";
+export * from "./pod-security";

@@ -19,3 +19,8 @@ export const MONITORING_NAMESPACE = "monitoring";
 export const PROMETHEUS_STACK_RELEASE = "kube-prometheus-stack";
 /** In-cluster address of Prometheus (the chart's `<release>-prometheus` Service on 9090). */
 export const PROMETHEUS_URL = `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${MONITORING_NAMESPACE}.svc:9090`;
+
+/** Namespace of the MLflow tracking server and model registry. */
+export const REGISTRY_NAMESPACE = "mlflow";
+/** Namespace of the privileged neuron-monitor DaemonSet on Neuron nodes. */
+export const NEURON_MONITOR_NAMESPACE = "neuron-monitor";

@@ -5,3 +5,4 @@ export * from "./monitoring-stack";
 export * from "./prometheus-stack-values";
 export * from "./addons";
 export * from "./rules";
+export * from "./network-policies";

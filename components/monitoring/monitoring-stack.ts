@@ -17,6 +17,8 @@ import {
   GRAFANA_ADMIN_SECRET,
   PrometheusStackSizing,
 } from "./prometheus-stack-values";
+import { kitNamespacePodSecurityLabels } from "../common/pod-security";
+import { monitoringNetworkPolicies } from "./network-policies";
 
 /** Where alerts go; every URL and key is a Pulumi secret. At least one is expected in prod. */
 export interface AlertReceivers {
@@ -49,6 +51,12 @@ export interface MonitoringStackArgs {
   receivers?: AlertReceivers;
   /** Thresholds of the kit's alert rules. Default: {@link DEFAULT_ALERT_RULE_INPUT}. */
   alertRules?: AlertRuleInput;
+  /**
+   * Network isolation of the namespace ({@link monitoringNetworkPolicies}): the VPC CIDR (the control
+   * plane calls the operator's webhook from it) and the namespaces whose pods query Prometheus.
+   * Default: no NetworkPolicies (the platform always sets it).
+   */
+  isolation?: { vpcCidr: pulumi.Input<string>; prometheusClientNamespaces: string[] };
 }
 
 /**
@@ -74,9 +82,16 @@ export class MonitoringStack extends pulumi.ComponentResource {
 
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: MONITORING_NAMESPACE } },
+      { metadata: { name: MONITORING_NAMESPACE, labels: kitNamespacePodSecurityLabels(MONITORING_NAMESPACE) } },
       { ...k8sOpts, dependsOn: cluster.workloadReady },
     );
+    if (args.isolation) {
+      for (const policy of monitoringNetworkPolicies(args.isolation))
+        new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.metadata.name}`, policy, {
+          ...k8sOpts,
+          dependsOn: [ns],
+        });
+    }
     const password = new random.RandomPassword(
       `${name}-grafana-admin`,
       { length: 32, special: false },

@@ -13,6 +13,7 @@ import { ModelRegistry } from "../registry/model-registry";
 import { KServeModel, TritonServer } from "../serving/model-servers";
 import { RUNTIME_IDS } from "../serving/runtimes";
 import { ServingPlatform } from "../serving/serving-platform";
+import { KEDA_NAMESPACE } from "../serving/kserve-builders";
 import { Network } from "../network/network";
 import { platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
@@ -89,6 +90,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         sizing: spec.monitoring,
         protect: spec.environment === "prod",
         receivers: spec.alerting,
+        // KEDA's operator evaluates the models' scaling queries against Prometheus.
+        isolation: { vpcCidr: this.network.cidrBlock, prometheusClientNamespaces: [KEDA_NAMESPACE] },
       },
       parent,
     );

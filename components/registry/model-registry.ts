@@ -29,6 +29,7 @@ import {
   REGISTRY_NAMESPACE,
   trackingUri,
 } from "./registry-builders";
+import { kitNamespacePodSecurityLabels } from "../common/pod-security";
 
 export interface ModelRegistryArgs {
   /** The cluster the server runs on; the database admits its security group. Required. */
@@ -258,7 +259,12 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
       // The server's Ingress targets pod IPs: rollouts wait for new pods to be healthy in the ALB.
-      { metadata: { name: namespace, labels: { ...POD_READINESS_GATE_NAMESPACE_LABEL } } },
+      {
+        metadata: {
+          name: namespace,
+          labels: { ...POD_READINESS_GATE_NAMESPACE_LABEL, ...kitNamespacePodSecurityLabels(namespace) },
+        },
+      },
       { ...k8sOpts, dependsOn: cluster.workloadReady },
     );
     const sa = new k8s.core.v1.ServiceAccount(

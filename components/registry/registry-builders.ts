@@ -1,8 +1,10 @@
 import { policyDocument, PolicyDocument } from "../common/iam";
 import { imageRef, IMAGES } from "../versions";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 
-export const REGISTRY_NAMESPACE = "mlflow";
+import { REGISTRY_NAMESPACE } from "../common/names";
+export { REGISTRY_NAMESPACE };
 export const MLFLOW_PORT = 5000;
 export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
 export const MLFLOW_DATABASE = "mlflow";
@@ -124,13 +126,7 @@ export function mlflowDeployment(input: MlflowDeploymentInput) {
         metadata: { labels },
         spec: {
           serviceAccountName: MLFLOW_SERVICE_ACCOUNT,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            runAsGroup: 1000,
-            fsGroup: 1000,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          securityContext: restrictedPodSecurityContext(1000),
           topologySpreadConstraints: [
             {
               maxSkew: 1,
@@ -181,7 +177,9 @@ export function mlflowDeployment(input: MlflowDeploymentInput) {
                 timeoutSeconds: 5,
               },
               resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+              // Read-only root: the server writes only under /tmp (HOME, the Prometheus multiprocess
+              // directory, worker temporary files), an emptyDir; the stores are RDS and S3.
+              securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [
                 { name: "auth-config", mountPath: "/etc/mlflow", readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },

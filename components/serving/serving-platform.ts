@@ -7,6 +7,7 @@ import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON, KSERVE_CRD_ADDON } from "
 import { mlflowStorageContainer, runtimePodMonitor } from "./kserve-builders";
 import { REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "../common/names";
 import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
+import { kitNamespacePodSecurityLabels } from "../common/pod-security";
 
 export interface ServingPlatformArgs {
   /** The cluster to install into. Required. */
@@ -50,7 +51,11 @@ export class ServingPlatform extends pulumi.ComponentResource {
         metadata: {
           name: SERVING_NAMESPACE,
           // Model Ingresses target pod IPs: rollouts wait for new pods to be healthy in the ALB.
-          labels: { "app.kubernetes.io/part-of": "mlserving", ...POD_READINESS_GATE_NAMESPACE_LABEL },
+          labels: {
+            "app.kubernetes.io/part-of": "mlserving",
+            ...POD_READINESS_GATE_NAMESPACE_LABEL,
+            ...kitNamespacePodSecurityLabels(SERVING_NAMESPACE),
+          },
         },
       },
       base,

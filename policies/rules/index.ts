@@ -8,6 +8,7 @@ import {
   acceleratorWorkloadsRequestDevices,
   spotCapacityDiversified,
 } from "./capacity";
+import { kitNamespacesPodSecurity, restrictedNamespaceWorkloadsHardened } from "./pod-security";
 import { alertReceiverInProd, grafanaNotPublic, prometheusStoragePersistent } from "./monitoring";
 import {
   imagesPinnedAndAllowed,
@@ -23,6 +24,7 @@ export * from "./config";
 export * from "./capacity";
 export * from "./cluster";
 export * from "./monitoring";
+export * from "./pod-security";
 export * from "./serving";
 export * from "./state";
 export * from "./tags";
@@ -50,5 +52,7 @@ export const allPolicies: Policy[] = [
   prometheusStoragePersistent,
   alertReceiverInProd,
   grafanaNotPublic,
+  kitNamespacesPodSecurity,
+  restrictedNamespaceWorkloadsHardened,
   monthlyCostWithinBudget,
 ];

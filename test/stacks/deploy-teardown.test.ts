@@ -5,6 +5,7 @@ import { loadStackFile } from "../../cli/stack-file";
 import { clusterAutoscalerDiscoveryTags, nodeGroupShapeProblems } from "../../components/capacity";
 import { apiAccessProblems, POD_READINESS_GATE_NAMESPACE_LABEL } from "../../components/cluster";
 import { SERVING_NAMESPACE } from "../../components/common/names";
+import { KIT_NAMESPACE_POD_SECURITY, podSecurityLabels } from "../../components/common/pod-security";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
 import type { RecordedResource } from "../harness";
@@ -212,5 +213,35 @@ describe.each(ENVS)("stack %s: rollouts keep serving", (stack) => {
     );
     for (const i of ingresses)
       expect((i.inputs as any).metadata.annotations["alb.ingress.kubernetes.io/target-type"]).toBe("ip");
+  });
+});
+
+describe.each(ENVS)("stack %s: Pod Security admission (issue 12)", (stack) => {
+  it("labels every namespace the kit creates with its enforce, warn and audit levels, version-pinned", () => {
+    const namespaces = ofType(stack, "kubernetes:core/v1:Namespace");
+    expect(namespaces.length).toBeGreaterThan(0);
+    for (const ns of namespaces) {
+      const name = (ns.inputs as any).metadata.name as string;
+      expect(Object.keys(KIT_NAMESPACE_POD_SECURITY), `${name} is in KIT_NAMESPACE_POD_SECURITY`).toContain(name);
+      expect((ns.inputs as any).metadata.labels, name).toMatchObject(
+        podSecurityLabels(KIT_NAMESPACE_POD_SECURITY[name]),
+      );
+    }
+    const serving = namespaces.find((n) => (n.inputs as any).metadata.name === SERVING_NAMESPACE)!;
+    expect((serving.inputs as any).metadata.labels["pod-security.kubernetes.io/warn"]).toBe("restricted");
+  });
+
+  it("denies ingress to the monitoring namespace by default, Prometheus's API open to KEDA only", () => {
+    const policies = ofType(stack, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .map((p) => p.inputs as any)
+      .filter((p) => p.metadata.namespace === "monitoring");
+    expect(policies.find((p) => p.metadata.name === "default-deny-ingress")?.spec).toEqual({
+      podSelector: {},
+      policyTypes: ["Ingress"],
+    });
+    const clients = policies.find((p) => p.metadata.name === "allow-prometheus-clients")!;
+    expect(clients.spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "keda" } } },
+    ]);
   });
 });

@@ -8,6 +8,35 @@ const PULUMI_EKS = {
 const LAYER_MESSAGE =
   "Domains import common and the domains below them only (common < network, cluster < monitoring, capacity, registry, serving < platform); shared names live in components/common.";
 
+/** What each domain may import besides itself and components/versions.ts. */
+const LAYERS = {
+  common: [],
+  network: ["common"],
+  cluster: ["common"],
+  monitoring: ["common", "cluster"],
+  capacity: ["common", "cluster"],
+  registry: ["common", "cluster"],
+  serving: ["common", "cluster"],
+};
+const DOMAINS = [...Object.keys(LAYERS), "platform"];
+const layerRules = Object.entries(LAYERS).map(([domain, allowed]) => ({
+  files: [`components/${domain}/**/*.ts`],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        paths: [PULUMI_EKS],
+        patterns: [
+          {
+            group: DOMAINS.filter((d) => d !== domain && !allowed.includes(d)).flatMap((d) => [`../${d}`, `../${d}/*`]),
+            message: LAYER_MESSAGE,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ["dist/", "dist-cli/", "node_modules/", ".plan/", "coverage/", "bench/*/node_modules/", "bench/*/dist/"] },
   js.configs.recommended,
@@ -61,208 +90,5 @@ export default tseslint.config(
   },
 
   // Layers without cycles: each domain imports only the domains below it.
-  {
-    files: ["components/common/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [PULUMI_EKS],
-          patterns: [
-            {
-              group: [
-                "../network",
-                "../network/*",
-                "../cluster",
-                "../cluster/*",
-                "../monitoring",
-                "../monitoring/*",
-                "../capacity",
-                "../capacity/*",
-                "../registry",
-                "../registry/*",
-                "../serving",
-                "../serving/*",
-                "../platform",
-                "../platform/*",
-              ],
-              message: LAYER_MESSAGE,
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ["components/network/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [PULUMI_EKS],
-          patterns: [
-            {
-              group: [
-                "../cluster",
-                "../cluster/*",
-                "../monitoring",
-                "../monitoring/*",
-                "../capacity",
-                "../capacity/*",
-                "../registry",
-                "../registry/*",
-                "../serving",
-                "../serving/*",
-                "../platform",
-                "../platform/*",
-              ],
-              message: LAYER_MESSAGE,
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ["components/cluster/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [PULUMI_EKS],
-          patterns: [
-            {
-              group: [
-                "../network",
-                "../network/*",
-                "../monitoring",
-                "../monitoring/*",
-                "../capacity",
-                "../capacity/*",
-                "../registry",
-                "../registry/*",
-                "../serving",
-                "../serving/*",
-                "../platform",
-                "../platform/*",
-              ],
-              message: LAYER_MESSAGE,
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ["components/monitoring/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [PULUMI_EKS],
-          patterns: [
-            {
-              group: [
-                "../network",
-                "../network/*",
-                "../capacity",
-                "../capacity/*",
-                "../registry",
-                "../registry/*",
-                "../serving",
-                "../serving/*",
-                "../platform",
-                "../platform/*",
-              ],
-              message: LAYER_MESSAGE,
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ["components/capacity/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [PULUMI_EKS],
-          patterns: [
-            {
-              group: [
-                "../network",
-                "../network/*",
-                "../monitoring",
-                "../monitoring/*",
-                "../registry",
-                "../registry/*",
-                "../serving",
-                "../serving/*",
-                "../platform",
-                "../platform/*",
-              ],
-              message: LAYER_MESSAGE,
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ["components/registry/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [PULUMI_EKS],
-          patterns: [
-            {
-              group: [
-                "../network",
-                "../network/*",
-                "../monitoring",
-                "../monitoring/*",
-                "../capacity",
-                "../capacity/*",
-                "../serving",
-                "../serving/*",
-                "../platform",
-                "../platform/*",
-              ],
-              message: LAYER_MESSAGE,
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ["components/serving/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [PULUMI_EKS],
-          patterns: [
-            {
-              group: [
-                "../network",
-                "../network/*",
-                "../monitoring",
-                "../monitoring/*",
-                "../capacity",
-                "../capacity/*",
-                "../registry",
-                "../registry/*",
-                "../platform",
-                "../platform/*",
-              ],
-              message: LAYER_MESSAGE,
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...layerRules,
 );

@@ -4,3 +4,4 @@ export * from "./platform";
 export * from "./spec";
 export * from "./rules";
 export * from "./defaults";
+export * from "./platform-spec";

@@ -6,8 +6,8 @@ import {
   devicesPerInstance,
   familyOf,
   kindOf,
-} from "../../components/common/accelerators";
-import { MIN_SPOT_INSTANCE_TYPES } from "../../components/capacity/rules";
+} from "./accelerators";
+import { MIN_SPOT_INSTANCE_TYPES } from "./kit-facts";
 import { kitConfig, kitConfigSchema } from "./config";
 import type { Props } from "./props";
 

@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { MODEL_POD_LABEL } from "../../components/common/names";
+import { MODEL_POD_LABEL } from "./kit-facts";
 import { podSpecOf } from "./capacity";
 import { kitConfig, kitConfigSchema } from "./config";
 import type { Props } from "./props";

@@ -1,0 +1,61 @@
+// The example workflow users copy: it parses, plans every stack the repository has, runs only
+// commands that exist here, and its offline job needs no credentials.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const root = join(__dirname, "..", "..");
+const workflow = parse(readFileSync(join(root, ".github", "workflows", "plan.yml"), "utf8"));
+const scripts = Object.keys(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts);
+const stacks = readdirSync(join(root, "stacks"))
+  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => s !== undefined)
+  .sort();
+
+interface Step {
+  run?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+}
+const jobs = workflow.jobs as Record<string, { steps: Step[]; strategy?: { matrix: { stack: string[] } } }>;
+
+describe(".github/workflows/plan.yml", () => {
+  it("runs on pull requests", () => {
+    expect(Object.keys(workflow.on)).toContain("pull_request");
+  });
+
+  it.each(Object.keys(jobs))("job %s covers every stack file in stacks/", (job) => {
+    expect([...(jobs[job].strategy?.matrix.stack ?? [])].sort()).toEqual(stacks);
+  });
+
+  it("every npm command it runs is a script or ci of this repository or of policies/", () => {
+    const runs = Object.values(jobs).flatMap((j) => j.steps.flatMap((s) => (s.run ? [s.run] : [])));
+    expect(runs.length).toBeGreaterThan(2);
+    for (const cmd of runs) {
+      const script = /^npm run ([\w:-]+)/.exec(cmd)?.[1];
+      if (script) expect(scripts, cmd).toContain(script);
+      else if (/^npm ci\b/.test(cmd)) {
+        const prefix = /--prefix (\S+)/.exec(cmd)?.[1] ?? ".";
+        expect(existsSync(join(root, prefix, "package-lock.json")), `${cmd}: lockfile`).toBe(true);
+      } else throw new Error(`unexpected command ${cmd}`);
+    }
+  });
+
+  it("the offline plan uses no secrets, variables or cloud credentials", () => {
+    const offline = JSON.stringify(jobs["offline-plan"]);
+    expect(offline).not.toMatch(/secrets\.|vars\.|configure-aws-credentials|pulumi\/actions/);
+    expect(
+      jobs["offline-plan"].steps.some((s) => s.run?.startsWith("npm run plan -- --stack ${{ matrix.stack }}")),
+    ).toBe(true);
+  });
+
+  it("the preview runs the pack with each stack's config file, which exists", () => {
+    const step = jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    expect(step?.with).toMatchObject({ command: "preview", policyPacks: "policies" });
+    for (const stack of stacks) {
+      const config = String(step?.with?.policyPackConfigs).replace("${{ matrix.stack }}", stack);
+      expect(existsSync(join(root, config)), config).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { ENVIRONMENT_DEFAULTS, InvalidArgsError, platformSpec, platformSpecProblems } from "../../components";
+
+const reach = { deployerAccess: "public" as const, publicAccessCidrs: ["198.51.100.0/24"] };
+
+describe("platformSpec", () => {
+  it.each(["dev", "staging", "prod"] as const)("%s: the environment's defaults make a valid spec", (env) => {
+    // prod also needs alert receivers, which no default can supply.
+    const alerting =
+      env === "prod"
+        ? {
+            pagerdutyRoutingKey: pulumi.secret("key"),
+            slackWebhookUrl: pulumi.secret("https://hooks.slack.com/services/T/B/x"),
+          }
+        : undefined;
+    const spec = platformSpec(env, { team: "ml", region: "us-west-2", cluster: reach, alerting });
+    expect(platformSpecProblems(spec)).toEqual([]);
+    expect(spec.capacity).toEqual(ENVIRONMENT_DEFAULTS[env].capacity);
+    expect(spec.clusterName).toBe(`mlserving-${env}`);
+    expect(spec.serving).toEqual({ ingressDomain: `models.${env}.internal`, models: [] });
+  });
+
+  it("merges objects key by key and replaces arrays whole", () => {
+    const spec = platformSpec("staging", {
+      team: "ml",
+      region: "eu-west-1",
+      cluster: { ...reach, systemNodes: { instanceTypes: ["m7i.xlarge"] } },
+    });
+    expect(spec.cluster.systemNodes).toEqual({
+      ...ENVIRONMENT_DEFAULTS.staging.cluster.systemNodes,
+      instanceTypes: ["m7i.xlarge"],
+    });
+    expect(spec.cluster.publicAccessCidrs).toEqual(["198.51.100.0/24"]);
+    expect(spec.region).toBe("eu-west-1");
+    expect(ENVIRONMENT_DEFAULTS.staging.cluster.systemNodes.instanceTypes).toEqual(["m7i.large", "m6i.large"]);
+  });
+
+  it("keeps the API endpoint private unless public CIDRs are listed, and says what to do", () => {
+    expect(() => platformSpec("dev", { team: "ml", region: "us-west-2" })).toThrow(/cluster\.deployerAccess/);
+    const spec = platformSpec("dev", {
+      team: "ml",
+      region: "us-west-2",
+      cluster: { publicAccessCidrs: ["198.51.100.0/24"] },
+    });
+    expect(spec.cluster.deployerAccess).toBe("public");
+  });
+
+  it("refuses a spec that breaks a rule, naming the key path", () => {
+    expect(() =>
+      platformSpec("prod", { team: "ml", region: "us-west-2", cluster: { ...reach, storageReclaimPolicy: "Delete" } }),
+    ).toThrow(InvalidArgsError);
+    expect(() =>
+      platformSpec("prod", { team: "ml", region: "us-west-2", cluster: { ...reach, storageReclaimPolicy: "Delete" } }),
+    ).toThrow(/cluster\.storageReclaimPolicy/);
+  });
+});

@@ -1,4 +1,4 @@
-import { isOpenToWorld, validateCidr } from "../common/cidr";
+import { isOpenToWorld, MAX_PUBLIC_ADDRESSES, publicAddressCount, validateCidr } from "../common/cidr";
 import { Problem, ProblemList } from "../common/problems";
 import { KUBERNETES_VERSION } from "../versions";
 
@@ -84,6 +84,13 @@ export function clusterProblems(c: ClusterRuleInput): Problem[] {
         "0.0.0.0/0 opens the Kubernetes API to the internet; list your own CIDRs or leave the endpoint private",
       );
   });
+  const publicCidrs = c.publicAccessCidrs ?? [];
+  if (c.allowWorldOpenEndpoint !== true && !publicCidrs.some(isOpenToWorld))
+    problems.check(
+      publicAddressCount(publicCidrs) <= MAX_PUBLIC_ADDRESSES,
+      "publicAccessCidrs",
+      `together admit ${publicAddressCount(publicCidrs)} public addresses, more than a /8 (${MAX_PUBLIC_ADDRESSES}): that opens the Kubernetes API to the internet in pieces; list your own networks`,
+    );
   (c.privateAccessCidrs ?? []).forEach((cidr, i) => {
     if (typeof cidr !== "string") return;
     if (!validateCidr(cidr)) problems.add(`privateAccessCidrs[${i}]`, "must be an IPv4 CIDR such as 10.100.0.0/16");

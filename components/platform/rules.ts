@@ -1,6 +1,6 @@
 import { capacityProblems } from "../capacity/rules";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
-import { isOpenToWorld } from "../common/cidr";
+import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
 import { Problem, ProblemList } from "../common/problems";
 import { monitoringProblems } from "../monitoring/rules";
 import { networkProblems } from "../network/rules";
@@ -68,7 +68,7 @@ export function environmentProblems(spec: PlatformSpec): Problem[] {
     .check(spec.registry.multiAz, "registry.multiAz", "prod runs the registry database Multi-AZ")
     .check(spec.registry.replicas >= 2, "registry.replicas", "prod runs at least 2 registry servers")
     .check(
-      !spec.cluster.publicAccessCidrs.some(isOpenToWorld),
+      !opensPublicSpaceWiderThanSlash8(spec.cluster.publicAccessCidrs),
       "cluster.publicAccessCidrs",
       "prod never opens the Kubernetes API to the internet",
     )

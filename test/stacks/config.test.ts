@@ -81,6 +81,17 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     ["mlserving:capacity.pools[0].instanceTypes[2]"],
     /g6e\.xlarge \(4 vCPU, 32 GiB, 1 device\) differs[\s\S]*one instance shape/,
   ],
+  // Networks judged by what they cover (issue 11).
+  ["cidr-leading-zeros.yaml", ["mlserving:network.cidrBlock"], /IPv4 CIDR/],
+  ["cidr-prefix-double-zero.yaml", ["mlserving:cluster.publicAccessCidrs[0]"], /IPv4 CIDR/],
+  ["cidr-host-bits.yaml", ["mlserving:network.cidrBlock"], /host bits set; write 10\.0\.0\.0\/16/],
+  ["world-open-in-pieces.yaml", ["mlserving:cluster.publicAccessCidrs"], /more than a \/8/],
+  [
+    "existing-vpc-same-subnet-twice.yaml",
+    ["mlserving:network.existing.privateSubnetIds[1]"],
+    /repeats privateSubnetIds\[0\]/,
+  ],
+  ["existing-vpc-half-the-world.yaml", ["mlserving:network.existing.cidrBlock"], /\/16 to \/28/],
 ];
 
 describe("bad stack files are rejected with their key paths", () => {

@@ -19,12 +19,15 @@ export interface ValidStack {
 
 export type StackCheck = ({ ok: true } & ValidStack) | { ok: false; problems: ConfigProblem[] };
 
-/** Reads a stack file and validates it into a platform spec; lists every problem by key path. */
-export function checkStackFile(configPath: string): StackCheck {
+/**
+ * Reads a stack file and validates it into a platform spec; lists every problem by key path.
+ * `stackName`, when given, must agree with the file's environment (a stack named prod is prod).
+ */
+export function checkStackFile(configPath: string, stackName?: string): StackCheck {
   const { config, secretKeys } = loadStackFile(configPath, CONFIG_NAMESPACE);
   const { raw, region } = rawConfigFromPulumi(config);
   try {
-    const spec = resolvePlatformSpec(raw, region, new Set(secretKeys));
+    const spec = resolvePlatformSpec(raw, region, new Set(secretKeys), { stackName });
     return { ok: true, config, secretKeys, environment: spec.environment, region: region ?? "", spec };
   } catch (e) {
     if (e instanceof StackConfigError) return { ok: false, problems: e.problems };

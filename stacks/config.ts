@@ -7,7 +7,7 @@ import { apiAccessPlaceholders, DEPLOYER_ACCESS_MODES } from "../components/clus
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import { capacityFitProblems } from "../components/platform/capacity-checks";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
-import { apiAccessInputOf, platformSpecProblems } from "../components/platform/rules";
+import { apiAccessInputOf, platformSpecProblems, stackEnvironmentProblems } from "../components/platform/rules";
 import {
   MODEL_ACCELERATORS,
   MODEL_SERVERS,
@@ -229,6 +229,8 @@ export interface ResolveOptions {
    * shipped placeholder CIDRs are refused. Default: false.
    */
   deploying?: boolean;
+  /** The stack's name: one named for an environment must set that environment (stackEnvironmentProblems). */
+  stackName?: string;
 }
 
 function keyPath(path: readonly PropertyKey[]): string {
@@ -334,6 +336,9 @@ export function resolvePlatformSpec(
   // Each model must fit an instance type of its pools (checked once the rest is valid).
   if (problems.length === 0)
     for (const p of capacityFitProblems(spec))
+      problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
+  if (options.stackName !== undefined)
+    for (const p of stackEnvironmentProblems(options.stackName, spec.environment))
       problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
   if (options.deploying) problems.push(...deployPlaceholderProblems(spec));
   if (problems.length > 0) throw new StackConfigError(problems);

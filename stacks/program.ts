@@ -19,7 +19,7 @@ function isSecretConfigKey(key: string): boolean {
 export function loadPlatformSpec(options: ResolveOptions = {}): PlatformSpec {
   const { raw, region, secretKeys } = rawConfigFromPulumi(pulumi.runtime.allConfig(), isSecretConfigKey);
   try {
-    return resolvePlatformSpec(raw, region, secretKeys, options);
+    return resolvePlatformSpec(raw, region, secretKeys, { stackName: pulumi.getStack(), ...options });
   } catch (e) {
     if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
     throw e;

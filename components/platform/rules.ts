@@ -1,6 +1,7 @@
 import { capacityProblems } from "../capacity/rules";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
+import { ENVIRONMENTS, type Environment } from "../common/tags";
 import { Problem, ProblemList } from "../common/problems";
 import { monitoringProblems } from "../monitoring/rules";
 import { networkProblems } from "../network/rules";
@@ -93,4 +94,30 @@ export function apiAccessInputOf(spec: PlatformSpec): ApiAccessInput {
     privateAccessCidrs: spec.cluster.privateAccessCidrs,
     existingVpc: spec.network.existing !== undefined,
   };
+}
+
+/**
+ * The environment a stack's name claims, if any: a name (the last part of `org/project/stack`)
+ * that is an environment (`prod`) or starts with one and a separator (`prod-eu`, `staging_2`).
+ * Other names (`team-a`, `sandbox`) claim none.
+ */
+export function environmentNamedBy(stackName: string): Environment | undefined {
+  const name = stackName.slice(stackName.lastIndexOf("/") + 1).toLowerCase();
+  return ENVIRONMENTS.find((env) => name === env || new RegExp(`^${env}[-_.]`).test(name));
+}
+
+/**
+ * A stack named for an environment must be that environment: `--stack prod` with
+ * `environment: staging` would drop prod's protections (deletion protection, final snapshot,
+ * `protect`) and replace its bucket, cluster and VPC.
+ */
+export function stackEnvironmentProblems(stackName: string, environment: string): Problem[] {
+  const named = environmentNamedBy(stackName);
+  if (named === undefined || named === environment) return [];
+  return [
+    {
+      path: "environment",
+      message: `is ${environment}, but stack ${stackName} is named for ${named}: a stack named dev, staging or prod (or <env>-...) must set that environment; fix the key or plan the right stack`,
+    },
+  ];
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS } from "../components/common/accelerators";
 import { validateCidr } from "../components/common/cidr";
+import { regionProblem } from "../components/common/regions";
 import { apiAccessPlaceholders, DEPLOYER_ACCESS_MODES } from "../components/cluster/rules";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import { capacityFitProblems } from "../components/platform/capacity-checks";
@@ -270,8 +271,7 @@ export function resolvePlatformSpec(
 ): PlatformSpec {
   const problems: ConfigProblem[] = [];
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
-  else if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region))
-    problems.push({ path: "aws:region", message: "must be an AWS region such as us-east-1" });
+  else if (regionProblem(region)) problems.push({ path: "aws:region", message: regionProblem(region) as string });
 
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new StackConfigError([...problems, ...zodProblems(parsed.error)]);

@@ -37,7 +37,7 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["prod-single-nat.yaml", ["mlserving:network.natGateways"], /onePerAz/],
   ["prod-delete-volumes.yaml", ["mlserving:cluster.storageReclaimPolicy"], /Retain/],
   ["bad-log-retention.yaml", ["mlserving:cluster.logRetentionDays"], /retention/],
-  ["bad-region.yaml", ["aws:region"], /AWS region/],
+  ["bad-region.yaml", ["aws:region"], /AWS region[\s\S]*"xx-fake-9" is not one of/],
   ["wrong-type.yaml", ["mlserving:network.availabilityZoneCount"], /number/],
   ["existing-vpc-one-subnet.yaml", ["mlserving:network.existing.privateSubnetIds"], /at least 2/],
   [
@@ -92,6 +92,17 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     /repeats privateSubnetIds\[0\]/,
   ],
   ["existing-vpc-half-the-world.yaml", ["mlserving:network.existing.cidrBlock"], /\/16 to \/28/],
+  // Values that exist nowhere (issue 11).
+  [
+    "kubernetes-version-unpinned.yaml",
+    ["mlserving:cluster.kubernetesVersion"],
+    /must be 1\.35, the version the kit pins/,
+  ],
+  [
+    "system-node-type-misspelt.yaml",
+    ["mlserving:cluster.systemNodes.instanceTypes[1]"],
+    /m7i\.lrge is not in the kit's instance-type catalogue[\s\S]*m7i\.large/,
+  ],
 ];
 
 describe("bad stack files are rejected with their key paths", () => {

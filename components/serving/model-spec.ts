@@ -1,5 +1,6 @@
 import type { Environment } from "../common/tags";
 import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
+import { modelBoundsProblems } from "./model-bounds";
 import { MODEL_SOURCE_RULE, parseModelSource } from "./model-source";
 import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
@@ -91,6 +92,7 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     add("autoscaling.target", "GPU utilisation is a percentage (at most 100)");
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");
   if (!QUANTITY.test(m.resources.memory)) add("resources.memory", "must be a memory quantity such as 16Gi");
+  for (const p of modelBoundsProblems(m)) add(p.field, p.message);
   if (m.canary) {
     if (m.server !== "kserve") add("canary", "canaries are offered for kserve models");
     if (!parseModelSource(m.canary.source)) add("canary.source", MODEL_SOURCE_RULE);

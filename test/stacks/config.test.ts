@@ -93,6 +93,10 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ],
   ["existing-vpc-half-the-world.yaml", ["mlserving:network.existing.cidrBlock"], /\/16 to \/28/],
   // Values that exist nowhere (issue 11).
+  // Values that disable what they set (issue 11).
+  ["model-memory-zero.yaml", ["mlserving:serving.models[0].resources.memory"], /more than 0 memory/],
+  ["model-queue-time-unreachable.yaml", ["mlserving:serving.models[0].autoscaling.target"], /at most 60000 ms/],
+  ["retention-zero.yaml", ["mlserving:monitoring.retention"], /longer than the longest alert window/],
   [
     "kubernetes-version-unpinned.yaml",
     ["mlserving:cluster.kubernetesVersion"],

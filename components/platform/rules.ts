@@ -1,11 +1,12 @@
 import { capacityProblems } from "../capacity/rules";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
-import { ENVIRONMENTS, type Environment } from "../common/tags";
+import { ENVIRONMENTS, type Environment, tagProblems } from "../common/tags";
 import { Problem, ProblemList } from "../common/problems";
 import { monitoringProblems } from "../monitoring/rules";
 import { networkProblems } from "../network/rules";
 import { registryProblems } from "../registry/rules";
+import { modelHostProblems } from "../serving/model-names";
 import { modelSpecProblems } from "../serving/model-spec";
 import type { PlatformSpec } from "./spec";
 
@@ -21,7 +22,15 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
     .nest("cluster", apiAccessProblems(apiAccessInputOf(spec)))
     .nest("capacity", capacityProblems(spec.capacity))
     .nest("monitoring", monitoringProblems(spec.monitoring))
-    .nest("registry", registryProblems(spec.registry));
+    .nest("registry", registryProblems(spec.registry))
+    .nest("tags", tagProblems(spec.tags))
+    .nest(
+      "serving",
+      modelHostProblems(
+        spec.serving.ingressDomain,
+        spec.serving.models.map((m) => m.name),
+      ),
+    );
   const poolKinds = new Set<string>(spec.capacity.pools.map((p) => p.kind));
   const names = new Set<string>();
   spec.serving.models.forEach((m, i) => {

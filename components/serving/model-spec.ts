@@ -1,6 +1,7 @@
 import type { Environment } from "../common/tags";
 import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
 import { modelBoundsProblems } from "./model-bounds";
+import { generatedNameProblem } from "./model-names";
 import { MODEL_SOURCE_RULE, parseModelSource } from "./model-source";
 import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
@@ -50,6 +51,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   const problems: { field: string; message: string }[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
   if (!DNS_LABEL.test(m.name)) add("name", "must be a DNS label of at most 42 characters starting with a letter");
+  const generated = generatedNameProblem(m.name);
+  if (generated) add("name", generated);
   if (!parseModelSource(m.source)) add("source", MODEL_SOURCE_RULE);
   if (m.replicas.min > m.replicas.max)
     add("replicas", `min must not exceed max (${m.replicas.min} > ${m.replicas.max})`);

@@ -92,6 +92,15 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     /repeats privateSubnetIds\[0\]/,
   ],
   ["existing-vpc-half-the-world.yaml", ["mlserving:network.existing.cidrBlock"], /\/16 to \/28/],
+  // Names (issue 11).
+  [
+    "model-name-collides-with-generated.yaml",
+    ["mlserving:serving.models[1].name"],
+    /must not end with -predictor[\s\S]*collide with resnet50's/,
+  ],
+  ["tag-key-aws-prefix.yaml", ['mlserving:tags["aws:cost-center"]'], /must not start with aws:/],
+  ["model-host-too-long.yaml", ["mlserving:serving.models[0].name"], /of 256 characters; a DNS name holds at most 253/],
+  ["ingress-domain-label-too-long.yaml", ["mlserving:serving.ingressDomain"], /1 to 63 characters \(found one of 64\)/],
   // Values that exist nowhere (issue 11).
   // Values that disable what they set (issue 11).
   ["model-memory-zero.yaml", ["mlserving:serving.models[0].resources.memory"], /more than 0 memory/],

@@ -251,7 +251,8 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
         message: "unknown key (check its spelling against the README's configuration reference)",
       }));
     }
-    if (issue.code === "invalid_type" && issue.input === undefined) {
+    // A missing enum (environment) is reported as missing, not as "must be one of".
+    if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) {
       return [{ path: keyPath(issue.path), message: "is required" }];
     }
     return [{ path: keyPath(issue.path), message: issue.message }];

@@ -77,7 +77,7 @@ async function main(): Promise<number> {
   console.log(`Planning stack "${stack}" offline from ${configPath}`);
   // The stack file check (config schema and rules) loads before the program and its SDKs.
   const { checkStackFile } = await import("./stack-check");
-  const checked = checkStackFile(configPath);
+  const checked = checkStackFile(configPath, stack);
   if (!checked.ok) {
     const n = checked.problems.length;
     console.error(`\nThe stack file is invalid (${n} problem${n === 1 ? "" : "s"}):`);

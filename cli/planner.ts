@@ -34,7 +34,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   // Validate first, so a config mistake never reaches the runtime (and never shows a stack trace).
   let checked = req.checked;
   if (!checked) {
-    const check = checkStackFile(req.configPath);
+    const check = checkStackFile(req.configPath, req.stack);
     if (!check.ok) return { kind: "invalid-config", problems: check.problems };
     checked = check;
   }

@@ -4,8 +4,8 @@
  */
 import type { PlatformSpec } from "../components/platform/spec";
 import { CONFIG_NAMESPACE, ConfigProblem, resolvePlatformSpec, StackConfigError } from "../stacks/config";
-import { rawConfigFromPulumi } from "../stacks/stack-config";
-import { loadStackFile } from "./stack-file";
+import { misspeltNamespaceProblems, rawConfigFromPulumi } from "../stacks/stack-config";
+import { loadStackFile, StackFileError } from "./stack-file";
 
 export interface ValidStack {
   /** `namespace:key` -> string, as Pulumi passes config to a program. */
@@ -19,15 +19,27 @@ export interface ValidStack {
 
 export type StackCheck = ({ ok: true } & ValidStack) | { ok: false; problems: ConfigProblem[] };
 
-/** Reads a stack file and validates it into a platform spec; lists every problem by key path. */
-export function checkStackFile(configPath: string): StackCheck {
-  const { config, secretKeys } = loadStackFile(configPath, CONFIG_NAMESPACE);
-  const { raw, region } = rawConfigFromPulumi(config);
+/**
+ * Reads a stack file and validates it into a platform spec; lists every problem by key path.
+ * `stackName`, when given, must agree with the file's environment (a stack named prod is prod).
+ */
+export function checkStackFile(configPath: string, stackName?: string): StackCheck {
+  let loaded: ReturnType<typeof loadStackFile>;
   try {
-    const spec = resolvePlatformSpec(raw, region, new Set(secretKeys));
+    loaded = loadStackFile(configPath, CONFIG_NAMESPACE);
+  } catch (e) {
+    if (e instanceof StackFileError) return { ok: false, problems: [{ path: e.path, message: e.message }] };
+    throw e;
+  }
+  const { config, secretKeys } = loaded;
+  const { raw, region } = rawConfigFromPulumi(config);
+  const namespaces = misspeltNamespaceProblems(Object.keys(config));
+  try {
+    const spec = resolvePlatformSpec(raw, region, new Set(secretKeys), { stackName });
+    if (namespaces.length > 0) return { ok: false, problems: namespaces };
     return { ok: true, config, secretKeys, environment: spec.environment, region: region ?? "", spec };
   } catch (e) {
-    if (e instanceof StackConfigError) return { ok: false, problems: e.problems };
+    if (e instanceof StackConfigError) return { ok: false, problems: [...namespaces, ...e.problems] };
     throw e;
   }
 }

@@ -28,19 +28,38 @@ function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
   return { value, secret: false };
 }
 
+/** A stack file that is not a Pulumi stack file at all; `path` is the key at fault (`config`). */
+export class StackFileError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "StackFileError";
+  }
+}
+
 /**
  * Reads a Pulumi stack file (`Pulumi.<stack>.yaml`) the way the Pulumi CLI hands its config to
  * a program: keys are namespaced (the project's namespace when a key has none), scalars
  * become strings, objects and arrays become JSON, and `secure:` values become secrets.
  */
 export function loadStackFile(path: string, projectNamespace: string): LoadedStackConfig {
-  const text = readFileSync(path, "utf8");
-  const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+  // A byte-order mark and CRLF line ends are read as the Pulumi CLI reads them; merge keys
+  // (`<<: *base`) are expanded as Go's yaml.v3 expands them.
+  const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
+  const doc = (parse(text, { merge: true }) ?? {}) as { config?: unknown };
   if (doc === null || typeof doc !== "object" || Array.isArray(doc))
-    throw new Error(`${path}: not a Pulumi stack file (expected a mapping)`);
+    throw new StackFileError("(file)", `${path}: not a Pulumi stack file (expected a mapping with a config: key)`);
+  const rawConfig = doc.config ?? {};
+  if (rawConfig === null || typeof rawConfig !== "object" || Array.isArray(rawConfig))
+    throw new StackFileError(
+      "config",
+      `must be a mapping of keys such as mlserving:environment: dev, not ${Array.isArray(rawConfig) ? "a list" : JSON.stringify(rawConfig)}`,
+    );
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [rawKey, rawValue] of Object.entries(doc.config ?? {})) {
+  for (const [rawKey, rawValue] of Object.entries(rawConfig as Record<string, unknown>)) {
     const key = rawKey.includes(":") ? rawKey : `${projectNamespace}:${rawKey}`;
     const { value, secret } = replaceSecure(rawValue);
     config[key] =

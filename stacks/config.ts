@@ -4,11 +4,12 @@ import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS } from "../components/common/accelerators";
 import { smallestGpuMemoryGiB } from "../components/common/accelerators/gpu-memory";
 import { validateCidr } from "../components/common/cidr";
+import { regionProblem } from "../components/common/regions";
 import { apiAccessPlaceholders, DEPLOYER_ACCESS_MODES } from "../components/cluster/rules";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import { capacityFitProblems } from "../components/platform/capacity-checks";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
-import { apiAccessInputOf, platformSpecProblems } from "../components/platform/rules";
+import { apiAccessInputOf, platformSpecProblems, stackEnvironmentProblems } from "../components/platform/rules";
 import {
   MODEL_ACCELERATORS,
   MODEL_SERVERS,
@@ -233,6 +234,8 @@ export interface ResolveOptions {
    * shipped placeholder CIDRs are refused. Default: false.
    */
   deploying?: boolean;
+  /** The stack's name: one named for an environment must set that environment (stackEnvironmentProblems). */
+  stackName?: string;
 }
 
 function keyPath(path: readonly PropertyKey[]): string {
@@ -252,7 +255,8 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
         message: "unknown key (check its spelling against the README's configuration reference)",
       }));
     }
-    if (issue.code === "invalid_type" && issue.input === undefined) {
+    // A missing enum (environment) is reported as missing, not as "must be one of".
+    if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) {
       return [{ path: keyPath(issue.path), message: "is required" }];
     }
     return [{ path: keyPath(issue.path), message: issue.message }];
@@ -272,8 +276,7 @@ export function resolvePlatformSpec(
 ): PlatformSpec {
   const problems: ConfigProblem[] = [];
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
-  else if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region))
-    problems.push({ path: "aws:region", message: "must be an AWS region such as us-east-1" });
+  else if (regionProblem(region)) problems.push({ path: "aws:region", message: regionProblem(region) as string });
 
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new StackConfigError([...problems, ...zodProblems(parsed.error)]);
@@ -342,6 +345,9 @@ export function resolvePlatformSpec(
   // Each model must fit an instance type of its pools (checked once the rest is valid).
   if (problems.length === 0)
     for (const p of capacityFitProblems(spec))
+      problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
+  if (options.stackName !== undefined)
+    for (const p of stackEnvironmentProblems(options.stackName, spec.environment))
       problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
   if (options.deploying) problems.push(...deployPlaceholderProblems(spec));
   if (problems.length > 0) throw new StackConfigError(problems);

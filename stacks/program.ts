@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MlPlatform } from "../components/platform/platform";
 import type { PlatformSpec } from "../components/platform/spec";
 import { resolvePlatformSpec, ResolveOptions, StackConfigError } from "./config";
-import { rawConfigFromPulumi } from "./stack-config";
+import { misspeltNamespaceProblems, rawConfigFromPulumi } from "./stack-config";
 
 /**
  * Whether Pulumi holds a config key as a secret (`secure:` in the stack file). The runtime knows
@@ -17,9 +17,12 @@ function isSecretConfigKey(key: string): boolean {
 
 /** Reads and validates this stack's config; a bad stack file is a RunError (no stack trace). */
 export function loadPlatformSpec(options: ResolveOptions = {}): PlatformSpec {
-  const { raw, region, secretKeys } = rawConfigFromPulumi(pulumi.runtime.allConfig(), isSecretConfigKey);
+  const all = pulumi.runtime.allConfig();
+  const { raw, region, secretKeys } = rawConfigFromPulumi(all, isSecretConfigKey);
+  const namespaces = misspeltNamespaceProblems(Object.keys(all));
+  if (namespaces.length > 0) throw new pulumi.RunError(namespaces.map((p) => `${p.path}: ${p.message}`).join("\n"));
   try {
-    return resolvePlatformSpec(raw, region, secretKeys, options);
+    return resolvePlatformSpec(raw, region, secretKeys, { stackName: pulumi.getStack(), ...options });
   } catch (e) {
     if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
     throw e;

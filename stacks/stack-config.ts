@@ -28,3 +28,33 @@ function parseValue(value: string): unknown {
   }
   return value;
 }
+
+/** Edit distance between two short strings (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/**
+ * Keys under a misspelt namespace (`mlservng:registry`, `MLServing:team`), which Pulumi would
+ * hand to no one: the kit's keys would silently fall back to their defaults. Other providers'
+ * namespaces (`aws:`, `kubernetes:`) are left alone.
+ */
+export function misspeltNamespaceProblems(keys: readonly string[]): { path: string; message: string }[] {
+  return keys.flatMap((key) => {
+    const ns = key.split(":")[0];
+    if (ns === CONFIG_NAMESPACE || editDistance(ns.toLowerCase(), CONFIG_NAMESPACE) > 2) return [];
+    return [
+      {
+        path: key,
+        message: `namespace ${ns} is not ${CONFIG_NAMESPACE}: the kit never reads this key; write ${CONFIG_NAMESPACE}:${key.slice(ns.length + 1)}`,
+      },
+    ];
+  });
+}

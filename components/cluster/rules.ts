@@ -1,6 +1,10 @@
-import { isOpenToWorld, validateCidr } from "../common/cidr";
+import { isOpenToWorld, MAX_PUBLIC_ADDRESSES, publicAddressCount, validateCidr } from "../common/cidr";
 import { Problem, ProblemList } from "../common/problems";
+import { INSTANCE_TYPES, isKnownInstanceType } from "../common/instance-types";
 import { KUBERNETES_VERSION } from "../versions";
+
+/** Catalogued types without accelerators: what a system node group can run. */
+const SYSTEM_NODE_TYPES = INSTANCE_TYPES.filter((i) => !i.accelerator).map((i) => i.name);
 
 /** Defaults of a cluster built without an environment's defaults (`EksCluster` used on its own). */
 export const CLUSTER_DEFAULTS = {
@@ -59,9 +63,9 @@ export function clusterProblems(c: ClusterRuleInput): Problem[] {
     );
   problems
     .check(
-      /^1\.\d{2}$/.test(c.kubernetesVersion ?? CLUSTER_DEFAULTS.kubernetesVersion),
+      (c.kubernetesVersion ?? CLUSTER_DEFAULTS.kubernetesVersion) === KUBERNETES_VERSION,
       "kubernetesVersion",
-      `must be a minor version such as ${KUBERNETES_VERSION}`,
+      `must be ${KUBERNETES_VERSION}, the version the kit pins its EKS add-ons, charts and AMIs to (components/versions.ts); supported: ${KUBERNETES_VERSION}`,
     )
     .check(sys.minSize >= 1, "systemNodes.minSize", "the system node group needs at least 1 node")
     .check(
@@ -70,6 +74,19 @@ export function clusterProblems(c: ClusterRuleInput): Problem[] {
       `must satisfy minSize <= desiredSize <= maxSize (got ${sys.minSize} <= ${sys.desiredSize} <= ${sys.maxSize})`,
     )
     .check(sys.instanceTypes.length > 0, "systemNodes.instanceTypes", "must list at least one instance type")
+    .nest(
+      "systemNodes.instanceTypes",
+      sys.instanceTypes.flatMap((t, i) =>
+        isKnownInstanceType(t)
+          ? []
+          : [
+              {
+                path: `[${i}]`,
+                message: `${t} is not in the kit's instance-type catalogue (components/common/instance-types.ts); system node types it knows: ${SYSTEM_NODE_TYPES.join(", ")}`,
+              },
+            ],
+      ),
+    )
     .check(sys.diskSizeGiB >= 20, "systemNodes.diskSizeGiB", "must be at least 20 GiB")
     .check(
       LOG_RETENTION_DAYS.includes(c.logRetentionDays ?? CLUSTER_DEFAULTS.logRetentionDays),
@@ -84,6 +101,13 @@ export function clusterProblems(c: ClusterRuleInput): Problem[] {
         "0.0.0.0/0 opens the Kubernetes API to the internet; list your own CIDRs or leave the endpoint private",
       );
   });
+  const publicCidrs = c.publicAccessCidrs ?? [];
+  if (c.allowWorldOpenEndpoint !== true && !publicCidrs.some(isOpenToWorld))
+    problems.check(
+      publicAddressCount(publicCidrs) <= MAX_PUBLIC_ADDRESSES,
+      "publicAccessCidrs",
+      `together admit ${publicAddressCount(publicCidrs)} public addresses, more than a /8 (${MAX_PUBLIC_ADDRESSES}): that opens the Kubernetes API to the internet in pieces; list your own networks`,
+    );
   (c.privateAccessCidrs ?? []).forEach((cidr, i) => {
     if (typeof cidr !== "string") return;
     if (!validateCidr(cidr)) problems.add(`privateAccessCidrs[${i}]`, "must be an IPv4 CIDR such as 10.100.0.0/16");

@@ -21,3 +21,16 @@ export function standardTags(
 export function withManagedBy(tags: Record<string, string> | undefined): Record<string, string> {
   return { "managed-by": MANAGED_BY, ...(tags ?? {}) };
 }
+
+/**
+ * Problems with user tags, by key (`["aws:team"]`): AWS reserves the `aws:` prefix (any case)
+ * and refuses to create a resource carrying such a tag.
+ */
+export function tagProblems(tags: Readonly<Record<string, string>>): { path: string; message: string }[] {
+  return Object.keys(tags)
+    .filter((k) => k.toLowerCase().startsWith("aws:"))
+    .map((k) => ({
+      path: `[${JSON.stringify(k)}]`,
+      message: "tag keys must not start with aws:, a prefix AWS reserves for its own tags",
+    }));
+}

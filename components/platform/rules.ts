@@ -1,10 +1,12 @@
 import { capacityProblems } from "../capacity/rules";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
-import { isOpenToWorld } from "../common/cidr";
+import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
+import { ENVIRONMENTS, type Environment, tagProblems } from "../common/tags";
 import { Problem, ProblemList } from "../common/problems";
 import { monitoringProblems } from "../monitoring/rules";
 import { networkProblems } from "../network/rules";
 import { registryProblems } from "../registry/rules";
+import { modelHostProblems } from "../serving/model-names";
 import { modelSpecProblems } from "../serving/model-spec";
 import type { PlatformSpec } from "./spec";
 
@@ -20,7 +22,15 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
     .nest("cluster", apiAccessProblems(apiAccessInputOf(spec)))
     .nest("capacity", capacityProblems(spec.capacity))
     .nest("monitoring", monitoringProblems(spec.monitoring))
-    .nest("registry", registryProblems(spec.registry));
+    .nest("registry", registryProblems(spec.registry))
+    .nest("tags", tagProblems(spec.tags))
+    .nest(
+      "serving",
+      modelHostProblems(
+        spec.serving.ingressDomain,
+        spec.serving.models.map((m) => m.name),
+      ),
+    );
   const poolKinds = new Set<string>(spec.capacity.pools.map((p) => p.kind));
   const names = new Set<string>();
   spec.serving.models.forEach((m, i) => {
@@ -68,7 +78,7 @@ export function environmentProblems(spec: PlatformSpec): Problem[] {
     .check(spec.registry.multiAz, "registry.multiAz", "prod runs the registry database Multi-AZ")
     .check(spec.registry.replicas >= 2, "registry.replicas", "prod runs at least 2 registry servers")
     .check(
-      !spec.cluster.publicAccessCidrs.some(isOpenToWorld),
+      !opensPublicSpaceWiderThanSlash8(spec.cluster.publicAccessCidrs),
       "cluster.publicAccessCidrs",
       "prod never opens the Kubernetes API to the internet",
     )
@@ -93,4 +103,30 @@ export function apiAccessInputOf(spec: PlatformSpec): ApiAccessInput {
     privateAccessCidrs: spec.cluster.privateAccessCidrs,
     existingVpc: spec.network.existing !== undefined,
   };
+}
+
+/**
+ * The environment a stack's name claims, if any: a name (the last part of `org/project/stack`)
+ * that is an environment (`prod`) or starts with one and a separator (`prod-eu`, `staging_2`).
+ * Other names (`team-a`, `sandbox`) claim none.
+ */
+export function environmentNamedBy(stackName: string): Environment | undefined {
+  const name = stackName.slice(stackName.lastIndexOf("/") + 1).toLowerCase();
+  return ENVIRONMENTS.find((env) => name === env || new RegExp(`^${env}[-_.]`).test(name));
+}
+
+/**
+ * A stack named for an environment must be that environment: `--stack prod` with
+ * `environment: staging` would drop prod's protections (deletion protection, final snapshot,
+ * `protect`) and replace its bucket, cluster and VPC.
+ */
+export function stackEnvironmentProblems(stackName: string, environment: string): Problem[] {
+  const named = environmentNamedBy(stackName);
+  if (named === undefined || named === environment) return [];
+  return [
+    {
+      path: "environment",
+      message: `is ${environment}, but stack ${stackName} is named for ${named}: a stack named dev, staging or prod (or <env>-...) must set that environment; fix the key or plan the right stack`,
+    },
+  ];
 }

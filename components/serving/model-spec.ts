@@ -1,6 +1,8 @@
 import type { Environment } from "../common/tags";
 import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
 import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
+import { modelBoundsProblems } from "./model-bounds";
+import { generatedNameProblem } from "./model-names";
 import { MODEL_SOURCE_RULE, parseModelSource } from "./model-source";
 import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
@@ -62,6 +64,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   const problems: { field: string; message: string }[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
   if (!DNS_LABEL.test(m.name)) add("name", "must be a DNS label of at most 42 characters starting with a letter");
+  const generated = generatedNameProblem(m.name);
+  if (generated) add("name", generated);
   if (!parseModelSource(m.source)) add("source", MODEL_SOURCE_RULE);
   if (m.replicas.min > m.replicas.max)
     add("replicas", `min must not exceed max (${m.replicas.min} > ${m.replicas.max})`);
@@ -134,6 +138,7 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
         `an alias is resolved by every pod that starts, so replicas could serve different versions; outside dev pin the version ${parsed.kind === "mlflow" ? parsed.model : ""}@${alias} points to now (MLflow UI, or GET /api/2.0/mlflow/registered-models/alias?name=...&alias=...)`,
       );
   }
+  for (const p of modelBoundsProblems(m)) add(p.field, p.message);
   if (m.canary) {
     if (m.server !== "kserve") add("canary", "canaries are offered for kserve models");
     if (!parseModelSource(m.canary.source)) add("canary.source", MODEL_SOURCE_RULE);

@@ -1,4 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { isOpenToWorld, MAX_PUBLIC_ADDRESSES, publicAddressCount, validateCidr } from "./vendor/cidr";
 import { kitConfigSchema } from "./config";
 
 type Props = Record<string, unknown>;
@@ -35,10 +36,17 @@ export const eksEndpointNotOpenToWorld: ResourceValidationPolicy = {
       report(
         "the public endpoint is enabled without publicAccessCidrs, so it is open to 0.0.0.0/0; set endpointPublicAccess false or list CIDRs.",
       );
-    else if (cidrs.some((c) => c.endsWith("/0")))
+    else if (cidrs.some(isOpenToWorld))
       report(
-        `publicAccessCidrs contains ${cidrs.filter((c) => c.endsWith("/0")).join(", ")}, which opens the API to the internet.`,
+        `publicAccessCidrs contains ${cidrs.filter(isOpenToWorld).join(", ")}, which opens the API to the internet.`,
       );
+    // Judged by what they cover together: [0.0.0.0/1, 128.0.0.0/1] is the world too.
+    else if (publicAddressCount(cidrs) > MAX_PUBLIC_ADDRESSES)
+      report(
+        `publicAccessCidrs together admit ${publicAddressCount(cidrs)} public addresses, more than a /8: that opens the API to the internet in pieces.`,
+      );
+    else if (!cidrs.every(validateCidr))
+      report(`publicAccessCidrs holds ${cidrs.filter((c) => !validateCidr(c)).join(", ")}, which is not an IPv4 CIDR.`);
   },
 };
 

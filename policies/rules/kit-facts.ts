@@ -59,3 +59,10 @@ export const MIN_SPOT_INSTANCE_TYPES = 3;
 
 /** Pod label naming the model a pod serves. */
 export const MODEL_POD_LABEL = "mlserving.io/model";
+
+/** The pinned Kubernetes minor version and the namespaces the kit creates. */
+export const KUBERNETES_VERSION = "1.35";
+export const MONITORING_NAMESPACE = "monitoring";
+export const NEURON_MONITOR_NAMESPACE = "neuron-monitor";
+export const REGISTRY_NAMESPACE = "mlflow";
+export const SERVING_NAMESPACE = "serving";

@@ -5,7 +5,7 @@ import {
   type PodSpecLike,
   POD_SECURITY_LABEL_PREFIX,
   podSecurityLabels,
-} from "../../components/common/pod-security";
+} from "./vendor/pod-security";
 import { kitConfigSchema } from "./config";
 import type { Props } from "./props";
 

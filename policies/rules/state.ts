@@ -4,10 +4,19 @@ import { kitConfig, kitConfigSchema } from "./config";
 import type { Props } from "./props";
 
 const BUCKET = "aws:s3/bucket:Bucket";
+/** Every bucket type a program can build: `Bucket` and the (deprecated alias) `BucketV2`. */
+const BUCKET_TYPES = [BUCKET, "aws:s3/bucketV2:BucketV2"];
+/** Each bucket setting and its V2 alias, which carries the same properties. */
+const SSE_TYPES = [
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
+const VERSIONING_TYPES = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 
-/** Resources of `type` that depend on `target` (bucket settings refer to their bucket). */
-function dependents(resources: PolicyResource[], target: PolicyResource, type: string): PolicyResource[] {
-  return resources.filter((r) => r.type === type && r.dependencies.some((d) => d.urn === target.urn));
+/** Resources of one of `types` that depend on `target` (bucket settings refer to their bucket). */
+function dependents(resources: PolicyResource[], target: PolicyResource, types: string | string[]): PolicyResource[] {
+  const wanted = typeof types === "string" ? [types] : types;
+  return resources.filter((r) => wanted.includes(r.type) && r.dependencies.some((d) => d.urn === target.urn));
 }
 
 export const s3BucketsSecure: StackValidationPolicy = {
@@ -16,12 +25,8 @@ export const s3BucketsSecure: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
-    for (const bucket of args.resources.filter((r) => r.type === BUCKET)) {
-      const sse = dependents(
-        args.resources,
-        bucket,
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-      );
+    for (const bucket of args.resources.filter((r) => BUCKET_TYPES.includes(r.type))) {
+      const sse = dependents(args.resources, bucket, SSE_TYPES);
       const encrypted = sse.some((r) =>
         ((r.props.rules ?? []) as Props[]).some((rule) =>
           ["aws:kms", "aws:kms:dsse", "AES256"].includes(rule.applyServerSideEncryptionByDefault?.sseAlgorithm),
@@ -29,7 +34,7 @@ export const s3BucketsSecure: StackValidationPolicy = {
       );
       if (!encrypted)
         report("bucket has no default server-side encryption (BucketServerSideEncryptionConfiguration).", bucket.urn);
-      const versioned = dependents(args.resources, bucket, "aws:s3/bucketVersioning:BucketVersioning").some(
+      const versioned = dependents(args.resources, bucket, VERSIONING_TYPES).some(
         (r) => r.props.versioningConfiguration?.status === "Enabled",
       );
       if (!versioned)

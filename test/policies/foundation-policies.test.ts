@@ -43,6 +43,16 @@ describe("eks-endpoint-not-open-to-world", () => {
       await violations(eksEndpointNotOpenToWorld, [resource(CLUSTER, { vpcConfig: { subnetIds: [] } })]),
     ).toHaveLength(1);
   });
+  it("flags the world opened in pieces and more than a /8 of public space, judged by the union", async () => {
+    const withCidrs = (publicAccessCidrs: string[]) =>
+      violations(eksEndpointNotOpenToWorld, [
+        resource(CLUSTER, { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs } }),
+      ]);
+    expect(await withCidrs(["0.0.0.0/1", "128.0.0.0/1"])).toHaveLength(1);
+    expect(await withCidrs(["44.0.0.0/8", "45.0.0.0/8"])).toHaveLength(1);
+    expect(await withCidrs(["0.0.0.0/00"])).toHaveLength(1);
+    expect(await withCidrs(["44.0.0.0/8", "10.0.0.0/8"])).toEqual([]);
+  });
   it("accepts a private endpoint or an allow-list", async () => {
     expect(
       await violations(eksEndpointNotOpenToWorld, [resource(CLUSTER, { vpcConfig: { endpointPublicAccess: false } })]),

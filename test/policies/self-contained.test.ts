@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, wr
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { KIT_FACTS_PATH, kitFactsSource } from "../../cli/kit-facts";
+import { KIT_FACTS_PATH, kitFactsSource, VENDORED_MODULES, vendoredPath, vendoredSource } from "../../cli/kit-facts";
 import * as kit from "../../components/common/accelerators";
 import * as pack from "../../policies/rules/accelerators";
 
@@ -26,6 +26,10 @@ describe("the policy pack needs nothing outside its folder", () => {
   it("policies/rules/kit-facts.ts is what `npm run policy-facts` writes from the components now", async () => {
     const file = join(root, KIT_FACTS_PATH);
     expect(readFileSync(file, "utf8"), "stale: run `npm run policy-facts`").toBe(await kitFactsSource(file));
+    for (const name of VENDORED_MODULES)
+      expect(readFileSync(join(root, vendoredPath(name)), "utf8"), `stale ${name}: run \`npm run policy-facts\``).toBe(
+        await vendoredSource(root, name),
+      );
   });
 
   it("the pack's accelerator lookups agree with the components' for every instance type", () => {

@@ -39,6 +39,25 @@ describe("s3-buckets-secure", () => {
   it("accepts an encrypted, versioned, private bucket", async () => {
     expect(await violations(s3BucketsSecure, [bucket, ...secureBucketSettings])).toEqual([]);
   });
+  it("judges a BucketV2 (and its V2 settings) like a Bucket", async () => {
+    const v2 = resource("aws:s3/bucketV2:BucketV2", { bucketPrefix: "v2-" }, { name: "v2" });
+    const onV2 = (type: string, inputs: Record<string, unknown>) =>
+      resource(type, inputs, { name: `v2-${type.split(":").pop()!}`, dependsOn: [v2.urn] });
+    expect(await violations(s3BucketsSecure, [v2])).toHaveLength(3);
+    const v2Settings = [
+      onV2("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", {
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      }),
+      onV2("aws:s3/bucketVersioningV2:BucketVersioningV2", { versioningConfiguration: { status: "Enabled" } }),
+      onV2("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      }),
+    ];
+    expect(await violations(s3BucketsSecure, [v2, ...v2Settings])).toEqual([]);
+  });
 });
 
 describe("rds-secure", () => {

@@ -37,7 +37,7 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["prod-single-nat.yaml", ["mlserving:network.natGateways"], /onePerAz/],
   ["prod-delete-volumes.yaml", ["mlserving:cluster.storageReclaimPolicy"], /Retain/],
   ["bad-log-retention.yaml", ["mlserving:cluster.logRetentionDays"], /retention/],
-  ["bad-region.yaml", ["aws:region"], /AWS region/],
+  ["bad-region.yaml", ["aws:region"], /AWS region[\s\S]*"xx-fake-9" is not one of/],
   ["wrong-type.yaml", ["mlserving:network.availabilityZoneCount"], /number/],
   ["existing-vpc-one-subnet.yaml", ["mlserving:network.existing.privateSubnetIds"], /at least 2/],
   [
@@ -80,6 +80,41 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     "autoscaler-mixed-shapes.yaml",
     ["mlserving:capacity.pools[0].instanceTypes[2]"],
     /g6e\.xlarge \(4 vCPU, 32 GiB, 1 device\) differs[\s\S]*one instance shape/,
+  ],
+  // Networks judged by what they cover (issue 11).
+  ["cidr-leading-zeros.yaml", ["mlserving:network.cidrBlock"], /IPv4 CIDR/],
+  ["cidr-prefix-double-zero.yaml", ["mlserving:cluster.publicAccessCidrs[0]"], /IPv4 CIDR/],
+  ["cidr-host-bits.yaml", ["mlserving:network.cidrBlock"], /host bits set; write 10\.0\.0\.0\/16/],
+  ["world-open-in-pieces.yaml", ["mlserving:cluster.publicAccessCidrs"], /more than a \/8/],
+  [
+    "existing-vpc-same-subnet-twice.yaml",
+    ["mlserving:network.existing.privateSubnetIds[1]"],
+    /repeats privateSubnetIds\[0\]/,
+  ],
+  ["existing-vpc-half-the-world.yaml", ["mlserving:network.existing.cidrBlock"], /\/16 to \/28/],
+  // Names (issue 11).
+  [
+    "model-name-collides-with-generated.yaml",
+    ["mlserving:serving.models[1].name"],
+    /must not end with -predictor[\s\S]*collide with resnet50's/,
+  ],
+  ["tag-key-aws-prefix.yaml", ['mlserving:tags["aws:cost-center"]'], /must not start with aws:/],
+  ["model-host-too-long.yaml", ["mlserving:serving.models[0].name"], /of 256 characters; a DNS name holds at most 253/],
+  ["ingress-domain-label-too-long.yaml", ["mlserving:serving.ingressDomain"], /1 to 63 characters \(found one of 64\)/],
+  // Values that exist nowhere (issue 11).
+  // Values that disable what they set (issue 11).
+  ["model-memory-zero.yaml", ["mlserving:serving.models[0].resources.memory"], /more than 0 memory/],
+  ["model-queue-time-unreachable.yaml", ["mlserving:serving.models[0].autoscaling.target"], /at most 60000 ms/],
+  ["retention-zero.yaml", ["mlserving:monitoring.retention"], /longer than the longest alert window/],
+  [
+    "kubernetes-version-unpinned.yaml",
+    ["mlserving:cluster.kubernetesVersion"],
+    /must be 1\.35, the version the kit pins/,
+  ],
+  [
+    "system-node-type-misspelt.yaml",
+    ["mlserving:cluster.systemNodes.instanceTypes[1]"],
+    /m7i\.lrge is not in the kit's instance-type catalogue[\s\S]*m7i\.large/,
   ],
 ];
 

@@ -1,57 +1,5 @@
 import { devicesPerInstance } from "../common/accelerators";
-
-/**
- * vCPUs and memory of the accelerator instance types the kit knows, from Karpenter's generated
- * instance-types reference (aws/karpenter-provider-aws v1.14.1
- * `website/content/en/docs/reference/instance-types.md`: `karpenter.k8s.aws/instance-cpu` and
- * `instance-memory`).
- */
-const SHAPES: Record<string, { vcpu: number; memoryGiB: number }> = {
-  "g4dn.xlarge": { vcpu: 4, memoryGiB: 16 },
-  "g4dn.2xlarge": { vcpu: 8, memoryGiB: 32 },
-  "g4dn.4xlarge": { vcpu: 16, memoryGiB: 64 },
-  "g4dn.8xlarge": { vcpu: 32, memoryGiB: 128 },
-  "g4dn.12xlarge": { vcpu: 48, memoryGiB: 192 },
-  "g4dn.16xlarge": { vcpu: 64, memoryGiB: 256 },
-  "g4dn.metal": { vcpu: 96, memoryGiB: 384 },
-  "g5.xlarge": { vcpu: 4, memoryGiB: 16 },
-  "g5.2xlarge": { vcpu: 8, memoryGiB: 32 },
-  "g5.4xlarge": { vcpu: 16, memoryGiB: 64 },
-  "g5.8xlarge": { vcpu: 32, memoryGiB: 128 },
-  "g5.12xlarge": { vcpu: 48, memoryGiB: 192 },
-  "g5.16xlarge": { vcpu: 64, memoryGiB: 256 },
-  "g5.24xlarge": { vcpu: 96, memoryGiB: 384 },
-  "g5.48xlarge": { vcpu: 192, memoryGiB: 768 },
-  "g6.xlarge": { vcpu: 4, memoryGiB: 16 },
-  "g6.2xlarge": { vcpu: 8, memoryGiB: 32 },
-  "g6.4xlarge": { vcpu: 16, memoryGiB: 64 },
-  "g6.8xlarge": { vcpu: 32, memoryGiB: 128 },
-  "g6.12xlarge": { vcpu: 48, memoryGiB: 192 },
-  "g6.16xlarge": { vcpu: 64, memoryGiB: 256 },
-  "g6.24xlarge": { vcpu: 96, memoryGiB: 384 },
-  "g6.48xlarge": { vcpu: 192, memoryGiB: 768 },
-  "g6e.xlarge": { vcpu: 4, memoryGiB: 32 },
-  "g6e.2xlarge": { vcpu: 8, memoryGiB: 64 },
-  "g6e.4xlarge": { vcpu: 16, memoryGiB: 128 },
-  "g6e.8xlarge": { vcpu: 32, memoryGiB: 256 },
-  "g6e.12xlarge": { vcpu: 48, memoryGiB: 384 },
-  "g6e.16xlarge": { vcpu: 64, memoryGiB: 512 },
-  "g6e.24xlarge": { vcpu: 96, memoryGiB: 768 },
-  "g6e.48xlarge": { vcpu: 192, memoryGiB: 1536 },
-  "inf1.xlarge": { vcpu: 4, memoryGiB: 8 },
-  "inf1.2xlarge": { vcpu: 8, memoryGiB: 16 },
-  "inf1.6xlarge": { vcpu: 24, memoryGiB: 48 },
-  "inf1.24xlarge": { vcpu: 96, memoryGiB: 192 },
-  "inf2.xlarge": { vcpu: 4, memoryGiB: 16 },
-  "inf2.8xlarge": { vcpu: 32, memoryGiB: 128 },
-  "inf2.24xlarge": { vcpu: 96, memoryGiB: 384 },
-  "inf2.48xlarge": { vcpu: 192, memoryGiB: 768 },
-  "p4d.24xlarge": { vcpu: 96, memoryGiB: 1152 },
-  "p5.4xlarge": { vcpu: 16, memoryGiB: 256 },
-  "p5.48xlarge": { vcpu: 192, memoryGiB: 2048 },
-  "trn1.2xlarge": { vcpu: 8, memoryGiB: 32 },
-  "trn1.32xlarge": { vcpu: 128, memoryGiB: 512 },
-};
+import { instanceType } from "../common/instance-types";
 
 /** What Cluster Autoscaler assumes every node of a group has: vCPUs, memory and devices. */
 export interface InstanceShape {
@@ -61,10 +9,11 @@ export interface InstanceShape {
 }
 
 /** The shape of an instance type, or undefined for a type the kit does not know. */
-export function instanceShape(instanceType: string): InstanceShape | undefined {
-  const s = SHAPES[instanceType];
-  const devices = devicesPerInstance(instanceType);
-  return s && devices !== undefined ? { ...s, devices } : undefined;
+export function instanceShape(name: string): InstanceShape | undefined {
+  // vCPUs and memory from the pinned catalogue; devices from the accelerator records.
+  const info = instanceType(name);
+  const devices = devicesPerInstance(name);
+  return info && devices !== undefined ? { vcpu: info.vcpu, memoryGiB: info.memoryMiB / 1024, devices } : undefined;
 }
 
 function describe(t: string, s: InstanceShape): string {

@@ -1,7 +1,7 @@
-import { imageRef, IMAGES } from "../../versions";
+import { IMAGES } from "../../versions";
 import { devicesOf } from "../model-spec";
-import { KSERVE_HTTP_PORT } from "../ports";
 import type { ModelRuntime } from "./runtime";
+import { vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 
 /** Size of the shared-memory volume at /dev/shm (tensor parallelism exchanges tensors through it). */
 export const VLLM_SHM_SIZE = "8Gi";
@@ -31,56 +31,25 @@ export const VLLM_GPU: ModelRuntime = {
     // Share of KV-cache blocks in use, averaged over the replicas' engines, in percent.
     "kv-cache": (sel) => ({ query: `avg(vllm:kv_cache_usage_perc${sel}) * 100`, metricType: "Value" }),
     // Requests running plus waiting, per replica.
-    "in-flight": (sel) => ({
-      query: `sum(vllm:num_requests_running${sel}) + sum(vllm:num_requests_waiting${sel})`,
-      metricType: "AverageValue",
-    }),
+    "in-flight": vllmInFlight,
   },
-  servingRuntime: (namespace) => ({
-    apiVersion: "serving.kserve.io/v1alpha1",
-    kind: "ServingRuntime",
-    metadata: { name: VLLM_GPU.servingRuntimeName, namespace },
-    spec: {
-      supportedModelFormats: [{ name: "vllm", autoSelect: true, priority: 1 }],
-      protocolVersions: ["v1"],
-      multiModel: false,
-      containers: [
-        {
-          name: "kserve-container",
-          image: imageRef(IMAGES.vllmOpenai),
-          command: ["vllm", "serve", "/mnt/models"],
-          args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],
-          // Weights come only from /mnt/models: never reach out to the Hugging Face Hub.
-          env: [
-            { name: "HF_HUB_OFFLINE", value: "1" },
-            { name: "VLLM_NO_USAGE_STATS", value: "1" },
-          ],
-          ports: [{ name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" }],
-          // Loading weights into GPU memory and capturing CUDA graphs takes minutes: up to 20 before liveness applies.
-          startupProbe: {
-            httpGet: { path: "/health", port: KSERVE_HTTP_PORT },
-            periodSeconds: 10,
-            failureThreshold: 120,
-          },
-          readinessProbe: {
-            httpGet: { path: "/health", port: KSERVE_HTTP_PORT },
-            periodSeconds: 10,
-            failureThreshold: 3,
-          },
-          // /health fails once the engine process has died; restart the pod then.
-          livenessProbe: {
-            httpGet: { path: "/health", port: KSERVE_HTTP_PORT },
-            periodSeconds: 15,
-            failureThreshold: 4,
-          },
-          volumeMounts: [{ name: "dshm", mountPath: "/dev/shm" }],
-          resources: { requests: { cpu: "4", memory: "16Gi" }, limits: { memory: "16Gi" } },
-          securityContext: { allowPrivilegeEscalation: false },
-        },
+  servingRuntime: (namespace) =>
+    vllmServingRuntime(namespace, {
+      name: VLLM_GPU.servingRuntimeName,
+      modelFormat: VLLM_GPU.modelFormat,
+      image: IMAGES.vllmOpenai,
+      // Weights come only from /mnt/models: never reach out to the Hugging Face Hub.
+      env: [
+        { name: "HF_HUB_OFFLINE", value: "1" },
+        { name: "VLLM_NO_USAGE_STATS", value: "1" },
       ],
-      volumes: [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: VLLM_SHM_SIZE } }],
-    },
-  }),
+      // Loading weights into GPU memory and capturing CUDA graphs takes minutes: up to 20 before liveness applies.
+      startupProbe: vllmHealthProbe(10, 120),
+      // /health fails once the engine process has died; restart the pod then.
+      livenessFailureThreshold: 4,
+      resources: { cpu: "4", memory: "16Gi" },
+      shmSize: VLLM_SHM_SIZE,
+    }),
   modelArgs: (model) => {
     const args = ["--tensor-parallel-size", String(devicesOf(model)?.count ?? 1)];
     if (model.llm)

@@ -1,7 +1,7 @@
-import { imageRef, IMAGES } from "../../versions";
+import { IMAGES } from "../../versions";
 import { devicesOf } from "../model-spec";
-import { KSERVE_HTTP_PORT } from "../ports";
 import type { ModelRuntime } from "./runtime";
+import { vllmInFlight, vllmServingRuntime } from "./vllm";
 
 /** vLLM's `--max-num-seqs` on the Neuron runtime: sequences one replica runs at once; more wait. */
 export const VLLM_MAX_NUM_SEQS = 8;
@@ -25,43 +25,18 @@ export const VLLM_NEURON: ModelRuntime = {
   defaultAutoscaling: { metric: "in-flight", target: VLLM_IN_FLIGHT_TARGET },
   scalingQueries: {
     // Requests running plus waiting, per replica.
-    "in-flight": (sel) => ({
-      query: `sum(vllm:num_requests_running${sel}) + sum(vllm:num_requests_waiting${sel})`,
-      metricType: "AverageValue",
-    }),
+    "in-flight": vllmInFlight,
   },
-  servingRuntime: (namespace) => ({
-    apiVersion: "serving.kserve.io/v1alpha1",
-    kind: "ServingRuntime",
-    metadata: { name: VLLM_NEURON.servingRuntimeName, namespace },
-    spec: {
-      supportedModelFormats: [{ name: "vllm-neuron", autoSelect: true, priority: 1 }],
-      protocolVersions: ["v1"],
-      multiModel: false,
-      containers: [
-        {
-          name: "kserve-container",
-          image: imageRef(IMAGES.vllmNeuron),
-          command: ["vllm", "serve", "/mnt/models"],
-          args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],
-          ports: [{ name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" }],
-          readinessProbe: {
-            httpGet: { path: "/health", port: KSERVE_HTTP_PORT },
-            periodSeconds: 10,
-            failureThreshold: 3,
-          },
-          livenessProbe: {
-            httpGet: { path: "/health", port: KSERVE_HTTP_PORT },
-            periodSeconds: 15,
-            failureThreshold: 6,
-            initialDelaySeconds: 600,
-          },
-          resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } },
-          securityContext: { allowPrivilegeEscalation: false },
-        },
-      ],
-    },
-  }),
+  servingRuntime: (namespace) =>
+    vllmServingRuntime(namespace, {
+      name: VLLM_NEURON.servingRuntimeName,
+      modelFormat: VLLM_NEURON.modelFormat,
+      image: IMAGES.vllmNeuron,
+      // Neuron compiles the model at start: liveness waits 10 minutes.
+      livenessFailureThreshold: 6,
+      livenessInitialDelaySeconds: 600,
+      resources: { cpu: "2", memory: "8Gi" },
+    }),
   // Two NeuronCores per inf2 device; limits that fit inf2 (context 4096, 8 sequences).
   modelArgs: (model) => [
     "--tensor-parallel-size",

@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import type { RecordedResource } from "./mock-runtime";
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
 
 /** Kubernetes objects the kit authors: every `kubernetes:*` custom resource except providers and Helm releases. */
 export function authoredKubernetesObjects(resources: RecordedResource[]): Record<string, unknown>[] {
@@ -19,6 +20,8 @@ export interface HelmReleaseSummary {
   chart: string;
   repository: string;
   version: string;
+  /** Present when the release leaves its chart's `crds/` to another release or to pinned manifests. */
+  skipCrds?: true;
   values: unknown;
 }
 
@@ -37,9 +40,17 @@ export function helmReleases(resources: RecordedResource[]): HelmReleaseSummary[
           ? chartRef.slice(0, chartRef.lastIndexOf("/"))
           : String((i.repositoryOpts as Record<string, unknown> | undefined)?.repo ?? ""),
         version: String(i.version),
+        ...(i.skipCrds === true ? { skipCrds: true as const } : {}),
         values: i.values ?? {},
       };
     });
+}
+
+/** Manifests applied from pinned URLs (CRDs a chart publishes only in its `crds/`): `manifests/crd-manifests.yaml`. */
+export function manifestSources(resources: RecordedResource[]): { name: string; files: string[] }[] {
+  return resources
+    .filter((r) => r.type === CONFIG_GROUP)
+    .map((r) => ({ name: r.name, files: ((r.inputs as { files?: string[] }).files ?? []).map(String) }));
 }
 
 /** File name for one object: `<kind>-<namespace>-<name>.yaml`, lowercased. */

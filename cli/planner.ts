@@ -2,7 +2,7 @@ import { allPolicies } from "../policies/rules";
 import { CONFIG_NAMESPACE, ConfigProblem, deployPlaceholderProblems } from "../stacks/config";
 import { runPlatformProgram } from "../stacks/program";
 import { costReport, CostReport } from "./cost-report";
-import { authoredKubernetesObjects, helmReleases, manifestFileName, toYaml } from "./manifests";
+import { authoredKubernetesObjects, helmReleases, manifestFileName, manifestSources, toYaml } from "./manifests";
 import { RecordedResource, runOnMocks } from "./mock-runtime";
 import { PolicyReport, runPolicies } from "./policy-runner";
 import { checkStackFile, ValidStack } from "./stack-check";
@@ -83,6 +83,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
       ) + "\n",
     "policy-report.json": JSON.stringify(report, null, 2) + "\n",
     "manifests/helm-releases.yaml": toYaml(helmReleases(resources)),
+    "manifests/crd-manifests.yaml": toYaml(manifestSources(resources)),
     "cost.json": cost.json,
   };
   for (const obj of authoredKubernetesObjects(resources)) {

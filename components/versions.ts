@@ -31,6 +31,11 @@ export interface ChartPin {
   readonly chart: string;
   readonly repository: string;
   readonly version: string;
+  /**
+   * The chart's `appVersion`, recorded where a CRD chart is versioned apart from its controller's
+   * chart: both must carry the same one (`chartCrdProblems`).
+   */
+  readonly appVersion?: string;
 }
 
 export const CHARTS = {
@@ -46,8 +51,14 @@ export const CHARTS = {
     repository: "https://kubernetes.github.io/autoscaler",
     version: "9.59.0",
   },
-  /** aws/karpenter-provider-aws v1.14.1 (supports Kubernetes 1.35 from Karpenter 1.9). CRDs ship in the chart. */
+  /** aws/karpenter-provider-aws v1.14.1 (supports Kubernetes 1.35 from Karpenter 1.9). Its CRDs come from `karpenterCrd`. */
   karpenter: { chart: "karpenter", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
+  /**
+   * aws/karpenter-provider-aws v1.14.1 `charts/karpenter-crd`: the same CRDs as the controller
+   * chart's `crds/`, as templates Helm upgrades; published at the controller's version (website
+   * v1.14 upgrade guide, "CRD Upgrades").
+   */
+  karpenterCrd: { chart: "karpenter-crd", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
   /** NVIDIA/k8s-device-plugin v0.20.0 `deployments/helm/nvidia-device-plugin`. */
   nvidiaDevicePlugin: {
     chart: "nvidia-device-plugin",
@@ -70,6 +81,18 @@ export const CHARTS = {
     chart: "kube-prometheus-stack",
     repository: "https://prometheus-community.github.io/helm-charts",
     version: "88.5.3",
+    appVersion: "v0.93.1",
+  },
+  /**
+   * prometheus-community/helm-charts tag prometheus-operator-crds-31.0.1 (appVersion v0.93.1): the
+   * operator's CRDs as templates. Their specs are identical to kube-prometheus-stack 88.5.3's
+   * `charts/crds/crds/` (both from prometheus-operator v0.93.1 `example/prometheus-operator-crd`).
+   */
+  prometheusOperatorCrds: {
+    chart: "prometheus-operator-crds",
+    repository: "https://prometheus-community.github.io/helm-charts",
+    version: "31.0.1",
+    appVersion: "v0.93.1",
   },
   /** cert-manager v1.21.1 (OCI chart per its README at v1.21.1); KServe needs >= 1.15. */
   certManager: { chart: "cert-manager", repository: "oci://quay.io/jetstack/charts", version: "v1.21.1" },
@@ -82,6 +105,39 @@ export const CHARTS = {
   /** aws-neuron/neuron-helm-charts `charts/neuron-helm-chart` 1.9.0 (Neuron SDK 2.31). */
   neuron: { chart: "neuron-helm-chart", repository: "oci://public.ecr.aws/neuron", version: "1.9.0" },
 } as const satisfies Record<string, ChartPin>;
+
+/**
+ * CRD manifests a chart publishes only in its `crds/` folder, applied by the kit from one pinned
+ * commit (not a branch) so that a chart bump is a reviewed change of both.
+ */
+export interface CrdManifestsPin {
+  /** GitHub `owner/name`. */
+  readonly repository: string;
+  /** Full 40-hex commit the files are read at. */
+  readonly commit: string;
+  /** Paths of the manifests inside the repository. */
+  readonly paths: readonly string[];
+  /** The chart version whose `crds/` these files are; must equal the chart's pin. */
+  readonly chartVersion: string;
+}
+
+export const CRD_MANIFESTS = {
+  /**
+   * aws/eks-charts commit 5239609 "aws-load-balancer-controller: v3.5.0 (#1354)", which publishes
+   * chart 3.5.0: `crds/crds.yaml` (TargetGroupBinding, IngressClassParams, ALBTargetControlConfig,
+   * GlobalAccelerator) and `crds/gateway-crds.yaml` (the Gateway API configuration CRDs), the two
+   * files Helm installs from the chart's `crds/` on a first install.
+   */
+  awsLoadBalancerController: {
+    repository: "aws/eks-charts",
+    commit: "5239609242f3430be50fb0b714a24d3ef2b47983",
+    paths: [
+      "stable/aws-load-balancer-controller/crds/crds.yaml",
+      "stable/aws-load-balancer-controller/crds/gateway-crds.yaml",
+    ],
+    chartVersion: "3.5.0",
+  },
+} as const satisfies Record<string, CrdManifestsPin>;
 
 /** A container image pinned to one tag. */
 export interface ImagePin {

@@ -45,6 +45,23 @@ export const CLUSTER_AUTOSCALER_ADDON: ChartAddOn<{ cluster: ClusterHandle; scal
     }),
   metrics: { name: "cluster-autoscaler", ...CLUSTER_AUTOSCALER_METRICS },
   wait: { timeoutSeconds: 600 },
+  crds: {
+    kind: "none",
+    source: "kubernetes/autoscaler cluster-autoscaler-chart-9.59.0: no crds/ and no CRD templates",
+  },
+};
+
+/**
+ * Karpenter's CRDs as their own release, in the controller's namespace as upstream installs it
+ * (`helm upgrade --install karpenter-crd ... --namespace "${KARPENTER_NAMESPACE}"`). Its only value
+ * is `additionalAnnotations`, which the kit does not need.
+ */
+export const KARPENTER_CRD_ADDON: ChartAddOn<void> = {
+  release: "karpenter-crd",
+  chart: CHARTS.karpenterCrd,
+  namespace: KARPENTER_NAMESPACE,
+  wait: { timeoutSeconds: 300 },
+  crds: { kind: "templates", source: "aws/karpenter-provider-aws v1.14.1 charts/karpenter-crd/templates" },
 };
 
 /** Karpenter's controller: its managed policies are created beside it (they name the queue and node role). */
@@ -65,6 +82,12 @@ export const KARPENTER_ADDON: ChartAddOn<{
     ),
   metrics: { name: "karpenter", ...KARPENTER_METRICS },
   wait: { timeoutSeconds: 600 },
+  crds: {
+    kind: "crdChart",
+    chart: KARPENTER_CRD_ADDON,
+    source:
+      'karpenter.sh v1.14 upgrade guide, "CRD Upgrades": "we recommend using the independent karpenter-crd chart to manage CRDs"',
+  },
 };
 
 /** NVIDIA's k8s-device-plugin, optionally time-slicing each GPU. */
@@ -75,6 +98,11 @@ export const NVIDIA_DEVICE_PLUGIN_ADDON: ChartAddOn<{ timeSlicingReplicas?: numb
   createNamespace: true,
   values: ({ timeSlicingReplicas }) => nvidiaDevicePluginValues(timeSlicingReplicas),
   wait: { timeoutSeconds: 600 },
+  crds: {
+    kind: "none",
+    source:
+      "NVIDIA/k8s-device-plugin v0.20.0 deployments/helm/nvidia-device-plugin: no crds/; its node-feature-discovery subchart (condition nfd.enabled,gfd.enabled) stays off with gfd.enabled: false",
+  },
 };
 
 /** NVIDIA GPU Operator (driver and toolkit off: the EKS AMIs carry them). */
@@ -85,6 +113,11 @@ export const GPU_OPERATOR_ADDON: ChartAddOn<{ timeSlicingReplicas?: number }> = 
   createNamespace: true,
   values: ({ timeSlicingReplicas }) => gpuOperatorValues(timeSlicingReplicas),
   wait: { timeoutSeconds: 900 },
+  crds: {
+    kind: "upgradeHook",
+    source:
+      'NVIDIA/gpu-operator v26.7.0 values.yaml operator.upgradeCRD ("upgrade CRD on chart upgrade, requires --disable-openapi-validation"): templates/upgrade_crd.yaml applies the ClusterPolicy, NVIDIADriver, GPUCluster and NFD CRDs with the operator image before each upgrade',
+  },
 };
 
 /** DCGM exporter on GPU nodes; it scales with GPU nodes, which may be zero, so nothing is awaited. */
@@ -104,6 +137,7 @@ export const DCGM_EXPORTER_ADDON: ChartAddOn<void> = {
     relabelings: [{ ...DROP_TARGET_POD_LABELS }],
   },
   wait: "none",
+  crds: { kind: "none", source: "NVIDIA/dcgm-exporter 4.8.2 deployment/: no crds/ and no CRD templates" },
 };
 
 /** AWS's Neuron chart (device plugin, optional scheduler extension); no pods until an Inferentia node exists. */
@@ -113,4 +147,9 @@ export const NEURON_ADDON: ChartAddOn<{ scheduler: boolean }> = {
   namespace: NEURON_NAMESPACE,
   values: ({ scheduler }) => neuronChartValues(scheduler),
   wait: "none",
+  crds: {
+    kind: "none",
+    source:
+      "aws-neuron/neuron-helm-charts neuron-helm-chart: no crds/; its only CRDs (NeuronUltraServer, templates/ultraserver-operator) render behind ultraserverOperator.enabled, which the kit leaves off",
+  },
 };

@@ -52,7 +52,8 @@ export function gpuOperatorValues(timeSlicingReplicas?: number) {
     nfd: { enabled: true },
     dcgmExporter: { enabled: false },
     daemonsets: { tolerations: tolerate(ACCELERATOR_TAINT_KEY.nvidia) },
-    operator: { nodeSelector: onSystemNodes },
+    // The chart's pre-upgrade hook applies its CRDs on every upgrade (addons.ts); stated so a test pins it.
+    operator: { nodeSelector: onSystemNodes, upgradeCRD: true },
     devicePlugin: timeSlicingReplicas
       ? {
           config: {

@@ -1,6 +1,6 @@
 import type { ChartAddOn } from "../common/chart-addon";
 import type { ClusterHandle } from "../common/handles";
-import { CHARTS } from "../versions";
+import { CHARTS, CRD_MANIFESTS } from "../versions";
 import {
   LOAD_BALANCER_CONTROLLER_NAMESPACE,
   LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
@@ -20,4 +20,15 @@ export const LOAD_BALANCER_CONTROLLER_ADDON: ChartAddOn<{ cluster: ClusterHandle
       loadBalancerControllerValues({ clusterName: cluster.name, region: cluster.region, vpcId, replicas }),
     ),
   wait: { timeoutSeconds: 600 },
+  // aws/eks-charts publishes no CRD chart for the controller: chart 3.5.0 keeps its CRDs in crds/.
+  // Its README installs them with `kubectl apply -k .../aws-load-balancer-controller/crds`, and the
+  // controller's v3.5.0 docs/deploy/installation.md: "The helm install command automatically applies
+  // the CRDs, but helm upgrade doesn't" -> apply crds.yaml. The kit applies the same files, pinned to
+  // the commit of chart 3.5.0, rather than copying them into this repository.
+  crds: {
+    kind: "manifests",
+    manifests: CRD_MANIFESTS.awsLoadBalancerController,
+    source:
+      "aws/eks-charts stable/aws-load-balancer-controller/README.md (3.5.0) and aws-load-balancer-controller v3.5.0 docs/deploy/installation.md",
+  },
 };

@@ -51,6 +51,11 @@ export interface AlertRuleInput {
   spotInterruptionsPerHour?: number;
   /** Jobs whose scrape targets must be up. Default: {@link KIT_SCRAPE_JOBS}. */
   scrapeJobs?: readonly string[];
+  /**
+   * Replicas the Neuron models keep at their minimum, canaries included: as many Inferentia
+   * instances may sit idle without waste (each replica needs one, at most). Default: 0.
+   */
+  neuronReplicaFloor?: number;
 }
 
 export const DEFAULT_ALERT_RULE_INPUT: AlertRuleInput = {
@@ -114,6 +119,8 @@ export function tritonSlowRequestRatio(sloMs: number, window: string): string {
   return `(1 - (sum by (${by}) (rate(${h}_bucket{le="${leLabelValue(sloMs)}"}[${window}])) / sum by (${by}) (rate(${h}_count[${window}]))))`;
 }
 
+/** Inferentia instances whose NeuronCores averaged under 5% over two hours, by `by`. */
+const idleNeuron = (by: string) => `avg by (${by}) (avg_over_time(neuroncore_utilization_ratio[2h])) < 0.05`;
 const ACCELERATOR_RESOURCES = 'resource=~"nvidia_com_gpu|aws_amazon_com_neuron"';
 const RUNNING_PODS = 'max by (namespace, pod) (kube_pod_status_phase{phase="Running"} == 1)';
 /** kube-state-metrics' name for a pod label in the kit's allow-list (prometheus-stack-values.ts). */
@@ -134,7 +141,13 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   const buckets = input.latencyBucketsMs ?? TRITON_FIRST_RESPONSE_BUCKETS_MS;
   const spotPerHour = input.spotInterruptionsPerHour ?? 3;
   const jobs = input.scrapeJobs ?? KIT_SCRAPE_JOBS;
+  const neuronFloor = input.neuronReplicaFloor ?? 0;
   new ArgsChecker("alertRuleGroups")
+    .require(
+      Number.isInteger(neuronFloor) && neuronFloor >= 0,
+      "neuronReplicaFloor",
+      "must be a whole number of replicas, 0 or more",
+    )
     .require(
       buckets.includes(input.latencySloMs),
       "latencySloMs",
@@ -288,14 +301,19 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     },
     {
       alert: "NeuronCoresIdle",
-      expr: "avg by (instance_id, instance_type) (avg_over_time(neuroncore_utilization_ratio[2h])) < 0.05",
+      // Neuron models keep their minimum replicas however quiet the night (prod keeps 2), and each
+      // replica holds at most one instance, so up to that many idle instances are the floor, not
+      // waste. Only more idle instances than the floor mean capacity above it sits idle: replicas
+      // the autoscaler did not take back, or an instance something else holds. (neuron-monitor's
+      // series carry the instance, not the pod, so which idle instance is the extra one is for
+      // the runbook; each idle instance is listed.)
+      expr: `${idleNeuron("instance_id, instance_type")}\nand on ()\ncount(${idleNeuron("instance_id")}) > ${neuronFloor}`,
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
-        summary:
-          "NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours.",
+        summary: `NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours, and more Inferentia instances are idle than the ${neuronFloor} replica(s) Neuron models keep at their minimum.`,
         runbook:
-          "A model is loaded on the Inferentia instance but serves almost nothing. Lower the InferenceService's minimum replicas or consolidate models onto fewer instances; check the Neuron dashboard to see which instance and the Capacity dashboard for what keeps it.",
+          "Capacity above the models' replica floors is idle. Check on the Model serving dashboard whether a Neuron model runs more replicas than its minimum (its ScaledObject should have scaled it down: see ModelMetricsMissing and the KEDA operator's logs), and on the Capacity dashboard which pods keep the idle instances (karpenter.sh/do-not-disrupt, a PDB, a stray workload). If the floors themselves are too high, lower the models' replicas.min.",
       },
     },
     {
@@ -345,12 +363,15 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     },
     {
       alert: "KarpenterNodePoolNearLimit",
-      expr: "max by (nodepool, resource_type) (karpenter_nodepools_usage)\n/\nmax by (nodepool, resource_type) (karpenter_nodepools_limit)\n>= 0.9",
+      // Near the limit is normal under load; it matters only while pods wait for a node that
+      // Karpenter cannot launch (as ClusterAutoscalerNodeGroupAtMax). Unschedulable pods are
+      // cluster-wide: neither metric says which NodePool a pending pod would have used.
+      expr: "max by (nodepool, resource_type) (karpenter_nodepools_usage)\n/\nmax by (nodepool, resource_type) (karpenter_nodepools_limit)\n>= 0.9\nand on () sum(max by (namespace, pod) (kube_pod_status_unschedulable)) > 0",
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
         summary:
-          "NodePool {{ $labels.nodepool }} uses {{ $value | humanizePercentage }} of its {{ $labels.resource_type }} limit; Karpenter will not launch nodes past it.",
+          "NodePool {{ $labels.nodepool }} uses {{ $value | humanizePercentage }} of its {{ $labels.resource_type }} limit while pods are unschedulable; Karpenter will not launch nodes past it.",
         runbook:
           "Karpenter refuses to launch a node that would take a NodePool over its limits, so pods will stay pending. If demand is real, raise the pool's maxDevices (mlserving:capacity.pools) within the environment's policy cap; otherwise find the workload that scaled out unexpectedly.",
       },

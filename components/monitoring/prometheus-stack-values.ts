@@ -124,7 +124,8 @@ export function prometheusStackValues(
 ) {
   const retentionSizeGiB = Math.floor(sizing.storageGiB * 0.85);
   return {
-    crds: { enabled: true },
+    // The CRDs are the prometheus-operator-crds release (addons.ts); this subchart's crds/ would never upgrade.
+    crds: { enabled: false },
     prometheus: {
       prometheusSpec: {
         serviceMonitorSelectorNilUsesHelmValues: false,

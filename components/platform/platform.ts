@@ -8,6 +8,7 @@ import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { EksCluster } from "../cluster/eks-cluster";
 import { throwIfProblems } from "../common/problems";
 import { standardTags } from "../common/tags";
+import { DEFAULT_ALERT_RULE_INPUT } from "../monitoring/alert-rules";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { ModelRegistry } from "../registry/model-registry";
 import { KServeModel, TritonServer } from "../serving/model-servers";
@@ -15,6 +16,7 @@ import { RUNTIME_IDS } from "../serving/runtimes";
 import { ServingPlatform } from "../serving/serving-platform";
 import { KEDA_NAMESPACE } from "../serving/kserve-builders";
 import { Network } from "../network/network";
+import { replicaBounds } from "./capacity-checks";
 import { platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
 
@@ -90,6 +92,13 @@ export class MlPlatform extends pulumi.ComponentResource {
         sizing: spec.monitoring,
         protect: spec.environment === "prod",
         receivers: spec.alerting,
+        // Idle Inferentia instances up to the Neuron models' replica floors are not waste (NeuronCoresIdle).
+        alertRules: {
+          ...DEFAULT_ALERT_RULE_INPUT,
+          neuronReplicaFloor: spec.serving.models
+            .filter((m) => m.accelerator === "neuron")
+            .reduce((n, m) => n + replicaBounds(m).min, 0),
+        },
         // KEDA's operator evaluates the models' scaling queries against Prometheus.
         isolation: { vpcCidr: this.network.cidrBlock, prometheusClientNamespaces: [KEDA_NAMESPACE] },
       },

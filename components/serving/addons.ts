@@ -18,6 +18,7 @@ export const KEDA_ADDON: ChartAddOn<void> = {
   createNamespace: true,
   values: () => kedaValues(),
   wait: { timeoutSeconds: 600 },
+  crds: { kind: "templates", source: "kedacore/charts v2.20.2 keda/templates/crds (crds.install: true)" },
 };
 
 /** cert-manager with its CRDs: KServe's webhooks get their certificates from it. */
@@ -28,6 +29,11 @@ export const CERT_MANAGER_ADDON: ChartAddOn<void> = {
   createNamespace: true,
   values: () => certManagerValues(),
   wait: { timeoutSeconds: 600 },
+  crds: {
+    kind: "templates",
+    source:
+      "cert-manager v1.21.1 deploy/charts/cert-manager/templates/crd-*.yaml (crds.enabled: true, crds.keep: true)",
+  },
 };
 
 /** KServe's CRDs, a chart of their own so that a version bump upgrades them. */
@@ -37,6 +43,7 @@ export const KSERVE_CRD_ADDON: ChartAddOn<void> = {
   namespace: KSERVE_NAMESPACE,
   createNamespace: true,
   wait: { timeoutSeconds: 300 },
+  crds: { kind: "templates", source: "kserve/kserve v0.20.0 charts/kserve-crd/templates" },
 };
 
 /** KServe's controller in Standard mode; its metrics sit behind kube-rbac-proxy. */
@@ -47,4 +54,9 @@ export const KSERVE_ADDON: ChartAddOn<{ region: string }> = {
   values: ({ region }) => kserveValues(region),
   metrics: { name: "kserve-controller", ...KSERVE_CONTROLLER_METRICS, kubeRbacProxy: true },
   wait: { timeoutSeconds: 600 },
+  crds: {
+    kind: "crdChart",
+    chart: KSERVE_CRD_ADDON,
+    source: "kserve/kserve v0.20.0 charts/: kserve-resources has no crds/; the CRDs are the kserve-crd chart",
+  },
 };

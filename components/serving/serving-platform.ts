@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
 import { installChart } from "../common/chart-addon";
 import { MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId } from "./runtimes";
-import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON, KSERVE_CRD_ADDON } from "./addons";
+import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON } from "./addons";
 import { mlflowStorageContainer, runtimePodMonitor } from "./kserve-builders";
 import { REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "../common/names";
 import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
@@ -83,14 +83,14 @@ export class ServingPlatform extends pulumi.ComponentResource {
 
     if (args.kserve) {
       const certManager = installChart(`${name}-cert-manager`, CERT_MANAGER_ADDON, undefined, charts).release;
-      const crds = installChart(`${name}-kserve-crd`, KSERVE_CRD_ADDON, undefined, charts).release;
+      // The controller's contract installs kserve-crd first, as `${name}-kserve-crd`.
       const controller = installChart(
         `${name}-kserve`,
         KSERVE_ADDON,
         { region: cluster.region },
         {
           ...charts,
-          dependsOn: [certManager, crds],
+          dependsOn: [certManager],
           monitoring: args.monitoring,
           monitorName: `${name}-kserve-metrics`,
         },

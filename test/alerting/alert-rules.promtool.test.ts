@@ -75,9 +75,9 @@ function silent(alert: string, at: string, labels: Record<string, string> = {}):
  * the rule groups of the alerts the cases name are loaded (each group as the kit builds it), which
  * keeps the runs short.
  */
-async function expectPass(tests: PromtoolTest[], evaluationInterval = "1m") {
+async function expectPass(tests: PromtoolTest[], evaluationInterval = "1m", ruleGroups = groups) {
   const exprs = tests.flatMap((t) => t.promql_expr_test.map((c) => c.expr));
-  const named = groups.filter((g) =>
+  const named = ruleGroups.filter((g) =>
     g.rules.some((r) => exprs.some((e) => e.includes(`alertname="${r.alert}"`) || e === r.expr)),
   );
   const r = await promtoolTestRules(named, tests, evaluationInterval);
@@ -540,6 +540,51 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         test("busy", "5m", [neuron(0.4)], [silent("NeuronCoresIdle", "200m")]),
       ]);
     });
+
+    // Prod keeps 2 replicas of its Neuron model however quiet the night.
+    const atFloor = alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, neuronReplicaFloor: 2 });
+    const instance = (id: string, util: number) =>
+      s(
+        "neuroncore_utilization_ratio",
+        { instance_id: id, instance_type: "inf2.xlarge", neuroncore: "0", runtime_tag: "1" },
+        `${util}x48`,
+      );
+    it("stays silent for idle instances the replica floor keeps, alone or beside busy ones", async () => {
+      await expectPass(
+        [
+          test(
+            "night at the floor",
+            "5m",
+            [instance("i-0a", 0.01), instance("i-0b", 0.02)],
+            [silent("NeuronCoresIdle", "200m")],
+          ),
+          test(
+            "floor idle, scaled-out model busy",
+            "5m",
+            [instance("i-0a", 0.01), instance("i-0b", 0.01), instance("i-0c", 0.5), instance("i-0d", 0.4)],
+            [silent("NeuronCoresIdle", "200m")],
+          ),
+        ],
+        "1m",
+        atFloor,
+      );
+    });
+    it("fires for each idle instance once more of them idle than the floor explains", async () => {
+      await expectPass(
+        [
+          test(
+            "a replica the autoscaler did not take back",
+            "5m",
+            [instance("i-0a", 0.01), instance("i-0b", 0.01), instance("i-0c", 0.02)],
+            ["i-0a", "i-0b", "i-0c"].map((id) =>
+              fires("NeuronCoresIdle", "200m", { instance_id: id, instance_type: "inf2.xlarge" }),
+            ),
+          ),
+        ],
+        "1m",
+        atFloor,
+      );
+    });
   });
 
   describe("AcceleratorsUnrequested", () => {
@@ -653,12 +698,33 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       s("karpenter_nodepools_usage", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" }, `${usage}x30`),
       s("karpenter_nodepools_limit", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" }, "16x30"),
     ];
-    it("fires at 90% of a pool's limit and stays silent below", async () => {
+    const unschedulable = (pod: string) =>
+      s("kube_pod_status_unschedulable", { namespace: "serving", pod, uid: `uid-${pod}` }, "1x30");
+    it("fires at 90% of a pool's limit while pods are unschedulable, and stays silent below", async () => {
       await expectPass([
-        test("near", "1m", pool(15), [
-          fires("KarpenterNodePoolNearLimit", "20m", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" }),
-        ]),
-        test("room", "1m", pool(8), [silent("KarpenterNodePoolNearLimit", "20m")]),
+        test(
+          "near, pods pending",
+          "1m",
+          [...pool(15), unschedulable("fraud-detector-predictor-abc")],
+          [fires("KarpenterNodePoolNearLimit", "20m", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" })],
+        ),
+        test(
+          "room, pods pending",
+          "1m",
+          [...pool(8), unschedulable("fraud-detector-predictor-abc")],
+          [silent("KarpenterNodePoolNearLimit", "20m")],
+        ),
+      ]);
+    });
+    it("stays silent near the limit while nothing waits for a node", async () => {
+      await expectPass([
+        test("near, nothing pending", "1m", pool(15), [silent("KarpenterNodePoolNearLimit", "20m")]),
+        test(
+          "near, a pod was pending and got scheduled",
+          "1m",
+          [...pool(15), s("kube_pod_status_unschedulable", { namespace: "serving", pod: "p", uid: "u" }, "1x5")],
+          [silent("KarpenterNodePoolNearLimit", "25m")],
+        ),
       ]);
     });
   });

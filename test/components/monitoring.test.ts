@@ -83,7 +83,11 @@ describe("MonitoringStack", () => {
   });
 
   it("installs the pinned chart, protected in prod", () => {
-    const release = plan.one("kubernetes:helm.sh/v3:Release");
+    const release = plan.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.name === "monitoring")!;
+    // Its CRDs' release: deleting it would delete the Prometheus and Alertmanager objects too.
+    const crds = plan.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.name === "monitoring-crd")!;
+    expect(crds.inputs).toMatchObject({ chart: "prometheus-operator-crds", namespace: "monitoring" });
+    expect(crds.protect).toBe(true);
     expect(release.inputs).toMatchObject({
       chart: "kube-prometheus-stack",
       version: CHARTS.kubePrometheusStack.version,

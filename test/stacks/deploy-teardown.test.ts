@@ -8,6 +8,8 @@ import { SERVING_NAMESPACE } from "../../components/common/names";
 import { KIT_NAMESPACE_POD_SECURITY, podSecurityLabels } from "../../components/common/pod-security";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
+import { crdManifestUrls } from "../../components/common/chart-addon";
+import { CHARTS, CRD_MANIFESTS } from "../../components/versions";
 import type { RecordedResource } from "../harness";
 
 /**
@@ -243,5 +245,110 @@ describe.each(ENVS)("stack %s: Pod Security admission (issue 12)", (stack) => {
     expect(clients.spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "keda" } } },
     ]);
+  });
+});
+
+describe.each(ENVS)("stack %s: CRDs upgrade with their charts (item 6)", (stack) => {
+  const RELEASE = "kubernetes:helm.sh/v3:Release";
+  const release = (chart: string) => {
+    const found = ofType(stack, RELEASE).filter(
+      (r) =>
+        String((r.inputs as any).chart)
+          .split("/")
+          .pop() === chart,
+    );
+    expect(
+      found.map((r) => r.name),
+      `${stack}: one ${chart} release`,
+    ).toHaveLength(1);
+    return found[0];
+  };
+  /** Every resource `r` waits for, through dependsOn at any depth. */
+  const waitsFor = (r: RecordedResource): Set<string> => {
+    const seen = new Set<string>();
+    const byUrn = new Map(plans[stack].resources.map((x) => [x.urn, x]));
+    const visit = (x: RecordedResource) => {
+      for (const u of x.dependsOn) {
+        if (seen.has(u)) continue;
+        seen.add(u);
+        const d = byUrn.get(u);
+        if (d) visit(d);
+      }
+    };
+    visit(r);
+    return seen;
+  };
+  const helmReleasesYaml = () => plans[stack].files["manifests/helm-releases.yaml"];
+
+  it("kube-prometheus-stack skips its crds/ and its CRD subchart; prometheus-operator-crds (same operator) goes first", () => {
+    const crds = release("prometheus-operator-crds");
+    const stack_ = release("kube-prometheus-stack");
+    expect(crds.inputs).toMatchObject({ version: CHARTS.prometheusOperatorCrds.version, takeOwnership: true });
+    expect(CHARTS.prometheusOperatorCrds.appVersion).toBe(CHARTS.kubePrometheusStack.appVersion);
+    expect(stack_.inputs).toMatchObject({ skipCrds: true, values: { crds: { enabled: false } } });
+    expect(stack_.dependsOn).toContain(crds.urn);
+    expect(helmReleasesYaml()).toMatch(/- name: prometheus-operator-crds\n/);
+  });
+
+  it("the load balancer controller's CRDs are applied from the commit of its pinned chart, before it, and it skips crds/", () => {
+    const lbc = release("aws-load-balancer-controller");
+    const crds = one(stack, "kubernetes:yaml/v2:ConfigGroup", "crds");
+    expect((crds.inputs as any).files).toEqual(crdManifestUrls(CRD_MANIFESTS.awsLoadBalancerController));
+    expect(CRD_MANIFESTS.awsLoadBalancerController.chartVersion).toBe((lbc.inputs as any).version);
+    expect(lbc.inputs).toMatchObject({ skipCrds: true });
+    expect(lbc.dependsOn).toContain(crds.urn);
+    expect(plans[stack].files["manifests/crd-manifests.yaml"]).toContain(
+      CRD_MANIFESTS.awsLoadBalancerController.commit,
+    );
+    for (const ingress of ofType(stack, "kubernetes:networking.k8s.io/v1:Ingress"))
+      expect(waitsFor(ingress), ingress.name).toContain(lbc.urn);
+  });
+
+  it("every custom resource waits for the controller that serves it, which waits for its CRDs", () => {
+    const controllers: Record<string, string> = {
+      "monitoring.coreos.com": "kube-prometheus-stack",
+      "serving.kserve.io": "kserve-resources",
+      "keda.sh": "keda",
+      "karpenter.sh": "karpenter",
+      "karpenter.k8s.aws": "karpenter",
+    };
+    const custom = plans[stack].resources.filter((r) => r.custom && /^kubernetes:[a-z0-9.-]+\.[a-z]+\//.test(r.type));
+    const groups = new Set<string>();
+    for (const r of custom) {
+      const group = r.type.split(":")[1].split("/")[0];
+      if (!(group in controllers)) continue;
+      groups.add(group);
+      expect(waitsFor(r), `${r.type} ${r.name}`).toContain(release(controllers[group]).urn);
+    }
+    expect(groups.has("monitoring.coreos.com") && groups.has("keda.sh")).toBe(true);
+  });
+});
+
+describe.each(["staging", "prod"] as const)("stack %s: Karpenter's CRDs (item 6)", (stack) => {
+  it("installs karpenter-crd at karpenter's version before the controller, which skips crds/; NodePools wait for both", () => {
+    const releases = ofType(stack, "kubernetes:helm.sh/v3:Release");
+    const byChart = (c: string) => releases.find((r) => String((r.inputs as any).chart).endsWith(`/${c}`))!;
+    const crd = byChart("karpenter-crd");
+    const controller = byChart("karpenter");
+    expect(crd.inputs).toMatchObject({
+      chart: "oci://public.ecr.aws/karpenter/karpenter-crd",
+      version: (controller.inputs as any).version,
+      namespace: (controller.inputs as any).namespace,
+      takeOwnership: true,
+    });
+    expect((crd.inputs as any).skipCrds).toBeUndefined();
+    expect(controller.inputs).toMatchObject({ skipCrds: true });
+    expect(controller.dependsOn).toContain(crd.urn);
+    const kinds = ["kubernetes:karpenter.sh/v1:NodePool", "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"];
+    const pools = plans[stack].resources.filter((r) => kinds.includes(r.type));
+    expect(pools.length).toBeGreaterThan(0);
+    for (const p of pools) {
+      const direct = p.dependsOn.includes(controller.urn);
+      const viaClass = p.dependsOn.some((u) =>
+        plans[stack].resources.find((x) => x.urn === u && x.dependsOn.includes(controller.urn)),
+      );
+      expect(direct || viaClass, p.name).toBe(true);
+    }
+    expect(plans[stack].files["manifests/helm-releases.yaml"]).toMatch(/- name: karpenter-crd\n/);
   });
 });

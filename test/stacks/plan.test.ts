@@ -129,4 +129,13 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
     expect(JSON.parse(plan.files["policy-report.json"])).toHaveProperty("violations");
     expect(plan.files["manifests/helm-releases.yaml"]).toContain("aws-load-balancer-controller");
   });
+
+  it("lets NeuronCoresIdle tolerate as many idle Inferentia instances as the Neuron models' replica floors", () => {
+    const floors: Record<string, number> = { dev: 0, staging: 0, prod: 2 }; // prod: assistant, min 2, no canary
+    const rule = plan.resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")!;
+    const neuron = (rule.inputs as any).spec.groups
+      .flatMap((g: { rules: { alert: string; expr: string }[] }) => g.rules)
+      .find((r: { alert: string }) => r.alert === "NeuronCoresIdle");
+    expect(neuron.expr).toMatch(new RegExp(`\\) > ${floors[stack]}$`));
+  });
 });

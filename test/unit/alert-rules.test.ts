@@ -150,6 +150,13 @@ describe("thresholds", () => {
     ).not.toThrow();
   });
 
+  it("reject a Neuron replica floor that is not a whole number of replicas, naming the field", () => {
+    for (const floor of [-1, 1.5])
+      expect(() => alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, neuronReplicaFloor: floor })).toThrow(
+        /neuronReplicaFloor: must be a whole number of replicas, 0 or more/,
+      );
+  });
+
   it("reject out-of-range thresholds, every problem at once", () => {
     let error: unknown;
     try {

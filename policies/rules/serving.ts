@@ -263,8 +263,15 @@ const ROLE = "aws:iam/role:Role";
 function refersTo(r: PolicyResource, role: PolicyResource, key: string): boolean {
   if (r.dependencies.some((d) => d.urn === role.urn)) return true;
   const name = role.props.name;
-  const value = r.props[key];
-  return typeof name === "string" && typeof value === "string" && (value === name || value.endsWith(`:role/${name}`));
+  if (typeof name !== "string") return false;
+  let value: unknown;
+  try {
+    value = r.props[key];
+  } catch {
+    // Unknown during preview: the value comes from a resource of this stack, which makes a dependency.
+    return false;
+  }
+  return typeof value === "string" && (value === name || value.endsWith(`:role/${name}`));
 }
 
 /** Whether a trust policy lets pods of the serving namespace assume the role (Pod Identity or IRSA). */

@@ -426,25 +426,62 @@ export function callersNamed(type: string, props: Props): boolean {
   ]);
 }
 
-export const noInternetFacingModelEndpoints: ResourceValidationPolicy = {
+const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+
+/**
+ * The ingress classes whose IngressClassParams set the scheme (`spec.scheme`): the AWS Load
+ * Balancer Controller gives every Ingress of such a class that scheme, whatever its annotation says.
+ */
+export function ingressClassSchemes(resources: PolicyResource[]): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const r of resources)
+    if (
+      r.type.startsWith("kubernetes:elbv2.k8s.aws/") &&
+      r.type.endsWith(":IngressClassParams") &&
+      r.props.spec?.scheme
+    )
+      params.set(String(r.props.metadata?.name), String(r.props.spec.scheme));
+  const out = new Map<string, string>();
+  for (const r of resources) {
+    const ref = r.type === "kubernetes:networking.k8s.io/v1:IngressClass" ? r.props.spec?.parameters : undefined;
+    if (ref?.kind === "IngressClassParams" && params.has(String(ref.name)))
+      out.set(String(r.props.metadata?.name), params.get(String(ref.name))!);
+  }
+  return out;
+}
+
+export const noInternetFacingModelEndpoints: StackValidationPolicy = {
   name: "no-internet-facing-model-endpoints",
   description:
-    "Model endpoints (Ingresses and LoadBalancer Services labelled mlserving.io/model or in the serving namespace) are internal in every environment. " +
+    "Model endpoints (Ingresses and LoadBalancer Services labelled mlserving.io/model or in the serving namespace) are internal in every environment, " +
+    "whether the scheme comes from the Ingress's annotation or its class's IngressClassParams. " +
     "An environment listed in the pack's internetFacingModelEnvironments may publish them, and then only to named callers " +
     "(inbound-cidrs or source ranges opening at most a /8 of public space, or ALB OIDC/Cognito authentication); prod also needs the approval of no-internet-facing-in-prod. " +
     "Why every environment: a model endpoint has no authentication of its own, and an open one in dev or staging burns the same GPUs and leaks the same (often unreleased) models as one in prod, with less watching.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
-  validateResource: (args, report) => {
-    if (!internetFacing(args.type, args.props) || !isModelEndpoint(args.props)) return;
+  validateStack: (args, report) => {
     const { environment, internetFacingModelEnvironments } = kitConfig(args);
-    if (!internetFacingModelEnvironments.includes(environment))
-      report(
-        `model endpoint is internet-facing in ${environment}; make it internal (alb.ingress.kubernetes.io/scheme: internal), or list ${environment} in the pack's internetFacingModelEnvironments and name its callers.`,
-      );
-    else if (!callersNamed(args.type, args.props))
-      report(
-        "internet-facing model endpoint admits anyone; name its callers (alb.ingress.kubernetes.io/inbound-cidrs or loadBalancerSourceRanges of at most a /8 of public space, or alb.ingress.kubernetes.io/auth-type oidc or cognito).",
-      );
+    const classSchemes = ingressClassSchemes(args.resources);
+    for (const r of args.resources) {
+      if (!isModelEndpoint(r.props)) continue;
+      let facing = internetFacing(r.type, r.props);
+      if (r.type === INGRESS) {
+        const cls = r.props.spec?.ingressClassName ?? r.props.metadata?.annotations?.["kubernetes.io/ingress.class"];
+        // Either source saying internet-facing is enough: the pack does not guess which one wins.
+        facing ||= classSchemes.get(String(cls)) === "internet-facing";
+      }
+      if (!facing) continue;
+      if (!internetFacingModelEnvironments.includes(environment))
+        report(
+          `model endpoint is internet-facing in ${environment}; make it internal (alb.ingress.kubernetes.io/scheme: internal, and no internet-facing IngressClassParams), or list ${environment} in the pack's internetFacingModelEnvironments and name its callers.`,
+          r.urn,
+        );
+      else if (!callersNamed(r.type, r.props))
+        report(
+          "internet-facing model endpoint admits anyone; name its callers (alb.ingress.kubernetes.io/inbound-cidrs or loadBalancerSourceRanges of at most a /8 of public space, or alb.ingress.kubernetes.io/auth-type oidc or cognito).",
+          r.urn,
+        );
+    }
   },
 };

@@ -306,6 +306,15 @@ describe("prometheus-alertmanager-not-published", () => {
 describe("images-pinned-and-allowed: images set in chart values", () => {
   const release = (values: Record<string, unknown>) =>
     resource("kubernetes:helm.sh/v3:Release", { chart: "some-chart", values });
+  it("also judges CronJobs and ReplicaSets, whose pods are built from templates", async () => {
+    const pod = { containers: [{ name: "c", image: "nvcr.io/nvidia/cuda:latest" }] };
+    expect(
+      await violations(imagesPinnedAndAllowed, [
+        resource("kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec: pod } } } } }),
+        resource("kubernetes:apps/v1:ReplicaSet", { spec: { template: { spec: pod } } }, { name: "rs" }),
+      ]),
+    ).toEqual([expect.stringMatching(/latest tag/), expect.stringMatching(/latest tag/)]);
+  });
   it("finds image overrides at any depth, in every layout charts use", () => {
     expect(
       chartImages({
@@ -519,6 +528,38 @@ describe("no-internet-facing-model-endpoints", () => {
         config,
       ),
     ).toEqual([]);
+  });
+  it("reads the scheme an IngressClassParams forces on its class, whatever the Ingress's annotation says", async () => {
+    const params = resource(
+      "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams",
+      { metadata: { name: "public" }, spec: { scheme: "internet-facing" } },
+      { name: "params" },
+    );
+    const ingressClass = resource(
+      "kubernetes:networking.k8s.io/v1:IngressClass",
+      {
+        metadata: { name: "public-alb" },
+        spec: {
+          controller: "ingress.k8s.aws/alb",
+          parameters: { apiGroup: "elbv2.k8s.aws", kind: "IngressClassParams", name: "public" },
+        },
+      },
+      { name: "class" },
+    );
+    const ingress = (ingressClassName: string) =>
+      resource(
+        "kubernetes:networking.k8s.io/v1:Ingress",
+        {
+          metadata: { namespace: "serving", annotations: { "alb.ingress.kubernetes.io/scheme": "internal" } },
+          spec: { ingressClassName },
+        },
+        { name: ingressClassName },
+      );
+    expect(
+      await violations(noInternetFacingModelEndpoints, [params, ingressClass, ingress("public-alb"), ingress("alb")], {
+        environment: "dev",
+      }),
+    ).toEqual([expect.stringMatching(/internet-facing in dev/)]);
   });
   it("accepts internal model endpoints and leaves other internet-facing endpoints to no-internet-facing-in-prod", async () => {
     expect(

@@ -16,7 +16,7 @@ import {
   prometheusStoragePersistent,
 } from "./monitoring";
 import { s3AccessNamesBuckets } from "./iam";
-import { databasePortsNotOpenToWorld } from "./network";
+import { databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
 import { volumesEncrypted } from "./volumes";
 import {
   imagesPinnedAndAllowed,
@@ -71,6 +71,7 @@ export const allPolicies: Policy[] = [
   // Constructs users can build beside the kit's components (issue 11).
   s3AccessNamesBuckets,
   databasePortsNotOpenToWorld,
+  databaseSecurityGroupsClosed,
   volumesEncrypted,
   noInternetFacingModelEndpoints,
   prometheusAlertmanagerNotPublished,

@@ -1,4 +1,4 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { MAX_PUBLIC_ADDRESSES, publicAddressCount, validateCidr } from "./vendor/cidr";
 import { kitConfigSchema } from "./config";
 import type { Props } from "./props";
@@ -134,6 +134,73 @@ export const databasePortsNotOpenToWorld: ResourceValidationPolicy = {
             `${rule.where} admits ${sources} on database port(s) ${hit.join(", ")}; admit the cluster's security group or the VPC instead.`,
           );
       }
+    }
+  },
+};
+
+const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+const RULE_TYPES = [
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  "aws:ec2/securityGroupRule:SecurityGroupRule",
+];
+const DATABASE_TYPES = ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"];
+
+/** The security group a rule belongs to: the SecurityGroup it depends on, else its literal id. */
+function groupKey(r: PolicyResource, groups: PolicyResource[]): string | undefined {
+  const sg = groups.find((g) => r.dependencies.some((d) => d.urn === g.urn));
+  if (sg) return sg.urn;
+  try {
+    return typeof r.props.securityGroupId === "string" ? `id:${r.props.securityGroupId}` : undefined;
+  } catch {
+    return undefined; // unknown during preview: then it comes from a resource of this stack, a dependency
+  }
+}
+
+export const databaseSecurityGroupsClosed: StackValidationPolicy = {
+  name: "database-security-groups-closed",
+  description:
+    "Judged over the whole stack: the ingress rules of one security group, taken together (its inline ingress, SecurityGroupIngressRule and SecurityGroupRule resources), never open a database port to the world in pieces, and a security group that guards an RDS instance or cluster admits the world on no port at all.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateStack: (args, report) => {
+    const groups = args.resources.filter((r) => r.type === SECURITY_GROUP);
+    const byGroup = new Map<string, IngressRule[]>();
+    const add = (key: string | undefined, rules: IngressRule[]) => {
+      if (key) byGroup.set(key, [...(byGroup.get(key) ?? []), ...rules]);
+    };
+    for (const g of groups) add(g.urn, ingressRules(g.type, g.props));
+    for (const r of args.resources.filter((x) => RULE_TYPES.includes(x.type)))
+      add(groupKey(r, groups), ingressRules(r.type, r.props));
+    const guarded = new Set<string>();
+    for (const db of args.resources.filter((r) => DATABASE_TYPES.includes(r.type))) {
+      for (const g of groups) if (db.dependencies.some((d) => d.urn === g.urn)) guarded.add(g.urn);
+      for (const id of [db.props.vpcSecurityGroupIds ?? []].flat()) guarded.add(`id:${String(id)}`);
+    }
+    for (const [key, rules] of byGroup) {
+      const name = key.startsWith("id:") ? key.slice(3) : key.split("::").pop();
+      const admitting = (port: number | "all") =>
+        rules.filter(
+          (r) => r.ports === "all" || (r.ports && port !== "all" && r.ports[0] <= port && port <= r.ports[1]),
+        );
+      const open = (rs: IngressRule[]) =>
+        opensToWorld(
+          rs.flatMap((r) => r.ipv4),
+          rs.flatMap((r) => r.ipv6),
+        );
+      // A rule that opens a port alone is database-ports-not-open-to-world's; here only the pieces.
+      const dbPorts = DATABASE_PORTS.filter((p) => open(admitting(p)) && !admitting(p).some((r) => open([r])));
+      if (dbPorts.length > 0)
+        report(
+          `security group ${name}: its ingress rules together admit the world on database port(s) ${dbPorts.join(", ")}.`,
+        );
+      const alreadyReported = (r: IngressRule) =>
+        r.ports === "all" ||
+        DATABASE_PORTS.some((p) => r.ports !== "all" && r.ports && r.ports[0] <= p && p <= r.ports[1]);
+      const openElsewhere = rules.filter((r) => r.ports && open([r]) && !alreadyReported(r));
+      if (guarded.has(key) && openElsewhere.length > 0)
+        report(
+          `security group ${name} guards a database and admits the world on port(s) ${openElsewhere.map((r) => (r.ports as [number, number]).join("-")).join(", ")}; admit the cluster's security group or the VPC.`,
+        );
     }
   },
 };

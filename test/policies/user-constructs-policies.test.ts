@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   chartImages,
   databasePortsNotOpenToWorld,
+  databaseSecurityGroupsClosed,
   eksEndpointNotOpenToWorld,
   grafanaNotPublic,
   grafanaSettingEnabled,
@@ -446,6 +447,55 @@ describe("database-ports-not-open-to-world", () => {
           "aws:ec2/securityGroupRule:SecurityGroupRule",
           { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] },
           { name: "egress" },
+        ),
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe("database-security-groups-closed", () => {
+  const sg = resource("aws:ec2/securityGroup:SecurityGroup", { description: "db" }, { name: "db-sg" });
+  const rule = (name: string, inputs: Record<string, unknown>) =>
+    resource(
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      { ipProtocol: "tcp", securityGroupId: "sg-1", ...inputs },
+      { name, dependsOn: [sg.urn] },
+    );
+  const db = resource(
+    "aws:rds/instance:Instance",
+    { vpcSecurityGroupIds: ["sg-1"] },
+    { name: "db", dependsOn: [sg.urn] },
+  );
+  it("flags a database port opened to the world in pieces across rules of one group", async () => {
+    const pieces = [0, 1, 2].map((i) =>
+      rule(`piece-${i}`, { fromPort: 5432, toPort: 5432, cidrIpv4: `${i * 64 + 1}.0.0.0/8` }),
+    );
+    expect(await violations(databaseSecurityGroupsClosed, [sg, ...pieces])).toEqual([
+      expect.stringMatching(/together admit the world on database port\(s\) 5432/),
+    ]);
+    // Each piece alone is within a /8, so the per-resource rule cannot see it.
+    expect(await violations(databasePortsNotOpenToWorld, pieces)).toEqual([]);
+  });
+  it("flags the world on any port of a group that guards a database", async () => {
+    expect(
+      await violations(databaseSecurityGroupsClosed, [
+        sg,
+        db,
+        rule("app", { fromPort: 6543, toPort: 6543, cidrIpv4: "0.0.0.0/0" }),
+      ]),
+    ).toEqual([expect.stringMatching(/guards a database and admits the world on port\(s\) 6543-6543/)]);
+  });
+  it("accepts the VPC and a security group on the database port, and HTTPS to the world on a group without a database", async () => {
+    expect(
+      await violations(databaseSecurityGroupsClosed, [
+        sg,
+        db,
+        rule("vpc", { fromPort: 5432, toPort: 5432, cidrIpv4: "10.30.0.0/16" }),
+        rule("cluster", { fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "sg-2" }),
+        resource(
+          "aws:ec2/securityGroup:SecurityGroup",
+          { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] },
+          { name: "web" },
         ),
       ]),
     ).toEqual([]);

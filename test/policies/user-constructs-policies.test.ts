@@ -564,7 +564,10 @@ describe("no-internet-facing-model-endpoints", () => {
   });
   it("where the config allows it, still refuses an endpoint that admits anyone", async () => {
     const config = { environment: "staging", internetFacingModelEnvironments: ["staging"] };
-    for (const extra of [{}, { "alb.ingress.kubernetes.io/inbound-cidrs": "0.0.0.0/1, 128.0.0.0/1" }])
+    for (const extra of [
+      {} as Record<string, string>,
+      { "alb.ingress.kubernetes.io/inbound-cidrs": "0.0.0.0/1, 128.0.0.0/1" },
+    ])
       expect(await violations(noInternetFacingModelEndpoints, [modelIngress({ ...open, ...extra })], config)).toEqual([
         expect.stringMatching(/admits anyone/),
       ]);

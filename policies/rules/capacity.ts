@@ -175,13 +175,15 @@ export const acceleratorCapacityCapped: StackValidationPolicy = {
 const WORKLOAD_TYPES = new Set([
   "kubernetes:apps/v1:Deployment",
   "kubernetes:apps/v1:StatefulSet",
+  "kubernetes:apps/v1:ReplicaSet",
   "kubernetes:batch/v1:Job",
   "kubernetes:core/v1:Pod",
 ]);
 
-/** The pod spec of a workload object, if it has one. */
+/** The pod spec of a workload object, if it has one (a CronJob's is inside its job template). */
 export function podSpecOf(type: string, props: Props): Props | undefined {
   if (type === "kubernetes:core/v1:Pod") return props.spec;
+  if (type === "kubernetes:batch/v1:CronJob") return props.spec?.jobTemplate?.spec?.template?.spec;
   return WORKLOAD_TYPES.has(type) ? props.spec?.template?.spec : undefined;
 }
 

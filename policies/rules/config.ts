@@ -12,6 +12,11 @@ export interface KitPolicyConfig {
   maxAcceleratorDevices: Record<"dev" | "staging" | "prod", number>;
   /** Registry prefixes images may come from (`*` matches one path or host segment). */
   allowedRegistries: string[];
+  /**
+   * Environments where a model endpoint may be internet-facing (and then only with named callers;
+   * in prod also with the per-object approval of `no-internet-facing-in-prod`). Default: none.
+   */
+  internetFacingModelEnvironments: ("dev" | "staging" | "prod")[];
 }
 
 const EVERYDAY_FAMILIES = ["g4dn", "g5", "g6", "g6e", "inf2"];
@@ -34,6 +39,7 @@ export const DEFAULT_POLICY_CONFIG: KitPolicyConfig = {
     "registry.k8s.io/",
     "*.dkr.ecr.*.amazonaws.com/",
   ],
+  internetFacingModelEnvironments: [],
 };
 
 /** The pack config a rule sees: schema defaults overlaid with the configured values. */
@@ -48,6 +54,11 @@ export const kitConfigSchema: PolicyConfigSchema = {
     allowedInstanceFamilies: { type: "object", default: DEFAULT_POLICY_CONFIG.allowedInstanceFamilies },
     maxAcceleratorDevices: { type: "object", default: DEFAULT_POLICY_CONFIG.maxAcceleratorDevices },
     allowedRegistries: { type: "array", items: { type: "string" }, default: DEFAULT_POLICY_CONFIG.allowedRegistries },
+    internetFacingModelEnvironments: {
+      type: "array",
+      items: { type: "string", enum: ["dev", "staging", "prod"] },
+      default: DEFAULT_POLICY_CONFIG.internetFacingModelEnvironments,
+    },
   },
 };
 

@@ -9,12 +9,21 @@ import {
   spotCapacityDiversified,
 } from "./capacity";
 import { kitNamespacesPodSecurity, restrictedNamespaceWorkloadsHardened } from "./pod-security";
-import { alertReceiverInProd, grafanaNotPublic, prometheusStoragePersistent } from "./monitoring";
+import {
+  alertReceiverInProd,
+  grafanaNotPublic,
+  prometheusAlertmanagerNotPublished,
+  prometheusStoragePersistent,
+} from "./monitoring";
+import { s3AccessNamesBuckets } from "./iam";
+import { databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
+import { volumesEncrypted } from "./volumes";
 import {
   imagesPinnedAndAllowed,
   inferenceWorkloadsHardened,
   modelReadersLeastPrivilege,
   noInternetFacingInProd,
+  noInternetFacingModelEndpoints,
 } from "./serving";
 import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
@@ -23,6 +32,10 @@ export * from "./budget";
 export * from "./config";
 export * from "./capacity";
 export * from "./cluster";
+export * from "./helm";
+export * from "./iam";
+export * from "./network";
+export * from "./volumes";
 export * from "./monitoring";
 export * from "./pod-security";
 export * from "./serving";
@@ -55,4 +68,11 @@ export const allPolicies: Policy[] = [
   kitNamespacesPodSecurity,
   restrictedNamespaceWorkloadsHardened,
   monthlyCostWithinBudget,
+  // Constructs users can build beside the kit's components (issue 11).
+  s3AccessNamesBuckets,
+  databasePortsNotOpenToWorld,
+  databaseSecurityGroupsClosed,
+  volumesEncrypted,
+  noInternetFacingModelEndpoints,
+  prometheusAlertmanagerNotPublished,
 ];

@@ -1,7 +1,10 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { MODEL_POD_LABEL } from "./kit-facts";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "./kit-facts";
+import { policyStatements, statementS3Access, wildcardBucketResources } from "./iam";
 import { podSpecOf } from "./capacity";
 import { kitConfig, kitConfigSchema } from "./config";
+import { chartValues } from "./helm";
+import { MAX_PUBLIC_ADDRESSES, publicAddressCount, validateCidr } from "./vendor/cidr";
 import type { Props } from "./props";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -19,6 +22,30 @@ interface InferenceWorkload {
   minReplicas: number | undefined;
 }
 
+/** The KEDA ScaledObject that scales the Deployment `name` in `namespace`, if one does. */
+function scaledObjectFor(resources: PolicyResource[], namespace: string, name: unknown): PolicyResource | undefined {
+  return resources.find(
+    (s) =>
+      s.type === SCALED_OBJECT &&
+      (s.props.metadata?.namespace ?? "default") === namespace &&
+      s.props.spec?.scaleTargetRef?.name === name &&
+      (s.props.spec?.scaleTargetRef?.kind ?? "Deployment") === "Deployment",
+  );
+}
+
+/**
+ * The fewest replicas a ScaledObject leaves running: minReplicaCount (KEDA's default is 0), or
+ * less when it scales idle targets to idleReplicaCount or is paused at paused-replicas.
+ */
+export function scalerFloor(scaler: PolicyResource): number {
+  const spec = scaler.props.spec ?? {};
+  const floors = [Number(spec.minReplicaCount ?? 0)];
+  if (spec.idleReplicaCount !== undefined && spec.idleReplicaCount !== null) floors.push(Number(spec.idleReplicaCount));
+  const paused = scaler.props.metadata?.annotations?.["autoscaling.keda.sh/paused-replicas"];
+  if (paused !== undefined) floors.push(Number(paused));
+  return Math.min(...floors.map((n) => (Number.isFinite(n) ? n : 0)));
+}
+
 function inferenceWorkloads(resources: PolicyResource[]): InferenceWorkload[] {
   const out: InferenceWorkload[] = [];
   for (const r of resources) {
@@ -26,18 +53,13 @@ function inferenceWorkloads(resources: PolicyResource[]): InferenceWorkload[] {
       const podLabels = (r.props.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
       if (!podLabels[MODEL_POD_LABEL]) continue;
       const namespace = r.props.metadata?.namespace ?? "default";
-      const scaler = resources.find(
-        (s) =>
-          s.type === SCALED_OBJECT &&
-          s.props.metadata?.namespace === namespace &&
-          s.props.spec?.scaleTargetRef?.name === r.props.metadata?.name,
-      );
+      const scaler = scaledObjectFor(resources, namespace, r.props.metadata?.name);
       out.push({
         resource: r,
         namespace,
         podLabels,
         containers: r.props.spec?.template?.spec?.containers ?? [],
-        minReplicas: scaler ? Number(scaler.props.spec?.minReplicaCount ?? 1) : r.props.spec?.replicas,
+        minReplicas: scaler ? scalerFloor(scaler) : r.props.spec?.replicas,
       });
     }
     if (r.type === ISVC) {
@@ -50,6 +72,7 @@ function inferenceWorkloads(resources: PolicyResource[]): InferenceWorkload[] {
           s.props.metadata?.namespace === namespace,
       );
       const runtimeContainer = (runtime?.props.spec?.containers ?? [])[0] ?? {};
+      const scaler = scaledObjectFor(resources, namespace, `${r.props.metadata?.name}-predictor`);
       // KServe merges the model's container fields over the runtime's container.
       const container = {
         ...runtimeContainer,
@@ -61,7 +84,9 @@ function inferenceWorkloads(resources: PolicyResource[]): InferenceWorkload[] {
         namespace,
         podLabels: predictor.labels ?? {},
         containers: [container],
-        minReplicas: predictor.minReplicas ?? 1,
+        // KServe names the predictor Deployment <name>-predictor; the kit sets autoscalerClass
+        // external and scales it with its own ScaledObject, whose floor is the one that holds.
+        minReplicas: scaler ? scalerFloor(scaler) : (predictor.minReplicas ?? 1),
       });
     }
   }
@@ -122,9 +147,83 @@ export function unpinnedReason(image: string): string | undefined {
   return undefined;
 }
 
+/** An image a chart's values set, with the values path that sets it and what is known of it. */
+export interface ChartImage {
+  path: string;
+  /** The reference to judge, as far as the values name it (`registry/repository:tag@digest`). */
+  ref: string;
+  /** Whether the values choose where the image comes from (registry or repository), not only its tag. */
+  redirects: boolean;
+  /** The tag the values set, if only the tag. */
+  tag?: string;
+}
+
+const hasHost = (repository: string) => /^[^/]*[.:]/.test(repository) || repository.startsWith("localhost/");
+
+/**
+ * Images a chart's values set, at any depth: `image`/`*Image` keys holding a reference string
+ * (with a sibling `tag`, as kserve's chart writes them) or a map of `registry`, `repository`,
+ * `tag` and `digest`/`sha` (`@sha256:` is added to a bare sha, as the charts do), and registries
+ * set for every image (`imageRegistry`, `global.image.registry`).
+ */
+export function chartImages(values: unknown, path = ""): ChartImage[] {
+  if (values === null || typeof values !== "object") return [];
+  if (Array.isArray(values)) return values.flatMap((v, i) => chartImages(v, `${path}[${i}]`));
+  const out: ChartImage[] = [];
+  const map = values as Props;
+  for (const [key, v] of Object.entries(map)) {
+    const here = path ? `${path}.${key}` : key;
+    if (/^(image|[a-zA-Z0-9]+Image)$/.test(key) && typeof v === "string") {
+      const tag =
+        typeof map.tag === "string" && map.tag.length > 0 && !/[:@]/.test(v.split("/").pop()!) ? `:${map.tag}` : "";
+      out.push({ path: here, ref: `${v}${tag}`, redirects: true });
+      continue;
+    }
+    if (key === "imageRegistry" && typeof v === "string" && v.length > 0) {
+      out.push({ path: here, ref: `${v.replace(/\/+$/, "")}/`, redirects: true, tag: undefined });
+      continue;
+    }
+    if (/^(image|[a-zA-Z0-9]+Image)$/.test(key) && v !== null && typeof v === "object" && !Array.isArray(v)) {
+      const img = v as Props;
+      const str = (x: unknown) => (typeof x === "string" || typeof x === "number" ? String(x) : "");
+      const registry = str(img.registry).replace(/\/+$/, "");
+      const repository = str(img.repository);
+      const tag = str(img.tag);
+      const digestValue = str(img.digest) || str(img.sha);
+      const digest = digestValue ? `@${digestValue.includes(":") ? digestValue : `sha256:${digestValue}`}` : "";
+      if (repository || registry) {
+        const name = repository
+          ? registry && !hasHost(repository)
+            ? `${registry}/${repository}`
+            : repository
+          : `${registry}/`;
+        out.push({ path: here, ref: repository ? `${name}${tag ? `:${tag}` : ""}${digest}` : name, redirects: true });
+      } else if ("tag" in img || digest) {
+        out.push({ path: here, ref: "", redirects: false, tag: digest ? `${tag}${digest}` : tag });
+      }
+      out.push(
+        ...chartImages(
+          Object.fromEntries(
+            Object.entries(img).filter(([k]) => !["registry", "repository", "tag", "digest", "sha"].includes(k)),
+          ),
+          here,
+        ),
+      );
+      continue;
+    }
+    out.push(...chartImages(v, here));
+  }
+  return out;
+}
+
+function allowedRegistry(image: string, allowedRegistries: string[]): boolean {
+  return allowedRegistries.some((r) => new RegExp(`^${r.replace(/[.]/g, "\\.").replace(/\*/g, "[^/]+")}`).test(image));
+}
+
 export const imagesPinnedAndAllowed: ResourceValidationPolicy = {
   name: "images-pinned-and-allowed",
-  description: "Container images carry a fixed tag or digest (never latest) and come from allowed registries.",
+  description:
+    "Container images carry a fixed tag or digest (never latest) and come from allowed registries, in workloads, KServe runtimes and images set in Helm chart values at any depth.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -132,54 +231,130 @@ export const imagesPinnedAndAllowed: ResourceValidationPolicy = {
     for (const image of containerImages(args.type, args.props)) {
       const reason = unpinnedReason(image);
       if (reason) report(`image ${image} ${reason}; pin a version.`);
-      if (
-        !allowedRegistries.some((r) => new RegExp(`^${r.replace(/[.]/g, "\\.").replace(/\*/g, "[^/]+")}`).test(image))
-      ) {
+      if (!allowedRegistry(image, allowedRegistries))
         report(`image ${image} is not from an allowed registry (${allowedRegistries.join(", ")}).`);
+    }
+    const values = chartValues(args.type, args.props);
+    if (!values) return;
+    for (const image of chartImages(values)) {
+      if (!image.redirects) {
+        // Only the tag changes; the chart's (pinned) default image stays.
+        const tag = image.tag ?? "";
+        if (/(^|:)latest$/.test(tag.split("@")[0]))
+          report(`chart values ${image.path} set the latest tag; pin a version.`);
+        continue;
       }
+      if (!image.ref.endsWith("/")) {
+        const reason = unpinnedReason(image.ref);
+        if (reason)
+          report(`chart values ${image.path} set image ${image.ref}, which ${reason}; pin a version or digest.`);
+      }
+      if (!allowedRegistry(image.ref, allowedRegistries))
+        report(
+          `chart values ${image.path} set image ${image.ref}, which is not from an allowed registry (${allowedRegistries.join(", ")}); name the registry.`,
+        );
     }
   },
 };
 
-function statements(doc: unknown): Props[] {
-  const parsed = typeof doc === "string" ? (JSON.parse(doc) as Props) : (doc as Props);
-  const s = parsed?.Statement ?? [];
-  return Array.isArray(s) ? s : [s];
+const ROLE = "aws:iam/role:Role";
+
+/** Whether a resource refers to a role: through a dependency, or by the role's literal name or ARN. */
+function refersTo(r: PolicyResource, role: PolicyResource, key: string): boolean {
+  if (r.dependencies.some((d) => d.urn === role.urn)) return true;
+  const name = role.props.name;
+  if (typeof name !== "string") return false;
+  let value: unknown;
+  try {
+    value = r.props[key];
+  } catch {
+    // Unknown during preview: the value comes from a resource of this stack, which makes a dependency.
+    return false;
+  }
+  return typeof value === "string" && (value === name || value.endsWith(`:role/${name}`));
+}
+
+/** Whether a trust policy lets pods of the serving namespace assume the role (Pod Identity or IRSA). */
+function trustsServingPods(assumeRolePolicy: unknown): boolean {
+  return policyStatements(assumeRolePolicy).statements.some((st) =>
+    Object.values((st.Condition ?? {}) as Record<string, Record<string, unknown>>).some((test) =>
+      Object.entries(test ?? {}).some(([key, value]) =>
+        [value]
+          .flat()
+          .map(String)
+          .some(
+            (v) =>
+              (key.endsWith("/kubernetes-namespace") && v === SERVING_NAMESPACE) ||
+              (key.endsWith(":sub") && v.startsWith(`system:serviceaccount:${SERVING_NAMESPACE}:`)),
+          ),
+      ),
+    ),
+  );
+}
+
+/**
+ * Roles that read models: the kit's (tagged mlserving.io/purpose=model-reader), and any role that
+ * pods of the serving namespace assume, through a pod identity association or a trust policy.
+ */
+export function modelReaderRoles(resources: PolicyResource[]): PolicyResource[] {
+  const associations = resources.filter(
+    (r) =>
+      r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && r.props.namespace === SERVING_NAMESPACE,
+  );
+  return resources.filter(
+    (r) =>
+      r.type === ROLE &&
+      (r.props.tags?.["mlserving.io/purpose"] === "model-reader" ||
+        associations.some((a) => refersTo(a, r, "roleArn")) ||
+        trustsServingPods(r.props.assumeRolePolicy)),
+  );
 }
 
 export const modelReadersLeastPrivilege: StackValidationPolicy = {
   name: "model-readers-least-privilege",
   description:
-    "Roles that read models (tagged mlserving.io/purpose=model-reader) are never granted s3:* or * resources.",
+    "Roles that read models (tagged mlserving.io/purpose=model-reader, or assumed by pods of the serving namespace through pod identity or IRSA) only read named buckets: no write action (s3:Put*, s3:Delete*, s3:*, *), no `*` resource or bucket wildcard, no NotAction/NotResource, no attached managed policies.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
-    const readers = args.resources.filter(
-      (r) => r.type === "aws:iam/role:Role" && r.props.tags?.["mlserving.io/purpose"] === "model-reader",
-    );
-    for (const role of readers) {
+    for (const role of modelReaderRoles(args.resources)) {
       const policies = args.resources.filter(
-        (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.dependencies.some((d) => d.urn === role.urn),
+        (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && refersTo(r, role, "role"),
       );
       const attached = args.resources.filter(
-        (r) =>
-          r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" &&
-          r.dependencies.some((d) => d.urn === role.urn),
+        (r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && refersTo(r, role, "role"),
       );
-      if (attached.length > 0)
+      if (attached.length > 0 || [role.props.managedPolicyArns ?? []].flat().length > 0)
         report(
           "a model-reader role must not carry attached (managed) policies; grant the exact prefix inline.",
           role.urn,
         );
-      for (const p of policies) {
-        for (const st of statements(p.props.policy)) {
+      const documents = [
+        ...policies.map((p) => ({ urn: p.urn, doc: p.props.policy })),
+        ...((role.props.inlinePolicies ?? []) as Props[]).map((p) => ({ urn: role.urn, doc: p?.policy })),
+      ];
+      for (const { urn, doc } of documents) {
+        const { statements, problem } = policyStatements(doc);
+        if (problem) report(`the model reader's policy ${problem}.`, urn);
+        for (const st of statements) {
           if (st.Effect !== "Allow") continue;
-          const actions = [st.Action].flat().map(String);
-          const resources = [st.Resource].flat().map(String);
-          if (actions.some((a) => a === "*" || a === "s3:*"))
-            report(`grants ${actions.join(", ")}; list the read actions it needs.`, p.urn);
-          if (resources.some((r) => r === "*" || /^arn:[^:]+:s3:::\*$/.test(r)))
-            report("grants access to every resource; name the model bucket and prefix.", p.urn);
+          const actions = [st.Action ?? []].flat().map(String);
+          if (st.NotAction !== undefined || st.NotResource !== undefined)
+            report("uses NotAction or NotResource, which grants everything it does not name; list what it reads.", urn);
+          if (actions.some((a) => a.trim() === "*" || /^s3:\*$/i.test(a.trim())) || statementS3Access(st).write)
+            report(
+              `grants ${actions.join(", ")}, which writes; a model reader only reads (s3:GetObject, s3:ListBucket).`,
+              urn,
+            );
+          const resources = [st.Resource ?? []].flat().map(String);
+          if (
+            st.NotResource === undefined &&
+            (resources.some((r) => r.trim() === "*") || wildcardBucketResources(st).length > 0)
+          )
+            report(
+              "grants access to every resource or to buckets matched by a wildcard; name the model bucket and prefix.",
+              urn,
+            );
         }
       }
     }
@@ -214,5 +389,99 @@ export const noInternetFacingInProd: ResourceValidationPolicy = {
     report(
       `is internet-facing in prod; make it internal or annotate it ${APPROVED_INTERNET_FACING}: "true" after review.`,
     );
+  },
+};
+
+/** Whether a Service or Ingress serves a model: it carries the model label or lives in the serving namespace. */
+export function isModelEndpoint(props: Props): boolean {
+  return (
+    props.metadata?.labels?.[MODEL_POD_LABEL] !== undefined ||
+    (props.metadata?.namespace ?? "default") === SERVING_NAMESPACE
+  );
+}
+
+const list = (v: unknown): string[] =>
+  v === undefined || v === null
+    ? []
+    : typeof v === "string"
+      ? v.split(",").map((x) => x.trim())
+      : [v].flat().map(String);
+
+/**
+ * Whether an internet-facing endpoint admits only named callers: source ranges that together open
+ * at most a /8 of public space, or (for an ALB) OIDC or Cognito authentication.
+ */
+export function callersNamed(type: string, props: Props): boolean {
+  const annotations = (props.metadata?.annotations ?? {}) as Record<string, string>;
+  const narrow = (cidrs: string[]) =>
+    cidrs.length > 0 && cidrs.every(validateCidr) && publicAddressCount(cidrs) <= MAX_PUBLIC_ADDRESSES;
+  if (type === "kubernetes:networking.k8s.io/v1:Ingress")
+    return (
+      ["oidc", "cognito"].includes(String(annotations["alb.ingress.kubernetes.io/auth-type"] ?? "")) ||
+      narrow(list(annotations["alb.ingress.kubernetes.io/inbound-cidrs"]))
+    );
+  return narrow([
+    ...list(props.spec?.loadBalancerSourceRanges),
+    ...list(annotations["service.beta.kubernetes.io/load-balancer-source-ranges"]),
+  ]);
+}
+
+const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+
+/**
+ * The ingress classes whose IngressClassParams set the scheme (`spec.scheme`): the AWS Load
+ * Balancer Controller gives every Ingress of such a class that scheme, whatever its annotation says.
+ */
+export function ingressClassSchemes(resources: PolicyResource[]): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const r of resources)
+    if (
+      r.type.startsWith("kubernetes:elbv2.k8s.aws/") &&
+      r.type.endsWith(":IngressClassParams") &&
+      r.props.spec?.scheme
+    )
+      params.set(String(r.props.metadata?.name), String(r.props.spec.scheme));
+  const out = new Map<string, string>();
+  for (const r of resources) {
+    const ref = r.type === "kubernetes:networking.k8s.io/v1:IngressClass" ? r.props.spec?.parameters : undefined;
+    if (ref?.kind === "IngressClassParams" && params.has(String(ref.name)))
+      out.set(String(r.props.metadata?.name), params.get(String(ref.name))!);
+  }
+  return out;
+}
+
+export const noInternetFacingModelEndpoints: StackValidationPolicy = {
+  name: "no-internet-facing-model-endpoints",
+  description:
+    "Model endpoints (Ingresses and LoadBalancer Services labelled mlserving.io/model or in the serving namespace) are internal in every environment, " +
+    "whether the scheme comes from the Ingress's annotation or its class's IngressClassParams. " +
+    "An environment listed in the pack's internetFacingModelEnvironments may publish them, and then only to named callers " +
+    "(inbound-cidrs or source ranges opening at most a /8 of public space, or ALB OIDC/Cognito authentication); prod also needs the approval of no-internet-facing-in-prod. " +
+    "Why every environment: a model endpoint has no authentication of its own, and an open one in dev or staging burns the same GPUs and leaks the same (often unreleased) models as one in prod, with less watching.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateStack: (args, report) => {
+    const { environment, internetFacingModelEnvironments } = kitConfig(args);
+    const classSchemes = ingressClassSchemes(args.resources);
+    for (const r of args.resources) {
+      if (!isModelEndpoint(r.props)) continue;
+      let facing = internetFacing(r.type, r.props);
+      if (r.type === INGRESS) {
+        const cls = r.props.spec?.ingressClassName ?? r.props.metadata?.annotations?.["kubernetes.io/ingress.class"];
+        // Either source saying internet-facing is enough: the pack does not guess which one wins.
+        facing ||= classSchemes.get(String(cls)) === "internet-facing";
+      }
+      if (!facing) continue;
+      if (!internetFacingModelEnvironments.includes(environment))
+        report(
+          `model endpoint is internet-facing in ${environment}; make it internal (alb.ingress.kubernetes.io/scheme: internal, and no internet-facing IngressClassParams), or list ${environment} in the pack's internetFacingModelEnvironments and name its callers.`,
+          r.urn,
+        );
+      else if (!callersNamed(r.type, r.props))
+        report(
+          "internet-facing model endpoint admits anyone; name its callers (alb.ingress.kubernetes.io/inbound-cidrs or loadBalancerSourceRanges of at most a /8 of public space, or alb.ingress.kubernetes.io/auth-type oidc or cognito).",
+          r.urn,
+        );
+    }
   },
 };

@@ -13,10 +13,18 @@ const SSE_TYPES = [
 ];
 const VERSIONING_TYPES = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 
-/** Resources of one of `types` that depend on `target` (bucket settings refer to their bucket). */
+/**
+ * Resources of one of `types` that refer to the bucket `target`: through a dependency (`bucket:
+ * b.id`), or by the bucket's literal name (`bucket: "my-models"`), which makes no dependency.
+ */
 function dependents(resources: PolicyResource[], target: PolicyResource, types: string | string[]): PolicyResource[] {
   const wanted = typeof types === "string" ? [types] : types;
-  return resources.filter((r) => wanted.includes(r.type) && r.dependencies.some((d) => d.urn === target.urn));
+  const name = target.props.bucket;
+  return resources.filter(
+    (r) =>
+      wanted.includes(r.type) &&
+      (r.dependencies.some((d) => d.urn === target.urn) || (typeof name === "string" && r.props.bucket === name)),
+  );
 }
 
 export const s3BucketsSecure: StackValidationPolicy = {
@@ -59,22 +67,36 @@ export const s3BucketsSecure: StackValidationPolicy = {
 
 export const rdsSecure: ResourceValidationPolicy = {
   name: "rds-secure",
-  description: "RDS databases are encrypted, private, backed up, and deletion-protected in prod.",
+  description:
+    "RDS databases are encrypted, private (Aurora cluster instances included), backed up, and in prod deletion-protected and never destroyed without a final snapshot (skipFinalSnapshot).",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
-    if (args.type !== "aws:rds/instance:Instance" && args.type !== "aws:rds/cluster:Cluster") return;
     const p = args.props;
+    // Aurora's public access is set per cluster instance, not on the cluster.
+    if (args.type === "aws:rds/clusterInstance:ClusterInstance") {
+      if (p.publiclyAccessible === true || p.publiclyAccessible === "true")
+        report("publiclyAccessible must not be true.");
+      return;
+    }
+    if (args.type !== "aws:rds/instance:Instance" && args.type !== "aws:rds/cluster:Cluster") return;
     if (p.storageEncrypted !== true) report("storageEncrypted must be true.");
-    if (p.publiclyAccessible === true) report("publiclyAccessible must not be true.");
+    if (p.publiclyAccessible === true || p.publiclyAccessible === "true")
+      report("publiclyAccessible must not be true.");
     if (!(Number(p.backupRetentionPeriod ?? 0) >= 7))
       report(`backupRetentionPeriod must be at least 7 days (got ${p.backupRetentionPeriod ?? "unset"}).`);
-    if (kitConfig(args).environment === "prod" && p.deletionProtection !== true)
-      report("deletionProtection must be true in prod.");
+    if (kitConfig(args).environment === "prod") {
+      if (p.deletionProtection !== true) report("deletionProtection must be true in prod.");
+      // The provider's default is false (take a final snapshot, named by finalSnapshotIdentifier).
+      if (p.skipFinalSnapshot === true || p.skipFinalSnapshot === "true")
+        report(
+          "skipFinalSnapshot must not be true in prod: deleting or replacing the database would leave no snapshot; set a finalSnapshotIdentifier.",
+        );
+    }
   },
 };
 
-const STATEFUL_TYPES = new Set([BUCKET, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster"]);
+const STATEFUL_TYPES = new Set([...BUCKET_TYPES, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster"]);
 
 export const statefulResourcesProtected: ResourceValidationPolicy = {
   name: "stateful-resources-protected",

@@ -95,4 +95,73 @@ describe("policies bite on the real prod plan", () => {
     expect(v).toContain("prometheus-storage-persistent");
     expect(v).toContain("alert-receiver-in-prod");
   });
+
+  // Issue 11: the constructs users can build beside the kit's components, broken one at a time in the real plan.
+  it("notices an unencrypted StorageClass and an unencrypted node volume", async () => {
+    expect(
+      await violated(mutate("kubernetes:storage.k8s.io/v1:StorageClass", (i) => (i.parameters.encrypted = "false"))),
+    ).toContain("volumes-encrypted");
+    expect(
+      await violated(
+        mutate("aws:ec2/launchTemplate:LaunchTemplate", (i) => (i.blockDeviceMappings[0].ebs.encrypted = "false")),
+      ),
+    ).toContain("volumes-encrypted");
+  });
+
+  it("notices the database opened to the world and a prod database destroyed without a final snapshot", async () => {
+    expect(
+      await violated(
+        mutate("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", (i) => {
+          if (i.fromPort !== 5432) return;
+          delete i.referencedSecurityGroupId;
+          i.cidrIpv4 = "0.0.0.0/0";
+        }),
+      ),
+    ).toContain("database-ports-not-open-to-world");
+    expect(await violated(mutate("aws:rds/instance:Instance", (i) => (i.skipFinalSnapshot = true)))).toContain(
+      "rds-secure",
+    );
+  });
+
+  it("notices anonymous Grafana as a string, Prometheus published, and a floating image tag in chart values", async () => {
+    const v = await violated(
+      mutate("kubernetes:helm.sh/v3:Release", (i) => {
+        if (i.chart === "kube-prometheus-stack") {
+          i.values.grafana["grafana.ini"] = { "auth.anonymous": { enabled: "true" } };
+          i.values.prometheus.service = { type: "LoadBalancer" };
+        }
+        if (i.chart === "cluster-autoscaler") i.values.image.tag = "latest";
+      }),
+    );
+    expect(v).toContain("grafana-not-public");
+    expect(v).toContain("prometheus-alertmanager-not-published");
+    expect(v).toContain("images-pinned-and-allowed");
+  });
+
+  it("notices a KServe model whose ScaledObject keeps one replica, and an internet-facing model Ingress", async () => {
+    expect(
+      await violated(mutate("kubernetes:keda.sh/v1alpha1:ScaledObject", (i) => (i.spec.minReplicaCount = 1))),
+    ).toContain("inference-workloads-hardened");
+    expect(
+      await violated(
+        mutate(
+          "kubernetes:networking.k8s.io/v1:Ingress",
+          (i) => (i.metadata.annotations["alb.ingress.kubernetes.io/scheme"] = "internet-facing"),
+        ),
+      ),
+    ).toContain("no-internet-facing-model-endpoints");
+  });
+
+  it("notices the registry's server granted every bucket", async () => {
+    expect(
+      await violated(
+        mutate("aws:iam/rolePolicy:RolePolicy", (i) => {
+          const doc = JSON.parse(i.policy);
+          if (doc.Statement[0]?.Sid !== "ReadWriteArtifacts") return;
+          doc.Statement[0].Resource = "arn:aws:s3:::*/*";
+          i.policy = JSON.stringify(doc);
+        }),
+      ),
+    ).toContain("s3-access-names-buckets");
+  });
 });

@@ -1,0 +1,165 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { kitConfigSchema } from "./config";
+import type { Props } from "./props";
+
+// Reading IAM policy documents as AWS evaluates them: actions and resources are case-insensitive
+// globs (`*`, `?`), Action/Resource may be a string or a list, Statement an object or a list,
+// the document a JSON string or an object, and NotAction/NotResource in an Allow grant
+// everything they do not name.
+
+/** Statements of a policy document given as a JSON string or an object; `problem` when it cannot be read. */
+export function policyStatements(doc: unknown): { statements: Props[]; problem?: string } {
+  let parsed: unknown = doc;
+  if (typeof doc === "string") {
+    try {
+      parsed = JSON.parse(doc);
+    } catch {
+      return { statements: [], problem: "is not a JSON policy document the pack can read" };
+    }
+  }
+  if (parsed === null || typeof parsed !== "object")
+    return { statements: [], problem: "is not a JSON policy document the pack can read" };
+  const s = (parsed as Props).Statement ?? [];
+  return { statements: (Array.isArray(s) ? s : [s]).filter((x) => x !== null && typeof x === "object") };
+}
+
+const list = (v: unknown): string[] => (v === undefined ? [] : [v].flat().map(String));
+
+/** IAM glob match (case-insensitive, `*` any run, `?` one character). */
+export function iamGlob(pattern: string, value: string): boolean {
+  const re = pattern
+    .split("")
+    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${re}$`, "is").test(value);
+}
+
+/** What an action pattern can do in S3: read objects or listings, or change anything. */
+export function s3Access(pattern: string): { read: boolean; write: boolean } {
+  const p = pattern.trim().toLowerCase();
+  const colon = p.indexOf(":");
+  const service = colon < 0 ? p : p.slice(0, colon);
+  const name = colon < 0 ? (p.includes("*") ? "*" : "") : p.slice(colon + 1);
+  if (!iamGlob(service, "s3") || name === "") return { read: false, write: false };
+  const read = ["getobject", "getobjectversion", "listbucket", "listbucketversions"].some((a) => iamGlob(name, a));
+  // S3's reading verbs are Get, List and Describe; every other verb (Put, Delete, Create, Restore,
+  // Replicate, Abort, Bypass, ...) changes something. A wildcard counts as writing unless its
+  // literal start keeps it among the reading verbs (`Get*`, `List*`, `G*`, `L*`).
+  const literal = name.split(/[*?]/)[0];
+  const readingVerb = /^(get|list|describe)/.test(literal);
+  const wildcard = literal.length < name.length;
+  const write =
+    !readingVerb && (!wildcard || !(literal.length > 0 && ["get", "list"].some((v) => v.startsWith(literal))));
+  return { read, write };
+}
+
+/** What an Allow statement grants in S3 (nothing for Deny). NotAction grants every action it does not name. */
+export function statementS3Access(st: Props): { read: boolean; write: boolean } {
+  if (st.Effect !== "Allow") return { read: false, write: false };
+  if (st.NotAction !== undefined) {
+    const excluded = list(st.NotAction);
+    const grantsUnlessExcluded = (probe: string) => !excluded.some((e) => iamGlob(e, probe));
+    return {
+      read: grantsUnlessExcluded("s3:GetObject") || grantsUnlessExcluded("s3:ListBucket"),
+      write: grantsUnlessExcluded("s3:PutObject") || grantsUnlessExcluded("s3:DeleteObject"),
+    };
+  }
+  return list(st.Action)
+    .map(s3Access)
+    .reduce((a, b) => ({ read: a.read || b.read, write: a.write || b.write }), { read: false, write: false });
+}
+
+// ARNs of a bucket and an object that no one names on purpose: a resource that matches them covers any bucket.
+const PROBE_BUCKET = "arn:aws:s3:::zz-any-bucket-7q2x";
+const PROBE_OBJECT = `${PROBE_BUCKET}/any/key`;
+
+/**
+ * The resources of an Allow statement that reach beyond named buckets: `*`, ARNs that match
+ * any bucket (`arn:aws:s3:::*`, `arn:aws:s3:::*\/*`, `arn:*:s3:::*`), bucket names with a
+ * wildcard (`arn:aws:s3:::models-*\/*`), and NotResource, which grants everything it does not name.
+ */
+export function wildcardBucketResources(st: Props): string[] {
+  if (st.Effect !== "Allow") return [];
+  if (st.NotResource !== undefined) return [`NotResource ${list(st.NotResource).join(", ")}`];
+  return list(st.Resource).filter((r) => {
+    if (iamGlob(r, PROBE_BUCKET) || iamGlob(r, PROBE_OBJECT)) return true;
+    const s3 = /^arn:[^:]*:s3:::([^/]*)/i.exec(r);
+    return s3 !== null && /[*?]/.test(s3[1]);
+  });
+}
+
+/** AWS managed policies that grant S3 reads (or more) on every bucket of the account. */
+export const BROAD_S3_MANAGED_POLICIES = [
+  "AdministratorAccess",
+  "PowerUserAccess",
+  "ReadOnlyAccess",
+  "AmazonS3FullAccess",
+  "AmazonS3ReadOnlyAccess",
+];
+
+/** The AWS managed policy an ARN names when it is one of `BROAD_S3_MANAGED_POLICIES`. */
+export function broadS3ManagedPolicy(arn: unknown): string | undefined {
+  const m = /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(String(arn ?? ""));
+  return m && BROAD_S3_MANAGED_POLICIES.includes(m[1]) ? m[1] : undefined;
+}
+
+/** Policy documents a resource carries, with where: the `policy` of policies and the inline policies of a role. */
+export function policyDocumentsOf(type: string, props: Props): { where: string; doc: unknown }[] {
+  if (
+    [
+      "aws:iam/policy:Policy",
+      "aws:iam/rolePolicy:RolePolicy",
+      "aws:iam/userPolicy:UserPolicy",
+      "aws:iam/groupPolicy:GroupPolicy",
+    ].includes(type)
+  )
+    return props.policy === undefined ? [] : [{ where: "policy", doc: props.policy }];
+  if (type === "aws:iam/role:Role")
+    return ((props.inlinePolicies ?? []) as Props[])
+      .filter((p) => p?.policy !== undefined)
+      .map((p, i) => ({ where: `inlinePolicies[${i}]${p.name ? ` (${p.name})` : ""}`, doc: p.policy }));
+  return [];
+}
+
+/** Managed policy ARNs a resource attaches: attachments' `policyArn` and a role's `managedPolicyArns`. */
+export function attachedPolicyArns(type: string, props: Props): string[] {
+  if (
+    [
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+      "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+      "aws:iam/policyAttachment:PolicyAttachment",
+    ].includes(type)
+  )
+    return props.policyArn === undefined ? [] : [String(props.policyArn)];
+  if (type === "aws:iam/role:Role") return list(props.managedPolicyArns);
+  return [];
+}
+
+export const s3AccessNamesBuckets: ResourceValidationPolicy = {
+  name: "s3-access-names-buckets",
+  description:
+    "No IAM policy (Policy, RolePolicy, UserPolicy, GroupPolicy, a role's inline policies) allows S3 reads or writes on every bucket or on buckets matched by a wildcard (`*`, `arn:aws:s3:::*`, `arn:aws:s3:::*/*`, `arn:aws:s3:::models-*/*`, NotResource), and no AWS managed policy that does (AmazonS3ReadOnlyAccess, AmazonS3FullAccess, ReadOnlyAccess, PowerUserAccess, AdministratorAccess) is attached.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    for (const { where, doc } of policyDocumentsOf(args.type, args.props)) {
+      const { statements, problem } = policyStatements(doc);
+      if (problem) report(`${where} ${problem}; a policy that cannot be read cannot be judged.`);
+      for (const st of statements) {
+        const access = statementS3Access(st);
+        if (!access.read && !access.write) continue;
+        const wide = wildcardBucketResources(st);
+        if (wide.length > 0)
+          report(
+            `${where} allows S3 ${access.write ? "writes" : "reads"} on ${wide.join(", ")}, which covers buckets it does not name; name each bucket (arn:aws:s3:::<bucket>/<prefix>/*).`,
+          );
+      }
+    }
+    for (const arn of attachedPolicyArns(args.type, args.props)) {
+      const broad = broadS3ManagedPolicy(arn);
+      if (broad)
+        report(`attaches ${broad}, which grants S3 access to every bucket; grant the buckets it needs inline.`);
+    }
+  },
+};

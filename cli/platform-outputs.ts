@@ -63,7 +63,10 @@ async function main(): Promise<number> {
     values.reference ?? defaultPlatformReference(values.stack),
   );
   const to = values.to ?? join(root, "examples", "model-team", `platform-outputs.${values.stack}.json`);
-  writeFileSync(to, recordedOutputsText(recorded));
+  // Formatted as the repository's prettier check wants it.
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(to)) ?? {};
+  writeFileSync(to, await prettier.format(recordedOutputsText(recorded), { ...options, filepath: to }));
   console.log(`wrote the ${values.stack} platform's outputs (${Object.keys(recorded.outputs).join(", ")}) to ${to}`);
   return 0;
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
@@ -126,6 +127,41 @@ describe("examples/model-team planned against the dev platform's recorded output
     if (outcome.kind !== "failed") return;
     expect(outcome.message).toMatch(/output serving\.ingressDomain: is missing/);
     expect(outcome.message).toMatch(/output cluster\.accountId/);
+  });
+});
+
+/** `npm run plan -- <args>`, spawned asynchronously (see test/stacks/cli.test.ts). */
+function planCommand(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(root, "cli", "run-plan.js"), ...args],
+      { cwd: root, encoding: "utf8", timeout: 120_000 },
+      (error, stdout, stderr) =>
+        done({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("npm run plan -- --project", () => {
+  it("plans examples/model-team with exit 0 and writes its artifacts; --help lists the project", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "model-team-plan-")), "out");
+    const run = await planCommand("--project", "examples/model-team", "--stack", "dev", "--out", out);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/0 mandatory violation/);
+    expect(JSON.parse(readFileSync(join(out, "resources.json"), "utf8")).project).toBe("model-team");
+    expect(existsSync(join(out, "cost.json"))).toBe(false);
+    const help = await planCommand("--help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--project <dir>/);
+    expect(help.stdout).toMatch(/examples\/model-team: dev/);
+  });
+
+  it("exits 2 with usage for a folder that is not a Pulumi project", async () => {
+    const run = await planCommand("--project", "components", "--stack", "dev");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/no Pulumi.yaml/);
   });
 });
 

@@ -3,7 +3,7 @@
  * offline: its program runs on the mock runtime, and what it reads with `pulumi.StackReference` is
  * answered from recorded outputs (`platform-outputs.<stack>.json` beside its Pulumi.yaml).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
 import type { RecordedStackOutputs } from "./fake-cloud";
@@ -71,6 +71,8 @@ export function loadProjectProgram(project: PulumiProject, buildDir: string): ()
   delete require.cache[outfile];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(outfile) as unknown;
+  // Loaded: the bundle (per process) is not needed any more.
+  rmSync(outfile, { force: true });
   if (typeof mod === "function") return mod as () => unknown;
   const def = (mod as { default?: unknown }).default;
   if (typeof def === "function") return def as () => unknown;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
 
 /**
@@ -16,6 +17,14 @@ type Inputs = Record<string, unknown>;
 
 export interface FakeCloudOptions {
   region: string;
+  /** Outputs of the stacks a program may read with `pulumi.StackReference`, by stack name. */
+  stackReferences?: Record<string, RecordedStackOutputs>;
+}
+
+/** A stack's outputs as recorded for offline planning: plain values and which are secrets. */
+export interface RecordedStackOutputs {
+  outputs: Record<string, unknown>;
+  secretOutputNames: string[];
 }
 
 export class FakeCloud {
@@ -55,6 +64,27 @@ export class FakeCloud {
     const base: Inputs = { ...inputs };
     const r = this.opts.region;
     switch (args.type) {
+      case "pulumi:pulumi:StackReference": {
+        const stack = String(inputs.name ?? args.id ?? args.name);
+        const recorded = this.opts.stackReferences?.[stack];
+        if (!recorded)
+          throw new Error(
+            `fake cloud: no recorded outputs for stack reference "${stack}" (known: ${Object.keys(this.opts.stackReferences ?? {}).join(", ") || "none"})`,
+          );
+        return {
+          id: stack,
+          state: {
+            name: stack,
+            outputs: Object.fromEntries(
+              Object.entries(recorded.outputs).map(([k, v]) => [
+                k,
+                recorded.secretOutputNames.includes(k) ? pulumi.secret(v) : v,
+              ]),
+            ),
+            secretOutputNames: recorded.secretOutputNames,
+          },
+        };
+      }
       case "awsx:ec2:Vpc": {
         const azCount = (inputs.numberOfAvailabilityZones as number | undefined) ?? 3;
         const subnets = (kind: string) =>

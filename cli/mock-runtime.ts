@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { FakeCloud } from "./fake-cloud";
+import { FakeCloud, type RecordedStackOutputs } from "./fake-cloud";
 
 /** One registered resource as the offline plan records it. */
 export interface RecordedResource {
@@ -90,6 +90,8 @@ export interface MockRunOptions {
   config?: Record<string, string>;
   /** Config keys whose values are secrets. */
   secretKeys?: string[];
+  /** Recorded outputs of the stacks the program reads with `pulumi.StackReference`, by stack name. */
+  stackReferences?: Record<string, RecordedStackOutputs>;
 }
 
 export interface MockRunResult<T> {
@@ -102,7 +104,7 @@ export interface MockRunResult<T> {
  * and resolves once every registration and output has settled.
  */
 export async function runOnMocks<T>(opts: MockRunOptions, program: () => T | Promise<T>): Promise<MockRunResult<T>> {
-  const cloud = new FakeCloud({ region: opts.region });
+  const cloud = new FakeCloud({ region: opts.region, stackReferences: opts.stackReferences });
   // Failures inside the runtime (a refused invoke, a throwing apply) surface as unhandled
   // rejections, as in a real `pulumi up`; collect them so the run fails with their message.
   const failures: unknown[] = [];

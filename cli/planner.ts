@@ -6,6 +6,14 @@ import { authoredKubernetesObjects, helmReleases, manifestFileName, manifestSour
 import { RecordedResource, runOnMocks } from "./mock-runtime";
 import { PolicyReport, runPolicies } from "./policy-runner";
 import { checkStackFile, ValidStack } from "./stack-check";
+import { join } from "node:path";
+import {
+  loadProjectConfig,
+  loadProjectProgram,
+  loadPulumiProject,
+  readRecordedOutputs,
+  recordedOutputsPath,
+} from "./project-plan";
 
 export interface PlanRequest {
   stack: string;
@@ -25,7 +33,10 @@ export type PlanOutcome =
       /** Relative path -> file content, for everything the plan writes. */
       files: Record<string, string>;
       summary: { total: number; byType: [string, number][] };
-      cost: CostReport;
+      /** The cost envelope (the platform's stacks; a model team's project has none). */
+      cost?: CostReport;
+      /** What the program returned: the stack's outputs, unresolved. */
+      programResult?: unknown;
     };
 
 /** Plans one stack file in memory; `cli/plan.ts` writes the result to disk. */
@@ -46,8 +57,9 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   for (const p of beforeDeploy) progress(`replace before pulumi up: ${p.path}: ${p.message}`);
 
   let resources: RecordedResource[];
+  let programResult: unknown;
   try {
-    ({ resources } = await runOnMocks(
+    ({ resources, result: programResult } = await runOnMocks(
       { project: CONFIG_NAMESPACE, stack: req.stack, region, config, secretKeys },
       runPlatformProgram,
     ));
@@ -58,13 +70,81 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
 
   const report = await runPolicies(allPolicies, resources, { environment, ...cost.policyConfig }, cost.policyLevels);
   progress(`${report.policies} policies evaluated`);
+  return planned(CONFIG_NAMESPACE, req.stack, resources, report, programResult, cost);
+}
 
+export interface ProjectPlanRequest {
+  /** Folder of the project's Pulumi.yaml. */
+  projectDir: string;
+  stack: string;
+  /** Its stack file. Default: `<projectDir>/Pulumi.<stack>.yaml`. */
+  configPath?: string;
+  /** Recorded outputs of the platform stack it references. Default: `<projectDir>/platform-outputs.<stack>.json`. */
+  outputsPath?: string;
+  /** Where the bundled program is written. Default: dist-cli/projects. */
+  buildDir?: string;
+  progress?: (line: string) => void;
+}
+
+/**
+ * Plans another project (a model team's stack) offline: its program runs on the mock runtime
+ * with `StackReference` reads answered from the platform's recorded outputs, then the policy pack
+ * runs on what it registers (with the platform's environment).
+ */
+export async function runProjectPlan(req: ProjectPlanRequest): Promise<PlanOutcome> {
+  const progress = req.progress ?? (() => undefined);
+  const project = loadPulumiProject(req.projectDir);
+  const configPath = req.configPath ?? join(project.dir, `Pulumi.${req.stack}.yaml`);
+  const loaded = loadProjectConfig(project, configPath);
+  if (!loaded.ok) return { kind: "invalid-config", problems: loaded.problems };
+  const outputsPath = req.outputsPath ?? recordedOutputsPath(project.dir, req.stack);
+  let recorded;
+  try {
+    recorded = readRecordedOutputs(outputsPath);
+  } catch (e) {
+    return { kind: "failed", message: `recorded platform outputs: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const environment = String(recorded.outputs.environment ?? "prod");
+  progress(`project ${project.name}, platform outputs of ${recorded.stack} from ${outputsPath}`);
+
+  let resources: RecordedResource[];
+  let programResult: unknown;
+  try {
+    const program = loadProjectProgram(project, req.buildDir ?? join(__dirname, "..", "dist-cli", "projects"));
+    ({ resources, result: programResult } = await runOnMocks(
+      {
+        project: project.name,
+        stack: req.stack,
+        region: loaded.region,
+        config: loaded.config,
+        secretKeys: loaded.secretKeys,
+        stackReferences: { [recorded.stack]: recorded },
+      },
+      program,
+    ));
+  } catch (e) {
+    return { kind: "failed", message: e instanceof Error ? e.message : String(e) };
+  }
+  progress(`program ran on the mock runtime: ${resources.length} resources registered`);
+  const report = await runPolicies(allPolicies, resources, { environment }, {});
+  progress(`${report.policies} policies evaluated (environment ${environment}, the platform's)`);
+  return planned(project.name, req.stack, resources, report, programResult);
+}
+
+function planned(
+  project: string,
+  stack: string,
+  resources: RecordedResource[],
+  report: PolicyReport,
+  programResult: unknown,
+  cost?: CostReport,
+): PlanOutcome {
   const files: Record<string, string> = {
     "resources.json":
       JSON.stringify(
         {
-          project: CONFIG_NAMESPACE,
-          stack: req.stack,
+          project,
+          stack,
           resources: resources.map((r) => ({
             urn: r.urn,
             type: r.type,
@@ -84,7 +164,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     "policy-report.json": JSON.stringify(report, null, 2) + "\n",
     "manifests/helm-releases.yaml": toYaml(helmReleases(resources)),
     "manifests/crd-manifests.yaml": toYaml(manifestSources(resources)),
-    "cost.json": cost.json,
+    ...(cost ? { "cost.json": cost.json } : {}),
   };
   for (const obj of authoredKubernetesObjects(resources)) {
     const file = `manifests/${manifestFileName(obj)}`;
@@ -98,6 +178,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     report,
     files,
     cost,
+    programResult,
     summary: {
       total: resources.length,
       byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),

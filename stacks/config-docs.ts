@@ -90,6 +90,17 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].canary.pinnedVersion": "The canary's pinned registry version, as `pinnedVersion`.",
   "serving.models[].canary.source": "Source of a second version taking a share of traffic (KServe only).",
   "serving.models[].canary.trafficPercent": "The canary's share of traffic, 1 to 50 percent.",
+  "teams[].name":
+    "A model team's namespace, created by this stack (3-40 lowercase letters, digits or '-'; not a namespace of the kit or Kubernetes). The team deploys its models into it from its own stack through `PlatformReference` (README: Model teams).",
+  "teams[].quota.cpu": "CPU all the team's pods may request together, e.g. `64` (a ResourceQuota; more than 0).",
+  "teams[].quota.memory": "Memory all the team's pods may request together, e.g. `256Gi` (more than 0).",
+  "teams[].quota.gpus": "NVIDIA GPUs the team's pods may request together (0 to 1024). Default: 0.",
+  "teams[].quota.neuronDevices": "Neuron devices the team's pods may request together (0 to 1024). Default: 0.",
+  "teams[].quota.pods": "Pods in the team's namespace at most (1 to 5000).",
+  "teams[].runtimes":
+    "KServe runtimes offered in the team's namespace (a ServingRuntime each; installs KServe). Default: none (Triton Deployments only).",
+  "teams[].models":
+    "Model names the team may deploy (each a host on the shared ALB, owned once across the platform). Default: any name not taken.",
   "alerting.slackChannel": "Slack channel for alerts, e.g. `#ml-alerts`.",
   "budget.monthlyCeilingUsd": "Monthly budget in USD the plan's cost ceiling is held to.",
   "budget.enforcement": "`mandatory` (the plan fails above budget) or `advisory` (it warns).",

@@ -19,6 +19,7 @@ import {
   type ModelSpec,
 } from "../components/serving/model-spec";
 import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
+import { withModelTeamDefaults } from "../components/platform/teams";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
 export const CONFIG_NAMESPACE = "mlserving";
@@ -176,6 +177,19 @@ const servingSchema = z.strictObject({
   models: z.array(modelSchema).optional(),
 });
 
+const teamSchema = z.strictObject({
+  name: z.string(),
+  quota: z.strictObject({
+    cpu: quantity,
+    memory: z.string(),
+    gpus: int.optional(),
+    neuronDevices: int.optional(),
+    pods: int,
+  }),
+  runtimes: z.array(z.string()).max(16, "must list at most 16 runtimes").optional(),
+  models: z.array(z.string()).max(1000, "must list at most 1000 models").optional(),
+});
+
 const alertingSchema = z.strictObject({
   slackChannel: z
     .string()
@@ -214,6 +228,8 @@ export const stackConfigSchema = z.strictObject({
   monitoring: monitoringSchema.optional(),
   registry: registrySchema.optional(),
   serving: servingSchema.optional(),
+  // Bounded here so a huge list is refused before each item is checked; modelTeamsProblems holds the real bound.
+  teams: z.array(teamSchema).max(1000, "must list at most 1000 teams").optional(),
   alerting: alertingSchema.optional(),
   budget: z
     .strictObject({
@@ -339,6 +355,7 @@ export function resolvePlatformSpec(
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, gpuMemoryGiB)),
     },
+    ...(cfg.teams ? { teams: cfg.teams.map(withModelTeamDefaults) } : {}),
   };
   for (const p of platformSpecProblems(spec))
     problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MlPlatform } from "../components/platform/platform";
+import { platformOutputs } from "../components/platform/stack-outputs";
 import type { PlatformSpec } from "../components/platform/spec";
 import { resolvePlatformSpec, ResolveOptions, StackConfigError } from "./config";
 import { misspeltNamespaceProblems, rawConfigFromPulumi } from "./stack-config";
@@ -32,12 +33,16 @@ export function loadPlatformSpec(options: ResolveOptions = {}): PlatformSpec {
 /**
  * The stack program: config -> spec -> platform -> stack outputs. `deploying` (set by the
  * Pulumi entry point, not by the offline plan) refuses the shipped placeholder values.
+ *
+ * Outputs: the typed contract model teams read through `PlatformReference` (`PlatformOutputs`:
+ * platformOutputsVersion, environment, kubeconfig (secret), cluster, serving, registry,
+ * monitoring), then the operators' conveniences below.
  */
 export async function runPlatformProgram(options: ResolveOptions = {}) {
   const spec = loadPlatformSpec(options);
   const platform = new MlPlatform("mlserving", spec);
   return {
-    environment: spec.environment,
+    ...platformOutputs(platform, spec),
     clusterName: platform.cluster.cluster.name,
     clusterEndpoint: platform.cluster.cluster.endpoint,
     vpcId: platform.network.vpcId,

@@ -5,6 +5,8 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Namespace } from "kubernetes-models/v1/Namespace";
+import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
+import { LimitRange } from "kubernetes-models/v1/LimitRange";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
@@ -35,6 +37,8 @@ const MODELS: Record<string, ModelClass> = {
   "v1/ConfigMap": ConfigMap as unknown as ModelClass,
   "v1/Secret": Secret as unknown as ModelClass,
   "v1/Namespace": Namespace as unknown as ModelClass,
+  "v1/ResourceQuota": ResourceQuota as unknown as ModelClass,
+  "v1/LimitRange": LimitRange as unknown as ModelClass,
   "v1/ServiceAccount": ServiceAccount as unknown as ModelClass,
   "policy/v1/PodDisruptionBudget": PodDisruptionBudget as unknown as ModelClass,
   "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy as unknown as ModelClass,

@@ -62,3 +62,13 @@ export interface MonitoringHandle {
 export function existingMonitoring(ready: pulumi.Resource[] = []): MonitoringHandle {
   return { namespace: MONITORING_NAMESPACE, prometheusUrl: PROMETHEUS_URL, ready };
 }
+
+/**
+ * The part of a {@link ClusterHandle} a workload deployed into the cluster needs (a model server):
+ * the names that tag and scope its AWS resources and the Kubernetes provider. A `ClusterHandle`
+ * is one; so is `PlatformReference.cluster`, built from another stack's outputs.
+ */
+export type WorkloadClusterHandle = Pick<
+  ClusterHandle,
+  "name" | "region" | "partition" | "accountId" | "tags" | "provider"
+>;

@@ -5,3 +5,8 @@ export * from "./spec";
 export * from "./rules";
 export * from "./defaults";
 export * from "./platform-spec";
+export * from "./teams";
+export * from "./model-namespace";
+export * from "./outputs";
+export * from "./stack-outputs";
+export * from "./reference";

@@ -15,10 +15,12 @@ import { KServeModel, TritonServer } from "../serving/model-servers";
 import { RUNTIME_IDS } from "../serving/runtimes";
 import { ServingPlatform } from "../serving/serving-platform";
 import { KEDA_NAMESPACE } from "../serving/kserve-builders";
+import { SERVING_NAMESPACE } from "../common/names";
 import { Network } from "../network/network";
 import { replicaBounds } from "./capacity-checks";
 import { platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
+import { ModelNamespace } from "./model-namespace";
 
 /**
  * The whole ML serving platform for one environment: network, cluster and the controllers
@@ -34,6 +36,12 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly karpenter?: Karpenter;
   readonly clusterAutoscaler?: ClusterAutoscaler;
   readonly acceleratorNodeGroups: AcceleratorNodeGroup[] = [];
+  /** Each model team's namespace (`spec.teams`). */
+  readonly teams: ModelNamespace[] = [];
+  /** Scheduler Neuron pods use, when the Neuron scheduler extension is on. */
+  readonly neuronSchedulerName?: string;
+  /** ALB group every model Ingress joins. */
+  readonly ingressGroup: string;
 
   constructor(name: string, spec: PlatformSpec, opts?: pulumi.ComponentResourceOptions) {
     throwIfProblems(`MlPlatform "${name}"`, platformSpecProblems(spec));
@@ -195,6 +203,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         )
       : undefined;
 
+    const teams = spec.teams ?? [];
     this.registry = new ModelRegistry(
       `${name}-registry`,
       {
@@ -205,6 +214,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         retainDatabase: spec.registry.protectState && spec.network.existing !== undefined,
         monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],
+        // Model teams pull from the registry in their own namespaces.
+        ...(teams.length > 0 ? { clientNamespaces: [SERVING_NAMESPACE, ...teams.map((t) => t.name)] } : {}),
       },
       parent,
     );
@@ -216,7 +227,8 @@ export class MlPlatform extends pulumi.ComponentResource {
       `${name}-serving`,
       {
         cluster,
-        kserve: kserveModels.length > 0,
+        // Team namespaces' ServingRuntimes need the KServe controller too.
+        kserve: kserveModels.length > 0 || teams.some((t) => t.runtimes.length > 0),
         runtimes: RUNTIME_IDS.filter((id) => kserveModels.some((m) => m.runtime === id)),
         registry: this.registry.handle,
         monitoring: this.monitoring.handle,
@@ -224,6 +236,23 @@ export class MlPlatform extends pulumi.ComponentResource {
       },
       parent,
     );
+    this.neuronSchedulerName = neuron?.schedulerName;
+    this.ingressGroup = `${spec.clusterName}-models`;
+    for (const team of teams) {
+      this.teams.push(
+        new ModelNamespace(
+          `${name}-team-${team.name}`,
+          {
+            cluster,
+            team,
+            registry: this.registry.handle,
+            kserveController: this.serving.kserveController,
+            monitoring: this.monitoring.handle,
+          },
+          parent,
+        ),
+      );
+    }
     for (const model of models) {
       const Server = model.server === "triton" ? TritonServer : KServeModel;
       new Server(
@@ -234,7 +263,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           model,
           environment: spec.environment,
           ingressDomain: spec.serving.ingressDomain,
-          ingressGroup: `${spec.clusterName}-models`,
+          ingressGroup: this.ingressGroup,
           certificateArn: spec.serving.certificateArn,
           neuronSchedulerName: neuron?.schedulerName,
           monitoring: this.monitoring.handle,

@@ -9,6 +9,7 @@ import { registryProblems } from "../registry/rules";
 import { modelHostProblems } from "../serving/model-names";
 import { modelSpecProblems } from "../serving/model-spec";
 import type { PlatformSpec } from "./spec";
+import { modelTeamsProblems } from "./teams";
 
 /**
  * Every problem with a whole platform, by the key path a stack file uses (`capacity.pools[0].name`,
@@ -44,6 +45,13 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
     if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
       problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
   });
+  problems.nest(
+    "teams",
+    modelTeamsProblems(
+      spec.teams ?? [],
+      spec.serving.models.map((m) => m.name),
+    ),
+  );
   problems.nest("", environmentProblems(spec));
   return problems.list;
 }

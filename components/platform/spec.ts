@@ -7,6 +7,7 @@ export type { AcceleratorPoolSpec, CapacitySpec } from "../capacity/rules";
 import type { PrometheusStackSizing } from "../monitoring/prometheus-stack-values";
 import type { ModelSpec } from "../serving/model-spec";
 import type { NatGatewayMode } from "../network/subnet-tags";
+import type { ModelTeamSpec } from "./teams";
 
 /**
  * The whole platform, validated and with every per-environment default applied. The stack
@@ -59,6 +60,8 @@ export interface PlatformSpec {
   };
   /** Monthly budget the plan's cost ceiling is held against (policy `monthly-cost-within-budget`). Default: none. */
   budget?: BudgetSpec;
+  /** Model teams, each with a namespace of its own the platform creates (`ModelNamespace`). Default: none. */
+  teams?: ModelTeamSpec[];
 }
 
 /** What an environment may cost a month at most, and whether going over refuses the plan or warns. */

@@ -23,19 +23,20 @@ export function podNamePattern(owner: string): string {
  */
 export function scalingQuery(
   model: Pick<ModelSpec, "name" | "runtime" | "autoscaling">,
-  scope: { track?: "stable" | "canary"; podOwner?: string } = {},
+  scope: { track?: "stable" | "canary"; podOwner?: string; namespace?: string } = {},
 ): ScalingQuery {
   const { metric } = model.autoscaling;
+  const namespace = scope.namespace ?? SERVING_NAMESPACE;
   if (metric === "gpu-utilization")
     return {
-      query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${SERVING_NAMESPACE}",pod=~"${podNamePattern(scope.podOwner ?? model.name)}"})`,
+      query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${namespace}",pod=~"${podNamePattern(scope.podOwner ?? model.name)}"})`,
       metricType: "Value",
     };
   const track = scope.track ? `,${TRACK_LABEL}="${scope.track}"` : "";
   const runtime = runtimeOf(model);
   const build = runtime.scalingQueries[metric];
   if (!build) throw new Error(`${runtime.title} reports no ${metric} metric`);
-  return build(`{namespace="${SERVING_NAMESPACE}",${MODEL_LABEL}="${model.name}"${track}}`);
+  return build(`{namespace="${namespace}",${MODEL_LABEL}="${model.name}"${track}}`);
 }
 
 /** Quick scale-up (double every 30 s), slow scale-down (one pod per 5 minutes after 10 quiet minutes): GPU pods are slow to start and dear. */
@@ -65,15 +66,16 @@ export const SCALING_BEHAVIOR = {
 export function scaledObject(
   model: Pick<ModelSpec, "name" | "runtime" | "autoscaling" | "replicas">,
   deploymentName: string,
-  scope: { name?: string; track?: "stable" | "canary" } = {},
+  scope: { name?: string; track?: "stable" | "canary"; namespace?: string } = {},
 ) {
-  const q = scalingQuery(model, { track: scope.track, podOwner: deploymentName });
+  const namespace = scope.namespace ?? SERVING_NAMESPACE;
+  const q = scalingQuery(model, { track: scope.track, podOwner: deploymentName, namespace });
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "ScaledObject",
     metadata: {
       name: scope.name ?? model.name,
-      namespace: SERVING_NAMESPACE,
+      namespace,
       labels: { [MODEL_POD_LABEL]: model.name },
     },
     spec: {

@@ -9,3 +9,5 @@ export * from "./triton-builders";
 export * from "./addons";
 export * from "./runtimes";
 export * from "./ports";
+export * from "./serving-target";
+export * from "./namespace-objects";

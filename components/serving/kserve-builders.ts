@@ -90,6 +90,8 @@ export interface InferenceServiceInput {
   configuredSource?: string;
   serviceAccountName: string;
   schedulerName?: string;
+  /** Namespace of the model. Default: `serving`. */
+  namespace?: string;
 }
 
 /**
@@ -117,7 +119,7 @@ export function inferenceService(input: InferenceServiceInput) {
     kind: "InferenceService",
     metadata: {
       name: input.name,
-      namespace: SERVING_NAMESPACE,
+      namespace: input.namespace ?? SERVING_NAMESPACE,
       labels: { [MODEL_POD_LABEL]: model.name, ...versionLabel },
       annotations: {
         ...sourceAnnotation,
@@ -162,10 +164,10 @@ export function healthPathFor(model: Pick<ModelSpec, "runtime">): string {
  * PodMonitor for the KServe predictor pods of one runtime, on the runtime's metrics port,
  * labelling every series with the kit's model, track and the registry version served.
  */
-export function runtimePodMonitor(runtime: ModelRuntime) {
+export function runtimePodMonitor(runtime: ModelRuntime, namespace: string = SERVING_NAMESPACE) {
   return podMonitor({
     name: runtime.servingRuntimeName,
-    namespace: SERVING_NAMESPACE,
+    namespace,
     podLabels: { [RUNTIME_POD_LABEL]: runtime.servingRuntimeName },
     port: runtime.metricsPort,
     relabelings: [
@@ -192,6 +194,8 @@ export function modelIngress(input: {
   certificateArn?: string;
   /** Service and port to route to. Default: KServe's `<model>-predictor` on 80. */
   service?: { name: string; port: { name: string } | { number: number } };
+  /** Namespace of the model (and of the Services it routes to). Default: `serving`. */
+  namespace?: string;
 }) {
   const annotations: Record<string, string> = {
     "alb.ingress.kubernetes.io/scheme": input.internetFacing ? "internet-facing" : "internal",
@@ -222,7 +226,7 @@ export function modelIngress(input: {
   return {
     metadata: {
       name: input.model,
-      namespace: SERVING_NAMESPACE,
+      namespace: input.namespace ?? SERVING_NAMESPACE,
       labels: { [MODEL_POD_LABEL]: input.model },
       annotations,
     },

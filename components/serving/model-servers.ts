@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterHandle, MonitoringHandle } from "../common/handles";
+import { MonitoringHandle, WorkloadClusterHandle } from "../common/handles";
 import { InvalidArgsError } from "../common/errors";
 import { PodIdentityRole } from "../common/pod-identity";
 import { copyPodLabel, serviceMonitor } from "../common/monitors";
@@ -8,8 +8,8 @@ import { MODEL_LABEL, scaledObject } from "./autoscaling";
 import { healthPathFor, inferenceService, modelIngress } from "./kserve-builders";
 import { parseModelSource, servedSource } from "./model-source";
 import { ModelSpec, modelSpecProblems } from "./model-spec";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
-import { ServingPlatform } from "./serving-platform";
+import { MODEL_POD_LABEL, TRACK_POD_LABEL } from "../common/names";
+import type { ServingTarget } from "./serving-target";
 import {
   modelReaderPolicy,
   podDisruptionBudget,
@@ -20,10 +20,13 @@ import {
 import type { Environment } from "../common/tags";
 
 export interface ModelServerArgs {
-  /** The cluster the model runs on. Required. */
-  cluster: ClusterHandle;
-  /** Namespace, KEDA, KServe and registry access the model relies on. Required. */
-  platform: ServingPlatform;
+  /** The cluster the model runs on (a `ClusterHandle`, or `PlatformReference.cluster`). Required. */
+  cluster: WorkloadClusterHandle;
+  /**
+   * Namespace, KEDA, KServe runtimes and registry access the model relies on: a `ServingPlatform`
+   * in the platform's stack, or `PlatformReference.serving(...)` in a model team's stack. Required.
+   */
+  platform: ServingTarget;
   /** The model: source, server, accelerator, replicas, scaling, resources, canary. Required. */
   model: ModelSpec;
   /** Environment whose rules apply (scale to zero only in dev, 2+ replicas in prod). Required. */
@@ -53,7 +56,11 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
   }
   if (kind === "KServeModel" && !platform.kserveRuntimes.includes(model.runtime))
     problems.push(
-      `model.runtime: the ServingPlatform has no KServe ${model.runtime} runtime; create it with kserve: true and that runtime`,
+      `model.runtime: namespace "${platform.namespace}" offers no KServe ${model.runtime} runtime (it offers: ${platform.kserveRuntimes.join(", ") || "none"}); create the ServingPlatform with kserve: true and that runtime, or ask the platform team to add it to the team's runtimes`,
+    );
+  if (platform.allowedModels && !platform.allowedModels.includes(model.name))
+    problems.push(
+      `model.name: "${model.name}" is not among the models namespace "${platform.namespace}" may serve (${platform.allowedModels.join(", ")}); ask the platform team to add it to the team's models`,
     );
   if (problems.length > 0) throw new InvalidArgsError(`${kind} "${name}"`, problems);
 }
@@ -64,7 +71,7 @@ function modelIdentity(parent: pulumi.ComponentResource, name: string, args: Mod
   const sa = new k8s.core.v1.ServiceAccount(
     `${name}-sa`,
     {
-      metadata: { name: model.name, namespace: SERVING_NAMESPACE, labels: { [MODEL_POD_LABEL]: model.name } },
+      metadata: { name: model.name, namespace: args.platform.namespace, labels: { [MODEL_POD_LABEL]: model.name } },
     },
     { parent, provider: cluster.provider, dependsOn: args.platform.ready },
   );
@@ -76,7 +83,7 @@ function modelIdentity(parent: pulumi.ComponentResource, name: string, args: Mod
         `${name}-model-reader`,
         {
           clusterName: cluster.name,
-          namespace: SERVING_NAMESPACE,
+          namespace: args.platform.namespace,
           serviceAccount: model.name,
           policy: cluster.partition.apply((p) => ({
             Version: "2012-10-17" as const,
@@ -103,6 +110,7 @@ export class TritonServer extends pulumi.ComponentResource {
     validate("TritonServer", name, args);
     super("mlserving:serving:TritonServer", name, {}, opts);
     const { cluster, model } = args;
+    const namespace = args.platform.namespace;
     const k8sOpts = { parent: this, provider: cluster.provider };
     const identity = modelIdentity(this, name, args, [model.source]);
     const mlflow = parseModelSource(model.source)?.kind === "mlflow";
@@ -114,14 +122,15 @@ export class TritonServer extends pulumi.ComponentResource {
         serviceAccountName: model.name,
         region: cluster.region,
         trackingUri: mlflow ? args.platform.trackingUri : undefined,
+        namespace,
       }),
       { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready], ignoreChanges: ["spec.replicas"] },
     );
-    const service = new k8s.core.v1.Service(name, tritonService(model.name), {
+    const service = new k8s.core.v1.Service(name, tritonService(model.name, namespace), {
       ...k8sOpts,
       dependsOn: args.platform.ready,
     });
-    new k8s.policy.v1.PodDisruptionBudget(name, podDisruptionBudget(model.name, tritonLabels(model.name)), {
+    new k8s.policy.v1.PodDisruptionBudget(name, podDisruptionBudget(model.name, tritonLabels(model.name), namespace), {
       ...k8sOpts,
       dependsOn: args.platform.ready,
     });
@@ -129,7 +138,7 @@ export class TritonServer extends pulumi.ComponentResource {
       `${name}-metrics`,
       serviceMonitor({
         name: model.name,
-        namespace: SERVING_NAMESPACE,
+        namespace,
         serviceLabels: tritonLabels(model.name),
         port: "metrics",
         interval: "15s",
@@ -137,7 +146,7 @@ export class TritonServer extends pulumi.ComponentResource {
       }),
       { ...k8sOpts, dependsOn: [service, ...args.monitoring.ready] },
     );
-    new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name), {
+    new k8s.apiextensions.CustomResource(`${name}-autoscaler`, scaledObject(model, model.name, { namespace }), {
       ...k8sOpts,
       dependsOn: [this.deployment],
     });
@@ -148,6 +157,7 @@ export class TritonServer extends pulumi.ComponentResource {
       groupName: args.ingressGroup,
       certificateArn: args.certificateArn,
       service: { name: model.name, port: { name: "http" } },
+      namespace,
     });
     new k8s.networking.v1.Ingress(name, ingress, { ...k8sOpts, dependsOn: [service, ...args.platform.ingressReady] });
     this.registerOutputs({});
@@ -166,6 +176,7 @@ export class KServeModel extends pulumi.ComponentResource {
     validate("KServeModel", name, args);
     super("mlserving:serving:KServeModel", name, {}, opts);
     const { cluster, model } = args;
+    const namespace = args.platform.namespace;
     const k8sOpts = { parent: this, provider: cluster.provider };
     const identity = modelIdentity(this, name, args, [model.source, ...(model.canary ? [model.canary.source] : [])]);
     const schedulerName = model.accelerator === "neuron" ? args.neuronSchedulerName : undefined;
@@ -189,6 +200,7 @@ export class KServeModel extends pulumi.ComponentResource {
         configuredSource: t.source,
         serviceAccountName: model.name,
         schedulerName,
+        namespace,
       });
       const isvc = new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, {
         ...k8sOpts,
@@ -197,11 +209,11 @@ export class KServeModel extends pulumi.ComponentResource {
       this.inferenceServices.push(isvc);
       new k8s.apiextensions.CustomResource(
         `${name}-${t.track}-autoscaler`,
-        scaledObject(model, `${t.isvc}-predictor`, { name: t.isvc, track: t.track }),
+        scaledObject(model, `${t.isvc}-predictor`, { name: t.isvc, track: t.track, namespace }),
         { ...k8sOpts, dependsOn: [isvc] },
       );
       const selector = { [MODEL_POD_LABEL]: model.name, [TRACK_POD_LABEL]: t.track };
-      new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.track}`, podDisruptionBudget(t.isvc, selector), {
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.track}`, podDisruptionBudget(t.isvc, selector, namespace), {
         ...k8sOpts,
         dependsOn: args.platform.ready,
       });
@@ -215,6 +227,7 @@ export class KServeModel extends pulumi.ComponentResource {
         canaryPercent: model.canary?.trafficPercent,
         groupName: args.ingressGroup,
         certificateArn: args.certificateArn,
+        namespace,
       }),
       { ...k8sOpts, dependsOn: [...this.inferenceServices, ...args.platform.ingressReady] },
     );

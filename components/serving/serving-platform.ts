@@ -2,12 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
 import { installChart } from "../common/chart-addon";
-import { MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId } from "./runtimes";
+import { RUNTIME_IDS, RuntimeId } from "./runtimes";
 import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON } from "./addons";
-import { mlflowStorageContainer, runtimePodMonitor } from "./kserve-builders";
-import { REGISTRY_CREDENTIALS_SECRET, SERVING_NAMESPACE } from "../common/names";
-import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
+import { mlflowStorageContainer } from "./kserve-builders";
+import { SERVING_NAMESPACE } from "../common/names";
+import { createModelNamespaceObjects } from "./namespace-objects";
 import { kitNamespacePodSecurityLabels } from "../common/pod-security";
+import type { ServingTarget } from "./serving-target";
 
 export interface ServingPlatformArgs {
   /** The cluster to install into. Required. */
@@ -29,7 +30,7 @@ export interface ServingPlatformArgs {
  * credentials, and (when asked) KServe in Standard mode with cert-manager, the kit's Triton and
  * vLLM-Neuron runtimes, the `models:/` storage container and the runtimes' PodMonitors.
  */
-export class ServingPlatform extends pulumi.ComponentResource {
+export class ServingPlatform extends pulumi.ComponentResource implements ServingTarget {
   readonly namespace: string = SERVING_NAMESPACE;
   /** Models wait on these (namespace, KEDA, KServe and its runtimes). */
   readonly ready: pulumi.Resource[];
@@ -38,53 +39,24 @@ export class ServingPlatform extends pulumi.ComponentResource {
   readonly ingressReady: pulumi.Resource[];
   /** KServe runtimes installed (keys of `MODEL_RUNTIMES`); empty without KServe. */
   readonly kserveRuntimes: RuntimeId[];
+  /** The KServe controller's release, when KServe is installed: ServingRuntimes in other namespaces wait for it. */
+  readonly kserveController?: k8s.helm.v3.Release;
 
   constructor(name: string, args: ServingPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlserving:serving:ServingPlatform", name, {}, opts);
     const { cluster } = args;
     const k8sOpts = { parent: this, provider: cluster.provider };
-    const base = { ...k8sOpts, dependsOn: cluster.workloadReady };
 
-    const ns = new k8s.core.v1.Namespace(
-      `${name}-ns`,
-      {
-        metadata: {
-          name: SERVING_NAMESPACE,
-          // Model Ingresses target pod IPs: rollouts wait for new pods to be healthy in the ALB.
-          labels: {
-            "app.kubernetes.io/part-of": "mlserving",
-            ...POD_READINESS_GATE_NAMESPACE_LABEL,
-            ...kitNamespacePodSecurityLabels(SERVING_NAMESPACE),
-          },
-        },
-      },
-      base,
-    );
     const charts = { parent: this, cluster };
     const keda = installChart(`${name}-keda`, KEDA_ADDON, undefined, charts).release;
-    const ready: pulumi.Resource[] = [ns, keda];
     this.ingressReady = args.ingressReady ?? [];
     this.kserveRuntimes = args.kserve ? (args.runtimes ?? RUNTIME_IDS) : [];
-
-    if (args.registry) {
-      this.trackingUri = args.registry.trackingUri;
-      ready.push(
-        new k8s.core.v1.Secret(
-          `${name}-registry-credentials`,
-          {
-            metadata: { name: REGISTRY_CREDENTIALS_SECRET, namespace: SERVING_NAMESPACE },
-            type: "Opaque",
-            stringData: { username: args.registry.credentials.username, password: args.registry.credentials.password },
-          },
-          { ...k8sOpts, dependsOn: [ns] },
-        ),
-      );
-    }
+    this.trackingUri = args.registry?.trackingUri;
 
     if (args.kserve) {
       const certManager = installChart(`${name}-cert-manager`, CERT_MANAGER_ADDON, undefined, charts).release;
       // The controller's contract installs kserve-crd first, as `${name}-kserve-crd`.
-      const controller = installChart(
+      this.kserveController = installChart(
         `${name}-kserve`,
         KSERVE_ADDON,
         { region: cluster.region },
@@ -95,29 +67,30 @@ export class ServingPlatform extends pulumi.ComponentResource {
           monitorName: `${name}-kserve-metrics`,
         },
       ).release;
-      ready.push(controller);
-
-      const runtimeOpts = { ...k8sOpts, dependsOn: [controller, ns] };
-      for (const id of this.kserveRuntimes) {
-        const runtime = MODEL_RUNTIMES[id];
-        ready.push(
-          new k8s.apiextensions.CustomResource(
-            `${name}-${id}-runtime`,
-            runtime.servingRuntime(SERVING_NAMESPACE),
-            runtimeOpts,
-          ),
-        );
-        new k8s.apiextensions.CustomResource(`${name}-${runtime.servingRuntimeName}-pods`, runtimePodMonitor(runtime), {
-          ...k8sOpts,
-          dependsOn: [ns, ...args.monitoring.ready],
-        });
-      }
+    }
+    // The serving namespace gets what every namespace serving models gets (see ModelNamespace for teams').
+    const objects = createModelNamespaceObjects(
+      name,
+      {
+        namespace: SERVING_NAMESPACE,
+        podSecurityLabels: kitNamespacePodSecurityLabels(SERVING_NAMESPACE),
+        registry: args.registry,
+        runtimes: this.kserveRuntimes,
+        runtimesReady: this.kserveController ? [this.kserveController] : undefined,
+        monitoring: args.monitoring,
+        dependsOn: cluster.workloadReady,
+      },
+      k8sOpts,
+    );
+    const ready: pulumi.Resource[] = [...objects.ready, keda];
+    if (this.kserveController) {
+      ready.push(this.kserveController);
       if (args.registry) {
         ready.push(
           new k8s.apiextensions.CustomResource(
             `${name}-mlflow-storage`,
             mlflowStorageContainer(args.registry.trackingUri, cluster.region),
-            runtimeOpts,
+            { ...k8sOpts, dependsOn: [this.kserveController, objects.namespace] },
           ),
         );
       }

@@ -78,6 +78,8 @@ export interface TritonDeploymentInput {
   region: string;
   trackingUri?: string;
   schedulerName?: string;
+  /** Namespace of the model. Default: `serving`. */
+  namespace?: string;
 }
 
 /**
@@ -92,7 +94,7 @@ export function tritonDeployment(input: TritonDeploymentInput) {
   return {
     metadata: {
       name: model.name,
-      namespace: SERVING_NAMESPACE,
+      namespace: input.namespace ?? SERVING_NAMESPACE,
       labels,
       // The model may be registered after the platform is up, and KEDA owns the replica count:
       // Pulumi creates the Deployment without waiting for it to become ready.
@@ -178,9 +180,9 @@ export function tritonDeployment(input: TritonDeploymentInput) {
   };
 }
 
-export function tritonService(model: string) {
+export function tritonService(model: string, namespace: string = SERVING_NAMESPACE) {
   return {
-    metadata: { name: model, namespace: SERVING_NAMESPACE, labels: tritonLabels(model) },
+    metadata: { name: model, namespace, labels: tritonLabels(model) },
     spec: {
       type: "ClusterIP",
       selector: tritonLabels(model),
@@ -200,9 +202,13 @@ export function tritonService(model: string) {
 }
 
 /** At most one replica down for voluntary disruptions (node drains, consolidation). */
-export function podDisruptionBudget(name: string, selector: Record<string, string>) {
+export function podDisruptionBudget(
+  name: string,
+  selector: Record<string, string>,
+  namespace: string = SERVING_NAMESPACE,
+) {
   return {
-    metadata: { name, namespace: SERVING_NAMESPACE, labels: selector },
+    metadata: { name, namespace, labels: selector },
     spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
   };
 }

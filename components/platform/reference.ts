@@ -1,0 +1,174 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { MonitoringHandle, WorkloadClusterHandle } from "../common/handles";
+import { standardTags } from "../common/tags";
+import type { ModelServerArgs } from "../serving/model-servers";
+import type { ModelSpec } from "../serving/model-spec";
+import type { ServingTarget } from "../serving/serving-target";
+import {
+  parsePlatformOutputs,
+  PLATFORM_OUTPUT_KEYS,
+  type PlatformClusterOutputs,
+  type PlatformOutputs,
+  type PlatformOutputsError,
+} from "./outputs";
+
+export type { PlatformOutputsError };
+
+/** The referenced cluster: what model servers need, and every fact the platform exports about it. */
+export type ReferencedCluster = WorkloadClusterHandle & Omit<PlatformClusterOutputs, "partition" | "accountId">;
+
+/** The platform's registry as a model team sees it: where it is; its credentials stay in the platform's Secret. */
+export interface ReferencedRegistry {
+  /** In-cluster MLflow tracking URI. */
+  readonly trackingUri: string;
+  /** Host name of the MLflow UI, when the platform sets one. */
+  readonly hostname?: string;
+  /** S3 bucket of the registry's artifacts. */
+  readonly artifactBucket: string;
+  /** Name of the Secret with read credentials, in the serving namespace and every team namespace. */
+  readonly credentialsSecret: string;
+}
+
+export interface PlatformReferenceOptions {
+  /** Team whose tag the model team's AWS resources carry. Default: the namespace's team, or `models`. */
+  team?: string;
+  /** Extra tags on the model team's AWS resources (model-reader roles). Default: none. */
+  tags?: Record<string, string>;
+  /** Parent of the Kubernetes provider (and of the StackReference). Default: the stack. */
+  parent?: pulumi.Resource;
+}
+
+/**
+ * A platform stack seen from a model team's stack: turns the platform's outputs
+ * ({@link PlatformOutputs}) into the handles `TritonServer`, `KServeModel` and the runtime
+ * registry's runtimes need, with a Kubernetes provider on the platform's kubeconfig. It
+ * registers nothing the platform owns: no namespace, KEDA, registry Secret or ServingRuntime,
+ * only a read of the platform stack and a provider.
+ *
+ *   const platform = await PlatformReference.fromStack("platform", "acme/mlserving/prod");
+ *   new TritonServer("fraud", platform.modelServerArgs(model, { team: "fraud" }));
+ */
+export class PlatformReference {
+  readonly outputs: PlatformOutputs;
+  readonly environment: PlatformOutputs["environment"];
+  readonly provider: k8s.Provider;
+  readonly cluster: ReferencedCluster;
+  readonly registry: ReferencedRegistry;
+  readonly monitoring: MonitoringHandle;
+
+  /**
+   * Reads a platform stack's outputs through a `pulumi.StackReference` (`<org>/<project>/<stack>`)
+   * and validates them; a missing or ill-typed output is an error naming the output key.
+   */
+  static async fromStack(
+    name: string,
+    stackName: string,
+    opts: PlatformReferenceOptions = {},
+  ): Promise<PlatformReference> {
+    const ref = new pulumi.StackReference(`${name}-stack`, { name: stackName }, { parent: opts.parent });
+    const raw: Record<string, unknown> = {};
+    for (const key of PLATFORM_OUTPUT_KEYS) {
+      const details = await ref.getOutputDetails(key);
+      const value = details.value ?? details.secretValue;
+      if (value !== undefined) raw[key] = value;
+    }
+    return new PlatformReference(name, parsePlatformOutputs(raw, stackName), opts);
+  }
+
+  /** A reference from outputs already read (a recorded copy, for tests and offline planning), validated. */
+  static fromOutputs(
+    name: string,
+    outputs: unknown,
+    opts: PlatformReferenceOptions & { source?: string } = {},
+  ): PlatformReference {
+    return new PlatformReference(name, parsePlatformOutputs(outputs, opts.source ?? "(recorded outputs)"), opts);
+  }
+
+  private constructor(
+    name: string,
+    outputs: PlatformOutputs,
+    private readonly opts: PlatformReferenceOptions,
+  ) {
+    this.outputs = outputs;
+    this.environment = outputs.environment;
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: pulumi.secret(outputs.kubeconfig), enableServerSideApply: true },
+      { parent: opts.parent },
+    );
+    const c = outputs.cluster;
+    this.cluster = {
+      ...c,
+      partition: pulumi.output(c.partition),
+      accountId: pulumi.output(c.accountId),
+      tags: standardTags(outputs.environment, opts.team ?? "models", opts.tags),
+      provider: this.provider,
+    };
+    this.registry = {
+      trackingUri: outputs.registry.trackingUri,
+      ...(outputs.registry.hostname ? { hostname: outputs.registry.hostname } : {}),
+      artifactBucket: outputs.registry.artifactBucket,
+      credentialsSecret: outputs.serving.registryCredentialsSecret,
+    };
+    this.monitoring = {
+      namespace: outputs.monitoring.namespace,
+      prometheusUrl: outputs.monitoring.prometheusUrl,
+      // The platform stack installed the operator and its CRDs: nothing to wait for here.
+      ready: [],
+    };
+  }
+
+  /** The teams the platform created a namespace for. */
+  get teams(): string[] {
+    return Object.keys(this.outputs.serving.teams);
+  }
+
+  /**
+   * Where a model is served: the team's namespace (`mlserving:teams`), or without a team the
+   * platform's own serving namespace. Throws for a team the platform does not know.
+   */
+  serving(team?: string): ServingTarget {
+    const s = this.outputs.serving;
+    if (team === undefined)
+      return {
+        namespace: s.namespace,
+        ready: [],
+        ingressReady: [],
+        kserveRuntimes: s.kserveRuntimes,
+        trackingUri: this.registry.trackingUri,
+      };
+    const t = s.teams[team];
+    if (!t)
+      throw new Error(
+        `platform has no team "${team}" (it has: ${this.teams.join(", ") || "none"}); the platform team adds it to mlserving:teams`,
+      );
+    return {
+      namespace: t.namespace,
+      ready: [],
+      ingressReady: [],
+      kserveRuntimes: t.kserveRuntimes,
+      trackingUri: this.registry.trackingUri,
+      ...(t.models ? { allowedModels: t.models } : {}),
+    };
+  }
+
+  /** Everything `TritonServer` and `KServeModel` take for one model, in the team's namespace. */
+  modelServerArgs(model: ModelSpec, placement: { team?: string } = {}): ModelServerArgs {
+    const s = this.outputs.serving;
+    return {
+      cluster:
+        this.opts.team || !placement.team
+          ? this.cluster
+          : { ...this.cluster, tags: { ...this.cluster.tags, team: placement.team } },
+      platform: this.serving(placement.team),
+      model,
+      environment: this.environment,
+      ingressDomain: s.ingressDomain,
+      ingressGroup: s.ingressGroup,
+      ...(s.certificateArn ? { certificateArn: s.certificateArn } : {}),
+      ...(s.neuronSchedulerName ? { neuronSchedulerName: s.neuronSchedulerName } : {}),
+      monitoring: this.monitoring,
+    };
+  }
+}

@@ -1,0 +1,108 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { MonitoringHandle, RegistryHandle } from "../common/handles";
+import { REGISTRY_CREDENTIALS_SECRET } from "../common/names";
+import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
+import { runtimePodMonitor } from "./kserve-builders";
+import { MODEL_RUNTIMES, RuntimeId } from "./runtimes";
+
+/** What one namespace that serves models gets, whoever's models they are. */
+export interface ModelNamespaceObjectsInput {
+  /** The namespace's name. */
+  namespace: string;
+  /** Pod Security admission labels of the namespace (`kitNamespacePodSecurityLabels`, `modelTeamPodSecurityLabels`). */
+  podSecurityLabels: Record<string, string>;
+  /** Extra labels on the Namespace object. Default: none. */
+  labels?: Record<string, string>;
+  /** The registry: its credentials are copied into the namespace for `models:/` sources. Default: none. */
+  registry?: RegistryHandle;
+  /** KServe ServingRuntimes to create in the namespace (with a PodMonitor each). Default: none. */
+  runtimes?: readonly RuntimeId[];
+  /** What ServingRuntimes wait for (the KServe controller, whose webhook admits them). Required with runtimes. */
+  runtimesReady?: pulumi.Resource[];
+  /** Monitoring: the runtimes' PodMonitors wait for the operator's CRDs. */
+  monitoring: MonitoringHandle;
+  /** What the Namespace waits for (system nodes, CoreDNS, storage). */
+  dependsOn: pulumi.Resource[];
+}
+
+/** The objects created, for what models wait on. */
+export interface ModelNamespaceObjects {
+  namespace: k8s.core.v1.Namespace;
+  /** Models in the namespace wait on these: the namespace, the registry Secret and the ServingRuntimes. */
+  ready: pulumi.Resource[];
+}
+
+/** The Namespace object of a namespace that serves models: kit labels, the ALB readiness gate and Pod Security. */
+export function modelNamespaceManifest(
+  input: Pick<ModelNamespaceObjectsInput, "namespace" | "podSecurityLabels" | "labels">,
+) {
+  return {
+    metadata: {
+      name: input.namespace,
+      // Model Ingresses target pod IPs: rollouts wait for new pods to be healthy in the ALB.
+      labels: {
+        "app.kubernetes.io/part-of": "mlserving",
+        ...(input.labels ?? {}),
+        ...POD_READINESS_GATE_NAMESPACE_LABEL,
+        ...input.podSecurityLabels,
+      },
+    },
+  };
+}
+
+/**
+ * The per-namespace objects every namespace that serves models gets, in one place: the
+ * Namespace (Pod Security, readiness gate), the registry credentials Secret that model fetchers
+ * and KServe's storage initializer read, and the KServe ServingRuntimes offered there with their
+ * PodMonitors. `ServingPlatform` calls it for `serving`, `ModelNamespace` for each team's namespace;
+ * per-namespace policies (NetworkPolicies) belong here too, so every model namespace gets them.
+ * Logical names are `<prefix>-ns`, `<prefix>-registry-credentials`, `<prefix>-<runtime>-runtime`
+ * and `<prefix>-<ServingRuntime>-pods`.
+ */
+export function createModelNamespaceObjects(
+  prefix: string,
+  input: ModelNamespaceObjectsInput,
+  opts: { parent: pulumi.Resource; provider: k8s.Provider },
+): ModelNamespaceObjects {
+  const { namespace } = input;
+  const ns = new k8s.core.v1.Namespace(`${prefix}-ns`, modelNamespaceManifest(input), {
+    ...opts,
+    dependsOn: input.dependsOn,
+  });
+  const ready: pulumi.Resource[] = [ns];
+  if (input.registry) {
+    ready.push(
+      new k8s.core.v1.Secret(
+        `${prefix}-registry-credentials`,
+        {
+          metadata: { name: REGISTRY_CREDENTIALS_SECRET, namespace },
+          type: "Opaque",
+          stringData: { username: input.registry.credentials.username, password: input.registry.credentials.password },
+        },
+        { ...opts, dependsOn: [ns] },
+      ),
+    );
+  }
+  const runtimes = input.runtimes ?? [];
+  if (runtimes.length > 0 && !input.runtimesReady)
+    throw new Error(
+      `${prefix}: ServingRuntimes in namespace "${namespace}" need runtimesReady (the KServe controller)`,
+    );
+  for (const id of runtimes) {
+    const runtime = MODEL_RUNTIMES[id];
+    if (!runtime) throw new Error(`${prefix}: no model runtime "${id}" is registered`);
+    ready.push(
+      new k8s.apiextensions.CustomResource(`${prefix}-${id}-runtime`, runtime.servingRuntime(namespace), {
+        ...opts,
+        dependsOn: [...(input.runtimesReady ?? []), ns],
+      }),
+    );
+    new k8s.apiextensions.CustomResource(
+      `${prefix}-${runtime.servingRuntimeName}-pods`,
+      runtimePodMonitor(runtime, namespace),
+      { ...opts, dependsOn: [ns, ...input.monitoring.ready] },
+    );
+  }
+  return { namespace: ns, ready };
+}

@@ -166,22 +166,8 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it("a page about one model silences that model's ticket of the same alert only", async () => {
-      const burn = (model: string, track: string, severity: string) => ({
-        alertname: "TritonLatencyBudgetBurn",
-        severity,
-        namespace: "serving",
-        mlserving_model: model,
-        mlserving_track: track,
-        model,
-        long: severity === "critical" ? "1h" : "3d",
-      });
-      const alerts = [
-        burn("fraud-detector", "stable", "critical"),
-        burn("fraud-detector", "stable", "warning"),
-        burn("fraud-detector", "canary", "warning"),
-        burn("recommender", "stable", "warning"),
-      ];
+    /** Sends alerts to the running Alertmanager; returns `model/track/severity: state` of every alert named `alertname`. */
+    async function addAndQuery(alerts: Record<string, string>[], alertname: string): Promise<string[]> {
       for (const a of alerts) {
         const r = await run("amtool", [
           `--alertmanager.url=${url}`,
@@ -199,12 +185,61 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         "--active",
         "-o",
         "json",
+        `alertname=${alertname}`,
       ]);
       expect(q.status, q.output).toBe(0);
-      const got = (JSON.parse(q.output) as { labels: Record<string, string>; status: { state: string } }[]).map(
-        (a) => `${a.labels.mlserving_model}/${a.labels.mlserving_track}/${a.labels.severity}: ${a.status.state}`,
+      return (JSON.parse(q.output) as { labels: Record<string, string>; status: { state: string } }[])
+        .map((a) => `${a.labels.mlserving_model}/${a.labels.mlserving_track}/${a.labels.severity}: ${a.status.state}`)
+        .sort();
+    }
+
+    it("an LLM page silences that LLM's ticket only: the LLM alerts carry the kit's model and track", async () => {
+      // The labels LlmTimeToFirstTokenBudgetBurn carries (test/unit/llm-alert-rules.promtool.test.ts
+      // pins them): the kit's model and track, not vLLM's model_name.
+      const burn = (model: string, track: string, severity: string) => ({
+        alertname: "LlmTimeToFirstTokenBudgetBurn",
+        severity,
+        namespace: "serving",
+        mlserving_model: model,
+        mlserving_track: track,
+        long: severity === "critical" ? "1h" : "3d",
+        short: severity === "critical" ? "5m" : "6h",
+      });
+      const got = await addAndQuery(
+        [
+          burn("support-llm", "stable", "critical"),
+          burn("support-llm", "stable", "warning"),
+          burn("support-llm", "canary", "warning"),
+          burn("summarizer", "stable", "warning"),
+        ],
+        "LlmTimeToFirstTokenBudgetBurn",
       );
-      expect(got.sort()).toEqual([
+      expect(got).toEqual([
+        "summarizer/stable/warning: active",
+        "support-llm/canary/warning: active",
+        "support-llm/stable/critical: active",
+        "support-llm/stable/warning: suppressed",
+      ]);
+    });
+
+    it("a page about one model silences that model's ticket of the same alert only", async () => {
+      const burn = (model: string, track: string, severity: string) => ({
+        alertname: "TritonLatencyBudgetBurn",
+        severity,
+        namespace: "serving",
+        mlserving_model: model,
+        mlserving_track: track,
+        model,
+        long: severity === "critical" ? "1h" : "3d",
+      });
+      const alerts = [
+        burn("fraud-detector", "stable", "critical"),
+        burn("fraud-detector", "stable", "warning"),
+        burn("fraud-detector", "canary", "warning"),
+        burn("recommender", "stable", "warning"),
+      ];
+      const got = await addAndQuery(alerts, "TritonLatencyBudgetBurn");
+      expect(got).toEqual([
         "fraud-detector/canary/warning: active",
         "fraud-detector/stable/critical: active",
         "fraud-detector/stable/warning: suppressed",

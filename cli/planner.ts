@@ -2,6 +2,7 @@ import { allPolicies } from "../policies/rules";
 import { CONFIG_NAMESPACE, ConfigProblem, deployPlaceholderProblems } from "../stacks/config";
 import { runPlatformProgram } from "../stacks/program";
 import { costReport, CostReport } from "./cost-report";
+import { coldStartReport, ColdStartReport } from "./cold-start-report";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, toYaml } from "./manifests";
 import { RecordedResource, runOnMocks } from "./mock-runtime";
 import { PolicyReport, runPolicies } from "./policy-runner";
@@ -26,6 +27,7 @@ export type PlanOutcome =
       files: Record<string, string>;
       summary: { total: number; byType: [string, number][] };
       cost: CostReport;
+      coldStart: ColdStartReport;
     };
 
 /** Plans one stack file in memory; `cli/plan.ts` writes the result to disk. */
@@ -40,6 +42,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   }
   const { config, secretKeys, environment, region } = checked;
   const cost = costReport(req.stack, checked.spec);
+  const coldStart = coldStartReport(req.stack, checked.spec);
   const beforeDeploy = deployPlaceholderProblems(checked.spec);
   progress(`config valid (environment ${environment}, region ${region})`);
   // Placeholders plan offline; `pulumi up` refuses them until they are replaced.
@@ -84,6 +87,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     "policy-report.json": JSON.stringify(report, null, 2) + "\n",
     "manifests/helm-releases.yaml": toYaml(helmReleases(resources)),
     "cost.json": cost.json,
+    "cold-start.json": coldStart.json,
   };
   for (const obj of authoredKubernetesObjects(resources)) {
     const file = `manifests/${manifestFileName(obj)}`;
@@ -97,6 +101,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     report,
     files,
     cost,
+    coldStart,
     summary: {
       total: resources.length,
       byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),

@@ -5,3 +5,4 @@ export * from "./spec";
 export * from "./rules";
 export * from "./defaults";
 export * from "./platform-spec";
+export * from "./cold-start";

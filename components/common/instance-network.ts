@@ -3,8 +3,9 @@
  * `karpenter.k8s.aws/instance-network-bandwidth` label of Karpenter's generated instance-type
  * reference, the same pinned file as the catalogue (`INSTANCE_CATALOGUE_SOURCE`,
  * aws/karpenter-provider-aws `website/content/en/v1.14/reference/instance-types.md` @
- * 1d927085dd81a9df9301e613f371dac5b4d16bfe), which gives the baseline, not the "up to" burst,
- * bandwidth. Read by the plan's cold-start estimate. Pure data.
+ * 1d927085dd81a9df9301e613f371dac5b4d16bfe): the baseline, not the burst, bandwidth of EC2's
+ * network-performance tables (Karpenter v1.14.1 `hack/code/bandwidth_gen/main.go` reads the
+ * "Baseline / Burst bandwidth" column's first figure). Read by the plan's cold-start estimate. Pure data.
  */
 export const NETWORK_BANDWIDTH_MBPS: Readonly<Record<string, number>> = {
   "g4dn.xlarge": 5000,
@@ -75,3 +76,74 @@ export const NETWORK_BANDWIDTH_MBPS: Readonly<Record<string, number>> = {
 export function networkBandwidthMbps(instanceType: string): number | undefined {
   return NETWORK_BANDWIDTH_MBPS[instanceType];
 }
+
+/**
+ * Maximum EBS bandwidth of each catalogued instance type, Mbit/s: the
+ * `karpenter.k8s.aws/instance-ebs-bandwidth` label of the same pinned reference, which is EC2's
+ * `EbsOptimizedInfo.MaximumBandwidthInMbps` (Karpenter v1.14.1 `pkg/providers/instancetype/types.go`).
+ * A volume is read and written no faster than this, whatever the volume allows.
+ */
+export const EBS_BANDWIDTH_MBPS: Readonly<Record<string, number>> = {
+  "g4dn.xlarge": 3500,
+  "g4dn.2xlarge": 3500,
+  "g4dn.4xlarge": 4750,
+  "g4dn.8xlarge": 9500,
+  "g4dn.12xlarge": 9500,
+  "g4dn.16xlarge": 9500,
+  "g4dn.metal": 19000,
+  "g5.xlarge": 3500,
+  "g5.2xlarge": 3500,
+  "g5.4xlarge": 4750,
+  "g5.8xlarge": 16000,
+  "g5.12xlarge": 16000,
+  "g5.16xlarge": 16000,
+  "g5.24xlarge": 19000,
+  "g5.48xlarge": 19000,
+  "g6.xlarge": 5000,
+  "g6.2xlarge": 5000,
+  "g6.4xlarge": 8000,
+  "g6.8xlarge": 16000,
+  "g6.12xlarge": 20000,
+  "g6.16xlarge": 20000,
+  "g6.24xlarge": 30000,
+  "g6.48xlarge": 60000,
+  "g6e.xlarge": 5000,
+  "g6e.2xlarge": 5000,
+  "g6e.4xlarge": 8000,
+  "g6e.8xlarge": 16000,
+  "g6e.12xlarge": 20000,
+  "g6e.16xlarge": 20000,
+  "g6e.24xlarge": 30000,
+  "g6e.48xlarge": 60000,
+  "inf1.xlarge": 4750,
+  "inf1.2xlarge": 4750,
+  "inf1.6xlarge": 4750,
+  "inf1.24xlarge": 19000,
+  "inf2.xlarge": 10000,
+  "inf2.8xlarge": 10000,
+  "inf2.24xlarge": 30000,
+  "inf2.48xlarge": 60000,
+  "m6i.large": 10000,
+  "m6i.xlarge": 10000,
+  "m6i.2xlarge": 10000,
+  "m6i.4xlarge": 10000,
+  "m6i.8xlarge": 10000,
+  "m6i.12xlarge": 15000,
+  "m6i.16xlarge": 20000,
+  "m6i.24xlarge": 30000,
+  "m6i.32xlarge": 40000,
+  "m7i.large": 10000,
+  "m7i.xlarge": 10000,
+  "m7i.2xlarge": 10000,
+  "m7i.4xlarge": 10000,
+  "m7i.8xlarge": 10000,
+  "m7i.12xlarge": 15000,
+  "m7i.16xlarge": 20000,
+  "m7i.24xlarge": 30000,
+  "m7i.48xlarge": 40000,
+  "p4d.24xlarge": 19000,
+  "p5.4xlarge": 10000,
+  "p5.48xlarge": 80000,
+  "trn1.2xlarge": 20000,
+  "trn1.32xlarge": 80000,
+};

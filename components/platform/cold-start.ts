@@ -7,14 +7,14 @@
  * same volume; KServe's storage initializer or the kit's fetcher) before the server loads them.
  * On a running node that already holds the images, only the weights are downloaded again.
  *
- * Each phase is the least time the node's hardware allows: bytes over the slower of the instance
- * type's baseline network bandwidth and the root volume's throughput (the kit's gp3 volumes keep
- * the default 125 MiB/s). Real starts are slower (decompression, request latency, the server's own
+ * Each phase is the least time the node's hardware allows: bytes over the slowest of the instance
+ * type's baseline network bandwidth, its maximum EBS bandwidth and the root volume's throughput
+ * (the kit's gp3 volumes keep the default 125 MiB/s). Real starts are slower (decompression, request latency, the server's own
  * start: CUDA graphs, compilation), so where the floor exceeds a window the real start does too.
  * A phase whose size no source gives (an image size that is not published, a model without
  * `weightsGiB`) is left out and listed, never guessed. Pure: no Pulumi imports.
  */
-import { networkBandwidthMbps } from "../common/instance-network";
+import { EBS_BANDWIDTH_MBPS, networkBandwidthMbps } from "../common/instance-network";
 import { IMAGES, imageRef } from "../versions";
 import { SCALING_BEHAVIOR } from "../serving/autoscaling";
 import { parseModelSource } from "../serving/model-source";
@@ -138,13 +138,27 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
   const best = fits
     .map((p) => ({ p, mbps: networkBandwidthMbps(p.type.name) ?? 0 }))
     .sort((a, b) => b.mbps - a.mbps)[0];
-  const netBytesPerS = best && best.mbps > 0 ? (best.mbps * 1e6) / 8 : undefined;
-  const diskBytesPerS = GP3_DEFAULT_THROUGHPUT_MIBPS.value * MIB;
-  const rate = netBytesPerS !== undefined ? Math.min(netBytesPerS, diskBytesPerS) : diskBytesPerS;
-  const rateText =
-    netBytesPerS !== undefined && netBytesPerS < diskBytesPerS
-      ? `${best!.p.type.name}'s ${best!.mbps} Mbit/s baseline network`
-      : `the root volume's ${GP3_DEFAULT_THROUGHPUT_MIBPS.value} MiB/s (gp3 default)`;
+  // Bytes reach the root volume no faster than the network, the instance's EBS bandwidth or the volume allow.
+  const limits: { bytesPerS: number; text: string }[] = [
+    {
+      bytesPerS: GP3_DEFAULT_THROUGHPUT_MIBPS.value * MIB,
+      text: `the root volume's ${GP3_DEFAULT_THROUGHPUT_MIBPS.value} MiB/s (gp3 default)`,
+    },
+  ];
+  if (best && best.mbps > 0)
+    limits.push({
+      bytesPerS: (best.mbps * 1e6) / 8,
+      text: `${best.p.type.name}'s ${best.mbps} Mbit/s baseline network`,
+    });
+  const ebsMbps = best ? EBS_BANDWIDTH_MBPS[best.p.type.name] : undefined;
+  if (ebsMbps)
+    limits.push({
+      bytesPerS: (ebsMbps * 1e6) / 8,
+      text: `${best!.p.type.name}'s ${ebsMbps} Mbit/s maximum EBS bandwidth`,
+    });
+  const slowest = limits.reduce((a, b) => (b.bytesPerS < a.bytesPerS ? b : a));
+  const rate = slowest.bytesPerS;
+  const rateText = slowest.text;
   const pools = fits.map((p) => (p.poolIndex !== undefined ? spec.capacity.pools[p.poolIndex] : undefined));
   const spot = pools.some((p) => p?.spot === true);
   const accelerator = m.accelerator !== "cpu";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { REACHABLE_API } from "../fixtures/stack";
 import { TRITON_GPU_MODEL } from "../fixtures/models";
 import { INSTANCE_TYPES } from "../../components/common/instance-types";
-import { NETWORK_BANDWIDTH_MBPS } from "../../components/common/instance-network";
+import { EBS_BANDWIDTH_MBPS, NETWORK_BANDWIDTH_MBPS } from "../../components/common/instance-network";
 import {
   ACCELERATOR_NODE_BOOT,
   coldStartEstimate,
@@ -158,8 +158,9 @@ describe("cold-start floor per model", () => {
     expect(modelImages(TRITON_GPU_MODEL)).toEqual([imageRef(IMAGES.tritonServer), imageRef(IMAGES.mlflow)]);
   });
 
-  it("knows the network bandwidth of every catalogued instance type", () => {
+  it("knows the network and EBS bandwidth of every catalogued instance type", () => {
     expect(INSTANCE_TYPES.filter((t) => NETWORK_BANDWIDTH_MBPS[t.name] === undefined).map((t) => t.name)).toEqual([]);
+    expect(INSTANCE_TYPES.filter((t) => EBS_BANDWIDTH_MBPS[t.name] === undefined).map((t) => t.name)).toEqual([]);
   });
 });
 

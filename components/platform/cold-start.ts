@@ -13,6 +13,23 @@
  * start: CUDA graphs, compilation), so where the floor exceeds a window the real start does too.
  * A phase whose size no source gives (an image size that is not published, a model without
  * `weightsGiB`) is left out and listed, never guessed. Pure: no Pulumi imports.
+ *
+ * Weights kept on the nodes (issue 14, item 4) are not built: KServe v0.20.0's LocalModelCache, read
+ * at the tag, does not work on the kit's nodes without node preparation nobody has verified:
+ * - its node agent mounts hostPath `/models` (charts/kserve-localmodel-resources/files/resources.yaml;
+ *   the `agent.hostPath` value is not used by that chart), while Karpenter's `instanceStorePolicy:
+ *   RAID0` mounts the instance store at /mnt/k8s-disks/0 for kubelet and containerd (Karpenter v1.14
+ *   docs, EC2NodeClass `instanceStorePolicy`); and the agent runs as distroless nonroot in a
+ *   directory the kubelet creates root-owned, and must delete what the download job (fsGroup 1000) wrote;
+ * - a cached InferenceService is given `pvc://...` (pkg/webhook/admission/pod/storage_initializer_injector.go),
+ *   and an explicit `storageContainerName` (the kit's `mlflow-models`) then fails admission because it
+ *   does not support that URI (GetStorageContainerSpecByName);
+ * - a replica placed on a new node of the group mounts the cache before the node's download job has
+ *   finished, so it starts on an empty directory and restarts until the download lands: a new node
+ *   (a scale-out, a spot replacement) gains nothing, only restarts on running nodes do.
+ * The download itself could use the kit's fetcher: a ClusterStorageContainer with `workloadType:
+ * localModelDownloadJob` for `models:/` (pkg/controller/v1alpha1/localmodelnode/controller.go passes it
+ * `<sourceModelUri> /mnt/models`), with the registry's credentials copied to the jobs' namespace.
  */
 import { EBS_BANDWIDTH_MBPS, networkBandwidthMbps } from "../common/instance-network";
 import { IMAGES, imageRef } from "../versions";

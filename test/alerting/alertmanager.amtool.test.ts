@@ -131,7 +131,7 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
   describe("inhibition, on a running Alertmanager", () => {
     let dir = "";
     let url = "";
-    let stop = () => {};
+    let stop = async () => {};
     beforeAll(async () => {
       // The kit's values set inhibit_rules, so Helm replaces the chart's default list (whose first
       // rule, equal: [namespace, alertname], let one model's page hide every model's ticket).
@@ -150,7 +150,13 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         ],
         { stdio: "ignore" },
       );
-      stop = () => am.kill();
+      // Alertmanager writes its notification log and silences to --storage.path as it shuts down,
+      // so the directory is removed only once the process has exited.
+      const exited = new Promise<void>((done) => am.once("exit", () => done()));
+      stop = async () => {
+        if (am.exitCode === null && am.signalCode === null) am.kill();
+        await exited;
+      };
       for (let i = 0; i < 100; i++) {
         const ready = await fetch(`${url}/-/ready`).then(
           (r) => r.ok,
@@ -161,8 +167,8 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
       }
       throw new Error("Alertmanager did not become ready");
     });
-    afterAll(() => {
-      stop();
+    afterAll(async () => {
+      await stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 

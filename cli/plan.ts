@@ -110,6 +110,7 @@ async function main(): Promise<number> {
   // Loaded only now: the program and its SDKs take a second or more to import.
   const { runPlan } = await import("./planner");
   const { costSummaryLines } = await import("./cost-report");
+  const { coldStartSummaryLines } = await import("../components/platform/cold-start");
   const outcome = await runPlan({ stack, configPath, checked, progress: (line) => console.log(`  ${line}`) });
   if (outcome.kind === "failed") {
     console.error(`\nThe program failed: ${outcome.message}`);
@@ -123,6 +124,8 @@ async function main(): Promise<number> {
   console.log(`\nResources: ${summary.total}`);
   for (const [type, n] of summary.byType) console.log(`  ${String(n).padStart(4)}  ${type}`);
   if (outcome.cost) console.log(`\n${costSummaryLines(outcome.cost).join("\n")}`);
+  const coldStartLines = outcome.coldStart ? coldStartSummaryLines(outcome.coldStart.estimates) : [];
+  if (coldStartLines.length > 0) console.log(`\n${coldStartLines.join("\n")}`);
   return report(outcome, outDir);
 }
 

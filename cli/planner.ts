@@ -2,6 +2,7 @@ import { allPolicies } from "../policies/rules";
 import { CONFIG_NAMESPACE, ConfigProblem, deployPlaceholderProblems } from "../stacks/config";
 import { runPlatformProgram } from "../stacks/program";
 import { costReport, CostReport } from "./cost-report";
+import { coldStartReport, ColdStartReport } from "./cold-start-report";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, manifestSources, toYaml } from "./manifests";
 import { RecordedResource, runOnMocks } from "./mock-runtime";
 import { PolicyReport, runPolicies } from "./policy-runner";
@@ -35,6 +36,8 @@ export type PlanOutcome =
       summary: { total: number; byType: [string, number][] };
       /** The cost envelope (the platform's stacks; a model team's project has none). */
       cost?: CostReport;
+      /** Cold-start floors per model (the platform's stacks; a model team's project has none). */
+      coldStart?: ColdStartReport;
       /** What the program returned: the stack's outputs, unresolved. */
       programResult?: unknown;
     };
@@ -51,6 +54,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   }
   const { config, secretKeys, environment, region } = checked;
   const cost = costReport(req.stack, checked.spec);
+  const coldStart = coldStartReport(req.stack, checked.spec);
   const beforeDeploy = deployPlaceholderProblems(checked.spec);
   progress(`config valid (environment ${environment}, region ${region})`);
   // Placeholders plan offline; `pulumi up` refuses them until they are replaced.
@@ -70,7 +74,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
 
   const report = await runPolicies(allPolicies, resources, { environment, ...cost.policyConfig }, cost.policyLevels);
   progress(`${report.policies} policies evaluated`);
-  return planned(CONFIG_NAMESPACE, req.stack, resources, report, programResult, cost);
+  return planned(CONFIG_NAMESPACE, req.stack, resources, report, programResult, cost, coldStart);
 }
 
 export interface ProjectPlanRequest {
@@ -138,6 +142,7 @@ function planned(
   report: PolicyReport,
   programResult: unknown,
   cost?: CostReport,
+  coldStart?: ColdStartReport,
 ): PlanOutcome {
   const files: Record<string, string> = {
     "resources.json":
@@ -165,6 +170,7 @@ function planned(
     "manifests/helm-releases.yaml": toYaml(helmReleases(resources)),
     "manifests/crd-manifests.yaml": toYaml(manifestSources(resources)),
     ...(cost ? { "cost.json": cost.json } : {}),
+    ...(coldStart ? { "cold-start.json": coldStart.json } : {}),
   };
   for (const obj of authoredKubernetesObjects(resources)) {
     const file = `manifests/${manifestFileName(obj)}`;
@@ -179,6 +185,7 @@ function planned(
     files,
     cost,
     programResult,
+    coldStart,
     summary: {
       total: resources.length,
       byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),

@@ -83,6 +83,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].resources.memory": "Memory request and limit per replica. Default: 8Gi.",
   "serving.models[].pinnedVersion":
     "Registry version a `models:/name@alias` source resolves to for this rollout; every replica serves it (required outside dev).",
+  "serving.models[].weightsGiB":
+    "Size of the model's files (weights), GiB; the plan's cold-start estimate reads it. Default: none (that phase is left out).",
   "serving.models[].llm.maxModelLen":
     "vLLM `--max-model-len`: longest context. Default: what the pool's smallest GPU holds.",
   "serving.models[].llm.maxNumSeqs":

@@ -144,6 +144,7 @@ const modelSchema = z.strictObject({
   runtime: z.string().optional(),
   source: z.string(),
   pinnedVersion: z.number().optional(),
+  weightsGiB: z.number().optional(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
   autoscaling: z
     .strictObject({

@@ -14,3 +14,4 @@ export * from "./instance-types";
 export * from "./pricing";
 export * from "./problems";
 export * from "./pod-security";
+export * from "./instance-network";

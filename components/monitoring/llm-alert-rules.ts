@@ -1,5 +1,6 @@
 import { ArgsChecker } from "../common/errors";
-import { AlertRule, AlertRuleGroup, BURN_RATE_WINDOWS, leLabelValue } from "./alert-rules";
+import { MODEL_LABEL, TRACK_LABEL } from "../common/names";
+import { AlertRule, AlertRuleGroup, BURN_RATE_WINDOWS, leLabelValue, MODEL_SCOPE } from "./alert-rules";
 
 /**
  * Bucket bounds (s) of vLLM's `vllm:time_to_first_token_seconds` and
@@ -36,7 +37,15 @@ export const DEFAULT_LLM_ALERT_RULE_INPUT: LlmAlertRuleInput = {
   errorRateThreshold: 0.05,
 };
 
-const BY = "namespace, model_name";
+/**
+ * Per served model and track, as the serving alerts (alert-rules.ts): the kit's labels, which the
+ * runtimes' PodMonitors copy from the pod labels onto every scraped series (`up` included).
+ * Alertmanager's inhibition compares exactly these (`INHIBIT_EQUAL`), so a page about one LLM
+ * silences that LLM's ticket only. vLLM's own `model_name` (the InferenceService's name, `<model>-canary`
+ * on a canary) is in neither the routes' nor the inhibition's labels.
+ */
+const BY = MODEL_SCOPE.join(", ");
+const modelRef = `{{ $labels.namespace }}/{{ $labels.${MODEL_LABEL} }}{{ with $labels.${TRACK_LABEL} }} ({{ . }}){{ end }}`;
 const pct = (x: number) => `${+(x * 100).toFixed(4)}%`;
 
 /** PromQL: share of observations of vLLM histogram `metric` above `bound` seconds over `window`, per served model. */
@@ -45,16 +54,16 @@ export function vllmSlowRatio(metric: string, bound: number, window: string): st
 }
 
 /**
- * Pods that served vLLM in the last hour, with the model they serve (value 1): vLLM's API server
- * reports `http_requests_total` without a model, and a dead engine reports nothing but `up == 0`.
+ * Pods that served vLLM in the last hour (value 1): `http_requests_total` and `up` are not vLLM's
+ * alone, and a dead engine reports nothing but `up == 0`.
  */
-const VLLM_PODS = `group by (namespace, pod, model_name) (max_over_time(vllm:num_requests_running[1h]))`;
-const onVllmPods = (expr: string) => `${expr} * on (namespace, pod) group_left (model_name) ${VLLM_PODS}`;
+const VLLM_PODS = `group by (namespace, pod) (max_over_time(vllm:num_requests_running[1h]))`;
+const onVllmPods = (expr: string) => `${expr} * on (namespace, pod) group_left () ${VLLM_PODS}`;
 
 /** PromQL: share of vLLM's HTTP responses that are 5xx over 5 minutes, per served model. */
 export function vllmHttpErrorRatio(): string {
   const requests = (status: string) =>
-    `sum by (${BY}) (${onVllmPods(`sum by (namespace, pod) (rate(http_requests_total${status}[5m]))`)})`;
+    `sum by (${BY}) (${onVllmPods(`sum by (${BY}, pod) (rate(http_requests_total${status}[5m]))`)})`;
   return `${requests('{status="5xx"}')}\n/\n${requests("")}`;
 }
 
@@ -80,7 +89,7 @@ function burnRules(
       for: w.for,
       labels: { severity: w.severity, long: w.long, short: w.short },
       annotations: {
-        summary: `LLM {{ $labels.namespace }}/{{ $labels.model_name }} is burning its ${what} budget (${bound} s for ${pct(target)}) ${w.factor}x too fast over ${w.long} and ${w.short}.`,
+        summary: `LLM ${modelRef} is burning its ${what} budget (${bound} s for ${pct(target)}) ${w.factor}x too fast over ${w.long} and ${w.short}.`,
         runbook: w.severity === "critical" ? runbook.critical : runbook.warning,
       },
     };
@@ -153,7 +162,7 @@ export function llmAlertRuleGroup(input: LlmAlertRuleInput = DEFAULT_LLM_ALERT_R
     for: "5m",
     labels: { severity: "critical" },
     annotations: {
-      summary: `More than ${pct(input.errorRateThreshold)} of LLM {{ $labels.namespace }}/{{ $labels.model_name }} fails: HTTP 5xx responses or dead engines ({{ $value | humanizePercentage }}).`,
+      summary: `More than ${pct(input.errorRateThreshold)} of LLM ${modelRef} fails: HTTP 5xx responses or dead engines ({{ $value | humanizePercentage }}).`,
       runbook:
         "Read the predictor logs: an EngineDeadError or CUDA out-of-memory means the engine died (lower llm.maxModelLen or llm.maxNumSeqs, or give the replica more GPUs); a pod that cannot be scraped is restarting or still loading weights (see its events and startup probe). If only the canary fails, set its traffic to 0.",
     },

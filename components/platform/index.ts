@@ -10,3 +10,4 @@ export * from "./model-namespace";
 export * from "./outputs";
 export * from "./stack-outputs";
 export * from "./reference";
+export * from "./cold-start";

@@ -1,5 +1,6 @@
 import type { Environment } from "../common/tags";
 import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
+import { INSTANCE_TYPES } from "../common/instance-types";
 import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
 import { modelBoundsProblems } from "./model-bounds";
 import { generatedNameProblem } from "./model-names";
@@ -40,6 +41,11 @@ export interface ModelSpec {
    * a reviewed change of this number. Required outside dev for alias sources.
    */
   pinnedVersion?: number;
+  /**
+   * Size of the model's files (weights), GiB: what every replica downloads before it serves.
+   * Only the plan's cold-start estimate reads it. Default: unknown (the estimate leaves it out).
+   */
+  weightsGiB?: number;
   replicas: { min: number; max: number };
   /**
    * What the autoscaler tracks and its target: average queue time per request in ms
@@ -55,6 +61,14 @@ export interface ModelSpec {
   /** vLLM limits per replica (runtimes with `llmLimits` only; defaulted from the GPU memory). */
   llm?: LlmLimits;
 }
+
+/**
+ * Largest `weightsGiB` accepted: the most accelerator memory any catalogued instance type holds
+ * (p5.48xlarge, 8 x 80 GiB), since a model's weights must fit its devices.
+ */
+export const MAX_WEIGHTS_GIB = Math.max(
+  ...INSTANCE_TYPES.map((t) => (t.accelerator ? (t.accelerator.count * t.accelerator.memoryMiBEach) / 1024 : 0)),
+);
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
 const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/;
@@ -118,6 +132,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
       if (!Number.isInteger(v) || v < min || v > max) add(`llm.${key}`, `must be a whole number from ${min} to ${max}`);
     }
   }
+  if (m.weightsGiB !== undefined && !(m.weightsGiB > 0 && m.weightsGiB <= MAX_WEIGHTS_GIB))
+    add("weightsGiB", `must be more than 0 and at most ${MAX_WEIGHTS_GIB} (GiB of model files)`);
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");
   if (!QUANTITY.test(m.resources.memory)) add("resources.memory", "must be a memory quantity such as 16Gi");
   for (const [field, source, pinned] of [
@@ -159,7 +175,7 @@ export function devicesOf(
 
 /** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */
 export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "source"> &
-  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary" | "pinnedVersion">> & {
+  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary" | "pinnedVersion" | "weightsGiB">> & {
     resources?: Partial<ModelSpec["resources"]>;
     llm?: Partial<LlmLimits>;
   };
@@ -199,6 +215,7 @@ export function withModelDefaults(
     runtime,
     source: m.source,
     ...(m.pinnedVersion !== undefined ? { pinnedVersion: m.pinnedVersion } : {}),
+    ...(m.weightsGiB !== undefined ? { weightsGiB: m.weightsGiB } : {}),
     replicas: m.replicas ?? MODEL_DEFAULTS.replicas(environment),
     autoscaling: m.autoscaling ?? {
       ...(isRuntimeId(runtime) ? MODEL_RUNTIMES[runtime] : TRITON).defaultAutoscaling,

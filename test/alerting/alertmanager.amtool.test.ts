@@ -131,7 +131,7 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
   describe("inhibition, on a running Alertmanager", () => {
     let dir = "";
     let url = "";
-    let stop = () => {};
+    let stop = async () => {};
     beforeAll(async () => {
       // The kit's values set inhibit_rules, so Helm replaces the chart's default list (whose first
       // rule, equal: [namespace, alertname], let one model's page hide every model's ticket).
@@ -150,7 +150,13 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         ],
         { stdio: "ignore" },
       );
-      stop = () => am.kill();
+      // Alertmanager writes its notification log and silences to --storage.path as it shuts down,
+      // so the directory is removed only once the process has exited.
+      const exited = new Promise<void>((done) => am.once("exit", () => done()));
+      stop = async () => {
+        if (am.exitCode === null && am.signalCode === null) am.kill();
+        await exited;
+      };
       for (let i = 0; i < 100; i++) {
         const ready = await fetch(`${url}/-/ready`).then(
           (r) => r.ok,
@@ -161,9 +167,65 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
       }
       throw new Error("Alertmanager did not become ready");
     });
-    afterAll(() => {
-      stop();
+    afterAll(async () => {
+      await stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** Sends alerts to the running Alertmanager; returns `model/track/severity: state` of every alert named `alertname`. */
+    async function addAndQuery(alerts: Record<string, string>[], alertname: string): Promise<string[]> {
+      for (const a of alerts) {
+        const r = await run("amtool", [
+          `--alertmanager.url=${url}`,
+          "alert",
+          "add",
+          ...Object.entries(a).map(([k, v]) => `${k}=${v}`),
+        ]);
+        expect(r.status, r.output).toBe(0);
+      }
+      const q = await run("amtool", [
+        `--alertmanager.url=${url}`,
+        "alert",
+        "query",
+        "--inhibited",
+        "--active",
+        "-o",
+        "json",
+        `alertname=${alertname}`,
+      ]);
+      expect(q.status, q.output).toBe(0);
+      return (JSON.parse(q.output) as { labels: Record<string, string>; status: { state: string } }[])
+        .map((a) => `${a.labels.mlserving_model}/${a.labels.mlserving_track}/${a.labels.severity}: ${a.status.state}`)
+        .sort();
+    }
+
+    it("an LLM page silences that LLM's ticket only: the LLM alerts carry the kit's model and track", async () => {
+      // The labels LlmTimeToFirstTokenBudgetBurn carries (test/unit/llm-alert-rules.promtool.test.ts
+      // pins them): the kit's model and track, not vLLM's model_name.
+      const burn = (model: string, track: string, severity: string) => ({
+        alertname: "LlmTimeToFirstTokenBudgetBurn",
+        severity,
+        namespace: "serving",
+        mlserving_model: model,
+        mlserving_track: track,
+        long: severity === "critical" ? "1h" : "3d",
+        short: severity === "critical" ? "5m" : "6h",
+      });
+      const got = await addAndQuery(
+        [
+          burn("support-llm", "stable", "critical"),
+          burn("support-llm", "stable", "warning"),
+          burn("support-llm", "canary", "warning"),
+          burn("summarizer", "stable", "warning"),
+        ],
+        "LlmTimeToFirstTokenBudgetBurn",
+      );
+      expect(got).toEqual([
+        "summarizer/stable/warning: active",
+        "support-llm/canary/warning: active",
+        "support-llm/stable/critical: active",
+        "support-llm/stable/warning: suppressed",
+      ]);
     });
 
     it("a page about one model silences that model's ticket of the same alert only", async () => {
@@ -182,29 +244,8 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         burn("fraud-detector", "canary", "warning"),
         burn("recommender", "stable", "warning"),
       ];
-      for (const a of alerts) {
-        const r = await run("amtool", [
-          `--alertmanager.url=${url}`,
-          "alert",
-          "add",
-          ...Object.entries(a).map(([k, v]) => `${k}=${v}`),
-        ]);
-        expect(r.status, r.output).toBe(0);
-      }
-      const q = await run("amtool", [
-        `--alertmanager.url=${url}`,
-        "alert",
-        "query",
-        "--inhibited",
-        "--active",
-        "-o",
-        "json",
-      ]);
-      expect(q.status, q.output).toBe(0);
-      const got = (JSON.parse(q.output) as { labels: Record<string, string>; status: { state: string } }[]).map(
-        (a) => `${a.labels.mlserving_model}/${a.labels.mlserving_track}/${a.labels.severity}: ${a.status.state}`,
-      );
-      expect(got.sort()).toEqual([
+      const got = await addAndQuery(alerts, "TritonLatencyBudgetBurn");
+      expect(got).toEqual([
         "fraud-detector/canary/warning: active",
         "fraud-detector/stable/critical: active",
         "fraud-detector/stable/warning: suppressed",

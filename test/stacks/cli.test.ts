@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { outDirProblem, PLAN_MARKER, writePlanOutput } from "../../cli/out-dir";
 import type { CostReport } from "../../cli/cost-report";
+import type { ColdStartReport } from "../../cli/cold-start-report";
 import { exitCodeFor, PlanOutcome } from "../../cli/planner";
 import { stackNameProblem } from "../../cli/stack-file";
 
@@ -45,7 +46,15 @@ describe("npm run plan", () => {
     expect(run.stdout).toMatch(/Policies: \d+ run, 0 mandatory violation/);
     expect(run.stdout).toMatch(/idle floor \$[\d,]+\.\d\d on-demand/);
     expect(run.stdout).toMatch(/ceiling +\$[\d,]+\.\d\d \(every autoscaler at its maximum/);
-    for (const f of ["resources.json", "policy-report.json", "manifests/helm-releases.yaml", "cost.json", PLAN_MARKER])
+    expect(run.stdout).toMatch(/Cold start \(floor, seconds/);
+    for (const f of [
+      "resources.json",
+      "policy-report.json",
+      "manifests/helm-releases.yaml",
+      "cost.json",
+      "cold-start.json",
+      PLAN_MARKER,
+    ])
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(out, "resources.json"), "utf8")).stack).toBe("dev");
   });
@@ -161,6 +170,7 @@ describe("exit status", () => {
     files: {},
     summary: { total: 0, byType: [] },
     cost: {} as CostReport,
+    coldStart: {} as ColdStartReport,
     report: {
       policies: 1,
       violations: levels.map((enforcementLevel) => ({ policy: "p", enforcementLevel, urn: "u", message: "m" })),

@@ -46,6 +46,24 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
     expect(plan.report.violations.filter((v) => v.policy === "monthly-cost-within-budget")).toEqual([]);
   });
 
+  it("writes cold-start.json: the cold-start floor of every model, each phase with its basis", () => {
+    const coldStart = JSON.parse(plan.files["cold-start.json"]);
+    expect(coldStart).toMatchObject({ project: "mlserving", stack });
+    expect(coldStart.models.length).toBeGreaterThan(0);
+    for (const m of coldStart.models) {
+      expect(m.newNodeSeconds).toBeGreaterThan(0);
+      for (const p of m.phases) expect(p.basis.length, `${m.model} ${p.phase}`).toBeGreaterThan(10);
+      for (const w of m.warnings) expect(w.path).toMatch(/^mlserving:serving\.models\[\d+\]/);
+    }
+    if (stack !== "dev") {
+      // The LLM examples state their weights, so their floor counts the download; on spot it is beyond the notice.
+      const llm = coldStart.models.find((m: { model: string }) => m.model === "support-llm");
+      expect(llm.phases.map((p: { phase: string }) => p.phase)).toEqual(["node", "images", "weights"]);
+      expect(llm.runningNodeSeconds).toBeGreaterThan(0);
+      expect(llm.warnings.map((w: { message: string }) => w.message).join("\n")).toMatch(/interruption notice/);
+    }
+  });
+
   it("records every resource with its parent, and parents exist", () => {
     const urns = new Set(plan.resources.map((r) => r.urn));
     for (const r of plan.resources) if (r.parent) expect(urns.has(r.parent), r.urn).toBe(true);

@@ -19,8 +19,16 @@ if (!hasPromtool && process.env.CI === "true")
   throw new Error("promtool not found on PATH; CI must install prometheus");
 if (!hasPromtool) console.warn("SKIPPED LLM promtool tests: promtool not on PATH (apt-get install -y prometheus)");
 
-/** The annotations promtool expands for `alertname` on model serving/chat, with `{{ $value }}` shown as `value`. */
-function annotationsOf(alertname: string, long: string | undefined, value?: string): Record<string, string> {
+/**
+ * The annotations promtool expands for `alertname` on model serving/chat (track `stable` unless
+ * given), with `{{ $value }}` shown as `value`.
+ */
+function annotationsOf(
+  alertname: string,
+  long: string | undefined,
+  value?: string,
+  track = "stable",
+): Record<string, string> {
   const rule = llmAlertRuleGroup().rules.find(
     (r) => r.alert === alertname && (long === undefined || r.labels.long === long),
   );
@@ -28,7 +36,10 @@ function annotationsOf(alertname: string, long: string | undefined, value?: stri
   const expand = (t: string) =>
     t
       .replaceAll("{{ $labels.namespace }}", "serving")
-      .replaceAll("{{ $labels.model_name }}", "chat")
+      .replaceAll(
+        "{{ $labels.mlserving_model }}{{ with $labels.mlserving_track }} ({{ . }}){{ end }}",
+        `chat (${track})`,
+      )
       .replaceAll("{{ $value | humanizePercentage }}", value ?? "");
   return Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, expand(v)]));
 }
@@ -68,12 +79,16 @@ const POD =
   'namespace="serving",pod="chat-predictor-abc12-xyz12",model_name="chat",mlserving_model="chat",mlserving_track="stable"';
 const POD2 =
   'namespace="serving",pod="chat-predictor-abc12-qqq34",model_name="chat",mlserving_model="chat",mlserving_track="stable"';
-const MODEL = { namespace: "serving", model_name: "chat" };
+/** The labels the LLM alerts carry: the kit's model and track, which Alertmanager routes and inhibits on. */
+const MODEL = { namespace: "serving", mlserving_model: "chat", mlserving_track: "stable" };
+/** The canary of chat: vLLM serves it under the InferenceService's name. */
+const CANARY =
+  'namespace="serving",pod="chat-canary-predictor-abc12-ccc56",model_name="chat-canary",mlserving_model="chat",mlserving_track="canary"';
 
 /** A histogram where `slowPerMin` of `perMin` observations a minute are above the SLO bound `le`. */
-const histogram = (name: string, le: string, perMin: number, slowPerMin: number) => [
-  { series: `${name}_bucket{${POD},le="${le}"}`, values: `0+${perMin - slowPerMin}x120` },
-  { series: `${name}_count{${POD}}`, values: `0+${perMin}x120` },
+const histogram = (name: string, le: string, perMin: number, slowPerMin: number, pod = POD) => [
+  { series: `${name}_bucket{${pod},le="${le}"}`, values: `0+${perMin - slowPerMin}x120` },
+  { series: `${name}_count{${pod}}`, values: `0+${perMin}x120` },
 ];
 const running = (pod: string, values = "1x120") => ({ series: `vllm:num_requests_running{${pod},engine="0"}`, values });
 
@@ -81,12 +96,12 @@ const running = (pod: string, values = "1x120") => ({ series: `vllm:num_requests
  * At 30 minutes of a sustained burn every window pair fires: the burn alerts have no `for:` delay
  * (BURN_RATE_WINDOWS), so the 3d/6h ticket opens with the pages. promtool sorts alerts by labels.
  */
-const burnAlerts = (alertname: string) =>
+const burnAlerts = (alertname: string, track = "stable") =>
   [...BURN_RATE_WINDOWS]
     .sort((a, b) => a.long.localeCompare(b.long))
     .map((w) => ({
-      exp_labels: { ...MODEL, alertname, severity: w.severity, long: w.long, short: w.short },
-      exp_annotations: annotationsOf(alertname, w.long),
+      exp_labels: { ...MODEL, mlserving_track: track, alertname, severity: w.severity, long: w.long, short: w.short },
+      exp_annotations: annotationsOf(alertname, w.long, undefined, track),
     }));
 
 describe.skipIf(!hasPromtool)("LLM alerts and autoscaling under promtool", () => {
@@ -101,6 +116,19 @@ describe.skipIf(!hasPromtool)("LLM alerts and autoscaling under promtool", () =>
             eval_time: "30m",
             alertname: "LlmTimeToFirstTokenBudgetBurn",
             exp_alerts: burnAlerts("LlmTimeToFirstTokenBudgetBurn"),
+          },
+        ],
+      },
+      {
+        // A slow canary beside a healthy stable track: the canary's own alerts, labelled with the
+        // kit's model and track (what Alertmanager routes and inhibits on), not the stable track's.
+        interval: "1m",
+        input_series: [...histogram(ttft, "1.0", 1000, 5), ...histogram(ttft, "1.0", 100, 50, CANARY)],
+        alert_rule_test: [
+          {
+            eval_time: "30m",
+            alertname: "LlmTimeToFirstTokenBudgetBurn",
+            exp_alerts: burnAlerts("LlmTimeToFirstTokenBudgetBurn", "canary"),
           },
         ],
       },

@@ -15,6 +15,11 @@ export interface RecordedResource {
   retainOnDelete: boolean;
   /** Plain JSON; every secret value is the string "[secret]". */
   inputs: Record<string, unknown>;
+  /**
+   * The inputs with secrets in the clear, as `pulumi preview --policy-pack` hands them to the
+   * policies; only for resources holding a secret, and never written to an artifact.
+   */
+  policyInputs?: Record<string, unknown>;
 }
 
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -26,19 +31,31 @@ const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Converts a deserialised wire value into plain JSON, redacting secrets. */
-export function toPlainJson(value: unknown): unknown {
-  if (value === UNKNOWN) return "[unknown]";
-  if (Array.isArray(value)) return value.map(toPlainJson);
-  if (value !== null && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    const sig = obj[SIG_KEY];
-    if (sig === SECRET_SIG) return SECRET_PLACEHOLDER;
-    if (sig === RESOURCE_SIG) return obj.urn ?? null;
-    if (sig === OUTPUT_SIG) return obj.secret ? SECRET_PLACEHOLDER : toPlainJson(obj.value);
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, toPlainJson(v)]));
-  }
-  return value;
+/**
+ * Converts a deserialised wire value into plain JSON, redacting secrets (or, with `reveal`, keeping
+ * their values). `seen.secret` is set when a secret was met.
+ */
+export function toPlainJson(value: unknown, reveal = false, seen: { secret: boolean } = { secret: false }): unknown {
+  const plain = (v: unknown): unknown => {
+    if (v === UNKNOWN) return "[unknown]";
+    if (Array.isArray(v)) return v.map(plain);
+    if (v !== null && typeof v === "object") {
+      const obj = v as Record<string, unknown>;
+      const sig = obj[SIG_KEY];
+      if (sig === SECRET_SIG) {
+        seen.secret = true;
+        return reveal ? plain(obj.value) : SECRET_PLACEHOLDER;
+      }
+      if (sig === RESOURCE_SIG) return obj.urn ?? null;
+      if (sig === OUTPUT_SIG) {
+        if (obj.secret) seen.secret = true;
+        return obj.secret && !reveal ? SECRET_PLACEHOLDER : plain(obj.value);
+      }
+      return Object.fromEntries(Object.entries(obj).map(([k, x]) => [k, plain(x)]));
+    }
+    return v;
+  };
+  return plain(value);
 }
 
 interface RegisterRequest {
@@ -62,6 +79,9 @@ class RecordingMonitor extends MockMonitor {
   async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
     const record = (urn: string) => {
       const provider = req.getProvider();
+      const wire = req.getObject()?.toJavaScript() ?? {};
+      const seen = { secret: false };
+      const inputs = toPlainJson(wire, false, seen) as Record<string, unknown>;
       this.recorded.push({
         urn,
         type: req.getType(),
@@ -72,7 +92,8 @@ class RecordingMonitor extends MockMonitor {
         dependsOn: [...new Set(req.getDependenciesList())],
         protect: Boolean(req.getProtect()),
         retainOnDelete: Boolean(req.getRetainondelete()),
-        inputs: toPlainJson(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        inputs,
+        ...(seen.secret ? { policyInputs: toPlainJson(wire, true) as Record<string, unknown> } : {}),
       });
     };
     return super.registerResource(req, (err: unknown, response: { getUrn(): string } | undefined) => {

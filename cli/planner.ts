@@ -3,7 +3,8 @@ import { CONFIG_NAMESPACE, ConfigProblem, deployPlaceholderProblems } from "../s
 import { runPlatformProgram } from "../stacks/program";
 import { costReport, CostReport } from "./cost-report";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, toYaml } from "./manifests";
-import { RecordedResource, runOnMocks } from "./mock-runtime";
+import { RecordedResource, runOnMocks, SECRET_PLACEHOLDER } from "./mock-runtime";
+import type { PlatformSpec } from "../components/platform/spec";
 import { PolicyReport, runPolicies } from "./policy-runner";
 import { checkStackFile, ValidStack } from "./stack-check";
 
@@ -39,7 +40,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     checked = check;
   }
   const { config, secretKeys, environment, region } = checked;
-  const cost = costReport(req.stack, checked.spec);
+  const cost = costReport(req.stack, withoutSecretValues(checked.spec));
   const beforeDeploy = deployPlaceholderProblems(checked.spec);
   progress(`config valid (environment ${environment}, region ${region})`);
   // Placeholders plan offline; `pulumi up` refuses them until they are replaced.
@@ -56,7 +57,17 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   }
   progress(`program ran on the mock runtime: ${resources.length} resources registered`);
 
-  const report = await runPolicies(allPolicies, resources, { environment, ...cost.policyConfig }, cost.policyLevels);
+  const policyReport = await runPolicies(
+    allPolicies,
+    resources,
+    { environment, ...cost.policyConfig },
+    cost.policyLevels,
+  );
+  // Policies see secrets in the clear; what they say about them is not written in the clear.
+  const report = {
+    ...policyReport,
+    violations: policyReport.violations.map((v) => ({ ...v, message: redact(v.message, checked.spec.secretValues) })),
+  };
   progress(`${report.policies} policies evaluated`);
 
   const files: Record<string, string> = {
@@ -102,6 +113,21 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
       byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
     },
   };
+}
+
+/** `text` with every secret value replaced by "[secret]". */
+function redact(text: string, secrets: readonly string[] = []): string {
+  return secrets.reduce((t, s) => t.split(s).join(SECRET_PLACEHOLDER), text);
+}
+
+/**
+ * The spec as the cost report may show it: a secret database class is not named (nor priced: in the
+ * plan it is only a stand-in for the class the stack file hides).
+ */
+function withoutSecretValues(spec: PlatformSpec): PlatformSpec {
+  const secrets = new Set(spec.secretValues ?? []);
+  if (!secrets.has(spec.registry.dbInstanceClass)) return spec;
+  return { ...spec, registry: { ...spec.registry, dbInstanceClass: SECRET_PLACEHOLDER } };
 }
 
 /** 0 planned clean; 1 a mandatory policy was violated; 2 invalid config or the program failed. */

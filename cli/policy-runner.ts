@@ -30,9 +30,11 @@ function pulumiTypeOf(resourceClass: unknown): string | undefined {
 
 function policyResource(r: RecordedResource, config: () => object) {
   const isType = (cls: unknown) => pulumiTypeOf(cls) === r.type;
+  // Policies see secrets in the clear, as under `pulumi preview --policy-pack`.
+  const props = r.policyInputs ?? r.inputs;
   return {
     type: r.type,
-    props: r.inputs,
+    props,
     urn: r.urn,
     name: r.name,
     opts: {
@@ -47,7 +49,7 @@ function policyResource(r: RecordedResource, config: () => object) {
     },
     stackTags: new Map<string, string>(),
     isType,
-    asType: (cls: unknown) => (isType(cls) ? r.inputs : undefined),
+    asType: (cls: unknown) => (isType(cls) ? props : undefined),
     getConfig: config,
     notApplicable: (reason?: string): never => {
       throw new NotApplicable(reason);

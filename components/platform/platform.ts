@@ -7,6 +7,7 @@ import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { EksCluster } from "../cluster/eks-cluster";
 import { throwIfProblems } from "../common/problems";
+import { secretValuesTransformation } from "../common/secret-values";
 import { standardTags } from "../common/tags";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { ModelRegistry } from "../registry/model-registry";
@@ -35,7 +36,18 @@ export class MlPlatform extends pulumi.ComponentResource {
 
   constructor(name: string, spec: PlatformSpec, opts?: pulumi.ComponentResourceOptions) {
     throwIfProblems(`MlPlatform "${name}"`, platformSpecProblems(spec));
-    super("mlserving:platform:MlPlatform", name, {}, opts);
+    // Values stored as secrets stay secrets in whatever is built from them.
+    const secrets = spec.secretValues ?? [];
+    const hiding = secrets.length > 0 ? [secretValuesTransformation(secrets)] : [];
+    super(
+      "mlserving:platform:MlPlatform",
+      name,
+      {},
+      {
+        ...opts,
+        transformations: [...hiding, ...(opts?.transformations ?? [])],
+      },
+    );
     const tags = standardTags(spec.environment, spec.team, spec.tags);
     const parent = { parent: this };
 
@@ -89,7 +101,15 @@ export class MlPlatform extends pulumi.ComponentResource {
         cluster,
         sizing: spec.monitoring,
         protect: spec.environment === "prod",
-        receivers: spec.alerting,
+        // Receivers' URLs and keys are secrets, however the spec was built.
+        receivers: {
+          ...spec.alerting,
+          ...Object.fromEntries(
+            (["slackWebhookUrl", "pagerdutyRoutingKey", "webhookUrl"] as const).flatMap((k) =>
+              spec.alerting[k] === undefined ? [] : [[k, pulumi.secret(spec.alerting[k])]],
+            ),
+          ),
+        },
         // KEDA's operator evaluates the models' scaling queries against Prometheus.
         isolation: { vpcCidr: this.network.cidrBlock, prometheusClientNamespaces: [KEDA_NAMESPACE] },
       },

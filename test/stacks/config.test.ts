@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkStackFile } from "../../cli/stack-check";
 import { loadStackFile } from "../../cli/stack-file";
 import { ENVIRONMENT_DEFAULTS } from "../../components/platform/defaults";
-import { CONFIG_NAMESPACE, resolvePlatformSpec, StackConfigError } from "../../stacks/config";
+import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
 import { isOpenToWorld } from "../../components/common/cidr";
 

@@ -289,6 +289,11 @@ const CONFIG_LIST_LIMITS: [string[], ListLimit][] = [
   [["tags"], { max: MAX_USER_TAGS, what: "tags", hint: "AWS allows 50 per resource and the kit adds its own" }],
 ];
 
+/** The bound of the list (or map) at a key path as the README writes it (`capacity.pools[].instanceTypes`). */
+export function listLimitAt(keyPath: string): ListLimit | undefined {
+  return CONFIG_LIST_LIMITS.find(([path]) => path.join(".").replace(/\.\[\]/g, "[]") === keyPath)?.[1];
+}
+
 /**
  * Lists over their bounds, found before anything else looks at the config: one problem per list,
  * in time linear in the file, so a runaway list (72,000 admin ARNs) is refused at once.

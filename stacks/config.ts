@@ -209,7 +209,7 @@ export const stackConfigSchema = z.strictObject({
     .optional(),
   tags: z
     .record(
-      z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys must be 1-128 characters"),
+      z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys must be 1-128 letters, digits, spaces or _ . : / = + @ -"),
       z.string().max(256, "tag values must be at most 256 characters"),
     )
     .optional(),
@@ -260,6 +260,16 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
         path: keyPath([...issue.path, k]),
         message: "unknown key (check its spelling against the README's configuration reference)",
       }));
+    }
+    // A bad map key (a tag key) is reported by the key, `tags[""]`, with the key's rule.
+    if (issue.code === "invalid_key") {
+      const key = issue.path[issue.path.length - 1];
+      return [
+        {
+          path: `${keyPath(issue.path.slice(0, -1))}[${JSON.stringify(String(key))}]`,
+          message: issue.issues.map((i) => i.message).join("; "),
+        },
+      ];
     }
     // A missing enum (environment) is reported as missing, not as "must be one of".
     if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) {

@@ -1,5 +1,6 @@
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { rdsClassProblem } from "./rds-classes";
+import { dnsLengthProblem } from "../common/dns";
 
 /** Defaults of a registry built without an environment's defaults (`ModelRegistry` used on its own). */
 export const REGISTRY_DEFAULTS = {
@@ -52,6 +53,10 @@ export function registryProblems(r: RegistryRuleInput): Problem[] {
   }
   if (r.certificateArn !== undefined)
     problems.check(ACM_CERTIFICATE_ARN.test(r.certificateArn), "certificateArn", "must be an ACM certificate ARN");
-  if (r.hostname !== undefined) problems.check(DNS_NAME.test(r.hostname), "hostname", "must be a DNS name");
+  if (r.hostname !== undefined) {
+    const tooLong = dnsLengthProblem(r.hostname);
+    if (!DNS_NAME.test(r.hostname)) problems.add("hostname", "must be a DNS name");
+    else if (tooLong) problems.add("hostname", tooLong);
+  }
   return problems.list;
 }

@@ -118,6 +118,8 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     /db\.q99\.mega is not an RDS for PostgreSQL 17 instance class[\s\S]*nearest: /,
   ],
   ["rds-class-misspelt.yaml", ["mlserving:registry.dbInstanceClass"], /nearest: db\.m7g\.large/],
+  ["registry-host-label-too-long.yaml", ["mlserving:registry.hostname"], /1 to 63 characters \(found one of 64\)/],
+  ["tag-key-empty.yaml", ['mlserving:tags[""]'], /tag keys must be 1-128 letters/],
   // Secrets (issue 11): a malformed ciphertext, and secure: on a value Pulumi cannot hide.
   [
     "secure-number.yaml",

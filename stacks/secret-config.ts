@@ -36,6 +36,11 @@ interface SecretCapable {
    * wherever it appears, like the value itself.
    */
   fragments?: (value: string) => string[];
+  /**
+   * The kit carries the value as a Pulumi secret from the config on (alert receivers' URLs and
+   * keys, which `MlPlatform` wraps with `pulumi.secret`), so it needs no hiding by value.
+   */
+  carriedAsSecret?: true;
 }
 
 const token = (n: string) => `plan-secret-${n}`;
@@ -53,9 +58,13 @@ const sourceStandIn: StandIn = (n, parent) =>
 
 /** The config values that may be secrets, with their stand-ins in the offline plan. */
 const SECRET_CAPABLE: readonly SecretCapable[] = [
-  { path: ["alertSlackWebhookUrl"], standIn: (n) => `https://hooks.slack.com/services/${token(n)}` },
-  { path: ["alertPagerdutyRoutingKey"], standIn: token },
-  { path: ["alertWebhookUrl"], standIn: (n) => `https://${token(n)}.invalid/alerts` },
+  {
+    path: ["alertSlackWebhookUrl"],
+    standIn: (n) => `https://hooks.slack.com/services/${token(n)}`,
+    carriedAsSecret: true,
+  },
+  { path: ["alertPagerdutyRoutingKey"], standIn: token, carriedAsSecret: true },
+  { path: ["alertWebhookUrl"], standIn: (n) => `https://${token(n)}.invalid/alerts`, carriedAsSecret: true },
   { path: ["alerting", "slackChannel"], standIn: (n) => `#${token(n)}` },
   { path: ["tags", ANY_KEY], standIn: token },
   { path: ["cluster", "adminPrincipalArns", ANY_INDEX], standIn: (n) => `arn:aws:iam::000000000000:role/${token(n)}` },
@@ -137,7 +146,7 @@ export function secretValuesOf(
   const walk = (value: unknown, path: (string | number)[]) => {
     if (typeof value === "string") {
       const capable = capableAt(path);
-      if (capable && value !== "") {
+      if (capable && !capable.carriedAsSecret && value !== "") {
         out.add(value);
         for (const f of capable.fragments?.(value) ?? []) out.add(f);
       }

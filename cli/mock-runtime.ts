@@ -15,11 +15,24 @@ export interface RecordedResource {
   retainOnDelete: boolean;
   /** Plain JSON; every secret value is the string "[secret]". */
   inputs: Record<string, unknown>;
-  /**
-   * The inputs with secrets in the clear, as `pulumi preview --policy-pack` hands them to the
-   * policies; only for resources holding a secret, and never written to an artifact.
-   */
-  policyInputs?: Record<string, unknown>;
+}
+
+/** A secret input in the clear: where it sits in `inputs` and its value. */
+export interface RevealedSecret {
+  path: (string | number)[];
+  value: unknown;
+}
+
+/**
+ * The secrets of each recorded resource in the clear, for the policies only (as `pulumi preview
+ * --policy-pack` hands them secrets): kept beside the record, never in it, so no artifact or
+ * serialised record can carry them.
+ */
+const REVEALED = new WeakMap<RecordedResource, RevealedSecret[]>();
+
+/** The secrets of a resource recorded by {@link runOnMocks}, in the clear; none for any other object. */
+export function revealedSecrets(r: RecordedResource): readonly RevealedSecret[] {
+  return REVEALED.get(r) ?? [];
 }
 
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -32,30 +45,28 @@ const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
- * Converts a deserialised wire value into plain JSON, redacting secrets (or, with `reveal`, keeping
- * their values). `seen.secret` is set when a secret was met.
+ * Converts a deserialised wire value into plain JSON, redacting secrets; each secret met is added,
+ * in the clear, to `revealed` when given.
  */
-export function toPlainJson(value: unknown, reveal = false, seen: { secret: boolean } = { secret: false }): unknown {
-  const plain = (v: unknown): unknown => {
+export function toPlainJson(value: unknown, revealed?: RevealedSecret[]): unknown {
+  const plain = (v: unknown, path: (string | number)[], reveal: boolean): unknown => {
     if (v === UNKNOWN) return "[unknown]";
-    if (Array.isArray(v)) return v.map(plain);
+    if (Array.isArray(v)) return v.map((x, i) => plain(x, [...path, i], reveal));
     if (v !== null && typeof v === "object") {
       const obj = v as Record<string, unknown>;
       const sig = obj[SIG_KEY];
-      if (sig === SECRET_SIG) {
-        seen.secret = true;
-        return reveal ? plain(obj.value) : SECRET_PLACEHOLDER;
+      const secret = sig === SECRET_SIG || (sig === OUTPUT_SIG && Boolean(obj.secret));
+      if (secret && !reveal) {
+        if (revealed) revealed.push({ path, value: plain(obj.value, path, true) });
+        return SECRET_PLACEHOLDER;
       }
+      if (sig === SECRET_SIG || sig === OUTPUT_SIG) return plain(obj.value, path, reveal);
       if (sig === RESOURCE_SIG) return obj.urn ?? null;
-      if (sig === OUTPUT_SIG) {
-        if (obj.secret) seen.secret = true;
-        return obj.secret && !reveal ? SECRET_PLACEHOLDER : plain(obj.value);
-      }
-      return Object.fromEntries(Object.entries(obj).map(([k, x]) => [k, plain(x)]));
+      return Object.fromEntries(Object.entries(obj).map(([k, x]) => [k, plain(x, [...path, k], reveal)]));
     }
     return v;
   };
-  return plain(value);
+  return plain(value, [], false);
 }
 
 interface RegisterRequest {
@@ -79,10 +90,9 @@ class RecordingMonitor extends MockMonitor {
   async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
     const record = (urn: string) => {
       const provider = req.getProvider();
-      const wire = req.getObject()?.toJavaScript() ?? {};
-      const seen = { secret: false };
-      const inputs = toPlainJson(wire, false, seen) as Record<string, unknown>;
-      this.recorded.push({
+      const revealed: RevealedSecret[] = [];
+      const inputs = toPlainJson(req.getObject()?.toJavaScript() ?? {}, revealed) as Record<string, unknown>;
+      const recorded: RecordedResource = {
         urn,
         type: req.getType(),
         name: req.getName(),
@@ -93,8 +103,9 @@ class RecordingMonitor extends MockMonitor {
         protect: Boolean(req.getProtect()),
         retainOnDelete: Boolean(req.getRetainondelete()),
         inputs,
-        ...(seen.secret ? { policyInputs: toPlainJson(wire, true) as Record<string, unknown> } : {}),
-      });
+      };
+      this.recorded.push(recorded);
+      if (revealed.length > 0) REVEALED.set(recorded, revealed);
     };
     return super.registerResource(req, (err: unknown, response: { getUrn(): string } | undefined) => {
       if (!err && response) record(response.getUrn());

@@ -1,5 +1,5 @@
 import type { Policy, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { RecordedResource } from "./mock-runtime";
+import { RecordedResource, revealedSecrets, SECRET_PLACEHOLDER } from "./mock-runtime";
 
 export interface PolicyViolation {
   policy: string;
@@ -28,10 +28,32 @@ function pulumiTypeOf(resourceClass: unknown): string | undefined {
   return (resourceClass as { __pulumiType?: string }).__pulumiType;
 }
 
+/**
+ * A resource's inputs with its secrets in the clear, as `pulumi preview --policy-pack` hands them to
+ * policies. A secret is put back only where the inputs still hold "[secret]".
+ */
+function withSecretsRevealed(r: RecordedResource): Record<string, unknown> {
+  const secrets = revealedSecrets(r);
+  if (secrets.length === 0) return r.inputs;
+  const props = structuredClone(r.inputs);
+  for (const { path, value } of secrets) {
+    if (path.length === 0) continue;
+    let holder: unknown = props;
+    for (const step of path.slice(0, -1)) holder = (holder as Record<string | number, unknown> | undefined)?.[step];
+    const last = path[path.length - 1];
+    if (
+      holder !== null &&
+      typeof holder === "object" &&
+      (holder as Record<string | number, unknown>)[last] === SECRET_PLACEHOLDER
+    )
+      (holder as Record<string | number, unknown>)[last] = value;
+  }
+  return props;
+}
+
 function policyResource(r: RecordedResource, config: () => object) {
   const isType = (cls: unknown) => pulumiTypeOf(cls) === r.type;
-  // Policies see secrets in the clear, as under `pulumi preview --policy-pack`.
-  const props = r.policyInputs ?? r.inputs;
+  const props = withSecretsRevealed(r);
   return {
     type: r.type,
     props,

@@ -37,5 +37,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * {@link hideSecretValues} to the inputs of the component's every descendant.
  */
 export function secretValuesTransformation(secrets: readonly string[]): pulumi.ResourceTransformation {
-  return ({ props, opts }) => ({ props: hideSecretValues(props, secrets), opts });
+  // A Kubernetes object's type stays readable (a short secret value could occur in "apps/v1").
+  const typeKeys = new Set(["apiVersion", "kind"]);
+  return ({ props, opts }) => ({
+    props: Object.fromEntries(
+      Object.entries(props).map(([k, v]) => [k, typeKeys.has(k) ? v : hideSecretValues(v, secrets)]),
+    ),
+    opts,
+  });
 }

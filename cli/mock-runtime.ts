@@ -17,6 +17,24 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
 }
 
+/** A secret input in the clear: where it sits in `inputs` and its value. */
+export interface RevealedSecret {
+  path: (string | number)[];
+  value: unknown;
+}
+
+/**
+ * The secrets of each recorded resource in the clear, for the policies only (as `pulumi preview
+ * --policy-pack` hands them secrets): kept beside the record, never in it, so no artifact or
+ * serialised record can carry them.
+ */
+const REVEALED = new WeakMap<RecordedResource, RevealedSecret[]>();
+
+/** The secrets of a resource recorded by {@link runOnMocks}, in the clear; none for any other object. */
+export function revealedSecrets(r: RecordedResource): readonly RevealedSecret[] {
+  return REVEALED.get(r) ?? [];
+}
+
 export const SECRET_PLACEHOLDER = "[secret]";
 
 // Signatures the Pulumi wire format uses for secrets, resource references and unknowns.
@@ -26,19 +44,29 @@ const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Converts a deserialised wire value into plain JSON, redacting secrets. */
-export function toPlainJson(value: unknown): unknown {
-  if (value === UNKNOWN) return "[unknown]";
-  if (Array.isArray(value)) return value.map(toPlainJson);
-  if (value !== null && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    const sig = obj[SIG_KEY];
-    if (sig === SECRET_SIG) return SECRET_PLACEHOLDER;
-    if (sig === RESOURCE_SIG) return obj.urn ?? null;
-    if (sig === OUTPUT_SIG) return obj.secret ? SECRET_PLACEHOLDER : toPlainJson(obj.value);
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, toPlainJson(v)]));
-  }
-  return value;
+/**
+ * Converts a deserialised wire value into plain JSON, redacting secrets; each secret met is added,
+ * in the clear, to `revealed` when given.
+ */
+export function toPlainJson(value: unknown, revealed?: RevealedSecret[]): unknown {
+  const plain = (v: unknown, path: (string | number)[], reveal: boolean): unknown => {
+    if (v === UNKNOWN) return "[unknown]";
+    if (Array.isArray(v)) return v.map((x, i) => plain(x, [...path, i], reveal));
+    if (v !== null && typeof v === "object") {
+      const obj = v as Record<string, unknown>;
+      const sig = obj[SIG_KEY];
+      const secret = sig === SECRET_SIG || (sig === OUTPUT_SIG && Boolean(obj.secret));
+      if (secret && !reveal) {
+        if (revealed) revealed.push({ path, value: plain(obj.value, path, true) });
+        return SECRET_PLACEHOLDER;
+      }
+      if (sig === SECRET_SIG || sig === OUTPUT_SIG) return plain(obj.value, path, reveal);
+      if (sig === RESOURCE_SIG) return obj.urn ?? null;
+      return Object.fromEntries(Object.entries(obj).map(([k, x]) => [k, plain(x, [...path, k], reveal)]));
+    }
+    return v;
+  };
+  return plain(value, [], false);
 }
 
 interface RegisterRequest {
@@ -62,7 +90,9 @@ class RecordingMonitor extends MockMonitor {
   async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
     const record = (urn: string) => {
       const provider = req.getProvider();
-      this.recorded.push({
+      const revealed: RevealedSecret[] = [];
+      const inputs = toPlainJson(req.getObject()?.toJavaScript() ?? {}, revealed) as Record<string, unknown>;
+      const recorded: RecordedResource = {
         urn,
         type: req.getType(),
         name: req.getName(),
@@ -72,8 +102,10 @@ class RecordingMonitor extends MockMonitor {
         dependsOn: [...new Set(req.getDependenciesList())],
         protect: Boolean(req.getProtect()),
         retainOnDelete: Boolean(req.getRetainondelete()),
-        inputs: toPlainJson(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-      });
+        inputs,
+      };
+      this.recorded.push(recorded);
+      if (revealed.length > 0) REVEALED.set(recorded, revealed);
     };
     return super.registerResource(req, (err: unknown, response: { getUrn(): string } | undefined) => {
       if (!err && response) record(response.getUrn());

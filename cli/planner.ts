@@ -4,7 +4,8 @@ import { runPlatformProgram } from "../stacks/program";
 import { costReport, CostReport } from "./cost-report";
 import { coldStartReport, ColdStartReport } from "./cold-start-report";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, manifestSources, toYaml } from "./manifests";
-import { RecordedResource, runOnMocks } from "./mock-runtime";
+import { RecordedResource, runOnMocks, SECRET_PLACEHOLDER } from "./mock-runtime";
+import type { PlatformSpec } from "../components/platform/spec";
 import { PolicyReport, runPolicies } from "./policy-runner";
 import { checkStackFile, ValidStack } from "./stack-check";
 import { join } from "node:path";
@@ -53,7 +54,7 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     checked = check;
   }
   const { config, secretKeys, environment, region } = checked;
-  const cost = costReport(req.stack, checked.spec);
+  const cost = costReport(req.stack, withoutSecretValues(checked.spec));
   const coldStart = coldStartReport(req.stack, checked.spec);
   const beforeDeploy = deployPlaceholderProblems(checked.spec);
   progress(`config valid (environment ${environment}, region ${region})`);
@@ -72,7 +73,17 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   }
   progress(`program ran on the mock runtime: ${resources.length} resources registered`);
 
-  const report = await runPolicies(allPolicies, resources, { environment, ...cost.policyConfig }, cost.policyLevels);
+  const policyReport = await runPolicies(
+    allPolicies,
+    resources,
+    { environment, ...cost.policyConfig },
+    cost.policyLevels,
+  );
+  // Policies see secrets in the clear; what they say about them is not written in the clear.
+  const report = {
+    ...policyReport,
+    violations: policyReport.violations.map((v) => ({ ...v, message: redact(v.message, checked.spec.secretValues) })),
+  };
   progress(`${report.policies} policies evaluated`);
   return planned(CONFIG_NAMESPACE, req.stack, resources, report, programResult, cost, coldStart);
 }
@@ -191,6 +202,21 @@ function planned(
       byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
     },
   };
+}
+
+/** `text` with every secret value replaced by "[secret]". */
+function redact(text: string, secrets: readonly string[] = []): string {
+  return secrets.reduce((t, s) => t.split(s).join(SECRET_PLACEHOLDER), text);
+}
+
+/**
+ * The spec as the cost report may show it: a secret database class is not named (nor priced: in the
+ * plan it is only a stand-in for the class the stack file hides).
+ */
+function withoutSecretValues(spec: PlatformSpec): PlatformSpec {
+  const secrets = new Set(spec.secretValues ?? []);
+  if (!secrets.has(spec.registry.dbInstanceClass)) return spec;
+  return { ...spec, registry: { ...spec.registry, dbInstanceClass: SECRET_PLACEHOLDER } };
 }
 
 /** 0 planned clean; 1 a mandatory policy was violated; 2 invalid config or the program failed. */

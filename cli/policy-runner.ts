@@ -1,5 +1,5 @@
 import type { Policy, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { RecordedResource } from "./mock-runtime";
+import { RecordedResource, revealedSecrets, SECRET_PLACEHOLDER } from "./mock-runtime";
 
 export interface PolicyViolation {
   policy: string;
@@ -28,11 +28,35 @@ function pulumiTypeOf(resourceClass: unknown): string | undefined {
   return (resourceClass as { __pulumiType?: string }).__pulumiType;
 }
 
+/**
+ * A resource's inputs with its secrets in the clear, as `pulumi preview --policy-pack` hands them to
+ * policies. A secret is put back only where the inputs still hold "[secret]".
+ */
+function withSecretsRevealed(r: RecordedResource): Record<string, unknown> {
+  const secrets = revealedSecrets(r);
+  if (secrets.length === 0) return r.inputs;
+  const props = structuredClone(r.inputs);
+  for (const { path, value } of secrets) {
+    if (path.length === 0) continue;
+    let holder: unknown = props;
+    for (const step of path.slice(0, -1)) holder = (holder as Record<string | number, unknown> | undefined)?.[step];
+    const last = path[path.length - 1];
+    if (
+      holder !== null &&
+      typeof holder === "object" &&
+      (holder as Record<string | number, unknown>)[last] === SECRET_PLACEHOLDER
+    )
+      (holder as Record<string | number, unknown>)[last] = value;
+  }
+  return props;
+}
+
 function policyResource(r: RecordedResource, config: () => object) {
   const isType = (cls: unknown) => pulumiTypeOf(cls) === r.type;
+  const props = withSecretsRevealed(r);
   return {
     type: r.type,
-    props: r.inputs,
+    props,
     urn: r.urn,
     name: r.name,
     opts: {
@@ -47,7 +71,7 @@ function policyResource(r: RecordedResource, config: () => object) {
     },
     stackTags: new Map<string, string>(),
     isType,
-    asType: (cls: unknown) => (isType(cls) ? r.inputs : undefined),
+    asType: (cls: unknown) => (isType(cls) ? props : undefined),
     getConfig: config,
     notApplicable: (reason?: string): never => {
       throw new NotApplicable(reason);

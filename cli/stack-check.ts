@@ -32,8 +32,10 @@ export function checkStackFile(configPath: string, stackName?: string): StackChe
     throw e;
   }
   const { config, secretKeys } = loaded;
-  const { raw, region } = rawConfigFromPulumi(config);
   const namespaces = misspeltNamespaceProblems(Object.keys(config));
+  // Values no program could read (a malformed ciphertext, .inf) are reported before the rest.
+  if (loaded.problems.length > 0) return { ok: false, problems: [...namespaces, ...loaded.problems] };
+  const { raw, region } = rawConfigFromPulumi(config);
   try {
     const spec = resolvePlatformSpec(raw, region, new Set(secretKeys), { stackName });
     if (namespaces.length > 0) return { ok: false, problems: namespaces };

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS } from "../components/common/accelerators";
@@ -20,6 +19,13 @@ import {
 } from "../components/serving/model-spec";
 import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
 import { withModelTeamDefaults } from "../components/platform/teams";
+import { CAPACITY_LIST_LIMITS } from "../components/capacity/rules";
+import { CLUSTER_LIST_LIMITS } from "../components/cluster/rules";
+import { listLengthProblem } from "../components/common/problems";
+import { MAX_USER_TAGS } from "../components/common/tags";
+import { NETWORK_LIST_LIMITS } from "../components/network/rules";
+import { MODEL_LIST_LIMIT } from "../components/serving/model-spec";
+import { secretTopLevelKeyProblem, secretValuesOf } from "./secret-config";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
 export const CONFIG_NAMESPACE = "mlserving";
@@ -218,7 +224,7 @@ export const stackConfigSchema = z.strictObject({
     .optional(),
   tags: z
     .record(
-      z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys must be 1-128 characters"),
+      z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys must be 1-128 letters, digits, spaces or _ . : / = + @ -"),
       z.string().max(256, "tag values must be at most 256 characters"),
     )
     .optional(),
@@ -272,12 +278,73 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
         message: "unknown key (check its spelling against the README's configuration reference)",
       }));
     }
+    // A bad map key (a tag key) is reported by the key, `tags[""]`, with the key's rule.
+    if (issue.code === "invalid_key") {
+      const key = issue.path[issue.path.length - 1];
+      return [
+        {
+          path: `${keyPath(issue.path.slice(0, -1))}[${JSON.stringify(String(key))}]`,
+          message: issue.issues.map((i) => i.message).join("; "),
+        },
+      ];
+    }
     // A missing enum (environment) is reported as missing, not as "must be one of".
     if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) {
       return [{ path: keyPath(issue.path), message: "is required" }];
     }
     return [{ path: keyPath(issue.path), message: issue.message }];
   });
+}
+
+interface ListLimit {
+  max: number;
+  what: string;
+  hint?: string;
+}
+
+/** Every list (and map) of the config with its bound, from the domain rules; `[]` is any index. */
+const CONFIG_LIST_LIMITS: [string[], ListLimit][] = [
+  [["cluster", "publicAccessCidrs"], CLUSTER_LIST_LIMITS.publicAccessCidrs],
+  [["cluster", "privateAccessCidrs"], CLUSTER_LIST_LIMITS.privateAccessCidrs],
+  [["cluster", "adminPrincipalArns"], CLUSTER_LIST_LIMITS.adminPrincipalArns],
+  [["cluster", "systemNodes", "instanceTypes"], CLUSTER_LIST_LIMITS.systemNodeInstanceTypes],
+  [["network", "existing", "privateSubnetIds"], NETWORK_LIST_LIMITS.privateSubnetIds],
+  [["network", "existing", "publicSubnetIds"], NETWORK_LIST_LIMITS.publicSubnetIds],
+  [["capacity", "pools"], CAPACITY_LIST_LIMITS.pools],
+  [["capacity", "pools", "[]", "instanceTypes"], CAPACITY_LIST_LIMITS.instanceTypes],
+  [["serving", "models"], MODEL_LIST_LIMIT],
+  [["tags"], { max: MAX_USER_TAGS, what: "tags", hint: "AWS allows 50 per resource and the kit adds its own" }],
+];
+
+/** The bound of the list (or map) at a key path as the README writes it (`capacity.pools[].instanceTypes`). */
+export function listLimitAt(keyPath: string): ListLimit | undefined {
+  return CONFIG_LIST_LIMITS.find(([path]) => path.join(".").replace(/\.\[\]/g, "[]") === keyPath)?.[1];
+}
+
+/**
+ * Lists over their bounds, found before anything else looks at the config: one problem per list,
+ * in time linear in the file, so a runaway list (72,000 admin ARNs) is refused at once.
+ */
+export function listLimitProblems(raw: Readonly<Record<string, unknown>>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const visit = (value: unknown, rest: readonly string[], at: (string | number)[], limit: ListLimit) => {
+    if (rest.length === 0) {
+      const list = Array.isArray(value)
+        ? value
+        : value !== null && typeof value === "object"
+          ? Object.keys(value)
+          : undefined;
+      const problem = listLengthProblem(list, limit.max, limit.what, limit.hint);
+      if (problem) problems.push({ path: keyPath(at), message: problem });
+      return;
+    }
+    if (rest[0] === "[]") {
+      if (Array.isArray(value)) value.forEach((v, i) => visit(v, rest.slice(1), [...at, i], limit));
+    } else if (value !== null && typeof value === "object" && !Array.isArray(value))
+      visit((value as Record<string, unknown>)[rest[0]], rest.slice(1), [...at, rest[0]], limit);
+  };
+  for (const [path, limit] of CONFIG_LIST_LIMITS) visit(raw, path, [], limit);
+  return problems;
 }
 
 /**
@@ -295,6 +362,14 @@ export function resolvePlatformSpec(
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
   else if (regionProblem(region)) problems.push({ path: "aws:region", message: regionProblem(region) as string });
 
+  const tooLong = listLimitProblems(raw);
+  if (tooLong.length > 0) throw new StackConfigError([...problems, ...tooLong]);
+  for (const key of secretKeys) {
+    const [ns, ...rest] = key.split(":");
+    const name = rest.join(":");
+    const secretProblem = ns === CONFIG_NAMESPACE ? secretTopLevelKeyProblem(name, raw[name]) : undefined;
+    if (secretProblem) problems.push({ path: key, message: secretProblem });
+  }
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new StackConfigError([...problems, ...zodProblems(parsed.error)]);
   const cfg = parsed.data;
@@ -351,6 +426,7 @@ export function resolvePlatformSpec(
           },
         }
       : {}),
+    secretValues: secretValuesOf(raw, secretKeys, CONFIG_NAMESPACE),
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
@@ -458,7 +534,7 @@ function resolveAlerting(
         path: fullKey,
         message: `must be stored as a secret: pulumi config set --secret ${fullKey} <value>`,
       });
-    out[field] = pulumi.secret(value);
+    out[field] = value; // MlPlatform makes it a Pulumi secret.
   }
   return out;
 }

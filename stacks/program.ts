@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { hideSecretValues } from "../components/common/secret-values";
 import { MlPlatform } from "../components/platform/platform";
 import { platformOutputs } from "../components/platform/stack-outputs";
 import type { PlatformSpec } from "../components/platform/spec";
@@ -41,16 +42,20 @@ export function loadPlatformSpec(options: ResolveOptions = {}): PlatformSpec {
 export async function runPlatformProgram(options: ResolveOptions = {}) {
   const spec = loadPlatformSpec(options);
   const platform = new MlPlatform("mlserving", spec);
-  return {
-    ...platformOutputs(platform, spec),
-    clusterName: platform.cluster.cluster.name,
-    clusterEndpoint: platform.cluster.cluster.endpoint,
-    vpcId: platform.network.vpcId,
-    privateSubnetIds: platform.network.privateSubnetIds,
-    registryTrackingUri: platform.registry.handle.trackingUri,
-    registryBucket: platform.registry.bucket.bucket,
-    registryAdminPassword: platform.registry.adminPassword,
-    grafanaAdminPassword: platform.monitoring.grafanaAdminPassword,
-    kubeconfigCommand: `aws eks update-kubeconfig --name ${spec.clusterName} --region ${spec.region}`,
-  };
+  // Outputs built from secret config values (a registry hostname in the tracking URI) stay secret.
+  return hideSecretValues(
+    {
+      ...platformOutputs(platform, spec),
+      clusterName: platform.cluster.cluster.name,
+      clusterEndpoint: platform.cluster.cluster.endpoint,
+      vpcId: platform.network.vpcId,
+      privateSubnetIds: platform.network.privateSubnetIds,
+      registryTrackingUri: platform.registry.handle.trackingUri,
+      registryBucket: platform.registry.bucket.bucket,
+      registryAdminPassword: platform.registry.adminPassword,
+      grafanaAdminPassword: platform.monitoring.grafanaAdminPassword,
+      kubeconfigCommand: `aws eks update-kubeconfig --name ${spec.clusterName} --region ${spec.region}`,
+    },
+    spec.secretValues ?? [],
+  );
 }

@@ -6,7 +6,7 @@ import {
   NodeOs,
   osesOf,
 } from "../common/accelerators";
-import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
+import { listLengthProblem, Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { nodeGroupShapeProblems } from "./instance-shapes";
 
 /** The node autoscalers the kit runs for accelerator capacity. */
@@ -67,6 +67,12 @@ export const CAPACITY_DEFAULTS = {
 export const POOL_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
 /** Spot capacity needs this many instance types, so one spot pool running dry does not stop scaling. */
 export const MIN_SPOT_INSTANCE_TYPES = 3;
+
+/** Bounds on the capacity lists: pools (each a node group or NodePool) and a pool's instance types. */
+export const CAPACITY_LIST_LIMITS = {
+  pools: { max: 20, what: "pools", hint: "each pool is a node group or a Karpenter NodePool" },
+  instanceTypes: { max: 20, what: "instance types" },
+} as const;
 /** Time-slicing shares of one GPU (NVIDIA device plugin). */
 export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
 /** Root/data volume of an accelerator node: inference images are large. */
@@ -97,6 +103,9 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
   const problems = new ProblemList();
   problems.check(POOL_NAME.test(p.name), "name", "must be a DNS label of at most 32 characters");
   if (!isAcceleratorKind(p.kind)) return problems.add("kind", `must be one of ${ACCELERATOR_KINDS.join(", ")}`).list;
+  const L = CAPACITY_LIST_LIMITS.instanceTypes;
+  const tooManyTypes = listLengthProblem(p.instanceTypes, L.max, L.what);
+  if (tooManyTypes) return problems.add("instanceTypes", tooManyTypes).list;
   problems.nest("instanceTypes", poolInstanceTypeProblems(p.kind, p.instanceTypes, p.spot));
   const maxProblem = wholeNumberProblem(p.maxNodes, 1);
   if (maxProblem) problems.add("maxNodes", maxProblem);
@@ -133,6 +142,9 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
 /** Problems with a list of pools (each pool's, and unique names), by index: `[0].name`. */
 export function poolsProblems(pools: readonly AcceleratorPoolSpec[], autoscaler: NodeAutoscaler): Problem[] {
   const problems = new ProblemList();
+  const L = CAPACITY_LIST_LIMITS.pools;
+  const tooMany = listLengthProblem(pools, L.max, L.what, L.hint);
+  if (tooMany) return problems.add("", tooMany).list;
   const names = new Set<string>();
   pools.forEach((p, i) => {
     problems.nest(`[${i}]`, poolProblems(p, autoscaler));

@@ -1,5 +1,5 @@
 import { isOpenToWorld, MAX_PUBLIC_ADDRESSES, publicAddressCount, validateCidr } from "../common/cidr";
-import { Problem, ProblemList } from "../common/problems";
+import { listLengthProblem, Problem, ProblemList } from "../common/problems";
 import { INSTANCE_TYPES, isKnownInstanceType } from "../common/instance-types";
 import { KUBERNETES_VERSION } from "../versions";
 
@@ -23,6 +23,25 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 export const CLUSTER_NAME = /^[a-zA-Z][-a-zA-Z0-9_]{0,99}$/;
 /** An IAM role or user ARN, as access entries take. */
 export const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/**
+ * Bounds on the cluster's lists, for a stack file and `EksClusterArgs` alike: far above what a
+ * platform needs, far below what would make a plan (or an EKS API call) run away.
+ */
+export const CLUSTER_LIST_LIMITS = {
+  publicAccessCidrs: {
+    max: 40,
+    what: "CIDRs",
+    hint: "admit the few networks you control (a VPN, a CI runner's egress range), not single addresses",
+  },
+  privateAccessCidrs: { max: 40, what: "CIDRs", hint: "list the VPN or peered networks, not single addresses" },
+  adminPrincipalArns: {
+    max: 100,
+    what: "principal ARNs",
+    hint: "each becomes an EKS access entry; give people an IAM role they assume and list the role",
+  },
+  systemNodeInstanceTypes: { max: 10, what: "instance types" },
+} as const;
 
 /** What the cluster rules look at: the fields of `EksClusterArgs` and of a stack's `cluster` key. */
 export interface ClusterRuleInput {
@@ -55,6 +74,17 @@ export function clusterProblems(c: ClusterRuleInput): Problem[] {
     maxSize: c.systemNodes?.maxSize ?? d.maxSize,
     diskSizeGiB: c.systemNodes?.diskSizeGiB ?? d.diskSizeGiB,
   };
+  const L = CLUSTER_LIST_LIMITS;
+  for (const [path, list, limit] of [
+    ["publicAccessCidrs", c.publicAccessCidrs, L.publicAccessCidrs],
+    ["privateAccessCidrs", c.privateAccessCidrs, L.privateAccessCidrs],
+    ["adminPrincipalArns", c.adminPrincipalArns, L.adminPrincipalArns],
+    ["systemNodes.instanceTypes", c.systemNodes?.instanceTypes, L.systemNodeInstanceTypes],
+  ] as const) {
+    const tooMany = listLengthProblem(list, limit.max, limit.what, "hint" in limit ? limit.hint : undefined);
+    // A list over its bound is not checked entry by entry: one problem, at once.
+    if (tooMany) return [{ path, message: tooMany }];
+  }
   if (c.clusterName !== undefined)
     problems.check(
       CLUSTER_NAME.test(c.clusterName),

@@ -54,3 +54,23 @@ export function wholeNumberProblem(value: number, min: number, max = Number.MAX_
   if (value > max) return `must be at most ${max}`;
   return undefined;
 }
+
+/**
+ * The message for a list longer than its bound. Every list a stack file or a component takes has
+ * a bound (defined beside its domain's other rules), so a runaway list is refused at once with
+ * this message instead of building thousands of resources.
+ */
+export function tooManyMessage(max: number, what: string, hint = ""): string {
+  return `lists at most ${max} ${what}${hint ? `; ${hint}` : ""}`;
+}
+
+/** A list's length against its bound, or undefined when it is within it. */
+export function listLengthProblem(
+  list: readonly unknown[] | undefined,
+  max: number,
+  what: string,
+  hint?: string,
+): string | undefined {
+  if (list === undefined || list.length <= max) return undefined;
+  return `${tooManyMessage(max, what, hint)} (found ${list.length})`;
+}

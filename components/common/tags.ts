@@ -23,10 +23,25 @@ export function withManagedBy(tags: Record<string, string> | undefined): Record<
 }
 
 /**
+ * How many tags a stack may add. AWS allows 50 user tags per resource; the kit's own tags (the
+ * required ones, `Name`, and the discovery tags EKS, Karpenter and the load balancer controller
+ * read) take up to 10 of them.
+ */
+export const MAX_USER_TAGS = 40;
+
+/**
  * Problems with user tags, by key (`["aws:team"]`): AWS reserves the `aws:` prefix (any case)
  * and refuses to create a resource carrying such a tag.
  */
 export function tagProblems(tags: Readonly<Record<string, string>>): { path: string; message: string }[] {
+  const count = Object.keys(tags).length;
+  if (count > MAX_USER_TAGS)
+    return [
+      {
+        path: "",
+        message: `lists at most ${MAX_USER_TAGS} tags; AWS allows 50 per resource and the kit adds its own (found ${count})`,
+      },
+    ];
   return Object.keys(tags)
     .filter((k) => k.toLowerCase().startsWith("aws:"))
     .map((k) => ({

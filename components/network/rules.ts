@@ -1,5 +1,5 @@
 import { cidrProblem, prefixLength, validateCidr } from "../common/cidr";
-import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
+import { listLengthProblem, Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import type { NatGatewayMode } from "./subnet-tags";
 
 /** Defaults of a network built without an environment's defaults (`Network` used on its own). */
@@ -17,6 +17,12 @@ export const NETWORK_LIMITS = { minPrefix: 16, maxPrefix: 20, minAzs: 2, maxAzs:
 
 /** The CIDR sizes AWS accepts for a VPC (an existing VPC's `cidrBlock`). */
 export const VPC_CIDR_PREFIXES = { minPrefix: 16, maxPrefix: 28 } as const;
+
+/** Bounds on an existing VPC's subnet lists (a subnet per AZ and tier is plenty; AWS Regions have at most 6 AZs the kit uses). */
+export const NETWORK_LIST_LIMITS = {
+  privateSubnetIds: { max: 16, what: "subnet ids" },
+  publicSubnetIds: { max: 16, what: "subnet ids" },
+} as const;
 
 /** `[index, index of its first occurrence]` for each repeated plain-string entry. */
 function duplicates(values: readonly unknown[]): [number, number][] {
@@ -57,6 +63,14 @@ export function networkProblems(n: NetworkRuleInput): Problem[] {
     const azProblem = wholeNumberProblem(azs, minAzs, maxAzs);
     if (azProblem) problems.add("availabilityZoneCount", azProblem);
   } else {
+    for (const list of ["privateSubnetIds", "publicSubnetIds"] as const) {
+      const tooMany = listLengthProblem(
+        n.existing[list],
+        NETWORK_LIST_LIMITS[list].max,
+        NETWORK_LIST_LIMITS[list].what,
+      );
+      if (tooMany) return [{ path: `existing.${list}`, message: tooMany }];
+    }
     problems.check(
       n.existing.privateSubnetIds.length >= minPrivateSubnets,
       "existing.privateSubnetIds",

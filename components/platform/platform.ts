@@ -7,6 +7,7 @@ import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { EksCluster } from "../cluster/eks-cluster";
 import { throwIfProblems } from "../common/problems";
+import { secretValuesTransformation } from "../common/secret-values";
 import { standardTags } from "../common/tags";
 import { DEFAULT_ALERT_RULE_INPUT } from "../monitoring/alert-rules";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
@@ -45,7 +46,18 @@ export class MlPlatform extends pulumi.ComponentResource {
 
   constructor(name: string, spec: PlatformSpec, opts?: pulumi.ComponentResourceOptions) {
     throwIfProblems(`MlPlatform "${name}"`, platformSpecProblems(spec));
-    super("mlserving:platform:MlPlatform", name, {}, opts);
+    // Values stored as secrets stay secrets in whatever is built from them.
+    const secrets = spec.secretValues ?? [];
+    const hiding = secrets.length > 0 ? [secretValuesTransformation(secrets)] : [];
+    super(
+      "mlserving:platform:MlPlatform",
+      name,
+      {},
+      {
+        ...opts,
+        transformations: [...hiding, ...(opts?.transformations ?? [])],
+      },
+    );
     const tags = standardTags(spec.environment, spec.team, spec.tags);
     const parent = { parent: this };
 
@@ -99,7 +111,15 @@ export class MlPlatform extends pulumi.ComponentResource {
         cluster,
         sizing: spec.monitoring,
         protect: spec.environment === "prod",
-        receivers: spec.alerting,
+        // Receivers' URLs and keys are secrets, however the spec was built.
+        receivers: {
+          ...spec.alerting,
+          ...Object.fromEntries(
+            (["slackWebhookUrl", "pagerdutyRoutingKey", "webhookUrl"] as const).flatMap((k) =>
+              spec.alerting[k] === undefined ? [] : [[k, pulumi.secret(spec.alerting[k])]],
+            ),
+          ),
+        },
         // Idle Inferentia instances up to the Neuron models' replica floors are not waste (NeuronCoresIdle).
         alertRules: {
           ...DEFAULT_ALERT_RULE_INPUT,

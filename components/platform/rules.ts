@@ -2,12 +2,12 @@ import { capacityProblems } from "../capacity/rules";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
 import { ENVIRONMENTS, type Environment, tagProblems } from "../common/tags";
-import { Problem, ProblemList } from "../common/problems";
+import { listLengthProblem, Problem, ProblemList } from "../common/problems";
 import { monitoringProblems } from "../monitoring/rules";
 import { networkProblems } from "../network/rules";
 import { registryProblems } from "../registry/rules";
 import { modelHostProblems } from "../serving/model-names";
-import { modelSpecProblems } from "../serving/model-spec";
+import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
 import type { PlatformSpec } from "./spec";
 import { modelTeamsProblems } from "./teams";
 
@@ -17,6 +17,9 @@ import { modelTeamsProblems } from "./teams";
  * prod requires. The stack config, `MlPlatform` and the policies share these.
  */
 export function platformSpecProblems(spec: PlatformSpec): Problem[] {
+  const L = MODEL_LIST_LIMIT;
+  const tooManyModels = listLengthProblem(spec.serving.models, L.max, L.what, L.hint);
+  if (tooManyModels) return [{ path: "serving.models", message: tooManyModels }];
   const problems = new ProblemList()
     .nest("network", networkProblems(spec.network))
     .nest("cluster", clusterProblems(spec.cluster))

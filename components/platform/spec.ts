@@ -51,13 +51,19 @@ export interface PlatformSpec {
   monitoring: PrometheusStackSizing;
   registry: RegistrySpec;
   serving: ServingSpec;
-  /** Alert receivers; URLs and keys are Pulumi secrets. */
+  /** Alert receivers; `MlPlatform` makes the URLs and keys Pulumi secrets. */
   alerting: {
-    slackWebhookUrl?: pulumi.Output<string>;
+    slackWebhookUrl?: pulumi.Input<string>;
     slackChannel?: string;
-    pagerdutyRoutingKey?: pulumi.Output<string>;
-    webhookUrl?: pulumi.Output<string>;
+    pagerdutyRoutingKey?: pulumi.Input<string>;
+    webhookUrl?: pulumi.Input<string>;
   };
+  /**
+   * Values to keep secret wherever they appear (config values stored as secrets, and the parts of
+   * them derived values carry): every resource input containing one becomes a Pulumi secret
+   * (`MlPlatform` applies `hideSecretValues` to all its children). Default: none.
+   */
+  secretValues?: readonly string[];
   /** Monthly budget the plan's cost ceiling is held against (policy `monthly-cost-within-budget`). Default: none. */
   budget?: BudgetSpec;
   /** Model teams, each with a namespace of its own the platform creates (`ModelNamespace`). Default: none. */

@@ -1,4 +1,6 @@
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
+import { rdsClassProblem } from "./rds-classes";
+import { dnsLengthProblem } from "../common/dns";
 
 /** Defaults of a registry built without an environment's defaults (`ModelRegistry` used on its own). */
 export const REGISTRY_DEFAULTS = {
@@ -42,13 +44,19 @@ export function registryProblems(r: RegistryRuleInput): Problem[] {
     const p = wholeNumberProblem(r[field] ?? REGISTRY_DEFAULTS[field], min, max);
     if (p) problems.add(field, p);
   }
-  problems.check(
-    RDS_INSTANCE_CLASS.test(r.dbInstanceClass ?? REGISTRY_DEFAULTS.dbInstanceClass),
-    "dbInstanceClass",
-    "must be an RDS instance class such as db.t4g.medium",
-  );
+  const dbClass = r.dbInstanceClass ?? REGISTRY_DEFAULTS.dbInstanceClass;
+  if (!RDS_INSTANCE_CLASS.test(dbClass))
+    problems.add("dbInstanceClass", "must be an RDS instance class such as db.t4g.medium");
+  else {
+    const unknown = rdsClassProblem(dbClass);
+    if (unknown) problems.add("dbInstanceClass", unknown);
+  }
   if (r.certificateArn !== undefined)
     problems.check(ACM_CERTIFICATE_ARN.test(r.certificateArn), "certificateArn", "must be an ACM certificate ARN");
-  if (r.hostname !== undefined) problems.check(DNS_NAME.test(r.hostname), "hostname", "must be a DNS name");
+  if (r.hostname !== undefined) {
+    const tooLong = dnsLengthProblem(r.hostname);
+    if (!DNS_NAME.test(r.hostname)) problems.add("hostname", "must be a DNS name");
+    else if (tooLong) problems.add("hostname", tooLong);
+  }
   return problems.list;
 }

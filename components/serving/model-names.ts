@@ -1,3 +1,7 @@
+import { DNS_LIMITS } from "../common/dns";
+
+export { DNS_LIMITS };
+
 /**
  * Suffixes of the names the kit and KServe derive from a model's name: the kit's
  * `<model>-canary` InferenceService, KServe's `<model>-predictor` (and `-transformer`,
@@ -12,9 +16,6 @@ export function generatedNameProblem(name: string): string | undefined {
   if (!suffix) return undefined;
   return `must not end with ${suffix}: the kit and KServe derive names ending in ${GENERATED_NAME_SUFFIXES.join(", ")} from model names, so ${name} would collide with ${name.slice(0, -suffix.length)}'s`;
 }
-
-/** DNS limits (RFC 1035): a label holds at most 63 characters, a name at most 253. */
-export const DNS_LIMITS = { label: 63, name: 253 } as const;
 
 /**
  * Problems with the hosts models are served at (`<model>.<ingressDomain>`), by path relative to

@@ -70,6 +70,13 @@ export const MAX_WEIGHTS_GIB = Math.max(
   ...INSTANCE_TYPES.map((t) => (t.accelerator ? (t.accelerator.count * t.accelerator.memoryMiBEach) / 1024 : 0)),
 );
 
+/** How many models one platform serves at most (each is a Deployment or InferenceService, an Ingress rule, monitors and a scaler). */
+export const MODEL_LIST_LIMIT = {
+  max: 256,
+  what: "models",
+  hint: "split the models across platforms or teams",
+} as const;
+
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
 const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/;
 

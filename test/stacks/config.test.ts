@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { checkStackFile } from "../../cli/stack-check";
 import { loadStackFile } from "../../cli/stack-file";
 import { ENVIRONMENT_DEFAULTS } from "../../components/platform/defaults";
-import { CONFIG_NAMESPACE, resolvePlatformSpec, StackConfigError } from "../../stacks/config";
+import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
 import { isOpenToWorld } from "../../components/common/cidr";
 
@@ -12,16 +13,11 @@ const REACHABLE = { deployerAccess: "public", publicAccessCidrs: ["203.0.113.0/2
 const fixtures = join(__dirname, "..", "fixtures", "bad-stacks");
 const stacks = join(__dirname, "..", "..", "stacks");
 
+/** What the plan reports for a stack file, as `npm run plan` checks it before exiting 2. */
 function problemsOf(file: string) {
-  const { config } = loadStackFile(file, CONFIG_NAMESPACE);
-  const { raw, region } = rawConfigFromPulumi(config);
-  try {
-    resolvePlatformSpec(raw, region);
-  } catch (e) {
-    if (e instanceof StackConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error(`${file} was accepted`);
+  const checked = checkStackFile(file);
+  if (checked.ok) throw new Error(`${file} was accepted`);
+  return checked.problems;
 }
 
 /** Each bad stack file and the config key paths its errors must name. */
@@ -116,6 +112,45 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     ["mlserving:cluster.systemNodes.instanceTypes[1]"],
     /m7i\.lrge is not in the kit's instance-type catalogue[\s\S]*m7i\.large/,
   ],
+  [
+    "rds-class-unknown.yaml",
+    ["mlserving:registry.dbInstanceClass"],
+    /db\.q99\.mega is not an RDS for PostgreSQL 17 instance class[\s\S]*nearest: /,
+  ],
+  ["rds-class-misspelt.yaml", ["mlserving:registry.dbInstanceClass"], /nearest: db\.m7g\.large/],
+  ["registry-host-label-too-long.yaml", ["mlserving:registry.hostname"], /1 to 63 characters \(found one of 64\)/],
+  ["tag-key-empty.yaml", ['mlserving:tags[""]'], /tag keys must be 1-128 letters/],
+  // Secrets (issue 11): a malformed ciphertext, and secure: on a value Pulumi cannot hide.
+  [
+    "secure-number.yaml",
+    ["mlserving:registry.hostname"],
+    /ciphertext written by pulumi config set --secret[\s\S]*found a number/,
+  ],
+  ["secure-empty.yaml", ["mlserving:alertWebhookUrl"], /found an empty string/],
+  ["secure-list.yaml", ['mlserving:tags["cost-center"]'], /found a list/],
+  ["secure-map.yaml", ["mlserving:registry.certificateArn"], /found a map/],
+  [
+    "secure-plaintext.yaml",
+    ["mlserving:alertSlackWebhookUrl"],
+    /neither v1:\.\.\. nor base64 \(a value in plain text\?\)/,
+  ],
+  ["secure-bad-v1.yaml", ["mlserving:alertPagerdutyRoutingKey"], /not v1:<base64 12-byte nonce>:<base64 ciphertext>/],
+  [
+    "secure-on-a-name.yaml",
+    ["mlserving:serving.models[0].name"],
+    /cannot be a secret: it shapes what the kit builds[\s\S]*secure: is accepted on [\s\S]*serving\.models\[\]\.source/,
+  ],
+  // Numbers YAML reads as infinity or not-a-number (issue 11).
+  ["number-infinite.yaml", ["mlserving:registry.dbStorageGiB"], /must be a finite number, not \.inf/],
+  ["number-nan.yaml", ["mlserving:serving.models[0].autoscaling.target"], /must be a finite number, not \.nan/],
+  // Size (issue 11): every list has a bound, checked before anything else.
+  [
+    "too-many-admin-arns.yaml",
+    ["mlserving:cluster.adminPrincipalArns"],
+    /lists at most 100 principal ARNs[\s\S]*\(found 101\)/,
+  ],
+  ["too-many-public-cidrs.yaml", ["mlserving:cluster.publicAccessCidrs"], /lists at most 40 CIDRs[\s\S]*\(found 41\)/],
+  ["too-many-tags.yaml", ["mlserving:tags"], /lists at most 40 tags[\s\S]*\(found 41\)/],
 ];
 
 describe("bad stack files are rejected with their key paths", () => {
@@ -243,7 +278,7 @@ describe("stack file loading", () => {
     const file = join(dir, "Pulumi.x.yaml");
     writeFileSync(
       file,
-      "config:\n  team: ml\n  mlserving:alerting:\n    slackWebhookUrl:\n      secure: AAABAJ0x\n  aws:region: us-west-2\n",
+      "config:\n  team: ml\n  mlserving:alerting:\n    slackWebhookUrl:\n      secure: AAABAJ0xplaceholderciphertextA==\n  aws:region: us-west-2\n",
     );
     const loaded = loadStackFile(file, CONFIG_NAMESPACE);
     expect(loaded.config["mlserving:team"]).toBe("ml");

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** The file that marks a folder as the plan's own output, which a later plan may replace. */
@@ -18,8 +18,8 @@ export function outDirProblem(dir: string): string | undefined {
 
 /**
  * Replaces `dir`'s content with the plan's files (relative path -> content) and marks it as the
- * plan's. What an earlier plan wrote and this one does not is deleted; the rest is overwritten in
- * place (a large plan rewrites over a thousand files, and deleting each first doubled the work).
+ * plan's. What an earlier plan wrote and this one does not is deleted; the rest is rewritten in
+ * place, and only where it changed (a large plan writes over a thousand files).
  */
 export function writePlanOutput(dir: string, files: Record<string, string>): void {
   const problem = outDirProblem(dir);
@@ -33,7 +33,21 @@ export function writePlanOutput(dir: string, files: Record<string, string>): voi
   );
   for (const sub of new Set(Object.keys(files).map((file) => dirname(join(dir, file)))))
     mkdirSync(sub, { recursive: true });
-  for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
+  for (const [file, content] of Object.entries(files)) writeIfChanged(join(dir, file), content);
+}
+
+/**
+ * Writes `content` to `path` unless the file already holds exactly that. Re-planning mostly
+ * rewrites what is there; reading a file back costs a fraction of rewriting it on a busy disk.
+ */
+function writeIfChanged(path: string, content: string): void {
+  let current: string | undefined;
+  try {
+    current = readFileSync(path, "utf8");
+  } catch {
+    current = undefined;
+  }
+  if (current !== content) writeFileSync(path, content);
 }
 
 /** Deletes everything under `dir` but the files in `keep` (absolute paths); true when `dir` is left empty. */

@@ -78,7 +78,11 @@ const median = (xs) => {
 };
 const fmt = (x, digits = 2) => (Number.isNaN(x) ? "n/a" : x.toFixed(digits));
 
-/** The prod stack file with `n` models (the prod models, repeated under new names). */
+/**
+ * The prod stack file with `n` models (the prod models, repeated under new names). The budget is
+ * raised with them, so the plan still exits 0 (the mandatory budget policy would refuse 200 models
+ * at prod's ceiling); pools keep their limits, so the capacity warnings grow with `n`.
+ */
 function stackFileWithModels(dir, n) {
   const { parse, stringify } = require("yaml");
   const doc = parse(readFileSync(join(root, "stacks", "Pulumi.prod.yaml"), "utf8"));
@@ -87,6 +91,8 @@ function stackFileWithModels(dir, n) {
     const t = templates[i % templates.length];
     return { ...structuredClone(t), name: `${t.name}-${i + 1}` };
   });
+  const budget = doc.config["mlserving:budget"];
+  if (budget) budget.monthlyCeilingUsd = Math.max(budget.monthlyCeilingUsd, 10_000 * n);
   const file = join(dir, `Pulumi.models-${n}.yaml`);
   writeFileSync(file, stringify(doc));
   return file;

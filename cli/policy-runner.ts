@@ -94,7 +94,8 @@ export async function runPolicies(
   for (const policy of policies) {
     const level = levels[policy.name] ?? policy.enforcementLevel ?? "advisory";
     if (level === "disabled") continue;
-    const cfg = () => ({ ...schemaDefaults(policy), ...config });
+    const defaults = schemaDefaults(policy);
+    const cfg = () => ({ ...defaults, ...config });
     const report = (urn: string) => (message: string, violationUrn?: string) =>
       violations.push({ policy: policy.name, enforcementLevel: level, urn: violationUrn ?? urn, message });
     try {

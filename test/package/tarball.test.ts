@@ -54,9 +54,11 @@ describe("the packed kit in a fresh project", () => {
   let dir = "";
   let files: string[] = [];
 
+  // Timeouts are generous: packing builds the library with tsc, and on a shared, loaded machine
+  // each step can take several times as long as on a quiet one.
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "kit-consumer-"));
-    await run(npm, ["pack", "--pack-destination", dir, "--silent"], { cwd: root, timeout: 120_000 });
+    await run(npm, ["pack", "--pack-destination", dir, "--silent"], { cwd: root, timeout: 300_000 });
     const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
     if (!tarball) throw new Error("npm pack wrote no tarball");
     files = execFileSync("tar", ["-tzf", join(dir, tarball)], { encoding: "utf8" })
@@ -72,7 +74,7 @@ describe("the packed kit in a fresh project", () => {
     execFileSync("tar", ["-xzf", join(dir, tarball), "-C", join(modules, "@mlserving", "kit"), "--strip-components=1"]);
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
     writeFileSync(join(dir, "index.ts"), CONSUMER);
-  }, 150_000);
+  }, 330_000);
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   it("holds the built library, its licence and changelog, and no sources", () => {
@@ -112,7 +114,7 @@ describe("the packed kit in a fresh project", () => {
     const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
     await Promise.all(
       ["tsconfig.node.json", "tsconfig.node16.json"].map((p) =>
-        run(process.execPath, [tsc, "-p", p], { cwd: dir, timeout: 150_000 }),
+        run(process.execPath, [tsc, "-p", p], { cwd: dir, timeout: 300_000 }),
       ),
     );
 
@@ -135,7 +137,7 @@ runOnMocks({ project: "consumer", stack: "dev", region: "us-west-2" }, () => req
       [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "run.ts"],
       {
         cwd: dir,
-        timeout: 120_000,
+        timeout: 240_000,
       },
     );
     const ran = JSON.parse(out.trim().split("\n").pop()!);
@@ -150,5 +152,5 @@ runOnMocks({ project: "consumer", stack: "dev", region: "us-west-2" }, () => req
     expect(ran.policyNames).toContain("accelerator-nodes-tainted");
     expect(ran.retention).toBe(60);
     expect(ran.refusedMessage).toMatch(/cluster\.logRetentionDays/);
-  }, 240_000);
+  }, 600_000);
 });

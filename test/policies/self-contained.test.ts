@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -76,7 +77,7 @@ describe("the policy pack needs nothing outside its folder", () => {
     const dir = mkdtempSync(join(tmpdir(), "policy-pack-"));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("ts-node (with type checking, as @pulumi/pulumi's run-policy-pack registers it) resolves every module", () => {
+    it("ts-node (with type checking, as @pulumi/pulumi's run-policy-pack registers it) resolves every module", async () => {
       cpSync(policiesDir, join(dir, "policies"), { recursive: true, filter: (src) => !src.includes("node_modules") });
       const packDir = join(dir, "policies");
       // The packages `npm ci` installs from policies/package-lock.json, taken from this checkout.
@@ -98,11 +99,17 @@ const { PolicyPack } = require("@pulumi/policy");
 console.log(JSON.stringify({ policies: allPolicies.map((p) => p.name), packClass: typeof PolicyPack }));
 `,
       );
-      const out = execFileSync(process.execPath, ["load.js"], { cwd: packDir, encoding: "utf8", timeout: 90_000 });
+      // Asynchronous: type checking the pack takes many seconds, and a synchronous child would block
+      // the worker's event loop, so vitest's RPC could not hear from it meanwhile.
+      const { stdout: out } = await promisify(execFile)(process.execPath, ["load.js"], {
+        cwd: packDir,
+        encoding: "utf8",
+        timeout: 240_000,
+      });
       const loaded = JSON.parse(out.trim().split("\n").pop()!);
       expect(loaded.packClass).toBe("function");
       expect(loaded.policies).toContain("accelerator-nodes-tainted");
       expect(loaded.policies.length).toBeGreaterThan(10);
-    }, 120_000);
+    }, 300_000);
   });
 });

@@ -1,5 +1,14 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -152,6 +161,17 @@ describe("the plan's output folder", () => {
     expect(existsSync(join(dir, PLAN_MARKER))).toBe(true);
     mkdirSync(join(dir, "sub"));
     expect(outDirProblem(dir)).toBeUndefined();
+  });
+
+  it("leaves files whose content is unchanged untouched and rewrites the others", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "plan-out-")), "prod");
+    writePlanOutput(dir, { "resources.json": "same", "manifests/a.yaml": "a1" });
+    const past = new Date("2020-01-01T00:00:00Z");
+    for (const f of ["resources.json", "manifests/a.yaml"]) utimesSync(join(dir, f), past, past);
+    writePlanOutput(dir, { "resources.json": "same", "manifests/a.yaml": "a2" });
+    expect(statSync(join(dir, "resources.json")).mtime).toEqual(past);
+    expect(readFileSync(join(dir, "resources.json"), "utf8")).toBe("same");
+    expect(readFileSync(join(dir, "manifests/a.yaml"), "utf8")).toBe("a2");
   });
 });
 

@@ -1,3 +1,4 @@
 export * from "./network";
 export * from "./subnet-tags";
 export * from "./rules";
+export * from "./subnet-cidrs";

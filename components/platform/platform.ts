@@ -15,7 +15,7 @@ import { RUNTIME_IDS } from "../serving/runtimes";
 import { ServingPlatform } from "../serving/serving-platform";
 import { KEDA_NAMESPACE } from "../serving/kserve-builders";
 import { Network } from "../network/network";
-import { platformSpecProblems } from "./rules";
+import { modelsIngressGroup, platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
 
 /**
@@ -91,7 +91,10 @@ export class MlPlatform extends pulumi.ComponentResource {
         protect: spec.environment === "prod",
         receivers: spec.alerting,
         // KEDA's operator evaluates the models' scaling queries against Prometheus.
-        isolation: { vpcCidr: this.network.cidrBlock, prometheusClientNamespaces: [KEDA_NAMESPACE] },
+        isolation: {
+          controlPlaneSubnetCidrs: this.network.privateSubnetCidrs,
+          prometheusClientNamespaces: [KEDA_NAMESPACE],
+        },
       },
       parent,
     );
@@ -174,6 +177,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           devicePlugin: capacity.gpuDevicePlugin,
           timeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
           monitoring: this.monitoring.handle,
+          controlPlaneSubnetCidrs: this.network.privateSubnetCidrs,
         },
         parent,
       );
@@ -191,6 +195,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       {
         cluster,
         vpcCidr: this.network.cidrBlock,
+        albSubnetCidrs: this.network.privateSubnetCidrs,
         ...spec.registry,
         // Kept resources inside a VPC the stack created would stop its deletion.
         retainDatabase: spec.registry.protectState && spec.network.existing !== undefined,
@@ -212,6 +217,16 @@ export class MlPlatform extends pulumi.ComponentResource {
         registry: this.registry.handle,
         monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],
+        isolation: { albSubnetCidrs: this.network.privateSubnetCidrs, vpcCidr: this.network.cidrBlock },
+        ...(spec.serving.oidc
+          ? {
+              endpointAuth: {
+                oidc: spec.serving.oidc,
+                clientId: spec.serving.oidc.clientId,
+                clientSecret: spec.serving.oidc.clientSecret,
+              },
+            }
+          : {}),
       },
       parent,
     );
@@ -225,7 +240,9 @@ export class MlPlatform extends pulumi.ComponentResource {
           model,
           environment: spec.environment,
           ingressDomain: spec.serving.ingressDomain,
-          ingressGroup: `${spec.clusterName}-models`,
+          ingressGroup: modelsIngressGroup(spec.clusterName),
+          // Named callers: the stack's list, else the private subnets (public subnets left out).
+          allowedCidrs: spec.serving.allowedCidrs ?? this.network.privateSubnetCidrs,
           certificateArn: spec.serving.certificateArn,
           neuronSchedulerName: neuron?.schedulerName,
           monitoring: this.monitoring.handle,

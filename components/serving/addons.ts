@@ -15,7 +15,6 @@ export const KEDA_ADDON: ChartAddOn<void> = {
   release: "keda",
   chart: CHARTS.keda,
   namespace: KEDA_NAMESPACE,
-  createNamespace: true,
   values: () => kedaValues(),
   wait: { timeoutSeconds: 600 },
 };
@@ -25,7 +24,6 @@ export const CERT_MANAGER_ADDON: ChartAddOn<void> = {
   release: "cert-manager",
   chart: CHARTS.certManager,
   namespace: CERT_MANAGER_NAMESPACE,
-  createNamespace: true,
   values: () => certManagerValues(),
   wait: { timeoutSeconds: 600 },
 };
@@ -35,7 +33,6 @@ export const KSERVE_CRD_ADDON: ChartAddOn<void> = {
   release: "kserve-crd",
   chart: CHARTS.kserveCrd,
   namespace: KSERVE_NAMESPACE,
-  createNamespace: true,
   wait: { timeoutSeconds: 300 },
 };
 

@@ -1,3 +1,4 @@
+import { allowedCidrsProblems } from "./callers";
 import type { Environment } from "../common/tags";
 import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
 import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
@@ -54,6 +55,11 @@ export interface ModelSpec {
   canary?: { source: string; trafficPercent: number; pinnedVersion?: number };
   /** vLLM limits per replica (runtimes with `llmLimits` only; defaulted from the GPU memory). */
   llm?: LlmLimits;
+  /**
+   * Networks allowed to call this model, instead of the environment's `serving.allowedCidrs`: the
+   * model then gets an internal ALB of its own (see `modelIngressGroup`). Default: the environment's.
+   */
+  allowedCidrs?: string[];
 }
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
@@ -118,6 +124,7 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
       if (!Number.isInteger(v) || v < min || v > max) add(`llm.${key}`, `must be a whole number from ${min} to ${max}`);
     }
   }
+  if (m.allowedCidrs) for (const p of allowedCidrsProblems(m.allowedCidrs)) add(`allowedCidrs${p.path}`, p.message);
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");
   if (!QUANTITY.test(m.resources.memory)) add("resources.memory", "must be a memory quantity such as 16Gi");
   for (const [field, source, pinned] of [
@@ -159,7 +166,7 @@ export function devicesOf(
 
 /** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */
 export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "source"> &
-  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary" | "pinnedVersion">> & {
+  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary" | "pinnedVersion" | "allowedCidrs">> & {
     resources?: Partial<ModelSpec["resources"]>;
     llm?: Partial<LlmLimits>;
   };
@@ -211,6 +218,7 @@ export function withModelDefaults(
     },
     ...(m.canary ? { canary: m.canary } : {}),
     ...(llm ? { llm } : {}),
+    ...(m.allowedCidrs ? { allowedCidrs: m.allowedCidrs } : {}),
   };
 }
 

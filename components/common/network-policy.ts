@@ -169,3 +169,28 @@ export function controllerNamespacePolicies<C = string>(
   }
   return policies;
 }
+
+/** The fields of a NetworkPolicy {@link isolationProblems} reads. */
+export interface NetworkPolicyLike {
+  spec?: {
+    podSelector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
+    policyTypes?: string[];
+    ingress?: unknown[];
+    egress?: unknown[];
+  };
+}
+
+/**
+ * Which directions of `expected` no policy of the namespace denies by default: a policy selecting
+ * every pod (empty podSelector) whose policyTypes hold the direction and which has no rule for it.
+ */
+export function missingDefaultDeny(expected: NamespaceIsolation, policies: readonly NetworkPolicyLike[]): PolicyType[] {
+  const selectsAll = (p: NetworkPolicyLike) =>
+    Object.keys(p.spec?.podSelector?.matchLabels ?? {}).length === 0 &&
+    (p.spec?.podSelector?.matchExpressions ?? []).length === 0;
+  const denies = (p: NetworkPolicyLike, t: PolicyType) =>
+    selectsAll(p) &&
+    (p.spec?.policyTypes ?? []).includes(t) &&
+    ((t === "Ingress" ? p.spec?.ingress : p.spec?.egress) ?? []).length === 0;
+  return expected.deny.filter((t) => !policies.some((p) => denies(p, t)));
+}

@@ -18,6 +18,7 @@ import {
 } from "./serving";
 import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
+import { kitNamespacesNetworkIsolated, modelEndpointsNamedCallers, workloadPodsHardened } from "./lockdown";
 
 export * from "./budget";
 export * from "./config";
@@ -28,6 +29,7 @@ export * from "./pod-security";
 export * from "./serving";
 export * from "./state";
 export * from "./tags";
+export * from "./lockdown";
 
 /** Every rule of the kit's policy pack, in the order they are reported. */
 export const allPolicies: Policy[] = [
@@ -55,4 +57,7 @@ export const allPolicies: Policy[] = [
   kitNamespacesPodSecurity,
   restrictedNamespaceWorkloadsHardened,
   monthlyCostWithinBudget,
+  kitNamespacesNetworkIsolated,
+  workloadPodsHardened,
+  modelEndpointsNamedCallers,
 ];

@@ -14,3 +14,6 @@ export * from "./instance-types";
 export * from "./pricing";
 export * from "./problems";
 export * from "./pod-security";
+export * from "./network-policy";
+export * from "./network-policy-resources";
+export * from "./subnet-cidrs";

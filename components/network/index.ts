@@ -1,4 +1,3 @@
 export * from "./network";
 export * from "./subnet-tags";
 export * from "./rules";
-export * from "./subnet-cidrs";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { throwIfProblems } from "../common/problems";
 import { withManagedBy } from "../common/tags";
 import { NETWORK_DEFAULTS, networkProblems } from "./rules";
-import { subnetCidrBlocks } from "./subnet-cidrs";
+import { subnetCidrBlocks } from "../common/subnet-cidrs";
 import { awsxNatStrategy, NatGatewayMode, privateSubnetTags, publicSubnetTags } from "./subnet-tags";
 
 /** Ids of a VPC created outside the kit. */

@@ -74,19 +74,20 @@ export interface EndpointOidc {
 /** Name of the Secret (in each model namespace) holding the OIDC client's `clientID` and `clientSecret`, as LBC reads it. */
 export const OIDC_CLIENT_SECRET = "model-endpoints-oidc";
 
+function isHttpsUrl(v: unknown): boolean {
+  if (typeof v !== "string") return false;
+  try {
+    return new URL(v).protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
 /** Problems of an OIDC configuration, by field: every endpoint an https:// URL. */
 export function endpointOidcProblems(oidc: Partial<EndpointOidc>): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
-  for (const f of ["issuer", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint"] as const) {
-    const v = oidc[f];
-    let ok = false;
-    try {
-      ok = typeof v === "string" && new URL(v).protocol === "https:";
-    } catch {
-      ok = false;
-    }
-    if (!ok) problems.push({ path: f, message: "must be an https:// URL of the identity provider" });
-  }
+  for (const f of ["issuer", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint"] as const)
+    if (!isHttpsUrl(oidc[f])) problems.push({ path: f, message: "must be an https:// URL of the identity provider" });
   return problems;
 }
 

@@ -19,7 +19,7 @@ import {
 } from "./triton-builders";
 import type { Environment } from "../common/tags";
 import { allowedCidrsProblems, ingressGroupProblem, modelIngressGroup } from "./callers";
-import { subnetCidrBlocks } from "../network/subnet-cidrs";
+import { subnetCidrBlocks } from "../common/subnet-cidrs";
 
 /**
  * The model's Ingress, once its callers are known: `inbound-cidrs` from the model's own list, the

@@ -28,7 +28,18 @@ export interface RecordedStackOutputs {
 }
 
 export class FakeCloud {
+  /** CIDRs of the subnets of the VPCs created so far, by subnet id (awsx lays them out in the VPC's CIDR). */
+  private readonly subnetCidrs = new Map<string, string>();
+
   constructor(private readonly opts: FakeCloudOptions) {}
+
+  /** A subnet's CIDR: its slice of the VPC created with it, or a /24 in 10.0.0.0/8 for a subnet of an existing VPC. */
+  private subnetCidr(id: string): string {
+    const known = this.subnetCidrs.get(id);
+    if (known) return known;
+    const h = parseInt(hex(id, 4), 16);
+    return `10.${h % 256}.${Math.floor(h / 256) % 256}.0/24`;
+  }
 
   private arn(service: string, resource: string): string {
     return `arn:aws:${service}:${this.opts.region}:${FAKE_ACCOUNT_ID}:${resource}`;
@@ -52,6 +63,10 @@ export class FakeCloud {
           id: this.opts.region,
           endpoint: `ec2.${this.opts.region}.amazonaws.com`,
         };
+      case "aws:ec2/getSubnet:getSubnet": {
+        const id = String((args.inputs as Inputs).id);
+        return { id, cidrBlock: this.subnetCidr(id), vpcId: "vpc-fake", availabilityZone: `${this.opts.region}a` };
+      }
       default:
         throw new Error(`fake cloud: no fake answer for invoke ${args.token}; add one to cli/fake-cloud.ts`);
     }
@@ -89,6 +104,16 @@ export class FakeCloud {
         const azCount = (inputs.numberOfAvailabilityZones as number | undefined) ?? 3;
         const subnets = (kind: string) =>
           Array.from({ length: azCount }, (_, i) => `subnet-${hex(`${args.name}-${kind}-${i}`, 17)}`);
+        // Private subnets take the first sixteenths of the VPC CIDR, public ones the next.
+        const [addr, len] = String(inputs.cidrBlock ?? "10.0.0.0/16").split("/");
+        const first = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+        const slice = 2 ** (32 - Number(len) - 4);
+        const dotted = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+        ["private", "public"].forEach((kind, k) =>
+          subnets(kind).forEach((id, i) =>
+            this.subnetCidrs.set(id, `${dotted(first + (k * azCount + i) * slice)}/${Number(len) + 4}`),
+          ),
+        );
         return {
           id: undefined,
           state: {

@@ -6,12 +6,18 @@ import { format, resolveConfig } from "prettier";
 import { ACCELERATORS, ACCELERATOR_KINDS } from "../components/common/accelerators";
 import { MIN_SPOT_INSTANCE_TYPES } from "../components/capacity/rules";
 import {
+  CERT_MANAGER_NAMESPACE,
+  GPU_OPERATOR_NAMESPACE,
+  KEDA_NAMESPACE,
+  KSERVE_NAMESPACE,
   MODEL_POD_LABEL,
   MONITORING_NAMESPACE,
   NEURON_MONITOR_NAMESPACE,
+  NVIDIA_NAMESPACE,
   REGISTRY_NAMESPACE,
   SERVING_NAMESPACE,
 } from "../components/common/names";
+import { INBOUND_CIDRS_ANNOTATION } from "../components/serving/callers";
 import { KUBERNETES_VERSION } from "../components/versions";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -45,6 +51,14 @@ export const MONITORING_NAMESPACE = ${JSON.stringify(MONITORING_NAMESPACE)};
 export const NEURON_MONITOR_NAMESPACE = ${JSON.stringify(NEURON_MONITOR_NAMESPACE)};
 export const REGISTRY_NAMESPACE = ${JSON.stringify(REGISTRY_NAMESPACE)};
 export const SERVING_NAMESPACE = ${JSON.stringify(SERVING_NAMESPACE)};
+export const KEDA_NAMESPACE = ${JSON.stringify(KEDA_NAMESPACE)};
+export const CERT_MANAGER_NAMESPACE = ${JSON.stringify(CERT_MANAGER_NAMESPACE)};
+export const KSERVE_NAMESPACE = ${JSON.stringify(KSERVE_NAMESPACE)};
+export const NVIDIA_NAMESPACE = ${JSON.stringify(NVIDIA_NAMESPACE)};
+export const GPU_OPERATOR_NAMESPACE = ${JSON.stringify(GPU_OPERATOR_NAMESPACE)};
+
+/** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
+export const INBOUND_CIDRS_ANNOTATION = ${JSON.stringify(INBOUND_CIDRS_ANNOTATION)};
 `;
   return format(src, { ...(await resolveConfig(file)), filepath: file });
 }
@@ -54,7 +68,7 @@ export const SERVING_NAMESPACE = ${JSON.stringify(SERVING_NAMESPACE)};
  * table and checks), copied to policies/rules/vendor/ with their imports of names and versions
  * pointed at the generated facts.
  */
-export const VENDORED_MODULES = ["cidr", "pod-security"] as const;
+export const VENDORED_MODULES = ["cidr", "pod-security", "network-policy"] as const;
 
 export const vendoredPath = (name: string) => `policies/rules/vendor/${name}.ts`;
 

@@ -66,7 +66,19 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "registry.certificateArn": "ACM certificate for HTTPS on the registry's Ingress.",
   "serving.ingressDomain": "Models answer at `<model>.<ingressDomain>`. Default: `models.<environment>.internal`.",
   "serving.certificateArn": "ACM certificate for HTTPS on the models' internal ALB.",
+  "serving.allowedCidrs":
+    "Networks allowed to call model endpoints (the ALB's `inbound-cidrs`; `0.0.0.0/0` refused). Default: the private subnets' CIDRs (public subnets excluded).",
+  "serving.oidc.issuer":
+    "OIDC issuer URL (https); with `serving.oidc` the ALB authenticates every call (needs `serving.certificateArn`).",
+  "serving.oidc.authorizationEndpoint": "OIDC authorization endpoint (https).",
+  "serving.oidc.tokenEndpoint": "OIDC token endpoint (https).",
+  "serving.oidc.userInfoEndpoint": "OIDC user-info endpoint (https).",
+  "serving.oidc.clientId": "OIDC client id; its secret is `servingOidcClientSecret`.",
+  "serving.oidc.onUnauthenticatedRequest":
+    "`authenticate` (redirect to the identity provider) or `deny` (401) for a call without a session. Default: `authenticate`.",
   "serving.models[].name": "Model name, a DNS label; names its objects and host.",
+  "serving.models[].allowedCidrs":
+    "Networks allowed to call this model instead of `serving.allowedCidrs`; the model gets an internal ALB of its own.",
   "serving.models[].server": "`triton` (the kit's Triton Deployment) or `kserve` (an InferenceService).",
   "serving.models[].accelerator": "`nvidia`, `neuron` or `cpu`.",
   "serving.models[].runtime":
@@ -109,4 +121,5 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   alertSlackWebhookUrl: "Secret. Slack incoming-webhook URL; every severity goes there.",
   alertPagerdutyRoutingKey: "Secret. PagerDuty Events v2 routing key; critical alerts page.",
   alertWebhookUrl: "Secret. Generic webhook URL; every severity goes there.",
+  servingOidcClientSecret: "Secret. The OIDC client's secret (required with `serving.oidc`).",
 };

@@ -170,6 +170,7 @@ const modelSchema = z.strictObject({
     .strictObject({ source: z.string(), trafficPercent: z.number(), pinnedVersion: z.number().optional() })
     .optional(),
   llm: z.strictObject({ maxModelLen: z.number().optional(), maxNumSeqs: z.number().optional() }).optional(),
+  allowedCidrs: z.array(z.string()).optional(),
 });
 
 const servingSchema = z.strictObject({
@@ -180,6 +181,17 @@ const servingSchema = z.strictObject({
   certificateArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN")
+    .optional(),
+  allowedCidrs: z.array(z.string()).optional(),
+  oidc: z
+    .strictObject({
+      issuer: z.string(),
+      authorizationEndpoint: z.string(),
+      tokenEndpoint: z.string(),
+      userInfoEndpoint: z.string(),
+      clientId: z.string().min(1),
+      onUnauthenticatedRequest: z.enum(["authenticate", "deny"], { error: "must be authenticate or deny" }).optional(),
+    })
     .optional(),
   models: z.array(modelSchema).optional(),
 });
@@ -247,6 +259,7 @@ export const stackConfigSchema = z.strictObject({
   alertSlackWebhookUrl: z.string().min(1).optional(),
   alertPagerdutyRoutingKey: z.string().min(1).optional(),
   alertWebhookUrl: z.string().min(1).optional(),
+  servingOidcClientSecret: z.string().min(1).optional(),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
@@ -430,6 +443,8 @@ export function resolvePlatformSpec(
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
+      ...(cfg.serving?.allowedCidrs ? { allowedCidrs: cfg.serving.allowedCidrs } : {}),
+      ...resolveEndpointOidc(cfg, secretKeys, problems),
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, gpuMemoryGiB)),
     },
     ...(cfg.teams ? { teams: cfg.teams.map(withModelTeamDefaults) } : {}),
@@ -537,6 +552,43 @@ function resolveAlerting(
     out[field] = value; // MlPlatform makes it a Pulumi secret.
   }
   return out;
+}
+
+/** OIDC of the model endpoints: the client secret must be stored as a secret, and stays one. */
+function resolveEndpointOidc(
+  cfg: StackConfig,
+  secretKeys: ReadonlySet<string>,
+  problems: ConfigProblem[],
+): Pick<PlatformSpec["serving"], "oidc"> {
+  const oidc = cfg.serving?.oidc;
+  const key = `${CONFIG_NAMESPACE}:servingOidcClientSecret`;
+  const secret = cfg.servingOidcClientSecret;
+  if (!oidc) {
+    if (secret !== undefined)
+      problems.push({
+        path: key,
+        message: "is set without mlserving:serving.oidc; remove it or configure serving.oidc",
+      });
+    return {};
+  }
+  if (secret === undefined)
+    problems.push({
+      path: key,
+      message: `is required with serving.oidc: pulumi config set --secret ${key} <the OIDC client's secret>`,
+    });
+  else if (!secretKeys.has(key))
+    problems.push({ path: key, message: `must be stored as a secret: pulumi config set --secret ${key} <value>` });
+  return {
+    oidc: {
+      issuer: oidc.issuer,
+      authorizationEndpoint: oidc.authorizationEndpoint,
+      tokenEndpoint: oidc.tokenEndpoint,
+      userInfoEndpoint: oidc.userInfoEndpoint,
+      onUnauthenticatedRequest: oidc.onUnauthenticatedRequest ?? "authenticate",
+      clientId: oidc.clientId,
+      clientSecret: secret ?? "",
+    },
+  };
 }
 
 function resolveModel(

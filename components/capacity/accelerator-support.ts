@@ -6,9 +6,15 @@ import { CAPACITY_DEFAULTS, TIME_SLICING_LIMITS } from "./rules";
 import { installChart } from "../common/chart-addon";
 import { serviceMonitor } from "../common/monitors";
 import { DCGM_EXPORTER_ADDON, GPU_OPERATOR_ADDON, NEURON_ADDON, NVIDIA_DEVICE_PLUGIN_ADDON } from "./addons";
-import { NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
-import { NEURON_MONITOR_SERVICE_LABELS, neuronMonitorDaemonSet, neuronMonitorService } from "./neuron-monitor";
-import { kitNamespacePodSecurityLabels } from "../common/pod-security";
+import { GPU_OPERATOR_NAMESPACE, NEURON_MONITOR_NAMESPACE, NVIDIA_NAMESPACE } from "./device-plugin-values";
+import {
+  NEURON_MONITOR_SERVICE_LABELS,
+  neuronMonitorDaemonSet,
+  neuronMonitorNetworkPolicies,
+  neuronMonitorService,
+} from "./neuron-monitor";
+import { kitNamespaceMetadata, kitNamespacePodSecurityLabels } from "../common/pod-security";
+import { registerControllerNamespacePolicies } from "../common/network-policy-resources";
 
 export interface NvidiaGpuSupportArgs {
   /** The cluster whose GPU nodes get the plugin and exporter. Required. */
@@ -19,6 +25,11 @@ export interface NvidiaGpuSupportArgs {
   timeSlicingReplicas?: number;
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Required. */
   monitoring: MonitoringHandle;
+  /**
+   * CIDRs of the cluster's subnets: the chart namespaces get ingress NetworkPolicies
+   * (controllerNamespacePolicies) admitting Prometheus and their own pods. Default: no NetworkPolicies.
+   */
+  controlPlaneSubnetCidrs?: pulumi.Input<string[]>;
 }
 
 /** What GPU nodes need to be useful and observable: a device plugin and DCGM exporter with its ServiceMonitor. */
@@ -41,13 +52,34 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
     throwIfProblems(`NvidiaGpuSupport "${name}"`, problems.list);
     super("mlserving:capacity:NvidiaGpuSupport", name, {}, opts);
     const { cluster } = args;
+    // The charts' namespaces are the kit's Namespace objects (with Pod Security labels), not Helm's.
+    const namespace = (ns: string) => {
+      const created = new k8s.core.v1.Namespace(
+        `${name}-${ns}-ns`,
+        { metadata: kitNamespaceMetadata(ns) },
+        { parent: this, provider: cluster.provider, dependsOn: cluster.workloadReady },
+      );
+      if (args.controlPlaneSubnetCidrs)
+        registerControllerNamespacePolicies(`${name}-${ns}`, ns, args.controlPlaneSubnetCidrs, {
+          parent: this,
+          provider: cluster.provider,
+          dependsOn: [created],
+        });
+      return created;
+    };
+    const nvidiaNs = namespace(NVIDIA_NAMESPACE);
     const ctx = { parent: this, cluster };
     this.devicePlugin =
       plugin === "gpu-operator"
-        ? installChart(`${name}-gpu-operator`, GPU_OPERATOR_ADDON, args, ctx).release
-        : installChart(`${name}-device-plugin`, NVIDIA_DEVICE_PLUGIN_ADDON, args, ctx).release;
+        ? installChart(`${name}-gpu-operator`, GPU_OPERATOR_ADDON, args, {
+            ...ctx,
+            dependsOn: [namespace(GPU_OPERATOR_NAMESPACE)],
+          }).release
+        : installChart(`${name}-device-plugin`, NVIDIA_DEVICE_PLUGIN_ADDON, args, { ...ctx, dependsOn: [nvidiaNs] })
+            .release;
     this.dcgmExporter = installChart(`${name}-dcgm-exporter`, DCGM_EXPORTER_ADDON, undefined, {
       ...ctx,
+      dependsOn: [nvidiaNs],
       monitoring: args.monitoring,
       monitorName: `${name}-dcgm-exporter`,
     }).release;
@@ -83,6 +115,11 @@ export class NeuronSupport extends pulumi.ComponentResource {
       { metadata: { name: NEURON_MONITOR_NAMESPACE, labels: kitNamespacePodSecurityLabels(NEURON_MONITOR_NAMESPACE) } },
       { ...k8sOpts, dependsOn: cluster.workloadReady },
     );
+    for (const policy of neuronMonitorNetworkPolicies(args.monitoring.namespace))
+      new k8s.networking.v1.NetworkPolicy(`${name}-neuron-monitor-${policy.metadata.name}`, policy, {
+        ...k8sOpts,
+        dependsOn: [ns],
+      });
     new k8s.apps.v1.DaemonSet(`${name}-neuron-monitor`, neuronMonitorDaemonSet(), { ...k8sOpts, dependsOn: [ns] });
     const svc = new k8s.core.v1.Service(`${name}-neuron-monitor`, neuronMonitorService(), {
       ...k8sOpts,

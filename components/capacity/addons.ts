@@ -15,6 +15,7 @@ import {
   DCGM_EXPORTER_RELEASE,
   dcgmExporterServiceLabels,
   dcgmExporterValues,
+  GPU_OPERATOR_NAMESPACE,
   gpuOperatorValues,
   NEURON_NAMESPACE,
   neuronChartValues,
@@ -95,7 +96,6 @@ export const NVIDIA_DEVICE_PLUGIN_ADDON: ChartAddOn<{ timeSlicingReplicas?: numb
   release: "nvidia-device-plugin",
   chart: CHARTS.nvidiaDevicePlugin,
   namespace: NVIDIA_NAMESPACE,
-  createNamespace: true,
   values: ({ timeSlicingReplicas }) => nvidiaDevicePluginValues(timeSlicingReplicas),
   wait: { timeoutSeconds: 600 },
   crds: {
@@ -109,8 +109,7 @@ export const NVIDIA_DEVICE_PLUGIN_ADDON: ChartAddOn<{ timeSlicingReplicas?: numb
 export const GPU_OPERATOR_ADDON: ChartAddOn<{ timeSlicingReplicas?: number }> = {
   release: "gpu-operator",
   chart: CHARTS.gpuOperator,
-  namespace: "gpu-operator",
-  createNamespace: true,
+  namespace: GPU_OPERATOR_NAMESPACE,
   values: ({ timeSlicingReplicas }) => gpuOperatorValues(timeSlicingReplicas),
   wait: { timeoutSeconds: 900 },
   crds: {
@@ -125,7 +124,6 @@ export const DCGM_EXPORTER_ADDON: ChartAddOn<void> = {
   release: DCGM_EXPORTER_RELEASE,
   chart: CHARTS.dcgmExporter,
   namespace: NVIDIA_NAMESPACE,
-  createNamespace: true,
   values: () => dcgmExporterValues(),
   metrics: {
     name: "dcgm-exporter",

@@ -2,7 +2,7 @@ import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { stringify } from "yaml";
 import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 
-export const NVIDIA_NAMESPACE = "nvidia";
+export { GPU_OPERATOR_NAMESPACE, NVIDIA_NAMESPACE } from "../common/names";
 export const NEURON_NAMESPACE = "kube-system";
 export { NEURON_MONITOR_NAMESPACE } from "../common/names";
 export const DCGM_EXPORTER_RELEASE = "dcgm-exporter";

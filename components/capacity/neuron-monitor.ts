@@ -1,6 +1,8 @@
 import { imageRef, IMAGES } from "../versions";
 import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 import { NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
+import { defaultDenyPolicy, networkPolicyMeta, prometheusPeer, tcp } from "../common/network-policy";
+import { RUNTIME_DEFAULT_SECCOMP } from "../common/pod-security";
 
 export const NEURON_MONITOR_PORT = 8000;
 /** Requests and limits of the neuron-monitor container (the node overhead model counts the requests). */
@@ -27,6 +29,9 @@ export function neuronMonitorDaemonSet() {
           nodeSelector: { [LABELS.accelerator]: "neuron" },
           tolerations: [{ key: ACCELERATOR_TAINT_KEY.neuron, operator: "Exists", effect: "NoSchedule" }],
           priorityClassName: "system-node-critical",
+          // It reads its node's devices, never the Kubernetes API.
+          automountServiceAccountToken: false,
+          securityContext: { seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP } },
           containers: [
             {
               name: "neuron-monitor",
@@ -42,6 +47,7 @@ export function neuronMonitorDaemonSet() {
               env: [{ name: "GOMEMLIMIT", value: "160MiB" }],
               resources: NEURON_MONITOR_RESOURCES,
               readinessProbe: { tcpSocket: { port: "metrics" }, initialDelaySeconds: 10, periodSeconds: 15 },
+              // Documented exception (HARDENING_EXCEPTIONS in common/pod-security.ts): privileged, as AWS runs it.
               securityContext: { privileged: true },
             },
           ],
@@ -64,3 +70,21 @@ export function neuronMonitorService() {
 }
 
 export const NEURON_MONITOR_SERVICE_LABELS = labels;
+
+/**
+ * NetworkPolicies of the neuron-monitor namespace: nothing in or out but Prometheus's scrapes of
+ * the exporter's port (the monitor reads its node's devices and calls nothing).
+ */
+export function neuronMonitorNetworkPolicies(monitoringNamespace?: string) {
+  return [
+    defaultDenyPolicy(NEURON_MONITOR_NAMESPACE),
+    {
+      metadata: networkPolicyMeta("allow-prometheus-scrapes", NEURON_MONITOR_NAMESPACE),
+      spec: {
+        podSelector: { matchLabels: { ...labels } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [prometheusPeer(monitoringNamespace)], ports: [tcp(NEURON_MONITOR_PORT)] }],
+      },
+    },
+  ];
+}

@@ -43,6 +43,8 @@ export interface RegistryHandle {
   readonly credentials: { username: pulumi.Output<string>; password: pulumi.Output<string> };
   /** Namespaces whose pods may reach the registry. */
   readonly clientNamespaces: string[];
+  /** Where the registry's server runs, so clients' NetworkPolicies admit exactly its pods. Default: unknown (no egress rule). */
+  readonly server?: { namespace: string; podLabels: Readonly<Record<string, string>>; port: number };
 }
 
 /** What components that export metrics need from monitoring: where it is and what to wait for. */
@@ -71,4 +73,7 @@ export function existingMonitoring(ready: pulumi.Resource[] = []): MonitoringHan
 export type WorkloadClusterHandle = Pick<
   ClusterHandle,
   "name" | "region" | "partition" | "accountId" | "tags" | "provider"
->;
+> & {
+  /** The cluster's private subnets: a model endpoint's default callers are their CIDRs. */
+  readonly privateSubnetIds: pulumi.Input<string[]>;
+};

@@ -15,3 +15,6 @@ export * from "./pricing";
 export * from "./problems";
 export * from "./pod-security";
 export * from "./instance-network";
+export * from "./network-policy";
+export * from "./network-policy-resources";
+export * from "./subnet-cidrs";

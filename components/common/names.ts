@@ -24,3 +24,10 @@ export const PROMETHEUS_URL = `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${M
 export const REGISTRY_NAMESPACE = "mlflow";
 /** Namespace of the privileged neuron-monitor DaemonSet on Neuron nodes. */
 export const NEURON_MONITOR_NAMESPACE = "neuron-monitor";
+
+/** Namespaces of third-party controllers; the kit creates them as Namespace objects with Pod Security labels. */
+export const KEDA_NAMESPACE = "keda";
+export const CERT_MANAGER_NAMESPACE = "cert-manager";
+export const KSERVE_NAMESPACE = "kserve";
+export const NVIDIA_NAMESPACE = "nvidia";
+export const GPU_OPERATOR_NAMESPACE = "gpu-operator";

@@ -1,5 +1,15 @@
 import { KUBERNETES_VERSION } from "../versions";
-import { MONITORING_NAMESPACE, NEURON_MONITOR_NAMESPACE, REGISTRY_NAMESPACE, SERVING_NAMESPACE } from "./names";
+import {
+  CERT_MANAGER_NAMESPACE,
+  GPU_OPERATOR_NAMESPACE,
+  KEDA_NAMESPACE,
+  KSERVE_NAMESPACE,
+  MONITORING_NAMESPACE,
+  NEURON_MONITOR_NAMESPACE,
+  NVIDIA_NAMESPACE,
+  REGISTRY_NAMESPACE,
+  SERVING_NAMESPACE,
+} from "./names";
 
 /** Pod Security Standards levels (Kubernetes Pod Security admission). */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -23,10 +33,10 @@ export interface NamespacePodSecurity {
 }
 
 /**
- * Pod Security of every namespace the kit creates as a Namespace object. One table, used by the
- * components that create the namespaces and by the `kit-namespaces-pod-security` policy.
- * Namespaces Helm creates (`createNamespace`: keda, cert-manager, kserve, nvidia, gpu-operator)
- * carry no labels yet; kube-system is not the kit's.
+ * Pod Security of every namespace the kit creates as a Namespace object, its charts' namespaces
+ * included (the kit creates them rather than Helm's `createNamespace`, so they carry the labels).
+ * One table, used by the components that create the namespaces and by the
+ * `kit-namespaces-pod-security` policy. kube-system is not the kit's.
  */
 export const KIT_NAMESPACE_POD_SECURITY: Readonly<Record<string, NamespacePodSecurity>> = {
   [REGISTRY_NAMESPACE]: { enforce: "restricted" },
@@ -45,6 +55,26 @@ export const KIT_NAMESPACE_POD_SECURITY: Readonly<Record<string, NamespacePodSec
   [NEURON_MONITOR_NAMESPACE]: {
     enforce: "privileged",
     reason: "neuron-monitor runs privileged to read the Neuron devices and driver counters of its node",
+  },
+  // KEDA 2.20.2 chart values: every pod runAsNonRoot, containers drop ALL, no escalation, read-only
+  // root, seccomp RuntimeDefault ("KEDA is secure by default").
+  [KEDA_NAMESPACE]: { enforce: "restricted" },
+  // cert-manager v1.21.1 chart values: pods runAsNonRoot with seccomp RuntimeDefault, containers drop
+  // ALL, no escalation, read-only root.
+  [CERT_MANAGER_NAMESPACE]: { enforce: "restricted" },
+  // kserve-resources v0.20.0 (files/kserve/resources.yaml): the controller pod runAsNonRoot with
+  // seccomp RuntimeDefault, both containers drop ALL, no escalation, read-only root.
+  [KSERVE_NAMESPACE]: { enforce: "restricted" },
+  [NVIDIA_NAMESPACE]: {
+    enforce: "privileged",
+    reason:
+      "NVIDIA's device plugin mounts the kubelet's device-plugin socket directory (hostPath) and DCGM " +
+      "exporter needs SYS_ADMIN and host paths to read the GPUs' counters",
+  },
+  [GPU_OPERATOR_NAMESPACE]: {
+    enforce: "privileged",
+    reason:
+      "the GPU operator's node components (device plugin, feature discovery, validators) run privileged on GPU nodes",
   },
 };
 
@@ -81,6 +111,17 @@ export function kitNamespacePodSecurityLabels(namespace: string): Record<string,
   const p = KIT_NAMESPACE_POD_SECURITY[namespace];
   if (!p) throw new Error(`pod security: namespace "${namespace}" is not in KIT_NAMESPACE_POD_SECURITY`);
   return podSecurityLabels(p);
+}
+
+/**
+ * A namespace the kit creates, with its Pod Security labels (from {@link KIT_NAMESPACE_POD_SECURITY})
+ * and any extra labels: the metadata of a `k8s.core.v1.Namespace`.
+ */
+export function kitNamespaceMetadata(namespace: string, extraLabels: Record<string, string> = {}) {
+  return {
+    name: namespace,
+    labels: { "app.kubernetes.io/part-of": "mlserving", ...extraLabels, ...kitNamespacePodSecurityLabels(namespace) },
+  };
 }
 
 /** Seccomp profile every kit-authored pod runs with. */
@@ -122,6 +163,7 @@ export interface PodSpecLike {
   hostNetwork?: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;
+  automountServiceAccountToken?: boolean;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type?: string } };
   containers?: ContainerLike[];
   initContainers?: ContainerLike[];
@@ -140,32 +182,126 @@ interface ContainerLike {
   };
 }
 
+/** One check of the hardening bar; exceptions waive checks by these names. */
+export type HardeningField =
+  | "hostNamespaces"
+  | "hostPath"
+  | "privileged"
+  | "allowPrivilegeEscalation"
+  | "capabilities"
+  | "runAsNonRoot"
+  | "runAsUser"
+  | "seccompProfile"
+  | "readOnlyRootFilesystem"
+  | "automountServiceAccountToken";
+
+/** What keeps a pod from the bar, with the check it fails. */
+export interface HardeningFinding {
+  field: HardeningField;
+  message: string;
+}
+
 /**
- * What keeps a pod from the `restricted` Pod Security standard, plus the kit's own bar of a
- * read-only root filesystem: one message per field, naming the container. Empty when hardened.
+ * What keeps a pod from the `restricted` Pod Security standard plus the kit's own bar of a
+ * read-only root filesystem, one finding per field and container. Empty when hardened.
  */
-export function hardenedPodProblems(spec: PodSpecLike): string[] {
-  const out: string[] = [];
-  for (const f of ["hostNetwork", "hostPID", "hostIPC"] as const) if (spec[f]) out.push(`${f} must not be set`);
+export function hardenedPodFindings(spec: PodSpecLike): HardeningFinding[] {
+  const out: HardeningFinding[] = [];
+  const add = (field: HardeningField, message: string) => out.push({ field, message });
+  for (const f of ["hostNetwork", "hostPID", "hostIPC"] as const)
+    if (spec[f]) add("hostNamespaces", `${f} must not be set`);
   for (const v of spec.volumes ?? [])
-    if (v.hostPath !== undefined) out.push(`volume ${v.name}: hostPath is not allowed`);
+    if (v.hostPath !== undefined) add("hostPath", `volume ${v.name}: hostPath is not allowed`);
   const pod = spec.securityContext ?? {};
   const seccompOk = (t?: string) => t === "RuntimeDefault" || t === "Localhost";
   const all = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
   for (const c of all) {
     const sc = c.securityContext ?? {};
     const at = `container ${c.name}`;
-    if (sc.privileged) out.push(`${at}: privileged must not be set`);
-    if (sc.allowPrivilegeEscalation !== false) out.push(`${at}: allowPrivilegeEscalation must be false`);
-    if (!(sc.capabilities?.drop ?? []).includes("ALL")) out.push(`${at}: capabilities.drop must include ALL`);
+    if (sc.privileged) add("privileged", `${at}: privileged must not be set`);
+    if (sc.allowPrivilegeEscalation !== false)
+      add("allowPrivilegeEscalation", `${at}: allowPrivilegeEscalation must be false`);
+    if (!(sc.capabilities?.drop ?? []).includes("ALL"))
+      add("capabilities", `${at}: capabilities.drop must include ALL`);
     const added = (sc.capabilities?.add ?? []).filter((a) => a !== "NET_BIND_SERVICE");
-    if (added.length > 0) out.push(`${at}: capabilities.add may only hold NET_BIND_SERVICE (has ${added.join(", ")})`);
-    if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) out.push(`${at}: runAsNonRoot must be true`);
-    if ((sc.runAsUser ?? pod.runAsUser) === 0) out.push(`${at}: runAsUser must not be 0`);
+    if (added.length > 0)
+      add("capabilities", `${at}: capabilities.add may only hold NET_BIND_SERVICE (has ${added.join(", ")})`);
+    if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) add("runAsNonRoot", `${at}: runAsNonRoot must be true`);
+    if ((sc.runAsUser ?? pod.runAsUser) === 0) add("runAsUser", `${at}: runAsUser must not be 0`);
     if (!seccompOk(sc.seccompProfile?.type ?? pod.seccompProfile?.type))
-      out.push(`${at}: seccompProfile.type must be RuntimeDefault or Localhost`);
+      add("seccompProfile", `${at}: seccompProfile.type must be RuntimeDefault or Localhost`);
     if (sc.readOnlyRootFilesystem !== true)
-      out.push(`${at}: readOnlyRootFilesystem must be true (mount an emptyDir where the image writes)`);
+      add(
+        "readOnlyRootFilesystem",
+        `${at}: readOnlyRootFilesystem must be true (mount an emptyDir where the image writes)`,
+      );
   }
   return out;
+}
+
+/**
+ * What keeps a pod from the `restricted` Pod Security standard, plus the kit's own bar of a
+ * read-only root filesystem: one message per field, naming the container. Empty when hardened.
+ */
+export function hardenedPodProblems(spec: PodSpecLike): string[] {
+  return hardenedPodFindings(spec).map((f) => f.message);
+}
+
+/**
+ * A kit workload that cannot meet the whole bar, the checks it is excused from and why. The
+ * `workload-pods-hardened` policy reads this table; nothing else is excused.
+ */
+export interface HardeningException {
+  /** Kind of the object: `DaemonSet`, `Deployment`, `ServingRuntime`, or `InferenceService` (named by its runtime). */
+  readonly kind: string;
+  /** The object's name (an InferenceService's: the ServingRuntime it runs). */
+  readonly name: string;
+  /** Only in this namespace. Default: any namespace (model runtimes are installed in every model namespace). */
+  readonly namespace?: string;
+  readonly waived: readonly HardeningField[];
+  /** The component, what it needs and the source that says so. */
+  readonly reason: string;
+}
+
+/** Name of the vLLM-on-Neuron ServingRuntime (serving/runtimes/vllm-neuron.ts; a unit test keeps them equal). */
+export const VLLM_NEURON_RUNTIME_NAME = "vllm-neuron";
+
+export const HARDENING_EXCEPTIONS: readonly HardeningException[] = [
+  {
+    kind: "DaemonSet",
+    name: "neuron-monitor",
+    namespace: NEURON_MONITOR_NAMESPACE,
+    waived: ["privileged", "allowPrivilegeEscalation", "capabilities", "runAsNonRoot", "readOnlyRootFilesystem"],
+    reason:
+      "neuron-monitor runs privileged to read the Neuron devices and driver counters of its node, as AWS's " +
+      "k8s-neuron-monitor-daemonset.yml runs it (privileged implies escalation and every capability; the " +
+      "paths its image writes are not documented)",
+  },
+  {
+    kind: "ServingRuntime",
+    name: VLLM_NEURON_RUNTIME_NAME,
+    waived: ["runAsNonRoot", "readOnlyRootFilesystem"],
+    reason:
+      "the AWS Neuron vLLM DLC (public.ecr.aws/neuron/pytorch-inference-vllm-neuronx) has no USER and keeps " +
+      "its Python environment, HOME and Neuron compile cache (/var/tmp/neuron-compile-cache) where root " +
+      "writes; AWS documents no non-root run. It drops every capability, cannot escalate and runs seccomp RuntimeDefault",
+  },
+  {
+    kind: "InferenceService",
+    name: VLLM_NEURON_RUNTIME_NAME,
+    waived: ["runAsNonRoot"],
+    reason: "its pods run the vLLM-on-Neuron DLC, which runs as root (see the ServingRuntime exception)",
+  },
+];
+
+/** The exception of one object, if it has one. */
+export function hardeningExceptionFor(kind: string, name: string, namespace: string): HardeningException | undefined {
+  return HARDENING_EXCEPTIONS.find(
+    (e) => e.kind === kind && e.name === name && (e.namespace === undefined || e.namespace === namespace),
+  );
+}
+
+/** Findings an exception does not excuse. */
+export function unwaivedFindings(findings: HardeningFinding[], exception?: HardeningException): HardeningFinding[] {
+  return exception ? findings.filter((f) => !exception.waived.includes(f.field)) : findings;
 }

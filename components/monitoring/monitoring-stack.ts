@@ -52,11 +52,11 @@ export interface MonitoringStackArgs {
   /** Thresholds of the kit's alert rules. Default: {@link DEFAULT_ALERT_RULE_INPUT}. */
   alertRules?: AlertRuleInput;
   /**
-   * Network isolation of the namespace ({@link monitoringNetworkPolicies}): the VPC CIDR (the control
-   * plane calls the operator's webhook from it) and the namespaces whose pods query Prometheus.
-   * Default: no NetworkPolicies (the platform always sets it).
+   * Network isolation of the namespace ({@link monitoringNetworkPolicies}): the cluster's subnets'
+   * CIDRs (the control plane calls the operator's webhook from them) and the namespaces whose pods
+   * query Prometheus. Default: no NetworkPolicies (the platform always sets it).
    */
-  isolation?: { vpcCidr: pulumi.Input<string>; prometheusClientNamespaces: string[] };
+  isolation?: { controlPlaneSubnetCidrs: pulumi.Input<string[]>; prometheusClientNamespaces: string[] };
 }
 
 /**
@@ -86,11 +86,22 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { ...k8sOpts, dependsOn: cluster.workloadReady },
     );
     if (args.isolation) {
-      for (const policy of monitoringNetworkPolicies(args.isolation))
-        new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.metadata.name}`, policy, {
-          ...k8sOpts,
-          dependsOn: [ns],
-        });
+      const { prometheusClientNamespaces } = args.isolation;
+      const cidrs = pulumi.output(args.isolation.controlPlaneSubnetCidrs);
+      const shapes = monitoringNetworkPolicies({ controlPlaneSubnetCidrs: ["0.0.0.0/32"], prometheusClientNamespaces });
+      shapes.forEach(
+        (shape, i) =>
+          new k8s.networking.v1.NetworkPolicy(
+            `${name}-netpol-${shape.metadata.name}`,
+            {
+              metadata: shape.metadata,
+              spec: cidrs.apply(
+                (c) => monitoringNetworkPolicies({ controlPlaneSubnetCidrs: c, prometheusClientNamespaces })[i].spec,
+              ),
+            },
+            { ...k8sOpts, dependsOn: [ns] },
+          ),
+      );
     }
     const password = new random.RandomPassword(
       `${name}-grafana-admin`,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { throwIfProblems } from "../common/problems";
 import { withManagedBy } from "../common/tags";
 import { NETWORK_DEFAULTS, networkProblems } from "./rules";
+import { subnetCidrBlocks } from "../common/subnet-cidrs";
 import { awsxNatStrategy, NatGatewayMode, privateSubnetTags, publicSubnetTags } from "./subnet-tags";
 
 /** Ids of a VPC created outside the kit. */
@@ -44,6 +45,11 @@ export class Network extends pulumi.ComponentResource {
   readonly cidrBlock: pulumi.Output<string>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
+  /**
+   * IPv4 CIDRs of the private subnets (read from EC2 by subnet id): internal load balancers live
+   * there, so they are the default callers of model endpoints and the ALB peers of NetworkPolicies.
+   */
+  readonly privateSubnetCidrs: pulumi.Output<string[]>;
   /** The awsx VPC, when the kit created one. */
   readonly vpc?: awsx.ec2.Vpc;
 
@@ -94,6 +100,7 @@ export class Network extends pulumi.ComponentResource {
       this.privateSubnetIds = this.vpc.privateSubnetIds;
       this.publicSubnetIds = this.vpc.publicSubnetIds;
     }
+    this.privateSubnetCidrs = subnetCidrBlocks(this.privateSubnetIds, { parent: this });
     this.registerOutputs({
       vpcId: this.vpcId,
       privateSubnetIds: this.privateSubnetIds,

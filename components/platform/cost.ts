@@ -1,3 +1,4 @@
+import { modelIngressGroup } from "../serving/callers";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
 import {
   HOURS_PER_MONTH,
@@ -345,14 +346,16 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     floor: n * ((t?.albHour.usd ?? 0) + u.albLcuPerAlb.floor * (t?.albLcuHour.usd ?? 0)) * H,
     ceiling: n * ((t?.albHour.usd ?? 0) + u.albLcuPerAlb.ceiling * (t?.albLcuHour.usd ?? 0)) * H,
   });
-  const modelAlbs = spec.serving.models.length > 0 ? 1 : 0;
+  // One ALB per ingress group: the shared one, plus one per model that names its own callers.
+  const modelAlbs = new Set(spec.serving.models.map((m) => modelIngressGroup("shared", m))).size;
+  const ownAlbs = spec.serving.models.filter((m) => m.allowedCidrs).length;
   components.push(
     component("serving", [
       line(
         "models' internal ALB",
         alb(modelAlbs).floor,
         alb(modelAlbs).ceiling,
-        `${modelAlbs} ALB shared by every model (one ingress group), ${u.albLcuPerAlb.floor}-${u.albLcuPerAlb.ceiling} LCU (assumed)`,
+        `${modelAlbs} ALB${ownAlbs > 0 ? `s, one per ingress group (${ownAlbs} for models with callers of their own)` : " shared by every model (one ingress group)"}, ${u.albLcuPerAlb.floor}-${u.albLcuPerAlb.ceiling} LCU (assumed)`,
         has,
       ),
     ]),

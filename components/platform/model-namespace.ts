@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
 import { throwIfProblems } from "../common/problems";
-import { createModelNamespaceObjects } from "../serving/namespace-objects";
+import { createModelNamespaceObjects, type ModelNamespaceIsolation } from "../serving/namespace-objects";
 import {
   MODEL_TEAM_LABEL,
   modelTeamLimitRange,
@@ -23,6 +23,10 @@ export interface ModelNamespaceArgs {
   kserveController?: pulumi.Resource;
   /** Monitoring: the runtimes' PodMonitors wait for the operator's CRDs. Required. */
   monitoring: MonitoringHandle;
+  /** Network facts for the namespace's NetworkPolicies, as the `serving` namespace gets them. Default: none. */
+  isolation?: ModelNamespaceIsolation;
+  /** The ALB OIDC client the team's model endpoints authenticate with. Default: none. */
+  endpointAuth?: { clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
 }
 
 /**
@@ -57,6 +61,8 @@ export class ModelNamespace extends pulumi.ComponentResource {
         runtimesReady: args.kserveController ? [args.kserveController] : undefined,
         monitoring: args.monitoring,
         dependsOn: args.cluster.workloadReady,
+        isolation: args.isolation,
+        endpointAuth: args.endpointAuth,
       },
       k8sOpts,
     );

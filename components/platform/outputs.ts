@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Problem } from "../common/problems";
 import { ENVIRONMENTS, type Environment } from "../common/tags";
+import type { EndpointOidc } from "../serving/callers";
 
 /**
  * The platform stack's outputs for the teams that deploy models into it: one typed contract,
@@ -79,6 +80,8 @@ export interface PlatformServingOutputs {
   certificateArn?: string;
   /** Scheduler for Neuron pods; absent when the Neuron scheduler extension is off. */
   neuronSchedulerName?: string;
+  /** ALB OIDC authentication of model endpoints (no client secret: it is in each model namespace); absent when off. */
+  endpointOidc?: EndpointOidc;
   /** Team namespaces, by team name. */
   teams: Record<string, PlatformTeamOutputs>;
 }
@@ -159,6 +162,15 @@ const schema = z.strictObject({
     ingressDomain: text,
     certificateArn: text.optional(),
     neuronSchedulerName: text.optional(),
+    endpointOidc: z
+      .strictObject({
+        issuer: text,
+        authorizationEndpoint: text,
+        tokenEndpoint: text,
+        userInfoEndpoint: text,
+        onUnauthenticatedRequest: z.enum(["authenticate", "deny"]),
+      })
+      .optional(),
     teams: z.record(z.string(), team),
   }),
   registry: z.strictObject({

@@ -19,7 +19,7 @@ import { KEDA_NAMESPACE } from "../serving/kserve-builders";
 import { SERVING_NAMESPACE } from "../common/names";
 import { Network } from "../network/network";
 import { replicaBounds } from "./capacity-checks";
-import { platformSpecProblems } from "./rules";
+import { modelsIngressGroup, platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
 import { ModelNamespace } from "./model-namespace";
 
@@ -128,7 +128,10 @@ export class MlPlatform extends pulumi.ComponentResource {
             .reduce((n, m) => n + replicaBounds(m).min, 0),
         },
         // KEDA's operator evaluates the models' scaling queries against Prometheus.
-        isolation: { vpcCidr: this.network.cidrBlock, prometheusClientNamespaces: [KEDA_NAMESPACE] },
+        isolation: {
+          controlPlaneSubnetCidrs: this.network.privateSubnetCidrs,
+          prometheusClientNamespaces: [KEDA_NAMESPACE],
+        },
       },
       parent,
     );
@@ -211,6 +214,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           devicePlugin: capacity.gpuDevicePlugin,
           timeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
           monitoring: this.monitoring.handle,
+          controlPlaneSubnetCidrs: this.network.privateSubnetCidrs,
         },
         parent,
       );
@@ -229,6 +233,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       {
         cluster,
         vpcCidr: this.network.cidrBlock,
+        albSubnetCidrs: this.network.privateSubnetCidrs,
         ...spec.registry,
         // Kept resources inside a VPC the stack created would stop its deletion.
         retainDatabase: spec.registry.protectState && spec.network.existing !== undefined,
@@ -243,6 +248,13 @@ export class MlPlatform extends pulumi.ComponentResource {
     // Serving: Triton Deployments and KServe InferenceServices, pulling models from S3 or the registry.
     const models = spec.serving.models;
     const kserveModels = models.filter((m) => m.server === "kserve");
+    // Every namespace serving models (`serving`, each team's) gets the same NetworkPolicies and OIDC client.
+    const modelIsolation = { albSubnetCidrs: this.network.privateSubnetCidrs, vpcCidr: this.network.cidrBlock };
+    const endpointAuth = spec.serving.oidc && {
+      oidc: spec.serving.oidc,
+      clientId: spec.serving.oidc.clientId,
+      clientSecret: pulumi.secret(spec.serving.oidc.clientSecret),
+    };
     this.serving = new ServingPlatform(
       `${name}-serving`,
       {
@@ -253,11 +265,13 @@ export class MlPlatform extends pulumi.ComponentResource {
         registry: this.registry.handle,
         monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],
+        isolation: modelIsolation,
+        ...(endpointAuth ? { endpointAuth } : {}),
       },
       parent,
     );
     this.neuronSchedulerName = neuron?.schedulerName;
-    this.ingressGroup = `${spec.clusterName}-models`;
+    this.ingressGroup = modelsIngressGroup(spec.clusterName);
     for (const team of teams) {
       this.teams.push(
         new ModelNamespace(
@@ -268,6 +282,8 @@ export class MlPlatform extends pulumi.ComponentResource {
             registry: this.registry.handle,
             kserveController: this.serving.kserveController,
             monitoring: this.monitoring.handle,
+            isolation: modelIsolation,
+            ...(endpointAuth ? { endpointAuth } : {}),
           },
           parent,
         ),
@@ -284,6 +300,8 @@ export class MlPlatform extends pulumi.ComponentResource {
           environment: spec.environment,
           ingressDomain: spec.serving.ingressDomain,
           ingressGroup: this.ingressGroup,
+          // Named callers: the stack's list, else the private subnets (public subnets left out).
+          allowedCidrs: spec.serving.allowedCidrs ?? this.network.privateSubnetCidrs,
           certificateArn: spec.serving.certificateArn,
           neuronSchedulerName: neuron?.schedulerName,
           monitoring: this.monitoring.handle,

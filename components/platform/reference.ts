@@ -137,6 +137,7 @@ export class PlatformReference {
         ingressReady: [],
         kserveRuntimes: s.kserveRuntimes,
         trackingUri: this.registry.trackingUri,
+        ...(s.endpointOidc ? { endpointOidc: s.endpointOidc } : {}),
       };
     const t = s.teams[team];
     if (!t)
@@ -150,6 +151,7 @@ export class PlatformReference {
       kserveRuntimes: t.kserveRuntimes,
       trackingUri: this.registry.trackingUri,
       ...(t.models ? { allowedModels: t.models } : {}),
+      ...(s.endpointOidc ? { endpointOidc: s.endpointOidc } : {}),
     };
   }
 

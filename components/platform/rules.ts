@@ -8,6 +8,7 @@ import { networkProblems } from "../network/rules";
 import { registryProblems } from "../registry/rules";
 import { modelHostProblems } from "../serving/model-names";
 import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
+import { allowedCidrsProblems, endpointOidcProblems, ingressGroupProblem, modelIngressGroup } from "../serving/callers";
 import type { PlatformSpec } from "./spec";
 import { modelTeamsProblems } from "./teams";
 
@@ -35,6 +36,15 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
         spec.serving.models.map((m) => m.name),
       ),
     );
+  if (spec.serving.allowedCidrs) problems.nest("serving.allowedCidrs", allowedCidrsProblems(spec.serving.allowedCidrs));
+  if (spec.serving.oidc) {
+    problems.nest("serving.oidc", endpointOidcProblems(spec.serving.oidc));
+    problems.check(
+      spec.serving.certificateArn !== undefined,
+      "serving.oidc",
+      "ALB authentication works on HTTPS listeners only: set serving.certificateArn",
+    );
+  }
   const poolKinds = new Set<string>(spec.capacity.pools.map((p) => p.kind));
   const names = new Set<string>();
   spec.serving.models.forEach((m, i) => {
@@ -45,6 +55,8 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
     );
     if (names.has(m.name)) problems.add(`${at}.name`, `model name ${m.name} is used twice`);
     names.add(m.name);
+    const group = ingressGroupProblem(modelIngressGroup(modelsIngressGroup(spec.clusterName), m));
+    if (group) problems.add(`${at}.allowedCidrs`, group);
     if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
       problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
   });
@@ -57,6 +69,11 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
   );
   problems.nest("", environmentProblems(spec));
   return problems.list;
+}
+
+/** The ALB group every model's Ingress joins unless it names its own callers: one internal ALB per environment. */
+export function modelsIngressGroup(clusterName: string): string {
+  return `${clusterName}-models`;
 }
 
 /** What prod requires beyond each domain's rules: availability, retained state, someone to alert. */

@@ -6,6 +6,7 @@ import type { Environment } from "../common/tags";
 export type { AcceleratorPoolSpec, CapacitySpec } from "../capacity/rules";
 import type { PrometheusStackSizing } from "../monitoring/prometheus-stack-values";
 import type { ModelSpec } from "../serving/model-spec";
+import type { EndpointOidc } from "../serving/callers";
 import type { NatGatewayMode } from "../network/subnet-tags";
 import type { ModelTeamSpec } from "./teams";
 
@@ -82,6 +83,13 @@ export interface ServingSpec {
   ingressDomain: string;
   /** ACM certificate for HTTPS on the models' internal ALB. */
   certificateArn?: string;
+  /**
+   * Networks allowed to call every model endpoint (the ALB's `inbound-cidrs`), unless a model names
+   * its own. Default: the CIDRs of the private subnets (public subnets are left out).
+   */
+  allowedCidrs?: string[];
+  /** ALB OpenID Connect authentication of every endpoint (HTTPS only); the client secret is a Pulumi secret. */
+  oidc?: EndpointOidc & { clientId: string; clientSecret: pulumi.Input<string> };
   models: ModelSpec[];
 }
 

@@ -67,6 +67,18 @@ export function platformOutputs(platform: MlPlatform, spec: PlatformSpec): Platf
       ingressDomain: spec.serving.ingressDomain,
       ...(spec.serving.certificateArn ? { certificateArn: spec.serving.certificateArn } : {}),
       ...(platform.neuronSchedulerName ? { neuronSchedulerName: platform.neuronSchedulerName } : {}),
+      // The endpoints' OIDC settings, field by field: the spec's object also holds the client secret.
+      ...(spec.serving.oidc
+        ? {
+            endpointOidc: {
+              issuer: spec.serving.oidc.issuer,
+              authorizationEndpoint: spec.serving.oidc.authorizationEndpoint,
+              tokenEndpoint: spec.serving.oidc.tokenEndpoint,
+              userInfoEndpoint: spec.serving.oidc.userInfoEndpoint,
+              onUnauthenticatedRequest: spec.serving.oidc.onUnauthenticatedRequest,
+            },
+          }
+        : {}),
       teams,
     },
     registry: platform.registry.bucket.bucket.apply((bucket) => ({

@@ -7,7 +7,6 @@ import { throwIfProblems } from "../common/problems";
 import { REGISTRY_DEFAULTS, registryProblems } from "./rules";
 import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
 import { PodIdentityRole } from "../common/pod-identity";
-import { MONITORING_NAMESPACE } from "../common/names";
 import { serviceMonitor } from "../common/monitors";
 import { POSTGRES_MAJOR_VERSION } from "../versions";
 import {
@@ -18,6 +17,7 @@ import {
   MLFLOW_DB_USER,
   MLFLOW_DATABASE,
   MLFLOW_LABELS,
+  MLFLOW_PORT,
   MLFLOW_SECRET_KEYS,
   MLFLOW_SERVICE_ACCOUNT,
   mlflowDeployment,
@@ -30,12 +30,18 @@ import {
   trackingUri,
 } from "./registry-builders";
 import { kitNamespacePodSecurityLabels } from "../common/pod-security";
+import { defaultDenyPolicy } from "../common/network-policy";
 
 export interface ModelRegistryArgs {
   /** The cluster the server runs on; the database admits its security group. Required. */
   cluster: ClusterHandle;
   /** VPC CIDR: the database admits it on 5432 only from the cluster security group; the ALB reaches pods from it. Required. */
   vpcCidr: pulumi.Input<string>;
+  /**
+   * CIDRs of the subnets the registry's internal ALB lives in (the private subnets); its NetworkPolicy
+   * admits them on the server's port. Default: the VPC CIDR (wider: every subnet of the VPC).
+   */
+  albSubnetCidrs?: pulumi.Input<string[]>;
   /** Namespaces allowed to call the registry (serving pulls models). Default: `["serving"]`. */
   clientNamespaces?: string[];
   /** Server replicas; 2 or more get a PodDisruptionBudget. Default: 1. */
@@ -338,13 +344,19 @@ export class ModelRegistry extends pulumi.ComponentResource {
         ...k8sOpts,
         dependsOn: [ns],
       });
-    const networkPolicyFor = (vpcCidr: string) =>
-      mlflowNetworkPolicy({ namespace, vpcCidr, clientNamespaces: [...clientNamespaces, MONITORING_NAMESPACE] });
+    const networkPolicyFor = (vpcCidr: string, albSubnetCidrs: string[]) =>
+      mlflowNetworkPolicy({ namespace, vpcCidr, albSubnetCidrs, clientNamespaces });
+    const albSubnets = args.albSubnetCidrs ?? pulumi.output(args.vpcCidr).apply((c) => [c]);
+    // Nothing else in the namespace is reached or reaches out (the server's own policy opens its paths).
+    new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, defaultDenyPolicy(namespace), {
+      ...k8sOpts,
+      dependsOn: [ns],
+    });
     new k8s.networking.v1.NetworkPolicy(
       `${name}-server`,
       {
-        metadata: networkPolicyFor("").metadata,
-        spec: pulumi.output(args.vpcCidr).apply((vpcCidr) => networkPolicyFor(vpcCidr).spec),
+        metadata: networkPolicyFor("", ["0.0.0.0/32"]).metadata,
+        spec: pulumi.all([args.vpcCidr, albSubnets]).apply(([vpcCidr, cidrs]) => networkPolicyFor(vpcCidr, cidrs).spec),
       },
       { ...k8sOpts, dependsOn: [ns] },
     );
@@ -368,6 +380,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
       trackingUri: trackingUri(namespace),
       credentials: { username: pulumi.output("admin"), password: this.adminPassword },
       clientNamespaces,
+      server: { namespace, podLabels: MLFLOW_LABELS, port: MLFLOW_PORT },
     };
     this.registerOutputs({
       trackingUri: this.handle.trackingUri,

@@ -2,6 +2,14 @@ import { policyDocument, PolicyDocument } from "../common/iam";
 import { imageRef, IMAGES } from "../versions";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
+import {
+  dnsEgressRule,
+  namespacePeer,
+  podIdentityAgentEgressRule,
+  prometheusPeer,
+  tcp,
+} from "../common/network-policy";
+import { MONITORING_NAMESPACE } from "../common/names";
 
 import { REGISTRY_NAMESPACE } from "../common/names";
 export { REGISTRY_NAMESPACE };
@@ -126,6 +134,8 @@ export function mlflowDeployment(input: MlflowDeploymentInput) {
         metadata: { labels },
         spec: {
           serviceAccountName: MLFLOW_SERVICE_ACCOUNT,
+          // The server never calls the Kubernetes API (Pod Identity mounts its own token).
+          automountServiceAccountToken: false,
           securityContext: restrictedPodSecurityContext(1000),
           topologySpreadConstraints: [
             {
@@ -250,13 +260,23 @@ export function mlflowPodDisruptionBudget(namespace: string) {
 }
 
 /**
- * Who reaches the server and whom it reaches: in from the serving and monitoring namespaces
- * and the VPC (the internal ALB targets pod IPs); out only to DNS, the EKS pod identity agent
- * (credentials), PostgreSQL inside the VPC and HTTPS (S3 through the gateway endpoint, STS, KMS).
+ * Who reaches the server and whom it reaches: in, on its port, from the client namespaces (model
+ * pulls), Prometheus's pods and the internal ALB (target type `ip`: its interfaces in the ALB's
+ * subnets call pod IPs; no selector names them); out only to the cluster DNS, the EKS Pod Identity
+ * agent (credentials), PostgreSQL inside the VPC (RDS has no selector either) and HTTPS (S3
+ * through the gateway endpoint, STS, KMS).
  */
-export function mlflowNetworkPolicy(input: { namespace: string; vpcCidr: string; clientNamespaces: string[] }) {
-  const ns = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
-  const port = (p: number, protocol = "TCP") => ({ port: p, protocol });
+export function mlflowNetworkPolicy<C = string>(input: {
+  namespace: string;
+  vpcCidr: C;
+  /** CIDRs of the subnets the internal ALB lives in (the private subnets). */
+  albSubnetCidrs: C[];
+  clientNamespaces: string[];
+  /** Default: `monitoring`. */
+  monitoringNamespace?: string;
+}) {
+  if (input.albSubnetCidrs.length === 0)
+    throw new Error("MLflow NetworkPolicy: albSubnetCidrs must name at least one subnet");
   return {
     metadata: { name: "mlflow", namespace: input.namespace, labels },
     spec: {
@@ -264,15 +284,19 @@ export function mlflowNetworkPolicy(input: { namespace: string; vpcCidr: string;
       policyTypes: ["Ingress", "Egress"],
       ingress: [
         {
-          from: [...input.clientNamespaces.map(ns), { ipBlock: { cidr: input.vpcCidr } }],
-          ports: [port(MLFLOW_PORT)],
+          from: [
+            ...input.clientNamespaces.map((n) => namespacePeer(n)),
+            prometheusPeer(input.monitoringNamespace ?? MONITORING_NAMESPACE),
+            ...input.albSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+          ],
+          ports: [tcp(MLFLOW_PORT)],
         },
       ],
       egress: [
-        { to: [ns("kube-system")], ports: [port(53, "UDP"), port(53)] },
-        { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [port(80)] },
-        { to: [{ ipBlock: { cidr: input.vpcCidr } }], ports: [port(5432)] },
-        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [port(443)] },
+        dnsEgressRule(),
+        podIdentityAgentEgressRule(),
+        { to: [{ ipBlock: { cidr: input.vpcCidr } }], ports: [tcp(5432)] },
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] },
       ],
     },
   };

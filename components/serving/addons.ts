@@ -15,7 +15,6 @@ export const KEDA_ADDON: ChartAddOn<void> = {
   release: "keda",
   chart: CHARTS.keda,
   namespace: KEDA_NAMESPACE,
-  createNamespace: true,
   values: () => kedaValues(),
   wait: { timeoutSeconds: 600 },
   crds: { kind: "templates", source: "kedacore/charts v2.20.2 keda/templates/crds (crds.install: true)" },
@@ -26,7 +25,6 @@ export const CERT_MANAGER_ADDON: ChartAddOn<void> = {
   release: "cert-manager",
   chart: CHARTS.certManager,
   namespace: CERT_MANAGER_NAMESPACE,
-  createNamespace: true,
   values: () => certManagerValues(),
   wait: { timeoutSeconds: 600 },
   crds: {
@@ -41,7 +39,6 @@ export const KSERVE_CRD_ADDON: ChartAddOn<void> = {
   release: "kserve-crd",
   chart: CHARTS.kserveCrd,
   namespace: KSERVE_NAMESPACE,
-  createNamespace: true,
   wait: { timeoutSeconds: 300 },
   crds: { kind: "templates", source: "kserve/kserve v0.20.0 charts/kserve-crd/templates" },
 };

@@ -7,10 +7,10 @@ import { ModelSpec } from "./model-spec";
 import { ModelRuntime, runtimeOf } from "./runtimes";
 import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
 import { placementFor, resourcesFor } from "./triton-builders";
+import { RUNTIME_DEFAULT_SECCOMP, restrictedPodSecurityContext } from "../common/pod-security";
+import { callerAnnotations, type EndpointOidc } from "./callers";
 
-export const KSERVE_NAMESPACE = "kserve";
-export const CERT_MANAGER_NAMESPACE = "cert-manager";
-export const KEDA_NAMESPACE = "keda";
+export { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../common/names";
 /** The pod label that tells runtimes apart in monitors (value: the ServingRuntime's name). */
 export const RUNTIME_POD_LABEL = "mlserving.io/runtime";
 
@@ -142,6 +142,14 @@ export function inferenceService(input: InferenceServiceInput) {
           ...versionLabel,
         },
         deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        // Model servers never call the Kubernetes API (Pod Identity mounts its own token).
+        automountServiceAccountToken: false,
+        // Non-root with the runtime's uid; a runtime whose image runs as root (an exception in
+        // HARDENING_EXCEPTIONS) gets seccomp only, its container drops every capability.
+        securityContext:
+          runtime.runAsUser !== undefined
+            ? restrictedPodSecurityContext(runtime.runAsUser)
+            : { seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP } },
         ...(s3 ? {} : { storageContainerName: "mlflow-models" }),
         model: {
           modelFormat: { name: runtime.modelFormat },
@@ -194,14 +202,21 @@ export function modelIngress(input: {
   certificateArn?: string;
   /** Service and port to route to. Default: KServe's `<model>-predictor` on 80. */
   service?: { name: string; port: { name: string } | { number: number } };
-  /** Namespace of the model (and of the Services it routes to). Default: `serving`. */
+  /** Networks allowed to call the endpoint (the ALB's `inbound-cidrs`; see callers.ts). Required. */
+  allowedCidrs: readonly string[];
+  /** ALB OpenID Connect authentication; needs `certificateArn` (HTTPS only). Default: none. */
+  oidc?: EndpointOidc;
+  /** Namespace of the model. Default: `serving`. */
   namespace?: string;
 }) {
+  if (input.oidc && !input.certificateArn)
+    throw new Error(`model ${input.model}: OIDC authentication needs an HTTPS listener (certificateArn)`);
   const annotations: Record<string, string> = {
     "alb.ingress.kubernetes.io/scheme": input.internetFacing ? "internet-facing" : "internal",
     "alb.ingress.kubernetes.io/target-type": "ip",
     "alb.ingress.kubernetes.io/group.name": input.groupName,
     "alb.ingress.kubernetes.io/healthcheck-path": input.healthPath,
+    ...callerAnnotations(input.allowedCidrs, input.oidc),
   };
   if (input.certificateArn) {
     annotations["alb.ingress.kubernetes.io/certificate-arn"] = input.certificateArn;

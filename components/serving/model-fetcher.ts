@@ -1,18 +1,25 @@
 import { imageRef, IMAGES } from "../versions";
 import { REGISTRY_CREDENTIALS_SECRET } from "../common/names";
+import { restrictedContainerSecurityContext } from "../common/pod-security";
 
 /**
  * Downloads a model (s3:// or models:/) into a directory with the MLflow client, then lifts
  * the files to the directory's root. It is given `<uri> <destination>` as arguments, the
- * contract KServe uses for storage initializers, so one image serves both paths.
+ * contract KServe uses for storage initializers, so one image serves both paths. The root
+ * filesystem is read-only and KServe mounts only the destination into a storage initializer, so
+ * every scratch file (temporary files, HOME) goes under a download directory inside the
+ * destination, set before MLflow is imported, and is removed at the end.
  */
 export const MODEL_FETCH_SCRIPT = [
   "import os, shutil, sys, tempfile",
-  "import mlflow.artifacts",
   "uri, dst = sys.argv[1], sys.argv[2]",
   "os.makedirs(dst, exist_ok=True)",
   "tmp = tempfile.mkdtemp(dir=dst, prefix='.download-')",
-  "local = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp)",
+  "tempfile.tempdir = os.environ['TMPDIR'] = os.environ['HOME'] = tmp",
+  "import mlflow.artifacts",
+  "files = os.path.join(tmp, 'files')",
+  "os.makedirs(files)",
+  "local = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=files)",
   "entries = [local] if os.path.isfile(local) else [os.path.join(local, e) for e in os.listdir(local)]",
   "for path in entries:",
   "    shutil.move(path, os.path.join(dst, os.path.basename(path)))",
@@ -63,11 +70,8 @@ export function modelFetcherContainer(name: string, input: ModelFetcherInput, ar
     ...(args ? { args } : {}),
     env: modelFetcherEnv(input),
     resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "4Gi" } },
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"] },
-    },
+    // The MLflow image's user is root; any non-root uid reads its Python packages. Scratch files
+    // go under the destination (MODEL_FETCH_SCRIPT), so the root filesystem stays read-only.
+    securityContext: { ...restrictedContainerSecurityContext(), runAsUser: 1000 },
   };
 }

@@ -18,6 +18,31 @@ import {
   tritonService,
 } from "./triton-builders";
 import type { Environment } from "../common/tags";
+import { allowedCidrsProblems, ingressGroupProblem, modelIngressGroup } from "./callers";
+import { subnetCidrBlocks } from "../common/subnet-cidrs";
+
+/**
+ * The model's Ingress, once its callers are known: `inbound-cidrs` from the model's own list, the
+ * component's, or the cluster's private subnets; OIDC when the platform authenticates endpoints.
+ */
+function callersIngress(
+  parent: pulumi.ComponentResource,
+  args: ModelServerArgs,
+  input: Omit<Parameters<typeof modelIngress>[0], "allowedCidrs" | "oidc" | "groupName">,
+) {
+  const { model, cluster } = args;
+  const cidrs: pulumi.Input<string[]> =
+    model.allowedCidrs ?? args.allowedCidrs ?? subnetCidrBlocks(cluster.privateSubnetIds, { parent });
+  const groupName = modelIngressGroup(args.ingressGroup, model);
+  const oidc = args.platform.endpointOidc;
+  const shape = modelIngress({ ...input, groupName, allowedCidrs: ["0.0.0.0/32"], oidc });
+  return {
+    metadata: pulumi
+      .output(cidrs)
+      .apply((allowedCidrs) => modelIngress({ ...input, groupName, allowedCidrs, oidc }).metadata),
+    spec: shape.spec,
+  };
+}
 
 export interface ModelServerArgs {
   /** The cluster the model runs on (a `ClusterHandle`, or `PlatformReference.cluster`). Required. */
@@ -41,11 +66,25 @@ export interface ModelServerArgs {
   neuronSchedulerName?: string;
   /** Resources ServiceMonitors wait for. Required. */
   monitoring: MonitoringHandle;
+  /**
+   * Networks allowed to call the model's endpoint (the ALB's `inbound-cidrs`), unless the model
+   * names its own (`model.allowedCidrs`, which also gives it an ALB of its own). Default: the CIDRs
+   * of the cluster's private subnets, read from EC2 (not the whole VPC: public subnets are left out).
+   */
+  allowedCidrs?: pulumi.Input<string[]>;
 }
 
 function validate(kind: string, name: string, args: ModelServerArgs): void {
   const { model, platform } = args;
   const problems = modelSpecProblems(model, args.environment).map((p) => `model.${p.field}: ${p.message}`);
+  if (Array.isArray(args.allowedCidrs) && args.allowedCidrs.every((c) => typeof c === "string"))
+    for (const p of allowedCidrsProblems(args.allowedCidrs as string[]))
+      problems.push(`allowedCidrs${p.path}: ${p.message}`);
+  const group = modelIngressGroup(args.ingressGroup, model);
+  const groupProblem = ingressGroupProblem(group);
+  if (groupProblem) problems.push(`ingressGroup: ${groupProblem}`);
+  if (platform.endpointOidc && !args.certificateArn)
+    problems.push("certificateArn: the ServingPlatform authenticates endpoints with OIDC, which needs HTTPS");
   for (const [field, source] of [
     ["source", model.source],
     ["canary.source", model.canary?.source],
@@ -150,11 +189,10 @@ export class TritonServer extends pulumi.ComponentResource {
       ...k8sOpts,
       dependsOn: [this.deployment],
     });
-    const ingress = modelIngress({
+    const ingress = callersIngress(this, args, {
       model: model.name,
       host: `${model.name}.${args.ingressDomain}`,
       healthPath: healthPathFor(model),
-      groupName: args.ingressGroup,
       certificateArn: args.certificateArn,
       service: { name: model.name, port: { name: "http" } },
       namespace,
@@ -220,12 +258,11 @@ export class KServeModel extends pulumi.ComponentResource {
     }
     new k8s.networking.v1.Ingress(
       name,
-      modelIngress({
+      callersIngress(this, args, {
         model: model.name,
         host: `${model.name}.${args.ingressDomain}`,
         healthPath: healthPathFor(model),
         canaryPercent: model.canary?.trafficPercent,
-        groupName: args.ingressGroup,
         certificateArn: args.certificateArn,
         namespace,
       }),

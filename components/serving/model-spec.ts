@@ -1,3 +1,4 @@
+import { allowedCidrsProblems } from "./callers";
 import type { Environment } from "../common/tags";
 import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
 import { INSTANCE_TYPES } from "../common/instance-types";
@@ -60,6 +61,11 @@ export interface ModelSpec {
   canary?: { source: string; trafficPercent: number; pinnedVersion?: number };
   /** vLLM limits per replica (runtimes with `llmLimits` only; defaulted from the GPU memory). */
   llm?: LlmLimits;
+  /**
+   * Networks allowed to call this model, instead of the environment's `serving.allowedCidrs`: the
+   * model then gets an internal ALB of its own (see `modelIngressGroup`). Default: the environment's.
+   */
+  allowedCidrs?: string[];
 }
 
 /**
@@ -141,6 +147,7 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   }
   if (m.weightsGiB !== undefined && !(m.weightsGiB > 0 && m.weightsGiB <= MAX_WEIGHTS_GIB))
     add("weightsGiB", `must be more than 0 and at most ${MAX_WEIGHTS_GIB} (GiB of model files)`);
+  if (m.allowedCidrs) for (const p of allowedCidrsProblems(m.allowedCidrs)) add(`allowedCidrs${p.path}`, p.message);
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");
   if (!QUANTITY.test(m.resources.memory)) add("resources.memory", "must be a memory quantity such as 16Gi");
   for (const [field, source, pinned] of [
@@ -182,7 +189,9 @@ export function devicesOf(
 
 /** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */
 export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "source"> &
-  Partial<Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary" | "pinnedVersion" | "weightsGiB">> & {
+  Partial<
+    Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary" | "pinnedVersion" | "weightsGiB" | "allowedCidrs">
+  > & {
     resources?: Partial<ModelSpec["resources"]>;
     llm?: Partial<LlmLimits>;
   };
@@ -235,6 +244,7 @@ export function withModelDefaults(
     },
     ...(m.canary ? { canary: m.canary } : {}),
     ...(llm ? { llm } : {}),
+    ...(m.allowedCidrs ? { allowedCidrs: m.allowedCidrs } : {}),
   };
 }
 

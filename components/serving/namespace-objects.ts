@@ -2,7 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MonitoringHandle, RegistryHandle } from "../common/handles";
 import { REGISTRY_CREDENTIALS_SECRET } from "../common/names";
-import { POD_READINESS_GATE_NAMESPACE_LABEL } from "../cluster/load-balancer-controller-values";
+import {
+  LOAD_BALANCER_CONTROLLER_NAMESPACE,
+  LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+  POD_READINESS_GATE_NAMESPACE_LABEL,
+} from "../cluster/load-balancer-controller-values";
+import { registerNetworkPolicies } from "../common/network-policy-resources";
+import { OIDC_CLIENT_SECRET } from "./callers";
+import { modelNamespacePolicies } from "./network-policies";
 import { runtimePodMonitor } from "./kserve-builders";
 import { MODEL_RUNTIMES, RuntimeId } from "./runtimes";
 
@@ -24,6 +31,98 @@ export interface ModelNamespaceObjectsInput {
   monitoring: MonitoringHandle;
   /** What the Namespace waits for (system nodes, CoreDNS, storage). */
   dependsOn: pulumi.Resource[];
+  /** Network facts for the namespace's NetworkPolicies ({@link createModelNamespacePolicies}). Default: none. */
+  isolation?: ModelNamespaceIsolation;
+  /** The ALB OIDC client, copied into the namespace for the load balancer controller. Default: none. */
+  endpointAuth?: { clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
+}
+
+/** Network facts the NetworkPolicies of a model namespace need (see {@link modelNamespacePolicies}). */
+export interface ModelNamespaceIsolation {
+  /** CIDRs of the subnets the models' internal ALB lives in (the private subnets). */
+  albSubnetCidrs: pulumi.Input<string[]>;
+  /** The VPC's CIDR (HTTPS egress goes anywhere outside it). */
+  vpcCidr: pulumi.Input<string>;
+  /**
+   * CIDRs of the cluster's subnets, where the control plane's interfaces call the KEDA, cert-manager
+   * and KServe webhooks. Default: `albSubnetCidrs` (the kit puts both in the private subnets).
+   */
+  controlPlaneSubnetCidrs?: pulumi.Input<string[]>;
+}
+
+/**
+ * Registers the NetworkPolicies of one model namespace ({@link modelNamespacePolicies}): the
+ * shared `serving` namespace, or a team's. Returns them, so objects in the namespace can wait.
+ */
+export function createModelNamespacePolicies(
+  name: string,
+  namespace: string,
+  isolation: ModelNamespaceIsolation,
+  registry: RegistryHandle | undefined,
+  opts: pulumi.CustomResourceOptions,
+): k8s.networking.v1.NetworkPolicy[] {
+  const registryPeer = registry?.server;
+  return registerNetworkPolicies(
+    name,
+    pulumi.all([isolation.albSubnetCidrs, isolation.vpcCidr]),
+    [["0.0.0.0/32"], "0.0.0.0/32"] as [string[], string],
+    ([albSubnetCidrs, vpcCidr]) =>
+      modelNamespacePolicies(namespace, { albSubnetCidrs, vpcCidr, registry: registryPeer }),
+    opts,
+  );
+}
+
+/**
+ * The OIDC client Secret of a model namespace as LBC reads it (keys `clientID`, `clientSecret`),
+ * and a Role letting only the load balancer controller read that one Secret (LBC 3.5.0 grants no
+ * Secret access by default; its chart recommends a namespaced Role). The secret stays a Pulumi secret.
+ */
+export function createEndpointOidcSecret(
+  name: string,
+  namespace: string,
+  client: { clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> },
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Resource[] {
+  const secret = new k8s.core.v1.Secret(
+    `${name}-oidc-client`,
+    {
+      metadata: { name: OIDC_CLIENT_SECRET, namespace },
+      type: "Opaque",
+      stringData: { clientID: client.clientId, clientSecret: pulumi.secret(client.clientSecret) },
+    },
+    opts,
+  );
+  const role = new k8s.rbac.v1.Role(
+    `${name}-oidc-reader`,
+    {
+      metadata: { name: "load-balancer-controller-oidc", namespace },
+      rules: [
+        {
+          apiGroups: [""],
+          resources: ["secrets"],
+          resourceNames: [OIDC_CLIENT_SECRET],
+          verbs: ["get", "list", "watch"],
+        },
+      ],
+    },
+    opts,
+  );
+  const binding = new k8s.rbac.v1.RoleBinding(
+    `${name}-oidc-reader`,
+    {
+      metadata: { name: "load-balancer-controller-oidc", namespace },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "load-balancer-controller-oidc" },
+      subjects: [
+        {
+          kind: "ServiceAccount",
+          name: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+          namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
+        },
+      ],
+    },
+    { ...opts, dependsOn: [role] },
+  );
+  return [secret, role, binding];
 }
 
 /** The objects created, for what models wait on. */
@@ -56,7 +155,8 @@ export function modelNamespaceManifest(
  * Namespace (Pod Security, readiness gate), the registry credentials Secret that model fetchers
  * and KServe's storage initializer read, and the KServe ServingRuntimes offered there with their
  * PodMonitors. `ServingPlatform` calls it for `serving`, `ModelNamespace` for each team's namespace;
- * per-namespace policies (NetworkPolicies) belong here too, so every model namespace gets them.
+ * the namespace's NetworkPolicies and the ALB OIDC client Secret are made here too, so every model
+ * namespace gets them.
  * Logical names are `<prefix>-ns`, `<prefix>-registry-credentials`, `<prefix>-<runtime>-runtime`
  * and `<prefix>-<ServingRuntime>-pods`.
  */
@@ -71,6 +171,15 @@ export function createModelNamespaceObjects(
     dependsOn: input.dependsOn,
   });
   const ready: pulumi.Resource[] = [ns];
+  if (input.isolation)
+    ready.push(
+      ...createModelNamespacePolicies(`${prefix}-${namespace}`, namespace, input.isolation, input.registry, {
+        ...opts,
+        dependsOn: [ns],
+      }),
+    );
+  if (input.endpointAuth)
+    ready.push(...createEndpointOidcSecret(prefix, namespace, input.endpointAuth, { ...opts, dependsOn: [ns] }));
   if (input.registry) {
     ready.push(
       new k8s.core.v1.Secret(

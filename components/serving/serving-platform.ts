@@ -5,10 +5,19 @@ import { installChart } from "../common/chart-addon";
 import { RUNTIME_IDS, RuntimeId } from "./runtimes";
 import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON } from "./addons";
 import { mlflowStorageContainer } from "./kserve-builders";
-import { SERVING_NAMESPACE } from "../common/names";
-import { createModelNamespaceObjects } from "./namespace-objects";
-import { kitNamespacePodSecurityLabels } from "../common/pod-security";
+import { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE, SERVING_NAMESPACE } from "../common/names";
+import { createModelNamespaceObjects, type ModelNamespaceIsolation } from "./namespace-objects";
+import { endpointOidcProblems, type EndpointOidc } from "./callers";
+import { throwIfProblems } from "../common/problems";
+import { kitNamespaceMetadata, kitNamespacePodSecurityLabels } from "../common/pod-security";
+import { registerControllerNamespacePolicies } from "../common/network-policy-resources";
 import type { ServingTarget } from "./serving-target";
+
+export {
+  createEndpointOidcSecret,
+  createModelNamespacePolicies,
+  type ModelNamespaceIsolation,
+} from "./namespace-objects";
 
 export interface ServingPlatformArgs {
   /** The cluster to install into. Required. */
@@ -23,6 +32,18 @@ export interface ServingPlatformArgs {
   monitoring: MonitoringHandle;
   /** Resources models' Ingresses wait for (the AWS Load Balancer Controller and its webhook). Default: none. */
   ingressReady?: pulumi.Resource[];
+  /**
+   * NetworkPolicies of the serving namespace ({@link modelNamespacePolicies}: default deny, the ALB
+   * in, Prometheus scrapes, and out only DNS, Pod Identity, the registry and HTTPS outside the VPC)
+   * and of the KEDA, cert-manager and KServe namespaces (ingress). Default: none (the platform always sets it).
+   */
+  isolation?: ModelNamespaceIsolation;
+  /**
+   * ALB OpenID Connect authentication of every model endpoint (HTTPS only: the models need a
+   * certificate). The client's id and secret go into a Secret only the load balancer controller
+   * may read. Default: none (callers are named by network only).
+   */
+  endpointAuth?: { oidc: EndpointOidc; clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
 }
 
 /**
@@ -41,20 +62,51 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
   readonly kserveRuntimes: RuntimeId[];
   /** The KServe controller's release, when KServe is installed: ServingRuntimes in other namespaces wait for it. */
   readonly kserveController?: k8s.helm.v3.Release;
+  /** OIDC authentication every model endpoint gets, when configured. */
+  readonly endpointOidc?: EndpointOidc;
 
   constructor(name: string, args: ServingPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    if (args.endpointAuth)
+      throwIfProblems(
+        `ServingPlatform "${name}"`,
+        endpointOidcProblems(args.endpointAuth.oidc).map((p) => ({
+          path: `endpointAuth.oidc.${p.path}`,
+          message: p.message,
+        })),
+      );
     super("mlserving:serving:ServingPlatform", name, {}, opts);
+    this.endpointOidc = args.endpointAuth?.oidc;
     const { cluster } = args;
     const k8sOpts = { parent: this, provider: cluster.provider };
+    const base = { ...k8sOpts, dependsOn: cluster.workloadReady };
 
+    // The charts' namespaces are the kit's Namespace objects (with Pod Security labels), not Helm's.
+    const isolation = args.isolation;
+    const chartNamespace = (ns: string) => {
+      const created = new k8s.core.v1.Namespace(`${name}-${ns}-ns`, { metadata: kitNamespaceMetadata(ns) }, base);
+      if (isolation)
+        registerControllerNamespacePolicies(
+          `${name}-${ns}`,
+          ns,
+          isolation.controlPlaneSubnetCidrs ?? isolation.albSubnetCidrs,
+          { ...k8sOpts, dependsOn: [created] },
+        );
+      return created;
+    };
     const charts = { parent: this, cluster };
-    const keda = installChart(`${name}-keda`, KEDA_ADDON, undefined, charts).release;
+    const keda = installChart(`${name}-keda`, KEDA_ADDON, undefined, {
+      ...charts,
+      dependsOn: [chartNamespace(KEDA_NAMESPACE)],
+    }).release;
     this.ingressReady = args.ingressReady ?? [];
     this.kserveRuntimes = args.kserve ? (args.runtimes ?? RUNTIME_IDS) : [];
     this.trackingUri = args.registry?.trackingUri;
 
     if (args.kserve) {
-      const certManager = installChart(`${name}-cert-manager`, CERT_MANAGER_ADDON, undefined, charts).release;
+      const certManager = installChart(`${name}-cert-manager`, CERT_MANAGER_ADDON, undefined, {
+        ...charts,
+        dependsOn: [chartNamespace(CERT_MANAGER_NAMESPACE)],
+      }).release;
       // The controller's contract installs kserve-crd first, as `${name}-kserve-crd`.
       this.kserveController = installChart(
         `${name}-kserve`,
@@ -62,7 +114,7 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
         { region: cluster.region },
         {
           ...charts,
-          dependsOn: [certManager],
+          dependsOn: [certManager, chartNamespace(KSERVE_NAMESPACE)],
           monitoring: args.monitoring,
           monitorName: `${name}-kserve-metrics`,
         },
@@ -79,6 +131,8 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
         runtimesReady: this.kserveController ? [this.kserveController] : undefined,
         monitoring: args.monitoring,
         dependsOn: cluster.workloadReady,
+        isolation: args.isolation,
+        endpointAuth: args.endpointAuth,
       },
       k8sOpts,
     );

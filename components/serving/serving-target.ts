@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { EndpointOidc } from "./callers";
 import type { RuntimeId } from "./runtimes";
 
 /**
@@ -21,4 +22,6 @@ export interface ServingTarget {
   readonly kserveRuntimes: readonly RuntimeId[];
   /** Model names the namespace's owner may deploy. Default: any. */
   readonly allowedModels?: readonly string[];
+  /** ALB OIDC authentication every model endpoint gets (its client Secret is in {@link namespace}). Default: none. */
+  readonly endpointOidc?: EndpointOidc;
 }

@@ -6,6 +6,18 @@ import { modelFetcherContainer } from "./model-fetcher";
 import { ModelSource, servedSource } from "./model-source";
 import { devicesOf, ModelSpec } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
+
+/**
+ * The Triton image's own user: `triton-server`, uid and gid 1000 (triton-inference-server/server
+ * build.py deletes Ubuntu's `ubuntu` user, adds it and asserts both ids are 1000 in every image).
+ */
+export const TRITON_UID = 1000;
+/**
+ * Where Triton writes at run time with a read-only root filesystem: /tmp (HOME too: the Python
+ * backend's stubs and the frameworks' caches) on an emptyDir; /dev/shm is its own memory volume.
+ */
+export const TRITON_TMP = "/tmp";
 
 export const TRITON_PORTS = { http: 8000, grpc: 8001, metrics: 8002 } as const;
 const MODEL_DIR = "/models";
@@ -119,13 +131,9 @@ export function tritonDeployment(input: TritonDeploymentInput) {
               labelSelector: { matchLabels: labels },
             },
           ],
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            runAsGroup: 1000,
-            fsGroup: 1000,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          // Model servers never call the Kubernetes API: no token in the pod.
+          automountServiceAccountToken: false,
+          securityContext: restrictedPodSecurityContext(TRITON_UID),
           initContainers: [
             {
               ...modelFetcherContainer("fetch-model", { trackingUri: input.trackingUri, region: input.region }, [
@@ -141,6 +149,7 @@ export function tritonDeployment(input: TritonDeploymentInput) {
               image: imageRef(IMAGES.tritonServer),
               command: ["tritonserver"],
               args: tritonArgs(),
+              env: [{ name: "HOME", value: TRITON_TMP }],
               ports: [
                 { name: "http", containerPort: TRITON_PORTS.http, protocol: "TCP" },
                 { name: "grpc", containerPort: TRITON_PORTS.grpc, protocol: "TCP" },
@@ -163,15 +172,17 @@ export function tritonDeployment(input: TritonDeploymentInput) {
                 failureThreshold: 6,
               },
               lifecycle: { preStop: { sleep: { seconds: 15 } } },
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+              securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [
                 { name: "models", mountPath: MODEL_DIR, readOnly: true },
                 { name: "dshm", mountPath: "/dev/shm" },
+                { name: "tmp", mountPath: TRITON_TMP },
               ],
             },
           ],
           volumes: [
             { name: "models", emptyDir: {} },
+            { name: "tmp", emptyDir: {} },
             { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } },
           ],
         },

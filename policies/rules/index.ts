@@ -27,6 +27,7 @@ import {
 } from "./serving";
 import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
+import { kitNamespacesNetworkIsolated, modelEndpointsNamedCallers, workloadPodsHardened } from "./lockdown";
 
 export * from "./budget";
 export * from "./config";
@@ -41,6 +42,7 @@ export * from "./pod-security";
 export * from "./serving";
 export * from "./state";
 export * from "./tags";
+export * from "./lockdown";
 
 /** Every rule of the kit's policy pack, in the order they are reported. */
 export const allPolicies: Policy[] = [
@@ -75,4 +77,7 @@ export const allPolicies: Policy[] = [
   volumesEncrypted,
   noInternetFacingModelEndpoints,
   prometheusAlertmanagerNotPublished,
+  kitNamespacesNetworkIsolated,
+  workloadPodsHardened,
+  modelEndpointsNamedCallers,
 ];

@@ -66,3 +66,11 @@ export const MONITORING_NAMESPACE = "monitoring";
 export const NEURON_MONITOR_NAMESPACE = "neuron-monitor";
 export const REGISTRY_NAMESPACE = "mlflow";
 export const SERVING_NAMESPACE = "serving";
+export const KEDA_NAMESPACE = "keda";
+export const CERT_MANAGER_NAMESPACE = "cert-manager";
+export const KSERVE_NAMESPACE = "kserve";
+export const NVIDIA_NAMESPACE = "nvidia";
+export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
+
+/** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
+export const INBOUND_CIDRS_ANNOTATION = "alb.ingress.kubernetes.io/inbound-cidrs";

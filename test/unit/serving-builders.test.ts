@@ -698,8 +698,10 @@ describe("KServe builders", () => {
         host: "bert.models.dev.internal",
         healthPath: "/v2/health/ready",
         groupName: "ml-models",
+        allowedCidrs: ["10.20.0.0/19", "10.20.32.0/19"],
       });
       expect(ing.metadata.annotations).toMatchObject({
+        "alb.ingress.kubernetes.io/inbound-cidrs": "10.20.0.0/19,10.20.32.0/19",
         "alb.ingress.kubernetes.io/healthcheck-path": "/v2/health/ready",
         "alb.ingress.kubernetes.io/scheme": "internal",
         "alb.ingress.kubernetes.io/group.name": "ml-models",
@@ -721,11 +723,13 @@ describe("KServe builders", () => {
         healthPath: "/v2/health/ready",
         groupName: "g",
         certificateArn: arn,
+        allowedCidrs: ["10.20.0.0/19"],
       });
       expect(ing.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]).toBe(arn);
       expect(JSON.parse(ing.metadata.annotations["alb.ingress.kubernetes.io/listen-ports"])).toEqual([{ HTTPS: 443 }]);
       expect(
-        modelIngress({ model: "bert", host: "h", healthPath: "/", groupName: "g" }).metadata.annotations,
+        modelIngress({ model: "bert", host: "h", healthPath: "/", groupName: "g", allowedCidrs: ["10.20.0.0/19"] })
+          .metadata.annotations,
       ).not.toHaveProperty("alb.ingress.kubernetes.io/certificate-arn");
     });
 
@@ -736,6 +740,7 @@ describe("KServe builders", () => {
         healthPath: "/v2/health/ready",
         canaryPercent: 10,
         groupName: "ml-models",
+        allowedCidrs: ["10.20.0.0/19"],
       });
       const action = JSON.parse(ing.metadata.annotations["alb.ingress.kubernetes.io/actions.bert-weighted"]);
       expect(action.type).toBe("forward");

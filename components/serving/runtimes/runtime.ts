@@ -31,6 +31,11 @@ export interface ModelRuntime {
   readonly servers: readonly ModelServer[];
   /** Container port name serving Prometheus metrics in KServe predictor pods. */
   readonly metricsPort: string;
+  /**
+   * Non-root uid its pods run as (pod securityContext of KServe predictors). Absent: the image runs
+   * as root, an exception listed with its reason in HARDENING_EXCEPTIONS (common/pod-security.ts).
+   */
+  readonly runAsUser?: number;
   /** Readiness endpoint (the ALB health-checks it). */
   readonly healthPath: string;
   /** Autoscaling when the model names none. */

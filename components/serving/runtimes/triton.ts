@@ -1,6 +1,7 @@
 import { imageRef, IMAGES } from "../../versions";
 import { KSERVE_HTTP_PORT } from "../ports";
-import { TRITON_PORTS, tritonArgs } from "../triton-builders";
+import { restrictedContainerSecurityContext } from "../../common/pod-security";
+import { TRITON_PORTS, TRITON_TMP, TRITON_UID, tritonArgs } from "../triton-builders";
 import type { ModelRuntime } from "./runtime";
 
 /**
@@ -15,6 +16,7 @@ export const TRITON: ModelRuntime = {
   image: IMAGES.tritonServer,
   accelerators: ["nvidia", "cpu"],
   servers: ["triton", "kserve"],
+  runAsUser: TRITON_UID,
   metricsPort: "metrics",
   healthPath: "/v2/health/ready",
   defaultAutoscaling: { metric: "queue-time", target: 20 },
@@ -69,15 +71,13 @@ export const TRITON: ModelRuntime = {
             failureThreshold: 6,
             initialDelaySeconds: 60,
           },
+          env: [{ name: "HOME", value: TRITON_TMP }],
           resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } },
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ["ALL"] },
-          },
+          securityContext: { ...restrictedContainerSecurityContext(), runAsUser: TRITON_UID },
+          volumeMounts: [{ name: "tmp", mountPath: TRITON_TMP }],
         },
       ],
+      volumes: [{ name: "tmp", emptyDir: {} }],
     },
   }),
 };

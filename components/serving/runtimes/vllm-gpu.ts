@@ -3,6 +3,9 @@ import { devicesOf } from "../model-spec";
 import type { ModelRuntime } from "./runtime";
 import { vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 
+/** uid the vLLM GPU container runs as (the image has no user of its own; any non-root uid reads it). */
+export const VLLM_UID = 1000;
+
 /** Size of the shared-memory volume at /dev/shm (tensor parallelism exchanges tensors through it). */
 export const VLLM_SHM_SIZE = "8Gi";
 
@@ -21,6 +24,7 @@ export const VLLM_GPU: ModelRuntime = {
   image: IMAGES.vllmOpenai,
   accelerators: ["nvidia"],
   servers: ["kserve"],
+  runAsUser: VLLM_UID,
   metricsPort: "http",
   healthPath: "/health",
   llmLimits: true,
@@ -49,6 +53,8 @@ export const VLLM_GPU: ModelRuntime = {
       livenessFailureThreshold: 4,
       resources: { cpu: "4", memory: "16Gi" },
       shmSize: VLLM_SHM_SIZE,
+      // Non-root with a read-only root filesystem (see vllmUserSettings for what that takes).
+      user: { uid: VLLM_UID },
     }),
   modelArgs: (model) => {
     const args = ["--tensor-parallel-size", String(devicesOf(model)?.count ?? 1)];

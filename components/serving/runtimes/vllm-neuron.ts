@@ -1,4 +1,5 @@
 import { IMAGES } from "../../versions";
+import { VLLM_NEURON_RUNTIME_NAME } from "../../common/pod-security";
 import { devicesOf } from "../model-spec";
 import type { ModelRuntime } from "./runtime";
 import { vllmInFlight, vllmServingRuntime } from "./vllm";
@@ -15,7 +16,7 @@ export const VLLM_IN_FLIGHT_TARGET = 6;
 export const VLLM_NEURON: ModelRuntime = {
   id: "vllm-neuron",
   title: "vLLM on AWS Neuron",
-  servingRuntimeName: "vllm-neuron",
+  servingRuntimeName: VLLM_NEURON_RUNTIME_NAME,
   modelFormat: "vllm-neuron",
   image: IMAGES.vllmNeuron,
   accelerators: ["neuron"],
@@ -36,6 +37,12 @@ export const VLLM_NEURON: ModelRuntime = {
       livenessFailureThreshold: 6,
       livenessInitialDelaySeconds: 600,
       resources: { cpu: "2", memory: "8Gi" },
+      // Documented exception (HARDENING_EXCEPTIONS in common/pod-security.ts): the Neuron DLC runs
+      // as root; it still drops every capability, cannot escalate and runs seccomp RuntimeDefault.
+      user: {
+        root: true,
+        reason: "the AWS Neuron vLLM DLC has no non-root user and writes its compile cache where root writes",
+      },
     }),
   // Two NeuronCores per inf2 device; limits that fit inf2 (context 4096, 8 sequences).
   modelArgs: (model) => [

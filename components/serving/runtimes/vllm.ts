@@ -1,4 +1,5 @@
 import { imageRef, type ImagePin } from "../../versions";
+import { RUNTIME_DEFAULT_SECCOMP, restrictedContainerSecurityContext } from "../../common/pod-security";
 import { KSERVE_HTTP_PORT } from "../ports";
 import type { ModelRuntime, ScalingQuery } from "./runtime";
 
@@ -13,6 +14,48 @@ export const vllmHealthProbe = (periodSeconds: number, failureThreshold: number)
   periodSeconds,
   failureThreshold,
 });
+
+/** Where a non-root vLLM writes with a read-only root filesystem: an emptyDir at /tmp, also its HOME. */
+export const VLLM_TMP = "/tmp";
+
+/**
+ * How a vLLM image runs: as a non-root uid with a read-only root filesystem, or as root (an
+ * image that cannot run otherwise; `reason` says why and the exception is in HARDENING_EXCEPTIONS).
+ */
+export type VllmUser = { uid: number } | { root: true; reason: string };
+
+/**
+ * The container securityContext and what a non-root vLLM needs. The vLLM images have no USER
+ * (vllm-project/vllm docker/Dockerfile) and install Python system-wide, readable by any uid.
+ * With an arbitrary uid: HOME on the writable /tmp, where Hugging Face, vLLM, Triton, FlashInfer
+ * and TorchInductor keep their caches by default (the approach of vllm-project/vllm#40275, which
+ * makes the image non-root-ready later); USER and LOGNAME set, because torch calls
+ * `getpass.getuser()`, which fails for a uid missing from /etc/passwd unless they are
+ * (kserve/kserve#5666).
+ */
+function vllmUserSettings(user: VllmUser) {
+  if ("root" in user)
+    return {
+      env: [] as { name: string; value: string }[],
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP },
+      },
+      volumeMounts: [] as { name: string; mountPath: string }[],
+      volumes: [] as { name: string; emptyDir: Record<string, string> }[],
+    };
+  return {
+    env: [
+      { name: "HOME", value: VLLM_TMP },
+      { name: "USER", value: "vllm" },
+      { name: "LOGNAME", value: "vllm" },
+    ],
+    securityContext: { ...restrictedContainerSecurityContext(), runAsUser: user.uid, runAsGroup: user.uid },
+    volumeMounts: [{ name: "tmp", mountPath: VLLM_TMP }],
+    volumes: [{ name: "tmp", emptyDir: {} as Record<string, string> }],
+  };
+}
 
 /**
  * The ServingRuntime every vLLM runtime shares: `vllm serve /mnt/models` (KServe's storage
@@ -33,8 +76,17 @@ export function vllmServingRuntime(
     resources: { cpu: string; memory: string };
     /** A memory-backed /dev/shm of this size (tensor parallelism exchanges tensors through it). */
     shmSize?: string;
+    /** Who the container runs as. */
+    user: VllmUser;
   },
 ): ReturnType<ModelRuntime["servingRuntime"]> {
+  const u = vllmUserSettings(r.user);
+  const env = [...u.env, ...(r.env ?? [])];
+  const volumeMounts = [...(r.shmSize ? [{ name: "dshm", mountPath: "/dev/shm" }] : []), ...u.volumeMounts];
+  const volumes = [
+    ...(r.shmSize ? [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: r.shmSize } }] : []),
+    ...u.volumes,
+  ];
   return {
     apiVersion: "serving.kserve.io/v1alpha1",
     kind: "ServingRuntime",
@@ -49,7 +101,7 @@ export function vllmServingRuntime(
           image: imageRef(r.image),
           command: ["vllm", "serve", "/mnt/models"],
           args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],
-          ...(r.env ? { env: r.env } : {}),
+          ...(env.length > 0 ? { env } : {}),
           ports: [{ name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" }],
           ...(r.startupProbe ? { startupProbe: r.startupProbe } : {}),
           readinessProbe: vllmHealthProbe(10, 3),
@@ -57,15 +109,15 @@ export function vllmServingRuntime(
             ...vllmHealthProbe(15, r.livenessFailureThreshold),
             ...(r.livenessInitialDelaySeconds ? { initialDelaySeconds: r.livenessInitialDelaySeconds } : {}),
           },
-          ...(r.shmSize ? { volumeMounts: [{ name: "dshm", mountPath: "/dev/shm" }] } : {}),
+          ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
           resources: {
             requests: { cpu: r.resources.cpu, memory: r.resources.memory },
             limits: { memory: r.resources.memory },
           },
-          securityContext: { allowPrivilegeEscalation: false },
+          securityContext: u.securityContext,
         },
       ],
-      ...(r.shmSize ? { volumes: [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: r.shmSize } }] } : {}),
+      ...(volumes.length > 0 ? { volumes } : {}),
     },
   };
 }

@@ -60,7 +60,7 @@ export function modelNamespaces(resources: readonly PolicyResource[]): Set<strin
 export const kitNamespacesNetworkIsolated: StackValidationPolicy = {
   name: "kit-namespaces-network-isolated",
   description:
-    "Namespaces the kit creates and namespaces holding model pods have a default-deny NetworkPolicy (ingress and egress for model namespaces, as KIT_NAMESPACE_ISOLATION says for the others).",
+    "Namespaces the kit creates and namespaces a stack creates for model pods have a default-deny NetworkPolicy (ingress and egress for model namespaces, as KIT_NAMESPACE_ISOLATION says for the others).",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -71,11 +71,15 @@ export const kitNamespacesNetworkIsolated: StackValidationPolicy = {
       policies.set(namespaceOf(r), list);
     }
     const expected = new Map<string, { deny: readonly ("Ingress" | "Egress")[] }>();
+    const created = new Set<string>();
     for (const r of args.resources.filter((x) => x.type === NAMESPACE)) {
       const name = String(r.props.metadata?.name ?? "");
+      created.add(name);
       if (KIT_NAMESPACE_ISOLATION[name]) expected.set(name, KIT_NAMESPACE_ISOLATION[name]);
     }
-    for (const ns of modelNamespaces(args.resources)) expected.set(ns, MODEL_NAMESPACE_ISOLATION);
+    // A namespace is judged in the stack that creates it, with its policies: a model team's stack
+    // deploys into a namespace (and NetworkPolicies) the platform stack owns.
+    for (const ns of modelNamespaces(args.resources)) if (created.has(ns)) expected.set(ns, MODEL_NAMESPACE_ISOLATION);
     for (const [ns, isolation] of [...expected].sort(([a], [b]) => a.localeCompare(b))) {
       const missing = missingDefaultDeny(isolation, policies.get(ns) ?? []);
       if (missing.length > 0)

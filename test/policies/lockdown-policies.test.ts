@@ -26,6 +26,7 @@ describe("kit-namespaces-network-isolated", () => {
     const v = await violations(kitNamespacesNetworkIsolated, [
       namespace("serving"),
       namespace("keda"),
+      namespace("team-a"),
       ingressOnly("serving"),
       isvc,
     ]);
@@ -34,6 +35,16 @@ describe("kit-namespaces-network-isolated", () => {
       'namespace "serving" has no default-deny NetworkPolicy for Egress: add one selecting every pod (podSelector: {}) with policyTypes ["Egress"] and no rules, then allow each caller explicitly.',
       'namespace "team-a" has no default-deny NetworkPolicy for Ingress and Egress: add one selecting every pod (podSelector: {}) with policyTypes ["Ingress","Egress"] and no rules, then allow each caller explicitly.',
     ]);
+  });
+
+  it("judges a model namespace in the stack that creates it, not in a model team's stack that deploys into it", async () => {
+    const teamModel = resource(
+      "kubernetes:serving.kserve.io/v1beta1:InferenceService",
+      { metadata: { name: "m", namespace: "team-a" }, spec: { predictor: {} } },
+      { name: "m" },
+    );
+    expect(await violations(kitNamespacesNetworkIsolated, [teamModel])).toEqual([]);
+    expect(await violations(kitNamespacesNetworkIsolated, [namespace("team-a"), teamModel])).toHaveLength(1);
   });
 
   it("accepts each namespace denied as its table entry says, and ignores namespaces that are not the kit's", async () => {

@@ -65,6 +65,8 @@ const SECRET_CAPABLE: readonly SecretCapable[] = [
   },
   { path: ["alertPagerdutyRoutingKey"], standIn: token, carriedAsSecret: true },
   { path: ["alertWebhookUrl"], standIn: (n) => `https://${token(n)}.invalid/alerts`, carriedAsSecret: true },
+  // The ALB OIDC client's secret (`serving.oidc`): MlPlatform wraps it with `pulumi.secret`.
+  { path: ["servingOidcClientSecret"], standIn: token, carriedAsSecret: true },
   { path: ["alerting", "slackChannel"], standIn: (n) => `#${token(n)}` },
   { path: ["tags", ANY_KEY], standIn: token },
   { path: ["cluster", "adminPrincipalArns", ANY_INDEX], standIn: (n) => `arn:aws:iam::000000000000:role/${token(n)}` },

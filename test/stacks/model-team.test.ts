@@ -107,10 +107,12 @@ describe("examples/model-team planned against the dev platform's recorded output
     const secret = inFraud("kubernetes:core/v1:Secret")[0].inputs as any;
     expect(secret.metadata.name).toBe(REGISTRY_CREDENTIALS_SECRET);
     expect(secret.stringData).toBe("[secret]");
-    // MLflow admits the team's pulls.
+    // MLflow admits the team's pulls (the server's policy, beside the namespace's default deny).
     const mlflowPolicy = platform.resources.find(
       (r) =>
-        r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs as any).metadata.namespace === "mlflow",
+        r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" &&
+        (r.inputs as any).metadata.namespace === "mlflow" &&
+        (r.inputs as any).spec.ingress,
     )?.inputs as any;
     expect(JSON.stringify(mlflowPolicy.spec.ingress)).toContain('"kubernetes.io/metadata.name":"fraud"');
   });

@@ -145,3 +145,36 @@ describe.each(["dev", "prod"])("the %s plan", (stack) => {
     expect(plan.report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
   });
 });
+
+describe("who can call a model: every model namespace alike", () => {
+  it("gives the serving and each team namespace the OIDC client Secret, as a secret, and their NetworkPolicies", async () => {
+    const file = join(__dirname, "..", "fixtures", "good-stacks", "oidc-teams.yaml");
+    const outcome = await runPlan({ stack: "oidc-teams", configPath: file });
+    if (outcome.kind !== "planned") throw new Error(JSON.stringify(outcome));
+    expect(outcome.report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    for (const [name, content] of Object.entries(outcome.files))
+      expect(content.includes("plan-secret-"), `${name} contains the client secret's stand-in`).toBe(false);
+    const inNamespace = (type: string, ns: string) =>
+      outcome.resources.filter((r) => r.type === type && (r.inputs as any).metadata?.namespace === ns);
+    for (const ns of ["serving", "search"]) {
+      const secrets = inNamespace("kubernetes:core/v1:Secret", ns).map((r) => r.inputs as any);
+      const oidc = secrets.find((s) => s.metadata.name === "model-endpoints-oidc");
+      expect(oidc, ns).toBeDefined();
+      expect(oidc.stringData).toBe("[secret]");
+      const policies = inNamespace("kubernetes:networking.k8s.io/v1:NetworkPolicy", ns).map((r) => r.inputs as any);
+      expect(
+        policies.some(
+          (p) =>
+            JSON.stringify(p.spec.podSelector) === "{}" &&
+            p.spec.policyTypes.includes("Ingress") &&
+            p.spec.policyTypes.includes("Egress") &&
+            !p.spec.ingress &&
+            !p.spec.egress,
+        ),
+        `${ns} has a default deny`,
+      ).toBe(true);
+    }
+    const ingress = inNamespace("kubernetes:networking.k8s.io/v1:Ingress", "serving").map((r) => r.inputs as any);
+    expect(ingress[0].metadata.annotations["alb.ingress.kubernetes.io/auth-type"]).toBe("oidc");
+  });
+});

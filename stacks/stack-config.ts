@@ -1,4 +1,5 @@
 import { CONFIG_NAMESPACE } from "./config";
+import { editDistance } from "../components/common/edit-distance";
 
 /**
  * Splits the config Pulumi hands a program (`namespace:key` -> string) into the kit's own
@@ -27,18 +28,6 @@ function parseValue(value: string): unknown {
     }
   }
   return value;
-}
-
-/** Edit distance between two short strings (insertions, deletions, substitutions). */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 /**

@@ -11,6 +11,7 @@
  * Prices are not here: the cost report prices the classes `components/common/pricing.ts` lists
  * and reports any other as unpriced.
  */
+import { editDistance } from "../common/edit-distance";
 import { POSTGRES_MAJOR_VERSION } from "../versions";
 
 /** Sizes by family. */
@@ -48,23 +49,11 @@ export function isKnownRdsClass(dbClass: string): boolean {
   return KNOWN.has(dbClass);
 }
 
-/** Edit distance, for suggestions. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
 /** The catalogue's classes nearest to `dbClass` (same size first, then by spelling). */
 export function nearestRdsClasses(dbClass: string, count = 4): string[] {
   const size = dbClass.split(".")[2];
   return [...RDS_INSTANCE_CLASSES]
-    .map((c) => ({ c, d: distance(c, dbClass) - (size !== undefined && c.endsWith(`.${size}`) ? 2 : 0) }))
+    .map((c) => ({ c, d: editDistance(c, dbClass) - (size !== undefined && c.endsWith(`.${size}`) ? 2 : 0) }))
     .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
     .slice(0, count)
     .map((x) => x.c);

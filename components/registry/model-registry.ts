@@ -330,13 +330,19 @@ export class ModelRegistry extends pulumi.ComponentResource {
       },
       { ...k8sOpts, dependsOn: [sa, secret, role, this.database] },
     );
+    const albSubnets = pulumi.output(args.albSubnetCidrs ?? pulumi.output(args.vpcCidr).apply((c) => [c]));
     const service = new k8s.core.v1.Service(`${name}-server`, mlflowService(namespace), {
       ...k8sOpts,
       dependsOn: [ns],
     });
+    // Callers are named as for model endpoints: the ALB admits only the ALB subnets' networks (the private subnets).
+    const ingressInput = { namespace, hostname: args.hostname, certificateArn: args.certificateArn };
     new k8s.networking.v1.Ingress(
       `${name}-server`,
-      mlflowIngress({ namespace, hostname: args.hostname, certificateArn: args.certificateArn }),
+      {
+        metadata: albSubnets.apply((inboundCidrs) => mlflowIngress({ ...ingressInput, inboundCidrs }).metadata),
+        spec: mlflowIngress({ ...ingressInput, inboundCidrs: [] }).spec,
+      },
       { ...k8sOpts, dependsOn: [service, ...(args.ingressReady ?? [])] },
     );
     if (replicas >= 2)
@@ -346,7 +352,6 @@ export class ModelRegistry extends pulumi.ComponentResource {
       });
     const networkPolicyFor = (vpcCidr: string, albSubnetCidrs: string[]) =>
       mlflowNetworkPolicy({ namespace, vpcCidr, albSubnetCidrs, clientNamespaces });
-    const albSubnets = args.albSubnetCidrs ?? pulumi.output(args.vpcCidr).apply((c) => [c]);
     // Nothing else in the namespace is reached or reaches out (the server's own policy opens its paths).
     new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, defaultDenyPolicy(namespace), {
       ...k8sOpts,

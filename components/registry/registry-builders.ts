@@ -224,11 +224,18 @@ export function mlflowService(namespace: string) {
 }
 
 /** Internal ALB in front of the server (AWS Load Balancer Controller), TLS when a certificate is given. */
-export function mlflowIngress(input: { namespace: string; hostname?: string; certificateArn?: string }) {
+export function mlflowIngress(input: {
+  namespace: string;
+  hostname?: string;
+  certificateArn?: string;
+  /** Networks allowed to call the registry through its ALB (`inbound-cidrs`): the private subnets. */
+  inboundCidrs: readonly string[];
+}) {
   const annotations: Record<string, string> = {
     "alb.ingress.kubernetes.io/scheme": "internal",
     "alb.ingress.kubernetes.io/target-type": "ip",
     "alb.ingress.kubernetes.io/healthcheck-path": "/health",
+    "alb.ingress.kubernetes.io/inbound-cidrs": input.inboundCidrs.join(","),
   };
   if (input.certificateArn) {
     annotations["alb.ingress.kubernetes.io/certificate-arn"] = input.certificateArn;

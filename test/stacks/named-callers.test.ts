@@ -113,6 +113,15 @@ describe.each(["dev", "prod"])("the %s plan", (stack) => {
     }
   });
 
+  it("admits only the private subnets to the registry's ALB too", () => {
+    const vpc = inputsOf("awsx:ec2:Vpc")[0].cidrBlock as string;
+    const prefix = vpc.split(".").slice(0, 2).join(".");
+    const registry = inputsOf("kubernetes:networking.k8s.io/v1:Ingress").find((i) => i.metadata.name === "mlflow");
+    expect(registry.metadata.annotations["alb.ingress.kubernetes.io/inbound-cidrs"]).toBe(
+      [`${prefix}.0.0/20`, `${prefix}.16.0/20`, `${prefix}.32.0/20`].join(","),
+    );
+  });
+
   it("creates every chart's namespace itself, with Pod Security labels, and Helm creates none", () => {
     const releases = inputsOf("kubernetes:helm.sh/v3:Release");
     const namespaces = new Map(

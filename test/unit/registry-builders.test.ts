@@ -98,9 +98,14 @@ describe("registry builders", () => {
     expect(svc.spec.ports[0].targetPort).toBe(container.ports[0].name);
   });
 
-  it("exposes an internal ALB only", () => {
-    const ing = mlflowIngress({ namespace: "mlflow", hostname: "mlflow.example.com" });
+  it("exposes an internal ALB only, to the named networks", () => {
+    const ing = mlflowIngress({
+      namespace: "mlflow",
+      hostname: "mlflow.example.com",
+      inboundCidrs: ["10.0.0.0/19", "10.0.32.0/19"],
+    });
     expect(ing.metadata.annotations["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
+    expect(ing.metadata.annotations["alb.ingress.kubernetes.io/inbound-cidrs"]).toBe("10.0.0.0/19,10.0.32.0/19");
     expect(ing.spec.ingressClassName).toBe("alb");
   });
 

@@ -12,6 +12,12 @@ export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-contr
  * healthy in the ALB target group before the old one goes (aws-load-balancer-controller v3.5.0
  * `docs/deploy/pod_readiness_gate.md`; on by default in the chart).
  */
+/**
+ * The Ingress annotation naming the networks an ALB admits. The controller (v3.5.0) opens the
+ * ALB's security group to these only, and to 0.0.0.0/0 when it is absent, so the kit always writes it.
+ */
+export const INBOUND_CIDRS_ANNOTATION = "alb.ingress.kubernetes.io/inbound-cidrs";
+
 export const POD_READINESS_GATE_NAMESPACE_LABEL = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } as const;
 
 /**

@@ -12,6 +12,7 @@ import {
 import { MONITORING_NAMESPACE } from "../common/names";
 
 import { REGISTRY_NAMESPACE } from "../common/names";
+import { INBOUND_CIDRS_ANNOTATION } from "../cluster/load-balancer-controller-values";
 export { REGISTRY_NAMESPACE };
 export const MLFLOW_PORT = 5000;
 export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
@@ -235,7 +236,7 @@ export function mlflowIngress(input: {
     "alb.ingress.kubernetes.io/scheme": "internal",
     "alb.ingress.kubernetes.io/target-type": "ip",
     "alb.ingress.kubernetes.io/healthcheck-path": "/health",
-    "alb.ingress.kubernetes.io/inbound-cidrs": input.inboundCidrs.join(","),
+    [INBOUND_CIDRS_ANNOTATION]: input.inboundCidrs.join(","),
   };
   if (input.certificateArn) {
     annotations["alb.ingress.kubernetes.io/certificate-arn"] = input.certificateArn;

@@ -1,11 +1,11 @@
 import { cidrProblem, isOpenToWorld, opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
+import { INBOUND_CIDRS_ANNOTATION } from "../cluster/load-balancer-controller-values";
 
 /**
- * Who may call a model endpoint. Models are served by internal ALBs; the AWS Load Balancer
- * Controller (v3.5.0) opens the ALB's security group to the `inbound-cidrs` annotation only, and
- * to 0.0.0.0/0 when it is absent, so the kit always writes it.
+ * Who may call a model endpoint. Models are served by internal ALBs that admit only the
+ * networks in {@link INBOUND_CIDRS_ANNOTATION}, which the kit always writes.
  */
-export const INBOUND_CIDRS_ANNOTATION = "alb.ingress.kubernetes.io/inbound-cidrs";
+export { INBOUND_CIDRS_ANNOTATION };
 
 /** Most CIDRs one endpoint's list may hold (each is a rule of the ALB's security group, 60 by default per group). */
 export const MAX_ALLOWED_CIDRS = 50;

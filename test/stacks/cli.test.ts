@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -17,24 +16,9 @@ import type { CostReport } from "../../cli/cost-report";
 import type { ColdStartReport } from "../../cli/cold-start-report";
 import { exitCodeFor, PlanOutcome } from "../../cli/planner";
 import { stackNameProblem } from "../../cli/stack-file";
+import { planCommand } from "../plan-command";
 
 const root = join(__dirname, "..", "..");
-
-/**
- * What `npm run plan -- <args>` runs. Asynchronous: a synchronous spawn would block this worker's
- * event loop for the whole plan, and under load vitest's worker RPC then times out.
- */
-function plan(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, "cli", "run-plan.js"), ...args],
-      { cwd: root, encoding: "utf8", timeout: 120_000 },
-      (error, stdout, stderr) =>
-        done({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
-}
 
 /** A folder holding a file the plan did not write. */
 function foreignFolder(): { dir: string; file: string } {
@@ -47,7 +31,7 @@ function foreignFolder(): { dir: string; file: string } {
 describe("npm run plan", () => {
   it("plans dev clean, prints a summary and writes the artifacts", async () => {
     const out = mkdtempSync(join(tmpdir(), "plan-"));
-    const run = await plan("--stack", "dev", "--out", out);
+    const run = await planCommand("--stack", "dev", "--out", out);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Resources: \d+/);
@@ -69,7 +53,7 @@ describe("npm run plan", () => {
   });
 
   it("exits 2 on an invalid stack file, listing every problem by key path, without a stack trace", async () => {
-    const run = await plan(
+    const run = await planCommand(
       "--stack",
       "broken",
       "--config",
@@ -84,7 +68,7 @@ describe("npm run plan", () => {
   });
 
   it("exits 2 naming the model when its requests fit no instance type of its pool", async () => {
-    const run = await plan(
+    const run = await planCommand(
       "--stack",
       "too-big",
       "--config",
@@ -100,14 +84,14 @@ describe("npm run plan", () => {
   });
 
   it("exits 2 with usage when --stack is missing or the file does not exist", async () => {
-    expect((await plan()).status).toBe(2);
-    const missing = await plan("--stack", "nope");
+    expect((await planCommand()).status).toBe(2);
+    const missing = await planCommand("--stack", "nope");
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("stack file not found");
   });
 
   it("--help exits 0 with the usage and the stack files found in stacks/", async () => {
-    const run = await plan("--help");
+    const run = await planCommand("--help");
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("usage: npm run plan -- --stack <name>");
     expect(run.stdout).toMatch(/Stack files in .*: dev, prod, staging/);
@@ -117,7 +101,7 @@ describe("npm run plan", () => {
     // With the default --out, `--stack ..` would name the repository itself (.plan/..).
     const devFile = join(root, "stacks", "Pulumi.dev.yaml");
     for (const bad of ["..", ".", "../..", "a/b"]) {
-      const run = await plan("--stack", bad, "--config", devFile);
+      const run = await planCommand("--stack", bad, "--config", devFile);
       expect(run.status, bad).toBe(2);
       expect(run.stderr, bad).toContain("--stack must be a stack name");
     }
@@ -126,7 +110,7 @@ describe("npm run plan", () => {
 
   it("refuses to write to a non-empty --out it did not write, and leaves it as it was", async () => {
     const { dir, file } = foreignFolder();
-    const run = await plan("--stack", "dev", "--out", dir);
+    const run = await planCommand("--stack", "dev", "--out", dir);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`was not written by the plan (it has no ${PLAN_MARKER} file)`);
     expect(readdirSync(dir)).toEqual(["notes.txt"]);

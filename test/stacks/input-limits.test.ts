@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +23,7 @@ import { MODEL_LIST_LIMIT } from "../../components/serving/model-spec";
 import { POSTGRES_MAJOR_VERSION } from "../../components/versions";
 import { CONFIG_NAMESPACE, listLimitProblems, resolvePlatformSpec } from "../../stacks/config";
 import { secretStandIn, secretTopLevelKeyProblem, secretValuesOf } from "../../stacks/secret-config";
+import { planCommand } from "../plan-command";
 
 const root = join(__dirname, "..", "..");
 const REACHABLE = { deployerAccess: "public", publicAccessCidrs: ["203.0.113.0/24"] };
@@ -50,18 +50,6 @@ function adminArnsFile(n: number): string {
     ...arns(n).map((a) => `      - ${a}-platform-administrators`),
   ];
   return tempFile(`Pulumi.arns-${n}.yaml`, lines.join("\n") + "\n");
-}
-
-function plan(...args: string[]): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((done) =>
-    execFile(
-      process.execPath,
-      [join(root, "cli", "run-plan.js"), ...args],
-      { cwd: root, encoding: "utf8", timeout: 120_000 },
-      (error, _stdout, stderr) =>
-        done({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stderr }),
-    ),
-  );
 }
 
 describe("every list of the config has a bound", () => {
@@ -151,7 +139,7 @@ describe("every list of the config has a bound", () => {
       [join(fixtures, "secure-on-a-name.yaml"), /mlserving:serving\.models\[0\]\.name: cannot be a secret/],
     ];
     for (const [file, message] of cases) {
-      const run = await plan("--stack", "bad", "--config", file, "--out", out);
+      const run = await planCommand("--stack", "bad", "--config", file, "--out", out);
       expect(run.status, file).toBe(2);
       expect(run.stderr, file).toMatch(message);
       expect(run.stderr, file).not.toMatch(/\n\s+at /);

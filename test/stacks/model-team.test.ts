@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { existingMonitoring, POD_SECURITY_LABEL_PREFIX, REGISTRY_CREDENTIALS_SEC
 import { ModelNamespace, withModelTeamDefaults } from "../../components/platform";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { runComponent, testCluster } from "../harness";
+import { planCommand } from "../plan-command";
 
 const root = join(__dirname, "..", "..");
 const projectDir = join(root, "examples", "model-team");
@@ -131,19 +131,6 @@ describe("examples/model-team planned against the dev platform's recorded output
     expect(outcome.message).toMatch(/output cluster\.accountId/);
   });
 });
-
-/** `npm run plan -- <args>`, spawned asynchronously (see test/stacks/cli.test.ts). */
-function planCommand(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, "cli", "run-plan.js"), ...args],
-      { cwd: root, encoding: "utf8", timeout: 120_000 },
-      (error, stdout, stderr) =>
-        done({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe("npm run plan -- --project", () => {
   it("plans examples/model-team with exit 0 and writes its artifacts; --help lists the project", async () => {

@@ -12,6 +12,10 @@ export default defineConfig({
     // longer than the 10 s default to drain after the tests have passed.
     teardownTimeout: 60_000,
     pool: "forks",
+    // Test files run one after another in each worker and share its modules, so the Pulumi SDKs
+    // load once per worker instead of once per file (most of the suite's time). A test that
+    // changes module state (a registered runtime) restores it; run with --sequence.shuffle to check.
+    isolate: false,
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   defaultRuntimeFor,
   inferenceService,
@@ -6,6 +6,7 @@ import {
   ModelRuntime,
   modelSpecProblems,
   registerModelRuntime,
+  RUNTIME_IDS,
   runtimePodMonitor,
   scaledObject,
   withModelDefaults,
@@ -41,6 +42,12 @@ const TOY: ModelRuntime = {
 
 describe("model runtime registry", () => {
   registerModelRuntime(TOY);
+  // Test files share a worker's modules (vitest.config.ts, isolate: false): take the toy runtime
+  // out again so no other file sees it.
+  afterAll(() => {
+    delete (MODEL_RUNTIMES as Record<string, ModelRuntime>)[TOY.id];
+    RUNTIME_IDS.splice(RUNTIME_IDS.indexOf(TOY.id), 1);
+  });
 
   it("defaults each accelerator to the first runtime registered for it", () => {
     expect(defaultRuntimeFor("nvidia")).toBe("triton");

@@ -18,6 +18,7 @@ import {
   SERVING_NAMESPACE,
 } from "../components/common/names";
 import { INBOUND_CIDRS_ANNOTATION } from "../components/serving/callers";
+import { STAGED_WEIGHTS_PREFIX, WEIGHTS_STAGER_PURPOSE } from "../components/serving/mounted-weights";
 import { KUBERNETES_VERSION } from "../components/versions";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -56,6 +57,10 @@ export const CERT_MANAGER_NAMESPACE = ${JSON.stringify(CERT_MANAGER_NAMESPACE)};
 export const KSERVE_NAMESPACE = ${JSON.stringify(KSERVE_NAMESPACE)};
 export const NVIDIA_NAMESPACE = ${JSON.stringify(NVIDIA_NAMESPACE)};
 export const GPU_OPERATOR_NAMESPACE = ${JSON.stringify(GPU_OPERATOR_NAMESPACE)};
+
+/** Where staging Jobs write registry versions for mounted weights, and the purpose tag of their roles. */
+export const STAGED_WEIGHTS_PREFIX = ${JSON.stringify(STAGED_WEIGHTS_PREFIX)};
+export const WEIGHTS_STAGER_PURPOSE = ${JSON.stringify(WEIGHTS_STAGER_PURPOSE)};
 
 /** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
 export const INBOUND_CIDRS_ANNOTATION = ${JSON.stringify(INBOUND_CIDRS_ANNOTATION)};

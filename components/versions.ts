@@ -17,6 +17,11 @@ export const KUBERNETES_VERSION = "1.35";
  * - vpc-cni: v1.22.3-eksbuild.1, released for EKS in 2026-07 (`describe-addon-versions`).
  * - eks-pod-identity-agent: v1.3.10-eksbuild.1, the default build in all regions (aws/containers-roadmap#2684).
  * - aws-ebs-csi-driver: v1.66.0-eksbuild.1, the EKS default build as of 2026-09.
+ * - aws-mountpoint-s3-csi-driver: v2.7.0-eksbuild.1, reported as the newest build on an EKS 1.35
+ *   cluster on 2026-08-11 (aws-samples/comfyui-on-eks docs/mirador-security-findings-status.md);
+ *   upstream awslabs/mountpoint-s3-csi-driver v2.7.0 tests Kubernetes 1.35 (.github/matrix.yaml).
+ *   A v2.8.0-eksbuild.1 exists, but no source ties it to 1.35; check with
+ *   `aws eks describe-addon-versions --addon-name aws-mountpoint-s3-csi-driver --kubernetes-version 1.35`.
  */
 export const EKS_ADDONS = {
   vpcCni: "v1.22.3-eksbuild.1",
@@ -24,6 +29,7 @@ export const EKS_ADDONS = {
   kubeProxy: "v1.35.3-eksbuild.13",
   podIdentityAgent: "v1.3.10-eksbuild.1",
   ebsCsiDriver: "v1.66.0-eksbuild.1",
+  mountpointS3CsiDriver: "v2.7.0-eksbuild.1",
 } as const;
 
 /** A Helm chart pinned to one version in one repository. */

@@ -97,6 +97,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "Registry version a `models:/name@alias` source resolves to for this rollout; every replica serves it (required outside dev).",
   "serving.models[].weightsGiB":
     "Size of the model's files (weights), GiB; the plan's cold-start estimate reads it. Default: none (that phase is left out).",
+  "serving.models[].mountWeights":
+    "Read the weights in place from S3 (a read-only Mountpoint volume, KServe models) instead of downloading them at every pod start; a `models:/` version is staged once per rollout into the registry's bucket. Default: false.",
   "serving.models[].llm.maxModelLen":
     "vLLM `--max-model-len`: longest context. Default: what the pool's smallest GPU holds.",
   "serving.models[].llm.maxNumSeqs":

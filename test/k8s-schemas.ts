@@ -8,6 +8,9 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import { LimitRange } from "kubernetes-models/v1/LimitRange";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { PersistentVolume } from "kubernetes-models/v1/PersistentVolume";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { Job } from "kubernetes-models/batch/v1/Job";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
@@ -40,6 +43,9 @@ const MODELS: Record<string, ModelClass> = {
   "v1/ResourceQuota": ResourceQuota as unknown as ModelClass,
   "v1/LimitRange": LimitRange as unknown as ModelClass,
   "v1/ServiceAccount": ServiceAccount as unknown as ModelClass,
+  "v1/PersistentVolume": PersistentVolume as unknown as ModelClass,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim as unknown as ModelClass,
+  "batch/v1/Job": Job as unknown as ModelClass,
   "policy/v1/PodDisruptionBudget": PodDisruptionBudget as unknown as ModelClass,
   "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy as unknown as ModelClass,
   "networking.k8s.io/v1/Ingress": Ingress as unknown as ModelClass,

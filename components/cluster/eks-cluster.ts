@@ -330,7 +330,21 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       [this.systemNodeGroup, podIdentityAgent, ebsCsiRole],
     );
-    this.addons = { vpcCni, kubeProxy, podIdentityAgent, coredns, ebsCsiDriver: ebsCsi };
+    // Mountpoint for S3, for models that read their weights in place (serving/mounted-weights.ts). Its
+    // volumes use each workload pod's own credentials (authenticationSource: pod), so the driver
+    // itself gets no role; its node DaemonSet tolerates every taint (chart value node.tolerateAllTaints).
+    const mountpointS3 = addon("mountpointS3CsiDriver", "aws-mountpoint-s3-csi-driver", {}, [
+      this.systemNodeGroup,
+      podIdentityAgent,
+    ]);
+    this.addons = {
+      vpcCni,
+      kubeProxy,
+      podIdentityAgent,
+      coredns,
+      ebsCsiDriver: ebsCsi,
+      mountpointS3CsiDriver: mountpointS3,
+    };
 
     this.provider = new k8s.Provider(
       `${name}-k8s`,

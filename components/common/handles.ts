@@ -45,6 +45,14 @@ export interface RegistryHandle {
   readonly clientNamespaces: string[];
   /** Where the registry's server runs, so clients' NetworkPolicies admit exactly its pods. Default: unknown (no egress rule). */
   readonly server?: { namespace: string; podLabels: Readonly<Record<string, string>>; port: number };
+  /** The artifact bucket and its KMS key: registry versions are staged there for models that mount their weights. Default: none (no staging). */
+  readonly weightsStore?: WeightsStore;
+}
+
+/** Where registry versions are staged for models that mount their weights (`mountWeights`): the registry's bucket and key. */
+export interface WeightsStore {
+  readonly bucket: pulumi.Input<string>;
+  readonly keyArn: pulumi.Input<string>;
 }
 
 /** What components that export metrics need from monitoring: where it is and what to wait for. */

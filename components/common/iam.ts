@@ -17,6 +17,22 @@ export function policyDocument(...statements: PolicyStatement[]): PolicyDocument
   return { Version: "2012-10-17", Statement: statements };
 }
 
+/**
+ * One policy of the statements of several (e.g. a reader's per prefix). IAM wants each `Sid` unique
+ * within a policy (IAM JSON policy elements reference, "Sid"), so a repeated one is numbered: `Read`, `Read2`.
+ */
+export function combinedPolicy(statements: readonly PolicyStatement[]): PolicyDocument {
+  const seen = new Map<string, number>();
+  return policyDocument(
+    ...statements.map((s) => {
+      if (s.Sid === undefined) return s;
+      const n = (seen.get(s.Sid) ?? 0) + 1;
+      seen.set(s.Sid, n);
+      return n === 1 ? s : { ...s, Sid: `${s.Sid}${n}` };
+    }),
+  );
+}
+
 /** Trust policy that lets an AWS service principal (e.g. `eks.amazonaws.com`) assume a role. */
 export function serviceTrustPolicy(service: string, actions: string[] = ["sts:AssumeRole"]): PolicyDocument {
   return policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: actions });

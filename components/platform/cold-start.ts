@@ -14,7 +14,10 @@
  * A phase whose size no source gives (an image size that is not published, a model without
  * `weightsGiB`) is left out and listed, never guessed. Pure: no Pulumi imports.
  *
- * Weights kept on the nodes (issue 14, item 4) are not built: KServe v0.20.0's LocalModelCache, read
+ * A model with `mountWeights` pulls no fetcher image and reads its weights in place from S3 (see
+ * serving/mounted-weights.ts): that phase is bounded by the network only, on a new node and a running one.
+ *
+ * Weights kept on the nodes' instance store are not built: KServe v0.20.0's LocalModelCache, read
  * at the tag, does not work on the kit's nodes without node preparation nobody has verified:
  * - its node agent mounts hostPath `/models` (charts/kserve-localmodel-resources/files/resources.yaml;
  *   the `agent.hostPath` value is not used by that chart), while Karpenter's `instanceStorePolicy:
@@ -131,9 +134,10 @@ const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 const round = (s: number) => Math.round(s);
 
-/** The images a replica of the model pulls: its server and the fetcher of its weights. */
-export function modelImages(m: Pick<ModelSpec, "server" | "runtime" | "source">): string[] {
+/** The images a replica of the model pulls: its server and the fetcher of its weights (none when they are mounted). */
+export function modelImages(m: Pick<ModelSpec, "server" | "runtime" | "source" | "mountWeights">): string[] {
   const server = imageRef(runtimeOf(m).image);
+  if (m.mountWeights) return [server];
   const fetcher =
     m.server === "kserve" && parseModelSource(m.source)?.kind === "s3"
       ? KSERVE_STORAGE_INITIALIZER
@@ -156,26 +160,33 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
     .map((p) => ({ p, mbps: networkBandwidthMbps(p.type.name) ?? 0 }))
     .sort((a, b) => b.mbps - a.mbps)[0];
   // Bytes reach the root volume no faster than the network, the instance's EBS bandwidth or the volume allow.
-  const limits: { bytesPerS: number; text: string }[] = [
+  const limits: { on: "volume" | "network" | "ebs"; bytesPerS: number; text: string }[] = [
     {
+      on: "volume",
       bytesPerS: GP3_DEFAULT_THROUGHPUT_MIBPS.value * MIB,
       text: `the root volume's ${GP3_DEFAULT_THROUGHPUT_MIBPS.value} MiB/s (gp3 default)`,
     },
   ];
   if (best && best.mbps > 0)
     limits.push({
+      on: "network",
       bytesPerS: (best.mbps * 1e6) / 8,
       text: `${best.p.type.name}'s ${best.mbps} Mbit/s baseline network`,
     });
   const ebsMbps = best ? EBS_BANDWIDTH_MBPS[best.p.type.name] : undefined;
   if (ebsMbps)
     limits.push({
+      on: "ebs",
       bytesPerS: (ebsMbps * 1e6) / 8,
       text: `${best!.p.type.name}'s ${ebsMbps} Mbit/s maximum EBS bandwidth`,
     });
-  const slowest = limits.reduce((a, b) => (b.bytesPerS < a.bytesPerS ? b : a));
+  const slowestOf = (ls: typeof limits) => ls.reduce((a, b) => (b.bytesPerS < a.bytesPerS ? b : a));
+  const slowest = slowestOf(limits);
   const rate = slowest.bytesPerS;
   const rateText = slowest.text;
+  // Mounted weights are read from S3 into the server's memory: neither the root volume nor EBS is on the way.
+  const network = limits.filter((l) => l.on === "network");
+  const weightsLimit = m.mountWeights && network.length > 0 ? slowestOf(network) : slowest;
   const pools = fits.map((p) => (p.poolIndex !== undefined ? spec.capacity.pools[p.poolIndex] : undefined));
   const spot = pools.some((p) => p?.spot === true);
   const accelerator = m.accelerator !== "cpu";
@@ -206,11 +217,13 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
   }
   let weightSeconds: number | undefined;
   if (m.weightsGiB !== undefined) {
-    weightSeconds = round((m.weightsGiB * GIB) / rate);
+    weightSeconds = round((m.weightsGiB * GIB) / weightsLimit.bytesPerS);
     phases.push({
       phase: "weights",
       seconds: weightSeconds,
-      basis: `${m.weightsGiB} GiB (${at}.weightsGiB) downloaded at ${rateText}`,
+      basis: m.mountWeights
+        ? `${m.weightsGiB} GiB (${at}.weightsGiB) read in place from S3 through Mountpoint (${at}.mountWeights) at ${weightsLimit.text}`
+        : `${m.weightsGiB} GiB (${at}.weightsGiB) downloaded at ${rateText}`,
     });
   } else unknown.push(`weights (set ${at}.weightsGiB)`);
   unknown.push("the server's own start (loading weights onto the devices, compilation)");

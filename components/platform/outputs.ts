@@ -94,6 +94,8 @@ export interface PlatformRegistryOutputs {
   hostname?: string;
   /** S3 bucket holding the registry's artifacts. */
   artifactBucket: string;
+  /** ARN of the KMS key the artifact bucket encrypts with; models that mount their weights read registry versions staged in the bucket with it. */
+  artifactKeyArn?: string;
 }
 
 /** Monitoring. */
@@ -177,6 +179,10 @@ const schema = z.strictObject({
     trackingUri: z.string().regex(/^https?:\/\/\S+$/, "must be an http(s) URL"),
     hostname: text.optional(),
     artifactBucket: text,
+    artifactKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, "must be a KMS key ARN")
+      .optional(),
   }),
   monitoring: z.strictObject({
     namespace: text,

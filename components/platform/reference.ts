@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { MonitoringHandle, WorkloadClusterHandle } from "../common/handles";
+import type { MonitoringHandle, WeightsStore, WorkloadClusterHandle } from "../common/handles";
 import { standardTags } from "../common/tags";
 import type { ModelServerArgs } from "../serving/model-servers";
 import type { ModelSpec } from "../serving/model-spec";
@@ -26,6 +26,8 @@ export interface ReferencedRegistry {
   readonly hostname?: string;
   /** S3 bucket of the registry's artifacts. */
   readonly artifactBucket: string;
+  /** KMS key of the artifact bucket; absent in outputs recorded before it was exported. */
+  readonly artifactKeyArn?: string;
   /** Name of the Secret with read credentials, in the serving namespace and every team namespace. */
   readonly credentialsSecret: string;
 }
@@ -109,6 +111,7 @@ export class PlatformReference {
       trackingUri: outputs.registry.trackingUri,
       ...(outputs.registry.hostname ? { hostname: outputs.registry.hostname } : {}),
       artifactBucket: outputs.registry.artifactBucket,
+      ...(outputs.registry.artifactKeyArn ? { artifactKeyArn: outputs.registry.artifactKeyArn } : {}),
       credentialsSecret: outputs.serving.registryCredentialsSecret,
     };
     this.monitoring = {
@@ -138,6 +141,7 @@ export class PlatformReference {
         kserveRuntimes: s.kserveRuntimes,
         trackingUri: this.registry.trackingUri,
         ...(s.endpointOidc ? { endpointOidc: s.endpointOidc } : {}),
+        ...this.weightsStore(),
       };
     const t = s.teams[team];
     if (!t)
@@ -152,7 +156,14 @@ export class PlatformReference {
       trackingUri: this.registry.trackingUri,
       ...(t.models ? { allowedModels: t.models } : {}),
       ...(s.endpointOidc ? { endpointOidc: s.endpointOidc } : {}),
+      ...this.weightsStore(),
     };
+  }
+
+  /** The registry's bucket and key, where the platform stages registry versions for models that mount their weights (outputs that carry the key). */
+  private weightsStore(): { weightsStore?: WeightsStore } {
+    const r = this.registry;
+    return r.artifactKeyArn ? { weightsStore: { bucket: r.artifactBucket, keyArn: r.artifactKeyArn } } : {};
   }
 
   /** Everything `TritonServer` and `KServeModel` take for one model, in the team's namespace. */

@@ -81,10 +81,11 @@ export function platformOutputs(platform: MlPlatform, spec: PlatformSpec): Platf
         : {}),
       teams,
     },
-    registry: platform.registry.bucket.bucket.apply((bucket) => ({
+    registry: pulumi.all([platform.registry.bucket.bucket, platform.registry.key.arn]).apply(([bucket, keyArn]) => ({
       trackingUri: platform.registry.handle.trackingUri,
       ...(spec.registry.hostname ? { hostname: spec.registry.hostname } : {}),
       artifactBucket: bucket,
+      artifactKeyArn: keyArn,
     })),
     monitoring: {
       namespace: platform.monitoring.handle.namespace,

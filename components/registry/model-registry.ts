@@ -90,6 +90,8 @@ export interface ModelRegistryArgs {
 export class ModelRegistry extends pulumi.ComponentResource {
   readonly handle: RegistryHandle;
   readonly bucket: aws.s3.Bucket;
+  /** KMS key of the bucket and the database. */
+  readonly key: aws.kms.Key;
   readonly database: aws.rds.Instance;
   readonly adminPassword: pulumi.Output<string>;
 
@@ -112,7 +114,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const clientNamespaces = args.clientNamespaces ?? ["serving"];
 
     // Artifacts: private, versioned, SSE-KMS, TLS-only, old versions expire.
-    const key = new aws.kms.Key(
+    const key = (this.key = new aws.kms.Key(
       `${name}-artifacts`,
       {
         description: `MLflow artifacts and database of ${cluster.name}`,
@@ -121,7 +123,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
         tags,
       },
       stateful,
-    );
+    ));
     this.bucket = new aws.s3.Bucket(
       `${name}-artifacts`,
       { bucketPrefix: `${cluster.name}-mlflow-`, forceDestroy: !protect, tags },
@@ -386,6 +388,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
       credentials: { username: pulumi.output("admin"), password: this.adminPassword },
       clientNamespaces,
       server: { namespace, podLabels: MLFLOW_LABELS, port: MLFLOW_PORT },
+      weightsStore: { bucket: this.bucket.bucket, keyArn: key.arn },
     };
     this.registerOutputs({
       trackingUri: this.handle.trackingUri,

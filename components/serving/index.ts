@@ -3,6 +3,7 @@ export * from "./kserve-builders";
 export * from "./model-fetcher";
 export * from "./model-servers";
 export * from "./model-source";
+export * from "./mounted-weights";
 export * from "./model-spec";
 export * from "./serving-platform";
 export * from "./triton-builders";

@@ -3,6 +3,7 @@ import { copyPodLabel, podMonitor } from "../common/monitors";
 import { MODEL_LABEL, MODEL_VERSION_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource, servedVersion } from "./model-source";
+import { weightsStorageUri } from "./mounted-weights";
 import { ModelSpec } from "./model-spec";
 import { ModelRuntime, runtimeOf } from "./runtimes";
 import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
@@ -92,6 +93,11 @@ export interface InferenceServiceInput {
   schedulerName?: string;
   /** Namespace of the model. Default: `serving`. */
   namespace?: string;
+  /**
+   * Claim of the read-only volume the weights are mounted from (`mountWeights`): KServe mounts it at
+   * /mnt/models and runs no storage initializer. Default: the source is downloaded at pod start.
+   */
+  weightsClaim?: string;
 }
 
 /**
@@ -103,7 +109,11 @@ export function inferenceService(input: InferenceServiceInput) {
   const { model } = input;
   const runtime = runtimeOf(model);
   const placement = placementFor(model.accelerator);
-  const s3 = parseModelSource(input.source)?.kind === "s3";
+  // KServe's own storage initializer downloads s3:// sources; the kit's fetcher models:/ ones.
+  const storageContainer =
+    input.weightsClaim || parseModelSource(input.source)?.kind === "s3"
+      ? {}
+      : { storageContainerName: "mlflow-models" };
   const args = runtime.modelArgs?.(model) ?? [];
   const version = servedVersion(input.source);
   // The registry version served, on the InferenceService and its pods (and so on every scraped series).
@@ -150,11 +160,11 @@ export function inferenceService(input: InferenceServiceInput) {
           runtime.runAsUser !== undefined
             ? restrictedPodSecurityContext(runtime.runAsUser)
             : { seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP } },
-        ...(s3 ? {} : { storageContainerName: "mlflow-models" }),
+        ...storageContainer,
         model: {
           modelFormat: { name: runtime.modelFormat },
           runtime: runtime.servingRuntimeName,
-          storageUri: input.source,
+          storageUri: input.weightsClaim ? weightsStorageUri(input.weightsClaim) : input.source,
           resources: resourcesFor(model),
           ...(args.length > 0 ? { args } : {}),
         },

@@ -20,6 +20,19 @@ import {
 import type { Environment } from "../common/tags";
 import { allowedCidrsProblems, ingressGroupProblem, modelIngressGroup } from "./callers";
 import { subnetCidrBlocks } from "../common/subnet-cidrs";
+import { combinedPolicy } from "../common/iam";
+import {
+  stagedWeightsKeyStatement,
+  weightsLocation,
+  weightsObjectNames,
+  weightsStagerServiceAccount,
+  WEIGHTS_STAGER_PURPOSE,
+  type WeightsLocation,
+  weightsStagerPolicy,
+  weightsStagingJob,
+  weightsVolume,
+} from "./mounted-weights";
+import { runtimeOf } from "./runtimes";
 
 /**
  * The model's Ingress, once its callers are known: `inbound-cidrs` from the model's own list, the
@@ -93,6 +106,14 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
       problems.push(`model.${field}: models:/ sources need the model registry; give the ServingPlatform a registry`);
     }
   }
+  if (
+    model.mountWeights &&
+    !platform.weightsStore &&
+    [model.source, model.canary?.source].some((s) => s !== undefined && parseModelSource(s)?.kind === "mlflow")
+  )
+    problems.push(
+      "model.mountWeights: a models:/ version is staged in the registry's bucket, which this platform does not name (give the ServingPlatform a registry; in a team's stack, record the platform's outputs again: they lack registry.artifactKeyArn)",
+    );
   if (kind === "KServeModel" && !platform.kserveRuntimes.includes(model.runtime))
     problems.push(
       `model.runtime: namespace "${platform.namespace}" offers no KServe ${model.runtime} runtime (it offers: ${platform.kserveRuntimes.join(", ") || "none"}); create the ServingPlatform with kserve: true and that runtime, or ask the platform team to add it to the team's runtimes`,
@@ -104,8 +125,17 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
   if (problems.length > 0) throw new InvalidArgsError(`${kind} "${name}"`, problems);
 }
 
-/** A service account for the model and, for S3 sources, a pod identity that reads exactly those prefixes. */
-function modelIdentity(parent: pulumi.ComponentResource, name: string, args: ModelServerArgs, sources: string[]) {
+/**
+ * A service account for the model and, for S3 sources and staged registry versions it mounts, a pod
+ * identity that reads exactly those prefixes (Mountpoint mounts with the pod's own credentials).
+ */
+function modelIdentity(
+  parent: pulumi.ComponentResource,
+  name: string,
+  args: ModelServerArgs,
+  sources: string[],
+  staged: WeightsLocation[] = [],
+) {
   const { cluster, model } = args;
   const sa = new k8s.core.v1.ServiceAccount(
     `${name}-sa`,
@@ -116,7 +146,8 @@ function modelIdentity(parent: pulumi.ComponentResource, name: string, args: Mod
   );
   const s3 = sources.map(parseModelSource).flatMap((s) => (s?.kind === "s3" ? [s] : []));
   const dependsOn: pulumi.Resource[] = [sa];
-  if (s3.length > 0) {
+  const store = args.platform.weightsStore;
+  if (s3.length > 0 || (staged.length > 0 && store)) {
     dependsOn.push(
       new PodIdentityRole(
         `${name}-model-reader`,
@@ -124,10 +155,21 @@ function modelIdentity(parent: pulumi.ComponentResource, name: string, args: Mod
           clusterName: cluster.name,
           namespace: args.platform.namespace,
           serviceAccount: model.name,
-          policy: cluster.partition.apply((p) => ({
-            Version: "2012-10-17" as const,
-            Statement: s3.flatMap((src) => modelReaderPolicy(p, src).Statement),
-          })),
+          policy: pulumi
+            .all([cluster.partition, store?.bucket, store?.keyArn])
+            .apply(([p, bucket, keyArn]) =>
+              combinedPolicy([
+                ...s3.flatMap((src) => modelReaderPolicy(p, src).Statement),
+                ...(bucket && keyArn && staged.length > 0
+                  ? [
+                      ...staged.flatMap(
+                        (at) => modelReaderPolicy(p, { kind: "s3", uri: "", bucket, prefix: at.prefix }).Statement,
+                      ),
+                      stagedWeightsKeyStatement(keyArn),
+                    ]
+                  : []),
+              ]),
+            ),
           tags: { ...cluster.tags, "mlserving.io/purpose": "model-reader" },
         },
         { parent },
@@ -135,6 +177,102 @@ function modelIdentity(parent: pulumi.ComponentResource, name: string, args: Mod
     );
   }
   return dependsOn;
+}
+
+/** The staging Jobs' service account, `<model>-weights`, and a pod identity that writes only the model's staged prefixes. */
+function weightsStagerIdentity(
+  parent: pulumi.ComponentResource,
+  name: string,
+  args: ModelServerArgs,
+  staged: WeightsLocation[],
+): pulumi.Resource[] {
+  const { cluster, model } = args;
+  const store = args.platform.weightsStore!;
+  const serviceAccount = weightsStagerServiceAccount(model.name);
+  const sa = new k8s.core.v1.ServiceAccount(
+    `${name}-weights-sa`,
+    {
+      metadata: { name: serviceAccount, namespace: args.platform.namespace, labels: { [MODEL_POD_LABEL]: model.name } },
+    },
+    { parent, provider: cluster.provider, dependsOn: args.platform.ready },
+  );
+  const role = new PodIdentityRole(
+    `${name}-weights-stager`,
+    {
+      clusterName: cluster.name,
+      namespace: args.platform.namespace,
+      serviceAccount,
+      policy: pulumi
+        .all([cluster.partition, store.bucket, store.keyArn])
+        .apply(([p, bucket, keyArn]) =>
+          combinedPolicy(
+            staged.flatMap((at) => weightsStagerPolicy(p, { bucket, prefix: at.prefix, keyArn }).Statement),
+          ),
+        ),
+      tags: { ...cluster.tags, "mlserving.io/purpose": WEIGHTS_STAGER_PURPOSE },
+    },
+    { parent },
+  );
+  return [sa, role];
+}
+
+/**
+ * One track's mounted weights: the read-only volume on its prefix and the claim KServe mounts, and
+ * for a registry version the Job that stages it first. The InferenceService waits for these.
+ */
+function mountedWeightsObjects(
+  parent: pulumi.ComponentResource,
+  name: string,
+  args: ModelServerArgs,
+  isvc: string,
+  at: WeightsLocation,
+  stager: pulumi.Resource[],
+): pulumi.Resource[] {
+  const { cluster, model } = args;
+  const namespace = args.platform.namespace;
+  const opts = { parent, provider: cluster.provider };
+  const bucket: pulumi.Input<string> = at.bucket ?? args.platform.weightsStore!.bucket;
+  const input = { isvc, namespace, model: model.name, at, region: cluster.region, uid: runtimeOf(model).runAsUser };
+  // Names do not depend on the bucket (a staged prefix names the registry's); only the volume's attributes do.
+  const shape = weightsVolume({ ...input, bucket: "" });
+  const volume = new k8s.core.v1.PersistentVolume(
+    `${name}-weights`,
+    {
+      metadata: shape.volume.metadata,
+      spec: pulumi.output(bucket).apply((b) => weightsVolume({ ...input, bucket: b }).volume.spec),
+    },
+    { ...opts, dependsOn: args.platform.ready },
+  );
+  const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-weights`, shape.claim, {
+    ...opts,
+    dependsOn: [volume, ...args.platform.ready],
+  });
+  if (!at.staged) return [claim];
+  const jobInput = {
+    isvc,
+    namespace,
+    model: model.name,
+    at,
+    serviceAccountName: weightsStagerServiceAccount(model.name),
+    trackingUri: args.platform.trackingUri!,
+    region: cluster.region,
+    ...(model.weightsGiB !== undefined ? { weightsGiB: model.weightsGiB } : {}),
+  };
+  const jobShape = weightsStagingJob({ ...jobInput, bucket: "" });
+  const job = new k8s.batch.v1.Job(
+    `${name}-weights-stage`,
+    {
+      metadata: jobShape.metadata,
+      spec: pulumi.output(bucket).apply((b) => weightsStagingJob({ ...jobInput, bucket: b }).spec),
+    },
+    {
+      ...opts,
+      dependsOn: [...stager, ...args.platform.ready],
+      // Pulumi waits for the Job to complete; a large model takes longer than the 10-minute default.
+      customTimeouts: { create: "60m", update: "60m" },
+    },
+  );
+  return [claim, job];
 }
 
 /**
@@ -216,7 +354,6 @@ export class KServeModel extends pulumi.ComponentResource {
     const { cluster, model } = args;
     const namespace = args.platform.namespace;
     const k8sOpts = { parent: this, provider: cluster.provider };
-    const identity = modelIdentity(this, name, args, [model.source, ...(model.canary ? [model.canary.source] : [])]);
     const schedulerName = model.accelerator === "neuron" ? args.neuronSchedulerName : undefined;
 
     const tracks: { track: "stable" | "canary"; isvc: string; source: string; pinnedVersion?: number }[] = [
@@ -229,7 +366,25 @@ export class KServeModel extends pulumi.ComponentResource {
         source: model.canary.source,
         pinnedVersion: model.canary.pinnedVersion,
       });
+    // Where each track's weights are mounted from, when they are (validated above: a version, a registry).
+    const mounts = new Map(
+      model.mountWeights
+        ? tracks.map((t) => [t.track, weightsLocation(servedSource(t.source, t.pinnedVersion), namespace)] as const)
+        : [],
+    );
+    const staged = [...mounts.values()].filter((at) => at.staged);
+    const identity = modelIdentity(
+      this,
+      name,
+      args,
+      [model.source, ...(model.canary ? [model.canary.source] : [])],
+      staged,
+    );
+    const stager = staged.length > 0 ? weightsStagerIdentity(this, name, args, staged) : [];
+
     for (const t of tracks) {
+      const at = mounts.get(t.track);
+      const weights = at ? mountedWeightsObjects(this, `${name}-${t.track}`, args, t.isvc, at, stager) : [];
       const spec = inferenceService({
         model,
         track: t.track,
@@ -239,10 +394,11 @@ export class KServeModel extends pulumi.ComponentResource {
         serviceAccountName: model.name,
         schedulerName,
         namespace,
+        ...(at ? { weightsClaim: weightsObjectNames(t.isvc, namespace, at).claim } : {}),
       });
       const isvc = new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, {
         ...k8sOpts,
-        dependsOn: [...identity, ...args.platform.ready],
+        dependsOn: [...identity, ...args.platform.ready, ...weights],
       });
       this.inferenceServices.push(isvc);
       new k8s.apiextensions.CustomResource(

@@ -5,7 +5,8 @@ import { INSTANCE_TYPES } from "../common/instance-types";
 import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
 import { modelBoundsProblems } from "./model-bounds";
 import { generatedNameProblem } from "./model-names";
-import { MODEL_SOURCE_RULE, parseModelSource } from "./model-source";
+import { MODEL_SOURCE_RULE, parseModelSource, servedSource } from "./model-source";
+import { mountableSourceProblem } from "./mounted-weights";
 import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
 
@@ -47,6 +48,12 @@ export interface ModelSpec {
    * Only the plan's cold-start estimate reads it. Default: unknown (the estimate leaves it out).
    */
   weightsGiB?: number;
+  /**
+   * Read the weights in place from S3 through a read-only Mountpoint volume instead of downloading
+   * them at every pod start (KServe models; see `mounted-weights.ts`). A registry version is staged
+   * once per rollout into the registry's bucket. Default: false (download).
+   */
+  mountWeights?: boolean;
   replicas: { min: number; max: number };
   /**
    * What the autoscaler tracks and its target: average queue time per request in ms
@@ -168,6 +175,17 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
         `an alias is resolved by every pod that starts, so replicas could serve different versions; outside dev pin the version ${parsed.kind === "mlflow" ? parsed.model : ""}@${alias} points to now (MLflow UI, or GET /api/2.0/mlflow/registered-models/alias?name=...&alias=...)`,
       );
   }
+  if (m.mountWeights) {
+    if (m.server !== "kserve")
+      add("mountWeights", "weights are mounted through KServe's pvc:// storage; serve the model with server: kserve");
+    for (const [field, source, pinned] of [
+      ["source", m.source, m.pinnedVersion],
+      ["canary.source", m.canary?.source, m.canary?.pinnedVersion],
+    ] as const) {
+      const problem = source === undefined ? undefined : mountableSourceProblem(servedSource(source, pinned));
+      if (problem) add(field, problem);
+    }
+  }
   for (const p of modelBoundsProblems(m)) add(p.field, p.message);
   if (m.canary) {
     if (m.server !== "kserve") add("canary", "canaries are offered for kserve models");
@@ -190,7 +208,17 @@ export function devicesOf(
 /** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */
 export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "source"> &
   Partial<
-    Pick<ModelSpec, "runtime" | "replicas" | "autoscaling" | "canary" | "pinnedVersion" | "weightsGiB" | "allowedCidrs">
+    Pick<
+      ModelSpec,
+      | "runtime"
+      | "replicas"
+      | "autoscaling"
+      | "canary"
+      | "pinnedVersion"
+      | "weightsGiB"
+      | "mountWeights"
+      | "allowedCidrs"
+    >
   > & {
     resources?: Partial<ModelSpec["resources"]>;
     llm?: Partial<LlmLimits>;
@@ -232,6 +260,7 @@ export function withModelDefaults(
     source: m.source,
     ...(m.pinnedVersion !== undefined ? { pinnedVersion: m.pinnedVersion } : {}),
     ...(m.weightsGiB !== undefined ? { weightsGiB: m.weightsGiB } : {}),
+    ...(m.mountWeights ? { mountWeights: true } : {}),
     replicas: m.replicas ?? MODEL_DEFAULTS.replicas(environment),
     autoscaling: m.autoscaling ?? {
       ...(isRuntimeId(runtime) ? MODEL_RUNTIMES[runtime] : TRITON).defaultAutoscaling,

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
+import { ClusterHandle, MonitoringHandle, RegistryHandle, type WeightsStore } from "../common/handles";
 import { installChart } from "../common/chart-addon";
 import { RUNTIME_IDS, RuntimeId } from "./runtimes";
 import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON } from "./addons";
@@ -56,6 +56,7 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
   /** Models wait on these (namespace, KEDA, KServe and its runtimes). */
   readonly ready: pulumi.Resource[];
   readonly trackingUri?: string;
+  readonly weightsStore?: WeightsStore;
   /** Models' Ingresses wait on these. */
   readonly ingressReady: pulumi.Resource[];
   /** KServe runtimes installed (keys of `MODEL_RUNTIMES`); empty without KServe. */
@@ -101,6 +102,7 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
     this.ingressReady = args.ingressReady ?? [];
     this.kserveRuntimes = args.kserve ? (args.runtimes ?? RUNTIME_IDS) : [];
     this.trackingUri = args.registry?.trackingUri;
+    this.weightsStore = args.registry?.weightsStore;
 
     if (args.kserve) {
       const certManager = installChart(`${name}-cert-manager`, CERT_MANAGER_ADDON, undefined, {

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { WeightsStore } from "../common/handles";
 import type { EndpointOidc } from "./callers";
 import type { RuntimeId } from "./runtimes";
 
@@ -24,4 +25,6 @@ export interface ServingTarget {
   readonly allowedModels?: readonly string[];
   /** ALB OIDC authentication every model endpoint gets (its client Secret is in {@link namespace}). Default: none. */
   readonly endpointOidc?: EndpointOidc;
+  /** Where registry versions are staged for models with `mountWeights` (the registry's bucket and key). Default: none. */
+  readonly weightsStore?: WeightsStore;
 }

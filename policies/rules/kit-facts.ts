@@ -72,5 +72,9 @@ export const KSERVE_NAMESPACE = "kserve";
 export const NVIDIA_NAMESPACE = "nvidia";
 export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
 
+/** Where staging Jobs write registry versions for mounted weights, and the purpose tag of their roles. */
+export const STAGED_WEIGHTS_PREFIX = "mlserving-weights";
+export const WEIGHTS_STAGER_PURPOSE = "weights-stager";
+
 /** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
 export const INBOUND_CIDRS_ANNOTATION = "alb.ingress.kubernetes.io/inbound-cidrs";

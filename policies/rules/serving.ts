@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "./kit-facts";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE, STAGED_WEIGHTS_PREFIX, WEIGHTS_STAGER_PURPOSE } from "./kit-facts";
 import { policyStatements, statementS3Access, wildcardBucketResources } from "./iam";
 import { podSpecOf } from "./capacity";
 import { kitConfig, kitConfigSchema } from "./config";
@@ -292,9 +292,24 @@ function trustsServingPods(assumeRolePolicy: unknown): boolean {
   );
 }
 
+const PURPOSE_TAG = "mlserving.io/purpose";
+
+/** Roles of the Jobs that stage registry versions for mounted weights (tagged mlserving.io/purpose=weights-stager). */
+function weightsStagerRoles(resources: PolicyResource[]): PolicyResource[] {
+  return resources.filter((r) => r.type === ROLE && r.props.tags?.[PURPOSE_TAG] === WEIGHTS_STAGER_PURPOSE);
+}
+
+/** Whether every resource of a statement is an object under the staging prefix of a named bucket. */
+function onlyStagedObjects(st: Props): boolean {
+  const resources = [st.Resource ?? []].flat().map(String);
+  const staged = new RegExp(`^arn:[^:]+:s3:::[^/*?]+/${STAGED_WEIGHTS_PREFIX}/`);
+  return resources.length > 0 && resources.every((r) => staged.test(r));
+}
+
 /**
  * Roles that read models: the kit's (tagged mlserving.io/purpose=model-reader), and any role that
- * pods of the serving namespace assume, through a pod identity association or a trust policy.
+ * pods of the serving namespace assume, through a pod identity association or a trust policy,
+ * except the weights stagers (checked by their own rule below).
  */
 export function modelReaderRoles(resources: PolicyResource[]): PolicyResource[] {
   const associations = resources.filter(
@@ -304,7 +319,8 @@ export function modelReaderRoles(resources: PolicyResource[]): PolicyResource[] 
   return resources.filter(
     (r) =>
       r.type === ROLE &&
-      (r.props.tags?.["mlserving.io/purpose"] === "model-reader" ||
+      r.props.tags?.[PURPOSE_TAG] !== WEIGHTS_STAGER_PURPOSE &&
+      (r.props.tags?.[PURPOSE_TAG] === "model-reader" ||
         associations.some((a) => refersTo(a, r, "roleArn")) ||
         trustsServingPods(r.props.assumeRolePolicy)),
   );
@@ -313,11 +329,13 @@ export function modelReaderRoles(resources: PolicyResource[]): PolicyResource[] 
 export const modelReadersLeastPrivilege: StackValidationPolicy = {
   name: "model-readers-least-privilege",
   description:
-    "Roles that read models (tagged mlserving.io/purpose=model-reader, or assumed by pods of the serving namespace through pod identity or IRSA) only read named buckets: no write action (s3:Put*, s3:Delete*, s3:*, *), no `*` resource or bucket wildcard, no NotAction/NotResource, no attached managed policies.",
+    "Roles that read models (tagged mlserving.io/purpose=model-reader, or assumed by pods of the serving namespace through pod identity or IRSA) only read named buckets: no write action (s3:Put*, s3:Delete*, s3:*, *), no `*` resource or bucket wildcard, no NotAction/NotResource, no attached managed policies. Roles that stage registry versions for mounted weights (mlserving.io/purpose=weights-stager) may also put objects, only under the staging prefix (mlserving-weights/) of a named bucket, and delete nothing.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
-    for (const role of modelReaderRoles(args.resources)) {
+    const stagers = weightsStagerRoles(args.resources);
+    for (const role of [...modelReaderRoles(args.resources), ...stagers]) {
+      const stager = stagers.includes(role);
       const policies = args.resources.filter(
         (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && refersTo(r, role, "role"),
       );
@@ -335,13 +353,21 @@ export const modelReadersLeastPrivilege: StackValidationPolicy = {
       ];
       for (const { urn, doc } of documents) {
         const { statements, problem } = policyStatements(doc);
-        if (problem) report(`the model reader's policy ${problem}.`, urn);
+        if (problem) report(`the ${stager ? "weights stager" : "model reader"}'s policy ${problem}.`, urn);
         for (const st of statements) {
           if (st.Effect !== "Allow") continue;
           const actions = [st.Action ?? []].flat().map(String);
           if (st.NotAction !== undefined || st.NotResource !== undefined)
             report("uses NotAction or NotResource, which grants everything it does not name; list what it reads.", urn);
-          if (actions.some((a) => a.trim() === "*" || /^s3:\*$/i.test(a.trim())) || statementS3Access(st).write)
+          const everything = actions.some((a) => a.trim() === "*" || /^s3:\*$/i.test(a.trim()));
+          const deletes = actions.some((a) => /^s3:Delete/i.test(a.trim()));
+          if (stager) {
+            if (everything || deletes || (statementS3Access(st).write && !onlyStagedObjects(st)))
+              report(
+                `grants ${actions.join(", ")} on ${[st.Resource ?? []].flat().join(", ")}; a weights stager only puts objects under ${STAGED_WEIGHTS_PREFIX}/ of a named bucket and deletes nothing.`,
+                urn,
+              );
+          } else if (everything || statementS3Access(st).write)
             report(
               `grants ${actions.join(", ")}, which writes; a model reader only reads (s3:GetObject, s3:ListBucket).`,
               urn,

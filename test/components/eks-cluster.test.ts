@@ -64,6 +64,7 @@ describe("EksCluster", () => {
     const addons = Object.fromEntries(plan.ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a.inputs]));
     expect(Object.keys(addons).sort()).toEqual([
       "aws-ebs-csi-driver",
+      "aws-mountpoint-s3-csi-driver",
       "coredns",
       "eks-pod-identity-agent",
       "kube-proxy",
@@ -71,6 +72,9 @@ describe("EksCluster", () => {
     ]);
     expect(addons["vpc-cni"].addonVersion).toBe(EKS_ADDONS.vpcCni);
     expect(addons["coredns"].addonVersion).toBe(EKS_ADDONS.coredns);
+    // Mountpoint volumes use each model pod's own credentials: the driver gets no role of its own.
+    expect(addons["aws-mountpoint-s3-csi-driver"].addonVersion).toBe(EKS_ADDONS.mountpointS3CsiDriver);
+    expect(addons["aws-mountpoint-s3-csi-driver"].podIdentityAssociations).toBeUndefined();
     const cni = json<any>(addons["vpc-cni"].configurationValues);
     expect(cni.env.ENABLE_PREFIX_DELEGATION).toBe("true");
     expect(cni.enableNetworkPolicy).toBe("true");

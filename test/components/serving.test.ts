@@ -396,3 +396,121 @@ describe("model servers refuse invalid models, naming the field, before building
     expect(String(plan.result)).toMatch(/model\.source: .*registry/i);
   });
 });
+
+describe("KServeModel with mounted weights (mountWeights)", () => {
+  const KEY = "arn:aws:kms:us-west-2:111122223333:key/registry";
+  const chat: ModelSpec = {
+    ...TRITON_GPU_MODEL,
+    name: "chat",
+    server: "kserve",
+    runtime: "vllm",
+    source: "models:/chat@production",
+    pinnedVersion: 3,
+    mountWeights: true,
+    autoscaling: { metric: "kv-cache", target: 70 },
+    canary: { source: "s3://models-bucket/chat/4", trafficPercent: 10 },
+  };
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await runComponent(() => {
+      const c = cluster();
+      const platform = new ServingPlatform("serving", {
+        cluster: c.handle,
+        kserve: true,
+        registry: { ...fakeRegistry(), weightsStore: { bucket: pulumi.output("registry-artifacts"), keyArn: KEY } },
+        monitoring: existingMonitoring(),
+      });
+      new KServeModel("chat", {
+        cluster: c.handle,
+        platform,
+        model: chat,
+        environment: "staging",
+        ingressDomain: "models.staging.internal",
+        ingressGroup: "ml-test-models",
+        monitoring: existingMonitoring(),
+      });
+    });
+  });
+
+  it("mounts each track's prefix read-only and points its InferenceService at the claim", () => {
+    const volumes = plan.ofType("kubernetes:core/v1:PersistentVolume").map((r) => r.inputs as any);
+    const byPrefix = Object.fromEntries(
+      volumes.map((v) => [v.spec.mountOptions.find((o: string) => o.startsWith("prefix ")), v]),
+    );
+    expect(Object.keys(byPrefix).sort()).toEqual(["prefix chat/4/", "prefix mlserving-weights/serving/chat/3/"]);
+    expect(byPrefix["prefix mlserving-weights/serving/chat/3/"].spec.csi.volumeAttributes.bucketName).toBe(
+      "registry-artifacts",
+    );
+    expect(byPrefix["prefix chat/4/"].spec.csi.volumeAttributes.bucketName).toBe("models-bucket");
+    for (const r of plan.ofType("kubernetes:core/v1:PersistentVolumeClaim")) validateAgainstUpstreamSchema(r.inputs);
+    for (const isvc of plan.ofType(T.isvc)) {
+      const predictor = (isvc.inputs as any).spec.predictor;
+      expect(predictor.model.storageUri).toMatch(/^pvc:\/\/chat(-canary)?-wt-[0-9a-f]{8}$/);
+      expect(predictor).not.toHaveProperty("storageContainerName");
+      expect(plan.dependsOn(isvc, "kubernetes:core/v1:PersistentVolumeClaim")).toBe(true);
+    }
+  });
+
+  it("stages the registry version once, before the stable track moves; the S3 canary needs no Job", () => {
+    const jobs = plan.ofType("kubernetes:batch/v1:Job");
+    expect(jobs.map((j) => (j.inputs as any).spec.template.spec.containers[0].args)).toEqual([
+      ["models:/chat/3", "registry-artifacts", "mlserving-weights/serving/chat/3/"],
+    ]);
+    validateAgainstUpstreamSchema(jobs[0].inputs);
+    const stable = plan.ofType(T.isvc).find((r) => (r.inputs as any).metadata.name === "chat")!;
+    expect(plan.dependsOn(stable, "kubernetes:batch/v1:Job")).toBe(true);
+    expect(plan.dependsOn(jobs[0], T.association, "chat-weights-stager")).toBe(true);
+    expect(plan.dependsOn(jobs[0], T.rolePolicy, "chat-weights-stager")).toBe(true);
+  });
+
+  it("lets the model read its staged prefix and canary prefix, and only the stager write", () => {
+    const policy = (name: string) =>
+      json<{ Statement: { Sid: string; Action: string | string[]; Resource: string }[] }>(
+        plan.one(T.rolePolicy, name).inputs.policy,
+      );
+    const reader = policy("chat-model-reader");
+    expect(reader.Statement.filter((s) => s.Action === "s3:GetObject").map((s) => s.Resource)).toEqual([
+      "arn:aws:s3:::models-bucket/chat/4/*",
+      "arn:aws:s3:::registry-artifacts/mlserving-weights/serving/chat/3/*",
+    ]);
+    expect(reader.Statement).toContainEqual(expect.objectContaining({ Action: "kms:Decrypt", Resource: KEY }));
+    expect(new Set(reader.Statement.map((s) => s.Sid)).size).toBe(reader.Statement.length);
+    const stager = policy("chat-weights-stager");
+    expect(stager.Statement.find((s) => [s.Action].flat().includes("s3:PutObject"))?.Resource).toBe(
+      "arn:aws:s3:::registry-artifacts/mlserving-weights/serving/chat/3/*",
+    );
+    const association = plan
+      .ofType(T.association)
+      .map((r) => r.inputs as any)
+      .find((a) => a.serviceAccount === "chat-weights");
+    expect(association).toMatchObject({ namespace: "serving" });
+  });
+
+  it("refuses to stage a models:/ version where no registry bucket is named, before registering anything", async () => {
+    const refused = await runComponent(() => {
+      const c = cluster();
+      const platform = new ServingPlatform("serving", {
+        cluster: c.handle,
+        kserve: true,
+        registry: fakeRegistry(),
+        monitoring: existingMonitoring(),
+      });
+      try {
+        new KServeModel("chat", {
+          cluster: c.handle,
+          platform,
+          model: chat,
+          environment: "staging",
+          ingressDomain: "models.staging.internal",
+          ingressGroup: "ml-test-models",
+          monitoring: existingMonitoring(),
+        });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    });
+    expect(String(refused.result)).toMatch(/model\.mountWeights: .*registry's bucket/);
+    expect(refused.resources.filter((r) => r.name.startsWith("chat"))).toEqual([]);
+  });
+});

@@ -177,6 +177,32 @@ describe("model-readers-least-privilege: who is a model reader, and what it may 
     expect(await violations(modelReadersLeastPrivilege, [other, rolePolicy(other, write)])).toEqual([]);
   });
 
+  it("lets a weights stager put objects under mlserving-weights/ of a named bucket, and nothing more", async () => {
+    const stager = resource(
+      "aws:iam/role:Role",
+      { tags: { "mlserving.io/purpose": "weights-stager" } },
+      { name: "stager" },
+    );
+    const staged = "arn:aws:s3:::registry/mlserving-weights/serving/chat/3/*";
+    expect(
+      await violations(modelReadersLeastPrivilege, [
+        stager,
+        rolePolicy(stager, { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: staged }),
+      ]),
+    ).toEqual([]);
+    const refused = [
+      { Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::registry/mlflow-artifacts/*" },
+      { Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::*/mlserving-weights/*" },
+      { Effect: "Allow", Action: "s3:DeleteObject", Resource: staged },
+      { Effect: "Allow", Action: "s3:*", Resource: staged },
+    ];
+    for (const st of refused)
+      expect(
+        await violations(modelReadersLeastPrivilege, [stager, rolePolicy(stager, st)]),
+        JSON.stringify(st),
+      ).toContainEqual(expect.stringMatching(/a weights stager only puts objects under mlserving-weights\//));
+  });
+
   it("refuses writes (s3:Put*, s3:Delete*), every bucket, bucket wildcards and NotResource to a reader", async () => {
     const role = resource("aws:iam/role:Role", { tags: { "mlserving.io/purpose": "model-reader" } }, { name: "r" });
     const refused = [

@@ -71,6 +71,24 @@ describe("cold-start floor per model", () => {
     expect(e.instanceType).toBe("g6.2xlarge");
   });
 
+  it("reads mounted weights in place at the network's rate, and pulls no fetcher image", () => {
+    const mounted = { ...LLM, mountWeights: true };
+    const s = spec([mounted], (p) => gpuPool(p, { spot: true }));
+    const e = coldStartEstimate(s, mounted, 0);
+    // 15 GiB over g6.2xlarge's 5000 Mbit/s baseline (625 MB/s): 26 s instead of 123 s through gp3.
+    const netBytesPerSecond = (NETWORK_BANDWIDTH_MBPS["g6.2xlarge"] * 1e6) / 8;
+    expect(netBytesPerSecond).toBeGreaterThan(gp3BytesPerSecond);
+    expect(phase(e, "weights")!.seconds).toBe(Math.round((15 * 2 ** 30) / netBytesPerSecond));
+    expect(phase(e, "weights")!.seconds).toBe(26);
+    expect(phase(e, "weights")!.basis).toMatch(
+      /read in place from S3 through Mountpoint .*5000 Mbit\/s baseline network/,
+    );
+    expect(e.runningNodeSeconds).toBe(26);
+    expect(modelImages(mounted)).toEqual([imageRef(IMAGES.vllmOpenai)]);
+    expect(e.unknown).not.toContain(`size of image ${imageRef(IMAGES.mlflow)}`);
+    expect(e.newNodeSeconds).toBe(90 + 218 + 26);
+  });
+
   it("is bounded by the network where the instance type's baseline bandwidth is below the volume's throughput", () => {
     // A CPU model runs on the system nodes: m7i.large and m6i.large, 781 Mbit/s baseline (97.6 MB/s).
     const cpu: ModelSpec = {

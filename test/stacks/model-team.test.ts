@@ -8,7 +8,7 @@ import { runPlan, runProjectPlan, PlanOutcome } from "../../cli/planner";
 import { recordPlatformOutputs, recordedOutputsText } from "../../cli/platform-outputs";
 import { allPolicies } from "../../policies/rules";
 import { existingMonitoring, POD_SECURITY_LABEL_PREFIX, REGISTRY_CREDENTIALS_SECRET } from "../../components/common";
-import { ModelNamespace, withModelTeamDefaults } from "../../components/platform";
+import { ModelNamespace, PlatformReference, withModelTeamDefaults } from "../../components/platform";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { runComponent, testCluster } from "../harness";
 import { planCommand } from "../plan-command";
@@ -151,6 +151,26 @@ describe("npm run plan -- --project", () => {
     const run = await planCommand("--project", "components", "--stack", "dev");
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/no Pulumi.yaml/);
+  });
+});
+
+describe("PlatformReference", () => {
+  it("hands a team the registry's bucket and key to stage mounted weights in, from outputs that carry the key", async () => {
+    const { outputs } = JSON.parse(readFileSync(outputsFile, "utf8"));
+    const older = { ...outputs.registry };
+    delete older.artifactKeyArn;
+    const plan = await runComponent(() => {
+      const withKey = PlatformReference.fromOutputs("platform", outputs).serving("fraud");
+      const withoutKey = PlatformReference.fromOutputs("older", { ...outputs, registry: older }).serving("fraud");
+      return { withKey, withoutKey };
+    });
+    expect(outputs.registry.artifactKeyArn).toMatch(/^arn:aws:kms:/);
+    expect(plan.result.withKey.weightsStore).toEqual({
+      bucket: outputs.registry.artifactBucket,
+      keyArn: outputs.registry.artifactKeyArn,
+    });
+    // Outputs recorded before the key was exported still parse; a model that stages is then refused by name.
+    expect(plan.result.withoutKey.weightsStore).toBeUndefined();
   });
 });
 

@@ -64,6 +64,38 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
     }
   });
 
+  it("serves the LLM example from weights staged once and mounted read-only, never downloaded at pod start", () => {
+    const llm = plan.resources.find(
+      (r) =>
+        r.type === "kubernetes:serving.kserve.io/v1beta1:InferenceService" &&
+        (r.inputs as any).metadata.name === "support-llm",
+    );
+    if (stack === "dev") {
+      expect(llm).toBeUndefined();
+      return;
+    }
+    const storageUri: string = (llm!.inputs as any).spec.predictor.model.storageUri;
+    expect(storageUri).toMatch(/^pvc:\/\/support-llm-wt-[0-9a-f]{8}$/);
+    const claim = plan.resources.find(
+      (r) =>
+        r.type === "kubernetes:core/v1:PersistentVolumeClaim" &&
+        `pvc://${(r.inputs as any).metadata.name}` === storageUri,
+    )!;
+    const volume = plan.resources.find(
+      (r) =>
+        r.type === "kubernetes:core/v1:PersistentVolume" &&
+        (r.inputs as any).metadata.name === (claim.inputs as any).spec.volumeName,
+    )!;
+    expect((volume.inputs as any).spec.mountOptions).toContain("prefix mlserving-weights/serving/support-llm/3/");
+    const job = plan.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!;
+    expect((job.inputs as any).spec.template.spec.containers[0].args[0]).toBe("models:/support-llm/3");
+    expect(llm!.dependsOn).toEqual(expect.arrayContaining([claim.urn, job.urn]));
+    const addon = plan.resources.find(
+      (r) => r.type === "aws:eks/addon:Addon" && r.inputs.addonName === "aws-mountpoint-s3-csi-driver",
+    );
+    expect(addon).toBeDefined();
+  });
+
   it("records every resource with its parent, and parents exist", () => {
     const urns = new Set(plan.resources.map((r) => r.urn));
     for (const r of plan.resources) if (r.parent) expect(urns.has(r.parent), r.urn).toBe(true);

@@ -155,21 +155,25 @@ function modelIdentity(
           clusterName: cluster.name,
           namespace: args.platform.namespace,
           serviceAccount: model.name,
-          policy: pulumi
-            .all([cluster.partition, store?.bucket, store?.keyArn])
-            .apply(([p, bucket, keyArn]) =>
-              combinedPolicy([
-                ...s3.flatMap((src) => modelReaderPolicy(p, src).Statement),
-                ...(bucket && keyArn && staged.length > 0
-                  ? [
-                      ...staged.flatMap(
-                        (at) => modelReaderPolicy(p, { kind: "s3", uri: "", bucket, prefix: at.prefix }).Statement,
-                      ),
-                      stagedWeightsKeyStatement(keyArn),
-                    ]
-                  : []),
-              ]),
-            ),
+          policy: pulumi.all([cluster.partition, store?.bucket, store?.keyArn]).apply(([p, bucket, keyArn]) =>
+            combinedPolicy([
+              ...s3.flatMap((src) => modelReaderPolicy(p, src).Statement),
+              ...(bucket && keyArn && staged.length > 0
+                ? [
+                    ...staged.flatMap(
+                      (at) =>
+                        modelReaderPolicy(p, {
+                          kind: "s3",
+                          uri: `s3://${bucket}/${at.prefix}`,
+                          bucket,
+                          prefix: at.prefix,
+                        }).Statement,
+                    ),
+                    stagedWeightsKeyStatement(keyArn),
+                  ]
+                : []),
+            ]),
+          ),
           tags: { ...cluster.tags, "mlserving.io/purpose": "model-reader" },
         },
         { parent },

@@ -51,8 +51,12 @@ export function weightsStagerServiceAccount(model: string): string {
   return `${model}-weights`;
 }
 
-/** Label of staging Job pods (with the model's label): the NetworkPolicies of the namespace apply to them as to the model. */
-export const WEIGHTS_STAGER_LABEL = "mlserving.io/weights-stager";
+/**
+ * Label of staging Job pods, valued with the model's name. They do not carry the model's own label
+ * (`mlserving.io/model`): alerts count the pods with it as the model's replicas (ModelMetricsMissing),
+ * and a staging pod serves nothing. The namespace's NetworkPolicies select every pod alike.
+ */
+export const WEIGHTS_STAGER_LABEL = "mlserving.io/weights-of";
 
 /** The S3 prefix a model's weights are mounted from. */
 export interface WeightsLocation {
@@ -238,7 +242,7 @@ export function weightsStagingJob(input: StagingJobInput) {
   const { at } = input;
   if (!at.staged) throw new Error(`s3://${at.bucket}/${at.prefix} is read in place; only registry versions are staged`);
   const names = weightsObjectNames(input.isvc, input.namespace, at);
-  const labels = { [MODEL_POD_LABEL]: input.model, [WEIGHTS_STAGER_LABEL]: "true" };
+  const labels = { [WEIGHTS_STAGER_LABEL]: input.model };
   return {
     apiVersion: "batch/v1" as const,
     kind: "Job" as const,

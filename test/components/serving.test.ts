@@ -410,26 +410,30 @@ describe("KServeModel with mounted weights (mountWeights)", () => {
     autoscaling: { metric: "kv-cache", target: 70 },
     canary: { source: "s3://models-bucket/chat/4", trafficPercent: 10 },
   };
+  /** The chat model on a KServe platform whose registry is `registry`. */
+  const serveChat = (registry: RegistryHandle) => {
+    const c = cluster();
+    const platform = new ServingPlatform("serving", {
+      cluster: c.handle,
+      kserve: true,
+      registry,
+      monitoring: existingMonitoring(),
+    });
+    return new KServeModel("chat", {
+      cluster: c.handle,
+      platform,
+      model: chat,
+      environment: "staging",
+      ingressDomain: "models.staging.internal",
+      ingressGroup: "ml-test-models",
+      monitoring: existingMonitoring(),
+    });
+  };
   let plan: Plan;
   beforeAll(async () => {
-    plan = await runComponent(() => {
-      const c = cluster();
-      const platform = new ServingPlatform("serving", {
-        cluster: c.handle,
-        kserve: true,
-        registry: { ...fakeRegistry(), weightsStore: { bucket: pulumi.output("registry-artifacts"), keyArn: KEY } },
-        monitoring: existingMonitoring(),
-      });
-      new KServeModel("chat", {
-        cluster: c.handle,
-        platform,
-        model: chat,
-        environment: "staging",
-        ingressDomain: "models.staging.internal",
-        ingressGroup: "ml-test-models",
-        monitoring: existingMonitoring(),
-      });
-    });
+    plan = await runComponent(() =>
+      serveChat({ ...fakeRegistry(), weightsStore: { bucket: pulumi.output("registry-artifacts"), keyArn: KEY } }),
+    );
   });
 
   it("mounts each track's prefix read-only and points its InferenceService at the claim", () => {
@@ -488,23 +492,8 @@ describe("KServeModel with mounted weights (mountWeights)", () => {
 
   it("refuses to stage a models:/ version where no registry bucket is named, before registering anything", async () => {
     const refused = await runComponent(() => {
-      const c = cluster();
-      const platform = new ServingPlatform("serving", {
-        cluster: c.handle,
-        kserve: true,
-        registry: fakeRegistry(),
-        monitoring: existingMonitoring(),
-      });
       try {
-        new KServeModel("chat", {
-          cluster: c.handle,
-          platform,
-          model: chat,
-          environment: "staging",
-          ingressDomain: "models.staging.internal",
-          ingressGroup: "ml-test-models",
-          monitoring: existingMonitoring(),
-        });
+        serveChat(fakeRegistry());
       } catch (e) {
         return e;
       }

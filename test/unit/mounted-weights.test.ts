@@ -20,8 +20,10 @@ import {
   weightsStagerPolicy,
   weightsStagingJob,
   weightsVolume,
+  WEIGHTS_STAGER_LABEL,
   withModelDefaults,
 } from "../../components/serving";
+import { MODEL_POD_LABEL } from "../../components/common/names";
 import { modelReaderPolicy } from "../../components/serving/triton-builders";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 
@@ -165,6 +167,9 @@ describe("the staging Job", () => {
     validateAgainstUpstreamSchema(job);
     expect(hardenedPodProblems(pod)).toEqual([]);
     expect(pod.nodeSelector).toEqual(SYSTEM_NODE_SELECTOR);
+    // Not a replica of the model: alerts and disruption budgets select model pods by mlserving.io/model.
+    expect(job.spec.template.metadata.labels).toEqual({ [WEIGHTS_STAGER_LABEL]: "support-llm" });
+    expect(job.spec.template.metadata.labels).not.toHaveProperty(MODEL_POD_LABEL);
     expect(pod.containers[0].args).toEqual([
       "models:/support-llm/3",
       "registry-artifacts",

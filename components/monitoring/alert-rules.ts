@@ -1,5 +1,5 @@
 import { ArgsChecker } from "../common/errors";
-import { MODEL_LABEL, MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
+import { MODEL_LABEL, MODEL_POD_LABEL, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
 
 /**
  * Default bucket bounds (ms) of Triton's `nv_inference_first_response_histogram_ms`
@@ -126,10 +126,15 @@ const RUNNING_PODS = 'max by (namespace, pod) (kube_pod_status_phase{phase="Runn
 /** kube-state-metrics' name for a pod label in the kit's allow-list (prometheus-stack-values.ts). */
 const ksmLabel = (podLabel: string) => `label_${podLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 /**
+ * The kit's model-server pods, in whichever namespace (`serving` or a team's), by the model label
+ * the kit gives them and nothing else: kube-state-metrics exports it (prometheus-stack-values.ts).
+ */
+const MODEL_PODS = `kube_pod_labels{${ksmLabel(MODEL_POD_LABEL)}!=""}`;
+/**
  * The ready pods of the kit's model servers, one series per pod labelled with the model and
  * track as the serving series are (pods still starting are not ready and not listed).
  */
-const READY_MODEL_PODS = `label_replace(label_replace(max by (namespace, pod, ${ksmLabel(MODEL_POD_LABEL)}, ${ksmLabel(TRACK_POD_LABEL)}) (kube_pod_labels{namespace="${SERVING_NAMESPACE}",${ksmLabel(MODEL_POD_LABEL)}!=""}), "${MODEL_LABEL}", "$1", "${ksmLabel(MODEL_POD_LABEL)}", "(.+)"), "${TRACK_LABEL}", "$1", "${ksmLabel(TRACK_POD_LABEL)}", "(.+)")\n  and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_ready{condition="true"}) == 1)`;
+const READY_MODEL_PODS = `label_replace(label_replace(max by (namespace, pod, ${ksmLabel(MODEL_POD_LABEL)}, ${ksmLabel(TRACK_POD_LABEL)}) (${MODEL_PODS}), "${MODEL_LABEL}", "$1", "${ksmLabel(MODEL_POD_LABEL)}", "(.+)"), "${TRACK_LABEL}", "$1", "${ksmLabel(TRACK_POD_LABEL)}", "(.+)")\n  and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_ready{condition="true"}) == 1)`;
 const pct = (x: number) => `${+(x * 100).toFixed(4)}%`;
 
 /**
@@ -199,7 +204,8 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   // vllm/entrypoints/launcher.py) without finishing a request with reason "error", so 5xx responses
   // are counted, plus errors reported inside a stream that had already answered 200. A server that
   // then crash-loops has no metrics at all: ScrapeTargetDown covers it.
-  const vllmSel = `namespace="${SERVING_NAMESPACE}",${MODEL_LABEL}!=""`;
+  // The model label exists only on series the kit's monitors relabel: model servers in any namespace.
+  const vllmSel = `${MODEL_LABEL}!=""`;
   const vllmRequests = `http_requests_total{${vllmSel},method="POST"}`;
   const serving: AlertRule[] = [
     {
@@ -265,7 +271,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       annotations: {
         summary: `{{ $value }} ready pod(s) of ${modelRef} report no Triton or vLLM metrics; its autoscaler cannot see their load.`,
         runbook:
-          "The kit's ScaledObjects treat an empty query as an error (ignoreNullValues false), so the model keeps its current replicas instead of falling to its minimum, but it cannot scale out either. Check Prometheus's Targets page for the model's ServiceMonitor or PodMonitor (serving namespace), that the pods still carry the mlserving.io/model label and expose the metrics port, and that the model loaded (Triton reports per-model series only for loaded models).",
+          "The kit's ScaledObjects treat an empty query as an error (ignoreNullValues false), so the model keeps its current replicas instead of falling to its minimum, but it cannot scale out either. Check Prometheus's Targets page for the model's ServiceMonitor or PodMonitor (in the model's namespace), that the pods still carry the mlserving.io/model label and expose the metrics port, and that the model loaded (Triton reports per-model series only for loaded models).",
       },
     },
   ];
@@ -285,11 +291,11 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     },
     {
       alert: "GpuIdle",
-      // GPUs of the kit's model servers are left out: their count is the model's autoscaler and
+      // GPUs of the kit's model servers (in serving or a team's namespace) are left out: their count is the model's autoscaler and
       // its configured minimum (prod requires 2 replicas), so an idle minimum is a decision, not a
       // fault. GPUs no pod holds carry no pod label (the DCGM ServiceMonitor drops its own) and
       // are AcceleratorsUnrequested's business.
-      expr: `avg by (Hostname, gpu, namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL{pod!="",namespace!="${SERVING_NAMESPACE}"}[2h])) < 5`,
+      expr: `avg by (Hostname, gpu, namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL{pod!=""}[2h])) < 5\nunless on (namespace, pod) ${MODEL_PODS}`,
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
@@ -395,7 +401,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   const scrape: AlertRule[] = [
     {
       alert: "ScrapeTargetDown",
-      expr: `up{job=~"${jobRegex}"} == 0\nor\nup{namespace="${SERVING_NAMESPACE}"} == 0`,
+      expr: `up{job=~"${jobRegex}"} == 0\nor\nup{${MODEL_LABEL}!=""} == 0`,
       for: "10m",
       labels: { severity: "warning" },
       annotations: {

@@ -399,7 +399,7 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       s(
         "kube_pod_labels",
         {
-          namespace: "serving",
+          namespace: labels.namespace ?? "serving",
           pod: name,
           uid: `uid-${name}`,
           label_mlserving_io_model: labels.mlserving_model,
@@ -409,12 +409,12 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
       ),
       s(
         "kube_pod_status_ready",
-        { namespace: "serving", pod: name, uid: `uid-${name}`, condition: "true" },
+        { namespace: labels.namespace ?? "serving", pod: name, uid: `uid-${name}`, condition: "true" },
         ready ? "1x40" : "0x40",
       ),
       s(
         "kube_pod_status_ready",
-        { namespace: "serving", pod: name, uid: `uid-${name}`, condition: "false" },
+        { namespace: labels.namespace ?? "serving", pod: name, uid: `uid-${name}`, condition: "false" },
         ready ? "0x40" : "1x40",
       ),
     ];
@@ -426,6 +426,14 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         test("missing", "1m", pod("resnet50-7d9f8b6c5d-abcde", resnet, true), [
           silent("ModelMetricsMissing", "5m"),
           fires("ModelMetricsMissing", "15m", resnet),
+        ]),
+      ]);
+    });
+    it("fires for a team's model in the team's namespace, as for the serving namespace's", async () => {
+      const scorer = { namespace: "fraud", mlserving_model: "fraud-scorer" };
+      await expectPass([
+        test("team", "1m", pod("fraud-scorer-7d9f8b6c5d-abcde", scorer, true), [
+          fires("ModelMetricsMissing", "15m", scorer),
         ]),
       ]);
     });
@@ -493,12 +501,31 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
-    it("stays silent for a model server idling at its minimum replicas, a busy GPU and an unallocated one", async () => {
+    const modelPod = (namespace: string, pod: string) =>
+      s("kube_pod_labels", { namespace, pod, uid: `uid-${pod}`, label_mlserving_io_model: "fraud-detector" }, "1x48");
+    it("fires for a pod in a team's namespace that is not one of its model servers", async () => {
+      await expectPass([
+        test(
+          "team notebook",
+          "5m",
+          [dcgm({ namespace: "fraud", pod: "scratch-0" }, 0), modelPod("fraud", "scorer-predictor-1")],
+          [fires("GpuIdle", "200m", { Hostname: "ip-10-30-1-1", gpu: "0", namespace: "fraud", pod: "scratch-0" })],
+        ),
+      ]);
+    });
+    it("stays silent for a model server idling at its minimum replicas (serving or a team's), a busy GPU and an unallocated one", async () => {
+      const pod = "fraud-detector-predictor-7d9f8b6c5d-abcde";
       await expectPass([
         test(
           "model at minimum",
           "5m",
-          [dcgm({ namespace: "serving", pod: "fraud-detector-predictor-7d9f8b6c5d-abcde" }, 0)],
+          [dcgm({ namespace: "serving", pod }, 0), modelPod("serving", pod)],
+          [silent("GpuIdle", "200m")],
+        ),
+        test(
+          "team model at minimum",
+          "5m",
+          [dcgm({ namespace: "fraud", pod }, 0), modelPod("fraud", pod)],
           [silent("GpuIdle", "200m")],
         ),
         test("busy", "5m", [dcgm({ namespace: "research", pod: "trainer-0" }, 60)], [silent("GpuIdle", "200m")]),
@@ -751,7 +778,10 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
   });
 
   describe("ScrapeTargetDown", () => {
-    it("fires for a kit exporter or a serving pod that cannot be scraped, not for healthy targets", async () => {
+    // Model servers' targets carry the kit's model label (their monitors copy it from the pod).
+    const fd = { mlserving_model: "fraud-detector" };
+    const scorer = { mlserving_model: "fraud-scorer" };
+    it("fires for a kit exporter or a model server (serving or a team's) that cannot be scraped, not for healthy targets", async () => {
       await expectPass([
         test(
           "down",
@@ -760,7 +790,12 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
             s("up", { job: "dcgm-exporter", instance: "10.0.0.1:9400" }, "0x20"),
             s(
               "up",
-              { job: "serving/triton-gpu", namespace: "serving", pod: "fd-1", instance: "10.0.0.2:8002" },
+              { ...fd, job: "serving/triton-gpu", namespace: "serving", pod: "fd-1", instance: "10.0.0.2:8002" },
+              "0x20",
+            ),
+            s(
+              "up",
+              { ...scorer, job: "fraud/vllm-gpu", namespace: "fraud", pod: "sc-1", instance: "10.0.0.4:8080" },
               "0x20",
             ),
             s("up", { job: "karpenter", instance: "10.0.0.3:8080" }, "1x20"),
@@ -768,10 +803,18 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
           [
             fires("ScrapeTargetDown", "15m", { job: "dcgm-exporter", instance: "10.0.0.1:9400" }),
             fires("ScrapeTargetDown", "15m", {
+              ...fd,
               job: "serving/triton-gpu",
               namespace: "serving",
               pod: "fd-1",
               instance: "10.0.0.2:8002",
+            }),
+            fires("ScrapeTargetDown", "15m", {
+              ...scorer,
+              job: "fraud/vllm-gpu",
+              namespace: "fraud",
+              pod: "sc-1",
+              instance: "10.0.0.4:8080",
             }),
             silent("ScrapeTargetDown", "15m", { job: "karpenter" }),
           ],

@@ -135,10 +135,12 @@ describe("thresholds", () => {
     );
   });
 
-  it("watch the kit's scrape jobs and the serving namespace", () => {
+  it("watch the kit's scrape jobs and every model server's targets, in serving or a team's namespace", () => {
     const expr = rules().find((r) => r.alert === "ScrapeTargetDown")!.expr;
     expect(expr).toContain(`up{job=~"${KIT_SCRAPE_JOBS.join("|")}"} == 0`);
-    expect(expr).toContain('up{namespace="serving"} == 0');
+    expect(expr).toContain('up{mlserving_model!=""} == 0');
+    // No rule pins model series to the serving namespace: teams' models are alerted on alike.
+    for (const r of rules()) expect(r.expr, r.alert).not.toMatch(/namespace="serving"/);
   });
 
   it("reject an objective that is not a bucket bound, naming the field", () => {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { deserializeProperties, serializeProperties } from "@pulumi/pulumi/runtime/rpc";
+import { createRequire } from "node:module";
 import { FakeCloud, type RecordedStackOutputs } from "./fake-cloud";
 
 /** One registered resource as the offline plan records it. */
@@ -238,6 +239,16 @@ export async function runOnMocks<T>(opts: MockRunOptions, program: () => T | Pro
   const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
   const stackTrace = resourceClass.stackTrace;
   resourceClass.stackTrace = () => [];
+  // The SDK wraps each of its internal promises to report the ones still pending when the process
+  // exits (a program that leaked work): a stack trace, three properties and two more promises each.
+  // Here every registration is awaited before the run returns (waitForRegistrations), so the
+  // wrapper is left out for the run.
+  // The module's own exports object, which the SDK's modules call through (an import would give a read-only copy).
+  const tracker = createRequire(__filename)("@pulumi/pulumi/runtime/debuggable") as {
+    debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T>;
+  };
+  const debuggablePromise = tracker.debuggablePromise;
+  tracker.debuggablePromise = (p) => p;
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       try {
@@ -252,6 +263,7 @@ export async function runOnMocks<T>(opts: MockRunOptions, program: () => T | Pro
     await new Promise((resolve) => setImmediate(resolve));
   } finally {
     resourceClass.stackTrace = stackTrace;
+    tracker.debuggablePromise = debuggablePromise;
     process.off("unhandledRejection", onRejection);
   }
   if (failure !== undefined) throw failure;

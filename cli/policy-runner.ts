@@ -81,7 +81,9 @@ function policyResource(r: RecordedResource, config: () => object) {
 
 /**
  * Runs CrossGuard policies over recorded resources the way `pulumi preview --policy-pack`
- * would: resource rules once per resource, stack rules once over all of them.
+ * would: resource rules once per resource, stack rules once over all of them. Each resource's
+ * policy view is built once and shared by every policy (they only read it), with `getConfig`
+ * answering for the policy being run.
  */
 export async function runPolicies(
   policies: Policy[],
@@ -91,11 +93,25 @@ export async function runPolicies(
   levels: Record<string, string> = {},
 ): Promise<PolicyReport> {
   const violations: PolicyViolation[] = [];
+  let cfg = (): object => config;
+  const current = () => cfg();
+  const views = resources.map((r) => policyResource(r, current));
+  const stackViews = views.map((v) => ({
+    ...v,
+    dependencies: [] as unknown[],
+    propertyDependencies: {},
+    parent: undefined as unknown,
+  }));
+  const byUrn = new Map(stackViews.map((r) => [r.urn, r]));
+  stackViews.forEach((r, i) => {
+    r.dependencies = resources[i].dependsOn.flatMap((u) => byUrn.get(u) ?? []);
+    r.parent = resources[i].parent ? byUrn.get(resources[i].parent!) : undefined;
+  });
   for (const policy of policies) {
     const level = levels[policy.name] ?? policy.enforcementLevel ?? "advisory";
     if (level === "disabled") continue;
     const defaults = schemaDefaults(policy);
-    const cfg = () => ({ ...defaults, ...config });
+    cfg = () => ({ ...defaults, ...config });
     const report = (urn: string) => (message: string, violationUrn?: string) =>
       violations.push({ policy: policy.name, enforcementLevel: level, urn: violationUrn ?? urn, message });
     try {
@@ -103,10 +119,10 @@ export async function runPolicies(
         const validators = Array.isArray(policy.validateResource)
           ? policy.validateResource
           : [(policy as ResourceValidationPolicy).validateResource];
-        for (const r of resources) {
+        for (const r of views) {
           for (const validate of validators) {
             try {
-              await validate(policyResource(r, cfg) as unknown as ResourceValidationArgs, report(r.urn));
+              await validate(r as unknown as ResourceValidationArgs, report(r.urn));
             } catch (e) {
               if (!(e instanceof NotApplicable)) throw e;
             }
@@ -114,20 +130,9 @@ export async function runPolicies(
         }
       }
       if ("validateStack" in policy && policy.validateStack) {
-        const all = resources.map((r) => ({
-          ...policyResource(r, cfg),
-          dependencies: [] as unknown[],
-          propertyDependencies: {},
-          parent: undefined as unknown,
-        }));
-        const byUrn = new Map(all.map((r) => [r.urn, r]));
-        all.forEach((r, i) => {
-          r.dependencies = resources[i].dependsOn.flatMap((u) => byUrn.get(u) ?? []);
-          r.parent = resources[i].parent ? byUrn.get(resources[i].parent!) : undefined;
-        });
         await (policy as StackValidationPolicy).validateStack(
           {
-            resources: all,
+            resources: stackViews,
             stackTags: new Map(),
             getConfig: cfg,
             notApplicable: (reason?: string): never => {

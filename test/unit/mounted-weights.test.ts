@@ -28,6 +28,12 @@ import { modelReaderPolicy } from "../../components/serving/triton-builders";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 
 const run = promisify(execFile);
+/** A vLLM model on one GPU from the registry, with the fields a test sets. */
+const llm = (over: object, environment: "dev" | "staging" = "dev") =>
+  withModelDefaults(
+    { name: "chat", server: "kserve", accelerator: "nvidia", runtime: "vllm", source: "models:/chat@prod", ...over },
+    environment,
+  );
 const KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 describe("where mounted weights come from", () => {
@@ -43,18 +49,6 @@ describe("where mounted weights come from", () => {
   });
 
   it("refuses an alias nobody pinned, naming the fix, in the model's validation", () => {
-    const llm = (over: object) =>
-      withModelDefaults(
-        {
-          name: "chat",
-          server: "kserve",
-          accelerator: "nvidia",
-          runtime: "vllm",
-          source: "models:/chat@prod",
-          ...over,
-        },
-        "dev",
-      );
     expect(modelSpecProblems(llm({ mountWeights: true }), "dev")).toContainEqual({
       field: "source",
       message: expect.stringMatching(/pin the alias \(pinnedVersion\)/),
@@ -115,16 +109,8 @@ describe("the Mountpoint volume and the InferenceService", () => {
   });
 
   it("has KServe mount the claim instead of downloading: pvc:// and no storage container", () => {
-    const model = withModelDefaults(
-      {
-        name: "support-llm",
-        server: "kserve",
-        accelerator: "nvidia",
-        runtime: "vllm",
-        source: "models:/support-llm@prod",
-        pinnedVersion: 3,
-        mountWeights: true,
-      },
+    const model = llm(
+      { name: "support-llm", source: "models:/support-llm@prod", pinnedVersion: 3, mountWeights: true },
       "staging",
     );
     const isvc = inferenceService({

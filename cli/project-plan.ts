@@ -58,16 +58,9 @@ export function loadProjectProgram(project: PulumiProject, buildDir: string): ()
   const esbuild = require("esbuild") as typeof import("esbuild");
   mkdirSync(buildDir, { recursive: true });
   const outfile = join(buildDir, `${basename(project.dir)}-${process.pid}.js`);
-  esbuild.buildSync({
-    entryPoints: [project.main],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    packages: "external",
-    logLevel: "warning",
-  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NODE_BUNDLE_OPTIONS } = require("./run-plan.js") as { NODE_BUNDLE_OPTIONS: import("esbuild").BuildOptions };
+  esbuild.buildSync({ ...NODE_BUNDLE_OPTIONS, entryPoints: [project.main], outfile });
   delete require.cache[outfile];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(outfile) as unknown;

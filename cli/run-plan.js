@@ -26,6 +26,16 @@ function newestSource() {
   return newest;
 }
 
+/** How the kit bundles a program for Node: CommonJS for Node 20, node_modules left external. */
+const NODE_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  packages: "external",
+  logLevel: "warning",
+};
+
 /**
  * Builds dist-cli/plan.js (and its source map) from cli/plan.ts. Each file is written beside its
  * final name and renamed into place, so a plan started meanwhile never reads a half-written one.
@@ -33,15 +43,10 @@ function newestSource() {
 function buildPlanBundle(outfile = bundle) {
   const esbuild = require("esbuild");
   const { outputFiles } = esbuild.buildSync({
+    ...NODE_BUNDLE_OPTIONS,
     entryPoints: [join(root, "cli", "plan.ts")],
     outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    packages: "external",
     sourcemap: true,
-    logLevel: "warning",
     write: false,
   });
   mkdirSync(dirname(outfile), { recursive: true });
@@ -131,7 +136,7 @@ function lazyNamespace(loadModule) {
   );
 }
 
-module.exports = { buildPlanBundle, ensureBundle, bundle, deferUnusedSdkModules };
+module.exports = { buildPlanBundle, ensureBundle, bundle, deferUnusedSdkModules, NODE_BUNDLE_OPTIONS };
 
 if (require.main === module) {
   // The plan reports errors by message, never by stack trace; the SDK records a stack trace on each

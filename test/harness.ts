@@ -1,6 +1,8 @@
 import { expect } from "vitest";
 import { EksCluster, EksClusterArgs } from "../components/cluster";
 import { RecordedResource, runOnMocks } from "../cli/mock-runtime";
+import { existingMonitoring, type WorkloadClusterHandle } from "../components/common/handles";
+import type { ModelServerArgs, ServingTarget } from "../components/serving";
 
 export type { RecordedResource };
 
@@ -66,4 +68,21 @@ export function testCluster(overrides: Partial<EksClusterArgs> = {}): EksCluster
     tags: { environment: "dev", team: "ml" },
     ...overrides,
   });
+}
+
+/** What every model server of a component test takes besides its model: dev, the test ALB group. */
+export function modelServerBase(
+  cluster: WorkloadClusterHandle,
+  platform: ServingTarget,
+  overrides: Partial<Omit<ModelServerArgs, "model">> = {},
+): Omit<ModelServerArgs, "model"> {
+  return {
+    cluster,
+    platform,
+    environment: "dev",
+    ingressDomain: "models.dev.internal",
+    ingressGroup: "ml-test-models",
+    monitoring: existingMonitoring(),
+    ...overrides,
+  };
 }

@@ -6,7 +6,7 @@ import type { ModelServerArgs, ModelSpec } from "../../components/serving";
 import { MLFLOW_LABELS } from "../../components/registry/registry-builders";
 import { TRITON_GPU_MODEL } from "../fixtures/models";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
-import { Plan, runComponent, testCluster } from "../harness";
+import { modelServerBase, Plan, runComponent, testCluster } from "../harness";
 
 const CERT = "arn:aws:acm:us-west-2:123456789012:certificate/0c1d2e3f-0000-4000-8000-000000000000";
 const OIDC = {
@@ -41,15 +41,7 @@ describe("a locked-down serving platform (NetworkPolicies, OIDC, named callers)"
         isolation: { albSubnetCidrs: ["10.30.0.0/20", "10.30.16.0/20"], vpcCidr: "10.30.0.0/16" },
         endpointAuth: { oidc: OIDC, clientId: "models", clientSecret: pulumi.secret("client-s3cr3t") },
       });
-      const base: Omit<ModelServerArgs, "model"> = {
-        cluster: c.handle,
-        platform,
-        environment: "dev",
-        ingressDomain: "models.dev.internal",
-        ingressGroup: "ml-test-models",
-        certificateArn: CERT,
-        monitoring: existingMonitoring(),
-      };
+      const base = modelServerBase(c.handle, platform, { certificateArn: CERT });
       new TritonServer("resnet", { ...base, model: resnet });
       new KServeModel("bert", { ...base, model: bert });
     });

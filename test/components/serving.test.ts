@@ -8,7 +8,7 @@ import type { ModelServerArgs, ModelSpec } from "../../components/serving";
 import { CHARTS } from "../../components/versions";
 import { KSERVE_NEURON_MODEL, TRITON_GPU_MODEL } from "../fixtures/models";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
-import { json, Plan, RecordedResource, runComponent, testCluster } from "../harness";
+import { json, modelServerBase, Plan, RecordedResource, runComponent, testCluster } from "../harness";
 
 const cluster = () => testCluster();
 
@@ -64,14 +64,7 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
         registry: fakeRegistry(),
         monitoring: existingMonitoring(),
       });
-      const base: Omit<ModelServerArgs, "model"> = {
-        cluster: c.handle,
-        platform,
-        environment: "dev",
-        ingressDomain: "models.dev.internal",
-        ingressGroup: "ml-test-models",
-        monitoring: existingMonitoring(),
-      };
+      const base = modelServerBase(c.handle, platform);
       new TritonServer("resnet", { ...base, model: resnet });
       new KServeModel("bert", { ...base, model: bert });
       new KServeModel("llama", { ...base, model: llama, neuronSchedulerName: "my-scheduler" });
@@ -420,13 +413,8 @@ describe("KServeModel with mounted weights (mountWeights)", () => {
       monitoring: existingMonitoring(),
     });
     return new KServeModel("chat", {
-      cluster: c.handle,
-      platform,
+      ...modelServerBase(c.handle, platform, { environment: "staging", ingressDomain: "models.staging.internal" }),
       model: chat,
-      environment: "staging",
-      ingressDomain: "models.staging.internal",
-      ingressGroup: "ml-test-models",
-      monitoring: existingMonitoring(),
     });
   };
   let plan: Plan;

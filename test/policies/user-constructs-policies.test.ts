@@ -23,7 +23,7 @@ import {
 import { existingMonitoring } from "../../components/common/handles";
 import { ServingPlatform, TritonServer } from "../../components/serving";
 import { TRITON_GPU_MODEL } from "../fixtures/models";
-import { runComponent, testCluster } from "../harness";
+import { modelServerBase, runComponent, testCluster } from "../harness";
 import { resource, violations } from "./policy-harness";
 
 // Insecure resources users can build beside the kit's components (issue 11): each rule with
@@ -754,12 +754,7 @@ describe("the kit's own model reader, planned on mocks", () => {
       const c = testCluster();
       const platform = new ServingPlatform("serving", { cluster: c.handle, monitoring: existingMonitoring() });
       new TritonServer("resnet", {
-        cluster: c.handle,
-        platform,
-        environment: "dev",
-        ingressDomain: "models.dev.internal",
-        ingressGroup: "ml-test-models",
-        monitoring: existingMonitoring(),
+        ...modelServerBase(c.handle, platform),
         model: { ...TRITON_GPU_MODEL, replicas: { min: 1, max: 2 } },
       });
     });

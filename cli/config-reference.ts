@@ -1,10 +1,10 @@
 /**
- * The README's configuration reference, generated from the stack config schema, the key
+ * The configuration reference (docs/configuration.md), generated from the stack config schema, the key
  * descriptions and the per-environment defaults:
  *
- *   npm run docs          rewrites the section between the markers in README.md
+ *   npm run docs          rewrites the section between the markers in docs/configuration.md
  *
- * A test fails when the README's section differs from what this generates.
+ * A test fails when the section in docs/configuration.md differs from what this generates.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -126,11 +126,12 @@ export function undocumentedKeys(): { missing: string[]; unknown: string[] } {
   };
 }
 
-/** README.md with its configuration reference replaced by `reference`. */
+/** docs/configuration.md with its configuration reference replaced by `reference`. */
 export function withReference(readme: string, reference: string): string {
   const start = readme.indexOf(REFERENCE_START);
   const end = readme.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${REFERENCE_START} ... ${REFERENCE_END} section`);
+  if (start < 0 || end < start)
+    throw new Error(`docs/configuration.md has no ${REFERENCE_START} ... ${REFERENCE_END} section`);
   return readme.slice(0, start) + reference + readme.slice(end + REFERENCE_END.length);
 }
 
@@ -140,7 +141,7 @@ if (require.main === module) {
     console.error(`undocumented keys: ${missing.join(", ") || "none"}; unknown keys: ${unknown.join(", ") || "none"}`);
     process.exit(1);
   }
-  const file = join(__dirname, "..", "README.md");
+  const file = join(__dirname, "..", "docs/configuration.md");
   writeFileSync(file, withReference(readFileSync(file, "utf8"), configReference()));
   console.log(`wrote the configuration reference (${configKeys().length} keys) to ${file}`);
 }

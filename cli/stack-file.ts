@@ -143,7 +143,7 @@ export function loadStackFile(path: string, projectNamespace: string): LoadedSta
   if (size > MAX_STACK_FILE_BYTES)
     throw new StackFileError(
       "(file)",
-      `${path} is ${(size / 1024 / 1024).toFixed(1)} MiB; a stack file is at most ${MAX_STACK_FILE_BYTES / 1024 / 1024} MiB (a platform's is a few KiB): a list in it is far longer than any the kit takes (see each key's bound in the README)`,
+      `${path} is ${(size / 1024 / 1024).toFixed(1)} MiB; a stack file is at most ${MAX_STACK_FILE_BYTES / 1024 / 1024} MiB (a platform's is a few KiB): a list in it is far longer than any the kit takes (see each key's bound in docs/configuration.md)`,
     );
   const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
   const doc = (parse(text, { merge: true }) ?? {}) as { config?: unknown };

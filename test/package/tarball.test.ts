@@ -4,7 +4,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import * as ts from "typescript";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,6 +91,20 @@ describe("the packed kit in a fresh project", () => {
     );
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
     expect(files.filter((f) => f.includes("tsbuildinfo"))).toEqual([]);
+  });
+
+  it("ships source maps that carry their sources, since the .ts files are not shipped", () => {
+    const maps = files.filter((f) => f.endsWith(".js.map"));
+    expect(maps.length).toBeGreaterThan(50);
+    const kit = join(dir, "node_modules", "@mlserving", "kit");
+    for (const map of maps) {
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(kit, map.replace(/^package\//, "")), "utf8"));
+      expect(sourcesContent?.length, map).toBe(sources.length);
+      expect(
+        sourcesContent.every((c: unknown) => typeof c === "string" && c.length > 0),
+        map,
+      ).toBe(true);
+    }
   });
 
   it.each([

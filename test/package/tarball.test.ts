@@ -1,17 +1,26 @@
-// The kit as a library user gets it: `npm pack` (which builds dist/ through `prepare`), the
-// tarball unpacked into a fresh project's node_modules, a consumer program compiled by tsc under
+// The kit as a library user gets it: the tarball the release workflow packs (`prepare` builds
+// dist/), unpacked into a fresh project's node_modules, a consumer program compiled by tsc under
 // moduleResolution node, node16 and bundler, then run on Pulumi's mock runtime.
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import * as ts from "typescript";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runReleaseDryRun } from "../release-workflow";
 
 const root = join(__dirname, "..", "..");
 const run = promisify(execFile);
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 const CONSUMER = `import * as pulumi from "@pulumi/pulumi";
 import { MlPlatform, platformSpec, InvalidArgsError } from "@mlserving/kit";
@@ -54,16 +63,17 @@ describe("the packed kit in a fresh project", () => {
   let dir = "";
   let files: string[] = [];
 
-  // Timeouts are generous: packing builds the library with tsc, and on a shared, loaded machine
-  // each step can take several times as long as on a quiet one.
+  let dryRun: { cmd: string; output: string }[] = [];
+  const madeRelease = !existsSync(join(root, ".release"));
+
+  // The tarball is the one the release workflow's dry run packs: its steps (release check, pack,
+  // publish --dry-run) run here as CI would run them, without a secret.
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "kit-consumer-"));
-    await run(npm, ["pack", "--pack-destination", dir, "--silent"], { cwd: root, timeout: 300_000 });
-    const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
-    if (!tarball) throw new Error("npm pack wrote no tarball");
-    files = execFileSync("tar", ["-tzf", join(dir, tarball)], { encoding: "utf8" })
-      .trim()
-      .split("\n");
+    const release = await runReleaseDryRun();
+    dryRun = release.outputs;
+    const tarball = release.tarball;
+    files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n");
     // The kit's own dependencies come from this checkout (the registry's copies at the pinned
     // versions); the kit itself is only what the tarball holds.
     const modules = join(dir, "node_modules");
@@ -71,11 +81,23 @@ describe("the packed kit in a fresh project", () => {
     for (const entry of readdirSync(join(root, "node_modules")))
       if (!entry.startsWith(".") && entry !== "@mlserving")
         symlinkSync(join(root, "node_modules", entry), join(modules, entry), "dir");
-    execFileSync("tar", ["-xzf", join(dir, tarball), "-C", join(modules, "@mlserving", "kit"), "--strip-components=1"]);
+    execFileSync("tar", ["-xzf", tarball, "-C", join(modules, "@mlserving", "kit"), "--strip-components=1"]);
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
     writeFileSync(join(dir, "index.ts"), CONSUMER);
   }, 330_000);
-  afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (madeRelease) rmSync(join(root, ".release"), { recursive: true, force: true });
+  });
+
+  it("is what the release workflow's dry run checks, packs and would publish", () => {
+    expect(dryRun.map((r) => r.cmd)).toEqual([
+      "npm run release:check",
+      "mkdir -p .release && npm pack --pack-destination .release",
+      "npm publish .release/*.tgz --dry-run --access public",
+    ]);
+    expect(dryRun.at(-1)!.output).toMatch(/\+ @mlserving\/kit@\d+\.\d+\.\d+/);
+  });
 
   it("holds the built library, its licence and changelog, and no sources", () => {
     expect(files).toEqual(

@@ -8,14 +8,16 @@ import { RecordedResource, runOnMocks, SECRET_PLACEHOLDER } from "./mock-runtime
 import type { PlatformSpec } from "../components/platform/spec";
 import { PolicyReport, runPolicies } from "./policy-runner";
 import { checkStackFile, ValidStack } from "./stack-check";
-import { join } from "node:path";
 import {
   loadProjectConfig,
   loadProjectProgram,
   loadPulumiProject,
+  projectStackFile,
   readRecordedOutputs,
   recordedOutputsPath,
+  RecordedOutputsFile,
 } from "./project-plan";
+import { existsSync } from "node:fs";
 
 export interface PlanRequest {
   stack: string;
@@ -23,6 +25,11 @@ export interface PlanRequest {
   progress?: (line: string) => void;
   /** The stack file, already checked by {@link checkStackFile}; checked here when absent. */
   checked?: ValidStack;
+  /**
+   * The platform program to run: a project of the user's that builds the platform from the stack
+   * file (`@mlserving/kit/stack`). Default: the kit's own stack program.
+   */
+  program?: { project: string; run: () => unknown };
 }
 
 export type PlanOutcome =
@@ -65,8 +72,8 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
   let programResult: unknown;
   try {
     ({ resources, result: programResult } = await runOnMocks(
-      { project: CONFIG_NAMESPACE, stack: req.stack, region, config, secretKeys },
-      runPlatformProgram,
+      { project: req.program?.project ?? CONFIG_NAMESPACE, stack: req.stack, region, config, secretKeys },
+      req.program?.run ?? runPlatformProgram,
     ));
   } catch (e) {
     return { kind: "failed", message: e instanceof Error ? e.message : String(e) };
@@ -85,47 +92,62 @@ export async function runPlan(req: PlanRequest): Promise<PlanOutcome> {
     violations: policyReport.violations.map((v) => ({ ...v, message: redact(v.message, checked.spec.secretValues) })),
   };
   progress(`${report.policies} policies evaluated`);
-  return planned(CONFIG_NAMESPACE, req.stack, resources, report, programResult, cost, coldStart);
+  return planned(
+    req.program?.project ?? CONFIG_NAMESPACE,
+    req.stack,
+    resources,
+    report,
+    programResult,
+    cost,
+    coldStart,
+  );
 }
 
 export interface ProjectPlanRequest {
   /** Folder of the project's Pulumi.yaml. */
   projectDir: string;
   stack: string;
-  /** Its stack file. Default: `<projectDir>/Pulumi.<stack>.yaml`. */
+  /** Its stack file. Default: `Pulumi.<stack>.yaml` in the project's `stackConfigDir`. */
   configPath?: string;
-  /** Recorded outputs of the platform stack it references. Default: `<projectDir>/platform-outputs.<stack>.json`. */
+  /**
+   * Recorded outputs of the platform stack it references. Default:
+   * `<projectDir>/platform-outputs.<stack>.json` when that file exists; without one, a
+   * `StackReference` read fails the plan.
+   */
   outputsPath?: string;
-  /** Where the bundled program is written. Default: dist-cli/projects. */
-  buildDir?: string;
+  /** The environment whose policy levels apply. Default: the recorded platform's, else prod. */
+  environment?: string;
   progress?: (line: string) => void;
 }
 
 /**
- * Plans another project (a model team's stack) offline: its program runs on the mock runtime
- * with `StackReference` reads answered from the platform's recorded outputs, then the policy pack
- * runs on what it registers (with the platform's environment).
+ * Plans another project (a model team's stack, or a program of the user's that composes the
+ * components) offline: its program runs on the mock runtime with `StackReference` reads answered
+ * from the platform's recorded outputs, then the policy pack runs on what it registers (with the
+ * platform's environment).
  */
 export async function runProjectPlan(req: ProjectPlanRequest): Promise<PlanOutcome> {
   const progress = req.progress ?? (() => undefined);
   const project = loadPulumiProject(req.projectDir);
-  const configPath = req.configPath ?? join(project.dir, `Pulumi.${req.stack}.yaml`);
+  const configPath = req.configPath ?? projectStackFile(project, req.stack);
   const loaded = loadProjectConfig(project, configPath);
   if (!loaded.ok) return { kind: "invalid-config", problems: loaded.problems };
   const outputsPath = req.outputsPath ?? recordedOutputsPath(project.dir, req.stack);
-  let recorded;
-  try {
-    recorded = readRecordedOutputs(outputsPath);
-  } catch (e) {
-    return { kind: "failed", message: `recorded platform outputs: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  const environment = String(recorded.outputs.environment ?? "prod");
-  progress(`project ${project.name}, platform outputs of ${recorded.stack} from ${outputsPath}`);
+  let recorded: RecordedOutputsFile | undefined;
+  if (req.outputsPath !== undefined || existsSync(outputsPath)) {
+    try {
+      recorded = readRecordedOutputs(outputsPath);
+    } catch (e) {
+      return { kind: "failed", message: `recorded platform outputs: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    progress(`project ${project.name}, platform outputs of ${recorded.stack} from ${outputsPath}`);
+  } else progress(`project ${project.name}, no recorded platform outputs (${outputsPath} does not exist)`);
+  const environment = req.environment ?? String(recorded?.outputs.environment ?? "prod");
 
   let resources: RecordedResource[];
   let programResult: unknown;
   try {
-    const program = loadProjectProgram(project, req.buildDir ?? join(__dirname, "..", "dist-cli", "projects"));
+    const program = loadProjectProgram(project);
     ({ resources, result: programResult } = await runOnMocks(
       {
         project: project.name,
@@ -133,16 +155,20 @@ export async function runProjectPlan(req: ProjectPlanRequest): Promise<PlanOutco
         region: loaded.region,
         config: loaded.config,
         secretKeys: loaded.secretKeys,
-        stackReferences: { [recorded.stack]: recorded },
+        stackReferences: recorded ? { [recorded.stack]: recorded } : {},
       },
       program,
     ));
   } catch (e) {
-    return { kind: "failed", message: e instanceof Error ? e.message : String(e) };
+    const message = e instanceof Error ? e.message : String(e);
+    const hint = /no recorded outputs for stack reference/.test(message)
+      ? ` (record the platform's outputs into ${outputsPath}: docs/model-teams.md, "Recording a platform's outputs")`
+      : "";
+    return { kind: "failed", message: message + hint };
   }
   progress(`program ran on the mock runtime: ${resources.length} resources registered`);
   const report = await runPolicies(allPolicies, resources, { environment }, {});
-  progress(`${report.policies} policies evaluated (environment ${environment}, the platform's)`);
+  progress(`${report.policies} policies evaluated (environment ${environment}${recorded ? ", the platform's" : ""})`);
   return planned(project.name, req.stack, resources, report, programResult);
 }
 

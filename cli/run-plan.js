@@ -27,14 +27,7 @@ function newestSource() {
 }
 
 /** How the kit bundles a program for Node: CommonJS for Node 20, node_modules left external. */
-const NODE_BUNDLE_OPTIONS = {
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  packages: "external",
-  logLevel: "warning",
-};
+const NODE_BUNDLE_OPTIONS = require("./bundle-options.json");
 
 /**
  * Builds dist-cli/plan.js (and its source map) from cli/plan.ts. Each file is written beside its

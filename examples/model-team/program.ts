@@ -5,11 +5,11 @@
  * identities); the namespace, its quota, the registry credentials and the ServingRuntimes come
  * from the platform stack (`mlserving:teams`).
  *
- * Outside this repository, import from the published package instead:
- *   import { KServeModel, PlatformReference, TritonServer, withModelDefaults } from "@mlserving/kit";
+ * In the kit's checkout, `@mlserving/kit` resolves to the kit's sources (the offline plan and the
+ * type-check map it there); copied out, to the installed package.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KServeModel, PlatformReference, TritonServer, withModelDefaults, type ModelInput } from "../../components";
+import { KServeModel, PlatformReference, TritonServer, withModelDefaults, type ModelInput } from "@mlserving/kit";
 
 /** The team's config (`model-team:*` keys of Pulumi.<stack>.yaml). */
 export interface ModelTeamConfig {

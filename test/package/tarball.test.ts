@@ -5,6 +5,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import * as ts from "typescript";
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -59,11 +60,39 @@ const tsconfig = (module: string, moduleResolution: string, emit: boolean) =>
     files: ["index.ts"],
   });
 
+/**
+ * Installs the packed kit into `project`'s node_modules: the kit is only what the tarball holds;
+ * its peers and every other package come from this checkout (the registry's copies at the
+ * pinned versions), linked, not copied.
+ */
+function installKit(project: string, tarball: string): void {
+  const modules = join(project, "node_modules");
+  mkdirSync(join(modules, "@mlserving", "kit"), { recursive: true });
+  for (const entry of readdirSync(join(root, "node_modules")))
+    if (!entry.startsWith(".") && entry !== "@mlserving")
+      symlinkSync(join(root, "node_modules", entry), join(modules, entry), "dir");
+  execFileSync("tar", ["-xzf", tarball, "-C", join(modules, "@mlserving", "kit"), "--strip-components=1"]);
+}
+
+/** Runs the package's plan command (its `bin`, as npm links it) in `cwd`. */
+async function mlservingPlan(cwd: string, ...args: string[]) {
+  const kit = join(cwd, "node_modules", "@mlserving", "kit");
+  const bin = JSON.parse(readFileSync(join(kit, "package.json"), "utf8")).bin["mlserving-plan"];
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(kit, bin), ...args], { cwd });
+    return { status: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout: string; stderr: string };
+    return { status: err.code ?? -1, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
 describe("the packed kit in a fresh project", () => {
   let dir = "";
   let files: string[] = [];
 
   let dryRun: { cmd: string; output: string }[] = [];
+  let tarballPath = "";
   const madeRelease = !existsSync(join(root, ".release"));
 
   // The tarball is the one the release workflow's dry run packs: its steps (release check, pack,
@@ -73,15 +102,9 @@ describe("the packed kit in a fresh project", () => {
     const release = await runReleaseDryRun();
     dryRun = release.outputs;
     const tarball = release.tarball;
+    tarballPath = tarball;
     files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n");
-    // The kit's own dependencies come from this checkout (the registry's copies at the pinned
-    // versions); the kit itself is only what the tarball holds.
-    const modules = join(dir, "node_modules");
-    mkdirSync(join(modules, "@mlserving", "kit"), { recursive: true });
-    for (const entry of readdirSync(join(root, "node_modules")))
-      if (!entry.startsWith(".") && entry !== "@mlserving")
-        symlinkSync(join(root, "node_modules", entry), join(modules, entry), "dir");
-    execFileSync("tar", ["-xzf", tarball, "-C", join(modules, "@mlserving", "kit"), "--strip-components=1"]);
+    installKit(dir, tarball);
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
     writeFileSync(join(dir, "index.ts"), CONSUMER);
   }, 330_000);
@@ -189,4 +212,46 @@ runOnMocks({ project: "consumer", stack: "dev", region: "us-west-2" }, () => req
     expect(ran.retention).toBe(60);
     expect(ran.refusedMessage).toMatch(/cluster\.logRetentionDays/);
   }, 600_000);
+
+  describe("examples/model-team copied out as a team's own repository", () => {
+    let team = "";
+    beforeAll(() => {
+      team = join(dir, "team-repo");
+      cpSync(join(root, "examples", "model-team"), team, {
+        recursive: true,
+        filter: (src) => !/[\\/](node_modules|\.plan)$/.test(src),
+      });
+      installKit(team, tarballPath);
+    });
+
+    it("depends on the kit package, not on the kit's sources", () => {
+      const manifest = JSON.parse(readFileSync(join(team, "package.json"), "utf8"));
+      expect(Object.keys(manifest.dependencies)).toContain("@mlserving/kit");
+      for (const f of readdirSync(team).filter((f) => f.endsWith(".ts")))
+        expect(readFileSync(join(team, f), "utf8"), f).not.toMatch(/from "\.\.\//);
+    });
+
+    it("type-checks with its own tsconfig.json", async () => {
+      const tsc = join(team, "node_modules", "typescript", "bin", "tsc");
+      await run(process.execPath, [tsc, "-p", team], { cwd: team });
+    });
+
+    it("plans offline with the package's command: exit 0, no mandatory violation, output only in its .plan", async () => {
+      const before = readdirSync(team).sort();
+      const planned = await mlservingPlan(team, "--stack", "dev");
+      expect(planned.stderr).toBe("");
+      expect(planned.status).toBe(0);
+      expect(planned.stdout).toMatch(/Policies: \d+ run, 0 mandatory violation/);
+      const doc = JSON.parse(readFileSync(join(team, ".plan", "dev", "resources.json"), "utf8"));
+      expect(doc).toMatchObject({ project: "model-team", stack: "dev" });
+      expect(doc.resources.map((r: { type: string }) => r.type)).toContain("mlserving:serving:TritonServer");
+      expect(readdirSync(team).sort()).toEqual([...before, ".plan"].sort());
+    });
+
+    it("a misspelt stack is refused with the stacks it has", async () => {
+      const planned = await mlservingPlan(team, "--stack", "dve");
+      expect(planned.status).toBe(2);
+      expect(planned.stderr).toContain("did you mean --stack dev?");
+    });
+  });
 });

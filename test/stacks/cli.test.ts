@@ -88,13 +88,24 @@ describe("npm run plan", () => {
     const missing = await planCommand("--stack", "nope");
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("stack file not found");
+    expect(missing.stderr).toContain("(stacks of mlserving: dev, prod, staging)");
+    expect(missing.stderr).not.toContain("did you mean");
   });
 
-  it("--help exits 0 with the usage and the stack files found in stacks/", async () => {
+  it("suggests the closest stack for a misspelt --stack", async () => {
+    const run = await planCommand("--stack", "prdo");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("did you mean --stack prod?");
+  });
+
+  it("--help exits 0 with the usage, every artifact, the stack files found in stacks/ and the examples", async () => {
     const run = await planCommand("--help");
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("usage: npm run plan -- --stack <name>");
-    expect(run.stdout).toMatch(/Stack files in .*: dev, prod, staging/);
+    expect(run.stdout).toMatch(/Stack files of mlserving \(.*stacks\): dev, prod, staging/);
+    expect(run.stdout).toMatch(/examples\/model-team: dev/);
+    for (const artifact of ["resources.json", "policy-report.json", "manifests/", "cost.json", "cold-start.json"])
+      expect(run.stdout, artifact).toContain(artifact);
   });
 
   it("refuses a --stack that is not a stack name, before touching any folder", async () => {

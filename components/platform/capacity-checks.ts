@@ -1,5 +1,6 @@
 import type { AcceleratorKind } from "../common/accelerators";
 import { daemonSetOverhead, parseCpuMillis, parseMemoryMiB } from "../capacity/node-overhead";
+import { sharesPerDevice } from "../capacity/rules";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
 import type { ModelSpec } from "../serving/model-spec";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
@@ -50,7 +51,7 @@ export function replicaBounds(m: ModelSpec): { min: number; max: number } {
 /** Devices a node of the type advertises for a kind (NVIDIA time-slicing multiplies GPUs). */
 export function advertisedDevices(t: InstanceTypeInfo, kind: AcceleratorKind, spec: Pick<PlatformSpec, "capacity">) {
   if (!t.accelerator || t.accelerator.kind !== kind) return 0;
-  return kind === "nvidia" ? t.accelerator.count * (spec.capacity.gpuTimeSlicingReplicas ?? 1) : t.accelerator.count;
+  return t.accelerator.count * sharesPerDevice(kind, spec.capacity.gpuTimeSlicingReplicas);
 }
 
 /** How many replicas of one model a node of the type holds (0 when one does not fit). */
@@ -145,6 +146,28 @@ function fitError(spec: PlatformSpec, m: ModelSpec, i: number, r: ReplicaRequest
   };
 }
 
+/**
+ * A time-sliced `nvidia.com/gpu` is a share of one physical GPU: the device plugin hands a pod
+ * asking for more than one share several shares of what may be the same GPU (NVIDIA
+ * k8s-device-plugin README, "Shared Access to GPUs with CUDA Time-Slicing": more shares give "no
+ * additional compute", hence its `failRequestsGreaterThanOne`, which the kit sets), so a model
+ * asking for more than one GPU (tensor parallel) is refused while time-slicing is on.
+ */
+function timeSlicingError(
+  spec: PlatformSpec,
+  m: ModelSpec,
+  i: number,
+  r: ReplicaRequests,
+): CapacityFinding | undefined {
+  const replicas = spec.capacity.gpuTimeSlicingReplicas;
+  if (replicas === undefined || r.node !== "nvidia" || r.devices <= 1) return undefined;
+  return {
+    level: "error",
+    path: `serving.models[${i}].resources.gpus`,
+    message: `model ${m.name} asks ${r.devices} GPUs per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} makes every nvidia.com/gpu a time-slice of one physical GPU, and ${r.devices} slices may be the same GPU (the device plugin refuses such a request). Ask for 1 GPU, or remove capacity.gpuTimeSlicingReplicas to run it on ${r.devices} whole GPUs.`,
+  };
+}
+
 /** The errors only: what the config refuses (exit 2), with paths relative to the namespace. */
 export function capacityFitProblems(spec: PlatformSpec): { path: string; message: string }[] {
   return capacityFindings(spec)
@@ -166,7 +189,7 @@ export function capacityFindings(spec: PlatformSpec): CapacityFinding[] {
       return;
     }
     requests.set(m, r);
-    const err = fitError(spec, m, i, r);
+    const err = timeSlicingError(spec, m, i, r) ?? fitError(spec, m, i, r);
     if (err) findings.push(err);
   });
   findings.push(...coverageWarnings(spec, requests));
@@ -185,13 +208,15 @@ function coverageWarnings(spec: PlatformSpec, requests: Map<ModelSpec, ReplicaRe
     const first = pools[0].index;
     const names = models.map((m) => `${m.name} (${replicaBounds(m).max} × ${requests.get(m)!.devices})`).join(", ");
     if (spec.capacity.autoscaler === "karpenter") {
+      // Both in schedulable devices: the NodePools' limits count time-sliced GPUs as shares (karpenter-builders.ts).
       const needed = models.reduce((s, m) => s + replicaBounds(m).max * requests.get(m)!.devices, 0);
-      const limit = pools.reduce((s, { p }) => s + p.maxDevices, 0);
+      const shares = sharesPerDevice(kind, spec.capacity.gpuTimeSlicingReplicas);
+      const limit = pools.reduce((s, { p }) => s + p.maxDevices * shares, 0);
       if (needed > limit)
         out.push({
           level: "warning",
           path: `capacity.pools[${first}].maxDevices`,
-          message: `the ${kind} models at their maximum replicas, canaries included, need ${needed} devices (${names}); the ${kind} NodePool limits allow ${limit}. Replicas above the limit stay pending.`,
+          message: `the ${kind} models at their maximum replicas, canaries included, need ${needed} devices (${names}); the ${kind} NodePool limits allow ${limit}${shares > 1 ? ` (maxDevices × ${shares} time-slices a GPU)` : ""}. Replicas above the limit stay pending.`,
         });
     } else {
       // Node groups: each model packed on its best type; the on-demand fallback group stands in for spot, it adds no capacity.

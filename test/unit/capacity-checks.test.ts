@@ -98,10 +98,22 @@ describe("a model's replica must fit an instance type of its pool", () => {
     expect(capacityFitProblems(spec("dev", [{ ...cpuModel, resources: { cpu: "1", memory: "4Gi" } }]))).toEqual([]);
   });
 
-  it("lets GPU time-slicing advertise more GPUs a node", () => {
-    const s = spec("dev", [gpu({ resources: { gpus: 4 } })]);
-    expect(capacityFitProblems(s)).toHaveLength(1);
-    expect(capacityFitProblems({ ...s, capacity: { ...s.capacity, gpuTimeSlicingReplicas: 4 } })).toEqual([]);
+  it("with GPU time-slicing, packs one-GPU replicas by shares and refuses multi-GPU replicas, naming the key", () => {
+    const sliced = (s: PlatformSpec) => ({ ...s, capacity: { ...s.capacity, gpuTimeSlicingReplicas: 4 } });
+    const one = { ...gpu({}), resources: { gpus: 1, cpu: "500m", memory: "2Gi" } };
+    const g6 = instanceType("g6.xlarge")!;
+    expect(
+      replicasPerNode(g6, { cpuMillis: 500, memoryMiB: 2048, devices: 1, node: "nvidia" }, sliced(spec("dev", []))),
+    ).toBe(4);
+    expect(capacityFitProblems(sliced(spec("dev", [one])))).toEqual([]);
+    // Two shares may be the same physical GPU: tensor parallel over them is meaningless.
+    const s = spec("dev", [gpu({ resources: { gpus: 2 } })]);
+    expect(capacityFitProblems(sliced(s))).toEqual([
+      {
+        path: "serving.models[0].resources.gpus",
+        message: expect.stringMatching(/asks 2 GPUs .*capacity\.gpuTimeSlicingReplicas: 4 .*Ask for 1 GPU/),
+      },
+    ]);
   });
 
   it("is refused by the config with the full key path (exit 2 in the plan)", () => {
@@ -146,6 +158,12 @@ describe("pool limits must cover every model at its maximum, canaries included",
 
   it("is quiet when the limit covers them", () => {
     expect(levels(spec("staging", [canaried(2)]), "warning")).toEqual([]);
+  });
+
+  it("counts a time-sliced NodePool's limit in shares, as its NodePool and NodeOverlays do", () => {
+    const s = spec("staging", [canaried(3)]);
+    // 4 GPUs x 2 shares = 8 >= 6.
+    expect(levels({ ...s, capacity: { ...s.capacity, gpuTimeSlicingReplicas: 2 } }, "warning")).toEqual([]);
   });
 
   it("counts nodes for node groups (Cluster Autoscaler)", () => {

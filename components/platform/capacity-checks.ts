@@ -250,7 +250,7 @@ export function largestType(p: AcceleratorPoolSpec): InstanceTypeInfo | undefine
 function spotLossAdvisories(spec: PlatformSpec, requests: Map<ModelSpec, ReplicaRequests>): CapacityFinding[] {
   const lost = new Map<string, string>(); // pool name -> type lost
   for (const p of spec.capacity.pools) {
-    if (p.onDemandFallback) continue;
+    if (p.onDemandFallback || !p.spot) continue; // on-demand capacity is not reclaimed
     const t = largestType(p);
     if (t) lost.set(p.name, t.name);
   }

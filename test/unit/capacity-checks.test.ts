@@ -214,6 +214,17 @@ describe("advisories: losing the largest spot type or one availability zone", ()
     expect(levels(twoFit, "advisory").filter((f) => f.path.startsWith("serving"))).toEqual([]);
   });
 
+  it("does not call an on-demand pool (spot: false) spot-only: nothing is reclaimed there", () => {
+    // dev's Inferentia pool: inf2.xlarge alone, on-demand, no fallback.
+    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, resources: { neuronDevices: 1, cpu: "3", memory: "12Gi" } };
+    const onDemand = spec("dev", [neuron]);
+    expect(onDemand.capacity.pools.find((p) => p.kind === "neuron")).toMatchObject({
+      spot: false,
+      onDemandFallback: false,
+    });
+    expect(levels(onDemand, "advisory").filter((f) => f.path.startsWith("serving"))).toEqual([]);
+  });
+
   it("advises that a single NAT gateway's zone takes image pulls down with it", () => {
     const single = spec("dev", [gpu({})]);
     expect(levels(single, "advisory").map((f) => f.path)).toEqual(["network.natGateways"]);

@@ -1,6 +1,8 @@
 import type { AcceleratorKind } from "../common/accelerators";
 import { daemonSetOverhead, parseCpuMillis, parseMemoryMiB } from "../capacity/node-overhead";
 import { sharesPerDevice } from "../capacity/rules";
+import { VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
+import { runtimeOf } from "../serving/runtimes";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
 import type { ModelSpec } from "../serving/model-spec";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
@@ -160,7 +162,18 @@ function timeSlicingError(
   r: ReplicaRequests,
 ): CapacityFinding | undefined {
   const replicas = spec.capacity.gpuTimeSlicingReplicas;
-  if (replicas === undefined || r.node !== "nvidia" || r.devices <= 1) return undefined;
+  if (replicas === undefined || r.node !== "nvidia") return undefined;
+  // vLLM takes `--gpu-memory-utilization` (0.9 at the pinned image, serving/llm-limits.ts) of the
+  // whole GPU per instance ("a per-instance limit ... if you have two vLLM instances running on the
+  // same GPU, you can set the GPU memory utilization to 0.5 for each instance", vLLM engine
+  // arguments), so a second replica on a shared GPU cannot start: the shares' fit is not there.
+  if (runtimeOf(m).llmLimits)
+    return {
+      level: "error",
+      path: `serving.models[${i}].runtime`,
+      message: `model ${m.name} runs vLLM, which takes ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of its GPU's memory per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} puts up to ${replicas} replicas on one GPU, and all but the first fail to start. Remove capacity.gpuTimeSlicingReplicas, or serve this model with another runtime.`,
+    };
+  if (r.devices <= 1) return undefined;
   return {
     level: "error",
     path: `serving.models[${i}].resources.gpus`,

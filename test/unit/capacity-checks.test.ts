@@ -114,6 +114,19 @@ describe("a model's replica must fit an instance type of its pool", () => {
         message: expect.stringMatching(/asks 2 GPUs .*capacity\.gpuTimeSlicingReplicas: 4 .*Ask for 1 GPU/),
       },
     ]);
+    // vLLM takes 90% of the whole GPU per replica: a second replica on a shared GPU cannot start.
+    const llm: ModelSpec = {
+      ...gpu({ server: "kserve" }),
+      runtime: "vllm",
+      resources: { gpus: 1, cpu: "3", memory: "12Gi" },
+    };
+    expect(capacityFitProblems(spec("dev", [llm]))).toEqual([]);
+    expect(capacityFitProblems(sliced(spec("dev", [llm])))).toEqual([
+      {
+        path: "serving.models[0].runtime",
+        message: expect.stringMatching(/runs vLLM, which takes 90% .*Remove capacity\.gpuTimeSlicingReplicas/),
+      },
+    ]);
   });
 
   it("is refused by the config with the full key path (exit 2 in the plan)", () => {

@@ -35,9 +35,10 @@ export function karpenterValues(input: {
   interruptionQueueName: string;
   replicas: number;
   /**
-   * Turn on the alpha NodeOverlay feature gate (chart values `settings.featureGates.nodeOverlay`,
-   * default false; the chart passes it to the controller's FEATURE_GATES), so time-sliced GPU
-   * pools' NodeOverlays take effect. Default: off.
+   * Turn on the alpha NodeOverlay feature gate (aws/karpenter-provider-aws v1.14.1
+   * charts/karpenter/values.yaml `settings.featureGates.nodeOverlay`, default false;
+   * templates/deployment.yaml passes it in FEATURE_GATES), so time-sliced GPU pools'
+   * NodeOverlays take effect. Default: off.
    */
   nodeOverlay?: boolean;
 }) {

@@ -72,6 +72,10 @@ export function costSummaryLines(r: CostReport): string[] {
         : `  model ${m.name}: not priced (no priced type fits it)`,
     );
   if (e.unpriced.length > 0) out.push(`  unpriced (left out of the totals): ${e.unpriced.join(", ")}`);
+  if (e.notModelled.length > 0) {
+    out.push("  not modelled (usage-driven, on top of the figures above):");
+    for (const n of e.notModelled) out.push(`    - ${n}`);
+  }
   if (r.budget)
     out.push(
       `  budget ${usd(r.budget.monthlyCeilingUsd)} (${r.budget.enforcement}): the ceiling is ${r.budget.withinBudget ? "within it" : "OVER it"}`,

@@ -35,7 +35,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.clusterAutoscaler.scaleDownUnneededTime": "Idle time before Cluster Autoscaler removes a node.",
   "capacity.karpenter.enabled": "Provision accelerator nodes with Karpenter NodePools (the staging and prod default).",
   "capacity.gpuDevicePlugin": "`device-plugin` (NVIDIA's k8s-device-plugin) or `gpu-operator`.",
-  "capacity.gpuTimeSlicingReplicas": "Share each GPU among this many pods (CUDA time-slicing, 2 to 48). Default: off.",
+  "capacity.gpuTimeSlicingReplicas":
+    "Share each GPU among this many pods (CUDA time-slicing, 2 to 48); fit, cost and both autoscalers count the shares. Refused with models asking more than one GPU, vLLM models and Bottlerocket node groups. Default: off.",
   "capacity.neuronScheduler": "Install the Neuron scheduler extension.",
   "capacity.createSpotServiceLinkedRole":
     "Create the account's EC2 Spot service-linked role (kept on destroy); set false where the account has it.",

@@ -25,6 +25,7 @@ import Ajv, { ValidateFunction } from "ajv";
 import clusterStorageContainer from "./schemas/kserve-clusterstoragecontainer.json";
 import inferenceServiceSchema from "./schemas/kserve-inferenceservice.json";
 import servingRuntime from "./schemas/kserve-servingruntime.json";
+import nodeOverlay from "./schemas/karpenter-nodeoverlay.json";
 
 interface Validatable {
   validate(): void;
@@ -60,7 +61,8 @@ const MODELS: Record<string, ModelClass> = {
 
 /**
  * KServe has no models package: its schemas come from the CRDs at the pinned version
- * (test/schemas/kserve-*.json, the CRDs' openAPIV3Schema). Objects are closed where the CRD
+ * (test/schemas/kserve-*.json, the CRDs' openAPIV3Schema); so does Karpenter's NodeOverlay
+ * (test/schemas/karpenter-nodeoverlay.json, v1.14.1), which the pinned models package predates. Objects are closed where the CRD
  * lists properties, so a misspelt field fails instead of being pruned by the API server.
  */
 function closeObjects(schema: unknown): unknown {
@@ -81,7 +83,7 @@ function closeObjects(schema: unknown): unknown {
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const CRD_SCHEMAS: Record<string, ValidateFunction> = Object.fromEntries(
-  [clusterStorageContainer, inferenceServiceSchema, servingRuntime].map((doc) => {
+  [clusterStorageContainer, inferenceServiceSchema, servingRuntime, nodeOverlay].map((doc) => {
     const schema = closeObjects(doc.schema) as Record<string, unknown>;
     (schema.properties as Record<string, unknown>).metadata = { type: "object" };
     return [`${doc.apiVersion}/${doc.kind}`, ajv.compile(schema)];

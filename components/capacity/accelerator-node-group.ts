@@ -3,7 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { encryptedGp3Volume, imdsV2MetadataOptions } from "../cluster/builders";
 import { ClusterHandle } from "../common/handles";
 import { ProblemList, throwIfProblems, wholeNumberProblem } from "../common/problems";
-import { CAPACITY_DEFAULTS, MIN_ACCELERATOR_DISK_GIB, poolInstanceTypeProblems, poolOsProblem } from "./rules";
+import {
+  CAPACITY_DEFAULTS,
+  MIN_ACCELERATOR_DISK_GIB,
+  poolInstanceTypeProblems,
+  poolOsProblem,
+  TIME_SLICING_LIMITS,
+} from "./rules";
 import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, isAcceleratorKind, NodeOs } from "../common/accelerators";
 import { nodeGroupShapeProblems } from "./instance-shapes";
 import { acceleratorNodeLabels, acceleratorTaint, CapacityType, clusterAutoscalerAsgTags } from "./node-group-builders";
@@ -31,6 +37,12 @@ export interface AcceleratorNodeGroupArgs {
   diskSizeGiB?: number;
   /** Tag the Auto Scaling groups for Cluster Autoscaler discovery and scale-from-zero. Default: true. */
   clusterAutoscalerTags?: boolean;
+  /**
+   * NVIDIA: GPU time-slicing shares the device plugin advertises per GPU (NvidiaGpuSupport's
+   * `timeSlicingReplicas`), so Cluster Autoscaler's scale-from-zero template counts them.
+   * Not with `os: bottlerocket`, whose own device plugin the kit does not configure. Default: off.
+   */
+  gpuTimeSlicingReplicas?: number;
 }
 
 /**
@@ -56,6 +68,16 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
       problems.nest("instanceTypes", poolInstanceTypeProblems(args.kind, args.instanceTypes, capacityType === "spot"));
       const osProblem = poolOsProblem(args.kind, os);
       if (osProblem) problems.add("os", osProblem);
+    }
+    const slicing = args.gpuTimeSlicingReplicas;
+    if (slicing !== undefined) {
+      const p = wholeNumberProblem(slicing, TIME_SLICING_LIMITS.min, TIME_SLICING_LIMITS.max);
+      if (p) problems.add("gpuTimeSlicingReplicas", p);
+      problems.check(
+        args.kind === "nvidia" && os === "al2023",
+        "gpuTimeSlicingReplicas",
+        "applies to nvidia node groups on al2023 only (Bottlerocket's own device plugin is not configured to share)",
+      );
     }
     const minProblem = wholeNumberProblem(minSize, 0);
     if (minProblem) problems.add("minSize", minProblem);
@@ -137,6 +159,7 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
           kind: args.kind,
           labels,
           instanceTypes: args.instanceTypes,
+          gpuTimeSlicingReplicas: slicing,
         });
         Object.entries(tags).forEach(
           ([key, value], i) =>

@@ -71,15 +71,23 @@ export const KARPENTER_ADDON: ChartAddOn<{
   interruptionQueueName: pulumi.Output<string>;
   replicas: number;
   controllerPolicyArns: pulumi.Input<string>[];
+  /** Turn on the NodeOverlay feature gate (GPU time-slicing). */
+  nodeOverlay?: boolean;
 }> = {
   release: KARPENTER_RELEASE,
   chart: CHARTS.karpenter,
   namespace: KARPENTER_NAMESPACE,
   serviceAccount: KARPENTER_SERVICE_ACCOUNT,
   podIdentity: ({ controllerPolicyArns }) => ({ managedPolicyArns: controllerPolicyArns }),
-  values: ({ cluster, interruptionQueueName, replicas }) =>
+  values: ({ cluster, interruptionQueueName, replicas, nodeOverlay }) =>
     interruptionQueueName.apply((queue) =>
-      karpenterValues({ clusterName: cluster.name, region: cluster.region, interruptionQueueName: queue, replicas }),
+      karpenterValues({
+        clusterName: cluster.name,
+        region: cluster.region,
+        interruptionQueueName: queue,
+        replicas,
+        nodeOverlay,
+      }),
     ),
   metrics: { name: "karpenter", ...KARPENTER_METRICS },
   wait: { timeoutSeconds: 600 },

@@ -10,9 +10,40 @@ export const DCGM_EXPORTER_RELEASE = "dcgm-exporter";
 const tolerate = (key: string) => [{ key, operator: "Exists", effect: "NoSchedule" }];
 const onSystemNodes = SYSTEM_NODE_SELECTOR;
 
-/** Device-plugin config that advertises each GPU as `replicas` schedulable `nvidia.com/gpu`. */
+/**
+ * Device-plugin config that advertises each GPU as `replicas` schedulable `nvidia.com/gpu`
+ * (NVIDIA k8s-device-plugin README, "Shared Access to GPUs with CUDA Time-Slicing"). A request
+ * for more than one share fails at allocation (`failRequestsGreaterThanOne`): shares of a GPU add
+ * no compute, and the plan refuses such models anyway (platform/capacity-checks.ts).
+ */
 export function timeSlicingConfig(replicas: number): string {
-  return stringify({ version: "v1", sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas }] } } });
+  return stringify({
+    version: "v1",
+    sharing: {
+      timeSlicing: { failRequestsGreaterThanOne: true, resources: [{ name: "nvidia.com/gpu", replicas }] },
+    },
+  });
+}
+
+/**
+ * The same sharing for Bottlerocket's own NVIDIA device plugin, as user-data TOML: settings
+ * `kubelet-device-plugins.nvidia.device-sharing-strategy = "time-slicing"` and its
+ * `time-slicing.replicas`, `rename-by-default`, `fail-requests-greater-than-one`
+ * (bottlerocket-os/bottlerocket-settings-sdk `KubeletDevicePluginsV1`; bottlerocket.dev settings
+ * reference, "kubelet-device-plugins", NVIDIA Time-Slicing). `rename-by-default = false` keeps the
+ * resource name `nvidia.com/gpu`, which the models request.
+ */
+export function bottlerocketTimeSlicingSettings(replicas: number): string {
+  return [
+    "[settings.kubelet-device-plugins.nvidia]",
+    'device-sharing-strategy = "time-slicing"',
+    "",
+    "[settings.kubelet-device-plugins.nvidia.time-slicing]",
+    `replicas = ${replicas}`,
+    "rename-by-default = false",
+    "fail-requests-greater-than-one = true",
+    "",
+  ].join("\n");
 }
 
 /**

@@ -1,6 +1,15 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
-import { ACCELERATOR_TAINT_KEY, AcceleratorKind, DEVICE_RESOURCE, LABELS, NodeOs } from "../common/accelerators";
+import {
+  ACCELERATOR_TAINT_KEY,
+  AcceleratorKind,
+  DEVICE_RESOURCE,
+  devicesPerInstance,
+  LABELS,
+  NodeOs,
+} from "../common/accelerators";
+import { bottlerocketTimeSlicingSettings } from "./device-plugin-values";
 import { acceleratorNodeLabels } from "./node-group-builders";
+import { sharesPerDevice } from "./rules";
 
 export const KARPENTER_NAMESPACE = "kube-system";
 export const KARPENTER_SERVICE_ACCOUNT = "karpenter";
@@ -25,9 +34,20 @@ export function karpenterValues(input: {
   region: string;
   interruptionQueueName: string;
   replicas: number;
+  /**
+   * Turn on the alpha NodeOverlay feature gate (aws/karpenter-provider-aws v1.14.1
+   * charts/karpenter/values.yaml `settings.featureGates.nodeOverlay`, default false;
+   * templates/deployment.yaml passes it in FEATURE_GATES), so time-sliced GPU pools'
+   * NodeOverlays take effect. Default: off.
+   */
+  nodeOverlay?: boolean;
 }) {
   return {
-    settings: { clusterName: input.clusterName, interruptionQueue: input.interruptionQueueName },
+    settings: {
+      clusterName: input.clusterName,
+      interruptionQueue: input.interruptionQueueName,
+      ...(input.nodeOverlay ? { featureGates: { nodeOverlay: true } } : {}),
+    },
     serviceAccount: { create: true, name: KARPENTER_SERVICE_ACCOUNT },
     replicas: input.replicas,
     nodeSelector: { "kubernetes.io/os": "linux", ...SYSTEM_NODE_SELECTOR },
@@ -50,6 +70,8 @@ export interface NodeClassInput {
   rootVolumeGiB: number;
   /** EBS snapshot with pre-pulled images for the data volume (Bottlerocket only). */
   imageCacheSnapshotId?: string;
+  /** NVIDIA pools: GPU time-slicing shares, set in Bottlerocket's user data (AL2023 nodes run the kit's device plugin). */
+  gpuTimeSlicingReplicas?: number;
   tags: Record<string, string>;
 }
 
@@ -90,6 +112,12 @@ export function ec2NodeClassSpec(input: NodeClassInput) {
           },
         ]
       : [{ deviceName: "/dev/xvda", rootVolume: true, ebs: ebs({ volumeSize: `${input.rootVolumeGiB}Gi` }) }],
+    // Karpenter merges Bottlerocket user data with its own, keeping settings outside `kubernetes`
+    // (karpenter-provider-aws v1.14.1 pkg/providers/amifamily/bootstrap/bottlerocketsettings.go:
+    // `SettingsRaw`), so Bottlerocket's own device plugin shares GPUs like the kit's does on AL2023.
+    ...(bottlerocket && input.gpuTimeSlicingReplicas
+      ? { userData: bottlerocketTimeSlicingSettings(input.gpuTimeSlicingReplicas) }
+      : {}),
     tags: input.tags,
   };
 }
@@ -107,6 +135,8 @@ export interface NodePoolInput {
   spot?: boolean;
   /** OS of the pool's node class. */
   os: NodeOs;
+  /** NVIDIA GPU time-slicing shares: the device limit counts shares, maxDevices stays physical GPUs. Default: off. */
+  gpuTimeSlicingReplicas?: number;
 }
 
 /**
@@ -134,11 +164,53 @@ export function nodePoolSpec(input: NodePoolInput) {
         expireAfter: "720h",
       },
     },
-    limits: { [DEVICE_RESOURCE[input.kind]]: String(input.maxDevices) },
+    // Karpenter checks limits against its nodes' capacity, which a NodeOverlay raises to the shares.
+    limits: {
+      [DEVICE_RESOURCE[input.kind]]: String(
+        input.maxDevices * sharesPerDevice(input.kind, input.gpuTimeSlicingReplicas),
+      ),
+    },
     disruption: {
       consolidationPolicy: "WhenEmptyOrUnderutilized",
       consolidateAfter: "10m",
       budgets: [{ nodes: "1" }],
     },
   };
+}
+
+/**
+ * NodeOverlays (karpenter.sh/v1alpha1, alpha behind the NodeOverlay feature gate) that tell
+ * Karpenter's scheduling simulation what a time-sliced GPU node of the pool advertises: each
+ * instance type's GPUs times the shares. Without them Karpenter counts physical GPUs, so a pod
+ * asking for one share on a full node never gets a node, and limits are reached early. Read at
+ * kubernetes-sigs/karpenter 6e7eab7a0f48 (the core karpenter-provider-aws v1.14.1 pins):
+ * `spec.capacity` is merged over the instance type's capacity (pkg/cloudprovider/types.go
+ * `ApplyCapacityOverlay`: `lo.Assign`, the overlay's value wins), only cpu, memory,
+ * ephemeral-storage and pods are refused (pkg/apis/v1alpha1/nodeoverlay_validation.go), and
+ * requirements are matched against each NodePool's instance types with `karpenter.sh/nodepool`
+ * (pkg/controllers/nodeoverlay/controller.go `getOverlaidOfferings`). One overlay per GPU count
+ * of the pool, so overlays never select the same type twice (which Karpenter marks as a conflict).
+ */
+export function timeSlicingNodeOverlays(input: {
+  pool: string;
+  instanceTypes: string[];
+  gpuTimeSlicingReplicas: number;
+}): { metadata: { name: string }; spec: Record<string, unknown> }[] {
+  const byCount = new Map<number, string[]>();
+  for (const t of input.instanceTypes) {
+    const n = devicesPerInstance(t);
+    if (n) byCount.set(n, [...(byCount.get(n) ?? []), t]);
+  }
+  return [...byCount.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([gpus, types]) => ({
+      metadata: { name: `${input.pool}-time-slicing-${gpus}gpu` },
+      spec: {
+        requirements: [
+          { key: "karpenter.sh/nodepool", operator: "In", values: [input.pool] },
+          { key: "node.kubernetes.io/instance-type", operator: "In", values: types },
+        ],
+        capacity: { [DEVICE_RESOURCE.nvidia]: String(gpus * sharesPerDevice("nvidia", input.gpuTimeSlicingReplicas)) },
+      },
+    }));
 }

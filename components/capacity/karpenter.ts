@@ -9,8 +9,8 @@ import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
 import { BOTTLEROCKET_RELEASE, EKS_AMI_RELEASE } from "../versions";
 import { KARPENTER_ADDON } from "./addons";
 import { AcceleratorKind } from "../common/accelerators";
-import { AcceleratorPoolSpec, CAPACITY_DEFAULTS, poolsProblems } from "./rules";
-import { ec2NodeClassSpec, nodePoolSpec } from "./karpenter-builders";
+import { AcceleratorPoolSpec, CAPACITY_DEFAULTS, poolsProblems, TIME_SLICING_LIMITS } from "./rules";
+import { ec2NodeClassSpec, nodePoolSpec, timeSlicingNodeOverlays } from "./karpenter-builders";
 import {
   eventPattern,
   INTERRUPTION_EVENT_RULES,
@@ -49,6 +49,13 @@ export interface KarpenterArgs {
   replicas?: number;
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Default: no ServiceMonitor. */
   monitoring?: MonitoringHandle;
+  /**
+   * GPU time-slicing shares the NVIDIA device plugins advertise per GPU (NvidiaGpuSupport's
+   * `timeSlicingReplicas`): NVIDIA pools get NodeOverlays with the shared count (the NodeOverlay
+   * feature gate is turned on), device limits in shares, and Bottlerocket nodes the sharing
+   * settings. Default: off.
+   */
+  gpuTimeSlicingReplicas?: number;
 }
 
 /** A Karpenter pool as the capacity rules see it: it starts empty, on AL2023 unless it has an image cache. */
@@ -84,8 +91,12 @@ export class Karpenter extends pulumi.ComponentResource {
   constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
     const pools = args.pools ?? [];
     const replicasProblem = wholeNumberProblem(args.replicas ?? 2, 1);
+    const slicing = args.gpuTimeSlicingReplicas;
+    const slicingProblem =
+      slicing === undefined ? undefined : wholeNumberProblem(slicing, TIME_SLICING_LIMITS.min, TIME_SLICING_LIMITS.max);
     throwIfProblems(`Karpenter "${name}"`, [
       ...(replicasProblem ? [{ path: "replicas", message: replicasProblem }] : []),
+      ...(slicingProblem ? [{ path: "gpuTimeSlicingReplicas", message: slicingProblem }] : []),
       ...new ProblemList().nest("pools", poolsProblems(pools.map(karpenterPoolSpec), "karpenter")).list,
     ]);
     super("mlserving:capacity:Karpenter", name, {}, opts);
@@ -210,6 +221,7 @@ export class Karpenter extends pulumi.ComponentResource {
         interruptionQueueName: this.interruptionQueue.name,
         replicas: args.replicas ?? 2,
         controllerPolicyArns: policies.map((p) => p.arn),
+        nodeOverlay: slicing !== undefined && pools.some((p) => p.kind === "nvidia"),
       },
       {
         parent: this,
@@ -222,6 +234,7 @@ export class Karpenter extends pulumi.ComponentResource {
 
     for (const pool of pools) {
       const os = pool.imageCacheSnapshotId ? "bottlerocket" : "al2023";
+      const poolSlicing = pool.kind === "nvidia" ? slicing : undefined;
       const nodeClass = new k8s.apiextensions.CustomResource(
         `${name}-${pool.name}`,
         {
@@ -237,6 +250,7 @@ export class Karpenter extends pulumi.ComponentResource {
               bottlerocketRelease: BOTTLEROCKET_RELEASE,
               rootVolumeGiB: pool.diskSizeGiB ?? 200,
               imageCacheSnapshotId: pool.imageCacheSnapshotId,
+              gpuTimeSlicingReplicas: poolSlicing,
               tags: cluster.tags,
             }),
           ),
@@ -259,11 +273,23 @@ export class Karpenter extends pulumi.ComponentResource {
               onDemandFallback: pool.onDemandFallback ?? true,
               spot: pool.spot,
               os,
+              gpuTimeSlicingReplicas: poolSlicing,
             }),
           },
           { parent: this, provider: cluster.provider, dependsOn: [nodeClass, ...(args.launchReady ?? [])] },
         ),
       );
+      if (poolSlicing !== undefined)
+        for (const overlay of timeSlicingNodeOverlays({
+          pool: pool.name,
+          instanceTypes: pool.instanceTypes,
+          gpuTimeSlicingReplicas: poolSlicing,
+        }))
+          new k8s.apiextensions.CustomResource(
+            `${name}-${overlay.metadata.name}`,
+            { apiVersion: "karpenter.sh/v1alpha1", kind: "NodeOverlay", ...overlay },
+            { parent: this, provider: cluster.provider, dependsOn: [this.release] },
+          );
     }
     this.registerOutputs({ interruptionQueueUrl: this.interruptionQueue.url, nodeRoleArn: this.nodeRole.arn });
   }

@@ -9,6 +9,7 @@ import {
   NodeOs,
 } from "../common/accelerators";
 import { clusterAutoscalerDiscoveryTags } from "./cluster-autoscaler-values";
+import { sharesPerDevice } from "./rules";
 
 export type CapacityType = "spot" | "on-demand";
 
@@ -56,6 +57,8 @@ export function clusterAutoscalerAsgTags(args: {
   kind: AcceleratorKind;
   labels: Record<string, string>;
   instanceTypes: string[];
+  /** GPU time-slicing shares per GPU: the template advertises what the device plugin will. Default: off. */
+  gpuTimeSlicingReplicas?: number;
 }): Record<string, string> {
   const prefix = "k8s.io/cluster-autoscaler/node-template";
   const taint = acceleratorTaint(args.kind);
@@ -63,6 +66,10 @@ export function clusterAutoscalerAsgTags(args: {
     ...clusterAutoscalerDiscoveryTags(args.clusterName),
     ...Object.fromEntries(Object.entries(args.labels).map(([k, v]) => [`${prefix}/label/${k}`, v])),
     [`${prefix}/taint/${taint.key}`]: `${taint.value}:NoSchedule`,
-    [`${prefix}/resources/${DEVICE_RESOURCE[args.kind]}`]: String(minDevicesPerNode(args.instanceTypes)),
+    // Scale from zero builds the node from this tag; with time-slicing it must count shares, or a
+    // pending pod asking one share of a node whose shares are taken never scales the group up.
+    [`${prefix}/resources/${DEVICE_RESOURCE[args.kind]}`]: String(
+      minDevicesPerNode(args.instanceTypes) * sharesPerDevice(args.kind, args.gpuTimeSlicingReplicas),
+    ),
   };
 }

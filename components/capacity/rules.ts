@@ -75,6 +75,14 @@ export const CAPACITY_LIST_LIMITS = {
 } as const;
 /** Time-slicing shares of one GPU (NVIDIA device plugin). */
 export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
+/**
+ * Schedulable devices each physical device of a kind is advertised as: `gpuTimeSlicingReplicas`
+ * for NVIDIA GPUs when time-slicing is on, else 1. Fit, cost, Cluster Autoscaler's node template,
+ * Karpenter's NodeOverlay and NodePool limits all count devices through this one function.
+ */
+export function sharesPerDevice(kind: AcceleratorKind, gpuTimeSlicingReplicas?: number): number {
+  return kind === "nvidia" ? (gpuTimeSlicingReplicas ?? 1) : 1;
+}
 /** Root/data volume of an accelerator node: inference images are large. */
 export const MIN_ACCELERATOR_DISK_GIB = 50;
 /** A Go duration as Cluster Autoscaler takes it. */
@@ -162,6 +170,18 @@ export function capacityProblems(c: CapacitySpec): Problem[] {
   if (c.gpuTimeSlicingReplicas !== undefined) {
     const p = wholeNumberProblem(c.gpuTimeSlicingReplicas, TIME_SLICING_LIMITS.min, TIME_SLICING_LIMITS.max);
     if (p) problems.add("gpuTimeSlicingReplicas", p);
+    // Bottlerocket runs its own NVIDIA device plugin, which the kit's chart skips (no
+    // nvidia.com/gpu.present label). Karpenter's Bottlerocket nodes get the sharing settings in
+    // their user data (karpenter-builders.ts); a managed node group's would need a launch
+    // template user data EKS merges with its own, which the kit does not build: refused.
+    if (c.autoscaler === "cluster-autoscaler")
+      c.pools.forEach((pool, i) =>
+        problems.check(
+          pool.kind !== "nvidia" || pool.os !== "bottlerocket",
+          "gpuTimeSlicingReplicas",
+          `GPU time-slicing is not configured on Bottlerocket node groups (pools[${i}] ${pool.name} has os: bottlerocket, whose own device plugin would advertise whole GPUs); set pools[${i}].os: al2023 or remove gpuTimeSlicingReplicas`,
+        ),
+      );
   }
   return problems.list;
 }

@@ -1,5 +1,8 @@
 import type { AcceleratorKind } from "../common/accelerators";
 import { daemonSetOverhead, parseCpuMillis, parseMemoryMiB } from "../capacity/node-overhead";
+import { sharesPerDevice } from "../capacity/rules";
+import { VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
+import { runtimeOf } from "../serving/runtimes";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
 import type { ModelSpec } from "../serving/model-spec";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
@@ -50,7 +53,7 @@ export function replicaBounds(m: ModelSpec): { min: number; max: number } {
 /** Devices a node of the type advertises for a kind (NVIDIA time-slicing multiplies GPUs). */
 export function advertisedDevices(t: InstanceTypeInfo, kind: AcceleratorKind, spec: Pick<PlatformSpec, "capacity">) {
   if (!t.accelerator || t.accelerator.kind !== kind) return 0;
-  return kind === "nvidia" ? t.accelerator.count * (spec.capacity.gpuTimeSlicingReplicas ?? 1) : t.accelerator.count;
+  return t.accelerator.count * sharesPerDevice(kind, spec.capacity.gpuTimeSlicingReplicas);
 }
 
 /** How many replicas of one model a node of the type holds (0 when one does not fit). */
@@ -145,6 +148,39 @@ function fitError(spec: PlatformSpec, m: ModelSpec, i: number, r: ReplicaRequest
   };
 }
 
+/**
+ * A time-sliced `nvidia.com/gpu` is a share of one physical GPU: the device plugin hands a pod
+ * asking for more than one share several shares of what may be the same GPU (NVIDIA
+ * k8s-device-plugin README, "Shared Access to GPUs with CUDA Time-Slicing": more shares give "no
+ * additional compute", hence its `failRequestsGreaterThanOne`, which the kit sets), so a model
+ * asking for more than one GPU (tensor parallel) is refused while time-slicing is on.
+ */
+function timeSlicingError(
+  spec: PlatformSpec,
+  m: ModelSpec,
+  i: number,
+  r: ReplicaRequests,
+): CapacityFinding | undefined {
+  const replicas = spec.capacity.gpuTimeSlicingReplicas;
+  if (replicas === undefined || r.node !== "nvidia") return undefined;
+  // vLLM takes `--gpu-memory-utilization` (0.9 at the pinned image, serving/llm-limits.ts) of the
+  // whole GPU per instance ("a per-instance limit ... if you have two vLLM instances running on the
+  // same GPU, you can set the GPU memory utilization to 0.5 for each instance", vLLM engine
+  // arguments), so a second replica on a shared GPU cannot start: the shares' fit is not there.
+  if (runtimeOf(m).llmLimits)
+    return {
+      level: "error",
+      path: `serving.models[${i}].runtime`,
+      message: `model ${m.name} runs vLLM, which takes ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of its GPU's memory per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} puts up to ${replicas} replicas on one GPU, and all but the first fail to start. Remove capacity.gpuTimeSlicingReplicas, or serve this model with another runtime.`,
+    };
+  if (r.devices <= 1) return undefined;
+  return {
+    level: "error",
+    path: `serving.models[${i}].resources.gpus`,
+    message: `model ${m.name} asks ${r.devices} GPUs per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} makes every nvidia.com/gpu a time-slice of one physical GPU, and ${r.devices} slices may be the same GPU (the device plugin refuses such a request). Ask for 1 GPU, or remove capacity.gpuTimeSlicingReplicas to run it on ${r.devices} whole GPUs.`,
+  };
+}
+
 /** The errors only: what the config refuses (exit 2), with paths relative to the namespace. */
 export function capacityFitProblems(spec: PlatformSpec): { path: string; message: string }[] {
   return capacityFindings(spec)
@@ -166,7 +202,7 @@ export function capacityFindings(spec: PlatformSpec): CapacityFinding[] {
       return;
     }
     requests.set(m, r);
-    const err = fitError(spec, m, i, r);
+    const err = timeSlicingError(spec, m, i, r) ?? fitError(spec, m, i, r);
     if (err) findings.push(err);
   });
   findings.push(...coverageWarnings(spec, requests));
@@ -185,13 +221,15 @@ function coverageWarnings(spec: PlatformSpec, requests: Map<ModelSpec, ReplicaRe
     const first = pools[0].index;
     const names = models.map((m) => `${m.name} (${replicaBounds(m).max} × ${requests.get(m)!.devices})`).join(", ");
     if (spec.capacity.autoscaler === "karpenter") {
+      // Both in schedulable devices: the NodePools' limits count time-sliced GPUs as shares (karpenter-builders.ts).
       const needed = models.reduce((s, m) => s + replicaBounds(m).max * requests.get(m)!.devices, 0);
-      const limit = pools.reduce((s, { p }) => s + p.maxDevices, 0);
+      const shares = sharesPerDevice(kind, spec.capacity.gpuTimeSlicingReplicas);
+      const limit = pools.reduce((s, { p }) => s + p.maxDevices * shares, 0);
       if (needed > limit)
         out.push({
           level: "warning",
           path: `capacity.pools[${first}].maxDevices`,
-          message: `the ${kind} models at their maximum replicas, canaries included, need ${needed} devices (${names}); the ${kind} NodePool limits allow ${limit}. Replicas above the limit stay pending.`,
+          message: `the ${kind} models at their maximum replicas, canaries included, need ${needed} devices (${names}); the ${kind} NodePool limits allow ${limit}${shares > 1 ? ` (maxDevices × ${shares} time-slices a GPU)` : ""}. Replicas above the limit stay pending.`,
         });
     } else {
       // Node groups: each model packed on its best type; the on-demand fallback group stands in for spot, it adds no capacity.
@@ -225,7 +263,7 @@ export function largestType(p: AcceleratorPoolSpec): InstanceTypeInfo | undefine
 function spotLossAdvisories(spec: PlatformSpec, requests: Map<ModelSpec, ReplicaRequests>): CapacityFinding[] {
   const lost = new Map<string, string>(); // pool name -> type lost
   for (const p of spec.capacity.pools) {
-    if (p.onDemandFallback) continue;
+    if (p.onDemandFallback || !p.spot) continue; // on-demand capacity is not reclaimed
     const t = largestType(p);
     if (t) lost.set(p.name, t.name);
   }

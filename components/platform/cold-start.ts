@@ -7,8 +7,8 @@
  * same volume; KServe's storage initializer or the kit's fetcher) before the server loads them.
  * On a running node that already holds the images, only the weights are downloaded again.
  *
- * Each phase is the least time the node's hardware allows: bytes over the slowest of the instance
- * type's baseline network bandwidth, its maximum EBS bandwidth and the root volume's throughput
+ * Each phase is the least time the node's hardware allows, on the instance type the cost envelope
+ * prices the model on: bytes over the slowest of that type's baseline network bandwidth, its maximum EBS bandwidth and the root volume's throughput
  * (the kit's gp3 volumes keep the default 125 MiB/s). Real starts are slower (decompression, request latency, the server's own
  * start: CUDA graphs, compilation), so where the floor exceeds a window the real start does too.
  * A phase whose size no source gives (an image size that is not published, a model without
@@ -41,6 +41,7 @@ import { parseModelSource } from "../serving/model-source";
 import type { ModelSpec } from "../serving/model-spec";
 import { runtimeOf } from "../serving/runtimes";
 import { placements } from "./capacity-checks";
+import { pricedPlacement } from "./cost";
 import type { PlatformSpec } from "./spec";
 
 /** A figure and where it comes from. */
@@ -116,7 +117,7 @@ export interface ColdStartFinding {
 
 export interface ColdStartEstimate {
   model: string;
-  /** The instance type the figures assume: the fastest network of the types the model fits. */
+  /** The instance type the figures assume: the one the cost envelope prices the model on (cost.ts `pricedPlacement`). */
   instanceType?: string;
   /** Runs on spot (a pool of its placements allows spot). */
   spot: boolean;
@@ -155,10 +156,13 @@ export const SCALE_UP_PERIOD_SECONDS = Math.min(...SCALING_BEHAVIOR.scaleUp.poli
 export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: number): ColdStartEstimate {
   const at = `serving.models[${index}]`;
   const fits = placements(spec, m);
-  // The fastest network among the types the model fits: a floor must assume the best case.
-  const best = fits
-    .map((p) => ({ p, mbps: networkBandwidthMbps(p.type.name) ?? 0 }))
-    .sort((a, b) => b.mbps - a.mbps)[0];
+  // The type the cost envelope prices the model on (its cheapest fitting type, which Karpenter's
+  // lowest-price choice launches too), so the plan describes one node per model; the fastest
+  // network among the fitting types only when no type is priced.
+  const priced = pricedPlacement(spec, m);
+  const best = priced
+    ? { p: priced, mbps: networkBandwidthMbps(priced.type.name) ?? 0 }
+    : fits.map((p) => ({ p, mbps: networkBandwidthMbps(p.type.name) ?? 0 })).sort((a, b) => b.mbps - a.mbps)[0];
   // Bytes reach the root volume no faster than the network, the instance's EBS bandwidth or the volume allow.
   const limits: { on: "volume" | "network" | "ebs"; bytesPerS: number; text: string }[] = [
     {

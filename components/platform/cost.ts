@@ -61,7 +61,8 @@ export interface PoolCost {
   name: string;
   kind: AcceleratorPoolSpec["kind"];
   autoscaler: PlatformSpec["capacity"]["autoscaler"];
-  capacity: "spot" | "spot+on-demand";
+  /** What the pool launches: spot only, spot with on-demand fallback, or on-demand only (`spot: false`). */
+  capacity: "spot" | "spot+on-demand" | "on-demand";
   floor: { nodes: number; instanceType?: string; usd: number; withSpotUsd: { low: number; high: number } };
   ceiling: { nodes: number; instanceType?: string; usd: number; bound: string };
 }
@@ -93,6 +94,8 @@ export interface CostEnvelope {
   models: ModelCost[];
   /** What has no price in the table (the totals leave it out). */
   unpriced: string[];
+  /** Costs the envelope does not model at all (usage-driven: cross-AZ traffic, S3 storage, ...). */
+  notModelled: string[];
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -160,6 +163,44 @@ function cheapestPlacement(spec: PlatformSpec, m: ModelSpec, p: Pricer) {
     .map((pl) => ({ ...pl, hourly: p.ec2(pl.type.name) }))
     .filter((pl): pl is typeof pl & { hourly: number } => pl.hourly !== undefined);
   return options.sort((a, b) => a.hourly / a.replicasPerNode - b.hourly / b.replicasPerNode)[0];
+}
+
+/**
+ * Where the envelope prices a model's replicas: its cheapest fitting placement at the region's
+ * list prices. The cold-start estimate assumes the same node, so the plan describes one node per model.
+ */
+export function pricedPlacement(spec: PlatformSpec, m: ModelSpec) {
+  return cheapestPlacement(spec, m, pricer(spec.region));
+}
+
+/** Whether a pool's nodes run on spot (an on-demand pool, `spot: false`, never does). */
+const poolOnSpot = (spec: PlatformSpec, pool: string) =>
+  spec.capacity.pools.find((p) => p.name === pool)?.spot === true;
+
+/**
+ * What the bill may carry that the envelope does not price, because it depends on traffic or data
+ * the plan cannot know. Listed in cost.json and the plan's summary so nobody reads the totals as all of it.
+ */
+export function notModelledCosts(spec: PlatformSpec): string[] {
+  const out: string[] = [];
+  if (spec.network.availabilityZoneCount > 1)
+    out.push(
+      `cross-AZ data transfer: replicas, nodes and load balancers spread over ${spec.network.availabilityZoneCount} zones, and EC2 charges traffic between zones in both directions (requests from the ALBs to pods, Prometheus scrapes, pulls from the registry)`,
+    );
+  out.push(
+    "S3 storage and requests of the registry bucket (model artifacts, every version kept for noncurrentVersionDays); traffic to it goes through the free gateway endpoint",
+  );
+  const mounted = spec.serving.models.filter((m) => m.mountWeights).map((m) => m.name);
+  if (mounted.length > 0)
+    out.push(
+      `S3 storage of the staged weights of ${mounted.join(", ")} (mountWeights: each pinned version is copied once into the registry's bucket) and the GET requests of every replica that reads them`,
+    );
+  const cached = spec.capacity.pools.filter((p) => p.imageCacheSnapshotId).map((p) => p.name);
+  if (cached.length > 0) out.push(`EBS snapshot storage of the image caches of pool(s) ${cached.join(", ")}`);
+  out.push(
+    "RDS automated backup storage beyond the database's size, and data transfer out to the internet (the models are internal; image pulls come in free)",
+  );
+  return out;
 }
 
 function priceOf(p: Pricer, types: string[], pick: "min" | "max"): { type?: InstanceTypeInfo; hourly: number } {
@@ -270,7 +311,7 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     const nodesMin = Math.ceil(bounds.min / best.replicasPerNode);
     const nodesMax = Math.ceil(bounds.max / best.replicasPerNode);
     const floorUsd = nodesMin * best.hourly * H;
-    const onSpot = best.pool !== "system";
+    const onSpot = poolOnSpot(spec, best.pool);
     const s = spot(floorUsd, onSpot);
     models.push({
       name: m.name,
@@ -303,7 +344,7 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     const extraNodes = spec.capacity.autoscaler === "cluster-autoscaler" ? Math.max(0, pool.minNodes - modelNodes) : 0;
     const floorNodes = modelNodes + extraNodes;
     const floorUsd = modelUsd + extraNodes * cheapest.hourly * H;
-    const floorSpot = spot(floorUsd, true);
+    const floorSpot = spot(floorUsd, pool.spot);
     const ceiling = poolCeiling(spec, pool, p);
     const ceilingNodes = Math.max(ceiling.nodes, floorNodes);
     const ceilingUsd = Math.max(ceiling.usd, floorUsd);
@@ -311,7 +352,7 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
       name: pool.name,
       kind: pool.kind,
       autoscaler: spec.capacity.autoscaler,
-      capacity: pool.onDemandFallback ? "spot+on-demand" : "spot",
+      capacity: poolCapacity(pool),
       floor: {
         nodes: floorNodes,
         ...(floorNodes > 0 ? { instanceType: fromModels[0]?.type ?? cheapest.type?.name } : {}),
@@ -328,7 +369,7 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
           ceilingUsd,
           `floor ${floorNodes} node(s) for the models' minimum; ceiling ${ceiling.bound}`,
           has,
-          true,
+          pool.spot,
         ),
         line(
           "accelerator node root volumes (gp3)",
@@ -442,7 +483,14 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     pools,
     models,
     unpriced: [...p.unpriced].sort(),
+    notModelled: notModelledCosts(spec),
   };
+}
+
+/** What a pool launches, as the NodePool's capacity types or the node groups' do. */
+function poolCapacity(pool: AcceleratorPoolSpec): PoolCost["capacity"] {
+  if (!pool.spot) return "on-demand";
+  return pool.onDemandFallback ? "spot+on-demand" : "spot";
 }
 
 /** A pool at its cap, on-demand: what its autoscaler may launch at most. */
@@ -452,7 +500,8 @@ function poolCeiling(
   p: Pricer,
 ): { nodes: number; usd: number; type?: string; bound: string } {
   if (spec.capacity.autoscaler === "cluster-autoscaler") {
-    const groups = pool.onDemandFallback ? 2 : 1;
+    // An on-demand pool is one on-demand group: the platform adds a fallback group to spot pools only.
+    const groups = pool.spot && pool.onDemandFallback ? 2 : 1;
     const dearest = priceOf(p, pool.instanceTypes, "max");
     const nodes = pool.maxNodes * groups;
     return {

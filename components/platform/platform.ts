@@ -158,6 +158,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             imageCacheSnapshotId: p.imageCacheSnapshotId,
           })),
           monitoring: this.monitoring.handle,
+          gpuTimeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
         },
         parent,
       );
@@ -188,6 +189,7 @@ export class MlPlatform extends pulumi.ComponentResource {
               onDemandFallbackMaxSize: p.spot && p.onDemandFallback ? p.maxNodes : undefined,
               os: p.os,
               diskSizeGiB: p.diskSizeGiB,
+              gpuTimeSlicingReplicas: p.kind === "nvidia" ? capacity.gpuTimeSlicingReplicas : undefined,
             },
             parent,
           ),

@@ -9,6 +9,7 @@ import {
 } from "../../components/capacity";
 import { CHARTS } from "../../components/versions";
 import { json, Plan, runComponent, testCluster } from "../harness";
+import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 
 const cluster = () => testCluster();
 
@@ -256,6 +257,111 @@ describe("Karpenter", () => {
       value: "ml-test",
       resourceId: expect.stringMatching(/^sg-/),
     });
+  });
+});
+
+describe("GPU time-slicing: both autoscalers see the shares the device plugins advertise", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await runComponent(() => {
+      const c = cluster();
+      new AcceleratorNodeGroup("ts", {
+        cluster: c.handle,
+        kind: "nvidia",
+        instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"],
+        maxSize: 2,
+        gpuTimeSlicingReplicas: 4,
+      });
+      new Karpenter("karpenter", {
+        cluster: c.handle,
+        gpuTimeSlicingReplicas: 4,
+        pools: [
+          { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6.12xlarge"], maxDevices: 8 },
+          {
+            name: "cached",
+            kind: "nvidia",
+            instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"],
+            maxDevices: 2,
+            imageCacheSnapshotId: "snap-0123456789abcdef0",
+          },
+          {
+            name: "inf",
+            kind: "neuron",
+            instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"],
+            maxDevices: 6,
+          },
+        ],
+      });
+    });
+  });
+
+  it("tells Cluster Autoscaler's scale-from-zero template the shares of the group's GPUs", () => {
+    const tag = plan
+      .ofType("aws:autoscaling/tag:Tag")
+      .map((t) => t.inputs.tag as any)
+      .find((t) => t.key === "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu");
+    expect(tag.value).toBe("4");
+  });
+
+  it("gives Karpenter a NodeOverlay per GPU count of each NVIDIA pool, behind the NodeOverlay gate it turns on", () => {
+    const overlays = plan
+      .ofType("kubernetes:karpenter.sh/v1alpha1:NodeOverlay")
+      .map((o) => o.inputs as any)
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    expect(overlays.map((o) => [o.metadata.name, o.spec.capacity])).toEqual([
+      ["cached-time-slicing-1gpu", { "nvidia.com/gpu": "4" }],
+      ["gpu-time-slicing-1gpu", { "nvidia.com/gpu": "4" }],
+      ["gpu-time-slicing-4gpu", { "nvidia.com/gpu": "16" }],
+    ]);
+    expect(overlays[2].spec.requirements).toEqual([
+      { key: "karpenter.sh/nodepool", operator: "In", values: ["gpu"] },
+      { key: "node.kubernetes.io/instance-type", operator: "In", values: ["g6.12xlarge"] },
+    ]);
+    for (const o of overlays) validateAgainstUpstreamSchema(o);
+    const release = plan
+      .ofType("kubernetes:helm.sh/v3:Release")
+      .find((r) => r.inputs.chart === "oci://public.ecr.aws/karpenter/karpenter")!;
+    expect((release.inputs.values as any).settings.featureGates).toEqual({ nodeOverlay: true });
+  });
+
+  it("counts NVIDIA NodePool limits in shares (maxDevices stays physical GPUs), Neuron limits unchanged", () => {
+    const limits = Object.fromEntries(
+      plan
+        .ofType("kubernetes:karpenter.sh/v1:NodePool")
+        .map((p) => [(p.inputs.metadata as any).name, (p.inputs.spec as any).limits]),
+    );
+    expect(limits).toEqual({
+      gpu: { "nvidia.com/gpu": "32" },
+      cached: { "nvidia.com/gpu": "8" },
+      inf: { "aws.amazon.com/neuron": "6" },
+    });
+  });
+
+  it("tells Bottlerocket's own device plugin to share, in the user data Karpenter merges", () => {
+    const classes = Object.fromEntries(
+      plan
+        .ofType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")
+        .map((n) => [(n.inputs.metadata as any).name, n.inputs as any]),
+    );
+    expect(classes.cached.spec.userData).toContain('device-sharing-strategy = "time-slicing"');
+    expect(classes.cached.spec.userData).toContain("replicas = 4");
+    expect(classes.gpu.spec.userData).toBeUndefined(); // AL2023: the kit's device plugin shares
+    for (const c of Object.values(classes)) validateAgainstUpstreamSchema(c as Record<string, unknown>);
+  });
+
+  it("refuses time-slicing on a Bottlerocket node group, whose device plugin it does not configure", () => {
+    expect(() =>
+      runComponent(() => {
+        new AcceleratorNodeGroup("br", {
+          cluster: cluster().handle,
+          kind: "nvidia",
+          instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"],
+          maxSize: 1,
+          os: "bottlerocket",
+          gpuTimeSlicingReplicas: 2,
+        });
+      }),
+    ).rejects.toThrow(/gpuTimeSlicingReplicas: applies to nvidia node groups on al2023 only/);
   });
 });
 

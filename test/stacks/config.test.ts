@@ -56,6 +56,17 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     /model resnet50 asks 8 GPUs per replica/,
   ],
   ["model-too-much-cpu.yaml", ["mlserving:serving.models[0].resources.cpu"], /model resnet50 asks 4 CPUs per replica/],
+  // GPU time-slicing: what shares of one GPU cannot give (issue 22).
+  [
+    "time-slicing-multi-gpu-and-vllm.yaml",
+    ["mlserving:serving.models[0].resources.gpus", "mlserving:serving.models[1].runtime"],
+    /capacity\.gpuTimeSlicingReplicas: 4/,
+  ],
+  [
+    "time-slicing-bottlerocket-node-group.yaml",
+    ["mlserving:capacity.gpuTimeSlicingReplicas"],
+    /Bottlerocket node groups[\s\S]*pools\[0\]\.os: al2023/,
+  ],
   [
     "bad-budget.yaml",
     ["mlserving:budget.monthlyCeilingUsd", "mlserving:budget.enforcement"],

@@ -268,7 +268,9 @@ describe("device plugins and accelerator metrics", () => {
     ).toEqual({ key: "nvidia.com/gpu.present", operator: "In", values: ["true"] });
     expect(parse(v.config!.map.default)).toEqual({
       version: "v1",
-      sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas: 4 }] } },
+      sharing: {
+        timeSlicing: { failRequestsGreaterThanOne: true, resources: [{ name: "nvidia.com/gpu", replicas: 4 }] },
+      },
     });
     expect(nvidiaDevicePluginValues().config).toBeUndefined();
   });

@@ -98,10 +98,35 @@ describe("a model's replica must fit an instance type of its pool", () => {
     expect(capacityFitProblems(spec("dev", [{ ...cpuModel, resources: { cpu: "1", memory: "4Gi" } }]))).toEqual([]);
   });
 
-  it("lets GPU time-slicing advertise more GPUs a node", () => {
-    const s = spec("dev", [gpu({ resources: { gpus: 4 } })]);
-    expect(capacityFitProblems(s)).toHaveLength(1);
-    expect(capacityFitProblems({ ...s, capacity: { ...s.capacity, gpuTimeSlicingReplicas: 4 } })).toEqual([]);
+  it("with GPU time-slicing, packs one-GPU replicas by shares and refuses multi-GPU replicas, naming the key", () => {
+    const sliced = (s: PlatformSpec) => ({ ...s, capacity: { ...s.capacity, gpuTimeSlicingReplicas: 4 } });
+    const one = { ...gpu({}), resources: { gpus: 1, cpu: "500m", memory: "2Gi" } };
+    const g6 = instanceType("g6.xlarge")!;
+    expect(
+      replicasPerNode(g6, { cpuMillis: 500, memoryMiB: 2048, devices: 1, node: "nvidia" }, sliced(spec("dev", []))),
+    ).toBe(4);
+    expect(capacityFitProblems(sliced(spec("dev", [one])))).toEqual([]);
+    // Two shares may be the same physical GPU: tensor parallel over them is meaningless.
+    const s = spec("dev", [gpu({ resources: { gpus: 2 } })]);
+    expect(capacityFitProblems(sliced(s))).toEqual([
+      {
+        path: "serving.models[0].resources.gpus",
+        message: expect.stringMatching(/asks 2 GPUs .*capacity\.gpuTimeSlicingReplicas: 4 .*Ask for 1 GPU/),
+      },
+    ]);
+    // vLLM takes 90% of the whole GPU per replica: a second replica on a shared GPU cannot start.
+    const llm: ModelSpec = {
+      ...gpu({ server: "kserve" }),
+      runtime: "vllm",
+      resources: { gpus: 1, cpu: "3", memory: "12Gi" },
+    };
+    expect(capacityFitProblems(spec("dev", [llm]))).toEqual([]);
+    expect(capacityFitProblems(sliced(spec("dev", [llm])))).toEqual([
+      {
+        path: "serving.models[0].runtime",
+        message: expect.stringMatching(/runs vLLM, which takes 90% .*Remove capacity\.gpuTimeSlicingReplicas/),
+      },
+    ]);
   });
 
   it("is refused by the config with the full key path (exit 2 in the plan)", () => {
@@ -146,6 +171,12 @@ describe("pool limits must cover every model at its maximum, canaries included",
 
   it("is quiet when the limit covers them", () => {
     expect(levels(spec("staging", [canaried(2)]), "warning")).toEqual([]);
+  });
+
+  it("counts a time-sliced NodePool's limit in shares, as its NodePool and NodeOverlays do", () => {
+    const s = spec("staging", [canaried(3)]);
+    // 4 GPUs x 2 shares = 8 >= 6.
+    expect(levels({ ...s, capacity: { ...s.capacity, gpuTimeSlicingReplicas: 2 } }, "warning")).toEqual([]);
   });
 
   it("counts nodes for node groups (Cluster Autoscaler)", () => {
@@ -194,6 +225,17 @@ describe("advisories: losing the largest spot type or one availability zone", ()
       pools.map((p) => (p.kind === "nvidia" ? { ...p, instanceTypes: ["g6.xlarge", "g5.2xlarge", "g6.2xlarge"] } : p)),
     );
     expect(levels(twoFit, "advisory").filter((f) => f.path.startsWith("serving"))).toEqual([]);
+  });
+
+  it("does not call an on-demand pool (spot: false) spot-only: nothing is reclaimed there", () => {
+    // dev's Inferentia pool: inf2.xlarge alone, on-demand, no fallback.
+    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, resources: { neuronDevices: 1, cpu: "3", memory: "12Gi" } };
+    const onDemand = spec("dev", [neuron]);
+    expect(onDemand.capacity.pools.find((p) => p.kind === "neuron")).toMatchObject({
+      spot: false,
+      onDemandFallback: false,
+    });
+    expect(levels(onDemand, "advisory").filter((f) => f.path.startsWith("serving"))).toEqual([]);
   });
 
   it("advises that a single NAT gateway's zone takes image pulls down with it", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { REACHABLE_API } from "../fixtures/stack";
-import { TRITON_GPU_MODEL } from "../fixtures/models";
+import { KSERVE_NEURON_MODEL, TRITON_GPU_MODEL } from "../fixtures/models";
+import { costEnvelope } from "../../components/platform/cost";
 import { INSTANCE_TYPES } from "../../components/common/instance-types";
 import { EBS_BANDWIDTH_MBPS, NETWORK_BANDWIDTH_MBPS } from "../../components/common/instance-network";
 import {
@@ -105,6 +106,16 @@ describe("cold-start floor per model", () => {
     expect(phase(e, "weights")!.basis).toMatch(/781 Mbit\/s baseline network/);
     expect(phase(e, "node")!.seconds).toBe(NODE_BOOT.value);
     expect(e.spot).toBe(false);
+  });
+
+  it("assumes the instance type the cost envelope prices the model on, not the fastest one it fits", () => {
+    // One Neuron device: inf2.xlarge, inf2.8xlarge and inf2.24xlarge all fit; inf2.xlarge is the cheapest
+    // (priced there), inf2.24xlarge has the fastest network.
+    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, resources: { neuronDevices: 1, cpu: "3", memory: "12Gi" } };
+    const s = spec([neuron]);
+    const priced = costEnvelope(s).models[0].instanceType;
+    expect(priced).toBe("inf2.xlarge");
+    expect(coldStartEstimate(s, neuron, 0).instanceType).toBe(priced);
   });
 
   it("leaves out what no source sizes, and says so, rather than guess", () => {

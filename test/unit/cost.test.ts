@@ -5,7 +5,7 @@ import { costEnvelope } from "../../components/platform/cost";
 import type { PlatformSpec } from "../../components/platform/spec";
 import type { ModelSpec } from "../../components/serving";
 import { resolvePlatformSpec } from "../../stacks/config";
-import { TRITON_GPU_MODEL } from "../fixtures/models";
+import { KSERVE_NEURON_MODEL, TRITON_GPU_MODEL } from "../fixtures/models";
 
 function spec(env: "dev" | "staging", region = "us-west-2", models: ModelSpec[] = []): PlatformSpec {
   const base = resolvePlatformSpec({ environment: env, team: "ml-team", ...REACHABLE_API }, region);
@@ -60,6 +60,43 @@ describe("cost envelope", () => {
     // inf2.8xlarge has 1 device at $1.96786/h: dearer per device than inf2.xlarge or inf2.24xlarge (6 devices).
     expect(pool.ceiling).toMatchObject({ nodes: 8, instanceType: "inf2.8xlarge" });
     expect(pool.ceiling.usd).toBeCloseTo(8 * 1.96786 * H, 2);
+  });
+
+  it("prices an on-demand pool (spot: false) as on-demand: its label, its floor with spot and its models", () => {
+    const neuron: ModelSpec = {
+      ...KSERVE_NEURON_MODEL,
+      replicas: { min: 1, max: 1 },
+      resources: { neuronDevices: 1, cpu: "3", memory: "12Gi" },
+    };
+    // dev's Inferentia pool is inf2.xlarge on-demand (spot: false), with no fallback group.
+    const e = costEnvelope(spec("dev", "us-west-2", [neuron]));
+    const pool = e.pools.find((p) => p.name === "inferentia")!;
+    expect(pool.capacity).toBe("on-demand");
+    expect(pool.floor.usd).toBeGreaterThan(0);
+    expect(pool.floor.withSpotUsd).toEqual({ low: pool.floor.usd, high: pool.floor.usd });
+    const line = comp(e, "capacity:inferentia").lines[0];
+    expect(line.floorWithSpotUsd).toEqual({ low: line.floorUsd, high: line.floorUsd });
+    expect(e.models[0].floor.withSpotUsd).toEqual({ low: e.models[0].floor.usd, high: e.models[0].floor.usd });
+    // The platform adds no fallback group to an on-demand node group, even with onDemandFallback set.
+    expect(pool.ceiling.nodes).toBe(1);
+    const s = spec("dev", "us-west-2", [neuron]);
+    const flagged = costEnvelope({
+      ...s,
+      capacity: { ...s.capacity, pools: s.capacity.pools.map((p) => ({ ...p, onDemandFallback: true })) },
+    }).pools.find((p) => p.name === "inferentia")!;
+    expect(flagged).toMatchObject({ capacity: "on-demand", ceiling: { nodes: 1 } });
+  });
+
+  it("lists the costs it does not model: cross-AZ traffic, S3 storage of the registry and of staged weights", () => {
+    const mounted = model({ name: "llm", mountWeights: true, weightsGiB: 15 });
+    const e = costEnvelope(spec("staging", "us-west-2", [mounted]));
+    expect(e.notModelled).toEqual([
+      expect.stringMatching(/^cross-AZ data transfer: .*3 zones/),
+      expect.stringMatching(/^S3 storage and requests of the registry bucket/),
+      expect.stringMatching(/^S3 storage of the staged weights of llm/),
+      expect.stringMatching(/^RDS automated backup storage/),
+    ]);
+    expect(costEnvelope(spec("staging", "us-west-2", [model()])).notModelled.join()).not.toMatch(/staged weights/);
   });
 
   it("caps node groups at maxNodes on their dearest type, twice with an on-demand fallback group", () => {

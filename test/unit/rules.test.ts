@@ -80,6 +80,25 @@ describe("domain rules, one place each", () => {
     ).toEqual([{ path: "pools[1].name", message: "pool name gpu is used twice" }]);
   });
 
+  it("capacity: refuses GPU time-slicing on Bottlerocket node groups, whose own device plugin would not share", () => {
+    const caSpec = (os: "al2023" | "bottlerocket") => ({
+      autoscaler: "cluster-autoscaler" as const,
+      scaleDownUnneededTime: "5m",
+      gpuDevicePlugin: "device-plugin" as const,
+      gpuTimeSlicingReplicas: 4,
+      neuronScheduler: false,
+      createSpotServiceLinkedRole: false,
+      pools: [{ ...pool, instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"], os }],
+    });
+    expect(capacityProblems(caSpec("al2023"))).toEqual([]);
+    expect(capacityProblems(caSpec("bottlerocket"))).toEqual([
+      {
+        path: "gpuTimeSlicingReplicas",
+        message: expect.stringMatching(/Bottlerocket node groups .*pools\[0\]\.os: al2023/),
+      },
+    ]);
+  });
+
   it("registry and monitoring: bounds by field", () => {
     expect(registryProblems({})).toEqual([]);
     expect(registryProblems({ backupRetentionDays: 40, replicas: 0 }).map((p) => p.path)).toEqual([

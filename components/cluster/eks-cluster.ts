@@ -313,7 +313,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const ebsCsiRole = new PodIdentityRole(
       `${name}-ebs-csi`,
       {
-        clusterName,
+        cluster: { name: args.clusterName, region: args.region, partition, accountId },
         namespace: "kube-system",
         serviceAccount: "ebs-csi-controller-sa",
         managedPolicyArns: [policyArn("service-role/AmazonEBSCSIDriverPolicy")],

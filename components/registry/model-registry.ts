@@ -283,7 +283,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const role = new PodIdentityRole(
       `${name}-server`,
       {
-        clusterName: cluster.name,
+        cluster,
         namespace,
         serviceAccount: MLFLOW_SERVICE_ACCOUNT,
         policy: pulumi.all([this.bucket.arn, key.arn]).apply(([b, k]) => mlflowServerPolicy(b, k)),

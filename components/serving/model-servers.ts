@@ -152,7 +152,7 @@ function modelIdentity(
       new PodIdentityRole(
         `${name}-model-reader`,
         {
-          clusterName: cluster.name,
+          cluster,
           namespace: args.platform.namespace,
           serviceAccount: model.name,
           policy: pulumi.all([cluster.partition, store?.bucket, store?.keyArn]).apply(([p, bucket, keyArn]) =>
@@ -203,7 +203,7 @@ function weightsStagerIdentity(
   const role = new PodIdentityRole(
     `${name}-weights-stager`,
     {
-      clusterName: cluster.name,
+      cluster,
       namespace: args.platform.namespace,
       serviceAccount,
       policy: pulumi

@@ -90,6 +90,10 @@ describe("EksCluster", () => {
     const trust = json<any>(role.inputs.assumeRolePolicy).Statement[0];
     expect(trust.Principal).toEqual({ Service: "pods.eks.amazonaws.com" });
     expect(trust.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"]).toBe(assoc.serviceAccount);
+    // Pinned to this cluster: staging and prod use the same namespaces and service accounts in one account.
+    expect(trust.Condition.StringEquals["aws:RequestTag/eks-cluster-arn"]).toBe(
+      "arn:aws:eks:us-west-2:123456789012:cluster/ml-test",
+    );
     const attachment = plan
       .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
       .find((a) => a.name.startsWith("eks-ebs-csi"))!;

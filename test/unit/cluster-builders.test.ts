@@ -10,7 +10,13 @@ import {
   loadBalancerControllerValues,
   vpcCniConfiguration,
 } from "../../components/cluster";
-import { isOpenToWorld, podIdentityTrustPolicy, prefixLength, validateCidr } from "../../components/common";
+import {
+  eksClusterArn,
+  isOpenToWorld,
+  podIdentityTrustPolicy,
+  prefixLength,
+  validateCidr,
+} from "../../components/common";
 import { privateSubnetTags, publicSubnetTags } from "../../components/network";
 
 describe("cluster builders", () => {
@@ -84,11 +90,20 @@ describe("cluster builders", () => {
     ]);
   });
 
-  it("binds a pod identity role to its one service account through the session tags", () => {
+  it("binds a pod identity role to its one service account of one cluster through the session tags", () => {
+    const clusterArn = eksClusterArn({
+      partition: "aws",
+      region: "us-west-2",
+      accountId: "123456789012",
+      name: "ml-prod",
+    });
+    expect(clusterArn).toBe("arn:aws:eks:us-west-2:123456789012:cluster/ml-prod");
     expect(
-      podIdentityTrustPolicy({ namespace: "kube-system", name: "ebs-csi-controller-sa" }).Statement[0].Condition,
+      podIdentityTrustPolicy({ clusterArn, namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa" })
+        .Statement[0].Condition,
     ).toEqual({
       StringEquals: {
+        "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-west-2:123456789012:cluster/ml-prod",
         "aws:RequestTag/kubernetes-namespace": "kube-system",
         "aws:RequestTag/kubernetes-service-account": "ebs-csi-controller-sa",
       },

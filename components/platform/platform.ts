@@ -89,6 +89,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         logRetentionDays: spec.cluster.logRetentionDays,
         systemNodes: spec.cluster.systemNodes,
         storageReclaimPolicy: spec.cluster.storageReclaimPolicy,
+        networkPolicyEnforcingMode: spec.cluster.networkPolicyEnforcingMode,
+        kubeconfigCredentials: spec.cluster.kubeconfigCredentials,
         protect: spec.environment === "prod",
         tags,
       },

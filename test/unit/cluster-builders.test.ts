@@ -21,9 +21,36 @@ import { privateSubnetTags, publicSubnetTags } from "../../components/network";
 
 describe("cluster builders", () => {
   it("turns on prefix delegation and network policy in vpc-cni, as strings", () => {
-    const cfg = JSON.parse(vpcCniConfiguration());
+    const cfg = JSON.parse(vpcCniConfiguration("standard"));
     expect(cfg.env.ENABLE_PREFIX_DELEGATION).toBe("true");
     expect(cfg.enableNetworkPolicy).toBe("true");
+    expect(cfg.env.NETWORK_POLICY_ENFORCING_MODE).toBe("standard");
+  });
+
+  it("sets the network policy agent's enforcing mode through the aws-node env (chart values v1.22.3)", () => {
+    expect(JSON.parse(vpcCniConfiguration("strict")).env.NETWORK_POLICY_ENFORCING_MODE).toBe("strict");
+  });
+
+  it("authenticates the kubeconfig as the stack's AWS provider: profile in the env, role as --role-arn", () => {
+    const base = { clusterName: "c", endpoint: "https://x", certificateAuthority: "ca", region: "eu-west-1" };
+    const exec = (credentials?: { profile?: string; roleArn?: string }) =>
+      JSON.parse(kubeconfig({ ...base, credentials })).users[0].user.exec;
+    expect(exec().env).toBeUndefined();
+    expect(exec().args).not.toContain("--role-arn");
+    const both = exec({ profile: "ml-prod", roleArn: "arn:aws:iam::123456789012:role/deployer" });
+    expect(both.env).toEqual([{ name: "AWS_PROFILE", value: "ml-prod" }]);
+    expect(both.args).toEqual([
+      "eks",
+      "get-token",
+      "--cluster-name",
+      "c",
+      "--region",
+      "eu-west-1",
+      "--role-arn",
+      "arn:aws:iam::123456789012:role/deployer",
+      "--output",
+      "json",
+    ]);
   });
 
   it("logs api, audit and authenticator at least", () => {

@@ -113,6 +113,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         cluster,
         sizing: spec.monitoring,
         protect: spec.environment === "prod",
+        // Claims outlive the release where the StorageClass keeps volumes anyway (prod); elsewhere they go with it.
+        keepVolumes: spec.cluster.storageReclaimPolicy === "Retain",
         // Receivers' URLs and keys are secrets, however the spec was built.
         receivers: {
           ...spec.alerting,

@@ -18,6 +18,7 @@ import {
   SERVING_NAMESPACE,
 } from "../components/common/names";
 import { INBOUND_CIDRS_ANNOTATION } from "../components/serving/callers";
+import { POD_IDENTITY_SESSION_TAGS } from "../components/common/iam";
 import { STAGED_WEIGHTS_PREFIX, WEIGHTS_STAGER_PURPOSE } from "../components/serving/mounted-weights";
 import { KUBERNETES_VERSION } from "../components/versions";
 import { readFileSync } from "node:fs";
@@ -64,6 +65,9 @@ export const WEIGHTS_STAGER_PURPOSE = ${JSON.stringify(WEIGHTS_STAGER_PURPOSE)};
 
 /** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
 export const INBOUND_CIDRS_ANNOTATION = ${JSON.stringify(INBOUND_CIDRS_ANNOTATION)};
+
+/** Session tags EKS Pod Identity adds to the AssumeRole request (EKS user guide, pod-id-abac). */
+export const POD_IDENTITY_SESSION_TAGS = ${JSON.stringify(POD_IDENTITY_SESSION_TAGS)} as const;
 `;
   return format(src, { ...(await resolveConfig(file)), filepath: file });
 }

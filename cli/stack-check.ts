@@ -35,9 +35,9 @@ export function checkStackFile(configPath: string, stackName?: string): StackChe
   const namespaces = misspeltNamespaceProblems(Object.keys(config));
   // Values no program could read (a malformed ciphertext, .inf) are reported before the rest.
   if (loaded.problems.length > 0) return { ok: false, problems: [...namespaces, ...loaded.problems] };
-  const { raw, region } = rawConfigFromPulumi(config);
+  const { raw, region, awsProvider } = rawConfigFromPulumi(config);
   try {
-    const spec = resolvePlatformSpec(raw, region, new Set(secretKeys), { stackName });
+    const spec = resolvePlatformSpec(raw, region, new Set(secretKeys), { stackName, awsProvider });
     if (namespaces.length > 0) return { ok: false, problems: namespaces };
     return { ok: true, config, secretKeys, environment: spec.environment, region: region ?? "", spec };
   } catch (e) {

@@ -30,6 +30,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "cluster.systemNodes.diskSizeGiB": "Root volume of a system node, GiB.",
   "cluster.storageReclaimPolicy":
     "What happens to a volume when its claim goes: `Delete`, or `Retain` (required in prod).",
+  "cluster.networkPolicyEnforcingMode":
+    "How the VPC CNI treats a pod before its NetworkPolicies apply: `standard` (allows all until then) or `strict` (denies all until then; a pod no NetworkPolicy selects stays denied, kube-system is admitted by the kit). Default: `strict` in prod.",
   "loadBalancerController.replicas": "AWS Load Balancer Controller replicas.",
   "capacity.clusterAutoscaler.enabled": "Scale accelerator node groups with Cluster Autoscaler (the dev default).",
   "capacity.clusterAutoscaler.scaleDownUnneededTime": "Idle time before Cluster Autoscaler removes a node.",

@@ -5,6 +5,11 @@ import { smallestGpuMemoryGiB } from "../components/common/accelerators/gpu-memo
 import { validateCidr } from "../components/common/cidr";
 import { regionProblem } from "../components/common/regions";
 import { apiAccessPlaceholders, DEPLOYER_ACCESS_MODES } from "../components/cluster/rules";
+import {
+  type KubeconfigCredentials,
+  type NetworkPolicyEnforcingMode,
+  NETWORK_POLICY_ENFORCING_MODES,
+} from "../components/cluster/builders";
 import { Environment, ENVIRONMENTS } from "../components/common/tags";
 import { capacityFitProblems } from "../components/platform/capacity-checks";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
@@ -93,6 +98,9 @@ const clusterSchema = z.strictObject({
     })
     .optional(),
   storageReclaimPolicy: z.enum(["Delete", "Retain"]).optional(),
+  networkPolicyEnforcingMode: z
+    .enum(NETWORK_POLICY_ENFORCING_MODES as [string, ...string[]], { error: "must be standard or strict" })
+    .optional(),
 });
 
 const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as g6.xlarge");
@@ -273,6 +281,56 @@ export interface ResolveOptions {
   deploying?: boolean;
   /** The stack's name: one named for an environment must set that environment (stackEnvironmentProblems). */
   stackName?: string;
+  /** The AWS provider's `aws:profile` and `aws:assumeRoles` as Pulumi hands them (strings), for the kubeconfig. Default: none. */
+  awsProvider?: AwsProviderConfig;
+}
+
+/** The AWS provider's config keys the kit reads, as Pulumi passes them to a program (`aws:profile`, `aws:assumeRoles`). */
+export interface AwsProviderConfig {
+  profile?: string;
+  assumeRoles?: string;
+}
+
+/**
+ * What the kubeconfig's `aws eks get-token` needs to act as the AWS provider does: its profile
+ * (`aws:profile`) and the role it assumes (`aws:assumeRoles`, @pulumi/aws 7: a list of
+ * `{ roleArn, externalId?, sessionName?, ... }`). `get-token` assumes at most one role and takes
+ * no external id (its options: --cluster-name, --role-arn, ...), so a chain or an external id is
+ * refused: put it in an AWS CLI profile (role_arn, source_profile, external_id) and set `aws:profile`.
+ */
+function kubeconfigCredentialsOf(
+  aws: AwsProviderConfig | undefined,
+  problems: ConfigProblem[],
+): { kubeconfigCredentials?: KubeconfigCredentials } {
+  const credentials: KubeconfigCredentials = {};
+  if (aws?.profile) credentials.profile = aws.profile;
+  if (aws?.assumeRoles !== undefined) {
+    let roles: unknown;
+    try {
+      roles = JSON.parse(aws.assumeRoles);
+    } catch {
+      roles = undefined;
+    }
+    const problem = (path: string, message: string) => problems.push({ path: `aws:assumeRoles${path}`, message });
+    if (!Array.isArray(roles)) problem("", "must be a list of roles ({ roleArn: ... }), as @pulumi/aws 7 reads it");
+    else if (roles.length > 1)
+      problem(
+        "",
+        `lists ${roles.length} roles, a chain the kubeconfig's aws eks get-token cannot follow (it assumes one role, --role-arn); write the chain as an AWS CLI profile (role_arn, source_profile) and set aws:profile`,
+      );
+    else if (roles.length === 1) {
+      const role = roles[0] as Record<string, unknown> | null;
+      if (typeof role?.roleArn !== "string" || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role.roleArn))
+        problem("[0].roleArn", "must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)");
+      else if (role.externalId !== undefined)
+        problem(
+          "[0].externalId",
+          "the kubeconfig's aws eks get-token takes no external id; write the role as an AWS CLI profile (role_arn, external_id, source_profile) and set aws:profile",
+        );
+      else credentials.roleArn = role.roleArn;
+    }
+  }
+  return Object.keys(credentials).length > 0 ? { kubeconfigCredentials: credentials } : {};
 }
 
 function keyPath(path: readonly PropertyKey[]): string {
@@ -426,6 +484,10 @@ export function resolvePlatformSpec(
         diskSizeGiB: cfg.cluster?.systemNodes?.diskSizeGiB ?? d.cluster.systemNodes.diskSizeGiB,
       },
       storageReclaimPolicy: cfg.cluster?.storageReclaimPolicy ?? d.cluster.storageReclaimPolicy,
+      networkPolicyEnforcingMode:
+        (cfg.cluster?.networkPolicyEnforcingMode as NetworkPolicyEnforcingMode | undefined) ??
+        d.cluster.networkPolicyEnforcingMode,
+      ...kubeconfigCredentialsOf(options.awsProvider, problems),
     },
     loadBalancerController: { replicas: cfg.loadBalancerController?.replicas ?? d.loadBalancerController.replicas },
     capacity,

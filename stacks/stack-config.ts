@@ -1,21 +1,29 @@
-import { CONFIG_NAMESPACE } from "./config";
+import { AwsProviderConfig, CONFIG_NAMESPACE } from "./config";
 import { editDistance } from "../components/common/edit-distance";
 
 /**
  * Splits the config Pulumi hands a program (`namespace:key` -> string) into the kit's own
- * keys (JSON values parsed) and the AWS region.
+ * keys (JSON values parsed), the AWS region, and the AWS provider's profile and roles (for the kubeconfig).
  */
 export function rawConfigFromPulumi(
   all: Record<string, string>,
   isSecret: (key: string) => boolean = () => false,
-): { raw: Record<string, unknown>; region: string | undefined; secretKeys: Set<string> } {
+): {
+  raw: Record<string, unknown>;
+  region: string | undefined;
+  secretKeys: Set<string>;
+  awsProvider: AwsProviderConfig;
+} {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(all)) {
     const [ns, ...rest] = key.split(":");
     if (ns !== CONFIG_NAMESPACE) continue;
     raw[rest.join(":")] = parseValue(value);
   }
-  return { raw, region: all["aws:region"], secretKeys: new Set(Object.keys(all).filter(isSecret)) };
+  const awsProvider: AwsProviderConfig = {};
+  if (all["aws:profile"] !== undefined) awsProvider.profile = all["aws:profile"];
+  if (all["aws:assumeRoles"] !== undefined) awsProvider.assumeRoles = all["aws:assumeRoles"];
+  return { raw, region: all["aws:region"], secretKeys: new Set(Object.keys(all).filter(isSecret)), awsProvider };
 }
 
 function parseValue(value: string): unknown {

@@ -35,14 +35,55 @@ export function clusterKmsPolicy(keyArn: string): PolicyDocument {
 }
 
 /**
- * `configurationValues` of the vpc-cni add-on: prefix delegation (more pod IPs per node, so
- * small GPU instances are not IP-bound) and enforcement of Kubernetes NetworkPolicies.
+ * How the VPC CNI's network policy agent treats a pod its NetworkPolicies have not reached yet
+ * (amazon-vpc-cni-k8s v1.22.3 README, `NETWORK_POLICY_ENFORCING_MODE` (v1.17.1+); the add-on's
+ * configuration schema is the chart's values: charts/aws-vpc-cni/values.yaml at v1.22.3,
+ * `env.NETWORK_POLICY_ENFORCING_MODE: "standard"`, `enableNetworkPolicy: "false"`):
+ * - `standard` (the CNI's default): a new pod starts allowing everything, in and out, until its
+ *   policies are programmed, so a model pod is unrestricted for its first moments;
+ * - `strict`: a new pod starts denying everything until its policies are programmed, and a pod no
+ *   NetworkPolicy selects stays denied ("In Strict Mode, you must have a network policy defined for
+ *   every pod in your cluster. Host Networking pods are exempted"). The cluster then admits
+ *   kube-system explicitly ({@link kubeSystemAllowAllPolicy}).
  */
-export function vpcCniConfiguration(): string {
+export type NetworkPolicyEnforcingMode = "standard" | "strict";
+export const NETWORK_POLICY_ENFORCING_MODES: readonly NetworkPolicyEnforcingMode[] = ["standard", "strict"];
+
+/**
+ * `configurationValues` of the vpc-cni add-on: prefix delegation (more pod IPs per node, so
+ * small GPU instances are not IP-bound), enforcement of Kubernetes NetworkPolicies
+ * (`enableNetworkPolicy`, a string in the schema) and the agent's enforcing mode.
+ */
+export function vpcCniConfiguration(mode: NetworkPolicyEnforcingMode): string {
   return JSON.stringify({
-    env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" },
+    env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1", NETWORK_POLICY_ENFORCING_MODE: mode },
     enableNetworkPolicy: "true",
   });
+}
+
+/**
+ * The NetworkPolicy that keeps kube-system as it is in `standard` mode once the agent is `strict`:
+ * every pod of the namespace (CoreDNS, the CSI controllers, the load balancer controller,
+ * Karpenter) selected, all traffic in and out admitted. kube-system is AWS's and the add-ons',
+ * not the kit's to lock down, and in `strict` mode a pod no policy selects is cut off.
+ */
+export function kubeSystemAllowAllPolicy() {
+  return {
+    metadata: { name: "allow-all", namespace: "kube-system" },
+    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}], egress: [{}] },
+  };
+}
+
+/**
+ * The credentials `aws eks get-token` uses in the kubeconfig: the stack's AWS provider's
+ * (`aws:profile`, `aws:assumeRoles`), so the Kubernetes provider acts as the identity that created
+ * the cluster rather than whatever the shell's default is. Default: the AWS CLI's default chain.
+ */
+export interface KubeconfigCredentials {
+  /** AWS CLI profile, set as `AWS_PROFILE` in the exec environment (as `aws eks update-kubeconfig --profile` writes it). */
+  profile?: string;
+  /** Role to assume for the token (`aws eks get-token --role-arn`). */
+  roleArn?: string;
 }
 
 /** Kubeconfig that authenticates with `aws eks get-token`, as the AWS CLI writes it. */
@@ -51,8 +92,10 @@ export function kubeconfig(args: {
   endpoint: string;
   certificateAuthority: string;
   region: string;
+  credentials?: KubeconfigCredentials;
 }): string {
   const user = `aws-${args.clusterName}`;
+  const { profile, roleArn } = args.credentials ?? {};
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
@@ -71,7 +114,18 @@ export function kubeconfig(args: {
           exec: {
             apiVersion: "client.authentication.k8s.io/v1beta1",
             command: "aws",
-            args: ["eks", "get-token", "--cluster-name", args.clusterName, "--region", args.region, "--output", "json"],
+            args: [
+              "eks",
+              "get-token",
+              "--cluster-name",
+              args.clusterName,
+              "--region",
+              args.region,
+              ...(roleArn ? ["--role-arn", roleArn] : []),
+              "--output",
+              "json",
+            ],
+            ...(profile ? { env: [{ name: "AWS_PROFILE", value: profile }] } : {}),
           },
         },
       },

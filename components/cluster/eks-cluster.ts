@@ -17,6 +17,9 @@ import {
   gp3StorageClass,
   imdsV2MetadataOptions,
   kubeconfig,
+  KubeconfigCredentials,
+  kubeSystemAllowAllPolicy,
+  NetworkPolicyEnforcingMode,
   NODE_ROLE_MANAGED_POLICIES,
   vpcCniConfiguration,
 } from "./builders";
@@ -65,6 +68,19 @@ export interface EksClusterArgs {
   logRetentionDays?: number;
   /** System node group sizing. Default: see {@link SystemNodeGroupArgs}. */
   systemNodes?: SystemNodeGroupArgs;
+  /**
+   * How the VPC CNI's network policy agent treats a pod before its NetworkPolicies are programmed
+   * ({@link NetworkPolicyEnforcingMode}). `strict` starts new pods denied, and cuts off pods no
+   * NetworkPolicy selects: the cluster then admits all of kube-system with a NetworkPolicy, and every
+   * other namespace needs policies of its own. Default: `standard` (the platform uses `strict` in prod).
+   */
+  networkPolicyEnforcingMode?: NetworkPolicyEnforcingMode;
+  /**
+   * Credentials the Kubernetes provider's `aws eks get-token` uses: the AWS provider's profile and
+   * role, which the stack reads from `aws:profile` and `aws:assumeRoles`. Default: the AWS CLI's
+   * default chain (environment, default profile, instance role).
+   */
+  kubeconfigCredentials?: KubeconfigCredentials;
   /** What happens to an EBS volume when its claim is deleted. Default: `Delete`; use `Retain` in prod. */
   storageReclaimPolicy?: "Delete" | "Retain";
   /** Tags for every AWS resource. Default: `managed-by` only. */
@@ -252,7 +268,8 @@ export class EksCluster extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn },
       );
-    const vpcCni = addon("vpcCni", "vpc-cni", { configurationValues: vpcCniConfiguration() });
+    const enforcingMode = args.networkPolicyEnforcingMode ?? "standard";
+    const vpcCni = addon("vpcCni", "vpc-cni", { configurationValues: vpcCniConfiguration(enforcingMode) });
     const kubeProxy = addon("kubeProxy", "kube-proxy");
     const podIdentityAgent = addon("podIdentityAgent", "eks-pod-identity-agent");
 
@@ -308,12 +325,41 @@ export class EksCluster extends pulumi.ComponentResource {
       },
     );
 
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        kubeconfig: pulumi.all([this.cluster.endpoint, this.cluster.certificateAuthority]).apply(([endpoint, ca]) =>
+          kubeconfig({
+            clusterName: args.clusterName,
+            endpoint,
+            certificateAuthority: ca.data ?? "",
+            region: args.region,
+            credentials: args.kubeconfigCredentials,
+          }),
+        ),
+        enableServerSideApply: true,
+      },
+      { parent: this, dependsOn: [this.systemNodeGroup] },
+    );
+
+    // In strict mode a pod no NetworkPolicy selects is cut off: kube-system is admitted before the
+    // add-ons whose Deployments run there (CoreDNS must reach the API server to become ready).
+    const kubeSystemPolicies =
+      enforcingMode === "strict"
+        ? [
+            new k8s.networking.v1.NetworkPolicy(`${name}-kube-system-allow-all`, kubeSystemAllowAllPolicy(), {
+              parent: this,
+              provider: this.provider,
+            }),
+          ]
+        : [];
+
     // Add-ons that run as Deployments need nodes.
-    const coredns = addon("coredns", "coredns", {}, [this.systemNodeGroup]);
+    const coredns = addon("coredns", "coredns", {}, [this.systemNodeGroup, ...kubeSystemPolicies]);
     const ebsCsiRole = new PodIdentityRole(
       `${name}-ebs-csi`,
       {
-        clusterName,
+        cluster: { name: args.clusterName, region: args.region, partition, accountId },
         namespace: "kube-system",
         serviceAccount: "ebs-csi-controller-sa",
         managedPolicyArns: [policyArn("service-role/AmazonEBSCSIDriverPolicy")],
@@ -328,7 +374,7 @@ export class EksCluster extends pulumi.ComponentResource {
       {
         podIdentityAssociations: [{ roleArn: ebsCsiRole.roleArn, serviceAccount: "ebs-csi-controller-sa" }],
       },
-      [this.systemNodeGroup, podIdentityAgent, ebsCsiRole],
+      [this.systemNodeGroup, podIdentityAgent, ebsCsiRole, ...kubeSystemPolicies],
     );
     // Mountpoint for S3, for models that read their weights in place (serving/mounted-weights.ts). Its
     // volumes use each workload pod's own credentials (authenticationSource: pod), so the driver
@@ -336,6 +382,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const mountpointS3 = addon("mountpointS3CsiDriver", "aws-mountpoint-s3-csi-driver", {}, [
       this.systemNodeGroup,
       podIdentityAgent,
+      ...kubeSystemPolicies,
     ]);
     this.addons = {
       vpcCni,
@@ -345,22 +392,6 @@ export class EksCluster extends pulumi.ComponentResource {
       ebsCsiDriver: ebsCsi,
       mountpointS3CsiDriver: mountpointS3,
     };
-
-    this.provider = new k8s.Provider(
-      `${name}-k8s`,
-      {
-        kubeconfig: pulumi.all([this.cluster.endpoint, this.cluster.certificateAuthority]).apply(([endpoint, ca]) =>
-          kubeconfig({
-            clusterName: args.clusterName,
-            endpoint,
-            certificateAuthority: ca.data ?? "",
-            region: args.region,
-          }),
-        ),
-        enableServerSideApply: true,
-      },
-      { parent: this, dependsOn: [this.systemNodeGroup] },
-    );
 
     const storageClass = new k8s.storage.v1.StorageClass(
       `${name}-gp3`,

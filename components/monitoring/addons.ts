@@ -35,12 +35,13 @@ export const PROMETHEUS_STACK_ADDON: ChartAddOn<{
   storageClassName: string;
   receivers: AlertReceiverKind[];
   slackChannel?: string;
+  keepVolumes?: boolean;
 }> = {
   release: PROMETHEUS_STACK_RELEASE,
   chart: CHARTS.kubePrometheusStack,
   namespace: MONITORING_NAMESPACE,
-  values: ({ sizing, storageClassName, receivers, slackChannel }) =>
-    prometheusStackValues(sizing, storageClassName, receivers, slackChannel),
+  values: ({ sizing, storageClassName, receivers, slackChannel, keepVolumes }) =>
+    prometheusStackValues(sizing, storageClassName, receivers, slackChannel, keepVolumes),
   wait: { timeoutSeconds: 900 },
   crds: {
     kind: "crdChart",

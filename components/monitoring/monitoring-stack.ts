@@ -47,6 +47,13 @@ export interface MonitoringStackArgs {
   storageClassName?: string;
   /** Keep the Prometheus stack (and its volumes' claims) when the stack is destroyed. Default: false; true in prod. */
   protect?: boolean;
+  /**
+   * Keep Prometheus's and Alertmanager's volume claims when the release is uninstalled (StatefulSet
+   * `persistentVolumeClaimRetentionPolicy.whenDeleted: Retain`). Default: `protect`. When false the
+   * claims go with the release, which destroy deletes before the EBS CSI driver (it waits for the
+   * cluster's StorageClass, which waits for the driver), so their volumes are not left behind.
+   */
+  keepVolumes?: boolean;
   /** Alert receivers. Default: none (alerts are visible in Alertmanager only). */
   receivers?: AlertReceivers;
   /** Thresholds of the kit's alert rules. Default: {@link DEFAULT_ALERT_RULE_INPUT}. */
@@ -147,6 +154,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         storageClassName: args.storageClassName ?? "gp3-encrypted",
         receivers: configured.map(([k]) => k),
         slackChannel: r.slackChannel,
+        keepVolumes: args.keepVolumes ?? args.protect ?? false,
       },
       { parent: this, cluster, dependsOn, protect: args.protect },
     ));

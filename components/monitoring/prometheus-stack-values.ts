@@ -103,6 +103,34 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
   };
 }
 
+/**
+ * What happens to Prometheus's and Alertmanager's claims when the operator's StatefulSets go
+ * (`helm uninstall` deletes the Prometheus and Alertmanager objects, whose StatefulSets they own):
+ * `Delete` removes the claims with them, so their volumes go while the EBS CSI driver still runs;
+ * `Retain` (Kubernetes' default) keeps them. Claims of replicas scaled away are always kept.
+ * The field is `persistentVolumeClaimRetentionPolicy` of prometheusSpec and alertmanagerSpec in chart
+ * kube-prometheus-stack 88.5.3 (values.yaml; templates/prometheus/prometheus.yaml and
+ * templates/alertmanager/alertmanager.yaml pass it on), a StatefulSet field in the operator's CRDs
+ * (charts/crds/crds/crd-prometheuses.yaml: whenDeleted, whenScaled; "The default behavior is all
+ * PVCs are retained"); StatefulSetAutoDeletePVC is GA since Kubernetes 1.32.
+ */
+export function claimRetentionPolicy(keepVolumes: boolean) {
+  return { whenDeleted: keepVolumes ? "Retain" : "Delete", whenScaled: "Retain" };
+}
+
+/** Alertmanager replicas: the chart's default (kube-prometheus-stack 88.5.3 values.yaml alertmanagerSpec.replicas: 1). */
+export const ALERTMANAGER_REPLICAS = 1;
+
+/** The monitoring volumes of a sizing: Prometheus's per replica, Alertmanager's, Grafana's; total GiB. */
+export function monitoringVolumes(sizing: PrometheusStackSizing) {
+  const volumes = [
+    { name: "Prometheus", count: sizing.replicas, gib: sizing.storageGiB },
+    { name: "Alertmanager", count: ALERTMANAGER_REPLICAS, gib: sizing.alertmanagerStorageGiB },
+    { name: "Grafana", count: 1, gib: sizing.grafanaStorageGiB },
+  ];
+  return { volumes, totalGiB: volumes.reduce((t, v) => t + v.count * v.gib, 0) };
+}
+
 const volumeClaim = (storageClassName: string, gib: number) => ({
   volumeClaimTemplate: {
     spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } },
@@ -121,6 +149,7 @@ export function prometheusStackValues(
   storageClassName: string,
   receivers: AlertReceiverKind[] = [],
   slackChannel?: string,
+  keepVolumes = false,
 ) {
   const retentionSizeGiB = Math.floor(sizing.storageGiB * 0.85);
   return {
@@ -137,6 +166,7 @@ export function prometheusStackValues(
         retentionSize: `${retentionSizeGiB}GiB`,
         replicas: sizing.replicas,
         storageSpec: volumeClaim(storageClassName, sizing.storageGiB),
+        persistentVolumeClaimRetentionPolicy: claimRetentionPolicy(keepVolumes),
         nodeSelector: { ...SYSTEM_NODE_SELECTOR },
         resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
       },
@@ -146,6 +176,7 @@ export function prometheusStackValues(
       alertmanagerSpec: {
         secrets: receivers.length > 0 ? [ALERT_RECEIVERS_SECRET] : [],
         storage: volumeClaim(storageClassName, sizing.alertmanagerStorageGiB),
+        persistentVolumeClaimRetentionPolicy: claimRetentionPolicy(keepVolumes),
         nodeSelector: { ...SYSTEM_NODE_SELECTOR },
       },
     },

@@ -8,7 +8,7 @@ import type { PlatformSpec } from "./spec";
 export type EnvironmentDefaults = Omit<
   PlatformSpec,
   "environment" | "team" | "region" | "clusterName" | "tags" | "serving" | "alerting" | "cluster"
-> & { cluster: Omit<PlatformSpec["cluster"], "deployerAccess"> };
+> & { cluster: Omit<PlatformSpec["cluster"], "deployerAccess" | "kubeconfigCredentials"> };
 
 const GPU_TYPES = ["g6.xlarge", "g6.2xlarge", "g5.xlarge", "g5.2xlarge", "g6e.xlarge"];
 const INFERENTIA_TYPES = ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"];
@@ -48,6 +48,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
         diskSizeGiB: 50,
       },
       storageReclaimPolicy: "Delete",
+      networkPolicyEnforcingMode: "standard",
     },
     loadBalancerController: { replicas: 1 },
     // Accelerators scale to zero, driven by Cluster Autoscaler (no controller to pay for). CA models
@@ -101,6 +102,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
         diskSizeGiB: 50,
       },
       storageReclaimPolicy: "Delete",
+      networkPolicyEnforcingMode: "standard",
     },
     loadBalancerController: { replicas: 2 },
     capacity: capacity("karpenter", [
@@ -148,6 +150,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
         diskSizeGiB: 80,
       },
       storageReclaimPolicy: "Retain",
+      // A new model pod starts denied until its NetworkPolicies apply (cluster/builders.ts).
+      networkPolicyEnforcingMode: "strict",
     },
     loadBalancerController: { replicas: 2 },
     capacity: capacity("karpenter", [

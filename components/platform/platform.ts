@@ -89,6 +89,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         logRetentionDays: spec.cluster.logRetentionDays,
         systemNodes: spec.cluster.systemNodes,
         storageReclaimPolicy: spec.cluster.storageReclaimPolicy,
+        networkPolicyEnforcingMode: spec.cluster.networkPolicyEnforcingMode,
+        kubeconfigCredentials: spec.cluster.kubeconfigCredentials,
         protect: spec.environment === "prod",
         tags,
       },
@@ -111,6 +113,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         cluster,
         sizing: spec.monitoring,
         protect: spec.environment === "prod",
+        // Claims outlive the release where the StorageClass keeps volumes anyway (prod); elsewhere they go with it.
+        keepVolumes: spec.cluster.storageReclaimPolicy === "Retain",
         // Receivers' URLs and keys are secrets, however the spec was built.
         receivers: {
           ...spec.alerting,

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CapacitySpec } from "../capacity/rules";
 import type { DeployerAccess } from "../cluster/rules";
+import type { KubeconfigCredentials, NetworkPolicyEnforcingMode } from "../cluster/builders";
 import type { Environment } from "../common/tags";
 
 export type { AcceleratorPoolSpec, CapacitySpec } from "../capacity/rules";
@@ -46,6 +47,10 @@ export interface PlatformSpec {
       diskSizeGiB: number;
     };
     storageReclaimPolicy: "Delete" | "Retain";
+    /** The VPC CNI's NetworkPolicy enforcing mode (`strict` in prod: a new pod starts denied). */
+    networkPolicyEnforcingMode: NetworkPolicyEnforcingMode;
+    /** Credentials of the kubeconfig's `aws eks get-token`: the stack's `aws:profile` and `aws:assumeRoles`. Default: the AWS CLI's chain. */
+    kubeconfigCredentials?: KubeconfigCredentials;
   };
   loadBalancerController: { replicas: number };
   capacity: CapacitySpec;

@@ -283,7 +283,7 @@ export class ModelRegistry extends pulumi.ComponentResource {
     const role = new PodIdentityRole(
       `${name}-server`,
       {
-        clusterName: cluster.name,
+        cluster,
         namespace,
         serviceAccount: MLFLOW_SERVICE_ACCOUNT,
         policy: pulumi.all([this.bucket.arn, key.arn]).apply(([b, k]) => mlflowServerPolicy(b, k)),
@@ -342,7 +342,10 @@ export class ModelRegistry extends pulumi.ComponentResource {
     new k8s.networking.v1.Ingress(
       `${name}-server`,
       {
-        metadata: albSubnets.apply((inboundCidrs) => mlflowIngress({ ...ingressInput, inboundCidrs }).metadata),
+        // The ALB sits in the cluster's private subnets, named (the NetworkPolicy admits `albSubnetCidrs`).
+        metadata: pulumi
+          .all([albSubnets, cluster.privateSubnetIds])
+          .apply(([inboundCidrs, subnetIds]) => mlflowIngress({ ...ingressInput, inboundCidrs, subnetIds }).metadata),
         spec: mlflowIngress({ ...ingressInput, inboundCidrs: [] }).spec,
       },
       { ...k8sOpts, dependsOn: [service, ...(args.ingressReady ?? [])] },

@@ -12,7 +12,7 @@ import {
 import { MONITORING_NAMESPACE } from "../common/names";
 
 import { REGISTRY_NAMESPACE } from "../common/names";
-import { INBOUND_CIDRS_ANNOTATION } from "../cluster/load-balancer-controller-values";
+import { albSubnetsAnnotation, INBOUND_CIDRS_ANNOTATION } from "../cluster/load-balancer-controller-values";
 export { REGISTRY_NAMESPACE };
 export const MLFLOW_PORT = 5000;
 export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
@@ -231,11 +231,14 @@ export function mlflowIngress(input: {
   certificateArn?: string;
   /** Networks allowed to call the registry through its ALB (`inbound-cidrs`): the private subnets. */
   inboundCidrs: readonly string[];
+  /** Subnets of the ALB: the cluster's private subnets ({@link albSubnetsAnnotation}). Default: the controller's discovery. */
+  subnetIds?: readonly string[];
 }) {
   const annotations: Record<string, string> = {
     "alb.ingress.kubernetes.io/scheme": "internal",
     "alb.ingress.kubernetes.io/target-type": "ip",
     "alb.ingress.kubernetes.io/healthcheck-path": "/health",
+    ...albSubnetsAnnotation(input.subnetIds),
     [INBOUND_CIDRS_ANNOTATION]: input.inboundCidrs.join(","),
   };
   if (input.certificateArn) {

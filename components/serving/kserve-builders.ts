@@ -1,3 +1,4 @@
+import { albSubnetsAnnotation } from "../cluster/load-balancer-controller-values";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { copyPodLabel, podMonitor } from "../common/monitors";
 import { MODEL_LABEL, MODEL_VERSION_LABEL, TRACK_LABEL } from "./autoscaling";
@@ -218,7 +219,16 @@ export function modelIngress(input: {
   oidc?: EndpointOidc;
   /** Namespace of the model. Default: `serving`. */
   namespace?: string;
+  /**
+   * Subnets of the internal ALB: the cluster's private subnets, whose CIDRs the model namespace's
+   * NetworkPolicies admit ({@link albSubnetsAnnotation}). Default: the controller's subnet discovery.
+   */
+  albSubnetIds?: readonly string[];
 }) {
+  if (input.internetFacing && (input.albSubnetIds ?? []).length > 0)
+    throw new Error(
+      `model ${input.model}: albSubnetIds are the private subnets, an internet-facing ALB needs public ones`,
+    );
   if (input.oidc && !input.certificateArn)
     throw new Error(`model ${input.model}: OIDC authentication needs an HTTPS listener (certificateArn)`);
   const annotations: Record<string, string> = {
@@ -226,6 +236,7 @@ export function modelIngress(input: {
     "alb.ingress.kubernetes.io/target-type": "ip",
     "alb.ingress.kubernetes.io/group.name": input.groupName,
     "alb.ingress.kubernetes.io/healthcheck-path": input.healthPath,
+    ...albSubnetsAnnotation(input.albSubnetIds),
     ...callerAnnotations(input.allowedCidrs, input.oidc),
   };
   if (input.certificateArn) {

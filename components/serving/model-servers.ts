@@ -49,10 +49,14 @@ function callersIngress(
   const groupName = modelIngressGroup(args.ingressGroup, model);
   const oidc = args.platform.endpointOidc;
   const shape = modelIngress({ ...input, groupName, allowedCidrs: ["0.0.0.0/32"], oidc });
+  // The ALB sits in the cluster's private subnets, named: the NetworkPolicies admit their CIDRs.
   return {
     metadata: pulumi
-      .output(cidrs)
-      .apply((allowedCidrs) => modelIngress({ ...input, groupName, allowedCidrs, oidc }).metadata),
+      .all([cidrs, cluster.privateSubnetIds])
+      .apply(
+        ([allowedCidrs, albSubnetIds]) =>
+          modelIngress({ ...input, groupName, allowedCidrs, oidc, albSubnetIds }).metadata,
+      ),
     spec: shape.spec,
   };
 }
@@ -152,7 +156,7 @@ function modelIdentity(
       new PodIdentityRole(
         `${name}-model-reader`,
         {
-          clusterName: cluster.name,
+          cluster,
           namespace: args.platform.namespace,
           serviceAccount: model.name,
           policy: pulumi.all([cluster.partition, store?.bucket, store?.keyArn]).apply(([p, bucket, keyArn]) =>
@@ -203,7 +207,7 @@ function weightsStagerIdentity(
   const role = new PodIdentityRole(
     `${name}-weights-stager`,
     {
-      clusterName: cluster.name,
+      cluster,
       namespace: args.platform.namespace,
       serviceAccount,
       policy: pulumi

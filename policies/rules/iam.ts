@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { kitConfigSchema } from "./config";
+import { kitConfig, kitConfigSchema } from "./config";
+import { POD_IDENTITY_SESSION_TAGS } from "./kit-facts";
 import type { Props } from "./props";
 
 // Reading IAM policy documents as AWS evaluates them: actions and resources are case-insensitive
@@ -161,5 +162,62 @@ export const s3AccessNamesBuckets: ResourceValidationPolicy = {
       if (broad)
         report(`attaches ${broad}, which grants S3 access to every bucket; grant the buckets it needs inline.`);
     }
+  },
+};
+
+const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
+
+/** Whether an Allow statement of a trust policy lets EKS Pod Identity assume the role. */
+function trustsPodIdentity(st: Props): boolean {
+  if (st.Effect !== "Allow") return false;
+  const principal = st.Principal;
+  if (principal === "*") return true;
+  const services = list((principal as Props | undefined)?.Service).map((s) => s.toLowerCase());
+  return services.includes(POD_IDENTITY_PRINCIPAL);
+}
+
+/**
+ * The single value a statement's `StringEquals` pins a session tag to, if it pins one. Condition
+ * operators and keys are case-insensitive (IAM JSON policy elements reference, "Condition").
+ */
+function pinnedSessionTag(st: Props, tag: string): string | undefined {
+  const key = `aws:requesttag/${tag}`;
+  for (const [op, test] of Object.entries((st.Condition ?? {}) as Record<string, unknown>)) {
+    if (op.toLowerCase() !== "stringequals" || test === null || typeof test !== "object") continue;
+    for (const [k, v] of Object.entries(test as Props)) {
+      const values = list(v);
+      if (k.toLowerCase() === key && values.length === 1 && !/[*?]/.test(values[0])) return values[0];
+    }
+  }
+  return undefined;
+}
+
+export const podIdentityTrustPinned: ResourceValidationPolicy = {
+  name: "pod-identity-trust-pinned",
+  description: `Roles that EKS Pod Identity assumes (principal ${POD_IDENTITY_PRINCIPAL}) pin, with StringEquals on the session tags EKS adds, one namespace (aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.namespace}) and one service account (aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.serviceAccount}); in prod also one cluster (aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.clusterArn} or aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.clusterName}), since clusters in one account use the same names.`,
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    if (args.type !== "aws:iam/role:Role") return;
+    const { statements, problem } = policyStatements(args.props.assumeRolePolicy);
+    if (problem) return;
+    const prod = kitConfig(args).environment === "prod";
+    statements.filter(trustsPodIdentity).forEach((st, i) => {
+      const missing = [
+        ...[POD_IDENTITY_SESSION_TAGS.namespace, POD_IDENTITY_SESSION_TAGS.serviceAccount].filter(
+          (tag) => pinnedSessionTag(st, tag) === undefined,
+        ),
+        ...(prod &&
+        [POD_IDENTITY_SESSION_TAGS.clusterArn, POD_IDENTITY_SESSION_TAGS.clusterName].every(
+          (tag) => pinnedSessionTag(st, tag) === undefined,
+        )
+          ? [POD_IDENTITY_SESSION_TAGS.clusterArn]
+          : []),
+      ];
+      if (missing.length > 0)
+        report(
+          `trust statement ${st.Sid ?? i} lets ${POD_IDENTITY_PRINCIPAL} assume the role without pinning ${missing.map((t) => `aws:RequestTag/${t}`).join(", ")} with StringEquals to one value; any workload with those names${prod ? " in any cluster of the account" : ""} could assume it.`,
+        );
+    });
   },
 };

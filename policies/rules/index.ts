@@ -15,7 +15,7 @@ import {
   prometheusAlertmanagerNotPublished,
   prometheusStoragePersistent,
 } from "./monitoring";
-import { s3AccessNamesBuckets } from "./iam";
+import { podIdentityTrustPinned, s3AccessNamesBuckets } from "./iam";
 import { databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
 import { volumesEncrypted } from "./volumes";
 import {
@@ -72,6 +72,7 @@ export const allPolicies: Policy[] = [
   monthlyCostWithinBudget,
   // Constructs users can build beside the kit's components (issue 11).
   s3AccessNamesBuckets,
+  podIdentityTrustPinned,
   databasePortsNotOpenToWorld,
   databaseSecurityGroupsClosed,
   volumesEncrypted,

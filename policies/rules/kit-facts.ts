@@ -78,3 +78,11 @@ export const WEIGHTS_STAGER_PURPOSE = "weights-stager";
 
 /** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
 export const INBOUND_CIDRS_ANNOTATION = "alb.ingress.kubernetes.io/inbound-cidrs";
+
+/** Session tags EKS Pod Identity adds to the AssumeRole request (EKS user guide, pod-id-abac). */
+export const POD_IDENTITY_SESSION_TAGS = {
+  clusterArn: "eks-cluster-arn",
+  clusterName: "eks-cluster-name",
+  namespace: "kubernetes-namespace",
+  serviceAccount: "kubernetes-service-account",
+} as const;

@@ -90,6 +90,10 @@ describe("EksCluster", () => {
     const trust = json<any>(role.inputs.assumeRolePolicy).Statement[0];
     expect(trust.Principal).toEqual({ Service: "pods.eks.amazonaws.com" });
     expect(trust.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"]).toBe(assoc.serviceAccount);
+    // Pinned to this cluster: staging and prod use the same namespaces and service accounts in one account.
+    expect(trust.Condition.StringEquals["aws:RequestTag/eks-cluster-arn"]).toBe(
+      "arn:aws:eks:us-west-2:123456789012:cluster/ml-test",
+    );
     const attachment = plan
       .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
       .find((a) => a.name.startsWith("eks-ebs-csi"))!;
@@ -198,5 +202,42 @@ describe("EksCluster arguments", () => {
     ).toThrow(
       /systemNodes: must satisfy minSize <= desiredSize <= maxSize[\s\S]*logRetentionDays[\s\S]*publicAccessCidrs\[0\]: 0\.0\.0\.0\/0[\s\S]*adminPrincipalArns\[0\]/,
     );
+  });
+});
+
+describe("EksCluster network policy enforcement and kubeconfig credentials", () => {
+  it("keeps the CNI's standard mode by default, with no policy in kube-system", async () => {
+    const plan = await runComponent(() => new EksCluster("eks", baseArgs));
+    const cni = plan.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === "vpc-cni")!;
+    expect(json<any>(cni.inputs.configurationValues).env.NETWORK_POLICY_ENFORCING_MODE).toBe("standard");
+    expect(plan.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toEqual([]);
+  });
+
+  it("in strict mode admits kube-system before the add-ons that run there, and sets the agent strict", async () => {
+    const plan = await runComponent(() => new EksCluster("eks", { ...baseArgs, networkPolicyEnforcingMode: "strict" }));
+    const cni = plan.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === "vpc-cni")!;
+    expect(json<any>(cni.inputs.configurationValues).env.NETWORK_POLICY_ENFORCING_MODE).toBe("strict");
+    const policy = plan.one("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    expect(policy.inputs).toMatchObject({
+      metadata: { namespace: "kube-system" },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}], egress: [{}] },
+    });
+    for (const addonName of ["coredns", "aws-ebs-csi-driver", "aws-mountpoint-s3-csi-driver"]) {
+      const addon = plan.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === addonName)!;
+      expect(addon.dependsOn, addonName).toContain(policy.urn);
+    }
+  });
+
+  it("gives the Kubernetes provider's aws eks get-token the stack's profile and role", async () => {
+    const plan = await runComponent(
+      () =>
+        new EksCluster("eks", {
+          ...baseArgs,
+          kubeconfigCredentials: { profile: "ml-prod", roleArn: "arn:aws:iam::123456789012:role/deployer" },
+        }),
+    );
+    const exec = JSON.parse(plan.one("pulumi:providers:kubernetes").inputs.kubeconfig as string).users[0].user.exec;
+    expect(exec.env).toEqual([{ name: "AWS_PROFILE", value: "ml-prod" }]);
+    expect(exec.args.join(" ")).toContain("--role-arn arn:aws:iam::123456789012:role/deployer");
   });
 });

@@ -164,4 +164,26 @@ describe("policies bite on the real prod plan", () => {
       ),
     ).toContain("s3-access-names-buckets");
   });
+
+  it("notices a pod identity role that any cluster of the account could assume", async () => {
+    const roles = plan.resources.filter(
+      (r) => r.type === "aws:iam/role:Role" && String(r.inputs.assumeRolePolicy).includes("pods.eks.amazonaws.com"),
+    );
+    expect(roles.length).toBeGreaterThan(3);
+    for (const r of roles)
+      expect(JSON.parse(r.inputs.assumeRolePolicy as string).Statement[0].Condition.StringEquals).toMatchObject({
+        "aws:RequestTag/eks-cluster-arn": expect.stringMatching(
+          /^arn:aws:eks:[a-z0-9-]+:\d{12}:cluster\/mlserving-prod/,
+        ),
+      });
+    expect(
+      await violated(
+        mutate("aws:iam/role:Role", (i) => {
+          const doc = JSON.parse(i.assumeRolePolicy);
+          delete doc.Statement[0].Condition?.StringEquals?.["aws:RequestTag/eks-cluster-arn"];
+          i.assumeRolePolicy = JSON.stringify(doc);
+        }),
+      ),
+    ).toContain("pod-identity-trust-pinned");
+  });
 });

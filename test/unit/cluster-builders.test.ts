@@ -10,14 +10,47 @@ import {
   loadBalancerControllerValues,
   vpcCniConfiguration,
 } from "../../components/cluster";
-import { isOpenToWorld, podIdentityTrustPolicy, prefixLength, validateCidr } from "../../components/common";
+import {
+  eksClusterArn,
+  isOpenToWorld,
+  podIdentityTrustPolicy,
+  prefixLength,
+  validateCidr,
+} from "../../components/common";
 import { privateSubnetTags, publicSubnetTags } from "../../components/network";
 
 describe("cluster builders", () => {
   it("turns on prefix delegation and network policy in vpc-cni, as strings", () => {
-    const cfg = JSON.parse(vpcCniConfiguration());
+    const cfg = JSON.parse(vpcCniConfiguration("standard"));
     expect(cfg.env.ENABLE_PREFIX_DELEGATION).toBe("true");
     expect(cfg.enableNetworkPolicy).toBe("true");
+    expect(cfg.env.NETWORK_POLICY_ENFORCING_MODE).toBe("standard");
+  });
+
+  it("sets the network policy agent's enforcing mode through the aws-node env (chart values v1.22.3)", () => {
+    expect(JSON.parse(vpcCniConfiguration("strict")).env.NETWORK_POLICY_ENFORCING_MODE).toBe("strict");
+  });
+
+  it("authenticates the kubeconfig as the stack's AWS provider: profile in the env, role as --role-arn", () => {
+    const base = { clusterName: "c", endpoint: "https://x", certificateAuthority: "ca", region: "eu-west-1" };
+    const exec = (credentials?: { profile?: string; roleArn?: string }) =>
+      JSON.parse(kubeconfig({ ...base, credentials })).users[0].user.exec;
+    expect(exec().env).toBeUndefined();
+    expect(exec().args).not.toContain("--role-arn");
+    const both = exec({ profile: "ml-prod", roleArn: "arn:aws:iam::123456789012:role/deployer" });
+    expect(both.env).toEqual([{ name: "AWS_PROFILE", value: "ml-prod" }]);
+    expect(both.args).toEqual([
+      "eks",
+      "get-token",
+      "--cluster-name",
+      "c",
+      "--region",
+      "eu-west-1",
+      "--role-arn",
+      "arn:aws:iam::123456789012:role/deployer",
+      "--output",
+      "json",
+    ]);
   });
 
   it("logs api, audit and authenticator at least", () => {
@@ -84,11 +117,20 @@ describe("cluster builders", () => {
     ]);
   });
 
-  it("binds a pod identity role to its one service account through the session tags", () => {
+  it("binds a pod identity role to its one service account of one cluster through the session tags", () => {
+    const clusterArn = eksClusterArn({
+      partition: "aws",
+      region: "us-west-2",
+      accountId: "123456789012",
+      name: "ml-prod",
+    });
+    expect(clusterArn).toBe("arn:aws:eks:us-west-2:123456789012:cluster/ml-prod");
     expect(
-      podIdentityTrustPolicy({ namespace: "kube-system", name: "ebs-csi-controller-sa" }).Statement[0].Condition,
+      podIdentityTrustPolicy({ clusterArn, namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa" })
+        .Statement[0].Condition,
     ).toEqual({
       StringEquals: {
+        "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-west-2:123456789012:cluster/ml-prod",
         "aws:RequestTag/kubernetes-namespace": "kube-system",
         "aws:RequestTag/kubernetes-service-account": "ebs-csi-controller-sa",
       },

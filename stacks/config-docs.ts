@@ -17,7 +17,7 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "network.existing.publicSubnetIds": "Public subnets of the existing VPC, for internet-facing load balancers.",
   "cluster.kubernetesVersion": "Kubernetes minor version of the control plane.",
   "cluster.deployerAccess":
-    "How the machine running `pulumi up` reaches the API: `public` (endpoint open to `publicAccessCidrs` only) or `private` (VPN, peering or an existing VPC). Default: `public` when public CIDRs are listed, else `private`.",
+    "How the machine running `pulumi up` reaches the API: `public` (endpoint open to `publicAccessCidrs` only) or `private` (only with `network.existing`: a VPC your runner or VPN reaches before the first run). Default: `public` when public CIDRs are listed, else `private`.",
   "cluster.publicAccessCidrs":
     "Networks allowed to reach the public API endpoint (`0.0.0.0/0` is refused). The shipped files hold a documentation-range placeholder to replace.",
   "cluster.privateAccessCidrs": "Networks (VPN, peered VPCs) allowed to reach the private endpoint, besides the VPC.",
@@ -38,7 +38,7 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.gpuTimeSlicingReplicas": "Share each GPU among this many pods (CUDA time-slicing, 2 to 48). Default: off.",
   "capacity.neuronScheduler": "Install the Neuron scheduler extension.",
   "capacity.createSpotServiceLinkedRole":
-    "Create the account's EC2 Spot service-linked role (kept on destroy); set false where the account has it.",
+    "Create the account's EC2 Spot service-linked role in this stack (kept on destroy); fails where the account has it. Karpenter creates it on its first spot launch without this.",
   "capacity.pools[].name": "Pool name, a DNS label of at most 32 characters.",
   "capacity.pools[].kind": "Accelerator kind: `nvidia` or `neuron`.",
   "capacity.pools[].instanceTypes":

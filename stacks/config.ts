@@ -526,7 +526,7 @@ function resolveCapacity(
     gpuDevicePlugin: cfg?.gpuDevicePlugin ?? d.gpuDevicePlugin,
     gpuTimeSlicingReplicas: cfg?.gpuTimeSlicingReplicas ?? d.gpuTimeSlicingReplicas,
     neuronScheduler: cfg?.neuronScheduler ?? d.neuronScheduler,
-    createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole ?? autoscaler === "karpenter",
+    createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole ?? d.createSpotServiceLinkedRole,
     pools,
   };
 }

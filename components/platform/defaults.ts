@@ -21,8 +21,7 @@ const capacity = (autoscaler: CapacitySpec["autoscaler"], pools: AcceleratorPool
   scaleDownUnneededTime: CAPACITY_DEFAULTS.scaleDownUnneededTime,
   gpuDevicePlugin: CAPACITY_DEFAULTS.gpuDevicePlugin,
   neuronScheduler: CAPACITY_DEFAULTS.neuronScheduler,
-  // Karpenter launches spot through EC2 Fleet, which needs the account's EC2 Spot service-linked role.
-  createSpotServiceLinkedRole: autoscaler === "karpenter",
+  createSpotServiceLinkedRole: CAPACITY_DEFAULTS.createSpotServiceLinkedRole,
   pools,
 });
 

@@ -66,6 +66,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "registry.certificateArn": "ACM certificate for HTTPS on the registry's Ingress.",
   "serving.ingressDomain": "Models answer at `<model>.<ingressDomain>`. Default: `models.<environment>.internal`.",
   "serving.certificateArn": "ACM certificate for HTTPS on the models' internal ALB.",
+  "serving.privateZone":
+    "Create the Route 53 private hosted zone `<ingressDomain>` in the VPC, with ExternalDNS writing each model's host into it. Default: `true`; false when your DNS serves the domain.",
   "serving.allowedCidrs":
     "Networks allowed to call model endpoints (the ALB's `inbound-cidrs`; `0.0.0.0/0` refused). Default: the private subnets' CIDRs (public subnets excluded).",
   "serving.oidc.issuer":

@@ -179,3 +179,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
     },
   },
 };
+
+/** Whether the platform creates the models' private hosted zone (`serving.privateZone`, default true). */
+export function createsPrivateZone(spec: Pick<PlatformSpec, "serving">): boolean {
+  return spec.serving.privateZone ?? true;
+}

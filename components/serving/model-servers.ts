@@ -1,3 +1,4 @@
+import { modelHost } from "../common/dns";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MonitoringHandle, WorkloadClusterHandle } from "../common/handles";
@@ -333,7 +334,7 @@ export class TritonServer extends pulumi.ComponentResource {
     });
     const ingress = callersIngress(this, args, {
       model: model.name,
-      host: `${model.name}.${args.ingressDomain}`,
+      host: modelHost(model.name, args.ingressDomain),
       healthPath: healthPathFor(model),
       certificateArn: args.certificateArn,
       service: { name: model.name, port: { name: "http" } },
@@ -420,7 +421,7 @@ export class KServeModel extends pulumi.ComponentResource {
       name,
       callersIngress(this, args, {
         model: model.name,
-        host: `${model.name}.${args.ingressDomain}`,
+        host: modelHost(model.name, args.ingressDomain),
         healthPath: healthPathFor(model),
         canaryPercent: model.canary?.trafficPercent,
         certificateArn: args.certificateArn,

@@ -117,6 +117,31 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
     });
   });
 
+  it("makes every model host resolve inside the VPC: a private zone for the domain, ExternalDNS writing the Ingress hosts", () => {
+    const zones = plan.resources.filter((r) => r.type === "aws:route53/zone:Zone");
+    expect(zones).toHaveLength(1);
+    const zone = zones[0].inputs as any;
+    const vpc = plan.resources.find((r) => r.type === "awsx:ec2:Vpc")!;
+    expect(zone.vpcs).toHaveLength(1);
+    expect(zone.vpcs[0].vpcId).toMatch(/^vpc-/);
+    expect(zone.vpcs[0].vpcRegion).toBe(stack === "prod" ? "us-east-1" : "us-west-2");
+    expect(vpc).toBeDefined();
+    expect(zones[0].protect).toBe(stack === "prod");
+    const ingresses = plan.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress");
+    const modelHosts = ingresses
+      .filter((r) => (r.inputs as any).metadata.namespace !== "mlflow")
+      .flatMap((r) => (r.inputs as any).spec.rules.map((rule: any) => rule.host));
+    expect(modelHosts.length).toBeGreaterThan(0);
+    for (const host of modelHosts) expect(host.endsWith(`.${zone.name}`), host).toBe(true);
+    const externalDns = plan.resources.find(
+      (r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs as any).name === "external-dns",
+    )!;
+    const values = (externalDns.inputs as any).values;
+    expect(values.domainFilters).toEqual([zone.name]);
+    expect(values.sources).toContain("ingress");
+    expect(values.extraArgs["aws-zone-type"]).toBe("private");
+  });
+
   it("records every resource with its parent, and parents exist", () => {
     const urns = new Set(plan.resources.map((r) => r.urn));
     for (const r of plan.resources) if (r.parent) expect(urns.has(r.parent), r.urn).toBe(true);

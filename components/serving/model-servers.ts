@@ -1,8 +1,8 @@
-import { modelHost } from "../common/dns";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MonitoringHandle, WorkloadClusterHandle } from "../common/handles";
 import { InvalidArgsError } from "../common/errors";
+import { modelHost } from "../common/dns";
 import { PodIdentityRole } from "../common/pod-identity";
 import { copyPodLabel, serviceMonitor } from "../common/monitors";
 import { MODEL_LABEL, scaledObject } from "./autoscaling";

@@ -276,6 +276,17 @@ describe("capacity choices for a first deploy", () => {
   });
 });
 
+describe("the models' private hosted zone", () => {
+  const serving = (s: Record<string, unknown>) =>
+    resolvePlatformSpec({ environment: "dev", team: "ml-platform", cluster: REACHABLE, serving: s }, "us-west-2");
+
+  it("is on unless serving.privateZone is false, and the key takes only a boolean", () => {
+    expect(serving({}).serving.privateZone).toBeUndefined();
+    expect(serving({ privateZone: false }).serving.privateZone).toBe(false);
+    expect(() => serving({ privateZone: "no" })).toThrow(/serving\.privateZone/);
+  });
+});
+
 describe("stack file loading", () => {
   it("turns secure values into secrets with a placeholder and namespaces bare keys", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");

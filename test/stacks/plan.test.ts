@@ -6,6 +6,7 @@ import { allPolicies } from "../../policies/rules";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { CLUSTER_AUTOSCALER_METRICS, dcgmExporterServiceLabels, KARPENTER_METRICS } from "../../components/capacity";
 import { KSERVE_CONTROLLER_METRICS } from "../../components/serving";
+import { EXTERNAL_DNS_METRICS } from "../../components/cluster";
 
 /** Services that charts create (not in the plan), with the labels and metrics port their templates give them. */
 const CHART_SERVICES = [
@@ -13,6 +14,7 @@ const CHART_SERVICES = [
   KARPENTER_METRICS,
   CLUSTER_AUTOSCALER_METRICS,
   KSERVE_CONTROLLER_METRICS,
+  EXTERNAL_DNS_METRICS,
 ];
 
 const stacksDir = join(__dirname, "..", "..", "stacks");

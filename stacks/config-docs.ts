@@ -38,7 +38,7 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.gpuTimeSlicingReplicas": "Share each GPU among this many pods (CUDA time-slicing, 2 to 48). Default: off.",
   "capacity.neuronScheduler": "Install the Neuron scheduler extension.",
   "capacity.createSpotServiceLinkedRole":
-    "Create the account's EC2 Spot service-linked role in this stack (kept on destroy); fails where the account has it. Karpenter creates it on its first spot launch without this.",
+    "Create the account's EC2 Spot service-linked role in this stack (kept on destroy); fails where the account has it. Without it, EC2 creates the role on Karpenter's first spot launch.",
   "capacity.pools[].name": "Pool name, a DNS label of at most 32 characters.",
   "capacity.pools[].kind": "Accelerator kind: `nvidia` or `neuron`.",
   "capacity.pools[].instanceTypes":

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PrivateDns } from "../../components/cluster";
 import { existingMonitoring } from "../../components/common/handles";
+import { MlPlatform, platformSpec } from "../../components/platform";
 import { CHARTS, IMAGES } from "../../components/versions";
 import { json, runComponent, testCluster } from "../harness";
 
@@ -85,5 +86,48 @@ describe("PrivateDns", () => {
     await expect(
       runComponent(() => new PrivateDns("dns", { cluster: testCluster().handle, domain: "Models_Dev" })),
     ).rejects.toThrow(/domain: must be a DNS name/);
+  });
+});
+
+describe("MlPlatform's private zone", () => {
+  it("in an existing VPC deployed from inside it: the zone answers in that VPC, and a private-only endpoint is accepted", async () => {
+    const existing = {
+      vpcId: "vpc-0fedcba9876543210",
+      cidrBlock: "10.20.0.0/16",
+      privateSubnetIds: ["subnet-11111111", "subnet-22222222"],
+      publicSubnetIds: [],
+    };
+    const plan = await runComponent(
+      () =>
+        new MlPlatform(
+          "ml",
+          platformSpec("dev", {
+            team: "ml",
+            region: "us-west-2",
+            network: { existing },
+            cluster: { deployerAccess: "private" },
+          }),
+        ),
+    );
+    const zone = plan.one("aws:route53/zone:Zone").inputs as Record<string, any>;
+    expect(zone.name).toBe("models.dev.internal");
+    expect(zone.vpcs).toEqual([{ vpcId: existing.vpcId, vpcRegion: "us-west-2" }]);
+  });
+
+  it("creates no zone and no ExternalDNS with serving.privateZone false", async () => {
+    const plan = await runComponent(
+      () =>
+        new MlPlatform(
+          "ml",
+          platformSpec("dev", {
+            team: "ml",
+            region: "us-west-2",
+            cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
+            serving: { ingressDomain: "models.dev.internal", privateZone: false, models: [] },
+          }),
+        ),
+    );
+    expect(plan.ofType("aws:route53/zone:Zone")).toEqual([]);
+    expect(plan.ofType("mlserving:cluster:PrivateDns")).toEqual([]);
   });
 });

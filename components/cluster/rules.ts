@@ -229,7 +229,7 @@ export function apiAccessProblems(a: ApiAccessInput): Problem[] {
       message:
         "no network path from the machine that runs pulumi up to the Kubernetes API: a private-only endpoint is reachable only from inside a VPC that exists before the first pulumi up, " +
         "and the kit creates a new VPC that no VPN or peering (cluster.privateAccessCidrs) can be routed into yet. " +
-        "Set cluster.deployerAccess: public with cluster.publicAccessCidrs: [<your egress CIDR>] (switch to private once your network reaches the VPC), " +
+        "Set cluster.deployerAccess: public with cluster.publicAccessCidrs: [<your egress CIDR>] (list your VPN in cluster.privateAccessCidrs once it reaches the VPC), " +
         "or deploy into network.existing (a VPC your runner is in or your VPN already reaches)",
     });
   }

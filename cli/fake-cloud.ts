@@ -246,6 +246,14 @@ export class FakeCloud {
           id: physicalName,
           state: { ...base, name: physicalName, arn: this.arn("events", `rule/${physicalName}`) },
         };
+      case "aws:route53/zone:Zone": {
+        // Hosted zone ids are "Z" and 20 or so upper-case letters and digits; the ARN has no region or account.
+        const zoneId = `Z${hex(args.name, 20).toUpperCase()}`;
+        return {
+          id: zoneId,
+          state: { ...base, zoneId, arn: `arn:aws:route53:::hostedzone/${zoneId}` },
+        };
+      }
       case "random:index/randomPassword:RandomPassword":
         return { id, state: { ...base, result: `fake-${hex(args.name, 24)}` } };
       default:

@@ -7,6 +7,7 @@ import { ACCELERATORS, ACCELERATOR_KINDS } from "../components/common/accelerato
 import { MIN_SPOT_INSTANCE_TYPES } from "../components/capacity/rules";
 import {
   CERT_MANAGER_NAMESPACE,
+  EXTERNAL_DNS_NAMESPACE,
   GPU_OPERATOR_NAMESPACE,
   KEDA_NAMESPACE,
   KSERVE_NAMESPACE,
@@ -58,6 +59,7 @@ export const CERT_MANAGER_NAMESPACE = ${JSON.stringify(CERT_MANAGER_NAMESPACE)};
 export const KSERVE_NAMESPACE = ${JSON.stringify(KSERVE_NAMESPACE)};
 export const NVIDIA_NAMESPACE = ${JSON.stringify(NVIDIA_NAMESPACE)};
 export const GPU_OPERATOR_NAMESPACE = ${JSON.stringify(GPU_OPERATOR_NAMESPACE)};
+export const EXTERNAL_DNS_NAMESPACE = ${JSON.stringify(EXTERNAL_DNS_NAMESPACE)};
 
 /** Where staging Jobs write registry versions for mounted weights, and the purpose tag of their roles. */
 export const STAGED_WEIGHTS_PREFIX = ${JSON.stringify(STAGED_WEIGHTS_PREFIX)};

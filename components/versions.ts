@@ -108,6 +108,16 @@ export const CHARTS = {
   kserveResources: { chart: "kserve-resources", repository: "oci://ghcr.io/kserve/charts", version: "v0.20.0" },
   /** kedacore/charts v2.20.2 (KEDA 2.20.2, CRDs included). */
   keda: { chart: "keda", repository: "https://kedacore.github.io/charts", version: "2.20.2" },
+  /**
+   * kubernetes-sigs/external-dns tag external-dns-helm-chart-1.21.1 `charts/external-dns` (appVersion
+   * 0.21.0): writes the models' records into the private hosted zone. Image pinned in `IMAGES.externalDns`.
+   */
+  externalDns: {
+    chart: "external-dns",
+    repository: "https://kubernetes-sigs.github.io/external-dns",
+    version: "1.21.1",
+    appVersion: "0.21.0",
+  },
   /** aws-neuron/neuron-helm-charts `charts/neuron-helm-chart` 1.9.0 (Neuron SDK 2.31). */
   neuron: { chart: "neuron-helm-chart", repository: "oci://public.ecr.aws/neuron", version: "1.9.0" },
 } as const satisfies Record<string, ChartPin>;
@@ -179,6 +189,8 @@ export const IMAGES = {
   mlflow: { repository: "ghcr.io/mlflow/mlflow", tag: "v3.16.1-full" },
   /** Matches the Kubernetes minor version, as Cluster Autoscaler requires; the chart's default for 9.59.0. */
   clusterAutoscaler: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.35.0" },
+  /** ExternalDNS v0.21.0: the chart 1.21.1 default (`v<appVersion>`, templates/_helpers.tpl `external-dns.image`). */
+  externalDns: { repository: "registry.k8s.io/external-dns/external-dns", tag: "v0.21.0" },
   /** AWS Neuron docs, `src/k8/k8s-neuron-monitor-daemonset.yml` (neuron-monitor with its Prometheus exporter on :8000). */
   neuronMonitor: { repository: "public.ecr.aws/neuron/neuron-monitor", tag: "1.3.0" },
 } as const satisfies Record<string, ImagePin>;

@@ -17,7 +17,7 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "network.existing.publicSubnetIds": "Public subnets of the existing VPC, for internet-facing load balancers.",
   "cluster.kubernetesVersion": "Kubernetes minor version of the control plane.",
   "cluster.deployerAccess":
-    "How the machine running `pulumi up` reaches the API: `public` (endpoint open to `publicAccessCidrs` only) or `private` (VPN, peering or an existing VPC). Default: `public` when public CIDRs are listed, else `private`.",
+    "How the machine running `pulumi up` reaches the API: `public` (endpoint open to `publicAccessCidrs` only) or `private` (only with `network.existing`: a VPC your runner or VPN reaches before the first run). Default: `public` when public CIDRs are listed, else `private`.",
   "cluster.publicAccessCidrs":
     "Networks allowed to reach the public API endpoint (`0.0.0.0/0` is refused). The shipped files hold a documentation-range placeholder to replace.",
   "cluster.privateAccessCidrs": "Networks (VPN, peered VPCs) allowed to reach the private endpoint, besides the VPC.",
@@ -41,7 +41,7 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "Share each GPU among this many pods (CUDA time-slicing, 2 to 48); fit, cost and both autoscalers count the shares. Refused with models asking more than one GPU, vLLM models and Bottlerocket node groups. Default: off.",
   "capacity.neuronScheduler": "Install the Neuron scheduler extension.",
   "capacity.createSpotServiceLinkedRole":
-    "Create the account's EC2 Spot service-linked role (kept on destroy); set false where the account has it.",
+    "Create the account's EC2 Spot service-linked role in this stack (kept on destroy); fails where the account has it. Without it, EC2 creates the role on Karpenter's first spot launch.",
   "capacity.pools[].name": "Pool name, a DNS label of at most 32 characters.",
   "capacity.pools[].kind": "Accelerator kind: `nvidia` or `neuron`.",
   "capacity.pools[].instanceTypes":
@@ -69,6 +69,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "registry.certificateArn": "ACM certificate for HTTPS on the registry's Ingress.",
   "serving.ingressDomain": "Models answer at `<model>.<ingressDomain>`. Default: `models.<environment>.internal`.",
   "serving.certificateArn": "ACM certificate for HTTPS on the models' internal ALB.",
+  "serving.privateZone":
+    "Create the Route 53 private hosted zone `<ingressDomain>` in the VPC, with ExternalDNS writing each model's host into it. Default: `true`; false when your DNS serves the domain.",
   "serving.allowedCidrs":
     "Networks allowed to call model endpoints (the ALB's `inbound-cidrs`; `0.0.0.0/0` refused). Default: the private subnets' CIDRs (public subnets excluded).",
   "serving.oidc.issuer":

@@ -3,6 +3,7 @@ import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS } from "../components/common/accelerators";
 import { smallestGpuMemoryGiB } from "../components/common/accelerators/gpu-memory";
 import { validateCidr } from "../components/common/cidr";
+import { DNS_NAME } from "../components/common/dns";
 import { regionProblem } from "../components/common/regions";
 import { apiAccessPlaceholders, DEPLOYER_ACCESS_MODES } from "../components/cluster/rules";
 import {
@@ -183,10 +184,8 @@ const modelSchema = z.strictObject({
 });
 
 const servingSchema = z.strictObject({
-  ingressDomain: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS suffix such as models.internal")
-    .optional(),
+  ingressDomain: z.string().regex(DNS_NAME, "must be a DNS suffix such as models.internal").optional(),
+  privateZone: z.boolean().optional(),
   certificateArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN")
@@ -506,6 +505,7 @@ export function resolvePlatformSpec(
     serving: {
       ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
+      ...(cfg.serving?.privateZone !== undefined ? { privateZone: cfg.serving.privateZone } : {}),
       ...(cfg.serving?.allowedCidrs ? { allowedCidrs: cfg.serving.allowedCidrs } : {}),
       ...resolveEndpointOidc(cfg, secretKeys, problems),
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, gpuMemoryGiB)),
@@ -588,7 +588,7 @@ function resolveCapacity(
     gpuDevicePlugin: cfg?.gpuDevicePlugin ?? d.gpuDevicePlugin,
     gpuTimeSlicingReplicas: cfg?.gpuTimeSlicingReplicas ?? d.gpuTimeSlicingReplicas,
     neuronScheduler: cfg?.neuronScheduler ?? d.neuronScheduler,
-    createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole ?? autoscaler === "karpenter",
+    createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole ?? d.createSpotServiceLinkedRole,
     pools,
   };
 }

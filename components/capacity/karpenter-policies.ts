@@ -1,4 +1,5 @@
 import { policyDocument, PolicyDocument } from "../common/iam";
+import { SPOT_SERVICE_NAME, spotServiceLinkedRoleArn } from "./spot-service-linked-role";
 
 /** Facts the controller's IAM policies are scoped by. */
 export interface KarpenterScope {
@@ -14,7 +15,8 @@ export interface KarpenterScope {
  * The Karpenter controller's IAM policies as Karpenter v1.14 documents them (getting-started
  * CloudFormation template): launching and terminating only instances, fleets and launch
  * templates tagged for this cluster and a NodePool, passing only the node role, managing only
- * instance profiles tagged for this cluster and region, reading only its interruption queue.
+ * instance profiles tagged for this cluster and region, reading only its interruption queue,
+ * and creating only the account's EC2 Spot service-linked role.
  * One document per concern, each well under IAM's managed-policy size limit.
  */
 export function karpenterControllerPolicies(s: KarpenterScope): Record<string, PolicyDocument> {
@@ -104,6 +106,21 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
         Action: "iam:PassRole",
         Resource: s.nodeRoleArn,
         Condition: { StringEquals: { "iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"] } },
+      },
+      {
+        // EC2 Fleet creates the account's EC2 Spot service-linked role on the first spot launch with
+        // the caller's credentials, and without this permission fails the launch with
+        // AuthFailure.ServiceLinkedRoleCreationNotPermitted, on which Karpenter v1.14.1 marks spot
+        // unavailable (pkg/providers/instance/instance.go). Karpenter's own CI role grants exactly
+        // this ARN (test/cloudformation/iam_cloudformation.yaml at v1.14.1), as eksctl grants its
+        // Karpenter controller (eksctl-io/eksctl#6102), and as AWS's own Auto Scaling and EC2 Fleet
+        // service roles grant theirs (AWS managed policies AutoScalingServiceRolePolicy and
+        // AWSEC2FleetServiceRolePolicy, statement EC2SpotManagement). Nothing fails where it exists.
+        Sid: "AllowSpotServiceLinkedRoleCreation",
+        Effect: "Allow",
+        Action: "iam:CreateServiceLinkedRole",
+        Resource: spotServiceLinkedRoleArn(s.partition, s.accountId),
+        Condition: { StringEquals: { "iam:AWSServiceName": SPOT_SERVICE_NAME } },
       },
       {
         Sid: "AllowScopedInstanceProfileCreationActions",

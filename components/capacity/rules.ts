@@ -44,8 +44,10 @@ export interface CapacitySpec {
   gpuTimeSlicingReplicas?: number;
   neuronScheduler: boolean;
   /**
-   * Create the account's EC2 Spot service-linked role (AWSServiceRoleForEC2Spot), kept on destroy.
-   * Default: true with Karpenter. Set false when the account already has it (one stack per account creates it).
+   * Create the account's EC2 Spot service-linked role (AWSServiceRoleForEC2Spot) as a resource of
+   * this stack, kept on destroy. Default: false: Karpenter's controller may create it itself on its
+   * first spot launch (`karpenterControllerPolicies`), and `CreateServiceLinkedRole` fails wherever
+   * the account already has it. Set true only in an account without it, from one stack.
    */
   createSpotServiceLinkedRole: boolean;
   pools: AcceleratorPoolSpec[];
@@ -57,6 +59,8 @@ export const CAPACITY_DEFAULTS = {
   gpuDevicePlugin: "device-plugin" as GpuDevicePlugin,
   /** Off: chart 1.9.0 runs kube-scheduler v1.31 against a 1.35 control plane. */
   neuronScheduler: false,
+  /** Off: see `CapacitySpec.createSpotServiceLinkedRole` (creating it fails where the account has it). */
+  createSpotServiceLinkedRole: false,
   pool: { minNodes: 0, diskSizeGiB: 200, os: "al2023" as NodeOs, spot: true },
 };
 

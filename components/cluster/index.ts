@@ -4,3 +4,5 @@ export * from "./load-balancer-controller";
 export * from "./load-balancer-controller-values";
 export * from "./addons";
 export * from "./rules";
+export * from "./private-dns";
+export * from "./external-dns-values";

@@ -153,9 +153,9 @@ export function clusterProblems(c: ClusterRuleInput): Problem[] {
 /**
  * How the machine that runs `pulumi up` (a laptop, a CI runner) reaches the Kubernetes API:
  * - `public`: through the public endpoint, admitted only from `publicAccessCidrs`;
- * - `private`: through the private endpoint, from a network routed into the cluster's VPC:
- *   an existing VPC the runner sits in (`network.existing`) or one your VPN or peering
- *   reaches, listed in `privateAccessCidrs`.
+ * - `private`: through the private endpoint only, from a network routed into the cluster's VPC,
+ *   so only with `network.existing` (a VPC the runner sits in, or one your VPN or peering already
+ *   reaches, listed in `privateAccessCidrs`): no route can lead into a VPC the kit has yet to create.
  */
 export type DeployerAccess = "public" | "private";
 export const DEPLOYER_ACCESS_MODES: readonly DeployerAccess[] = ["public", "private"];
@@ -218,12 +218,19 @@ export function apiAccessProblems(a: ApiAccessInput): Problem[] {
         "deployerAccess is public but no CIDR may reach the public endpoint: list the egress CIDR of the machine that runs pulumi up (e.g. <your IP>/32)",
     });
   }
-  if (a.deployerAccess === "private" && a.privateAccessCidrs.length === 0 && !a.existingVpc) {
+  // A private-only endpoint is reachable only from inside the cluster's VPC or over a route into
+  // it. A VPN attachment, peering or Transit Gateway route needs the VPC's id and a route in its
+  // route tables, so none can exist into a VPC the first `pulumi up` is about to create: listing
+  // privateAccessCidrs then opens a security group to a network with no path yet, and every
+  // Kubernetes resource of that first run times out. Only a VPC that exists before the run works.
+  if (a.deployerAccess === "private" && !a.existingVpc) {
     problems.push({
       path: "deployerAccess",
       message:
-        "no network path from the machine that runs pulumi up to the Kubernetes API: the endpoint is private and the kit creates a new VPC that nothing reaches. " +
-        "Set cluster.deployerAccess: public with cluster.publicAccessCidrs: [<your egress CIDR>], or list your VPN or peered networks in cluster.privateAccessCidrs, or deploy into network.existing (a VPC your runner is in)",
+        "no network path from the machine that runs pulumi up to the Kubernetes API: a private-only endpoint is reachable only from inside a VPC that exists before the first pulumi up, " +
+        "and the kit creates a new VPC that no VPN or peering (cluster.privateAccessCidrs) can be routed into yet. " +
+        "Set cluster.deployerAccess: public with cluster.publicAccessCidrs: [<your egress CIDR>] (list your VPN in cluster.privateAccessCidrs once it reaches the VPC), " +
+        "or deploy into network.existing (a VPC your runner is in or your VPN already reaches)",
     });
   }
   return problems;

@@ -24,6 +24,11 @@ export interface ChartPodIdentity {
 export type ChartCrds =
   /** The chart installs no CRDs with the kit's values. */
   | { readonly kind: "none"; readonly source: string }
+  /**
+   * The chart's `crds/` hold only CRDs of a feature the kit leaves off (e.g. ExternalDNS's
+   * DNSEndpoint source): the release skips them, so nothing is installed that no one upgrades.
+   */
+  | { readonly kind: "skipped"; readonly source: string }
   /** The chart renders its CRDs from `templates/`, so every `helm upgrade` applies them. */
   | { readonly kind: "templates"; readonly source: string }
   /**
@@ -152,7 +157,7 @@ export function chartReleaseArgs<P>(addOn: ChartAddOn<P>, params: P): k8s.helm.v
     ...(addOn.createNamespace ? { createNamespace: true } : {}),
     ...(addOn.values ? { values: addOn.values(params) } : {}),
     ...(addOn.wait === "none" ? { skipAwait: true } : { atomic: true, timeout: addOn.wait.timeoutSeconds }),
-    ...(addOn.crds.kind === "crdChart" || addOn.crds.kind === "manifests" ? { skipCrds: true } : {}),
+    ...(["crdChart", "manifests", "skipped"].includes(addOn.crds.kind) ? { skipCrds: true } : {}),
     ...(addOn.crds.kind === "upgradeHook" ? { disableOpenapiValidation: true } : {}),
   };
 }

@@ -1,3 +1,14 @@
+/** A lower-case DNS name: letters, digits, '-' and '.', alphanumeric at both ends. */
+export const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * The host a model answers at: `<model>.<ingressDomain>`. The one definition the models' Ingress
+ * rules, the host checks and the private hosted zone (named `ingressDomain`) agree on.
+ */
+export function modelHost(model: string, ingressDomain: string): string {
+  return `${model}.${ingressDomain}`;
+}
+
 /** DNS limits (RFC 1035): a label holds at most 63 characters, a name at most 253. */
 export const DNS_LIMITS = { label: 63, name: 253 } as const;
 

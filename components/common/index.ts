@@ -18,3 +18,4 @@ export * from "./instance-network";
 export * from "./network-policy";
 export * from "./network-policy-resources";
 export * from "./subnet-cidrs";
+export * from "./dns";

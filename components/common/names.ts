@@ -31,3 +31,5 @@ export const CERT_MANAGER_NAMESPACE = "cert-manager";
 export const KSERVE_NAMESPACE = "kserve";
 export const NVIDIA_NAMESPACE = "nvidia";
 export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
+/** Namespace of ExternalDNS, which writes the models' records into the private hosted zone. */
+export const EXTERNAL_DNS_NAMESPACE = "external-dns";

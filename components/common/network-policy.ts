@@ -1,5 +1,6 @@
 import {
   CERT_MANAGER_NAMESPACE,
+  EXTERNAL_DNS_NAMESPACE,
   GPU_OPERATOR_NAMESPACE,
   KEDA_NAMESPACE,
   KSERVE_NAMESPACE,
@@ -117,6 +118,10 @@ export const KIT_NAMESPACE_ISOLATION: Readonly<Record<string, NamespaceIsolation
   [KSERVE_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
   [NVIDIA_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
   [GPU_OPERATOR_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
+  [EXTERNAL_DNS_NAMESPACE]: {
+    deny: ["Ingress"],
+    reason: `ExternalDNS calls Route 53's public API endpoint; ${CALLS_API_SERVER}`,
+  },
 };
 
 /** Isolation of a namespace holding model pods: nothing in or out by default. */
@@ -132,6 +137,8 @@ export const CONTROL_PLANE_PORTS: Readonly<Record<string, readonly number[]>> = 
   [KSERVE_NAMESPACE]: [9443],
   [NVIDIA_NAMESPACE]: [],
   [GPU_OPERATOR_NAMESPACE]: [],
+  // external-dns chart 1.21.1 serves no webhook: only metrics and health on 7979.
+  [EXTERNAL_DNS_NAMESPACE]: [],
 };
 
 /**

@@ -1,6 +1,7 @@
 import { KUBERNETES_VERSION } from "../versions";
 import {
   CERT_MANAGER_NAMESPACE,
+  EXTERNAL_DNS_NAMESPACE,
   GPU_OPERATOR_NAMESPACE,
   KEDA_NAMESPACE,
   KSERVE_NAMESPACE,
@@ -65,6 +66,9 @@ export const KIT_NAMESPACE_POD_SECURITY: Readonly<Record<string, NamespacePodSec
   // kserve-resources v0.20.0 (files/kserve/resources.yaml): the controller pod runAsNonRoot with
   // seccomp RuntimeDefault, both containers drop ALL, no escalation, read-only root.
   [KSERVE_NAMESPACE]: { enforce: "restricted" },
+  // external-dns chart 1.21.1 values: the pod runAsNonRoot with seccomp RuntimeDefault, the container
+  // non-root (65532), drops ALL, no escalation, not privileged, read-only root.
+  [EXTERNAL_DNS_NAMESPACE]: { enforce: "restricted" },
   [NVIDIA_NAMESPACE]: {
     enforce: "privileged",
     reason:

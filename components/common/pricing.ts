@@ -52,6 +52,8 @@ export interface RegionPriceTable {
   cloudwatchLogsStorageGBMonth: Price;
   /** Customer managed KMS key (each rotation adds a backing key at the same rate). */
   kmsKeyMonth: Price;
+  /** Route 53 hosted zone (public or private), first 25 of an account; queries to alias records of load balancers are free. */
+  route53HostedZoneMonth: Price;
   /** EC2 on-demand Linux, per instance type, USD per hour. */
   ec2OnDemandHour: Record<string, number>;
   ec2Source: PriceSource;
@@ -192,6 +194,13 @@ const KMS_PRICING: PriceSource = {
   note: "each KMS key $1/month (prorated hourly); each automatic rotation adds $1/month for the new backing key",
 };
 
+const ROUTE53_PRICING: PriceSource = {
+  url: "https://aws.amazon.com/route53/pricing/",
+  asOf: "2026-09-20",
+  kind: "secondary",
+  note: "$0.50 per hosted zone per month for the first 25 hosted zones, $0.10 beyond; Route 53 is a global service (one rate everywhere); alias queries to ELB load balancers are not charged. Transcribed from the AWS page by api-evangelist/amazon-route53-resolver plans/amazon-route53-resolver-plans-pricing.yml",
+};
+
 const US_EAST_1: RegionPriceTable = {
   region: "us-east-1",
   eksClusterHour: price(0.1, "cluster-hour", EKS_PRICING),
@@ -209,6 +218,7 @@ const US_EAST_1: RegionPriceTable = {
   cloudwatchLogsIngestGB: price(0.5, "GB ingested", CLOUDWATCH_PRICING),
   cloudwatchLogsStorageGBMonth: price(0.03, "GB-month", CLOUDWATCH_PRICING),
   kmsKeyMonth: price(1, "key-month", KMS_PRICING),
+  route53HostedZoneMonth: price(0.5, "zone-month", ROUTE53_PRICING),
   ec2OnDemandHour: EC2_US_EAST_1,
   ec2Source: KARPENTER_PRICING,
 };
@@ -233,6 +243,7 @@ const US_WEST_2: RegionPriceTable = {
   cloudwatchLogsIngestGB: parity(US_EAST_1.cloudwatchLogsIngestGB),
   cloudwatchLogsStorageGBMonth: parity(US_EAST_1.cloudwatchLogsStorageGBMonth),
   kmsKeyMonth: US_EAST_1.kmsKeyMonth,
+  route53HostedZoneMonth: US_EAST_1.route53HostedZoneMonth,
   ec2OnDemandHour: EC2_US_EAST_1,
   ec2Source: {
     ...KARPENTER_PRICING,

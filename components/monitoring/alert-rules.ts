@@ -23,6 +23,8 @@ export const KIT_SCRAPE_JOBS: readonly string[] = [
   "node-exporter",
   "mlflow",
   "kserve-controller-manager-metrics-service",
+  // ExternalDNS's Service (chart 1.21.1: the release name, `external-dns`), where the private zone is on.
+  "external-dns",
 ];
 
 /** Thresholds of the kit's alert rules. */
@@ -397,6 +399,23 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     },
   ];
 
+  const dns: AlertRule[] = [
+    {
+      alert: "ModelDnsSyncStale",
+      // ExternalDNS v0.21.0 sets this gauge to the time of each successful sync (every minute) and
+      // exports 0 until the first one (controller/metrics.go, controller.go), so it also fires when
+      // ExternalDNS never synced. No series (no private zone) never fires.
+      expr: "time() - max(external_dns_controller_last_sync_timestamp_seconds) > 600",
+      for: "5m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "ExternalDNS has not synced the models' private zone for {{ $value | humanizeDuration }}.",
+        runbook:
+          "Records already in the zone keep resolving, but a new model, a moved ALB or a removed model is not reflected. Read the external-dns pod's log in the external-dns namespace: AccessDenied means its role (which may change only the zone named serving.ingressDomain) or the zone itself changed; 'no hosted zones' means the zone or its VPC association is gone; errors against the Kubernetes API point at the cluster. Fix the cause; the next sync catches up.",
+      },
+    },
+  ];
+
   const jobRegex = jobs.join("|");
   const scrape: AlertRule[] = [
     {
@@ -418,6 +437,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     { name: "mlserving-serving", rules: serving },
     { name: "mlserving-accelerators", rules: accelerators },
     { name: "mlserving-capacity", rules: capacity },
+    { name: "mlserving-dns", rules: dns },
     { name: "mlserving-scrape-targets", rules: scrape },
   ];
 }

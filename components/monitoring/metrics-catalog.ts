@@ -180,6 +180,15 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
     source: `${KARPENTER_DOC}; kubernetes-sigs/karpenter pkg/controllers/state/metrics.go @ v1.14.1`,
   },
 
+  // --- ExternalDNS (the models' private zone) ---
+  external_dns_controller_last_sync_timestamp_seconds: {
+    exporter: "external-dns",
+    type: "gauge",
+    labels: [],
+    source:
+      "kubernetes-sigs/external-dns controller/metrics.go @ v0.21.0 (namespace external_dns: docs/monitoring/metrics.md @ v0.21.0)",
+  },
+
   // --- Cluster Autoscaler (dev); node_group_* need --emit-per-nodegroup-metrics=true ---
   cluster_autoscaler_node_group_target_count: ca("gauge", ["node_group"]),
   cluster_autoscaler_node_group_max_count: ca("gauge", ["node_group"]),

@@ -10,6 +10,7 @@ import {
 import { DB_MAX_STORAGE_FACTOR } from "../registry/registry-builders";
 import type { ModelSpec } from "../serving/model-spec";
 import { placements, replicaBounds, replicaRequests } from "./capacity-checks";
+import { createsPrivateZone } from "./defaults";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 
 /**
@@ -243,6 +244,17 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
         `${u.natDataGBPerGatewayMonth.floor}-${u.natDataGBPerGatewayMonth.ceiling} GB per gateway (assumed)`,
         has,
       ),
+      ...(createsPrivateZone(spec)
+        ? [
+            line(
+              "Route 53 private hosted zone",
+              t?.route53HostedZoneMonth.usd ?? 0,
+              t?.route53HostedZoneMonth.usd ?? 0,
+              `${spec.serving.ingressDomain}, the models' hosts (alias queries to the ALB are free)`,
+              has,
+            ),
+          ]
+        : []),
     ]),
   );
 

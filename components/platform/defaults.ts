@@ -21,8 +21,7 @@ const capacity = (autoscaler: CapacitySpec["autoscaler"], pools: AcceleratorPool
   scaleDownUnneededTime: CAPACITY_DEFAULTS.scaleDownUnneededTime,
   gpuDevicePlugin: CAPACITY_DEFAULTS.gpuDevicePlugin,
   neuronScheduler: CAPACITY_DEFAULTS.neuronScheduler,
-  // Karpenter launches spot through EC2 Fleet, which needs the account's EC2 Spot service-linked role.
-  createSpotServiceLinkedRole: autoscaler === "karpenter",
+  createSpotServiceLinkedRole: CAPACITY_DEFAULTS.createSpotServiceLinkedRole,
   pools,
 });
 
@@ -184,3 +183,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
     },
   },
 };
+
+/** Whether the platform creates the models' private hosted zone (`serving.privateZone`, default true). */
+export function createsPrivateZone(spec: Pick<PlatformSpec, "serving">): boolean {
+  return spec.serving.privateZone ?? true;
+}

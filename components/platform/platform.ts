@@ -5,6 +5,7 @@ import { ClusterAutoscaler } from "../capacity/cluster-autoscaler";
 import { Karpenter } from "../capacity/karpenter";
 import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
+import { PrivateDns } from "../cluster/private-dns";
 import { EksCluster } from "../cluster/eks-cluster";
 import { throwIfProblems } from "../common/problems";
 import { secretValuesTransformation } from "../common/secret-values";
@@ -19,6 +20,7 @@ import { KEDA_NAMESPACE } from "../serving/kserve-builders";
 import { SERVING_NAMESPACE } from "../common/names";
 import { Network } from "../network/network";
 import { replicaBounds } from "./capacity-checks";
+import { createsPrivateZone } from "./defaults";
 import { modelsIngressGroup, platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
 import { ModelNamespace } from "./model-namespace";
@@ -31,6 +33,8 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly network: Network;
   readonly cluster: EksCluster;
   readonly loadBalancerController: LoadBalancerController;
+  /** The models' private hosted zone and ExternalDNS (unless `serving.privateZone` is false). */
+  readonly privateDns?: PrivateDns;
   readonly monitoring: MonitoringStack;
   readonly registry: ModelRegistry;
   readonly serving: ServingPlatform;
@@ -139,6 +143,21 @@ export class MlPlatform extends pulumi.ComponentResource {
       },
       parent,
     );
+
+    // Model hosts resolve inside the VPC: a private zone for the models' domain, ExternalDNS writing the Ingresses' hosts.
+    if (createsPrivateZone(spec)) {
+      this.privateDns = new PrivateDns(
+        `${name}-dns`,
+        {
+          cluster,
+          domain: spec.serving.ingressDomain,
+          monitoring: this.monitoring.handle,
+          controlPlaneSubnetCidrs: this.network.privateSubnetCidrs,
+          protect: spec.environment === "prod",
+        },
+        parent,
+      );
+    }
 
     // Accelerator capacity: node groups scaled by Cluster Autoscaler, or Karpenter NodePools.
     const { capacity } = spec;

@@ -89,6 +89,12 @@ export interface ServingSpec {
   /** ACM certificate for HTTPS on the models' internal ALB. */
   certificateArn?: string;
   /**
+   * Create a Route 53 private hosted zone named `ingressDomain` in the VPC and run ExternalDNS to
+   * write each model's host into it, so `<model>.<ingressDomain>` resolves inside the VPC.
+   * Default: true. Set false when your own DNS already serves the domain in the VPC.
+   */
+  privateZone?: boolean;
+  /**
    * Networks allowed to call every model endpoint (the ALB's `inbound-cidrs`), unless a model names
    * its own. Default: the CIDRs of the private subnets (public subnets are left out).
    */

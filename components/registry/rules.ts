@@ -1,6 +1,6 @@
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { rdsClassProblem } from "./rds-classes";
-import { dnsLengthProblem } from "../common/dns";
+import { DNS_NAME, dnsLengthProblem } from "../common/dns";
 
 /** Defaults of a registry built without an environment's defaults (`ModelRegistry` used on its own). */
 export const REGISTRY_DEFAULTS = {
@@ -23,7 +23,7 @@ export const REGISTRY_LIMITS = {
 
 export const RDS_INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
-export const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+export { DNS_NAME };
 
 /** What the registry rules look at: the fields of `ModelRegistryArgs` and of a stack's `registry` key. */
 export interface RegistryRuleInput {

@@ -1,4 +1,4 @@
-import { DNS_LIMITS } from "../common/dns";
+import { DNS_LIMITS, modelHost } from "../common/dns";
 
 export { DNS_LIMITS };
 
@@ -33,7 +33,7 @@ export function modelHostProblems(
       message: `each dot-separated label must hold 1 to ${DNS_LIMITS.label} characters (found ${badLabel.length === 0 ? "an empty label" : `one of ${badLabel.length}`})`,
     });
   modelNames.forEach((name, i) => {
-    const host = `${name}.${ingressDomain}`;
+    const host = modelHost(name, ingressDomain);
     if (host.length > DNS_LIMITS.name)
       problems.push({
         path: `models[${i}].name`,

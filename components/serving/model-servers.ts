@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MonitoringHandle, WorkloadClusterHandle } from "../common/handles";
 import { InvalidArgsError } from "../common/errors";
+import { modelHost } from "../common/dns";
 import { PodIdentityRole } from "../common/pod-identity";
 import { copyPodLabel, serviceMonitor } from "../common/monitors";
 import { MODEL_LABEL, scaledObject } from "./autoscaling";
@@ -337,7 +338,7 @@ export class TritonServer extends pulumi.ComponentResource {
     });
     const ingress = callersIngress(this, args, {
       model: model.name,
-      host: `${model.name}.${args.ingressDomain}`,
+      host: modelHost(model.name, args.ingressDomain),
       healthPath: healthPathFor(model),
       certificateArn: args.certificateArn,
       service: { name: model.name, port: { name: "http" } },
@@ -424,7 +425,7 @@ export class KServeModel extends pulumi.ComponentResource {
       name,
       callersIngress(this, args, {
         model: model.name,
-        host: `${model.name}.${args.ingressDomain}`,
+        host: modelHost(model.name, args.ingressDomain),
         healthPath: healthPathFor(model),
         canaryPercent: model.canary?.trafficPercent,
         certificateArn: args.certificateArn,

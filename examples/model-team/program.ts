@@ -9,7 +9,14 @@
  * type-check map it there); copied out, to the installed package.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KServeModel, PlatformReference, TritonServer, withModelDefaults, type ModelInput } from "@mlserving/kit";
+import {
+  KServeModel,
+  modelHost,
+  PlatformReference,
+  TritonServer,
+  withModelDefaults,
+  type ModelInput,
+} from "@mlserving/kit";
 
 /** The team's config (`model-team:*` keys of Pulumi.<stack>.yaml). */
 export interface ModelTeamConfig {
@@ -37,7 +44,7 @@ export async function runModelTeamProgram(cfg: ModelTeamConfig = readModelTeamCo
     const Server = model.server === "triton" ? TritonServer : KServeModel;
     new Server(model.name, platform.modelServerArgs(model, { team: cfg.team }));
     const scheme = platform.outputs.serving.certificateArn ? "https" : "http";
-    endpoints[model.name] = `${scheme}://${model.name}.${platform.outputs.serving.ingressDomain}`;
+    endpoints[model.name] = `${scheme}://${modelHost(model.name, platform.outputs.serving.ingressDomain)}`;
   }
   return { namespace: platform.serving(cfg.team).namespace, endpoints };
 }

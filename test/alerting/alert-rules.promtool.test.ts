@@ -777,6 +777,43 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
     });
   });
 
+  describe("ModelDnsSyncStale", () => {
+    const dns = { job: "external-dns", namespace: "external-dns", instance: "10.0.0.9:7979" };
+    // The gauge holds the time of the last successful sync; promtool's clock starts at 0.
+    it("fires when ExternalDNS stops syncing the zone, and when it never synced", async () => {
+      await expectPass([
+        test(
+          "stopped at 5m",
+          "1m",
+          [s("external_dns_controller_last_sync_timestamp_seconds", dns, "0+60x5 300x30")],
+          [silent("ModelDnsSyncStale", "14m"), fires("ModelDnsSyncStale", "25m", {})],
+        ),
+        test(
+          "never synced",
+          "1m",
+          [s("external_dns_controller_last_sync_timestamp_seconds", dns, "0x30")],
+          [fires("ModelDnsSyncStale", "20m", {})],
+        ),
+      ]);
+    });
+    it("stays silent while it syncs every minute, and where there is no private zone", async () => {
+      await expectPass([
+        test(
+          "syncing",
+          "1m",
+          [s("external_dns_controller_last_sync_timestamp_seconds", dns, "0+60x40")],
+          [silent("ModelDnsSyncStale", "40m")],
+        ),
+        test(
+          "no zone, no series",
+          "1m",
+          [s("up", { job: "karpenter", instance: "10.0.0.3:8080" }, "1x40")],
+          [silent("ModelDnsSyncStale", "40m")],
+        ),
+      ]);
+    });
+  });
+
   describe("ScrapeTargetDown", () => {
     // Model servers' targets carry the kit's model label (their monitors copy it from the pod).
     const fd = { mlserving_model: "fraud-detector" };

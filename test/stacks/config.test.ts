@@ -82,6 +82,11 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     /at most 48|duration/,
   ],
   ["no-api-path.yaml", ["mlserving:cluster.deployerAccess"], /no network path[\s\S]*publicAccessCidrs/],
+  [
+    "private-vpn-into-new-vpc.yaml",
+    ["mlserving:cluster.deployerAccess"],
+    /exists before the first pulumi up[\s\S]*network\.existing/,
+  ],
   ["public-without-cidrs.yaml", ["mlserving:cluster.publicAccessCidrs"], /egress CIDR/],
   [
     "autoscaler-mixed-shapes.yaml",
@@ -258,13 +263,14 @@ describe("capacity choices for a first deploy", () => {
   const resolve = (capacity: Record<string, unknown>) =>
     resolvePlatformSpec({ environment: "dev", team: "ml-platform", cluster: REACHABLE, capacity }, "us-west-2");
 
-  it("creates the EC2 Spot service-linked role with Karpenter by default, and can leave an existing one alone", () => {
-    expect(resolve({ karpenter: { enabled: true } }).capacity.createSpotServiceLinkedRole).toBe(true);
-    expect(
-      resolve({ karpenter: { enabled: true }, createSpotServiceLinkedRole: false }).capacity
-        .createSpotServiceLinkedRole,
-    ).toBe(false);
+  it("leaves the EC2 Spot service-linked role out by default (creating it fails where the account has it), and creates it on request", () => {
+    expect(resolve({ karpenter: { enabled: true } }).capacity.createSpotServiceLinkedRole).toBe(false);
     expect(resolve({}).capacity.createSpotServiceLinkedRole).toBe(false);
+    for (const env of ["staging", "prod"] as const)
+      expect(ENVIRONMENT_DEFAULTS[env].capacity.createSpotServiceLinkedRole, env).toBe(false);
+    expect(
+      resolve({ karpenter: { enabled: true }, createSpotServiceLinkedRole: true }).capacity.createSpotServiceLinkedRole,
+    ).toBe(true);
   });
 
   it("lets an on-demand pool list a single instance type, and still wants 3 for spot", () => {
@@ -278,6 +284,17 @@ describe("capacity choices for a first deploy", () => {
       { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 },
     ];
     expect(resolve({ karpenter: { enabled: true }, pools }).capacity.pools).toHaveLength(1);
+  });
+});
+
+describe("the models' private hosted zone", () => {
+  const serving = (s: Record<string, unknown>) =>
+    resolvePlatformSpec({ environment: "dev", team: "ml-platform", cluster: REACHABLE, serving: s }, "us-west-2");
+
+  it("is on unless serving.privateZone is false, and the key takes only a boolean", () => {
+    expect(serving({}).serving.privateZone).toBeUndefined();
+    expect(serving({ privateZone: false }).serving.privateZone).toBe(false);
+    expect(() => serving({ privateZone: "no" })).toThrow(/serving\.privateZone/);
   });
 });
 

@@ -15,17 +15,17 @@ const GOLDEN = {
   dev: {
     region: "us-west-2",
     floor: {
-      totalUsd: 754.52,
+      totalUsd: 755.02,
       withSpotUsd: {
-        low: 485.73,
-        high: 600.93,
+        low: 486.23,
+        high: 601.43,
       },
     },
     ceiling: {
-      totalUsd: 2615.87,
+      totalUsd: 2616.37,
     },
     components: {
-      network: [36.95, 59],
+      network: [37.45, 59.5],
       cluster: [231.82, 333.25],
       "capacity:gpu": [399.98, 1500.76],
       "capacity:inferentia": [0, 569.49],
@@ -53,10 +53,10 @@ const GOLDEN = {
   },
   staging: {
     region: "us-west-2",
-    floor: { totalUsd: 1817.18, withSpotUsd: { low: 818.07, high: 1246.26 } },
-    ceiling: { totalUsd: 17747.67 },
+    floor: { totalUsd: 1817.68, withSpotUsd: { low: 818.57, high: 1246.76 } },
+    ceiling: { totalUsd: 17748.17 },
     components: {
-      network: [36.95, 59],
+      network: [37.45, 59.5],
       cluster: [232.12, 413.84],
       "capacity:gpu": [1459.3, 5498.12],
       "capacity:inferentia": [0, 11620.3],
@@ -75,10 +75,10 @@ const GOLDEN = {
   },
   prod: {
     region: "us-east-1",
-    floor: { totalUsd: 6503.27, withSpotUsd: { low: 2731.07, high: 4347.72 } },
-    ceiling: { totalUsd: 58555.99 },
+    floor: { totalUsd: 6503.77, withSpotUsd: { low: 2731.57, high: 4348.22 } },
+    ceiling: { totalUsd: 58556.49 },
     components: {
-      network: [110.85, 177],
+      network: [111.35, 177.5],
       cluster: [539.02, 1038.66],
       "capacity:gpu": [4377.89, 21992.48],
       "capacity:inferentia": [1138.97, 34860.91],

@@ -104,10 +104,9 @@ describe.each(ENVS)("stack %s: destroy can finish", (stack) => {
 describe("dev and staging: nothing stops or survives destroy", () => {
   it.each(["dev", "staging"])("%s: the artifact bucket is emptied on destroy and nothing is protected", (stack) => {
     expect((one(stack, "aws:s3/bucket:Bucket").inputs as any).forceDestroy).toBe(true);
-    expect(plans[stack].resources.filter((r) => r.protect || r.retainOnDelete).map((r) => r.type)).toEqual(
-      // The EC2 Spot service-linked role belongs to the account (Karpenter stacks create it).
-      stack === "staging" ? ["aws:iam/serviceLinkedRole:ServiceLinkedRole"] : [],
-    );
+    expect(plans[stack].resources.filter((r) => r.protect || r.retainOnDelete).map((r) => r.type)).toEqual([]);
+    // The models' private zone goes with the records ExternalDNS wrote (each rebuilt from an Ingress).
+    expect((one(stack, "aws:route53/zone:Zone").inputs as any).forceDestroy).toBe(true);
   });
 });
 
@@ -148,6 +147,10 @@ describe("prod: state is protected and what holds data outlives destroy", () => 
     expect(one("prod", "aws:kms/key:Key", "eks-secrets").protect).toBe(true);
   });
 
+  it("protects the models' private hosted zone: every caller resolves the models through it", () => {
+    expect(one("prod", "aws:route53/zone:Zone").protect).toBe(true);
+  });
+
   it("leaves dev's cluster deletable", () => {
     const cluster = one("dev", "aws:eks/cluster:Cluster");
     expect(cluster.protect).toBe(false);
@@ -157,14 +160,18 @@ describe("prod: state is protected and what holds data outlives destroy", () => 
 
 describe("capacity on a fresh account", () => {
   it.each(["staging", "prod"])(
-    "%s (Karpenter): creates the EC2 Spot service-linked role before any NodePool, and keeps it",
+    "%s (Karpenter): creates no EC2 Spot service-linked role (it fails where the account has one); EC2 Fleet creates it for Karpenter",
     (stack) => {
-      const role = one(stack, "aws:iam/serviceLinkedRole:ServiceLinkedRole");
-      expect(role.inputs.awsServiceName).toBe("spot.amazonaws.com");
-      expect(role.retainOnDelete).toBe(true);
-      const nodePools = ofType(stack, "kubernetes:karpenter.sh/v1:NodePool");
-      expect(nodePools.length).toBeGreaterThan(0);
-      for (const np of nodePools) expect(np.dependsOn, np.name).toContain(role.urn);
+      expect(ofType(stack, "aws:iam/serviceLinkedRole:ServiceLinkedRole")).toEqual([]);
+      const grants = ofType(stack, "aws:iam/policy:Policy")
+        .flatMap((p) => JSON.parse(String((p.inputs as any).policy)).Statement)
+        .filter((st: any) => [st.Action].flat().includes("iam:CreateServiceLinkedRole"));
+      expect(grants.map((g: any) => [g.Resource, g.Condition])).toEqual([
+        [
+          expect.stringMatching(/:role\/aws-service-role\/spot\.amazonaws\.com\/AWSServiceRoleForEC2Spot$/),
+          { StringEquals: { "iam:AWSServiceName": "spot.amazonaws.com" } },
+        ],
+      ]);
     },
   );
 

@@ -6,6 +6,7 @@ import { allPolicies } from "../../policies/rules";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { CLUSTER_AUTOSCALER_METRICS, dcgmExporterServiceLabels, KARPENTER_METRICS } from "../../components/capacity";
 import { KSERVE_CONTROLLER_METRICS } from "../../components/serving";
+import { EXTERNAL_DNS_METRICS } from "../../components/cluster";
 
 /** Services that charts create (not in the plan), with the labels and metrics port their templates give them. */
 const CHART_SERVICES = [
@@ -13,6 +14,7 @@ const CHART_SERVICES = [
   KARPENTER_METRICS,
   CLUSTER_AUTOSCALER_METRICS,
   KSERVE_CONTROLLER_METRICS,
+  EXTERNAL_DNS_METRICS,
 ];
 
 const stacksDir = join(__dirname, "..", "..", "stacks");
@@ -94,6 +96,52 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
       (r) => r.type === "aws:eks/addon:Addon" && r.inputs.addonName === "aws-mountpoint-s3-csi-driver",
     );
     expect(addon).toBeDefined();
+  });
+
+  it("creates no EC2 Spot service-linked role (CreateServiceLinkedRole fails where the account has one); Karpenter may create it itself", () => {
+    expect(plan.resources.filter((r) => r.type === "aws:iam/serviceLinkedRole:ServiceLinkedRole")).toEqual([]);
+    const karpenterIam = plan.resources.find(
+      (r) => r.type === "aws:iam/policy:Policy" && String((r.inputs as any).description).endsWith(": iam-integration"),
+    );
+    if (stack === "dev") {
+      expect(karpenterIam).toBeUndefined();
+      return;
+    }
+    const statements = JSON.parse((karpenterIam!.inputs as any).policy).Statement;
+    expect(statements.find((st: any) => st.Action === "iam:CreateServiceLinkedRole")).toEqual({
+      Sid: "AllowSpotServiceLinkedRoleCreation",
+      Effect: "Allow",
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: expect.stringMatching(
+        /^arn:aws:iam::\d{12}:role\/aws-service-role\/spot\.amazonaws\.com\/AWSServiceRoleForEC2Spot$/,
+      ),
+      Condition: { StringEquals: { "iam:AWSServiceName": "spot.amazonaws.com" } },
+    });
+  });
+
+  it("makes every model host resolve inside the VPC: a private zone for the domain, ExternalDNS writing the Ingress hosts", () => {
+    const zones = plan.resources.filter((r) => r.type === "aws:route53/zone:Zone");
+    expect(zones).toHaveLength(1);
+    const zone = zones[0].inputs as any;
+    const vpc = plan.resources.find((r) => r.type === "awsx:ec2:Vpc")!;
+    expect(zone.vpcs).toHaveLength(1);
+    expect(zone.vpcs[0].vpcId).toMatch(/^vpc-/);
+    expect(zone.vpcs[0].vpcRegion).toBe(stack === "prod" ? "us-east-1" : "us-west-2");
+    expect(vpc).toBeDefined();
+    expect(zones[0].protect).toBe(stack === "prod");
+    const ingresses = plan.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress");
+    const modelHosts = ingresses
+      .filter((r) => (r.inputs as any).metadata.namespace !== "mlflow")
+      .flatMap((r) => (r.inputs as any).spec.rules.map((rule: any) => rule.host));
+    expect(modelHosts.length).toBeGreaterThan(0);
+    for (const host of modelHosts) expect(host.endsWith(`.${zone.name}`), host).toBe(true);
+    const externalDns = plan.resources.find(
+      (r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs as any).name === "external-dns",
+    )!;
+    const values = (externalDns.inputs as any).values;
+    expect(values.domainFilters).toEqual([zone.name]);
+    expect(values.sources).toContain("ingress");
+    expect(values.extraArgs["aws-zone-type"]).toBe("private");
   });
 
   it("records every resource with its parent, and parents exist", () => {

@@ -44,6 +44,7 @@ describe("alertRuleGroups (defaults)", () => {
         "AcceleratorPodsPending",
         "KarpenterNodePoolNearLimit",
         "ClusterAutoscalerNodeGroupAtMax",
+        "ModelDnsSyncStale",
         "ScrapeTargetDown",
       ]),
     );

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   acceleratorNodeLabels,
@@ -15,6 +17,7 @@ import {
   INTERRUPTION_EVENT_RULES,
   interruptionQueuePolicy,
   karpenterControllerPolicies,
+  CREATE_SPOT_SERVICE_LINKED_ROLE_COMMAND,
   karpenterValues,
   neuronChartValues,
   neuronMonitorDaemonSet,
@@ -154,6 +157,27 @@ describe("karpenter", () => {
     });
     const launch = statements.find((s) => s.Sid === "AllowScopedEC2InstanceActionsWithTags")!;
     expect((launch.Condition as any).StringEquals["aws:RequestTag/eks:eks-cluster-name"]).toBe("c1");
+  });
+  it("may create the account's EC2 Spot service-linked role and no other (EC2 Fleet creates it on the first spot launch)", () => {
+    const slr = statements.filter((s) =>
+      [s.Action].flat().some((a) => /^iam:CreateServiceLinkedRole$/i.test(String(a))),
+    );
+    expect(slr).toEqual([
+      {
+        Sid: "AllowSpotServiceLinkedRoleCreation",
+        Effect: "Allow",
+        Action: "iam:CreateServiceLinkedRole",
+        Resource: "arn:aws:iam::123456789012:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot",
+        Condition: { StringEquals: { "iam:AWSServiceName": "spot.amazonaws.com" } },
+      },
+    ]);
+  });
+  it("documents the one command that creates the Spot role by hand, as the code names it", () => {
+    const doc = readFileSync(join(__dirname, "..", "..", "docs", "capacity.md"), "utf8");
+    expect(doc).toContain(CREATE_SPOT_SERVICE_LINKED_ROLE_COMMAND);
+    expect(CREATE_SPOT_SERVICE_LINKED_ROLE_COMMAND).toBe(
+      "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com",
+    );
   });
   it("keeps every policy document under IAM's 6,144-character managed policy limit", () => {
     for (const [name, doc] of Object.entries(policies)) expect(JSON.stringify(doc).length, name).toBeLessThan(6144);

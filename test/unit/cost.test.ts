@@ -124,7 +124,10 @@ describe("cost envelope", () => {
 
   it("charges one NAT gateway per zone with onePerAz, none for an existing VPC", () => {
     const s = spec("staging");
-    const nat = (x: PlatformSpec) => comp(costEnvelope(x), "network").floorUsd;
+    const nat = (x: PlatformSpec) =>
+      comp(costEnvelope(x), "network")
+        .lines.filter((l) => l.item.startsWith("NAT"))
+        .reduce((sum, l) => sum + l.floorUsd, 0);
     const one = nat(s);
     const perAz = nat({ ...s, network: { ...s.network, natGateways: "onePerAz" } });
     expect(perAz).toBeCloseTo(3 * one, 2);
@@ -143,6 +146,14 @@ describe("cost envelope", () => {
       },
     };
     expect(nat(existing)).toBe(0);
+  });
+
+  it("charges the models' private hosted zone, $0.50 a month, unless serving.privateZone is false", () => {
+    const s = spec("staging");
+    const zone = (x: PlatformSpec) =>
+      comp(costEnvelope(x), "network").lines.filter((l) => l.item === "Route 53 private hosted zone");
+    expect(zone(s).map((l) => [l.floorUsd, l.ceilingUsd])).toEqual([[0.5, 0.5]]);
+    expect(zone({ ...s, serving: { ...s.serving, privateZone: false } })).toEqual([]);
   });
 
   it("lists a region it cannot price as unpriced instead of guessing", () => {

@@ -21,12 +21,18 @@ describe("apiAccessProblems: the machine running pulumi up must reach the API", 
   it("refuses a private endpoint in a new VPC that nothing reaches, naming deployerAccess and the ways out", () => {
     const problems = apiAccessProblems(access({}));
     expect(problems.map((p) => p.path)).toEqual(["deployerAccess"]);
-    expect(problems[0].message).toMatch(/publicAccessCidrs[\s\S]*privateAccessCidrs[\s\S]*network\.existing/);
+    expect(problems[0].message).toMatch(/publicAccessCidrs[\s\S]*network\.existing/);
   });
 
-  it("accepts a private endpoint reached through a VPN or peering, or from inside an existing VPC", () => {
-    expect(apiAccessProblems(access({ privateAccessCidrs: ["10.100.0.0/16"] }))).toEqual([]);
+  it("refuses a private endpoint in a new VPC even with VPN or peered CIDRs: no route can lead into a VPC not yet created", () => {
+    const problems = apiAccessProblems(access({ privateAccessCidrs: ["10.100.0.0/16"] }));
+    expect(problems.map((p) => p.path)).toEqual(["deployerAccess"]);
+    expect(problems[0].message).toMatch(/exists before the first pulumi up[\s\S]*cluster\.privateAccessCidrs/);
+  });
+
+  it("accepts a private endpoint in an existing VPC, reached from inside it or through a VPN or peering", () => {
     expect(apiAccessProblems(access({ existingVpc: true }))).toEqual([]);
+    expect(apiAccessProblems(access({ existingVpc: true, privateAccessCidrs: ["10.100.0.0/16"] }))).toEqual([]);
   });
 
   it("refuses a public endpoint that admits nobody, naming publicAccessCidrs", () => {

@@ -113,7 +113,34 @@ const vllmLabels = { model_name: "assistant", engine: "0" };
 /** Per-minute counter increments for `minutes` minutes, as promtool expanding notation. */
 const perMin = (perSecond: number, minutes = 30) => `0+${+(perSecond * 60).toFixed(6)}x${minutes}`;
 
+/**
+ * A quiet model at night: one request every 5 minutes for 3 hours (12 an hour), all within the
+ * objective except the two at minutes 170 and 175. The last hour then holds 2 slow of 12 (17%, above
+ * the 1h page's 14.4%) and the last 5 minutes are all slow.
+ */
+function lowTraffic(histogram: string, le: string, labels: Record<string, string>): InputSeries[] {
+  const minutes = Array.from({ length: 181 }, (_, m) => m);
+  const count = minutes.map((m) => Math.floor(m / 5));
+  const slowBefore = (m: number) => [170, 175].filter((t) => t <= m).length;
+  return [
+    s(`${histogram}_count`, labels, count.join(" ")),
+    s(`${histogram}_bucket`, { ...labels, le }, minutes.map((m) => count[m] - slowBefore(m)).join(" ")),
+  ];
+}
+
 describeWithTools("alert rules under promtool", ["promtool"], () => {
+  it("LLM time to first token: no page for 2 slow requests of 12 in a night's hour", async () => {
+    await expectPass(
+      [
+        test("night", "1m", lowTraffic("vllm:time_to_first_token_seconds", "1.0", { ...assistant, ...vllmLabels }), [
+          silent("LlmTimeToFirstTokenBudgetBurn", "176m", { severity: "critical" }),
+        ]),
+      ],
+      "1m",
+      withLlm,
+    );
+  });
+
   it("the rule file passes promtool check rules", async () => {
     const { run, scratchDir } = await import("../prom-tools");
     const { writeFileSync } = await import("node:fs");
@@ -488,6 +515,16 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
             ),
             silent("TritonLatencyBudgetBurn", "70m", { mlserving_track: "stable" }),
           ],
+        ),
+      ]);
+    });
+    it("does not page for 2 slow requests of 12 in a night's hour (minimum of requests), though they are 17%", async () => {
+      await expectPass([
+        test(
+          "night",
+          "1m",
+          lowTraffic("nv_inference_first_response_histogram_ms", "500.0", { ...stable, model: "fraud-detector" }),
+          [silent("TritonLatencyBudgetBurn", "176m", { severity: "critical" })],
         ),
       ]);
     });
@@ -1013,6 +1050,163 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
             silent("ScrapeTargetDown", "15m", { job: "karpenter" }),
           ],
         ),
+      ]);
+    });
+  });
+
+  describe("ScrapeTargetDown on a model server's cold start", () => {
+    const id = (pod: string) => ({ namespace: "serving", pod, uid: `uid-${pod}` });
+    /** The pod's target down for 25 minutes; the pod created at `createdMin`, with `restarts`, never ready. */
+    const cold = (pod: string, createdMin: number, restarts: string) => [
+      s(
+        "up",
+        {
+          mlserving_model: "support-llm",
+          job: "serving/vllm-gpu",
+          namespace: "serving",
+          pod,
+          instance: "10.0.0.9:8080",
+        },
+        "0x25",
+      ),
+      s("kube_pod_created", id(pod), `${createdMin * 60}x25`),
+      s("kube_pod_status_ready", { ...id(pod), condition: "true" }, "0x25"),
+      s("kube_pod_container_status_restarts_total", { ...id(pod), container: "kserve-container" }, restarts),
+    ];
+    const down = (pod: string) => ({
+      mlserving_model: "support-llm",
+      job: "serving/vllm-gpu",
+      namespace: "serving",
+      pod,
+      instance: "10.0.0.9:8080",
+    });
+    it("stays silent while a large LLM pulls its image and loads (old: fired after 10 minutes)", async () => {
+      await expectPass([test("cold start", "1m", cold("llm-1", 0, "0x25"), [silent("ScrapeTargetDown", "20m")])]);
+    });
+    it("fires for a pod that restarted, or that has been starting longer than the allowance", async () => {
+      await expectPass([
+        test("restarted", "1m", cold("llm-1", 0, "0x3 1x22"), [fires("ScrapeTargetDown", "20m", down("llm-1"))]),
+        test("too long", "1m", cold("llm-2", -25, "0x25"), [fires("ScrapeTargetDown", "20m", down("llm-2"))]),
+      ]);
+    });
+  });
+
+  describe("NeuronCoresIdle with team models", () => {
+    const atFloor = alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, neuronReplicaFloor: 2 });
+    const instance = (id: string) =>
+      s(
+        "neuroncore_utilization_ratio",
+        { instance_id: id, instance_type: "inf2.xlarge", neuroncore: "0", runtime_tag: "1" },
+        "0.01x48",
+      );
+    const teamPod = (pod: string) => {
+      const l = { namespace: "fraud", pod, uid: `uid-${pod}` };
+      return [
+        s("kube_pod_labels", { ...l, label_mlserving_io_model: "fraud-llm" }, "1x48"),
+        s("kube_pod_status_phase", { ...l, phase: "Running" }, "1x48"),
+        s(
+          "kube_pod_container_resource_requests",
+          { ...l, container: "kserve-container", node: "n", resource: "aws_amazon_com_neuron", unit: "integer" },
+          "1x48",
+        ),
+      ];
+    };
+    it("counts a team's running Neuron model replica in the floor (old: the platform's models only)", async () => {
+      await expectPass(
+        [
+          test(
+            "platform floor 2, team replica 1",
+            "5m",
+            [instance("i-0a"), instance("i-0b"), instance("i-0c"), ...teamPod("fraud-llm-predictor-1")],
+            [silent("NeuronCoresIdle", "200m")],
+          ),
+          test(
+            "one more idle than both",
+            "5m",
+            [
+              instance("i-0a"),
+              instance("i-0b"),
+              instance("i-0c"),
+              instance("i-0d"),
+              ...teamPod("fraud-llm-predictor-1"),
+            ],
+            [fires("NeuronCoresIdle", "200m", { instance_id: "i-0d", instance_type: "inf2.xlarge" })],
+          ),
+        ],
+        "1m",
+        atFloor,
+      );
+    });
+  });
+
+  describe("AcceleratorExporterMissing", () => {
+    const gpuNode = s(
+      "kube_node_status_allocatable",
+      { node: "ip-10-30-1-1", resource: "nvidia_com_gpu", unit: "integer" },
+      "1x30",
+    );
+    it("fires when GPU nodes run and no DCGM exporter is scraped at all (old: nothing fired)", async () => {
+      await expectPass([
+        test(
+          "gone",
+          "1m",
+          [gpuNode],
+          [fires("AcceleratorExporterMissing", "20m", {}, { ruleLabels: { job: "dcgm-exporter" } })],
+        ),
+      ]);
+    });
+    it("stays silent with the exporter up, or without GPU nodes", async () => {
+      await expectPass([
+        test(
+          "up",
+          "1m",
+          [gpuNode, s("up", { job: "dcgm-exporter", instance: "10.0.0.1:9400" }, "1x30")],
+          [silent("AcceleratorExporterMissing", "20m")],
+        ),
+        test("no GPU nodes", "1m", [], [silent("AcceleratorExporterMissing", "20m")]),
+      ]);
+    });
+  });
+
+  describe("KEDA", () => {
+    const hpa = s(
+      "kube_horizontalpodautoscaler_info",
+      {
+        namespace: "serving",
+        horizontalpodautoscaler: "keda-hpa-fraud-detector",
+        scaletargetref_api_version: "apps/v1",
+        scaletargetref_kind: "Deployment",
+        scaletargetref_name: "fraud-detector-predictor",
+      },
+      "1x30",
+    );
+    it("KedaOperatorMissing fires when KEDA's HPAs exist and no operator is scraped, not while it is up or without HPAs", async () => {
+      await expectPass([
+        test("gone", "1m", [hpa], [fires("KedaOperatorMissing", "20m", {})]),
+        test(
+          "up",
+          "1m",
+          [hpa, s("up", { job: "keda-operator", namespace: "keda", instance: "10.0.0.5:8080" }, "1x30")],
+          [silent("KedaOperatorMissing", "20m")],
+        ),
+        test("no HPAs", "1m", [], [silent("KedaOperatorMissing", "20m")]),
+      ]);
+    });
+    it("KedaScaledObjectErrors fires for a ScaledObject whose scaler keeps failing, not for one that failed once", async () => {
+      const errors = (values: string) =>
+        s(
+          "keda_scaled_object_errors_total",
+          { job: "keda-operator", namespace: "serving", scaledObject: "fraud-detector" },
+          values,
+        );
+      await expectPass([
+        test(
+          "failing",
+          "1m",
+          [errors("1+2x40")],
+          [fires("KedaScaledObjectErrors", "25m", { namespace: "serving", scaledObject: "fraud-detector" })],
+        ),
+        test("once", "1m", [errors("1x5 2x35")], [silent("KedaScaledObjectErrors", "30m")]),
       ]);
     });
   });

@@ -189,7 +189,8 @@ const ACCELERATOR_RESOURCE_NAMES = Object.values(DEVICE_RESOURCE).map((r) => ({
 }));
 /** NodePools with a limit on an accelerator device, one series per pool and device, labelled `resource` as kube-state-metrics names the device. */
 const POOL_DEVICES = `(${ACCELERATOR_RESOURCE_NAMES.map(
-  (r) => `label_replace(group by (nodepool) (karpenter_nodepools_limit{resource_type="${r.written}"}), "resource", "${r.ksm}", "", "")`,
+  (r) =>
+    `label_replace(group by (nodepool) (karpenter_nodepools_limit{resource_type="${r.written}"}), "resource", "${r.ksm}", "", "")`,
 ).join(" or ")})`;
 /** Running model-server pods of team namespaces (not the platform's `serving`) that hold Neuron devices. */
 const TEAM_NEURON_MODEL_PODS = `(max by (namespace, pod) (kube_pod_container_resource_requests{resource="${DEVICE_RESOURCE.neuron.replace(/[^a-zA-Z0-9_]/g, "_")}",namespace!="${SERVING_NAMESPACE}"}) > 0)\n  and on (namespace, pod) ${MODEL_PODS}\n  and on (namespace, pod) ${RUNNING_PODS}`;

@@ -70,8 +70,7 @@ const onVllmPods = (expr: string) => `${expr} * on (namespace, pod) group_left (
  * ModelDown pages for it (alert-rules.ts).
  */
 export function vllmErrorRatio(): string {
-  const rate = (series: string) =>
-    `sum by (${BY}) (${onVllmPods(`sum by (${BY}, pod) (rate(${series}[5m]))`)})`;
+  const rate = (series: string) => `sum by (${BY}) (${onVllmPods(`sum by (${BY}, pod) (rate(${series}[5m]))`)})`;
   const failed = `sum by (${BY}) (${onVllmPods(`sum by (${BY}, pod) (rate(http_requests_total{method="POST",status="5xx"}[5m]) or rate(vllm:request_success_total{finished_reason="error"}[5m]))`)})`;
   return `${failed}\n/\n${rate('http_requests_total{method="POST"}')}`;
 }

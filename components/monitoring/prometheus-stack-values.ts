@@ -25,6 +25,7 @@ export const ALERT_RECEIVER_KEYS = {
   slack: "slack-webhook-url",
   pagerduty: "pagerduty-routing-key",
   webhook: "webhook-url",
+  heartbeat: "heartbeat-url",
 } as const;
 export type AlertReceiverKind = keyof typeof ALERT_RECEIVER_KEYS;
 
@@ -40,12 +41,31 @@ const secretFile = (kind: AlertReceiverKind) =>
 export const INHIBIT_EQUAL = ["namespace", "alertname", MODEL_LABEL, TRACK_LABEL, "model"] as const;
 
 /**
- * Alertmanager routing (v0.34 configuration; the tests run it through amtool 0.25): Watchdog and
- * InfoInhibitor go nowhere; critical alerts page PagerDuty when it is configured and then go
- * on, like every other alert, to Slack and the webhook when they are configured. URLs and keys
- * are read from files of the mounted Secret (`api_url_file`, `routing_key_file`, `url_file`), so
- * no secret is in the Helm values. The inhibit rules replace the chart's (Helm replaces lists):
- * a critical alert silences warnings and infos of the same alert on the same model only.
+ * How the heartbeat reaches its dead man's switch: Watchdog (the chart's always-firing alert,
+ * kube-prometheus-stack `general.rules`) is sent at once and then every `repeat_interval`, so the
+ * switch (a healthchecks.io-style ping URL, Dead Man's Snitch, PagerDuty's heartbeat webhook)
+ * should expect a ping every 5 minutes and alert after about 15 without one. Nothing pings when
+ * Prometheus, Alertmanager or the path between them is down.
+ */
+export const HEARTBEAT_ROUTE = { group_wait: "0s", group_interval: "1m", repeat_interval: "5m" } as const;
+
+/**
+ * How pages are grouped: one group, so one PagerDuty incident (Alertmanager sends a group's alerts
+ * under one dedup key), per model and track. Every page about one model's fault (ModelDown,
+ * LlmErrorRateHigh, a burn rate) joins that model's incident, and a second model failing opens its
+ * own. Pages about no model keep the root grouping, by alert name and namespace.
+ */
+export const MODEL_PAGE_GROUP_BY = ["namespace", MODEL_LABEL, TRACK_LABEL] as const;
+
+/**
+ * Alertmanager routing (v0.34 configuration; the tests run it through amtool 0.25): Watchdog goes
+ * to the heartbeat receiver when one is configured, and nowhere otherwise, as InfoInhibitor;
+ * critical alerts page PagerDuty when it is configured (one incident per model and track,
+ * {@link MODEL_PAGE_GROUP_BY}) and then go on, like every other alert, to Slack and the webhook
+ * when they are configured. URLs and keys are read from files of the mounted Secret
+ * (`api_url_file`, `routing_key_file`, `url_file`), so no secret is in the Helm values. The inhibit
+ * rules replace the chart's (Helm replaces lists): a critical alert silences warnings and infos of
+ * the same alert on the same model only.
  */
 export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slackChannel?: string }) {
   const has = (k: AlertReceiverKind) => receivers.kinds.includes(k);
@@ -71,10 +91,29 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
     name: "page",
     pagerduty_configs: [{ routing_key_file: secretFile("pagerduty"), send_resolved: true }],
   };
-  const routes: Record<string, unknown>[] = [{ receiver: "null", matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] }];
+  const heartbeat = {
+    name: "heartbeat",
+    webhook_configs: [{ url_file: secretFile("heartbeat"), send_resolved: false }],
+  };
+  const routes: Record<string, unknown>[] = [
+    has("heartbeat")
+      ? { receiver: "heartbeat", matchers: ['alertname = "Watchdog"'], group_by: ["alertname"], ...HEARTBEAT_ROUTE }
+      : { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+    { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+  ];
   // `continue: true` lets a paged alert match the next sibling; the catch-all below is that sibling.
   // (The root's own receiver is used only when no child route matches, so it cannot be relied on.)
-  if (has("pagerduty")) routes.push({ receiver: "page", matchers: ['severity = "critical"'], continue: true });
+  // Alertmanager's `label = ""` matches an alert without the label: the two page routes never both match.
+  if (has("pagerduty"))
+    routes.push(
+      {
+        receiver: "page",
+        matchers: ['severity = "critical"', `${MODEL_LABEL} =~ ".+"`],
+        group_by: [...MODEL_PAGE_GROUP_BY],
+        continue: true,
+      },
+      { receiver: "page", matchers: ['severity = "critical"', `${MODEL_LABEL} = ""`], continue: true },
+    );
   if (notifies) routes.push({ receiver: "notify" });
   return {
     global: { resolve_timeout: "5m" },
@@ -99,7 +138,12 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
         equal: ["namespace"],
       },
     ],
-    receivers: [{ name: "null" }, ...(notifies ? [notify] : []), ...(has("pagerduty") ? [page] : [])],
+    receivers: [
+      { name: "null" },
+      ...(notifies ? [notify] : []),
+      ...(has("pagerduty") ? [page] : []),
+      ...(has("heartbeat") ? [heartbeat] : []),
+    ],
   };
 }
 

@@ -119,6 +119,11 @@ export function environmentProblems(spec: PlatformSpec): Problem[] {
       Boolean(spec.alerting.slackWebhookUrl || spec.alerting.webhookUrl),
       "alertSlackWebhookUrl",
       "prod needs a non-paging receiver for warnings (alertSlackWebhookUrl or alertWebhookUrl): PagerDuty gets critical alerts only, so without one every warning reaches nobody",
+    )
+    .check(
+      Boolean(spec.alerting.heartbeatUrl),
+      "alertHeartbeatUrl",
+      "prod needs a heartbeat receiver (alertHeartbeatUrl, a dead man's switch URL): without one, nobody learns that Prometheus or Alertmanager died",
     );
   return problems.list;
 }

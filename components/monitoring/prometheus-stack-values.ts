@@ -147,6 +147,14 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
   };
 }
 
+/** kube-prometheus-stack components with no scrape target on EKS, turned off (rules, monitors and dashboards). */
+export const EKS_ABSENT_COMPONENTS = {
+  kubeControllerManager: { enabled: false },
+  kubeScheduler: { enabled: false },
+  kubeEtcd: { enabled: false },
+  kubeProxy: { enabled: false },
+} as const;
+
 const volumeClaim = (storageClassName: string, gib: number) => ({
   volumeClaimTemplate: {
     spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } },
@@ -212,6 +220,15 @@ export function prometheusStackValues(
       },
       nodeSelector: { ...SYSTEM_NODE_SELECTOR },
     },
+    // EKS runs the control plane and exposes no kube-controller-manager, kube-scheduler or etcd
+    // target, and its kube-proxy add-on serves metrics on 127.0.0.1:10249 only
+    // (aws/containers-roadmap#657): the chart's KubeControllerManagerDown, KubeSchedulerDown (critical,
+    // absent()) and their etcd and kube-proxy kin would fire from day one and never resolve. Each
+    // `<component>.enabled: false` removes the component's Service, ServiceMonitor, rules and
+    // dashboard (kube-prometheus-stack 88.5.3 templates/prometheus/rules-1.14/
+    // kubernetes-system-controller-manager.yaml, kubernetes-system-scheduler.yaml,
+    // kube-scheduler.rules.yaml, etcd.yaml, kubernetes-system-kube-proxy.yaml and templates/exporters/).
+    ...EKS_ABSENT_COMPONENTS,
     "kube-state-metrics": {
       metricLabelsAllowlist: [
         // kube_pod_labels{label_mlserving_io_model, label_mlserving_io_track}: which model and track a pod serves.

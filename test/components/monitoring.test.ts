@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertmanagerConfig, DASHBOARDS, MonitoringStack, prometheusStackValues } from "../../components/monitoring";
+import { MONITORING_DEFAULTS } from "../../components/monitoring/rules";
 import { CHARTS } from "../../components/versions";
 import { Plan, runComponent, testCluster } from "../harness";
 
@@ -74,6 +75,19 @@ describe("kube-prometheus-stack values", () => {
       { receiver: "notify" },
     ]);
     expect(alertmanagerConfig({ kinds: [] }).route.receiver).toBe("null");
+  });
+
+  // The chart's rule templates for these components are gated on `<component>.enabled`
+  // (kube-prometheus-stack 88.5.3 templates/prometheus/rules-1.14): on EKS their targets do not
+  // exist, and KubeControllerManagerDown / KubeSchedulerDown (critical, absent()) paged forever.
+  it.each([
+    ["kubeControllerManager", "KubeControllerManagerDown"],
+    ["kubeScheduler", "KubeSchedulerDown"],
+    ["kubeEtcd", "etcdMembersDown"],
+    ["kubeProxy", "KubeProxyDown"],
+  ])("turns off %s, which EKS does not expose (no %s)", (component) => {
+    const values = prometheusStackValues(MONITORING_DEFAULTS, "gp3-encrypted") as Record<string, unknown>;
+    expect(values[component]).toEqual({ enabled: false });
   });
 
   it("sends Watchdog to the heartbeat receiver, read from the mounted Secret, when one is configured", () => {

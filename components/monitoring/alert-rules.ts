@@ -381,7 +381,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
-        summary: `NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours, and more Inferentia instances are idle than the ${neuronFloor} replica(s) Neuron models keep at their minimum.`,
+        summary: `NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours, and more Inferentia instances are idle than the Neuron models' floor (${neuronFloor} replica(s) of the platform's models at their minimum, plus the teams' running Neuron replicas).`,
         runbook:
           "Capacity above the models' replica floors is idle. Check on the Model serving dashboard whether a Neuron model runs more replicas than its minimum (its ScaledObject should have scaled it down: see ModelMetricsMissing and the KEDA operator's logs), and on the Capacity dashboard which pods keep the idle instances (karpenter.sh/do-not-disrupt, a PDB, a stray workload). If the floors themselves are too high, lower the models' replicas.min.",
       },

@@ -128,5 +128,7 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   alertSlackWebhookUrl: "Secret. Slack incoming-webhook URL; every severity goes there.",
   alertPagerdutyRoutingKey: "Secret. PagerDuty Events v2 routing key; critical alerts page.",
   alertWebhookUrl: "Secret. Generic webhook URL; every severity goes there.",
+  alertHeartbeatUrl:
+    "Secret. Dead man's switch URL (e.g. a healthchecks.io ping URL) Alertmanager's Watchdog pings every 5 minutes. Required in prod.",
   servingOidcClientSecret: "Secret. The OIDC client's secret (required with `serving.oidc`).",
 };

@@ -232,6 +232,7 @@ const ALERT_SECRET_KEYS = {
   alertSlackWebhookUrl: "slackWebhookUrl",
   alertPagerdutyRoutingKey: "pagerdutyRoutingKey",
   alertWebhookUrl: "webhookUrl",
+  alertHeartbeatUrl: "heartbeatUrl",
 } as const;
 
 /** Schema of the `mlserving:*` keys of a stack file. Unknown keys are errors. */
@@ -267,6 +268,7 @@ export const stackConfigSchema = z.strictObject({
   alertSlackWebhookUrl: z.string().min(1).optional(),
   alertPagerdutyRoutingKey: z.string().min(1).optional(),
   alertWebhookUrl: z.string().min(1).optional(),
+  alertHeartbeatUrl: z.string().min(1).optional(),
   servingOidcClientSecret: z.string().min(1).optional(),
 });
 

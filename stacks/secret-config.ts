@@ -65,6 +65,7 @@ const SECRET_CAPABLE: readonly SecretCapable[] = [
   },
   { path: ["alertPagerdutyRoutingKey"], standIn: token, carriedAsSecret: true },
   { path: ["alertWebhookUrl"], standIn: (n) => `https://${token(n)}.invalid/alerts`, carriedAsSecret: true },
+  { path: ["alertHeartbeatUrl"], standIn: (n) => `https://${token(n)}.invalid/heartbeat`, carriedAsSecret: true },
   // The ALB OIDC client's secret (`serving.oidc`): MlPlatform wraps it with `pulumi.secret`.
   { path: ["servingOidcClientSecret"], standIn: token, carriedAsSecret: true },
   { path: ["alerting", "slackChannel"], standIn: (n) => `#${token(n)}` },

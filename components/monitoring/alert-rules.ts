@@ -1,5 +1,6 @@
+import { DEVICE_RESOURCE } from "../common/accelerators";
 import { ArgsChecker } from "../common/errors";
-import { MODEL_LABEL, MODEL_POD_LABEL, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
+import { MODEL_LABEL, MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
 
 /**
  * Default bucket bounds (ms) of Triton's `nv_inference_first_response_histogram_ms`
@@ -25,7 +26,25 @@ export const KIT_SCRAPE_JOBS: readonly string[] = [
   "kserve-controller-manager-metrics-service",
   // ExternalDNS's Service (chart 1.21.1: the release name, `external-dns`), where the private zone is on.
   "external-dns",
+  "keda-operator",
 ];
+
+/**
+ * How long a model-server pod may take to start (image pull, weights download, engine start up to
+ * its startup probe) before a pod that is not ready counts as down rather than starting. A large
+ * LLM's normal cold start is near 10 minutes; the vLLM GPU runtime's startup probe alone allows 20
+ * (10 s x 120). A pod that fails its startup probe restarts, and a restarted pod is not starting.
+ */
+export const MODEL_START_ALLOWANCE_MINUTES = 30;
+
+/**
+ * Fewest requests a latency burn-rate page needs in its long window. The SRE Workbook (ch. 5,
+ * "Low-traffic services and error budget alerting") warns that at low traffic a handful of slow
+ * requests is a large share: 2 slow of 12 in a night's hour is 17%, above the 1h page's 14.4%.
+ * With at least 50 requests, a 1h page needs 8 slow ones and a 6h page 4; quieter models still get
+ * the 3-day ticket, and an outage of their replicas pages through ModelDown.
+ */
+export const BURN_PAGE_MIN_REQUESTS = 50;
 
 /** Thresholds of the kit's alert rules. */
 export interface AlertRuleInput {
@@ -114,6 +133,14 @@ export function leLabelValue(bound: number): string {
   return Number.isInteger(bound) ? `${bound}.0` : String(bound);
 }
 
+/**
+ * PromQL guard of a burn-rate page: at least {@link BURN_PAGE_MIN_REQUESTS} requests (observations
+ * of the histogram `countSeries`, one per request) over `window`, per `by`.
+ */
+export function burnPageGuard(countSeries: string, by: string, window: string): string {
+  return `sum by (${by}) (increase(${countSeries}[${window}])) >= ${BURN_PAGE_MIN_REQUESTS}`;
+}
+
 /** PromQL for the share of Triton requests slower than `sloMs` over `window`, per model. */
 export function tritonSlowRequestRatio(sloMs: number, window: string): string {
   const by = TRITON_BY;
@@ -138,6 +165,39 @@ const MODEL_PODS = `kube_pod_labels{${ksmLabel(MODEL_POD_LABEL)}!=""}`;
  */
 const READY_MODEL_PODS = `label_replace(label_replace(max by (namespace, pod, ${ksmLabel(MODEL_POD_LABEL)}, ${ksmLabel(TRACK_POD_LABEL)}) (${MODEL_PODS}), "${MODEL_LABEL}", "$1", "${ksmLabel(MODEL_POD_LABEL)}", "(.+)"), "${TRACK_LABEL}", "$1", "${ksmLabel(TRACK_POD_LABEL)}", "(.+)")\n  and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_ready{condition="true"}) == 1)`;
 const pct = (x: number) => `${+(x * 100).toFixed(4)}%`;
+
+/**
+ * The kit's model-server pods that are meant to be serving: Pending or Running, not being deleted
+ * (a pod draining before it stops, or an evicted pod kept for its record, is not), one series per
+ * pod labelled with the model and track as the serving series are.
+ */
+const LIVE_MODEL_PODS = `label_replace(label_replace(max by (namespace, pod, ${ksmLabel(MODEL_POD_LABEL)}, ${ksmLabel(TRACK_POD_LABEL)}) (${MODEL_PODS}), "${MODEL_LABEL}", "$1", "${ksmLabel(MODEL_POD_LABEL)}", "(.+)"), "${TRACK_LABEL}", "$1", "${ksmLabel(TRACK_POD_LABEL)}", "(.+)")
+  and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Running"}) == 1)
+  unless on (namespace, pod) kube_pod_deletion_timestamp`;
+/**
+ * Pods still starting: created less than {@link MODEL_START_ALLOWANCE_MINUTES} ago, never
+ * restarted (a container that failed its startup probe or crashed has) and not ready. Waiting for a
+ * node (scale from zero), pulling the image and loading the model are all starting. kube-state-metrics
+ * 2.20.0 docs/metrics/workload/pod-metrics.md: kube_pod_created (unix seconds),
+ * kube_pod_container_status_restarts_total, kube_pod_status_ready.
+ */
+const STARTING_PODS = `(time() - max by (namespace, pod) (kube_pod_created) < ${MODEL_START_ALLOWANCE_MINUTES * 60})
+  unless on (namespace, pod) (max by (namespace, pod) (kube_pod_container_status_restarts_total) > 0)
+  unless on (namespace, pod) (max by (namespace, pod) (kube_pod_status_ready{condition="true"}) == 1)`;
+/** The accelerators' extended resources as written (`nvidia.com/gpu`) and as kube-state-metrics names them (`nvidia_com_gpu`). */
+const ACCELERATOR_RESOURCE_NAMES = Object.values(DEVICE_RESOURCE).map((r) => ({
+  written: r,
+  ksm: r.replace(/[^a-zA-Z0-9_]/g, "_"),
+}));
+/** NodePools with a limit on an accelerator device, one series per pool and device, labelled `resource` as kube-state-metrics names the device. */
+const POOL_DEVICES = `(${ACCELERATOR_RESOURCE_NAMES.map(
+  (r) =>
+    `label_replace(group by (nodepool) (karpenter_nodepools_limit{resource_type="${r.written}"}), "resource", "${r.ksm}", "", "")`,
+).join(" or ")})`;
+/** Running model-server pods of team namespaces (not the platform's `serving`) that hold Neuron devices. */
+const TEAM_NEURON_MODEL_PODS = `(max by (namespace, pod) (kube_pod_container_resource_requests{resource="${DEVICE_RESOURCE.neuron.replace(/[^a-zA-Z0-9_]/g, "_")}",namespace!="${SERVING_NAMESPACE}"}) > 0)\n  and on (namespace, pod) ${MODEL_PODS}\n  and on (namespace, pod) ${RUNNING_PODS}`;
+/** Devices unschedulable pods request, one series per device (`resource`). */
+const UNSCHEDULABLE_DEVICE_REQUESTS = `group by (resource) (\n    (max by (namespace, pod, resource) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}}) > 0)\n    and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_unschedulable) == 1)\n  )`;
 
 /**
  * Alert rules (the `spec.groups` of a PrometheusRule) for the kit's serving, accelerators,
@@ -186,7 +246,11 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     const threshold = `(${w.factor} * ${+budget.toFixed(6)})`;
     return {
       alert: "TritonLatencyBudgetBurn",
-      expr: `${tritonSlowRequestRatio(input.latencySloMs, w.long)} > ${threshold}\nand on (${TRITON_BY})\n${tritonSlowRequestRatio(input.latencySloMs, w.short)} > ${threshold}`,
+      expr:
+        `${tritonSlowRequestRatio(input.latencySloMs, w.long)} > ${threshold}\nand on (${TRITON_BY})\n${tritonSlowRequestRatio(input.latencySloMs, w.short)} > ${threshold}` +
+        (w.severity === "critical"
+          ? `\nand on (${TRITON_BY})\n${burnPageGuard("nv_inference_first_response_histogram_ms_count", TRITON_BY, w.long)}`
+          : ""),
       for: w.for,
       labels: { severity: w.severity, long: w.long, short: w.short },
       annotations: {
@@ -200,16 +264,24 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   });
 
   const tritonBy = `${TRITON_BY}, version`;
-  // vLLM's HTTP server (prometheus-fastapi-instrumentator) counts every response by status class;
-  // inference requests are its POSTs. Engine failures answer 500 (EngineGenerateError, and
-  // EngineDeadError, after which the server exits within 5 s unless VLLM_KEEP_ALIVE_ON_ENGINE_DEATH:
-  // vllm/entrypoints/launcher.py) without finishing a request with reason "error", so 5xx responses
-  // are counted, plus errors reported inside a stream that had already answered 200. A server that
-  // then crash-loops has no metrics at all: ScrapeTargetDown covers it.
-  // The model label exists only on series the kit's monitors relabel: model servers in any namespace.
-  const vllmSel = `${MODEL_LABEL}!=""`;
-  const vllmRequests = `http_requests_total{${vllmSel},method="POST"}`;
+  // vLLM's error rate is LlmErrorRateHigh's (llm-alert-rules.ts): one fault, one page.
   const serving: AlertRule[] = [
+    {
+      alert: "ModelDown",
+      // Every server (Triton, KServe, vLLM), each track apart: the model has pods meant to serve and
+      // none is ready, and not merely because all of them are still starting. It holds for as long
+      // as no replica is ready (crash-looping pods have restarted, unschedulable or stuck ones age
+      // past the allowance), whatever the traffic: a dead model gets no requests and so no errors.
+      // A model scaled to zero has no pods and is not down.
+      expr: `count by (${MODEL_BY}) (\n  ${LIVE_MODEL_PODS}\n)\nunless on (${MODEL_BY}) count by (${MODEL_BY}) (\n  ${READY_MODEL_PODS}\n)\nand on (${MODEL_BY}) count by (${MODEL_BY}) (\n  (${LIVE_MODEL_PODS})\n  unless on (namespace, pod) (\n  ${STARTING_PODS}\n  )\n)`,
+      for: "5m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary: `Model ${modelRef} has no ready replica: {{ $value }} pod(s) exist and none can serve.`,
+        runbook:
+          "Every request to this model (or track) fails. Describe its pods: CrashLoopBackOff or restarts mean the server dies at start (read the previous container's logs: a model that fails to load, CUDA or Neuron out-of-memory, a missing weights path); Pending and unschedulable means no node can take it (see AcceleratorPodsPending and the pool limit alerts); ImagePullBackOff means the image or registry access broke. Roll back the last change to the model (version, args, resources); for a canary, set its trafficPercent to 0 or remove it.",
+      },
+    },
     {
       alert: "TritonLatencyHistogramMissing",
       expr: `count by (${TRITON_BY}) (nv_inference_request_success)\nunless on (${TRITON_BY})\ncount by (${TRITON_BY}) (nv_inference_first_response_histogram_ms_count)`,
@@ -230,17 +302,6 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
         summary: `More than ${pct(input.errorRateThreshold)} of requests to ${modelRef} (Triton model {{ $labels.model }} v{{ $labels.version }}) fail ({{ $value | humanizePercentage }}).`,
         runbook:
           "Split failures by reason and track on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only the canary track fails, set its trafficPercent to 0 or remove the canary.",
-      },
-    },
-    {
-      alert: "VllmErrorRateHigh",
-      expr: `sum by (${MODEL_BY}) (rate(http_requests_total{${vllmSel},method="POST",status="5xx"}[5m]) or rate(vllm:request_success_total{${vllmSel},finished_reason="error"}[5m]))\n/\nsum by (${MODEL_BY}) (rate(${vllmRequests}[5m]))\n> ${input.errorRateThreshold}`,
-      for: "10m",
-      labels: { severity: "critical" },
-      annotations: {
-        summary: `More than ${pct(input.errorRateThreshold)} of vLLM requests to ${modelRef} fail with a server error or end in an engine error ({{ $value | humanizePercentage }}).`,
-        runbook:
-          'HTTP 5xx from vLLM\'s server include engine failures (a dead engine answers 500, then the server exits and the pod restarts: look for restarts and ScrapeTargetDown); finished_reason="error" counts requests the engine failed mid-stream. Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault. If only the canary track fails, set its trafficPercent to 0 or remove the canary.',
       },
     },
     {
@@ -314,12 +375,15 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       // waste. Only more idle instances than the floor mean capacity above it sits idle: replicas
       // the autoscaler did not take back, or an instance something else holds. (neuron-monitor's
       // series carry the instance, not the pod, so which idle instance is the extra one is for
-      // the runbook; each idle instance is listed.)
-      expr: `${idleNeuron("instance_id, instance_type")}\nand on ()\ncount(${idleNeuron("instance_id")}) > ${neuronFloor}`,
+      // the runbook; each idle instance is listed.) The floor is the platform's own Neuron models'
+      // minimums (neuronReplicaFloor) plus the running Neuron model servers of team namespaces, whose
+      // minimums the platform cannot know (teams deploy from their own stacks): a team's replicas are
+      // all counted as its floor.
+      expr: `${idleNeuron("instance_id, instance_type")}\nand on ()\ncount(${idleNeuron("instance_id")})\n> (${neuronFloor} + (count(${TEAM_NEURON_MODEL_PODS}) or vector(0)))`,
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
-        summary: `NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours, and more Inferentia instances are idle than the ${neuronFloor} replica(s) Neuron models keep at their minimum.`,
+        summary: `NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours, and more Inferentia instances are idle than the Neuron models' floor (${neuronFloor} replica(s) of the platform's models at their minimum, plus the teams' running Neuron replicas).`,
         runbook:
           "Capacity above the models' replica floors is idle. Check on the Model serving dashboard whether a Neuron model runs more replicas than its minimum (its ScaledObject should have scaled it down: see ModelMetricsMissing and the KEDA operator's logs), and on the Capacity dashboard which pods keep the idle instances (karpenter.sh/do-not-disrupt, a PDB, a stray workload). If the floors themselves are too high, lower the models' replicas.min.",
       },
@@ -339,13 +403,15 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   ];
 
   const spot = 'karpenter_interruption_received_messages_total{message_type="spot_interrupted"}';
-  const spotDelta = `(${spot} - (${spot} offset 1h or ${spot} * 0))`;
+  // Per series (each Karpenter pod has its own; only the leader counts): what it counted in the hour,
+  // read from range functions only, so a series that ended inside the hour (the leader that handed
+  // over, or restarted) still counts. Its highest value less its value an hour ago (0 for a series
+  // born in the hour: the first warning creates it at 1, which increase() misses); increase()
+  // wins when the counter reset inside the hour.
+  const spotDelta = `(max_over_time(${spot}[1h]) - (${spot} offset 1h or max_over_time(${spot}[1h]) * 0))`;
   const capacity: AlertRule[] = [
     {
       alert: "SpotInterruptionsHigh",
-      // increase() misses the first warning, which creates the series (4 warnings showed as 3), and
-      // extrapolates past whole numbers. The change since an hour ago (0 for a new series) counts
-      // that first one; increase() still wins across a counter reset.
       expr: `sum(round(increase(${spot}[1h]) > ${spotDelta} or ${spotDelta})) > ${spotPerHour}`,
       for: "5m",
       labels: { severity: "warning" },
@@ -372,9 +438,12 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     {
       alert: "KarpenterNodePoolNearLimit",
       // Near the limit is normal under load; it matters only while pods wait for a node that
-      // Karpenter cannot launch (as ClusterAutoscalerNodeGroupAtMax). Unschedulable pods are
-      // cluster-wide: neither metric says which NodePool a pending pod would have used.
-      expr: "max by (nodepool, resource_type) (karpenter_nodepools_usage)\n/\nmax by (nodepool, resource_type) (karpenter_nodepools_limit)\n>= 0.9\nand on () sum(max by (namespace, pod) (kube_pod_status_unschedulable)) > 0",
+      // Karpenter cannot launch (as ClusterAutoscalerNodeGroupAtMax), and only pods the pool could
+      // serve: those requesting a device the pool has a limit on (a pending CPU pod does not wait for
+      // the GPU pool). Karpenter's resource_type is the resource name lower-cased with "-" turned to
+      // "_" (kubernetes-sigs/karpenter pkg/controllers/metrics/nodepool/controller.go @ v1.14.1:
+      // `nvidia.com/gpu`); kube-state-metrics sanitizes it (`nvidia_com_gpu`).
+      expr: `max by (nodepool, resource_type) (karpenter_nodepools_usage)\n/\nmax by (nodepool, resource_type) (karpenter_nodepools_limit)\n>= 0.9\nand on (nodepool) group by (nodepool) (\n  ${POOL_DEVICES}\n  and on (resource) ${UNSCHEDULABLE_DEVICE_REQUESTS}\n)`,
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
@@ -420,7 +489,9 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   const scrape: AlertRule[] = [
     {
       alert: "ScrapeTargetDown",
-      expr: `up{job=~"${jobRegex}"} == 0\nor\nup{${MODEL_LABEL}!=""} == 0`,
+      // A model server still starting (a large LLM pulls its image and loads for ~10 minutes) is not
+      // down; one that has restarted, or outlived the start allowance, is.
+      expr: `up{job=~"${jobRegex}"} == 0\nor\n(\n  up{${MODEL_LABEL}!=""} == 0\n  unless on (namespace, pod) (\n  ${STARTING_PODS}\n  )\n)`,
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
@@ -432,13 +503,60 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     },
   ];
 
+  // An exporter that disappears leaves no `up` series for ScrapeTargetDown to see: alert on
+  // accelerator nodes with no exporter target up at all.
+  const exporters: AlertRule[] = [
+    { job: "dcgm-exporter", resource: DEVICE_RESOURCE.nvidia, what: "GPU", dashboards: "GPU" },
+    { job: "neuron-monitor", resource: DEVICE_RESOURCE.neuron, what: "Inferentia", dashboards: "Neuron" },
+  ].map((e) => ({
+    alert: "AcceleratorExporterMissing",
+    expr: `count(kube_node_status_allocatable{resource="${e.resource.replace(/[^a-zA-Z0-9_]/g, "_")}"} > 0)\nunless on () count(up{job="${e.job}"} == 1)`,
+    for: "15m",
+    labels: { severity: "warning", job: e.job },
+    annotations: {
+      summary: `{{ $value }} ${e.what} node(s) are in the cluster and Prometheus scrapes no ${e.job} target: the ${e.dashboards} dashboard and the accelerator alerts are blind.`,
+      runbook: `The ${e.job} DaemonSet is gone, schedules no pod on the ${e.what} nodes (node selector, tolerations) or its ServiceMonitor no longer selects its Service. Check \`kubectl get ds -A | grep ${e.job}\`, the release that installs it, and Prometheus's Targets page.`,
+    },
+  }));
+
+  // KEDA scales every model (serving/scaling.ts): if it stops, no model scales out or back.
+  // Its operator's metrics: kedacore/keda pkg/metricscollector/prommetrics.go @ v2.20.2. The HPAs
+  // it creates are named keda-hpa-<ScaledObject> (apis/keda/v1alpha1/scaledobject_webhook.go).
+  const autoscaling: AlertRule[] = [
+    {
+      alert: "KedaOperatorMissing",
+      expr: `count(kube_horizontalpodautoscaler_info{horizontalpodautoscaler=~"keda-hpa-.+"})\nunless on () count(up{job="keda-operator"} == 1)`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary:
+          "{{ $value }} HorizontalPodAutoscaler(s) created by KEDA exist and Prometheus scrapes no KEDA operator: models may not scale, and nothing would say so.",
+        runbook:
+          "Check the keda-operator Deployment in the keda namespace (pods, events, logs) and its Service's metrics port; the HPAs read their metrics through KEDA's metrics server, which asks the operator, so while it is down every model keeps its current replicas.",
+      },
+    },
+    {
+      alert: "KedaScaledObjectErrors",
+      expr: "sum by (namespace, scaledObject) (rate(keda_scaled_object_errors_total[5m])) > 0",
+      for: "15m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary:
+          "KEDA cannot evaluate ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }}: its model does not scale on load.",
+        runbook:
+          "Describe the ScaledObject and read the keda-operator logs for the scaler error: Prometheus unreachable from the keda namespace (NetworkPolicy), a query returning nothing (ModelMetricsMissing says which pods report no metrics), or a target that no longer exists.",
+      },
+    },
+  ];
+
   return [
     { name: "mlserving-latency-slo", rules: burnRules },
     { name: "mlserving-serving", rules: serving },
     { name: "mlserving-accelerators", rules: accelerators },
     { name: "mlserving-capacity", rules: capacity },
     { name: "mlserving-dns", rules: dns },
-    { name: "mlserving-scrape-targets", rules: scrape },
+    { name: "mlserving-scrape-targets", rules: [...scrape, ...exporters] },
+    { name: "mlserving-autoscaling", rules: autoscaling },
   ];
 }
 

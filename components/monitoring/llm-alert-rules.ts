@@ -1,6 +1,6 @@
 import { ArgsChecker } from "../common/errors";
 import { MODEL_LABEL, TRACK_LABEL } from "../common/names";
-import { AlertRule, AlertRuleGroup, BURN_RATE_WINDOWS, leLabelValue, MODEL_SCOPE } from "./alert-rules";
+import { AlertRule, AlertRuleGroup, BURN_RATE_WINDOWS, burnPageGuard, leLabelValue, MODEL_SCOPE } from "./alert-rules";
 
 /**
  * Bucket bounds (s) of vLLM's `vllm:time_to_first_token_seconds` and
@@ -60,17 +60,23 @@ export function vllmSlowRatio(metric: string, bound: number, window: string): st
 const VLLM_PODS = `group by (namespace, pod) (max_over_time(vllm:num_requests_running[1h]))`;
 const onVllmPods = (expr: string) => `${expr} * on (namespace, pod) group_left () ${VLLM_PODS}`;
 
-/** PromQL: share of vLLM's HTTP responses that are 5xx over 5 minutes, per served model. */
-export function vllmHttpErrorRatio(): string {
-  const requests = (status: string) =>
-    `sum by (${BY}) (${onVllmPods(`sum by (${BY}, pod) (rate(http_requests_total${status}[5m]))`)})`;
-  return `${requests('{status="5xx"}')}\n/\n${requests("")}`;
+/**
+ * PromQL: share of vLLM's inference requests that fail over 5 minutes, per served model: HTTP 5xx
+ * answers (prometheus-fastapi-instrumentator counts every response by status class; an engine
+ * failure answers 500, EngineGenerateError, and EngineDeadError after which the server exits within
+ * 5 s unless VLLM_KEEP_ALIVE_ON_ENGINE_DEATH: vllm/entrypoints/launcher.py) plus requests the
+ * engine ended with reason "error" inside a stream that had already answered 200. Inference
+ * requests are the POSTs. A model whose every engine died has no requests and so no error rate:
+ * ModelDown pages for it (alert-rules.ts).
+ */
+export function vllmErrorRatio(): string {
+  const rate = (series: string) => `sum by (${BY}) (${onVllmPods(`sum by (${BY}, pod) (rate(${series}[5m]))`)})`;
+  const failed = `sum by (${BY}) (${onVllmPods(`sum by (${BY}, pod) (rate(http_requests_total{method="POST",status="5xx"}[5m]) or rate(vllm:request_success_total{finished_reason="error"}[5m]))`)})`;
+  return `${failed}\n/\n${rate('http_requests_total{method="POST"}')}`;
 }
 
-/** PromQL: share of a model's vLLM pods whose server cannot be scraped (the engine died or the pod restarts). */
-export function vllmDeadEngineRatio(): string {
-  return `count by (${BY}) (${onVllmPods("(up == 0)")})\n/\ncount by (${BY}) (${onVllmPods("up")})`;
-}
+/** One observation per request that produced a token: the requests a burn-rate page counts (ITL observes tokens). */
+const REQUESTS = "vllm:time_to_first_token_seconds_count";
 
 function burnRules(
   alert: string,
@@ -85,7 +91,9 @@ function burnRules(
     const threshold = `(${w.factor} * ${+budget.toFixed(6)})`;
     return {
       alert,
-      expr: `${vllmSlowRatio(metric, bound, w.long)} > ${threshold}\nand on (${BY})\n${vllmSlowRatio(metric, bound, w.short)} > ${threshold}`,
+      expr:
+        `${vllmSlowRatio(metric, bound, w.long)} > ${threshold}\nand on (${BY})\n${vllmSlowRatio(metric, bound, w.short)} > ${threshold}` +
+        (w.severity === "critical" ? `\nand on (${BY})\n${burnPageGuard(REQUESTS, BY, w.long)}` : ""),
       for: w.for,
       labels: { severity: w.severity, long: w.long, short: w.short },
       annotations: {
@@ -156,15 +164,17 @@ export function llmAlertRuleGroup(input: LlmAlertRuleInput = DEFAULT_LLM_ALERT_R
         "Inter-token latency has exceeded its budget rate for days. Review llm.maxNumSeqs against the GPU type and plan capacity before the budget runs out.",
     },
   );
+  // The one page for a vLLM model's failing requests (the serving group has no second one: one
+  // fault, one incident). Dead engines are ModelDown's when none is left, ScrapeTargetDown's otherwise.
   const errors: AlertRule = {
     alert: "LlmErrorRateHigh",
-    expr: `(\n${vllmHttpErrorRatio()}\n) > ${input.errorRateThreshold}\nor\n(\n${vllmDeadEngineRatio()}\n) > ${input.errorRateThreshold}`,
+    expr: `(\n${vllmErrorRatio()}\n) > ${input.errorRateThreshold}`,
     for: "5m",
     labels: { severity: "critical" },
     annotations: {
-      summary: `More than ${pct(input.errorRateThreshold)} of LLM ${modelRef} fails: HTTP 5xx responses or dead engines ({{ $value | humanizePercentage }}).`,
+      summary: `More than ${pct(input.errorRateThreshold)} of requests to LLM ${modelRef} fail with a server error or end in an engine error ({{ $value | humanizePercentage }}).`,
       runbook:
-        "Read the predictor logs: an EngineDeadError or CUDA out-of-memory means the engine died (lower llm.maxModelLen or llm.maxNumSeqs, or give the replica more GPUs); a pod that cannot be scraped is restarting or still loading weights (see its events and startup probe). If only the canary fails, set its traffic to 0.",
+        'Read the predictor logs: an EngineDeadError or CUDA/Neuron out-of-memory means the engine died (the pod restarts: look for restarts and ScrapeTargetDown; lower llm.maxModelLen or llm.maxNumSeqs, or give the replica more GPUs); finished_reason="error" counts requests the engine failed mid-stream. Restart or reschedule the predictor pod if one instance is at fault. If only the canary fails, set its traffic to 0.',
     },
   };
   return { name: "mlserving-llm", rules: [...ttft, ...itl, errors] };

@@ -247,11 +247,52 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
     labels: ["namespace", "pod", "uid", "condition"],
     source: KSM_POD,
   },
+  /** Unix seconds of the pod's creation. */
+  kube_pod_created: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid"],
+    source: KSM_POD,
+  },
+  /** Present only while the pod is being deleted (unix seconds of the deletion). */
+  kube_pod_deletion_timestamp: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid"],
+    source: KSM_POD,
+  },
+  kube_pod_container_status_restarts_total: {
+    exporter: "kube-state-metrics",
+    type: "counter",
+    labels: ["namespace", "pod", "uid", "container"],
+    source: KSM_POD,
+  },
+  kube_horizontalpodautoscaler_info: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: [
+      "namespace",
+      "horizontalpodautoscaler",
+      "scaletargetref_api_version",
+      "scaletargetref_kind",
+      "scaletargetref_name",
+    ],
+    source: "kubernetes/kube-state-metrics docs/metrics/workload/horizontalpodautoscaler-metrics.md @ v2.20.0",
+  },
   kube_pod_status_unschedulable: {
     exporter: "kube-state-metrics",
     type: "gauge",
     labels: ["namespace", "pod", "uid"],
     source: KSM_POD,
+  },
+
+  // --- KEDA operator (prometheus.operator.enabled) ---
+  /** One error of a ScaledObject's scale loop (a scaler that fails); `namespace` is the ScaledObject's (honorLabels). */
+  keda_scaled_object_errors_total: {
+    exporter: "keda-operator",
+    type: "counter",
+    labels: ["namespace", "scaledObject"],
+    source: "kedacore/keda pkg/metricscollector/prommetrics.go @ v2.20.2 (namespace keda, subsystem scaled_object)",
   },
 
   // --- Prometheus itself ---

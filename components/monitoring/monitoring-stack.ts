@@ -26,6 +26,8 @@ export interface AlertReceivers {
   slackChannel?: string;
   pagerdutyRoutingKey?: pulumi.Input<string>;
   webhookUrl?: pulumi.Input<string>;
+  /** Dead man's switch URL Watchdog pings (HEARTBEAT_ROUTE in prometheus-stack-values.ts); required in prod. */
+  heartbeatUrl?: pulumi.Input<string>;
 }
 
 /** The receivers that are configured, each with its URL or key, in the order Alertmanager lists them. */
@@ -34,6 +36,7 @@ export function configuredReceivers(r: AlertReceivers): [AlertReceiverKind, pulu
     ["slack", r.slackWebhookUrl],
     ["pagerduty", r.pagerdutyRoutingKey],
     ["webhook", r.webhookUrl],
+    ["heartbeat", r.heartbeatUrl],
   ];
   return receiverValues.filter(([, v]) => v !== undefined) as [AlertReceiverKind, pulumi.Input<string>][];
 }

@@ -25,6 +25,7 @@ export const ALERT_RECEIVER_KEYS = {
   slack: "slack-webhook-url",
   pagerduty: "pagerduty-routing-key",
   webhook: "webhook-url",
+  heartbeat: "heartbeat-url",
 } as const;
 export type AlertReceiverKind = keyof typeof ALERT_RECEIVER_KEYS;
 
@@ -40,12 +41,31 @@ const secretFile = (kind: AlertReceiverKind) =>
 export const INHIBIT_EQUAL = ["namespace", "alertname", MODEL_LABEL, TRACK_LABEL, "model"] as const;
 
 /**
- * Alertmanager routing (v0.34 configuration; the tests run it through amtool 0.25): Watchdog and
- * InfoInhibitor go nowhere; critical alerts page PagerDuty when it is configured and then go
- * on, like every other alert, to Slack and the webhook when they are configured. URLs and keys
- * are read from files of the mounted Secret (`api_url_file`, `routing_key_file`, `url_file`), so
- * no secret is in the Helm values. The inhibit rules replace the chart's (Helm replaces lists):
- * a critical alert silences warnings and infos of the same alert on the same model only.
+ * How the heartbeat reaches its dead man's switch: Watchdog (the chart's always-firing alert,
+ * kube-prometheus-stack `general.rules`) is sent at once and then every `repeat_interval`, so the
+ * switch (a healthchecks.io-style ping URL, Dead Man's Snitch, PagerDuty's heartbeat webhook)
+ * should expect a ping every 5 minutes and alert after about 15 without one. Nothing pings when
+ * Prometheus, Alertmanager or the path between them is down.
+ */
+export const HEARTBEAT_ROUTE = { group_wait: "0s", group_interval: "1m", repeat_interval: "5m" } as const;
+
+/**
+ * How pages are grouped: one group, so one PagerDuty incident (Alertmanager sends a group's alerts
+ * under one dedup key), per model and track. Every page about one model's fault (ModelDown,
+ * LlmErrorRateHigh, a burn rate) joins that model's incident, and a second model failing opens its
+ * own. Pages about no model keep the root grouping, by alert name and namespace.
+ */
+export const MODEL_PAGE_GROUP_BY = ["namespace", MODEL_LABEL, TRACK_LABEL] as const;
+
+/**
+ * Alertmanager routing (v0.34 configuration; the tests run it through amtool 0.25): Watchdog goes
+ * to the heartbeat receiver when one is configured, and nowhere otherwise, as InfoInhibitor;
+ * critical alerts page PagerDuty when it is configured (one incident per model and track,
+ * {@link MODEL_PAGE_GROUP_BY}) and then go on, like every other alert, to Slack and the webhook
+ * when they are configured. URLs and keys are read from files of the mounted Secret
+ * (`api_url_file`, `routing_key_file`, `url_file`), so no secret is in the Helm values. The inhibit
+ * rules replace the chart's (Helm replaces lists): a critical alert silences warnings and infos of
+ * the same alert on the same model only.
  */
 export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slackChannel?: string }) {
   const has = (k: AlertReceiverKind) => receivers.kinds.includes(k);
@@ -71,10 +91,29 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
     name: "page",
     pagerduty_configs: [{ routing_key_file: secretFile("pagerduty"), send_resolved: true }],
   };
-  const routes: Record<string, unknown>[] = [{ receiver: "null", matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] }];
+  const heartbeat = {
+    name: "heartbeat",
+    webhook_configs: [{ url_file: secretFile("heartbeat"), send_resolved: false }],
+  };
+  const routes: Record<string, unknown>[] = [
+    has("heartbeat")
+      ? { receiver: "heartbeat", matchers: ['alertname = "Watchdog"'], group_by: ["alertname"], ...HEARTBEAT_ROUTE }
+      : { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+    { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+  ];
   // `continue: true` lets a paged alert match the next sibling; the catch-all below is that sibling.
   // (The root's own receiver is used only when no child route matches, so it cannot be relied on.)
-  if (has("pagerduty")) routes.push({ receiver: "page", matchers: ['severity = "critical"'], continue: true });
+  // Alertmanager's `label = ""` matches an alert without the label: the two page routes never both match.
+  if (has("pagerduty"))
+    routes.push(
+      {
+        receiver: "page",
+        matchers: ['severity = "critical"', `${MODEL_LABEL} =~ ".+"`],
+        group_by: [...MODEL_PAGE_GROUP_BY],
+        continue: true,
+      },
+      { receiver: "page", matchers: ['severity = "critical"', `${MODEL_LABEL} = ""`], continue: true },
+    );
   if (notifies) routes.push({ receiver: "notify" });
   return {
     global: { resolve_timeout: "5m" },
@@ -99,7 +138,12 @@ export function alertmanagerConfig(receivers: { kinds: AlertReceiverKind[]; slac
         equal: ["namespace"],
       },
     ],
-    receivers: [{ name: "null" }, ...(notifies ? [notify] : []), ...(has("pagerduty") ? [page] : [])],
+    receivers: [
+      { name: "null" },
+      ...(notifies ? [notify] : []),
+      ...(has("pagerduty") ? [page] : []),
+      ...(has("heartbeat") ? [heartbeat] : []),
+    ],
   };
 }
 
@@ -130,6 +174,14 @@ export function monitoringVolumes(sizing: PrometheusStackSizing) {
   ];
   return { volumes, totalGiB: volumes.reduce((t, v) => t + v.count * v.gib, 0) };
 }
+
+/** kube-prometheus-stack components with no scrape target on EKS, turned off (rules, monitors and dashboards). */
+export const EKS_ABSENT_COMPONENTS = {
+  kubeControllerManager: { enabled: false },
+  kubeScheduler: { enabled: false },
+  kubeEtcd: { enabled: false },
+  kubeProxy: { enabled: false },
+} as const;
 
 const volumeClaim = (storageClassName: string, gib: number) => ({
   volumeClaimTemplate: {
@@ -199,6 +251,15 @@ export function prometheusStackValues(
       },
       nodeSelector: { ...SYSTEM_NODE_SELECTOR },
     },
+    // EKS runs the control plane and exposes no kube-controller-manager, kube-scheduler or etcd
+    // target, and its kube-proxy add-on serves metrics on 127.0.0.1:10249 only
+    // (aws/containers-roadmap#657): the chart's KubeControllerManagerDown, KubeSchedulerDown (critical,
+    // absent()) and their etcd and kube-proxy kin would fire from day one and never resolve. Each
+    // `<component>.enabled: false` removes the component's Service, ServiceMonitor, rules and
+    // dashboard (kube-prometheus-stack 88.5.3 templates/prometheus/rules-1.14/
+    // kubernetes-system-controller-manager.yaml, kubernetes-system-scheduler.yaml,
+    // kube-scheduler.rules.yaml, etcd.yaml, kubernetes-system-kube-proxy.yaml and templates/exporters/).
+    ...EKS_ABSENT_COMPONENTS,
     "kube-state-metrics": {
       metricLabelsAllowlist: [
         // kube_pod_labels{label_mlserving_io_model, label_mlserving_io_track}: which model and track a pod serves.

@@ -123,7 +123,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         receivers: {
           ...spec.alerting,
           ...Object.fromEntries(
-            (["slackWebhookUrl", "pagerdutyRoutingKey", "webhookUrl"] as const).flatMap((k) =>
+            (["slackWebhookUrl", "pagerdutyRoutingKey", "webhookUrl", "heartbeatUrl"] as const).flatMap((k) =>
               spec.alerting[k] === undefined ? [] : [[k, pulumi.secret(spec.alerting[k])]],
             ),
           ),

@@ -9,6 +9,7 @@ import { registryProblems } from "../registry/rules";
 import { modelHostProblems } from "../serving/model-names";
 import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
 import { allowedCidrsProblems, endpointOidcProblems, ingressGroupProblem, modelIngressGroup } from "../serving/callers";
+import type { CapacityFinding } from "./capacity-checks";
 import type { PlatformSpec } from "./spec";
 import { modelTeamsProblems } from "./teams";
 
@@ -119,8 +120,46 @@ export function environmentProblems(spec: PlatformSpec): Problem[] {
       Boolean(spec.alerting.slackWebhookUrl || spec.alerting.webhookUrl),
       "alertSlackWebhookUrl",
       "prod needs a non-paging receiver for warnings (alertSlackWebhookUrl or alertWebhookUrl): PagerDuty gets critical alerts only, so without one every warning reaches nobody",
+    )
+    .check(
+      Boolean(spec.alerting.heartbeatUrl),
+      "alertHeartbeatUrl",
+      "prod needs a heartbeat receiver (alertHeartbeatUrl, a dead man's switch URL): without one, nobody learns that Prometheus or Alertmanager died",
     );
   return problems.list;
+}
+
+/**
+ * What the plan says about where alerts go, outside prod (which refuses these stacks,
+ * {@link environmentProblems}): a warning when every alert, or every warning, reaches nobody, and
+ * an advisory without a heartbeat. Key paths as a stack file writes them.
+ */
+export function alertingFindings(spec: PlatformSpec): CapacityFinding[] {
+  if (spec.environment === "prod") return [];
+  const a = spec.alerting;
+  const out: CapacityFinding[] = [];
+  if (!a.slackWebhookUrl && !a.pagerdutyRoutingKey && !a.webhookUrl)
+    out.push({
+      level: "warning",
+      path: "alertPagerdutyRoutingKey",
+      message:
+        "no alert receiver is configured: every alert, pages included, reaches nobody (Alertmanager shows them, no one is told). Set alertPagerdutyRoutingKey, alertSlackWebhookUrl or alertWebhookUrl as secrets.",
+    });
+  else if (!a.slackWebhookUrl && !a.webhookUrl)
+    out.push({
+      level: "warning",
+      path: "alertSlackWebhookUrl",
+      message:
+        "only PagerDuty is configured, which gets critical alerts: every warning reaches nobody. Set alertSlackWebhookUrl or alertWebhookUrl.",
+    });
+  if (!a.heartbeatUrl)
+    out.push({
+      level: "advisory",
+      path: "alertHeartbeatUrl",
+      message:
+        "no heartbeat: Watchdog pings no dead man's switch, so nobody learns that Prometheus or Alertmanager stopped (prod requires alertHeartbeatUrl).",
+    });
+  return out;
 }
 
 /** How the deployer reaches the API, as the access rule sees it. */

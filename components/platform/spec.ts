@@ -63,6 +63,8 @@ export interface PlatformSpec {
     slackChannel?: string;
     pagerdutyRoutingKey?: pulumi.Input<string>;
     webhookUrl?: pulumi.Input<string>;
+    /** Dead man's switch URL Watchdog pings; prod requires it. */
+    heartbeatUrl?: pulumi.Input<string>;
   };
   /**
    * Values to keep secret wherever they appear (config values stored as secrets, and the parts of

@@ -4,6 +4,7 @@ import {
   CERT_MANAGER_NAMESPACE,
   certManagerValues,
   KEDA_NAMESPACE,
+  KEDA_OPERATOR_METRICS,
   kedaValues,
   KSERVE_CONTROLLER_METRICS,
   KSERVE_NAMESPACE,
@@ -16,6 +17,8 @@ export const KEDA_ADDON: ChartAddOn<void> = {
   chart: CHARTS.keda,
   namespace: KEDA_NAMESPACE,
   values: () => kedaValues(),
+  // Prometheus job `keda-operator` (the Service's name), which the kit's alerts watch.
+  metrics: { name: "keda-operator", ...KEDA_OPERATOR_METRICS },
   wait: { timeoutSeconds: 600 },
   crds: { kind: "templates", source: "kedacore/charts v2.20.2 keda/templates/crds (crds.install: true)" },
 };

@@ -39,9 +39,27 @@ export function certManagerValues() {
   };
 }
 
-/** KEDA 2.20.2 with its CRDs; its operator and metrics server on the system nodes. */
+/**
+ * KEDA's operator metrics (kedacore/charts v2.20.2 keda/values.yaml `prometheus.operator`): with
+ * `enabled` the operator serves them on `:8080` (`--metrics-bind-address`) and its Service
+ * (`keda-operator`, label `app.kubernetes.io/name: keda-operator`) gets the port `metrics`. The kit
+ * scrapes it with its own ServiceMonitor (KEDA_ADDON.metrics), not the chart's, which the chart
+ * would create before the monitoring CRDs exist.
+ */
+export const KEDA_OPERATOR_METRICS = {
+  serviceLabels: { "app.kubernetes.io/name": "keda-operator" },
+  port: "metrics",
+  // keda_scaled_object_errors_total carries the ScaledObject's own `namespace`: keep it.
+  honorLabels: true,
+};
+
+/** KEDA 2.20.2 with its CRDs; its operator and metrics server on the system nodes, the operator's metrics served. */
 export function kedaValues() {
-  return { crds: { install: true }, nodeSelector: onSystemNodes };
+  return {
+    crds: { install: true },
+    nodeSelector: onSystemNodes,
+    prometheus: { operator: { enabled: true, port: 8080 } },
+  };
 }
 
 /**

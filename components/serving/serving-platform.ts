@@ -98,6 +98,8 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
     const keda = installChart(`${name}-keda`, KEDA_ADDON, undefined, {
       ...charts,
       dependsOn: [chartNamespace(KEDA_NAMESPACE)],
+      monitoring: args.monitoring,
+      monitorName: `${name}-keda-metrics`,
     }).release;
     this.ingressReady = args.ingressReady ?? [];
     this.kserveRuntimes = args.kserve ? (args.runtimes ?? RUNTIME_IDS) : [];

@@ -161,7 +161,15 @@ export const alertReceiverInProd: ResourceValidationPolicy = {
         .filter((r) => RECEIVER_CONFIGS.some((k) => (r[k] ?? []).length > 0))
         .map((r) => r.name),
     );
-    const routed = [config.route?.receiver, ...((config.route?.routes ?? []) as Props[]).map((r) => r.receiver)];
+    // A route for Watchdog alone is a heartbeat to a dead man's switch: no alert reaches anyone through it.
+    const watchdogOnly = (r: Props) =>
+      Array.isArray(r.matchers) &&
+      r.matchers.length === 1 &&
+      /^alertname\s*=\s*"?Watchdog"?$/.test(String(r.matchers[0]));
+    const routed = [
+      config.route?.receiver,
+      ...((config.route?.routes ?? []) as Props[]).filter((r) => !watchdogOnly(r)).map((r) => r.receiver),
+    ];
     if (!routed.some((r) => real.has(r)))
       report("alertmanager.config routes no alert to a receiver with Slack, PagerDuty, webhook or other configs.");
   },

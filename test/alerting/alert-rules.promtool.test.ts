@@ -17,15 +17,18 @@
  */
 import { describe, expect, it } from "vitest";
 import { AlertRule, alertRuleGroups, DEFAULT_ALERT_RULE_INPUT } from "../../components/monitoring/alert-rules";
+import { llmAlertRuleGroup } from "../../components/monitoring/llm-alert-rules";
 import { describeWithTools, ExprTest, InputSeries, promtoolTestRules, PromtoolTest, series } from "../prom-tools";
 
 const groups = alertRuleGroups(DEFAULT_ALERT_RULE_INPUT);
 const allRules: AlertRule[] = groups.flatMap((g) => g.rules);
+/** The kit's groups and the LLM group, as the kit's PrometheusRule holds them (monitoring-stack.ts). */
+const withLlm = [...groups, llmAlertRuleGroup()];
 
 function ruleFor(alert: string, ruleLabels: Record<string, string> = {}): AlertRule {
-  const found = allRules.filter(
-    (r) => r.alert === alert && Object.entries(ruleLabels).every(([k, v]) => r.labels[k] === v),
-  );
+  const found = withLlm
+    .flatMap((g) => g.rules)
+    .filter((r) => r.alert === alert && Object.entries(ruleLabels).every(([k, v]) => r.labels[k] === v));
   if (found.length !== 1) throw new Error(`${found.length} rules named ${alert} with ${JSON.stringify(ruleLabels)}`);
   return found[0];
 }
@@ -73,12 +76,14 @@ function silent(alert: string, at: string, labels: Record<string, string> = {}):
 /**
  * Expects promtool to pass every case; on failure the message is promtool's own report. Only
  * the rule groups of the alerts the cases name are loaded (each group as the kit builds it), which
- * keeps the runs short.
+ * keeps the runs short; a case on every alert (`ALERTS{...}` without an alertname) loads them all.
  */
 async function expectPass(tests: PromtoolTest[], evaluationInterval = "1m", ruleGroups = groups) {
   const exprs = tests.flatMap((t) => t.promql_expr_test.map((c) => c.expr));
-  const named = ruleGroups.filter((g) =>
-    g.rules.some((r) => exprs.some((e) => e.includes(`alertname="${r.alert}"`) || e === r.expr)),
+  // A case about every alert (no alertname, e.g. all pages at once) loads every group given.
+  const all = exprs.some((e) => e.startsWith("ALERTS{") && !e.includes("alertname="));
+  const named = ruleGroups.filter(
+    (g) => all || g.rules.some((r) => exprs.some((e) => e.includes(`alertname="${r.alert}"`) || e === r.expr)),
   );
   const r = await promtoolTestRules(named, tests, evaluationInterval);
   expect(r.output, r.output).toMatch(/SUCCESS/);
@@ -108,7 +113,34 @@ const vllmLabels = { model_name: "assistant", engine: "0" };
 /** Per-minute counter increments for `minutes` minutes, as promtool expanding notation. */
 const perMin = (perSecond: number, minutes = 30) => `0+${+(perSecond * 60).toFixed(6)}x${minutes}`;
 
+/**
+ * A quiet model at night: one request every 5 minutes for 3 hours (12 an hour), all within the
+ * objective except the two at minutes 170 and 175. The last hour then holds 2 slow of 12 (17%, above
+ * the 1h page's 14.4%) and the last 5 minutes are all slow.
+ */
+function lowTraffic(histogram: string, le: string, labels: Record<string, string>): InputSeries[] {
+  const minutes = Array.from({ length: 181 }, (_, m) => m);
+  const count = minutes.map((m) => Math.floor(m / 5));
+  const slowBefore = (m: number) => [170, 175].filter((t) => t <= m).length;
+  return [
+    s(`${histogram}_count`, labels, count.join(" ")),
+    s(`${histogram}_bucket`, { ...labels, le }, minutes.map((m) => count[m] - slowBefore(m)).join(" ")),
+  ];
+}
+
 describeWithTools("alert rules under promtool", ["promtool"], () => {
+  it("LLM time to first token: no page for 2 slow requests of 12 in a night's hour", async () => {
+    await expectPass(
+      [
+        test("night", "1m", lowTraffic("vllm:time_to_first_token_seconds", "1.0", { ...assistant, ...vllmLabels }), [
+          silent("LlmTimeToFirstTokenBudgetBurn", "176m", { severity: "critical" }),
+        ]),
+      ],
+      "1m",
+      withLlm,
+    );
+  });
+
   it("the rule file passes promtool check rules", async () => {
     const { run, scratchDir } = await import("../prom-tools");
     const { writeFileSync } = await import("node:fs");
@@ -163,58 +195,211 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
     });
   });
 
-  describe("VllmErrorRateHigh", () => {
+  describe("vLLM request errors: one page per fault (LlmErrorRateHigh)", () => {
+    /** One vLLM pod of `labels` serving `ok` good and `http5xx` failed POSTs a second, `engineErrors` failed mid-stream. */
     const vllm = (
       labels: Record<string, string>,
+      pod: string,
       perSec: { ok: number; http5xx: number; engineErrors?: number },
-    ): InputSeries[] => [
-      s(
-        "http_requests_total",
-        { ...labels, handler: "/v1/completions", method: "POST", status: "2xx" },
-        perMin(perSec.ok),
-      ),
-      s(
-        "http_requests_total",
-        { ...labels, handler: "/v1/completions", method: "POST", status: "5xx" },
-        perMin(perSec.http5xx),
-      ),
-      s("http_requests_total", { ...labels, handler: "/v1/models", method: "GET", status: "2xx" }, perMin(50)),
-      s("vllm:request_success_total", { ...labels, ...vllmLabels, finished_reason: "stop" }, perMin(perSec.ok)),
-      s(
-        "vllm:request_success_total",
-        { ...labels, ...vllmLabels, finished_reason: "error" },
-        perMin(perSec.engineErrors ?? 0),
-      ),
-    ];
-    it("counts HTTP 5xx answers, which a dead engine gives without finishing any request in error", async () => {
-      await expectPass([
-        test("http 5xx", "1m", vllm(assistant, { ok: 9, http5xx: 1 }), [fires("VllmErrorRateHigh", "20m", assistant)]),
-      ]);
+    ): InputSeries[] => {
+      const l = { ...labels, pod };
+      return [
+        s("vllm:num_requests_running", { ...l, ...vllmLabels }, "1x30"),
+        s(
+          "http_requests_total",
+          { ...l, handler: "/v1/completions", method: "POST", status: "2xx" },
+          perMin(perSec.ok),
+        ),
+        s(
+          "http_requests_total",
+          { ...l, handler: "/v1/completions", method: "POST", status: "5xx" },
+          perMin(perSec.http5xx),
+        ),
+        s("http_requests_total", { ...l, handler: "/v1/models", method: "GET", status: "2xx" }, perMin(50)),
+        s("vllm:request_success_total", { ...l, ...vllmLabels, finished_reason: "stop" }, perMin(perSec.ok)),
+        s(
+          "vllm:request_success_total",
+          { ...l, ...vllmLabels, finished_reason: "error" },
+          perMin(perSec.engineErrors ?? 0),
+        ),
+      ];
+    };
+    /** Every critical alert firing at `at`: exactly this one (the kit's groups and the LLM group loaded together). */
+    const onlyPage = (at: string, alert: string, labels: Record<string, string>): ExprTest => ({
+      expr: 'ALERTS{alertstate="firing",severity="critical"}',
+      eval_time: at,
+      exp_samples: [
+        {
+          labels: series("ALERTS", { ...labels, alertname: alert, alertstate: "firing", severity: "critical" }),
+          value: 1,
+        },
+      ],
     });
-    it("counts requests the engine ended in error after answering 200 (streams)", async () => {
-      await expectPass([
-        test("engine errors", "1m", vllm(assistant, { ok: 9, http5xx: 0, engineErrors: 1 }), [
-          fires("VllmErrorRateHigh", "20m", assistant),
-        ]),
-      ]);
+    it("a 5xx fault raises one page, not two (old: LlmErrorRateHigh and VllmErrorRateHigh)", async () => {
+      await expectPass(
+        [
+          test("http 5xx", "1m", vllm(assistant, "a-1", { ok: 9, http5xx: 1 }), [
+            onlyPage("20m", "LlmErrorRateHigh", assistant),
+          ]),
+        ],
+        "1m",
+        withLlm,
+      );
     });
-    it("fires for a failing canary only", async () => {
+    it("counts requests the engine ended in error after answering 200 (streams), and a failing canary apart", async () => {
+      await expectPass(
+        [
+          test("engine errors", "1m", vllm(assistant, "a-1", { ok: 9, http5xx: 0, engineErrors: 1 }), [
+            fires("LlmErrorRateHigh", "20m", assistant),
+          ]),
+          test(
+            "canary",
+            "1m",
+            [
+              ...vllm(assistant, "a-1", { ok: 9, http5xx: 0 }),
+              ...vllm(assistantCanary, "ac-1", { ok: 0.55, http5xx: 0.45 }),
+            ],
+            [
+              fires("LlmErrorRateHigh", "20m", assistantCanary),
+              silent("LlmErrorRateHigh", "20m", { mlserving_track: "stable" }),
+            ],
+          ),
+        ],
+        "1m",
+        withLlm,
+      );
+    });
+    it("stays silent when healthy or idle", async () => {
+      await expectPass(
+        [
+          test("healthy", "1m", vllm(assistant, "a-1", { ok: 10, http5xx: 0.05 }), [silent("LlmErrorRateHigh", "25m")]),
+          test("idle", "1m", vllm(assistant, "a-1", { ok: 0, http5xx: 0 }), [silent("LlmErrorRateHigh", "25m")]),
+        ],
+        "1m",
+        withLlm,
+      );
+    });
+  });
+
+  describe("ModelDown", () => {
+    /**
+     * A model pod as kube-state-metrics reports it over `minutes`: created at `createdMin` (minutes
+     * from the start; negative: before it), ready or not, with `restarts` container restarts.
+     */
+    const kpod = (
+      name: string,
+      labels: Record<string, string>,
+      o: {
+        ready: string;
+        restarts?: string;
+        createdMin?: number;
+        phase?: string;
+        deleting?: boolean;
+        minutes?: number;
+      },
+    ): InputSeries[] => {
+      const n = o.minutes ?? 240;
+      const ns = labels.namespace;
+      const id = { namespace: ns, pod: name, uid: `uid-${name}` };
+      return [
+        s(
+          "kube_pod_labels",
+          {
+            ...id,
+            label_mlserving_io_model: labels.mlserving_model,
+            ...(labels.mlserving_track ? { label_mlserving_io_track: labels.mlserving_track } : {}),
+          },
+          `1x${n}`,
+        ),
+        s("kube_pod_status_phase", { ...id, phase: o.phase ?? "Running" }, `1x${n}`),
+        s("kube_pod_status_ready", { ...id, condition: "true" }, o.ready),
+        s("kube_pod_created", id, `${(o.createdMin ?? -600) * 60}x${n}`),
+        s("kube_pod_container_status_restarts_total", { ...id, container: "kserve-container" }, o.restarts ?? `0x${n}`),
+        ...(o.deleting ? [s("kube_pod_deletion_timestamp", id, `0x${n}`)] : []),
+      ];
+    };
+    const fdTriton = { namespace: "serving", mlserving_model: "fraud-detector", mlserving_track: "stable" };
+    it("pages for a crash-looping Triton model (never paged before), and keeps paging while it stays down", async () => {
+      // Serving for hours, then from minute 20 every restart fails: restarts climb, never ready again.
       await expectPass([
         test(
-          "canary",
+          "crash loop",
           "1m",
-          [...vllm(assistant, { ok: 9, http5xx: 0 }), ...vllm(assistantCanary, { ok: 0.55, http5xx: 0.45 })],
           [
-            fires("VllmErrorRateHigh", "20m", assistantCanary),
-            silent("VllmErrorRateHigh", "20m", { mlserving_track: "stable" }),
+            ...kpod("fd-1", fdTriton, { ready: "1x20 0x220", restarts: "0x20 1+1x220" }),
+            ...kpod("fd-2", fdTriton, { ready: "1x20 0x220", restarts: "0x20 1+1x220" }),
+          ],
+          [
+            silent("ModelDown", "22m"),
+            fires("ModelDown", "30m", fdTriton),
+            // Hours later, with no traffic and no errors, it still pages.
+            fires("ModelDown", "230m", fdTriton),
           ],
         ),
       ]);
     });
-    it("stays silent when healthy or idle", async () => {
+    it("pages for a vLLM model whose every engine died, for as long as none is back (old: resolved after an hour)", async () => {
       await expectPass([
-        test("healthy", "1m", vllm(assistant, { ok: 10, http5xx: 0.05 }), [silent("VllmErrorRateHigh", "25m")]),
-        test("idle", "1m", vllm(assistant, { ok: 0, http5xx: 0 }), [silent("VllmErrorRateHigh", "25m")]),
+        test(
+          "dead engines",
+          "1m",
+          [
+            ...kpod("a-1", assistant, { ready: "1x10 0x230", restarts: "0x10 1+0x20 2+0x20 3+0x190" }),
+            ...kpod("a-2", assistant, { ready: "1x10 0x230", restarts: "0x10 1+0x230" }),
+          ],
+          [fires("ModelDown", "20m", assistant), fires("ModelDown", "200m", assistant)],
+        ),
+      ]);
+    });
+    it("pages for a canary with no ready replica while its stable track serves", async () => {
+      await expectPass([
+        test(
+          "canary down",
+          "1m",
+          [
+            ...kpod("fd-1", fdTriton, { ready: "1x60" }),
+            ...kpod("fd-c-1", { ...fdTriton, mlserving_track: "canary" }, { ready: "0x60", restarts: "0+1x60" }),
+          ],
+          [
+            fires("ModelDown", "20m", { ...fdTriton, mlserving_track: "canary" }),
+            silent("ModelDown", "20m", { mlserving_track: "stable" }),
+          ],
+        ),
+      ]);
+    });
+    it("pages for replicas that stay unschedulable or stuck past the start allowance", async () => {
+      await expectPass([
+        test("stuck", "1m", kpod("fd-1", fdTriton, { ready: "0x60", createdMin: 0, phase: "Pending" }), [
+          silent("ModelDown", "25m"),
+          fires("ModelDown", "40m", fdTriton),
+        ]),
+      ]);
+    });
+    it("stays silent while pods start (a scale from zero or a first deploy), with one ready replica, scaled to zero, or draining", async () => {
+      await expectPass([
+        test("starting", "1m", kpod("a-1", assistant, { ready: "0x12 1x20", createdMin: 0, minutes: 32 }), [
+          silent("ModelDown", "11m"),
+          silent("ModelDown", "25m"),
+        ]),
+        test(
+          "one of two ready",
+          "1m",
+          [
+            ...kpod("fd-1", fdTriton, { ready: "1x60" }),
+            ...kpod("fd-2", fdTriton, { ready: "0x60", restarts: "0+1x60" }),
+          ],
+          [silent("ModelDown", "30m")],
+        ),
+        test("scaled to zero", "1m", [], [silent("ModelDown", "30m")]),
+        test(
+          "draining",
+          "1m",
+          [
+            ...kpod("a-1", assistant, { ready: "0x60", deleting: true }),
+            ...kpod("a-old", assistant, { ready: "0x60", phase: "Failed" }),
+          ],
+          [silent("ModelDown", "30m")],
+        ),
       ]);
     });
   });
@@ -330,6 +515,16 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
             ),
             silent("TritonLatencyBudgetBurn", "70m", { mlserving_track: "stable" }),
           ],
+        ),
+      ]);
+    });
+    it("does not page for 2 slow requests of 12 in a night's hour (minimum of requests), though they are 17%", async () => {
+      await expectPass([
+        test(
+          "night",
+          "1m",
+          lowTraffic("nv_inference_first_response_histogram_ms", "500.0", { ...stable, model: "fraud-detector" }),
+          [silent("TritonLatencyBudgetBurn", "176m", { severity: "critical" })],
         ),
       ]);
     });
@@ -712,6 +907,26 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
         ),
       ]);
     });
+    it("counts the warnings of a leader that handed over inside the hour (old: its 2 were lost)", async () => {
+      // Only the leader counts; the old leader's pod is replaced and its series ends, the new one starts at 1.
+      const from = (pod: string, values: string) =>
+        s(
+          "karpenter_interruption_received_messages_total",
+          { job: "karpenter", pod, message_type: "spot_interrupted" },
+          values,
+        );
+      await expectPass([
+        test(
+          "leader change",
+          "1m",
+          [from("karpenter-a", "_x5 1x10 2x10 stale"), from("karpenter-b", "_x30 1x10 2x20")],
+          [
+            valueOf("SpotInterruptionsHigh", "50m", [{ labels: {}, value: 4 }]),
+            fires("SpotInterruptionsHigh", "55m", {}),
+          ],
+        ),
+      ]);
+    });
     it("stays silent for 3 in an hour, or none", async () => {
       await expectPass([
         test("three", "1m", [warnings("0x10 1x10 2x10 3x30")], [silent("SpotInterruptionsHigh", "55m")]),
@@ -721,36 +936,52 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
   });
 
   describe("KarpenterNodePoolNearLimit", () => {
+    // Karpenter's resource_type keeps the resource's name (`nvidia.com/gpu`); kube-state-metrics sanitizes it.
+    const gpu = { nodepool: "gpu-spot", resource_type: "nvidia.com/gpu" };
     const pool = (usage: number) => [
-      s("karpenter_nodepools_usage", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" }, `${usage}x30`),
-      s("karpenter_nodepools_limit", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" }, "16x30"),
+      s("karpenter_nodepools_usage", gpu, `${usage}x30`),
+      s("karpenter_nodepools_limit", gpu, "16x30"),
     ];
-    const unschedulable = (pod: string) =>
-      s("kube_pod_status_unschedulable", { namespace: "serving", pod, uid: `uid-${pod}` }, "1x30");
-    it("fires at 90% of a pool's limit while pods are unschedulable, and stays silent below", async () => {
+    /** An unschedulable pod requesting one `resource` (kube-state-metrics' name), for `values`. */
+    const unschedulable = (pod: string, resource = "nvidia_com_gpu", values = "1x30") => [
+      s("kube_pod_status_unschedulable", { namespace: "serving", pod, uid: `uid-${pod}` }, values),
+      s(
+        "kube_pod_container_resource_requests",
+        { namespace: "serving", pod, uid: `uid-${pod}`, container: "c", node: "", resource, unit: "integer" },
+        "1x30",
+      ),
+    ];
+    it("fires at 90% of a pool's limit while pods needing its devices are unschedulable, and stays silent below", async () => {
       await expectPass([
         test(
           "near, pods pending",
           "1m",
-          [...pool(15), unschedulable("fraud-detector-predictor-abc")],
-          [fires("KarpenterNodePoolNearLimit", "20m", { nodepool: "gpu-spot", resource_type: "nvidia_com_gpu" })],
+          [...pool(15), ...unschedulable("fraud-detector-predictor-abc")],
+          [fires("KarpenterNodePoolNearLimit", "20m", gpu)],
         ),
         test(
           "room, pods pending",
           "1m",
-          [...pool(8), unschedulable("fraud-detector-predictor-abc")],
+          [...pool(8), ...unschedulable("fraud-detector-predictor-abc")],
           [silent("KarpenterNodePoolNearLimit", "20m")],
         ),
       ]);
     });
-    it("stays silent near the limit while nothing waits for a node", async () => {
+    it("stays silent near the limit while nothing waits for a node, or only pods the pool cannot serve", async () => {
       await expectPass([
         test("near, nothing pending", "1m", pool(15), [silent("KarpenterNodePoolNearLimit", "20m")]),
         test(
           "near, a pod was pending and got scheduled",
           "1m",
-          [...pool(15), s("kube_pod_status_unschedulable", { namespace: "serving", pod: "p", uid: "u" }, "1x5")],
+          [...pool(15), ...unschedulable("p", "nvidia_com_gpu", "1x5")],
           [silent("KarpenterNodePoolNearLimit", "25m")],
+        ),
+        // Old rule: any unschedulable pod in the cluster made the GPU pool's alert fire.
+        test(
+          "near, a CPU pod and a Neuron pod pending",
+          "1m",
+          [...pool(15), ...unschedulable("web-1", "cpu"), ...unschedulable("llm-1", "aws_amazon_com_neuron")],
+          [silent("KarpenterNodePoolNearLimit", "20m")],
         ),
       ]);
     });
@@ -856,6 +1087,163 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
             silent("ScrapeTargetDown", "15m", { job: "karpenter" }),
           ],
         ),
+      ]);
+    });
+  });
+
+  describe("ScrapeTargetDown on a model server's cold start", () => {
+    const id = (pod: string) => ({ namespace: "serving", pod, uid: `uid-${pod}` });
+    /** The pod's target down for 25 minutes; the pod created at `createdMin`, with `restarts`, never ready. */
+    const cold = (pod: string, createdMin: number, restarts: string) => [
+      s(
+        "up",
+        {
+          mlserving_model: "support-llm",
+          job: "serving/vllm-gpu",
+          namespace: "serving",
+          pod,
+          instance: "10.0.0.9:8080",
+        },
+        "0x25",
+      ),
+      s("kube_pod_created", id(pod), `${createdMin * 60}x25`),
+      s("kube_pod_status_ready", { ...id(pod), condition: "true" }, "0x25"),
+      s("kube_pod_container_status_restarts_total", { ...id(pod), container: "kserve-container" }, restarts),
+    ];
+    const down = (pod: string) => ({
+      mlserving_model: "support-llm",
+      job: "serving/vllm-gpu",
+      namespace: "serving",
+      pod,
+      instance: "10.0.0.9:8080",
+    });
+    it("stays silent while a large LLM pulls its image and loads (old: fired after 10 minutes)", async () => {
+      await expectPass([test("cold start", "1m", cold("llm-1", 0, "0x25"), [silent("ScrapeTargetDown", "20m")])]);
+    });
+    it("fires for a pod that restarted, or that has been starting longer than the allowance", async () => {
+      await expectPass([
+        test("restarted", "1m", cold("llm-1", 0, "0x3 1x22"), [fires("ScrapeTargetDown", "20m", down("llm-1"))]),
+        test("too long", "1m", cold("llm-2", -25, "0x25"), [fires("ScrapeTargetDown", "20m", down("llm-2"))]),
+      ]);
+    });
+  });
+
+  describe("NeuronCoresIdle with team models", () => {
+    const atFloor = alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, neuronReplicaFloor: 2 });
+    const instance = (id: string) =>
+      s(
+        "neuroncore_utilization_ratio",
+        { instance_id: id, instance_type: "inf2.xlarge", neuroncore: "0", runtime_tag: "1" },
+        "0.01x48",
+      );
+    const teamPod = (pod: string) => {
+      const l = { namespace: "fraud", pod, uid: `uid-${pod}` };
+      return [
+        s("kube_pod_labels", { ...l, label_mlserving_io_model: "fraud-llm" }, "1x48"),
+        s("kube_pod_status_phase", { ...l, phase: "Running" }, "1x48"),
+        s(
+          "kube_pod_container_resource_requests",
+          { ...l, container: "kserve-container", node: "n", resource: "aws_amazon_com_neuron", unit: "integer" },
+          "1x48",
+        ),
+      ];
+    };
+    it("counts a team's running Neuron model replica in the floor (old: the platform's models only)", async () => {
+      await expectPass(
+        [
+          test(
+            "platform floor 2, team replica 1",
+            "5m",
+            [instance("i-0a"), instance("i-0b"), instance("i-0c"), ...teamPod("fraud-llm-predictor-1")],
+            [silent("NeuronCoresIdle", "200m")],
+          ),
+          test(
+            "one more idle than both",
+            "5m",
+            [
+              instance("i-0a"),
+              instance("i-0b"),
+              instance("i-0c"),
+              instance("i-0d"),
+              ...teamPod("fraud-llm-predictor-1"),
+            ],
+            [fires("NeuronCoresIdle", "200m", { instance_id: "i-0d", instance_type: "inf2.xlarge" })],
+          ),
+        ],
+        "1m",
+        atFloor,
+      );
+    });
+  });
+
+  describe("AcceleratorExporterMissing", () => {
+    const gpuNode = s(
+      "kube_node_status_allocatable",
+      { node: "ip-10-30-1-1", resource: "nvidia_com_gpu", unit: "integer" },
+      "1x30",
+    );
+    it("fires when GPU nodes run and no DCGM exporter is scraped at all (old: nothing fired)", async () => {
+      await expectPass([
+        test(
+          "gone",
+          "1m",
+          [gpuNode],
+          [fires("AcceleratorExporterMissing", "20m", {}, { ruleLabels: { job: "dcgm-exporter" } })],
+        ),
+      ]);
+    });
+    it("stays silent with the exporter up, or without GPU nodes", async () => {
+      await expectPass([
+        test(
+          "up",
+          "1m",
+          [gpuNode, s("up", { job: "dcgm-exporter", instance: "10.0.0.1:9400" }, "1x30")],
+          [silent("AcceleratorExporterMissing", "20m")],
+        ),
+        test("no GPU nodes", "1m", [], [silent("AcceleratorExporterMissing", "20m")]),
+      ]);
+    });
+  });
+
+  describe("KEDA", () => {
+    const hpa = s(
+      "kube_horizontalpodautoscaler_info",
+      {
+        namespace: "serving",
+        horizontalpodautoscaler: "keda-hpa-fraud-detector",
+        scaletargetref_api_version: "apps/v1",
+        scaletargetref_kind: "Deployment",
+        scaletargetref_name: "fraud-detector-predictor",
+      },
+      "1x30",
+    );
+    it("KedaOperatorMissing fires when KEDA's HPAs exist and no operator is scraped, not while it is up or without HPAs", async () => {
+      await expectPass([
+        test("gone", "1m", [hpa], [fires("KedaOperatorMissing", "20m", {})]),
+        test(
+          "up",
+          "1m",
+          [hpa, s("up", { job: "keda-operator", namespace: "keda", instance: "10.0.0.5:8080" }, "1x30")],
+          [silent("KedaOperatorMissing", "20m")],
+        ),
+        test("no HPAs", "1m", [], [silent("KedaOperatorMissing", "20m")]),
+      ]);
+    });
+    it("KedaScaledObjectErrors fires for a ScaledObject whose scaler keeps failing, not for one that failed once", async () => {
+      const errors = (values: string) =>
+        s(
+          "keda_scaled_object_errors_total",
+          { job: "keda-operator", namespace: "serving", scaledObject: "fraud-detector" },
+          values,
+        );
+      await expectPass([
+        test(
+          "failing",
+          "1m",
+          [errors("1+2x40")],
+          [fires("KedaScaledObjectErrors", "25m", { namespace: "serving", scaledObject: "fraud-detector" })],
+        ),
+        test("once", "1m", [errors("1x5 2x35")], [silent("KedaScaledObjectErrors", "30m")]),
       ]);
     });
   });

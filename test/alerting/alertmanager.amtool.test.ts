@@ -15,8 +15,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { loadStackFile } from "../../cli/stack-file";
+import { alertRuleGroups, DEFAULT_ALERT_RULE_INPUT } from "../../components/monitoring/alert-rules";
+import { llmAlertRuleGroup } from "../../components/monitoring/llm-alert-rules";
 import { configuredReceivers } from "../../components/monitoring/monitoring-stack";
-import { alertmanagerConfig, AlertReceiverKind } from "../../components/monitoring/prometheus-stack-values";
+import {
+  alertmanagerConfig,
+  AlertReceiverKind,
+  HEARTBEAT_ROUTE,
+  MODEL_PAGE_GROUP_BY,
+} from "../../components/monitoring/prometheus-stack-values";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
 import { describeWithTools, run, scratchDir } from "../prom-tools";
@@ -77,20 +84,21 @@ const ALERTS = {
 
 describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", "prometheus-alertmanager"], () => {
   it("the 0.25 adaptation changes only webhook url_file", () => {
-    const config = alertmanagerConfig({ kinds: ["slack", "pagerduty", "webhook"] });
+    const config = alertmanagerConfig({ kinds: ["slack", "pagerduty", "webhook", "heartbeat"] });
     const adapted = for025(config) as Config;
     expect(JSON.stringify(config)).toContain("url_file");
     expect({ ...adapted, receivers: [] }).toEqual({ ...config, receivers: [] });
-    expect(adapted.receivers.filter((r) => r.name !== "notify")).toEqual(
-      config.receivers.filter((r) => r.name !== "notify"),
-    );
+    const withoutWebhooks = (c: Config) =>
+      c.receivers.map((r) => ({ ...r, webhook_configs: undefined })) as Record<string, unknown>[];
+    expect(withoutWebhooks(adapted)).toEqual(withoutWebhooks(config));
   });
 
   /** Where each kind of alert goes in each shipped environment. */
   const EXPECTED: Record<"dev" | "staging" | "prod", Record<keyof typeof ALERTS, string[]>> = {
     dev: { page: ["null"], ticket: ["null"], info: ["null"], watchdog: ["null"] },
     staging: { page: ["null"], ticket: ["null"], info: ["null"], watchdog: ["null"] },
-    prod: { page: ["page", "notify"], ticket: ["notify"], info: ["notify"], watchdog: ["null"] },
+    // Watchdog pings prod's dead man's switch (it went to null: nobody learnt that Prometheus died).
+    prod: { page: ["page", "notify"], ticket: ["notify"], info: ["notify"], watchdog: ["heartbeat"] },
   };
   describe.each(Object.keys(EXPECTED) as (keyof typeof EXPECTED)[])("%s", (env) => {
     it.each(Object.keys(ALERTS) as (keyof typeof ALERTS)[])("routes a %s alert as expected", async (kind) => {
@@ -106,7 +114,61 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
   });
 
   it("prod's warnings reach Slack (a non-paging receiver), and its pages reach Slack too", () => {
-    expect(stackReceivers("prod").kinds).toEqual(expect.arrayContaining(["pagerduty", "slack"]));
+    expect(stackReceivers("prod").kinds).toEqual(expect.arrayContaining(["pagerduty", "slack", "heartbeat"]));
+  });
+
+  /** Every alert the kit's rules can raise, with the labels it carries (a model's, when it is about one). */
+  const KIT_ALERTS: Record<string, string>[] = [...alertRuleGroups(DEFAULT_ALERT_RULE_INPUT), llmAlertRuleGroup()]
+    .flatMap((g) => g.rules)
+    .map((r) => ({
+      alertname: r.alert,
+      ...r.labels,
+      namespace: "serving",
+      ...(r.annotations.summary.includes("$labels.mlserving_model")
+        ? { mlserving_model: "fraud-detector", mlserving_track: "canary" }
+        : {}),
+    }));
+  it("prod routes every alert the kit's rules can raise: pages to PagerDuty and Slack, the rest to Slack", async () => {
+    const { dir, file } = writeConfig(alertmanagerConfig(stackReceivers("prod")));
+    try {
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const a of KIT_ALERTS) {
+        const name = `${a.alertname}/${a.severity}${a.long ? `/${a.long}` : ""}${a.job ? `/${a.job}` : ""}`;
+        got.push(`${name}: ${(await routesOf(file, a)).join(",")}`);
+        want.push(`${name}: ${a.severity === "critical" ? "page,notify" : "notify"}`);
+      }
+      expect(got).toEqual(want);
+      expect(KIT_ALERTS.map((a) => a.alertname)).toEqual(expect.arrayContaining(["ModelDown", "LlmErrorRateHigh"]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("prod's routing tree, as amtool shows it: Watchdog to the heartbeat, pages per model apart from the others", async () => {
+    const { dir, file } = writeConfig(alertmanagerConfig(stackReceivers("prod")));
+    try {
+      const r = await run("amtool", ["config", "routes", "show", `--config.file=${file}`]);
+      expect(r.status, r.output).toBe(0);
+      const tree = r.output
+        .split("\n")
+        .filter((l) => l.includes("receiver:"))
+        .map((l) => l.replace(/^[^a-z{]*/, "").replace(/\s+/g, " "));
+      expect(tree).toEqual([
+        "default-route receiver: notify",
+        '{alertname="Watchdog"} receiver: heartbeat',
+        '{alertname="InfoInhibitor"} receiver: null',
+        '{mlserving_model=~".+",severity="critical"} continue: true receiver: page',
+        '{mlserving_model="",severity="critical"} continue: true receiver: page',
+        "default-route receiver: notify",
+      ]);
+      // amtool does not print timings or grouping: the config's own route carries them.
+      const routes = alertmanagerConfig(stackReceivers("prod")).route.routes;
+      expect(routes[0]).toMatchObject({ receiver: "heartbeat", ...HEARTBEAT_ROUTE });
+      expect(routes[2]).toMatchObject({ receiver: "page", group_by: [...MODEL_PAGE_GROUP_BY] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([
@@ -226,6 +288,53 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         "support-llm/stable/critical: active",
         "support-llm/stable/warning: suppressed",
       ]);
+    });
+
+    it("pages open one incident per model and track: one fault's pages share it, a second model gets its own", async () => {
+      // Alertmanager sends each aggregation group to PagerDuty under one dedup key: a group is an incident.
+      const page = (alertname: string, model: string, extra: Record<string, string> = {}) => ({
+        alertname,
+        severity: "critical",
+        namespace: "fraud",
+        mlserving_model: model,
+        mlserving_track: "stable",
+        ...extra,
+      });
+      const alerts = [
+        // One fault of scorer: its engines die (errors, then no ready replica).
+        page("LlmErrorRateHigh", "scorer"),
+        page("ModelDown", "scorer"),
+        // Later, a second model in the same namespace fails (old: it joined the first ModelDown group).
+        page("ModelDown", "ranker"),
+      ];
+      for (const a of alerts) {
+        const r = await run("amtool", [
+          `--alertmanager.url=${url}`,
+          "alert",
+          "add",
+          ...Object.entries(a).map(([k, v]) => `${k}=${v}`),
+        ]);
+        expect(r.status, r.output).toBe(0);
+      }
+      type Group = { receiver: { name: string }; alerts: { labels: Record<string, string> }[] };
+      let pages: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const groups = (await (
+          await fetch(`${url}/api/v2/alerts/groups?filter=namespace%3D%22fraud%22`)
+        ).json()) as Group[];
+        pages = groups
+          .filter((g) => g.receiver.name === "page")
+          .map((g) =>
+            g.alerts
+              .map((a) => `${a.labels.mlserving_model}:${a.labels.alertname}`)
+              .sort()
+              .join(" + "),
+          )
+          .sort();
+        if (pages.flatMap((p) => p.split(" + ")).length === alerts.length) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(pages).toEqual(["ranker:ModelDown", "scorer:LlmErrorRateHigh + scorer:ModelDown"]);
     });
 
     it("a page about one model silences that model's ticket of the same alert only", async () => {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertmanagerConfig, DASHBOARDS, MonitoringStack, prometheusStackValues } from "../../components/monitoring";
+import { MONITORING_DEFAULTS } from "../../components/monitoring/rules";
 import { CHARTS } from "../../components/versions";
 import { Plan, runComponent, testCluster } from "../harness";
 
@@ -61,11 +62,50 @@ describe("kube-prometheus-stack values", () => {
     expect(cfg.route.receiver).toBe("notify");
     // The paged alert continues to the catch-all Slack route (amtool proves it: test/alerting/).
     expect(cfg.route.routes).toEqual([
-      { receiver: "null", matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] },
-      { receiver: "page", matchers: ['severity = "critical"'], continue: true },
+      { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+      { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+      // One incident per model and track; pages about no model keep the root's grouping.
+      {
+        receiver: "page",
+        matchers: ['severity = "critical"', 'mlserving_model =~ ".+"'],
+        group_by: ["namespace", "mlserving_model", "mlserving_track"],
+        continue: true,
+      },
+      { receiver: "page", matchers: ['severity = "critical"', 'mlserving_model = ""'], continue: true },
       { receiver: "notify" },
     ]);
     expect(alertmanagerConfig({ kinds: [] }).route.receiver).toBe("null");
+  });
+
+  // The chart's rule templates for these components are gated on `<component>.enabled`
+  // (kube-prometheus-stack 88.5.3 templates/prometheus/rules-1.14): on EKS their targets do not
+  // exist, and KubeControllerManagerDown / KubeSchedulerDown (critical, absent()) paged forever.
+  it.each([
+    ["kubeControllerManager", "KubeControllerManagerDown"],
+    ["kubeScheduler", "KubeSchedulerDown"],
+    ["kubeEtcd", "etcdMembersDown"],
+    ["kubeProxy", "KubeProxyDown"],
+  ])("turns off %s, which EKS does not expose (no %s)", (component) => {
+    const values = prometheusStackValues(MONITORING_DEFAULTS, "gp3-encrypted") as Record<string, unknown>;
+    expect(values[component]).toEqual({ enabled: false });
+  });
+
+  it("sends Watchdog to the heartbeat receiver, read from the mounted Secret, when one is configured", () => {
+    const cfg = alertmanagerConfig({ kinds: ["slack", "heartbeat"] });
+    expect(cfg.route.routes[0]).toEqual({
+      receiver: "heartbeat",
+      matchers: ['alertname = "Watchdog"'],
+      group_by: ["alertname"],
+      group_wait: "0s",
+      group_interval: "1m",
+      repeat_interval: "5m",
+    });
+    expect(cfg.receivers).toContainEqual({
+      name: "heartbeat",
+      webhook_configs: [
+        { url_file: "/etc/alertmanager/secrets/alertmanager-receivers/heartbeat-url", send_resolved: false },
+      ],
+    });
   });
 });
 
@@ -77,7 +117,11 @@ describe("MonitoringStack", () => {
       return new MonitoringStack("monitoring", {
         cluster: c.handle,
         protect: true,
-        receivers: { pagerdutyRoutingKey: pulumi.secret("R0UTINGKEY"), slackChannel: "#a" },
+        receivers: {
+          pagerdutyRoutingKey: pulumi.secret("R0UTINGKEY"),
+          slackChannel: "#a",
+          heartbeatUrl: pulumi.secret("https://hc-ping.example/HEARTBEAT-UUID"),
+        },
       });
     });
   });
@@ -104,6 +148,7 @@ describe("MonitoringStack", () => {
     ]);
     for (const s of secrets) expect(s.inputs.stringData).toBe("[secret]");
     expect(JSON.stringify(plan.resources)).not.toContain("R0UTINGKEY");
+    expect(JSON.stringify(plan.resources)).not.toContain("HEARTBEAT-UUID");
   });
 
   it("provisions every dashboard and the alert rules", () => {
@@ -121,6 +166,7 @@ describe("MonitoringStack", () => {
         "LlmTimeToFirstTokenBudgetBurn",
         "LlmInterTokenLatencyBudgetBurn",
         "LlmErrorRateHigh",
+        "ModelDown",
       ]),
     );
   });

@@ -257,6 +257,19 @@ describe("monitoring policies", () => {
     expect(
       await violations(alertReceiverInProd, [kps(receivers({ slack_configs: [] }))], { environment: "prod" }),
     ).toHaveLength(1);
+    // A heartbeat alone (Watchdog to a dead man's switch) routes no alert to anyone.
+    const heartbeatOnly = {
+      route: {
+        receiver: "null",
+        routes: [{ receiver: "heartbeat", matchers: ['alertname = "Watchdog"'] }, { receiver: "null" }],
+      },
+      receivers: [{ name: "null" }, { name: "heartbeat", webhook_configs: [{ url_file: "/etc/hb" }] }],
+    };
+    expect(
+      await violations(alertReceiverInProd, [kps({ alertmanager: { config: heartbeatOnly } })], {
+        environment: "prod",
+      }),
+    ).toHaveLength(1);
     expect(
       await violations(alertReceiverInProd, [kps(receivers({ pagerduty_configs: [{ routing_key_file: "/etc/x" }] }))], {
         environment: "prod",

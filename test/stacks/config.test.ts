@@ -48,6 +48,7 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["alert-key-in-plaintext.yaml", ["mlserving:alertSlackWebhookUrl"], /must be stored as a secret/],
   ["prod-without-receiver.yaml", ["mlserving:alertPagerdutyRoutingKey"], /at least one alert receiver/],
   ["prod-pagerduty-only.yaml", ["mlserving:alertSlackWebhookUrl"], /non-paging receiver for warnings/],
+  ["prod-without-heartbeat.yaml", ["mlserving:alertHeartbeatUrl"], /heartbeat receiver \(alertHeartbeatUrl/],
   ["retention-shorter-than-slo-window.yaml", ["mlserving:monitoring.retention"], /longest alert window \(72h/],
   ["spot-too-few-types.yaml", ["mlserving:capacity.pools[0].instanceTypes"], /at least 3 instance types/],
   [

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   alertRuleGroups,
   AlertRule,
+  BURN_PAGE_MIN_REQUESTS,
   BURN_RATE_WINDOWS,
   DEFAULT_ALERT_RULE_INPUT,
   KIT_SCRAPE_JOBS,
@@ -31,8 +32,8 @@ describe("alertRuleGroups (defaults)", () => {
       new Set([
         "TritonLatencyBudgetBurn",
         "TritonLatencyHistogramMissing",
+        "ModelDown",
         "TritonErrorRateHigh",
-        "VllmErrorRateHigh",
         "TritonQueueTimeHigh",
         "VllmQueueTimeHigh",
         "ModelMetricsMissing",
@@ -46,6 +47,9 @@ describe("alertRuleGroups (defaults)", () => {
         "ClusterAutoscalerNodeGroupAtMax",
         "ModelDnsSyncStale",
         "ScrapeTargetDown",
+        "AcceleratorExporterMissing",
+        "KedaOperatorMissing",
+        "KedaScaledObjectErrors",
       ]),
     );
   });
@@ -83,7 +87,13 @@ describe("latency SLO burn-rate alerts", () => {
     (long, short, factor) => {
       const r = burnRules().find((x) => x.labels.long === long)!;
       const sides = r.expr.split(/\nand on \(namespace, mlserving_model, mlserving_track, model\)\n/);
-      expect(sides).toHaveLength(2);
+      // Pages carry a third condition, the minimum of requests in the long window.
+      const page = r.labels.severity === "critical";
+      expect(sides).toHaveLength(page ? 3 : 2);
+      if (page)
+        expect(sides.pop()).toBe(
+          `sum by (namespace, mlserving_model, mlserving_track, model) (increase(nv_inference_first_response_histogram_ms_count[${long}])) >= ${BURN_PAGE_MIN_REQUESTS}`,
+        );
       expect(sides[0]).toContain(`[${long}]`);
       expect(sides[0]).not.toContain(`[${short}]`);
       expect(sides[1]).toContain(`[${short}]`);
@@ -125,7 +135,6 @@ describe("thresholds", () => {
     const input = { ...DEFAULT_ALERT_RULE_INPUT, errorRateThreshold: 0.02, queueTimeMsThreshold: 75 };
     const byName = (n: string) => rules(input).find((r) => r.alert === n)!;
     expect(byName("TritonErrorRateHigh").expr).toMatch(/> 0\.02$/);
-    expect(byName("VllmErrorRateHigh").expr).toMatch(/> 0\.02$/);
     expect(byName("TritonQueueTimeHigh").expr).toMatch(/\/ 1000 > 75$/);
     expect(byName("VllmQueueTimeHigh").expr).toMatch(/\* 1000 > 75$/);
   });

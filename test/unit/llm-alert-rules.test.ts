@@ -28,7 +28,9 @@ describe("LLM alert rules", () => {
     expect(group.rules[0].expr).toContain('vllm:time_to_first_token_seconds_bucket{le="1.0"}');
     expect(group.rules[3].expr).toContain('vllm:inter_token_latency_seconds_bucket{le="0.1"}');
     expect(group.rules[6].expr).toContain('status="5xx"');
-    expect(group.rules[6].expr).toContain("up == 0");
+    expect(group.rules[6].expr).toContain('finished_reason="error"');
+    // Dead engines are ModelDown's (no ready replica) and ScrapeTargetDown's, not a second page here.
+    expect(group.rules[6].expr).not.toMatch(/\bup\b/);
   });
 
   it("validates against the operator's PrometheusRule schema", () => {

@@ -6,12 +6,13 @@ const reach = { deployerAccess: "public" as const, publicAccessCidrs: ["198.51.1
 
 describe("platformSpec", () => {
   it.each(["dev", "staging", "prod"] as const)("%s: the environment's defaults make a valid spec", (env) => {
-    // prod also needs alert receivers, which no default can supply.
+    // prod also needs alert receivers and a heartbeat, which no default can supply.
     const alerting =
       env === "prod"
         ? {
             pagerdutyRoutingKey: pulumi.secret("key"),
             slackWebhookUrl: pulumi.secret("https://hooks.slack.com/services/T/B/x"),
+            heartbeatUrl: pulumi.secret("https://hc-ping.com/0000"),
           }
         : undefined;
     const spec = platformSpec(env, { team: "ml", region: "us-west-2", cluster: reach, alerting });

@@ -190,8 +190,8 @@ describe("isolation of the other kit namespaces", () => {
   });
 
   it("chart namespaces are created by the kit (labelled), never by Helm's createNamespace", () => {
-    // Every chart the kit installs, its CRD charts (karpenter-crd, prometheus-operator-crds) included.
-    expect(CHART_ADDONS.length).toBe(14);
+    // Every chart the kit installs, its CRD charts (karpenter-crd, prometheus-operator-crds) and ExternalDNS included.
+    expect(CHART_ADDONS.length).toBe(15);
     for (const addOn of CHART_ADDONS) {
       expect(addOn.createNamespace, addOn.release).toBeUndefined();
       if (addOn.namespace !== "kube-system")

@@ -10,6 +10,7 @@ import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_
 import { placementFor, resourcesFor } from "./triton-builders";
 import { RUNTIME_DEFAULT_SECCOMP, restrictedPodSecurityContext } from "../common/pod-security";
 import { callerAnnotations, type EndpointOidc } from "./callers";
+import { terminationGracePeriodSeconds, trackSelector, zoneSpread } from "./drain";
 
 export { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../common/names";
 /** The pod label that tells runtimes apart in monitors (value: the ServingRuntime's name). */
@@ -152,6 +153,12 @@ export function inferenceService(input: InferenceServiceInput) {
           ...versionLabel,
         },
         deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        // Drain (serving/drain.ts): the runtime's container pauses in preStop; the grace covers its longest request.
+        // KServe v0.20.0 takes these from the predictor, not the ServingRuntime (MergePodSpec in
+        // pkg/controller/v1beta1/inferenceservice/utils/utils.go keeps only the runtime's node
+        // selector, affinity, tolerations, volumes, image pull secrets and scheduler name).
+        terminationGracePeriodSeconds: terminationGracePeriodSeconds(runtime.drain),
+        topologySpreadConstraints: zoneSpread(trackSelector(model.name, input.track)),
         // Model servers never call the Kubernetes API (Pod Identity mounts its own token).
         automountServiceAccountToken: false,
         // Non-root with the runtime's uid; a runtime whose image runs as root (an exception in

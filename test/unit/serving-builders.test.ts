@@ -20,6 +20,12 @@ import {
   healthPathFor,
   TRITON,
   VLLM_NEURON,
+  VLLM_GPU,
+  ALB_DEREGISTRATION_DELAY_SECONDS,
+  ALB_IDLE_TIMEOUT_SECONDS,
+  ENDPOINT_REMOVAL_SECONDS,
+  EXIT_MARGIN_SECONDS,
+  VLLM_PRESTOP_SCRIPT,
 } from "../../components";
 import type { ModelSource, ModelSpec } from "../../components/serving";
 import { PROMETHEUS_URL } from "../../components/common/names";
@@ -684,6 +690,111 @@ describe("KServe builders", () => {
     expect(c.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
     expect(rt.spec.supportedModelFormats.map((f: { name: string }) => f.name)).toEqual(["vllm-neuron"]);
     validateAgainstUpstreamSchema(rt);
+  });
+
+  describe("every model server drains, spreads over zones and has a startup probe (issue 22, item 6)", () => {
+    const runtimes = [TRITON, VLLM_NEURON, VLLM_GPU];
+    const modelOn = (r: (typeof runtimes)[number]): ModelSpec =>
+      r === TRITON ? kserveGpu : r === VLLM_GPU ? with_(kserveGpu, { runtime: "vllm", name: "llm" }) : kserveNeuron;
+
+    it.each(runtimes.map((r) => [r.id, r] as const))(
+      "%s: the predictor's grace covers the preStop pause and the runtime's longest request",
+      (_id, r) => {
+        const p = isvc(modelOn(r)).spec.predictor;
+        expect(p.terminationGracePeriodSeconds).toBe(
+          ENDPOINT_REMOVAL_SECONDS + r.drain.longestRequestSeconds + EXIT_MARGIN_SECONDS,
+        );
+        // Kubernetes' default of 30 s would cut every drain short.
+        expect(p.terminationGracePeriodSeconds).toBeGreaterThan(30);
+        const c = (r.servingRuntime("serving") as any).spec.containers[0];
+        expect(c.lifecycle.preStop).toBeDefined();
+        expect(c.startupProbe).toBeDefined();
+        // Liveness waits for the startup probe, never on a fixed delay a slow load or compile outlives.
+        expect(c.livenessProbe).not.toHaveProperty("initialDelaySeconds");
+        validateAgainstUpstreamSchema(isvc(modelOn(r)));
+        validateAgainstUpstreamSchema(r.servingRuntime("serving"));
+      },
+    );
+
+    it("Triton drains itself after the pause: preStop sleep, then --exit-timeout-secs for the ALB's idle timeout", () => {
+      const c = (TRITON.servingRuntime("serving") as any).spec.containers[0];
+      expect(c.lifecycle).toEqual({ preStop: { sleep: { seconds: ENDPOINT_REMOVAL_SECONDS } } });
+      expect(TRITON.drain.longestRequestSeconds).toBe(ALB_IDLE_TIMEOUT_SECONDS);
+      expect(c.args).toContain(`--exit-timeout-secs=${ALB_IDLE_TIMEOUT_SECONDS}`);
+      const d = tritonDeployment({ model: tritonGpu, serviceAccountName: "resnet", region: "us-west-2" });
+      expect(d.spec.template.spec.terminationGracePeriodSeconds).toBe(
+        isvc(kserveGpu).spec.predictor.terminationGracePeriodSeconds,
+      );
+      expect(d.spec.template.spec.containers[0].lifecycle).toEqual(c.lifecycle);
+    });
+
+    it("vLLM drains in preStop (0.16 aborts streams on SIGTERM): pause, then wait for no running or waiting request", () => {
+      for (const r of [VLLM_GPU, VLLM_NEURON]) {
+        const c = (r.servingRuntime("serving") as any).spec.containers[0];
+        expect(c.lifecycle).toEqual({ preStop: { exec: { command: ["python3", "-c", VLLM_PRESTOP_SCRIPT] } } });
+        expect(r.drain.longestRequestSeconds).toBe(ALB_DEREGISTRATION_DELAY_SECONDS);
+        // A flag vLLM 0.16 does not know would stop it from starting.
+        expect(c.args.join(" ")).not.toContain("--shutdown-timeout");
+      }
+      expect(VLLM_PRESTOP_SCRIPT).toContain(`time.sleep(${ENDPOINT_REMOVAL_SECONDS})`);
+      expect(VLLM_PRESTOP_SCRIPT).toContain(`time.monotonic() + ${ALB_DEREGISTRATION_DELAY_SECONDS}`);
+      expect(VLLM_PRESTOP_SCRIPT).toContain(`http://127.0.0.1:${KSERVE_HTTP_PORT}/metrics`);
+    });
+
+    it("the vLLM preStop script's parse counts running and waiting requests only (run in Python)", () => {
+      const body = [
+        "# TYPE vllm:num_requests_running gauge",
+        'vllm:num_requests_running{engine="0",model_name="llm"} 2.0',
+        'vllm:num_requests_waiting{engine="0",model_name="llm"} 1.0',
+        "vllm:num_requests_swapped 7.0",
+        "vllm:num_requests_running_total 5.0",
+      ].join("\n");
+      // The script's own parse line, run on a sample exposition (the script as a whole sleeps and polls).
+      const parse = VLLM_PRESTOP_SCRIPT.split("\n")
+        .find((l) => l.includes("re.findall("))!
+        .trim();
+      const program = `import re\ntext = ${JSON.stringify(body)}\n${parse}\nprint(sum(float(v) for v in held))`;
+      expect(execFileSync("python3", ["-c", program]).toString().trim()).toBe("3.0");
+      execFileSync("python3", ["-c", `import ast; ast.parse(${JSON.stringify(VLLM_PRESTOP_SCRIPT)})`]);
+    });
+
+    it("spreads each track's replicas over zones, preferring spread over pending replicas", () => {
+      const p = isvc(kserveGpu, { track: "canary", name: "bert-canary" }).spec.predictor;
+      expect(p.topologySpreadConstraints).toEqual([
+        {
+          maxSkew: 1,
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: { "mlserving.io/model": "bert", "mlserving.io/track": "canary" } },
+        },
+      ]);
+      const d = tritonDeployment({ model: tritonGpu, serviceAccountName: "resnet", region: "us-west-2" });
+      expect(d.spec.template.spec.topologySpreadConstraints[0]).toMatchObject({
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+      });
+    });
+
+    it("Triton on KServe gets the Deployment's startup probe and memory-backed /dev/shm", () => {
+      const rt = TRITON.servingRuntime("serving") as any;
+      const c = rt.spec.containers[0];
+      expect(c.startupProbe).toEqual({
+        httpGet: { path: "/v2/health/ready", port: KSERVE_HTTP_PORT },
+        periodSeconds: 10,
+        failureThreshold: 90,
+      });
+      expect(c.volumeMounts).toContainEqual({ name: "dshm", mountPath: "/dev/shm" });
+      expect(rt.spec.volumes).toContainEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } });
+    });
+
+    it("vLLM on Neuron: a startup probe of an hour for the compile, not a liveness delay of ten minutes", () => {
+      const c = (VLLM_NEURON.servingRuntime("serving") as any).spec.containers[0];
+      expect(c.startupProbe).toEqual({
+        httpGet: { path: "/health", port: 8080 },
+        periodSeconds: 10,
+        failureThreshold: 360,
+      });
+    });
   });
 
   describe("modelIngress", () => {

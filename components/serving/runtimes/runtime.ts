@@ -1,4 +1,5 @@
 import type { ImagePin } from "../../versions";
+import type { RuntimeDrain } from "../drain";
 import type { ModelAccelerator, ModelServer, ModelSpec, ScalingMetric } from "../model-spec";
 
 /** PromQL an autoscaler tracks, and how the HPA compares it with the target. */
@@ -38,6 +39,12 @@ export interface ModelRuntime {
   readonly runAsUser?: number;
   /** Readiness endpoint (the ALB health-checks it). */
   readonly healthPath: string;
+  /**
+   * How its pods drain (serving/drain.ts): the longest request a replica may hold when it stops
+   * taking new ones. Sets the predictor's termination grace period; its ServingRuntime container
+   * carries the matching preStop hook.
+   */
+  readonly drain: RuntimeDrain;
   /** Autoscaling when the model names none. */
   readonly defaultAutoscaling: { metric: ScalingMetric; target: number };
   /**

@@ -1,7 +1,7 @@
 import { IMAGES } from "../../versions";
 import { devicesOf } from "../model-spec";
 import type { ModelRuntime } from "./runtime";
-import { vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
+import { VLLM_DRAIN, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 
 /** uid the vLLM GPU container runs as (the image has no user of its own; any non-root uid reads it). */
 export const VLLM_UID = 1000;
@@ -27,6 +27,7 @@ export const VLLM_GPU: ModelRuntime = {
   runAsUser: VLLM_UID,
   metricsPort: "http",
   healthPath: "/health",
+  drain: VLLM_DRAIN,
   llmLimits: true,
   // Average KV-cache use across replicas: vLLM queues requests only once its KV cache is full,
   // so scaling out at 70% adds replicas while requests still start at once.

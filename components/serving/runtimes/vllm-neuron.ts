@@ -2,10 +2,18 @@ import { IMAGES } from "../../versions";
 import { VLLM_NEURON_RUNTIME_NAME } from "../../common/pod-security";
 import { devicesOf } from "../model-spec";
 import type { ModelRuntime } from "./runtime";
-import { vllmInFlight, vllmServingRuntime } from "./vllm";
+import { VLLM_DRAIN, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 
 /** vLLM's `--max-num-seqs` on the Neuron runtime: sequences one replica runs at once; more wait. */
 export const VLLM_MAX_NUM_SEQS = 8;
+/**
+ * Startup probe of vLLM on Neuron: up to an hour (10 s x 360) for the model to be compiled for its
+ * NeuronCores and loaded before liveness applies. A compile killed by a liveness probe starts over,
+ * so the bound is generous; a pod that fails it is restarted, and the Neuron compile cache it keeps
+ * in its /tmp emptyDir survives the container restart.
+ */
+export const VLLM_NEURON_STARTUP_PROBE = vllmHealthProbe(10, 360);
+
 /** Default in-flight target for vLLM: three quarters of a full batch, so replicas are added before requests wait. */
 export const VLLM_IN_FLIGHT_TARGET = 6;
 
@@ -23,6 +31,7 @@ export const VLLM_NEURON: ModelRuntime = {
   servers: ["kserve"],
   metricsPort: "http",
   healthPath: "/health",
+  drain: VLLM_DRAIN,
   defaultAutoscaling: { metric: "in-flight", target: VLLM_IN_FLIGHT_TARGET },
   scalingQueries: {
     // Requests running plus waiting, per replica.
@@ -33,9 +42,9 @@ export const VLLM_NEURON: ModelRuntime = {
       name: VLLM_NEURON.servingRuntimeName,
       modelFormat: VLLM_NEURON.modelFormat,
       image: IMAGES.vllmNeuron,
-      // Neuron compiles the model at start: liveness waits 10 minutes.
+      // Neuron compiles the model at start: liveness applies once the startup probe has passed.
+      startupProbe: VLLM_NEURON_STARTUP_PROBE,
       livenessFailureThreshold: 6,
-      livenessInitialDelaySeconds: 600,
       resources: { cpu: "2", memory: "8Gi" },
       // Documented exception (HARDENING_EXCEPTIONS in common/pod-security.ts): the Neuron DLC runs
       // as root; it still drops every capability, cannot escalate and runs seccomp RuntimeDefault.

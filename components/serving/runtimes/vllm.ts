@@ -1,6 +1,7 @@
 import { imageRef, type ImagePin } from "../../versions";
 import { RUNTIME_DEFAULT_SECCOMP, restrictedContainerSecurityContext } from "../../common/pod-security";
 import { KSERVE_HTTP_PORT } from "../ports";
+import { ALB_DEREGISTRATION_DELAY_SECONDS, ENDPOINT_REMOVAL_SECONDS, type RuntimeDrain } from "../drain";
 import type { ModelRuntime, ScalingQuery } from "./runtime";
 
 /** vLLM's requests running plus waiting, per replica (both vLLM runtimes report it). */
@@ -14,6 +15,36 @@ export const vllmHealthProbe = (periodSeconds: number, failureThreshold: number)
   periodSeconds,
   failureThreshold,
 });
+
+/** How vLLM drains: token streams, which end at the latest when the ALB drops a deregistered target's connections. */
+export const VLLM_DRAIN: RuntimeDrain = { longestRequestSeconds: ALB_DEREGISTRATION_DELAY_SECONDS };
+
+/**
+ * vLLM's preStop drain: the endpoint-removal pause, then wait (at most the longest stream) until the
+ * engine holds no request, running or waiting, as its own /metrics reports them
+ * (`vllm:num_requests_running`, `vllm:num_requests_waiting`), polled every 2 s; a failed scrape ends
+ * the wait. vLLM 0.16 aborts in-flight requests on SIGTERM (serving/drain.ts), so the drain must be
+ * over before the kubelet sends it. Python's standard library only: both vLLM images ship python3.
+ */
+export const VLLM_PRESTOP_SCRIPT = [
+  "import re, time, urllib.request",
+  `time.sleep(${ENDPOINT_REMOVAL_SECONDS})`,
+  `deadline = time.monotonic() + ${VLLM_DRAIN.longestRequestSeconds}`,
+  "while time.monotonic() < deadline:",
+  "    try:",
+  `        text = urllib.request.urlopen('http://127.0.0.1:${KSERVE_HTTP_PORT}/metrics', timeout=5).read().decode()`,
+  "    except Exception:",
+  "        break",
+  "    held = re.findall(r'^vllm:num_requests_(?:running|waiting)(?:\\{[^}]*\\})? (\\S+)$', text, re.M)",
+  "    if sum(float(v) for v in held) == 0:",
+  "        break",
+  "    time.sleep(2)",
+].join("\n");
+
+/** The preStop hook every vLLM container runs ({@link VLLM_PRESTOP_SCRIPT}). */
+export function vllmPreStop() {
+  return { preStop: { exec: { command: ["python3", "-c", VLLM_PRESTOP_SCRIPT] } } };
+}
 
 /** Where a non-root vLLM writes with a read-only root filesystem: an emptyDir at /tmp, also its HOME. */
 export const VLLM_TMP = "/tmp";
@@ -60,7 +91,7 @@ function vllmUserSettings(user: VllmUser) {
 /**
  * The ServingRuntime every vLLM runtime shares: `vllm serve /mnt/models` (KServe's storage
  * initializer fills it) with the OpenAI-compatible API and /metrics on KServe's port, readiness
- * and liveness on /health. Each runtime adds what its accelerator needs.
+ * and liveness on /health, the preStop drain. Each runtime adds what its accelerator needs.
  */
 export function vllmServingRuntime(
   namespace: string,
@@ -69,10 +100,9 @@ export function vllmServingRuntime(
     modelFormat: string;
     image: ImagePin;
     env?: { name: string; value: string }[];
-    /** Probes for slow starts: a startup probe, or a liveness delay. */
-    startupProbe?: ReturnType<typeof vllmHealthProbe>;
+    /** The startup probe: how long loading (and compiling) may take before liveness applies. */
+    startupProbe: ReturnType<typeof vllmHealthProbe>;
     livenessFailureThreshold: number;
-    livenessInitialDelaySeconds?: number;
     resources: { cpu: string; memory: string };
     /** A memory-backed /dev/shm of this size (tensor parallelism exchanges tensors through it). */
     shmSize?: string;
@@ -103,12 +133,10 @@ export function vllmServingRuntime(
           args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],
           ...(env.length > 0 ? { env } : {}),
           ports: [{ name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" }],
-          ...(r.startupProbe ? { startupProbe: r.startupProbe } : {}),
+          startupProbe: r.startupProbe,
           readinessProbe: vllmHealthProbe(10, 3),
-          livenessProbe: {
-            ...vllmHealthProbe(15, r.livenessFailureThreshold),
-            ...(r.livenessInitialDelaySeconds ? { initialDelaySeconds: r.livenessInitialDelaySeconds } : {}),
-          },
+          livenessProbe: vllmHealthProbe(15, r.livenessFailureThreshold),
+          lifecycle: vllmPreStop(),
           ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
           resources: {
             requests: { cpu: r.resources.cpu, memory: r.resources.memory },

@@ -8,7 +8,7 @@ import { ModelSpec } from "./model-spec";
 import { ModelRuntime, runtimeOf } from "./runtimes";
 import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
 import { placementFor, resourcesFor } from "./triton-builders";
-import { RUNTIME_DEFAULT_SECCOMP, restrictedPodSecurityContext } from "../common/pod-security";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import { callerAnnotations, type EndpointOidc } from "./callers";
 import { terminationGracePeriodSeconds, trackSelector, zoneSpread } from "./drain";
 
@@ -161,18 +161,17 @@ export function inferenceService(input: InferenceServiceInput) {
         topologySpreadConstraints: zoneSpread(trackSelector(model.name, input.track)),
         // Model servers never call the Kubernetes API (Pod Identity mounts its own token).
         automountServiceAccountToken: false,
-        // Non-root with the runtime's uid; a runtime whose image runs as root (an exception in
-        // HARDENING_EXCEPTIONS) gets seccomp only, its container drops every capability.
-        securityContext:
-          runtime.runAsUser !== undefined
-            ? restrictedPodSecurityContext(runtime.runAsUser)
-            : { seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP } },
+        // Non-root with the runtime's uid, seccomp RuntimeDefault (Pod Security `restricted`).
+        securityContext: restrictedPodSecurityContext(runtime.runAsUser),
         ...storageContainer,
         model: {
           modelFormat: { name: runtime.modelFormat },
           runtime: runtime.servingRuntimeName,
           storageUri: input.weightsClaim ? weightsStorageUri(input.weightsClaim) : input.source,
           resources: resourcesFor(model),
+          // KServe merges this over the ServingRuntime's container (MergeRuntimeContainers): the
+          // predictor's own container is restricted whatever the runtime object says.
+          securityContext: { ...restrictedContainerSecurityContext(), runAsUser: runtime.runAsUser },
           ...(args.length > 0 ? { args } : {}),
         },
       },

@@ -33,10 +33,10 @@ export interface ModelRuntime {
   /** Container port name serving Prometheus metrics in KServe predictor pods. */
   readonly metricsPort: string;
   /**
-   * Non-root uid its pods run as (pod securityContext of KServe predictors). Absent: the image runs
-   * as root, an exception listed with its reason in HARDENING_EXCEPTIONS (common/pod-security.ts).
+   * Non-root uid its pods run as (pod securityContext of KServe predictors; the owner of mounted
+   * weights). Model namespaces enforce Pod Security `restricted`: a runtime that needs root cannot run.
    */
-  readonly runAsUser?: number;
+  readonly runAsUser: number;
   /** Readiness endpoint (the ALB health-checks it). */
   readonly healthPath: string;
   /**

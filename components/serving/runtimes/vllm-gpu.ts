@@ -1,10 +1,9 @@
 import { IMAGES } from "../../versions";
 import { devicesOf } from "../model-spec";
 import type { ModelRuntime } from "./runtime";
-import { VLLM_DRAIN, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
+import { VLLM_DRAIN, VLLM_UID, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 
-/** uid the vLLM GPU container runs as (the image has no user of its own; any non-root uid reads it). */
-export const VLLM_UID = 1000;
+export { VLLM_UID } from "./vllm";
 
 /** Size of the shared-memory volume at /dev/shm (tensor parallelism exchanges tensors through it). */
 export const VLLM_SHM_SIZE = "8Gi";
@@ -55,7 +54,7 @@ export const VLLM_GPU: ModelRuntime = {
       resources: { cpu: "4", memory: "16Gi" },
       shmSize: VLLM_SHM_SIZE,
       // Non-root with a read-only root filesystem (see vllmUserSettings for what that takes).
-      user: { uid: VLLM_UID },
+      uid: VLLM_UID,
     }),
   modelArgs: (model) => {
     const args = ["--tensor-parallel-size", String(devicesOf(model)?.count ?? 1)];

@@ -37,7 +37,6 @@
 import { EBS_BANDWIDTH_MBPS, networkBandwidthMbps } from "../common/instance-network";
 import { IMAGES, imageRef } from "../versions";
 import { SCALING_BEHAVIOR } from "../serving/autoscaling";
-import { parseModelSource } from "../serving/model-source";
 import type { ModelSpec } from "../serving/model-spec";
 import { runtimeOf } from "../serving/runtimes";
 import { placements } from "./capacity-checks";
@@ -97,9 +96,6 @@ export const IMAGE_DISK_GB: Readonly<Record<string, SourcedFigure>> = {
   },
 };
 
-/** The image KServe's default storage initializer runs for s3:// sources (kserve-resources v0.20.0 `kserve.storage.image`, tag the chart version). */
-const KSERVE_STORAGE_INITIALIZER = "kserve/storage-initializer:v0.20.0";
-
 export interface ColdStartPhase {
   phase: "node" | "images" | "weights";
   /** Least seconds it takes. */
@@ -134,15 +130,14 @@ const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 const round = (s: number) => Math.round(s);
 
-/** The images a replica of the model pulls: its server and the fetcher of its weights (none when they are mounted). */
-export function modelImages(m: Pick<ModelSpec, "server" | "runtime" | "source" | "mountWeights">): string[] {
+/**
+ * The images a replica of the model pulls: its server and the fetcher of its weights, the kit's
+ * MLflow-client fetcher for every source and server (KServe's `mlflow-models` and `s3-models`
+ * storage containers, Triton's init container); none when the weights are mounted.
+ */
+export function modelImages(m: Pick<ModelSpec, "runtime" | "mountWeights">): string[] {
   const server = imageRef(runtimeOf(m).image);
-  if (m.mountWeights) return [server];
-  const fetcher =
-    m.server === "kserve" && parseModelSource(m.source)?.kind === "s3"
-      ? KSERVE_STORAGE_INITIALIZER
-      : imageRef(IMAGES.mlflow);
-  return [server, fetcher];
+  return m.mountWeights ? [server] : [server, imageRef(IMAGES.mlflow)];
 }
 
 /** The scale-up step of the kit's autoscalers, seconds: the HPA may add replicas once per period. */

@@ -47,9 +47,13 @@ export function kedaValues() {
 /**
  * kserve-resources v0.20.0 in Standard (raw Deployment) mode: no Knative, no Istio. The kit
  * authors the Ingresses itself (weighted canaries need the ALB's forward actions), so KServe
- * creates none; the built-in storage container stays for s3:// and friends.
+ * creates none. The chart's `kserve.storage.s3` settings are not set: KServe v0.20.0 applies them
+ * (pkg/credentials/service_account_credentials.go) only to a service account annotated for IRSA
+ * (`eks.amazonaws.com/role-arn`) or one holding an access-key Secret, and the kit's models use EKS
+ * Pod Identity, which has neither; the kit's own fetcher downloads s3:// sources instead
+ * ({@link s3StorageContainer}).
  */
-export function kserveValues(region: string) {
+export function kserveValues() {
   return {
     kserve: {
       controller: {
@@ -57,10 +61,14 @@ export function kserveValues(region: string) {
         gateway: { ingressGateway: { className: "alb" }, disableIngressCreation: true },
         nodeSelector: onSystemNodes,
       },
-      storage: { s3: { useHttps: "1", region } },
     },
   };
 }
+
+/** Name of the ClusterStorageContainer that fetches `models:/` references through the registry. */
+export const MLFLOW_STORAGE_CONTAINER = "mlflow-models";
+/** Name of the ClusterStorageContainer that fetches `s3://` sources with the pod's own identity. */
+export const S3_STORAGE_CONTAINER = "s3-models";
 
 /**
  * ClusterStorageContainer for `models:/` references: KServe runs it as the storage initializer
@@ -71,10 +79,30 @@ export function mlflowStorageContainer(trackingUri: string, region: string) {
   return {
     apiVersion: "serving.kserve.io/v1alpha1",
     kind: "ClusterStorageContainer",
-    metadata: { name: "mlflow-models" },
+    metadata: { name: MLFLOW_STORAGE_CONTAINER },
     spec: {
       container: modelFetcherContainer("storage-initializer", { trackingUri, region }),
       supportedUriFormats: [{ prefix: "models:/" }],
+      workloadType: "initContainer",
+    },
+  };
+}
+
+/**
+ * ClusterStorageContainer for `s3://` sources: the same fetcher (MLflow's client, boto3 underneath)
+ * with the region set, reading with the pod's EKS Pod Identity credentials, which the Pod Identity
+ * webhook gives every container of the pod, init containers included. It replaces KServe's default
+ * storage initializer, whose S3 region and HTTPS settings KServe never applies with Pod Identity
+ * (see {@link kserveValues}), and runs hardened like every kit container. No registry credentials.
+ */
+export function s3StorageContainer(region: string) {
+  return {
+    apiVersion: "serving.kserve.io/v1alpha1",
+    kind: "ClusterStorageContainer",
+    metadata: { name: S3_STORAGE_CONTAINER },
+    spec: {
+      container: modelFetcherContainer("storage-initializer", { region }),
+      supportedUriFormats: [{ prefix: "s3://" }],
       workloadType: "initContainer",
     },
   };
@@ -110,11 +138,13 @@ export function inferenceService(input: InferenceServiceInput) {
   const { model } = input;
   const runtime = runtimeOf(model);
   const placement = placementFor(model.accelerator);
-  // KServe's own storage initializer downloads s3:// sources; the kit's fetcher models:/ ones.
-  const storageContainer =
-    input.weightsClaim || parseModelSource(input.source)?.kind === "s3"
-      ? {}
-      : { storageContainerName: "mlflow-models" };
+  // The kit's fetcher downloads both kinds of source (one ClusterStorageContainer each); mounted weights need none.
+  const storageContainer = input.weightsClaim
+    ? {}
+    : {
+        storageContainerName:
+          parseModelSource(input.source)?.kind === "s3" ? S3_STORAGE_CONTAINER : MLFLOW_STORAGE_CONTAINER,
+      };
   const args = runtime.modelArgs?.(model) ?? [];
   const version = servedVersion(input.source);
   // The registry version served, on the InferenceService and its pods (and so on every scraped series).

@@ -166,14 +166,13 @@ describe("cold-start floor per model", () => {
     });
   });
 
-  it("pulls the server's image and the fetcher of its source: MLflow's for models:/, KServe's initializer for s3://", () => {
+  it("pulls the server's image and the kit's fetcher, for models:/ and s3:// alike; no fetcher for mounted weights", () => {
     expect(modelImages(LLM)).toEqual([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.mlflow)]);
-    expect(modelImages({ ...LLM, source: "s3://bucket/chat" })).toEqual([
-      imageRef(IMAGES.vllmOpenai),
-      "kserve/storage-initializer:v0.20.0",
-    ]);
-    // The kit's own Triton Deployment fetches with MLflow's client for both kinds of source.
+    // KServe's default storage initializer no longer runs (serving/kserve-builders.ts s3StorageContainer).
+    const fromS3: ModelSpec = { ...LLM, source: "s3://bucket/chat" };
+    expect(modelImages(fromS3)).toEqual([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.mlflow)]);
     expect(modelImages(TRITON_GPU_MODEL)).toEqual([imageRef(IMAGES.tritonServer), imageRef(IMAGES.mlflow)]);
+    expect(modelImages({ ...LLM, mountWeights: true })).toEqual([imageRef(IMAGES.vllmOpenai)]);
   });
 
   it("knows the network and EBS bandwidth of every catalogued instance type", () => {

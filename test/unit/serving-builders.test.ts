@@ -6,6 +6,8 @@ import {
   MODEL_FETCH_SCRIPT,
   MODEL_SOURCE_RULE,
   mlflowStorageContainer,
+  s3StorageContainer,
+  kserveValues,
   modelIngress,
   modelReaderPolicy,
   modelSpecProblems,
@@ -601,16 +603,29 @@ describe("KServe builders", () => {
     validateAgainstUpstreamSchema(neuron);
   });
 
-  it("uses the mlflow-models storage container for models:/ sources only", () => {
+  it("fetches with the kit's fetcher: mlflow-models for models:/, s3-models for s3:// (issue 22, item 10)", () => {
     expect(isvc(kserveGpu).spec.predictor).toMatchObject({ storageContainerName: "mlflow-models" });
     expect(isvc(kserveGpu).spec.predictor.model.storageUri).toBe("models:/bert@champion");
     const fromS3 = isvc(with_(kserveGpu, { source: "s3://models-bucket/nlp/bert/2" }));
-    expect(fromS3.spec.predictor).not.toHaveProperty("storageContainerName");
+    // Not KServe's default initializer, whose S3 settings KServe applies only with IRSA or key Secrets.
+    expect(fromS3.spec.predictor).toMatchObject({ storageContainerName: "s3-models" });
     expect(fromS3.spec.predictor.model.storageUri).toBe("s3://models-bucket/nlp/bert/2");
     // The track's own source decides, not the model's.
     expect(
       isvc(kserveGpu, { track: "canary", name: "bert-canary", source: "s3://models-bucket/nlp/bert/3" }).spec.predictor,
-    ).not.toHaveProperty("storageContainerName");
+    ).toMatchObject({ storageContainerName: "s3-models" });
+    validateAgainstUpstreamSchema(fromS3);
+  });
+
+  it("s3StorageContainer: the fetcher for s3://, with the region and no registry credentials; KServe's S3 values are gone", () => {
+    const csc = s3StorageContainer("us-west-2");
+    expect(csc.metadata.name).toBe("s3-models");
+    expect(csc.spec.supportedUriFormats).toEqual([{ prefix: "s3://" }]);
+    expect(csc.spec.container.command).toEqual(["python", "-c", MODEL_FETCH_SCRIPT]);
+    expect(csc.spec.container.env).toContainEqual({ name: "AWS_DEFAULT_REGION", value: "us-west-2" });
+    expect(JSON.stringify(csc.spec.container.env)).not.toContain("MLFLOW");
+    expect(kserveValues().kserve).not.toHaveProperty("storage");
+    validateAgainstUpstreamSchema(csc);
   });
 
   it("puts GPU models on the Triton runtime with their GPUs", () => {

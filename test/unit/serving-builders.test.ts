@@ -28,6 +28,8 @@ import {
   ENDPOINT_REMOVAL_SECONDS,
   EXIT_MARGIN_SECONDS,
   VLLM_PRESTOP_SCRIPT,
+  SCALER_FALLBACK_AFTER_SECONDS,
+  SCALER_POLLING_SECONDS,
 } from "../../components";
 import type { ModelSource, ModelSpec } from "../../components/serving";
 import { PROMETHEUS_URL } from "../../components/common/names";
@@ -387,6 +389,24 @@ describe("scaledObject", () => {
     expect(so.spec.minReplicaCount).toBe(0);
     expect(so.spec.triggers[0].metadata).toMatchObject({ activationThreshold: "0" });
     validateAgainstUpstreamSchema(so);
+  });
+
+  it("falls back to the maximum (never fewer than running) after 5 minutes without a metric (issue 22, item 10)", () => {
+    for (const m of [tritonGpu, with_(tritonGpu, { autoscaling: { metric: "in-flight", target: 6 } })]) {
+      const so = scaledObject(m, "resnet");
+      // Two failed reads per poll (the scale loop and the HPA's request), for 300 s at 15 s a poll.
+      expect(so.spec.fallback).toEqual({ failureThreshold: 40, replicas: 4, behavior: "currentReplicasIfHigher" });
+      expect(so.spec.pollingInterval).toBe(SCALER_POLLING_SECONDS);
+      expect(2 * (SCALER_FALLBACK_AFTER_SECONDS / SCALER_POLLING_SECONDS)).toBe(so.spec.fallback!.failureThreshold);
+      // An empty query is a failed read (it counts toward the fallback), not a 0 that scales in.
+      expect(so.spec.triggers[0].metadata.ignoreNullValues).toBe("false");
+      expect(so.spec.triggers[0].metadata).not.toHaveProperty("unsafeSsl");
+      validateAgainstUpstreamSchema(so);
+    }
+    // A parked model stays parked: KEDA cannot fall back on a Value metric with no ready replica.
+    expect(scaledObject(with_(tritonGpu, { replicas: { min: 0, max: 2 } }), "resnet").spec).not.toHaveProperty(
+      "fallback",
+    );
   });
 });
 

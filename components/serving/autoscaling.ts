@@ -1,5 +1,5 @@
 import { MODEL_LABEL, MODEL_POD_LABEL, PROMETHEUS_URL, SERVING_NAMESPACE, TRACK_LABEL } from "../common/names";
-import type { ModelSpec } from "./model-spec";
+import { type ModelSpec, trackReplicas } from "./model-spec";
 import { runtimeOf, ScalingQuery } from "./runtimes";
 
 export type { ScalingQuery } from "./runtimes";
@@ -100,13 +100,14 @@ export function scalerFallback(replicas: { min: number; max: number }) {
  * and the scaling policies.
  */
 export function scaledObject(
-  model: Pick<ModelSpec, "name" | "runtime" | "autoscaling" | "replicas">,
+  model: Pick<ModelSpec, "name" | "runtime" | "autoscaling" | "replicas" | "canary">,
   deploymentName: string,
   scope: { name?: string; track?: "stable" | "canary"; namespace?: string } = {},
 ) {
   const namespace = scope.namespace ?? SERVING_NAMESPACE;
   const q = scalingQuery(model, { track: scope.track, podOwner: deploymentName, namespace });
-  const fallback = scalerFallback(model.replicas);
+  const replicas = trackReplicas(model, scope.track ?? "stable");
+  const fallback = scalerFallback(replicas);
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "ScaledObject",
@@ -117,8 +118,8 @@ export function scaledObject(
     },
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
-      minReplicaCount: model.replicas.min,
-      maxReplicaCount: model.replicas.max,
+      minReplicaCount: replicas.min,
+      maxReplicaCount: replicas.max,
       pollingInterval: SCALER_POLLING_SECONDS,
       cooldownPeriod: 600,
       ...(fallback ? { fallback } : {}),

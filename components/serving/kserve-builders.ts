@@ -4,7 +4,7 @@ import { MODEL_LABEL, MODEL_VERSION_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource, servedVersion } from "./model-source";
 import { weightsStorageUri } from "./mounted-weights";
-import { ModelSpec } from "./model-spec";
+import { ModelSpec, trackReplicas } from "./model-spec";
 import { ModelRuntime, runtimeOf } from "./runtimes";
 import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
 import { placementFor, resourcesFor } from "./triton-builders";
@@ -174,8 +174,9 @@ export function inferenceService(input: InferenceServiceInput) {
         serviceAccountName: input.serviceAccountName,
         ...(input.schedulerName ? { schedulerName: input.schedulerName } : {}),
         ...placement,
-        minReplicas: model.replicas.min,
-        maxReplicas: model.replicas.max,
+        // A canary is sized from its share of traffic (trackReplicas), the stable track by the model.
+        minReplicas: trackReplicas(model, input.track).min,
+        maxReplicas: trackReplicas(model, input.track).max,
         labels: {
           [MODEL_POD_LABEL]: model.name,
           [RUNTIME_POD_LABEL]: runtime.servingRuntimeName,

@@ -241,6 +241,15 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
       );
       expect(scalers["bert-canary"].spec.scaleTargetRef.name).toBe("bert-canary-predictor");
       expect(scalers["bert-canary"].spec.triggers[0].metadata.query).toContain('mlserving_track="canary"');
+      // And is sized from its 20% share: { min: 1, max: 1 } beside the stable { min: 1, max: 2 }.
+      expect([scalers["bert-canary"].spec.minReplicaCount, scalers["bert-canary"].spec.maxReplicaCount]).toEqual([
+        1, 1,
+      ]);
+      expect([
+        byName["bert-canary"].spec.predictor.minReplicas,
+        byName["bert-canary"].spec.predictor.maxReplicas,
+      ]).toEqual([1, 1]);
+      expect(scalers.bert.spec.maxReplicaCount).toBe(2);
     });
 
     it("protects each track with its own PodDisruptionBudget", () => {

@@ -30,6 +30,8 @@ import {
   VLLM_PRESTOP_SCRIPT,
   SCALER_FALLBACK_AFTER_SECONDS,
   SCALER_POLLING_SECONDS,
+  trackReplicas,
+  CANARY_MIN_REPLICAS,
 } from "../../components";
 import type { ModelSource, ModelSpec } from "../../components/serving";
 import { PROMETHEUS_URL } from "../../components/common/names";
@@ -646,6 +648,32 @@ describe("KServe builders", () => {
     expect(JSON.stringify(csc.spec.container.env)).not.toContain("MLFLOW");
     expect(kserveValues().kserve).not.toHaveProperty("storage");
     validateAgainstUpstreamSchema(csc);
+  });
+
+  it("sizes a canary from its share of traffic, not the stable track's size (issue 22, item 10)", () => {
+    const m = with_(kserveGpu, {
+      replicas: { min: 2, max: 8 },
+      canary: { source: "models:/bert/8", trafficPercent: 10 },
+    });
+    expect(trackReplicas(m, "stable")).toEqual({ min: 2, max: 8 });
+    // At least CANARY_MIN_REPLICAS (prod's floor, and one loss never empties the canary's target group).
+    expect(trackReplicas(m, "canary")).toEqual({ min: CANARY_MIN_REPLICAS, max: 2 });
+    const canary = isvc(m, { track: "canary", name: "bert-canary" }).spec.predictor;
+    expect([canary.minReplicas, canary.maxReplicas]).toEqual([2, 2]);
+    const so = scaledObject(m, "bert-canary-predictor", { name: "bert-canary", track: "canary" });
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([2, 2]);
+    expect(so.spec.fallback?.replicas).toBe(2);
+    expect(isvc(m).spec.predictor.maxReplicas).toBe(8);
+    // Proportional above the floor, rounded up; never more than the stable floor at the bottom.
+    expect(
+      trackReplicas({ ...m, replicas: { min: 10, max: 40 }, canary: { ...m.canary!, trafficPercent: 30 } }, "canary"),
+    ).toEqual({
+      min: 3,
+      max: 12,
+    });
+    expect(trackReplicas({ ...m, replicas: { min: 1, max: 3 } }, "canary")).toEqual({ min: 1, max: 1 });
+    expect(trackReplicas({ ...m, replicas: { min: 0, max: 2 } }, "canary")).toEqual({ min: 0, max: 1 });
+    validateAgainstUpstreamSchema(isvc(m, { track: "canary", name: "bert-canary" }));
   });
 
   it("puts GPU models on the Triton runtime with their GPUs", () => {

@@ -15,7 +15,11 @@
  * `weightsGiB`) is left out and listed, never guessed. Pure: no Pulumi imports.
  *
  * A model with `mountWeights` pulls no fetcher image and reads its weights in place from S3 (see
- * serving/mounted-weights.ts): that phase is bounded by the network only, on a new node and a running one.
+ * serving/mounted-weights.ts): that phase is bounded by the network only, on a new node and a running
+ * one, when the server reads each file whole and in order (its runtime's `mountedWeightsLoad`, e.g.
+ * vLLM's `--safetensors-load-strategy eager`). A server that memory-maps the files instead reads them
+ * in small random pieces, which network mounts serve many times slower, at no published rate: its
+ * weights phase is listed as unknown, not counted at the network rate.
  *
  * Weights kept on the nodes' instance store are not built: KServe v0.20.0's LocalModelCache, read
  * at the tag, does not work on the kit's nodes without node preparation nobody has verified:
@@ -211,16 +215,22 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
       });
   }
   let weightSeconds: number | undefined;
-  if (m.weightsGiB !== undefined) {
+  const mountedLoad = m.mountWeights ? runtimeOf(m).mountedWeightsLoad : undefined;
+  if (m.weightsGiB === undefined) unknown.push(`weights (set ${at}.weightsGiB)`);
+  else if (m.mountWeights && !mountedLoad)
+    unknown.push(
+      `weights: ${runtimeOf(m).title} memory-maps the files it loads, and a Mountpoint volume serves those random reads at no published rate`,
+    );
+  else {
     weightSeconds = round((m.weightsGiB * GIB) / weightsLimit.bytesPerS);
     phases.push({
       phase: "weights",
       seconds: weightSeconds,
-      basis: m.mountWeights
-        ? `${m.weightsGiB} GiB (${at}.weightsGiB) read in place from S3 through Mountpoint (${at}.mountWeights) at ${weightsLimit.text}`
+      basis: mountedLoad
+        ? `${m.weightsGiB} GiB (${at}.weightsGiB) read in place from S3 through Mountpoint (${at}.mountWeights) at ${weightsLimit.text}: ${mountedLoad.basis}`
         : `${m.weightsGiB} GiB (${at}.weightsGiB) downloaded at ${rateText}`,
     });
-  } else unknown.push(`weights (set ${at}.weightsGiB)`);
+  }
   unknown.push("the server's own start (loading weights onto the devices, compilation)");
 
   const newNodeSeconds = phases.reduce((s, p) => s + p.seconds, 0);

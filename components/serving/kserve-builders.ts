@@ -145,7 +145,11 @@ export function inferenceService(input: InferenceServiceInput) {
         storageContainerName:
           parseModelSource(input.source)?.kind === "s3" ? S3_STORAGE_CONTAINER : MLFLOW_STORAGE_CONTAINER,
       };
-  const args = runtime.modelArgs?.(model) ?? [];
+  // Mounted weights are read the way the runtime reads a network mount fastest (mountedWeightsLoad).
+  const args = [
+    ...(runtime.modelArgs?.(model) ?? []),
+    ...(input.weightsClaim ? (runtime.mountedWeightsLoad?.args ?? []) : []),
+  ];
   const version = servedVersion(input.source);
   // The registry version served, on the InferenceService and its pods (and so on every scraped series).
   const versionLabel: Record<string, string> =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { REACHABLE_API } from "../fixtures/stack";
-import { TRITON_GPU_MODEL } from "../fixtures/models";
+import { KSERVE_NEURON_MODEL, TRITON_GPU_MODEL } from "../fixtures/models";
 import { INSTANCE_TYPES } from "../../components/common/instance-types";
 import { EBS_BANDWIDTH_MBPS, NETWORK_BANDWIDTH_MBPS } from "../../components/common/instance-network";
 import {
@@ -81,12 +81,28 @@ describe("cold-start floor per model", () => {
     expect(phase(e, "weights")!.seconds).toBe(Math.round((15 * 2 ** 30) / netBytesPerSecond));
     expect(phase(e, "weights")!.seconds).toBe(26);
     expect(phase(e, "weights")!.basis).toMatch(
-      /read in place from S3 through Mountpoint .*5000 Mbit\/s baseline network/,
+      /read in place from S3 through Mountpoint .*5000 Mbit\/s baseline network: vLLM --safetensors-load-strategy eager/,
     );
     expect(e.runningNodeSeconds).toBe(26);
     expect(modelImages(mounted)).toEqual([imageRef(IMAGES.vllmOpenai)]);
     expect(e.unknown).not.toContain(`size of image ${imageRef(IMAGES.mlflow)}`);
     expect(e.newNodeSeconds).toBe(90 + 218 + 26);
+  });
+
+  it("leaves mounted weights unknown for a server that memory-maps them (issue 22, item 5)", () => {
+    // vLLM on Neuron loads through its own loader, which takes no load option: no network-rate claim.
+    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, weightsGiB: 15, mountWeights: true, pinnedVersion: undefined };
+    const e = coldStartEstimate(spec([neuron]), neuron, 0);
+    expect(phase(e, "weights")).toBeUndefined();
+    expect(e.unknown).toContainEqual(expect.stringMatching(/^weights: vLLM on AWS Neuron memory-maps the files/));
+    expect(e.runningNodeSeconds).toBeUndefined();
+    // Downloaded, the same weights are counted at the volume's rate.
+    const downloaded = coldStartEstimate(
+      spec([{ ...neuron, mountWeights: false }]),
+      { ...neuron, mountWeights: false },
+      0,
+    );
+    expect(phase(downloaded, "weights")!.basis).toMatch(/downloaded at/);
   });
 
   it("is bounded by the network where the instance type's baseline bandwidth is below the volume's throughput", () => {

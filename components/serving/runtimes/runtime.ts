@@ -63,6 +63,14 @@ export interface ModelRuntime {
   };
   /** Takes the model's `llm` limits (context length, batch size); models on other runtimes may not set them. */
   readonly llmLimits?: true;
+  /**
+   * How the server reads weights mounted from S3 (`mountWeights`, Mountpoint): the arguments that make
+   * it read each file whole and in order, and the source saying so. The cold-start floor counts a
+   * mounted model's weights at the network rate only with this; without it (a server that memory-maps
+   * the files, whose random reads a network mount serves slowly) the weights phase is left unknown.
+   * Default: none.
+   */
+  readonly mountedWeightsLoad?: { readonly args: readonly string[]; readonly basis: string };
   /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
   modelArgs?(model: ModelSpec): string[];
 }

@@ -5,6 +5,26 @@ import { VLLM_DRAIN, VLLM_UID, vllmHealthProbe, vllmInFlight, vllmServingRuntime
 
 export { VLLM_UID } from "./vllm";
 
+/**
+ * vLLM's weight loading for weights on a network mount. By default vLLM memory-maps each safetensors
+ * file and copies tensors out of the mapping (`--safetensors-load-strategy` lazy), which turns into
+ * small random reads; on network file systems that is many times slower, which is why vLLM added
+ * `--safetensors-load-strategy eager`: each file is read whole into CPU memory, sequentially, then
+ * its tensors are loaded (vllm-project/vllm#24469, merged 2025-09, in every release since v0.11.0,
+ * the pinned v0.16.0 included; vllm/config/load.py `LoadConfig.safetensors_load_strategy`:
+ * "recommended for models on network filesystems"). Later releases prefetch automatically on NFS
+ * and Lustre only; Mountpoint is a FUSE mount, which they do not detect. Sequential whole-object
+ * reads are what Mountpoint serves at high throughput (awslabs/mountpoint-s3 README: "optimized for
+ * applications that need high read throughput to large objects"). Eager holds one file at a time
+ * in memory: the replica's memory must hold its largest shard (Hugging Face checkpoints shard at 5 GB
+ * by default) besides the server's own.
+ */
+export const VLLM_EAGER_LOAD = {
+  args: ["--safetensors-load-strategy", "eager"],
+  basis:
+    "vLLM --safetensors-load-strategy eager reads each safetensors file whole and in order (vllm-project/vllm#24469), Mountpoint's fast path",
+} as const;
+
 /** Size of the shared-memory volume at /dev/shm (tensor parallelism exchanges tensors through it). */
 export const VLLM_SHM_SIZE = "8Gi";
 
@@ -56,6 +76,8 @@ export const VLLM_GPU: ModelRuntime = {
       // Non-root with a read-only root filesystem (see vllmUserSettings for what that takes).
       uid: VLLM_UID,
     }),
+  // Over Mountpoint, read each safetensors file whole instead of memory-mapping it (issue 22, item 5).
+  mountedWeightsLoad: VLLM_EAGER_LOAD,
   modelArgs: (model) => {
     const args = ["--tensor-parallel-size", String(devicesOf(model)?.count ?? 1)];
     if (model.llm)

@@ -90,7 +90,7 @@ const GOLDEN = {
       inferentia: { floor: [2, 1106.97], ceiling: [24, "inf2.8xlarge", 34476.91] },
     },
     models: {
-      "fraud-detector": { type: "g6.2xlarge", replicas: [4, 16], usd: [2854.59, 11418.37] },
+      "fraud-detector": { type: "g6.2xlarge", replicas: [4, 10], usd: [2854.59, 7136.48] },
       assistant: { type: "inf2.xlarge", replicas: [2, 6], usd: [1106.97, 3320.92] },
       "support-llm": { type: "g6.2xlarge", replicas: [2, 6], usd: [1427.3, 4281.89] },
     },

@@ -10,8 +10,10 @@
  * 1. pauses in preStop for {@link ENDPOINT_REMOVAL_SECONDS}, still serving, until no new request
  *    reaches it;
  * 2. finishes the requests it holds, within its runtime's `drain.longestRequestSeconds`: Triton after
- *    SIGTERM (`--exit-timeout-secs`), vLLM 0.16 in preStop (it aborts in-flight requests on SIGTERM:
- *    its drain flag `--shutdown-timeout` came later, vllm-project/vllm#34730 and #36666, 2026-02/03);
+ *    SIGTERM (`--exit-timeout-secs`), vLLM in preStop: vLLM aborted in-flight requests on SIGTERM
+ *    until `--shutdown-timeout` (vllm-project/vllm#34730, merged 2026-02-17, reverted, re-added by
+ *    #36666 on 2026-03-10), which v0.16.0 (out by late February 2026) cannot be shown to have, and
+ *    a flag vLLM does not know stops it from starting; a preStop drain works either way;
  * 3. gets a termination grace period covering both plus {@link EXIT_MARGIN_SECONDS}.
  *
  * Pure: no Pulumi imports.

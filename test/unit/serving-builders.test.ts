@@ -791,12 +791,12 @@ describe("KServe builders", () => {
       expect(d.spec.template.spec.containers[0].lifecycle).toEqual(c.lifecycle);
     });
 
-    it("vLLM drains in preStop (0.16 aborts streams on SIGTERM): pause, then wait for no running or waiting request", () => {
+    it("vLLM drains in preStop (the pinned 0.16 is not relied on to drain on SIGTERM): pause, then wait for no running or waiting request", () => {
       for (const r of [VLLM_GPU, VLLM_NEURON]) {
         const c = (r.servingRuntime("serving") as any).spec.containers[0];
         expect(c.lifecycle).toEqual({ preStop: { exec: { command: ["python3", "-c", VLLM_PRESTOP_SCRIPT] } } });
         expect(r.drain.longestRequestSeconds).toBe(ALB_DEREGISTRATION_DELAY_SECONDS);
-        // A flag vLLM 0.16 does not know would stop it from starting.
+        // A flag the pinned vLLM may not know would stop it from starting.
         expect(c.args.join(" ")).not.toContain("--shutdown-timeout");
       }
       expect(VLLM_PRESTOP_SCRIPT).toContain(`time.sleep(${ENDPOINT_REMOVAL_SECONDS})`);

@@ -23,7 +23,7 @@ export const VLLM_DRAIN: RuntimeDrain = { longestRequestSeconds: ALB_DEREGISTRAT
  * vLLM's preStop drain: the endpoint-removal pause, then wait (at most the longest stream) until the
  * engine holds no request, running or waiting, as its own /metrics reports them
  * (`vllm:num_requests_running`, `vllm:num_requests_waiting`), polled every 2 s; a failed scrape ends
- * the wait. vLLM 0.16 aborts in-flight requests on SIGTERM (serving/drain.ts), so the drain must be
+ * the wait. The pinned vLLM cannot be shown to drain on SIGTERM (serving/drain.ts), so the drain is
  * over before the kubelet sends it. Python's standard library only: both vLLM images ship python3.
  */
 export const VLLM_PRESTOP_SCRIPT = [

@@ -41,12 +41,10 @@ export interface NamespacePodSecurity {
  */
 export const KIT_NAMESPACE_POD_SECURITY: Readonly<Record<string, NamespacePodSecurity>> = {
   [REGISTRY_NAMESPACE]: { enforce: "restricted" },
-  [SERVING_NAMESPACE]: {
-    enforce: "baseline",
-    reason:
-      "the vLLM-on-Neuron runtime container (serving/runtimes/vllm-neuron.ts) does not run as non-root " +
-      "with a seccomp profile yet; Triton and the model fetcher do, and `restricted` is warned and audited",
-  },
+  // Every model server runs non-root without escalation, capabilities or a writable root, seccomp
+  // RuntimeDefault: Triton, vLLM on GPU and on Neuron (serving/runtimes/), the model fetcher, the
+  // weights staging Job. Team namespaces copy this level (platform/teams.ts).
+  [SERVING_NAMESPACE]: { enforce: "restricted" },
   [MONITORING_NAMESPACE]: {
     enforce: "privileged",
     reason:
@@ -267,9 +265,6 @@ export interface HardeningException {
   readonly reason: string;
 }
 
-/** Name of the vLLM-on-Neuron ServingRuntime (serving/runtimes/vllm-neuron.ts; a unit test keeps them equal). */
-export const VLLM_NEURON_RUNTIME_NAME = "vllm-neuron";
-
 export const HARDENING_EXCEPTIONS: readonly HardeningException[] = [
   {
     kind: "DaemonSet",
@@ -280,21 +275,6 @@ export const HARDENING_EXCEPTIONS: readonly HardeningException[] = [
       "neuron-monitor runs privileged to read the Neuron devices and driver counters of its node, as AWS's " +
       "k8s-neuron-monitor-daemonset.yml runs it (privileged implies escalation and every capability; the " +
       "paths its image writes are not documented)",
-  },
-  {
-    kind: "ServingRuntime",
-    name: VLLM_NEURON_RUNTIME_NAME,
-    waived: ["runAsNonRoot", "readOnlyRootFilesystem"],
-    reason:
-      "the AWS Neuron vLLM DLC (public.ecr.aws/neuron/pytorch-inference-vllm-neuronx) has no USER and keeps " +
-      "its Python environment, HOME and Neuron compile cache (/var/tmp/neuron-compile-cache) where root " +
-      "writes; AWS documents no non-root run. It drops every capability, cannot escalate and runs seccomp RuntimeDefault",
-  },
-  {
-    kind: "InferenceService",
-    name: VLLM_NEURON_RUNTIME_NAME,
-    waived: ["runAsNonRoot"],
-    reason: "its pods run the vLLM-on-Neuron DLC, which runs as root (see the ServingRuntime exception)",
   },
 ];
 

@@ -4,7 +4,7 @@ import { sharesPerDevice } from "../capacity/rules";
 import { VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
 import { runtimeOf } from "../serving/runtimes";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
-import type { ModelSpec } from "../serving/model-spec";
+import { type ModelSpec, trackReplicas } from "../serving/model-spec";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 
 /**
@@ -44,10 +44,11 @@ export function replicaRequests(m: ModelSpec): ReplicaRequests {
   return { cpuMillis: parseCpuMillis(m.resources.cpu), memoryMiB: parseMemoryMiB(m.resources.memory), devices, node };
 }
 
-/** Replicas of a model at its minimum and maximum, its canary track included (same bounds as the stable track). */
+/** Replicas of a model at its minimum and maximum, its canary track included (sized by `trackReplicas`). */
 export function replicaBounds(m: ModelSpec): { min: number; max: number } {
-  const tracks = m.canary ? 2 : 1;
-  return { min: m.replicas.min * tracks, max: m.replicas.max * tracks };
+  if (!m.canary) return { ...m.replicas };
+  const canary = trackReplicas(m, "canary");
+  return { min: m.replicas.min + canary.min, max: m.replicas.max + canary.max };
 }
 
 /** Devices a node of the type advertises for a kind (NVIDIA time-slicing multiplies GPUs). */

@@ -15,7 +15,11 @@
  * `weightsGiB`) is left out and listed, never guessed. Pure: no Pulumi imports.
  *
  * A model with `mountWeights` pulls no fetcher image and reads its weights in place from S3 (see
- * serving/mounted-weights.ts): that phase is bounded by the network only, on a new node and a running one.
+ * serving/mounted-weights.ts): that phase is bounded by the network only, on a new node and a running
+ * one, when the server reads each file whole and in order (its runtime's `mountedWeightsLoad`, e.g.
+ * vLLM's `--safetensors-load-strategy eager`). A server that memory-maps the files instead reads them
+ * in small random pieces, which network mounts serve many times slower, at no published rate: its
+ * weights phase is listed as unknown, not counted at the network rate.
  *
  * Weights kept on the nodes' instance store are not built: KServe v0.20.0's LocalModelCache, read
  * at the tag, does not work on the kit's nodes without node preparation nobody has verified:
@@ -37,7 +41,6 @@
 import { EBS_BANDWIDTH_MBPS, networkBandwidthMbps } from "../common/instance-network";
 import { IMAGES, imageRef } from "../versions";
 import { SCALING_BEHAVIOR } from "../serving/autoscaling";
-import { parseModelSource } from "../serving/model-source";
 import type { ModelSpec } from "../serving/model-spec";
 import { runtimeOf } from "../serving/runtimes";
 import { placements } from "./capacity-checks";
@@ -98,9 +101,6 @@ export const IMAGE_DISK_GB: Readonly<Record<string, SourcedFigure>> = {
   },
 };
 
-/** The image KServe's default storage initializer runs for s3:// sources (kserve-resources v0.20.0 `kserve.storage.image`, tag the chart version). */
-const KSERVE_STORAGE_INITIALIZER = "kserve/storage-initializer:v0.20.0";
-
 export interface ColdStartPhase {
   phase: "node" | "images" | "weights";
   /** Least seconds it takes. */
@@ -135,15 +135,14 @@ const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 const round = (s: number) => Math.round(s);
 
-/** The images a replica of the model pulls: its server and the fetcher of its weights (none when they are mounted). */
-export function modelImages(m: Pick<ModelSpec, "server" | "runtime" | "source" | "mountWeights">): string[] {
+/**
+ * The images a replica of the model pulls: its server and the fetcher of its weights, the kit's
+ * MLflow-client fetcher for every source and server (KServe's `mlflow-models` and `s3-models`
+ * storage containers, Triton's init container); none when the weights are mounted.
+ */
+export function modelImages(m: Pick<ModelSpec, "runtime" | "mountWeights">): string[] {
   const server = imageRef(runtimeOf(m).image);
-  if (m.mountWeights) return [server];
-  const fetcher =
-    m.server === "kserve" && parseModelSource(m.source)?.kind === "s3"
-      ? KSERVE_STORAGE_INITIALIZER
-      : imageRef(IMAGES.mlflow);
-  return [server, fetcher];
+  return m.mountWeights ? [server] : [server, imageRef(IMAGES.mlflow)];
 }
 
 /** The scale-up step of the kit's autoscalers, seconds: the HPA may add replicas once per period. */
@@ -220,16 +219,22 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
       });
   }
   let weightSeconds: number | undefined;
-  if (m.weightsGiB !== undefined) {
+  const mountedLoad = m.mountWeights ? runtimeOf(m).mountedWeightsLoad : undefined;
+  if (m.weightsGiB === undefined) unknown.push(`weights (set ${at}.weightsGiB)`);
+  else if (m.mountWeights && !mountedLoad)
+    unknown.push(
+      `weights: ${runtimeOf(m).title} memory-maps the files it loads, and a Mountpoint volume serves those random reads at no published rate`,
+    );
+  else {
     weightSeconds = round((m.weightsGiB * GIB) / weightsLimit.bytesPerS);
     phases.push({
       phase: "weights",
       seconds: weightSeconds,
-      basis: m.mountWeights
-        ? `${m.weightsGiB} GiB (${at}.weightsGiB) read in place from S3 through Mountpoint (${at}.mountWeights) at ${weightsLimit.text}`
+      basis: mountedLoad
+        ? `${m.weightsGiB} GiB (${at}.weightsGiB) read in place from S3 through Mountpoint (${at}.mountWeights) at ${weightsLimit.text}: ${mountedLoad.basis}`
         : `${m.weightsGiB} GiB (${at}.weightsGiB) downloaded at ${rateText}`,
     });
-  } else unknown.push(`weights (set ${at}.weightsGiB)`);
+  }
   unknown.push("the server's own start (loading weights onto the devices, compilation)");
 
   const newNodeSeconds = phases.reduce((s, p) => s + p.seconds, 0);

@@ -162,8 +162,8 @@ export function withModelTeamDefaults(team: {
 }
 
 /**
- * Pod Security of a team's namespace: the level of the kit's `serving` namespace (same
- * runtimes, same reason), so a model runs the same in either.
+ * Pod Security of a team's namespace: the level of the kit's `serving` namespace (`restricted`:
+ * the same runtimes, all hardened), so a model runs the same in either.
  */
 export function modelTeamPodSecurityLabels(): Record<string, string> {
   return podSecurityLabels(KIT_NAMESPACE_POD_SECURITY[SERVING_NAMESPACE]);

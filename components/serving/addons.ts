@@ -51,7 +51,7 @@ export const KSERVE_ADDON: ChartAddOn<{ region: string }> = {
   release: "kserve",
   chart: CHARTS.kserveResources,
   namespace: KSERVE_NAMESPACE,
-  values: ({ region }) => kserveValues(region),
+  values: () => kserveValues(),
   metrics: { name: "kserve-controller", ...KSERVE_CONTROLLER_METRICS, kubeRbacProxy: true },
   wait: { timeoutSeconds: 600 },
   crds: {

@@ -1,5 +1,5 @@
 import { MODEL_LABEL, MODEL_POD_LABEL, PROMETHEUS_URL, SERVING_NAMESPACE, TRACK_LABEL } from "../common/names";
-import type { ModelSpec } from "./model-spec";
+import { type ModelSpec, trackReplicas } from "./model-spec";
 import { runtimeOf, ScalingQuery } from "./runtimes";
 
 export type { ScalingQuery } from "./runtimes";
@@ -56,6 +56,42 @@ export const SCALING_BEHAVIOR = {
   },
 };
 
+/** How often KEDA polls a model's trigger, seconds (the ScaledObject's `pollingInterval`). */
+export const SCALER_POLLING_SECONDS = 15;
+
+/**
+ * How long a model's autoscaler may read no metric before it falls back, seconds: longer than a
+ * Prometheus restart (the operator's StatefulSet pod replaying its WAL), so routine restarts keep
+ * the current replicas, and half the 10 minutes after which ModelMetricsMissing pages.
+ */
+export const SCALER_FALLBACK_AFTER_SECONDS = 300;
+
+/**
+ * KEDA's fallback for a model whose metric cannot be read (Prometheus down, or the query empty,
+ * which `ignoreNullValues: "false"` makes an error): after {@link SCALER_FALLBACK_AFTER_SECONDS}
+ * of failed reads, the model runs at least its maximum replicas until a read succeeds
+ * (`currentReplicasIfHigher`: never fewer than it runs). Blind, the kit errs toward capacity: the
+ * plan's cost ceiling already counts every model at its maximum.
+ *
+ * At the pinned KEDA 2.20.2 (kedacore/keda pkg/fallback/fallback.go, pkg/scaling/scale_handler.go):
+ * every failed read counts, both the scale loop's (every pollingInterval) and each of the HPA's
+ * metric requests (every 15 s, the HPA's default sync period), so the threshold is two failures per
+ * poll; a Prometheus trigger's read fails on a connection error, an HTTP error, or an empty result
+ * when `ignoreNullValues` is false (pkg/scalers/prometheus_scaler.go). A `Value` metric's fallback
+ * is divided by the ready replicas, which KEDA refuses at zero, and a parked model (minimum 0) would
+ * be woken to its maximum by an outage: models with a minimum of 0 get no fallback.
+ * `CheckFallbackValid` (apis/keda/v1alpha1/scaledobject_types.go) accepts any non-CPU, non-memory
+ * trigger. `unsafeSsl` stays unset: the server address is Prometheus's in-cluster plain-HTTP Service.
+ */
+export function scalerFallback(replicas: { min: number; max: number }) {
+  if (replicas.min === 0) return undefined;
+  return {
+    failureThreshold: 2 * Math.ceil(SCALER_FALLBACK_AFTER_SECONDS / SCALER_POLLING_SECONDS),
+    replicas: replicas.max,
+    behavior: "currentReplicasIfHigher",
+  };
+}
+
 /**
  * KEDA ScaledObject (keda.sh/v1alpha1) for a Deployment, on the model's Prometheus metric. The
  * trigger's metricType says how the HPA compares it: averages as a Value, totals per replica.
@@ -64,12 +100,14 @@ export const SCALING_BEHAVIOR = {
  * and the scaling policies.
  */
 export function scaledObject(
-  model: Pick<ModelSpec, "name" | "runtime" | "autoscaling" | "replicas">,
+  model: Pick<ModelSpec, "name" | "runtime" | "autoscaling" | "replicas" | "canary">,
   deploymentName: string,
   scope: { name?: string; track?: "stable" | "canary"; namespace?: string } = {},
 ) {
   const namespace = scope.namespace ?? SERVING_NAMESPACE;
   const q = scalingQuery(model, { track: scope.track, podOwner: deploymentName, namespace });
+  const replicas = trackReplicas(model, scope.track ?? "stable");
+  const fallback = scalerFallback(replicas);
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "ScaledObject",
@@ -80,10 +118,11 @@ export function scaledObject(
     },
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
-      minReplicaCount: model.replicas.min,
-      maxReplicaCount: model.replicas.max,
-      pollingInterval: 15,
+      minReplicaCount: replicas.min,
+      maxReplicaCount: replicas.max,
+      pollingInterval: SCALER_POLLING_SECONDS,
       cooldownPeriod: 600,
+      ...(fallback ? { fallback } : {}),
       advanced: { horizontalPodAutoscalerConfig: { behavior: SCALING_BEHAVIOR } },
       triggers: [
         {
@@ -94,7 +133,8 @@ export function scaledObject(
             query: q.query,
             threshold: String(model.autoscaling.target),
             // An empty result is an error, not 0 (KEDA's default): the HPA then keeps the current
-            // replicas instead of falling to the minimum, and ModelMetricsMissing alerts.
+            // replicas instead of falling to the minimum, ModelMetricsMissing alerts, and after a
+            // while the fallback (scalerFallback) takes over.
             ignoreNullValues: "false",
             ...(model.replicas.min === 0 ? { activationThreshold: "0" } : {}),
           },

@@ -1,4 +1,5 @@
 export * from "./autoscaling";
+export * from "./drain";
 export * from "./kserve-builders";
 export * from "./model-fetcher";
 export * from "./model-servers";

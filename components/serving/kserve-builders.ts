@@ -5,12 +5,13 @@ import { MODEL_LABEL, MODEL_VERSION_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource, servedVersion } from "./model-source";
 import { weightsStorageUri } from "./mounted-weights";
-import { ModelSpec } from "./model-spec";
+import { ModelSpec, trackReplicas } from "./model-spec";
 import { ModelRuntime, runtimeOf } from "./runtimes";
 import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
 import { placementFor, resourcesFor } from "./triton-builders";
-import { RUNTIME_DEFAULT_SECCOMP, restrictedPodSecurityContext } from "../common/pod-security";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import { callerAnnotations, type EndpointOidc } from "./callers";
+import { terminationGracePeriodSeconds, trackSelector, zoneSpread } from "./drain";
 
 export { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../common/names";
 /** The pod label that tells runtimes apart in monitors (value: the ServingRuntime's name). */
@@ -65,9 +66,13 @@ export function kedaValues() {
 /**
  * kserve-resources v0.20.0 in Standard (raw Deployment) mode: no Knative, no Istio. The kit
  * authors the Ingresses itself (weighted canaries need the ALB's forward actions), so KServe
- * creates none; the built-in storage container stays for s3:// and friends.
+ * creates none. The chart's `kserve.storage.s3` settings are not set: KServe v0.20.0 applies them
+ * (pkg/credentials/service_account_credentials.go) only to a service account annotated for IRSA
+ * (`eks.amazonaws.com/role-arn`) or one holding an access-key Secret, and the kit's models use EKS
+ * Pod Identity, which has neither; the kit's own fetcher downloads s3:// sources instead
+ * ({@link s3StorageContainer}).
  */
-export function kserveValues(region: string) {
+export function kserveValues() {
   return {
     kserve: {
       controller: {
@@ -75,10 +80,14 @@ export function kserveValues(region: string) {
         gateway: { ingressGateway: { className: "alb" }, disableIngressCreation: true },
         nodeSelector: onSystemNodes,
       },
-      storage: { s3: { useHttps: "1", region } },
     },
   };
 }
+
+/** Name of the ClusterStorageContainer that fetches `models:/` references through the registry. */
+export const MLFLOW_STORAGE_CONTAINER = "mlflow-models";
+/** Name of the ClusterStorageContainer that fetches `s3://` sources with the pod's own identity. */
+export const S3_STORAGE_CONTAINER = "s3-models";
 
 /**
  * ClusterStorageContainer for `models:/` references: KServe runs it as the storage initializer
@@ -89,10 +98,30 @@ export function mlflowStorageContainer(trackingUri: string, region: string) {
   return {
     apiVersion: "serving.kserve.io/v1alpha1",
     kind: "ClusterStorageContainer",
-    metadata: { name: "mlflow-models" },
+    metadata: { name: MLFLOW_STORAGE_CONTAINER },
     spec: {
       container: modelFetcherContainer("storage-initializer", { trackingUri, region }),
       supportedUriFormats: [{ prefix: "models:/" }],
+      workloadType: "initContainer",
+    },
+  };
+}
+
+/**
+ * ClusterStorageContainer for `s3://` sources: the same fetcher (MLflow's client, boto3 underneath)
+ * with the region set, reading with the pod's EKS Pod Identity credentials, which the Pod Identity
+ * webhook gives every container of the pod, init containers included. It replaces KServe's default
+ * storage initializer, whose S3 region and HTTPS settings KServe never applies with Pod Identity
+ * (see {@link kserveValues}), and runs hardened like every kit container. No registry credentials.
+ */
+export function s3StorageContainer(region: string) {
+  return {
+    apiVersion: "serving.kserve.io/v1alpha1",
+    kind: "ClusterStorageContainer",
+    metadata: { name: S3_STORAGE_CONTAINER },
+    spec: {
+      container: modelFetcherContainer("storage-initializer", { region }),
+      supportedUriFormats: [{ prefix: "s3://" }],
       workloadType: "initContainer",
     },
   };
@@ -128,12 +157,18 @@ export function inferenceService(input: InferenceServiceInput) {
   const { model } = input;
   const runtime = runtimeOf(model);
   const placement = placementFor(model.accelerator);
-  // KServe's own storage initializer downloads s3:// sources; the kit's fetcher models:/ ones.
-  const storageContainer =
-    input.weightsClaim || parseModelSource(input.source)?.kind === "s3"
-      ? {}
-      : { storageContainerName: "mlflow-models" };
-  const args = runtime.modelArgs?.(model) ?? [];
+  // The kit's fetcher downloads both kinds of source (one ClusterStorageContainer each); mounted weights need none.
+  const storageContainer = input.weightsClaim
+    ? {}
+    : {
+        storageContainerName:
+          parseModelSource(input.source)?.kind === "s3" ? S3_STORAGE_CONTAINER : MLFLOW_STORAGE_CONTAINER,
+      };
+  // Mounted weights are read the way the runtime reads a network mount fastest (mountedWeightsLoad).
+  const args = [
+    ...(runtime.modelArgs?.(model) ?? []),
+    ...(input.weightsClaim ? (runtime.mountedWeightsLoad?.args ?? []) : []),
+  ];
   const version = servedVersion(input.source);
   // The registry version served, on the InferenceService and its pods (and so on every scraped series).
   const versionLabel: Record<string, string> =
@@ -162,8 +197,9 @@ export function inferenceService(input: InferenceServiceInput) {
         serviceAccountName: input.serviceAccountName,
         ...(input.schedulerName ? { schedulerName: input.schedulerName } : {}),
         ...placement,
-        minReplicas: model.replicas.min,
-        maxReplicas: model.replicas.max,
+        // A canary is sized from its share of traffic (trackReplicas), the stable track by the model.
+        minReplicas: trackReplicas(model, input.track).min,
+        maxReplicas: trackReplicas(model, input.track).max,
         labels: {
           [MODEL_POD_LABEL]: model.name,
           [RUNTIME_POD_LABEL]: runtime.servingRuntimeName,
@@ -171,20 +207,25 @@ export function inferenceService(input: InferenceServiceInput) {
           ...versionLabel,
         },
         deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        // Drain (serving/drain.ts): the runtime's container pauses in preStop; the grace covers its longest request.
+        // KServe v0.20.0 takes these from the predictor, not the ServingRuntime (MergePodSpec in
+        // pkg/controller/v1beta1/inferenceservice/utils/utils.go keeps only the runtime's node
+        // selector, affinity, tolerations, volumes, image pull secrets and scheduler name).
+        terminationGracePeriodSeconds: terminationGracePeriodSeconds(runtime.drain),
+        topologySpreadConstraints: zoneSpread(trackSelector(model.name, input.track)),
         // Model servers never call the Kubernetes API (Pod Identity mounts its own token).
         automountServiceAccountToken: false,
-        // Non-root with the runtime's uid; a runtime whose image runs as root (an exception in
-        // HARDENING_EXCEPTIONS) gets seccomp only, its container drops every capability.
-        securityContext:
-          runtime.runAsUser !== undefined
-            ? restrictedPodSecurityContext(runtime.runAsUser)
-            : { seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP } },
+        // Non-root with the runtime's uid, seccomp RuntimeDefault (Pod Security `restricted`).
+        securityContext: restrictedPodSecurityContext(runtime.runAsUser),
         ...storageContainer,
         model: {
           modelFormat: { name: runtime.modelFormat },
           runtime: runtime.servingRuntimeName,
           storageUri: input.weightsClaim ? weightsStorageUri(input.weightsClaim) : input.source,
           resources: resourcesFor(model),
+          // KServe merges this over the ServingRuntime's container (MergeRuntimeContainers): the
+          // predictor's own container is restricted whatever the runtime object says.
+          securityContext: { ...restrictedContainerSecurityContext(), runAsUser: runtime.runAsUser },
           ...(args.length > 0 ? { args } : {}),
         },
       },

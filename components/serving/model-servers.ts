@@ -9,7 +9,7 @@ import { MODEL_LABEL, scaledObject } from "./autoscaling";
 import { healthPathFor, inferenceService, modelIngress } from "./kserve-builders";
 import { parseModelSource, servedSource } from "./model-source";
 import { ModelSpec, modelSpecProblems } from "./model-spec";
-import { MODEL_POD_LABEL, TRACK_POD_LABEL } from "../common/names";
+import { MODEL_POD_LABEL } from "../common/names";
 import type { ServingTarget } from "./serving-target";
 import {
   modelReaderPolicy,
@@ -34,6 +34,7 @@ import {
   weightsVolume,
 } from "./mounted-weights";
 import { runtimeOf } from "./runtimes";
+import { trackSelector } from "./drain";
 
 /**
  * The model's Ingress, once its callers are known: `inbound-cidrs` from the model's own list, the
@@ -415,7 +416,7 @@ export class KServeModel extends pulumi.ComponentResource {
         scaledObject(model, `${t.isvc}-predictor`, { name: t.isvc, track: t.track, namespace }),
         { ...k8sOpts, dependsOn: [isvc] },
       );
-      const selector = { [MODEL_POD_LABEL]: model.name, [TRACK_POD_LABEL]: t.track };
+      const selector = trackSelector(model.name, t.track);
       new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.track}`, podDisruptionBudget(t.isvc, selector, namespace), {
         ...k8sOpts,
         dependsOn: args.platform.ready,

@@ -196,6 +196,32 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   return problems;
 }
 
+/**
+ * Fewest replicas a canary keeps when the stable track keeps at least as many: two, so one replica
+ * lost (a spot reclaim, a drain) does not leave the canary's share of traffic on an empty target
+ * group, which the ALB's weighted forward still sends requests to; and prod's floor of 2 per model
+ * server (policy `inference-workloads-hardened`) holds for the canary too.
+ */
+export const CANARY_MIN_REPLICAS = 2;
+
+/**
+ * Replica bounds of one KServe track. The stable track keeps the model's; a canary is sized from its
+ * traffic share, not the stable track's size: its maximum is its share of the stable maximum
+ * (rounded up), its minimum its share of the stable minimum but at least
+ * {@link CANARY_MIN_REPLICAS} (never more than the stable minimum, so a parked dev model's canary
+ * is parked too), and the maximum never below the minimum. A 10% canary of { min: 2, max: 8 } keeps
+ * { min: 2, max: 2 }, not { min: 2, max: 8 }.
+ */
+export function trackReplicas(
+  m: Pick<ModelSpec, "replicas" | "canary">,
+  track: "stable" | "canary",
+): { min: number; max: number } {
+  if (track === "stable" || !m.canary) return { ...m.replicas };
+  const share = m.canary.trafficPercent / 100;
+  const min = Math.max(Math.ceil(m.replicas.min * share), Math.min(m.replicas.min, CANARY_MIN_REPLICAS));
+  return { min, max: Math.max(min, Math.ceil(m.replicas.max * share)) };
+}
+
 /** Devices per replica, by kind (one unless the model asks for more). */
 export function devicesOf(
   m: Pick<ModelSpec, "accelerator" | "resources">,

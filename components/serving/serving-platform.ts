@@ -4,7 +4,7 @@ import { ClusterHandle, MonitoringHandle, RegistryHandle, type WeightsStore } fr
 import { installChart } from "../common/chart-addon";
 import { RUNTIME_IDS, RuntimeId } from "./runtimes";
 import { CERT_MANAGER_ADDON, KEDA_ADDON, KSERVE_ADDON } from "./addons";
-import { mlflowStorageContainer } from "./kserve-builders";
+import { mlflowStorageContainer, s3StorageContainer } from "./kserve-builders";
 import { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE, SERVING_NAMESPACE } from "../common/names";
 import { createModelNamespaceObjects, type ModelNamespaceIsolation } from "./namespace-objects";
 import { endpointOidcProblems, type EndpointOidc } from "./callers";
@@ -143,6 +143,12 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
     const ready: pulumi.Resource[] = [...objects.ready, keda];
     if (this.kserveController) {
       ready.push(this.kserveController);
+      ready.push(
+        new k8s.apiextensions.CustomResource(`${name}-s3-storage`, s3StorageContainer(cluster.region), {
+          ...k8sOpts,
+          dependsOn: [this.kserveController, objects.namespace],
+        }),
+      );
       if (args.registry) {
         ready.push(
           new k8s.apiextensions.CustomResource(

@@ -7,6 +7,13 @@ import { ModelSource, servedSource } from "./model-source";
 import { devicesOf, ModelSpec } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
+import {
+  ALB_IDLE_TIMEOUT_SECONDS,
+  preStopPause,
+  type RuntimeDrain,
+  terminationGracePeriodSeconds,
+  zoneSpread,
+} from "./drain";
 
 /**
  * The Triton image's own user: `triton-server`, uid and gid 1000 (triton-inference-server/server
@@ -21,6 +28,31 @@ export const TRITON_TMP = "/tmp";
 
 export const TRITON_PORTS = { http: 8000, grpc: 8001, metrics: 8002 } as const;
 const MODEL_DIR = "/models";
+
+/** Size of Triton's memory-backed /dev/shm (the Python backend and its stubs exchange tensors through it). */
+export const TRITON_SHM_SIZE = "2Gi";
+
+/**
+ * How Triton drains: predictive requests are answered whole, so none outlives the ALB's idle timeout.
+ * After SIGTERM Triton refuses new requests and waits up to `--exit-timeout-secs` for those in flight
+ * (tritonserver --help: "Timeout (in seconds) when exiting to wait for in-flight inferences to
+ * finish"), set to this.
+ */
+export const TRITON_DRAIN: RuntimeDrain = { longestRequestSeconds: ALB_IDLE_TIMEOUT_SECONDS };
+
+/**
+ * Triton's probes on its v2 health endpoints, on `port` (the Deployment's named port or KServe's
+ * 8080): a startup probe allowing 15 minutes (10 s x 90) for the model repository to load (large
+ * TensorRT engines, Python backends installing their environment) before liveness applies, then
+ * readiness and liveness.
+ */
+export function tritonProbes(port: number | string) {
+  return {
+    startupProbe: { httpGet: { path: "/v2/health/ready", port }, periodSeconds: 10, failureThreshold: 90 },
+    readinessProbe: { httpGet: { path: "/v2/health/ready", port }, periodSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { httpGet: { path: "/v2/health/live", port }, periodSeconds: 10, failureThreshold: 6 },
+  };
+}
 
 export function tritonLabels(model: string) {
   return {
@@ -38,6 +70,7 @@ export function tritonArgs(modelRepository = MODEL_DIR): string[] {
     "--model-control-mode=none",
     "--exit-on-error=true",
     "--strict-readiness=true",
+    `--exit-timeout-secs=${TRITON_DRAIN.longestRequestSeconds}`,
     `--http-port=${TRITON_PORTS.http}`,
     `--grpc-port=${TRITON_PORTS.grpc}`,
     `--metrics-port=${TRITON_PORTS.metrics}`,
@@ -122,15 +155,8 @@ export function tritonDeployment(input: TritonDeploymentInput) {
           serviceAccountName: input.serviceAccountName,
           ...(input.schedulerName ? { schedulerName: input.schedulerName } : {}),
           ...placement,
-          terminationGracePeriodSeconds: 60,
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: "topology.kubernetes.io/zone",
-              whenUnsatisfiable: "ScheduleAnyway",
-              labelSelector: { matchLabels: labels },
-            },
-          ],
+          terminationGracePeriodSeconds: terminationGracePeriodSeconds(TRITON_DRAIN),
+          topologySpreadConstraints: zoneSpread(labels),
           // Model servers never call the Kubernetes API: no token in the pod.
           automountServiceAccountToken: false,
           securityContext: restrictedPodSecurityContext(TRITON_UID),
@@ -156,22 +182,8 @@ export function tritonDeployment(input: TritonDeploymentInput) {
                 { name: "metrics", containerPort: TRITON_PORTS.metrics, protocol: "TCP" },
               ],
               resources: resourcesFor(model),
-              startupProbe: {
-                httpGet: { path: "/v2/health/ready", port: "http" },
-                periodSeconds: 10,
-                failureThreshold: 90,
-              },
-              readinessProbe: {
-                httpGet: { path: "/v2/health/ready", port: "http" },
-                periodSeconds: 5,
-                failureThreshold: 3,
-              },
-              livenessProbe: {
-                httpGet: { path: "/v2/health/live", port: "http" },
-                periodSeconds: 10,
-                failureThreshold: 6,
-              },
-              lifecycle: { preStop: { sleep: { seconds: 15 } } },
+              ...tritonProbes("http"),
+              lifecycle: preStopPause(),
               securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [
                 { name: "models", mountPath: MODEL_DIR, readOnly: true },
@@ -183,7 +195,7 @@ export function tritonDeployment(input: TritonDeploymentInput) {
           volumes: [
             { name: "models", emptyDir: {} },
             { name: "tmp", emptyDir: {} },
-            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } },
+            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: TRITON_SHM_SIZE } },
           ],
         },
       },

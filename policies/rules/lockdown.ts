@@ -91,9 +91,18 @@ export const kitNamespacesNetworkIsolated: StackValidationPolicy = {
   },
 };
 
-/** Pod-level findings of an InferenceService's predictor (its containers are hardened in its ServingRuntime). */
+/**
+ * Findings of an InferenceService's predictor: its pod fields, and its model container, which KServe
+ * merges over the ServingRuntime's container and so must itself be hardened (no escalation, every
+ * capability dropped, non-root, read-only root).
+ */
 function predictorFindings(predictor: Props | undefined): HardeningFinding[] {
-  const out: HardeningFinding[] = [];
+  const out: HardeningFinding[] = predictor?.model
+    ? hardenedPodFindings({
+        securityContext: predictor.securityContext,
+        containers: [{ ...predictor.model, name: "model" }],
+      })
+    : [];
   const sc = predictor?.securityContext ?? {};
   if (sc.seccompProfile?.type !== RUNTIME_DEFAULT_SECCOMP.type && sc.seccompProfile?.type !== "Localhost")
     out.push({

@@ -105,12 +105,19 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
     expect(JSON.stringify(others.map((r) => r.inputs))).not.toContain('"pw"');
   });
 
-  it("offers the Triton, vLLM Neuron and vLLM GPU runtimes and the models:/ storage container", () => {
+  it("offers the Triton, vLLM Neuron and vLLM GPU runtimes and the models:/ and s3:// storage containers", () => {
     const runtimes = plan
       .ofType("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime")
       .map((r) => (r.inputs.metadata as any).name);
     expect(runtimes.sort()).toEqual(["triton-gpu", "vllm-gpu", "vllm-neuron"]);
-    const csc = plan.one("kubernetes:serving.kserve.io/v1alpha1:ClusterStorageContainer").inputs as any;
+    const cscs = Object.fromEntries(
+      plan
+        .ofType("kubernetes:serving.kserve.io/v1alpha1:ClusterStorageContainer")
+        .map((r) => [(r.inputs.metadata as any).name, r.inputs as any]),
+    );
+    expect(Object.keys(cscs).sort()).toEqual(["mlflow-models", "s3-models"]);
+    expect(cscs["s3-models"].spec.supportedUriFormats).toEqual([{ prefix: "s3://" }]);
+    const csc = cscs["mlflow-models"];
     expect(csc.spec.supportedUriFormats).toEqual([{ prefix: "models:/" }]);
     expect(csc.spec.container.env).toContainEqual({
       name: "MLFLOW_TRACKING_URI",
@@ -234,6 +241,15 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
       );
       expect(scalers["bert-canary"].spec.scaleTargetRef.name).toBe("bert-canary-predictor");
       expect(scalers["bert-canary"].spec.triggers[0].metadata.query).toContain('mlserving_track="canary"');
+      // And is sized from its 20% share: { min: 1, max: 1 } beside the stable { min: 1, max: 2 }.
+      expect([scalers["bert-canary"].spec.minReplicaCount, scalers["bert-canary"].spec.maxReplicaCount]).toEqual([
+        1, 1,
+      ]);
+      expect([
+        byName["bert-canary"].spec.predictor.minReplicas,
+        byName["bert-canary"].spec.predictor.maxReplicas,
+      ]).toEqual([1, 1]);
+      expect(scalers.bert.spec.maxReplicaCount).toBe(2);
     });
 
     it("protects each track with its own PodDisruptionBudget", () => {

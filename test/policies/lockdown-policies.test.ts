@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/common/pod-security";
 import { defaultDenyPolicy } from "../../components/common/network-policy";
 import { VLLM_NEURON, VLLM_GPU } from "../../components/serving/runtimes";
+import { inferenceService, withModelDefaults } from "../../components/serving";
 import { kitNamespacesNetworkIsolated, modelEndpointsNamedCallers, workloadPodsHardened } from "../../policies/rules";
 import { resource, violations } from "./policy-harness";
 
@@ -117,16 +118,57 @@ describe("workload-pods-hardened", () => {
     expect(v).toContain(
       'ServingRuntime custom in namespace "team-b": container kserve-container: privileged must not be set.',
     );
-    expect(v).toHaveLength(3 + 6);
+    // The predictor's model container is judged too (KServe merges it over the runtime's container).
+    expect(v).toContain(
+      'InferenceService llm in namespace "team-b": container model: allowPrivilegeEscalation must be false.',
+    );
+    expect(v).toContain(
+      'InferenceService llm in namespace "team-b": container model: capabilities.drop must include ALL.',
+    );
+    expect(v).toHaveLength(3 + 5 + 6);
   });
 
   it("accepts hardened workloads, the documented exceptions, and leaves other namespaces alone", async () => {
     const neuronRuntime = VLLM_NEURON.servingRuntime("serving");
+    const neuronModel = inferenceService({
+      model: withModelDefaults({ name: "asst", server: "kserve", accelerator: "neuron", source: "models:/a/1" }, "dev"),
+      track: "stable",
+      name: "asst",
+      source: "models:/a/1",
+      serviceAccountName: "asst",
+    });
     const gpuRuntime = VLLM_GPU.servingRuntime("serving");
     const v = await violations(workloadPodsHardened, [
       deployment("serving", "triton", hardenedPod),
       resource("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime", neuronRuntime, { name: "neuron-rt" }),
       resource("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime", gpuRuntime, { name: "gpu-rt" }),
+      resource("kubernetes:serving.kserve.io/v1beta1:InferenceService", neuronModel, { name: "asst" }),
+      deployment("default", "someone-elses", {}),
+    ]);
+    expect(v).toEqual([]);
+  });
+
+  it("excuses vLLM on Neuron no more: a root Neuron runtime or predictor is reported (issue 24)", async () => {
+    const v = await violations(workloadPodsHardened, [
+      resource(
+        "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime",
+        {
+          metadata: { name: "vllm-neuron", namespace: "serving" },
+          spec: {
+            containers: [
+              {
+                name: "kserve-container",
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ["ALL"] },
+                  seccompProfile: { type: "RuntimeDefault" },
+                },
+              },
+            ],
+          },
+        },
+        { name: "neuron-rt" },
+      ),
       resource(
         "kubernetes:serving.kserve.io/v1beta1:InferenceService",
         {
@@ -141,9 +183,13 @@ describe("workload-pods-hardened", () => {
         },
         { name: "asst" },
       ),
-      deployment("default", "someone-elses", {}),
     ]);
-    expect(v).toEqual([]);
+    expect(v).toContain(
+      'ServingRuntime vllm-neuron in namespace "serving": container kserve-container: runAsNonRoot must be true.',
+    );
+    expect(v).toContain(
+      'InferenceService asst in namespace "serving": spec.predictor.securityContext.runAsNonRoot must be true.',
+    );
   });
 });
 

@@ -15,7 +15,7 @@ describe("kit-namespaces-pod-security", () => {
     const v = await violations(kitNamespacesPodSecurity, [namespace("serving")]);
     expect(v).toHaveLength(6);
     expect(v[0]).toContain(
-      'namespace "serving": label pod-security.kubernetes.io/enforce must be "baseline" (is missing)',
+      'namespace "serving": label pod-security.kubernetes.io/enforce must be "restricted" (is missing)',
     );
   });
 

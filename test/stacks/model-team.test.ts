@@ -93,7 +93,7 @@ describe("examples/model-team planned against the dev platform's recorded output
       (r) => r.type === "kubernetes:core/v1:Namespace" && (r.inputs as any).metadata.name === "fraud",
     );
     const labels = (ns?.inputs as any).metadata.labels as Record<string, string>;
-    expect(labels[`${POD_SECURITY_LABEL_PREFIX}/enforce`]).toBe("baseline");
+    expect(labels[`${POD_SECURITY_LABEL_PREFIX}/enforce`]).toBe("restricted");
     expect(labels[`${POD_SECURITY_LABEL_PREFIX}/warn`]).toBe("restricted");
     const inFraud = (type: string) =>
       platform.resources.filter((r) => r.type === type && (r.inputs as any).metadata?.namespace === "fraud");

@@ -158,19 +158,19 @@ describe("pool limits must cover every model at its maximum, canaries included",
     canary: { source: "models:/resnet/4", trafficPercent: 10 },
   });
 
-  it("warns when a NodePool's device limit is below max replicas x 2 tracks", () => {
-    // staging's GPU NodePool allows 4 GPUs; 3 replicas with a canary track need 6.
-    expect(levels(spec("staging", [canaried(3)]), "warning")).toEqual([
+  it("warns when a NodePool's device limit is below the stable maximum plus the canary's", () => {
+    // staging's GPU NodePool allows 4 GPUs; 4 stable replicas and a 10% canary's 1 need 5.
+    expect(levels(spec("staging", [canaried(4)]), "warning")).toEqual([
       {
         level: "warning",
         path: "capacity.pools[0].maxDevices",
-        message: expect.stringMatching(/need 6 devices .*limits allow 4/),
+        message: expect.stringMatching(/need 5 devices .*limits allow 4/),
       },
     ]);
   });
 
   it("is quiet when the limit covers them", () => {
-    expect(levels(spec("staging", [canaried(2)]), "warning")).toEqual([]);
+    expect(levels(spec("staging", [canaried(3)]), "warning")).toEqual([]);
   });
 
   it("counts a time-sliced NodePool's limit in shares, as its NodePool and NodeOverlays do", () => {
@@ -186,8 +186,9 @@ describe("pool limits must cover every model at its maximum, canaries included",
     expect(levels(spec("dev", [gpu({ replicas: { min: 0, max: 2 } })]), "warning")).toEqual([]);
   });
 
-  it("doubles the replicas for a canary track", () => {
-    expect(replicaBounds(canaried(3))).toEqual({ min: 2, max: 6 });
+  it("adds a canary track sized from its share of traffic, not a second copy of the stable track", () => {
+    expect(replicaBounds(canaried(3))).toEqual({ min: 2, max: 4 });
+    expect(replicaBounds({ ...canaried(8), replicas: { min: 2, max: 8 } })).toEqual({ min: 4, max: 10 });
     expect(replicaBounds(gpu({}))).toEqual({ min: 1, max: 4 });
   });
 });

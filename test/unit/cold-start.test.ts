@@ -82,12 +82,28 @@ describe("cold-start floor per model", () => {
     expect(phase(e, "weights")!.seconds).toBe(Math.round((15 * 2 ** 30) / netBytesPerSecond));
     expect(phase(e, "weights")!.seconds).toBe(26);
     expect(phase(e, "weights")!.basis).toMatch(
-      /read in place from S3 through Mountpoint .*5000 Mbit\/s baseline network/,
+      /read in place from S3 through Mountpoint .*5000 Mbit\/s baseline network: vLLM --safetensors-load-strategy eager/,
     );
     expect(e.runningNodeSeconds).toBe(26);
     expect(modelImages(mounted)).toEqual([imageRef(IMAGES.vllmOpenai)]);
     expect(e.unknown).not.toContain(`size of image ${imageRef(IMAGES.mlflow)}`);
     expect(e.newNodeSeconds).toBe(90 + 218 + 26);
+  });
+
+  it("leaves mounted weights unknown for a server that memory-maps them (issue 22, item 5)", () => {
+    // vLLM on Neuron loads through its own loader, which takes no load option: no network-rate claim.
+    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, weightsGiB: 15, mountWeights: true, pinnedVersion: undefined };
+    const e = coldStartEstimate(spec([neuron]), neuron, 0);
+    expect(phase(e, "weights")).toBeUndefined();
+    expect(e.unknown).toContainEqual(expect.stringMatching(/^weights: vLLM on AWS Neuron memory-maps the files/));
+    expect(e.runningNodeSeconds).toBeUndefined();
+    // Downloaded, the same weights are counted at the volume's rate.
+    const downloaded = coldStartEstimate(
+      spec([{ ...neuron, mountWeights: false }]),
+      { ...neuron, mountWeights: false },
+      0,
+    );
+    expect(phase(downloaded, "weights")!.basis).toMatch(/downloaded at/);
   });
 
   it("is bounded by the network where the instance type's baseline bandwidth is below the volume's throughput", () => {
@@ -177,14 +193,13 @@ describe("cold-start floor per model", () => {
     });
   });
 
-  it("pulls the server's image and the fetcher of its source: MLflow's for models:/, KServe's initializer for s3://", () => {
+  it("pulls the server's image and the kit's fetcher, for models:/ and s3:// alike; no fetcher for mounted weights", () => {
     expect(modelImages(LLM)).toEqual([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.mlflow)]);
-    expect(modelImages({ ...LLM, source: "s3://bucket/chat" })).toEqual([
-      imageRef(IMAGES.vllmOpenai),
-      "kserve/storage-initializer:v0.20.0",
-    ]);
-    // The kit's own Triton Deployment fetches with MLflow's client for both kinds of source.
+    // KServe's default storage initializer no longer runs (serving/kserve-builders.ts s3StorageContainer).
+    const fromS3: ModelSpec = { ...LLM, source: "s3://bucket/chat" };
+    expect(modelImages(fromS3)).toEqual([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.mlflow)]);
     expect(modelImages(TRITON_GPU_MODEL)).toEqual([imageRef(IMAGES.tritonServer), imageRef(IMAGES.mlflow)]);
+    expect(modelImages({ ...LLM, mountWeights: true })).toEqual([imageRef(IMAGES.vllmOpenai)]);
   });
 
   it("knows the network and EBS bandwidth of every catalogued instance type", () => {

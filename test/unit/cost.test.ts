@@ -50,8 +50,10 @@ describe("cost envelope", () => {
         model({ replicas: { min: 1, max: 2 }, canary: { source: "models:/resnet/4", trafficPercent: 10 } }),
       ]),
     );
+    // A 10% canary of { min: 1, max: 2 } keeps { min: 1, max: 1 } (trackReplicas).
     expect(canary.models[0].floor.replicas).toBe(2 * plain.models[0].floor.replicas);
-    expect(canary.models[0].ceiling.usd).toBeCloseTo(2 * plain.models[0].ceiling.usd, 2);
+    expect(canary.models[0].ceiling.replicas).toBe(plain.models[0].ceiling.replicas + 1);
+    expect(canary.models[0].ceiling.usd).toBeCloseTo(1.5 * plain.models[0].ceiling.usd, 2);
   });
 
   it("caps a Karpenter pool at its device limit on the type dearest per device", () => {

@@ -284,68 +284,76 @@ describe("hardened pods", () => {
     validateAgainstUpstreamSchema({ apiVersion: "apps/v1", kind: "Deployment", ...d });
   });
 
-  it("ServingRuntimes: Triton and vLLM on GPU fully hardened; vLLM on Neuron only what its exception waives", () => {
-    for (const id of ["triton", "vllm"]) {
+  it("ServingRuntimes: Triton, vLLM on GPU and vLLM on Neuron fully hardened, with no exception", () => {
+    for (const id of ["triton", "vllm", "vllm-neuron"]) {
       const rt = MODEL_RUNTIMES[id].servingRuntime("serving");
       expect(hardenedPodFindings(rt.spec as any), id).toEqual([]);
       const c = (rt.spec as any).containers[0];
       expect(c.securityContext.runAsUser, id).toBe(MODEL_RUNTIMES[id].runAsUser);
+      expect(c.securityContext.capabilities, id).toEqual({ drop: ["ALL"] });
       expect((rt.spec as any).volumes, id).toContainEqual({ name: "tmp", emptyDir: {} });
+      expect(hardeningExceptionFor("ServingRuntime", rt.metadata.name, "serving"), id).toBeUndefined();
     }
-    const vllm = (MODEL_RUNTIMES.vllm.servingRuntime("serving").spec as any).containers[0];
-    // torch's getpass.getuser() needs USER or LOGNAME for a uid missing from /etc/passwd.
-    expect(vllm.env).toEqual(
+    for (const id of ["vllm", "vllm-neuron"]) {
+      const c = (MODEL_RUNTIMES[id].servingRuntime("serving").spec as any).containers[0];
+      // torch's getpass.getuser() needs USER or LOGNAME for a uid missing from /etc/passwd.
+      expect(c.env, id).toEqual(
+        expect.arrayContaining([
+          { name: "HOME", value: "/tmp" },
+          { name: "USER", value: "vllm" },
+          { name: "LOGNAME", value: "vllm" },
+        ]),
+      );
+      // The Neuron DLC's WORKDIR is a root-owned volume: work where the uid may write.
+      expect(c.workingDir, id).toBe("/tmp");
+    }
+    // The Neuron toolchain writes its compiled model and compile cache on the emptyDir, not on the
+    // read-only root or the read-only /mnt/models.
+    const neuron = (VLLM_NEURON.servingRuntime("serving").spec as any).containers[0];
+    expect(neuron.env).toEqual(
       expect.arrayContaining([
-        { name: "HOME", value: "/tmp" },
-        { name: "USER", value: "vllm" },
-        { name: "LOGNAME", value: "vllm" },
+        { name: "NEURON_COMPILED_ARTIFACTS", value: "/tmp/neuron-compiled-artifacts" },
+        { name: "NEURON_COMPILE_CACHE_URL", value: "/tmp/neuron-compile-cache" },
       ]),
     );
-    const neuron = VLLM_NEURON.servingRuntime("serving");
-    const findings = hardenedPodFindings(neuron.spec as any);
-    expect(findings.map((f) => f.field).sort()).toEqual(["readOnlyRootFilesystem", "runAsNonRoot"]);
-    expect(
-      unwaivedFindings(findings, hardeningExceptionFor("ServingRuntime", neuron.metadata.name, "serving")),
-    ).toEqual([]);
-    expect((neuron.spec as any).containers[0].securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    // No capability or group is added for the Neuron devices (see runtimes/vllm-neuron.ts).
+    expect(neuron.securityContext.capabilities.add).toBeUndefined();
   });
 
-  it("InferenceService predictors: seccomp, no token, non-root with the runtime's uid (root only for the Neuron exception)", () => {
+  it("InferenceService predictors: seccomp, no token, non-root with the runtime's uid, a hardened model container", () => {
     const gpu = withModelDefaults(
       { name: "llm", server: "kserve", accelerator: "nvidia", runtime: "vllm", source: "models:/llm/1" },
       "dev",
     );
-    const isvc = inferenceService({
-      model: gpu,
-      track: "stable",
-      name: "llm",
-      source: "models:/llm/1",
-      serviceAccountName: "llm",
-    });
-    expect(isvc.spec.predictor.automountServiceAccountToken).toBe(false);
-    expect(isvc.spec.predictor.securityContext).toMatchObject({
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
     const inf = withModelDefaults(
       { name: "asst", server: "kserve", accelerator: "neuron", source: "models:/a/1" },
       "dev",
     );
-    const isvc2 = inferenceService({
-      model: inf,
-      track: "stable",
-      name: "asst",
-      source: "models:/a/1",
-      serviceAccountName: "asst",
-    });
-    expect(isvc2.spec.predictor.securityContext).toEqual({ seccompProfile: { type: "RuntimeDefault" } });
-    expect(hardeningExceptionFor("InferenceService", "vllm-neuron", "serving")?.waived).toEqual(["runAsNonRoot"]);
-    for (const o of [isvc, isvc2]) validateAgainstUpstreamSchema(o);
+    for (const m of [gpu, inf]) {
+      const isvc = inferenceService({
+        model: m,
+        track: "stable",
+        name: m.name,
+        source: m.source,
+        serviceAccountName: m.name,
+      });
+      expect(isvc.spec.predictor.automountServiceAccountToken, m.name).toBe(false);
+      expect(isvc.spec.predictor.securityContext, m.name).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      expect(
+        hardenedPodFindings({
+          securityContext: isvc.spec.predictor.securityContext,
+          containers: [{ name: "model", ...isvc.spec.predictor.model }] as any,
+        }),
+        m.name,
+      ).toEqual([]);
+      validateAgainstUpstreamSchema(isvc);
+    }
   });
 
   it("the model fetcher (init container and storage initializer) runs restricted on a read-only root", () => {
@@ -376,10 +384,14 @@ describe("hardened pods", () => {
     expect(hardeningExceptionFor("DaemonSet", "neuron-monitor", "serving")).toBeUndefined();
   });
 
-  it("every exception names its reason, and the Neuron ones name the runtime the registry really has", () => {
+  it("every exception names its reason; no model runtime has one", () => {
     for (const e of HARDENING_EXCEPTIONS) expect(e.reason.length, `${e.kind}/${e.name}`).toBeGreaterThan(40);
-    expect(VLLM_NEURON.servingRuntimeName).toBe("vllm-neuron");
-    expect(VLLM_NEURON.runAsUser).toBeUndefined();
-    expect(HARDENING_EXCEPTIONS.filter((e) => e.name === VLLM_NEURON.servingRuntimeName)).toHaveLength(2);
+    for (const r of Object.values(MODEL_RUNTIMES)) {
+      expect(r.runAsUser, r.id).toBeGreaterThan(0);
+      expect(
+        HARDENING_EXCEPTIONS.filter((e) => e.name === r.servingRuntimeName),
+        r.id,
+      ).toEqual([]);
+    }
   });
 });

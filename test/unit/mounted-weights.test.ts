@@ -1,3 +1,4 @@
+import { VLLM_GPU } from "../../components/serving/runtimes";
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -132,6 +133,25 @@ describe("the Mountpoint volume and the InferenceService", () => {
       serviceAccountName: "support-llm",
     });
     expect(downloaded.spec.predictor).toMatchObject({ storageContainerName: "mlflow-models" });
+  });
+
+  it("has vLLM read mounted safetensors whole, not through mmap; downloaded weights keep vLLM's default (issue 22, item 5)", () => {
+    const model = llm(
+      { name: "support-llm", source: "models:/support-llm@prod", pinnedVersion: 3, mountWeights: true },
+      "staging",
+    );
+    const input = {
+      model,
+      track: "stable" as const,
+      name: "support-llm",
+      source: "models:/support-llm/3",
+      serviceAccountName: "support-llm",
+    };
+    const mounted = inferenceService({ ...input, weightsClaim: claim.metadata.name }).spec.predictor.model.args!;
+    expect(mounted.slice(-2)).toEqual(["--safetensors-load-strategy", "eager"]);
+    expect(mounted.slice(0, 2)).toEqual(["--tensor-parallel-size", "1"]);
+    expect(inferenceService(input).spec.predictor.model.args).not.toContain("--safetensors-load-strategy");
+    expect(VLLM_GPU.mountedWeightsLoad?.args).toEqual(["--safetensors-load-strategy", "eager"]);
   });
 });
 

@@ -43,11 +43,13 @@ describe("Pod Security admission labels", () => {
     expect(namespacePodSecurityProblems({ enforce: "baseline", reason: "x", warnAndAudit: "restricted" })).toEqual([]);
   });
 
-  it("enforces restricted on the registry, and gives a reason for every looser kit namespace", () => {
+  it("enforces restricted on the registry and on serving, and gives a reason for every looser kit namespace", () => {
     expect(KIT_NAMESPACE_POD_SECURITY.mlflow.enforce).toBe("restricted");
     expect(KIT_NAMESPACE_POD_SECURITY["neuron-monitor"].enforce).toBe("privileged");
     expect(KIT_NAMESPACE_POD_SECURITY.monitoring.enforce).toBe("privileged");
-    expect(KIT_NAMESPACE_POD_SECURITY.serving.enforce).toBe("baseline");
+    // Issue 24: every model runtime, vLLM on Neuron included, runs restricted.
+    expect(KIT_NAMESPACE_POD_SECURITY.serving).toEqual({ enforce: "restricted" });
+    expect(kitNamespacePodSecurityLabels("serving")["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     for (const [ns, p] of Object.entries(KIT_NAMESPACE_POD_SECURITY))
       expect(namespacePodSecurityProblems(p), ns).toEqual([]);
   });

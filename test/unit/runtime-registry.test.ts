@@ -24,6 +24,8 @@ const TOY: ModelRuntime = {
   servers: ["kserve"],
   metricsPort: "http",
   healthPath: "/ready",
+  runAsUser: 1000,
+  drain: { longestRequestSeconds: 60 },
   defaultAutoscaling: { metric: "in-flight", target: 4 },
   scalingQueries: {
     "in-flight": (sel) => ({ query: `sum(toy_requests_in_flight${sel})`, metricType: "AverageValue" }),

@@ -6,6 +6,8 @@ import {
   MODEL_FETCH_SCRIPT,
   MODEL_SOURCE_RULE,
   mlflowStorageContainer,
+  s3StorageContainer,
+  kserveValues,
   modelIngress,
   modelReaderPolicy,
   modelSpecProblems,
@@ -20,6 +22,16 @@ import {
   healthPathFor,
   TRITON,
   VLLM_NEURON,
+  VLLM_GPU,
+  ALB_DEREGISTRATION_DELAY_SECONDS,
+  ALB_IDLE_TIMEOUT_SECONDS,
+  ENDPOINT_REMOVAL_SECONDS,
+  EXIT_MARGIN_SECONDS,
+  VLLM_PRESTOP_SCRIPT,
+  SCALER_FALLBACK_AFTER_SECONDS,
+  SCALER_POLLING_SECONDS,
+  trackReplicas,
+  CANARY_MIN_REPLICAS,
 } from "../../components";
 import type { ModelSource, ModelSpec } from "../../components/serving";
 import { PROMETHEUS_URL } from "../../components/common/names";
@@ -380,6 +392,24 @@ describe("scaledObject", () => {
     expect(so.spec.triggers[0].metadata).toMatchObject({ activationThreshold: "0" });
     validateAgainstUpstreamSchema(so);
   });
+
+  it("falls back to the maximum (never fewer than running) after 5 minutes without a metric (issue 22, item 10)", () => {
+    for (const m of [tritonGpu, with_(tritonGpu, { autoscaling: { metric: "in-flight", target: 6 } })]) {
+      const so = scaledObject(m, "resnet");
+      // Two failed reads per poll (the scale loop and the HPA's request), for 300 s at 15 s a poll.
+      expect(so.spec.fallback).toEqual({ failureThreshold: 40, replicas: 4, behavior: "currentReplicasIfHigher" });
+      expect(so.spec.pollingInterval).toBe(SCALER_POLLING_SECONDS);
+      expect(2 * (SCALER_FALLBACK_AFTER_SECONDS / SCALER_POLLING_SECONDS)).toBe(so.spec.fallback!.failureThreshold);
+      // An empty query is a failed read (it counts toward the fallback), not a 0 that scales in.
+      expect(so.spec.triggers[0].metadata.ignoreNullValues).toBe("false");
+      expect(so.spec.triggers[0].metadata).not.toHaveProperty("unsafeSsl");
+      validateAgainstUpstreamSchema(so);
+    }
+    // A parked model stays parked: KEDA cannot fall back on a Value metric with no ready replica.
+    expect(scaledObject(with_(tritonGpu, { replicas: { min: 0, max: 2 } }), "resnet").spec).not.toHaveProperty(
+      "fallback",
+    );
+  });
 });
 
 describe("Triton builders", () => {
@@ -595,16 +625,55 @@ describe("KServe builders", () => {
     validateAgainstUpstreamSchema(neuron);
   });
 
-  it("uses the mlflow-models storage container for models:/ sources only", () => {
+  it("fetches with the kit's fetcher: mlflow-models for models:/, s3-models for s3:// (issue 22, item 10)", () => {
     expect(isvc(kserveGpu).spec.predictor).toMatchObject({ storageContainerName: "mlflow-models" });
     expect(isvc(kserveGpu).spec.predictor.model.storageUri).toBe("models:/bert@champion");
     const fromS3 = isvc(with_(kserveGpu, { source: "s3://models-bucket/nlp/bert/2" }));
-    expect(fromS3.spec.predictor).not.toHaveProperty("storageContainerName");
+    // Not KServe's default initializer, whose S3 settings KServe applies only with IRSA or key Secrets.
+    expect(fromS3.spec.predictor).toMatchObject({ storageContainerName: "s3-models" });
     expect(fromS3.spec.predictor.model.storageUri).toBe("s3://models-bucket/nlp/bert/2");
     // The track's own source decides, not the model's.
     expect(
       isvc(kserveGpu, { track: "canary", name: "bert-canary", source: "s3://models-bucket/nlp/bert/3" }).spec.predictor,
-    ).not.toHaveProperty("storageContainerName");
+    ).toMatchObject({ storageContainerName: "s3-models" });
+    validateAgainstUpstreamSchema(fromS3);
+  });
+
+  it("s3StorageContainer: the fetcher for s3://, with the region and no registry credentials; KServe's S3 values are gone", () => {
+    const csc = s3StorageContainer("us-west-2");
+    expect(csc.metadata.name).toBe("s3-models");
+    expect(csc.spec.supportedUriFormats).toEqual([{ prefix: "s3://" }]);
+    expect(csc.spec.container.command).toEqual(["python", "-c", MODEL_FETCH_SCRIPT]);
+    expect(csc.spec.container.env).toContainEqual({ name: "AWS_DEFAULT_REGION", value: "us-west-2" });
+    expect(JSON.stringify(csc.spec.container.env)).not.toContain("MLFLOW");
+    expect(kserveValues().kserve).not.toHaveProperty("storage");
+    validateAgainstUpstreamSchema(csc);
+  });
+
+  it("sizes a canary from its share of traffic, not the stable track's size (issue 22, item 10)", () => {
+    const m = with_(kserveGpu, {
+      replicas: { min: 2, max: 8 },
+      canary: { source: "models:/bert/8", trafficPercent: 10 },
+    });
+    expect(trackReplicas(m, "stable")).toEqual({ min: 2, max: 8 });
+    // At least CANARY_MIN_REPLICAS (prod's floor, and one loss never empties the canary's target group).
+    expect(trackReplicas(m, "canary")).toEqual({ min: CANARY_MIN_REPLICAS, max: 2 });
+    const canary = isvc(m, { track: "canary", name: "bert-canary" }).spec.predictor;
+    expect([canary.minReplicas, canary.maxReplicas]).toEqual([2, 2]);
+    const so = scaledObject(m, "bert-canary-predictor", { name: "bert-canary", track: "canary" });
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([2, 2]);
+    expect(so.spec.fallback?.replicas).toBe(2);
+    expect(isvc(m).spec.predictor.maxReplicas).toBe(8);
+    // Proportional above the floor, rounded up; never more than the stable floor at the bottom.
+    expect(
+      trackReplicas({ ...m, replicas: { min: 10, max: 40 }, canary: { ...m.canary!, trafficPercent: 30 } }, "canary"),
+    ).toEqual({
+      min: 3,
+      max: 12,
+    });
+    expect(trackReplicas({ ...m, replicas: { min: 1, max: 3 } }, "canary")).toEqual({ min: 1, max: 1 });
+    expect(trackReplicas({ ...m, replicas: { min: 0, max: 2 } }, "canary")).toEqual({ min: 0, max: 1 });
+    validateAgainstUpstreamSchema(isvc(m, { track: "canary", name: "bert-canary" }));
   });
 
   it("puts GPU models on the Triton runtime with their GPUs", () => {
@@ -684,6 +753,111 @@ describe("KServe builders", () => {
     expect(c.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
     expect(rt.spec.supportedModelFormats.map((f: { name: string }) => f.name)).toEqual(["vllm-neuron"]);
     validateAgainstUpstreamSchema(rt);
+  });
+
+  describe("every model server drains, spreads over zones and has a startup probe (issue 22, item 6)", () => {
+    const runtimes = [TRITON, VLLM_NEURON, VLLM_GPU];
+    const modelOn = (r: (typeof runtimes)[number]): ModelSpec =>
+      r === TRITON ? kserveGpu : r === VLLM_GPU ? with_(kserveGpu, { runtime: "vllm", name: "llm" }) : kserveNeuron;
+
+    it.each(runtimes.map((r) => [r.id, r] as const))(
+      "%s: the predictor's grace covers the preStop pause and the runtime's longest request",
+      (_id, r) => {
+        const p = isvc(modelOn(r)).spec.predictor;
+        expect(p.terminationGracePeriodSeconds).toBe(
+          ENDPOINT_REMOVAL_SECONDS + r.drain.longestRequestSeconds + EXIT_MARGIN_SECONDS,
+        );
+        // Kubernetes' default of 30 s would cut every drain short.
+        expect(p.terminationGracePeriodSeconds).toBeGreaterThan(30);
+        const c = (r.servingRuntime("serving") as any).spec.containers[0];
+        expect(c.lifecycle.preStop).toBeDefined();
+        expect(c.startupProbe).toBeDefined();
+        // Liveness waits for the startup probe, never on a fixed delay a slow load or compile outlives.
+        expect(c.livenessProbe).not.toHaveProperty("initialDelaySeconds");
+        validateAgainstUpstreamSchema(isvc(modelOn(r)));
+        validateAgainstUpstreamSchema(r.servingRuntime("serving"));
+      },
+    );
+
+    it("Triton drains itself after the pause: preStop sleep, then --exit-timeout-secs for the ALB's idle timeout", () => {
+      const c = (TRITON.servingRuntime("serving") as any).spec.containers[0];
+      expect(c.lifecycle).toEqual({ preStop: { sleep: { seconds: ENDPOINT_REMOVAL_SECONDS } } });
+      expect(TRITON.drain.longestRequestSeconds).toBe(ALB_IDLE_TIMEOUT_SECONDS);
+      expect(c.args).toContain(`--exit-timeout-secs=${ALB_IDLE_TIMEOUT_SECONDS}`);
+      const d = tritonDeployment({ model: tritonGpu, serviceAccountName: "resnet", region: "us-west-2" });
+      expect(d.spec.template.spec.terminationGracePeriodSeconds).toBe(
+        isvc(kserveGpu).spec.predictor.terminationGracePeriodSeconds,
+      );
+      expect(d.spec.template.spec.containers[0].lifecycle).toEqual(c.lifecycle);
+    });
+
+    it("vLLM drains in preStop (the pinned 0.16 is not relied on to drain on SIGTERM): pause, then wait for no running or waiting request", () => {
+      for (const r of [VLLM_GPU, VLLM_NEURON]) {
+        const c = (r.servingRuntime("serving") as any).spec.containers[0];
+        expect(c.lifecycle).toEqual({ preStop: { exec: { command: ["python3", "-c", VLLM_PRESTOP_SCRIPT] } } });
+        expect(r.drain.longestRequestSeconds).toBe(ALB_DEREGISTRATION_DELAY_SECONDS);
+        // A flag the pinned vLLM may not know would stop it from starting.
+        expect(c.args.join(" ")).not.toContain("--shutdown-timeout");
+      }
+      expect(VLLM_PRESTOP_SCRIPT).toContain(`time.sleep(${ENDPOINT_REMOVAL_SECONDS})`);
+      expect(VLLM_PRESTOP_SCRIPT).toContain(`time.monotonic() + ${ALB_DEREGISTRATION_DELAY_SECONDS}`);
+      expect(VLLM_PRESTOP_SCRIPT).toContain(`http://127.0.0.1:${KSERVE_HTTP_PORT}/metrics`);
+    });
+
+    it("the vLLM preStop script's parse counts running and waiting requests only (run in Python)", () => {
+      const body = [
+        "# TYPE vllm:num_requests_running gauge",
+        'vllm:num_requests_running{engine="0",model_name="llm"} 2.0',
+        'vllm:num_requests_waiting{engine="0",model_name="llm"} 1.0',
+        "vllm:num_requests_swapped 7.0",
+        "vllm:num_requests_running_total 5.0",
+      ].join("\n");
+      // The script's own parse line, run on a sample exposition (the script as a whole sleeps and polls).
+      const parse = VLLM_PRESTOP_SCRIPT.split("\n")
+        .find((l) => l.includes("re.findall("))!
+        .trim();
+      const program = `import re\ntext = ${JSON.stringify(body)}\n${parse}\nprint(sum(float(v) for v in held))`;
+      expect(execFileSync("python3", ["-c", program]).toString().trim()).toBe("3.0");
+      execFileSync("python3", ["-c", `import ast; ast.parse(${JSON.stringify(VLLM_PRESTOP_SCRIPT)})`]);
+    });
+
+    it("spreads each track's replicas over zones, preferring spread over pending replicas", () => {
+      const p = isvc(kserveGpu, { track: "canary", name: "bert-canary" }).spec.predictor;
+      expect(p.topologySpreadConstraints).toEqual([
+        {
+          maxSkew: 1,
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: { "mlserving.io/model": "bert", "mlserving.io/track": "canary" } },
+        },
+      ]);
+      const d = tritonDeployment({ model: tritonGpu, serviceAccountName: "resnet", region: "us-west-2" });
+      expect(d.spec.template.spec.topologySpreadConstraints[0]).toMatchObject({
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+      });
+    });
+
+    it("Triton on KServe gets the Deployment's startup probe and memory-backed /dev/shm", () => {
+      const rt = TRITON.servingRuntime("serving") as any;
+      const c = rt.spec.containers[0];
+      expect(c.startupProbe).toEqual({
+        httpGet: { path: "/v2/health/ready", port: KSERVE_HTTP_PORT },
+        periodSeconds: 10,
+        failureThreshold: 90,
+      });
+      expect(c.volumeMounts).toContainEqual({ name: "dshm", mountPath: "/dev/shm" });
+      expect(rt.spec.volumes).toContainEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } });
+    });
+
+    it("vLLM on Neuron: a startup probe of an hour for the compile, not a liveness delay of ten minutes", () => {
+      const c = (VLLM_NEURON.servingRuntime("serving") as any).spec.containers[0];
+      expect(c.startupProbe).toEqual({
+        httpGet: { path: "/health", port: 8080 },
+        periodSeconds: 10,
+        failureThreshold: 360,
+      });
+    });
   });
 
   describe("modelIngress", () => {

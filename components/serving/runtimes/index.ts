@@ -8,6 +8,7 @@ export type { ModelRuntime, ScalingQuery } from "./runtime";
 export { TRITON } from "./triton";
 export { VLLM_NEURON } from "./vllm-neuron";
 export { VLLM_GPU } from "./vllm-gpu";
+export { VLLM_DRAIN, VLLM_PRESTOP_SCRIPT } from "./vllm";
 
 /** The name of a registered runtime (`triton`, `vllm-neuron`, `vllm`, or one a program registered). */
 export type RuntimeId = string;

@@ -1,4 +1,5 @@
 import type { ImagePin } from "../../versions";
+import type { RuntimeDrain } from "../drain";
 import type { ModelAccelerator, ModelServer, ModelSpec, ScalingMetric } from "../model-spec";
 
 /** PromQL an autoscaler tracks, and how the HPA compares it with the target. */
@@ -32,12 +33,18 @@ export interface ModelRuntime {
   /** Container port name serving Prometheus metrics in KServe predictor pods. */
   readonly metricsPort: string;
   /**
-   * Non-root uid its pods run as (pod securityContext of KServe predictors). Absent: the image runs
-   * as root, an exception listed with its reason in HARDENING_EXCEPTIONS (common/pod-security.ts).
+   * Non-root uid its pods run as (pod securityContext of KServe predictors; the owner of mounted
+   * weights). Model namespaces enforce Pod Security `restricted`: a runtime that needs root cannot run.
    */
-  readonly runAsUser?: number;
+  readonly runAsUser: number;
   /** Readiness endpoint (the ALB health-checks it). */
   readonly healthPath: string;
+  /**
+   * How its pods drain (serving/drain.ts): the longest request a replica may hold when it stops
+   * taking new ones. Sets the predictor's termination grace period; its ServingRuntime container
+   * carries the matching preStop hook.
+   */
+  readonly drain: RuntimeDrain;
   /** Autoscaling when the model names none. */
   readonly defaultAutoscaling: { metric: ScalingMetric; target: number };
   /**
@@ -56,6 +63,14 @@ export interface ModelRuntime {
   };
   /** Takes the model's `llm` limits (context length, batch size); models on other runtimes may not set them. */
   readonly llmLimits?: true;
+  /**
+   * How the server reads weights mounted from S3 (`mountWeights`, Mountpoint): the arguments that make
+   * it read each file whole and in order, and the source saying so. The cold-start floor counts a
+   * mounted model's weights at the network rate only with this; without it (a server that memory-maps
+   * the files, whose random reads a network mount serves slowly) the weights phase is left unknown.
+   * Default: none.
+   */
+  readonly mountedWeightsLoad?: { readonly args: readonly string[]; readonly basis: string };
   /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
   modelArgs?(model: ModelSpec): string[];
 }

@@ -1,7 +1,16 @@
 import { imageRef, IMAGES } from "../../versions";
 import { KSERVE_HTTP_PORT } from "../ports";
 import { restrictedContainerSecurityContext } from "../../common/pod-security";
-import { TRITON_PORTS, TRITON_TMP, TRITON_UID, tritonArgs } from "../triton-builders";
+import { preStopPause } from "../drain";
+import {
+  TRITON_DRAIN,
+  TRITON_PORTS,
+  TRITON_SHM_SIZE,
+  TRITON_TMP,
+  TRITON_UID,
+  tritonArgs,
+  tritonProbes,
+} from "../triton-builders";
 import type { ModelRuntime } from "./runtime";
 
 /**
@@ -19,6 +28,7 @@ export const TRITON: ModelRuntime = {
   runAsUser: TRITON_UID,
   metricsPort: "metrics",
   healthPath: "/v2/health/ready",
+  drain: TRITON_DRAIN,
   defaultAutoscaling: { metric: "queue-time", target: 20 },
   scalingQueries: {
     // Average queue time per request in ms over the last minute, from Triton's cumulative
@@ -30,7 +40,10 @@ export const TRITON: ModelRuntime = {
     // Requests waiting in Triton's queue, per replica.
     "in-flight": (sel) => ({ query: `sum(nv_inference_pending_request_count${sel})`, metricType: "AverageValue" }),
   },
-  /** Triton's flags on KServe's ports (8080 HTTP, 9000 gRPC) and metrics on 8002. */
+  /**
+   * Triton's flags on KServe's ports (8080 HTTP, 9000 gRPC) and metrics on 8002, with the probes,
+   * preStop pause and memory-backed /dev/shm of the kit's Triton Deployment.
+   */
   servingRuntime: (namespace) => ({
     apiVersion: "serving.kserve.io/v1alpha1",
     kind: "ServingRuntime",
@@ -60,24 +73,21 @@ export const TRITON: ModelRuntime = {
             { name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" },
             { name: "metrics", containerPort: TRITON_PORTS.metrics, protocol: "TCP" },
           ],
-          readinessProbe: {
-            httpGet: { path: "/v2/health/ready", port: KSERVE_HTTP_PORT },
-            periodSeconds: 5,
-            failureThreshold: 3,
-          },
-          livenessProbe: {
-            httpGet: { path: "/v2/health/live", port: KSERVE_HTTP_PORT },
-            periodSeconds: 10,
-            failureThreshold: 6,
-            initialDelaySeconds: 60,
-          },
+          ...tritonProbes(KSERVE_HTTP_PORT),
+          lifecycle: preStopPause(),
           env: [{ name: "HOME", value: TRITON_TMP }],
           resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } },
           securityContext: { ...restrictedContainerSecurityContext(), runAsUser: TRITON_UID },
-          volumeMounts: [{ name: "tmp", mountPath: TRITON_TMP }],
+          volumeMounts: [
+            { name: "dshm", mountPath: "/dev/shm" },
+            { name: "tmp", mountPath: TRITON_TMP },
+          ],
         },
       ],
-      volumes: [{ name: "tmp", emptyDir: {} }],
+      volumes: [
+        { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: TRITON_SHM_SIZE } },
+        { name: "tmp", emptyDir: {} },
+      ],
     },
   }),
 };

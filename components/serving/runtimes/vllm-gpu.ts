@@ -1,10 +1,29 @@
 import { IMAGES } from "../../versions";
 import { devicesOf } from "../model-spec";
 import type { ModelRuntime } from "./runtime";
-import { vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
+import { VLLM_DRAIN, VLLM_UID, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 
-/** uid the vLLM GPU container runs as (the image has no user of its own; any non-root uid reads it). */
-export const VLLM_UID = 1000;
+export { VLLM_UID } from "./vllm";
+
+/**
+ * vLLM's weight loading for weights on a network mount. By default vLLM memory-maps each safetensors
+ * file and copies tensors out of the mapping (`--safetensors-load-strategy` lazy), which turns into
+ * small random reads; on network file systems that is many times slower, which is why vLLM added
+ * `--safetensors-load-strategy eager`: each file is read whole into CPU memory, sequentially, then
+ * its tensors are loaded (vllm-project/vllm#24469, merged 2025-09, in every release since v0.11.0,
+ * the pinned v0.16.0 included; vllm/config/load.py `LoadConfig.safetensors_load_strategy`:
+ * "recommended for models on network filesystems"). Later releases prefetch automatically on NFS
+ * and Lustre only; Mountpoint is a FUSE mount, which they do not detect. Sequential whole-object
+ * reads are what Mountpoint serves at high throughput (awslabs/mountpoint-s3 README: "optimized for
+ * applications that need high read throughput to large objects"). Eager holds one file at a time
+ * in memory: the replica's memory must hold its largest shard (Hugging Face checkpoints shard at 5 GB
+ * by default) besides the server's own.
+ */
+export const VLLM_EAGER_LOAD = {
+  args: ["--safetensors-load-strategy", "eager"],
+  basis:
+    "vLLM --safetensors-load-strategy eager reads each safetensors file whole and in order (vllm-project/vllm#24469), Mountpoint's fast path",
+} as const;
 
 /** Size of the shared-memory volume at /dev/shm (tensor parallelism exchanges tensors through it). */
 export const VLLM_SHM_SIZE = "8Gi";
@@ -27,6 +46,7 @@ export const VLLM_GPU: ModelRuntime = {
   runAsUser: VLLM_UID,
   metricsPort: "http",
   healthPath: "/health",
+  drain: VLLM_DRAIN,
   llmLimits: true,
   // Average KV-cache use across replicas: vLLM queues requests only once its KV cache is full,
   // so scaling out at 70% adds replicas while requests still start at once.
@@ -54,8 +74,10 @@ export const VLLM_GPU: ModelRuntime = {
       resources: { cpu: "4", memory: "16Gi" },
       shmSize: VLLM_SHM_SIZE,
       // Non-root with a read-only root filesystem (see vllmUserSettings for what that takes).
-      user: { uid: VLLM_UID },
+      uid: VLLM_UID,
     }),
+  // Over Mountpoint, read each safetensors file whole instead of memory-mapping it (issue 22, item 5).
+  mountedWeightsLoad: VLLM_EAGER_LOAD,
   modelArgs: (model) => {
     const args = ["--tensor-parallel-size", String(devicesOf(model)?.count ?? 1)];
     if (model.llm)

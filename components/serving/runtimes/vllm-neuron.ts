@@ -1,28 +1,67 @@
 import { IMAGES } from "../../versions";
-import { VLLM_NEURON_RUNTIME_NAME } from "../../common/pod-security";
 import { devicesOf } from "../model-spec";
 import type { ModelRuntime } from "./runtime";
-import { vllmInFlight, vllmServingRuntime } from "./vllm";
+import { VLLM_DRAIN, VLLM_TMP, VLLM_UID, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 
 /** vLLM's `--max-num-seqs` on the Neuron runtime: sequences one replica runs at once; more wait. */
 export const VLLM_MAX_NUM_SEQS = 8;
+/**
+ * Startup probe of vLLM on Neuron: up to an hour (10 s x 360) for the model to be compiled for its
+ * NeuronCores and loaded before liveness applies. A compile killed by a liveness probe starts over,
+ * so the bound is generous; a pod that fails it is restarted, and the Neuron compile cache it keeps
+ * in its /tmp emptyDir survives the container restart.
+ */
+export const VLLM_NEURON_STARTUP_PROBE = vllmHealthProbe(10, 360);
+
+/**
+ * Where the Neuron toolchain writes, on the container's /tmp emptyDir (the root filesystem is
+ * read-only and /mnt/models is mounted read-only):
+ * - `NEURON_COMPILED_ARTIFACTS`: the compiled model. Without it vllm-neuron writes it under the model
+ *   directory, `<model>/neuron-compiled-artifacts/<hash>` (vllm-project/vllm-neuron
+ *   vllm_neuron/worker/neuronx_distributed_model_loader.py `_get_compiled_model_path`; the DLC builds
+ *   its release-0.5.3), which KServe mounts read-only; with it, vllm-neuron loads from there when a
+ *   compiled model is present and compiles into it otherwise;
+ * - `NEURON_COMPILE_CACHE_URL`: the compiler's cache of compiled graphs, by default
+ *   /var/tmp/neuron-compile-cache on the root filesystem (AWS Neuron docs, torch-neuronx
+ *   "Neuron Persistent Cache"). In the pod's emptyDir it survives a container restart, so a restart
+ *   during a long compile resumes from the graphs already compiled.
+ */
+export const VLLM_NEURON_ENV = [
+  { name: "NEURON_COMPILED_ARTIFACTS", value: `${VLLM_TMP}/neuron-compiled-artifacts` },
+  { name: "NEURON_COMPILE_CACHE_URL", value: `${VLLM_TMP}/neuron-compile-cache` },
+];
+
 /** Default in-flight target for vLLM: three quarters of a full batch, so replicas are added before requests wait. */
 export const VLLM_IN_FLIGHT_TARGET = 6;
 
 /**
  * vLLM on Inferentia (the AWS Neuron DLC): OpenAI-compatible API on 8080 with Prometheus metrics
  * on /metrics of the same port; the model directory is /mnt/models. No Triton build runs on Neuron.
+ *
+ * Non-root, like the GPU runtime, with no capability and no extra group. The Neuron device plugin
+ * hands the pod its /dev/neuron* nodes, which containerd creates with the host node's mode
+ * (containerd pkg/oci DeviceFromPath copies mode, uid and gid); the Neuron driver's udev rule makes
+ * them `MODE="0666"` so applications need no root (aws/aws-neuron-driver README, "To enable
+ * applications to access neuron devices without needing root privileges"). The Neuron runtime of
+ * SDK 2.x runs in-process and needs no `IPC_LOCK` (that was SDK 1.x's separate neuron-rtd daemon).
+ * Where an operator restricts the devices to a group, as AWS's Neuron security notice suggests
+ * (`GROUP="neuron", MODE="0660"`), the pod needs that group's gid in its `supplementalGroups`, which
+ * the `restricted` standard allows. The EKS AL2023 Neuron AMI installs the driver package and adds
+ * no rule of its own (awslabs/amazon-eks-ami templates/al2023/provisioners/install-neuron-driver.sh);
+ * `ls -l /dev/neuron0` on a node shows which mode applies (docs/security.md).
  */
 export const VLLM_NEURON: ModelRuntime = {
   id: "vllm-neuron",
   title: "vLLM on AWS Neuron",
-  servingRuntimeName: VLLM_NEURON_RUNTIME_NAME,
+  servingRuntimeName: "vllm-neuron",
   modelFormat: "vllm-neuron",
   image: IMAGES.vllmNeuron,
   accelerators: ["neuron"],
   servers: ["kserve"],
   metricsPort: "http",
+  runAsUser: VLLM_UID,
   healthPath: "/health",
+  drain: VLLM_DRAIN,
   defaultAutoscaling: { metric: "in-flight", target: VLLM_IN_FLIGHT_TARGET },
   scalingQueries: {
     // Requests running plus waiting, per replica.
@@ -33,16 +72,12 @@ export const VLLM_NEURON: ModelRuntime = {
       name: VLLM_NEURON.servingRuntimeName,
       modelFormat: VLLM_NEURON.modelFormat,
       image: IMAGES.vllmNeuron,
-      // Neuron compiles the model at start: liveness waits 10 minutes.
+      // Neuron compiles the model at start: liveness applies once the startup probe has passed.
+      startupProbe: VLLM_NEURON_STARTUP_PROBE,
       livenessFailureThreshold: 6,
-      livenessInitialDelaySeconds: 600,
+      env: VLLM_NEURON_ENV,
       resources: { cpu: "2", memory: "8Gi" },
-      // Documented exception (HARDENING_EXCEPTIONS in common/pod-security.ts): the Neuron DLC runs
-      // as root; it still drops every capability, cannot escalate and runs seccomp RuntimeDefault.
-      user: {
-        root: true,
-        reason: "the AWS Neuron vLLM DLC has no non-root user and writes its compile cache where root writes",
-      },
+      uid: VLLM_UID,
     }),
   // Two NeuronCores per inf2 device; limits that fit inf2 (context 4096, 8 sequences).
   modelArgs: (model) => [

@@ -1,6 +1,7 @@
 import { imageRef, type ImagePin } from "../../versions";
-import { RUNTIME_DEFAULT_SECCOMP, restrictedContainerSecurityContext } from "../../common/pod-security";
+import { restrictedContainerSecurityContext } from "../../common/pod-security";
 import { KSERVE_HTTP_PORT } from "../ports";
+import { ALB_DEREGISTRATION_DELAY_SECONDS, ENDPOINT_REMOVAL_SECONDS, type RuntimeDrain } from "../drain";
 import type { ModelRuntime, ScalingQuery } from "./runtime";
 
 /** vLLM's requests running plus waiting, per replica (both vLLM runtimes report it). */
@@ -15,43 +16,63 @@ export const vllmHealthProbe = (periodSeconds: number, failureThreshold: number)
   failureThreshold,
 });
 
+/** How vLLM drains: token streams, which end at the latest when the ALB drops a deregistered target's connections. */
+export const VLLM_DRAIN: RuntimeDrain = { longestRequestSeconds: ALB_DEREGISTRATION_DELAY_SECONDS };
+
+/**
+ * vLLM's preStop drain: the endpoint-removal pause, then wait (at most the longest stream) until the
+ * engine holds no request, running or waiting, as its own /metrics reports them
+ * (`vllm:num_requests_running`, `vllm:num_requests_waiting`), polled every 2 s; a failed scrape ends
+ * the wait. The pinned vLLM cannot be shown to drain on SIGTERM (serving/drain.ts), so the drain is
+ * over before the kubelet sends it. Python's standard library only: both vLLM images ship python3.
+ */
+export const VLLM_PRESTOP_SCRIPT = [
+  "import re, time, urllib.request",
+  `time.sleep(${ENDPOINT_REMOVAL_SECONDS})`,
+  `deadline = time.monotonic() + ${VLLM_DRAIN.longestRequestSeconds}`,
+  "while time.monotonic() < deadline:",
+  "    try:",
+  `        text = urllib.request.urlopen('http://127.0.0.1:${KSERVE_HTTP_PORT}/metrics', timeout=5).read().decode()`,
+  "    except Exception:",
+  "        break",
+  "    held = re.findall(r'^vllm:num_requests_(?:running|waiting)(?:\\{[^}]*\\})? (\\S+)$', text, re.M)",
+  "    if sum(float(v) for v in held) == 0:",
+  "        break",
+  "    time.sleep(2)",
+].join("\n");
+
+/** The preStop hook every vLLM container runs ({@link VLLM_PRESTOP_SCRIPT}). */
+export function vllmPreStop() {
+  return { preStop: { exec: { command: ["python3", "-c", VLLM_PRESTOP_SCRIPT] } } };
+}
+
 /** Where a non-root vLLM writes with a read-only root filesystem: an emptyDir at /tmp, also its HOME. */
 export const VLLM_TMP = "/tmp";
 
 /**
- * How a vLLM image runs: as a non-root uid with a read-only root filesystem, or as root (an
- * image that cannot run otherwise; `reason` says why and the exception is in HARDENING_EXCEPTIONS).
+ * uid (and gid) every vLLM container runs as. Neither image has a USER: vllm-project/vllm
+ * docker/Dockerfile installs Python system-wide; the Neuron DLC (aws-neuron/deep-learning-containers
+ * vllm/inference/0.16.0/Dockerfile.neuronx) installs it under /opt/conda as root with the default
+ * umask, so any uid reads and runs it. 1000 is `ubuntu` in both Ubuntu 24.04 based images.
  */
-export type VllmUser = { uid: number } | { root: true; reason: string };
+export const VLLM_UID = 1000;
 
 /**
- * The container securityContext and what a non-root vLLM needs. The vLLM images have no USER
- * (vllm-project/vllm docker/Dockerfile) and install Python system-wide, readable by any uid.
- * With an arbitrary uid: HOME on the writable /tmp, where Hugging Face, vLLM, Triton, FlashInfer
- * and TorchInductor keep their caches by default (the approach of vllm-project/vllm#40275, which
- * makes the image non-root-ready later); USER and LOGNAME set, because torch calls
- * `getpass.getuser()`, which fails for a uid missing from /etc/passwd unless they are
- * (kserve/kserve#5666).
+ * The container securityContext and what a non-root vLLM needs, with a read-only root filesystem.
+ * HOME on the writable /tmp, where Hugging Face, vLLM, Triton, FlashInfer and TorchInductor keep
+ * their caches by default (the approach of vllm-project/vllm#40275, which makes the image
+ * non-root-ready later); USER and LOGNAME set, because torch calls `getpass.getuser()`, which
+ * fails for a uid missing from /etc/passwd unless they are (kserve/kserve#5666); the working
+ * directory on /tmp too (the Neuron DLC's WORKDIR, /workspace/vllm, is a root-owned VOLUME).
  */
-function vllmUserSettings(user: VllmUser) {
-  if ("root" in user)
-    return {
-      env: [] as { name: string; value: string }[],
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { ...RUNTIME_DEFAULT_SECCOMP },
-      },
-      volumeMounts: [] as { name: string; mountPath: string }[],
-      volumes: [] as { name: string; emptyDir: Record<string, string> }[],
-    };
+function vllmUserSettings(uid: number) {
   return {
     env: [
       { name: "HOME", value: VLLM_TMP },
       { name: "USER", value: "vllm" },
       { name: "LOGNAME", value: "vllm" },
     ],
-    securityContext: { ...restrictedContainerSecurityContext(), runAsUser: user.uid, runAsGroup: user.uid },
+    securityContext: { ...restrictedContainerSecurityContext(), runAsUser: uid, runAsGroup: uid },
     volumeMounts: [{ name: "tmp", mountPath: VLLM_TMP }],
     volumes: [{ name: "tmp", emptyDir: {} as Record<string, string> }],
   };
@@ -60,7 +81,7 @@ function vllmUserSettings(user: VllmUser) {
 /**
  * The ServingRuntime every vLLM runtime shares: `vllm serve /mnt/models` (KServe's storage
  * initializer fills it) with the OpenAI-compatible API and /metrics on KServe's port, readiness
- * and liveness on /health. Each runtime adds what its accelerator needs.
+ * and liveness on /health, the preStop drain. Each runtime adds what its accelerator needs.
  */
 export function vllmServingRuntime(
   namespace: string,
@@ -69,18 +90,17 @@ export function vllmServingRuntime(
     modelFormat: string;
     image: ImagePin;
     env?: { name: string; value: string }[];
-    /** Probes for slow starts: a startup probe, or a liveness delay. */
-    startupProbe?: ReturnType<typeof vllmHealthProbe>;
+    /** The startup probe: how long loading (and compiling) may take before liveness applies. */
+    startupProbe: ReturnType<typeof vllmHealthProbe>;
     livenessFailureThreshold: number;
-    livenessInitialDelaySeconds?: number;
     resources: { cpu: string; memory: string };
     /** A memory-backed /dev/shm of this size (tensor parallelism exchanges tensors through it). */
     shmSize?: string;
-    /** Who the container runs as. */
-    user: VllmUser;
+    /** The non-root uid (and gid) the container runs as. */
+    uid: number;
   },
 ): ReturnType<ModelRuntime["servingRuntime"]> {
-  const u = vllmUserSettings(r.user);
+  const u = vllmUserSettings(r.uid);
   const env = [...u.env, ...(r.env ?? [])];
   const volumeMounts = [...(r.shmSize ? [{ name: "dshm", mountPath: "/dev/shm" }] : []), ...u.volumeMounts];
   const volumes = [
@@ -101,15 +121,14 @@ export function vllmServingRuntime(
           image: imageRef(r.image),
           command: ["vllm", "serve", "/mnt/models"],
           args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],
-          ...(env.length > 0 ? { env } : {}),
+          env,
+          workingDir: VLLM_TMP,
           ports: [{ name: "http", containerPort: KSERVE_HTTP_PORT, protocol: "TCP" }],
-          ...(r.startupProbe ? { startupProbe: r.startupProbe } : {}),
+          startupProbe: r.startupProbe,
           readinessProbe: vllmHealthProbe(10, 3),
-          livenessProbe: {
-            ...vllmHealthProbe(15, r.livenessFailureThreshold),
-            ...(r.livenessInitialDelaySeconds ? { initialDelaySeconds: r.livenessInitialDelaySeconds } : {}),
-          },
-          ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
+          livenessProbe: vllmHealthProbe(15, r.livenessFailureThreshold),
+          lifecycle: vllmPreStop(),
+          volumeMounts,
           resources: {
             requests: { cpu: r.resources.cpu, memory: r.resources.memory },
             limits: { memory: r.resources.memory },
@@ -117,7 +136,7 @@ export function vllmServingRuntime(
           securityContext: u.securityContext,
         },
       ],
-      ...(volumes.length > 0 ? { volumes } : {}),
+      volumes,
     },
   };
 }

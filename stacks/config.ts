@@ -21,11 +21,11 @@ import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
 import { withModelTeamDefaults } from "../components/platform/teams";
 import { CAPACITY_LIST_LIMITS } from "../components/capacity/rules";
 import { CLUSTER_LIST_LIMITS } from "../components/cluster/rules";
-import { listLengthProblem } from "../components/common/problems";
-import { MAX_USER_TAGS } from "../components/common/tags";
+import { configKeyPath, coveredBy, listLengthProblem } from "../components/common/problems";
+import { MAX_USER_TAGS, tagProblems } from "../components/common/tags";
 import { NETWORK_LIST_LIMITS } from "../components/network/rules";
 import { MODEL_LIST_LIMIT } from "../components/serving/model-spec";
-import { secretTopLevelKeyProblem, secretValuesOf } from "./secret-config";
+import { parsedWholeSecret, secretTopLevelKeyProblem, secretValuesOf } from "./secret-config";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
 export const CONFIG_NAMESPACE = "mlserving";
@@ -78,7 +78,10 @@ const clusterSchema = z.strictObject({
     .optional(),
   publicAccessCidrs: z.array(z.string()).optional(),
   privateAccessCidrs: z.array(z.string()).optional(),
-  adminPrincipalArns: z.array(z.string()).optional(),
+  // Stored as one secret, the list reaches the program as its JSON text.
+  adminPrincipalArns: z
+    .preprocess((v) => parsedWholeSecret(["cluster", "adminPrincipalArns"], v), z.array(z.string()))
+    .optional(),
   logRetentionDays: int.optional(),
   systemNodes: z
     .strictObject({
@@ -235,12 +238,8 @@ export const stackConfigSchema = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9-]{2,38}$/, "must be 3-39 lowercase letters, digits or '-', starting with a letter")
     .optional(),
-  tags: z
-    .record(
-      z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys must be 1-128 letters, digits, spaces or _ . : / = + @ -"),
-      z.string().max(256, "tag values must be at most 256 characters"),
-    )
-    .optional(),
+  // Keys and values are held to AWS's rules by tagProblems (the rules the components share).
+  tags: z.record(z.string(), z.string()).optional(),
   network: networkSchema.optional(),
   cluster: clusterSchema.optional(),
   loadBalancerController: z.strictObject({ replicas: count(1, 5).optional() }).optional(),
@@ -273,15 +272,29 @@ export interface ResolveOptions {
   deploying?: boolean;
   /** The stack's name: one named for an environment must set that environment (stackEnvironmentProblems). */
   stackName?: string;
+  /**
+   * The stack's `aws:defaultTags` (`{ tags: { ... } }`), which the AWS provider adds to every
+   * resource the kit creates, IAM roles included: held to the same tag rules as `mlserving:tags`.
+   */
+  awsDefaultTags?: unknown;
 }
 
+/** Problems with `aws:defaultTags`: a mapping whose `tags` AWS accepts on every resource. */
+function awsDefaultTagsProblems(value: unknown): ConfigProblem[] {
+  if (value === undefined) return [];
+  const key = "aws:defaultTags";
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!isMap(value)) return [{ path: key, message: "must be a mapping such as { tags: { cost-center: ml } }" }];
+  if (value.tags === undefined) return [];
+  if (!isMap(value.tags)) return [{ path: `${key}.tags`, message: "must be a mapping of tag keys to values" }];
+  return tagProblems(value.tags).map((p) => ({ path: configKeyPath(`${key}.tags`, []) + p.path, message: p.message }));
+}
+
+/** A zod issue's path as the stack file's key path (`mlserving:serving.models[0].name`, `mlserving:tags["a b"]`). */
 function keyPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) {
-    if (typeof p === "number") out += `[${p}]`;
-    else out += out === "" ? `${CONFIG_NAMESPACE}:${String(p)}` : `.${String(p)}`;
-  }
-  return out || CONFIG_NAMESPACE;
+  if (path.length === 0) return CONFIG_NAMESPACE;
+  const steps = path.map((p) => (typeof p === "number" ? p : String(p)));
+  return configKeyPath(`${CONFIG_NAMESPACE}:${String(steps[0])}`, steps.slice(1));
 }
 
 function zodProblems(error: z.ZodError): ConfigProblem[] {
@@ -297,7 +310,7 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
       const key = issue.path[issue.path.length - 1];
       return [
         {
-          path: `${keyPath(issue.path.slice(0, -1))}[${JSON.stringify(String(key))}]`,
+          path: configKeyPath(keyPath(issue.path.slice(0, -1)), [String(key)]),
           message: issue.issues.map((i) => i.message).join("; "),
         },
       ];
@@ -376,6 +389,7 @@ export function resolvePlatformSpec(
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
   else if (regionProblem(region)) problems.push({ path: "aws:region", message: regionProblem(region) as string });
 
+  problems.push(...awsDefaultTagsProblems(options.awsDefaultTags));
   const tooLong = listLimitProblems(raw);
   if (tooLong.length > 0) throw new StackConfigError([...problems, ...tooLong]);
   for (const key of secretKeys) {
@@ -452,10 +466,11 @@ export function resolvePlatformSpec(
   };
   for (const p of platformSpecProblems(spec))
     problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
-  // Each model must fit an instance type of its pools (checked once the rest is valid).
-  if (problems.length === 0)
-    for (const p of capacityFitProblems(spec))
-      problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
+  // Each model must fit an instance type of its pools; a fit problem of a value already refused
+  // (a malformed request, a pool's unknown type) is left out, every other one is listed too.
+  const fit = capacityFitProblems(spec).map((p) => ({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message }));
+  const refused = coveredBy(problems);
+  problems.push(...fit.filter((p) => !refused(p)));
   if (options.stackName !== undefined)
     for (const p of stackEnvironmentProblems(options.stackName, spec.environment))
       problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });

@@ -20,11 +20,11 @@ function isSecretConfigKey(key: string): boolean {
 /** Reads and validates this stack's config; a bad stack file is a RunError (no stack trace). */
 export function loadPlatformSpec(options: ResolveOptions = {}): PlatformSpec {
   const all = pulumi.runtime.allConfig();
-  const { raw, region, secretKeys } = rawConfigFromPulumi(all, isSecretConfigKey);
+  const { raw, region, secretKeys, awsDefaultTags } = rawConfigFromPulumi(all, isSecretConfigKey);
   const namespaces = misspeltNamespaceProblems(Object.keys(all));
   if (namespaces.length > 0) throw new pulumi.RunError(namespaces.map((p) => `${p.path}: ${p.message}`).join("\n"));
   try {
-    return resolvePlatformSpec(raw, region, secretKeys, { stackName: pulumi.getStack(), ...options });
+    return resolvePlatformSpec(raw, region, secretKeys, { stackName: pulumi.getStack(), awsDefaultTags, ...options });
   } catch (e) {
     if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
     throw e;

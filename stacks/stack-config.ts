@@ -8,14 +8,26 @@ import { editDistance } from "../components/common/edit-distance";
 export function rawConfigFromPulumi(
   all: Record<string, string>,
   isSecret: (key: string) => boolean = () => false,
-): { raw: Record<string, unknown>; region: string | undefined; secretKeys: Set<string> } {
+): {
+  raw: Record<string, unknown>;
+  region: string | undefined;
+  secretKeys: Set<string>;
+  /** `aws:defaultTags`: tags the AWS provider adds to every resource the kit creates. */
+  awsDefaultTags: unknown;
+} {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(all)) {
     const [ns, ...rest] = key.split(":");
     if (ns !== CONFIG_NAMESPACE) continue;
     raw[rest.join(":")] = parseValue(value);
   }
-  return { raw, region: all["aws:region"], secretKeys: new Set(Object.keys(all).filter(isSecret)) };
+  const defaultTags = all["aws:defaultTags"];
+  return {
+    raw,
+    region: all["aws:region"],
+    secretKeys: new Set(Object.keys(all).filter(isSecret)),
+    awsDefaultTags: defaultTags === undefined ? undefined : parseValue(defaultTags),
+  };
 }
 
 function parseValue(value: string): unknown {

@@ -6,6 +6,7 @@ import {
   NodeOs,
   osesOf,
 } from "../common/accelerators";
+import { parseGoDuration } from "../common/durations";
 import { listLengthProblem, Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { nodeGroupShapeProblems } from "./instance-shapes";
 
@@ -77,8 +78,14 @@ export const CAPACITY_LIST_LIMITS = {
 export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
 /** Root/data volume of an accelerator node: inference images are large. */
 export const MIN_ACCELERATOR_DISK_GIB = 50;
-/** A Go duration as Cluster Autoscaler takes it. */
-export const DURATION = /^\d+(s|m|h)$/;
+/**
+ * Why Cluster Autoscaler would refuse `value` for `--scale-down-unneeded-time` (a Go
+ * `time.Duration` flag), or undefined.
+ */
+export function scaleDownUnneededTimeProblem(value: string): string | undefined {
+  const parsed = parseGoDuration(value);
+  return "problem" in parsed ? parsed.problem : undefined;
+}
 
 /** Problems with the instance types of a pool of `kind`, by index, plus the spot diversity rule. */
 export function poolInstanceTypeProblems(kind: AcceleratorKind, instanceTypes: string[], spot: boolean): Problem[] {
@@ -154,11 +161,16 @@ export function poolsProblems(pools: readonly AcceleratorPoolSpec[], autoscaler:
   return problems.list;
 }
 
-/** Problems with the whole capacity setting, by field (`pools[0].name`, `gpuTimeSlicingReplicas`, ...). */
+/**
+ * Problems with the whole capacity setting, by the stack file's key under `capacity` (`pools[0].name`,
+ * `gpuTimeSlicingReplicas`, `clusterAutoscaler.scaleDownUnneededTime`).
+ */
 export function capacityProblems(c: CapacitySpec): Problem[] {
   const problems = new ProblemList();
   problems.nest("pools", poolsProblems(c.pools, c.autoscaler));
-  problems.check(DURATION.test(c.scaleDownUnneededTime), "scaleDownUnneededTime", "must be a duration such as 5m");
+  // The stack file's key: the idle time belongs to Cluster Autoscaler's settings.
+  const idle = scaleDownUnneededTimeProblem(c.scaleDownUnneededTime);
+  if (idle) problems.add("clusterAutoscaler.scaleDownUnneededTime", idle);
   if (c.gpuTimeSlicingReplicas !== undefined) {
     const p = wholeNumberProblem(c.gpuTimeSlicingReplicas, TIME_SLICING_LIMITS.min, TIME_SLICING_LIMITS.max);
     if (p) problems.add("gpuTimeSlicingReplicas", p);

@@ -227,7 +227,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       annotations: {
         summary: `More than ${pct(input.errorRateThreshold)} of requests to ${modelRef} (Triton model {{ $labels.model }} v{{ $labels.version }}) fail ({{ $value | humanizePercentage }}).`,
         runbook:
-          "Split failures by reason and track on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only the canary track fails, set its trafficPercent to 0 or remove the canary.",
+          "Split failures by reason and track on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only the canary track fails, remove the canary key of the model (trafficPercent takes 1 to 50, never 0), which sends all traffic back to the stable track.",
       },
     },
     {
@@ -238,7 +238,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       annotations: {
         summary: `More than ${pct(input.errorRateThreshold)} of vLLM requests to ${modelRef} fail with a server error or end in an engine error ({{ $value | humanizePercentage }}).`,
         runbook:
-          'HTTP 5xx from vLLM\'s server include engine failures (a dead engine answers 500, then the server exits and the pod restarts: look for restarts and ScrapeTargetDown); finished_reason="error" counts requests the engine failed mid-stream. Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault. If only the canary track fails, set its trafficPercent to 0 or remove the canary.',
+          'HTTP 5xx from vLLM\'s server include engine failures (a dead engine answers 500, then the server exits and the pod restarts: look for restarts and ScrapeTargetDown); finished_reason="error" counts requests the engine failed mid-stream. Read the InferenceService predictor logs for Neuron runtime or out-of-memory errors, check the Neuron dashboard for execution errors on the instance, and restart or reschedule the predictor pod if one instance is at fault. If only the canary track fails, remove the canary key of the model (trafficPercent takes 1 to 50, never 0), which sends all traffic back to the stable track.',
       },
     },
     {

@@ -5,7 +5,7 @@ import { ENVIRONMENTS, type Environment, tagProblems } from "../common/tags";
 import { listLengthProblem, Problem, ProblemList } from "../common/problems";
 import { monitoringProblems } from "../monitoring/rules";
 import { networkProblems } from "../network/rules";
-import { registryProblems } from "../registry/rules";
+import { certificateRegionProblem, registryProblems } from "../registry/rules";
 import { modelHostProblems } from "../serving/model-names";
 import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
 import { allowedCidrsProblems, endpointOidcProblems, ingressGroupProblem, modelIngressGroup } from "../serving/callers";
@@ -36,6 +36,13 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
         spec.serving.models.map((m) => m.name),
       ),
     );
+  for (const [path, arn] of [
+    ["serving.certificateArn", spec.serving.certificateArn],
+    ["registry.certificateArn", spec.registry.certificateArn],
+  ] as const) {
+    const elsewhere = arn === undefined ? undefined : certificateRegionProblem(arn, spec.region);
+    if (elsewhere) problems.add(path, elsewhere);
+  }
   if (spec.serving.allowedCidrs) problems.nest("serving.allowedCidrs", allowedCidrsProblems(spec.serving.allowedCidrs));
   if (spec.serving.oidc) {
     problems.nest("serving.oidc", endpointOidcProblems(spec.serving.oidc));

@@ -67,7 +67,7 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["existing-vpc-world-cidr.yaml", ["mlserving:network.existing.cidrBlock"], /VPC's own IPv4 CIDR/],
   [
     "capacity-bad-tuning.yaml",
-    ["mlserving:capacity.gpuTimeSlicingReplicas", "mlserving:capacity.scaleDownUnneededTime"],
+    ["mlserving:capacity.gpuTimeSlicingReplicas", "mlserving:capacity.clusterAutoscaler.scaleDownUnneededTime"],
     /at most 48|duration/,
   ],
   ["no-api-path.yaml", ["mlserving:cluster.deployerAccess"], /no network path[\s\S]*publicAccessCidrs/],

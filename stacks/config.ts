@@ -145,6 +145,7 @@ const registrySchema = z.strictObject({
   certificateArn: z.string().optional(),
 });
 
+/** A Kubernetes quantity, written as a string (`16Gi`) or a YAML number (`4`, `1.2e10`), as Kubernetes takes both. */
 const quantity = z.union([z.string(), z.number()]).transform(String);
 const modelSchema = z.strictObject({
   name: z.string(),
@@ -167,7 +168,7 @@ const modelSchema = z.strictObject({
       gpus: count(1, 8).optional(),
       neuronDevices: count(1, 16).optional(),
       cpu: quantity.optional(),
-      memory: z.string().optional(),
+      memory: quantity.optional(),
     })
     .optional(),
   canary: z
@@ -204,7 +205,7 @@ const teamSchema = z.strictObject({
   name: z.string(),
   quota: z.strictObject({
     cpu: quantity,
-    memory: z.string(),
+    memory: quantity,
     gpus: int.optional(),
     neuronDevices: int.optional(),
     pods: int,
@@ -277,6 +278,8 @@ export interface ResolveOptions {
    * resource the kit creates, IAM roles included: held to the same tag rules as `mlserving:tags`.
    */
   awsDefaultTags?: unknown;
+  /** Internal: how many times the config was resolved again without values the schema refused. */
+  schemaRepairs?: number;
 }
 
 /** Problems with `aws:defaultTags`: a mapping whose `tags` AWS accepts on every resource. */
@@ -399,7 +402,27 @@ export function resolvePlatformSpec(
     if (secretProblem) problems.push({ path: key, message: secretProblem });
   }
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw new StackConfigError([...problems, ...zodProblems(parsed.error)]);
+  if (!parsed.success) {
+    // Every problem at once: the rules still check what the schema accepted. The values it
+    // refused are left out (with what holds them when they are required) and the rest resolved;
+    // what the rules then say about a refused value is left out as already explained.
+    const schema = [...problems, ...zodProblems(parsed.error)];
+    const rest = withoutRefusedValues(raw, parsed.error);
+    if (rest === undefined || (options.schemaRepairs ?? 0) >= MAX_SCHEMA_REPAIRS) throw new StackConfigError(schema);
+    let later: ConfigProblem[] = [];
+    try {
+      resolvePlatformSpec(rest, region, secretKeys, { ...options, schemaRepairs: (options.schemaRepairs ?? 0) + 1 });
+    } catch (e) {
+      if (!(e instanceof StackConfigError)) throw e;
+      later = e.problems;
+    }
+    const explained = coveredBy(schema);
+    const seen = new Set(schema.map((p) => `${p.path}\0${p.message}`));
+    throw new StackConfigError([
+      ...schema,
+      ...later.filter((p) => !explained(p) && !seen.has(`${p.path}\0${p.message}`)),
+    ]);
+  }
   const cfg = parsed.data;
   const d = ENVIRONMENT_DEFAULTS[cfg.environment];
   const minSize = cfg.cluster?.systemNodes?.minSize ?? d.cluster.systemNodes.minSize;
@@ -477,6 +500,46 @@ export function resolvePlatformSpec(
   if (options.deploying) problems.push(...deployPlaceholderProblems(spec));
   if (problems.length > 0) throw new StackConfigError(problems);
   return spec;
+}
+
+/** How many times a config is resolved again without the values the schema refused (each round leaves out more). */
+const MAX_SCHEMA_REPAIRS = 8;
+
+/**
+ * A copy of `raw` without the values the schema refused: an unknown key, a bad map key, a value of
+ * the wrong type or shape. A refused value that is missing (required) takes with it the nearest map
+ * entry holding it outside a list (a model without its source drops the models list), so the
+ * rest resolves. Undefined when nothing can be left out (a required top-level key).
+ */
+function withoutRefusedValues(raw: Record<string, unknown>, error: z.ZodError): Record<string, unknown> | undefined {
+  const copy = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
+  const at = (path: readonly PropertyKey[]) =>
+    path.reduce<unknown>(
+      (v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+      copy,
+    );
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  const remove = (path: readonly PropertyKey[]): boolean => {
+    // The deepest map entry on the path (a list's items are not removed: indexes would shift),
+    // above the value itself when it is already missing.
+    const from = at(path) === undefined ? path.length - 2 : path.length - 1;
+    for (let i = from; i >= 0; i--) {
+      const holder = at(path.slice(0, i));
+      const key = path[i];
+      if (isMap(holder) && typeof key === "string" && key in holder) {
+        if (i === 0 && at(path) === undefined) return false; // a required top-level key
+        delete holder[key];
+        return true;
+      }
+    }
+    return false;
+  };
+  let changed = false;
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") for (const k of issue.keys) changed = remove([...issue.path, k]) || changed;
+    else changed = remove(issue.path) || changed;
+  }
+  return changed ? copy : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { STACK_PLATFORM_NAME } from "../components/common/names";
 import { hideSecretValues } from "../components/common/secret-values";
 import { MlPlatform } from "../components/platform/platform";
 import { platformOutputs } from "../components/platform/stack-outputs";
@@ -41,7 +42,7 @@ export function loadPlatformSpec(options: ResolveOptions = {}): PlatformSpec {
  */
 export async function runPlatformProgram(options: ResolveOptions = {}) {
   const spec = loadPlatformSpec(options);
-  const platform = new MlPlatform("mlserving", spec);
+  const platform = new MlPlatform(STACK_PLATFORM_NAME, spec);
   // Outputs built from secret config values (a registry hostname in the tracking URI) stay secret.
   return hideSecretValues(
     {

@@ -3,7 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { encryptedGp3Volume, imdsV2MetadataOptions } from "../cluster/builders";
 import { ClusterHandle } from "../common/handles";
 import { ProblemList, throwIfProblems, wholeNumberProblem } from "../common/problems";
-import { CAPACITY_DEFAULTS, MIN_ACCELERATOR_DISK_GIB, poolInstanceTypeProblems, poolOsProblem } from "./rules";
+import {
+  CAPACITY_DEFAULTS,
+  MIN_ACCELERATOR_DISK_GIB,
+  nodeGroupNamePrefix,
+  nodeGroupNameProblem,
+  poolInstanceTypeProblems,
+  poolOsProblem,
+} from "./rules";
 import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, isAcceleratorKind, NodeOs } from "../common/accelerators";
 import { nodeGroupShapeProblems } from "./instance-shapes";
 import { acceleratorNodeLabels, acceleratorTaint, CapacityType, clusterAutoscalerAsgTags } from "./node-group-builders";
@@ -76,6 +83,8 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
         "diskSizeGiB",
         `must be at least ${MIN_ACCELERATOR_DISK_GIB} GiB for inference images`,
       );
+    const groupName = nodeGroupNameProblem(name, `the component name ${name}`);
+    if (groupName) problems.add("name", groupName);
     // Cluster Autoscaler models a group as one instance shape.
     for (const p of nodeGroupShapeProblems(args.instanceTypes)) problems.add(`instanceTypes[${p.index}]`, p.message);
     throwIfProblems(`AcceleratorNodeGroup "${name}"`, problems.list);
@@ -104,7 +113,7 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
     );
 
     const group = (
-      suffix: string,
+      suffix: CapacityType,
       type: CapacityType,
       sizes: { minSize: number; desiredSize: number; maxSize: number },
     ) => {
@@ -113,7 +122,7 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
         `${name}-${suffix}`,
         {
           clusterName: cluster.name,
-          nodeGroupNamePrefix: `${name}-${suffix}-`,
+          nodeGroupNamePrefix: nodeGroupNamePrefix(name, suffix),
           nodeRoleArn: cluster.nodeRole.arn,
           subnetIds: cluster.privateSubnetIds,
           amiType: amiTypeFor(args.kind, os),

@@ -62,10 +62,38 @@ export const CAPACITY_DEFAULTS = {
 };
 
 /**
- * Pool names: DNS labels of at most 32 characters, because a pool's node groups are named
- * `<pool>-spot-` / `<pool>-on-demand-` plus a 26-character suffix EKS adds, within its 63.
+ * Pool names: DNS labels of at most 32 characters (a pool is also a Karpenter NodePool and a
+ * node label's value). Under Cluster Autoscaler its node groups' names bound it further
+ * ({@link nodeGroupNameProblem}).
  */
 export const POOL_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
+
+/**
+ * The longest `nodeGroupNamePrefix` the AWS provider takes: a node group's name is at most 63
+ * characters, and the provider appends a 26-character unique suffix to the prefix
+ * (hashicorp/terraform-provider-aws internal/service/eks/node_group.go:
+ * `validation.StringLenBetween(0, 63-id.UniqueIDSuffixLength)`; terraform-plugin-sdk helper/id
+ * `UniqueIDSuffixLength = 26`).
+ */
+export const NODE_GROUP_NAME_PREFIX_MAX = 63 - 26;
+/** The capacity types a pool's node groups are named by; the longest bounds the name. */
+export const NODE_GROUP_SUFFIXES = ["spot", "on-demand"] as const;
+
+/** The `nodeGroupNamePrefix` of an accelerator node group (`<group>-spot-`, `<group>-on-demand-`). */
+export function nodeGroupNamePrefix(group: string, suffix: (typeof NODE_GROUP_SUFFIXES)[number]): string {
+  return `${group}-${suffix}-`;
+}
+
+/**
+ * Why the node groups of `group` (an `AcceleratorNodeGroup`'s name: `<platform>-<pool>` in a
+ * platform) cannot be named, or undefined: the longest prefix must fit the provider's bound.
+ */
+export function nodeGroupNameProblem(group: string, what = "the name"): string | undefined {
+  const longest = Math.max(...NODE_GROUP_SUFFIXES.map((s) => nodeGroupNamePrefix(group, s).length));
+  if (longest <= NODE_GROUP_NAME_PREFIX_MAX) return undefined;
+  const room = NODE_GROUP_NAME_PREFIX_MAX - (longest - group.length);
+  return `${what} makes node group names too long: ${nodeGroupNamePrefix(group, "on-demand")} is ${longest} characters, and EKS node group name prefixes take at most ${NODE_GROUP_NAME_PREFIX_MAX} (63 less the 26-character suffix the AWS provider adds); ${group} must be at most ${room} characters`;
+}
 /** Spot capacity needs this many instance types, so one spot pool running dry does not stop scaling. */
 export const MIN_SPOT_INSTANCE_TYPES = 3;
 

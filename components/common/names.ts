@@ -31,3 +31,9 @@ export const CERT_MANAGER_NAMESPACE = "cert-manager";
 export const KSERVE_NAMESPACE = "kserve";
 export const NVIDIA_NAMESPACE = "nvidia";
 export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
+
+/**
+ * Name of the `MlPlatform` the stack program creates; its children's names start with it (an
+ * accelerator pool's node groups: `mlserving-<pool>-spot-...`).
+ */
+export const STACK_PLATFORM_NAME = "mlserving";

@@ -1,4 +1,5 @@
-import { capacityProblems } from "../capacity/rules";
+import { capacityProblems, nodeGroupNameProblem, POOL_NAME } from "../capacity/rules";
+import { STACK_PLATFORM_NAME } from "../common/names";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
 import { ENVIRONMENTS, type Environment, tagProblems } from "../common/tags";
@@ -10,14 +11,16 @@ import { modelHostProblems } from "../serving/model-names";
 import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
 import { allowedCidrsProblems, endpointOidcProblems, ingressGroupProblem, modelIngressGroup } from "../serving/callers";
 import type { PlatformSpec } from "./spec";
+import { modelHardwareProblems } from "./model-hardware";
 import { modelTeamsProblems } from "./teams";
 
 /**
  * Every problem with a whole platform, by the key path a stack file uses (`capacity.pools[0].name`,
  * `serving.models[1].replicas.min`): each domain's own rules, the rules between domains, and what
- * prod requires. The stack config, `MlPlatform` and the policies share these.
+ * prod requires. The stack config, `MlPlatform` and the policies share these. `platformName` is the
+ * `MlPlatform`'s name, which its children's names start with (the stack program's by default).
  */
-export function platformSpecProblems(spec: PlatformSpec): Problem[] {
+export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PLATFORM_NAME): Problem[] {
   const L = MODEL_LIST_LIMIT;
   const tooManyModels = listLengthProblem(spec.serving.models, L.max, L.what, L.hint);
   if (tooManyModels) return [{ path: "serving.models", message: tooManyModels }];
@@ -52,6 +55,12 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
       "ALB authentication works on HTTPS listeners only: set serving.certificateArn",
     );
   }
+  // Node groups (Cluster Autoscaler) are named <platform>-<pool>-<capacity type>-<suffix>.
+  if (spec.capacity.autoscaler === "cluster-autoscaler")
+    spec.capacity.pools.forEach((p, i) => {
+      const tooLong = nodeGroupNameProblem(`${platformName}-${p.name}`, `the pool name ${p.name}`);
+      if (tooLong && POOL_NAME.test(p.name)) problems.add(`capacity.pools[${i}].name`, tooLong);
+    });
   const poolKinds = new Set<string>(spec.capacity.pools.map((p) => p.kind));
   const names = new Set<string>();
   spec.serving.models.forEach((m, i) => {
@@ -67,6 +76,7 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
     if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
       problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
   });
+  problems.nest("", modelHardwareProblems(spec));
   problems.nest(
     "teams",
     modelTeamsProblems(

@@ -151,6 +151,45 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ],
   ["too-many-public-cidrs.yaml", ["mlserving:cluster.publicAccessCidrs"], /lists at most 40 CIDRs[\s\S]*\(found 41\)/],
   ["too-many-tags.yaml", ["mlserving:tags"], /lists at most 40 tags[\s\S]*\(found 41\)/],
+  // Sizes the hardware cannot hold (issue 24).
+  [
+    "llm-context-beyond-kv-cache.yaml",
+    ["mlserving:serving.models[0].llm.maxModelLen"],
+    /1048576 tokens needs at least 4 GiB of KV cache[\s\S]*at most 2\.1 GiB[\s\S]*lower llm\.maxModelLen/,
+  ],
+  ["llm-weights-leave-no-kv-cache.yaml", ["mlserving:serving.models[0].llm.maxModelLen"], /leave no KV cache/],
+  [
+    "model-weights-beyond-gpu-memory.yaml",
+    ["mlserving:serving.models[0].weightsGiB"],
+    /weights \(60 GiB\) exceed the GPU memory[\s\S]*at most 22\.4 GiB/,
+  ],
+  [
+    "model-weights-beyond-node-disk.yaml",
+    ["mlserving:serving.models[0].weightsGiB"],
+    /downloaded to the node's disk[\s\S]*at most 50 GiB/,
+  ],
+  // Values AWS refuses at apply time (issue 24).
+  ["tag-value-bad-characters.yaml", ['mlserving:tags["owner"]'], /characters AWS and IAM accept/],
+  ["aws-default-tags-bad-characters.yaml", ['aws:defaultTags.tags["cost-center"]'], /characters AWS and IAM accept/],
+  [
+    "pool-node-group-name-too-long.yaml",
+    ["mlserving:capacity.pools[0].name"],
+    /mlserving-vision-inference-a10g-on-demand- is 42 characters[\s\S]*at most 37/,
+  ],
+  ["certificate-other-region.yaml", ["mlserving:serving.certificateArn"], /of us-east-1, but[\s\S]*in us-west-2/],
+  [
+    "canary-fractional-percent.yaml",
+    ["mlserving:serving.models[0].canary.trafficPercent"],
+    /whole number from 1 to 50/,
+  ],
+  // Durations that overflow, which their programs refuse at start (issue 24).
+  ["retention-overflow.yaml", ["mlserving:monitoring.retention"], /about 292 years/],
+  ["scale-down-time-overflow.yaml", ["mlserving:capacity.clusterAutoscaler.scaleDownUnneededTime"], /about 292 years/],
+  // Files the Pulumi CLI itself refuses (issue 24).
+  ["key-without-namespace.yaml", ["team"], /has no namespace[\s\S]*write mlserving:team/],
+  ["key-with-two-colons.yaml", ["mlserving:registry:hostname"], /has 2 colons/],
+  ["not-utf8.yaml", ["(file)"], /is not UTF-8: byte 0xe9 on line 7/],
+  ["nesting-too-deep.yaml", ["mlserving:tags"], /more than 32 levels deep[\s\S]*\(line 7\)/],
 ];
 
 describe("bad stack files are rejected with their key paths", () => {
@@ -173,6 +212,31 @@ describe("bad stack files are rejected with their key paths", () => {
         "us-east-1",
       );
     expect(spec).toThrow(/registry\.backupRetentionDays: prod keeps at least 30 days[\s\S]*registry\.multiAz/);
+  });
+
+  it("lists every problem at once, whichever phase finds it: loader, schema, rules", () => {
+    const problems = problemsOf(join(fixtures, "malformed-ciphertext-with-other-problems.yaml"));
+    expect(problems.map((p) => p.path)).toEqual([
+      "mlserving:alertWebhookUrl",
+      "mlserving:registyr",
+      "mlserving:cluster.logRetentionDays",
+      "mlserving:monitoring.retention",
+    ]);
+  });
+
+  it("says nesting is too deep, by key, at any depth, not with a stack overflow", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "stack-")), "Pulumi.deep.yaml");
+    for (const text of [
+      `${"[".repeat(20_000)}${"]".repeat(20_000)}`,
+      `${"{a: ".repeat(20_000)}1${"}".repeat(20_000)}`,
+    ]) {
+      writeFileSync(file, `config:\n  aws:region: us-west-2\n  mlserving:serving: ${text}\n`);
+      expect(problemsOf(file)).toEqual([
+        { path: "mlserving:serving", message: expect.stringMatching(/more than 32 levels deep/) },
+      ]);
+    }
   });
 
   it("lists every problem at once, not just the first", () => {
@@ -270,8 +334,31 @@ describe("capacity choices for a first deploy", () => {
   });
 });
 
+describe("what Pulumi, AWS and Kubernetes accept, the kit accepts", () => {
+  const good = join(__dirname, "..", "fixtures", "good-stacks");
+  const specOf = (file: string) => {
+    const checked = checkStackFile(join(good, file));
+    if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+    return checked.spec;
+  };
+
+  it("decimal-SI and exponent quantities, Go and Prometheus durations, a <ns>:config:<name> key, whole secrets", () => {
+    const spec = specOf("accepted-forms.yaml");
+    expect(spec.team).toBe("ml-platform");
+    expect(spec.serving.models.map((m) => m.resources.memory)).toEqual(["12G", "12000000000"]);
+    expect(spec.teams?.[0].quota.memory).toBe("64G");
+    expect(spec.capacity.scaleDownUnneededTime).toBe("1h30m");
+    expect(spec.monitoring.retention).toBe("2w3d");
+    expect(spec.cluster.adminPrincipalArns).toHaveLength(1);
+  });
+
+  it("tag keys and values in any script with the characters IAM takes", () => {
+    expect(Object.keys(specOf("unicode-tags.yaml").tags)).toEqual(["Coût centre", "プロジェクト"]);
+  });
+});
+
 describe("stack file loading", () => {
-  it("turns secure values into secrets with a placeholder and namespaces bare keys", async () => {
+  it("turns secure values into secrets with a placeholder, and reads a bare key as the project's while refusing it", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const dir = mkdtempSync(join(tmpdir(), "stack-"));
@@ -282,6 +369,7 @@ describe("stack file loading", () => {
     );
     const loaded = loadStackFile(file, CONFIG_NAMESPACE);
     expect(loaded.config["mlserving:team"]).toBe("ml");
+    expect(loaded.problems).toContainEqual({ path: "team", message: expect.stringMatching(/write mlserving:team/) });
     expect(loaded.secretKeys).toEqual(["mlserving:alerting"]);
     expect(loaded.config["mlserving:alerting"]).not.toContain("AAABAJ0x");
   });

@@ -37,7 +37,8 @@ export function parseQuantity(q: string | number): number | undefined {
   const m = QUANTITY.exec(s);
   if (!m) return undefined;
   const [, sign, digits, suffix = ""] = m;
-  const scale = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : suffix === "" ? 1 : SUFFIX[suffix];
+  // `E` alone is exa and `Ei` exbi; `e` or `E` with digits is an exponent.
+  const scale = /^[eE][+-]?\d/.test(suffix) ? 10 ** Number(suffix.slice(1)) : suffix === "" ? 1 : SUFFIX[suffix];
   const value = Number(digits) * scale * (sign === "-" ? -1 : 1);
   return Number.isFinite(value) ? value : undefined;
 }

@@ -272,7 +272,15 @@ export function loadStackFile(path: string, projectNamespace: string): LoadedSta
       "(file)",
       `${path} is not valid YAML: ${parsed.errors.map((e) => e.message.split("\n")[0]).join("; ")}`,
     );
-  const doc = (parsed.toJS({ maxAliasCount: 100 }) ?? {}) as { config?: unknown };
+  let composed: unknown;
+  try {
+    composed = parsed.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // The yaml package refuses aliases that expand past its bound, as Go's yaml.v3 refuses
+    // "excessive aliasing": a resource exhaustion attack, not a stack file.
+    throw new StackFileError("(file)", `${path}: ${(e as Error).message} (aliases expanding more than 100 times)`);
+  }
+  const doc = (composed ?? {}) as { config?: unknown };
   if (doc === null || typeof doc !== "object" || Array.isArray(doc))
     throw new StackFileError("(file)", `${path}: not a Pulumi stack file (expected a mapping with a config: key)`);
   const rawConfig = doc.config ?? {};

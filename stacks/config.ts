@@ -283,14 +283,22 @@ export interface ResolveOptions {
 }
 
 /** Problems with `aws:defaultTags`: a mapping whose `tags` AWS accepts on every resource. */
-function awsDefaultTagsProblems(value: unknown): ConfigProblem[] {
+function awsDefaultTagsProblems(value: unknown, kitTags: unknown): ConfigProblem[] {
   if (value === undefined) return [];
   const key = "aws:defaultTags";
   const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
   if (!isMap(value)) return [{ path: key, message: "must be a mapping such as { tags: { cost-center: ml } }" }];
   if (value.tags === undefined) return [];
   if (!isMap(value.tags)) return [{ path: `${key}.tags`, message: "must be a mapping of tag keys to values" }];
-  return tagProblems(value.tags).map((p) => ({ path: configKeyPath(`${key}.tags`, []) + p.path, message: p.message }));
+  const problems = tagProblems(value.tags).map((p) => ({ path: `${key}.tags${p.path}`, message: p.message }));
+  // The provider merges its default tags into each resource's own: together they share the bound.
+  const both = new Set([...Object.keys(value.tags), ...Object.keys(isMap(kitTags) ? kitTags : {})]);
+  if (problems.length === 0 && both.size > MAX_USER_TAGS)
+    problems.push({
+      path: `${key}.tags`,
+      message: `with mlserving:tags makes ${both.size} tags on every resource; together they list at most ${MAX_USER_TAGS} (AWS allows 50 per resource and the kit adds its own)`,
+    });
+  return problems;
 }
 
 /** A zod issue's path as the stack file's key path (`mlserving:serving.models[0].name`, `mlserving:tags["a b"]`). */
@@ -392,7 +400,7 @@ export function resolvePlatformSpec(
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
   else if (regionProblem(region)) problems.push({ path: "aws:region", message: regionProblem(region) as string });
 
-  problems.push(...awsDefaultTagsProblems(options.awsDefaultTags));
+  problems.push(...awsDefaultTagsProblems(options.awsDefaultTags, raw.tags));
   const tooLong = listLimitProblems(raw);
   if (tooLong.length > 0) throw new StackConfigError([...problems, ...tooLong]);
   for (const key of secretKeys) {

@@ -237,6 +237,30 @@ describe("bad stack files are rejected with their key paths", () => {
         { path: "mlserving:serving", message: expect.stringMatching(/more than 32 levels deep/) },
       ]);
     }
+    // Aliases nest what the file's own structure does not: each of 5 anchors holds the one before 8 lists deep.
+    const anchors = Array.from(
+      { length: 5 },
+      (_, i) => `    a${i}: &a${i} ${"[".repeat(8)}${i === 0 ? "x" : `*a${i - 1}`}${"]".repeat(8)}`,
+    );
+    writeFileSync(
+      file,
+      `config:\n  aws:region: us-west-2\n  mlserving:team: ml-platform\n  mlserving:tags:\n${anchors.join("\n")}\n`,
+    );
+    expect(problemsOf(file)).toContainEqual({
+      path: expect.stringMatching(/^mlserving:tags\.a4(\[0\])+$/),
+      message: expect.stringMatching(/more than 32 levels deep/),
+    });
+  });
+
+  it("refuses aliases that expand without bound as a file problem, not a crash", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "stack-")), "Pulumi.laughs.yaml");
+    const laughs = Array.from({ length: 12 }, (_, i) =>
+      i === 0 ? "    l0: &l0 [lol, lol]" : `    l${i}: &l${i} [*l${i - 1}, *l${i - 1}, *l${i - 1}]`,
+    );
+    writeFileSync(file, `config:\n  mlserving:tags:\n${laughs.join("\n")}\n`);
+    expect(problemsOf(file)).toEqual([{ path: "(file)", message: expect.stringMatching(/aliases expanding/) }]);
   });
 
   it("lists every problem at once, not just the first", () => {

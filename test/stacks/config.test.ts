@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { configKeys } from "../../cli/config-reference";
 import { checkStackFile } from "../../cli/stack-check";
 import { loadStackFile } from "../../cli/stack-file";
 import { ENVIRONMENT_DEFAULTS } from "../../components/platform/defaults";
@@ -212,6 +213,25 @@ describe("bad stack files are rejected with their key paths", () => {
         "us-east-1",
       );
     expect(spec).toThrow(/registry\.backupRetentionDays: prod keeps at least 30 days[\s\S]*registry\.multiAz/);
+  });
+
+  it("names keys that exist: every problem's path is a key of the configuration reference, or holds one", () => {
+    const keys = configKeys().map((k) => k.path);
+    const named = (path: string) => {
+      const key = path
+        .replace(/^mlserving:/, "")
+        .replace(/\[\d+\]/g, "[]")
+        .replace(/\["[^"]*"\]/g, "")
+        .replace(/\[\]$/, "");
+      return keys.some((k) => k === key || k.startsWith(`${key}.`) || k.startsWith(`${key}[]`));
+    };
+    for (const [file] of BAD_STACKS)
+      for (const p of problemsOf(join(fixtures, file)))
+        if (
+          p.path.startsWith("mlserving:") &&
+          !/unknown key|cannot be a secret|ciphertext|colons|no namespace/.test(p.message)
+        )
+          expect(named(p.path), `${file}: ${p.path}`).toBe(true);
   });
 
   it("lists every problem at once, whichever phase finds it: loader, schema, rules", () => {

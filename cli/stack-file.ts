@@ -29,6 +29,11 @@ export interface LoadedStackConfig {
   secretKeys: string[];
   /** Values no program could read: malformed `secure:` values, non-finite numbers; by key path. */
   problems: { path: string; message: string }[];
+  /**
+   * The paths of `problems` the Pulumi CLI itself refuses whatever the program (a key it cannot
+   * parse, a malformed ciphertext), as opposed to the kit's own rules on where `secure:` may be.
+   */
+  pulumiRefuses: string[];
 }
 
 /**
@@ -82,7 +87,13 @@ function readValue(
   key: string,
   path: (string | number)[],
   parent: Record<string, unknown>,
-  state: { secrets: number; problems: LoadedStackConfig["problems"]; own: boolean; region: string },
+  state: {
+    secrets: number;
+    problems: LoadedStackConfig["problems"];
+    pulumiRefuses: string[];
+    own: boolean;
+    region: string;
+  },
 ): { value: unknown; secret: boolean } {
   // Aliases can nest what the file's own structure (checked before it was composed) does not.
   if (path.length > MAX_STACK_FILE_NESTING) {
@@ -108,6 +119,7 @@ function readValue(
       const bad = ciphertextProblem(entries[0][1]);
       if (bad) {
         state.problems.push({ path: at, message: bad });
+        state.pulumiRefuses.push(at);
         return { value: undefined, secret: true };
       }
       // Another namespace's secret (aws:, kubernetes:) is only marked: the kit never reads it.
@@ -295,12 +307,16 @@ export function loadStackFile(path: string, projectNamespace: string): LoadedSta
   const state = {
     secrets: 0,
     problems: [] as LoadedStackConfig["problems"],
+    pulumiRefuses: [] as string[],
     own: false,
     region: typeof region === "string" ? region : "",
   };
   for (const [rawKey, rawValue] of Object.entries(rawConfig as Record<string, unknown>)) {
     const { key, problem } = stackFileKey(rawKey, projectNamespace);
-    if (problem) state.problems.push({ path: rawKey, message: problem });
+    if (problem) {
+      state.problems.push({ path: rawKey, message: problem });
+      state.pulumiRefuses.push(rawKey);
+    }
     // A bare key is still read under the project's namespace, so the rest of the file is checked as meant.
     if (key.split(":").length !== 2) continue;
     const [ns, name] = key.split(":");
@@ -315,7 +331,7 @@ export function loadStackFile(path: string, projectNamespace: string): LoadedSta
           : String(value);
     if (secret) secretKeys.push(key);
   }
-  return { config, secretKeys, problems: state.problems };
+  return { config, secretKeys, problems: state.problems, pulumiRefuses: state.pulumiRefuses };
 }
 
 /**

@@ -19,7 +19,6 @@ export const MONITORING_LIMITS = {
   alertmanagerStorageGiB: { min: 1, max: 1000 },
 } as const;
 
-
 /** Problems with monitoring's sizing, by field. */
 export function monitoringProblems(sizing: Partial<PrometheusStackSizing>): Problem[] {
   const s = { ...MONITORING_DEFAULTS, ...sizing };

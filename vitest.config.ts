@@ -4,10 +4,11 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup-sdk.ts"],
-    // Generous bounds (not timing assertions): on a shared, loaded machine a plan or a child
-    // process takes many times as long as on a quiet one.
-    testTimeout: 180_000,
-    hookTimeout: 300_000,
+    // No test or hook is timed (0 turns vitest's timer off): on a shared, loaded machine a plan or
+    // a child process takes many times as long as on a quiet one, and no bound fits every load.
+    // A test that hangs is left to the CI runner's job limit, not to a clock inside the suite.
+    testTimeout: 0,
+    hookTimeout: 0,
     // Workers report to the main process over RPC; on a loaded machine the last reports can take
     // longer than the 10 s default to drain after the tests have passed.
     teardownTimeout: 60_000,

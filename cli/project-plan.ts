@@ -127,9 +127,12 @@ export type ProjectConfig =
 /** Reads the project's stack file as the Pulumi CLI hands it to the program; `aws:region` is required. */
 export function loadProjectConfig(project: PulumiProject, configPath: string): ProjectConfig {
   try {
-    const { config, secretKeys } = loadStackFile(configPath, project.name);
+    const { config, secretKeys, problems, pulumiRefuses } = loadStackFile(configPath, project.name);
+    // What the Pulumi CLI refuses in any project (a key without a namespace, a malformed ciphertext).
+    const refused = problems.filter((p) => pulumiRefuses.includes(p.path));
     const region = config["aws:region"];
-    if (!region) return { ok: false, problems: [{ path: "aws:region", message: "is required" }] };
+    if (!region) refused.push({ path: "aws:region", message: "is required" });
+    if (refused.length > 0) return { ok: false, problems: refused };
     return { ok: true, config, secretKeys, region };
   } catch (e) {
     if (e instanceof StackFileError) return { ok: false, problems: [{ path: e.path, message: e.message }] };

@@ -4,6 +4,7 @@
  */
 import type { PlatformSpec } from "../components/platform/spec";
 import { CONFIG_NAMESPACE, ConfigProblem, resolvePlatformSpec, StackConfigError } from "../stacks/config";
+import { coveredBy } from "../components/common/problems";
 import { misspeltNamespaceProblems, rawConfigFromPulumi } from "../stacks/stack-config";
 import { loadStackFile, StackFileError } from "./stack-file";
 
@@ -33,15 +34,18 @@ export function checkStackFile(configPath: string, stackName?: string): StackChe
   }
   const { config, secretKeys } = loaded;
   const namespaces = misspeltNamespaceProblems(Object.keys(config));
-  // Values no program could read (a malformed ciphertext, .inf) are reported before the rest.
-  if (loaded.problems.length > 0) return { ok: false, problems: [...namespaces, ...loaded.problems] };
-  const { raw, region, awsProvider } = rawConfigFromPulumi(config);
+  // Values no program could read (a malformed ciphertext, .inf, a key the Pulumi CLI refuses) are
+  // reported by the loader, which leaves them out; the rest of the file is still checked, and what
+  // the schema then says about the same keys (missing, wrong type) is left out as already explained.
+  const early = [...namespaces, ...loaded.problems];
+  const later = (problems: readonly ConfigProblem[]) => problems.filter((p) => !coveredBy(early)(p));
+  const { raw, region, awsProvider, awsDefaultTags } = rawConfigFromPulumi(config);
   try {
-    const spec = resolvePlatformSpec(raw, region, new Set(secretKeys), { stackName, awsProvider });
-    if (namespaces.length > 0) return { ok: false, problems: namespaces };
+    const spec = resolvePlatformSpec(raw, region, new Set(secretKeys), { stackName, awsProvider, awsDefaultTags });
+    if (early.length > 0) return { ok: false, problems: early };
     return { ok: true, config, secretKeys, environment: spec.environment, region: region ?? "", spec };
   } catch (e) {
-    if (e instanceof StackConfigError) return { ok: false, problems: [...namespaces, ...e.problems] };
+    if (e instanceof StackConfigError) return { ok: false, problems: [...early, ...later(e.problems)] };
     throw e;
   }
 }

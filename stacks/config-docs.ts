@@ -7,7 +7,7 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   environment: "Required. `dev`, `staging` or `prod`: picks the defaults below and the rules prod must meet.",
   team: "Required. Owning team, put in the `team` tag of every AWS resource.",
   clusterName: "Name of the EKS cluster and prefix of other physical names. Default: `mlserving-<environment>`.",
-  tags: "Extra tags on every AWS resource (the required tags are always added).",
+  tags: "Extra tags on every AWS resource (the required tags are always added): keys of 1-128 and values of at most 256 letters, digits, spaces and `_ . : / = + - @` (what IAM accepts), keys not starting with `aws:`; `aws:defaultTags` is held to the same rules.",
   "network.cidrBlock": "IPv4 CIDR of the VPC the kit creates, a /16 to a /20.",
   "network.availabilityZoneCount": "Availability zones of the new VPC (2 to 6); prod spans at least 3.",
   "network.natGateways": "`single` (cheap) or `onePerAz` (survives a zone outage; required in prod).",
@@ -34,7 +34,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "How the VPC CNI treats a pod before its NetworkPolicies apply: `standard` (allows all until then) or `strict` (denies all until then; a pod no NetworkPolicy selects stays denied, kube-system is admitted by the kit). Default: `strict` in prod.",
   "loadBalancerController.replicas": "AWS Load Balancer Controller replicas.",
   "capacity.clusterAutoscaler.enabled": "Scale accelerator node groups with Cluster Autoscaler (the dev default).",
-  "capacity.clusterAutoscaler.scaleDownUnneededTime": "Idle time before Cluster Autoscaler removes a node.",
+  "capacity.clusterAutoscaler.scaleDownUnneededTime":
+    "Idle time before Cluster Autoscaler removes a node: a Go duration such as `10m` or `1h30m`, within Go's ~292 years.",
   "capacity.karpenter.enabled": "Provision accelerator nodes with Karpenter NodePools (the staging and prod default).",
   "capacity.gpuDevicePlugin": "`device-plugin` (NVIDIA's k8s-device-plugin) or `gpu-operator`.",
   "capacity.gpuTimeSlicingReplicas":
@@ -54,7 +55,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].diskSizeGiB": "Image volume of an accelerator node, GiB. Default: 200.",
   "capacity.pools[].os": "`al2023` or `bottlerocket` (NVIDIA node groups only). Default: `al2023`.",
   "capacity.pools[].imageCacheSnapshotId": "Karpenter NVIDIA pools: EBS snapshot of pre-pulled images.",
-  "monitoring.retention": "How long Prometheus keeps samples, e.g. `15d`.",
+  "monitoring.retention":
+    "How long Prometheus keeps samples: a Prometheus duration such as `15d` or `2w3d`, over 72h (the longest alert window) and within ~292 years.",
   "monitoring.storageGiB": "Prometheus volume per replica, GiB.",
   "monitoring.replicas": "Prometheus replicas.",
   "monitoring.grafanaStorageGiB": "Grafana's volume, GiB.",
@@ -66,9 +68,9 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "registry.multiAz": "Multi-AZ database (required in prod).",
   "registry.noncurrentVersionDays": "Days old artifact versions stay in the bucket.",
   "registry.hostname": "Host of the registry's internal Ingress.",
-  "registry.certificateArn": "ACM certificate for HTTPS on the registry's Ingress.",
+  "registry.certificateArn": "ACM certificate for HTTPS on the registry's Ingress, in the stack's region.",
   "serving.ingressDomain": "Models answer at `<model>.<ingressDomain>`. Default: `models.<environment>.internal`.",
-  "serving.certificateArn": "ACM certificate for HTTPS on the models' internal ALB.",
+  "serving.certificateArn": "ACM certificate for HTTPS on the models' internal ALB, in the stack's region.",
   "serving.privateZone":
     "Create the Route 53 private hosted zone `<ingressDomain>` in the VPC, with ExternalDNS writing each model's host into it. Default: `true`; false when your DNS serves the domain.",
   "serving.allowedCidrs":
@@ -96,21 +98,23 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].autoscaling.target": "Target of the metric per replica (ms, requests or percent).",
   "serving.models[].resources.gpus": "GPUs per replica (nvidia). Default: 1.",
   "serving.models[].resources.neuronDevices": "Neuron devices per replica (neuron). Default: 1.",
-  "serving.models[].resources.cpu": "CPU request per replica. Default: 2.",
-  "serving.models[].resources.memory": "Memory request and limit per replica. Default: 8Gi.",
+  "serving.models[].resources.cpu":
+    "CPU request per replica, any Kubernetes quantity (`2`, `500m`, `1.5`). Default: 2.",
+  "serving.models[].resources.memory":
+    "Memory request and limit per replica, any Kubernetes quantity (`8Gi`, `16G`, `1.2e10`). Default: 8Gi.",
   "serving.models[].pinnedVersion":
     "Registry version a `models:/name@alias` source resolves to for this rollout; every replica serves it (required outside dev).",
   "serving.models[].weightsGiB":
-    "Size of the model's files (weights), GiB; the plan's cold-start estimate reads it. Default: none (that phase is left out).",
+    "Size of the model's files (weights), GiB; the plan's cold-start estimate reads it, and the model is refused when its weights exceed the accelerator memory a replica reaches or the node's disk (unless mounted). Default: none (that phase is left out).",
   "serving.models[].mountWeights":
     "Read the weights in place from S3 (a read-only Mountpoint volume, KServe models) instead of downloading them at every pod start; a `models:/` version is staged once per rollout into the registry's bucket. Default: false.",
   "serving.models[].llm.maxModelLen":
-    "vLLM `--max-model-len`: longest context. Default: what the pool's smallest GPU holds.",
+    "vLLM `--max-model-len`: longest context. Default: what the pool's smallest GPU holds. Refused when its KV cache, at 4 KiB a token (less than any model takes), cannot fit 90% of the GPU memory less `weightsGiB`.",
   "serving.models[].llm.maxNumSeqs":
     "vLLM `--max-num-seqs`: sequences batched per replica. Default: from the GPU memory.",
   "serving.models[].canary.pinnedVersion": "The canary's pinned registry version, as `pinnedVersion`.",
   "serving.models[].canary.source": "Source of a second version taking a share of traffic (KServe only).",
-  "serving.models[].canary.trafficPercent": "The canary's share of traffic, 1 to 50 percent.",
+  "serving.models[].canary.trafficPercent": "The canary's share of traffic, a whole percent from 1 to 50.",
   "teams[].name":
     "A model team's namespace, created by this stack (3-40 lowercase letters, digits or '-'; not a namespace of the kit or Kubernetes). The team deploys its models into it from its own stack through `PlatformReference` (README: Model teams).",
   "teams[].quota.cpu": "CPU all the team's pods may request together, e.g. `64` (a ResourceQuota; more than 0).",

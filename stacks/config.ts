@@ -27,11 +27,11 @@ import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
 import { withModelTeamDefaults } from "../components/platform/teams";
 import { CAPACITY_LIST_LIMITS } from "../components/capacity/rules";
 import { CLUSTER_LIST_LIMITS } from "../components/cluster/rules";
-import { listLengthProblem } from "../components/common/problems";
-import { MAX_USER_TAGS } from "../components/common/tags";
+import { configKeyPath, coveredBy, listLengthProblem } from "../components/common/problems";
+import { MAX_USER_TAGS, tagProblems } from "../components/common/tags";
 import { NETWORK_LIST_LIMITS } from "../components/network/rules";
 import { MODEL_LIST_LIMIT } from "../components/serving/model-spec";
-import { secretTopLevelKeyProblem, secretValuesOf } from "./secret-config";
+import { parsedWholeSecret, secretTopLevelKeyProblem, secretValuesOf } from "./secret-config";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
 export const CONFIG_NAMESPACE = "mlserving";
@@ -84,7 +84,10 @@ const clusterSchema = z.strictObject({
     .optional(),
   publicAccessCidrs: z.array(z.string()).optional(),
   privateAccessCidrs: z.array(z.string()).optional(),
-  adminPrincipalArns: z.array(z.string()).optional(),
+  // Stored as one secret, the list reaches the program as its JSON text.
+  adminPrincipalArns: z
+    .preprocess((v) => parsedWholeSecret(["cluster", "adminPrincipalArns"], v), z.array(z.string()))
+    .optional(),
   logRetentionDays: int.optional(),
   systemNodes: z
     .strictObject({
@@ -151,6 +154,7 @@ const registrySchema = z.strictObject({
   certificateArn: z.string().optional(),
 });
 
+/** A Kubernetes quantity, written as a string (`16Gi`) or a YAML number (`4`, `1.2e10`), as Kubernetes takes both. */
 const quantity = z.union([z.string(), z.number()]).transform(String);
 const modelSchema = z.strictObject({
   name: z.string(),
@@ -173,7 +177,7 @@ const modelSchema = z.strictObject({
       gpus: count(1, 8).optional(),
       neuronDevices: count(1, 16).optional(),
       cpu: quantity.optional(),
-      memory: z.string().optional(),
+      memory: quantity.optional(),
     })
     .optional(),
   canary: z
@@ -208,7 +212,7 @@ const teamSchema = z.strictObject({
   name: z.string(),
   quota: z.strictObject({
     cpu: quantity,
-    memory: z.string(),
+    memory: quantity,
     gpus: int.optional(),
     neuronDevices: int.optional(),
     pods: int,
@@ -243,12 +247,8 @@ export const stackConfigSchema = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9-]{2,38}$/, "must be 3-39 lowercase letters, digits or '-', starting with a letter")
     .optional(),
-  tags: z
-    .record(
-      z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys must be 1-128 letters, digits, spaces or _ . : / = + @ -"),
-      z.string().max(256, "tag values must be at most 256 characters"),
-    )
-    .optional(),
+  // Keys and values are held to AWS's rules by tagProblems (the rules the components share).
+  tags: z.record(z.string(), z.string()).optional(),
   network: networkSchema.optional(),
   cluster: clusterSchema.optional(),
   loadBalancerController: z.strictObject({ replicas: count(1, 5).optional() }).optional(),
@@ -284,6 +284,13 @@ export interface ResolveOptions {
   stackName?: string;
   /** The AWS provider's `aws:profile` and `aws:assumeRoles` as Pulumi hands them (strings), for the kubeconfig. Default: none. */
   awsProvider?: AwsProviderConfig;
+  /**
+   * The stack's `aws:defaultTags` (`{ tags: { ... } }`), which the AWS provider adds to every
+   * resource the kit creates, IAM roles included: held to the same tag rules as `mlserving:tags`.
+   */
+  awsDefaultTags?: unknown;
+  /** Internal: how many times the config was resolved again without values the schema refused. */
+  schemaRepairs?: number;
 }
 
 /** The AWS provider's config keys the kit reads, as Pulumi passes them to a program (`aws:profile`, `aws:assumeRoles`). */
@@ -334,13 +341,30 @@ function kubeconfigCredentialsOf(
   return Object.keys(credentials).length > 0 ? { kubeconfigCredentials: credentials } : {};
 }
 
+/** Problems with `aws:defaultTags`: a mapping whose `tags` AWS accepts on every resource. */
+function awsDefaultTagsProblems(value: unknown, kitTags: unknown): ConfigProblem[] {
+  if (value === undefined) return [];
+  const key = "aws:defaultTags";
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!isMap(value)) return [{ path: key, message: "must be a mapping such as { tags: { cost-center: ml } }" }];
+  if (value.tags === undefined) return [];
+  if (!isMap(value.tags)) return [{ path: `${key}.tags`, message: "must be a mapping of tag keys to values" }];
+  const problems = tagProblems(value.tags).map((p) => ({ path: `${key}.tags${p.path}`, message: p.message }));
+  // The provider merges its default tags into each resource's own: together they share the bound.
+  const both = new Set([...Object.keys(value.tags), ...Object.keys(isMap(kitTags) ? kitTags : {})]);
+  if (problems.length === 0 && both.size > MAX_USER_TAGS)
+    problems.push({
+      path: `${key}.tags`,
+      message: `with mlserving:tags makes ${both.size} tags on every resource; together they list at most ${MAX_USER_TAGS} (AWS allows 50 per resource and the kit adds its own)`,
+    });
+  return problems;
+}
+
+/** A zod issue's path as the stack file's key path (`mlserving:serving.models[0].name`, `mlserving:tags["a b"]`). */
 function keyPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) {
-    if (typeof p === "number") out += `[${p}]`;
-    else out += out === "" ? `${CONFIG_NAMESPACE}:${String(p)}` : `.${String(p)}`;
-  }
-  return out || CONFIG_NAMESPACE;
+  if (path.length === 0) return CONFIG_NAMESPACE;
+  const steps = path.map((p) => (typeof p === "number" ? p : String(p)));
+  return configKeyPath(`${CONFIG_NAMESPACE}:${String(steps[0])}`, steps.slice(1));
 }
 
 function zodProblems(error: z.ZodError): ConfigProblem[] {
@@ -356,7 +380,7 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
       const key = issue.path[issue.path.length - 1];
       return [
         {
-          path: `${keyPath(issue.path.slice(0, -1))}[${JSON.stringify(String(key))}]`,
+          path: configKeyPath(keyPath(issue.path.slice(0, -1)), [String(key)]),
           message: issue.issues.map((i) => i.message).join("; "),
         },
       ];
@@ -435,6 +459,7 @@ export function resolvePlatformSpec(
   if (!region) problems.push({ path: "aws:region", message: "is required (pulumi config set aws:region <region>)" });
   else if (regionProblem(region)) problems.push({ path: "aws:region", message: regionProblem(region) as string });
 
+  problems.push(...awsDefaultTagsProblems(options.awsDefaultTags, raw.tags));
   const tooLong = listLimitProblems(raw);
   if (tooLong.length > 0) throw new StackConfigError([...problems, ...tooLong]);
   for (const key of secretKeys) {
@@ -444,7 +469,27 @@ export function resolvePlatformSpec(
     if (secretProblem) problems.push({ path: key, message: secretProblem });
   }
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw new StackConfigError([...problems, ...zodProblems(parsed.error)]);
+  if (!parsed.success) {
+    // Every problem at once: the rules still check what the schema accepted. The values it
+    // refused are left out (with what holds them when they are required) and the rest resolved;
+    // what the rules then say about a refused value is left out as already explained.
+    const schema = [...problems, ...zodProblems(parsed.error)];
+    const rest = withoutRefusedValues(raw, parsed.error);
+    if (rest === undefined || (options.schemaRepairs ?? 0) >= MAX_SCHEMA_REPAIRS) throw new StackConfigError(schema);
+    let later: ConfigProblem[] = [];
+    try {
+      resolvePlatformSpec(rest, region, secretKeys, { ...options, schemaRepairs: (options.schemaRepairs ?? 0) + 1 });
+    } catch (e) {
+      if (!(e instanceof StackConfigError)) throw e;
+      later = e.problems;
+    }
+    const explained = coveredBy(schema);
+    const seen = new Set(schema.map((p) => `${p.path}\0${p.message}`));
+    throw new StackConfigError([
+      ...schema,
+      ...later.filter((p) => !explained(p) && !seen.has(`${p.path}\0${p.message}`)),
+    ]);
+  }
   const cfg = parsed.data;
   const d = ENVIRONMENT_DEFAULTS[cfg.environment];
   const minSize = cfg.cluster?.systemNodes?.minSize ?? d.cluster.systemNodes.minSize;
@@ -516,16 +561,57 @@ export function resolvePlatformSpec(
   };
   for (const p of platformSpecProblems(spec))
     problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
-  // Each model must fit an instance type of its pools (checked once the rest is valid).
-  if (problems.length === 0)
-    for (const p of capacityFitProblems(spec))
-      problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
+  // Each model must fit an instance type of its pools; a fit problem of a value already refused
+  // (a malformed request, a pool's unknown type) is left out, every other one is listed too.
+  const fit = capacityFitProblems(spec).map((p) => ({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message }));
+  const refused = coveredBy(problems);
+  problems.push(...fit.filter((p) => !refused(p)));
   if (options.stackName !== undefined)
     for (const p of stackEnvironmentProblems(options.stackName, spec.environment))
       problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
   if (options.deploying) problems.push(...deployPlaceholderProblems(spec));
   if (problems.length > 0) throw new StackConfigError(problems);
   return spec;
+}
+
+/** How many times a config is resolved again without the values the schema refused (each round leaves out more). */
+const MAX_SCHEMA_REPAIRS = 8;
+
+/**
+ * A copy of `raw` without the values the schema refused: an unknown key, a bad map key, a value of
+ * the wrong type or shape. A refused value that is missing (required) takes with it the nearest map
+ * entry holding it outside a list (a model without its source drops the models list), so the
+ * rest resolves. Undefined when nothing can be left out (a required top-level key).
+ */
+function withoutRefusedValues(raw: Record<string, unknown>, error: z.ZodError): Record<string, unknown> | undefined {
+  const copy = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
+  const at = (path: readonly PropertyKey[]) =>
+    path.reduce<unknown>(
+      (v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+      copy,
+    );
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  const remove = (path: readonly PropertyKey[]): boolean => {
+    // The deepest map entry on the path (a list's items are not removed: indexes would shift),
+    // above the value itself when it is already missing.
+    const from = at(path) === undefined ? path.length - 2 : path.length - 1;
+    for (let i = from; i >= 0; i--) {
+      const holder = at(path.slice(0, i));
+      const key = path[i];
+      if (isMap(holder) && typeof key === "string" && key in holder) {
+        if (i === 0 && at(path) === undefined) return false; // a required top-level key
+        delete holder[key];
+        return true;
+      }
+    }
+    return false;
+  };
+  let changed = false;
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") for (const k of issue.keys) changed = remove([...issue.path, k]) || changed;
+    else changed = remove(issue.path) || changed;
+  }
+  return changed ? copy : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { STACK_PLATFORM_NAME } from "../components/common/names";
 import { hideSecretValues } from "../components/common/secret-values";
 import { MlPlatform } from "../components/platform/platform";
 import { platformOutputs } from "../components/platform/stack-outputs";
@@ -20,11 +21,16 @@ function isSecretConfigKey(key: string): boolean {
 /** Reads and validates this stack's config; a bad stack file is a RunError (no stack trace). */
 export function loadPlatformSpec(options: ResolveOptions = {}): PlatformSpec {
   const all = pulumi.runtime.allConfig();
-  const { raw, region, secretKeys, awsProvider } = rawConfigFromPulumi(all, isSecretConfigKey);
+  const { raw, region, secretKeys, awsProvider, awsDefaultTags } = rawConfigFromPulumi(all, isSecretConfigKey);
   const namespaces = misspeltNamespaceProblems(Object.keys(all));
   if (namespaces.length > 0) throw new pulumi.RunError(namespaces.map((p) => `${p.path}: ${p.message}`).join("\n"));
   try {
-    return resolvePlatformSpec(raw, region, secretKeys, { stackName: pulumi.getStack(), awsProvider, ...options });
+    return resolvePlatformSpec(raw, region, secretKeys, {
+      stackName: pulumi.getStack(),
+      awsProvider,
+      awsDefaultTags,
+      ...options,
+    });
   } catch (e) {
     if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
     throw e;
@@ -41,7 +47,7 @@ export function loadPlatformSpec(options: ResolveOptions = {}): PlatformSpec {
  */
 export async function runPlatformProgram(options: ResolveOptions = {}) {
   const spec = loadPlatformSpec(options);
-  const platform = new MlPlatform("mlserving", spec);
+  const platform = new MlPlatform(STACK_PLATFORM_NAME, spec);
   // Outputs built from secret config values (a registry hostname in the tracking URI) stay secret.
   return hideSecretValues(
     {

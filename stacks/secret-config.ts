@@ -24,7 +24,7 @@ const ANY_KEY = Symbol("*");
  * shape, so the rules and the program run, unique (`n`), so no artifact can contain it unnoticed.
  * `parent` is the object holding the value (a model, for a source).
  */
-type StandIn = (n: string, parent: Record<string, unknown>) => string;
+type StandIn = (n: string, parent: Record<string, unknown>, region: string) => string;
 
 interface SecretCapable {
   /** Path under the top-level key (the first step is the key without its namespace). */
@@ -72,10 +72,10 @@ const SECRET_CAPABLE: readonly SecretCapable[] = [
   { path: ["tags", ANY_KEY], standIn: token },
   { path: ["cluster", "adminPrincipalArns", ANY_INDEX], standIn: (n) => `arn:aws:iam::000000000000:role/${token(n)}` },
   { path: ["registry", "hostname"], standIn: (n) => `${token(n)}.invalid` },
-  { path: ["registry", "certificateArn"], standIn: (n) => certificateArn(n) },
+  { path: ["registry", "certificateArn"], standIn: (n, _, region) => certificateArn(n, region) },
   // A class of the pinned catalogue: the rules check it; the plan prices no secret class.
   { path: ["registry", "dbInstanceClass"], standIn: () => "db.m7g.large" },
-  { path: ["serving", "certificateArn"], standIn: (n) => certificateArn(n) },
+  { path: ["serving", "certificateArn"], standIn: (n, _, region) => certificateArn(n, region) },
   { path: ["serving", "models", ANY_INDEX, "source"], standIn: sourceStandIn, fragments: sourceFragments },
   {
     path: ["serving", "models", ANY_INDEX, "canary", "source"],
@@ -84,9 +84,12 @@ const SECRET_CAPABLE: readonly SecretCapable[] = [
   },
 ];
 
-/** An ACM certificate ARN (the rule wants hex after `certificate/`) carrying `n`. */
-function certificateArn(n: string): string {
-  return `arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-4000-8000-${n.padStart(12, "0")}`;
+/**
+ * An ACM certificate ARN (the rule wants hex after `certificate/`) carrying `n`, in the stack's
+ * region (an ALB takes certificates of its own region only), or us-east-1 when it has none.
+ */
+function certificateArn(n: string, region: string): string {
+  return `arn:aws:acm:${region || "us-east-1"}:000000000000:certificate/00000000-0000-4000-8000-${n.padStart(12, "0")}`;
 }
 
 /** The keys that may be secrets, as the README and error messages write them. */
@@ -107,6 +110,26 @@ function capableAt(path: readonly (string | number)[]): SecretCapable | undefine
   return SECRET_CAPABLE.find((c) => matches(c.path, path));
 }
 
+/** The list or map at `path` whose items may be secrets, so it may be one secret as a whole. */
+function wholeCapableAt(path: readonly (string | number)[]): SecretCapable | undefined {
+  return SECRET_CAPABLE.find(
+    (c) => (c.path.at(-1) === ANY_INDEX || c.path.at(-1) === ANY_KEY) && matches(c.path.slice(0, -1), path),
+  );
+}
+
+/**
+ * A list or map stored as one secret inside a key reaches the program as the secret's text (Pulumi
+ * decrypts a `secure:` value to a string): its JSON, parsed; anything else as it is.
+ */
+export function parsedWholeSecret(path: readonly (string | number)[], value: unknown): unknown {
+  if (typeof value !== "string" || !wholeCapableAt(path)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 /**
  * The offline plan's stand-in for a `secure:` value at `path` (the top-level key without its
  * namespace, then the keys and indexes inside it), or a problem when the value cannot be a secret.
@@ -115,9 +138,16 @@ export function secretStandIn(
   path: readonly (string | number)[],
   parent: Record<string, unknown>,
   n: number,
-): { value: string } | { problem: string } {
+  region = "",
+): { value: unknown } | { problem: string } {
+  const id = n.toString(16).padStart(4, "0");
   const capable = capableAt(path);
-  if (capable) return { value: capable.standIn(n.toString(16).padStart(4, "0"), parent) };
+  if (capable) return { value: capable.standIn(id, parent, region) };
+  // A list or map whose items may be secrets may be one secret as a whole (the configuration
+  // reference marks `tags` and `cluster.adminPrincipalArns` so): the plan cannot see its items,
+  // so it plans one stand-in item of a list, and no item of a map (whose keys are unknown).
+  const whole = wholeCapableAt(path);
+  if (whole) return { value: whole.path.at(-1) === ANY_INDEX ? [whole.standIn(id, parent, region)] : {} };
   return { problem: notCapableMessage() };
 }
 
@@ -146,7 +176,8 @@ export function secretValuesOf(
   namespace: string,
 ): string[] {
   const out = new Set<string>();
-  const walk = (value: unknown, path: (string | number)[]) => {
+  const walk = (stored: unknown, path: (string | number)[]) => {
+    const value = parsedWholeSecret(path, stored);
     if (typeof value === "string") {
       const capable = capableAt(path);
       if (capable && !capable.carriedAsSecret && value !== "") {

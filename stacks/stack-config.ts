@@ -13,6 +13,8 @@ export function rawConfigFromPulumi(
   region: string | undefined;
   secretKeys: Set<string>;
   awsProvider: AwsProviderConfig;
+  /** `aws:defaultTags`: tags the AWS provider adds to every resource the kit creates. */
+  awsDefaultTags: unknown;
 } {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(all)) {
@@ -23,7 +25,14 @@ export function rawConfigFromPulumi(
   const awsProvider: AwsProviderConfig = {};
   if (all["aws:profile"] !== undefined) awsProvider.profile = all["aws:profile"];
   if (all["aws:assumeRoles"] !== undefined) awsProvider.assumeRoles = all["aws:assumeRoles"];
-  return { raw, region: all["aws:region"], secretKeys: new Set(Object.keys(all).filter(isSecret)), awsProvider };
+  const defaultTags = all["aws:defaultTags"];
+  return {
+    raw,
+    region: all["aws:region"],
+    secretKeys: new Set(Object.keys(all).filter(isSecret)),
+    awsProvider,
+    awsDefaultTags: defaultTags === undefined ? undefined : parseValue(defaultTags),
+  };
 }
 
 function parseValue(value: string): unknown {

@@ -19,7 +19,7 @@ export function planCommand(...args: string[]): Promise<PlanRun> {
     execFile(
       process.execPath,
       [join(root, "cli", "run-plan.js"), ...args],
-      { cwd: root, encoding: "utf8", timeout: 120_000 },
+      { cwd: root, encoding: "utf8" },
       (error, stdout, stderr) =>
         done({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
     );

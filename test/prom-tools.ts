@@ -57,7 +57,7 @@ export interface ToolRun {
  */
 export function run(tool: string, args: string[], cwd?: string): Promise<ToolRun> {
   return new Promise((resolve) => {
-    execFile(tool, args, { cwd, encoding: "utf8", timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(tool, args, { cwd, encoding: "utf8" }, (error, stdout, stderr) => {
       const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
       resolve({ status, output: `${stdout ?? ""}${stderr ?? ""}${error && status === null ? String(error) : ""}` });
     });

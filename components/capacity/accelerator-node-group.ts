@@ -6,6 +6,8 @@ import { ProblemList, throwIfProblems, wholeNumberProblem } from "../common/prob
 import {
   CAPACITY_DEFAULTS,
   MIN_ACCELERATOR_DISK_GIB,
+  nodeGroupNamePrefix,
+  nodeGroupNameProblem,
   poolInstanceTypeProblems,
   poolOsProblem,
   TIME_SLICING_LIMITS,
@@ -98,6 +100,8 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
         "diskSizeGiB",
         `must be at least ${MIN_ACCELERATOR_DISK_GIB} GiB for inference images`,
       );
+    const groupName = nodeGroupNameProblem(name, `the component name ${name}`);
+    if (groupName) problems.add("name", groupName);
     // Cluster Autoscaler models a group as one instance shape.
     for (const p of nodeGroupShapeProblems(args.instanceTypes)) problems.add(`instanceTypes[${p.index}]`, p.message);
     throwIfProblems(`AcceleratorNodeGroup "${name}"`, problems.list);
@@ -126,7 +130,7 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
     );
 
     const group = (
-      suffix: string,
+      suffix: CapacityType,
       type: CapacityType,
       sizes: { minSize: number; desiredSize: number; maxSize: number },
     ) => {
@@ -135,7 +139,7 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
         `${name}-${suffix}`,
         {
           clusterName: cluster.name,
-          nodeGroupNamePrefix: `${name}-${suffix}-`,
+          nodeGroupNamePrefix: nodeGroupNamePrefix(name, suffix),
           nodeRoleArn: cluster.nodeRole.arn,
           subnetIds: cluster.privateSubnetIds,
           amiType: amiTypeFor(args.kind, os),

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle, MonitoringHandle } from "../common/handles";
 import { ProblemList, throwIfProblems } from "../common/problems";
-import { CAPACITY_DEFAULTS, DURATION } from "./rules";
+import { CAPACITY_DEFAULTS, scaleDownUnneededTimeProblem } from "./rules";
 import { installChart } from "../common/chart-addon";
 import { CLUSTER_AUTOSCALER_ADDON } from "./addons";
 import { clusterAutoscalerDiscoveryTags } from "./cluster-autoscaler-values";
@@ -34,9 +34,9 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
     throwIfProblems(
       `ClusterAutoscaler "${name}"`,
       new ProblemList().check(
-        DURATION.test(scaleDownUnneededTime),
+        scaleDownUnneededTimeProblem(scaleDownUnneededTime) === undefined,
         "scaleDownUnneededTime",
-        "must be a duration such as 5m",
+        scaleDownUnneededTimeProblem(scaleDownUnneededTime) ?? "",
       ).list,
     );
     super("mlserving:capacity:ClusterAutoscaler", name, {}, opts);

@@ -1,22 +1,19 @@
 import type { AcceleratorKind } from "../common/accelerators";
+import { cpuMillisOf, memoryMiBOf } from "../common/quantity";
 import { NEURON_MONITOR_RESOURCES } from "./neuron-monitor";
 
-/** `4` -> 4000, `500m` -> 500, `1.5` -> 1500. Throws on anything else. */
+/** `4` -> 4000, `500m` -> 500, `1.5` -> 1500 (any Kubernetes quantity). Throws on anything else. */
 export function parseCpuMillis(q: string | number): number {
-  const s = String(q).trim();
-  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(s);
-  if (!m) throw new Error(`not a CPU quantity: ${s}`);
-  return m[2] === "m" ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
+  const millis = cpuMillisOf(q);
+  if (millis === undefined) throw new Error(`not a CPU quantity: ${String(q).trim()}`);
+  return millis;
 }
 
-const MEMORY_UNITS_MIB: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
-
-/** `16Gi` -> 16384, `512Mi` -> 512, a plain number of bytes -> MiB. Throws on anything else. */
+/** `16Gi` -> 16384, `512Mi` -> 512, `16G` -> 15258.8, a plain number of bytes -> MiB. Throws on anything else. */
 export function parseMemoryMiB(q: string): number {
-  const s = q.trim();
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)?$/.exec(s);
-  if (!m) throw new Error(`not a memory quantity: ${s}`);
-  return m[2] ? Number(m[1]) * MEMORY_UNITS_MIB[m[2]] : Number(m[1]) / (1024 * 1024);
+  const mib = memoryMiBOf(q);
+  if (mib === undefined) throw new Error(`not a memory quantity: ${q.trim()}`);
+  return mib;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   NodeOs,
   osesOf,
 } from "../common/accelerators";
+import { parseGoDuration } from "../common/durations";
 import { listLengthProblem, Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { nodeGroupShapeProblems } from "./instance-shapes";
 
@@ -65,10 +66,38 @@ export const CAPACITY_DEFAULTS = {
 };
 
 /**
- * Pool names: DNS labels of at most 32 characters, because a pool's node groups are named
- * `<pool>-spot-` / `<pool>-on-demand-` plus a 26-character suffix EKS adds, within its 63.
+ * Pool names: DNS labels of at most 32 characters (a pool is also a Karpenter NodePool and a
+ * node label's value). Under Cluster Autoscaler its node groups' names bound it further
+ * ({@link nodeGroupNameProblem}).
  */
 export const POOL_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
+
+/**
+ * The longest `nodeGroupNamePrefix` the AWS provider takes: a node group's name is at most 63
+ * characters, and the provider appends a 26-character unique suffix to the prefix
+ * (hashicorp/terraform-provider-aws internal/service/eks/node_group.go:
+ * `validation.StringLenBetween(0, 63-id.UniqueIDSuffixLength)`; terraform-plugin-sdk helper/id
+ * `UniqueIDSuffixLength = 26`).
+ */
+export const NODE_GROUP_NAME_PREFIX_MAX = 63 - 26;
+/** The capacity types a pool's node groups are named by; the longest bounds the name. */
+export const NODE_GROUP_SUFFIXES = ["spot", "on-demand"] as const;
+
+/** The `nodeGroupNamePrefix` of an accelerator node group (`<group>-spot-`, `<group>-on-demand-`). */
+export function nodeGroupNamePrefix(group: string, suffix: (typeof NODE_GROUP_SUFFIXES)[number]): string {
+  return `${group}-${suffix}-`;
+}
+
+/**
+ * Why the node groups of `group` (an `AcceleratorNodeGroup`'s name: `<platform>-<pool>` in a
+ * platform) cannot be named, or undefined: the longest prefix must fit the provider's bound.
+ */
+export function nodeGroupNameProblem(group: string, what = "the name"): string | undefined {
+  const longest = Math.max(...NODE_GROUP_SUFFIXES.map((s) => nodeGroupNamePrefix(group, s).length));
+  if (longest <= NODE_GROUP_NAME_PREFIX_MAX) return undefined;
+  const room = NODE_GROUP_NAME_PREFIX_MAX - (longest - group.length);
+  return `${what} makes node group names too long: ${nodeGroupNamePrefix(group, "on-demand")} is ${longest} characters, and EKS node group name prefixes take at most ${NODE_GROUP_NAME_PREFIX_MAX} (63 less the 26-character suffix the AWS provider adds); ${group} must be at most ${room} characters`;
+}
 /** Spot capacity needs this many instance types, so one spot pool running dry does not stop scaling. */
 export const MIN_SPOT_INSTANCE_TYPES = 3;
 
@@ -89,8 +118,14 @@ export function sharesPerDevice(kind: AcceleratorKind, gpuTimeSlicingReplicas?: 
 }
 /** Root/data volume of an accelerator node: inference images are large. */
 export const MIN_ACCELERATOR_DISK_GIB = 50;
-/** A Go duration as Cluster Autoscaler takes it. */
-export const DURATION = /^\d+(s|m|h)$/;
+/**
+ * Why Cluster Autoscaler would refuse `value` for `--scale-down-unneeded-time` (a Go
+ * `time.Duration` flag), or undefined.
+ */
+export function scaleDownUnneededTimeProblem(value: string): string | undefined {
+  const parsed = parseGoDuration(value);
+  return "problem" in parsed ? parsed.problem : undefined;
+}
 
 /** Problems with the instance types of a pool of `kind`, by index, plus the spot diversity rule. */
 export function poolInstanceTypeProblems(kind: AcceleratorKind, instanceTypes: string[], spot: boolean): Problem[] {
@@ -166,11 +201,16 @@ export function poolsProblems(pools: readonly AcceleratorPoolSpec[], autoscaler:
   return problems.list;
 }
 
-/** Problems with the whole capacity setting, by field (`pools[0].name`, `gpuTimeSlicingReplicas`, ...). */
+/**
+ * Problems with the whole capacity setting, by the stack file's key under `capacity` (`pools[0].name`,
+ * `gpuTimeSlicingReplicas`, `clusterAutoscaler.scaleDownUnneededTime`).
+ */
 export function capacityProblems(c: CapacitySpec): Problem[] {
   const problems = new ProblemList();
   problems.nest("pools", poolsProblems(c.pools, c.autoscaler));
-  problems.check(DURATION.test(c.scaleDownUnneededTime), "scaleDownUnneededTime", "must be a duration such as 5m");
+  // The stack file's key: the idle time belongs to Cluster Autoscaler's settings.
+  const idle = scaleDownUnneededTimeProblem(c.scaleDownUnneededTime);
+  if (idle) problems.add("clusterAutoscaler.scaleDownUnneededTime", idle);
   if (c.gpuTimeSlicingReplicas !== undefined) {
     const p = wholeNumberProblem(c.gpuTimeSlicingReplicas, TIME_SLICING_LIMITS.min, TIME_SLICING_LIMITS.max);
     if (p) problems.add("gpuTimeSlicingReplicas", p);

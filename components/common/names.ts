@@ -33,3 +33,9 @@ export const NVIDIA_NAMESPACE = "nvidia";
 export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
 /** Namespace of ExternalDNS, which writes the models' records into the private hosted zone. */
 export const EXTERNAL_DNS_NAMESPACE = "external-dns";
+
+/**
+ * Name of the `MlPlatform` the stack program creates; its children's names start with it (an
+ * accelerator pool's node groups: `mlserving-<pool>-spot-...`).
+ */
+export const STACK_PLATFORM_NAME = "mlserving";

@@ -17,6 +17,27 @@ export function joinPath(prefix: string, path: string): string {
   return path.startsWith("[") ? `${prefix}${path}` : `${prefix}.${path}`;
 }
 
+/**
+ * A config key path as messages write it: `mlserving:registry.hostname`, `...models[0]`,
+ * `...tags["a b"]` (a step that is not an identifier is quoted). `key` is the namespaced top-level key.
+ */
+export function configKeyPath(key: string, steps: readonly (string | number)[]): string {
+  let out = key;
+  for (const p of steps)
+    out += typeof p === "number" ? `[${p}]` : /^[A-Za-z_]\w*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+  return out;
+}
+
+/**
+ * Problems found by a later phase of a check that an earlier phase already explains: the same key
+ * path or a path inside it (`a.b` covers `a.b`, `a.b.c` and `a.b[0]`). A value the first phase
+ * could not read is reported once, by that phase, and the rest of the file is still checked.
+ */
+export function coveredBy(earlier: readonly Problem[]): (p: Problem) => boolean {
+  const paths = earlier.map((e) => e.path);
+  return (p) => paths.some((at) => p.path === at || p.path.startsWith(`${at}.`) || p.path.startsWith(`${at}[`));
+}
+
 /** Collects problems; `nest` files a sub-check's problems under a prefix. */
 export class ProblemList {
   readonly list: Problem[] = [];

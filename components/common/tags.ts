@@ -30,10 +30,43 @@ export function withManagedBy(tags: Record<string, string> | undefined): Record<
 export const MAX_USER_TAGS = 40;
 
 /**
- * Problems with user tags, by key (`["aws:team"]`): AWS reserves the `aws:` prefix (any case)
- * and refuses to create a resource carrying such a tag.
+ * The characters AWS takes in a tag key or value everywhere the kit tags: IAM's pattern (IAM
+ * API Reference, `Tag`: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`), the strictest of the services the kit
+ * tags (EC2 takes more). IAM roles carry the kit's tags, so one value outside it stops `pulumi up`
+ * part-way, after other resources were created.
  */
-export function tagProblems(tags: Readonly<Record<string, string>>): { path: string; message: string }[] {
+export const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** Lengths in Unicode characters (IAM API Reference, `Tag`). */
+export const TAG_KEY_MAX = 128;
+export const TAG_VALUE_MAX = 256;
+
+const TAG_RULE = "letters, digits, spaces and _ . : / = + - @ (the characters AWS and IAM accept in tags)";
+
+/** Why AWS would refuse `key` as a tag key, or undefined. */
+export function tagKeyProblem(key: string): string | undefined {
+  const length = [...key].length;
+  if (length < 1 || length > TAG_KEY_MAX || !TAG_CHARACTERS.test(key))
+    return `tag keys must be 1-${TAG_KEY_MAX} ${TAG_RULE}${length > TAG_KEY_MAX ? ` (found ${length} characters)` : ""}`;
+  if (key.toLowerCase().startsWith("aws:"))
+    return "tag keys must not start with aws:, a prefix AWS reserves for its own tags";
+  return undefined;
+}
+
+/** Why AWS would refuse `value` as a tag value, or undefined. */
+export function tagValueProblem(value: unknown): string | undefined {
+  if (typeof value !== "string") return `tag values must be strings of at most ${TAG_VALUE_MAX} characters`;
+  const length = [...value].length;
+  if (length > TAG_VALUE_MAX || !TAG_CHARACTERS.test(value))
+    return `tag values must be at most ${TAG_VALUE_MAX} ${TAG_RULE}${length > TAG_VALUE_MAX ? ` (found ${length} characters)` : ""}`;
+  return undefined;
+}
+
+/**
+ * Problems with a map of tags AWS will put on the kit's resources (the stack's `tags`, the AWS
+ * provider's `defaultTags`), by key (`["cost center"]`): the count, and each key and value as AWS
+ * and IAM accept them.
+ */
+export function tagProblems(tags: Readonly<Record<string, unknown>>): { path: string; message: string }[] {
   const count = Object.keys(tags).length;
   if (count > MAX_USER_TAGS)
     return [
@@ -42,10 +75,8 @@ export function tagProblems(tags: Readonly<Record<string, string>>): { path: str
         message: `lists at most ${MAX_USER_TAGS} tags; AWS allows 50 per resource and the kit adds its own (found ${count})`,
       },
     ];
-  return Object.keys(tags)
-    .filter((k) => k.toLowerCase().startsWith("aws:"))
-    .map((k) => ({
-      path: `[${JSON.stringify(k)}]`,
-      message: "tag keys must not start with aws:, a prefix AWS reserves for its own tags",
-    }));
+  return Object.entries(tags).flatMap(([k, v]) => {
+    const problem = tagKeyProblem(k) ?? tagValueProblem(v);
+    return problem ? [{ path: `[${JSON.stringify(k)}]`, message: problem }] : [];
+  });
 }

@@ -279,7 +279,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       annotations: {
         summary: `Model ${modelRef} has no ready replica: {{ $value }} pod(s) exist and none can serve.`,
         runbook:
-          "Every request to this model (or track) fails. Describe its pods: CrashLoopBackOff or restarts mean the server dies at start (read the previous container's logs: a model that fails to load, CUDA or Neuron out-of-memory, a missing weights path); Pending and unschedulable means no node can take it (see AcceleratorPodsPending and the pool limit alerts); ImagePullBackOff means the image or registry access broke. Roll back the last change to the model (version, args, resources); for a canary, set its trafficPercent to 0 or remove it.",
+          "Every request to this model (or track) fails. Describe its pods: CrashLoopBackOff or restarts mean the server dies at start (read the previous container's logs: a model that fails to load, CUDA or Neuron out-of-memory, a missing weights path); Pending and unschedulable means no node can take it (see AcceleratorPodsPending and the pool limit alerts); ImagePullBackOff means the image or registry access broke. Roll back the last change to the model (version, args, resources); for a canary, remove the canary key of the model (trafficPercent takes 1 to 50, never 0).",
       },
     },
     {
@@ -301,7 +301,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       annotations: {
         summary: `More than ${pct(input.errorRateThreshold)} of requests to ${modelRef} (Triton model {{ $labels.model }} v{{ $labels.version }}) fail ({{ $value | humanizePercentage }}).`,
         runbook:
-          "Split failures by reason and track on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only the canary track fails, set its trafficPercent to 0 or remove the canary.",
+          "Split failures by reason and track on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only the canary track fails, remove the canary key of the model (trafficPercent takes 1 to 50, never 0), which sends all traffic back to the stable track.",
       },
     },
     {

@@ -1,3 +1,4 @@
+import { nsToHours, parsePrometheusDuration } from "../common/durations";
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { LONGEST_ALERT_WINDOW_HOURS } from "./alert-rules";
 import type { PrometheusStackSizing } from "./prometheus-stack-values";
@@ -18,15 +19,14 @@ export const MONITORING_LIMITS = {
   alertmanagerStorageGiB: { min: 1, max: 1000 },
 } as const;
 
-/** A Prometheus retention such as `15d` (days, hours or weeks). */
-export const RETENTION = /^\d+[dhw]$/;
-
 /** Problems with monitoring's sizing, by field. */
 export function monitoringProblems(sizing: Partial<PrometheusStackSizing>): Problem[] {
   const s = { ...MONITORING_DEFAULTS, ...sizing };
-  const problems = new ProblemList().check(RETENTION.test(s.retention), "retention", "must be a duration such as 15d");
-  const m = /^(\d+)([dhw])$/.exec(s.retention);
-  if (m && +m[1] * { h: 1, d: 24, w: 168 }[m[2] as "h" | "d" | "w"] <= LONGEST_ALERT_WINDOW_HOURS)
+  const problems = new ProblemList();
+  // Prometheus parses --storage.tsdb.retention.time at start and refuses what it cannot read.
+  const retention = parsePrometheusDuration(s.retention);
+  if ("problem" in retention) problems.add("retention", retention.problem);
+  else if (nsToHours(retention.ns) <= LONGEST_ALERT_WINDOW_HOURS)
     problems.add(
       "retention",
       `must be longer than the longest alert window (${LONGEST_ALERT_WINDOW_HOURS}h, the SLO ticket's 3 days): with no margin, block-wise deletion and the size limit leave that window incomplete`,

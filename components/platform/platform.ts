@@ -49,7 +49,7 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly ingressGroup: string;
 
   constructor(name: string, spec: PlatformSpec, opts?: pulumi.ComponentResourceOptions) {
-    throwIfProblems(`MlPlatform "${name}"`, platformSpecProblems(spec));
+    throwIfProblems(`MlPlatform "${name}"`, platformSpecProblems(spec, name));
     // Values stored as secrets stay secrets in whatever is built from them.
     const secrets = spec.secretValues ?? [];
     const hiding = secrets.length > 0 ? [secretValuesTransformation(secrets)] : [];

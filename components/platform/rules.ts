@@ -1,24 +1,27 @@
-import { capacityProblems } from "../capacity/rules";
+import { capacityProblems, nodeGroupNameProblem, POOL_NAME } from "../capacity/rules";
+import { STACK_PLATFORM_NAME } from "../common/names";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
 import { ENVIRONMENTS, type Environment, tagProblems } from "../common/tags";
 import { listLengthProblem, Problem, ProblemList } from "../common/problems";
 import { monitoringProblems } from "../monitoring/rules";
 import { networkProblems } from "../network/rules";
-import { registryProblems } from "../registry/rules";
+import { certificateRegionProblem, registryProblems } from "../registry/rules";
 import { modelHostProblems } from "../serving/model-names";
 import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
 import { allowedCidrsProblems, endpointOidcProblems, ingressGroupProblem, modelIngressGroup } from "../serving/callers";
 import type { CapacityFinding } from "./capacity-checks";
 import type { PlatformSpec } from "./spec";
+import { modelHardwareProblems } from "./model-hardware";
 import { modelTeamsProblems } from "./teams";
 
 /**
  * Every problem with a whole platform, by the key path a stack file uses (`capacity.pools[0].name`,
  * `serving.models[1].replicas.min`): each domain's own rules, the rules between domains, and what
- * prod requires. The stack config, `MlPlatform` and the policies share these.
+ * prod requires. The stack config, `MlPlatform` and the policies share these. `platformName` is the
+ * `MlPlatform`'s name, which its children's names start with (the stack program's by default).
  */
-export function platformSpecProblems(spec: PlatformSpec): Problem[] {
+export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PLATFORM_NAME): Problem[] {
   const L = MODEL_LIST_LIMIT;
   const tooManyModels = listLengthProblem(spec.serving.models, L.max, L.what, L.hint);
   if (tooManyModels) return [{ path: "serving.models", message: tooManyModels }];
@@ -37,6 +40,13 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
         spec.serving.models.map((m) => m.name),
       ),
     );
+  for (const [path, arn] of [
+    ["serving.certificateArn", spec.serving.certificateArn],
+    ["registry.certificateArn", spec.registry.certificateArn],
+  ] as const) {
+    const elsewhere = arn === undefined ? undefined : certificateRegionProblem(arn, spec.region);
+    if (elsewhere) problems.add(path, elsewhere);
+  }
   if (spec.serving.allowedCidrs) problems.nest("serving.allowedCidrs", allowedCidrsProblems(spec.serving.allowedCidrs));
   if (spec.serving.oidc) {
     problems.nest("serving.oidc", endpointOidcProblems(spec.serving.oidc));
@@ -46,6 +56,12 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
       "ALB authentication works on HTTPS listeners only: set serving.certificateArn",
     );
   }
+  // Node groups (Cluster Autoscaler) are named <platform>-<pool>-<capacity type>-<suffix>.
+  if (spec.capacity.autoscaler === "cluster-autoscaler")
+    spec.capacity.pools.forEach((p, i) => {
+      const tooLong = nodeGroupNameProblem(`${platformName}-${p.name}`, `the pool name ${p.name}`);
+      if (tooLong && POOL_NAME.test(p.name)) problems.add(`capacity.pools[${i}].name`, tooLong);
+    });
   const poolKinds = new Set<string>(spec.capacity.pools.map((p) => p.kind));
   const names = new Set<string>();
   spec.serving.models.forEach((m, i) => {
@@ -61,6 +77,7 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
     if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
       problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
   });
+  problems.nest("", modelHardwareProblems(spec));
   problems.nest(
     "teams",
     modelTeamsProblems(

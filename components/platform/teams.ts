@@ -2,6 +2,7 @@ import { DEVICE_RESOURCE } from "../common/accelerators";
 import { MONITORING_NAMESPACE, NEURON_MONITOR_NAMESPACE, REGISTRY_NAMESPACE, SERVING_NAMESPACE } from "../common/names";
 import { KIT_NAMESPACE_POD_SECURITY, podSecurityLabels } from "../common/pod-security";
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
+import { positiveQuantityProblem } from "../common/quantity";
 import { NVIDIA_NAMESPACE } from "../capacity/device-plugin-values";
 import { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../serving/kserve-builders";
 import { isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, type RuntimeId } from "../serving/runtimes";
@@ -69,13 +70,6 @@ export const RESERVED_NAMESPACES: readonly string[] = [
 ];
 
 const TEAM_NAME = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-const CPU = /^(\d+(\.\d+)?)(m)?$/;
-const MEMORY = /^(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
-
-function positiveQuantity(value: string, pattern: RegExp): boolean {
-  const m = pattern.exec(value);
-  return m !== null && Number(m[1]) > 0;
-}
 
 /** Problems of one team, by field relative to the team (`name`, `quota.cpu`, ...). */
 export function modelTeamProblems(team: ModelTeamSpec): Problem[] {
@@ -90,16 +84,13 @@ export function modelTeamProblems(team: ModelTeamSpec): Problem[] {
     "name",
     `"${team.name}" is a namespace the kit or Kubernetes owns (${RESERVED_NAMESPACES.join(", ")}); choose another`,
   );
-  problems.check(
-    positiveQuantity(team.quota.cpu, CPU),
-    "quota.cpu",
-    "must be a CPU quantity greater than 0, such as 64 or 500m",
-  );
-  problems.check(
-    positiveQuantity(team.quota.memory, MEMORY),
-    "quota.memory",
-    "must be a memory quantity greater than 0, such as 256Gi",
-  );
+  for (const [field, what, example] of [
+    ["cpu", "CPU", "64 or 500m"],
+    ["memory", "memory", "256Gi or 256G"],
+  ] as const) {
+    const problem = positiveQuantityProblem(team.quota[field], what, example);
+    if (problem) problems.add(`quota.${field}`, problem);
+  }
   const pods = wholeNumberProblem(team.quota.pods, MODEL_TEAM_LIMITS.pods.min, MODEL_TEAM_LIMITS.pods.max);
   if (pods) problems.add("quota.pods", pods);
   for (const f of ["gpus", "neuronDevices"] as const) {

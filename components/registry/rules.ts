@@ -25,6 +25,17 @@ export const RDS_INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 export { DNS_NAME };
 
+/**
+ * Why an ALB in `region` cannot use the ACM certificate `arn`, or undefined: a load balancer's
+ * listener takes certificates of its own region only (ACM certificates are regional; the ALB
+ * refuses another region's at apply time, CertificateNotFound). `region` may be empty (unknown).
+ */
+export function certificateRegionProblem(arn: string, region: string): string | undefined {
+  const m = ACM_CERTIFICATE_ARN.exec(arn) && /^arn:[^:]+:acm:([^:]+):/.exec(arn);
+  if (!m || region === "" || m[1] === region) return undefined;
+  return `is an ACM certificate of ${m[1]}, but the stack's load balancers are in ${region} (aws:region): an ALB takes certificates of its own region only; request or import the certificate in ${region}`;
+}
+
 /** What the registry rules look at: the fields of `ModelRegistryArgs` and of a stack's `registry` key. */
 export interface RegistryRuleInput {
   replicas?: number;

@@ -1,3 +1,4 @@
+import { positiveQuantityProblem } from "../common/quantity";
 import type { ModelSpec, ScalingMetric } from "./model-spec";
 
 /**
@@ -16,21 +17,20 @@ const UNITS: Record<Exclude<ScalingMetric, "gpu-utilization" | "kv-cache">, stri
 };
 
 /**
- * Values that would disable what they set: a zero CPU or memory request (the pod is scheduled
- * anywhere and evicted first) and targets no model ever reaches.
+ * Values that would disable what they set: a CPU or memory request that is no Kubernetes quantity
+ * or not above 0 (the pod is scheduled anywhere and evicted first) and targets no model ever reaches.
  */
 export function modelBoundsProblems(
   m: Pick<ModelSpec, "autoscaling" | "resources">,
 ): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
-  // A quantity (`4`, `500m`, `16Gi`) is more than 0 exactly when its number is; malformed ones
-  // are reported by the quantity syntax rule.
-  const positive = (field: string, quantity: string, what: string) => {
-    if (/^\d/.test(quantity) && !(Number.parseFloat(quantity) > 0))
-      problems.push({ field, message: `must request more than 0 ${what}` });
-  };
-  positive("resources.cpu", m.resources.cpu, "CPU");
-  positive("resources.memory", m.resources.memory, "memory");
+  for (const [field, what, example] of [
+    ["cpu", "CPU", "4 or 500m"],
+    ["memory", "memory", "16Gi or 16G"],
+  ] as const) {
+    const problem = positiveQuantityProblem(m.resources[field], what, example);
+    if (problem) problems.push({ field: `resources.${field}`, message: problem });
+  }
   const { metric, target } = m.autoscaling;
   if (metric !== "gpu-utilization" && metric !== "kv-cache" && target > MAX_SCALING_TARGET[metric])
     problems.push({

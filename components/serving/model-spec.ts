@@ -91,7 +91,6 @@ export const MODEL_LIST_LIMIT = {
 } as const;
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
-const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/;
 
 /** Every problem with one model spec, as `field: rule` pairs relative to the model. */
 export function modelSpecProblems(m: ModelSpec, environment: Environment): { field: string; message: string }[] {
@@ -155,8 +154,6 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   if (m.weightsGiB !== undefined && !(m.weightsGiB > 0 && m.weightsGiB <= MAX_WEIGHTS_GIB))
     add("weightsGiB", `must be more than 0 and at most ${MAX_WEIGHTS_GIB} (GiB of model files)`);
   if (m.allowedCidrs) for (const p of allowedCidrsProblems(m.allowedCidrs)) add(`allowedCidrs${p.path}`, p.message);
-  if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");
-  if (!QUANTITY.test(m.resources.memory)) add("resources.memory", "must be a memory quantity such as 16Gi");
   for (const [field, source, pinned] of [
     ["", m.source, m.pinnedVersion],
     ["canary.", m.canary?.source, m.canary?.pinnedVersion],
@@ -190,8 +187,10 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   if (m.canary) {
     if (m.server !== "kserve") add("canary", "canaries are offered for kserve models");
     if (!parseModelSource(m.canary.source)) add("canary.source", MODEL_SOURCE_RULE);
-    if (!(m.canary.trafficPercent >= 1 && m.canary.trafficPercent <= 50))
-      add("canary.trafficPercent", "must be from 1 to 50");
+    // A whole percent: the load balancer controller reads target-group weights as integers (a
+    // fractional weight never updates the route), and KServe's canaryTrafficPercent is an int64.
+    if (!(Number.isInteger(m.canary.trafficPercent) && m.canary.trafficPercent >= 1 && m.canary.trafficPercent <= 50))
+      add("canary.trafficPercent", "must be a whole number from 1 to 50");
   }
   return problems;
 }

@@ -200,17 +200,18 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
       const config = alertmanagerConfig(stackReceivers("prod"));
       expect(config.inhibit_rules.length).toBeGreaterThan(0);
       ({ dir } = writeConfig(config));
-      const port = 20000 + Math.floor(Math.random() * 20000);
-      url = `http://127.0.0.1:${port}`;
+      // Port 0: the system picks a free port, which Alertmanager logs ("Listening on"
+      // address=127.0.0.1:<port>) once its HTTP listener is bound. Readiness is that log line, not
+      // a poll on the clock.
       const am = spawn(
         "prometheus-alertmanager",
         [
           `--config.file=${join(dir, "alertmanager.yml")}`,
           `--storage.path=${join(dir, "data")}`,
-          `--web.listen-address=127.0.0.1:${port}`,
+          "--web.listen-address=127.0.0.1:0",
           "--cluster.listen-address=",
         ],
-        { stdio: "ignore" },
+        { stdio: ["ignore", "ignore", "pipe"] },
       );
       // Alertmanager writes its notification log and silences to --storage.path as it shuts down,
       // so the directory is removed only once the process has exited.
@@ -219,15 +220,20 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         if (am.exitCode === null && am.signalCode === null) am.kill();
         await exited;
       };
-      for (let i = 0; i < 100; i++) {
-        const ready = await fetch(`${url}/-/ready`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ready) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error("Alertmanager did not become ready");
+      let log = "";
+      const address = await new Promise<string>((found, failed) => {
+        am.stderr.setEncoding("utf8");
+        // Read for as long as it runs, so a full pipe never blocks it.
+        am.stderr.on("data", (chunk: string) => {
+          log += chunk;
+          const m = /msg="Listening on" address=(\S+)/.exec(log);
+          if (m) found(m[1]);
+        });
+        am.once("exit", (code) => failed(new Error(`Alertmanager exited (${code}) before listening:\n${log}`)));
+      });
+      url = `http://${address}`;
+      const ready = await fetch(`${url}/-/ready`);
+      expect(ready.ok, log).toBe(true);
     });
     afterAll(async () => {
       await stop();

@@ -143,6 +143,16 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
           maxSize: 1,
         }),
     ).toThrow(/kind: must be one of nvidia, neuron/);
+    // Its node groups are named <name>-on-demand-<26 characters>: EKS takes 63.
+    expect(
+      () =>
+        new AcceleratorNodeGroup("mlserving-vision-inference-a10g", {
+          cluster: undefined as never,
+          kind: "nvidia",
+          instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"],
+          maxSize: 1,
+        }),
+    ).toThrow(/name: the component name mlserving-vision-inference-a10g makes node group names too long/);
   });
 });
 

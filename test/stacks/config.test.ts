@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { configKeys } from "../../cli/config-reference";
 import { checkStackFile } from "../../cli/stack-check";
 import { loadStackFile } from "../../cli/stack-file";
 import { ENVIRONMENT_DEFAULTS } from "../../components/platform/defaults";
@@ -79,7 +80,7 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ["existing-vpc-world-cidr.yaml", ["mlserving:network.existing.cidrBlock"], /VPC's own IPv4 CIDR/],
   [
     "capacity-bad-tuning.yaml",
-    ["mlserving:capacity.gpuTimeSlicingReplicas", "mlserving:capacity.scaleDownUnneededTime"],
+    ["mlserving:capacity.gpuTimeSlicingReplicas", "mlserving:capacity.clusterAutoscaler.scaleDownUnneededTime"],
     /at most 48|duration/,
   ],
   ["no-api-path.yaml", ["mlserving:cluster.deployerAccess"], /no network path[\s\S]*publicAccessCidrs/],
@@ -168,6 +169,45 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   ],
   ["too-many-public-cidrs.yaml", ["mlserving:cluster.publicAccessCidrs"], /lists at most 40 CIDRs[\s\S]*\(found 41\)/],
   ["too-many-tags.yaml", ["mlserving:tags"], /lists at most 40 tags[\s\S]*\(found 41\)/],
+  // Sizes the hardware cannot hold (issue 24).
+  [
+    "llm-context-beyond-kv-cache.yaml",
+    ["mlserving:serving.models[0].llm.maxModelLen"],
+    /1048576 tokens needs at least 4 GiB of KV cache[\s\S]*at most 2\.1 GiB[\s\S]*lower llm\.maxModelLen/,
+  ],
+  ["llm-weights-leave-no-kv-cache.yaml", ["mlserving:serving.models[0].llm.maxModelLen"], /leave no KV cache/],
+  [
+    "model-weights-beyond-gpu-memory.yaml",
+    ["mlserving:serving.models[0].weightsGiB"],
+    /weights \(60 GiB\) exceed the GPU memory[\s\S]*at most 22\.4 GiB/,
+  ],
+  [
+    "model-weights-beyond-node-disk.yaml",
+    ["mlserving:serving.models[0].weightsGiB"],
+    /downloaded to the node's disk[\s\S]*at most 50 GiB/,
+  ],
+  // Values AWS refuses at apply time (issue 24).
+  ["tag-value-bad-characters.yaml", ['mlserving:tags["owner"]'], /characters AWS and IAM accept/],
+  ["aws-default-tags-bad-characters.yaml", ['aws:defaultTags.tags["cost-center"]'], /characters AWS and IAM accept/],
+  [
+    "pool-node-group-name-too-long.yaml",
+    ["mlserving:capacity.pools[0].name"],
+    /mlserving-vision-inference-a10g-on-demand- is 42 characters[\s\S]*at most 37/,
+  ],
+  ["certificate-other-region.yaml", ["mlserving:serving.certificateArn"], /of us-east-1, but[\s\S]*in us-west-2/],
+  [
+    "canary-fractional-percent.yaml",
+    ["mlserving:serving.models[0].canary.trafficPercent"],
+    /whole number from 1 to 50/,
+  ],
+  // Durations that overflow, which their programs refuse at start (issue 24).
+  ["retention-overflow.yaml", ["mlserving:monitoring.retention"], /about 292 years/],
+  ["scale-down-time-overflow.yaml", ["mlserving:capacity.clusterAutoscaler.scaleDownUnneededTime"], /about 292 years/],
+  // Files the Pulumi CLI itself refuses (issue 24).
+  ["key-without-namespace.yaml", ["team"], /has no namespace[\s\S]*write mlserving:team/],
+  ["key-with-two-colons.yaml", ["mlserving:registry:hostname"], /has 2 colons/],
+  ["not-utf8.yaml", ["(file)"], /is not UTF-8: byte 0xe9 on line 7/],
+  ["nesting-too-deep.yaml", ["mlserving:tags"], /more than 32 levels deep[\s\S]*\(line 7\)/],
 ];
 
 describe("bad stack files are rejected with their key paths", () => {
@@ -190,6 +230,74 @@ describe("bad stack files are rejected with their key paths", () => {
         "us-east-1",
       );
     expect(spec).toThrow(/registry\.backupRetentionDays: prod keeps at least 30 days[\s\S]*registry\.multiAz/);
+  });
+
+  it("names keys that exist: every problem's path is a key of the configuration reference, or holds one", () => {
+    const keys = configKeys().map((k) => k.path);
+    const named = (path: string) => {
+      const key = path
+        .replace(/^mlserving:/, "")
+        .replace(/\[\d+\]/g, "[]")
+        .replace(/\["[^"]*"\]/g, "")
+        .replace(/\[\]$/, "");
+      return keys.some((k) => k === key || k.startsWith(`${key}.`) || k.startsWith(`${key}[]`));
+    };
+    for (const [file] of BAD_STACKS)
+      for (const p of problemsOf(join(fixtures, file)))
+        if (
+          p.path.startsWith("mlserving:") &&
+          !/unknown key|cannot be a secret|ciphertext|colons|no namespace/.test(p.message)
+        )
+          expect(named(p.path), `${file}: ${p.path}`).toBe(true);
+  });
+
+  it("lists every problem at once, whichever phase finds it: loader, schema, rules", () => {
+    const problems = problemsOf(join(fixtures, "malformed-ciphertext-with-other-problems.yaml"));
+    expect(problems.map((p) => p.path)).toEqual([
+      "mlserving:alertWebhookUrl",
+      "mlserving:registyr",
+      "mlserving:cluster.logRetentionDays",
+      "mlserving:monitoring.retention",
+    ]);
+  });
+
+  it("says nesting is too deep, by key, at any depth, not with a stack overflow", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "stack-")), "Pulumi.deep.yaml");
+    for (const text of [
+      `${"[".repeat(20_000)}${"]".repeat(20_000)}`,
+      `${"{a: ".repeat(20_000)}1${"}".repeat(20_000)}`,
+    ]) {
+      writeFileSync(file, `config:\n  aws:region: us-west-2\n  mlserving:serving: ${text}\n`);
+      expect(problemsOf(file)).toEqual([
+        { path: "mlserving:serving", message: expect.stringMatching(/more than 32 levels deep/) },
+      ]);
+    }
+    // Aliases nest what the file's own structure does not: each of 5 anchors holds the one before 8 lists deep.
+    const anchors = Array.from(
+      { length: 5 },
+      (_, i) => `    a${i}: &a${i} ${"[".repeat(8)}${i === 0 ? "x" : `*a${i - 1}`}${"]".repeat(8)}`,
+    );
+    writeFileSync(
+      file,
+      `config:\n  aws:region: us-west-2\n  mlserving:team: ml-platform\n  mlserving:tags:\n${anchors.join("\n")}\n`,
+    );
+    expect(problemsOf(file)).toContainEqual({
+      path: expect.stringMatching(/^mlserving:tags\.a4(\[0\])+$/),
+      message: expect.stringMatching(/more than 32 levels deep/),
+    });
+  });
+
+  it("refuses aliases that expand without bound as a file problem, not a crash", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "stack-")), "Pulumi.laughs.yaml");
+    const laughs = Array.from({ length: 12 }, (_, i) =>
+      i === 0 ? "    l0: &l0 [lol, lol]" : `    l${i}: &l${i} [*l${i - 1}, *l${i - 1}, *l${i - 1}]`,
+    );
+    writeFileSync(file, `config:\n  mlserving:tags:\n${laughs.join("\n")}\n`);
+    expect(problemsOf(file)).toEqual([{ path: "(file)", message: expect.stringMatching(/aliases expanding/) }]);
   });
 
   it("lists every problem at once, not just the first", () => {
@@ -299,8 +407,31 @@ describe("the models' private hosted zone", () => {
   });
 });
 
+describe("what Pulumi, AWS and Kubernetes accept, the kit accepts", () => {
+  const good = join(__dirname, "..", "fixtures", "good-stacks");
+  const specOf = (file: string) => {
+    const checked = checkStackFile(join(good, file));
+    if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+    return checked.spec;
+  };
+
+  it("decimal-SI and exponent quantities, Go and Prometheus durations, a <ns>:config:<name> key, whole secrets", () => {
+    const spec = specOf("accepted-forms.yaml");
+    expect(spec.team).toBe("ml-platform");
+    expect(spec.serving.models.map((m) => m.resources.memory)).toEqual(["12G", "12000000000"]);
+    expect(spec.teams?.[0].quota.memory).toBe("64G");
+    expect(spec.capacity.scaleDownUnneededTime).toBe("1h30m");
+    expect(spec.monitoring.retention).toBe("2w3d");
+    expect(spec.cluster.adminPrincipalArns).toHaveLength(1);
+  });
+
+  it("tag keys and values in any script with the characters IAM takes", () => {
+    expect(Object.keys(specOf("unicode-tags.yaml").tags)).toEqual(["Coût centre", "プロジェクト"]);
+  });
+});
+
 describe("stack file loading", () => {
-  it("turns secure values into secrets with a placeholder and namespaces bare keys", async () => {
+  it("turns secure values into secrets with a placeholder, and reads a bare key as the project's while refusing it", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const dir = mkdtempSync(join(tmpdir(), "stack-"));
@@ -311,6 +442,7 @@ describe("stack file loading", () => {
     );
     const loaded = loadStackFile(file, CONFIG_NAMESPACE);
     expect(loaded.config["mlserving:team"]).toBe("ml");
+    expect(loaded.problems).toContainEqual({ path: "team", message: expect.stringMatching(/write mlserving:team/) });
     expect(loaded.secretKeys).toEqual(["mlserving:alerting"]);
     expect(loaded.config["mlserving:alerting"]).not.toContain("AAABAJ0x");
   });

@@ -137,6 +137,10 @@ describe("every list of the config has a bound", () => {
       [join(fixtures, "number-infinite.yaml"), /mlserving:registry\.dbStorageGiB: must be a finite number, not \.inf/],
       [join(fixtures, "rds-class-unknown.yaml"), /mlserving:registry\.dbInstanceClass: db\.q99\.mega is not an RDS/],
       [join(fixtures, "secure-on-a-name.yaml"), /mlserving:serving\.models\[0\]\.name: cannot be a secret/],
+      // Files the Pulumi CLI refuses (issue 24): exit 2 before the SDKs load, by key, no stack trace.
+      [join(fixtures, "not-utf8.yaml"), /\(file\): .* is not UTF-8: byte 0xe9 on line 7/],
+      [join(fixtures, "nesting-too-deep.yaml"), /mlserving:tags: nests collections more than 32 levels deep/],
+      [join(fixtures, "key-without-namespace.yaml"), /team: has no namespace/],
     ];
     for (const [file, message] of cases) {
       const run = await planCommand("--stack", "bad", "--config", file, "--out", out);
@@ -144,6 +148,20 @@ describe("every list of the config has a bound", () => {
       expect(run.stderr, file).toMatch(message);
       expect(run.stderr, file).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe("tags the AWS provider adds", () => {
+  it("share the bound with the kit's tags (the provider merges them into every resource's)", () => {
+    const tags = (prefix: string, n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, "v"]));
+    const resolve = (defaultTags: Record<string, string>) => () =>
+      resolvePlatformSpec({ ...base, tags: tags("k", 30) }, "us-west-2", new Set(), {
+        awsDefaultTags: { tags: defaultTags },
+      });
+    expect(resolve(tags("k", 40))).not.toThrow();
+    expect(resolve(tags("d", 10))).not.toThrow();
+    expect(resolve(tags("d", 11))).toThrow(/aws:defaultTags\.tags: with mlserving:tags makes 41 tags/);
   });
 });
 

@@ -1,5 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { loadProjectConfig, loadPulumiProject } from "../../cli/project-plan";
 import { checkStackFile } from "../../cli/stack-check";
 import { misspeltNamespaceProblems } from "../../stacks/stack-config";
 
@@ -37,5 +40,17 @@ describe("stack files are read as the Pulumi CLI reads them", () => {
 
   it("says a missing environment is required", () => {
     expect(problems("missing-environment.yaml")).toEqual([{ path: "mlserving:environment", message: "is required" }]);
+  });
+
+  it("refuses, in a model team's project too, what the Pulumi CLI refuses: a key without a namespace", () => {
+    const project = loadPulumiProject(join(__dirname, "..", "..", "examples", "model-team"));
+    const file = join(mkdtempSync(join(tmpdir(), "project-")), "Pulumi.dev.yaml");
+    writeFileSync(file, `config:\n  aws:region: us-west-2\n  ${project.name}:team: fraud\n`);
+    expect(loadProjectConfig(project, file).ok).toBe(true);
+    writeFileSync(file, "config:\n  aws:region: us-west-2\n  team: fraud\n");
+    expect(loadProjectConfig(project, file)).toEqual({
+      ok: false,
+      problems: [{ path: "team", message: expect.stringMatching(`write ${project.name}:team`) }],
+    });
   });
 });

@@ -25,7 +25,7 @@ describe("Pulumi project", () => {
     const run = await promisify(execFile)(
       tsx,
       ["-e", `process.stdout.write(typeof require(${JSON.stringify(join(root, project.main))}))`],
-      { cwd: root, encoding: "utf8", timeout: 60_000 },
+      { cwd: root, encoding: "utf8" },
     );
     expect(run.stdout).toBe("function");
   });

@@ -255,11 +255,11 @@ describe("modelSpecProblems", () => {
   });
 
   it("refuses a canary percent outside 1-50 and a malformed canary source", () => {
-    for (const trafficPercent of [0, 51, 100, -5, Number.NaN]) {
+    for (const trafficPercent of [0, 51, 100, -5, Number.NaN, 12.5, 0.5]) {
       expect(
         modelSpecProblems(with_(kserveGpu, { canary: { source: "models:/bert/8", trafficPercent } }), "dev"),
         String(trafficPercent),
-      ).toEqual([{ field: "canary.trafficPercent", message: "must be from 1 to 50" }]);
+      ).toEqual([{ field: "canary.trafficPercent", message: "must be a whole number from 1 to 50" }]);
     }
     for (const trafficPercent of [1, 50])
       expect(fields(with_(kserveGpu, { canary: { source: "models:/bert/8", trafficPercent } }))).toEqual([]);

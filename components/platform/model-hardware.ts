@@ -1,0 +1,93 @@
+import { instanceType, type InstanceTypeInfo } from "../common/instance-types";
+import type { Problem } from "../common/problems";
+import { VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
+import { devicesOf, type ModelSpec } from "../serving/model-spec";
+import { isRuntimeId, MODEL_RUNTIMES } from "../serving/runtimes";
+import type { PlatformSpec } from "./spec";
+
+/**
+ * The least KV cache one token can take in vLLM with the kit's settings (no `--kv-cache-dtype`, so
+ * the cache holds 16-bit K and V): 2 bytes x 2 (K and V) x 1 KV head x 64 dimensions x 16 layers
+ * = 4 KiB. Every attention model vLLM serves takes more (among the smallest: Qwen2.5-0.5B, 24
+ * layers x 2 KV heads x 64 dimensions, 12 KiB; the kit's sizing assumes an 8B model, 128 KiB),
+ * so a context that does not fit at 4 KiB a token fits no model.
+ */
+export const MIN_KV_BYTES_PER_TOKEN = 4 * 1024;
+
+const GIB = 1024 ** 3;
+const fmt = (gib: number) => `${+gib.toFixed(1)} GiB`;
+
+/** The instance types a model's replicas may run on, with the pool (or system node group) and its disk. */
+function candidates(spec: PlatformSpec, m: ModelSpec): { pool: string; type: InstanceTypeInfo; diskGiB: number }[] {
+  if (m.accelerator === "cpu")
+    return spec.cluster.systemNodes.instanceTypes.flatMap((n) => {
+      const type = instanceType(n);
+      return type ? [{ pool: "system", type, diskGiB: spec.cluster.systemNodes.diskSizeGiB }] : [];
+    });
+  return spec.capacity.pools
+    .filter((p) => p.kind === m.accelerator)
+    .flatMap((p) =>
+      p.instanceTypes.flatMap((n) => {
+        const type = instanceType(n);
+        return type?.accelerator?.kind === m.accelerator ? [{ pool: p.name, type, diskGiB: p.diskSizeGiB }] : [];
+      }),
+    );
+}
+
+/** Accelerator memory one replica can reach on a type: its devices' memory, at most the type's devices. */
+function reachableGiB(m: ModelSpec, t: InstanceTypeInfo): number {
+  const devices = devicesOf(m)?.count ?? 0;
+  const a = t.accelerator;
+  return a ? (Math.min(devices, a.count) * a.memoryMiBEach) / 1024 : 0;
+}
+
+/**
+ * Sizes no hardware of the platform can hold, for each model, by the key to change: weights
+ * larger than the accelerator memory a replica reaches on every type of its pools, weights larger
+ * than every candidate node's disk (they are downloaded there unless mounted), and a vLLM context
+ * whose KV cache cannot fit what the weights leave of 90% of GPU memory (vLLM refuses to start).
+ * Only what is certain: unknown weights count as 0, and a token's KV cache as
+ * {@link MIN_KV_BYTES_PER_TOKEN}. Paths are relative to the namespace (`serving.models[0].weightsGiB`).
+ */
+export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
+  const problems: Problem[] = [];
+  spec.serving.models.forEach((m, i) => {
+    const at = `serving.models[${i}]`;
+    const types = candidates(spec, m);
+    if (types.length === 0) return; // no pool of its kind, or unknown types: refused on their own
+    const names = [...new Set(types.map((c) => `${c.type.name} (pool ${c.pool})`))].join(", ");
+    const weights = m.weightsGiB;
+    if (weights !== undefined && m.accelerator !== "cpu") {
+      const most = Math.max(...types.map((c) => reachableGiB(m, c.type)));
+      const noun = m.accelerator === "nvidia" ? "GPU" : "Neuron device";
+      if (weights > most)
+        problems.push({
+          path: `${at}.weightsGiB`,
+          message: `model ${m.name}'s weights (${fmt(weights)}) exceed the ${noun} memory a replica reaches on every instance type it may run on (at most ${fmt(most)} with ${devicesOf(m)?.count} ${noun}(s) on ${names}): request more devices, add a type with more memory to the pool, or serve a smaller (quantized) model`,
+        });
+    }
+    if (weights !== undefined && !m.mountWeights) {
+      const disk = Math.max(...types.map((c) => c.diskGiB));
+      if (weights > disk)
+        problems.push({
+          path: `${at}.weightsGiB`,
+          message: `model ${m.name}'s weights (${fmt(weights)}) are downloaded to the node's disk, and no node it may run on has that much (at most ${disk} GiB: ${m.accelerator === "cpu" ? "cluster.systemNodes.diskSizeGiB" : "capacity.pools[].diskSizeGiB"}): raise the disk size, or mount the weights (mountWeights: true, KServe)`,
+        });
+    }
+    const takesLlm = isRuntimeId(m.runtime) && MODEL_RUNTIMES[m.runtime].llmLimits === true;
+    if (takesLlm && m.accelerator === "nvidia" && m.llm) {
+      const kvGiB =
+        Math.max(...types.map((c) => reachableGiB(m, c.type) * VLLM_GPU_MEMORY_UTILIZATION)) - (weights ?? 0);
+      const fits = Math.floor((Math.max(0, kvGiB) * GIB) / MIN_KV_BYTES_PER_TOKEN);
+      if (m.llm.maxModelLen > fits)
+        problems.push({
+          path: `${at}.llm.maxModelLen`,
+          message:
+            kvGiB <= 0
+              ? `model ${m.name}'s weights (${fmt(weights ?? 0)}) leave no KV cache in ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches on ${names}, so vLLM refuses to start: request more GPUs (resources.gpus) or add a type with more memory`
+              : `one sequence of ${m.llm.maxModelLen} tokens needs at least ${fmt((m.llm.maxModelLen * MIN_KV_BYTES_PER_TOKEN) / GIB)} of KV cache (${MIN_KV_BYTES_PER_TOKEN / 1024} KiB a token, less than any model takes), but ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches less the weights leaves at most ${fmt(kvGiB)} on ${names}, so vLLM refuses to start: lower llm.maxModelLen to at most ${fits}, or request more GPUs`,
+        });
+    }
+  });
+  return problems;
+}

@@ -15,8 +15,10 @@ import {
   prometheusAlertmanagerNotPublished,
   prometheusStoragePersistent,
 } from "./monitoring";
-import { s3AccessNamesBuckets } from "./iam";
-import { databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
+import { noAdminEquivalentIam, s3AccessNamesBuckets } from "./iam";
+import { adminPortsNotOpenToWorld, databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
+import { logGroupsRetainedAndEncrypted } from "./logs";
+import { ecrRepositoriesImmutableAndScanned } from "./ecr";
 import { volumesEncrypted } from "./volumes";
 import {
   imagesPinnedAndAllowed,
@@ -43,6 +45,9 @@ export * from "./serving";
 export * from "./state";
 export * from "./tags";
 export * from "./lockdown";
+export * from "./pods";
+export * from "./logs";
+export * from "./ecr";
 
 /** Every rule of the kit's policy pack, in the order they are reported. */
 export const allPolicies: Policy[] = [
@@ -80,4 +85,9 @@ export const allPolicies: Policy[] = [
   kitNamespacesNetworkIsolated,
   workloadPodsHardened,
   modelEndpointsNamedCallers,
+  // Probes production missed (issue 24).
+  adminPortsNotOpenToWorld,
+  noAdminEquivalentIam,
+  logGroupsRetainedAndEncrypted,
+  ecrRepositoriesImmutableAndScanned,
 ];

@@ -192,11 +192,28 @@ export const IAM_ESCALATION_ACTIONS = [
 /** AWS managed policies that are admin or admin-equivalent (full IAM lets the holder grant itself anything). */
 export const ADMIN_MANAGED_POLICIES = ["AdministratorAccess", "IAMFullAccess"];
 
-// An action of no real service and ARNs no one names on purpose: what a statement grants on them it grants on all.
+// An action of no real service, and resources no one names on purpose: what a statement grants on
+// them it grants on all. The probes take each partition and account the statement names, so that
+// `arn:aws:iam::123456789012:role/*` counts as every role of that account.
 const PROBE_ANY_ACTION = "zzanyservice:ZzAnyAction";
 const PROBE_ANY_IAM_ACTION = "iam:ZzAnyAction";
-const PROBE_ANY_ARN = "arn:aws:zzanyservice:us-east-1:000000000000:zz-any/zz-any-7q2x";
-const PROBE_IAM_ARNS = ["role", "user", "group", "policy"].map((k) => `arn:aws:iam::000000000000:${k}/zz-any-7q2x`);
+
+function probeArns(st: Props): { any: string[]; iam: string[] } {
+  const scopes = new Set(["aws|000000000000"]);
+  for (const r of [...list(st.Resource), ...list(st.NotResource)]) {
+    const m = /^arn:([^:*?]+):[^:]*:[^:]*:(\d{12}):/.exec(r.trim());
+    if (m) scopes.add(`${m[1]}|${m[2]}`);
+  }
+  const any: string[] = [];
+  const iam: string[] = [];
+  for (const scope of scopes) {
+    const [partition, account] = scope.split("|");
+    any.push(`arn:${partition}:zzanyservice:us-east-1:${account}:zz-any/zz-any-7q2x`);
+    for (const kind of ["role", "user", "group", "policy"])
+      iam.push(`arn:${partition}:iam::${account}:${kind}/zz-any-7q2x`);
+  }
+  return { any, iam };
+}
 
 /** Whether an Allow statement grants `action` (Action globs, or every action NotAction does not name). */
 export function grantsAction(st: Props, action: string): boolean {
@@ -213,17 +230,18 @@ function coversResource(st: Props, arn: string): boolean {
 
 /**
  * What makes an Allow statement admin-equivalent, or undefined: every action on every resource
- * (`*`, `*:*`, NotAction), every IAM action on every principal (`iam:*`), or an IAM privilege
+ * (`*`, `*:*`, a NotAction that leaves IAM in), every IAM action on every principal (`iam:*`), or an IAM privilege
  * escalation action (IAM_ESCALATION_ACTIONS, also through globs such as `iam:Put*`, `iam:Attach*`)
  * on every principal or policy (`*`, `arn:aws:iam::*:role/*`, NotResource).
  */
 export function adminEquivalence(st: Props): string | undefined {
   if (st.Effect !== "Allow") return undefined;
-  if (grantsAction(st, PROBE_ANY_ACTION) && coversResource(st, PROBE_ANY_ARN))
+  const probes = probeArns(st);
+  const allIam = grantsAction(st, PROBE_ANY_IAM_ACTION);
+  if (grantsAction(st, PROBE_ANY_ACTION) && allIam && probes.any.some((arn) => coversResource(st, arn)))
     return "every action on every resource (administrator)";
-  const anyPrincipal = PROBE_IAM_ARNS.some((arn) => coversResource(st, arn));
-  if (!anyPrincipal) return undefined;
-  if (grantsAction(st, PROBE_ANY_IAM_ACTION)) return "every IAM action on every principal";
+  if (!probes.iam.some((arn) => coversResource(st, arn))) return undefined;
+  if (allIam) return "every IAM action on every principal";
   const escalation = IAM_ESCALATION_ACTIONS.filter((a) => grantsAction(st, a));
   return escalation.length > 0
     ? `IAM privilege escalation (${escalation.join(", ")}) on every principal or policy`

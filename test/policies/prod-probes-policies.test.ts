@@ -286,6 +286,54 @@ describe("no-internet-facing-in-prod: an Ingress published by its IngressClassPa
     ).toEqual([]);
   });
 
+  it("reads the class and params the load balancer controller's chart values create", async () => {
+    const lbc = (values: Record<string, unknown>) =>
+      resource(
+        "kubernetes:helm.sh/v3:Release",
+        { chart: "aws-load-balancer-controller", version: "3.5.0", values },
+        { name: "lbc" },
+      );
+    const albIngress = ingress({ ingressClassName: "alb" });
+    expect(
+      await violations(
+        noInternetFacingInProd,
+        [lbc({ ingressClassParams: { spec: { scheme: "internet-facing" } } }), albIngress],
+        prod,
+      ),
+    ).toEqual([expect.stringMatching(/^Ingress app is internet-facing in prod \(through its IngressClassParams\)/)]);
+    expect(
+      await violations(
+        noInternetFacingInProd,
+        [
+          lbc({
+            ingressClass: "public",
+            ingressClassConfig: { default: true },
+            ingressClassParams: { spec: { scheme: "internet-facing" } },
+          }),
+          ingress({}),
+        ],
+        prod,
+      ),
+    ).toHaveLength(1);
+    expect(
+      await violations(
+        noInternetFacingInProd,
+        [lbc({ ingressClassParams: { spec: { scheme: "internal" } } }), albIngress, lbc({})],
+        prod,
+      ),
+    ).toEqual([]);
+    expect(
+      await violations(
+        noInternetFacingInProd,
+        [
+          lbc({ createIngressClassResource: false, ingressClassParams: { spec: { scheme: "internet-facing" } } }),
+          albIngress,
+        ],
+        prod,
+      ),
+    ).toEqual([]);
+  });
+
   it("no-internet-facing-model-endpoints also reads the default class", async () => {
     const model = resource(
       "kubernetes:networking.k8s.io/v1:Ingress",

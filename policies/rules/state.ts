@@ -1,5 +1,6 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { kitConfig, kitConfigSchema } from "./config";
+import { chartValues } from "./helm";
 import { containersOf } from "./pods";
 import type { Props } from "./props";
 
@@ -127,6 +128,14 @@ export function embedsUrlCredentials(text: string): boolean {
   return [...text.matchAll(URL_WITH_PASSWORD)].some((m) => !EXPANDED_REFERENCE.test(m[1]));
 }
 
+/** Paths of the strings, at any depth of Helm values, that embed a password in a URL. */
+export function urlCredentialPaths(values: unknown, path = ""): string[] {
+  if (typeof values === "string") return embedsUrlCredentials(values) ? [path] : [];
+  if (values === null || typeof values !== "object") return [];
+  if (Array.isArray(values)) return values.flatMap((v, i) => urlCredentialPaths(v, `${path}[${i}]`));
+  return Object.entries(values).flatMap(([k, v]) => urlCredentialPaths(v, path ? `${path}.${k}` : k));
+}
+
 function plaintextSecretsIn(container: Props): string[] {
   const found: string[] = [];
   for (const e of (Array.isArray(container.env) ? container.env : []) as Props[]) {
@@ -135,6 +144,9 @@ function plaintextSecretsIn(container: Props): string[] {
     if (SECRET_NAME.test(String(e.name))) found.push(`env ${e.name} has a literal value`);
     else if (embedsUrlCredentials(String(e.value))) found.push(`env ${e.name} embeds credentials in a URL`);
   }
+  // An InferenceService model's storageUri (KServe v0.20.0 PredictorExtensionSpec) is a URL too.
+  if (typeof container.storageUri === "string" && embedsUrlCredentials(container.storageUri))
+    found.push("storageUri embeds credentials in a URL");
   for (const arg of [...[container.command ?? []].flat(), ...[container.args ?? []].flat()]) {
     const text = String(arg);
     if (/[=:]/.test(text) && SECRET_NAME.test(text.split(/[=:]/)[0]) && text.split(/[=:]/).slice(1).join("").length > 0)
@@ -147,12 +159,18 @@ function plaintextSecretsIn(container: Props): string[] {
 export const noPlaintextSecretsInContainers: ResourceValidationPolicy = {
   name: "no-plaintext-secrets-in-containers",
   description:
-    "Passwords, tokens and keys reach containers only through Secret references, never literal env values or arguments, nor a password in a URL (scheme://user:password@host) in any env value, argument or ConfigMap value; in every pod-bearing kind (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), KServe runtimes and InferenceService containers (model and custom-container forms).",
+    "Passwords, tokens and keys reach containers only through Secret references, never literal env values or arguments, nor a password in a URL (scheme://user:password@host) in any env value, argument, ConfigMap value or Helm chart value; in every pod-bearing kind (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), KServe runtimes and InferenceService containers (model and custom-container forms).",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
     for (const { where, container } of containersOf(args.type, args.props))
       for (const problem of plaintextSecretsIn(container)) report(`${where}: ${problem}; use valueFrom.secretKeyRef.`);
+    const values = chartValues(args.type, args.props);
+    if (values)
+      for (const path of urlCredentialPaths(values))
+        report(
+          `chart values ${path} embed credentials in a URL; pass them from a Secret (the chart's existingSecret or valueFrom).`,
+        );
     if (args.type === "kubernetes:core/v1:ConfigMap")
       for (const [key, value] of Object.entries((args.props.data ?? {}) as Record<string, unknown>))
         if (embedsUrlCredentials(String(value)))

@@ -752,6 +752,26 @@ describe("no-plaintext-secrets-in-containers: credentials in a URL", () => {
     ).toEqual([expect.stringMatching(/^data\.settings\.ini embeds credentials in a URL/)]);
   });
 
+  it("also in an InferenceService's storageUri and in Helm chart values at any depth", async () => {
+    expect(
+      await violations(noPlaintextSecretsInContainers, [
+        resource(
+          ISVC,
+          { spec: { predictor: { model: { storageUri: "https://svc:hunter2@models.example.com/bert.tar.gz" } } } },
+          { name: "isvc" },
+        ),
+        resource(
+          "kubernetes:helm.sh/v3:Release",
+          { chart: "mlflow", values: { backendStore: { uri: "postgresql://mlflow:hunter2@db/mlflow" }, extraEnv: [] } },
+          { name: "rel" },
+        ),
+      ]),
+    ).toEqual([
+      "spec.predictor.model: storageUri embeds credentials in a URL; use valueFrom.secretKeyRef.",
+      expect.stringMatching(/^chart values backendStore\.uri embed credentials in a URL/),
+    ]);
+  });
+
   it("accepts a password expanded from a Secret, URLs without one, and Secret references", async () => {
     expect(
       await violations(noPlaintextSecretsInContainers, [

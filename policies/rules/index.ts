@@ -8,7 +8,11 @@ import {
   acceleratorWorkloadsRequestDevices,
   spotCapacityDiversified,
 } from "./capacity";
-import { kitNamespacesPodSecurity, restrictedNamespaceWorkloadsHardened } from "./pod-security";
+import {
+  baselineNamespaceWorkloadsAdmitted,
+  kitNamespacesPodSecurity,
+  restrictedNamespaceWorkloadsHardened,
+} from "./pod-security";
 import {
   alertReceiverInProd,
   grafanaNotPublic,
@@ -90,4 +94,5 @@ export const allPolicies: Policy[] = [
   noAdminEquivalentIam,
   logGroupsRetainedAndEncrypted,
   ecrRepositoriesImmutableAndScanned,
+  baselineNamespaceWorkloadsAdmitted,
 ];

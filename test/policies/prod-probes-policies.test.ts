@@ -7,6 +7,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import {
   allPolicies,
   adminEquivalence,
+  baselineNamespaceWorkloadsAdmitted,
   adminPortsNotOpenToWorld,
   containersOf,
   ecrRepositoriesImmutableAndScanned,
@@ -491,6 +492,55 @@ describe("pods of every kind", () => {
         ),
         cronJob("batch", { runAsUser: 0 }),
       ]),
+    ).toEqual([]);
+  });
+});
+
+describe("baseline-namespace-workloads-admitted", () => {
+  const ns = (level: string) =>
+    resource(
+      "kubernetes:core/v1:Namespace",
+      { metadata: { name: "tools", labels: { "pod-security.kubernetes.io/enforce": level } } },
+      { name: "tools-ns" },
+    );
+  const daemonSet = (pod: Record<string, unknown>, container: Record<string, unknown> = {}) =>
+    resource(
+      "kubernetes:apps/v1:DaemonSet",
+      {
+        metadata: { name: "agent", namespace: "tools" },
+        spec: { template: { spec: { ...pod, containers: [{ name: "a", image: "x", ...container }] } } },
+      },
+      { name: "agent" },
+    );
+
+  it("flags a privileged pod with host paths, host namespaces, host ports or extra capabilities there", async () => {
+    const v = await violations(baselineNamespaceWorkloadsAdmitted, [
+      ns("baseline"),
+      daemonSet(
+        { hostNetwork: true, volumes: [{ name: "root", hostPath: { path: "/" } }] },
+        {
+          securityContext: { privileged: true, capabilities: { add: ["SYS_ADMIN", "CHOWN"] } },
+          ports: [{ containerPort: 9100, hostPort: 9100 }],
+        },
+      ),
+    ]);
+    expect(v).toEqual([
+      'DaemonSet agent in namespace "tools" (baseline): hostNetwork must not be set.',
+      'DaemonSet agent in namespace "tools" (baseline): volume root: hostPath is not allowed.',
+      'DaemonSet agent in namespace "tools" (baseline): container a: privileged must not be set.',
+      'DaemonSet agent in namespace "tools" (baseline): container a: capabilities.add holds SYS_ADMIN, beyond baseline.',
+      'DaemonSet agent in namespace "tools" (baseline): container a: hostPort 9100 is not allowed.',
+    ]);
+  });
+
+  it("accepts root and baseline capabilities there, and leaves privileged namespaces to admission", async () => {
+    const root = daemonSet(
+      { securityContext: { runAsUser: 0 } },
+      { securityContext: { capabilities: { add: ["CHOWN"] } } },
+    );
+    expect(await violations(baselineNamespaceWorkloadsAdmitted, [ns("baseline"), root])).toEqual([]);
+    expect(
+      await violations(baselineNamespaceWorkloadsAdmitted, [ns("privileged"), daemonSet({ hostPID: true })]),
     ).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from "./accelerators";
 import { MIN_SPOT_INSTANCE_TYPES } from "./kit-facts";
 import { kitConfig, kitConfigSchema } from "./config";
+import { podTemplateOf } from "./pods";
 import type { Props } from "./props";
 
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -172,19 +173,14 @@ export const acceleratorCapacityCapped: StackValidationPolicy = {
   },
 };
 
-const WORKLOAD_TYPES = new Set([
-  "kubernetes:apps/v1:Deployment",
-  "kubernetes:apps/v1:StatefulSet",
-  "kubernetes:apps/v1:ReplicaSet",
-  "kubernetes:batch/v1:Job",
-  "kubernetes:core/v1:Pod",
-]);
-
-/** The pod spec of a workload object, if it has one (a CronJob's is inside its job template). */
+/**
+ * The pod spec of a workload object, if it has one (a CronJob's is inside its job template).
+ * DaemonSets are left out: device plugins and exporters tolerate an accelerator's taint to run on
+ * its nodes without requesting it.
+ */
 export function podSpecOf(type: string, props: Props): Props | undefined {
-  if (type === "kubernetes:core/v1:Pod") return props.spec;
-  if (type === "kubernetes:batch/v1:CronJob") return props.spec?.jobTemplate?.spec?.template?.spec;
-  return WORKLOAD_TYPES.has(type) ? props.spec?.template?.spec : undefined;
+  const template = podTemplateOf(type, props);
+  return template && template.kind !== "DaemonSet" ? template.spec : undefined;
 }
 
 export const acceleratorWorkloadsRequestDevices: ResourceValidationPolicy = {

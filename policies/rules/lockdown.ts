@@ -16,6 +16,7 @@ import {
 } from "./vendor/pod-security";
 import { INBOUND_CIDRS_ANNOTATION, MODEL_POD_LABEL, SERVING_NAMESPACE } from "./kit-facts";
 import { kitConfigSchema } from "./config";
+import { inferenceServiceComponents, modelSpecOf, podTemplateOf } from "./pods";
 import type { Props } from "./props";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -24,14 +25,6 @@ const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
 const INFERENCE_SERVICE = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
 const SERVING_RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime";
 
-/** Pod-running kinds the hardening rule reads, with where their pod spec is. */
-const POD_WORKLOADS: Record<string, { kind: string; pod: (p: Props) => PodSpecLike | undefined }> = {
-  "kubernetes:apps/v1:Deployment": { kind: "Deployment", pod: (p) => p.spec?.template?.spec },
-  "kubernetes:apps/v1:StatefulSet": { kind: "StatefulSet", pod: (p) => p.spec?.template?.spec },
-  "kubernetes:apps/v1:DaemonSet": { kind: "DaemonSet", pod: (p) => p.spec?.template?.spec },
-  "kubernetes:batch/v1:Job": { kind: "Job", pod: (p) => p.spec?.template?.spec },
-};
-
 const namespaceOf = (r: PolicyResource) => String(r.props.metadata?.namespace ?? "default");
 const nameOf = (r: PolicyResource) => String(r.props.metadata?.name ?? r.name);
 const hasModelLabel = (labels: unknown) =>
@@ -39,15 +32,16 @@ const hasModelLabel = (labels: unknown) =>
 
 /**
  * Namespaces holding model pods: the shared serving namespace when the stack creates it, and every
- * namespace with an InferenceService or a workload or Ingress carrying the model label.
+ * namespace with an InferenceService, a ServingRuntime (the kit offers its runtimes in each team's
+ * model namespace), or a workload (any pod-bearing kind) or Ingress carrying the model label.
  */
 export function modelNamespaces(resources: readonly PolicyResource[]): Set<string> {
   const out = new Set<string>();
   for (const r of resources) {
     if (r.type === NAMESPACE && r.props.metadata?.name === SERVING_NAMESPACE) out.add(SERVING_NAMESPACE);
-    else if (r.type === INFERENCE_SERVICE) out.add(namespaceOf(r));
+    else if (r.type === INFERENCE_SERVICE || r.type === SERVING_RUNTIME) out.add(namespaceOf(r));
     else if (r.type === INGRESS && hasModelLabel(r.props.metadata?.labels)) out.add(namespaceOf(r));
-    else if (POD_WORKLOADS[r.type] && hasModelLabel(r.props.spec?.template?.metadata?.labels)) out.add(namespaceOf(r));
+    else if (hasModelLabel(podTemplateOf(r.type, r.props)?.labels)) out.add(namespaceOf(r));
   }
   return out;
 }
@@ -92,45 +86,63 @@ export const kitNamespacesNetworkIsolated: StackValidationPolicy = {
 };
 
 /**
- * Findings of an InferenceService's predictor: its pod fields, and its model container, which KServe
- * merges over the ServingRuntime's container and so must itself be hardened (no escalation, every
- * capability dropped, non-root, read-only root).
+ * Pod-level findings of an InferenceService component in the model form, and of its model
+ * container, which KServe merges over the ServingRuntime's container and so must itself be
+ * hardened (no escalation, every capability dropped, non-root, read-only root).
  */
-function predictorFindings(predictor: Props | undefined): HardeningFinding[] {
-  const out: HardeningFinding[] = predictor?.model
+function componentPodFindings(component: string, spec: Props): HardeningFinding[] {
+  const model = modelSpecOf(spec);
+  const out: HardeningFinding[] = model
     ? hardenedPodFindings({
-        securityContext: predictor.securityContext,
-        containers: [{ ...predictor.model, name: "model" }],
-      })
+        securityContext: spec.securityContext,
+        containers: [{ ...model.spec, name: model.field }],
+      }).map((f) => ({ ...f, message: `spec.${component}: ${f.message}` }))
     : [];
-  const sc = predictor?.securityContext ?? {};
+  const sc = spec.securityContext ?? {};
   if (sc.seccompProfile?.type !== RUNTIME_DEFAULT_SECCOMP.type && sc.seccompProfile?.type !== "Localhost")
     out.push({
       field: "seccompProfile",
-      message: "spec.predictor.securityContext.seccompProfile.type must be RuntimeDefault",
+      message: `spec.${component}.securityContext.seccompProfile.type must be RuntimeDefault`,
     });
   if (sc.runAsNonRoot !== true)
-    out.push({ field: "runAsNonRoot", message: "spec.predictor.securityContext.runAsNonRoot must be true" });
+    out.push({ field: "runAsNonRoot", message: `spec.${component}.securityContext.runAsNonRoot must be true` });
   if (sc.runAsUser === 0)
-    out.push({ field: "runAsUser", message: "spec.predictor.securityContext.runAsUser must not be 0" });
-  if (predictor?.automountServiceAccountToken !== false)
-    out.push({
-      field: "automountServiceAccountToken",
-      message: "spec.predictor.automountServiceAccountToken must be false (model servers never call the API)",
-    });
+    out.push({ field: "runAsUser", message: `spec.${component}.securityContext.runAsUser must not be 0` });
+  return out;
+}
+
+/**
+ * Findings of an InferenceService's components (predictor, transformer, explainer), each a pod
+ * spec in KServe v0.20.0: host namespaces, host paths and custom containers (`containers`, the
+ * whole pod in the custom-container form) as a workload's; in the model form also the pod-level
+ * settings (the model container comes from the ServingRuntime, judged there).
+ */
+function inferenceServiceFindings(props: Props): HardeningFinding[] {
+  const out: HardeningFinding[] = [];
+  for (const { name, spec } of inferenceServiceComponents(props)) {
+    // Custom containers (the whole pod in the custom form, sidecars beside a model) are judged as a workload's.
+    out.push(...hardenedPodFindings(spec as PodSpecLike).map((f) => ({ ...f, message: `spec.${name}: ${f.message}` })));
+    if (modelSpecOf(spec)) out.push(...componentPodFindings(name, spec));
+    if (spec.automountServiceAccountToken !== false)
+      out.push({
+        field: "automountServiceAccountToken",
+        message: `spec.${name}.automountServiceAccountToken must be false (model servers never call the API)`,
+      });
+  }
   return out;
 }
 
 /**
  * Pods the kit's namespaces and model namespaces run: non-root, no privilege escalation, every
  * capability dropped, seccomp RuntimeDefault, read-only root filesystem, no service-account token
- * (Deployments, StatefulSets, DaemonSets, Jobs, InferenceService predictors and ServingRuntime
- * containers), except what HARDENING_EXCEPTIONS excuses, each with its reason.
+ * (every pod-bearing kind: Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs;
+ * InferenceService components in the model and custom-container forms; ServingRuntime containers),
+ * except what HARDENING_EXCEPTIONS excuses, each with its reason.
  */
 export const workloadPodsHardened: StackValidationPolicy = {
   name: "workload-pods-hardened",
   description:
-    "Workloads in the kit's namespaces and in model namespaces run non-root, without privilege escalation, with every capability dropped, seccomp RuntimeDefault, a read-only root filesystem and no service-account token, except the documented HARDENING_EXCEPTIONS.",
+    "Workloads (every pod-bearing kind, bare Pods and CronJobs included; InferenceServices in the model and custom-container forms; ServingRuntimes) in the kit's namespaces and in model namespaces run non-root, without privilege escalation, with every capability dropped, seccomp RuntimeDefault, a read-only root filesystem and no service-account token, except the documented HARDENING_EXCEPTIONS.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -142,21 +154,19 @@ export const workloadPodsHardened: StackValidationPolicy = {
       let kind: string;
       let exceptionName = name;
       let findings: HardeningFinding[];
-      const workload = POD_WORKLOADS[r.type];
+      const workload = podTemplateOf(r.type, r.props);
       if (workload) {
-        const pod = workload.pod(r.props);
-        if (!pod) continue;
         kind = workload.kind;
-        findings = hardenedPodFindings(pod);
-        if (pod.automountServiceAccountToken !== false)
+        findings = hardenedPodFindings(workload.spec as PodSpecLike);
+        if (workload.spec.automountServiceAccountToken !== false)
           findings.push({
             field: "automountServiceAccountToken",
             message: "automountServiceAccountToken must be false unless the pod calls the Kubernetes API",
           });
       } else if (r.type === INFERENCE_SERVICE) {
         kind = "InferenceService";
-        exceptionName = String(r.props.spec?.predictor?.model?.runtime ?? "");
-        findings = predictorFindings(r.props.spec?.predictor);
+        exceptionName = String(modelSpecOf(r.props.spec?.predictor)?.spec.runtime ?? "");
+        findings = inferenceServiceFindings(r.props);
       } else if (r.type === SERVING_RUNTIME) {
         kind = "ServingRuntime";
         findings = hardenedPodFindings({ containers: r.props.spec?.containers, volumes: r.props.spec?.volumes });

@@ -204,3 +204,86 @@ export const databaseSecurityGroupsClosed: StackValidationPolicy = {
     }
   },
 };
+
+/**
+ * TCP ports of remote administration and control planes, each a way onto a host or a cluster:
+ * SSH (22), Telnet (23), RDP (3389), VNC (5900-5903), WinRM (5985, 5986), the Docker Engine API
+ * (2375 plain, 2376 TLS), etcd (2379 client, 2380 peer), the Kubernetes API (6443) and kubelet
+ * (10250, and the read-only 10255). Database ports are DATABASE_PORTS, judged by
+ * database-ports-not-open-to-world; "every port" is reported there too.
+ */
+export const ADMIN_PORTS: Readonly<Record<number, string>> = {
+  22: "SSH",
+  23: "Telnet",
+  3389: "RDP",
+  5900: "VNC",
+  5901: "VNC",
+  5902: "VNC",
+  5903: "VNC",
+  5985: "WinRM",
+  5986: "WinRM",
+  2375: "Docker API",
+  2376: "Docker API",
+  2379: "etcd",
+  2380: "etcd",
+  6443: "Kubernetes API",
+  10250: "kubelet",
+  10255: "kubelet",
+};
+
+const adminPortsIn = (ports: IngressRule["ports"]): number[] =>
+  ports === undefined
+    ? []
+    : Object.keys(ADMIN_PORTS)
+        .map(Number)
+        .filter((p) => ports === "all" || (ports[0] <= p && p <= ports[1]));
+const named = (ports: number[]) => ports.map((p) => `${p} (${ADMIN_PORTS[p]})`).join(", ");
+
+/**
+ * No security group admits the world on a remote-administration port: each rule alone (inline
+ * ingress, SecurityGroupRule of type ingress, SecurityGroupIngressRule, on its port, in a range
+ * that holds it, or on every port and protocol), and the rules of one group together (the world
+ * opened in pieces).
+ */
+export const adminPortsNotOpenToWorld: StackValidationPolicy = {
+  name: "admin-ports-not-open-to-world",
+  description:
+    "No security group rule (SecurityGroup inline ingress, SecurityGroupRule of type ingress, SecurityGroupIngressRule), alone or together with the other rules of its group, admits the world (0.0.0.0/0, ::/0, or more than a /8 of public IPv4 or a /32 of public IPv6 in pieces) on a remote-administration port: SSH 22, Telnet 23, RDP 3389, VNC 5900-5903, WinRM 5985-5986, Docker API 2375-2376, etcd 2379-2380, Kubernetes API 6443, kubelet 10250/10255, whether on the port, a range holding it, or every port (protocol -1).",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateStack: (args, report) => {
+    const groups = args.resources.filter((r) => r.type === SECURITY_GROUP);
+    const byGroup = new Map<string, IngressRule[]>();
+    for (const r of args.resources) {
+      const rules = ingressRules(r.type, r.props);
+      if (rules.length === 0) continue;
+      for (const rule of rules) {
+        const hit = adminPortsIn(rule.ports);
+        if (hit.length > 0 && opensToWorld(rule.ipv4, rule.ipv6))
+          report(
+            `${rule.where} admits ${[...rule.ipv4, ...rule.ipv6].join(", ")} on administration port(s) ${named(hit)}; reach hosts through SSM Session Manager or a bastion, or admit only the networks that administer them.`,
+            r.urn,
+          );
+      }
+      const key = r.type === SECURITY_GROUP ? r.urn : groupKey(r, groups);
+      if (key) byGroup.set(key, [...(byGroup.get(key) ?? []), ...rules]);
+    }
+    for (const [key, rules] of byGroup) {
+      const pieces = Object.keys(ADMIN_PORTS)
+        .map(Number)
+        .filter((port) => {
+          const admitting = rules.filter((r) => adminPortsIn(r.ports).includes(port));
+          const union = opensToWorld(
+            admitting.flatMap((r) => r.ipv4),
+            admitting.flatMap((r) => r.ipv6),
+          );
+          return union && !admitting.some((r) => opensToWorld(r.ipv4, r.ipv6));
+        });
+      if (pieces.length > 0)
+        report(
+          `security group ${key.startsWith("id:") ? key.slice(3) : key.split("::").pop()}: its ingress rules together admit the world on administration port(s) ${named(pieces)}.`,
+          key.startsWith("id:") ? undefined : key,
+        );
+    }
+  },
+};

@@ -1,4 +1,4 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
   hardenedPodProblems,
   KIT_NAMESPACE_POD_SECURITY,
@@ -7,6 +7,7 @@ import {
   podSecurityLabels,
 } from "./vendor/pod-security";
 import { kitConfigSchema } from "./config";
+import { podTemplateOf } from "./pods";
 import type { Props } from "./props";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -42,33 +43,121 @@ export const kitNamespacesPodSecurity: ResourceValidationPolicy = {
   },
 };
 
-const WORKLOADS: Record<string, (props: Props) => PodSpecLike | undefined> = {
-  "kubernetes:apps/v1:Deployment": (p) => p.spec?.template?.spec,
-  "kubernetes:apps/v1:StatefulSet": (p) => p.spec?.template?.spec,
-  "kubernetes:apps/v1:DaemonSet": (p) => p.spec?.template?.spec,
-  "kubernetes:batch/v1:Job": (p) => p.spec?.template?.spec,
-  "kubernetes:core/v1:Pod": (p) => p.spec,
+/**
+ * The Pod Security level each namespace enforces, as far as the stack says: the kit's own
+ * namespaces from KIT_NAMESPACE_POD_SECURITY (kit-namespaces-pod-security holds their labels to it),
+ * every other namespace the stack creates from its `pod-security.kubernetes.io/enforce` label.
+ */
+export function enforcedPodSecurity(resources: readonly PolicyResource[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of resources) {
+    if (r.type !== NAMESPACE) continue;
+    const level = r.props.metadata?.labels?.[`${POD_SECURITY_LABEL_PREFIX}/enforce`];
+    if (typeof level === "string") out.set(String(r.props.metadata?.name ?? ""), level);
+  }
+  for (const [name, p] of Object.entries(KIT_NAMESPACE_POD_SECURITY)) out.set(name, p.enforce);
+  return out;
+}
+
+/**
+ * Workloads (every pod-bearing kind, bare Pods and CronJobs included) in a namespace that enforces
+ * `restricted` (a kit namespace, or one the stack creates with that label) meet it at plan time
+ * (admission would reject their pods at run time, after `pulumi up` had reported success) and
+ * run on a read-only root filesystem.
+ */
+export const restrictedNamespaceWorkloadsHardened: StackValidationPolicy = {
+  name: "restricted-namespace-workloads-hardened",
+  description:
+    "Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs in namespaces enforcing the restricted Pod Security standard (the kit's, and those the stack labels pod-security.kubernetes.io/enforce: restricted) meet it (non-root, no privilege escalation, drop ALL, seccomp RuntimeDefault) with a read-only root filesystem.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateStack: (args, report) => {
+    const levels = enforcedPodSecurity(args.resources);
+    for (const r of args.resources) {
+      const template = podTemplateOf(r.type, r.props);
+      if (!template) continue;
+      const namespace = String(r.props.metadata?.namespace ?? "default");
+      if (levels.get(namespace) !== "restricted") continue;
+      for (const p of hardenedPodProblems(template.spec as PodSpecLike))
+        report(
+          `${template.kind} ${r.props.metadata?.name ?? r.name} in namespace "${namespace}" (restricted): ${p}.`,
+          r.urn,
+        );
+    }
+  },
 };
 
 /**
- * Workloads in a kit namespace that enforces `restricted` meet it at plan time (admission would
- * reject their pods at run time, after `pulumi up` had reported success) and run on a read-only
- * root filesystem.
+ * Capabilities the `baseline` Pod Security standard lets a container add (Kubernetes docs,
+ * "Pod Security Standards", Baseline: Capabilities).
  */
-export const restrictedNamespaceWorkloadsHardened: ResourceValidationPolicy = {
-  name: "restricted-namespace-workloads-hardened",
+export const BASELINE_CAPABILITIES = [
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
+];
+
+/**
+ * What keeps a pod from the `baseline` Pod Security standard: host namespaces, host paths,
+ * privileged containers, capabilities beyond BASELINE_CAPABILITIES, host ports, an Unconfined
+ * seccomp profile, an unmasked /proc. Empty when it meets it.
+ */
+export function baselinePodProblems(spec: Props): string[] {
+  const out: string[] = [];
+  for (const f of ["hostNetwork", "hostPID", "hostIPC"]) if (spec[f] === true) out.push(`${f} must not be set`);
+  for (const v of Array.isArray(spec.volumes) ? spec.volumes : [])
+    if (v?.hostPath !== undefined) out.push(`volume ${v.name}: hostPath is not allowed`);
+  if (spec.securityContext?.seccompProfile?.type === "Unconfined")
+    out.push("seccompProfile.type must not be Unconfined");
+  const containers = [spec.initContainers, spec.containers, spec.ephemeralContainers].flatMap((l) =>
+    Array.isArray(l) ? (l as Props[]) : [],
+  );
+  for (const c of containers) {
+    const at = `container ${c?.name}`;
+    const sc = c?.securityContext ?? {};
+    if (sc.privileged === true) out.push(`${at}: privileged must not be set`);
+    const added = ((sc.capabilities?.add ?? []) as string[]).filter((a) => !BASELINE_CAPABILITIES.includes(a));
+    if (added.length > 0) out.push(`${at}: capabilities.add holds ${added.join(", ")}, beyond baseline`);
+    for (const p of Array.isArray(c?.ports) ? (c.ports as Props[]) : [])
+      if (p?.hostPort) out.push(`${at}: hostPort ${p.hostPort} is not allowed`);
+    if (sc.seccompProfile?.type === "Unconfined") out.push(`${at}: seccompProfile.type must not be Unconfined`);
+    if (sc.procMount !== undefined && sc.procMount !== "Default") out.push(`${at}: procMount must be Default`);
+  }
+  return out;
+}
+
+/**
+ * Workloads in a namespace that enforces `baseline` (a kit namespace, or one the stack creates with
+ * that label) meet it at plan time: admission would reject their pods at run time.
+ */
+export const baselineNamespaceWorkloadsAdmitted: StackValidationPolicy = {
+  name: "baseline-namespace-workloads-admitted",
   description:
-    "Deployments, StatefulSets, DaemonSets, Jobs and Pods in kit namespaces enforcing the restricted Pod Security standard meet it (non-root, no privilege escalation, drop ALL, seccomp RuntimeDefault) with a read-only root filesystem.",
+    "Pods of every kind (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) in namespaces enforcing the baseline Pod Security standard (the kit's, and those the stack labels pod-security.kubernetes.io/enforce: baseline) meet it: no host namespaces, host paths, privileged containers, capabilities beyond baseline, host ports, Unconfined seccomp or unmasked /proc.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
-  validateResource: (args, report) => {
-    const podSpec = WORKLOADS[args.type];
-    if (!podSpec) return;
-    const namespace = String(args.props.metadata?.namespace ?? "default");
-    if (KIT_NAMESPACE_POD_SECURITY[namespace]?.enforce !== "restricted") return;
-    const spec = podSpec(args.props);
-    if (!spec) return;
-    for (const p of hardenedPodProblems(spec))
-      report(`${args.props.metadata?.name ?? args.name} in namespace "${namespace}" (restricted): ${p}.`);
+  validateStack: (args, report) => {
+    const levels = enforcedPodSecurity(args.resources);
+    for (const r of args.resources) {
+      const template = podTemplateOf(r.type, r.props);
+      if (!template) continue;
+      const namespace = String(r.props.metadata?.namespace ?? "default");
+      if (levels.get(namespace) !== "baseline") continue;
+      for (const p of baselinePodProblems(template.spec))
+        report(
+          `${template.kind} ${r.props.metadata?.name ?? r.name} in namespace "${namespace}" (baseline): ${p}.`,
+          r.urn,
+        );
+    }
   },
 };

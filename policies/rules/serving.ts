@@ -1,9 +1,9 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE, STAGED_WEIGHTS_PREFIX, WEIGHTS_STAGER_PURPOSE } from "./kit-facts";
 import { policyStatements, statementS3Access, wildcardBucketResources } from "./iam";
-import { podSpecOf } from "./capacity";
+import { containersOf, modelSpecOf } from "./pods";
 import { kitConfig, kitConfigSchema } from "./config";
-import { chartValues } from "./helm";
+import { chartName, chartValues, isMap } from "./helm";
 import { MAX_PUBLIC_ADDRESSES, publicAddressCount, validateCidr } from "./vendor/cidr";
 import type { Props } from "./props";
 
@@ -12,6 +12,9 @@ const ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
 const SERVING_RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime";
+const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+/** The AWS Load Balancer Controller's IngressClassParams, any API version (v1beta1 at chart 3.5.0). */
+const INGRESS_CLASS_PARAMS = /^kubernetes:elbv2\.k8s\.aws\/[^:]+:IngressClassParams$/;
 
 /** An inference workload with what the rule needs: its pods' labels, containers, replica floor. */
 interface InferenceWorkload {
@@ -19,6 +22,8 @@ interface InferenceWorkload {
   namespace: string;
   podLabels: Record<string, string>;
   containers: Props[];
+  /** The containers that must have a readiness probe. Default: every container. */
+  probed?: Props[];
   minReplicas: number | undefined;
 }
 
@@ -65,25 +70,12 @@ function inferenceWorkloads(resources: PolicyResource[]): InferenceWorkload[] {
     if (r.type === ISVC) {
       const predictor = r.props.spec?.predictor ?? {};
       const namespace = r.props.metadata?.namespace ?? "default";
-      const runtime = resources.find(
-        (s) =>
-          s.type === SERVING_RUNTIME &&
-          s.props.metadata?.name === predictor.model?.runtime &&
-          s.props.metadata?.namespace === namespace,
-      );
-      const runtimeContainer = (runtime?.props.spec?.containers ?? [])[0] ?? {};
       const scaler = scaledObjectFor(resources, namespace, `${r.props.metadata?.name}-predictor`);
-      // KServe merges the model's container fields over the runtime's container.
-      const container = {
-        ...runtimeContainer,
-        ...predictor.model,
-        readinessProbe: predictor.model?.readinessProbe ?? runtimeContainer.readinessProbe,
-      };
       out.push({
         resource: r,
         namespace,
         podLabels: predictor.labels ?? {},
-        containers: [container],
+        ...predictorContainers(resources, namespace, predictor),
         // KServe names the predictor Deployment <name>-predictor; the kit sets autoscalerClass
         // external and scales it with its own ScaledObject, whose floor is the one that holds.
         minReplicas: scaler ? scalerFloor(scaler) : (predictor.minReplicas ?? 1),
@@ -91,6 +83,42 @@ function inferenceWorkloads(resources: PolicyResource[]): InferenceWorkload[] {
     }
   }
   return out;
+}
+
+/**
+ * The containers of an InferenceService's predictor pods, as KServe v0.20.0 builds them
+ * (pkg/controller/v1beta1/inferenceservice/components/predictor.go at v0.20.0). The model form
+ * (`model`, or a framework field such as `sklearn`) merges the model's container fields over its
+ * ServingRuntime's first container. The custom-container form (`spec.predictor.containers`, no
+ * model) runs those containers as written; the model server is the one named kserve-container
+ * (else the first: predictor_custom.go GetContainer) and is the one whose readiness probe gates traffic.
+ */
+export function predictorContainers(
+  resources: PolicyResource[],
+  namespace: string,
+  predictor: Props,
+): { containers: Props[]; probed: Props[] } {
+  const custom = (Array.isArray(predictor.containers) ? predictor.containers : []).filter(
+    (c: unknown): c is Props => c !== null && typeof c === "object",
+  );
+  const model = modelSpecOf(predictor)?.spec;
+  if (custom.length > 0 && !model) {
+    const server = custom.find((c) => c.name === "kserve-container") ?? custom[0];
+    return { containers: custom, probed: [server] };
+  }
+  const runtime = resources.find(
+    (s) =>
+      s.type === SERVING_RUNTIME &&
+      s.props.metadata?.name === model?.runtime &&
+      s.props.metadata?.namespace === namespace,
+  );
+  const runtimeContainer = (runtime?.props.spec?.containers ?? [])[0] ?? {};
+  const merged = {
+    ...runtimeContainer,
+    ...model,
+    readinessProbe: model?.readinessProbe ?? runtimeContainer.readinessProbe,
+  };
+  return { containers: [merged], probed: [merged] };
 }
 
 function selects(pdb: PolicyResource, w: InferenceWorkload): boolean {
@@ -115,7 +143,8 @@ export const inferenceWorkloadsHardened: StackValidationPolicy = {
       for (const c of w.containers) {
         if (!c.resources?.limits || Object.keys(c.resources.limits).length === 0)
           report(`container ${c.name ?? "(model)"} has no resource limits.`, w.resource.urn);
-        if (!c.readinessProbe) report(`container ${c.name ?? "(model)"} has no readiness probe.`, w.resource.urn);
+        if (!c.readinessProbe && (w.probed ?? w.containers).includes(c))
+          report(`container ${c.name ?? "(model)"} has no readiness probe.`, w.resource.urn);
       }
       if (!pdbs.some((p) => selects(p, w)))
         report("no PodDisruptionBudget selects this model server's pods.", w.resource.urn);
@@ -125,17 +154,11 @@ export const inferenceWorkloadsHardened: StackValidationPolicy = {
   },
 };
 
-/** Images of every container a Kubernetes object runs (workloads, KServe runtimes and storage containers). */
+/** Images of every container a Kubernetes object runs (workloads, KServe runtimes, storage containers, InferenceServices). */
 export function containerImages(type: string, props: Props): string[] {
-  const pod =
-    podSpecOf(type, props) ?? (type === "kubernetes:apps/v1:DaemonSet" ? props.spec?.template?.spec : undefined);
-  const containers: Props[] = pod ? [...(pod.initContainers ?? []), ...(pod.containers ?? [])] : [];
-  if (type === SERVING_RUNTIME || type === "kubernetes:serving.kserve.io/v1alpha1:ClusterServingRuntime")
-    containers.push(...(props.spec?.containers ?? []));
-  if (type === "kubernetes:serving.kserve.io/v1alpha1:ClusterStorageContainer" && props.spec?.container)
-    containers.push(props.spec.container);
-  if (type === ISVC && props.spec?.predictor?.model?.image) containers.push(props.spec.predictor.model);
-  return containers.map((c) => String(c.image ?? "")).filter((i) => i.length > 0);
+  return containersOf(type, props)
+    .map(({ container }) => String(container.image ?? ""))
+    .filter((i) => i.length > 0);
 }
 
 /** Why an image reference is not pinned, or undefined when it is (a tag other than latest, or a digest). */
@@ -404,17 +427,32 @@ export function internetFacing(type: string, props: Props): boolean {
 
 export const APPROVED_INTERNET_FACING = "mlserving.io/internet-facing-approved";
 
-export const noInternetFacingInProd: ResourceValidationPolicy = {
+export const noInternetFacingInProd: StackValidationPolicy = {
   name: "no-internet-facing-in-prod",
-  description: `No internet-facing Service or Ingress in prod unless annotated ${APPROVED_INTERNET_FACING}: "true".`,
+  description:
+    `No internet-facing Service or Ingress in prod unless annotated ${APPROVED_INTERNET_FACING}: "true": ` +
+    "an Ingress is internet-facing through its alb.ingress.kubernetes.io/scheme annotation or through the IngressClassParams its IngressClass " +
+    "(named by ingressClassName, the kubernetes.io/ingress.class annotation, or the default class) refers to; " +
+    "an IngressClassParams with scheme internet-facing needs the approval itself, since every Ingress of its class is published.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
-  validateResource: (args, report) => {
-    if (kitConfig(args).environment !== "prod" || !internetFacing(args.type, args.props)) return;
-    if (args.props.metadata?.annotations?.[APPROVED_INTERNET_FACING] === "true") return;
-    report(
-      `is internet-facing in prod; make it internal or annotate it ${APPROVED_INTERNET_FACING}: "true" after review.`,
-    );
+  validateStack: (args, report) => {
+    if (kitConfig(args).environment !== "prod") return;
+    const classSchemes = ingressClassSchemes(args.resources);
+    const approved = (r: PolicyResource) => r.props.metadata?.annotations?.[APPROVED_INTERNET_FACING] === "true";
+    for (const r of args.resources) {
+      if (INGRESS_CLASS_PARAMS.test(r.type) && r.props.spec?.scheme === "internet-facing" && !approved(r))
+        report(
+          `IngressClassParams ${r.props.metadata?.name ?? r.name} makes every Ingress of its class internet-facing in prod; make it internal or annotate it ${APPROVED_INTERNET_FACING}: "true" after review.`,
+          r.urn,
+        );
+      const viaClass = r.type === INGRESS && ingressSchemeFromClass(r.props, classSchemes) === "internet-facing";
+      if ((internetFacing(r.type, r.props) || viaClass) && !approved(r))
+        report(
+          `${r.type.split(":").pop()} ${r.props.metadata?.name ?? r.name} is internet-facing in prod${viaClass ? " (through its IngressClassParams)" : ""}; make it internal or annotate it ${APPROVED_INTERNET_FACING}: "true" after review.`,
+          r.urn,
+        );
+    }
   },
 };
 
@@ -452,28 +490,57 @@ export function callersNamed(type: string, props: Props): boolean {
   ]);
 }
 
-const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+/** Annotation of the IngressClass that Ingresses naming no class get (Kubernetes networking.k8s.io/v1). */
+export const DEFAULT_INGRESS_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
 
 /**
  * The ingress classes whose IngressClassParams set the scheme (`spec.scheme`): the AWS Load
- * Balancer Controller gives every Ingress of such a class that scheme, whatever its annotation says.
+ * Balancer Controller gives every Ingress of such a class that scheme, whatever its annotation
+ * says. Classes and params come from Kubernetes objects of the stack or from the controller's chart
+ * values. The default class (annotated is-default-class "true") is also listed under "".
  */
-export function ingressClassSchemes(resources: PolicyResource[]): Map<string, string> {
+export function ingressClassSchemes(resources: readonly PolicyResource[]): Map<string, string> {
   const params = new Map<string, string>();
   for (const r of resources)
-    if (
-      r.type.startsWith("kubernetes:elbv2.k8s.aws/") &&
-      r.type.endsWith(":IngressClassParams") &&
-      r.props.spec?.scheme
-    )
+    if (INGRESS_CLASS_PARAMS.test(r.type) && r.props.spec?.scheme)
       params.set(String(r.props.metadata?.name), String(r.props.spec.scheme));
   const out = new Map<string, string>();
   for (const r of resources) {
+    // The AWS Load Balancer Controller's chart creates its IngressClass (values ingressClass, default
+    // alb) and, from values ingressClassParams.spec, its IngressClassParams (chart 3.5.0
+    // templates/ingressclass.yaml; both on by default).
+    const values = chartValues(r.type, r.props);
+    if (
+      values &&
+      chartName(r.props) === "aws-load-balancer-controller" &&
+      values.createIngressClassResource !== false
+    ) {
+      const icp = isMap(values.ingressClassParams) ? values.ingressClassParams : {};
+      const scheme =
+        icp.create !== false && isMap(icp.spec) && icp.spec.scheme
+          ? String(icp.spec.scheme)
+          : icp.name
+            ? params.get(String(icp.name))
+            : undefined;
+      if (scheme) {
+        out.set(String(values.ingressClass ?? "alb"), scheme);
+        if (isMap(values.ingressClassConfig) && values.ingressClassConfig.default === true) out.set("", scheme);
+      }
+    }
     const ref = r.type === "kubernetes:networking.k8s.io/v1:IngressClass" ? r.props.spec?.parameters : undefined;
-    if (ref?.kind === "IngressClassParams" && params.has(String(ref.name)))
-      out.set(String(r.props.metadata?.name), params.get(String(ref.name))!);
+    if (ref?.kind === "IngressClassParams" && params.has(String(ref.name))) {
+      const scheme = params.get(String(ref.name))!;
+      out.set(String(r.props.metadata?.name), scheme);
+      if (String(r.props.metadata?.annotations?.[DEFAULT_INGRESS_CLASS_ANNOTATION]) === "true") out.set("", scheme);
+    }
   }
   return out;
+}
+
+/** The scheme an Ingress's class forces through its IngressClassParams (named class, legacy annotation, or the default class). */
+export function ingressSchemeFromClass(props: Props, classSchemes: Map<string, string>): string | undefined {
+  const cls = props.spec?.ingressClassName ?? props.metadata?.annotations?.["kubernetes.io/ingress.class"] ?? "";
+  return classSchemes.get(String(cls));
 }
 
 export const noInternetFacingModelEndpoints: StackValidationPolicy = {
@@ -493,9 +560,8 @@ export const noInternetFacingModelEndpoints: StackValidationPolicy = {
       if (!isModelEndpoint(r.props)) continue;
       let facing = internetFacing(r.type, r.props);
       if (r.type === INGRESS) {
-        const cls = r.props.spec?.ingressClassName ?? r.props.metadata?.annotations?.["kubernetes.io/ingress.class"];
         // Either source saying internet-facing is enough: the pack does not guess which one wins.
-        facing ||= classSchemes.get(String(cls)) === "internet-facing";
+        facing ||= ingressSchemeFromClass(r.props, classSchemes) === "internet-facing";
       }
       if (!facing) continue;
       if (!internetFacingModelEnvironments.includes(environment))

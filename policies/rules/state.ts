@@ -1,6 +1,7 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { podSpecOf } from "./capacity";
 import { kitConfig, kitConfigSchema } from "./config";
+import { chartValues } from "./helm";
+import { containersOf } from "./pods";
 import type { Props } from "./props";
 
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -113,17 +114,44 @@ export const statefulResourcesProtected: ResourceValidationPolicy = {
 /** Names that mark a value as a credential. */
 export const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential)/i;
 
+/**
+ * A URL with a password in its user info (`scheme://user:password@host`, any scheme, the user may
+ * be empty as in `redis://:password@host`), as RFC 3986 section 3.2.1 writes it. A password that is
+ * only a reference Kubernetes or a shell expands at run time (`$(DB_PASSWORD)`, `${DB_PASSWORD}`)
+ * is not a literal credential.
+ */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:([^@\s/]+)@/gi;
+const EXPANDED_REFERENCE = /^(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
+
+/** Whether a text embeds a literal password in a URL. */
+export function embedsUrlCredentials(text: string): boolean {
+  return [...text.matchAll(URL_WITH_PASSWORD)].some((m) => !EXPANDED_REFERENCE.test(m[1]));
+}
+
+/** Paths of the strings, at any depth of Helm values, that embed a password in a URL. */
+export function urlCredentialPaths(values: unknown, path = ""): string[] {
+  if (typeof values === "string") return embedsUrlCredentials(values) ? [path] : [];
+  if (values === null || typeof values !== "object") return [];
+  if (Array.isArray(values)) return values.flatMap((v, i) => urlCredentialPaths(v, `${path}[${i}]`));
+  return Object.entries(values).flatMap(([k, v]) => urlCredentialPaths(v, path ? `${path}.${k}` : k));
+}
+
 function plaintextSecretsIn(container: Props): string[] {
   const found: string[] = [];
-  for (const e of (container.env ?? []) as Props[]) {
-    if (SECRET_NAME.test(String(e.name)) && e.value !== undefined && e.valueFrom === undefined)
-      found.push(`env ${e.name} has a literal value`);
+  for (const e of (Array.isArray(container.env) ? container.env : []) as Props[]) {
+    if (e === null || typeof e !== "object" || e.value === undefined || e.value === null || e.valueFrom !== undefined)
+      continue;
+    if (SECRET_NAME.test(String(e.name))) found.push(`env ${e.name} has a literal value`);
+    else if (embedsUrlCredentials(String(e.value))) found.push(`env ${e.name} embeds credentials in a URL`);
   }
-  for (const arg of [...((container.command ?? []) as string[]), ...((container.args ?? []) as string[])]) {
+  // An InferenceService model's storageUri (KServe v0.20.0 PredictorExtensionSpec) is a URL too.
+  if (typeof container.storageUri === "string" && embedsUrlCredentials(container.storageUri))
+    found.push("storageUri embeds credentials in a URL");
+  for (const arg of [...[container.command ?? []].flat(), ...[container.args ?? []].flat()]) {
     const text = String(arg);
     if (/[=:]/.test(text) && SECRET_NAME.test(text.split(/[=:]/)[0]) && text.split(/[=:]/).slice(1).join("").length > 0)
       found.push(`argument "${text.split(/[=:]/)[0]}=..." carries a value`);
-    if (/:\/\/[^/\s:@]+:[^@\s]+@/.test(text)) found.push("an argument embeds credentials in a URI");
+    if (embedsUrlCredentials(text)) found.push("an argument embeds credentials in a URI");
   }
   return found;
 }
@@ -131,17 +159,21 @@ function plaintextSecretsIn(container: Props): string[] {
 export const noPlaintextSecretsInContainers: ResourceValidationPolicy = {
   name: "no-plaintext-secrets-in-containers",
   description:
-    "Passwords, tokens and keys reach containers only through Secret references, never literal env values or arguments.",
+    "Passwords, tokens and keys reach containers only through Secret references, never literal env values or arguments, nor a password in a URL (scheme://user:password@host) in any env value, argument, ConfigMap value or Helm chart value; in every pod-bearing kind (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), KServe runtimes and InferenceService containers (model and custom-container forms).",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
-    const pod =
-      podSpecOf(args.type, args.props) ??
-      (args.type === "kubernetes:apps/v1:DaemonSet" ? args.props.spec?.template?.spec : undefined);
-    if (!pod) return;
-    for (const c of [...((pod.initContainers ?? []) as Props[]), ...((pod.containers ?? []) as Props[])]) {
-      for (const problem of plaintextSecretsIn(c))
-        report(`container ${c.name}: ${problem}; use valueFrom.secretKeyRef.`);
-    }
+    for (const { where, container } of containersOf(args.type, args.props))
+      for (const problem of plaintextSecretsIn(container)) report(`${where}: ${problem}; use valueFrom.secretKeyRef.`);
+    const values = chartValues(args.type, args.props);
+    if (values)
+      for (const path of urlCredentialPaths(values))
+        report(
+          `chart values ${path} embed credentials in a URL; pass them from a Secret (the chart's existingSecret or valueFrom).`,
+        );
+    if (args.type === "kubernetes:core/v1:ConfigMap")
+      for (const [key, value] of Object.entries((args.props.data ?? {}) as Record<string, unknown>))
+        if (embedsUrlCredentials(String(value)))
+          report(`data.${key} embeds credentials in a URL; keep them in a Secret and reference it.`);
   },
 };

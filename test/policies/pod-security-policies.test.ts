@@ -75,8 +75,8 @@ describe("restricted-namespace-workloads-hardened", () => {
       deployment("mlflow", { capabilities: { drop: ["ALL"] } }),
     ]);
     expect(v).toEqual([
-      'app in namespace "mlflow" (restricted): container app: allowPrivilegeEscalation must be false.',
-      'app in namespace "mlflow" (restricted): container app: readOnlyRootFilesystem must be true (mount an emptyDir where the image writes).',
+      'Deployment app in namespace "mlflow" (restricted): container app: allowPrivilegeEscalation must be false.',
+      'Deployment app in namespace "mlflow" (restricted): container app: readOnlyRootFilesystem must be true (mount an emptyDir where the image writes).',
     ]);
   });
 

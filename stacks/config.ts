@@ -25,6 +25,7 @@ import { listLengthProblem } from "../components/common/problems";
 import { MAX_USER_TAGS } from "../components/common/tags";
 import { NETWORK_LIST_LIMITS } from "../components/network/rules";
 import { MODEL_LIST_LIMIT } from "../components/serving/model-spec";
+import { GATEWAY_DEFAULT_REPLICAS, GATEWAY_REPLICAS } from "../components/serving/gateway/gateway-builders";
 import { secretTopLevelKeyProblem, secretValuesOf } from "./secret-config";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
@@ -170,6 +171,16 @@ const modelSchema = z.strictObject({
   canary: z
     .strictObject({ source: z.string(), trafficPercent: z.number(), pinnedVersion: z.number().optional() })
     .optional(),
+  abTest: z
+    .strictObject({
+      source: z.string(),
+      pinnedVersion: z.number().optional(),
+      header: z.strictObject({ name: z.string(), value: z.string() }),
+    })
+    .optional(),
+  shadow: z
+    .strictObject({ source: z.string(), pinnedVersion: z.number().optional(), mirrorPercent: z.number().optional() })
+    .optional(),
   llm: z.strictObject({ maxModelLen: z.number().optional(), maxNumSeqs: z.number().optional() }).optional(),
   allowedCidrs: z.array(z.string()).optional(),
 });
@@ -194,6 +205,7 @@ const servingSchema = z.strictObject({
       onUnauthenticatedRequest: z.enum(["authenticate", "deny"], { error: "must be authenticate or deny" }).optional(),
     })
     .optional(),
+  gateway: z.strictObject({ replicas: count(GATEWAY_REPLICAS.min, GATEWAY_REPLICAS.max).optional() }).optional(),
   models: z.array(modelSchema).optional(),
 });
 
@@ -446,6 +458,9 @@ export function resolvePlatformSpec(
       ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
       ...(cfg.serving?.allowedCidrs ? { allowedCidrs: cfg.serving.allowedCidrs } : {}),
       ...resolveEndpointOidc(cfg, secretKeys, problems),
+      ...(cfg.serving?.gateway
+        ? { gateway: { replicas: cfg.serving.gateway.replicas ?? GATEWAY_DEFAULT_REPLICAS } }
+        : {}),
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, gpuMemoryGiB)),
     },
     ...(cfg.teams ? { teams: cfg.teams.map(withModelTeamDefaults) } : {}),

@@ -31,3 +31,7 @@ export const CERT_MANAGER_NAMESPACE = "cert-manager";
 export const KSERVE_NAMESPACE = "kserve";
 export const NVIDIA_NAMESPACE = "nvidia";
 export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
+/** Namespace of istiod, the controller of the LLM gateway (Istio's own default namespace). */
+export const ISTIO_NAMESPACE = "istio-system";
+/** Namespace of the LLM gateway (Gateway API `Gateway` and the proxy pods Istio runs for it). */
+export const LLM_GATEWAY_NAMESPACE = "llm-gateway";

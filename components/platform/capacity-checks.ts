@@ -1,3 +1,4 @@
+import { modelTracks } from "../serving/tracks";
 import type { AcceleratorKind } from "../common/accelerators";
 import { daemonSetOverhead, parseCpuMillis, parseMemoryMiB } from "../capacity/node-overhead";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
@@ -41,9 +42,9 @@ export function replicaRequests(m: ModelSpec): ReplicaRequests {
   return { cpuMillis: parseCpuMillis(m.resources.cpu), memoryMiB: parseMemoryMiB(m.resources.memory), devices, node };
 }
 
-/** Replicas of a model at its minimum and maximum, its canary track included (same bounds as the stable track). */
+/** Replicas of a model at its minimum and maximum, every track included (canary, A/B variant, shadow: same bounds as the stable track). */
 export function replicaBounds(m: ModelSpec): { min: number; max: number } {
-  const tracks = m.canary ? 2 : 1;
+  const tracks = modelTracks(m).length;
   return { min: m.replicas.min * tracks, max: m.replicas.max * tracks };
 }
 

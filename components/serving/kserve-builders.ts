@@ -10,6 +10,7 @@ import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_
 import { placementFor, resourcesFor } from "./triton-builders";
 import { RUNTIME_DEFAULT_SECCOMP, restrictedPodSecurityContext } from "../common/pod-security";
 import { callerAnnotations, type EndpointOidc } from "./callers";
+import type { ModelTrack } from "./tracks";
 
 export { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../common/names";
 /** The pod label that tells runtimes apart in monitors (value: the ServingRuntime's name). */
@@ -81,8 +82,8 @@ export function mlflowStorageContainer(trackingUri: string, region: string) {
 
 export interface InferenceServiceInput {
   model: ModelSpec;
-  /** `stable`, or `canary` for the version taking a share of traffic. */
-  track: "stable" | "canary";
+  /** `stable`, or `canary` for the version taking a share of traffic (or an A/B `variant`, a `shadow`; see tracks.ts). */
+  track: ModelTrack;
   /** Name of the InferenceService (the model's, or `<model>-canary`). */
   name: string;
   /** What every replica loads (an alias already resolved to its pinned version, see `servedSource`). */
@@ -98,6 +99,8 @@ export interface InferenceServiceInput {
    * /mnt/models and runs no storage initializer. Default: the source is downloaded at pod start.
    */
   weightsClaim?: string;
+  /** Server arguments after the runtime's (e.g. the served model name of a gateway track). Default: none. */
+  extraArgs?: string[];
 }
 
 /**
@@ -114,7 +117,7 @@ export function inferenceService(input: InferenceServiceInput) {
     input.weightsClaim || parseModelSource(input.source)?.kind === "s3"
       ? {}
       : { storageContainerName: "mlflow-models" };
-  const args = runtime.modelArgs?.(model) ?? [];
+  const args = [...(runtime.modelArgs?.(model) ?? []), ...(input.extraArgs ?? [])];
   const version = servedVersion(input.source);
   // The registry version served, on the InferenceService and its pods (and so on every scraped series).
   const versionLabel: Record<string, string> =

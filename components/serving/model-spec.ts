@@ -9,6 +9,7 @@ import { MODEL_SOURCE_RULE, parseModelSource, servedSource } from "./model-sourc
 import { mountableSourceProblem } from "./mounted-weights";
 import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
+import { type AbTestSpec, modelTracks, rolloutKeyProblems, type ShadowSpec } from "./tracks";
 
 export type ModelServer = "triton" | "kserve";
 export const MODEL_SERVERS: readonly ModelServer[] = ["triton", "kserve"];
@@ -66,6 +67,10 @@ export interface ModelSpec {
   resources: { gpus?: number; neuronDevices?: number; cpu: string; memory: string };
   /** A second version taking a share of traffic (KServe only): source and percent. */
   canary?: { source: string; trafficPercent: number; pinnedVersion?: number };
+  /** A variant served to requests carrying one header value (LLMs through the gateway; see `tracks.ts`). */
+  abTest?: AbTestSpec;
+  /** A version mirrored a copy of the requests, its answers dropped (LLMs through the gateway). */
+  shadow?: ShadowSpec;
   /** vLLM limits per replica (runtimes with `llmLimits` only; defaulted from the GPU memory). */
   llm?: LlmLimits;
   /**
@@ -157,11 +162,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   if (m.allowedCidrs) for (const p of allowedCidrsProblems(m.allowedCidrs)) add(`allowedCidrs${p.path}`, p.message);
   if (!QUANTITY.test(m.resources.cpu)) add("resources.cpu", "must be a CPU quantity such as 4 or 500m");
   if (!QUANTITY.test(m.resources.memory)) add("resources.memory", "must be a memory quantity such as 16Gi");
-  for (const [field, source, pinned] of [
-    ["", m.source, m.pinnedVersion],
-    ["canary.", m.canary?.source, m.canary?.pinnedVersion],
-  ] as const) {
-    const parsed = source === undefined ? undefined : parseModelSource(source);
+  for (const { field, source, pinnedVersion: pinned } of modelTracks(m)) {
+    const parsed = parseModelSource(source);
     if (!parsed) continue;
     const alias = parsed.kind === "mlflow" ? parsed.alias : undefined;
     if (pinned !== undefined) {
@@ -178,12 +180,9 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   if (m.mountWeights) {
     if (m.server !== "kserve")
       add("mountWeights", "weights are mounted through KServe's pvc:// storage; serve the model with server: kserve");
-    for (const [field, source, pinned] of [
-      ["source", m.source, m.pinnedVersion],
-      ["canary.source", m.canary?.source, m.canary?.pinnedVersion],
-    ] as const) {
-      const problem = source === undefined ? undefined : mountableSourceProblem(servedSource(source, pinned));
-      if (problem) add(field, problem);
+    for (const t of modelTracks(m)) {
+      const problem = mountableSourceProblem(servedSource(t.source, t.pinnedVersion));
+      if (problem) add(`${t.field}source`, problem);
     }
   }
   for (const p of modelBoundsProblems(m)) add(p.field, p.message);
@@ -192,7 +191,22 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     if (!parseModelSource(m.canary.source)) add("canary.source", MODEL_SOURCE_RULE);
     if (!(m.canary.trafficPercent >= 1 && m.canary.trafficPercent <= 50))
       add("canary.trafficPercent", "must be from 1 to 50");
+    else if (!Number.isInteger(m.canary.trafficPercent))
+      add("canary.trafficPercent", "must be a whole percent: load balancer and route weights are integers");
   }
+  for (const [key, track] of [
+    ["abTest", m.abTest],
+    ["shadow", m.shadow],
+  ] as const) {
+    if (!track) continue;
+    if (m.server !== "kserve" || !runtime?.llmLimits)
+      add(
+        key,
+        `is offered for LLMs (${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].llmLimits))} with server: kserve), routed by the LLM gateway`,
+      );
+    if (!parseModelSource(track.source)) add(`${key}.source`, MODEL_SOURCE_RULE);
+  }
+  for (const p of rolloutKeyProblems(m)) add(p.field, p.message);
   return problems;
 }
 
@@ -214,6 +228,8 @@ export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "so
       | "replicas"
       | "autoscaling"
       | "canary"
+      | "abTest"
+      | "shadow"
       | "pinnedVersion"
       | "weightsGiB"
       | "mountWeights"
@@ -272,6 +288,8 @@ export function withModelDefaults(
       memory: m.resources?.memory ?? MODEL_DEFAULTS.memory,
     },
     ...(m.canary ? { canary: m.canary } : {}),
+    ...(m.abTest ? { abTest: m.abTest } : {}),
+    ...(m.shadow ? { shadow: m.shadow } : {}),
     ...(llm ? { llm } : {}),
     ...(m.allowedCidrs ? { allowedCidrs: m.allowedCidrs } : {}),
   };

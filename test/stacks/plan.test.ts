@@ -5,7 +5,7 @@ import { runPlan, PlanOutcome } from "../../cli/planner";
 import { allPolicies } from "../../policies/rules";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { CLUSTER_AUTOSCALER_METRICS, dcgmExporterServiceLabels, KARPENTER_METRICS } from "../../components/capacity";
-import { KSERVE_CONTROLLER_METRICS } from "../../components/serving";
+import { ISTIOD_METRICS, KSERVE_CONTROLLER_METRICS } from "../../components/serving";
 
 /** Services that charts create (not in the plan), with the labels and metrics port their templates give them. */
 const CHART_SERVICES = [
@@ -13,6 +13,7 @@ const CHART_SERVICES = [
   KARPENTER_METRICS,
   CLUSTER_AUTOSCALER_METRICS,
   KSERVE_CONTROLLER_METRICS,
+  ISTIOD_METRICS,
 ];
 
 const stacksDir = join(__dirname, "..", "..", "stacks");

@@ -2,8 +2,10 @@
 import {
   CERT_MANAGER_NAMESPACE,
   GPU_OPERATOR_NAMESPACE,
+  ISTIO_NAMESPACE,
   KEDA_NAMESPACE,
   KSERVE_NAMESPACE,
+  LLM_GATEWAY_NAMESPACE,
   MONITORING_NAMESPACE,
   NEURON_MONITOR_NAMESPACE,
   NVIDIA_NAMESPACE,
@@ -118,6 +120,9 @@ export const KIT_NAMESPACE_ISOLATION: Readonly<Record<string, NamespaceIsolation
   [KSERVE_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
   [NVIDIA_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
   [GPU_OPERATOR_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
+  [ISTIO_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
+  // The gateway's proxies reach only DNS, istiod, the endpoint pickers and the model pods.
+  [LLM_GATEWAY_NAMESPACE]: BOTH,
 };
 
 /** Isolation of a namespace holding model pods: nothing in or out by default. */
@@ -133,6 +138,8 @@ export const CONTROL_PLANE_PORTS: Readonly<Record<string, readonly number[]>> = 
   [KSERVE_NAMESPACE]: [9443],
   [NVIDIA_NAMESPACE]: [],
   [GPU_OPERATOR_NAMESPACE]: [],
+  // istiod 1.30.3 chart: the webhook server's container port 15017 (validation and injection).
+  [ISTIO_NAMESPACE]: [15017],
 };
 
 /**

@@ -5,3 +5,4 @@ export * from "./picker-policies";
 export * from "./addons";
 export * from "./llm-gateway";
 export * from "./llm-route";
+export * from "./gateway-alerts";

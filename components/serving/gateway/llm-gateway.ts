@@ -10,6 +10,7 @@ import { kitNamespaceMetadata } from "../../common/pod-security";
 import { CRD_RELEASES, type CrdReleasePin } from "../../versions";
 import { allowedCidrsProblems } from "../callers";
 import { ISTIOD_ADDON } from "./addons";
+import { gatewayPrometheusRule } from "./gateway-alerts";
 import {
   GATEWAY_DEFAULT_REPLICAS,
   GATEWAY_POD_LABELS,
@@ -148,6 +149,10 @@ export class LlmGateway extends pulumi.ComponentResource {
       }),
       { ...k8sOpts, dependsOn: [gatewayNs, ...args.monitoring.ready] },
     );
+    new k8s.apiextensions.CustomResource(`${name}-alerts`, gatewayPrometheusRule(), {
+      ...k8sOpts,
+      dependsOn: [gatewayNs, ...args.monitoring.ready],
+    });
     this.handle = { ready: [crds, istiod, this.gateway] };
     this.registerOutputs({});
   }

@@ -28,6 +28,7 @@ import {
 import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
 import { kitNamespacesNetworkIsolated, modelEndpointsNamedCallers, workloadPodsHardened } from "./lockdown";
+import { llmGatewayInternalRoutesToPools } from "./gateway";
 
 export * from "./budget";
 export * from "./config";
@@ -43,6 +44,7 @@ export * from "./serving";
 export * from "./state";
 export * from "./tags";
 export * from "./lockdown";
+export * from "./gateway";
 
 /** Every rule of the kit's policy pack, in the order they are reported. */
 export const allPolicies: Policy[] = [
@@ -80,4 +82,5 @@ export const allPolicies: Policy[] = [
   kitNamespacesNetworkIsolated,
   workloadPodsHardened,
   modelEndpointsNamedCallers,
+  llmGatewayInternalRoutesToPools,
 ];

@@ -183,7 +183,11 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
 
   it("lets NeuronCoresIdle tolerate as many idle Inferentia instances as the Neuron models' replica floors", () => {
     const floors: Record<string, number> = { dev: 0, staging: 0, prod: 2 }; // prod: assistant, min 2, no canary
-    const rule = plan.resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")!;
+    const rule = plan.resources.find(
+      (r) =>
+        r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule" &&
+        (r.inputs as any).metadata.name === "mlserving-alerts",
+    )!;
     const neuron = (rule.inputs as any).spec.groups
       .flatMap((g: { rules: { alert: string; expr: string }[] }) => g.rules)
       .find((r: { alert: string }) => r.alert === "NeuronCoresIdle");

@@ -11,6 +11,8 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { gatewayAlertRuleGroup, gatewayPrometheusRule } from "../../components/serving";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
+import { unknownMetricNames } from "../../components/monitoring/metrics-catalog";
+import { metricNamesIn, promqlSyntaxErrors } from "../promql";
 
 const hasPromtool = spawnSync("sh", ["-c", "command -v promtool"]).status === 0;
 if (!hasPromtool && process.env.CI === "true")
@@ -49,8 +51,12 @@ const fired = (alertname: string, labels: Record<string, string>) => {
 };
 
 describe("the LLM gateway's alerts", () => {
-  it("is a valid PrometheusRule", () => {
+  it("is a valid PrometheusRule on metrics in the catalog", () => {
     validateAgainstUpstreamSchema(gatewayPrometheusRule());
+    for (const r of gatewayAlertRuleGroup().rules) {
+      expect(promqlSyntaxErrors(r.expr), r.alert).toEqual([]);
+      expect(unknownMetricNames(metricNamesIn(r.expr)), r.alert).toEqual([]);
+    }
   });
 
   it.skipIf(!hasPromtool)("fire on a picker down, a pool with no ready replica and queueing, not otherwise", () => {

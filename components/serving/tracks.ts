@@ -93,7 +93,7 @@ export function rolloutKeyProblems(m: TrackedModel): { field: string; message: s
         field: "abTest.header.name",
         message: "must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~, at most 256)",
       });
-    else if (name.startsWith(":") || /^(host|content-length|x-gateway-)/i.test(name))
+    else if (name.startsWith(":") || /^(host|content-length)$|^x-gateway-/i.test(name))
       out.push({
         field: "abTest.header.name",
         message: `${name} is set by the gateway or the client library; use a header of your own such as x-cohort`,

@@ -1,4 +1,8 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadStackFile } from "../../cli/stack-file";
+import { CONFIG_NAMESPACE, resolvePlatformSpec, StackConfigError } from "../../stacks/config";
+import { rawConfigFromPulumi } from "../../stacks/stack-config";
 import {
   endpointPickerConfig,
   endpointPickerObjects,
@@ -231,6 +235,9 @@ describe("rollout keys", () => {
     expect(
       rolloutKeyProblems(llm({ abTest: { source: "models:/chat/5", header: { name: "Host", value: "x" } } })),
     ).toHaveLength(1);
+    expect(
+      rolloutKeyProblems(llm({ abTest: { source: "models:/chat/5", header: { name: "hostile", value: "x" } } })),
+    ).toEqual([]);
   });
 
   it("holds every track's source to the rules of the stable one, and keeps A/B and shadow to LLMs", () => {
@@ -271,5 +278,51 @@ describe("rollout keys", () => {
       ["shadow", "chat-shadow"],
     ]);
     expect(modelSpecProblems(llm({ name: "chat-shadow" }), "staging").map((p) => p.field)).toEqual(["name"]);
+  });
+});
+
+describe("the stack file's gateway keys", () => {
+  const staging = () => {
+    const file = join(__dirname, "..", "..", "stacks", "Pulumi.staging.yaml");
+    const { config, secretKeys } = loadStackFile(file, CONFIG_NAMESPACE);
+    const { raw, region } = rawConfigFromPulumi(config);
+    return { raw: raw as any, region, secretKeys: new Set(secretKeys) };
+  };
+  const problemsOf = (edit: (raw: any) => void) => {
+    const s = staging();
+    edit(s.raw);
+    try {
+      resolvePlatformSpec(s.raw, s.region, s.secretKeys);
+      return [];
+    } catch (e) {
+      return (e as StackConfigError).problems;
+    }
+  };
+
+  it("routes staging's LLM through the gateway with its A/B rule and shadow", () => {
+    const s = staging();
+    const spec = resolvePlatformSpec(s.raw, s.region, s.secretKeys);
+    expect(spec.serving.gateway).toEqual({ replicas: 2 });
+    const llmModel = spec.serving.models.find((m) => m.name === "support-llm")!;
+    expect(modelTracks(llmModel).map((t) => t.track)).toEqual(["stable", "variant", "shadow"]);
+  });
+
+  it("names the key path of an A/B test without the gateway, and of the gateway beside OIDC", () => {
+    expect(problemsOf((raw) => delete raw.serving.gateway)).toEqual([
+      {
+        path: "mlserving:serving.models[1].abTest",
+        message: "is a route of the LLM gateway: set serving.gateway (LLMs are then routed through it)",
+      },
+      {
+        path: "mlserving:serving.models[1].shadow",
+        message: "is a route of the LLM gateway: set serving.gateway (LLMs are then routed through it)",
+      },
+    ]);
+    expect(problemsOf((raw) => (raw.serving.gateway = { replicas: 9 }))).toEqual([
+      { path: "mlserving:serving.gateway.replicas", message: "must be at most 6" },
+    ]);
+    expect(
+      problemsOf((raw) => (raw.serving.certificateArn = "arn:aws:acm:us-west-2:123456789012:certificate/abc-123")),
+    ).toEqual([{ path: "mlserving:serving.gateway", message: expect.stringMatching(/would lose HTTPS/) }]);
   });
 });

@@ -1,4 +1,4 @@
-import { MODEL_RUNTIMES } from "../serving/runtimes";
+import { routedByGateway } from "../serving/runtimes";
 import { modelIngressGroup } from "../serving/callers";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
 import {
@@ -350,7 +350,7 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
   // One ALB per ingress group: the shared one, plus one per model that names its own callers.
   // With the LLM gateway, LLMs are served through its NLB instead.
   const viaGateway = (m: PlatformSpec["serving"]["models"][number]) =>
-    spec.serving.gateway !== undefined && m.server === "kserve" && MODEL_RUNTIMES[m.runtime]?.llmLimits === true;
+    spec.serving.gateway !== undefined && routedByGateway(m);
   const albModels = spec.serving.models.filter((m) => !viaGateway(m));
   const modelAlbs = new Set(albModels.map((m) => modelIngressGroup("shared", m))).size;
   const ownAlbs = albModels.filter((m) => m.allowedCidrs).length;

@@ -13,7 +13,7 @@ import { DEFAULT_ALERT_RULE_INPUT } from "../monitoring/alert-rules";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { ModelRegistry } from "../registry/model-registry";
 import { KServeModel, TritonServer } from "../serving/model-servers";
-import { MODEL_RUNTIMES, RUNTIME_IDS } from "../serving/runtimes";
+import { routedByGateway, RUNTIME_IDS } from "../serving/runtimes";
 import { LlmGateway } from "../serving/gateway/llm-gateway";
 import { ServingPlatform } from "../serving/serving-platform";
 import { KEDA_NAMESPACE } from "../serving/kserve-builders";
@@ -308,7 +308,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       );
     for (const model of models) {
       const Server = model.server === "triton" ? TritonServer : KServeModel;
-      const isLlm = MODEL_RUNTIMES[model.runtime]?.llmLimits === true;
+
       new Server(
         `${name}-model-${model.name}`,
         {
@@ -323,7 +323,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           certificateArn: spec.serving.certificateArn,
           neuronSchedulerName: neuron?.schedulerName,
           monitoring: this.monitoring.handle,
-          ...(this.llmGateway && isLlm && model.server === "kserve" ? { llmGateway: this.llmGateway.handle } : {}),
+          ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway.handle } : {}),
         },
         parent,
       );

@@ -32,7 +32,7 @@ import {
   weightsStagingJob,
   weightsVolume,
 } from "./mounted-weights";
-import { runtimeOf } from "./runtimes";
+import { routedByGateway, runtimeOf } from "./runtimes";
 import { modelTracks } from "./tracks";
 import type { LlmGatewayHandle } from "./gateway/llm-gateway";
 import { LlmModelRoute } from "./gateway/llm-route";
@@ -89,7 +89,7 @@ export interface ModelServerArgs {
    */
   allowedCidrs?: pulumi.Input<string[]>;
   /**
-   * Route an LLM (a runtime with `llmLimits`) through the LLM gateway: an InferencePool and endpoint
+   * Route an LLM (a runtime with `inferencePool`) through the LLM gateway: an InferencePool and endpoint
    * picker per track and an HTTPRoute at the same host, instead of an ALB Ingress. Default: the ALB.
    */
   llmGateway?: LlmGatewayHandle;
@@ -104,7 +104,7 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
   const group = modelIngressGroup(args.ingressGroup, model);
   const groupProblem = ingressGroupProblem(group);
   if (groupProblem) problems.push(`ingressGroup: ${groupProblem}`);
-  if (args.llmGateway && !runtimeOf(model).llmLimits)
+  if (args.llmGateway && !routedByGateway(model))
     problems.push(`llmGateway: routes LLMs; ${runtimeOf(model).title} models are served through the ALB`);
   for (const key of ["abTest", "shadow"] as const)
     if (model[key] && !args.llmGateway)

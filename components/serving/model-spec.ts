@@ -7,7 +7,15 @@ import { modelBoundsProblems } from "./model-bounds";
 import { generatedNameProblem } from "./model-names";
 import { MODEL_SOURCE_RULE, parseModelSource, servedSource } from "./model-source";
 import { mountableSourceProblem } from "./mounted-weights";
-import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
+import {
+  defaultRuntimeFor,
+  isRuntimeId,
+  MODEL_RUNTIMES,
+  routedByGateway,
+  RUNTIME_IDS,
+  RuntimeId,
+  TRITON,
+} from "./runtimes";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
 import { type AbTestSpec, modelTracks, rolloutKeyProblems, type ShadowSpec } from "./tracks";
 
@@ -199,10 +207,10 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     ["shadow", m.shadow],
   ] as const) {
     if (!track) continue;
-    if (m.server !== "kserve" || !runtime?.llmLimits)
+    if (!routedByGateway(m))
       add(
         key,
-        `is offered for LLMs (${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].llmLimits))} with server: kserve), routed by the LLM gateway`,
+        `is offered for LLMs (${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].inferencePool))} with server: kserve), routed by the LLM gateway`,
       );
     if (!parseModelSource(track.source)) add(`${key}.source`, MODEL_SOURCE_RULE);
   }

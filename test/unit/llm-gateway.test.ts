@@ -17,6 +17,7 @@ import {
   modelTracks,
   pickerNamespacePolicies,
   rolloutKeyProblems,
+  routedByGateway,
   withModelDefaults,
   type ModelSpec,
 } from "../../components/serving";
@@ -324,5 +325,14 @@ describe("the stack file's gateway keys", () => {
     expect(
       problemsOf((raw) => (raw.serving.certificateArn = "arn:aws:acm:us-west-2:123456789012:certificate/abc-123")),
     ).toEqual([{ path: "mlserving:serving.gateway", message: expect.stringMatching(/would lose HTTPS/) }]);
+  });
+});
+
+describe("which models the gateway routes", () => {
+  it("routes vLLM on GPU and on Neuron served by KServe, nothing else", () => {
+    expect(routedByGateway({ server: "kserve", runtime: "vllm" })).toBe(true);
+    expect(routedByGateway({ server: "kserve", runtime: "vllm-neuron" })).toBe(true);
+    expect(routedByGateway({ server: "kserve", runtime: "triton" })).toBe(false);
+    expect(routedByGateway({ server: "triton", runtime: "triton" })).toBe(false);
   });
 });

@@ -56,6 +56,11 @@ export interface ModelRuntime {
   };
   /** Takes the model's `llm` limits (context length, batch size); models on other runtimes may not set them. */
   readonly llmLimits?: true;
+  /**
+   * Serves the OpenAI-compatible API and reports the vLLM metrics the LLM gateway's endpoint picker
+   * scores on (queue, KV cache, prefix cache): with `serving.gateway` its models are routed through it.
+   */
+  readonly inferencePool?: true;
   /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
   modelArgs?(model: ModelSpec): string[];
 }

@@ -23,6 +23,8 @@ export const VLLM_NEURON: ModelRuntime = {
   servers: ["kserve"],
   metricsPort: "http",
   healthPath: "/health",
+  // The same vLLM release as the GPU runtime (versions.ts): the same metric names for the picker.
+  inferencePool: true,
   defaultAutoscaling: { metric: "in-flight", target: VLLM_IN_FLIGHT_TARGET },
   scalingQueries: {
     // Requests running plus waiting, per replica.

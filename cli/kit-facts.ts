@@ -9,6 +9,8 @@ import {
   CERT_MANAGER_NAMESPACE,
   EXTERNAL_DNS_NAMESPACE,
   GPU_OPERATOR_NAMESPACE,
+  ISTIO_NAMESPACE,
+  LLM_GATEWAY_NAMESPACE,
   KEDA_NAMESPACE,
   KSERVE_NAMESPACE,
   MODEL_POD_LABEL,
@@ -60,6 +62,8 @@ export const KSERVE_NAMESPACE = ${JSON.stringify(KSERVE_NAMESPACE)};
 export const NVIDIA_NAMESPACE = ${JSON.stringify(NVIDIA_NAMESPACE)};
 export const GPU_OPERATOR_NAMESPACE = ${JSON.stringify(GPU_OPERATOR_NAMESPACE)};
 export const EXTERNAL_DNS_NAMESPACE = ${JSON.stringify(EXTERNAL_DNS_NAMESPACE)};
+export const ISTIO_NAMESPACE = ${JSON.stringify(ISTIO_NAMESPACE)};
+export const LLM_GATEWAY_NAMESPACE = ${JSON.stringify(LLM_GATEWAY_NAMESPACE)};
 
 /** Where staging Jobs write registry versions for mounted weights, and the purpose tag of their roles. */
 export const STAGED_WEIGHTS_PREFIX = ${JSON.stringify(STAGED_WEIGHTS_PREFIX)};

@@ -120,6 +120,15 @@ export const CHARTS = {
   },
   /** aws-neuron/neuron-helm-charts `charts/neuron-helm-chart` 1.9.0 (Neuron SDK 2.31). */
   neuron: { chart: "neuron-helm-chart", repository: "oci://public.ecr.aws/neuron", version: "1.9.0" },
+  /**
+   * istio/istio 1.30.3 `manifests/charts/base`: Istio's CRDs as templates (`base.enableCRDTemplates`
+   * defaults to true). The LLM gateway's implementation: Istio 1.30 passes every Gateway-profile
+   * test of the Inference Extension v1.5.0 on Gateway API v1.5.1 standard (gateway-api-inference-extension
+   * conformance/reports/v1.5.0/gateway/istio/1.30.1-default-gateway-report.yaml).
+   */
+  istioBase: { chart: "base", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
+  /** istio/istio 1.30.3 `manifests/charts/istio-control/istio-discovery` (istiod; built on gateway-api v1.5.1, go.mod). */
+  istiod: { chart: "istiod", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
 } as const satisfies Record<string, ChartPin>;
 
 /**
@@ -154,6 +163,54 @@ export const CRD_MANIFESTS = {
     chartVersion: "3.5.0",
   },
 } as const satisfies Record<string, CrdManifestsPin>;
+
+/** CRDs a project publishes as release manifests, not as a chart: applied from one pinned commit of a release tag. */
+export interface CrdReleasePin {
+  /** GitHub `owner/name`. */
+  readonly repository: string;
+  /** The release tag the commit is. */
+  readonly tag: string;
+  /** Full 40-hex commit of `tag`, the files are read at. */
+  readonly commit: string;
+  /** Paths of the CRD manifests inside the repository. */
+  readonly paths: readonly string[];
+}
+
+export const CRD_RELEASES = {
+  /**
+   * Gateway API v1.5.1, standard channel: the CRDs Istio 1.30 is built against (go.mod
+   * sigs.k8s.io/gateway-api v1.5.1) and the version of its Inference Extension conformance report.
+   */
+  gatewayApi: {
+    repository: "kubernetes-sigs/gateway-api",
+    tag: "v1.5.1",
+    commit: "e7677b70ae75d14a4448fba94870e7deea6cf0ad",
+    // Every file of config/crd/standard at the tag: what the release's standard-install.yaml holds,
+    // the safe-upgrades ValidatingAdmissionPolicy (it refuses experimental-channel CRDs over these) included.
+    paths: [
+      "config/crd/standard/gateway.networking.k8s.io_backendtlspolicies.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_gatewayclasses.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_gateways.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_grpcroutes.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_httproutes.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_listenersets.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_referencegrants.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_tlsroutes.yaml",
+      "config/crd/standard/gateway.networking.k8s.io_vap_safeupgrades.yaml",
+    ],
+  },
+  /**
+   * Gateway API Inference Extension v1.5.0: InferencePool `inference.networking.k8s.io/v1`. v1.6.0
+   * (2026-08) moved the endpoint picker to llm-d/llm-d-router and changed the pool CRD by one line;
+   * v1.5.0 is the last release shipping the picker and the pool together, the one Istio passed.
+   */
+  inferenceExtension: {
+    repository: "kubernetes-sigs/gateway-api-inference-extension",
+    tag: "v1.5.0",
+    commit: "df9f8909fe06fe2dfd4a6fc0bd0c01a0acabf849",
+    paths: ["config/crd/bases/inference.networking.k8s.io_inferencepools.yaml"],
+  },
+} as const satisfies Record<string, CrdReleasePin>;
 
 /** A container image pinned to one tag. */
 export interface ImagePin {
@@ -193,6 +250,11 @@ export const IMAGES = {
   externalDns: { repository: "registry.k8s.io/external-dns/external-dns", tag: "v0.21.0" },
   /** AWS Neuron docs, `src/k8/k8s-neuron-monitor-daemonset.yml` (neuron-monitor with its Prometheus exporter on :8000). */
   neuronMonitor: { repository: "public.ecr.aws/neuron/neuron-monitor", tag: "1.3.0" },
+  /**
+   * The Inference Extension's endpoint picker v1.5.0 (gateway-api-inference-extension
+   * config/charts/inferencepool/values.yaml at v1.5.0); distroless `static:nonroot` (Dockerfile).
+   */
+  endpointPicker: { repository: "registry.k8s.io/gateway-api-inference-extension/epp", tag: "v1.5.0" },
 } as const satisfies Record<string, ImagePin>;
 
 /**

@@ -83,6 +83,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.oidc.clientId": "OIDC client id; its secret is `servingOidcClientSecret`.",
   "serving.oidc.onUnauthenticatedRequest":
     "`authenticate` (redirect to the identity provider) or `deny` (401) for a call without a session. Default: `authenticate`.",
+  "serving.gateway.replicas":
+    "Set `serving.gateway` to route LLMs through the inference gateway (Istio, InferencePools); its proxies, 1 to 6. Default: 2.",
   "serving.models[].name": "Model name, a DNS label; names its objects and host.",
   "serving.models[].allowedCidrs":
     "Networks allowed to call this model instead of `serving.allowedCidrs`; the model gets an internal ALB of its own.",
@@ -115,6 +117,16 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].canary.pinnedVersion": "The canary's pinned registry version, as `pinnedVersion`.",
   "serving.models[].canary.source": "Source of a second version taking a share of traffic (KServe only).",
   "serving.models[].canary.trafficPercent": "The canary's share of traffic, a whole percent from 1 to 50.",
+  "serving.models[].abTest.source": "LLMs through the gateway: a variant served to requests carrying `abTest.header`.",
+  "serving.models[].abTest.pinnedVersion": "The variant's pinned registry version, as `pinnedVersion`.",
+  "serving.models[].abTest.header.name": "Header that selects the variant, e.g. `x-cohort`.",
+  "serving.models[].abTest.header.value":
+    "Requests whose header equals this value go to the variant; others to stable.",
+  "serving.models[].shadow.source":
+    "LLMs through the gateway: a version sent a copy of the requests; its answers are dropped.",
+  "serving.models[].shadow.pinnedVersion": "The shadow's pinned registry version, as `pinnedVersion`.",
+  "serving.models[].shadow.mirrorPercent":
+    "Share of requests mirrored to the shadow, a whole 1 to 100 percent. Default: 100.",
   "teams[].name":
     "A model team's namespace, created by this stack (3-40 lowercase letters, digits or '-'; not a namespace of the kit or Kubernetes). The team deploys its models into it from its own stack through `PlatformReference` (README: Model teams).",
   "teams[].quota.cpu": "CPU all the team's pods may request together, e.g. `64` (a ResourceQuota; more than 0).",

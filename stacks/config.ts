@@ -31,6 +31,7 @@ import { configKeyPath, coveredBy, listLengthProblem } from "../components/commo
 import { MAX_USER_TAGS, tagProblems } from "../components/common/tags";
 import { NETWORK_LIST_LIMITS } from "../components/network/rules";
 import { MODEL_LIST_LIMIT } from "../components/serving/model-spec";
+import { GATEWAY_DEFAULT_REPLICAS, GATEWAY_REPLICAS } from "../components/serving/gateway/gateway-builders";
 import { parsedWholeSecret, secretTopLevelKeyProblem, secretValuesOf } from "./secret-config";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
@@ -183,6 +184,16 @@ const modelSchema = z.strictObject({
   canary: z
     .strictObject({ source: z.string(), trafficPercent: z.number(), pinnedVersion: z.number().optional() })
     .optional(),
+  abTest: z
+    .strictObject({
+      source: z.string(),
+      pinnedVersion: z.number().optional(),
+      header: z.strictObject({ name: z.string(), value: z.string() }),
+    })
+    .optional(),
+  shadow: z
+    .strictObject({ source: z.string(), pinnedVersion: z.number().optional(), mirrorPercent: z.number().optional() })
+    .optional(),
   llm: z.strictObject({ maxModelLen: z.number().optional(), maxNumSeqs: z.number().optional() }).optional(),
   allowedCidrs: z.array(z.string()).optional(),
 });
@@ -205,6 +216,7 @@ const servingSchema = z.strictObject({
       onUnauthenticatedRequest: z.enum(["authenticate", "deny"], { error: "must be authenticate or deny" }).optional(),
     })
     .optional(),
+  gateway: z.strictObject({ replicas: count(GATEWAY_REPLICAS.min, GATEWAY_REPLICAS.max).optional() }).optional(),
   models: z.array(modelSchema).optional(),
 });
 
@@ -555,6 +567,9 @@ export function resolvePlatformSpec(
       ...(cfg.serving?.privateZone !== undefined ? { privateZone: cfg.serving.privateZone } : {}),
       ...(cfg.serving?.allowedCidrs ? { allowedCidrs: cfg.serving.allowedCidrs } : {}),
       ...resolveEndpointOidc(cfg, secretKeys, problems),
+      ...(cfg.serving?.gateway
+        ? { gateway: { replicas: cfg.serving.gateway.replicas ?? GATEWAY_DEFAULT_REPLICAS } }
+        : {}),
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, gpuMemoryGiB)),
     },
     ...(cfg.teams ? { teams: cfg.teams.map(withModelTeamDefaults) } : {}),

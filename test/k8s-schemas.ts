@@ -15,6 +15,8 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBu
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1/PriorityClass";
+import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
+import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
@@ -26,6 +28,10 @@ import clusterStorageContainer from "./schemas/kserve-clusterstoragecontainer.js
 import inferenceServiceSchema from "./schemas/kserve-inferenceservice.json";
 import servingRuntime from "./schemas/kserve-servingruntime.json";
 import nodeOverlay from "./schemas/karpenter-nodeoverlay.json";
+import gatewaySchema from "./schemas/gateway-api-gateway.json";
+import httpRouteSchema from "./schemas/gateway-api-httproute.json";
+import inferencePoolSchema from "./schemas/inference-extension-inferencepool.json";
+import destinationRuleSchema from "./schemas/istio-destinationrule.json";
 
 interface Validatable {
   validate(): void;
@@ -51,6 +57,8 @@ const MODELS: Record<string, ModelClass> = {
   "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy as unknown as ModelClass,
   "networking.k8s.io/v1/Ingress": Ingress as unknown as ModelClass,
   "scheduling.k8s.io/v1/PriorityClass": PriorityClass as unknown as ModelClass,
+  "rbac.authorization.k8s.io/v1/Role": Role as unknown as ModelClass,
+  "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding as unknown as ModelClass,
   "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor as unknown as ModelClass,
   "monitoring.coreos.com/v1/PodMonitor": PodMonitor as unknown as ModelClass,
   "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule as unknown as ModelClass,
@@ -60,9 +68,9 @@ const MODELS: Record<string, ModelClass> = {
 };
 
 /**
- * KServe has no models package: its schemas come from the CRDs at the pinned version
- * (test/schemas/kserve-*.json, the CRDs' openAPIV3Schema); so does Karpenter's NodeOverlay
- * (test/schemas/karpenter-nodeoverlay.json, v1.14.1), which the pinned models package predates. Objects are closed where the CRD
+ * KServe, Gateway API, the Inference Extension and Istio have no models package here, and the pinned
+ * Karpenter package predates NodeOverlay: their schemas come from the CRDs at the pinned versions
+ * (test/schemas/*.json, each CRD's openAPIV3Schema). Objects are closed where the CRD
  * lists properties, so a misspelt field fails instead of being pruned by the API server.
  */
 function closeObjects(schema: unknown): unknown {
@@ -83,7 +91,16 @@ function closeObjects(schema: unknown): unknown {
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const CRD_SCHEMAS: Record<string, ValidateFunction> = Object.fromEntries(
-  [clusterStorageContainer, inferenceServiceSchema, servingRuntime, nodeOverlay].map((doc) => {
+  [
+    clusterStorageContainer,
+    inferenceServiceSchema,
+    servingRuntime,
+    gatewaySchema,
+    httpRouteSchema,
+    inferencePoolSchema,
+    destinationRuleSchema,
+    nodeOverlay,
+  ].map((doc) => {
     const schema = closeObjects(doc.schema) as Record<string, unknown>;
     (schema.properties as Record<string, unknown>).metadata = { type: "object" };
     return [`${doc.apiVersion}/${doc.kind}`, ajv.compile(schema)];

@@ -39,3 +39,8 @@ export const EXTERNAL_DNS_NAMESPACE = "external-dns";
  * accelerator pool's node groups: `mlserving-<pool>-spot-...`).
  */
 export const STACK_PLATFORM_NAME = "mlserving";
+
+/** Namespace of istiod, the controller of the LLM gateway (Istio's own default namespace). */
+export const ISTIO_NAMESPACE = "istio-system";
+/** Namespace of the LLM gateway (Gateway API `Gateway` and the proxy pods Istio runs for it). */
+export const LLM_GATEWAY_NAMESPACE = "llm-gateway";

@@ -43,6 +43,9 @@ export interface RegionPriceTable {
   publicIpv4Hour: Price;
   albHour: Price;
   albLcuHour: Price;
+  /** Network Load Balancer (the LLM gateway's). */
+  nlbHour: Price;
+  nlbLcuHour: Price;
   ebsGp3GBMonth: Price;
   /** RDS for PostgreSQL, Single-AZ, per DB instance class. Multi-AZ (one standby) bills twice. */
   rdsPostgresInstanceHour: Record<string, Price>;
@@ -169,6 +172,12 @@ const ELB_PRICING: PriceSource = {
   kind: "secondary",
   note: "ALB $0.0225 per ALB-hour and $0.008 per LCU-hour (read in cloud-horizons.com 'ALB: the line item nobody watches', May 2026)",
 };
+const NLB_PRICING: PriceSource = {
+  url: "https://aws.amazon.com/elasticloadbalancing/pricing/",
+  asOf: "2026-05-01",
+  kind: "secondary",
+  note: "NLB $0.0225 per NLB-hour and $0.006 per NLCU-hour (awsnegotiations.com 'Elastic Load Balancer Cost', May 2026)",
+};
 const EBS_PRICING: PriceSource = {
   url: "https://aws.amazon.com/ebs/pricing/",
   asOf: "2026-04-01",
@@ -209,6 +218,8 @@ const US_EAST_1: RegionPriceTable = {
   publicIpv4Hour: price(0.005, "address-hour", VPC_PRICING),
   albHour: price(0.0225, "ALB-hour", ELB_PRICING),
   albLcuHour: price(0.008, "LCU-hour", ELB_PRICING),
+  nlbHour: price(0.0225, "NLB-hour", NLB_PRICING),
+  nlbLcuHour: price(0.006, "NLCU-hour", NLB_PRICING),
   ebsGp3GBMonth: price(0.08, "GB-month", EBS_PRICING),
   rdsPostgresInstanceHour: {
     "db.t4g.medium": price(0.065, "instance-hour", RDS_PRICING),
@@ -235,6 +246,8 @@ const US_WEST_2: RegionPriceTable = {
   publicIpv4Hour: US_EAST_1.publicIpv4Hour,
   albHour: parity(US_EAST_1.albHour),
   albLcuHour: parity(US_EAST_1.albLcuHour),
+  nlbHour: parity(US_EAST_1.nlbHour),
+  nlbLcuHour: parity(US_EAST_1.nlbLcuHour),
   ebsGp3GBMonth: parity(US_EAST_1.ebsGp3GBMonth),
   rdsPostgresInstanceHour: Object.fromEntries(
     Object.entries(US_EAST_1.rdsPostgresInstanceHour).map(([k, p]) => [k, parity(p)]),

@@ -1,6 +1,7 @@
 import capacity from "./dashboards/capacity.json";
 import gpu from "./dashboards/gpu.json";
 import llm from "./dashboards/llm.json";
+import llmGateway from "./dashboards/llm-gateway.json";
 import modelServing from "./dashboards/model-serving.json";
 import neuron from "./dashboards/neuron.json";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "./prometheus-stack-values";
@@ -21,7 +22,7 @@ export interface Dashboard {
 /**
  * The kit's dashboards, written for its exporters: model serving (Triton and vLLM), NVIDIA GPUs
  * (DCGM exporter), AWS Neuron (neuron-monitor), capacity and cost (kube-state-metrics,
- * Karpenter, Cluster Autoscaler) and LLMs on vLLM (tokens, TTFT, TPOT, KV cache, queue). Every metric they query is in `METRIC_CATALOG`.
+ * Karpenter, Cluster Autoscaler) LLMs on vLLM (tokens, TTFT, TPOT, KV cache, queue) and the LLM gateway's InferencePools (queue, picks, prefix-cache hits). Every metric they query is in `METRIC_CATALOG`.
  */
 export const DASHBOARDS: Dashboard[] = [
   { name: "model-serving", folder: DASHBOARD_FOLDER, json: modelServing },
@@ -29,6 +30,7 @@ export const DASHBOARDS: Dashboard[] = [
   { name: "neuron", folder: DASHBOARD_FOLDER, json: neuron },
   { name: "capacity", folder: DASHBOARD_FOLDER, json: capacity },
   { name: "llm", folder: DASHBOARD_FOLDER, json: llm },
+  { name: "llm-gateway", folder: DASHBOARD_FOLDER, json: llmGateway },
 ];
 
 /**

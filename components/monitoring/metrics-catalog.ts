@@ -40,6 +40,15 @@ const vllm = (type: MetricType, extraLabels: string[] = []): MetricInfo => ({
   source: VLLM_SOURCE,
 });
 
+const EPP_SOURCE =
+  "kubernetes-sigs/gateway-api-inference-extension pkg/epp/metrics/metrics.go @ v1.5.0 (subsystems inference_pool and inference_extension; poolLabels [name])";
+const epp = (type: MetricType, labels: string[]): MetricInfo => ({
+  exporter: "endpoint-picker",
+  type,
+  labels,
+  source: EPP_SOURCE,
+});
+
 const DCGM_SOURCE =
   "NVIDIA/dcgm-exporter deployment/templates/metrics-configmap.yaml @ 4.5.3-4.8.2 (chart 4.8.2); labels from " +
   "internal/pkg/rendermetrics/render_metrics.go and internal/pkg/transformation/const.go at the same tag";
@@ -93,6 +102,15 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   nv_gpu_memory_used_bytes: triton("gauge", ["gpu_uuid"]),
   nv_gpu_memory_total_bytes: triton("gauge", ["gpu_uuid"]),
   nv_gpu_power_usage: triton("gauge", ["gpu_uuid"]),
+
+  // --- The LLM gateway's endpoint pickers (Gateway API Inference Extension) ---
+  inference_pool_ready_pods: epp("gauge", ["name"]),
+  inference_pool_average_queue_size: epp("gauge", ["name"]),
+  inference_pool_average_kv_cache_utilization: epp("gauge", ["name"]),
+  /** Labels `status`, `target_model_name` and the chosen endpoint's `pod_name`, `namespace`, `port`. */
+  inference_extension_scheduler_attempts_total: epp("counter", ["status", "target_model_name", "pod_name", "port"]),
+  /** Buckets 0.0 to 1.0 by 0.1. */
+  inference_extension_prefix_indexer_hit_ratio: epp("histogram", []),
 
   // --- vLLM (on Inferentia and NVIDIA GPUs, through KServe) ---
   "vllm:num_requests_running": vllm("gauge"),
@@ -220,6 +238,12 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
     type: "gauge",
     labels: ["node", "resource", "unit"],
     source: KSM_NODE,
+  },
+  kube_deployment_status_replicas_available: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "deployment"],
+    source: "kubernetes/kube-state-metrics docs/metrics/workload/deployment-metrics.md @ v2.20.0",
   },
   kube_pod_container_resource_requests: {
     exporter: "kube-state-metrics",

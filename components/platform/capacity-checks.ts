@@ -1,3 +1,4 @@
+import { modelTracks } from "../serving/tracks";
 import type { AcceleratorKind } from "../common/accelerators";
 import { daemonSetOverhead, parseCpuMillis, parseMemoryMiB } from "../capacity/node-overhead";
 import { sharesPerDevice } from "../capacity/rules";
@@ -44,11 +45,18 @@ export function replicaRequests(m: ModelSpec): ReplicaRequests {
   return { cpuMillis: parseCpuMillis(m.resources.cpu), memoryMiB: parseMemoryMiB(m.resources.memory), devices, node };
 }
 
-/** Replicas of a model at its minimum and maximum, its canary track included (sized by `trackReplicas`). */
+/**
+ * Replicas of a model at its minimum and maximum, every track included: a canary sized by its
+ * share (`trackReplicas`), an A/B variant and a shadow with the stable track's bounds.
+ */
 export function replicaBounds(m: ModelSpec): { min: number; max: number } {
-  if (!m.canary) return { ...m.replicas };
-  const canary = trackReplicas(m, "canary");
-  return { min: m.replicas.min + canary.min, max: m.replicas.max + canary.max };
+  return modelTracks(m).reduce(
+    (sum, t) => {
+      const r = trackReplicas(m, t.track);
+      return { min: sum.min + r.min, max: sum.max + r.max };
+    },
+    { min: 0, max: 0 },
+  );
 }
 
 /** Devices a node of the type advertises for a kind (NVIDIA time-slicing multiplies GPUs). */

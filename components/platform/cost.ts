@@ -1,3 +1,4 @@
+import { routedByGateway } from "../serving/runtimes";
 import { modelIngressGroup } from "../serving/callers";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
 import {
@@ -400,8 +401,16 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     ceiling: n * ((t?.albHour.usd ?? 0) + u.albLcuPerAlb.ceiling * (t?.albLcuHour.usd ?? 0)) * H,
   });
   // One ALB per ingress group: the shared one, plus one per model that names its own callers.
-  const modelAlbs = new Set(spec.serving.models.map((m) => modelIngressGroup("shared", m))).size;
-  const ownAlbs = spec.serving.models.filter((m) => m.allowedCidrs).length;
+  // With the LLM gateway, LLMs are served through its NLB instead.
+  const viaGateway = (m: PlatformSpec["serving"]["models"][number]) =>
+    spec.serving.gateway !== undefined && routedByGateway(m);
+  const albModels = spec.serving.models.filter((m) => !viaGateway(m));
+  const modelAlbs = new Set(albModels.map((m) => modelIngressGroup("shared", m))).size;
+  const ownAlbs = albModels.filter((m) => m.allowedCidrs).length;
+  const nlb = {
+    floor: ((t?.nlbHour.usd ?? 0) + u.albLcuPerAlb.floor * (t?.nlbLcuHour.usd ?? 0)) * H,
+    ceiling: ((t?.nlbHour.usd ?? 0) + u.albLcuPerAlb.ceiling * (t?.nlbLcuHour.usd ?? 0)) * H,
+  };
   components.push(
     component("serving", [
       line(
@@ -411,6 +420,17 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
         `${modelAlbs} ALB${ownAlbs > 0 ? `s, one per ingress group (${ownAlbs} for models with callers of their own)` : " shared by every model (one ingress group)"}, ${u.albLcuPerAlb.floor}-${u.albLcuPerAlb.ceiling} LCU (assumed)`,
         has,
       ),
+      ...(spec.serving.gateway
+        ? [
+            line(
+              "LLM gateway's internal NLB",
+              nlb.floor,
+              nlb.ceiling,
+              `1 NLB, ${u.albLcuPerAlb.floor}-${u.albLcuPerAlb.ceiling} NLCU (assumed, as the ALB's LCUs); its ${spec.serving.gateway.replicas} proxies, istiod and the endpoint pickers run on the system nodes (priced above)`,
+              has,
+            ),
+          ]
+        : []),
     ]),
   );
 

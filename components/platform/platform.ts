@@ -14,7 +14,8 @@ import { DEFAULT_ALERT_RULE_INPUT } from "../monitoring/alert-rules";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { ModelRegistry } from "../registry/model-registry";
 import { KServeModel, TritonServer } from "../serving/model-servers";
-import { RUNTIME_IDS } from "../serving/runtimes";
+import { routedByGateway, RUNTIME_IDS } from "../serving/runtimes";
+import { LlmGateway } from "../serving/gateway/llm-gateway";
 import { ServingPlatform } from "../serving/serving-platform";
 import { KEDA_NAMESPACE } from "../serving/kserve-builders";
 import { SERVING_NAMESPACE } from "../common/names";
@@ -47,6 +48,8 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly neuronSchedulerName?: string;
   /** ALB group every model Ingress joins. */
   readonly ingressGroup: string;
+  /** The LLM gateway, when `serving.gateway` is set: LLMs are routed through it. */
+  readonly llmGateway?: LlmGateway;
 
   constructor(name: string, spec: PlatformSpec, opts?: pulumi.ComponentResourceOptions) {
     throwIfProblems(`MlPlatform "${name}"`, platformSpecProblems(spec, name));
@@ -314,8 +317,23 @@ export class MlPlatform extends pulumi.ComponentResource {
         ),
       );
     }
+    if (spec.serving.gateway)
+      this.llmGateway = new LlmGateway(
+        `${name}-llm-gateway`,
+        {
+          cluster,
+          // The same callers as the models' ALB: the stack's list, else the private subnets.
+          allowedCidrs: spec.serving.allowedCidrs ?? this.network.privateSubnetCidrs,
+          nlbSubnetCidrs: this.network.privateSubnetCidrs,
+          replicas: spec.serving.gateway.replicas,
+          loadBalancerReady: [this.loadBalancerController.release],
+          monitoring: this.monitoring.handle,
+        },
+        parent,
+      );
     for (const model of models) {
       const Server = model.server === "triton" ? TritonServer : KServeModel;
+
       new Server(
         `${name}-model-${model.name}`,
         {
@@ -330,6 +348,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           certificateArn: spec.serving.certificateArn,
           neuronSchedulerName: neuron?.schedulerName,
           monitoring: this.monitoring.handle,
+          ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway.handle } : {}),
         },
         parent,
       );

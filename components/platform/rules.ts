@@ -62,6 +62,19 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
       const tooLong = nodeGroupNameProblem(`${platformName}-${p.name}`, `the pool name ${p.name}`);
       if (tooLong && POOL_NAME.test(p.name)) problems.add(`capacity.pools[${i}].name`, tooLong);
     });
+  if (spec.serving.gateway) {
+    // LLMs would leave the ALB, and with it what the ALB does for them.
+    problems.check(
+      spec.serving.oidc === undefined,
+      "serving.gateway",
+      "the LLM gateway does not authenticate callers with OIDC; LLMs routed through it would skip serving.oidc: remove one of the two",
+    );
+    problems.check(
+      spec.serving.certificateArn === undefined,
+      "serving.gateway",
+      "the LLM gateway's NLB listens on HTTP inside the VPC; with serving.certificateArn LLMs would lose HTTPS: remove one of the two",
+    );
+  }
   const poolKinds = new Set<string>(spec.capacity.pools.map((p) => p.kind));
   const names = new Set<string>();
   spec.serving.models.forEach((m, i) => {
@@ -76,6 +89,12 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
     if (group) problems.add(`${at}.allowedCidrs`, group);
     if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
       problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
+    for (const key of ["abTest", "shadow"] as const)
+      if (m[key] && !spec.serving.gateway)
+        problems.add(
+          `${at}.${key}`,
+          "is a route of the LLM gateway: set serving.gateway (LLMs are then routed through it)",
+        );
   });
   problems.nest("", modelHardwareProblems(spec));
   problems.nest(

@@ -103,6 +103,12 @@ export interface ServingSpec {
   allowedCidrs?: string[];
   /** ALB OpenID Connect authentication of every endpoint (HTTPS only); the client secret is a Pulumi secret. */
   oidc?: EndpointOidc & { clientId: string; clientSecret: pulumi.Input<string> };
+  /**
+   * The LLM gateway (Gateway API with the Inference Extension, `serving/gateway/`): when set, every
+   * LLM (vLLM on GPU or Neuron) is routed through it by an InferencePool per track and an HTTPRoute
+   * at its usual host, on an internal NLB admitting `allowedCidrs`. Default: none (LLMs on the ALB).
+   */
+  gateway?: { replicas: number };
   models: ModelSpec[];
 }
 

@@ -1,6 +1,7 @@
 import { MODEL_LABEL, MODEL_POD_LABEL, PROMETHEUS_URL, SERVING_NAMESPACE, TRACK_LABEL } from "../common/names";
 import { type ModelSpec, trackReplicas } from "./model-spec";
 import { runtimeOf, ScalingQuery } from "./runtimes";
+import type { ModelTrack } from "./tracks";
 
 export type { ScalingQuery } from "./runtimes";
 
@@ -23,7 +24,7 @@ export function podNamePattern(owner: string): string {
  */
 export function scalingQuery(
   model: Pick<ModelSpec, "name" | "runtime" | "autoscaling">,
-  scope: { track?: "stable" | "canary"; podOwner?: string; namespace?: string } = {},
+  scope: { track?: ModelTrack; podOwner?: string; namespace?: string } = {},
 ): ScalingQuery {
   const { metric } = model.autoscaling;
   const namespace = scope.namespace ?? SERVING_NAMESPACE;
@@ -102,7 +103,7 @@ export function scalerFallback(replicas: { min: number; max: number }) {
 export function scaledObject(
   model: Pick<ModelSpec, "name" | "runtime" | "autoscaling" | "replicas" | "canary">,
   deploymentName: string,
-  scope: { name?: string; track?: "stable" | "canary"; namespace?: string } = {},
+  scope: { name?: string; track?: ModelTrack; namespace?: string } = {},
 ) {
   const namespace = scope.namespace ?? SERVING_NAMESPACE;
   const q = scalingQuery(model, { track: scope.track, podOwner: deploymentName, namespace });

@@ -18,6 +18,7 @@
  *
  * Pure: no Pulumi imports.
  */
+import type { ModelTrack } from "./tracks";
 import { MODEL_POD_LABEL, TRACK_POD_LABEL } from "../common/names";
 
 /**
@@ -85,6 +86,6 @@ export function zoneSpread(podLabels: Record<string, string>) {
 }
 
 /** The labels that select one KServe track's predictor pods (model and track). */
-export function trackSelector(model: string, track: "stable" | "canary"): Record<string, string> {
+export function trackSelector(model: string, track: ModelTrack): Record<string, string> {
   return { [MODEL_POD_LABEL]: model, [TRACK_POD_LABEL]: track };
 }

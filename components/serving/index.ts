@@ -13,3 +13,5 @@ export * from "./runtimes";
 export * from "./ports";
 export * from "./serving-target";
 export * from "./namespace-objects";
+export * from "./tracks";
+export * from "./gateway";

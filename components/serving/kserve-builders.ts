@@ -12,6 +12,7 @@ import { placementFor, resourcesFor } from "./triton-builders";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import { callerAnnotations, type EndpointOidc } from "./callers";
 import { terminationGracePeriodSeconds, trackSelector, zoneSpread } from "./drain";
+import type { ModelTrack } from "./tracks";
 
 export { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../common/names";
 /** The pod label that tells runtimes apart in monitors (value: the ServingRuntime's name). */
@@ -129,8 +130,8 @@ export function s3StorageContainer(region: string) {
 
 export interface InferenceServiceInput {
   model: ModelSpec;
-  /** `stable`, or `canary` for the version taking a share of traffic. */
-  track: "stable" | "canary";
+  /** `stable`, or `canary` for the version taking a share of traffic (or an A/B `variant`, a `shadow`; see tracks.ts). */
+  track: ModelTrack;
   /** Name of the InferenceService (the model's, or `<model>-canary`). */
   name: string;
   /** What every replica loads (an alias already resolved to its pinned version, see `servedSource`). */
@@ -146,6 +147,8 @@ export interface InferenceServiceInput {
    * /mnt/models and runs no storage initializer. Default: the source is downloaded at pod start.
    */
   weightsClaim?: string;
+  /** Server arguments after the runtime's (e.g. the served model name of a gateway track). Default: none. */
+  extraArgs?: string[];
 }
 
 /**
@@ -168,6 +171,7 @@ export function inferenceService(input: InferenceServiceInput) {
   const args = [
     ...(runtime.modelArgs?.(model) ?? []),
     ...(input.weightsClaim ? (runtime.mountedWeightsLoad?.args ?? []) : []),
+    ...(input.extraArgs ?? []),
   ];
   const version = servedVersion(input.source);
   // The registry version served, on the InferenceService and its pods (and so on every scraped series).

@@ -4,11 +4,21 @@ export { DNS_LIMITS };
 
 /**
  * Suffixes of the names the kit and KServe derive from a model's name: the kit's
- * `<model>-canary` InferenceService and `<model>-weights` staging service account, KServe's `<model>-predictor` (and `-transformer`,
+ * `<model>-canary`, `-variant` and `-shadow` InferenceServices, an InferencePool's `<pool>-epp` endpoint
+ * picker and `<model>-weights` staging service account, KServe's `<model>-predictor` (and `-transformer`,
  * `-explainer`) Deployments and Services. A model named with one of them would author the
  * same objects as another model's derived ones.
  */
-export const GENERATED_NAME_SUFFIXES = ["-canary", "-weights", "-predictor", "-transformer", "-explainer"] as const;
+export const GENERATED_NAME_SUFFIXES = [
+  "-canary",
+  "-variant",
+  "-shadow",
+  "-epp",
+  "-weights",
+  "-predictor",
+  "-transformer",
+  "-explainer",
+] as const;
 
 /** Why `name` collides with names derived from model names, or undefined. */
 export function generatedNameProblem(name: string): string | undefined {

@@ -33,8 +33,11 @@ import {
   weightsStagingJob,
   weightsVolume,
 } from "./mounted-weights";
-import { runtimeOf } from "./runtimes";
+import { routedByGateway, runtimeOf } from "./runtimes";
 import { trackSelector } from "./drain";
+import { modelTracks } from "./tracks";
+import type { LlmGatewayHandle } from "./gateway/llm-gateway";
+import { LlmModelRoute } from "./gateway/llm-route";
 
 /**
  * The model's Ingress, once its callers are known: `inbound-cidrs` from the model's own list, the
@@ -91,6 +94,11 @@ export interface ModelServerArgs {
    * of the cluster's private subnets, read from EC2 (not the whole VPC: public subnets are left out).
    */
   allowedCidrs?: pulumi.Input<string[]>;
+  /**
+   * Route an LLM (a runtime with `inferencePool`) through the LLM gateway: an InferencePool and endpoint
+   * picker per track and an HTTPRoute at the same host, instead of an ALB Ingress. Default: the ALB.
+   */
+  llmGateway?: LlmGatewayHandle;
 }
 
 function validate(kind: string, name: string, args: ModelServerArgs): void {
@@ -102,20 +110,26 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
   const group = modelIngressGroup(args.ingressGroup, model);
   const groupProblem = ingressGroupProblem(group);
   if (groupProblem) problems.push(`ingressGroup: ${groupProblem}`);
+  if (args.llmGateway && !routedByGateway(model))
+    problems.push(`llmGateway: routes LLMs; ${runtimeOf(model).title} models are served through the ALB`);
+  for (const key of ["abTest", "shadow"] as const)
+    if (model[key] && !args.llmGateway)
+      problems.push(
+        `model.${key}: is a route of the LLM gateway; give the model llmGateway (mlserving:serving.gateway)`,
+      );
   if (platform.endpointOidc && !args.certificateArn)
     problems.push("certificateArn: the ServingPlatform authenticates endpoints with OIDC, which needs HTTPS");
-  for (const [field, source] of [
-    ["source", model.source],
-    ["canary.source", model.canary?.source],
-  ] as const) {
-    if (source && parseModelSource(source)?.kind === "mlflow" && !platform.trackingUri) {
-      problems.push(`model.${field}: models:/ sources need the model registry; give the ServingPlatform a registry`);
+  for (const t of modelTracks(model)) {
+    if (parseModelSource(t.source)?.kind === "mlflow" && !platform.trackingUri) {
+      problems.push(
+        `model.${t.field}source: models:/ sources need the model registry; give the ServingPlatform a registry`,
+      );
     }
   }
   if (
     model.mountWeights &&
     !platform.weightsStore &&
-    [model.source, model.canary?.source].some((s) => s !== undefined && parseModelSource(s)?.kind === "mlflow")
+    modelTracks(model).some((t) => parseModelSource(t.source)?.kind === "mlflow")
   )
     problems.push(
       "model.mountWeights: a models:/ version is staged in the registry's bucket, which this platform does not name (give the ServingPlatform a registry; in a team's stack, record the platform's outputs again: they lack registry.artifactKeyArn)",
@@ -366,16 +380,7 @@ export class KServeModel extends pulumi.ComponentResource {
     const k8sOpts = { parent: this, provider: cluster.provider };
     const schedulerName = model.accelerator === "neuron" ? args.neuronSchedulerName : undefined;
 
-    const tracks: { track: "stable" | "canary"; isvc: string; source: string; pinnedVersion?: number }[] = [
-      { track: "stable", isvc: model.name, source: model.source, pinnedVersion: model.pinnedVersion },
-    ];
-    if (model.canary)
-      tracks.push({
-        track: "canary",
-        isvc: `${model.name}-canary`,
-        source: model.canary.source,
-        pinnedVersion: model.canary.pinnedVersion,
-      });
+    const tracks = modelTracks(model);
     // Where each track's weights are mounted from, when they are (validated above: a version, a registry).
     const mounts = new Map(
       model.mountWeights
@@ -387,7 +392,7 @@ export class KServeModel extends pulumi.ComponentResource {
       this,
       name,
       args,
-      [model.source, ...(model.canary ? [model.canary.source] : [])],
+      tracks.map((t) => t.source),
       staged,
     );
     const stager = staged.length > 0 ? weightsStagerIdentity(this, name, args, staged) : [];
@@ -405,6 +410,8 @@ export class KServeModel extends pulumi.ComponentResource {
         schedulerName,
         namespace,
         ...(at ? { weightsClaim: weightsObjectNames(t.isvc, namespace, at).claim } : {}),
+        // Through the gateway every track answers to the model's name (clients send it in the body).
+        ...(args.llmGateway && t.track !== "stable" ? { extraArgs: ["--served-model-name", model.name] } : {}),
       });
       const isvc = new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, {
         ...k8sOpts,
@@ -421,6 +428,23 @@ export class KServeModel extends pulumi.ComponentResource {
         ...k8sOpts,
         dependsOn: args.platform.ready,
       });
+    }
+    if (args.llmGateway) {
+      new LlmModelRoute(
+        `${name}-llm`,
+        {
+          cluster,
+          model,
+          namespace,
+          host: `${model.name}.${args.ingressDomain}`,
+          gateway: args.llmGateway,
+          monitoring: args.monitoring,
+          dependsOn: this.inferenceServices,
+        },
+        { parent: this },
+      );
+      this.registerOutputs({});
+      return;
     }
     new k8s.networking.v1.Ingress(
       name,

@@ -1,3 +1,4 @@
+import type { ModelTrack } from "./tracks";
 import { allowedCidrsProblems } from "./callers";
 import type { Environment } from "../common/tags";
 import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
@@ -7,8 +8,17 @@ import { modelBoundsProblems } from "./model-bounds";
 import { generatedNameProblem } from "./model-names";
 import { MODEL_SOURCE_RULE, parseModelSource, servedSource } from "./model-source";
 import { mountableSourceProblem } from "./mounted-weights";
-import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, RuntimeId, TRITON } from "./runtimes";
+import {
+  defaultRuntimeFor,
+  isRuntimeId,
+  MODEL_RUNTIMES,
+  routedByGateway,
+  RUNTIME_IDS,
+  RuntimeId,
+  TRITON,
+} from "./runtimes";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
+import { type AbTestSpec, modelTracks, rolloutKeyProblems, type ShadowSpec } from "./tracks";
 
 export type ModelServer = "triton" | "kserve";
 export const MODEL_SERVERS: readonly ModelServer[] = ["triton", "kserve"];
@@ -66,6 +76,10 @@ export interface ModelSpec {
   resources: { gpus?: number; neuronDevices?: number; cpu: string; memory: string };
   /** A second version taking a share of traffic (KServe only): source and percent. */
   canary?: { source: string; trafficPercent: number; pinnedVersion?: number };
+  /** A variant served to requests carrying one header value (LLMs through the gateway; see `tracks.ts`). */
+  abTest?: AbTestSpec;
+  /** A version mirrored a copy of the requests, its answers dropped (LLMs through the gateway). */
+  shadow?: ShadowSpec;
   /** vLLM limits per replica (runtimes with `llmLimits` only; defaulted from the GPU memory). */
   llm?: LlmLimits;
   /**
@@ -154,11 +168,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   if (m.weightsGiB !== undefined && !(m.weightsGiB > 0 && m.weightsGiB <= MAX_WEIGHTS_GIB))
     add("weightsGiB", `must be more than 0 and at most ${MAX_WEIGHTS_GIB} (GiB of model files)`);
   if (m.allowedCidrs) for (const p of allowedCidrsProblems(m.allowedCidrs)) add(`allowedCidrs${p.path}`, p.message);
-  for (const [field, source, pinned] of [
-    ["", m.source, m.pinnedVersion],
-    ["canary.", m.canary?.source, m.canary?.pinnedVersion],
-  ] as const) {
-    const parsed = source === undefined ? undefined : parseModelSource(source);
+  for (const { field, source, pinnedVersion: pinned } of modelTracks(m)) {
+    const parsed = parseModelSource(source);
     if (!parsed) continue;
     const alias = parsed.kind === "mlflow" ? parsed.alias : undefined;
     if (pinned !== undefined) {
@@ -175,12 +186,9 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   if (m.mountWeights) {
     if (m.server !== "kserve")
       add("mountWeights", "weights are mounted through KServe's pvc:// storage; serve the model with server: kserve");
-    for (const [field, source, pinned] of [
-      ["source", m.source, m.pinnedVersion],
-      ["canary.source", m.canary?.source, m.canary?.pinnedVersion],
-    ] as const) {
-      const problem = source === undefined ? undefined : mountableSourceProblem(servedSource(source, pinned));
-      if (problem) add(field, problem);
+    for (const t of modelTracks(m)) {
+      const problem = mountableSourceProblem(servedSource(t.source, t.pinnedVersion));
+      if (problem) add(`${t.field}source`, problem);
     }
   }
   for (const p of modelBoundsProblems(m)) add(p.field, p.message);
@@ -192,6 +200,19 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     if (!(Number.isInteger(m.canary.trafficPercent) && m.canary.trafficPercent >= 1 && m.canary.trafficPercent <= 50))
       add("canary.trafficPercent", "must be a whole number from 1 to 50");
   }
+  for (const [key, track] of [
+    ["abTest", m.abTest],
+    ["shadow", m.shadow],
+  ] as const) {
+    if (!track) continue;
+    if (!routedByGateway(m))
+      add(
+        key,
+        `is offered for LLMs (${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].inferencePool))} with server: kserve), routed by the LLM gateway`,
+      );
+    if (!parseModelSource(track.source)) add(`${key}.source`, MODEL_SOURCE_RULE);
+  }
+  for (const p of rolloutKeyProblems(m)) add(p.field, p.message);
   return problems;
 }
 
@@ -213,9 +234,9 @@ export const CANARY_MIN_REPLICAS = 2;
  */
 export function trackReplicas(
   m: Pick<ModelSpec, "replicas" | "canary">,
-  track: "stable" | "canary",
+  track: ModelTrack,
 ): { min: number; max: number } {
-  if (track === "stable" || !m.canary) return { ...m.replicas };
+  if (track !== "canary" || !m.canary) return { ...m.replicas };
   const share = m.canary.trafficPercent / 100;
   const min = Math.max(Math.ceil(m.replicas.min * share), Math.min(m.replicas.min, CANARY_MIN_REPLICAS));
   return { min, max: Math.max(min, Math.ceil(m.replicas.max * share)) };
@@ -239,6 +260,8 @@ export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "so
       | "replicas"
       | "autoscaling"
       | "canary"
+      | "abTest"
+      | "shadow"
       | "pinnedVersion"
       | "weightsGiB"
       | "mountWeights"
@@ -297,6 +320,8 @@ export function withModelDefaults(
       memory: m.resources?.memory ?? MODEL_DEFAULTS.memory,
     },
     ...(m.canary ? { canary: m.canary } : {}),
+    ...(m.abTest ? { abTest: m.abTest } : {}),
+    ...(m.shadow ? { shadow: m.shadow } : {}),
     ...(llm ? { llm } : {}),
     ...(m.allowedCidrs ? { allowedCidrs: m.allowedCidrs } : {}),
   };

@@ -34,6 +34,7 @@ import {
 import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
 import { kitNamespacesNetworkIsolated, modelEndpointsNamedCallers, workloadPodsHardened } from "./lockdown";
+import { llmGatewayInternalRoutesToPools } from "./gateway";
 
 export * from "./budget";
 export * from "./config";
@@ -52,6 +53,7 @@ export * from "./lockdown";
 export * from "./pods";
 export * from "./logs";
 export * from "./ecr";
+export * from "./gateway";
 
 /** Every rule of the kit's policy pack, in the order they are reported. */
 export const allPolicies: Policy[] = [
@@ -96,4 +98,5 @@ export const allPolicies: Policy[] = [
   logGroupsRetainedAndEncrypted,
   ecrRepositoriesImmutableAndScanned,
   baselineNamespaceWorkloadsAdmitted,
+  llmGatewayInternalRoutesToPools,
 ];

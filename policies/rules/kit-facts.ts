@@ -72,6 +72,8 @@ export const KSERVE_NAMESPACE = "kserve";
 export const NVIDIA_NAMESPACE = "nvidia";
 export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
 export const EXTERNAL_DNS_NAMESPACE = "external-dns";
+export const ISTIO_NAMESPACE = "istio-system";
+export const LLM_GATEWAY_NAMESPACE = "llm-gateway";
 
 /** Where staging Jobs write registry versions for mounted weights, and the purpose tag of their roles. */
 export const STAGED_WEIGHTS_PREFIX = "mlserving-weights";

@@ -53,47 +53,49 @@ const GOLDEN = {
   },
   staging: {
     region: "us-west-2",
-    floor: { totalUsd: 1817.68, withSpotUsd: { low: 818.57, high: 1246.76 } },
-    ceiling: { totalUsd: 17748.17 },
+    floor: { totalUsd: 3293.4, withSpotUsd: { low: 1295.19, high: 2151.57 } },
+    ceiling: { totalUsd: 17786.49 },
     components: {
       network: [37.45, 59.5],
       cluster: [232.12, 413.84],
-      "capacity:gpu": [1459.3, 5498.12],
+      "capacity:gpu": [2918.59, 5498.12],
       "capacity:inferentia": [0, 11620.3],
-      serving: [16.43, 45.63],
+      serving: [32.86, 83.95],
       registry: [67.18, 105.58],
       monitoring: [5.2, 5.2],
     },
     pools: {
-      gpu: { floor: [2, 1427.3], ceiling: [4, "g6e.xlarge", 5434.12] },
+      gpu: { floor: [4, 2854.59], ceiling: [4, "g6e.xlarge", 5434.12] },
       inferentia: { floor: [0, 0], ceiling: [8, "inf2.8xlarge", 11492.3] },
     },
     models: {
-      "fraud-detector": { type: "g6.2xlarge", replicas: [1, 2], usd: [713.65, 1427.3] },
-      "support-llm": { type: "g6.2xlarge", replicas: [1, 2], usd: [713.65, 1427.3] },
+      "fraud-detector": { type: "g6.2xlarge", replicas: [1, 1], usd: [713.65, 713.65] },
+      // Stable, A/B variant and shadow: three tracks with the model's bounds.
+      "support-llm": { type: "g6.2xlarge", replicas: [3, 3], usd: [2140.94, 2140.94] },
     },
   },
   prod: {
     region: "us-east-1",
-    floor: { totalUsd: 6503.77, withSpotUsd: { low: 2731.57, high: 4348.22 } },
-    ceiling: { totalUsd: 58556.49 },
+    floor: { totalUsd: 7979.49, withSpotUsd: { low: 3208.19, high: 5253.03 } },
+    ceiling: { totalUsd: 58594.81 },
     components: {
       network: [111.35, 177.5],
       cluster: [539.02, 1038.66],
-      "capacity:gpu": [4377.89, 21992.48],
+      "capacity:gpu": [5837.18, 21992.48],
       "capacity:inferentia": [1138.97, 34860.91],
-      serving: [16.43, 45.63],
+      serving: [32.86, 83.95],
       registry: [285.71, 406.91],
       monitoring: [34.4, 34.4],
     },
     pools: {
-      gpu: { floor: [6, 4281.89], ceiling: [16, "g6e.xlarge", 21736.48] },
+      gpu: { floor: [8, 5709.18], ceiling: [16, "g6e.xlarge", 21736.48] },
       inferentia: { floor: [2, 1106.97], ceiling: [24, "inf2.8xlarge", 34476.91] },
     },
     models: {
-      "fraud-detector": { type: "g6.2xlarge", replicas: [4, 10], usd: [2854.59, 7136.48] },
+      "fraud-detector": { type: "g6.2xlarge", replicas: [4, 7], usd: [2854.59, 4995.54] },
       assistant: { type: "inf2.xlarge", replicas: [2, 6], usd: [1106.97, 3320.92] },
-      "support-llm": { type: "g6.2xlarge", replicas: [2, 6], usd: [1427.3, 4281.89] },
+      // Stable and a 10% canary: two tracks with the model's bounds.
+      "support-llm": { type: "g6.2xlarge", replicas: [4, 8], usd: [2854.59, 5709.18] },
     },
   },
 };

@@ -5,7 +5,7 @@ import { runPlan, PlanOutcome } from "../../cli/planner";
 import { allPolicies } from "../../policies/rules";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { CLUSTER_AUTOSCALER_METRICS, dcgmExporterServiceLabels, KARPENTER_METRICS } from "../../components/capacity";
-import { KEDA_OPERATOR_METRICS, KSERVE_CONTROLLER_METRICS } from "../../components/serving";
+import { ISTIOD_METRICS, KEDA_OPERATOR_METRICS, KSERVE_CONTROLLER_METRICS } from "../../components/serving";
 import { EXTERNAL_DNS_METRICS } from "../../components/cluster";
 
 /** Services that charts create (not in the plan), with the labels and metrics port their templates give them. */
@@ -16,6 +16,7 @@ const CHART_SERVICES = [
   KSERVE_CONTROLLER_METRICS,
   EXTERNAL_DNS_METRICS,
   { serviceLabels: KEDA_OPERATOR_METRICS.serviceLabels, port: KEDA_OPERATOR_METRICS.port },
+  ISTIOD_METRICS,
 ];
 
 const stacksDir = join(__dirname, "..", "..", "stacks");
@@ -231,7 +232,11 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
 
   it("lets NeuronCoresIdle tolerate as many idle Inferentia instances as the Neuron models' replica floors", () => {
     const floors: Record<string, number> = { dev: 0, staging: 0, prod: 2 }; // prod: assistant, min 2, no canary
-    const rule = plan.resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")!;
+    const rule = plan.resources.find(
+      (r) =>
+        r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule" &&
+        (r.inputs as any).metadata.name === "mlserving-alerts",
+    )!;
     const neuron = (rule.inputs as any).spec.groups
       .flatMap((g: { rules: { alert: string; expr: string }[] }) => g.rules)
       .find((r: { alert: string }) => r.alert === "NeuronCoresIdle");

@@ -4,6 +4,8 @@ import * as clusterAddOns from "../../components/cluster/addons";
 import { ChartAddOn, chartCrdProblems, crdManifestUrls } from "../../components/common/chart-addon";
 import * as monitoringAddOns from "../../components/monitoring/addons";
 import * as servingAddOns from "../../components/serving/addons";
+import * as gatewayAddOns from "../../components/serving/gateway/addons";
+import { istioBaseValues } from "../../components/serving/gateway/gateway-builders";
 import { gpuOperatorValues } from "../../components/capacity/device-plugin-values";
 import { prometheusStackValues } from "../../components/monitoring/prometheus-stack-values";
 import { certManagerValues, kedaValues } from "../../components/serving/kserve-builders";
@@ -15,9 +17,13 @@ import { CHARTS, CRD_MANIFESTS } from "../../components/versions";
  */
 const isAddOn = (v: unknown): v is ChartAddOn<unknown> =>
   typeof v === "object" && v !== null && "release" in v && "chart" in v && "wait" in v;
-const ADDONS: ChartAddOn<unknown>[] = [capacityAddOns, clusterAddOns, monitoringAddOns, servingAddOns].flatMap((m) =>
-  Object.values(m).filter(isAddOn),
-);
+const ADDONS: ChartAddOn<unknown>[] = [
+  capacityAddOns,
+  clusterAddOns,
+  monitoringAddOns,
+  servingAddOns,
+  gatewayAddOns,
+].flatMap((m) => Object.values(m).filter(isAddOn));
 const byChart = (pin: (typeof CHARTS)[keyof typeof CHARTS]) => ADDONS.find((a) => a.chart === pin)!;
 
 describe("every pinned chart declares how its CRDs are upgraded", () => {
@@ -84,6 +90,13 @@ describe("the shipped CRD strategies, as each upstream recommends at the pinned 
       "https://raw.githubusercontent.com/aws/eks-charts/5239609242f3430be50fb0b714a24d3ef2b47983/stable/aws-load-balancer-controller/crds/crds.yaml",
       "https://raw.githubusercontent.com/aws/eks-charts/5239609242f3430be50fb0b714a24d3ef2b47983/stable/aws-load-balancer-controller/crds/gateway-crds.yaml",
     ]);
+  });
+
+  it("Istio: the base chart, its CRDs as templates, at istiod's version", () => {
+    const istiod = byChart(CHARTS.istiod);
+    expect(istiod.crds.kind === "crdChart" && istiod.crds.chart.chart).toBe(CHARTS.istioBase);
+    expect(CHARTS.istioBase.version).toBe(CHARTS.istiod.version);
+    expect(istioBaseValues().base.enableCRDTemplates).toBe(true);
   });
 
   it("KServe: the kserve-crd chart at the controller's version", () => {

@@ -133,6 +133,13 @@ describe("dashboards together", () => {
     expect([...names("neuron")]).toEqual(
       expect.arrayContaining(["neuroncore_utilization_ratio", "neuron_runtime_memory_used_bytes"]),
     );
+    expect([...names("llm-gateway")]).toEqual(
+      expect.arrayContaining([
+        "inference_pool_average_queue_size",
+        "inference_extension_scheduler_attempts_total",
+        "inference_extension_prefix_indexer_hit_ratio_bucket",
+      ]),
+    );
     expect([...names("capacity")]).toEqual(
       expect.arrayContaining([
         "kube_node_labels",

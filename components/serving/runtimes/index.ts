@@ -49,3 +49,10 @@ export function runtimeOf(model: { runtime: RuntimeId }): ModelRuntime {
   if (!isRuntimeId(model.runtime)) throw new Error(`unknown model runtime ${model.runtime}`);
   return MODEL_RUNTIMES[model.runtime];
 }
+
+/** Whether the LLM gateway routes this model (a KServe model on a runtime with `inferencePool`), when the platform has one. */
+export function routedByGateway(model: { server: string; runtime: RuntimeId }): boolean {
+  return (
+    model.server === "kserve" && isRuntimeId(model.runtime) && MODEL_RUNTIMES[model.runtime].inferencePool === true
+  );
+}

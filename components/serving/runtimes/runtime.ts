@@ -71,6 +71,11 @@ export interface ModelRuntime {
    * Default: none.
    */
   readonly mountedWeightsLoad?: { readonly args: readonly string[]; readonly basis: string };
+  /**
+   * Serves the OpenAI-compatible API and reports the vLLM metrics the LLM gateway's endpoint picker
+   * scores on (queue, KV cache, prefix cache): with `serving.gateway` its models are routed through it.
+   */
+  readonly inferencePool?: true;
   /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
   modelArgs?(model: ModelSpec): string[];
 }

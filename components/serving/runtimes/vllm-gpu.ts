@@ -48,6 +48,7 @@ export const VLLM_GPU: ModelRuntime = {
   healthPath: "/health",
   drain: VLLM_DRAIN,
   llmLimits: true,
+  inferencePool: true,
   // Average KV-cache use across replicas: vLLM queues requests only once its KV cache is full,
   // so scaling out at 70% adds replicas while requests still start at once.
   defaultAutoscaling: { metric: "kv-cache", target: 70 },

@@ -62,6 +62,8 @@ export const VLLM_NEURON: ModelRuntime = {
   runAsUser: VLLM_UID,
   healthPath: "/health",
   drain: VLLM_DRAIN,
+  // The same vLLM release as the GPU runtime (versions.ts): the same metric names for the picker.
+  inferencePool: true,
   defaultAutoscaling: { metric: "in-flight", target: VLLM_IN_FLIGHT_TARGET },
   scalingQueries: {
     // Requests running plus waiting, per replica.

@@ -3,8 +3,10 @@ import {
   CERT_MANAGER_NAMESPACE,
   EXTERNAL_DNS_NAMESPACE,
   GPU_OPERATOR_NAMESPACE,
+  ISTIO_NAMESPACE,
   KEDA_NAMESPACE,
   KSERVE_NAMESPACE,
+  LLM_GATEWAY_NAMESPACE,
   MONITORING_NAMESPACE,
   NEURON_MONITOR_NAMESPACE,
   NVIDIA_NAMESPACE,
@@ -123,6 +125,9 @@ export const KIT_NAMESPACE_ISOLATION: Readonly<Record<string, NamespaceIsolation
     deny: ["Ingress"],
     reason: `ExternalDNS calls Route 53's public API endpoint; ${CALLS_API_SERVER}`,
   },
+  [ISTIO_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
+  // The gateway's proxies reach only DNS, istiod, the endpoint pickers and the model pods.
+  [LLM_GATEWAY_NAMESPACE]: BOTH,
 };
 
 /** Isolation of a namespace holding model pods: nothing in or out by default. */
@@ -140,6 +145,8 @@ export const CONTROL_PLANE_PORTS: Readonly<Record<string, readonly number[]>> = 
   [GPU_OPERATOR_NAMESPACE]: [],
   // external-dns chart 1.21.1 serves no webhook: only metrics and health on 7979.
   [EXTERNAL_DNS_NAMESPACE]: [],
+  // istiod 1.30.3 chart: the webhook server's container port 15017 (validation and injection).
+  [ISTIO_NAMESPACE]: [15017],
 };
 
 /**

@@ -4,8 +4,10 @@ import {
   CERT_MANAGER_NAMESPACE,
   EXTERNAL_DNS_NAMESPACE,
   GPU_OPERATOR_NAMESPACE,
+  ISTIO_NAMESPACE,
   KEDA_NAMESPACE,
   KSERVE_NAMESPACE,
+  LLM_GATEWAY_NAMESPACE,
   MONITORING_NAMESPACE,
   NEURON_MONITOR_NAMESPACE,
   NVIDIA_NAMESPACE,
@@ -68,6 +70,13 @@ export const KIT_NAMESPACE_POD_SECURITY: Readonly<Record<string, NamespacePodSec
   // external-dns chart 1.21.1 values: the pod runAsNonRoot with seccomp RuntimeDefault, the container
   // non-root (65532), drops ALL, no escalation, not privileged, read-only root.
   [EXTERNAL_DNS_NAMESPACE]: { enforce: "restricted" },
+  // istiod 1.30.3 chart (templates/deployment.yaml): the container runs non-root, drops ALL, no
+  // escalation, read-only root; seccomp RuntimeDefault from the kit's `seccompProfile` value.
+  [ISTIO_NAMESPACE]: { enforce: "restricted" },
+  // The gateway pods Istio 1.30.3 runs (istiod files/kube-gateway.yaml): istio-proxy as uid 1337,
+  // drops ALL, no escalation, read-only root; the pod's only sysctl (ip_unprivileged_port_start) is
+  // one baseline allows, seccomp RuntimeDefault from the kit's `gateways.seccompProfile` value.
+  [LLM_GATEWAY_NAMESPACE]: { enforce: "restricted" },
   [NVIDIA_NAMESPACE]: {
     enforce: "privileged",
     reason:

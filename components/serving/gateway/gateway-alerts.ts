@@ -1,0 +1,80 @@
+import { LLM_GATEWAY_NAMESPACE } from "./gateway-builders";
+
+/** A Prometheus alert rule group (the shape of monitoring's AlertRuleGroup; serving sits below monitoring). */
+interface AlertRuleGroup {
+  name: string;
+  rules: {
+    alert: string;
+    expr: string;
+    for: string;
+    labels: { severity: "critical" | "warning" };
+    annotations: { summary: string; runbook: string };
+  }[];
+}
+
+/** Requests waiting per replica, averaged over a pool, above which the gateway is queueing. */
+export const GATEWAY_QUEUE_THRESHOLD = 5;
+
+/**
+ * The LLM gateway's alerts, on what the endpoint pickers report (gateway-api-inference-extension
+ * v1.5.0 pkg/epp/metrics/metrics.go: `inference_pool_ready_pods` and `inference_pool_average_queue_size`,
+ * labelled with the pool's `name`) and on kube-state-metrics for the pickers themselves:
+ * - LlmEndpointPickerDown: a picker Deployment (`<pool>-epp`; no model name ends in `-epp`) has no
+ *   available replica: the pool's route fails open, requests are forwarded unscored;
+ * - LlmInferencePoolNoReadyEndpoint: a pool's picker sees no ready replica: requests to it fail;
+ * - LlmGatewayQueueing: a pool's replicas each hold more than GATEWAY_QUEUE_THRESHOLD waiting requests.
+ */
+export function gatewayAlertRuleGroup(): AlertRuleGroup {
+  return {
+    name: "mlserving-llm-gateway",
+    rules: [
+      {
+        alert: "LlmEndpointPickerDown",
+        expr: 'max by (namespace, deployment) (kube_deployment_status_replicas_available{deployment=~".+-epp"}) < 1',
+        for: "5m",
+        labels: { severity: "critical" },
+        annotations: {
+          summary: "Endpoint picker {{ $labels.namespace }}/{{ $labels.deployment }} has no available replica.",
+          runbook:
+            "The pool's route fails open: the gateway forwards without scoring by cache and queue, so latency rises. Read the picker's events and logs (kubectl -n {{ $labels.namespace }} describe deployment {{ $labels.deployment }}): a crash on its config, no system node with room, or an API-server NetworkPolicy denial (allow-pickers-to-api-server).",
+        },
+      },
+      {
+        alert: "LlmInferencePoolNoReadyEndpoint",
+        expr: "max by (namespace, name) (inference_pool_ready_pods) == 0",
+        for: "5m",
+        labels: { severity: "critical" },
+        annotations: {
+          summary: "InferencePool {{ $labels.namespace }}/{{ $labels.name }} has no ready replica; its requests fail.",
+          runbook:
+            "Check the track's predictor pods (kubectl -n {{ $labels.namespace }} get pods -l mlserving.io/model): pending on capacity (Capacity dashboard), still loading weights (startup probe), or crashing. A canary or variant with no replica: set its traffic to 0 or remove the track.",
+        },
+      },
+      {
+        alert: "LlmGatewayQueueing",
+        expr: `max by (namespace, name) (inference_pool_average_queue_size) > ${GATEWAY_QUEUE_THRESHOLD}`,
+        for: "10m",
+        labels: { severity: "warning" },
+        annotations: {
+          summary: `Requests queue in InferencePool {{ $labels.namespace }}/{{ $labels.name }}: {{ $value }} waiting per replica (over ${GATEWAY_QUEUE_THRESHOLD}).`,
+          runbook:
+            "Every replica of the pool is full, so the picker has nowhere better to send. Check the model's ScaledObject (is it at replicas.max?) and pending GPU pods; raise replicas.max or lower the autoscaling target.",
+        },
+      },
+    ],
+  };
+}
+
+/** The PrometheusRule holding the gateway's alerts, in the gateway's namespace. */
+export function gatewayPrometheusRule() {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PrometheusRule",
+    metadata: {
+      name: "mlserving-llm-gateway",
+      namespace: LLM_GATEWAY_NAMESPACE,
+      labels: { "app.kubernetes.io/part-of": "mlserving" },
+    },
+    spec: { groups: [gatewayAlertRuleGroup()] },
+  };
+}

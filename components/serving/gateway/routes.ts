@@ -1,0 +1,100 @@
+import { MODEL_POD_LABEL } from "../../common/names";
+import { modelTracks, type TrackedModel } from "../tracks";
+import { LLM_GATEWAY_NAME, LLM_GATEWAY_NAMESPACE } from "./gateway-builders";
+import { INFERENCE_POOL_GROUP } from "./inference-pool";
+
+/**
+ * How long the gateway waits for a whole answer (HTTPRoute `timeouts.request`): the upstream
+ * `inferencepool` chart's route default at v1.5.0 (`experimentalHttpRoute.requestTimeout: 300s`),
+ * long enough for a long generation, and for a replica woken from zero (docs/llms.md).
+ */
+export const LLM_ROUTE_TIMEOUT = "300s";
+
+/** KServe's predictor Service of an InferenceService: `<isvc>-predictor` on port 80 (Standard mode). */
+const predictorService = (isvc: string) => ({ name: `${isvc}-predictor`, port: 80 });
+
+const poolRef = (isvc: string, weight?: number) => ({
+  group: INFERENCE_POOL_GROUP,
+  kind: "InferencePool",
+  name: isvc,
+  ...(weight !== undefined ? { weight } : {}),
+});
+
+/**
+ * The model's HTTPRoute (gateway.networking.k8s.io/v1) on the LLM gateway, at its host, every path
+ * (the OpenAI-compatible API is unchanged). Rules, most specific first:
+ * - with an A/B variant: requests whose header equals the value go to the variant's pool;
+ * - every other request goes to the stable pool, or split by weight between the stable and canary
+ *   pools (`100 - trafficPercent` and `trafficPercent`);
+ * - with a shadow: each rule mirrors its requests (all, or `mirrorPercent`) to the shadow's
+ *   predictor Service; the gateway drops a mirror's answers (Gateway API HTTPRequestMirrorFilter).
+ * The shadow is a plain Service, not a pool: a mirrored request is not scheduled by a picker.
+ */
+export function llmRoute(input: { model: TrackedModel; namespace: string; host: string }) {
+  const { model } = input;
+  const tracks = new Map(modelTracks(model).map((t) => [t.track, t]));
+  const stable = tracks.get("stable")!;
+  const canary = tracks.get("canary");
+  const variant = tracks.get("variant");
+  const shadow = tracks.get("shadow");
+  const filters = shadow
+    ? [
+        {
+          type: "RequestMirror",
+          requestMirror: {
+            backendRef: predictorService(shadow.isvc),
+            ...(model.shadow?.mirrorPercent !== undefined && model.shadow.mirrorPercent < 100
+              ? { percent: model.shadow.mirrorPercent }
+              : {}),
+          },
+        },
+      ]
+    : [];
+  const everyPath = { path: { type: "PathPrefix", value: "/" } };
+  const rule = (matches: object[], backendRefs: object[]) => ({
+    matches,
+    ...(filters.length > 0 ? { filters } : {}),
+    backendRefs,
+    timeouts: { request: LLM_ROUTE_TIMEOUT },
+  });
+  const rules: object[] = [];
+  if (variant && model.abTest)
+    rules.push(
+      rule(
+        [
+          {
+            ...everyPath,
+            headers: [{ type: "Exact", name: model.abTest.header.name, value: model.abTest.header.value }],
+          },
+        ],
+        [poolRef(variant.isvc)],
+      ),
+    );
+  const percent = model.canary?.trafficPercent;
+  rules.push(
+    rule(
+      [everyPath],
+      canary && percent !== undefined
+        ? [poolRef(stable.isvc, 100 - percent), poolRef(canary.isvc, percent)]
+        : [poolRef(stable.isvc)],
+    ),
+  );
+  return {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name: model.name, namespace: input.namespace, labels: { [MODEL_POD_LABEL]: model.name } },
+    spec: {
+      parentRefs: [
+        {
+          group: "gateway.networking.k8s.io",
+          kind: "Gateway",
+          name: LLM_GATEWAY_NAME,
+          namespace: LLM_GATEWAY_NAMESPACE,
+          sectionName: "http",
+        },
+      ],
+      hostnames: [input.host],
+      rules,
+    },
+  };
+}

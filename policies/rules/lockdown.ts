@@ -96,7 +96,7 @@ function componentPodFindings(component: string, spec: Props): HardeningFinding[
     ? hardenedPodFindings({
         securityContext: spec.securityContext,
         containers: [{ ...model.spec, name: model.field }],
-      }).map((f) => ({ ...f, message: `spec.${component}: ${f.message}` }))
+      })
     : [];
   const sc = spec.securityContext ?? {};
   if (sc.seccompProfile?.type !== RUNTIME_DEFAULT_SECCOMP.type && sc.seccompProfile?.type !== "Localhost")

@@ -306,7 +306,7 @@ describe.each(ENVS)("stack %s: CRDs upgrade with their charts (item 6)", (stack)
 
   it("the load balancer controller's CRDs are applied from the commit of its pinned chart, before it, and it skips crds/", () => {
     const lbc = release("aws-load-balancer-controller");
-    const crds = one(stack, "kubernetes:yaml/v2:ConfigGroup", "crds");
+    const crds = one(stack, "kubernetes:yaml/v2:ConfigGroup", "lbc-crds");
     expect((crds.inputs as any).files).toEqual(crdManifestUrls(CRD_MANIFESTS.awsLoadBalancerController));
     expect(CRD_MANIFESTS.awsLoadBalancerController.chartVersion).toBe((lbc.inputs as any).version);
     expect(lbc.inputs).toMatchObject({ skipCrds: true });

@@ -218,7 +218,7 @@ describe("rollout keys", () => {
     expect(modelSpecProblems(llm({ canary: { source: "models:/chat/4", trafficPercent: 12.5 } }), "staging")).toEqual([
       {
         field: "canary.trafficPercent",
-        message: "must be a whole percent: load balancer and route weights are integers",
+        message: "must be a whole number from 1 to 50",
       },
     ]);
     const bad = llm({

@@ -30,6 +30,8 @@ export interface RecordedStackOutputs {
 export class FakeCloud {
   /** CIDRs of the subnets of the VPCs created so far, by subnet id (awsx lays them out in the VPC's CIDR). */
   private readonly subnetCidrs = new Map<string, string>();
+  /** CIDRs of the VPCs the program made, by id, for `aws.ec2.getVpc`. */
+  private readonly vpcCidrs = new Map<string, string>();
 
   constructor(private readonly opts: FakeCloudOptions) {}
 
@@ -66,6 +68,10 @@ export class FakeCloud {
       case "aws:ec2/getSubnet:getSubnet": {
         const id = String((args.inputs as Inputs).id);
         return { id, cidrBlock: this.subnetCidr(id), vpcId: "vpc-fake", availabilityZone: `${this.opts.region}a` };
+      }
+      case "aws:ec2/getVpc:getVpc": {
+        const id = String((args.inputs as Inputs).id);
+        return { id, cidrBlock: this.vpcCidrs.get(id) ?? "10.0.0.0/16" };
       }
       default:
         throw new Error(`fake cloud: no fake answer for invoke ${args.token}; add one to cli/fake-cloud.ts`);
@@ -114,11 +120,13 @@ export class FakeCloud {
             this.subnetCidrs.set(id, `${dotted(first + (k * azCount + i) * slice)}/${Number(len) + 4}`),
           ),
         );
+        const vpcId = `vpc-${hex(args.name, 17)}`;
+        this.vpcCidrs.set(vpcId, `${addr}/${len}`);
         return {
           id: undefined,
           state: {
             ...base,
-            vpcId: `vpc-${hex(args.name, 17)}`,
+            vpcId,
             privateSubnetIds: subnets("private"),
             publicSubnetIds: subnets("public"),
             isolatedSubnetIds: [],

@@ -83,7 +83,8 @@ export const KIT_PACKAGE = "@mlserving/kit";
  * anything else the project installed) resolve from the project's own node_modules, the versions
  * it installed, and nothing is written to disk. A project inside this kit's checkout (the
  * examples) imports `@mlserving/kit` from the checkout's sources instead. Pulumi runs `export =`
- * functions and plain modules alike; so does this.
+ * functions and plain modules alike; so does this. The module's code runs when the returned
+ * function is called (inside the stack), not here.
  */
 export function loadProjectProgram(project: PulumiProject): () => unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -97,17 +98,20 @@ export function loadProjectProgram(project: PulumiProject): () => unknown {
     ...(kit ? { alias: kitSourceAliases(kit) } : {}),
   });
   const code = outputFiles.find((f) => f.path.endsWith(".js"))!.text;
-  // A module that lives (for resolution) beside the program's entry file.
-  const filename = join(dirname(project.main), `.mlserving-plan-${process.pid}.js`);
-  const mod = new Module(filename, module);
-  mod.filename = filename;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(filename));
-  (mod as unknown as { _compile(code: string, filename: string): void })._compile(code, filename);
-  const exported = mod.exports as unknown;
-  if (typeof exported === "function") return exported as () => unknown;
-  const def = (exported as { default?: unknown }).default;
-  if (typeof def === "function") return def as () => unknown;
-  return () => exported;
+  // A module that lives (for resolution) beside the program's entry file, run only when the plan
+  // runs the program: as under Pulumi, top-level code runs inside the stack, with its config set.
+  return () => {
+    const filename = join(dirname(project.main), `.mlserving-plan-${process.pid}.js`);
+    const mod = new Module(filename, module);
+    mod.filename = filename;
+    mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(filename));
+    (mod as unknown as { _compile(code: string, filename: string): void })._compile(code, filename);
+    const exported = mod.exports as unknown;
+    if (typeof exported === "function") return (exported as () => unknown)();
+    const def = (exported as { default?: unknown }).default;
+    if (typeof def === "function") return (def as () => unknown)();
+    return exported;
+  };
 }
 
 /** The package's entry points, mapped to this checkout's sources. */

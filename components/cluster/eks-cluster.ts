@@ -6,7 +6,7 @@ import { CLUSTER_DEFAULTS, clusterProblems } from "./rules";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
 import { PodIdentityRole } from "../common/pod-identity";
-import { withManagedBy } from "../common/tags";
+import { componentTagProblems, withManagedBy } from "../common/tags";
 import { EKS_ADDONS, KUBERNETES_VERSION } from "../versions";
 import {
   CLUSTER_ROLE_MANAGED_POLICIES,
@@ -83,8 +83,11 @@ export interface EksClusterArgs {
   kubeconfigCredentials?: KubeconfigCredentials;
   /** What happens to an EBS volume when its claim is deleted. Default: `Delete`; use `Retain` in prod. */
   storageReclaimPolicy?: "Delete" | "Retain";
-  /** Tags for every AWS resource. Default: `managed-by` only. */
-  tags?: Record<string, string>;
+  /**
+   * Tags for every AWS resource; `environment` (dev, staging or prod) and `team` are required, as
+   * the `required-tags` policy requires them. `managed-by` is added.
+   */
+  tags: Record<string, string>;
   /**
    * Production safety: EKS `deletionProtection` and Pulumi `protect` on the cluster, Pulumi
    * `protect` on the secrets key and on the control-plane log group, which is also kept on
@@ -118,7 +121,7 @@ export class EksCluster extends pulumi.ComponentResource {
     };
     const cidrs = args.publicAccessCidrs ?? [];
     const logRetentionDays = args.logRetentionDays ?? CLUSTER_DEFAULTS.logRetentionDays;
-    throwIfProblems(`EksCluster "${name}"`, clusterProblems(args));
+    throwIfProblems(`EksCluster "${name}"`, [...clusterProblems(args), ...componentTagProblems(args.tags)]);
     super("mlserving:cluster:EksCluster", name, {}, opts);
 
     const tags = withManagedBy(args.tags);

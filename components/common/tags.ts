@@ -17,6 +17,30 @@ export function standardTags(
   return { ...extra, environment, team, "managed-by": MANAGED_BY };
 }
 
+/**
+ * Problems with the tags of a component used on its own (a `Network` or an `EksCluster` outside
+ * `MlPlatform`, which sets them from the stack): every AWS resource of the kit carries
+ * `environment` (one of {@link ENVIRONMENTS}) and `team`, which the `required-tags` policy checks
+ * and cost reports group by. Paths are under `tags`.
+ */
+export function componentTagProblems(
+  tags: Readonly<Record<string, string>> | undefined,
+): { path: string; message: string }[] {
+  const problems = tagProblems(tags ?? {}).map((p) => ({ path: `tags${p.path}`, message: p.message }));
+  const env = tags?.environment;
+  if (env === undefined || !(ENVIRONMENTS as readonly string[]).includes(env))
+    problems.push({
+      path: "tags.environment",
+      message: `is required, one of ${ENVIRONMENTS.join(", ")}: every AWS resource of the kit is tagged with its environment (policy required-tags)${env === undefined ? "" : `, not ${JSON.stringify(env)}`}`,
+    });
+  if (!tags?.team?.trim())
+    problems.push({
+      path: "tags.team",
+      message: "is required: every AWS resource of the kit is tagged with the team that owns it (policy required-tags)",
+    });
+  return problems;
+}
+
 /** Tags for a component that may be used on its own: the caller's tags win, `managed-by` is always set. */
 export function withManagedBy(tags: Record<string, string> | undefined): Record<string, string> {
   return { "managed-by": MANAGED_BY, ...(tags ?? {}) };

@@ -1,7 +1,7 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { throwIfProblems } from "../common/problems";
-import { withManagedBy } from "../common/tags";
+import { componentTagProblems, withManagedBy } from "../common/tags";
 import { NETWORK_DEFAULTS, networkProblems } from "./rules";
 import { subnetCidrBlocks } from "../common/subnet-cidrs";
 import { awsxNatStrategy, NatGatewayMode, privateSubnetTags, publicSubnetTags } from "./subnet-tags";
@@ -31,8 +31,11 @@ export interface NetworkArgs {
   natGateways?: NatGatewayMode;
   /** Use this VPC instead of creating one; the kit then creates nothing in the network. Default: create a VPC. */
   existing?: ExistingVpc;
-  /** Tags for every resource. Default: `managed-by` only. */
-  tags?: Record<string, string>;
+  /**
+   * Tags for every resource; `environment` (dev, staging or prod) and `team` are required, as the
+   * `required-tags` policy requires them. `managed-by` is added.
+   */
+  tags: Record<string, string>;
 }
 
 /**
@@ -59,6 +62,7 @@ export class Network extends pulumi.ComponentResource {
     throwIfProblems(`Network "${name}"`, [
       ...(args.clusterName.length > 0 ? [] : [{ path: "clusterName", message: "must not be empty" }]),
       ...networkProblems(args),
+      ...componentTagProblems(args.tags),
     ]);
     super("mlserving:network:Network", name, {}, opts);
 

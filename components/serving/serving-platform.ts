@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle, MonitoringHandle, RegistryHandle, type WeightsStore } from "../common/handles";
@@ -9,6 +10,7 @@ import { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE, SERVING_NAMES
 import { createModelNamespaceObjects, type ModelNamespaceIsolation } from "./namespace-objects";
 import { endpointOidcProblems, type EndpointOidc } from "./callers";
 import { throwIfProblems } from "../common/problems";
+import { subnetCidrBlocks } from "../common/subnet-cidrs";
 import { kitNamespaceMetadata, kitNamespacePodSecurityLabels } from "../common/pod-security";
 import { registerControllerNamespacePolicies } from "../common/network-policy-resources";
 import type { ServingTarget } from "./serving-target";
@@ -35,9 +37,11 @@ export interface ServingPlatformArgs {
   /**
    * NetworkPolicies of the serving namespace ({@link modelNamespacePolicies}: default deny, the ALB
    * in, Prometheus scrapes, and out only DNS, Pod Identity, the registry and HTTPS outside the VPC)
-   * and of the KEDA, cert-manager and KServe namespaces (ingress). Default: none (the platform always sets it).
+   * and of the KEDA, cert-manager and KServe namespaces (ingress). Default: on, with the CIDRs of
+   * the cluster's private subnets and VPC read from EC2 (`aws.ec2.getSubnet`, `aws.ec2.getVpc`);
+   * `false` leaves every namespace open (the kit's policy pack refuses that).
    */
-  isolation?: ModelNamespaceIsolation;
+  isolation?: ModelNamespaceIsolation | false;
   /**
    * ALB OpenID Connect authentication of every model endpoint (HTTPS only: the models need a
    * certificate). The client's id and secret go into a Secret only the load balancer controller
@@ -82,7 +86,7 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
     const base = { ...k8sOpts, dependsOn: cluster.workloadReady };
 
     // The charts' namespaces are the kit's Namespace objects (with Pod Security labels), not Helm's.
-    const isolation = args.isolation;
+    const isolation = args.isolation === false ? undefined : (args.isolation ?? clusterIsolation(cluster, this));
     const chartNamespace = (ns: string) => {
       const created = new k8s.core.v1.Namespace(`${name}-${ns}-ns`, { metadata: kitNamespaceMetadata(ns) }, base);
       if (isolation)
@@ -135,7 +139,7 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
         runtimesReady: this.kserveController ? [this.kserveController] : undefined,
         monitoring: args.monitoring,
         dependsOn: cluster.workloadReady,
-        isolation: args.isolation,
+        isolation,
         endpointAuth: args.endpointAuth,
       },
       k8sOpts,
@@ -162,4 +166,12 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
     this.ready = ready;
     this.registerOutputs({});
   }
+}
+
+/** The isolation facts of the cluster's own network: its private subnets' CIDRs and its VPC's. */
+function clusterIsolation(cluster: ClusterHandle, parent: pulumi.Resource): ModelNamespaceIsolation {
+  return {
+    albSubnetCidrs: subnetCidrBlocks(cluster.privateSubnetIds, { parent }),
+    vpcCidr: aws.ec2.getVpcOutput({ id: cluster.vpcId }, { parent }).cidrBlock,
+  };
 }

@@ -127,3 +127,28 @@ describe("named callers are checked before anything is built", () => {
     ).toThrow(/certificateArn: the ServingPlatform authenticates endpoints with OIDC, which needs HTTPS/);
   });
 });
+
+describe("a ServingPlatform used on its own", () => {
+  it("isolates its namespaces by default, with the CIDRs of the cluster's own subnets and VPC", async () => {
+    const plan = await runComponent(() => {
+      const c = testCluster();
+      new ServingPlatform("serving", { cluster: c.handle, kserve: true, monitoring: existingMonitoring() });
+    });
+    const policies = plan.ofType(NP).map((r) => r.inputs as any);
+    const inNs = (ns: string) => policies.filter((p) => p.metadata.namespace === ns).map((p) => p.metadata.name);
+    expect(inNs("serving")).toContain("default-deny");
+    for (const ns of ["keda", "cert-manager", "kserve"]) expect(inNs(ns), ns).toContain("default-deny-ingress");
+    const https = policies.find(
+      (p) => p.metadata.namespace === "serving" && p.metadata.name === "allow-https-outside-vpc",
+    );
+    expect(JSON.stringify(https.spec.egress)).toContain('"except":["10.0.0.0/16"]');
+  });
+
+  it("leaves them open only when asked (isolation: false)", async () => {
+    const plan = await runComponent(() => {
+      const c = testCluster();
+      new ServingPlatform("serving", { cluster: c.handle, monitoring: existingMonitoring(), isolation: false });
+    });
+    expect(plan.ofType(NP)).toEqual([]);
+  });
+});

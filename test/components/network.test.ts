@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { Network } from "../../components/network";
 import { runComponent } from "../harness";
 
+const tags = { environment: "dev", team: "t" };
+
 describe("Network", () => {
   it("builds a 3-AZ VPC with tagged subnets, one NAT per AZ and an S3 gateway endpoint", async () => {
-    const plan = await runComponent(
-      () => new Network("net", { clusterName: "c1", region: "eu-central-1", tags: { team: "t" } }),
-    );
+    const plan = await runComponent(() => new Network("net", { clusterName: "c1", region: "eu-central-1", tags }));
     const vpc = plan.one("awsx:ec2:Vpc").inputs as Record<string, any>;
     expect(vpc.numberOfAvailabilityZones).toBe(3);
     expect(vpc.natGateways).toEqual({ strategy: "OnePerAz" });
@@ -29,7 +29,13 @@ describe("Network", () => {
   it("uses a single NAT gateway when asked (dev)", async () => {
     const plan = await runComponent(
       () =>
-        new Network("net", { clusterName: "c1", region: "us-west-2", natGateways: "single", availabilityZoneCount: 2 }),
+        new Network("net", {
+          clusterName: "c1",
+          region: "us-west-2",
+          natGateways: "single",
+          availabilityZoneCount: 2,
+          tags,
+        }),
     );
     const vpc = plan.one("awsx:ec2:Vpc").inputs as Record<string, any>;
     expect(vpc.natGateways).toEqual({ strategy: "Single" });
@@ -46,6 +52,7 @@ describe("Network", () => {
           cidrBlock: "10.1.0.0/16",
           privateSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"],
         },
+        tags,
       });
       return n.privateSubnetIds;
     });
@@ -60,9 +67,20 @@ describe("Network", () => {
           region: "us-west-2",
           availabilityZoneCount: 1,
           cidrBlock: "10.0.0.0/8",
+          tags,
         }),
     ).toThrow(
       /cidrBlock: must be an IPv4 CIDR with a prefix from \/16 to \/20[\s\S]*availabilityZoneCount: must be at least 2/,
     );
+  });
+
+  it("used alone, refuses tags without the environment and team every resource must carry", () => {
+    const build = (t: Record<string, string>) => () =>
+      new Network("net", { clusterName: "c1", region: "us-west-2", tags: t });
+    expect(build({})).toThrow(
+      /tags\.environment: is required, one of dev, staging, prod[\s\S]*tags\.team: is required/,
+    );
+    expect(build({ environment: "qa", team: "ml" })).toThrow(/tags\.environment: .*not "qa"/);
+    expect(build({ environment: "prod", team: " " })).toThrow(/tags\.team: is required/);
   });
 });

@@ -249,4 +249,48 @@ runOnMocks({ project: "consumer", stack: "dev", region: "us-west-2" }, () => req
       expect(planned.stderr).toContain("did you mean --stack dev?");
     });
   });
+
+  describe("a program that composes the components itself, copied out (examples/library-program)", () => {
+    let lib = "";
+    beforeAll(() => {
+      lib = join(dir, "library-repo");
+      cpSync(join(root, "examples", "library-program"), lib, {
+        recursive: true,
+        filter: (src) => !/[\\/](node_modules|\.plan)$/.test(src),
+      });
+      installKit(lib, tarballPath);
+      // A package only this project has: the plan must resolve it from the project, not the kit.
+      mkdirSync(join(lib, "node_modules", "team-only-tags"), { recursive: true });
+      writeFileSync(join(lib, "node_modules", "team-only-tags", "index.js"), 'exports.costCenter = "cc-42";\n');
+      const index = join(lib, "index.ts");
+      writeFileSync(
+        index,
+        readFileSync(index, "utf8").replace(
+          'const tags = { environment: "dev", team: "ml" };',
+          '// eslint-disable-next-line @typescript-eslint/no-require-imports\nconst tags = { environment: "dev", team: "ml", "cost-center": require("team-only-tags").costCenter };',
+        ),
+      );
+    });
+
+    it("plans offline at prod's policy levels with no mandatory violation: tagged, isolated, private", async () => {
+      const planned = await mlservingPlan(lib, "--stack", "dev", "--environment", "prod");
+      expect(planned.stderr).toBe("");
+      expect(planned.status).toBe(0);
+      expect(planned.stdout).toMatch(/Policies: \d+ run, 0 mandatory violation/);
+      const doc = JSON.parse(readFileSync(join(lib, ".plan", "dev", "resources.json"), "utf8"));
+      const vpc = doc.resources.find((r: { type: string }) => r.type === "awsx:ec2:Vpc");
+      expect(vpc.inputs.tags).toMatchObject({ environment: "dev", team: "ml", "cost-center": "cc-42" });
+      const policies = doc.resources.filter(
+        (r: { type: string }) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      );
+      expect(
+        policies.map(
+          (p: { inputs: { metadata: { namespace: string; name: string } } }) =>
+            `${p.inputs.metadata.namespace}/${p.inputs.metadata.name}`,
+        ),
+      ).toEqual(
+        expect.arrayContaining(["serving/default-deny", "keda/default-deny-ingress", "kserve/default-deny-ingress"]),
+      );
+    });
+  });
 });

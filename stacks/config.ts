@@ -19,7 +19,11 @@ import {
 } from "../components/serving/model-spec";
 import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
 import { withModelTeamDefaults } from "../components/platform/teams";
-import { CAPACITY_LIST_LIMITS } from "../components/capacity/rules";
+import {
+  CAPACITY_LIST_LIMITS,
+  CAPACITY_RESERVATION_TYPES,
+  CapacityReservationType,
+} from "../components/capacity/rules";
 import { CLUSTER_LIST_LIMITS } from "../components/cluster/rules";
 import { listLengthProblem } from "../components/common/problems";
 import { MAX_USER_TAGS } from "../components/common/tags";
@@ -109,6 +113,18 @@ const poolSchema = z.strictObject({
   diskSizeGiB: count(1, 4000).optional(),
   os: z.enum(["al2023", "bottlerocket"]).optional(),
   imageCacheSnapshotId: z.string().optional(),
+  reservations: z
+    .array(
+      z.strictObject({
+        id: z.string().optional(),
+        tags: z.record(z.string(), z.string()).optional(),
+        type: z.enum(CAPACITY_RESERVATION_TYPES as [string, ...string[]]).optional(),
+        instanceType,
+        instances: count(1, 10000),
+        endsAt: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 const capacitySchema = z.strictObject({
@@ -518,6 +534,14 @@ function resolveCapacity(
         diskSizeGiB: p.diskSizeGiB ?? 200,
         os: p.os ?? "al2023",
         imageCacheSnapshotId: p.imageCacheSnapshotId,
+        ...(p.reservations
+          ? {
+              reservations: p.reservations.map((r) => ({
+                ...r,
+                type: (r.type ?? "odcr") as CapacityReservationType,
+              })),
+            }
+          : {}),
       }))
     : d.pools;
   return {

@@ -65,6 +65,8 @@ export interface PoolCost {
   capacity: "spot" | "spot+on-demand" | "on-demand";
   floor: { nodes: number; instanceType?: string; usd: number; withSpotUsd: { low: number; high: number } };
   ceiling: { nodes: number; instanceType?: string; usd: number; bound: string };
+  /** ODCRs the pool holds, billed at the on-demand rate whether used or not (Capacity Blocks are paid up front: not here). */
+  reserved?: { instances: number; usd: number; detail: string };
 }
 
 export interface ModelCost {
@@ -195,6 +197,11 @@ export function notModelledCosts(spec: PlatformSpec): string[] {
     out.push(
       `S3 storage of the staged weights of ${mounted.join(", ")} (mountWeights: each pinned version is copied once into the registry's bucket) and the GET requests of every replica that reads them`,
     );
+  for (const pool of spec.capacity.pools)
+    for (const r of (pool.reservations ?? []).filter((x) => x.type === "capacity-block"))
+      out.push(
+        `Capacity Block ${r.id} of pool ${pool.name} (${r.instances} × ${r.instanceType}, ends ${r.endsAt}): its price is set and paid up front when it is purchased, so the monthly figures leave it out; its nodes cost nothing more while it lasts`,
+      );
   const cached = spec.capacity.pools.filter((p) => p.imageCacheSnapshotId).map((p) => p.name);
   if (cached.length > 0) out.push(`EBS snapshot storage of the image caches of pool(s) ${cached.join(", ")}`);
   out.push(
@@ -343,7 +350,20 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     // Node groups never go below minNodes; the models' nodes count towards it.
     const extraNodes = spec.capacity.autoscaler === "cluster-autoscaler" ? Math.max(0, pool.minNodes - modelNodes) : 0;
     const floorNodes = modelNodes + extraNodes;
-    const floorUsd = modelUsd + extraNodes * cheapest.hourly * H;
+    // ODCRs: paid at the on-demand rate whether used or not; the floor's nodes of a reserved type
+    // launch into them (Karpenter prefers reserved) and cost nothing more.
+    const odcrs = (pool.reservations ?? []).filter((r) => r.type === "odcr");
+    const reservedLeft = new Map<string, number>();
+    for (const r of odcrs) reservedLeft.set(r.instanceType, (reservedLeft.get(r.instanceType) ?? 0) + r.instances);
+    let coveredUsd = 0;
+    for (const x of fromModels) {
+      const covered = Math.min(x.nodes, reservedLeft.get(x.type) ?? 0);
+      reservedLeft.set(x.type, (reservedLeft.get(x.type) ?? 0) - covered);
+      coveredUsd += covered * x.hourly * H;
+    }
+    const reservedUsd = odcrs.reduce((sum, r) => sum + r.instances * (p.ec2(r.instanceType) ?? 0) * H, 0);
+    const reservedInstances = odcrs.reduce((sum, r) => sum + r.instances, 0);
+    const floorUsd = modelUsd + extraNodes * cheapest.hourly * H - coveredUsd;
     const floorSpot = spot(floorUsd, pool.spot);
     const ceiling = poolCeiling(spec, pool, p);
     const ceilingNodes = Math.max(ceiling.nodes, floorNodes);
@@ -360,6 +380,15 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
         withSpotUsd: { low: round(floorSpot.low), high: round(floorSpot.high) },
       },
       ceiling: { nodes: ceilingNodes, instanceType: ceiling.type, usd: round(ceilingUsd), bound: ceiling.bound },
+      ...(odcrs.length > 0
+        ? {
+            reserved: {
+              instances: reservedInstances,
+              usd: round(reservedUsd),
+              detail: odcrs.map((r) => `${r.instances} × ${r.instanceType} (${r.id ?? "by tags"})`).join(", "),
+            },
+          }
+        : {}),
     });
     components.push(
       component(`capacity:${pool.name}`, [
@@ -367,10 +396,21 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
           "accelerator nodes",
           floorUsd,
           ceilingUsd,
-          `floor ${floorNodes} node(s) for the models' minimum; ceiling ${ceiling.bound}`,
+          `floor ${floorNodes} node(s) for the models' minimum${coveredUsd > 0 ? ", those of a reserved type inside the reservations" : ""}; ceiling ${ceiling.bound}`,
           has,
           pool.spot,
         ),
+        ...(odcrs.length > 0
+          ? [
+              line(
+                "capacity reservations (ODCR)",
+                reservedUsd,
+                reservedUsd,
+                `${odcrs.map((r) => `${r.instances} × ${r.instanceType}`).join(", ")} at the on-demand rate, billed whether used or not`,
+                has,
+              ),
+            ]
+          : []),
         line(
           "accelerator node root volumes (gp3)",
           floorNodes * pool.diskSizeGiB * gp3,

@@ -156,6 +156,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             spot: p.spot,
             diskSizeGiB: p.diskSizeGiB,
             imageCacheSnapshotId: p.imageCacheSnapshotId,
+            reservations: p.reservations,
           })),
           monitoring: this.monitoring.handle,
           gpuTimeSlicingReplicas: capacity.gpuTimeSlicingReplicas,

@@ -1,4 +1,4 @@
-import { capacityProblems } from "../capacity/rules";
+import { capacityProblems, reservationFallbackProblems } from "../capacity/rules";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
 import { ENVIRONMENTS, type Environment, tagProblems } from "../common/tags";
@@ -36,6 +36,9 @@ export function platformSpecProblems(spec: PlatformSpec): Problem[] {
         spec.serving.models.map((m) => m.name),
       ),
     );
+  spec.capacity.pools.forEach((pool, i) =>
+    problems.nest(`capacity.pools[${i}]`, reservationFallbackProblems(pool, spec.environment)),
+  );
   if (spec.serving.allowedCidrs) problems.nest("serving.allowedCidrs", allowedCidrsProblems(spec.serving.allowedCidrs));
   if (spec.serving.oidc) {
     problems.nest("serving.oidc", endpointOidcProblems(spec.serving.oidc));

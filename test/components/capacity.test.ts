@@ -365,6 +365,95 @@ describe("GPU time-slicing: both autoscalers see the shares the device plugins a
   });
 });
 
+describe("Karpenter capacity reservations: an ODCR by id, ODCRs by tags and a Capacity Block", () => {
+  let plan: Plan;
+  const pools = () => [
+    {
+      name: "gpu",
+      kind: "nvidia" as const,
+      instanceTypes: ["g6.xlarge", "g6.2xlarge", "g5.xlarge"],
+      maxDevices: 8,
+      reservations: [
+        { id: "cr-0123456789abcdef0", type: "odcr" as const, instanceType: "g6.2xlarge", instances: 2 },
+        { tags: { "mlserving/pool": "gpu" }, type: "odcr" as const, instanceType: "g6.xlarge", instances: 1 },
+      ],
+    },
+    {
+      name: "block",
+      kind: "nvidia" as const,
+      instanceTypes: ["p5.48xlarge"],
+      spot: false,
+      maxDevices: 8,
+      reservations: [
+        {
+          id: "cr-0fedcba9876543210",
+          type: "capacity-block" as const,
+          instanceType: "p5.48xlarge",
+          instances: 1,
+          endsAt: "2026-12-31T11:30:00Z",
+        },
+      ],
+    },
+    {
+      name: "inf",
+      kind: "neuron" as const,
+      instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"],
+      maxDevices: 6,
+    },
+  ];
+  beforeAll(async () => {
+    plan = await runComponent(() => {
+      new Karpenter("karpenter", { cluster: cluster().handle, pools: pools() });
+    });
+  });
+
+  it("selects the reservations in the node class and prefers the reserved capacity type in the NodePool", () => {
+    const classes = Object.fromEntries(
+      plan
+        .ofType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")
+        .map((n) => [(n.inputs.metadata as any).name, n.inputs as any]),
+    );
+    expect(classes.gpu.spec.capacityReservationSelectorTerms).toEqual([
+      { id: "cr-0123456789abcdef0" },
+      { tags: { "mlserving/pool": "gpu" } },
+    ]);
+    expect(classes.block.spec.capacityReservationSelectorTerms).toEqual([{ id: "cr-0fedcba9876543210" }]);
+    expect(classes.inf.spec.capacityReservationSelectorTerms).toBeUndefined();
+    for (const c of Object.values(classes)) validateAgainstUpstreamSchema(c as Record<string, unknown>);
+    const nodePools = Object.fromEntries(
+      plan.ofType("kubernetes:karpenter.sh/v1:NodePool").map((p) => [(p.inputs.metadata as any).name, p.inputs as any]),
+    );
+    const capacityTypes = (name: string) =>
+      nodePools[name].spec.template.spec.requirements.find((r: any) => r.key === "karpenter.sh/capacity-type").values;
+    expect(capacityTypes("gpu")).toEqual(["reserved", "spot", "on-demand"]);
+    expect(capacityTypes("block")).toEqual(["reserved", "on-demand"]);
+    expect(capacityTypes("inf")).toEqual(["spot", "on-demand"]);
+    for (const p of Object.values(nodePools)) validateAgainstUpstreamSchema(p as Record<string, unknown>);
+  });
+
+  it("sets the ReservedCapacity gate and lets the controller launch into reservations of its region only", () => {
+    const release = plan.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.name === "karpenter")!;
+    expect((release.inputs.values as any).settings.featureGates).toEqual({ reservedCapacity: true });
+    const lifecycle = json<any>(plan.one("aws:iam/policy:Policy", "node-lifecycle").inputs.policy);
+    const access = lifecycle.Statement.find((s: any) => s.Sid === "AllowScopedEC2InstanceAccessActions");
+    // A pool selects by tags, so any reservation of the region; ids alone would pin exact ARNs (unit tests).
+    expect(access.Resource).toContain("arn:aws:ec2:us-west-2:*:capacity-reservation/*");
+  });
+
+  it("refuses reservations that name no reservation, another pool's type, or a block without its end", async () => {
+    const bad = pools();
+    bad[0].reservations![0] = { id: "reservation-1", type: "odcr", instanceType: "g6e.xlarge", instances: 0 };
+    (bad[1].reservations![0] as any).endsAt = undefined;
+    await expect(
+      runComponent(() => {
+        new Karpenter("karpenter", { cluster: cluster().handle, pools: bad });
+      }),
+    ).rejects.toThrow(
+      /pools\[0\]\.reservations\[0\]\.id: must be a capacity reservation id[\s\S]*pools\[0\]\.reservations\[0\]\.instanceType: must be one of the pool's instanceTypes[\s\S]*pools\[0\]\.reservations\[0\]\.instances[\s\S]*pools\[1\]\.reservations\[0\]\.endsAt: a Capacity Block needs its end/,
+    );
+  });
+});
+
 describe("accelerator support", () => {
   let plan: Plan;
   beforeAll(async () => {

@@ -273,6 +273,56 @@ describe("capacity choices for a first deploy", () => {
     expect(() => resolve({ pools: [pool] })).toThrow(/pools\[0\]\.instanceTypes: spot capacity needs at least 3/);
   });
 
+  it("takes capacity reservations on Karpenter pools, ODCR by default, and names a bad one by its key path", () => {
+    const gpu = { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 };
+    const odcr = { id: "cr-0123456789abcdef0", instanceType: "g6.xlarge", instances: 1 };
+    expect(
+      resolve({ karpenter: { enabled: true }, pools: [{ ...gpu, reservations: [odcr] }] }).capacity.pools[0]
+        .reservations,
+    ).toEqual([{ ...odcr, type: "odcr" }]);
+    expect(() => resolve({ pools: [{ ...gpu, reservations: [odcr] }] })).toThrow(
+      /mlserving:capacity\.pools\[0\]\.reservations: capacity reservations are used through Karpenter's reserved capacity type/,
+    );
+    expect(() =>
+      resolve({
+        karpenter: { enabled: true },
+        pools: [{ ...gpu, reservations: [{ ...odcr, type: "capacity-block" }] }],
+      }),
+    ).toThrow(/mlserving:capacity\.pools\[0\]\.reservations\[0\]\.endsAt: a Capacity Block needs its end/);
+    const prod = (onDemandFallback: boolean) =>
+      resolvePlatformSpec(
+        {
+          environment: "prod",
+          team: "ml-platform",
+          cluster: REACHABLE,
+          capacity: {
+            karpenter: { enabled: true },
+            pools: [
+              {
+                ...gpu,
+                onDemandFallback,
+                reservations: [{ ...odcr, type: "capacity-block", endsAt: "2026-12-31T11:30:00Z" }],
+              },
+            ],
+          },
+        },
+        "us-west-2",
+      );
+    expect(() => prod(false)).toThrow(
+      /mlserving:capacity\.pools\[0\]\.onDemandFallback: a prod pool whose only reservations/,
+    );
+    // (This bare prod stack also lacks alert receivers; only the reservation rule matters here.)
+    const message = (f: () => unknown) => {
+      try {
+        f();
+        return "";
+      } catch (e) {
+        return String(e);
+      }
+    };
+    expect(message(() => prod(true))).not.toContain("onDemandFallback");
+  });
+
   it("leaves mixed shapes to Karpenter, which picks a type per pod", () => {
     const pools = [
       { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 },

@@ -53,19 +53,21 @@ const GOLDEN = {
   },
   staging: {
     region: "us-west-2",
-    floor: { totalUsd: 1817.18, withSpotUsd: { low: 818.07, high: 1246.26 } },
-    ceiling: { totalUsd: 17747.67 },
+    // The gpu pool holds one g6.2xlarge ODCR (Pulumi.staging.yaml): paid used or not, at the
+    // on-demand rate; the floor's first g6.2xlarge runs inside it.
+    floor: { totalUsd: 1817.18, withSpotUsd: { low: 1317.62, high: 1531.72 } },
+    ceiling: { totalUsd: 18461.32 },
     components: {
       network: [36.95, 59],
       cluster: [232.12, 413.84],
-      "capacity:gpu": [1459.3, 5498.12],
+      "capacity:gpu": [1459.3, 6211.77],
       "capacity:inferentia": [0, 11620.3],
       serving: [16.43, 45.63],
       registry: [67.18, 105.58],
       monitoring: [5.2, 5.2],
     },
     pools: {
-      gpu: { floor: [2, 1427.3], ceiling: [4, "g6e.xlarge", 5434.12] },
+      gpu: { floor: [2, 713.65], ceiling: [4, "g6e.xlarge", 5434.12] },
       inferentia: { floor: [0, 0], ceiling: [8, "inf2.8xlarge", 11492.3] },
     },
     models: {

@@ -54,6 +54,39 @@ describe("cost envelope", () => {
     expect(canary.models[0].ceiling.usd).toBeCloseTo(2 * plain.models[0].ceiling.usd, 2);
   });
 
+  it("prices an ODCR at the on-demand rate, used or not, without charging the nodes inside it twice; a Capacity Block as paid up front", () => {
+    const m = model({ replicas: { min: 1, max: 2 } });
+    const base = spec("staging", "us-west-2", [m]);
+    const withReservations = (
+      reservations: NonNullable<PlatformSpec["capacity"]["pools"][number]["reservations"]>,
+    ) => ({
+      ...base,
+      capacity: {
+        ...base.capacity,
+        pools: base.capacity.pools.map((p) => (p.name === "gpu" ? { ...p, reservations } : p)),
+      },
+    });
+    const plain = costEnvelope(base);
+    const type = plain.models[0].instanceType!;
+    const hourly = onDemandHourly("us-west-2", type)!;
+    const reserved = costEnvelope(withReservations([{ id: "cr-1", type: "odcr", instanceType: type, instances: 2 }]));
+    const pool = reserved.pools.find((p) => p.name === "gpu")!;
+    expect(pool.reserved).toMatchObject({ instances: 2 });
+    expect(pool.reserved!.usd).toBeCloseTo(2 * hourly * H, 2);
+    const line = comp(reserved, "capacity:gpu").lines.find((l) => l.item === "capacity reservations (ODCR)")!;
+    expect(line.floorUsd).toBeCloseTo(2 * hourly * H, 2);
+    // The model's one floor node runs inside the reservation: the node line drops it, the reservation holds two.
+    expect(comp(reserved, "capacity:gpu").floorUsd - comp(plain, "capacity:gpu").floorUsd).toBeCloseTo(hourly * H, 1);
+    const block = costEnvelope(
+      withReservations([
+        { id: "cr-2", type: "capacity-block", instanceType: type, instances: 1, endsAt: "2026-12-31T11:30:00Z" },
+      ]),
+    );
+    expect(block.pools.find((p) => p.name === "gpu")!.reserved).toBeUndefined();
+    expect(block.notModelled.join("\n")).toContain("Capacity Block cr-2 of pool gpu");
+    expect(block.notModelled.join("\n")).toContain("paid up front");
+  });
+
   it("caps a Karpenter pool at its device limit on the type dearest per device", () => {
     const e = costEnvelope(spec("staging"));
     const pool = e.pools.find((p) => p.name === "inferentia")!;

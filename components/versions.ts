@@ -181,6 +181,12 @@ export const IMAGES = {
   clusterAutoscaler: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.35.0" },
   /** AWS Neuron docs, `src/k8/k8s-neuron-monitor-daemonset.yml` (neuron-monitor with its Prometheus exporter on :8000). */
   neuronMonitor: { repository: "public.ecr.aws/neuron/neuron-monitor", tag: "1.3.0" },
+  /**
+   * The pause image of warm-headroom placeholder pods: the sandbox image kubeadm pins for
+   * Kubernetes 1.35 (kubernetes cmd/kubeadm/app/constants/constants.go `PauseVersion = "3.10.1"`),
+   * which the EKS AMIs also run, so it is usually on the node already. It runs as 65535, does nothing.
+   */
+  pause: { repository: "registry.k8s.io/pause", tag: "3.10.1" },
 } as const satisfies Record<string, ImagePin>;
 
 /**

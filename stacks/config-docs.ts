@@ -52,6 +52,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].diskSizeGiB": "Image volume of an accelerator node, GiB. Default: 200.",
   "capacity.pools[].os": "`al2023` or `bottlerocket` (NVIDIA node groups only). Default: `al2023`.",
   "capacity.pools[].imageCacheSnapshotId": "Karpenter NVIDIA pools: EBS snapshot of pre-pulled images.",
+  "capacity.pools[].warmNodes":
+    "Nodes held warm by low-priority placeholder pods (each the pool's largest replica), so a replacement replica starts on a running node; priced in cost.json. Default: 0.",
   "capacity.pools[].reservations[].id":
     "Karpenter pools: a reservation launched into first (`reserved` capacity, then spot, on-demand): ODCR or Capacity Block id (`cr-...`); exclusive with `tags`.",
   "capacity.pools[].reservations[].tags": "ODCRs selected by tags (every matching reservation the account can use).",

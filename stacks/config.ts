@@ -113,6 +113,7 @@ const poolSchema = z.strictObject({
   diskSizeGiB: count(1, 4000).optional(),
   os: z.enum(["al2023", "bottlerocket"]).optional(),
   imageCacheSnapshotId: z.string().optional(),
+  warmNodes: count(0, 100).optional(),
   reservations: z
     .array(
       z.strictObject({
@@ -534,6 +535,7 @@ function resolveCapacity(
         diskSizeGiB: p.diskSizeGiB ?? 200,
         os: p.os ?? "al2023",
         imageCacheSnapshotId: p.imageCacheSnapshotId,
+        ...(p.warmNodes ? { warmNodes: p.warmNodes } : {}),
         ...(p.reservations
           ? {
               reservations: p.reservations.map((r) => ({

@@ -33,6 +33,11 @@ export interface AcceleratorPoolSpec {
   os: NodeOs;
   /** Karpenter NVIDIA pools only: EBS snapshot of pre-pulled images. */
   imageCacheSnapshotId?: string;
+  /**
+   * Nodes held warm by low-priority placeholder pods, each the size of the pool's largest replica,
+   * so a replacement replica starts on a running node. Default: 0.
+   */
+  warmNodes?: number;
   /** Karpenter pools only: capacity reservations the pool launches into first (`reserved` capacity). Default: none. */
   reservations?: CapacityReservationSpec[];
 }
@@ -170,6 +175,10 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
       "must be an EBS snapshot id (snap-...), for nvidia pools under Karpenter only",
     );
   if (p.reservations !== undefined) problems.nest("reservations", reservationsProblems(p, autoscaler));
+  if (p.warmNodes !== undefined) {
+    const warm = wholeNumberProblem(p.warmNodes, 0, p.maxNodes);
+    if (warm) problems.add("warmNodes", `${warm}: warm nodes count against maxNodes (${p.maxNodes})`);
+  }
   return problems.list;
 }
 

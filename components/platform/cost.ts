@@ -10,6 +10,7 @@ import {
 import { DB_MAX_STORAGE_FACTOR } from "../registry/registry-builders";
 import type { ModelSpec } from "../serving/model-spec";
 import { placements, replicaBounds, replicaRequests } from "./capacity-checks";
+import { headroomTypes } from "./headroom";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 
 /**
@@ -67,6 +68,8 @@ export interface PoolCost {
   ceiling: { nodes: number; instanceType?: string; usd: number; bound: string };
   /** ODCRs the pool holds, billed at the on-demand rate whether used or not (Capacity Blocks are paid up front: not here). */
   reserved?: { instances: number; usd: number; detail: string };
+  /** Nodes held warm by placeholder pods (`warmNodes`), on the cheapest type a placeholder fits, at list price. */
+  warm?: { nodes: number; instanceType?: string; usd: number };
 }
 
 export interface ModelCost {
@@ -364,6 +367,10 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     const reservedUsd = odcrs.reduce((sum, r) => sum + r.instances * (p.ec2(r.instanceType) ?? 0) * H, 0);
     const reservedInstances = odcrs.reduce((sum, r) => sum + r.instances, 0);
     const floorUsd = modelUsd + extraNodes * cheapest.hourly * H - coveredUsd;
+    // Warm headroom: placeholders hold nodes of the cheapest type that fits the largest replica.
+    const warmNodes = pool.warmNodes ?? 0;
+    const warmType = warmNodes > 0 ? priceOf(p, headroomTypes(spec, pool), "min") : undefined;
+    const warmUsd = warmNodes * (warmType?.hourly ?? 0) * H;
     const floorSpot = spot(floorUsd, pool.spot);
     const ceiling = poolCeiling(spec, pool, p);
     const ceilingNodes = Math.max(ceiling.nodes, floorNodes);
@@ -380,6 +387,7 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
         withSpotUsd: { low: round(floorSpot.low), high: round(floorSpot.high) },
       },
       ceiling: { nodes: ceilingNodes, instanceType: ceiling.type, usd: round(ceilingUsd), bound: ceiling.bound },
+      ...(warmNodes > 0 ? { warm: { nodes: warmNodes, instanceType: warmType?.type?.name, usd: round(warmUsd) } } : {}),
       ...(odcrs.length > 0
         ? {
             reserved: {
@@ -400,6 +408,18 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
           has,
           pool.spot,
         ),
+        ...(warmNodes > 0
+          ? [
+              line(
+                "warm headroom",
+                warmUsd,
+                warmUsd,
+                `${warmNodes} × ${warmType?.type?.name ?? "?"} held by placeholder pods (the cheapest type that fits the pool's largest replica), running at all hours; the ceiling repeats it as an upper bound`,
+                has,
+                pool.spot,
+              ),
+            ]
+          : []),
         ...(odcrs.length > 0
           ? [
               line(

@@ -6,8 +6,11 @@ import {
   Karpenter,
   NeuronSupport,
   NvidiaGpuSupport,
+  WarmHeadroom,
+  HEADROOM_PRIORITY,
+  HEADROOM_PRIORITY_CLASS,
 } from "../../components/capacity";
-import { CHARTS } from "../../components/versions";
+import { CHARTS, IMAGES } from "../../components/versions";
 import { json, Plan, runComponent, testCluster } from "../harness";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 
@@ -451,6 +454,50 @@ describe("Karpenter capacity reservations: an ODCR by id, ODCRs by tags and a Ca
     ).rejects.toThrow(
       /pools\[0\]\.reservations\[0\]\.id: must be a capacity reservation id[\s\S]*pools\[0\]\.reservations\[0\]\.instanceType: must be one of the pool's instanceTypes[\s\S]*pools\[0\]\.reservations\[0\]\.instances[\s\S]*pools\[1\]\.reservations\[0\]\.endsAt: a Capacity Block needs its end/,
     );
+  });
+});
+
+describe("WarmHeadroom: placeholder pods hold nodes warm, preempted by any pod", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await runComponent(() => {
+      new WarmHeadroom("headroom", {
+        cluster: cluster().handle,
+        pools: [
+          { name: "gpu", kind: "nvidia", nodes: 2, requests: { cpuMillis: 4000, memoryMiB: 24576, devices: 1 } },
+          { name: "inferentia", kind: "neuron", nodes: 1, requests: { cpuMillis: 3000, memoryMiB: 12288, devices: 1 } },
+          { name: "idle", kind: "nvidia", nodes: 0, requests: { cpuMillis: 100, memoryMiB: 128, devices: 1 } },
+        ],
+      });
+    });
+  });
+
+  it("has a negative, never-preempting PriorityClass below every pod", () => {
+    const pc = plan.one("kubernetes:scheduling.k8s.io/v1:PriorityClass").inputs as any;
+    expect(pc).toMatchObject({ value: HEADROOM_PRIORITY, preemptionPolicy: "Never", globalDefault: false });
+    expect(HEADROOM_PRIORITY).toBeLessThan(0);
+    validateAgainstUpstreamSchema({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", ...pc });
+  });
+
+  it("runs one hardened placeholder per warm node, each a replica's size, on the pool's tainted nodes", () => {
+    const deployments = plan.ofType("kubernetes:apps/v1:Deployment").map((d) => d.inputs as any);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(["warm-headroom-gpu", "warm-headroom-inferentia"]);
+    const gpu = deployments.find((d) => d.metadata.name === "warm-headroom-gpu")!;
+    expect(gpu.spec.replicas).toBe(2);
+    const pod = gpu.spec.template.spec;
+    expect(pod.priorityClassName).toBe(HEADROOM_PRIORITY_CLASS);
+    expect(pod.nodeSelector).toEqual({ "mlserving.io/node-pool": "gpu" });
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe(
+      "kubernetes.io/hostname",
+    );
+    expect(pod.containers[0].resources.requests).toEqual({ cpu: "4000m", memory: "24576Mi", "nvidia.com/gpu": "1" });
+    expect(pod.containers[0].image).toBe(`${IMAGES.pause.repository}:${IMAGES.pause.tag}`);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
+    const inf = deployments.find((d) => d.metadata.name === "warm-headroom-inferentia")!;
+    expect(inf.spec.template.spec.containers[0].resources.limits["aws.amazon.com/neuron"]).toBe("1");
+    for (const d of deployments) validateAgainstUpstreamSchema({ apiVersion: "apps/v1", kind: "Deployment", ...d });
   });
 });
 

@@ -13,6 +13,9 @@ export const HEADROOM_PRIORITY = -10;
 /** The pause image's user (registry.k8s.io/pause runs as 65535). */
 const PAUSE_UID = 65535;
 
+/** An init container that only exits: the least a pod may ask for. */
+const PREPULL_RESOURCES = { cpu: "10m", memory: "16Mi" };
+
 /** What one placeholder holds: one node's worth of the pool's largest replica. */
 export interface HeadroomRequests {
   cpuMillis: number;
@@ -50,6 +53,12 @@ export function headroomDeployment(input: {
   kind: AcceleratorKind;
   nodes: number;
   requests: HeadroomRequests;
+  /**
+   * Images the pool's replicas pull: each placeholder runs them once as init containers
+   * (`/bin/true`, present in every pinned serving, fetcher and initializer image: all are
+   * Debian or Ubuntu based), so the warm node already holds them when a replacement lands. Default: none.
+   */
+  images?: readonly string[];
 }) {
   const labels = { "app.kubernetes.io/name": "warm-headroom", "app.kubernetes.io/instance": input.pool };
   const resources = {
@@ -82,6 +91,13 @@ export function headroomDeployment(input: {
               ],
             },
           },
+          initContainers: (input.images ?? []).map((image, i) => ({
+            name: `prepull-${i}`,
+            image,
+            command: ["/bin/true"],
+            securityContext: restrictedContainerSecurityContext(),
+            resources: { requests: PREPULL_RESOURCES, limits: PREPULL_RESOURCES },
+          })),
           containers: [
             {
               name: "pause",
@@ -99,7 +115,7 @@ export function headroomDeployment(input: {
 export interface WarmHeadroomArgs {
   cluster: ClusterHandle;
   /** Pools to hold warm nodes in, each with its node count and the requests of one placeholder. Required. */
-  pools: { name: string; kind: AcceleratorKind; nodes: number; requests: HeadroomRequests }[];
+  pools: { name: string; kind: AcceleratorKind; nodes: number; requests: HeadroomRequests; images?: string[] }[];
   /** Resources the placeholders wait for (the node autoscaler, its NodePools). Default: none. */
   dependsOn?: pulumi.Resource[];
 }
@@ -113,7 +129,7 @@ export class WarmHeadroom extends pulumi.ComponentResource {
     for (const p of args.pools.filter((x) => x.nodes > 0))
       new k8s.apps.v1.Deployment(
         `${name}-${p.name}`,
-        headroomDeployment({ pool: p.name, kind: p.kind, nodes: p.nodes, requests: p.requests }),
+        headroomDeployment({ pool: p.name, kind: p.kind, nodes: p.nodes, requests: p.requests, images: p.images }),
         {
           ...k8sOpts,
           dependsOn: [priorityClass, ...(args.dependsOn ?? [])],

@@ -1,6 +1,7 @@
 import type { HeadroomRequests } from "../capacity/headroom";
 import { instanceType } from "../common/instance-types";
 import { candidatePools, replicaRequests, replicasPerNode } from "./capacity-checks";
+import { modelImages } from "./cold-start";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 
 /**
@@ -27,4 +28,16 @@ export function headroomTypes(spec: PlatformSpec, pool: AcceleratorPoolSpec): st
     const t = instanceType(name);
     return t !== undefined && replicasPerNode(t, { ...r, node: pool.kind }, spec) > 0;
   });
+}
+
+/** Every image a replica of the pool's models pulls (servers and fetchers), which its placeholders pre-pull. */
+export function headroomImages(spec: PlatformSpec, pool: AcceleratorPoolSpec): string[] {
+  const models = spec.serving.models.filter((m) => candidatePools(spec, m).some((p) => p.name === pool.name));
+  return [...new Set(models.flatMap((m) => modelImages(m)))].sort();
+}
+
+/** Whether a model's replacement lands on a warm node: its priced pool holds warm nodes that pre-pulled its images. */
+export function warmPoolOf(spec: PlatformSpec, poolName: string | undefined): AcceleratorPoolSpec | undefined {
+  const pool = spec.capacity.pools.find((p) => p.name === poolName);
+  return pool && (pool.warmNodes ?? 0) > 0 ? pool : undefined;
 }

@@ -4,7 +4,7 @@ import { NeuronSupport, NvidiaGpuSupport } from "../capacity/accelerator-support
 import { ClusterAutoscaler } from "../capacity/cluster-autoscaler";
 import { Karpenter } from "../capacity/karpenter";
 import { WarmHeadroom } from "../capacity/headroom";
-import { headroomRequests } from "./headroom";
+import { headroomImages, headroomRequests } from "./headroom";
 import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { EksCluster } from "../cluster/eks-cluster";
@@ -221,6 +221,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             kind: p.kind,
             nodes: p.warmNodes ?? 0,
             requests: headroomRequests(spec, p),
+            images: headroomImages(spec, p),
           })),
           dependsOn: [...(this.karpenter ? this.karpenter.nodePools : this.acceleratorNodeGroups)],
         },

@@ -464,7 +464,13 @@ describe("WarmHeadroom: placeholder pods hold nodes warm, preempted by any pod",
       new WarmHeadroom("headroom", {
         cluster: cluster().handle,
         pools: [
-          { name: "gpu", kind: "nvidia", nodes: 2, requests: { cpuMillis: 4000, memoryMiB: 24576, devices: 1 } },
+          {
+            name: "gpu",
+            kind: "nvidia",
+            nodes: 2,
+            requests: { cpuMillis: 4000, memoryMiB: 24576, devices: 1 },
+            images: ["docker.io/vllm/vllm-openai:v0.16.0", "ghcr.io/mlflow/mlflow:v3.16.1-full"],
+          },
           { name: "inferentia", kind: "neuron", nodes: 1, requests: { cpuMillis: 3000, memoryMiB: 12288, devices: 1 } },
           { name: "idle", kind: "nvidia", nodes: 0, requests: { cpuMillis: 100, memoryMiB: 128, devices: 1 } },
         ],
@@ -494,6 +500,12 @@ describe("WarmHeadroom: placeholder pods hold nodes warm, preempted by any pod",
     expect(pod.containers[0].resources.requests).toEqual({ cpu: "4000m", memory: "24576Mi", "nvidia.com/gpu": "1" });
     expect(pod.containers[0].image).toBe(`${IMAGES.pause.repository}:${IMAGES.pause.tag}`);
     expect(pod.automountServiceAccountToken).toBe(false);
+    // Each model image is pulled once by an init container that only exits, so the warm node holds it.
+    expect(pod.initContainers.map((c: any) => [c.image, c.command])).toEqual([
+      ["docker.io/vllm/vllm-openai:v0.16.0", ["/bin/true"]],
+      ["ghcr.io/mlflow/mlflow:v3.16.1-full", ["/bin/true"]],
+    ]);
+    for (const c of pod.initContainers) expect(c.securityContext.capabilities).toEqual({ drop: ["ALL"] });
     expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
     const inf = deployments.find((d) => d.metadata.name === "warm-headroom-inferentia")!;
     expect(inf.spec.template.spec.containers[0].resources.limits["aws.amazon.com/neuron"]).toBe("1");

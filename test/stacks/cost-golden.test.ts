@@ -77,13 +77,14 @@ const GOLDEN = {
   },
   prod: {
     region: "us-east-1",
-    floor: { totalUsd: 6503.27, withSpotUsd: { low: 2731.07, high: 4347.72 } },
-    ceiling: { totalUsd: 58555.99 },
+    // Each pool holds one warm node (Pulumi.prod.yaml warmNodes): a g6.2xlarge and an inf2.xlarge all month.
+    floor: { totalUsd: 7770.41, withSpotUsd: { low: 3111.21, high: 5108 } },
+    ceiling: { totalUsd: 59823.13 },
     components: {
       network: [110.85, 177],
       cluster: [539.02, 1038.66],
-      "capacity:gpu": [4377.89, 21992.48],
-      "capacity:inferentia": [1138.97, 34860.91],
+      "capacity:gpu": [5091.54, 22706.13],
+      "capacity:inferentia": [1692.46, 35414.4],
       serving: [16.43, 45.63],
       registry: [285.71, 406.91],
       monitoring: [34.4, 34.4],

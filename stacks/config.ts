@@ -114,6 +114,8 @@ const poolSchema = z.strictObject({
   os: z.enum(["al2023", "bottlerocket"]).optional(),
   imageCacheSnapshotId: z.string().optional(),
   warmNodes: count(0, 100).optional(),
+  volumeThroughputMiBps: int.optional(),
+  instanceStore: z.boolean().optional(),
   reservations: z
     .array(
       z.strictObject({
@@ -536,6 +538,8 @@ function resolveCapacity(
         os: p.os ?? "al2023",
         imageCacheSnapshotId: p.imageCacheSnapshotId,
         ...(p.warmNodes ? { warmNodes: p.warmNodes } : {}),
+        ...(p.volumeThroughputMiBps !== undefined ? { volumeThroughputMiBps: p.volumeThroughputMiBps } : {}),
+        ...(p.instanceStore ? { instanceStore: true } : {}),
         ...(p.reservations
           ? {
               reservations: p.reservations.map((r) => ({

@@ -9,7 +9,7 @@ import {
 } from "../common/accelerators";
 import { bottlerocketTimeSlicingSettings } from "./device-plugin-values";
 import { acceleratorNodeLabels } from "./node-group-builders";
-import { CapacityReservationSpec, poolCapacityTypes, sharesPerDevice } from "./rules";
+import { CapacityReservationSpec, gp3IopsFor, poolCapacityTypes, sharesPerDevice } from "./rules";
 
 export const KARPENTER_NAMESPACE = "kube-system";
 export const KARPENTER_SERVICE_ACCOUNT = "karpenter";
@@ -84,6 +84,10 @@ export interface NodeClassInput {
   gpuTimeSlicingReplicas?: number;
   /** Capacity reservations the pool's NodePool launches into first. Default: none. */
   reservations?: CapacityReservationSpec[];
+  /** gp3 throughput of the image volume, MiB/s, with the IOPS it needs. Default: gp3's 125 (and 3,000 IOPS). */
+  volumeThroughputMiBps?: number;
+  /** AL2023: kubelet and containerd on the instance-store NVMe (RAID0) where the type has it. Default: false. */
+  instanceStore?: boolean;
   tags: Record<string, string>;
 }
 
@@ -107,6 +111,9 @@ export function ec2NodeClassSpec(input: NodeClassInput) {
     volumeType: "gp3",
     encrypted: true,
     deleteOnTermination: true,
+    ...(input.volumeThroughputMiBps !== undefined
+      ? { throughput: input.volumeThroughputMiBps, iops: gp3IopsFor(input.volumeThroughputMiBps) }
+      : {}),
     ...extra,
   });
   const bottlerocket = input.imageCacheSnapshotId !== undefined;
@@ -138,6 +145,8 @@ export function ec2NodeClassSpec(input: NodeClassInput) {
     ...(bottlerocket && input.gpuTimeSlicingReplicas
       ? { userData: bottlerocketTimeSlicingSettings(input.gpuTimeSlicingReplicas) }
       : {}),
+    // Types without instance store keep everything on the root volume (Karpenter sets up RAID0 only where there are disks).
+    ...(input.instanceStore && !bottlerocket ? { instanceStorePolicy: "RAID0" } : {}),
     ...(input.reservations?.length
       ? { capacityReservationSelectorTerms: capacityReservationSelectorTerms(input.reservations) }
       : {}),

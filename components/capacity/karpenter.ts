@@ -48,6 +48,10 @@ export interface KarpenterPoolArgs {
    * the controller may launch into exactly these. Default: none.
    */
   reservations?: CapacityReservationSpec[];
+  /** gp3 throughput of the image volume, MiB/s (125-1000), with the IOPS it needs. Default: 125. */
+  volumeThroughputMiBps?: number;
+  /** AL2023: kubelet and containerd on instance-store NVMe (RAID0) where the type has it. Default: false. */
+  instanceStore?: boolean;
 }
 
 export interface KarpenterArgs {
@@ -85,6 +89,8 @@ function karpenterPoolSpec(p: KarpenterPoolArgs): AcceleratorPoolSpec {
     os: "al2023",
     imageCacheSnapshotId: p.imageCacheSnapshotId,
     reservations: p.reservations,
+    volumeThroughputMiBps: p.volumeThroughputMiBps,
+    instanceStore: p.instanceStore,
   };
 }
 
@@ -267,6 +273,8 @@ export class Karpenter extends pulumi.ComponentResource {
               imageCacheSnapshotId: pool.imageCacheSnapshotId,
               gpuTimeSlicingReplicas: poolSlicing,
               reservations: pool.reservations,
+              volumeThroughputMiBps: pool.volumeThroughputMiBps,
+              instanceStore: pool.instanceStore,
               tags: cluster.tags,
             }),
           ),

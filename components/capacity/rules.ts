@@ -38,6 +38,17 @@ export interface AcceleratorPoolSpec {
    * so a replacement replica starts on a running node. Default: 0.
    */
   warmNodes?: number;
+  /**
+   * Karpenter pools: gp3 throughput of the image volume, MiB/s (125-1000; EC2NodeClass
+   * `blockDeviceMappings[].ebs.throughput`, karpenter v1.14.1 CRD), with the IOPS gp3 needs for it
+   * (at most 0.25 MiB/s per provisioned IOPS, at least the included 3,000). Default: gp3's 125.
+   */
+  volumeThroughputMiBps?: number;
+  /**
+   * Karpenter pools on AL2023: put kubelet and containerd on the instance-store NVMe where the type
+   * has it (`instanceStorePolicy: RAID0`, mounted at /mnt/k8s-disks/0; v1.14.1 docs/concepts/nodeclasses.md). Default: false.
+   */
+  instanceStore?: boolean;
   /** Karpenter pools only: capacity reservations the pool launches into first (`reserved` capacity). Default: none. */
   reservations?: CapacityReservationSpec[];
 }
@@ -113,6 +124,12 @@ export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
 export function sharesPerDevice(kind: AcceleratorKind, gpuTimeSlicingReplicas?: number): number {
   return kind === "nvidia" ? (gpuTimeSlicingReplicas ?? 1) : 1;
 }
+/** gp3 throughput bounds, MiB/s (karpenter v1.14.1 EC2NodeClass CRD `ebs.throughput`: 125 to 1000). */
+export const GP3_THROUGHPUT = { min: 125, max: 1000, includedIops: 3000, maxMiBpsPerIops: 0.25 } as const;
+/** IOPS a gp3 volume needs for a throughput: EC2 allows at most 0.25 MiB/s per provisioned IOPS; 3,000 are included. */
+export function gp3IopsFor(throughputMiBps: number): number {
+  return Math.max(GP3_THROUGHPUT.includedIops, Math.ceil(throughputMiBps / GP3_THROUGHPUT.maxMiBpsPerIops));
+}
 /** Root/data volume of an accelerator node: inference images are large. */
 export const MIN_ACCELERATOR_DISK_GIB = 50;
 /** A Go duration as Cluster Autoscaler takes it. */
@@ -175,6 +192,21 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
       "must be an EBS snapshot id (snap-...), for nvidia pools under Karpenter only",
     );
   if (p.reservations !== undefined) problems.nest("reservations", reservationsProblems(p, autoscaler));
+  if (p.volumeThroughputMiBps !== undefined) {
+    const t = wholeNumberProblem(p.volumeThroughputMiBps, GP3_THROUGHPUT.min, GP3_THROUGHPUT.max);
+    if (t) problems.add("volumeThroughputMiBps", `${t} (gp3 throughput, MiB/s)`);
+    problems.check(
+      autoscaler === "karpenter",
+      "volumeThroughputMiBps",
+      "is set in Karpenter's EC2NodeClass: enable karpenter",
+    );
+  }
+  if (p.instanceStore)
+    problems.check(
+      autoscaler === "karpenter" && p.imageCacheSnapshotId === undefined,
+      "instanceStore",
+      "is set in Karpenter's AL2023 EC2NodeClass: enable karpenter, and not with imageCacheSnapshotId (Bottlerocket keeps images on its data volume)",
+    );
   if (p.warmNodes !== undefined) {
     const warm = wholeNumberProblem(p.warmNodes, 0, p.maxNodes);
     if (warm) problems.add("warmNodes", `${warm}: warm nodes count against maxNodes (${p.maxNodes})`);

@@ -43,7 +43,8 @@ import { runtimeOf } from "../serving/runtimes";
 import { placements } from "./capacity-checks";
 import { pricedPlacement } from "./cost";
 import { warmPoolOf } from "./headroom";
-import type { PlatformSpec } from "./spec";
+import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
+import { instanceType } from "../common/instance-types";
 
 /** A figure and where it comes from. */
 export interface SourcedFigure {
@@ -210,13 +211,10 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
     ? { p: priced, mbps: networkBandwidthMbps(priced.type.name) ?? 0 }
     : fits.map((p) => ({ p, mbps: networkBandwidthMbps(p.type.name) ?? 0 })).sort((a, b) => b.mbps - a.mbps)[0];
   // Bytes reach the root volume no faster than the network, the instance's EBS bandwidth or the volume allow.
-  const limits: { on: "volume" | "network" | "ebs"; bytesPerS: number; text: string }[] = [
-    {
-      on: "volume",
-      bytesPerS: GP3_DEFAULT_THROUGHPUT_MIBPS.value * MIB,
-      text: `the root volume's ${GP3_DEFAULT_THROUGHPUT_MIBPS.value} MiB/s (gp3 default)`,
-    },
-  ];
+  const limits: { on: "volume" | "network" | "ebs"; bytesPerS: number; text: string }[] = imageVolumeLimit(
+    best?.p.poolIndex !== undefined ? spec.capacity.pools[best.p.poolIndex] : undefined,
+    best?.p.type.name,
+  );
   if (best && best.mbps > 0)
     limits.push({
       on: "network",
@@ -317,6 +315,32 @@ export function spotReplacementWarning(
     path: at,
     message: `model ${m.name} runs on spot: a replacement replica ${gone}. Keep replicas.min one above what the load needs, hold warm nodes (capacity.pools[].warmNodes), or serve it from an on-demand pool or a capacity reservation.`,
   };
+}
+
+/**
+ * What bounds writes of images (and downloaded weights) on a node of the pool: the gp3 volume at
+ * its provisioned throughput (`volumeThroughputMiBps`, else the 125 MiB/s default), or nothing
+ * the plan can source when kubelet and containerd sit on the type's instance-store NVMe
+ * (`instanceStore`): no NVMe write rate is published per type, so the floor is then bounded by
+ * the network and EBS limits alone (still a floor: a limit left out only lowers it).
+ */
+export function imageVolumeLimit(
+  pool: Pick<AcceleratorPoolSpec, "volumeThroughputMiBps" | "instanceStore"> | undefined,
+  type: string | undefined,
+): { on: "volume"; bytesPerS: number; text: string }[] {
+  const nvmeGB = type ? (instanceType(type)?.instanceStoreGB ?? 0) : 0;
+  if (pool?.instanceStore && nvmeGB > 0) return [];
+  const mibps = pool?.volumeThroughputMiBps ?? GP3_DEFAULT_THROUGHPUT_MIBPS.value;
+  return [
+    {
+      on: "volume",
+      bytesPerS: mibps * MIB,
+      text:
+        pool?.volumeThroughputMiBps !== undefined
+          ? `the root volume's ${mibps} MiB/s (capacity.pools[].volumeThroughputMiBps)`
+          : `the root volume's ${mibps} MiB/s (gp3 default)`,
+    },
+  ];
 }
 
 /** The cold-start floor of every model of the spec, in order. */

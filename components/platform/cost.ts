@@ -205,6 +205,11 @@ export function notModelledCosts(spec: PlatformSpec): string[] {
       out.push(
         `Capacity Block ${r.id} of pool ${pool.name} (${r.instances} × ${r.instanceType}, ends ${r.endsAt}): its price is set and paid up front when it is purchased, so the monthly figures leave it out; its nodes cost nothing more while it lasts`,
       );
+  const provisioned = spec.capacity.pools.filter((p) => (p.volumeThroughputMiBps ?? 125) > 125).map((p) => p.name);
+  if (provisioned.length > 0)
+    out.push(
+      `gp3 throughput above the included 125 MiB/s, and the IOPS above 3,000 it needs, on the image volumes of pool(s) ${provisioned.join(", ")} (volumeThroughputMiBps): the price table holds no provisioned-throughput price`,
+    );
   const cached = spec.capacity.pools.filter((p) => p.imageCacheSnapshotId).map((p) => p.name);
   if (cached.length > 0) out.push(`EBS snapshot storage of the image caches of pool(s) ${cached.join(", ")}`);
   out.push(

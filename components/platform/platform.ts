@@ -159,6 +159,8 @@ export class MlPlatform extends pulumi.ComponentResource {
             diskSizeGiB: p.diskSizeGiB,
             imageCacheSnapshotId: p.imageCacheSnapshotId,
             reservations: p.reservations,
+            volumeThroughputMiBps: p.volumeThroughputMiBps,
+            instanceStore: p.instanceStore,
           })),
           monitoring: this.monitoring.handle,
           gpuTimeSlicingReplicas: capacity.gpuTimeSlicingReplicas,

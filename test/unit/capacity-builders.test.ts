@@ -23,7 +23,13 @@ import {
   nvidiaDevicePluginValues,
 } from "../../components";
 import { capacityReservationSelectorTerms } from "../../components/capacity/karpenter-builders";
-import { poolCapacityTypes, reservationFallbackProblems, reservationsProblems } from "../../components/capacity/rules";
+import {
+  gp3IopsFor,
+  poolCapacityTypes,
+  reservationFallbackProblems,
+  reservationsProblems,
+} from "../../components/capacity/rules";
+import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { parse } from "yaml";
 
 describe("accelerator instance types", () => {
@@ -360,6 +366,38 @@ describe("capacity reservations", () => {
         "karpenter",
       ),
     ).toEqual([{ path: "[0]", message: "set exactly one of id (cr-...) or tags" }]);
+  });
+});
+
+describe("faster image volumes", () => {
+  const base = {
+    name: "gpu",
+    clusterName: "c1",
+    nodeRoleName: "node",
+    amiRelease: "v20260724",
+    bottlerocketRelease: "v1.61.0",
+    rootVolumeGiB: 200,
+    tags: {},
+  };
+  it("provisions gp3 throughput with the IOPS it needs, and puts kubelet and containerd on instance store", () => {
+    const nc = ec2NodeClassSpec({ ...base, volumeThroughputMiBps: 1000, instanceStore: true });
+    expect(nc.blockDeviceMappings[0].ebs).toMatchObject({ throughput: 1000, iops: 4000 });
+    expect(nc.instanceStorePolicy).toBe("RAID0");
+    validateAgainstUpstreamSchema({
+      apiVersion: "karpenter.k8s.aws/v1",
+      kind: "EC2NodeClass",
+      metadata: { name: "gpu" },
+      spec: nc,
+    });
+    expect(gp3IopsFor(250)).toBe(3000);
+    expect(gp3IopsFor(1000)).toBe(4000);
+    const plain = ec2NodeClassSpec(base);
+    expect(plain.blockDeviceMappings[0].ebs).not.toHaveProperty("throughput");
+    expect(plain).not.toHaveProperty("instanceStorePolicy");
+    // Bottlerocket keeps images on its data volume: no RAID0 there.
+    expect(
+      ec2NodeClassSpec({ ...base, instanceStore: true, imageCacheSnapshotId: "snap-0123456789abcdef0" }),
+    ).not.toHaveProperty("instanceStorePolicy");
   });
 });
 

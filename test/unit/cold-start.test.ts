@@ -8,6 +8,7 @@ import {
   ACCELERATOR_NODE_BOOT,
   coldStartEstimate,
   coldStartSummaryLines,
+  imageVolumeLimit,
   GP3_DEFAULT_THROUGHPUT_MIBPS,
   IMAGE_DISK_GB,
   modelImages,
@@ -213,6 +214,25 @@ describe("cold-start floor per model", () => {
     expect(unknown.warnings.map((w) => w.message).join("\n")).toMatch(
       /whether it serves within the 120 s notice is unknown/,
     );
+  });
+
+  it("pulls at the pool's provisioned gp3 throughput, and past the volume when images sit on instance store", () => {
+    const plain = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true })),
+      LLM,
+      0,
+    );
+    const fast = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true, volumeThroughputMiBps: 1000 })),
+      LLM,
+      0,
+    );
+    expect(phase(fast, "images")!.seconds).toBeLessThan(phase(plain, "images")!.seconds);
+    expect(phase(fast, "images")!.basis).toMatch(/volumeThroughputMiBps|network|EBS/);
+    expect(imageVolumeLimit({ volumeThroughputMiBps: 500 }, "g6.2xlarge")[0].bytesPerS).toBe(500 * 2 ** 20);
+    // g6.2xlarge carries NVMe: with instanceStore the volume no longer bounds the floor; inf2 has none.
+    expect(imageVolumeLimit({ instanceStore: true }, "g6.2xlarge")).toEqual([]);
+    expect(imageVolumeLimit({ instanceStore: true }, "inf2.xlarge")[0].bytesPerS).toBe(gp3BytesPerSecond);
   });
 
   it("warns when a new replica takes longer than the autoscaler's scale-up step", () => {

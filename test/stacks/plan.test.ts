@@ -6,6 +6,7 @@ import { allPolicies } from "../../policies/rules";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { CLUSTER_AUTOSCALER_METRICS, dcgmExporterServiceLabels, KARPENTER_METRICS } from "../../components/capacity";
 import { KSERVE_CONTROLLER_METRICS } from "../../components/serving";
+import { IMAGES, imageRef } from "../../components/versions";
 
 /** Services that charts create (not in the plan), with the labels and metrics port their templates give them. */
 const CHART_SERVICES = [
@@ -73,6 +74,28 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
         expect(llm.warnings.map((w: { message: string }) => w.message).join("\n")).toMatch(/interruption notice/);
       }
     }
+  });
+
+  it("holds prod's warm nodes with placeholders that pre-pull every image their pool's models pull", () => {
+    const warm = plan.resources.filter(
+      (r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name.startsWith("warm-headroom-"),
+    );
+    if (stack !== "prod") {
+      expect(warm).toEqual([]);
+      return;
+    }
+    const byPool = Object.fromEntries(warm.map((d) => [(d.inputs as any).metadata.name, (d.inputs as any).spec]));
+    expect(Object.keys(byPool).sort()).toEqual(["warm-headroom-gpu", "warm-headroom-inferentia"]);
+    const gpu = byPool["warm-headroom-gpu"].template.spec;
+    expect(gpu.initContainers.map((c: any) => c.image)).toEqual(
+      expect.arrayContaining([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.tritonServer), imageRef(IMAGES.mlflow)]),
+    );
+    // support-llm's 4 CPUs and 24 GiB: the largest GPU replica of the pool.
+    expect(gpu.containers[0].resources.requests).toMatchObject({
+      cpu: "4000m",
+      memory: "24576Mi",
+      "nvidia.com/gpu": "1",
+    });
   });
 
   it("serves the LLM example from weights staged once and mounted read-only, never downloaded at pod start", () => {

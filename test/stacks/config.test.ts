@@ -323,6 +323,24 @@ describe("capacity choices for a first deploy", () => {
     expect(message(() => prod(true))).not.toContain("onDemandFallback");
   });
 
+  it("bounds warm nodes by maxNodes and gp3 throughput by 125-1000 MiB/s, by key path, and needs Karpenter for both volume options", () => {
+    const gpu = { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 };
+    const ok = resolve({
+      karpenter: { enabled: true },
+      pools: [{ ...gpu, warmNodes: 1, volumeThroughputMiBps: 500, instanceStore: true }],
+    }).capacity.pools[0];
+    expect(ok).toMatchObject({ warmNodes: 1, volumeThroughputMiBps: 500, instanceStore: true });
+    expect(() => resolve({ karpenter: { enabled: true }, pools: [{ ...gpu, warmNodes: 3 }] })).toThrow(
+      /mlserving:capacity\.pools\[0\]\.warmNodes: must be at most 2: warm nodes count against maxNodes/,
+    );
+    expect(() => resolve({ karpenter: { enabled: true }, pools: [{ ...gpu, volumeThroughputMiBps: 2000 }] })).toThrow(
+      /mlserving:capacity\.pools\[0\]\.volumeThroughputMiBps: must be at most 1000/,
+    );
+    expect(() => resolve({ pools: [{ ...gpu, instanceStore: true }] })).toThrow(
+      /mlserving:capacity\.pools\[0\]\.instanceStore: is set in Karpenter's AL2023 EC2NodeClass/,
+    );
+  });
+
   it("leaves mixed shapes to Karpenter, which picks a type per pod", () => {
     const pools = [
       { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 },

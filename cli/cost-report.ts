@@ -63,7 +63,7 @@ export function costSummaryLines(r: CostReport): string[] {
     out.push(`    ${c.name.padEnd(22)} ${usd(c.floorUsd).padStart(12)} ${usd(c.ceilingUsd).padStart(12)}`);
   for (const p of e.pools)
     out.push(
-      `  pool ${p.name} (${p.kind}, ${p.autoscaler}, ${p.capacity}): floor ${p.floor.nodes} node(s) ${usd(p.floor.usd)}; ceiling ${p.ceiling.bound} ${usd(p.ceiling.usd)}`,
+      `  pool ${p.name} (${p.kind}, ${p.autoscaler}, ${p.capacity}): floor ${p.floor.nodes} node(s) ${usd(p.floor.usd)}; ceiling ${p.ceiling.bound} ${usd(p.ceiling.usd)}${p.warm ? `; warm headroom ${p.warm.nodes} × ${p.warm.instanceType ?? "?"} ${usd(p.warm.usd)}` : ""}${p.reserved ? `; reserved ${p.reserved.detail} ${usd(p.reserved.usd)} (ODCR: on-demand rate, used or not)` : ""}`,
     );
   for (const m of e.models)
     out.push(

@@ -255,6 +255,12 @@ export const IMAGES = {
    * config/charts/inferencepool/values.yaml at v1.5.0); distroless `static:nonroot` (Dockerfile).
    */
   endpointPicker: { repository: "registry.k8s.io/gateway-api-inference-extension/epp", tag: "v1.5.0" },
+  /**
+   * The pause image of warm-headroom placeholder pods: the sandbox image kubeadm pins for
+   * Kubernetes 1.35 (kubernetes cmd/kubeadm/app/constants/constants.go `PauseVersion = "3.10.1"`),
+   * which the EKS AMIs also run, so it is usually on the node already. It runs as 65535, does nothing.
+   */
+  pause: { repository: "registry.k8s.io/pause", tag: "3.10.1" },
 } as const satisfies Record<string, ImagePin>;
 
 /**

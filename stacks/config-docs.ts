@@ -55,6 +55,22 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].diskSizeGiB": "Image volume of an accelerator node, GiB. Default: 200.",
   "capacity.pools[].os": "`al2023` or `bottlerocket` (NVIDIA node groups only). Default: `al2023`.",
   "capacity.pools[].imageCacheSnapshotId": "Karpenter NVIDIA pools: EBS snapshot of pre-pulled images.",
+  "capacity.pools[].warmNodes":
+    "Nodes held warm by low-priority placeholder pods (each the pool's largest replica), so a replacement replica starts on a running node; priced in cost.json. Default: 0.",
+  "capacity.pools[].volumeThroughputMiBps":
+    "Karpenter pools: gp3 throughput of the image volume, MiB/s (125-1000), with the IOPS it needs; the cold-start floor reads it. Default: 125.",
+  "capacity.pools[].instanceStore":
+    "Karpenter AL2023 pools: kubelet and containerd on instance-store NVMe (`instanceStorePolicy: RAID0`) where the type has it. Default: false.",
+  "capacity.pools[].reservations[].id":
+    "Karpenter pools: a reservation launched into first (`reserved` capacity, then spot, on-demand): ODCR or Capacity Block id (`cr-...`); exclusive with `tags`.",
+  "capacity.pools[].reservations[].tags": "ODCRs selected by tags (every matching reservation the account can use).",
+  "capacity.pools[].reservations[].type":
+    "`odcr` (billed at the on-demand rate, used or not) or `capacity-block` (paid up front). Default: `odcr`.",
+  "capacity.pools[].reservations[].instanceType":
+    "The reserved instance type, one of the pool's. Required (priced in cost.json).",
+  "capacity.pools[].reservations[].instances": "Instances reserved. Required (priced in cost.json).",
+  "capacity.pools[].reservations[].endsAt":
+    "Capacity Blocks: the block's end, UTC (`2026-12-31T11:30:00Z`). Required for them.",
   "monitoring.retention":
     "How long Prometheus keeps samples: a Prometheus duration such as `15d` or `2w3d`, over 72h (the longest alert window) and within ~292 years.",
   "monitoring.storageGiB": "Prometheus volume per replica, GiB.",

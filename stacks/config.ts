@@ -25,7 +25,11 @@ import {
 } from "../components/serving/model-spec";
 import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
 import { withModelTeamDefaults } from "../components/platform/teams";
-import { CAPACITY_LIST_LIMITS } from "../components/capacity/rules";
+import {
+  CAPACITY_LIST_LIMITS,
+  CAPACITY_RESERVATION_TYPES,
+  CapacityReservationType,
+} from "../components/capacity/rules";
 import { CLUSTER_LIST_LIMITS } from "../components/cluster/rules";
 import { configKeyPath, coveredBy, listLengthProblem } from "../components/common/problems";
 import { MAX_USER_TAGS, tagProblems } from "../components/common/tags";
@@ -122,6 +126,21 @@ const poolSchema = z.strictObject({
   diskSizeGiB: count(1, 4000).optional(),
   os: z.enum(["al2023", "bottlerocket"]).optional(),
   imageCacheSnapshotId: z.string().optional(),
+  warmNodes: count(0, 100).optional(),
+  volumeThroughputMiBps: int.optional(),
+  instanceStore: z.boolean().optional(),
+  reservations: z
+    .array(
+      z.strictObject({
+        id: z.string().optional(),
+        tags: z.record(z.string(), z.string()).optional(),
+        type: z.enum(CAPACITY_RESERVATION_TYPES as [string, ...string[]]).optional(),
+        instanceType,
+        instances: count(1, 10000),
+        endsAt: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 const capacitySchema = z.strictObject({
@@ -683,6 +702,17 @@ function resolveCapacity(
         diskSizeGiB: p.diskSizeGiB ?? 200,
         os: p.os ?? "al2023",
         imageCacheSnapshotId: p.imageCacheSnapshotId,
+        ...(p.warmNodes ? { warmNodes: p.warmNodes } : {}),
+        ...(p.volumeThroughputMiBps !== undefined ? { volumeThroughputMiBps: p.volumeThroughputMiBps } : {}),
+        ...(p.instanceStore ? { instanceStore: true } : {}),
+        ...(p.reservations
+          ? {
+              reservations: p.reservations.map((r) => ({
+                ...r,
+                type: (r.type ?? "odcr") as CapacityReservationType,
+              })),
+            }
+          : {}),
       }))
     : d.pools;
   return {

@@ -73,13 +73,15 @@ export const KARPENTER_ADDON: ChartAddOn<{
   controllerPolicyArns: pulumi.Input<string>[];
   /** Turn on the NodeOverlay feature gate (GPU time-slicing). */
   nodeOverlay?: boolean;
+  /** Set the ReservedCapacity feature gate explicitly (pools with capacity reservations). */
+  reservedCapacity?: boolean;
 }> = {
   release: KARPENTER_RELEASE,
   chart: CHARTS.karpenter,
   namespace: KARPENTER_NAMESPACE,
   serviceAccount: KARPENTER_SERVICE_ACCOUNT,
   podIdentity: ({ controllerPolicyArns }) => ({ managedPolicyArns: controllerPolicyArns }),
-  values: ({ cluster, interruptionQueueName, replicas, nodeOverlay }) =>
+  values: ({ cluster, interruptionQueueName, replicas, nodeOverlay, reservedCapacity }) =>
     interruptionQueueName.apply((queue) =>
       karpenterValues({
         clusterName: cluster.name,
@@ -87,6 +89,7 @@ export const KARPENTER_ADDON: ChartAddOn<{
         interruptionQueueName: queue,
         replicas,
         nodeOverlay,
+        reservedCapacity,
       }),
     ),
   metrics: { name: "karpenter", ...KARPENTER_METRICS },

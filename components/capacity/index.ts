@@ -13,3 +13,4 @@ export * from "./node-group-builders";
 export * from "./addons";
 export * from "./rules";
 export * from "./spot-service-linked-role";
+export * from "./headroom";

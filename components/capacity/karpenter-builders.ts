@@ -9,7 +9,7 @@ import {
 } from "../common/accelerators";
 import { bottlerocketTimeSlicingSettings } from "./device-plugin-values";
 import { acceleratorNodeLabels } from "./node-group-builders";
-import { sharesPerDevice } from "./rules";
+import { CapacityReservationSpec, gp3IopsFor, poolCapacityTypes, sharesPerDevice } from "./rules";
 
 export const KARPENTER_NAMESPACE = "kube-system";
 export const KARPENTER_SERVICE_ACCOUNT = "karpenter";
@@ -41,12 +41,22 @@ export function karpenterValues(input: {
    * NodeOverlays take effect. Default: off.
    */
   nodeOverlay?: boolean;
+  /**
+   * Pools launch into capacity reservations: the ReservedCapacity gate (v1.14.1 values.yaml
+   * `settings.featureGates.reservedCapacity`, beta, default true) is set explicitly so a values
+   * override cannot turn reserved capacity off under them. Default: left to the chart.
+   */
+  reservedCapacity?: boolean;
 }) {
+  const featureGates = {
+    ...(input.nodeOverlay ? { nodeOverlay: true } : {}),
+    ...(input.reservedCapacity ? { reservedCapacity: true } : {}),
+  };
   return {
     settings: {
       clusterName: input.clusterName,
       interruptionQueue: input.interruptionQueueName,
-      ...(input.nodeOverlay ? { featureGates: { nodeOverlay: true } } : {}),
+      ...(Object.keys(featureGates).length > 0 ? { featureGates } : {}),
     },
     serviceAccount: { create: true, name: KARPENTER_SERVICE_ACCOUNT },
     replicas: input.replicas,
@@ -72,7 +82,21 @@ export interface NodeClassInput {
   imageCacheSnapshotId?: string;
   /** NVIDIA pools: GPU time-slicing shares, set in Bottlerocket's user data (AL2023 nodes run the kit's device plugin). */
   gpuTimeSlicingReplicas?: number;
+  /** Capacity reservations the pool's NodePool launches into first. Default: none. */
+  reservations?: CapacityReservationSpec[];
+  /** gp3 throughput of the image volume, MiB/s, with the IOPS it needs. Default: gp3's 125 (and 3,000 IOPS). */
+  volumeThroughputMiBps?: number;
+  /** AL2023: kubelet and containerd on the instance-store NVMe (RAID0) where the type has it. Default: false. */
+  instanceStore?: boolean;
   tags: Record<string, string>;
+}
+
+/**
+ * EC2NodeClass `capacityReservationSelectorTerms` (karpenter v1.14.1 CRD): one term per
+ * reservation, `{id}` or `{tags}` (a term with an id may carry nothing else).
+ */
+export function capacityReservationSelectorTerms(reservations: readonly CapacityReservationSpec[]) {
+  return reservations.map((r) => (r.id !== undefined ? { id: r.id } : { tags: { ...r.tags } }));
 }
 
 /**
@@ -87,6 +111,9 @@ export function ec2NodeClassSpec(input: NodeClassInput) {
     volumeType: "gp3",
     encrypted: true,
     deleteOnTermination: true,
+    ...(input.volumeThroughputMiBps !== undefined
+      ? { throughput: input.volumeThroughputMiBps, iops: gp3IopsFor(input.volumeThroughputMiBps) }
+      : {}),
     ...extra,
   });
   const bottlerocket = input.imageCacheSnapshotId !== undefined;
@@ -118,6 +145,11 @@ export function ec2NodeClassSpec(input: NodeClassInput) {
     ...(bottlerocket && input.gpuTimeSlicingReplicas
       ? { userData: bottlerocketTimeSlicingSettings(input.gpuTimeSlicingReplicas) }
       : {}),
+    // Types without instance store keep everything on the root volume (Karpenter sets up RAID0 only where there are disks).
+    ...(input.instanceStore && !bottlerocket ? { instanceStorePolicy: "RAID0" } : {}),
+    ...(input.reservations?.length
+      ? { capacityReservationSelectorTerms: capacityReservationSelectorTerms(input.reservations) }
+      : {}),
     tags: input.tags,
   };
 }
@@ -137,17 +169,19 @@ export interface NodePoolInput {
   os: NodeOs;
   /** NVIDIA GPU time-slicing shares: the device limit counts shares, maxDevices stays physical GPUs. Default: off. */
   gpuTimeSlicingReplicas?: number;
+  /** The pool holds capacity reservations: `reserved` joins its capacity types, preferred first. Default: none. */
+  reservations?: CapacityReservationSpec[];
 }
 
 /**
  * NodePool (karpenter.sh/v1) for one accelerator kind: the listed instance types on spot (and
- * on-demand as fallback: Karpenter prefers spot when both are allowed), tainted for that
+ * on-demand as fallback: Karpenter prefers spot when both are allowed; with reservations,
+ * `reserved` first: v1.14.1 docs/concepts/nodepools.md "prioritize reserved, then spot, then on-demand"), tainted for that
  * accelerator, capped in devices, and disrupted gently: empty or underutilised nodes go after
  * 10 minutes, one node at a time, so running inference is not churned.
  */
 export function nodePoolSpec(input: NodePoolInput) {
-  const capacityTypes =
-    input.spot === false ? ["on-demand"] : input.onDemandFallback ? ["spot", "on-demand"] : ["spot"];
+  const capacityTypes = poolCapacityTypes(input);
   const labels = acceleratorNodeLabels(input.kind, "spot", input.instanceTypes, input.name, input.os);
   delete labels[LABELS.capacityType]; // Karpenter labels capacity itself: karpenter.sh/capacity-type.
   return {

@@ -9,6 +9,11 @@ export interface KarpenterScope {
   clusterName: string;
   nodeRoleArn: string;
   interruptionQueueArn: string;
+  /**
+   * Capacity reservations the pools select: `cr-...` ids, or "tags" when a pool selects by tags
+   * (then any reservation in the region). Empty: the controller may launch into none.
+   */
+  capacityReservations?: readonly string[];
 }
 
 /**
@@ -36,6 +41,11 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
   ].map((r) => ec2(r));
   const instanceProfiles = `arn:${s.partition}:iam::${s.accountId}:instance-profile/*`;
   const region = { "aws:ResourceTag/topology.kubernetes.io/region": s.region };
+  const reservations = s.capacityReservations ?? [];
+  // Reservations may be shared from another account (RAM), so the owner account stays open; the id pins the ARN.
+  const capacityReservationArns = reservations.includes("tags")
+    ? [ec2("capacity-reservation/*")]
+    : [...new Set(reservations)].map((id) => ec2(`capacity-reservation/${id}`));
 
   return {
     "node-lifecycle": policyDocument(
@@ -48,7 +58,10 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
           ec2("snapshot/*", ""),
           ec2("security-group/*"),
           ec2("subnet/*"),
-          ec2("capacity-reservation/*"),
+          // Only reserved launches target a reservation: with the ReservedCapacity gate on, spot and
+          // on-demand launch templates set CapacityReservationPreference none (karpenter v1.14.1
+          // pkg/providers/launchtemplate/types.go), so without reservations no ARN is needed.
+          ...capacityReservationArns,
           ec2("placement-group/*"),
         ],
       },

@@ -9,7 +9,13 @@ import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
 import { BOTTLEROCKET_RELEASE, EKS_AMI_RELEASE } from "../versions";
 import { KARPENTER_ADDON } from "./addons";
 import { AcceleratorKind } from "../common/accelerators";
-import { AcceleratorPoolSpec, CAPACITY_DEFAULTS, poolsProblems, TIME_SLICING_LIMITS } from "./rules";
+import {
+  AcceleratorPoolSpec,
+  CAPACITY_DEFAULTS,
+  CapacityReservationSpec,
+  poolsProblems,
+  TIME_SLICING_LIMITS,
+} from "./rules";
 import { ec2NodeClassSpec, nodePoolSpec, timeSlicingNodeOverlays } from "./karpenter-builders";
 import {
   eventPattern,
@@ -36,6 +42,16 @@ export interface KarpenterPoolArgs {
   diskSizeGiB?: number;
   /** EBS snapshot of pre-pulled images for fast cold starts (NVIDIA on Bottlerocket). Default: none. */
   imageCacheSnapshotId?: string;
+  /**
+   * Capacity reservations (ODCRs, Capacity Blocks) the pool launches into before spot and
+   * on-demand: the node class selects them, the NodePool adds the `reserved` capacity type and
+   * the controller may launch into exactly these. Default: none.
+   */
+  reservations?: CapacityReservationSpec[];
+  /** gp3 throughput of the image volume, MiB/s (125-1000), with the IOPS it needs. Default: 125. */
+  volumeThroughputMiBps?: number;
+  /** AL2023: kubelet and containerd on instance-store NVMe (RAID0) where the type has it. Default: false. */
+  instanceStore?: boolean;
 }
 
 export interface KarpenterArgs {
@@ -72,6 +88,9 @@ function karpenterPoolSpec(p: KarpenterPoolArgs): AcceleratorPoolSpec {
     diskSizeGiB: p.diskSizeGiB ?? CAPACITY_DEFAULTS.pool.diskSizeGiB,
     os: "al2023",
     imageCacheSnapshotId: p.imageCacheSnapshotId,
+    reservations: p.reservations,
+    volumeThroughputMiBps: p.volumeThroughputMiBps,
+    instanceStore: p.instanceStore,
   };
 }
 
@@ -191,6 +210,7 @@ export class Karpenter extends pulumi.ComponentResource {
         clusterName: cluster.name,
         nodeRoleArn,
         interruptionQueueArn,
+        capacityReservations: pools.flatMap((p) => (p.reservations ?? []).map((r) => r.id ?? "tags")),
       }),
     );
     const policyNames = [
@@ -222,6 +242,7 @@ export class Karpenter extends pulumi.ComponentResource {
         replicas: args.replicas ?? 2,
         controllerPolicyArns: policies.map((p) => p.arn),
         nodeOverlay: slicing !== undefined && pools.some((p) => p.kind === "nvidia"),
+        reservedCapacity: pools.some((p) => (p.reservations ?? []).length > 0),
       },
       {
         parent: this,
@@ -251,6 +272,9 @@ export class Karpenter extends pulumi.ComponentResource {
               rootVolumeGiB: pool.diskSizeGiB ?? 200,
               imageCacheSnapshotId: pool.imageCacheSnapshotId,
               gpuTimeSlicingReplicas: poolSlicing,
+              reservations: pool.reservations,
+              volumeThroughputMiBps: pool.volumeThroughputMiBps,
+              instanceStore: pool.instanceStore,
               tags: cluster.tags,
             }),
           ),
@@ -274,6 +298,7 @@ export class Karpenter extends pulumi.ComponentResource {
               spot: pool.spot,
               os,
               gpuTimeSlicingReplicas: poolSlicing,
+              reservations: pool.reservations,
             }),
           },
           { parent: this, provider: cluster.provider, dependsOn: [nodeClass, ...(args.launchReady ?? [])] },

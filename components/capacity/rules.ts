@@ -34,7 +34,48 @@ export interface AcceleratorPoolSpec {
   os: NodeOs;
   /** Karpenter NVIDIA pools only: EBS snapshot of pre-pulled images. */
   imageCacheSnapshotId?: string;
+  /**
+   * Nodes held warm by low-priority placeholder pods, each the size of the pool's largest replica,
+   * so a replacement replica starts on a running node. Default: 0.
+   */
+  warmNodes?: number;
+  /**
+   * Karpenter pools: gp3 throughput of the image volume, MiB/s (125-1000; EC2NodeClass
+   * `blockDeviceMappings[].ebs.throughput`, karpenter v1.14.1 CRD), with the IOPS gp3 needs for it
+   * (at most 0.25 MiB/s per provisioned IOPS, at least the included 3,000). Default: gp3's 125.
+   */
+  volumeThroughputMiBps?: number;
+  /**
+   * Karpenter pools on AL2023: put kubelet and containerd on the instance-store NVMe where the type
+   * has it (`instanceStorePolicy: RAID0`, mounted at /mnt/k8s-disks/0; v1.14.1 docs/concepts/nodeclasses.md). Default: false.
+   */
+  instanceStore?: boolean;
+  /** Karpenter pools only: capacity reservations the pool launches into first (`reserved` capacity). Default: none. */
+  reservations?: CapacityReservationSpec[];
 }
+
+/**
+ * One capacity reservation a Karpenter pool may launch into: an On-Demand Capacity Reservation
+ * (ODCR) or a Capacity Block for ML, selected by id or (ODCRs) by tags. The instance type and
+ * count are what was reserved: the cost envelope prices them, Karpenter reads them from EC2.
+ */
+export interface CapacityReservationSpec {
+  /** `cr-...`; exclusive with tags (karpenter v1.14.1 EC2NodeClass CRD: `id` is mutually exclusive). */
+  id?: string;
+  /** Tags selecting every matching reservation the account can use. */
+  tags?: Record<string, string>;
+  /** `odcr` (billed at the on-demand rate whether used or not) or `capacity-block` (paid up front). */
+  type: CapacityReservationType;
+  instanceType: string;
+  instances: number;
+  /** Capacity Blocks: the block's end (UTC, `2026-12-31T11:30:00Z`); Karpenter drains its nodes before it. */
+  endsAt?: string;
+}
+export type CapacityReservationType = "odcr" | "capacity-block";
+export const CAPACITY_RESERVATION_TYPES: readonly CapacityReservationType[] = ["odcr", "capacity-block"];
+/** karpenter v1.14.1 pkg/apis/crds/karpenter.k8s.aws_ec2nodeclasses.yaml: `id` pattern, terms maxItems 30, tags maxProperties 20. */
+export const CAPACITY_RESERVATION_ID = /^cr-[0-9a-z]+$/;
+export const RESERVATION_LIMITS = { terms: 30, tags: 20 } as const;
 
 export interface CapacitySpec {
   /** The one node autoscaler for accelerator capacity. */
@@ -116,6 +157,12 @@ export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
 export function sharesPerDevice(kind: AcceleratorKind, gpuTimeSlicingReplicas?: number): number {
   return kind === "nvidia" ? (gpuTimeSlicingReplicas ?? 1) : 1;
 }
+/** gp3 throughput bounds, MiB/s (karpenter v1.14.1 EC2NodeClass CRD `ebs.throughput`: 125 to 1000). */
+export const GP3_THROUGHPUT = { min: 125, max: 1000, includedIops: 3000, maxMiBpsPerIops: 0.25 } as const;
+/** IOPS a gp3 volume needs for a throughput: EC2 allows at most 0.25 MiB/s per provisioned IOPS; 3,000 are included. */
+export function gp3IopsFor(throughputMiBps: number): number {
+  return Math.max(GP3_THROUGHPUT.includedIops, Math.ceil(throughputMiBps / GP3_THROUGHPUT.maxMiBpsPerIops));
+}
 /** Root/data volume of an accelerator node: inference images are large. */
 export const MIN_ACCELERATOR_DISK_GIB = 50;
 /**
@@ -183,7 +230,117 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
       "imageCacheSnapshotId",
       "must be an EBS snapshot id (snap-...), for nvidia pools under Karpenter only",
     );
+  if (p.reservations !== undefined) problems.nest("reservations", reservationsProblems(p, autoscaler));
+  if (p.volumeThroughputMiBps !== undefined) {
+    const t = wholeNumberProblem(p.volumeThroughputMiBps, GP3_THROUGHPUT.min, GP3_THROUGHPUT.max);
+    if (t) problems.add("volumeThroughputMiBps", `${t} (gp3 throughput, MiB/s)`);
+    problems.check(
+      autoscaler === "karpenter",
+      "volumeThroughputMiBps",
+      "is set in Karpenter's EC2NodeClass: enable karpenter",
+    );
+  }
+  if (p.instanceStore)
+    problems.check(
+      autoscaler === "karpenter" && p.imageCacheSnapshotId === undefined,
+      "instanceStore",
+      "is set in Karpenter's AL2023 EC2NodeClass: enable karpenter, and not with imageCacheSnapshotId (Bottlerocket keeps images on its data volume)",
+    );
+  if (p.warmNodes !== undefined) {
+    const warm = wholeNumberProblem(p.warmNodes, 0, p.maxNodes);
+    if (warm) problems.add("warmNodes", `${warm}: warm nodes count against maxNodes (${p.maxNodes})`);
+  }
   return problems.list;
+}
+
+/** Problems with a pool's capacity reservations, by index (`[0].id`). */
+export function reservationsProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler): Problem[] {
+  const problems = new ProblemList();
+  const list = p.reservations ?? [];
+  if (autoscaler !== "karpenter")
+    return problems.add(
+      "",
+      "capacity reservations are used through Karpenter's reserved capacity type: enable karpenter",
+    ).list;
+  const tooMany = listLengthProblem(list, RESERVATION_LIMITS.terms, "reservations");
+  if (tooMany) return problems.add("", tooMany).list;
+  const ids = new Set<string>();
+  list.forEach((r, i) => {
+    const at = `[${i}]`;
+    const hasTags = r.tags !== undefined;
+    if ((r.id === undefined) === !hasTags) {
+      problems.add(at, "set exactly one of id (cr-...) or tags");
+    } else if (r.id !== undefined) {
+      problems.check(CAPACITY_RESERVATION_ID.test(r.id), `${at}.id`, "must be a capacity reservation id (cr-...)");
+      problems.check(!ids.has(r.id), `${at}.id`, `reservation ${r.id} is listed twice`);
+      ids.add(r.id);
+    } else {
+      const entries = Object.entries(r.tags ?? {});
+      problems.check(
+        entries.length >= 1 && entries.length <= RESERVATION_LIMITS.tags,
+        `${at}.tags`,
+        `must hold 1 to ${RESERVATION_LIMITS.tags} tags`,
+      );
+      problems.check(
+        entries.every(([k, v]) => k !== "" && v !== ""),
+        `${at}.tags`,
+        "empty tag keys or values are not supported",
+      );
+    }
+    problems.check(
+      CAPACITY_RESERVATION_TYPES.includes(r.type),
+      `${at}.type`,
+      `must be one of ${CAPACITY_RESERVATION_TYPES.join(", ")}`,
+    );
+    problems.check(
+      p.instanceTypes.includes(r.instanceType),
+      `${at}.instanceType`,
+      `must be one of the pool's instanceTypes (${p.instanceTypes.join(", ")}): the NodePool launches only those`,
+    );
+    const countProblem = wholeNumberProblem(r.instances, 1);
+    if (countProblem) problems.add(`${at}.instances`, countProblem);
+    if (r.type === "capacity-block") {
+      problems.check(r.id !== undefined, `${at}.id`, "a Capacity Block is selected by its id (cr-...)");
+      problems.check(
+        r.endsAt !== undefined && !Number.isNaN(Date.parse(r.endsAt)) && /Z$/.test(r.endsAt),
+        `${at}.endsAt`,
+        "a Capacity Block needs its end as a UTC time (2026-12-31T11:30:00Z)",
+      );
+    } else
+      problems.check(r.endsAt === undefined, `${at}.endsAt`, "only Capacity Blocks end; an ODCR runs until released");
+  });
+  return problems.list;
+}
+
+/**
+ * Prod: a pool that holds Capacity Blocks and no ODCR depends on capacity that ends. When the
+ * block ends Karpenter moves its pods to spot or on-demand; a spot pool without on-demand
+ * fallback may find no spot then, so prod refuses it. Returned by field, for the pool.
+ */
+export function reservationFallbackProblems(p: AcceleratorPoolSpec, environment: string): Problem[] {
+  const list = p.reservations ?? [];
+  const blocksOnly = list.length > 0 && list.every((r) => r.type === "capacity-block");
+  const fallsBack = !p.spot || p.onDemandFallback;
+  return environment === "prod" && blocksOnly && !fallsBack
+    ? [
+        {
+          path: "onDemandFallback",
+          message:
+            "a prod pool whose only reservations are Capacity Blocks needs on-demand fallback (onDemandFallback: true): when the block ends its replicas would wait for spot",
+        },
+      ]
+    : [];
+}
+
+/** The capacity types a Karpenter pool's NodePool allows, most preferred first (Karpenter prefers reserved, then spot, then on-demand). */
+export function poolCapacityTypes(p: {
+  spot?: boolean;
+  onDemandFallback: boolean;
+  reservations?: readonly unknown[];
+}): string[] {
+  const reserved = (p.reservations ?? []).length > 0 ? ["reserved"] : [];
+  const rest = p.spot === false ? ["on-demand"] : p.onDemandFallback ? ["spot", "on-demand"] : ["spot"];
+  return [...reserved, ...rest];
 }
 
 /** Problems with a list of pools (each pool's, and unique names), by index: `[0].name`. */

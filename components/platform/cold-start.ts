@@ -45,7 +45,9 @@ import type { ModelSpec } from "../serving/model-spec";
 import { runtimeOf } from "../serving/runtimes";
 import { placements } from "./capacity-checks";
 import { pricedPlacement } from "./cost";
-import type { PlatformSpec } from "./spec";
+import { warmPoolOf } from "./headroom";
+import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
+import { instanceType } from "../common/instance-types";
 
 /** A figure and where it comes from. */
 export interface SourcedFigure {
@@ -128,7 +130,52 @@ export interface ColdStartEstimate {
   phases: ColdStartPhase[];
   /** What the figures leave out for want of a source. */
   unknown: string[];
+  /** What a spot interruption costs the model: see {@link spotReplacement}. */
+  replacement: SpotReplacement;
   warnings: ColdStartFinding[];
+}
+
+/** How long a replica taken by a spot interruption is gone, and whether that fits the notice. */
+export interface SpotReplacement {
+  /** `warm-node`: the pool's placeholders hold a running node with the images; `new-node`: Karpenter launches one. */
+  lands: "warm-node" | "new-node";
+  /** Least seconds from the notice until the replacement serves; unknown when a phase it needs is. */
+  seconds?: number;
+  /** Whether the replacement serves within the 120 s notice; unknown with the seconds. */
+  withinNotice?: boolean;
+  basis: string;
+}
+
+/**
+ * Where a spot replacement lands and how long the replica is gone. Karpenter cordons and drains
+ * the node when the interruption notice arrives (karpenter-provider-aws v1.14.1
+ * pkg/controllers/interruption/utils.go: a spot interruption is CordonAndDrain, which deletes the NodeClaim at once), so the
+ * replica is gone from the notice until its replacement serves: the whole cold start, not the
+ * cold start less the notice. With warm headroom in the model's pool the replacement preempts a
+ * placeholder on a running node that pre-pulled the pool's images, so only the weights remain.
+ */
+export function spotReplacement(
+  m: Pick<ModelSpec, "name">,
+  newNodeSeconds: number,
+  runningNodeSeconds: number | undefined,
+  warmPool: string | undefined,
+): SpotReplacement {
+  const notice = SPOT_INTERRUPTION_NOTICE.value;
+  if (warmPool !== undefined) {
+    return {
+      lands: "warm-node",
+      ...(runningNodeSeconds !== undefined
+        ? { seconds: runningNodeSeconds, withinNotice: runningNodeSeconds <= notice }
+        : {}),
+      basis: `pool ${warmPool} holds warm nodes (capacity.pools[].warmNodes) whose placeholders pre-pulled ${m.name}'s images: the replacement loads its weights${runningNodeSeconds === undefined ? " (unknown without weightsGiB)" : ""}; one warm node per interruption, until the autoscaler brings the next`,
+    };
+  }
+  return {
+    lands: "new-node",
+    seconds: newNodeSeconds,
+    withinNotice: newNodeSeconds <= notice,
+    basis: "Karpenter drains at the notice and launches a new node: node boot, images and weights",
+  };
 }
 
 const MIB = 2 ** 20;
@@ -163,13 +210,10 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
     ? { p: priced, mbps: networkBandwidthMbps(priced.type.name) ?? 0 }
     : fits.map((p) => ({ p, mbps: networkBandwidthMbps(p.type.name) ?? 0 })).sort((a, b) => b.mbps - a.mbps)[0];
   // Bytes reach the root volume no faster than the network, the instance's EBS bandwidth or the volume allow.
-  const limits: { on: "volume" | "network" | "ebs"; bytesPerS: number; text: string }[] = [
-    {
-      on: "volume",
-      bytesPerS: GP3_DEFAULT_THROUGHPUT_MIBPS.value * MIB,
-      text: `the root volume's ${GP3_DEFAULT_THROUGHPUT_MIBPS.value} MiB/s (gp3 default)`,
-    },
-  ];
+  const limits: { on: "volume" | "network" | "ebs"; bytesPerS: number; text: string }[] = imageVolumeLimit(
+    best?.p.poolIndex !== undefined ? spec.capacity.pools[best.p.poolIndex] : undefined,
+    best?.p.type.name,
+  );
   if (best && best.mbps > 0)
     limits.push({
       on: "network",
@@ -244,11 +288,9 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
       path: `${at}.replicas`,
       message: `model ${m.name}: a replica on a new node serves after at least ${newNodeSeconds} s, while the autoscaler adds replicas every ${SCALE_UP_PERIOD_SECONDS} s; load waits that long and more replicas are added on load the starting ones will take. Keep headroom: a higher replicas.min or a lower autoscaling.target.`,
     });
-  if (spot && newNodeSeconds > SPOT_INTERRUPTION_NOTICE.value)
-    warnings.push({
-      path: `${at}`,
-      message: `model ${m.name} runs on spot: a replacement replica serves after at least ${newNodeSeconds} s, beyond the ${SPOT_INTERRUPTION_NOTICE.value} s interruption notice, so each interruption takes a replica away for at least ${newNodeSeconds - SPOT_INTERRUPTION_NOTICE.value} s. Keep replicas.min one above what the load needs, or serve it from an on-demand pool.`,
-    });
+  const replacement = spotReplacement(m, newNodeSeconds, weightSeconds, warmPoolOf(spec, best?.p.pool)?.name);
+  const spotFinding = spot ? spotReplacementWarning(m, at, replacement) : undefined;
+  if (spotFinding) warnings.push(spotFinding);
   return {
     model: m.name,
     ...(best ? { instanceType: best.p.type.name } : {}),
@@ -257,8 +299,53 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
     ...(weightSeconds !== undefined ? { runningNodeSeconds: weightSeconds } : {}),
     phases,
     unknown,
+    replacement,
     warnings,
   };
+}
+
+/** The warning for a spot model whose replacement may not serve within the notice (none when it does). */
+export function spotReplacementWarning(
+  m: Pick<ModelSpec, "name">,
+  at: string,
+  r: SpotReplacement,
+): ColdStartFinding | undefined {
+  if (r.withinNotice === true) return undefined;
+  const notice = SPOT_INTERRUPTION_NOTICE.value;
+  const gone =
+    r.seconds !== undefined
+      ? `serves after at least ${r.seconds} s, beyond the ${notice} s interruption notice; Karpenter drains the node when the notice arrives, so each interruption takes a replica away for the whole ${r.seconds} s`
+      : `lands on a warm node, but how long it takes to serve is unknown (set ${at}.weightsGiB), so whether it serves within the ${notice} s notice is unknown`;
+  return {
+    path: at,
+    message: `model ${m.name} runs on spot: a replacement replica ${gone}. Keep replicas.min one above what the load needs, hold warm nodes (capacity.pools[].warmNodes), or serve it from an on-demand pool or a capacity reservation.`,
+  };
+}
+
+/**
+ * What bounds writes of images (and downloaded weights) on a node of the pool: the gp3 volume at
+ * its provisioned throughput (`volumeThroughputMiBps`, else the 125 MiB/s default), or nothing
+ * the plan can source when kubelet and containerd sit on the type's instance-store NVMe
+ * (`instanceStore`): no NVMe write rate is published per type, so the floor is then bounded by
+ * the network and EBS limits alone (still a floor: a limit left out only lowers it).
+ */
+export function imageVolumeLimit(
+  pool: Pick<AcceleratorPoolSpec, "volumeThroughputMiBps" | "instanceStore"> | undefined,
+  type: string | undefined,
+): { on: "volume"; bytesPerS: number; text: string }[] {
+  const nvmeGB = type ? (instanceType(type)?.instanceStoreGB ?? 0) : 0;
+  if (pool?.instanceStore && nvmeGB > 0) return [];
+  const mibps = pool?.volumeThroughputMiBps ?? GP3_DEFAULT_THROUGHPUT_MIBPS.value;
+  return [
+    {
+      on: "volume",
+      bytesPerS: mibps * MIB,
+      text:
+        pool?.volumeThroughputMiBps !== undefined
+          ? `the root volume's ${mibps} MiB/s (capacity.pools[].volumeThroughputMiBps)`
+          : `the root volume's ${mibps} MiB/s (gp3 default)`,
+    },
+  ];
 }
 
 /** The cold-start floor of every model of the spec, in order. */
@@ -277,7 +364,20 @@ export function coldStartSummaryLines(estimates: readonly ColdStartEstimate[]): 
       `  ${e.model}${where}: new node >= ${e.newNodeSeconds} s (${parts}); running node ${e.runningNodeSeconds !== undefined ? `>= ${e.runningNodeSeconds} s` : "unknown"}`,
     );
     if (e.unknown.length > 0) lines.push(`    not counted: ${e.unknown.join("; ")}`);
+    if (e.spot) lines.push(`    spot replacement: ${replacementLine(e.replacement)}`);
   }
   for (const w of estimates.flatMap((e) => e.warnings)) lines.push(`  warning: ${w.path}: ${w.message}`);
   return lines;
+}
+
+/** One line on where a spot replacement lands and whether it serves within the notice. */
+function replacementLine(r: SpotReplacement): string {
+  const notice = SPOT_INTERRUPTION_NOTICE.value;
+  const verdict =
+    r.withinNotice === undefined
+      ? `within the ${notice} s notice: unknown`
+      : r.withinNotice
+        ? `within the ${notice} s notice`
+        : `NOT within the ${notice} s notice`;
+  return `${r.lands === "warm-node" ? "on a warm node" : "on a new node"}, >= ${r.seconds ?? "?"} s, ${verdict}`;
 }

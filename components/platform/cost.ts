@@ -12,6 +12,7 @@ import { DB_MAX_STORAGE_FACTOR } from "../registry/registry-builders";
 import type { ModelSpec } from "../serving/model-spec";
 import { placements, replicaBounds, replicaRequests } from "./capacity-checks";
 import { createsPrivateZone } from "./defaults";
+import { headroomTypes } from "./headroom";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 
 /**
@@ -67,6 +68,10 @@ export interface PoolCost {
   capacity: "spot" | "spot+on-demand" | "on-demand";
   floor: { nodes: number; instanceType?: string; usd: number; withSpotUsd: { low: number; high: number } };
   ceiling: { nodes: number; instanceType?: string; usd: number; bound: string };
+  /** ODCRs the pool holds, billed at the on-demand rate whether used or not (Capacity Blocks are paid up front: not here). */
+  reserved?: { instances: number; usd: number; detail: string };
+  /** Nodes held warm by placeholder pods (`warmNodes`), on the cheapest type a placeholder fits, at list price. */
+  warm?: { nodes: number; instanceType?: string; usd: number };
 }
 
 export interface ModelCost {
@@ -196,6 +201,16 @@ export function notModelledCosts(spec: PlatformSpec): string[] {
   if (mounted.length > 0)
     out.push(
       `S3 storage of the staged weights of ${mounted.join(", ")} (mountWeights: each pinned version is copied once into the registry's bucket) and the GET requests of every replica that reads them`,
+    );
+  for (const pool of spec.capacity.pools)
+    for (const r of (pool.reservations ?? []).filter((x) => x.type === "capacity-block"))
+      out.push(
+        `Capacity Block ${r.id} of pool ${pool.name} (${r.instances} × ${r.instanceType}, ends ${r.endsAt}): its price is set and paid up front when it is purchased, so the monthly figures leave it out; its nodes cost nothing more while it lasts`,
+      );
+  const provisioned = spec.capacity.pools.filter((p) => (p.volumeThroughputMiBps ?? 125) > 125).map((p) => p.name);
+  if (provisioned.length > 0)
+    out.push(
+      `gp3 throughput above the included 125 MiB/s, and the IOPS above 3,000 it needs, on the image volumes of pool(s) ${provisioned.join(", ")} (volumeThroughputMiBps): the price table holds no provisioned-throughput price`,
     );
   const cached = spec.capacity.pools.filter((p) => p.imageCacheSnapshotId).map((p) => p.name);
   if (cached.length > 0) out.push(`EBS snapshot storage of the image caches of pool(s) ${cached.join(", ")}`);
@@ -356,7 +371,24 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     // Node groups never go below minNodes; the models' nodes count towards it.
     const extraNodes = spec.capacity.autoscaler === "cluster-autoscaler" ? Math.max(0, pool.minNodes - modelNodes) : 0;
     const floorNodes = modelNodes + extraNodes;
-    const floorUsd = modelUsd + extraNodes * cheapest.hourly * H;
+    // ODCRs: paid at the on-demand rate whether used or not; the floor's nodes of a reserved type
+    // launch into them (Karpenter prefers reserved) and cost nothing more.
+    const odcrs = (pool.reservations ?? []).filter((r) => r.type === "odcr");
+    const reservedLeft = new Map<string, number>();
+    for (const r of odcrs) reservedLeft.set(r.instanceType, (reservedLeft.get(r.instanceType) ?? 0) + r.instances);
+    let coveredUsd = 0;
+    for (const x of fromModels) {
+      const covered = Math.min(x.nodes, reservedLeft.get(x.type) ?? 0);
+      reservedLeft.set(x.type, (reservedLeft.get(x.type) ?? 0) - covered);
+      coveredUsd += covered * x.hourly * H;
+    }
+    const reservedUsd = odcrs.reduce((sum, r) => sum + r.instances * (p.ec2(r.instanceType) ?? 0) * H, 0);
+    const reservedInstances = odcrs.reduce((sum, r) => sum + r.instances, 0);
+    const floorUsd = modelUsd + extraNodes * cheapest.hourly * H - coveredUsd;
+    // Warm headroom: placeholders hold nodes of the cheapest type that fits the largest replica.
+    const warmNodes = pool.warmNodes ?? 0;
+    const warmType = warmNodes > 0 ? priceOf(p, headroomTypes(spec, pool), "min") : undefined;
+    const warmUsd = warmNodes * (warmType?.hourly ?? 0) * H;
     const floorSpot = spot(floorUsd, pool.spot);
     const ceiling = poolCeiling(spec, pool, p);
     const ceilingNodes = Math.max(ceiling.nodes, floorNodes);
@@ -373,6 +405,16 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
         withSpotUsd: { low: round(floorSpot.low), high: round(floorSpot.high) },
       },
       ceiling: { nodes: ceilingNodes, instanceType: ceiling.type, usd: round(ceilingUsd), bound: ceiling.bound },
+      ...(warmNodes > 0 ? { warm: { nodes: warmNodes, instanceType: warmType?.type?.name, usd: round(warmUsd) } } : {}),
+      ...(odcrs.length > 0
+        ? {
+            reserved: {
+              instances: reservedInstances,
+              usd: round(reservedUsd),
+              detail: odcrs.map((r) => `${r.instances} × ${r.instanceType} (${r.id ?? "by tags"})`).join(", "),
+            },
+          }
+        : {}),
     });
     components.push(
       component(`capacity:${pool.name}`, [
@@ -380,10 +422,33 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
           "accelerator nodes",
           floorUsd,
           ceilingUsd,
-          `floor ${floorNodes} node(s) for the models' minimum; ceiling ${ceiling.bound}`,
+          `floor ${floorNodes} node(s) for the models' minimum${coveredUsd > 0 ? ", those of a reserved type inside the reservations" : ""}; ceiling ${ceiling.bound}`,
           has,
           pool.spot,
         ),
+        ...(warmNodes > 0
+          ? [
+              line(
+                "warm headroom",
+                warmUsd,
+                warmUsd,
+                `${warmNodes} × ${warmType?.type?.name ?? "?"} held by placeholder pods (the cheapest type that fits the pool's largest replica), running at all hours; the ceiling repeats it as an upper bound`,
+                has,
+                pool.spot,
+              ),
+            ]
+          : []),
+        ...(odcrs.length > 0
+          ? [
+              line(
+                "capacity reservations (ODCR)",
+                reservedUsd,
+                reservedUsd,
+                `${odcrs.map((r) => `${r.instances} × ${r.instanceType}`).join(", ")} at the on-demand rate, billed whether used or not`,
+                has,
+              ),
+            ]
+          : []),
         line(
           "accelerator node root volumes (gp3)",
           floorNodes * pool.diskSizeGiB * gp3,

@@ -3,6 +3,8 @@ import { AcceleratorNodeGroup } from "../capacity/accelerator-node-group";
 import { NeuronSupport, NvidiaGpuSupport } from "../capacity/accelerator-support";
 import { ClusterAutoscaler } from "../capacity/cluster-autoscaler";
 import { Karpenter } from "../capacity/karpenter";
+import { WarmHeadroom } from "../capacity/headroom";
+import { headroomImages, headroomRequests } from "./headroom";
 import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { PrivateDns } from "../cluster/private-dns";
@@ -182,6 +184,9 @@ export class MlPlatform extends pulumi.ComponentResource {
             spot: p.spot,
             diskSizeGiB: p.diskSizeGiB,
             imageCacheSnapshotId: p.imageCacheSnapshotId,
+            reservations: p.reservations,
+            volumeThroughputMiBps: p.volumeThroughputMiBps,
+            instanceStore: p.instanceStore,
           })),
           monitoring: this.monitoring.handle,
           gpuTimeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
@@ -233,6 +238,23 @@ export class MlPlatform extends pulumi.ComponentResource {
         parent,
       );
     }
+    const warm = capacity.pools.filter((p) => (p.warmNodes ?? 0) > 0);
+    if (warm.length > 0)
+      new WarmHeadroom(
+        `${name}-headroom`,
+        {
+          cluster,
+          pools: warm.map((p) => ({
+            name: p.name,
+            kind: p.kind,
+            nodes: p.warmNodes ?? 0,
+            requests: headroomRequests(spec, p),
+            images: headroomImages(spec, p),
+          })),
+          dependsOn: [...(this.karpenter ? this.karpenter.nodePools : this.acceleratorNodeGroups)],
+        },
+        parent,
+      );
     const kinds = new Set(capacity.pools.map((p) => p.kind));
     if (kinds.has("nvidia")) {
       new NvidiaGpuSupport(

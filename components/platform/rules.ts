@@ -1,4 +1,4 @@
-import { capacityProblems, nodeGroupNameProblem, POOL_NAME } from "../capacity/rules";
+import { capacityProblems, nodeGroupNameProblem, POOL_NAME, reservationFallbackProblems } from "../capacity/rules";
 import { STACK_PLATFORM_NAME } from "../common/names";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
@@ -47,6 +47,9 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
     const elsewhere = arn === undefined ? undefined : certificateRegionProblem(arn, spec.region);
     if (elsewhere) problems.add(path, elsewhere);
   }
+  spec.capacity.pools.forEach((pool, i) =>
+    problems.nest(`capacity.pools[${i}]`, reservationFallbackProblems(pool, spec.environment)),
+  );
   if (spec.serving.allowedCidrs) problems.nest("serving.allowedCidrs", allowedCidrsProblems(spec.serving.allowedCidrs));
   if (spec.serving.oidc) {
     problems.nest("serving.oidc", endpointOidcProblems(spec.serving.oidc));

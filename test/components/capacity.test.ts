@@ -6,8 +6,11 @@ import {
   Karpenter,
   NeuronSupport,
   NvidiaGpuSupport,
+  WarmHeadroom,
+  HEADROOM_PRIORITY,
+  HEADROOM_PRIORITY_CLASS,
 } from "../../components/capacity";
-import { CHARTS } from "../../components/versions";
+import { CHARTS, IMAGES } from "../../components/versions";
 import { json, Plan, runComponent, testCluster } from "../harness";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 
@@ -372,6 +375,151 @@ describe("GPU time-slicing: both autoscalers see the shares the device plugins a
         });
       }),
     ).rejects.toThrow(/gpuTimeSlicingReplicas: applies to nvidia node groups on al2023 only/);
+  });
+});
+
+describe("Karpenter capacity reservations: an ODCR by id, ODCRs by tags and a Capacity Block", () => {
+  let plan: Plan;
+  const pools = () => [
+    {
+      name: "gpu",
+      kind: "nvidia" as const,
+      instanceTypes: ["g6.xlarge", "g6.2xlarge", "g5.xlarge"],
+      maxDevices: 8,
+      reservations: [
+        { id: "cr-0123456789abcdef0", type: "odcr" as const, instanceType: "g6.2xlarge", instances: 2 },
+        { tags: { "mlserving/pool": "gpu" }, type: "odcr" as const, instanceType: "g6.xlarge", instances: 1 },
+      ],
+    },
+    {
+      name: "block",
+      kind: "nvidia" as const,
+      instanceTypes: ["p5.48xlarge"],
+      spot: false,
+      maxDevices: 8,
+      reservations: [
+        {
+          id: "cr-0fedcba9876543210",
+          type: "capacity-block" as const,
+          instanceType: "p5.48xlarge",
+          instances: 1,
+          endsAt: "2026-12-31T11:30:00Z",
+        },
+      ],
+    },
+    {
+      name: "inf",
+      kind: "neuron" as const,
+      instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"],
+      maxDevices: 6,
+    },
+  ];
+  beforeAll(async () => {
+    plan = await runComponent(() => {
+      new Karpenter("karpenter", { cluster: cluster().handle, pools: pools() });
+    });
+  });
+
+  it("selects the reservations in the node class and prefers the reserved capacity type in the NodePool", () => {
+    const classes = Object.fromEntries(
+      plan
+        .ofType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")
+        .map((n) => [(n.inputs.metadata as any).name, n.inputs as any]),
+    );
+    expect(classes.gpu.spec.capacityReservationSelectorTerms).toEqual([
+      { id: "cr-0123456789abcdef0" },
+      { tags: { "mlserving/pool": "gpu" } },
+    ]);
+    expect(classes.block.spec.capacityReservationSelectorTerms).toEqual([{ id: "cr-0fedcba9876543210" }]);
+    expect(classes.inf.spec.capacityReservationSelectorTerms).toBeUndefined();
+    for (const c of Object.values(classes)) validateAgainstUpstreamSchema(c as Record<string, unknown>);
+    const nodePools = Object.fromEntries(
+      plan.ofType("kubernetes:karpenter.sh/v1:NodePool").map((p) => [(p.inputs.metadata as any).name, p.inputs as any]),
+    );
+    const capacityTypes = (name: string) =>
+      nodePools[name].spec.template.spec.requirements.find((r: any) => r.key === "karpenter.sh/capacity-type").values;
+    expect(capacityTypes("gpu")).toEqual(["reserved", "spot", "on-demand"]);
+    expect(capacityTypes("block")).toEqual(["reserved", "on-demand"]);
+    expect(capacityTypes("inf")).toEqual(["spot", "on-demand"]);
+    for (const p of Object.values(nodePools)) validateAgainstUpstreamSchema(p as Record<string, unknown>);
+  });
+
+  it("sets the ReservedCapacity gate and lets the controller launch into reservations of its region only", () => {
+    const release = plan.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.name === "karpenter")!;
+    expect((release.inputs.values as any).settings.featureGates).toEqual({ reservedCapacity: true });
+    const lifecycle = json<any>(plan.one("aws:iam/policy:Policy", "node-lifecycle").inputs.policy);
+    const access = lifecycle.Statement.find((s: any) => s.Sid === "AllowScopedEC2InstanceAccessActions");
+    // A pool selects by tags, so any reservation of the region; ids alone would pin exact ARNs (unit tests).
+    expect(access.Resource).toContain("arn:aws:ec2:us-west-2:*:capacity-reservation/*");
+  });
+
+  it("refuses reservations that name no reservation, another pool's type, or a block without its end", async () => {
+    const bad = pools();
+    bad[0].reservations![0] = { id: "reservation-1", type: "odcr", instanceType: "g6e.xlarge", instances: 0 };
+    (bad[1].reservations![0] as any).endsAt = undefined;
+    await expect(
+      runComponent(() => {
+        new Karpenter("karpenter", { cluster: cluster().handle, pools: bad });
+      }),
+    ).rejects.toThrow(
+      /pools\[0\]\.reservations\[0\]\.id: must be a capacity reservation id[\s\S]*pools\[0\]\.reservations\[0\]\.instanceType: must be one of the pool's instanceTypes[\s\S]*pools\[0\]\.reservations\[0\]\.instances[\s\S]*pools\[1\]\.reservations\[0\]\.endsAt: a Capacity Block needs its end/,
+    );
+  });
+});
+
+describe("WarmHeadroom: placeholder pods hold nodes warm, preempted by any pod", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await runComponent(() => {
+      new WarmHeadroom("headroom", {
+        cluster: cluster().handle,
+        pools: [
+          {
+            name: "gpu",
+            kind: "nvidia",
+            nodes: 2,
+            requests: { cpuMillis: 4000, memoryMiB: 24576, devices: 1 },
+            images: ["docker.io/vllm/vllm-openai:v0.16.0", "ghcr.io/mlflow/mlflow:v3.16.1-full"],
+          },
+          { name: "inferentia", kind: "neuron", nodes: 1, requests: { cpuMillis: 3000, memoryMiB: 12288, devices: 1 } },
+          { name: "idle", kind: "nvidia", nodes: 0, requests: { cpuMillis: 100, memoryMiB: 128, devices: 1 } },
+        ],
+      });
+    });
+  });
+
+  it("has a negative, never-preempting PriorityClass below every pod", () => {
+    const pc = plan.one("kubernetes:scheduling.k8s.io/v1:PriorityClass").inputs as any;
+    expect(pc).toMatchObject({ value: HEADROOM_PRIORITY, preemptionPolicy: "Never", globalDefault: false });
+    expect(HEADROOM_PRIORITY).toBeLessThan(0);
+    validateAgainstUpstreamSchema({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", ...pc });
+  });
+
+  it("runs one hardened placeholder per warm node, each a replica's size, on the pool's tainted nodes", () => {
+    const deployments = plan.ofType("kubernetes:apps/v1:Deployment").map((d) => d.inputs as any);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(["warm-headroom-gpu", "warm-headroom-inferentia"]);
+    const gpu = deployments.find((d) => d.metadata.name === "warm-headroom-gpu")!;
+    expect(gpu.spec.replicas).toBe(2);
+    const pod = gpu.spec.template.spec;
+    expect(pod.priorityClassName).toBe(HEADROOM_PRIORITY_CLASS);
+    expect(pod.nodeSelector).toEqual({ "mlserving.io/node-pool": "gpu" });
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe(
+      "kubernetes.io/hostname",
+    );
+    expect(pod.containers[0].resources.requests).toEqual({ cpu: "4000m", memory: "24576Mi", "nvidia.com/gpu": "1" });
+    expect(pod.containers[0].image).toBe(`${IMAGES.pause.repository}:${IMAGES.pause.tag}`);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    // Each model image is pulled once by an init container that only exits, so the warm node holds it.
+    expect(pod.initContainers.map((c: any) => [c.image, c.command])).toEqual([
+      ["docker.io/vllm/vllm-openai:v0.16.0", ["/bin/true"]],
+      ["ghcr.io/mlflow/mlflow:v3.16.1-full", ["/bin/true"]],
+    ]);
+    for (const c of pod.initContainers) expect(c.securityContext.capabilities).toEqual({ drop: ["ALL"] });
+    expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
+    const inf = deployments.find((d) => d.metadata.name === "warm-headroom-inferentia")!;
+    expect(inf.spec.template.spec.containers[0].resources.limits["aws.amazon.com/neuron"]).toBe("1");
+    for (const d of deployments) validateAgainstUpstreamSchema({ apiVersion: "apps/v1", kind: "Deployment", ...d });
   });
 });
 

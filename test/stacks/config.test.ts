@@ -388,6 +388,74 @@ describe("capacity choices for a first deploy", () => {
     expect(() => resolve({ pools: [pool] })).toThrow(/pools\[0\]\.instanceTypes: spot capacity needs at least 3/);
   });
 
+  it("takes capacity reservations on Karpenter pools, ODCR by default, and names a bad one by its key path", () => {
+    const gpu = { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 };
+    const odcr = { id: "cr-0123456789abcdef0", instanceType: "g6.xlarge", instances: 1 };
+    expect(
+      resolve({ karpenter: { enabled: true }, pools: [{ ...gpu, reservations: [odcr] }] }).capacity.pools[0]
+        .reservations,
+    ).toEqual([{ ...odcr, type: "odcr" }]);
+    expect(() => resolve({ pools: [{ ...gpu, reservations: [odcr] }] })).toThrow(
+      /mlserving:capacity\.pools\[0\]\.reservations: capacity reservations are used through Karpenter's reserved capacity type/,
+    );
+    expect(() =>
+      resolve({
+        karpenter: { enabled: true },
+        pools: [{ ...gpu, reservations: [{ ...odcr, type: "capacity-block" }] }],
+      }),
+    ).toThrow(/mlserving:capacity\.pools\[0\]\.reservations\[0\]\.endsAt: a Capacity Block needs its end/);
+    const prod = (onDemandFallback: boolean) =>
+      resolvePlatformSpec(
+        {
+          environment: "prod",
+          team: "ml-platform",
+          cluster: REACHABLE,
+          capacity: {
+            karpenter: { enabled: true },
+            pools: [
+              {
+                ...gpu,
+                onDemandFallback,
+                reservations: [{ ...odcr, type: "capacity-block", endsAt: "2026-12-31T11:30:00Z" }],
+              },
+            ],
+          },
+        },
+        "us-west-2",
+      );
+    expect(() => prod(false)).toThrow(
+      /mlserving:capacity\.pools\[0\]\.onDemandFallback: a prod pool whose only reservations/,
+    );
+    // (This bare prod stack also lacks alert receivers; only the reservation rule matters here.)
+    const message = (f: () => unknown) => {
+      try {
+        f();
+        return "";
+      } catch (e) {
+        return String(e);
+      }
+    };
+    expect(message(() => prod(true))).not.toContain("onDemandFallback");
+  });
+
+  it("bounds warm nodes by maxNodes and gp3 throughput by 125-1000 MiB/s, by key path, and needs Karpenter for both volume options", () => {
+    const gpu = { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 };
+    const ok = resolve({
+      karpenter: { enabled: true },
+      pools: [{ ...gpu, warmNodes: 1, volumeThroughputMiBps: 500, instanceStore: true }],
+    }).capacity.pools[0];
+    expect(ok).toMatchObject({ warmNodes: 1, volumeThroughputMiBps: 500, instanceStore: true });
+    expect(() => resolve({ karpenter: { enabled: true }, pools: [{ ...gpu, warmNodes: 3 }] })).toThrow(
+      /mlserving:capacity\.pools\[0\]\.warmNodes: must be at most 2: warm nodes count against maxNodes/,
+    );
+    expect(() => resolve({ karpenter: { enabled: true }, pools: [{ ...gpu, volumeThroughputMiBps: 2000 }] })).toThrow(
+      /mlserving:capacity\.pools\[0\]\.volumeThroughputMiBps: must be at most 1000/,
+    );
+    expect(() => resolve({ pools: [{ ...gpu, instanceStore: true }] })).toThrow(
+      /mlserving:capacity\.pools\[0\]\.instanceStore: is set in Karpenter's AL2023 EC2NodeClass/,
+    );
+  });
+
   it("leaves mixed shapes to Karpenter, which picks a type per pod", () => {
     const pools = [
       { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 },

@@ -53,19 +53,21 @@ const GOLDEN = {
   },
   staging: {
     region: "us-west-2",
-    floor: { totalUsd: 3293.4, withSpotUsd: { low: 1295.19, high: 2151.57 } },
-    ceiling: { totalUsd: 17786.49 },
+    // The gpu pool holds one g6.2xlarge ODCR (Pulumi.staging.yaml): paid used or not, at the
+    // on-demand rate; the floor's first g6.2xlarge runs inside it.
+    floor: { totalUsd: 3293.4, withSpotUsd: { low: 1794.74, high: 2437.03 } },
+    ceiling: { totalUsd: 18500.14 },
     components: {
       network: [37.45, 59.5],
       cluster: [232.12, 413.84],
-      "capacity:gpu": [2918.59, 5498.12],
+      "capacity:gpu": [2918.59, 6211.77],
       "capacity:inferentia": [0, 11620.3],
       serving: [32.86, 83.95],
       registry: [67.18, 105.58],
       monitoring: [5.2, 5.2],
     },
     pools: {
-      gpu: { floor: [4, 2854.59], ceiling: [4, "g6e.xlarge", 5434.12] },
+      gpu: { floor: [4, 2140.94], ceiling: [4, "g6e.xlarge", 5434.12] },
       inferentia: { floor: [0, 0], ceiling: [8, "inf2.8xlarge", 11492.3] },
     },
     models: {
@@ -76,13 +78,14 @@ const GOLDEN = {
   },
   prod: {
     region: "us-east-1",
-    floor: { totalUsd: 7979.49, withSpotUsd: { low: 3208.19, high: 5253.03 } },
-    ceiling: { totalUsd: 58594.81 },
+    // Each pool holds one warm node (Pulumi.prod.yaml warmNodes): a g6.2xlarge and an inf2.xlarge all month.
+    floor: { totalUsd: 9246.63, withSpotUsd: { low: 3588.33, high: 6013.31 } },
+    ceiling: { totalUsd: 59861.95 },
     components: {
       network: [111.35, 177.5],
       cluster: [539.02, 1038.66],
-      "capacity:gpu": [5837.18, 21992.48],
-      "capacity:inferentia": [1138.97, 34860.91],
+      "capacity:gpu": [6550.83, 22706.13],
+      "capacity:inferentia": [1692.46, 35414.4],
       serving: [32.86, 83.95],
       registry: [285.71, 406.91],
       monitoring: [34.4, 34.4],

@@ -7,6 +7,7 @@ import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { CLUSTER_AUTOSCALER_METRICS, dcgmExporterServiceLabels, KARPENTER_METRICS } from "../../components/capacity";
 import { ISTIOD_METRICS, KEDA_OPERATOR_METRICS, KSERVE_CONTROLLER_METRICS } from "../../components/serving";
 import { EXTERNAL_DNS_METRICS } from "../../components/cluster";
+import { IMAGES, imageRef } from "../../components/versions";
 
 /** Services that charts create (not in the plan), with the labels and metrics port their templates give them. */
 const CHART_SERVICES = [
@@ -60,12 +61,45 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
       for (const w of m.warnings) expect(w.path).toMatch(/^mlserving:serving\.models\[\d+\]/);
     }
     if (stack !== "dev") {
-      // The LLM examples state their weights, so their floor counts the download; on spot it is beyond the notice.
+      // The LLM examples state their weights, so their floor counts the download. On a new node it is
+      // beyond the notice (staging); prod's warm node holds the images, so only the mounted weights remain.
       const llm = coldStart.models.find((m: { model: string }) => m.model === "support-llm");
       expect(llm.phases.map((p: { phase: string }) => p.phase)).toEqual(["node", "images", "weights"]);
       expect(llm.runningNodeSeconds).toBeGreaterThan(0);
-      expect(llm.warnings.map((w: { message: string }) => w.message).join("\n")).toMatch(/interruption notice/);
+      if (stack === "prod") {
+        expect(llm.replacement).toMatchObject({
+          lands: "warm-node",
+          seconds: llm.runningNodeSeconds,
+          withinNotice: true,
+        });
+        expect(llm.warnings.map((w: { message: string }) => w.message).join("\n")).not.toMatch(/interruption notice/);
+      } else {
+        expect(llm.replacement).toMatchObject({ lands: "new-node", withinNotice: false });
+        expect(llm.warnings.map((w: { message: string }) => w.message).join("\n")).toMatch(/interruption notice/);
+      }
     }
+  });
+
+  it("holds prod's warm nodes with placeholders that pre-pull every image their pool's models pull", () => {
+    const warm = plan.resources.filter(
+      (r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name.startsWith("warm-headroom-"),
+    );
+    if (stack !== "prod") {
+      expect(warm).toEqual([]);
+      return;
+    }
+    const byPool = Object.fromEntries(warm.map((d) => [(d.inputs as any).metadata.name, (d.inputs as any).spec]));
+    expect(Object.keys(byPool).sort()).toEqual(["warm-headroom-gpu", "warm-headroom-inferentia"]);
+    const gpu = byPool["warm-headroom-gpu"].template.spec;
+    expect(gpu.initContainers.map((c: any) => c.image)).toEqual(
+      expect.arrayContaining([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.tritonServer), imageRef(IMAGES.mlflow)]),
+    );
+    // support-llm's 4 CPUs and 24 GiB: the largest GPU replica of the pool.
+    expect(gpu.containers[0].resources.requests).toMatchObject({
+      cpu: "4000m",
+      memory: "24576Mi",
+      "nvidia.com/gpu": "1",
+    });
   });
 
   it("serves the LLM example from weights staged once and mounted read-only, never downloaded at pod start", () => {

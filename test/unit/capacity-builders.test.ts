@@ -25,6 +25,14 @@ import {
   nodePoolSpec,
   nvidiaDevicePluginValues,
 } from "../../components";
+import { capacityReservationSelectorTerms } from "../../components/capacity/karpenter-builders";
+import {
+  gp3IopsFor,
+  poolCapacityTypes,
+  reservationFallbackProblems,
+  reservationsProblems,
+} from "../../components/capacity/rules";
+import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { parse } from "yaml";
 
 describe("accelerator instance types", () => {
@@ -280,6 +288,140 @@ describe("karpenter", () => {
       deviceName: "/dev/xvdb",
       ebs: expect.objectContaining({ snapshotID: "snap-0123456789abcdef0", volumeSize: "150Gi", encrypted: true }),
     });
+  });
+});
+
+describe("capacity reservations", () => {
+  const scope = {
+    partition: "aws",
+    region: "us-east-1",
+    accountId: "123456789012",
+    clusterName: "c1",
+    nodeRoleArn: "arn:aws:iam::123456789012:role/node",
+    interruptionQueueArn: "arn:aws:sqs:us-east-1:123456789012:c1-karpenter",
+  };
+  const reservationResources = (capacityReservations?: string[]) =>
+    (
+      karpenterControllerPolicies({ ...scope, capacityReservations })["node-lifecycle"].Statement.find(
+        (s) => s.Sid === "AllowScopedEC2InstanceAccessActions",
+      )!.Resource as string[]
+    ).filter((r) => r.includes("capacity-reservation"));
+  it("lets the controller launch into the exact reservations listed, any of the region's when selected by tags, else none", () => {
+    expect(reservationResources(["cr-0123456789abcdef0", "cr-0123456789abcdef0", "cr-1"])).toEqual([
+      "arn:aws:ec2:us-east-1:*:capacity-reservation/cr-0123456789abcdef0",
+      "arn:aws:ec2:us-east-1:*:capacity-reservation/cr-1",
+    ]);
+    expect(reservationResources(["cr-1", "tags"])).toEqual(["arn:aws:ec2:us-east-1:*:capacity-reservation/*"]);
+    expect(reservationResources()).toEqual([]);
+  });
+  it("puts reserved first in a NodePool's capacity types, and builds one selector term per reservation", () => {
+    const odcr = { id: "cr-1", type: "odcr" as const, instanceType: "g6.xlarge", instances: 1 };
+    expect(poolCapacityTypes({ spot: true, onDemandFallback: false, reservations: [odcr] })).toEqual([
+      "reserved",
+      "spot",
+    ]);
+    expect(poolCapacityTypes({ spot: false, onDemandFallback: false, reservations: [odcr] })).toEqual([
+      "reserved",
+      "on-demand",
+    ]);
+    expect(poolCapacityTypes({ spot: true, onDemandFallback: true })).toEqual(["spot", "on-demand"]);
+    expect(
+      capacityReservationSelectorTerms([
+        odcr,
+        { tags: { a: "b" }, type: "odcr", instanceType: "g6.xlarge", instances: 2 },
+      ]),
+    ).toEqual([{ id: "cr-1" }, { tags: { a: "b" } }]);
+  });
+  it("sets the ReservedCapacity gate beside NodeOverlay when asked", () => {
+    const v = karpenterValues({
+      clusterName: "c1",
+      region: "us-east-1",
+      interruptionQueueName: "q",
+      replicas: 2,
+      nodeOverlay: true,
+      reservedCapacity: true,
+    });
+    expect(v.settings.featureGates).toEqual({ nodeOverlay: true, reservedCapacity: true });
+  });
+  it("refuses, in prod only, a spot pool whose only reservation is an expiring Capacity Block without on-demand fallback", () => {
+    const pool = {
+      name: "gpu",
+      kind: "nvidia" as const,
+      instanceTypes: ["p5.48xlarge", "p4d.24xlarge", "p5e.48xlarge"],
+      minNodes: 0,
+      maxNodes: 2,
+      maxDevices: 16,
+      onDemandFallback: false,
+      spot: true,
+      diskSizeGiB: 200,
+      os: "al2023" as const,
+      reservations: [
+        {
+          id: "cr-1",
+          type: "capacity-block" as const,
+          instanceType: "p5.48xlarge",
+          instances: 1,
+          endsAt: "2026-12-31T11:30:00Z",
+        },
+      ],
+    };
+    expect(reservationFallbackProblems(pool, "prod")).toEqual([
+      { path: "onDemandFallback", message: expect.stringContaining("Capacity Blocks needs on-demand fallback") },
+    ]);
+    expect(reservationFallbackProblems(pool, "staging")).toEqual([]);
+    expect(reservationFallbackProblems({ ...pool, onDemandFallback: true }, "prod")).toEqual([]);
+    const withOdcr = [
+      ...pool.reservations,
+      { id: "cr-2", type: "odcr" as const, instanceType: "p5.48xlarge", instances: 1 },
+    ];
+    expect(reservationFallbackProblems({ ...pool, reservations: withOdcr }, "prod")).toEqual([]);
+    expect(reservationsProblems(pool, "cluster-autoscaler")).toEqual([
+      { path: "", message: expect.stringContaining("enable karpenter") },
+    ]);
+    expect(
+      reservationsProblems({ ...pool, reservations: [{ ...pool.reservations[0], endsAt: "31/12/2026" }] }, "karpenter"),
+    ).toEqual([{ path: "[0].endsAt", message: expect.stringContaining("UTC time") }]);
+    expect(
+      reservationsProblems(
+        {
+          ...pool,
+          reservations: [{ id: "cr-1", tags: { a: "b" }, type: "odcr", instanceType: "p5.48xlarge", instances: 1 }],
+        },
+        "karpenter",
+      ),
+    ).toEqual([{ path: "[0]", message: "set exactly one of id (cr-...) or tags" }]);
+  });
+});
+
+describe("faster image volumes", () => {
+  const base = {
+    name: "gpu",
+    clusterName: "c1",
+    nodeRoleName: "node",
+    amiRelease: "v20260724",
+    bottlerocketRelease: "v1.61.0",
+    rootVolumeGiB: 200,
+    tags: {},
+  };
+  it("provisions gp3 throughput with the IOPS it needs, and puts kubelet and containerd on instance store", () => {
+    const nc = ec2NodeClassSpec({ ...base, volumeThroughputMiBps: 1000, instanceStore: true });
+    expect(nc.blockDeviceMappings[0].ebs).toMatchObject({ throughput: 1000, iops: 4000 });
+    expect(nc.instanceStorePolicy).toBe("RAID0");
+    validateAgainstUpstreamSchema({
+      apiVersion: "karpenter.k8s.aws/v1",
+      kind: "EC2NodeClass",
+      metadata: { name: "gpu" },
+      spec: nc,
+    });
+    expect(gp3IopsFor(250)).toBe(3000);
+    expect(gp3IopsFor(1000)).toBe(4000);
+    const plain = ec2NodeClassSpec(base);
+    expect(plain.blockDeviceMappings[0].ebs).not.toHaveProperty("throughput");
+    expect(plain).not.toHaveProperty("instanceStorePolicy");
+    // Bottlerocket keeps images on its data volume: no RAID0 there.
+    expect(
+      ec2NodeClassSpec({ ...base, instanceStore: true, imageCacheSnapshotId: "snap-0123456789abcdef0" }),
+    ).not.toHaveProperty("instanceStorePolicy");
   });
 });
 

@@ -8,6 +8,7 @@ import {
   ACCELERATOR_NODE_BOOT,
   coldStartEstimate,
   coldStartSummaryLines,
+  imageVolumeLimit,
   GP3_DEFAULT_THROUGHPUT_MIBPS,
   IMAGE_DISK_GB,
   modelImages,
@@ -18,6 +19,7 @@ import {
 import type { AcceleratorPoolSpec, PlatformSpec } from "../../components/platform/spec";
 import { MAX_WEIGHTS_GIB, modelSpecProblems, type ModelSpec } from "../../components/serving";
 import { IMAGES, imageRef } from "../../components/versions";
+import { headroomImages } from "../../components/platform/headroom";
 import { resolvePlatformSpec, StackConfigError } from "../../stacks/config";
 
 /** Staging's resolved spec (Karpenter, spot GPU pool) with the models and pools a test sets. */
@@ -182,6 +184,71 @@ describe("cold-start floor per model", () => {
     );
     expect(onDemand.spot).toBe(false);
     expect(onDemand.warnings.map((w) => w.message).join("\n")).not.toMatch(/spot/);
+  });
+
+  it("says a spot interruption takes the replica away for the whole cold start: Karpenter drains at the notice", () => {
+    const e = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true })),
+      LLM,
+      0,
+    );
+    expect(e.replacement).toMatchObject({ lands: "new-node", seconds: e.newNodeSeconds, withinNotice: false });
+    const warning = e.warnings.find((w) => w.path === "serving.models[0]")!.message;
+    expect(warning).toContain(`takes a replica away for the whole ${e.newNodeSeconds} s`);
+    expect(warning).not.toContain(`${e.newNodeSeconds - SPOT_INTERRUPTION_NOTICE.value} s`);
+    expect(coldStartSummaryLines([e]).join("\n")).toContain(
+      `spot replacement: on a new node, >= ${e.newNodeSeconds} s, NOT within the 120 s notice`,
+    );
+  });
+
+  it("lands a replacement on a warm node whose placeholders pre-pulled its images: only the weights remain", () => {
+    // Weights read in place through Mountpoint: bounded by the network, well inside the notice.
+    const mounted = { ...LLM, mountWeights: true };
+    const warm = spec([mounted], (p) => gpuPool(p, { spot: true, warmNodes: 1 }));
+    const e = coldStartEstimate(warm, mounted, 0);
+    expect(e.runningNodeSeconds).toBe(phase(e, "weights")!.seconds);
+    expect(e.replacement).toMatchObject({ lands: "warm-node", seconds: e.runningNodeSeconds, withinNotice: true });
+    expect(e.warnings.map((w) => w.message).join("\n")).not.toMatch(/runs on spot/);
+    // Downloaded weights (15 GiB at the gp3 default 125 MiB/s = 123 s) miss the notice even on a warm node.
+    const s = spec([LLM], (p) => gpuPool(p, { spot: true, warmNodes: 1 }));
+    const downloaded = coldStartEstimate(s, LLM, 0);
+    expect(downloaded.replacement).toMatchObject({ lands: "warm-node", seconds: 123, withinNotice: false });
+    // The placeholders pull every image a replica of the pool pulls: the server and the MLflow fetcher.
+    expect(headroomImages(s, s.capacity.pools[0])).toEqual(
+      [imageRef(IMAGES.mlflow), imageRef(IMAGES.vllmOpenai)].sort(),
+    );
+    // Without weightsGiB the warm node's figure is unknown, and the plan says so rather than claim the notice.
+    const noWeights: ModelSpec = { ...LLM };
+    delete noWeights.weightsGiB;
+    const unknown = coldStartEstimate(
+      spec([noWeights], (p) => gpuPool(p, { spot: true, warmNodes: 1 })),
+      noWeights,
+      0,
+    );
+    expect(unknown.replacement).toMatchObject({ lands: "warm-node" });
+    expect(unknown.replacement.withinNotice).toBeUndefined();
+    expect(unknown.warnings.map((w) => w.message).join("\n")).toMatch(
+      /whether it serves within the 120 s notice is unknown/,
+    );
+  });
+
+  it("pulls at the pool's provisioned gp3 throughput, and past the volume when images sit on instance store", () => {
+    const plain = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true })),
+      LLM,
+      0,
+    );
+    const fast = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true, volumeThroughputMiBps: 1000 })),
+      LLM,
+      0,
+    );
+    expect(phase(fast, "images")!.seconds).toBeLessThan(phase(plain, "images")!.seconds);
+    expect(phase(fast, "images")!.basis).toMatch(/volumeThroughputMiBps|network|EBS/);
+    expect(imageVolumeLimit({ volumeThroughputMiBps: 500 }, "g6.2xlarge")[0].bytesPerS).toBe(500 * 2 ** 20);
+    // g6.2xlarge carries NVMe: with instanceStore the volume no longer bounds the floor; inf2 has none.
+    expect(imageVolumeLimit({ instanceStore: true }, "g6.2xlarge")).toEqual([]);
+    expect(imageVolumeLimit({ instanceStore: true }, "inf2.xlarge")[0].bytesPerS).toBe(gp3BytesPerSecond);
   });
 
   it("warns when a new replica takes longer than the autoscaler's scale-up step", () => {

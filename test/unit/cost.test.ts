@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { REACHABLE_API } from "../fixtures/stack";
 import { HOURS_PER_MONTH, onDemandHourly, regionPrices } from "../../components/common/pricing";
 import { costEnvelope } from "../../components/platform/cost";
+import { headroomRequests } from "../../components/platform/headroom";
 import type { PlatformSpec } from "../../components/platform/spec";
 import type { ModelSpec } from "../../components/serving";
 import { resolvePlatformSpec } from "../../stacks/config";
@@ -54,6 +55,67 @@ describe("cost envelope", () => {
     expect(canary.models[0].floor.replicas).toBe(2 * plain.models[0].floor.replicas);
     expect(canary.models[0].ceiling.replicas).toBe(plain.models[0].ceiling.replicas + 1);
     expect(canary.models[0].ceiling.usd).toBeCloseTo(1.5 * plain.models[0].ceiling.usd, 2);
+  });
+
+  it("prices an ODCR at the on-demand rate, used or not, without charging the nodes inside it twice; a Capacity Block as paid up front", () => {
+    const m = model({ replicas: { min: 1, max: 2 } });
+    const base = spec("staging", "us-west-2", [m]);
+    const withReservations = (
+      reservations: NonNullable<PlatformSpec["capacity"]["pools"][number]["reservations"]>,
+    ) => ({
+      ...base,
+      capacity: {
+        ...base.capacity,
+        pools: base.capacity.pools.map((p) => (p.name === "gpu" ? { ...p, reservations } : p)),
+      },
+    });
+    const plain = costEnvelope(base);
+    const type = plain.models[0].instanceType!;
+    const hourly = onDemandHourly("us-west-2", type)!;
+    const reserved = costEnvelope(withReservations([{ id: "cr-1", type: "odcr", instanceType: type, instances: 2 }]));
+    const pool = reserved.pools.find((p) => p.name === "gpu")!;
+    expect(pool.reserved).toMatchObject({ instances: 2 });
+    expect(pool.reserved!.usd).toBeCloseTo(2 * hourly * H, 2);
+    const line = comp(reserved, "capacity:gpu").lines.find((l) => l.item === "capacity reservations (ODCR)")!;
+    expect(line.floorUsd).toBeCloseTo(2 * hourly * H, 2);
+    // The model's one floor node runs inside the reservation: the node line drops it, the reservation holds two.
+    expect(comp(reserved, "capacity:gpu").floorUsd - comp(plain, "capacity:gpu").floorUsd).toBeCloseTo(hourly * H, 1);
+    const block = costEnvelope(
+      withReservations([
+        { id: "cr-2", type: "capacity-block", instanceType: type, instances: 1, endsAt: "2026-12-31T11:30:00Z" },
+      ]),
+    );
+    expect(block.pools.find((p) => p.name === "gpu")!.reserved).toBeUndefined();
+    expect(block.notModelled.join("\n")).toContain("Capacity Block cr-2 of pool gpu");
+    expect(block.notModelled.join("\n")).toContain("paid up front");
+  });
+
+  it("prices warm headroom as its nodes, on the cheapest type the pool's largest replica fits, all month", () => {
+    const small = model({ replicas: { min: 1, max: 2 } });
+    const big = model({ name: "big", replicas: { min: 1, max: 2 }, resources: { gpus: 1, cpu: "4", memory: "24Gi" } });
+    const base = spec("staging", "us-west-2", [small, big]);
+    const warm = {
+      ...base,
+      capacity: {
+        ...base.capacity,
+        pools: base.capacity.pools.map((p) => (p.name === "gpu" ? { ...p, warmNodes: 2 } : p)),
+      },
+    };
+    expect(headroomRequests(warm, warm.capacity.pools[0])).toEqual({ cpuMillis: 4000, memoryMiB: 24576, devices: 1 });
+    const e = costEnvelope(warm);
+    const pool = e.pools.find((p) => p.name === "gpu")!;
+    // 4 vCPU + 24 GiB does not fit the xlarge types (4 vCPU, 16 GiB): the cheapest that fits is a 2xlarge.
+    expect(pool.warm!.nodes).toBe(2);
+    expect(pool.warm!.instanceType).toMatch(/2xlarge$/);
+    const hourly = onDemandHourly("us-west-2", pool.warm!.instanceType!)!;
+    expect(pool.warm!.usd).toBeCloseTo(2 * hourly * H, 2);
+    const line = comp(e, "capacity:gpu").lines.find((l) => l.item === "warm headroom")!;
+    expect(line.floorUsd).toBeCloseTo(2 * hourly * H, 2);
+    expect(line.floorWithSpotUsd.high).toBeLessThan(line.floorUsd); // the pool runs on spot
+    expect(comp(e, "capacity:gpu").floorUsd - comp(costEnvelope(base), "capacity:gpu").floorUsd).toBeCloseTo(
+      2 * hourly * H,
+      1,
+    );
   });
 
   it("caps a Karpenter pool at its device limit on the type dearest per device", () => {

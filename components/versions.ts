@@ -256,6 +256,14 @@ export const IMAGES = {
    */
   endpointPicker: { repository: "registry.k8s.io/gateway-api-inference-extension/epp", tag: "v1.5.0" },
   /**
+   * Istio's images (pilot for istiod, proxyv2 for the gateway pods), as the istiod chart's
+   * `global.hub` and `global.tag`: the chart's source at 1.30.3 carries development defaults
+   * (`registry.istio.io/testing`, `latest`, manifests/charts/istio-control/istio-discovery/values.yaml)
+   * that the release packaging replaces; pinned here, the images are the same whichever way the
+   * chart was built (a `helm template` of the source rendered `registry.istio.io/testing/pilot:latest`).
+   */
+  istio: { repository: "docker.io/istio", tag: "1.30.3" },
+  /**
    * The pause image of warm-headroom placeholder pods: the sandbox image kubeadm pins for
    * Kubernetes 1.35 (kubernetes cmd/kubeadm/app/constants/constants.go `PauseVersion = "3.10.1"`),
    * which the EKS AMIs also run, so it is usually on the node already. It runs as 65535, does nothing.

@@ -1,3 +1,4 @@
+import { CHARTS } from "../../components/versions";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile } from "../../cli/stack-file";
@@ -182,6 +183,9 @@ describe("the Gateway", () => {
   it("configures istiod for InferencePool backends, on system nodes, its gateway pods with seccomp and a PDB", () => {
     const v = istiodValues(2) as any;
     expect(v.env.ENABLE_GATEWAY_API_INFERENCE_EXTENSION).toBe("true");
+    // The chart's source defaults to registry.istio.io/testing/pilot:latest: the images are pinned
+    // to the chart's own release.
+    expect(v.global).toMatchObject({ hub: "docker.io/istio", tag: CHARTS.istiod.version });
     expect(v.gateways.seccompProfile).toEqual({ type: "RuntimeDefault" });
     expect(v.gatewayClasses.istio.deployment.spec.replicas).toBe(2);
     expect(v.gatewayClasses.istio.podDisruptionBudget).toEqual({ spec: { minAvailable: 1 } });

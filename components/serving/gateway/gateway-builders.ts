@@ -11,6 +11,7 @@ import {
 } from "../../common/network-policy";
 import { RUNTIME_DEFAULT_SECCOMP } from "../../common/pod-security";
 import { KSERVE_HTTP_PORT } from "../ports";
+import { IMAGES } from "../../versions";
 
 export { ISTIO_NAMESPACE, LLM_GATEWAY_NAMESPACE };
 
@@ -117,7 +118,8 @@ export function istioBaseValues() {
  */
 export function istiodValues(replicas: number) {
   return {
-    global: { istioNamespace: ISTIO_NAMESPACE },
+    // The images, pinned: pilot and the gateway pods' proxyv2 at `<hub>/<name>:<tag>`.
+    global: { istioNamespace: ISTIO_NAMESPACE, hub: IMAGES.istio.repository, tag: IMAGES.istio.tag },
     autoscaleEnabled: false,
     // Two istiods once the gateway has two proxies: config keeps flowing through a node drain.
     replicaCount: replicas >= 2 ? 2 : 1,

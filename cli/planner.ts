@@ -1,4 +1,4 @@
-import { allPolicies } from "../policies/rules";
+import { allPolicies, monthlyCostWithinBudget, policyPackConfig } from "../policies/rules";
 import { CONFIG_NAMESPACE, ConfigProblem, deployPlaceholderProblems } from "../stacks/config";
 import { runPlatformProgram } from "../stacks/program";
 import { costReport, CostReport } from "./cost-report";
@@ -206,7 +206,7 @@ function planned(
     "policy-report.json": JSON.stringify(report, null, 2) + "\n",
     "manifests/helm-releases.yaml": toYaml(helmReleases(resources)),
     "manifests/crd-manifests.yaml": toYaml(manifestSources(resources)),
-    ...(cost ? { "cost.json": cost.json } : {}),
+    ...(cost ? { "cost.json": cost.json, "policy-pack-config.json": packConfigText(environmentOf(cost), cost) } : {}),
     ...(coldStart ? { "cold-start.json": coldStart.json } : {}),
   };
   for (const obj of authoredKubernetesObjects(resources)) {
@@ -228,6 +228,31 @@ function planned(
       byType: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
     },
   };
+}
+
+/** The environment a platform's cost report was made for. */
+function environmentOf(cost: CostReport): string {
+  return (JSON.parse(cost.json) as { environment: string }).environment;
+}
+
+/**
+ * The `--policy-pack-config` of this stack for `pulumi preview`: every policy's environment, and the
+ * budget policy's budget, this plan's cost ceiling and its enforcement level. Under `pulumi
+ * preview` the pack cannot price the stack itself, so without this file the budget goes unchecked.
+ */
+export function packConfigText(environment: string, cost: CostReport): string {
+  const config: Record<string, Record<string, unknown>> = policyPackConfig(
+    allPolicies,
+    environment as Parameters<typeof policyPackConfig>[1],
+  );
+  config[monthlyCostWithinBudget.name] = {
+    ...config[monthlyCostWithinBudget.name],
+    ...cost.policyConfig,
+    ...(cost.policyLevels[monthlyCostWithinBudget.name]
+      ? { enforcementLevel: cost.policyLevels[monthlyCostWithinBudget.name] }
+      : {}),
+  };
+  return JSON.stringify(config, null, 2) + "\n";
 }
 
 /** `text` with every secret value replaced by "[secret]". */

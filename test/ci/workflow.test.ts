@@ -20,12 +20,15 @@ interface Step {
 }
 const jobs = workflow.jobs as Record<string, { steps: Step[]; strategy?: { matrix: { stack: string[] } } }>;
 
+/** The one shell step: whether both credentials of the preview are set. */
+const CREDENTIALS_CHECK = `echo "ready=\${{ env.AWS_ROLE_ARN != '' && env.PULUMI_ACCESS_TOKEN != '' }}" >> "$GITHUB_OUTPUT"`;
+
 describe(".github/workflows/plan.yml", () => {
   it("runs on pull requests", () => {
     expect(Object.keys(workflow.on)).toContain("pull_request");
   });
 
-  it.each(Object.keys(jobs))("job %s covers every stack file in stacks/", (job) => {
+  it.each(Object.keys(jobs).filter((j) => j !== "credentials"))("job %s covers every stack file in stacks/", (job) => {
     expect([...(jobs[job].strategy?.matrix.stack ?? [])].sort()).toEqual(stacks);
   });
 
@@ -38,7 +41,7 @@ describe(".github/workflows/plan.yml", () => {
       else if (/^npm ci\b/.test(cmd)) {
         const prefix = /--prefix (\S+)/.exec(cmd)?.[1] ?? ".";
         expect(existsSync(join(root, prefix, "package-lock.json")), `${cmd}: lockfile`).toBe(true);
-      } else throw new Error(`unexpected command ${cmd}`);
+      } else if (cmd !== CREDENTIALS_CHECK) throw new Error(`unexpected command ${cmd}`);
     }
   });
 
@@ -50,12 +53,27 @@ describe(".github/workflows/plan.yml", () => {
     ).toBe(true);
   });
 
-  it("the preview runs the pack with each stack's config file, which exists", () => {
+  it("the preview runs the pack with the config file the stack's offline plan wrote (the budget estimate in it)", () => {
     const step = jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
-    expect(step?.with).toMatchObject({ command: "preview", policyPacks: "policies" });
-    for (const stack of stacks) {
-      const config = String(step?.with?.policyPackConfigs).replace("${{ matrix.stack }}", stack);
-      expect(existsSync(join(root, config)), config).toBe(true);
-    }
+    expect(step?.with).toMatchObject({
+      command: "preview",
+      policyPacks: "policies",
+      policyPackConfigs: ".plan/${{ matrix.stack }}/policy-pack-config.json",
+    });
+    const download = jobs.preview.steps.find((s) => s.uses?.startsWith("actions/download-artifact@"));
+    const upload = jobs["offline-plan"].steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(download?.with).toEqual({ name: upload?.with?.name, path: upload?.with?.path });
+  });
+
+  it("previews only when both credentials are set: the AWS role and the Pulumi token", () => {
+    const preview = workflow.jobs.preview as { if: string; needs: string[] };
+    expect(preview.needs).toEqual(["offline-plan", "credentials"]);
+    expect(preview.if).toBe("needs.credentials.outputs.ready == 'true'");
+    const check = (workflow.jobs.credentials as { steps: (Step & { env: Record<string, string> })[] }).steps[0];
+    expect(check.run).toBe(CREDENTIALS_CHECK);
+    expect(check.env).toEqual({
+      AWS_ROLE_ARN: "${{ vars.AWS_ROLE_ARN }}",
+      PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+    });
   });
 });

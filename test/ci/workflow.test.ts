@@ -77,3 +77,31 @@ describe(".github/workflows/plan.yml", () => {
     });
   });
 });
+
+describe("examples/model-team/.github/workflows/plan.yml (a team repository's)", () => {
+  const team = join(root, "examples", "model-team");
+  const teamWorkflow = parse(readFileSync(join(team, ".github", "workflows", "plan.yml"), "utf8"));
+  const teamJobs = teamWorkflow.jobs as Record<string, { steps: Step[]; strategy?: { matrix: { stack: string[] } } }>;
+  const teamStacks = readdirSync(team)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined);
+
+  it("plans every stack of the team's repository with the package's command, with no credential", () => {
+    const offline = teamJobs["offline-plan"];
+    expect(offline.strategy?.matrix.stack).toEqual(teamStacks);
+    expect(JSON.stringify(offline)).not.toMatch(/secrets\.|vars\.|configure-aws-credentials|pulumi\/actions/);
+    const runs = offline.steps.flatMap((s) => (s.run ? [s.run] : []));
+    expect(runs).toContain("npx mlserving-plan --stack ${{ matrix.stack }}");
+    // Only commands a repository that depends on the kit has: no `npm run plan`, no kit script.
+    for (const cmd of runs) expect(cmd, cmd).toMatch(/^(npm ci\b|npx (tsc|mlserving-plan)\b)/);
+    const manifest = JSON.parse(readFileSync(join(team, "package.json"), "utf8"));
+    expect(Object.keys(manifest.dependencies)).toContain("@mlserving/kit");
+  });
+
+  it("previews only when both credentials are set", () => {
+    const preview = teamWorkflow.jobs.preview as { if: string; needs: string[] };
+    expect(preview.if).toBe("needs.credentials.outputs.ready == 'true'");
+    expect(preview.needs).toContain("credentials");
+    expect((teamWorkflow.jobs.credentials as { steps: Step[] }).steps[0].run).toBe(CREDENTIALS_CHECK);
+  });
+});

@@ -49,7 +49,7 @@ function help(mode: PlanCliMode, project: PulumiProject | undefined, projectDirs
     "",
     "Plans a Pulumi stack offline: runs the real program on Pulumi's mock runtime (no cloud, no Pulumi CLI),",
     "runs the kit's policy pack and writes to --out: resources.json, policy-report.json, manifests/ and, for a",
-    "platform stack (one that sets mlserving:environment), cost.json and cold-start.json.",
+    "platform stack (one that sets mlserving:environment), cost.json, cold-start.json and policy-pack-config.json.",
     "",
     "  --stack <name>        the stack to plan; its file is Pulumi.<name>.yaml in the project's stackConfigDir",
     `  --project <dir>       the Pulumi project (its Pulumi.yaml); default ${here}`,

@@ -104,7 +104,14 @@ describe("npm run plan", () => {
     expect(run.stdout).toContain("usage: npm run plan -- --stack <name>");
     expect(run.stdout).toMatch(/Stack files of mlserving \(.*stacks\): dev, prod, staging/);
     expect(run.stdout).toMatch(/examples\/model-team: dev/);
-    for (const artifact of ["resources.json", "policy-report.json", "manifests/", "cost.json", "cold-start.json"])
+    for (const artifact of [
+      "resources.json",
+      "policy-report.json",
+      "manifests/",
+      "cost.json",
+      "cold-start.json",
+      "policy-pack-config.json",
+    ])
       expect(run.stdout, artifact).toContain(artifact);
   });
 

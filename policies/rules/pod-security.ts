@@ -1,4 +1,4 @@
-import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
   hardenedPodProblems,
   KIT_NAMESPACE_POD_SECURITY,
@@ -60,6 +60,30 @@ export function enforcedPodSecurity(resources: readonly PolicyResource[]): Map<s
 }
 
 /**
+ * Reports, for every pod-bearing resource in a namespace that enforces `level`, each problem
+ * `problems` finds in its pod spec (admission would reject those pods at run time).
+ */
+function reportPodsAtLevel(
+  resources: PolicyResource[],
+  level: "restricted" | "baseline",
+  problems: (spec: Props) => string[],
+  report: ReportViolation,
+): void {
+  const levels = enforcedPodSecurity(resources);
+  for (const r of resources) {
+    const template = podTemplateOf(r.type, r.props);
+    if (!template) continue;
+    const namespace = String(r.props.metadata?.namespace ?? "default");
+    if (levels.get(namespace) !== level) continue;
+    for (const p of problems(template.spec))
+      report(
+        `${template.kind} ${r.props.metadata?.name ?? r.name} in namespace "${namespace}" (${level}): ${p}.`,
+        r.urn,
+      );
+  }
+}
+
+/**
  * Workloads (every pod-bearing kind, bare Pods and CronJobs included) in a namespace that enforces
  * `restricted` (a kit namespace, or one the stack creates with that label) meet it at plan time
  * (admission would reject their pods at run time, after `pulumi up` had reported success) and
@@ -71,20 +95,8 @@ export const restrictedNamespaceWorkloadsHardened: StackValidationPolicy = {
     "Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs in namespaces enforcing the restricted Pod Security standard (the kit's, and those the stack labels pod-security.kubernetes.io/enforce: restricted) meet it (non-root, no privilege escalation, drop ALL, seccomp RuntimeDefault) with a read-only root filesystem.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
-  validateStack: (args, report) => {
-    const levels = enforcedPodSecurity(args.resources);
-    for (const r of args.resources) {
-      const template = podTemplateOf(r.type, r.props);
-      if (!template) continue;
-      const namespace = String(r.props.metadata?.namespace ?? "default");
-      if (levels.get(namespace) !== "restricted") continue;
-      for (const p of hardenedPodProblems(template.spec as PodSpecLike))
-        report(
-          `${template.kind} ${r.props.metadata?.name ?? r.name} in namespace "${namespace}" (restricted): ${p}.`,
-          r.urn,
-        );
-    }
-  },
+  validateStack: (args, report) =>
+    reportPodsAtLevel(args.resources, "restricted", (spec) => hardenedPodProblems(spec as PodSpecLike), report),
 };
 
 /**
@@ -146,18 +158,5 @@ export const baselineNamespaceWorkloadsAdmitted: StackValidationPolicy = {
     "Pods of every kind (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) in namespaces enforcing the baseline Pod Security standard (the kit's, and those the stack labels pod-security.kubernetes.io/enforce: baseline) meet it: no host namespaces, host paths, privileged containers, capabilities beyond baseline, host ports, Unconfined seccomp or unmasked /proc.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
-  validateStack: (args, report) => {
-    const levels = enforcedPodSecurity(args.resources);
-    for (const r of args.resources) {
-      const template = podTemplateOf(r.type, r.props);
-      if (!template) continue;
-      const namespace = String(r.props.metadata?.namespace ?? "default");
-      if (levels.get(namespace) !== "baseline") continue;
-      for (const p of baselinePodProblems(template.spec))
-        report(
-          `${template.kind} ${r.props.metadata?.name ?? r.name} in namespace "${namespace}" (baseline): ${p}.`,
-          r.urn,
-        );
-    }
-  },
+  validateStack: (args, report) => reportPodsAtLevel(args.resources, "baseline", baselinePodProblems, report),
 };

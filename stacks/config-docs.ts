@@ -127,7 +127,9 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].mountWeights":
     "Read the weights in place from S3 (a read-only Mountpoint volume, KServe models) instead of downloading them at every pod start; a `models:/` version is staged once per rollout into the registry's bucket. Default: false.",
   "serving.models[].llm.maxModelLen":
-    "vLLM `--max-model-len`: longest context. Default: what the pool's smallest GPU holds. Refused when its KV cache, at 4 KiB a token (less than any model takes), cannot fit 90% of the GPU memory less `weightsGiB`.",
+    "vLLM `--max-model-len`: longest context. Default: what the pool's smallest GPU holds. Refused when one sequence's KV cache (`llm.kvCacheBytesPerToken` a token) cannot fit 90% of the GPU memory less `weightsGiB`.",
+  "serving.models[].llm.kvCacheBytesPerToken":
+    "KV cache a token takes, bytes: 2 x layers x KV heads x head dim x 2 (bf16), from the model's config.json; the plan's fit check of `maxModelLen` reads it. Default: 131072 (an 8B-class model, as the default limits assume).",
   "serving.models[].llm.maxNumSeqs":
     "vLLM `--max-num-seqs`: sequences batched per replica. Default: from the GPU memory.",
   "serving.models[].canary.pinnedVersion": "The canary's pinned registry version, as `pinnedVersion`.",

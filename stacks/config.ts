@@ -213,7 +213,13 @@ const modelSchema = z.strictObject({
   shadow: z
     .strictObject({ source: z.string(), pinnedVersion: z.number().optional(), mirrorPercent: z.number().optional() })
     .optional(),
-  llm: z.strictObject({ maxModelLen: z.number().optional(), maxNumSeqs: z.number().optional() }).optional(),
+  llm: z
+    .strictObject({
+      maxModelLen: z.number().optional(),
+      maxNumSeqs: z.number().optional(),
+      kvCacheBytesPerToken: z.number().optional(),
+    })
+    .optional(),
   allowedCidrs: z.array(z.string()).optional(),
 });
 

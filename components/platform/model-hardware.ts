@@ -1,18 +1,9 @@
 import { instanceType, type InstanceTypeInfo } from "../common/instance-types";
 import type { Problem } from "../common/problems";
-import { VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
+import { ASSUMED_KV_BYTES_PER_TOKEN, VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
 import { devicesOf, type ModelSpec } from "../serving/model-spec";
 import { isRuntimeId, MODEL_RUNTIMES } from "../serving/runtimes";
 import type { PlatformSpec } from "./spec";
-
-/**
- * The least KV cache one token can take in vLLM with the kit's settings (no `--kv-cache-dtype`, so
- * the cache holds 16-bit K and V): 2 bytes x 2 (K and V) x 1 KV head x 64 dimensions x 16 layers
- * = 4 KiB. Every attention model vLLM serves takes more (among the smallest: Qwen2.5-0.5B, 24
- * layers x 2 KV heads x 64 dimensions, 12 KiB; the kit's sizing assumes an 8B model, 128 KiB),
- * so a context that does not fit at 4 KiB a token fits no model.
- */
-export const MIN_KV_BYTES_PER_TOKEN = 4 * 1024;
 
 const GIB = 1024 ** 3;
 const fmt = (gib: number) => `${+gib.toFixed(1)} GiB`;
@@ -46,8 +37,9 @@ function reachableGiB(m: ModelSpec, t: InstanceTypeInfo): number {
  * larger than the accelerator memory a replica reaches on every type of its pools, weights larger
  * than every candidate node's disk (they are downloaded there unless mounted), and a vLLM context
  * whose KV cache cannot fit what the weights leave of 90% of GPU memory (vLLM refuses to start).
- * Only what is certain: unknown weights count as 0, and a token's KV cache as
- * {@link MIN_KV_BYTES_PER_TOKEN}. Paths are relative to the namespace (`serving.models[0].weightsGiB`).
+ * Unknown weights count as 0; a token's KV cache is the model's `llm.kvCacheBytesPerToken`, else
+ * the 8B-class figure the kit's default limits assume ({@link ASSUMED_KV_BYTES_PER_TOKEN}, 128 KiB;
+ * a smaller model states its own). Paths are relative to the namespace (`serving.models[0].weightsGiB`).
  */
 export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
   const problems: Problem[] = [];
@@ -78,14 +70,15 @@ export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
     if (takesLlm && m.accelerator === "nvidia" && m.llm) {
       const kvGiB =
         Math.max(...types.map((c) => reachableGiB(m, c.type) * VLLM_GPU_MEMORY_UTILIZATION)) - (weights ?? 0);
-      const fits = Math.floor((Math.max(0, kvGiB) * GIB) / MIN_KV_BYTES_PER_TOKEN);
+      const perToken = m.llm.kvCacheBytesPerToken ?? ASSUMED_KV_BYTES_PER_TOKEN;
+      const fits = Math.floor((Math.max(0, kvGiB) * GIB) / perToken);
       if (m.llm.maxModelLen > fits)
         problems.push({
           path: `${at}.llm.maxModelLen`,
           message:
             kvGiB <= 0
               ? `model ${m.name}'s weights (${fmt(weights ?? 0)}) leave no KV cache in ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches on ${names}, so vLLM refuses to start: request more GPUs (resources.gpus) or add a type with more memory`
-              : `one sequence of ${m.llm.maxModelLen} tokens needs at least ${fmt((m.llm.maxModelLen * MIN_KV_BYTES_PER_TOKEN) / GIB)} of KV cache (${MIN_KV_BYTES_PER_TOKEN / 1024} KiB a token, less than any model takes), but ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches less the weights leaves at most ${fmt(kvGiB)} on ${names}, so vLLM refuses to start: lower llm.maxModelLen to at most ${fits}, or request more GPUs`,
+              : `one sequence of ${m.llm.maxModelLen} tokens needs ${fmt((m.llm.maxModelLen * perToken) / GIB)} of KV cache (${perToken / 1024} KiB a token${m.llm.kvCacheBytesPerToken === undefined ? ", an 8B-class model's; set llm.kvCacheBytesPerToken to your model's: 2 x layers x KV heads x head dim x 2 bytes" : ""}), but ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches less the weights leaves at most ${fmt(kvGiB)} on ${names}, so vLLM refuses to start: lower llm.maxModelLen to at most ${fits}, or request more GPUs`,
         });
     }
   });

@@ -7,6 +7,12 @@
 export interface LlmLimits {
   maxModelLen: number;
   maxNumSeqs: number;
+  /**
+   * KV cache one token takes, bytes: 2 (K and V) x layers x KV heads x head dimension x 2 (bf16),
+   * from the model's config.json. Default: {@link ASSUMED_KV_BYTES_PER_TOKEN} (the 8B class the
+   * defaults assume). Only the plan's fit check reads it; vLLM sizes its cache itself.
+   */
+  kvCacheBytesPerToken?: number;
 }
 
 /** Share of GPU memory vLLM takes by default (`--gpu-memory-utilization` 0.9). */
@@ -19,13 +25,16 @@ const RUNTIME_OVERHEAD_GIB = 2;
  * KV cache per token of a Llama-3-8B-class model in bf16: 32 layers x 8 KV heads x 128 dims x
  * 2 (K and V) x 2 bytes = 128 KiB, so 8192 tokens per GiB.
  */
-const TOKENS_PER_KV_GIB = 8192;
+export const ASSUMED_KV_BYTES_PER_TOKEN = 128 * 1024;
+const TOKENS_PER_KV_GIB = (1024 * 1024 * 1024) / ASSUMED_KV_BYTES_PER_TOKEN;
 /** Average tokens (prompt plus output) per sequence the batch size is sized for. */
 const AVERAGE_SEQUENCE_TOKENS = 2048;
 
 export const LLM_LIMIT_BOUNDS = {
   maxModelLen: { min: 256, max: 1_048_576 },
   maxNumSeqs: { min: 1, max: 1024 },
+  // From a 1-layer, 1-head toy (2 x 1 x 1 x 256 x 2 bytes) to past the largest dense models (16 MiB).
+  kvCacheBytesPerToken: { min: 1024, max: 16 * 1024 * 1024 },
 };
 
 const floorPowerOfTwo = (n: number) => 2 ** Math.floor(Math.log2(n));

@@ -159,10 +159,12 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
         "llm",
         `${runtime.title} takes no llm limits; they apply to ${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].llmLimits))}`,
       );
-    for (const key of ["maxModelLen", "maxNumSeqs"] as const) {
+    for (const key of ["maxModelLen", "maxNumSeqs", "kvCacheBytesPerToken"] as const) {
       const { min, max } = LLM_LIMIT_BOUNDS[key];
       const v = m.llm[key];
-      if (!Number.isInteger(v) || v < min || v > max) add(`llm.${key}`, `must be a whole number from ${min} to ${max}`);
+      if (v === undefined && key === "kvCacheBytesPerToken") continue;
+      if (!Number.isInteger(v) || v! < min || v! > max)
+        add(`llm.${key}`, `must be a whole number from ${min} to ${max}`);
     }
   }
   if (m.weightsGiB !== undefined && !(m.weightsGiB > 0 && m.weightsGiB <= MAX_WEIGHTS_GIB))

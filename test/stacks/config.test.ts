@@ -173,7 +173,17 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
   [
     "llm-context-beyond-kv-cache.yaml",
     ["mlserving:serving.models[0].llm.maxModelLen"],
-    /1048576 tokens needs at least 4 GiB of KV cache[\s\S]*at most 2\.1 GiB[\s\S]*lower llm\.maxModelLen/,
+    /1048576 tokens needs 128 GiB of KV cache \(128 KiB a token, an 8B-class model's; set llm\.kvCacheBytesPerToken[\s\S]*at most 2\.1 GiB[\s\S]*lower llm\.maxModelLen/,
+  ],
+  [
+    "llm-long-context-8b.yaml",
+    ["mlserving:serving.models[0].llm.maxModelLen"],
+    /131072 tokens needs 16 GiB of KV cache \(128 KiB a token\)[\s\S]*lower llm\.maxModelLen to at most 4\d{4}\b/,
+  ],
+  [
+    "llm-kv-bytes-out-of-range.yaml",
+    ["mlserving:serving.models[0].llm.kvCacheBytesPerToken"],
+    /whole number from 1024/,
   ],
   ["llm-weights-leave-no-kv-cache.yaml", ["mlserving:serving.models[0].llm.maxModelLen"], /leave no KV cache/],
   [
@@ -491,6 +501,11 @@ describe("what Pulumi, AWS and Kubernetes accept, the kit accepts", () => {
     expect(spec.capacity.scaleDownUnneededTime).toBe("1h30m");
     expect(spec.monitoring.retention).toBe("2w3d");
     expect(spec.cluster.adminPrincipalArns).toHaveLength(1);
+  });
+
+  it("a small model's long context, with the KV cache a token it states", () => {
+    const spec = specOf("llm-small-model-long-context.yaml");
+    expect(spec.serving.models[0].llm).toEqual({ maxModelLen: 262144, maxNumSeqs: 16, kvCacheBytesPerToken: 12288 });
   });
 
   it("tag keys and values in any script with the characters IAM takes", () => {

@@ -35,6 +35,42 @@ export function clusterKmsPolicy(keyArn: string): PolicyDocument {
 }
 
 /**
+ * Key policy of the key that encrypts the control-plane log group: the account administers it (as
+ * a default key policy does), and CloudWatch Logs of the region may use it for that one log group
+ * only (CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS Key Management
+ * Service": principal `logs.<region>.amazonaws.com`, condition `kms:EncryptionContext:aws:logs:arn`).
+ */
+export function controlPlaneLogKeyPolicy(facts: {
+  partition: string;
+  accountId: string;
+  region: string;
+  logGroupName: string;
+}): PolicyDocument {
+  const { partition, accountId, region, logGroupName } = facts;
+  return policyDocument(
+    {
+      Sid: "AccountAdministersTheKey",
+      Effect: "Allow",
+      Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
+    {
+      Sid: "CloudWatchLogsEncryptsTheControlPlaneLogGroup",
+      Effect: "Allow",
+      Principal: { Service: `logs.${region}.amazonaws.com` },
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      Resource: "*",
+      Condition: {
+        ArnEquals: {
+          "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`,
+        },
+      },
+    },
+  );
+}
+
+/**
  * How the VPC CNI's network policy agent treats a pod its NetworkPolicies have not reached yet
  * (amazon-vpc-cni-k8s v1.22.3 README, `NETWORK_POLICY_ENFORCING_MODE` (v1.17.1+); the add-on's
  * configuration schema is the chart's values: charts/aws-vpc-cni/values.yaml at v1.22.3,

@@ -12,6 +12,7 @@ import {
   CLUSTER_ROLE_MANAGED_POLICIES,
   clusterAdminAccessPolicyArn,
   clusterKmsPolicy,
+  controlPlaneLogKeyPolicy,
   CONTROL_PLANE_LOG_TYPES,
   encryptedGp3Volume,
   gp3StorageClass,
@@ -106,6 +107,8 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly handle: ClusterHandle;
   readonly cluster: aws.eks.Cluster;
   readonly secretsKey: aws.kms.Key;
+  /** Key of the control-plane log group (CloudWatch Logs may use it for that group only). */
+  readonly logsKey: aws.kms.Key;
   readonly systemNodeGroup: aws.eks.NodeGroup;
   readonly addons: Record<keyof typeof EKS_ADDONS, aws.eks.Addon>;
   readonly provider: k8s.Provider;
@@ -176,12 +179,30 @@ export class EksCluster extends pulumi.ComponentResource {
       parent,
     );
 
-    // EKS writes control-plane logs here; creating the group first sets retention and tags.
+    // EKS writes control-plane logs here; creating the group first sets retention, tags and its key.
+    // The key outlives a prod destroy with the group it decrypts (retainOnDelete).
+    const logGroupName = `/aws/eks/${args.clusterName}/cluster`;
+    this.logsKey = new aws.kms.Key(
+      `${name}-logs`,
+      {
+        description: `Encryption of the control-plane log group ${logGroupName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi
+          .all([partition, accountId])
+          .apply(([p, a]) =>
+            JSON.stringify(controlPlaneLogKeyPolicy({ partition: p, accountId: a, region: args.region, logGroupName })),
+          ),
+        tags,
+      },
+      { parent: this, protect, retainOnDelete: protect },
+    );
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-control-plane`,
       {
-        name: `/aws/eks/${args.clusterName}/cluster`,
+        name: logGroupName,
         retentionInDays: logRetentionDays,
+        kmsKeyId: this.logsKey.arn,
         tags,
       },
       { parent: this, protect, retainOnDelete: protect },

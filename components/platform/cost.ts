@@ -274,7 +274,7 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     ]),
   );
 
-  // Cluster: control plane, system nodes and their root volumes, control-plane logs, the secrets key.
+  // Cluster: control plane, system nodes and their root volumes, control-plane logs, the secrets and logs keys.
   const sys = spec.cluster.systemNodes;
   const sysFloor = priceOf(p, sys.instanceTypes.slice(0, 1), "min");
   const sysCeil = priceOf(p, sys.instanceTypes, "max");
@@ -314,6 +314,13 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
       ),
       line(
         "KMS key (secrets)",
+        t?.kmsKeyMonth.usd ?? 0,
+        t?.kmsKeyMonth.usd ?? 0,
+        "1 key; each yearly rotation adds a backing key",
+        has,
+      ),
+      line(
+        "KMS key (control-plane logs)",
         t?.kmsKeyMonth.usd ?? 0,
         t?.kmsKeyMonth.usd ?? 0,
         "1 key; each yearly rotation adds a backing key",

@@ -1,20 +1,7 @@
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { kitConfigSchema } from "./config";
 
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
-const EKS_CLUSTER = "aws:eks/cluster:Cluster";
-
-/**
- * The EKS control-plane log group (`/aws/eks/<cluster>/cluster`, where EKS writes the API server,
- * audit and authenticator logs: EKS User Guide, "Send control plane logs to CloudWatch Logs") of
- * a cluster of the same stack. Only it may go without a customer-managed key, until the kit's
- * cluster component encrypts it with one: it holds the control plane's request metadata, not
- * model traffic, and CloudWatch Logs encrypts every group at rest with its own key.
- */
-function eksControlPlaneGroup(group: PolicyResource, resources: readonly PolicyResource[]): boolean {
-  const m = /^\/aws\/eks\/([^/]+)\/cluster$/.exec(String(group.props.name ?? ""));
-  return m !== null && resources.some((r) => r.type === EKS_CLUSTER && r.props.name === m[1]);
-}
 
 /**
  * Log groups keep their events for a bounded time and encrypt them with a customer-managed KMS
@@ -24,7 +11,7 @@ function eksControlPlaneGroup(group: PolicyResource, resources: readonly PolicyR
 export const logGroupsRetainedAndEncrypted: StackValidationPolicy = {
   name: "log-groups-retained-and-encrypted",
   description:
-    "CloudWatch log groups set retentionInDays (not 0, which never expires; the DELIVERY class's fixed 2 days count) and a customer-managed KMS key (kmsKeyId): logs may hold prompts and completions. Only the EKS control-plane log group of the stack's own cluster may go without the key.",
+    "CloudWatch log groups set retentionInDays (not 0, which never expires; the DELIVERY class's fixed 2 days count) and a customer-managed KMS key (kmsKeyId): logs may hold prompts and completions.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -38,7 +25,7 @@ export const logGroupsRetainedAndEncrypted: StackValidationPolicy = {
           g.urn,
         );
       const key = g.props.kmsKeyId;
-      if ((key === undefined || key === null || key === "") && !eksControlPlaneGroup(g, args.resources))
+      if (key === undefined || key === null || key === "")
         report(
           `${at} has no customer-managed KMS key (kmsKeyId); encrypt it with a key whose policy lets logs.<region>.amazonaws.com use it.`,
           g.urn,

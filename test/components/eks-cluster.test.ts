@@ -26,7 +26,7 @@ describe("EksCluster", () => {
     const cluster = plan.one("aws:eks/cluster:Cluster").inputs as Record<string, any>;
     expect(cluster.version).toBe(KUBERNETES_VERSION);
     expect(cluster.accessConfig.authenticationMode).toBe("API");
-    const key = plan.one("aws:kms/key:Key");
+    const key = plan.one("aws:kms/key:Key", "secrets");
     expect(key.inputs.enableKeyRotation).toBe(true);
     expect(cluster.encryptionConfig.resources).toEqual(["secrets"]);
     expect(cluster.encryptionConfig.provider.keyArn).toMatch(/^arn:aws:kms:us-west-2:123456789012:key\//);
@@ -40,6 +40,29 @@ describe("EksCluster", () => {
     expect(cluster.enabledClusterLogTypes).toEqual(expect.arrayContaining(["api", "audit", "authenticator"]));
     const logGroup = plan.one("aws:cloudwatch/logGroup:LogGroup");
     expect(logGroup.inputs.name).toBe("/aws/eks/ml-test/cluster");
+  });
+
+  it("encrypts the control-plane log group with a rotating key CloudWatch Logs may use for that group only", () => {
+    const key = plan.one("aws:kms/key:Key", "logs");
+    const logGroup = plan.one("aws:cloudwatch/logGroup:LogGroup");
+    expect(logGroup.inputs.kmsKeyId).toMatch(/^arn:aws:kms:us-west-2:123456789012:key\//);
+    expect(key.inputs.enableKeyRotation).toBe(true);
+    const policy = json<any>(key.inputs.policy);
+    const logs = policy.Statement.find((s: any) => s.Principal?.Service === "logs.us-west-2.amazonaws.com");
+    expect(logs.Action).toEqual([
+      "kms:Encrypt*",
+      "kms:Decrypt*",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:Describe*",
+    ]);
+    expect(logs.Condition).toEqual({
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-west-2:123456789012:log-group:/aws/eks/ml-test/cluster",
+      },
+    });
+    const admin = policy.Statement.find((s: any) => s.Principal?.AWS);
+    expect(admin.Principal.AWS).toBe("arn:aws:iam::123456789012:root");
   });
 
   it("lets the cluster role use exactly the secrets key", () => {

@@ -644,25 +644,30 @@ describe("log-groups-retained-and-encrypted", () => {
         prod,
       ),
     ).toEqual([expect.stringMatching(/retentionInDays 0/)]);
-    // The control-plane group's name without the stack's cluster is any other group.
+    // An EKS control-plane group is no exception, its cluster in the stack or not.
     expect(
       await violations(
         logGroupsRetainedAndEncrypted,
-        [group({ name: "/aws/eks/other/cluster", retentionInDays: 30 })],
+        [
+          group({ name: "/aws/eks/prod/cluster", retentionInDays: 30 }),
+          resource("aws:eks/cluster:Cluster", { name: "prod" }, { name: "cluster" }),
+        ],
         prod,
       ),
     ).toEqual([expect.stringMatching(/no customer-managed KMS key/)]);
   });
 
-  it("accepts retention and a key, the DELIVERY class, and the stack's own EKS control-plane group", async () => {
+  it("accepts retention and a key, and the DELIVERY class", async () => {
     expect(
       await violations(
         logGroupsRetainedAndEncrypted,
         [
           group({ name: "/mlserving/prompts", retentionInDays: 30, kmsKeyId: "arn:aws:kms:us-east-1:1:key/k" }),
           group({ name: "/delivery", logGroupClass: "DELIVERY", kmsKeyId: "arn:aws:kms:us-east-1:1:key/k" }, "d"),
-          group({ name: "/aws/eks/prod/cluster", retentionInDays: 365 }, "cp"),
-          resource("aws:eks/cluster:Cluster", { name: "prod" }, { name: "cluster" }),
+          group(
+            { name: "/aws/eks/prod/cluster", retentionInDays: 365, kmsKeyId: "arn:aws:kms:us-east-1:1:key/k" },
+            "cp",
+          ),
         ],
         prod,
       ),

@@ -15,18 +15,18 @@ const GOLDEN = {
   dev: {
     region: "us-west-2",
     floor: {
-      totalUsd: 755.02,
+      totalUsd: 756.02,
       withSpotUsd: {
-        low: 486.23,
-        high: 601.43,
+        low: 487.23,
+        high: 602.43,
       },
     },
     ceiling: {
-      totalUsd: 2616.37,
+      totalUsd: 2617.37,
     },
     components: {
       network: [37.45, 59.5],
-      cluster: [231.82, 333.25],
+      cluster: [232.82, 334.25],
       "capacity:gpu": [399.98, 1500.76],
       "capacity:inferentia": [0, 569.49],
       serving: [16.43, 45.63],
@@ -55,11 +55,11 @@ const GOLDEN = {
     region: "us-west-2",
     // The gpu pool holds one g6.2xlarge ODCR (Pulumi.staging.yaml): paid used or not, at the
     // on-demand rate; the floor's first g6.2xlarge runs inside it.
-    floor: { totalUsd: 3293.4, withSpotUsd: { low: 1794.74, high: 2437.03 } },
-    ceiling: { totalUsd: 18500.14 },
+    floor: { totalUsd: 3294.4, withSpotUsd: { low: 1795.74, high: 2438.03 } },
+    ceiling: { totalUsd: 18501.14 },
     components: {
       network: [37.45, 59.5],
-      cluster: [232.12, 413.84],
+      cluster: [233.12, 414.84],
       "capacity:gpu": [2918.59, 6211.77],
       "capacity:inferentia": [0, 11620.3],
       serving: [32.86, 83.95],
@@ -79,11 +79,11 @@ const GOLDEN = {
   prod: {
     region: "us-east-1",
     // Each pool holds one warm node (Pulumi.prod.yaml warmNodes): a g6.2xlarge and an inf2.xlarge all month.
-    floor: { totalUsd: 9246.63, withSpotUsd: { low: 3588.33, high: 6013.31 } },
-    ceiling: { totalUsd: 59861.95 },
+    floor: { totalUsd: 9247.63, withSpotUsd: { low: 3589.33, high: 6014.31 } },
+    ceiling: { totalUsd: 59862.95 },
     components: {
       network: [111.35, 177.5],
-      cluster: [539.02, 1038.66],
+      cluster: [540.02, 1039.66],
       "capacity:gpu": [6550.83, 22706.13],
       "capacity:inferentia": [1692.46, 35414.4],
       serving: [32.86, 83.95],

@@ -3,6 +3,8 @@ import { throwIfProblems } from "../common/problems";
 import { ENVIRONMENT_DEFAULTS } from "./defaults";
 import { platformSpecProblems } from "./rules";
 import type { PlatformSpec } from "./spec";
+import { smallestGpuMemoryGiB } from "../common/accelerators/gpu-memory";
+import { type ModelInput, withModelDefaults } from "../serving/model-spec";
 
 /** Any part of a value, to any depth; arrays are replaced whole, never merged. */
 export type DeepPartial<T> = T extends readonly unknown[]
@@ -17,8 +19,15 @@ export type DeepPartial<T> = T extends readonly unknown[]
  * arrays (instance types, pools, models) replace the default whole.
  */
 export type PlatformSpecOverrides = Pick<PlatformSpec, "team" | "region"> &
-  DeepPartial<Omit<PlatformSpec, "environment" | "team" | "region" | "alerting" | "budget">> &
-  Partial<Pick<PlatformSpec, "alerting" | "budget">>;
+  DeepPartial<Omit<PlatformSpec, "environment" | "team" | "region" | "alerting" | "budget" | "serving">> &
+  Partial<Pick<PlatformSpec, "alerting" | "budget">> & {
+    /**
+     * The serving settings; each model in the short form a stack file takes (`ModelInput`: name,
+     * server, accelerator and source required), completed by `withModelDefaults` as the stack
+     * program completes them (limits sized to the smallest GPU of the NVIDIA pools).
+     */
+    serving?: DeepPartial<Omit<PlatformSpec["serving"], "models">> & { models?: ModelInput[] };
+  };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
@@ -39,8 +48,12 @@ function merge<T>(base: T, over: unknown): T {
  * Throws an `InvalidArgsError` naming every key path that breaks a rule (`platformSpecProblems`).
  *
  * @example
- * const spec = platformSpec("dev", { team: "ml-platform", region: "us-west-2" });
- * new MlPlatform("ml", { spec });
+ * const spec = platformSpec("dev", {
+ *   team: "ml-platform",
+ *   region: "us-west-2",
+ *   serving: { models: [{ name: "resnet50", server: "triton", accelerator: "nvidia", source: "s3://models/resnet50/1" }] },
+ * });
+ * new MlPlatform("ml", spec);
  */
 export function platformSpec(environment: Environment, overrides: PlatformSpecOverrides): PlatformSpec {
   const d = ENVIRONMENT_DEFAULTS[environment];
@@ -58,7 +71,16 @@ export function platformSpec(environment: Environment, overrides: PlatformSpecOv
     serving: { ingressDomain: `models.${environment}.internal`, models: [] },
     alerting: {},
   };
-  const spec = merge(base, overrides);
+  const { serving, ...rest } = overrides;
+  const { models, ...servingRest } = serving ?? {};
+  const spec = merge(base, { ...rest, serving: servingRest });
+  const gpuMemoryGiB = smallestGpuMemoryGiB(
+    spec.capacity.pools.filter((p) => p.kind === "nvidia").flatMap((p) => p.instanceTypes),
+  );
+  spec.serving = {
+    ...spec.serving,
+    models: (models ?? []).map((m) => withModelDefaults(m, environment, { gpuMemoryGiB })),
+  };
   throwIfProblems(`platformSpec("${environment}")`, platformSpecProblems(spec));
   return spec;
 }

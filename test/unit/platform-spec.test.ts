@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENT_DEFAULTS, InvalidArgsError, platformSpec, platformSpecProblems } from "../../components";
+import { resolvePlatformSpec } from "../../stacks/config";
 
 const reach = { deployerAccess: "public" as const, publicAccessCidrs: ["198.51.100.0/24"] };
 
@@ -54,5 +55,54 @@ describe("platformSpec", () => {
     expect(() =>
       platformSpec("prod", { team: "ml", region: "us-west-2", cluster: { ...reach, storageReclaimPolicy: "Delete" } }),
     ).toThrow(/cluster\.storageReclaimPolicy/);
+  });
+});
+
+describe("platformSpec's models in the stack file's short form", () => {
+  const shortModels = [
+    {
+      name: "support-llm",
+      server: "kserve" as const,
+      accelerator: "nvidia" as const,
+      runtime: "vllm",
+      source: "models:/support-llm/3",
+    },
+    {
+      name: "resnet50",
+      server: "triton" as const,
+      accelerator: "nvidia" as const,
+      source: "s3://models/resnet50/1",
+      replicas: { min: 1, max: 3 },
+    },
+  ];
+
+  it("completes them exactly as the stack program completes the same entries", () => {
+    const spec = platformSpec("staging", {
+      team: "ml-platform",
+      region: "us-west-2",
+      cluster: reach,
+      serving: { models: shortModels },
+    });
+    const fromStackFile = resolvePlatformSpec(
+      { environment: "staging", team: "ml-platform", cluster: reach, serving: { models: shortModels } },
+      "us-west-2",
+    );
+    expect(spec.serving.models).toEqual(fromStackFile.serving.models);
+    // Defaults filled in: resources, autoscaling, the vLLM limits sized to the pools' GPUs.
+    expect(spec.serving.models[0].llm).toEqual(fromStackFile.serving.models[0].llm);
+    expect(spec.serving.models[0].llm?.maxModelLen).toBeGreaterThan(0);
+    expect(spec.serving.models[1].replicas).toEqual({ min: 1, max: 3 });
+    expect(spec.serving.ingressDomain).toBe("models.staging.internal");
+  });
+
+  it("refuses a short-form model that breaks a rule, naming its key", () => {
+    expect(() =>
+      platformSpec("dev", {
+        team: "ml-platform",
+        region: "us-west-2",
+        cluster: reach,
+        serving: { models: [{ ...shortModels[1], replicas: { min: 3, max: 1 } }] },
+      }),
+    ).toThrow(/serving\.models\[0\]\.replicas/);
   });
 });

@@ -43,6 +43,7 @@ import { IMAGES, imageRef } from "../versions";
 import { SCALING_BEHAVIOR } from "../serving/autoscaling";
 import type { ModelSpec } from "../serving/model-spec";
 import { runtimeOf } from "../serving/runtimes";
+import { modelImages } from "../serving/model-images";
 import { placements } from "./capacity-checks";
 import { pricedPlacement } from "./cost";
 import { warmPoolOf } from "./headroom";
@@ -182,15 +183,8 @@ const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 const round = (s: number) => Math.round(s);
 
-/**
- * The images a replica of the model pulls: its server and the fetcher of its weights, the kit's
- * MLflow-client fetcher for every source and server (KServe's `mlflow-models` and `s3-models`
- * storage containers, Triton's init container); none when the weights are mounted.
- */
-export function modelImages(m: Pick<ModelSpec, "runtime" | "mountWeights">): string[] {
-  const server = imageRef(runtimeOf(m).image);
-  return m.mountWeights ? [server] : [server, imageRef(IMAGES.mlflow)];
-}
+// A model's images live with serving; re-exported where the floor's users found them.
+export { modelImages };
 
 /** The scale-up step of the kit's autoscalers, seconds: the HPA may add replicas once per period. */
 export const SCALE_UP_PERIOD_SECONDS = Math.min(...SCALING_BEHAVIOR.scaleUp.policies.map((p) => p.periodSeconds));

@@ -1,7 +1,7 @@
 import type { HeadroomRequests } from "../capacity/headroom";
 import { instanceType } from "../common/instance-types";
 import { candidatePools, replicaRequests, replicasPerNode } from "./capacity-checks";
-import { modelImages } from "./cold-start";
+import { modelImages } from "../serving/model-images";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 
 /**

@@ -194,6 +194,40 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
     let dir = "";
     let url = "";
     let stop = async () => {};
+    let log = "";
+    const waiters = new Set<() => void>();
+    /** The first match of `pattern` in Alertmanager's log, once it is written: no clock involved. */
+    const logLine = (pattern: RegExp) =>
+      new Promise<RegExpExecArray>((found) => {
+        const check = () => {
+          const m = pattern.exec(log);
+          if (!m) return;
+          waiters.delete(check);
+          found(m);
+        };
+        waiters.add(check);
+        check();
+      });
+    let barriers = 0;
+    /**
+     * Resolves once the dispatcher has placed every alert sent so far in its aggregation group. It
+     * takes alerts one at a time, in the order they were posted (dispatch/dispatch.go at v0.25.0:
+     * `run` logs "Received alert" and then calls `processAlert`, which inserts it under the
+     * dispatcher's lock before the next one is read), so once it has logged a barrier alert posted
+     * after them, the earlier ones are all in their groups.
+     */
+    const dispatched = async () => {
+      const name = `DispatchBarrier${++barriers}`;
+      const r = await run("amtool", [
+        `--alertmanager.url=${url}`,
+        "alert",
+        "add",
+        `alertname=${name}`,
+        "namespace=barrier",
+      ]);
+      expect(r.status, r.output).toBe(0);
+      await logLine(new RegExp(`msg="Received alert" alert=${name}\\[`));
+    };
     beforeAll(async () => {
       // The kit's values set inhibit_rules, so Helm replaces the chart's default list (whose first
       // rule, equal: [namespace, alertname], let one model's page hide every model's ticket).
@@ -210,6 +244,8 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
           `--storage.path=${join(dir, "data")}`,
           "--web.listen-address=127.0.0.1:0",
           "--cluster.listen-address=",
+          // The dispatcher logs each alert it takes ("Received alert"): what dispatched() waits for.
+          "--log.level=debug",
         ],
         { stdio: ["ignore", "ignore", "pipe"] },
       );
@@ -220,16 +256,15 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         if (am.exitCode === null && am.signalCode === null) am.kill();
         await exited;
       };
-      let log = "";
+      am.stderr.setEncoding("utf8");
+      // Read for as long as it runs, so a full pipe never blocks it; each chunk wakes the waiters.
+      am.stderr.on("data", (chunk: string) => {
+        log += chunk;
+        for (const w of [...waiters]) w();
+      });
       const address = await new Promise<string>((found, failed) => {
-        am.stderr.setEncoding("utf8");
-        // Read for as long as it runs, so a full pipe never blocks it.
-        am.stderr.on("data", (chunk: string) => {
-          log += chunk;
-          const m = /msg="Listening on" address=(\S+)/.exec(log);
-          if (m) found(m[1]);
-        });
         am.once("exit", (code) => failed(new Error(`Alertmanager exited (${code}) before listening:\n${log}`)));
+        logLine(/msg="Listening on" address=(\S+)/).then((m) => found(m[1]));
       });
       url = `http://${address}`;
       const ready = await fetch(`${url}/-/ready`);
@@ -323,23 +358,20 @@ describeWithTools("Alertmanager routes and inhibition under amtool", ["amtool", 
         expect(r.status, r.output).toBe(0);
       }
       type Group = { receiver: { name: string }; alerts: { labels: Record<string, string> }[] };
-      let pages: string[] = [];
-      for (let i = 0; i < 100; i++) {
-        const groups = (await (
-          await fetch(`${url}/api/v2/alerts/groups?filter=namespace%3D%22fraud%22`)
-        ).json()) as Group[];
-        pages = groups
-          .filter((g) => g.receiver.name === "page")
-          .map((g) =>
-            g.alerts
-              .map((a) => `${a.labels.mlserving_model}:${a.labels.alertname}`)
-              .sort()
-              .join(" + "),
-          )
-          .sort();
-        if (pages.flatMap((p) => p.split(" + ")).length === alerts.length) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await dispatched();
+      // One read, after the dispatcher has grouped every alert: the same process, no waiting on the clock.
+      const groups = (await (
+        await fetch(`${url}/api/v2/alerts/groups?filter=namespace%3D%22fraud%22`)
+      ).json()) as Group[];
+      const pages = groups
+        .filter((g) => g.receiver.name === "page")
+        .map((g) =>
+          g.alerts
+            .map((a) => `${a.labels.mlserving_model}:${a.labels.alertname}`)
+            .sort()
+            .join(" + "),
+        )
+        .sort();
       expect(pages).toEqual(["ranker:ModelDown", "scorer:LlmErrorRateHigh + scorer:ModelDown"]);
     });
 

@@ -312,19 +312,14 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
         `${u.controlPlaneLogsGBPerMonth.floor}-${u.controlPlaneLogsGBPerMonth.ceiling} GB/month ingested (assumed), kept ${spec.cluster.logRetentionDays} days`,
         has,
       ),
-      line(
-        "KMS key (secrets)",
-        t?.kmsKeyMonth.usd ?? 0,
-        t?.kmsKeyMonth.usd ?? 0,
-        "1 key; each yearly rotation adds a backing key",
-        has,
-      ),
-      line(
-        "KMS key (control-plane logs)",
-        t?.kmsKeyMonth.usd ?? 0,
-        t?.kmsKeyMonth.usd ?? 0,
-        "1 key; each yearly rotation adds a backing key",
-        has,
+      ...["secrets", "control-plane logs"].map((what) =>
+        line(
+          `KMS key (${what})`,
+          t?.kmsKeyMonth.usd ?? 0,
+          t?.kmsKeyMonth.usd ?? 0,
+          "1 key; each yearly rotation adds a backing key",
+          has,
+        ),
       ),
     ]),
   );

@@ -100,8 +100,13 @@ export const BROAD_S3_MANAGED_POLICIES = [
 
 /** The AWS managed policy an ARN names when it is one of `BROAD_S3_MANAGED_POLICIES`. */
 export function broadS3ManagedPolicy(arn: unknown): string | undefined {
+  return managedPolicyAmong(arn, BROAD_S3_MANAGED_POLICIES);
+}
+
+/** The name of the AWS managed policy an ARN names (`arn:<partition>:iam::aws:policy/...`), if it is one of `names`. */
+function managedPolicyAmong(arn: unknown, names: readonly string[]): string | undefined {
   const m = /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(String(arn ?? ""));
-  return m && BROAD_S3_MANAGED_POLICIES.includes(m[1]) ? m[1] : undefined;
+  return m && names.includes(m[1]) ? m[1] : undefined;
 }
 
 /** Policy documents a resource carries, with where: the `policy` of policies and the inline policies of a role. */
@@ -120,6 +125,22 @@ export function policyDocumentsOf(type: string, props: Props): { where: string; 
       .filter((p) => p?.policy !== undefined)
       .map((p, i) => ({ where: `inlinePolicies[${i}]${p.name ? ` (${p.name})` : ""}`, doc: p.policy }));
   return [];
+}
+
+/**
+ * The statements of every policy document a resource carries, with where each is; a document that
+ * cannot be read is reported, since it cannot be judged.
+ */
+function readableStatements(
+  type: string,
+  props: Props,
+  report: (message: string) => void,
+): { where: string; st: Props; index: number }[] {
+  return policyDocumentsOf(type, props).flatMap(({ where, doc }) => {
+    const { statements, problem } = policyStatements(doc);
+    if (problem) report(`${where} ${problem}; a policy that cannot be read cannot be judged.`);
+    return statements.map((st, index) => ({ where, st, index }));
+  });
 }
 
 /** Managed policy ARNs a resource attaches: attachments' `policyArn` and a role's `managedPolicyArns`. */
@@ -144,18 +165,14 @@ export const s3AccessNamesBuckets: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
-    for (const { where, doc } of policyDocumentsOf(args.type, args.props)) {
-      const { statements, problem } = policyStatements(doc);
-      if (problem) report(`${where} ${problem}; a policy that cannot be read cannot be judged.`);
-      for (const st of statements) {
-        const access = statementS3Access(st);
-        if (!access.read && !access.write) continue;
-        const wide = wildcardBucketResources(st);
-        if (wide.length > 0)
-          report(
-            `${where} allows S3 ${access.write ? "writes" : "reads"} on ${wide.join(", ")}, which covers buckets it does not name; name each bucket (arn:aws:s3:::<bucket>/<prefix>/*).`,
-          );
-      }
+    for (const { where, st } of readableStatements(args.type, args.props, report)) {
+      const access = statementS3Access(st);
+      if (!access.read && !access.write) continue;
+      const wide = wildcardBucketResources(st);
+      if (wide.length > 0)
+        report(
+          `${where} allows S3 ${access.write ? "writes" : "reads"} on ${wide.join(", ")}, which covers buckets it does not name; name each bucket (arn:aws:s3:::<bucket>/<prefix>/*).`,
+        );
     }
     for (const arn of attachedPolicyArns(args.type, args.props)) {
       const broad = broadS3ManagedPolicy(arn);
@@ -308,8 +325,7 @@ export function adminEquivalence(st: Props): string | undefined {
 
 /** The admin managed policy an ARN names (`arn:<partition>:iam::aws:policy/...`), if it is one of ADMIN_MANAGED_POLICIES. */
 export function adminManagedPolicy(arn: unknown): string | undefined {
-  const m = /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(String(arn ?? ""));
-  return m && ADMIN_MANAGED_POLICIES.includes(m[1]) ? m[1] : undefined;
+  return managedPolicyAmong(arn, ADMIN_MANAGED_POLICIES);
 }
 
 export const noAdminEquivalentIam: ResourceValidationPolicy = {
@@ -319,16 +335,12 @@ export const noAdminEquivalentIam: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
-    for (const { where, doc } of policyDocumentsOf(args.type, args.props)) {
-      const { statements, problem } = policyStatements(doc);
-      if (problem) report(`${where} ${problem}; a policy that cannot be read cannot be judged.`);
-      statements.forEach((st, i) => {
-        const why = adminEquivalence(st);
-        if (why)
-          report(
-            `${where} statement ${st.Sid ? `"${st.Sid}"` : i} allows ${why}, which is admin-equivalent; grant the actions the workload calls on the resources it names.`,
-          );
-      });
+    for (const { where, st, index } of readableStatements(args.type, args.props, report)) {
+      const why = adminEquivalence(st);
+      if (why)
+        report(
+          `${where} statement ${st.Sid ? `"${st.Sid}"` : index} allows ${why}, which is admin-equivalent; grant the actions the workload calls on the resources it names.`,
+        );
     }
     for (const arn of attachedPolicyArns(args.type, args.props)) {
       const admin = adminManagedPolicy(arn);

@@ -77,11 +77,19 @@ export interface ExprTest {
   exp_samples: { labels: string; value: number }[];
 }
 
+/** One `alert_rule_test`: the alerts `alertname` has firing at `eval_time` (none: `[]`). */
+export interface AlertTest {
+  eval_time: string;
+  alertname: string;
+  exp_alerts: { exp_labels: Record<string, string>; exp_annotations?: Record<string, string> }[];
+}
+
 export interface PromtoolTest {
-  name: string;
+  name?: string;
   interval: string;
   input_series: InputSeries[];
-  promql_expr_test: ExprTest[];
+  promql_expr_test?: ExprTest[];
+  alert_rule_test?: AlertTest[];
 }
 
 /**

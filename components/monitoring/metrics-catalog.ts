@@ -239,6 +239,12 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
     labels: ["node", "resource", "unit"],
     source: KSM_NODE,
   },
+  kube_deployment_spec_replicas: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "deployment"],
+    source: "kubernetes/kube-state-metrics docs/metrics/workload/deployment-metrics.md @ v2.20.0",
+  },
   kube_deployment_status_replicas_available: {
     exporter: "kube-state-metrics",
     type: "gauge",

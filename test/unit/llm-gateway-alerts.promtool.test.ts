@@ -48,8 +48,14 @@ describeWithTools("the LLM gateway's alerts", ["promtool"], () => {
               series: 'kube_deployment_status_replicas_available{namespace="serving",deployment="chat-predictor"}',
               values: "0x25",
             },
+            {
+              series: 'kube_deployment_spec_replicas{namespace="serving",deployment="chat-predictor"}',
+              values: "2x25",
+            },
             { series: 'inference_pool_ready_pods{namespace="serving",name="chat"}', values: "2x5 0x20" },
             { series: 'inference_pool_average_queue_size{namespace="serving",name="chat"}', values: "1x5 8x20" },
+            { series: 'inference_pool_ready_pods{namespace="serving",name="summarize"}', values: "3x25" },
+            { series: 'inference_pool_average_queue_size{namespace="serving",name="summarize"}', values: "1x5 8x20" },
           ],
           alert_rule_test: [
             { eval_time: "4m", alertname: "LlmEndpointPickerDown", exp_alerts: [] },
@@ -63,7 +69,12 @@ describeWithTools("the LLM gateway's alerts", ["promtool"], () => {
               alertname: "LlmInferencePoolNoReadyEndpoint",
               exp_alerts: [fired("LlmInferencePoolNoReadyEndpoint", pool)],
             },
-            { eval_time: "20m", alertname: "LlmGatewayQueueing", exp_alerts: [fired("LlmGatewayQueueing", pool)] },
+            // The queue of a pool with ready replicas, not the emptied chat pool's stale value.
+            {
+              eval_time: "20m",
+              alertname: "LlmGatewayQueueing",
+              exp_alerts: [fired("LlmGatewayQueueing", { namespace: "serving", name: "summarize" })],
+            },
           ],
         },
         {
@@ -78,6 +89,23 @@ describeWithTools("the LLM gateway's alerts", ["promtool"], () => {
           ],
           alert_rule_test: [
             { eval_time: "20m", alertname: "LlmEndpointPickerDown", exp_alerts: [] },
+            { eval_time: "20m", alertname: "LlmInferencePoolNoReadyEndpoint", exp_alerts: [] },
+            { eval_time: "20m", alertname: "LlmGatewayQueueing", exp_alerts: [] },
+          ],
+        },
+        {
+          // A track scaled to zero (its predictor wants no replica): no ready pod is not an outage,
+          // and the picker's last queue value, no longer updated, is not a queue.
+          interval: "1m",
+          input_series: [
+            {
+              series: 'kube_deployment_spec_replicas{namespace="serving",deployment="chat-predictor"}',
+              values: "1x5 0x20",
+            },
+            { series: 'inference_pool_ready_pods{namespace="serving",name="chat"}', values: "1x5 0x20" },
+            { series: 'inference_pool_average_queue_size{namespace="serving",name="chat"}', values: "8x25" },
+          ],
+          alert_rule_test: [
             { eval_time: "20m", alertname: "LlmInferencePoolNoReadyEndpoint", exp_alerts: [] },
             { eval_time: "20m", alertname: "LlmGatewayQueueing", exp_alerts: [] },
           ],

@@ -63,12 +63,12 @@ describe("the model's HTTPRoute", () => {
     ]);
   });
 
-  it("splits by integer weights between the stable and canary pools", () => {
+  it("splits by integer weights between the stable and canary pools, stable last (Istio scores a rule with its last pool's picker)", () => {
     const m = llm({ canary: { source: "models:/chat/4", trafficPercent: 10 } });
     validateAgainstUpstreamSchema(route(m));
     expect(rules(m)[0].backendRefs).toEqual([
-      { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat", weight: 90 },
       { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-canary", weight: 10 },
+      { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat", weight: 90 },
     ]);
   });
 

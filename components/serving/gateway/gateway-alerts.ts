@@ -41,18 +41,21 @@ export function gatewayAlertRuleGroup(): AlertRuleGroup {
       },
       {
         alert: "LlmInferencePoolNoReadyEndpoint",
-        expr: "max by (namespace, name) (inference_pool_ready_pods) == 0",
+        // Only a pool whose predictor wants replicas: a track scaled to zero is not an outage.
+        expr: 'max by (namespace, name) (inference_pool_ready_pods) == 0\nand on (namespace, name)\nlabel_replace(max by (namespace, deployment) (kube_deployment_spec_replicas{deployment=~".+-predictor"}) > 0, "name", "$1", "deployment", "(.+)-predictor")',
         for: "5m",
         labels: { severity: "critical" },
         annotations: {
           summary: "InferencePool {{ $labels.namespace }}/{{ $labels.name }} has no ready replica; its requests fail.",
           runbook:
-            "Check the track's predictor pods (kubectl -n {{ $labels.namespace }} get pods -l mlserving.io/model): pending on capacity (Capacity dashboard), still loading weights (startup probe), or crashing. A canary or variant with no replica: set its traffic to 0 or remove the track.",
+            "Check the track's predictor pods (kubectl -n {{ $labels.namespace }} get pods -l mlserving.io/model): pending on capacity (Capacity dashboard), still loading weights (startup probe), or crashing. A canary, variant or shadow with no replica: remove its key from the model (canary, abTest, shadow).",
         },
       },
       {
         alert: "LlmGatewayQueueing",
-        expr: `max by (namespace, name) (inference_pool_average_queue_size) > ${GATEWAY_QUEUE_THRESHOLD}`,
+        // The picker stops updating the queue gauge when a pool has no pod (v1.5.0
+        // pkg/epp/datalayer/logger/logger.go): an empty pool's last value is not a queue.
+        expr: `max by (namespace, name) (inference_pool_average_queue_size) > ${GATEWAY_QUEUE_THRESHOLD}\nand on (namespace, name)\nmax by (namespace, name) (inference_pool_ready_pods) > 0`,
         for: "10m",
         labels: { severity: "warning" },
         annotations: {

@@ -75,7 +75,10 @@ export function llmRoute(input: { model: TrackedModel; namespace: string; host: 
     rule(
       [everyPath],
       canary && percent !== undefined
-        ? [poolRef(stable.isvc, 100 - percent), poolRef(canary.isvc, percent)]
+        ? // Istio 1.30.3 runs one endpoint picker per route rule, the last backend's
+          // (pilot/pkg/config/kube/gateway/conversion.go buildHTTPDestination, route_collections.go):
+          // the stable pool goes last, so the larger share (canaries take at most 50%) is scored.
+          [poolRef(canary.isvc, percent), poolRef(stable.isvc, 100 - percent)]
         : [poolRef(stable.isvc)],
     ),
   );

@@ -10,6 +10,12 @@ export const HEADROOM_NAMESPACE = "kube-system";
 /** PriorityClass of the placeholders: below every pod (default priority 0), so any pending pod preempts them. */
 export const HEADROOM_PRIORITY_CLASS = "mlserving-warm-headroom";
 export const HEADROOM_PRIORITY = -10;
+/**
+ * Cluster Autoscaler's `--expendable-pods-priority-cutoff` (default -10; the kit leaves it): pods
+ * with a priority below it "don't cause scale up" (cluster-autoscaler FAQ). The placeholders sit
+ * at it, not below, so on Cluster Autoscaler pools they still hold a node warm.
+ */
+export const CA_EXPENDABLE_PODS_PRIORITY_CUTOFF = -10;
 /** The pause image's user (registry.k8s.io/pause runs as 65535). */
 const PAUSE_UID = 65535;
 

@@ -1,4 +1,4 @@
-import { policyDocument, PolicyDocument } from "../common/iam";
+import { eksClusterArn, policyDocument, PolicyDocument } from "../common/iam";
 import { SPOT_SERVICE_NAME, spotServiceLinkedRoleArn } from "./spot-service-linked-role";
 
 /** Facts the controller's IAM policies are scoped by. */
@@ -178,7 +178,12 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
       Sid: "AllowAPIServerEndpointDiscovery",
       Effect: "Allow",
       Action: "eks:DescribeCluster",
-      Resource: `arn:${s.partition}:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}`,
+      Resource: eksClusterArn({
+        partition: s.partition,
+        region: s.region,
+        accountId: s.accountId,
+        name: s.clusterName,
+      }),
     }),
     interruption: policyDocument({
       Sid: "AllowInterruptionQueueActions",
@@ -233,7 +238,12 @@ export function karpenterControllerPolicies(s: KarpenterScope): Record<string, P
       Resource: "*",
       Condition: {
         StringEquals: {
-          "arc-zonal-shift:ResourceIdentifier": `arn:${s.partition}:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}`,
+          "arc-zonal-shift:ResourceIdentifier": eksClusterArn({
+            partition: s.partition,
+            region: s.region,
+            accountId: s.accountId,
+            name: s.clusterName,
+          }),
         },
       },
     }),

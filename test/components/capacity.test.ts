@@ -7,6 +7,7 @@ import {
   NeuronSupport,
   NvidiaGpuSupport,
   WarmHeadroom,
+  CA_EXPENDABLE_PODS_PRIORITY_CUTOFF,
   HEADROOM_PRIORITY,
   HEADROOM_PRIORITY_CLASS,
 } from "../../components/capacity";
@@ -362,8 +363,8 @@ describe("GPU time-slicing: both autoscalers see the shares the device plugins a
     for (const c of Object.values(classes)) validateAgainstUpstreamSchema(c as Record<string, unknown>);
   });
 
-  it("refuses time-slicing on a Bottlerocket node group, whose device plugin it does not configure", () => {
-    expect(() =>
+  it("refuses time-slicing on a Bottlerocket node group, whose device plugin it does not configure", async () => {
+    await expect(() =>
       runComponent(() => {
         new AcceleratorNodeGroup("br", {
           cluster: cluster().handle,
@@ -491,7 +492,9 @@ describe("WarmHeadroom: placeholder pods hold nodes warm, preempted by any pod",
   it("has a negative, never-preempting PriorityClass below every pod", () => {
     const pc = plan.one("kubernetes:scheduling.k8s.io/v1:PriorityClass").inputs as any;
     expect(pc).toMatchObject({ value: HEADROOM_PRIORITY, preemptionPolicy: "Never", globalDefault: false });
+    // Below every pod, but not below Cluster Autoscaler's expendable cutoff, under which it would not scale up for them.
     expect(HEADROOM_PRIORITY).toBeLessThan(0);
+    expect(HEADROOM_PRIORITY).toBeGreaterThanOrEqual(CA_EXPENDABLE_PODS_PRIORITY_CUTOFF);
     validateAgainstUpstreamSchema({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", ...pc });
   });
 

@@ -150,6 +150,9 @@ describe("a track's InferencePool and endpoint picker", () => {
       serviceAccountToken: { path: "token", expirationSeconds: 3600 },
     });
     expect(o.role.rules.flatMap((r) => r.verbs)).not.toContain("create");
+    // It stops no sooner than the pool's vLLM pods drain (30 + 300 + 10 s): its ext_proc stream
+    // lives as long as a generation, which a picker restart would otherwise cut.
+    expect(pod.terminationGracePeriodSeconds).toBe(340);
     const kinds: [string, object][] = [
       ["v1/ServiceAccount", o.serviceAccount],
       ["rbac.authorization.k8s.io/v1/Role", o.role],

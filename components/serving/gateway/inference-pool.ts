@@ -4,6 +4,8 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { serviceMonitor } from "../../common/monitors";
 import { imageRef, IMAGES } from "../../versions";
 import { KSERVE_HTTP_PORT } from "../ports";
+import { terminationGracePeriodSeconds } from "../drain";
+import { VLLM_DRAIN } from "../runtimes/vllm";
 import type { ModelTrack } from "../tracks";
 import { ENDPOINT_PICKER_COMPONENT, ENDPOINT_PICKER_PORTS } from "./gateway-builders";
 
@@ -146,8 +148,10 @@ export function endpointPickerObjects(p: PoolInput) {
           automountServiceAccountToken: false,
           nodeSelector: { ...SYSTEM_NODE_SELECTOR },
           securityContext: restrictedPodSecurityContext(PICKER_UID),
-          // The chart's: as long as the longest grace period of the pool's pods.
-          terminationGracePeriodSeconds: 130,
+          // As long as the pool's pods (the chart's 130 s is shorter than the kit's vLLM drain): the
+          // picker's ext_proc stream stays open for the whole request, and it waits for open
+          // streams when it stops (v1.5.0 internal/runnable/grpc.go), so a long generation survives.
+          terminationGracePeriodSeconds: terminationGracePeriodSeconds(VLLM_DRAIN),
           containers: [
             {
               name: "epp",

@@ -71,11 +71,17 @@ export function modelSpecOf(component: Props | undefined): { field: string; spec
   return undefined;
 }
 
-/** The components of an InferenceService that run pods: predictor, transformer, explainer. */
+/**
+ * The pod specs of an InferenceService: predictor, transformer, explainer, and the predictor's
+ * `workerSpec` (the worker pods of multi-node serving, a pod spec of their own in KServe v0.20.0).
+ */
 export function inferenceServiceComponents(props: Props): { name: string; spec: Props }[] {
-  return (["predictor", "transformer", "explainer"] as const)
-    .filter((c) => props.spec?.[c] !== null && typeof props.spec?.[c] === "object")
-    .map((c) => ({ name: c, spec: props.spec[c] as Props }));
+  const isSpec = (v: unknown): v is Props => v !== null && typeof v === "object" && !Array.isArray(v);
+  const components = (["predictor", "transformer", "explainer"] as const)
+    .filter((c) => isSpec(props.spec?.[c]))
+    .map((c) => ({ name: c as string, spec: props.spec[c] as Props }));
+  const workers = props.spec?.predictor?.workerSpec;
+  return isSpec(workers) ? [...components, { name: "predictor.workerSpec", spec: workers }] : components;
 }
 
 const array = (v: unknown): Props[] =>

@@ -378,6 +378,31 @@ describe("pods of every kind", () => {
     ).toEqual(["spec.predictor.sklearn", "spec.transformer container t"]);
   });
 
+  it("workload-pods-hardened and images-pinned-and-allowed: an InferenceService's multi-node worker pods", async () => {
+    const isvc = resource(
+      "kubernetes:serving.kserve.io/v1beta1:InferenceService",
+      {
+        metadata: { name: "big", namespace: "serving" },
+        spec: {
+          predictor: {
+            automountServiceAccountToken: false,
+            workerSpec: {
+              hostNetwork: true,
+              containers: [
+                { name: "worker", image: "docker.io/someone/worker:latest", securityContext: { privileged: true } },
+              ],
+            },
+          },
+        },
+      },
+      { name: "big" },
+    );
+    const hardened = await violations(workloadPodsHardened, [isvc]);
+    expect(hardened.join("\n")).toMatch(/spec\.predictor\.workerSpec: .*hostNetwork must not be set/);
+    expect(hardened.join("\n")).toMatch(/spec\.predictor\.workerSpec: .*container worker: privileged must not be set/);
+    expect((await violations(imagesPinnedAndAllowed, [isvc])).join("\n")).toMatch(/worker:latest/);
+  });
+
   it("workload-pods-hardened: a privileged bare Pod with host paths in a model namespace", async () => {
     const pod = resource(
       "kubernetes:core/v1:Pod",

@@ -947,8 +947,25 @@ describe("the whole pack over the real prod plan with one probe of each kind bes
       [...outcome.resources, restricted, ingressClass, ...probes, customIsvc({}), pdb],
       prod,
     );
-    const refused = new Set(report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.urn));
-    for (const p of probes) expect(refused.has(p.urn), p.name).toBe(true);
+    // Each probe is refused by the rule written for its kind, not merely by some rule.
+    const expected: Record<string, string> = {
+      "probe-ssh": "admin-ports-not-open-to-world",
+      "probe-params": "no-internet-facing-in-prod",
+      "probe-ingress": "no-internet-facing-in-prod",
+      "probe-pod": "workload-pods-hardened",
+      [cronJobAsRoot().name]: "restricted-namespace-workloads-hardened",
+      "probe-iam": "no-admin-equivalent-iam",
+      "probe-logs": "log-groups-retained-and-encrypted",
+      "probe-ecr": "ecr-repositories-immutable-and-scanned",
+      "probe-env": "no-plaintext-secrets-in-containers",
+    };
+    const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
+    expect(probes.map((p) => p.name).sort()).toEqual(Object.keys(expected).sort());
+    for (const p of probes)
+      expect(
+        mandatory.some((v) => v.urn === p.urn && v.policy === expected[p.name]),
+        `${p.name}: ${expected[p.name]}`,
+      ).toBe(true);
     const innocent = new Set([
       ...outcome.resources.map((r) => r.urn),
       customIsvc({}).urn,

@@ -133,8 +133,11 @@ export const ASSUMED_LORA_BYTES_PER_RANK = (38912 + 43008) * 32 * 2;
 
 /** GPU memory (GiB) vLLM sets aside for a model's adapter slots: `--max-loras` x `--max-lora-rank` x the 8B-class figure. */
 export function loraSlotsGiB(adapters: readonly Pick<LoraAdapterSpec, "rank">[]): number {
-  if (adapters.length === 0) return 0;
-  return (adapters.length * maxLoraRank(adapters) * ASSUMED_LORA_BYTES_PER_RANK) / 1024 ** 3;
+  // Ranks vLLM cannot hold are refused by adapterProblems; the fit check sizes with the others.
+  const largest = VLLM_MAX_LORA_RANKS[VLLM_MAX_LORA_RANKS.length - 1];
+  const held = adapters.filter((a) => Number.isInteger(a.rank) && a.rank >= 1 && a.rank <= largest);
+  if (held.length === 0) return 0;
+  return (adapters.length * maxLoraRank(held) * ASSUMED_LORA_BYTES_PER_RANK) / 1024 ** 3;
 }
 
 const ADAPTER_NAME = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;

@@ -5,7 +5,7 @@ import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
 import { INSTANCE_TYPES } from "../common/instance-types";
 import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
 import { modelBoundsProblems } from "./model-bounds";
-import { adapterProblems, type LoraAdapterSpec } from "./adapters";
+import { adapterProblems, loraSlotsGiB, type LoraAdapterSpec } from "./adapters";
 import { generatedNameProblem } from "./model-names";
 import { MODEL_SOURCE_RULE, parseModelSource, servedSource } from "./model-source";
 import { mountableSourceProblem } from "./mounted-weights";
@@ -306,7 +306,11 @@ export function withModelDefaults(
   const llm =
     takesLlm || m.llm
       ? {
-          ...defaultLlmLimits(context.gpuMemoryGiB ?? DEFAULT_GPU_MEMORY_GIB, m.resources?.gpus ?? 1),
+          ...defaultLlmLimits(
+            context.gpuMemoryGiB ?? DEFAULT_GPU_MEMORY_GIB,
+            m.resources?.gpus ?? 1,
+            Array.isArray(m.adapters) ? loraSlotsGiB(m.adapters) : 0,
+          ),
           ...definedLlm(m.llm),
         }
       : undefined;

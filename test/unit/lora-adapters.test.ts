@@ -14,6 +14,7 @@ import {
   withModelDefaults,
 } from "../../components/serving";
 import type { LoraAdapterSpec, ModelInput } from "../../components/serving";
+import { defaultLlmLimits } from "../../components/serving/llm-limits";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 
 const billing: LoraAdapterSpec = { name: "billing", source: "models:/billing-lora/2", rank: 16 };
@@ -229,5 +230,14 @@ describe("GPU memory of the adapters' slots", () => {
     expect(loraSlotsGiB([])).toBe(0);
     // A rank vLLM cannot hold is refused elsewhere; the fit check neither throws nor counts it.
     expect(loraSlotsGiB([{ rank: 600 }, { rank: 8 }])).toBeCloseTo((2 * 8 * 5) / 1024);
+  });
+
+  it("shrink the default context where they take KV budget, and leave it where they do not", () => {
+    expect(chat({ adapters: undefined }).llm).toEqual(defaultLlmLimits(24, 1));
+    expect(chat().llm).toEqual(defaultLlmLimits(24, 1, loraSlotsGiB([billing, legal])));
+    const many = Array.from({ length: 16 }, (_, i) => ({ name: `a${i}`, source: `s3://b-1/a${i}`, rank: 64 }));
+    // 24 GiB: 3.6 GiB of KV without adapters (16384 tokens); 16 rank-64 slots take 5 GiB, leaving the floor.
+    expect(chat({ adapters: undefined }).llm?.maxModelLen).toBe(16384);
+    expect(chat({ adapters: many }).llm?.maxModelLen).toBe(2048);
   });
 });

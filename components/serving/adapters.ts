@@ -4,7 +4,9 @@
  * model's host is answered by the base model with that adapter applied.
  *
  * What the pinned vLLM (v0.16.0, the vllm/vllm-openai image and the Neuron DLC's) takes, read in
- * vllm-project/vllm (the same in the releases around the tag):
+ * vllm-project/vllm. The tag's tree could not be fetched here (the repository's snapshot is over the
+ * fetch limit); these files were read in versions from before and after v0.16.0, which agree on
+ * every fact below:
  * - `--enable-lora`; `--lora-modules name=path ...`: one flag, every adapter a value after it
  *   (vllm/entrypoints/openai/cli_args.py `FrontendArgs.lora_modules` is a list, so the flag takes
  *   `nargs="+"`, and `LoRAParserAction` sets the whole list: a second `--lora-modules` would replace

@@ -592,7 +592,8 @@ export const noInternetFacingModelEndpoints: StackValidationPolicy = {
  * LoRA resolver plugins. Adapters are the stack's (`serving.models[].adapters`), loaded at start.
  * Every container of every object is judged (a vLLM is any image that reads the variable): set to a
  * value vLLM reads as on (`1`, `true`: vllm/envs.py), or from a Secret or ConfigMap whose value the
- * pack cannot see, it is refused.
+ * pack cannot see (`valueFrom`), it is refused. Variables a container takes wholesale from a
+ * ConfigMap or Secret (`envFrom`) are not judged: their keys are not in the resource.
  */
 export const vllmRuntimeLoraUpdatingOff: ResourceValidationPolicy = {
   name: "vllm-runtime-lora-updating-off",

@@ -24,6 +24,7 @@ import { INBOUND_CIDRS_ANNOTATION } from "../components/serving/callers";
 import { POD_IDENTITY_SESSION_TAGS } from "../components/common/iam";
 import { STAGED_WEIGHTS_PREFIX, WEIGHTS_STAGER_PURPOSE } from "../components/serving/mounted-weights";
 import { KUBERNETES_VERSION } from "../components/versions";
+import { VLLM_ENV_TRUE_VALUES, VLLM_RUNTIME_LORA_UPDATING_ENV } from "../components/serving/adapters";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -71,6 +72,10 @@ export const WEIGHTS_STAGER_PURPOSE = ${JSON.stringify(WEIGHTS_STAGER_PURPOSE)};
 
 /** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
 export const INBOUND_CIDRS_ANNOTATION = ${JSON.stringify(INBOUND_CIDRS_ANNOTATION)};
+
+/** vLLM's switch for loading LoRA adapters at runtime, and the values with which vLLM reads it as on. */
+export const VLLM_RUNTIME_LORA_UPDATING = ${JSON.stringify(VLLM_RUNTIME_LORA_UPDATING_ENV.name)};
+export const VLLM_ENV_TRUE_VALUES = ${JSON.stringify(VLLM_ENV_TRUE_VALUES)} as const;
 
 /** Session tags EKS Pod Identity adds to the AssumeRole request (EKS user guide, pod-id-abac). */
 export const POD_IDENTITY_SESSION_TAGS = ${JSON.stringify(POD_IDENTITY_SESSION_TAGS)} as const;

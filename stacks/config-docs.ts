@@ -145,6 +145,12 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].shadow.pinnedVersion": "The shadow's pinned registry version, as `pinnedVersion`.",
   "serving.models[].shadow.mirrorPercent":
     "Share of requests mirrored to the shadow, a whole 1 to 100 percent. Default: 100.",
+  "serving.models[].adapters[].name":
+    "A LoRA adapter (at most 16 a model) served on this model's base by its own vLLM replicas (`runtime: vllm` on NVIDIA; refused on Neuron), every track included: clients send this name as the request's `model` at the model's host. A DNS label of at most 42 characters, unlike every model's and other adapter's name on the platform. Default: no adapters.",
+  "serving.models[].adapters[].source":
+    "The adapter's directory (adapter_config.json and weights): `s3://bucket/prefix`, read in place with the model's pod identity, or `models:/<name>/<version>` (no alias), staged once into the registry's bucket; mounted read-only like `mountWeights`.",
+  "serving.models[].adapters[].rank":
+    "The adapter's LoRA rank (`r` in adapter_config.json), 1 to 512; vLLM's `--max-lora-rank` is the smallest of 1, 8, 16, 32, 64, 128, 256, 320, 512 that holds the largest.",
   "teams[].name":
     "A model team's namespace, created by this stack (3-40 lowercase letters, digits or '-'; not a namespace of the kit or Kubernetes). The team deploys its models into it from its own stack through `PlatformReference` (README: Model teams).",
   "teams[].quota.cpu": "CPU all the team's pods may request together, e.g. `64` (a ResourceQuota; more than 0).",

@@ -35,6 +35,7 @@ import { configKeyPath, coveredBy, listLengthProblem } from "../components/commo
 import { MAX_USER_TAGS, tagProblems } from "../components/common/tags";
 import { NETWORK_LIST_LIMITS } from "../components/network/rules";
 import { MODEL_LIST_LIMIT } from "../components/serving/model-spec";
+import { ADAPTER_LIST_LIMIT } from "../components/serving/adapters";
 import { GATEWAY_DEFAULT_REPLICAS, GATEWAY_REPLICAS } from "../components/serving/gateway/gateway-builders";
 import { parsedWholeSecret, secretTopLevelKeyProblem, secretValuesOf } from "./secret-config";
 
@@ -221,6 +222,7 @@ const modelSchema = z.strictObject({
     })
     .optional(),
   allowedCidrs: z.array(z.string()).optional(),
+  adapters: z.array(z.strictObject({ name: z.string(), source: z.string(), rank: z.number() })).optional(),
 });
 
 const servingSchema = z.strictObject({
@@ -447,6 +449,7 @@ const CONFIG_LIST_LIMITS: [string[], ListLimit][] = [
   [["capacity", "pools"], CAPACITY_LIST_LIMITS.pools],
   [["capacity", "pools", "[]", "instanceTypes"], CAPACITY_LIST_LIMITS.instanceTypes],
   [["serving", "models"], MODEL_LIST_LIMIT],
+  [["serving", "models", "[]", "adapters"], ADAPTER_LIST_LIMIT],
   [["tags"], { max: MAX_USER_TAGS, what: "tags", hint: "AWS allows 50 per resource and the kit adds its own" }],
 ];
 

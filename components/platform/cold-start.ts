@@ -273,6 +273,11 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
         : `${m.weightsGiB} GiB (${at}.weightsGiB) downloaded at ${rateText}`,
     });
   }
+  const adapters = m.adapters ?? [];
+  if (adapters.length > 0)
+    unknown.push(
+      `${adapters.length} LoRA adapter(s) (${at}.adapters) read at start from their Mountpoint volumes: their sizes are not stated`,
+    );
   unknown.push("the server's own start (loading weights onto the devices, compilation)");
 
   const newNodeSeconds = phases.reduce((s, p) => s + p.seconds, 0);

@@ -202,6 +202,11 @@ export function notModelledCosts(spec: PlatformSpec): string[] {
     out.push(
       `S3 storage of the staged weights of ${mounted.join(", ")} (mountWeights: each pinned version is copied once into the registry's bucket) and the GET requests of every replica that reads them`,
     );
+  const adapted = spec.serving.models.filter((m) => (m.adapters ?? []).length > 0).map((m) => m.name);
+  if (adapted.length > 0)
+    out.push(
+      `S3 GET requests of every replica reading the LoRA adapters of ${adapted.join(", ")} at start, and the storage of those staged from the registry (each version copied once into the registry's bucket)`,
+    );
   for (const pool of spec.capacity.pools)
     for (const r of (pool.reservations ?? []).filter((x) => x.type === "capacity-block"))
       out.push(

@@ -1,6 +1,7 @@
 import { instanceType, type InstanceTypeInfo } from "../common/instance-types";
 import type { Problem } from "../common/problems";
 import { ASSUMED_KV_BYTES_PER_TOKEN, VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
+import { ASSUMED_LORA_BYTES_PER_RANK, loraSlotsGiB } from "../serving/adapters";
 import { devicesOf, type ModelSpec } from "../serving/model-spec";
 import { isRuntimeId, MODEL_RUNTIMES } from "../serving/runtimes";
 import type { PlatformSpec } from "./spec";
@@ -36,7 +37,9 @@ function reachableGiB(m: ModelSpec, t: InstanceTypeInfo): number {
  * Sizes no hardware of the platform can hold, for each model, by the key to change: weights
  * larger than the accelerator memory a replica reaches on every type of its pools, weights larger
  * than every candidate node's disk (they are downloaded there unless mounted), and a vLLM context
- * whose KV cache cannot fit what the weights leave of 90% of GPU memory (vLLM refuses to start).
+ * whose KV cache cannot fit what the weights and the LoRA adapters' GPU slots leave of 90% of GPU
+ * memory (vLLM refuses to start; the slots at the 8B-class figure of adapters.ts
+ * `ASSUMED_LORA_BYTES_PER_RANK`, x `--max-loras` x `--max-lora-rank`).
  * Unknown weights count as 0; a token's KV cache is the model's `llm.kvCacheBytesPerToken`, else
  * the 8B-class figure the kit's default limits assume ({@link ASSUMED_KV_BYTES_PER_TOKEN}, 128 KiB;
  * a smaller model states its own). Paths are relative to the namespace (`serving.models[0].weightsGiB`).
@@ -68,8 +71,14 @@ export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
     }
     const takesLlm = isRuntimeId(m.runtime) && MODEL_RUNTIMES[m.runtime].llmLimits === true;
     if (takesLlm && m.accelerator === "nvidia" && m.llm) {
+      // vLLM allocates the adapters' slots with the model, before it sizes the KV cache (adapters.ts).
+      const loraGiB = loraSlotsGiB(m.adapters ?? []);
       const kvGiB =
-        Math.max(...types.map((c) => reachableGiB(m, c.type) * VLLM_GPU_MEMORY_UTILIZATION)) - (weights ?? 0);
+        Math.max(...types.map((c) => reachableGiB(m, c.type) * VLLM_GPU_MEMORY_UTILIZATION)) - (weights ?? 0) - loraGiB;
+      const less =
+        loraGiB > 0
+          ? `less the weights and ${fmt(loraGiB)} of LoRA slots (${ASSUMED_LORA_BYTES_PER_RANK / 1024 ** 2} MiB per rank per adapter, an 8B-class model's)`
+          : "less the weights";
       const perToken = m.llm.kvCacheBytesPerToken ?? ASSUMED_KV_BYTES_PER_TOKEN;
       const fits = Math.floor((Math.max(0, kvGiB) * GIB) / perToken);
       if (m.llm.maxModelLen > fits)
@@ -77,8 +86,8 @@ export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
           path: `${at}.llm.maxModelLen`,
           message:
             kvGiB <= 0
-              ? `model ${m.name}'s weights (${fmt(weights ?? 0)}) leave no KV cache in ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches on ${names}, so vLLM refuses to start: request more GPUs (resources.gpus) or add a type with more memory`
-              : `one sequence of ${m.llm.maxModelLen} tokens needs ${fmt((m.llm.maxModelLen * perToken) / GIB)} of KV cache (${perToken / 1024} KiB a token${m.llm.kvCacheBytesPerToken === undefined ? ", an 8B-class model's; set llm.kvCacheBytesPerToken to your model's: 2 x layers x KV heads x head dim x 2 bytes" : ""}), but ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches less the weights leaves at most ${fmt(kvGiB)} on ${names}, so vLLM refuses to start: lower llm.maxModelLen to at most ${fits}, or request more GPUs`,
+              ? `model ${m.name}'s weights (${fmt(weights ?? 0)})${loraGiB > 0 ? ` and LoRA slots (${fmt(loraGiB)})` : ""} leave no KV cache in ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches on ${names}, so vLLM refuses to start: request more GPUs (resources.gpus) or add a type with more memory`
+              : `one sequence of ${m.llm.maxModelLen} tokens needs ${fmt((m.llm.maxModelLen * perToken) / GIB)} of KV cache (${perToken / 1024} KiB a token${m.llm.kvCacheBytesPerToken === undefined ? ", an 8B-class model's; set llm.kvCacheBytesPerToken to your model's: 2 x layers x KV heads x head dim x 2 bytes" : ""}), but ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches ${less} leaves at most ${fmt(kvGiB)} on ${names}, so vLLM refuses to start: lower llm.maxModelLen to at most ${fits}, or request more GPUs`,
         });
     }
   });

@@ -9,6 +9,7 @@ import { networkProblems } from "../network/rules";
 import { certificateRegionProblem, registryProblems } from "../registry/rules";
 import { modelHostProblems } from "../serving/model-names";
 import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
+import { adapterNameClashes } from "../serving/adapters";
 import { allowedCidrsProblems, endpointOidcProblems, ingressGroupProblem, modelIngressGroup } from "../serving/callers";
 import type { CapacityFinding } from "./capacity-checks";
 import type { PlatformSpec } from "./spec";
@@ -99,6 +100,8 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
           "is a route of the LLM gateway: set serving.gateway (LLMs are then routed through it)",
         );
   });
+  // A served name is one model on the platform: an adapter may not take a model's or another adapter's.
+  problems.nest("serving", adapterNameClashes(spec.serving.models));
   problems.nest("", modelHardwareProblems(spec));
   problems.nest(
     "teams",

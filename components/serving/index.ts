@@ -14,4 +14,5 @@ export * from "./ports";
 export * from "./serving-target";
 export * from "./namespace-objects";
 export * from "./tracks";
+export * from "./adapters";
 export * from "./gateway";

@@ -5,6 +5,7 @@ import { MODEL_LABEL, MODEL_VERSION_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
 import { parseModelSource, servedVersion } from "./model-source";
 import { weightsStorageUri } from "./mounted-weights";
+import { adapterMountPath, adapterVolumeName } from "./adapters";
 import { ModelSpec, trackReplicas } from "./model-spec";
 import { ModelRuntime, runtimeOf } from "./runtimes";
 import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
@@ -149,6 +150,12 @@ export interface InferenceServiceInput {
   weightsClaim?: string;
   /** Server arguments after the runtime's (e.g. the served model name of a gateway track). Default: none. */
   extraArgs?: string[];
+  /**
+   * The claim of each of the model's LoRA adapters (`model.adapters`), by adapter name: mounted
+   * read-only at `/mnt/adapters/<name>`, where the runtime's arguments register them. Required
+   * for a model with adapters.
+   */
+  adapterClaims?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -173,6 +180,19 @@ export function inferenceService(input: InferenceServiceInput) {
     ...(input.weightsClaim ? (runtime.mountedWeightsLoad?.args ?? []) : []),
     ...(input.extraArgs ?? []),
   ];
+  // Each adapter's read-only claim, mounted where the runtime's --lora-modules point (adapters.ts).
+  const adapters = model.adapters ?? [];
+  const missing = adapters.filter((a) => !input.adapterClaims?.[a.name]).map((a) => a.name);
+  if (missing.length > 0) throw new Error(`model ${model.name}: no claim for adapter(s) ${missing.join(", ")}`);
+  const adapterVolumes = adapters.map((a) => ({
+    name: adapterVolumeName(a.name),
+    persistentVolumeClaim: { claimName: input.adapterClaims![a.name], readOnly: true },
+  }));
+  const adapterMounts = adapters.map((a) => ({
+    name: adapterVolumeName(a.name),
+    mountPath: adapterMountPath(a.name),
+    readOnly: true,
+  }));
   const version = servedVersion(input.source);
   // The registry version served, on the InferenceService and its pods (and so on every scraped series).
   const versionLabel: Record<string, string> =
@@ -222,6 +242,9 @@ export function inferenceService(input: InferenceServiceInput) {
         // Non-root with the runtime's uid, seccomp RuntimeDefault (Pod Security `restricted`).
         securityContext: restrictedPodSecurityContext(runtime.runAsUser),
         ...storageContainer,
+        // KServe v0.20.0 merges these with the ServingRuntime's volumes and container by name and
+        // mount path (MergePodSpec, MergeRuntimeContainers: strategic merge patches).
+        ...(adapterVolumes.length > 0 ? { volumes: adapterVolumes } : {}),
         model: {
           modelFormat: { name: runtime.modelFormat },
           runtime: runtime.servingRuntimeName,
@@ -231,6 +254,7 @@ export function inferenceService(input: InferenceServiceInput) {
           // predictor's own container is restricted whatever the runtime object says.
           securityContext: { ...restrictedContainerSecurityContext(), runAsUser: runtime.runAsUser },
           ...(args.length > 0 ? { args } : {}),
+          ...(adapterMounts.length > 0 ? { volumeMounts: adapterMounts } : {}),
         },
       },
     },

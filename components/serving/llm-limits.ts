@@ -41,13 +41,14 @@ const floorPowerOfTwo = (n: number) => 2 ** Math.floor(Math.log2(n));
 
 /**
  * Defaults that fit `gpus` GPUs of `gpuMemoryGiB` each for the assumed 8B bf16 model: KV budget =
- * 90% of GPU memory less weights and overhead; max-model-len the largest power of two up to 32768
+ * 90% of GPU memory less weights, overhead and the LoRA adapters' GPU slots (`loraSlotsGiB`, adapters.ts); max-model-len the largest power of two up to 32768
  * whose KV fits, max-num-seqs the budget over 2048-token sequences (multiples of 8, 8 to 256).
  * GPUs too small for the assumed model get the floor (2048 tokens, 8 sequences): set `llm` for a
  * smaller model there.
  */
-export function defaultLlmLimits(gpuMemoryGiB: number, gpus: number): LlmLimits {
-  const kvGiB = gpus * gpuMemoryGiB * VLLM_GPU_MEMORY_UTILIZATION - ASSUMED_WEIGHTS_GIB - RUNTIME_OVERHEAD_GIB;
+export function defaultLlmLimits(gpuMemoryGiB: number, gpus: number, loraSlotsGiB = 0): LlmLimits {
+  const kvGiB =
+    gpus * gpuMemoryGiB * VLLM_GPU_MEMORY_UTILIZATION - ASSUMED_WEIGHTS_GIB - RUNTIME_OVERHEAD_GIB - loraSlotsGiB;
   const tokens = Math.max(0, kvGiB) * TOKENS_PER_KV_GIB;
   const maxModelLen = tokens >= 2048 ? Math.min(32768, floorPowerOfTwo(tokens)) : 2048;
   const maxNumSeqs = Math.min(256, Math.max(8, Math.floor(tokens / AVERAGE_SEQUENCE_TOKENS / 8) * 8));

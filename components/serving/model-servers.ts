@@ -36,6 +36,7 @@ import {
 import { routedByGateway, runtimeOf } from "./runtimes";
 import { trackSelector } from "./drain";
 import { modelTracks } from "./tracks";
+import { ADAPTER_OBJECT_INFIX } from "./adapters";
 import type { LlmGatewayHandle } from "./gateway/llm-gateway";
 import { LlmModelRoute } from "./gateway/llm-route";
 
@@ -126,6 +127,17 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
       );
     }
   }
+  (model.adapters ?? []).forEach((a, i) => {
+    if (parseModelSource(a.source)?.kind !== "mlflow") return;
+    if (!platform.trackingUri)
+      problems.push(
+        `model.adapters[${i}].source: models:/ sources need the model registry; give the ServingPlatform a registry`,
+      );
+    else if (!platform.weightsStore)
+      problems.push(
+        `model.adapters[${i}].source: a models:/ adapter is staged in the registry's bucket, which this platform does not name (in a team's stack, record the platform's outputs again: they lack registry.artifactKeyArn)`,
+      );
+  });
   if (
     model.mountWeights &&
     !platform.weightsStore &&
@@ -251,12 +263,21 @@ function mountedWeightsObjects(
   isvc: string,
   at: WeightsLocation,
   stager: pulumi.Resource[],
+  infix: "wt" | "lora" = "wt",
 ): pulumi.Resource[] {
   const { cluster, model } = args;
   const namespace = args.platform.namespace;
   const opts = { parent, provider: cluster.provider };
   const bucket: pulumi.Input<string> = at.bucket ?? args.platform.weightsStore!.bucket;
-  const input = { isvc, namespace, model: model.name, at, region: cluster.region, uid: runtimeOf(model).runAsUser };
+  const input = {
+    isvc,
+    namespace,
+    model: model.name,
+    at,
+    region: cluster.region,
+    uid: runtimeOf(model).runAsUser,
+    infix,
+  };
   // Names do not depend on the bucket (a staged prefix names the registry's); only the volume's attributes do.
   const shape = weightsVolume({ ...input, bucket: "" });
   const volume = new k8s.core.v1.PersistentVolume(
@@ -280,7 +301,9 @@ function mountedWeightsObjects(
     serviceAccountName: weightsStagerServiceAccount(model.name),
     trackingUri: args.platform.trackingUri!,
     region: cluster.region,
-    ...(model.weightsGiB !== undefined ? { weightsGiB: model.weightsGiB } : {}),
+    infix,
+    // The scratch space is capped by the model's weights; an adapter's size is not stated.
+    ...(model.weightsGiB !== undefined && infix === "wt" ? { weightsGiB: model.weightsGiB } : {}),
   };
   const jobShape = weightsStagingJob({ ...jobInput, bucket: "" });
   const job = new k8s.batch.v1.Job(
@@ -387,15 +410,26 @@ export class KServeModel extends pulumi.ComponentResource {
         ? tracks.map((t) => [t.track, weightsLocation(servedSource(t.source, t.pinnedVersion), namespace)] as const)
         : [],
     );
-    const staged = [...mounts.values()].filter((at) => at.staged);
+    // Each LoRA adapter's prefix, mounted read-only by every track (adapters.ts); a registry version staged first.
+    const adapters = (model.adapters ?? []).map((a) => ({ adapter: a, at: weightsLocation(a.source, namespace) }));
+    const staged = [...mounts.values(), ...adapters.map((a) => a.at)].filter((at) => at.staged);
     const identity = modelIdentity(
       this,
       name,
       args,
-      tracks.map((t) => t.source),
+      [...tracks.map((t) => t.source), ...adapters.map((a) => a.adapter.source)],
       staged,
     );
     const stager = staged.length > 0 ? weightsStagerIdentity(this, name, args, staged) : [];
+    const adapterWeights = adapters.flatMap(({ adapter, at }) =>
+      mountedWeightsObjects(this, `${name}-lora-${adapter.name}`, args, model.name, at, stager, ADAPTER_OBJECT_INFIX),
+    );
+    const adapterClaims = Object.fromEntries(
+      adapters.map(({ adapter, at }) => [
+        adapter.name,
+        weightsObjectNames(model.name, namespace, at, ADAPTER_OBJECT_INFIX).claim,
+      ]),
+    );
 
     for (const t of tracks) {
       const at = mounts.get(t.track);
@@ -410,12 +444,13 @@ export class KServeModel extends pulumi.ComponentResource {
         schedulerName,
         namespace,
         ...(at ? { weightsClaim: weightsObjectNames(t.isvc, namespace, at).claim } : {}),
+        ...(adapters.length > 0 ? { adapterClaims } : {}),
         // Through the gateway every track answers to the model's name (clients send it in the body).
         ...(args.llmGateway && t.track !== "stable" ? { extraArgs: ["--served-model-name", model.name] } : {}),
       });
       const isvc = new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, {
         ...k8sOpts,
-        dependsOn: [...identity, ...args.platform.ready, ...weights],
+        dependsOn: [...identity, ...args.platform.ready, ...weights, ...adapterWeights],
       });
       this.inferenceServices.push(isvc);
       new k8s.apiextensions.CustomResource(

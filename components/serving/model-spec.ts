@@ -5,6 +5,7 @@ import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
 import { INSTANCE_TYPES } from "../common/instance-types";
 import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
 import { modelBoundsProblems } from "./model-bounds";
+import { adapterProblems, loraSlotsGiB, type LoraAdapterSpec } from "./adapters";
 import { generatedNameProblem } from "./model-names";
 import { MODEL_SOURCE_RULE, parseModelSource, servedSource } from "./model-source";
 import { mountableSourceProblem } from "./mounted-weights";
@@ -82,6 +83,11 @@ export interface ModelSpec {
   shadow?: ShadowSpec;
   /** vLLM limits per replica (runtimes with `llmLimits` only; defaulted from the GPU memory). */
   llm?: LlmLimits;
+  /**
+   * LoRA adapters served on this model's base, each under its own model name (runtimes with
+   * `loraAdapters` only; see `adapters.ts`). Default: none.
+   */
+  adapters?: LoraAdapterSpec[];
   /**
    * Networks allowed to call this model, instead of the environment's `serving.allowedCidrs`: the
    * model then gets an internal ALB of its own (see `modelIngressGroup`). Default: the environment's.
@@ -215,6 +221,7 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     if (!parseModelSource(track.source)) add(`${key}.source`, MODEL_SOURCE_RULE);
   }
   for (const p of rolloutKeyProblems(m)) add(p.field, p.message);
+  for (const p of adapterProblems(m, runtime)) add(p.field, p.message);
   return problems;
 }
 
@@ -268,6 +275,7 @@ export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "so
       | "weightsGiB"
       | "mountWeights"
       | "allowedCidrs"
+      | "adapters"
     >
   > & {
     resources?: Partial<ModelSpec["resources"]>;
@@ -298,7 +306,11 @@ export function withModelDefaults(
   const llm =
     takesLlm || m.llm
       ? {
-          ...defaultLlmLimits(context.gpuMemoryGiB ?? DEFAULT_GPU_MEMORY_GIB, m.resources?.gpus ?? 1),
+          ...defaultLlmLimits(
+            context.gpuMemoryGiB ?? DEFAULT_GPU_MEMORY_GIB,
+            m.resources?.gpus ?? 1,
+            Array.isArray(m.adapters) ? loraSlotsGiB(m.adapters) : 0,
+          ),
           ...definedLlm(m.llm),
         }
       : undefined;
@@ -326,6 +338,7 @@ export function withModelDefaults(
     ...(m.shadow ? { shadow: m.shadow } : {}),
     ...(llm ? { llm } : {}),
     ...(m.allowedCidrs ? { allowedCidrs: m.allowedCidrs } : {}),
+    ...(m.adapters ? { adapters: m.adapters } : {}),
   };
 }
 

@@ -104,10 +104,11 @@ function locationHash(at: WeightsLocation): string {
 /**
  * Names of one track's weight objects: the claim and the staging Job in its namespace share one
  * (at most 49 + 4 + 8 = 61 characters: a Job's name must also be a label value, at most 63), the
- * cluster-scoped volume is prefixed with the namespace.
+ * cluster-scoped volume is prefixed with the namespace. A model's LoRA adapters use the infix
+ * `lora` on the model's name (42 + 6 + 8 = 56), which no track's `-wt-` name can equal.
  */
-export function weightsObjectNames(isvc: string, namespace: string, at: WeightsLocation) {
-  const claim = `${isvc}-wt-${locationHash(at)}`;
+export function weightsObjectNames(isvc: string, namespace: string, at: WeightsLocation, infix: "wt" | "lora" = "wt") {
+  const claim = `${isvc}-${infix}-${locationHash(at)}`;
   return { claim, volume: `${namespace}-${claim}`, job: claim };
 }
 
@@ -122,6 +123,8 @@ export interface WeightsVolumeInput {
   region: string;
   /** Uid and gid the server runs as; the mount shows files as theirs. Default: the driver's. */
   uid?: number;
+  /** Name infix ({@link weightsObjectNames}): `lora` for a model's adapters. Default: `wt`. */
+  infix?: "wt" | "lora";
 }
 
 /**
@@ -129,7 +132,7 @@ export interface WeightsVolumeInput {
  * (static provisioning: storage class "", the claim names the volume and the volume the claim).
  */
 export function weightsVolume(input: WeightsVolumeInput) {
-  const names = weightsObjectNames(input.isvc, input.namespace, input.at);
+  const names = weightsObjectNames(input.isvc, input.namespace, input.at, input.infix);
   const labels = { [MODEL_POD_LABEL]: input.model };
   // Mountpoint ignores the size; Kubernetes requires one and binds the claim only to a volume at least as large.
   const storage = "1Gi";
@@ -232,6 +235,8 @@ export interface StagingJobInput {
   region: string;
   /** Size of the model's files, GiB, when known: the scratch space is capped at it (plus one GiB). */
   weightsGiB?: number;
+  /** Name infix ({@link weightsObjectNames}): `lora` for a model's adapters. Default: `wt`. */
+  infix?: "wt" | "lora";
 }
 
 /**
@@ -241,7 +246,7 @@ export interface StagingJobInput {
 export function weightsStagingJob(input: StagingJobInput) {
   const { at } = input;
   if (!at.staged) throw new Error(`s3://${at.bucket}/${at.prefix} is read in place; only registry versions are staged`);
-  const names = weightsObjectNames(input.isvc, input.namespace, at);
+  const names = weightsObjectNames(input.isvc, input.namespace, at, input.infix);
   const labels = { [WEIGHTS_STAGER_LABEL]: input.model };
   return {
     apiVersion: "batch/v1" as const,

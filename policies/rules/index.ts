@@ -30,6 +30,7 @@ import {
   modelReadersLeastPrivilege,
   noInternetFacingInProd,
   noInternetFacingModelEndpoints,
+  vllmRuntimeLoraUpdatingOff,
 } from "./serving";
 import { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
 import { requiredTags } from "./tags";
@@ -99,4 +100,6 @@ export const allPolicies: Policy[] = [
   ecrRepositoriesImmutableAndScanned,
   baselineNamespaceWorkloadsAdmitted,
   llmGatewayInternalRoutesToPools,
+  // LoRA adapters come from the stack only (issue 27).
+  vllmRuntimeLoraUpdatingOff,
 ];

@@ -82,6 +82,10 @@ export const WEIGHTS_STAGER_PURPOSE = "weights-stager";
 /** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
 export const INBOUND_CIDRS_ANNOTATION = "alb.ingress.kubernetes.io/inbound-cidrs";
 
+/** vLLM's switch for loading LoRA adapters at runtime, and the values with which vLLM reads it as on. */
+export const VLLM_RUNTIME_LORA_UPDATING = "VLLM_ALLOW_RUNTIME_LORA_UPDATING";
+export const VLLM_ENV_TRUE_VALUES = ["1", "true"] as const;
+
 /** Session tags EKS Pod Identity adds to the AssumeRole request (EKS user guide, pod-id-abac). */
 export const POD_IDENTITY_SESSION_TAGS = {
   clusterArn: "eks-cluster-arn",

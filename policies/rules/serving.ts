@@ -1,5 +1,12 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE, STAGED_WEIGHTS_PREFIX, WEIGHTS_STAGER_PURPOSE } from "./kit-facts";
+import {
+  MODEL_POD_LABEL,
+  SERVING_NAMESPACE,
+  STAGED_WEIGHTS_PREFIX,
+  VLLM_ENV_TRUE_VALUES,
+  VLLM_RUNTIME_LORA_UPDATING,
+  WEIGHTS_STAGER_PURPOSE,
+} from "./kit-facts";
 import { policyStatements, statementS3Access, wildcardBucketResources } from "./iam";
 import { containersOf, modelSpecOf } from "./pods";
 import { kitConfig, kitConfigSchema } from "./config";
@@ -574,6 +581,44 @@ export const noInternetFacingModelEndpoints: StackValidationPolicy = {
           "internet-facing model endpoint admits anyone; name its callers (alb.ingress.kubernetes.io/inbound-cidrs or loadBalancerSourceRanges of at most a /8 of public space, or alb.ingress.kubernetes.io/auth-type oidc or cognito).",
           r.urn,
         );
+    }
+  },
+};
+
+/**
+ * No caller may load a LoRA adapter into a running vLLM: with `VLLM_ALLOW_RUNTIME_LORA_UPDATING` on,
+ * vLLM serves `/v1/load_lora_adapter` and `/v1/unload_lora_adapter` to anyone who reaches the model
+ * (vllm/entrypoints/serve/lora/api_router.py at v0.16.0) and loads unknown model names through its
+ * LoRA resolver plugins. Adapters are the stack's (`serving.models[].adapters`), loaded at start.
+ * Every container of every object is judged (a vLLM is any image that reads the variable): set to a
+ * value vLLM reads as on (`1`, `true`: vllm/envs.py), or from a Secret or ConfigMap whose value the
+ * pack cannot see (`valueFrom`), it is refused. Variables a container takes wholesale from a
+ * ConfigMap or Secret (`envFrom`) are not judged: their keys are not in the resource.
+ */
+export const vllmRuntimeLoraUpdatingOff: ResourceValidationPolicy = {
+  name: "vllm-runtime-lora-updating-off",
+  description: `No container sets ${VLLM_RUNTIME_LORA_UPDATING} on (or from a value the pack cannot read): vLLM would then let any caller load or unload LoRA adapters at runtime.`,
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateResource: (args, report) => {
+    for (const { where, container } of containersOf(args.type, args.props)) {
+      const env = Array.isArray(container.env) ? (container.env as Props[]) : [];
+      for (const e of env.filter((x) => x?.name === VLLM_RUNTIME_LORA_UPDATING)) {
+        if (e.valueFrom !== undefined)
+          report(
+            `${where}: ${VLLM_RUNTIME_LORA_UPDATING} comes from valueFrom, which the pack cannot read; set it to 0 or leave it out (runtime adapter loading lets any caller load adapters).`,
+          );
+        else if (
+          (VLLM_ENV_TRUE_VALUES as readonly string[]).includes(
+            String(e.value ?? "")
+              .trim()
+              .toLowerCase(),
+          )
+        )
+          report(
+            `${where}: ${VLLM_RUNTIME_LORA_UPDATING}=${e.value} opens vLLM's /v1/load_lora_adapter to every caller; serve adapters from the stack (serving.models[].adapters) and set it to 0.`,
+          );
+      }
     }
   },
 };

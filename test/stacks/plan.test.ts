@@ -125,8 +125,13 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
         (r.inputs as any).metadata.name === (claim.inputs as any).spec.volumeName,
     )!;
     expect((volume.inputs as any).spec.mountOptions).toContain("prefix mlserving-weights/serving/support-llm/3/");
-    const job = plan.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!;
-    expect((job.inputs as any).spec.template.spec.containers[0].args[0]).toBe("models:/support-llm/3");
+    // The stable track's Job (staging also stages its LoRA adapter and other tracks' versions).
+    const job = plan.resources.find(
+      (r) =>
+        r.type === "kubernetes:batch/v1:Job" &&
+        (r.inputs as any).spec.template.spec.containers[0].args[0] === "models:/support-llm/3",
+    )!;
+    expect(job).toBeDefined();
     expect(llm!.dependsOn).toEqual(expect.arrayContaining([claim.urn, job.urn]));
     const addon = plan.resources.find(
       (r) => r.type === "aws:eks/addon:Addon" && r.inputs.addonName === "aws-mountpoint-s3-csi-driver",

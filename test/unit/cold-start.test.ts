@@ -90,6 +90,21 @@ describe("cold-start floor per model", () => {
     expect(modelImages(mounted)).toEqual([imageRef(IMAGES.vllmOpenai)]);
     expect(e.unknown).not.toContain(`size of image ${imageRef(IMAGES.mlflow)}`);
     expect(e.newNodeSeconds).toBe(90 + 218 + 26);
+    expect(e.unknown.join()).not.toMatch(/LoRA/);
+  });
+
+  it("lists LoRA adapters as read at start at no stated size, leaving the floor as it was", () => {
+    const adapted: ModelSpec = {
+      ...LLM,
+      mountWeights: true,
+      adapters: [{ name: "billing", source: "models:/billing-lora/2", rank: 16 }],
+    };
+    const s = spec([adapted], (p) => gpuPool(p, { spot: true }));
+    const e = coldStartEstimate(s, adapted, 0);
+    expect(e.unknown).toContain(
+      "1 LoRA adapter(s) (serving.models[0].adapters) read at start from their Mountpoint volumes: their sizes are not stated",
+    );
+    expect(e.newNodeSeconds).toBe(90 + 218 + 26);
   });
 
   it("leaves mounted weights unknown for a server that memory-maps them (issue 22, item 5)", () => {

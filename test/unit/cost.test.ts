@@ -161,6 +161,14 @@ describe("cost envelope", () => {
       expect.stringMatching(/^RDS automated backup storage/),
     ]);
     expect(costEnvelope(spec("staging", "us-west-2", [model()])).notModelled.join()).not.toMatch(/staged weights/);
+    const adapted = model({
+      name: "chat",
+      adapters: [{ name: "billing", source: "models:/billing-lora/2", rank: 16 }],
+    });
+    expect(costEnvelope(spec("staging", "us-west-2", [adapted])).notModelled).toContainEqual(
+      expect.stringMatching(/^S3 GET requests of every replica reading the LoRA adapters of chat at start/),
+    );
+    expect(costEnvelope(spec("staging", "us-west-2", [model()])).notModelled.join()).not.toMatch(/LoRA adapters/);
   });
 
   it("caps node groups at maxNodes on their dearest type, twice with an on-demand fallback group", () => {

@@ -76,6 +76,14 @@ export interface ModelRuntime {
    * scores on (queue, KV cache, prefix cache): with `serving.gateway` its models are routed through it.
    */
   readonly inferencePool?: true;
+  /**
+   * Serves LoRA adapters on the model's base (`serving.models[].adapters`): the runtime's `modelArgs`
+   * then carry the adapters' arguments (adapters.ts `loraArgs`), and the kit mounts each adapter
+   * read-only at `adapterMountPath`. Default: adapters are refused, with {@link noLoraReason}.
+   */
+  readonly loraAdapters?: true;
+  /** Why a runtime without `loraAdapters` serves none, for the error. Default: none given. */
+  readonly noLoraReason?: string;
   /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
   modelArgs?(model: ModelSpec): string[];
 }

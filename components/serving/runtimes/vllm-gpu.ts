@@ -1,6 +1,7 @@
 import { IMAGES } from "../../versions";
 import { devicesOf } from "../model-spec";
 import type { ModelRuntime } from "./runtime";
+import { loraArgs } from "../adapters";
 import { VLLM_DRAIN, VLLM_UID, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 
 export { VLLM_UID } from "./vllm";
@@ -79,10 +80,13 @@ export const VLLM_GPU: ModelRuntime = {
     }),
   // Over Mountpoint, read each safetensors file whole instead of memory-mapping it (issue 22, item 5).
   mountedWeightsLoad: VLLM_EAGER_LOAD,
+  // LoRA adapters mounted at /mnt/adapters/<name>, registered at start (adapters.ts).
+  loraAdapters: true,
   modelArgs: (model) => {
     const args = ["--tensor-parallel-size", String(devicesOf(model)?.count ?? 1)];
     if (model.llm)
       args.push("--max-model-len", String(model.llm.maxModelLen), "--max-num-seqs", String(model.llm.maxNumSeqs));
+    args.push(...loraArgs(model.adapters ?? []));
     return args;
   },
 };

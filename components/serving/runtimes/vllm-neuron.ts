@@ -31,6 +31,19 @@ export const VLLM_NEURON_ENV = [
   { name: "NEURON_COMPILE_CACHE_URL", value: `${VLLM_TMP}/neuron-compile-cache` },
 ];
 
+/**
+ * Why adapters are refused on Neuron. The DLC builds vllm-project/vllm-neuron release-0.5.3, which the
+ * kit cannot read; every version of the plugin that can be read either raises "Multi-lora is not yet
+ * supported on the Neuron plugin" when LoRA is enabled (tag 0.2.0, vllm_neuron/worker/
+ * neuronx_distributed_model_runner.py `load_model` and neuronx_distributed_model_loader.py
+ * `get_neuron_model`) or compiles the adapters into the model from `--additional-config`'s
+ * `override_neuron_config.lora_modules` rather than `--lora-modules` (later snapshots,
+ * `_get_nxdi_lora_config`), and AWS's multi-LoRA guide for vLLM on Neuron lists Trn2 and Trn3, not
+ * the kit's Inf2. Serving them there is not shown to work, so the plan refuses them.
+ */
+export const VLLM_NEURON_NO_LORA =
+  "the vllm-neuron plugin the pinned Neuron DLC builds (release-0.5.3) is not shown to serve them on Inf2 (the readable releases refuse LoRA, AWS documents multi-LoRA for Trn2/Trn3 only)";
+
 /** Default in-flight target for vLLM: three quarters of a full batch, so replicas are added before requests wait. */
 export const VLLM_IN_FLIGHT_TARGET = 6;
 
@@ -65,6 +78,7 @@ export const VLLM_NEURON: ModelRuntime = {
   // The same vLLM release as the GPU runtime (versions.ts): the same metric names for the picker.
   inferencePool: true,
   defaultAutoscaling: { metric: "in-flight", target: VLLM_IN_FLIGHT_TARGET },
+  noLoraReason: VLLM_NEURON_NO_LORA,
   scalingQueries: {
     // Requests running plus waiting, per replica.
     "in-flight": vllmInFlight,

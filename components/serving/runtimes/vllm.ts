@@ -3,6 +3,7 @@ import { restrictedContainerSecurityContext } from "../../common/pod-security";
 import { KSERVE_HTTP_PORT } from "../ports";
 import { ALB_DEREGISTRATION_DELAY_SECONDS, ENDPOINT_REMOVAL_SECONDS, type RuntimeDrain } from "../drain";
 import type { ModelRuntime, ScalingQuery } from "./runtime";
+import { VLLM_RUNTIME_LORA_UPDATING_ENV } from "../adapters";
 
 /** vLLM's requests running plus waiting, per replica (both vLLM runtimes report it). */
 export const vllmInFlight = (sel: string): ScalingQuery => ({
@@ -101,7 +102,8 @@ export function vllmServingRuntime(
   },
 ): ReturnType<ModelRuntime["servingRuntime"]> {
   const u = vllmUserSettings(r.uid);
-  const env = [...u.env, ...(r.env ?? [])];
+  // Runtime adapter loading pinned off, whatever the image sets: no caller may load an adapter (adapters.ts).
+  const env = [...u.env, { ...VLLM_RUNTIME_LORA_UPDATING_ENV }, ...(r.env ?? [])];
   const volumeMounts = [...(r.shmSize ? [{ name: "dshm", mountPath: "/dev/shm" }] : []), ...u.volumeMounts];
   const volumes = [
     ...(r.shmSize ? [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: r.shmSize } }] : []),

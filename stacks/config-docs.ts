@@ -55,6 +55,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].diskSizeGiB": "Image volume of an accelerator node, GiB. Default: 200.",
   "capacity.pools[].os": "`al2023` or `bottlerocket` (NVIDIA node groups only). Default: `al2023`.",
   "capacity.pools[].imageCacheSnapshotId": "Karpenter NVIDIA pools: EBS snapshot of pre-pulled images.",
+  "capacity.pools[].imageCacheFastRestore":
+    "With `imageCacheSnapshotId`: fast snapshot restore is enabled on that snapshot in the cluster's zones (you enable it: `aws ec2 enable-fast-snapshot-restores`), so new nodes' image volumes are fully initialized at creation; priced per zone-hour in cost.json. Default: false (volumes load lazily from S3).",
   "capacity.pools[].warmNodes":
     "Nodes held warm by low-priority placeholder pods (each the pool's largest replica), so a replacement replica starts on a running node; priced in cost.json. Default: 0.",
   "capacity.pools[].volumeThroughputMiBps":

@@ -35,6 +35,13 @@ export interface AcceleratorPoolSpec {
   /** Karpenter NVIDIA pools only: EBS snapshot of pre-pulled images. */
   imageCacheSnapshotId?: string;
   /**
+   * With `imageCacheSnapshotId`: fast snapshot restore (FSR) is enabled on that snapshot in every zone
+   * of the cluster (by its owner, e.g. `aws ec2 enable-fast-snapshot-restores`), so a new node's image
+   * volume is fully initialized at creation instead of loading each block from S3 on first read
+   * (EBS user guide, "Initialize Amazon EBS volumes"). The plan counts and prices it. Default: false.
+   */
+  imageCacheFastRestore?: boolean;
+  /**
    * Nodes held warm by low-priority placeholder pods, each the size of the pool's largest replica,
    * so a replacement replica starts on a running node. Default: 0.
    */
@@ -229,6 +236,12 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
       p.kind === "nvidia" && autoscaler === "karpenter" && /^snap-[0-9a-f]{8,17}$/.test(p.imageCacheSnapshotId),
       "imageCacheSnapshotId",
       "must be an EBS snapshot id (snap-...), for nvidia pools under Karpenter only",
+    );
+  if (p.imageCacheFastRestore)
+    problems.check(
+      p.imageCacheSnapshotId !== undefined,
+      "imageCacheFastRestore",
+      "restores the pool's image-cache snapshot: set imageCacheSnapshotId too",
     );
   if (p.reservations !== undefined) problems.nest("reservations", reservationsProblems(p, autoscaler));
   if (p.volumeThroughputMiBps !== undefined) {

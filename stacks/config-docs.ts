@@ -60,7 +60,7 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].warmNodes":
     "Nodes held warm by low-priority placeholder pods (each the pool's largest replica), so a replacement replica starts on a running node; priced in cost.json. Default: 0.",
   "capacity.pools[].volumeThroughputMiBps":
-    "Karpenter pools: gp3 throughput of the image volume, MiB/s (125-1000), with the IOPS it needs; the cold-start floor reads it. Default: 125.",
+    "gp3 throughput of the nodes' volumes, MiB/s (125-1000), with the IOPS it needs (Bottlerocket: the OS volume and the image volume); the cold-start floor reads it. Default: 125.",
   "capacity.pools[].instanceStore":
     "Karpenter AL2023 pools: kubelet and containerd on instance-store NVMe (`instanceStorePolicy: RAID0`) where the type has it. Default: false.",
   "capacity.pools[].reservations[].id":

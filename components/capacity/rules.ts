@@ -47,9 +47,10 @@ export interface AcceleratorPoolSpec {
    */
   warmNodes?: number;
   /**
-   * Karpenter pools: gp3 throughput of the image volume, MiB/s (125-1000; EC2NodeClass
-   * `blockDeviceMappings[].ebs.throughput`, karpenter v1.14.1 CRD), with the IOPS gp3 needs for it
-   * (at most 0.25 MiB/s per provisioned IOPS, at least the included 3,000). Default: gp3's 125.
+   * gp3 throughput of the nodes' volumes, MiB/s (125-1000; EC2NodeClass
+   * `blockDeviceMappings[].ebs.throughput`, karpenter v1.14.1 CRD; the node groups' launch templates),
+   * with the IOPS gp3 needs for it (at most 0.25 MiB/s per provisioned IOPS, at least the included
+   * 3,000), on every volume of a node: Bottlerocket's OS volume as well as its data volume. Default: gp3's 125.
    */
   volumeThroughputMiBps?: number;
   /**
@@ -247,11 +248,6 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
   if (p.volumeThroughputMiBps !== undefined) {
     const t = wholeNumberProblem(p.volumeThroughputMiBps, GP3_THROUGHPUT.min, GP3_THROUGHPUT.max);
     if (t) problems.add("volumeThroughputMiBps", `${t} (gp3 throughput, MiB/s)`);
-    problems.check(
-      autoscaler === "karpenter",
-      "volumeThroughputMiBps",
-      "is set in Karpenter's EC2NodeClass: enable karpenter",
-    );
   }
   if (p.instanceStore)
     problems.check(

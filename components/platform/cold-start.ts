@@ -320,6 +320,7 @@ export function imagePullPhase(
   pull: RateLimit | undefined,
   write: RateLimit | undefined,
   source: ImageSource = REGISTRY_IMAGE_SOURCE,
+  sizes: Readonly<Record<string, ImageSize>> = IMAGE_SIZES,
 ): ColdStartPhase {
   const pullRate =
     source.bytesPerS !== undefined && (pull === undefined || source.bytesPerS < pull.bytesPerS)
@@ -330,7 +331,7 @@ export function imagePullPhase(
   let seconds = 0;
   let counted = 0;
   for (const image of images) {
-    const size = IMAGE_SIZES[image];
+    const size = sizes[image];
     const terms: { s: number; text: string }[] = [];
     if (size?.compressedGB && pullRate)
       terms.push({
@@ -355,7 +356,7 @@ export function imagePullPhase(
     counted++;
     parts.push(`${image}: ${slowest.text}`);
   }
-  const noCompressed = images.filter((i) => IMAGE_SIZES[i] !== undefined && IMAGE_SIZES[i].compressedGB === undefined);
+  const noCompressed = images.filter((i) => sizes[i] !== undefined && sizes[i].compressedGB === undefined);
   if (noCompressed.length > 0)
     notCounted.push(
       `the network's share of pulling ${noCompressed.join(", ")} (no compressed size is published for the pinned tag)`,

@@ -126,6 +126,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "Registry version a `models:/name@alias` source resolves to for this rollout; every replica serves it (required outside dev).",
   "serving.models[].weightsGiB":
     "Size of the model's files (weights), GiB; the plan's cold-start estimate reads it, and the model is refused when its weights exceed the accelerator memory a replica reaches or the node's disk (unless mounted). Default: none (that phase is left out).",
+  "serving.models[].serverStartSeconds":
+    "Seconds the server takes to start with this model once its weights are on the node, as you measured it (its log); the cold-start floor counts it instead of the runtime's published figure. Default: the runtime's figure, or unknown (Triton, vLLM on Neuron).",
   "serving.models[].mountWeights":
     "Read the weights in place from S3 (a read-only Mountpoint volume, KServe models) instead of downloading them at every pod start; a `models:/` version is staged once per rollout into the registry's bucket. Default: false.",
   "serving.models[].llm.maxModelLen":

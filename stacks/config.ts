@@ -185,6 +185,7 @@ const modelSchema = z.strictObject({
   source: z.string(),
   pinnedVersion: z.number().optional(),
   weightsGiB: z.number().optional(),
+  serverStartSeconds: z.number().optional(),
   mountWeights: z.boolean().optional(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
   autoscaling: z

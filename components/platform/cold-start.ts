@@ -273,9 +273,15 @@ export function compileCacheHit(_spec: PlatformSpec, _m: ModelSpec): boolean {
   return false;
 }
 
-/** The server phase of a model: its runtime's start, cached or not. */
-export function serverPhase(m: ModelSpec, cached: boolean): ColdStartPhase {
+/** The server phase of a model: the start its model states, else its runtime's, cached or not. */
+export function serverPhase(m: ModelSpec, cached: boolean, at = "serving.models[]"): ColdStartPhase {
   const r = runtimeOf(m);
+  if (m.serverStartSeconds !== undefined)
+    return {
+      phase: "server",
+      seconds: m.serverStartSeconds,
+      basis: `${r.title}: ${m.serverStartSeconds} s as measured for this model (${at}.serverStartSeconds)`,
+    };
   const start = r.serverStart;
   const figure = cached && start?.cached ? start.cached : start?.uncached;
   if (!figure) return { phase: "server", basis: `${r.title}: no figure for its start` };
@@ -465,7 +471,7 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
     });
   } else phases.push({ phase: "weights", basis: "no bound on the download is known for the node" });
 
-  phases.push(serverPhase(m, compileCacheHit(spec, m)));
+  phases.push(serverPhase(m, compileCacheHit(spec, m), at));
 
   const sum = (ps: readonly ColdStartPhase[]) => ps.reduce((s, p) => s + (p.seconds ?? 0), 0);
   const newNodeSeconds = sum(phases);

@@ -249,6 +249,25 @@ describe("cold-start floor: the server's own start", () => {
     expect(neuron.basis).toMatch(/neuronx-cc at every start/);
     expect(serverPhase(KSERVE_NEURON_MODEL, true).basis).toMatch(/loading cached NEFFs/);
   });
+
+  it("counts the start a model states it measured, which turns an unknown verdict into one", () => {
+    const triton: ModelSpec = { ...TRITON_GPU_MODEL, weightsGiB: 1, serverStartSeconds: 20 };
+    const e = coldStartEstimate(
+      spec([triton], (p) => gpuPool(p, { spot: true, warmNodes: 1 })),
+      triton,
+      0,
+    );
+    expect(phase(e, "server")).toMatchObject({
+      seconds: 20,
+      basis: expect.stringContaining("20 s as measured for this model (serving.models[0].serverStartSeconds)"),
+    });
+    expect(e.replacement).toMatchObject({ lands: "warm-node", seconds: 8 + 20, withinNotice: true });
+    for (const serverStartSeconds of [0, 1.5, 3601])
+      expect(modelSpecProblems({ ...LLM, serverStartSeconds }, "staging")).toContainEqual({
+        field: "serverStartSeconds",
+        message: "must be a whole number of seconds from 1 to 3600",
+      });
+  });
 });
 
 describe("cold-start floor: spot replacements", () => {

@@ -501,7 +501,7 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
     phases,
     unknown,
     replacement,
-    scaleOut: `a replica added on load serves after at least ${newNodeSeconds} s on a new node${runningNodeSeconds !== undefined ? ` (${runningNodeSeconds} s on a warm one)` : ""}, while the autoscaler adds replicas every ${SCALE_UP_PERIOD_SECONDS} s: headroom (replicas.min, autoscaling.target, warmNodes) carries the load meanwhile`,
+    scaleOut: `>= ${newNodeSeconds} s on a new node${runningNodeSeconds !== undefined ? `, >= ${runningNodeSeconds} s on a warm one` : ""}, while the autoscaler adds replicas every ${SCALE_UP_PERIOD_SECONDS} s: headroom (replicas.min, autoscaling.target, warmNodes) carries the load meanwhile`,
     warnings,
   };
 }
@@ -530,7 +530,7 @@ export function spotReplacementWarning(
       : `${where} serves after ${r.seconds !== undefined ? `at least ${r.seconds} s counted` : "a time nothing counts"}, but ${r.notCounted.join("; ")} ${r.notCounted.length > 1 ? "have" : "has"} no figure (cold-start.json lists why), so whether it serves within the ${notice} s notice is unknown`;
   return {
     path: at,
-    message: `model ${m.name} runs on spot: a replacement replica ${gone}; ${atTheNotice(autoscaler, r.seconds)}. Keep replicas.min one above what the load needs, hold warm nodes (capacity.pools[].warmNodes), or serve it from an on-demand pool or a capacity reservation.`,
+    message: `model ${m.name} runs on spot: a replacement replica ${gone}; ${atTheNotice(autoscaler, r.seconds)}. Keep replicas.min one above what the load needs, hold warm nodes (capacity.pools[].warmNodes), or serve it from an on-demand pool or a capacity reservation${r.notCounted.includes("the server phase") ? `; state the server's measured start (${at}.serverStartSeconds) to have it counted` : ""}.`,
   };
 }
 
@@ -577,6 +577,7 @@ export function coldStartSummaryLines(estimates: readonly ColdStartEstimate[]): 
     );
     if (e.unknown.length > 0) lines.push(`    not counted: ${e.unknown.join("; ")}`);
     if (e.spot) lines.push(`    spot replacement: ${replacementLine(e.replacement)}`);
+    lines.push(`    scale-out: ${e.scaleOut}`);
   }
   for (const w of estimates.flatMap((e) => e.warnings)) lines.push(`  warning: ${w.path}: ${w.message}`);
   return lines;
@@ -587,7 +588,7 @@ function replacementLine(r: SpotReplacement): string {
   const notice = SPOT_INTERRUPTION_NOTICE.value;
   const verdict =
     r.withinNotice === undefined
-      ? `within the ${notice} s notice: unknown (not counted: ${r.notCounted.length} part(s))`
+      ? `within the ${notice} s notice: unknown (not counted: ${r.notCounted.join("; ")})`
       : r.withinNotice
         ? `within the ${notice} s notice`
         : `NOT within the ${notice} s notice`;

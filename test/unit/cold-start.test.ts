@@ -351,13 +351,14 @@ describe("cold-start floor: spot replacements", () => {
     expect(t.warnings[0].message).toMatch(
       /the server phase has no figure .* whether it serves within the 120 s notice is unknown/,
     );
+    expect(t.warnings[0].message).toContain("state the server's measured start (serving.models[0].serverStartSeconds)");
   });
 
   it("states the scale-out wait against the autoscaler's step without warning on it", () => {
     const e = coldStartEstimate(spec([MOUNTED]), MOUNTED, 0);
     expect(SCALE_UP_PERIOD_SECONDS).toBe(30);
     expect(e.scaleOut).toMatch(
-      /serves after at least 311 s on a new node \(65 s on a warm one\), while the autoscaler adds replicas every 30 s/,
+      /^>= 311 s on a new node, >= 65 s on a warm one, while the autoscaler adds replicas every 30 s/,
     );
     expect(e.warnings).toEqual([]);
   });

@@ -456,6 +456,8 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
       phase: "weights",
       basis: `${runtimeOf(m).title} memory-maps the files it loads, and a Mountpoint volume serves those random reads at no published rate`,
     });
+  else if (m.mountWeights && !network)
+    phases.push({ phase: "weights", basis: "read in place from S3, and the node's network bandwidth is not known" });
   else if (m.mountWeights && network)
     phases.push({
       phase: "weights",

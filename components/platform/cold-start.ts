@@ -63,9 +63,10 @@ export interface SourcedFigure {
 
 /**
  * From instance launch until the node registers, seconds, per AMI family: the least a current
- * source gives for the AMIs the kit runs. (The figure the floor used before, 90 s from
- * aws/karpenter-provider-aws#6128, was the reporter's custom AMI, as the maintainer and reporter
- * concluded in that thread, 2024-05-21.) Both are CPU types: AWS's Karpenter maintainer notes that
+ * source gives for the AMIs the kit runs. (The figures the floor used before do not hold: the
+ * 70-80 s of aws/karpenter-provider-aws#6128 was the reporter's custom AMI, as they concluded in that
+ * thread on 2024-05-21, and the 90 s of NVIDIA/k8s-device-plugin#291 is a 2022 report that predates
+ * AL2023.) Both are CPU types: AWS's Karpenter maintainer notes that
  * GPU types boot slower in EC2 (awslabs/amazon-eks-ami#1099), and the device plugin's start before
  * the node advertises its devices has no figure: both only lengthen the real start.
  */

@@ -195,6 +195,8 @@ export interface SpotReplacement {
   withinNotice?: boolean;
   /** Phases (or parts) on the replacement's way that have no figure. */
   notCounted: string[];
+  /** Capacity of the pool's reservations, which spot does not interrupt: replicas there need no replacement. */
+  reserved?: string;
   basis: string;
 }
 
@@ -487,7 +489,15 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
     ...(p.seconds === undefined && !p.notCounted ? [`${p.phase}: ${p.basis}`] : []),
     ...(p.notCounted ?? []).map((n) => `${p.phase}: ${n}`),
   ]);
-  const replacement = spotReplacement(m, phases, warmPoolOf(spec, best?.p.pool)?.name);
+  const reservations = (pool?.reservations ?? []).map((r) => `${r.instances} × ${r.instanceType} (${r.type})`);
+  const replacement = {
+    ...spotReplacement(m, phases, warmPoolOf(spec, best?.p.pool)?.name),
+    ...(reservations.length > 0
+      ? {
+          reserved: `${reservations.join(", ")} of pool ${pool!.name}'s reservations, which spot does not interrupt: replicas there need no replacement`,
+        }
+      : {}),
+  };
   const warnings: ColdStartFinding[] = [];
   // The plan refuses nothing for it; prod, where a lost replica is felt, is warned.
   const spotFinding =
@@ -595,5 +605,5 @@ function replacementLine(r: SpotReplacement): string {
       : r.withinNotice
         ? `within the ${notice} s notice`
         : `NOT within the ${notice} s notice`;
-  return `${r.lands === "warm-node" ? "on a warm node" : "on a new node"}, >= ${r.seconds ?? "?"} s, ${verdict}`;
+  return `${r.lands === "warm-node" ? "on a warm node" : "on a new node"}, >= ${r.seconds ?? "?"} s, ${verdict}${r.reserved ? `; ${r.reserved}` : ""}`;
 }

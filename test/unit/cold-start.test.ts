@@ -354,6 +354,20 @@ describe("cold-start floor: spot replacements", () => {
     expect(t.warnings[0].message).toContain("state the server's measured start (serving.models[0].serverStartSeconds)");
   });
 
+  it("names the pool's reservations, whose replicas spot does not interrupt", () => {
+    const odcr = { tags: { team: "ml" }, type: "odcr" as const, instanceType: "g6.2xlarge", instances: 1 };
+    const e = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true, reservations: [odcr] })),
+      LLM,
+      0,
+    );
+    expect(e.replacement.reserved).toBe(
+      "1 × g6.2xlarge (odcr) of pool gpu's reservations, which spot does not interrupt: replicas there need no replacement",
+    );
+    expect(coldStartSummaryLines([e]).join("\n")).toContain("NOT within the 120 s notice; 1 × g6.2xlarge (odcr)");
+    expect(coldStartEstimate(spec([LLM]), LLM, 0).replacement.reserved).toBeUndefined();
+  });
+
   it("states the scale-out wait against the autoscaler's step without warning on it", () => {
     const e = coldStartEstimate(spec([MOUNTED]), MOUNTED, 0);
     expect(SCALE_UP_PERIOD_SECONDS).toBe(30);

@@ -55,10 +55,12 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].diskSizeGiB": "Image volume of an accelerator node, GiB. Default: 200.",
   "capacity.pools[].os": "`al2023` or `bottlerocket` (NVIDIA node groups only). Default: `al2023`.",
   "capacity.pools[].imageCacheSnapshotId": "Karpenter NVIDIA pools: EBS snapshot of pre-pulled images.",
+  "capacity.pools[].imageCacheFastRestore":
+    "With `imageCacheSnapshotId`: fast snapshot restore is enabled on that snapshot in the cluster's zones (you enable it: `aws ec2 enable-fast-snapshot-restores`), so new nodes' image volumes are fully initialized at creation; priced per zone-hour in cost.json. Default: false (volumes load lazily from S3).",
   "capacity.pools[].warmNodes":
     "Nodes held warm by low-priority placeholder pods (each the pool's largest replica), so a replacement replica starts on a running node; priced in cost.json. Default: 0.",
   "capacity.pools[].volumeThroughputMiBps":
-    "Karpenter pools: gp3 throughput of the image volume, MiB/s (125-1000), with the IOPS it needs; the cold-start floor reads it. Default: 125.",
+    "gp3 throughput of the nodes' volumes, MiB/s (125-1000), with the IOPS it needs (Bottlerocket: the OS volume and the image volume); the cold-start floor reads it. Default: 125.",
   "capacity.pools[].instanceStore":
     "Karpenter AL2023 pools: kubelet and containerd on instance-store NVMe (`instanceStorePolicy: RAID0`) where the type has it. Default: false.",
   "capacity.pools[].reservations[].id":
@@ -124,6 +126,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "Registry version a `models:/name@alias` source resolves to for this rollout; every replica serves it (required outside dev).",
   "serving.models[].weightsGiB":
     "Size of the model's files (weights), GiB; the plan's cold-start estimate reads it, and the model is refused when its weights exceed the accelerator memory a replica reaches or the node's disk (unless mounted). Default: none (that phase is left out).",
+  "serving.models[].serverStartSeconds":
+    "Seconds the server takes to start with this model once its weights are on the node, as you measured it (its log); the cold-start floor counts it instead of the runtime's published figure. Default: the runtime's figure, or unknown (Triton, vLLM on Neuron).",
   "serving.models[].mountWeights":
     "Read the weights in place from S3 (a read-only Mountpoint volume, KServe models) instead of downloading them at every pod start; a `models:/` version is staged once per rollout into the registry's bucket. Default: false.",
   "serving.models[].llm.maxModelLen":

@@ -127,6 +127,7 @@ const poolSchema = z.strictObject({
   diskSizeGiB: count(1, 4000).optional(),
   os: z.enum(["al2023", "bottlerocket"]).optional(),
   imageCacheSnapshotId: z.string().optional(),
+  imageCacheFastRestore: z.boolean().optional(),
   warmNodes: count(0, 100).optional(),
   volumeThroughputMiBps: int.optional(),
   instanceStore: z.boolean().optional(),
@@ -185,6 +186,7 @@ const modelSchema = z.strictObject({
   source: z.string(),
   pinnedVersion: z.number().optional(),
   weightsGiB: z.number().optional(),
+  serverStartSeconds: z.number().optional(),
   mountWeights: z.boolean().optional(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
   autoscaling: z
@@ -711,6 +713,7 @@ function resolveCapacity(
         diskSizeGiB: p.diskSizeGiB ?? 200,
         os: p.os ?? "al2023",
         imageCacheSnapshotId: p.imageCacheSnapshotId,
+        ...(p.imageCacheFastRestore ? { imageCacheFastRestore: true } : {}),
         ...(p.warmNodes ? { warmNodes: p.warmNodes } : {}),
         ...(p.volumeThroughputMiBps !== undefined ? { volumeThroughputMiBps: p.volumeThroughputMiBps } : {}),
         ...(p.instanceStore ? { instanceStore: true } : {}),

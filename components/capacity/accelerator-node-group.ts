@@ -9,6 +9,8 @@ import {
   nodeGroupNamePrefix,
   nodeGroupNameProblem,
   poolInstanceTypeProblems,
+  GP3_THROUGHPUT,
+  gp3IopsFor,
   poolOsProblem,
   TIME_SLICING_LIMITS,
 } from "./rules";
@@ -37,6 +39,11 @@ export interface AcceleratorNodeGroupArgs {
   os?: NodeOs;
   /** Root volume size in GiB, large enough for multi-GB inference images. Default: 200. */
   diskSizeGiB?: number;
+  /**
+   * gp3 throughput of the node's volumes, MiB/s (125-1000), with the IOPS it needs: the root volume,
+   * and on Bottlerocket both the OS volume and the data volume that holds the images. Default: gp3's 125.
+   */
+  volumeThroughputMiBps?: number;
   /** Tag the Auto Scaling groups for Cluster Autoscaler discovery and scale-from-zero. Default: true. */
   clusterAutoscalerTags?: boolean;
   /**
@@ -81,6 +88,10 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
         "applies to nvidia node groups on al2023 only (Bottlerocket's own device plugin is not configured to share)",
       );
     }
+    if (args.volumeThroughputMiBps !== undefined) {
+      const t = wholeNumberProblem(args.volumeThroughputMiBps, GP3_THROUGHPUT.min, GP3_THROUGHPUT.max);
+      if (t) problems.add("volumeThroughputMiBps", `${t} (gp3 throughput, MiB/s)`);
+    }
     const minProblem = wholeNumberProblem(minSize, 0);
     if (minProblem) problems.add("minSize", minProblem);
     problems
@@ -107,6 +118,10 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
     throwIfProblems(`AcceleratorNodeGroup "${name}"`, problems.list);
     super("mlserving:capacity:AcceleratorNodeGroup", name, {}, opts);
     const { cluster } = args;
+    const perf =
+      args.volumeThroughputMiBps !== undefined
+        ? { throughput: args.volumeThroughputMiBps, iops: gp3IopsFor(args.volumeThroughputMiBps) }
+        : undefined;
 
     const launchTemplate = new aws.ec2.LaunchTemplate(
       name,
@@ -115,10 +130,11 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
         // Hop limit 1: pods cannot reach instance metadata (and the node role); they use pod identity.
         metadataOptions: imdsV2MetadataOptions(1),
         // Bottlerocket keeps the OS on /dev/xvda and images on the data volume /dev/xvdb.
+        // Both Bottlerocket volumes get the provisioned throughput, as in the Karpenter EC2NodeClass.
         blockDeviceMappings:
           os === "bottlerocket"
-            ? [encryptedGp3Volume(8, "/dev/xvda"), encryptedGp3Volume(diskSizeGiB, "/dev/xvdb")]
-            : [encryptedGp3Volume(diskSizeGiB)],
+            ? [encryptedGp3Volume(8, "/dev/xvda", perf), encryptedGp3Volume(diskSizeGiB, "/dev/xvdb", perf)]
+            : [encryptedGp3Volume(diskSizeGiB, "/dev/xvda", perf)],
         tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
           resourceType,
           tags: cluster.tags,

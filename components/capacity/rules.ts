@@ -35,14 +35,22 @@ export interface AcceleratorPoolSpec {
   /** Karpenter NVIDIA pools only: EBS snapshot of pre-pulled images. */
   imageCacheSnapshotId?: string;
   /**
+   * With `imageCacheSnapshotId`: fast snapshot restore (FSR) is enabled on that snapshot in every zone
+   * of the cluster (by its owner, e.g. `aws ec2 enable-fast-snapshot-restores`), so a new node's image
+   * volume is fully initialized at creation instead of loading each block from S3 on first read
+   * (EBS user guide, "Initialize Amazon EBS volumes"). The plan counts and prices it. Default: false.
+   */
+  imageCacheFastRestore?: boolean;
+  /**
    * Nodes held warm by low-priority placeholder pods, each the size of the pool's largest replica,
    * so a replacement replica starts on a running node. Default: 0.
    */
   warmNodes?: number;
   /**
-   * Karpenter pools: gp3 throughput of the image volume, MiB/s (125-1000; EC2NodeClass
-   * `blockDeviceMappings[].ebs.throughput`, karpenter v1.14.1 CRD), with the IOPS gp3 needs for it
-   * (at most 0.25 MiB/s per provisioned IOPS, at least the included 3,000). Default: gp3's 125.
+   * gp3 throughput of the nodes' volumes, MiB/s (125-1000; EC2NodeClass
+   * `blockDeviceMappings[].ebs.throughput`, karpenter v1.14.1 CRD; the node groups' launch templates),
+   * with the IOPS gp3 needs for it (at most 0.25 MiB/s per provisioned IOPS, at least the included
+   * 3,000), on every volume of a node: Bottlerocket's OS volume as well as its data volume. Default: gp3's 125.
    */
   volumeThroughputMiBps?: number;
   /**
@@ -230,15 +238,16 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
       "imageCacheSnapshotId",
       "must be an EBS snapshot id (snap-...), for nvidia pools under Karpenter only",
     );
+  if (p.imageCacheFastRestore)
+    problems.check(
+      p.imageCacheSnapshotId !== undefined,
+      "imageCacheFastRestore",
+      "restores the pool's image-cache snapshot: set imageCacheSnapshotId too",
+    );
   if (p.reservations !== undefined) problems.nest("reservations", reservationsProblems(p, autoscaler));
   if (p.volumeThroughputMiBps !== undefined) {
     const t = wholeNumberProblem(p.volumeThroughputMiBps, GP3_THROUGHPUT.min, GP3_THROUGHPUT.max);
     if (t) problems.add("volumeThroughputMiBps", `${t} (gp3 throughput, MiB/s)`);
-    problems.check(
-      autoscaler === "karpenter",
-      "volumeThroughputMiBps",
-      "is set in Karpenter's EC2NodeClass: enable karpenter",
-    );
   }
   if (p.instanceStore)
     problems.check(

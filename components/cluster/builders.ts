@@ -189,10 +189,23 @@ export function imdsV2MetadataOptions(hopLimit: number) {
   return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: hopLimit };
 }
 
-/** An encrypted gp3 EBS volume for a launch template (the root volume by default). */
-export function encryptedGp3Volume(sizeGiB: number, deviceName = "/dev/xvda") {
+/**
+ * An encrypted gp3 EBS volume for a launch template (the root volume by default), with provisioned
+ * throughput and IOPS when given (EC2 LaunchTemplateEbsBlockDeviceRequest `Throughput`, `Iops`).
+ */
+export function encryptedGp3Volume(
+  sizeGiB: number,
+  deviceName = "/dev/xvda",
+  perf?: { throughput: number; iops: number },
+) {
   return {
     deviceName,
-    ebs: { volumeSize: sizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+    ebs: {
+      volumeSize: sizeGiB,
+      volumeType: "gp3",
+      encrypted: "true",
+      deleteOnTermination: "true",
+      ...(perf ? { throughput: perf.throughput, iops: perf.iops } : {}),
+    },
   };
 }

@@ -47,6 +47,8 @@ export interface RegionPriceTable {
   nlbHour: Price;
   nlbLcuHour: Price;
   ebsGp3GBMonth: Price;
+  /** EBS fast snapshot restore, per snapshot per Availability Zone it is enabled in; absent where the table has no source. */
+  ebsFastSnapshotRestoreDsuHour?: Price;
   /** RDS for PostgreSQL, Single-AZ, per DB instance class. Multi-AZ (one standby) bills twice. */
   rdsPostgresInstanceHour: Record<string, Price>;
   /** RDS gp3 storage, Single-AZ. Multi-AZ bills the standby's copy too. */
@@ -184,6 +186,12 @@ const EBS_PRICING: PriceSource = {
   kind: "secondary",
   note: "gp3 $0.08/GB-month with 3,000 IOPS and 125 MB/s included (read in a public pricing fallback table, us-east-1, April 2026)",
 };
+const FSR_PRICING: PriceSource = {
+  url: "https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/amazon-ebs.html",
+  asOf: "2026-12-06",
+  kind: "primary",
+  note: "Amazon EBS Fast Snapshot Restore is charged in Data Services Unit-Hours (DSUs) for each Availability Zone in which it is enabled, billed per minute with a one-hour minimum; one FSR DSU-hour is $0.75 per Availability Zone (us-east-1)",
+};
 const RDS_PRICING: PriceSource = {
   url: "https://aws.amazon.com/rds/postgresql/pricing/",
   asOf: "2026-06-01",
@@ -221,6 +229,7 @@ const US_EAST_1: RegionPriceTable = {
   nlbHour: price(0.0225, "NLB-hour", NLB_PRICING),
   nlbLcuHour: price(0.006, "NLCU-hour", NLB_PRICING),
   ebsGp3GBMonth: price(0.08, "GB-month", EBS_PRICING),
+  ebsFastSnapshotRestoreDsuHour: price(0.75, "snapshot-AZ-hour", FSR_PRICING),
   rdsPostgresInstanceHour: {
     "db.t4g.medium": price(0.065, "instance-hour", RDS_PRICING),
     "db.m7g.large": price(0.168, "instance-hour", RDS_PRICING),

@@ -1,25 +1,29 @@
 /**
  * How long a model's new replica takes before it can serve: a floor per model, for the plan.
  *
- * On a new node (a scale-out beyond the running nodes, or a spot replacement) a replica waits for
- * the node to boot and advertise its devices, for its images to be pulled onto the node's root
- * volume, and for its weights to be downloaded into the pod's model directory (an emptyDir on the
- * same volume; KServe's storage initializer or the kit's fetcher) before the server loads them.
- * On a running node that already holds the images, only the weights are downloaded again.
+ * A replica on a new node (a scale-out beyond the running nodes, or a spot replacement) waits, in
+ * order, for four phases, each the least time its source or the node's hardware allows, on the
+ * instance type the cost envelope prices the model on:
+ * - node: the instance boots and registers, by AMI family (AL2023, or Bottlerocket for pools with an
+ *   image-cache snapshot) ({@link NODE_BOOT});
+ * - images: every image the replica pulls (its server and the MLflow fetcher that downloads its
+ *   weights), kubelet pulling one at a time: the compressed layers over the network and the unpacked
+ *   bytes written to the node's disk, the slower of the two per image ({@link IMAGE_SIZES} says which
+ *   sizes are known and where each comes from); from an image-cache snapshot, the speed the volume
+ *   restores at ({@link imagesFromSnapshot});
+ * - weights: by load path: downloaded by the fetcher to the pod's disk, or read in place from S3 over
+ *   Mountpoint (network only, and only for a server that reads files whole);
+ * - server: the server's own start (loading, compiling), from its runtime's `serverStart`, cached or not
+ *   ({@link compileCacheHit}).
+ * On a running node that holds the images (a warm node), only weights and server remain.
  *
- * Each phase is the least time the node's hardware allows, on the instance type the cost envelope
- * prices the model on: bytes over the slowest of that type's baseline network bandwidth, its maximum EBS bandwidth and the root volume's throughput
- * (the kit's gp3 volumes keep the default 125 MiB/s). Real starts are slower (decompression, request latency, the server's own
- * start: CUDA graphs, compilation), so where the floor exceeds a window the real start does too.
- * A phase whose size no source gives (an image size that is not published, a model without
- * `weightsGiB`) is left out and listed, never guessed. Pure: no Pulumi imports.
+ * A phase (or part of one) no source sizes is listed as not counted, never guessed: the floor is then
+ * still a floor, and whether a replacement serves within the spot notice is unknown unless the
+ * counted part already exceeds it. Real starts are slower (decompression, request latency, process
+ * start), so where the floor exceeds a window the real start does too. Pure: no Pulumi imports.
  *
- * A model with `mountWeights` pulls no fetcher image and reads its weights in place from S3 (see
- * serving/mounted-weights.ts): that phase is bounded by the network only, on a new node and a running
- * one, when the server reads each file whole and in order (its runtime's `mountedWeightsLoad`, e.g.
- * vLLM's `--safetensors-load-strategy eager`). A server that memory-maps the files instead reads them
- * in small random pieces, which network mounts serve many times slower, at no published rate: its
- * weights phase is listed as unknown, not counted at the network rate.
+ * Other options plug in here: an image source with a published pull rate ({@link ImageSource}), a
+ * compile cache that survives the pod ({@link compileCacheHit}).
  *
  * Weights kept on the nodes' instance store are not built: KServe v0.20.0's LocalModelCache, read
  * at the tag, does not work on the kit's nodes without node preparation nobody has verified:
@@ -39,6 +43,7 @@
  * `<sourceModelUri> /mnt/models`), with the registry's credentials copied to the jobs' namespace.
  */
 import { EBS_BANDWIDTH_MBPS, networkBandwidthMbps } from "../common/instance-network";
+import type { NodeOs } from "../common/accelerators";
 import { IMAGES, imageRef } from "../versions";
 import { SCALING_BEHAVIOR } from "../serving/autoscaling";
 import type { ModelSpec } from "../serving/model-spec";
@@ -57,25 +62,30 @@ export interface SourcedFigure {
 }
 
 /**
- * From EC2 launch until an accelerator node advertises its devices, seconds. NVIDIA/k8s-device-plugin#291
- * (2022-02-16): a Karpenter-launched g4dn/g5 node advertised `nvidia.com/gpu` about 90 s after the pod
- * that asked for it was created. Consistent with aws/karpenter-provider-aws#6128 (Karpenter maintainer,
- * 2024-05-17): about 70-80 s from instance launch to node registration, before any device plugin runs.
- * No Neuron figure is published; Neuron nodes are given the same.
+ * From instance launch until the node registers, seconds, per AMI family: the least a current
+ * source gives for the AMIs the kit runs. (The figures the floor used before do not hold: the
+ * 70-80 s of aws/karpenter-provider-aws#6128 was the reporter's custom AMI, as they concluded in that
+ * thread on 2024-05-21, and the 90 s of NVIDIA/k8s-device-plugin#291 is a 2022 report that predates
+ * AL2023.) Both are CPU types: AWS's Karpenter maintainer notes that
+ * GPU types boot slower in EC2 (awslabs/amazon-eks-ami#1099), and the device plugin's start before
+ * the node advertises its devices has no figure: both only lengthen the real start.
  */
-export const ACCELERATOR_NODE_BOOT: SourcedFigure = {
-  value: 90,
-  source: "NVIDIA/k8s-device-plugin#291: GPU advertised ~90 s after the pod (Karpenter, g4dn/g5)",
-};
-/** From EC2 launch until a node registers, seconds (aws/karpenter-provider-aws#6128, maintainer: ~70-80 s). */
-export const NODE_BOOT: SourcedFigure = {
-  value: 80,
-  source: "aws/karpenter-provider-aws#6128: ~70-80 s from instance launch to node registration",
+export const NODE_BOOT: Readonly<Record<NodeOs, SourcedFigure>> = {
+  al2023: {
+    value: 28,
+    source:
+      "aws/karpenter-provider-aws#3827 (Karpenter maintainer, 2023-04-29): an EKS-optimized AMI on c6id.2xlarge with instance-store RAID0, pod created to kubelet registered in 28 s, the least published; AL2023's nodeadm services take about 38 s of it on their own (awslabs/amazon-eks-ami#1696, 2024-04-04)",
+  },
+  bottlerocket: {
+    value: 41,
+    source:
+      "keikoproj/instance-manager#290 (2021-05-04): Bottlerocket, Auto Scaling group capacity change to kubelet registration in 41 s (Ready at 71 s)",
+  },
 };
 /**
  * gp3 throughput when none is set, MiB/s (EC2 API CreateVolume/ModifyVolume `Throughput`: "the
- * default value is 125"). The kit's node volumes set none (capacity/karpenter-builders.ts,
- * cluster/builders.ts `encryptedGp3Volume`), so images and the weights' emptyDir are written at this rate.
+ * default value is 125"). Node volumes without `volumeThroughputMiBps` keep it, so images and the
+ * weights' emptyDir are written at this rate.
  */
 export const GP3_DEFAULT_THROUGHPUT_MIBPS: SourcedFigure = {
   value: 125,
@@ -87,29 +97,63 @@ export const SPOT_INTERRUPTION_NOTICE: SourcedFigure = {
   source: "EC2 user guide, Spot Instance interruption notices: two minutes",
 };
 
+/** Sizes of one pinned image, decimal GB, each where a source gives it. */
+export interface ImageSize {
+  /** Unpacked on the node (what `docker images` shows): the bytes containerd writes to the disk. */
+  uncompressedGB?: SourcedFigure;
+  /** The compressed layers of the registry manifest: the bytes a pull moves over the network. */
+  compressedGB?: SourcedFigure;
+}
+
 /**
- * Size on disk of the pinned images, decimal GB, where one is published. Neither registry page
- * could be read here, so these are the nearest published figures, each stated with its tag:
- * - vLLM: vllm-project/vllm#22377 (2025-12-10): the official `vllm/vllm-openai:latest` image is 28.6 GB
+ * Sizes of the pinned images. The registries' manifests of the pinned tags could not be read where
+ * the kit is built (no registry is reachable), so these are the nearest published figures, each with
+ * its tag, and only the unpacked size: no compressed size is published for these tags, so the
+ * network's share of a pull is not counted (only the writes to disk are):
+ * - vLLM: vllm-project/vllm#22377 (2025-12-10): the official `vllm/vllm-openai:latest` is 28.6 GB
  *   (the kit pins v0.16.0, a later release);
  * - Triton: triton-inference-server/server#7474 (2024-07-31): `tritonserver:24.06-py3` is about 15.5 GB
  *   after `docker pull`, which an NVIDIA engineer confirmed is expected (the kit pins 26.07-py3).
- * No size is published for the Neuron DLC or MLflow's `-full` image: they are listed as unknown.
+ * No size is published for the Neuron DLC or MLflow's `-full` image (the weights fetcher): both are
+ * listed as not counted. `crane manifest <ref> | jq '[.layers[].size] | add'` on a machine that
+ * reaches the registry gives the compressed size of a tag.
  */
-export const IMAGE_DISK_GB: Readonly<Record<string, SourcedFigure>> = {
-  [imageRef(IMAGES.vllmOpenai)]: { value: 28.6, source: "vllm-project/vllm#22377: vllm-openai:latest is 28.6 GB" },
+export const IMAGE_SIZES: Readonly<Record<string, ImageSize>> = {
+  [imageRef(IMAGES.vllmOpenai)]: {
+    uncompressedGB: { value: 28.6, source: "vllm-project/vllm#22377: vllm-openai:latest is 28.6 GB unpacked" },
+  },
   [imageRef(IMAGES.tritonServer)]: {
-    value: 15.5,
-    source: "triton-inference-server/server#7474: tritonserver:24.06-py3 is ~15.5 GB",
+    uncompressedGB: {
+      value: 15.5,
+      source: "triton-inference-server/server#7474: tritonserver:24.06-py3 is ~15.5 GB unpacked",
+    },
   },
 };
 
+/**
+ * Where images are pulled from and how fast, when a source publishes a rate. The default, each image's
+ * own registry, publishes none (Docker Hub limits pulls by count, not speed): pulls are bounded by the
+ * node's network alone. An option such as a pull-through cache in ECR plugs its figure in here.
+ */
+export interface ImageSource {
+  /** Bytes per second one pull gets from the source; none: no published rate. */
+  bytesPerS?: number;
+  basis: string;
+}
+export const REGISTRY_IMAGE_SOURCE: ImageSource = {
+  basis: "each image's own registry (no published per-pull rate: bounded by the node's network)",
+};
+
+export type ColdStartPhaseName = "node" | "images" | "weights" | "server";
+
 export interface ColdStartPhase {
-  phase: "node" | "images" | "weights";
-  /** Least seconds it takes. */
-  seconds: number;
+  phase: ColdStartPhaseName;
+  /** Least seconds it takes, from what is counted; absent when nothing of it has a figure. */
+  seconds?: number;
   /** How the figure was reached. */
   basis: string;
+  /** What the phase leaves out for want of a figure (an image's size, a compile). */
+  notCounted?: string[];
 }
 
 export interface ColdStartFinding {
@@ -124,28 +168,43 @@ export interface ColdStartEstimate {
   instanceType?: string;
   /** Runs on spot (a pool of its placements allows spot). */
   spot: boolean;
-  /** Least seconds before a replica on a new node serves (node, images, weights). */
+  /** Least seconds before a replica on a new node serves: the counted part of every phase. */
   newNodeSeconds: number;
-  /** Least seconds before a replica on a running node that holds the images serves (its weights); unknown without `weightsGiB`. */
+  /** Least seconds before a replica on a running node that holds the images serves (weights and server); unknown without `weightsGiB`. */
   runningNodeSeconds?: number;
   phases: ColdStartPhase[];
   /** What the figures leave out for want of a source. */
   unknown: string[];
   /** What a spot interruption costs the model: see {@link spotReplacement}. */
   replacement: SpotReplacement;
+  /** How long a replica added on load takes, against the autoscaler's scale-up step (informational). */
+  scaleOut: string;
   warnings: ColdStartFinding[];
 }
 
 /** How long a replica taken by a spot interruption is gone, and whether that fits the notice. */
 export interface SpotReplacement {
-  /** `warm-node`: the pool's placeholders hold a running node with the images; `new-node`: Karpenter launches one. */
+  /** `warm-node`: the pool's placeholders hold a running node with the images; `new-node`: a node is launched. */
   lands: "warm-node" | "new-node";
-  /** Least seconds from the notice until the replacement serves; unknown when a phase it needs is. */
+  /** Least seconds from the notice until the replacement serves (the counted part of its phases). */
   seconds?: number;
-  /** Whether the replacement serves within the 120 s notice; unknown with the seconds. */
+  /**
+   * Whether the replacement serves within the 120 s notice: false when the counted part already exceeds
+   * it, true when every phase on its way is counted and within it, unknown otherwise.
+   */
   withinNotice?: boolean;
+  /** Phases (or parts) on the replacement's way that have no figure. */
+  notCounted: string[];
+  /** Capacity of the pool's reservations, which spot does not interrupt: replicas there need no replacement. */
+  reserved?: string;
   basis: string;
 }
+
+/** The phases a spot replacement waits for, by where it lands. */
+const REPLACEMENT_PHASES: Record<SpotReplacement["lands"], ColdStartPhaseName[]> = {
+  "warm-node": ["weights", "server"],
+  "new-node": ["node", "images", "weights", "server"],
+};
 
 /**
  * Where a spot replacement lands and how long the replica is gone. Karpenter cordons and drains
@@ -153,29 +212,39 @@ export interface SpotReplacement {
  * pkg/controllers/interruption/utils.go: a spot interruption is CordonAndDrain, which deletes the NodeClaim at once), so the
  * replica is gone from the notice until its replacement serves: the whole cold start, not the
  * cold start less the notice. With warm headroom in the model's pool the replacement preempts a
- * placeholder on a running node that pre-pulled the pool's images, so only the weights remain.
+ * placeholder on a running node that pre-pulled the pool's images, so only weights and server remain.
  */
 export function spotReplacement(
   m: Pick<ModelSpec, "name">,
-  newNodeSeconds: number,
-  runningNodeSeconds: number | undefined,
+  phases: readonly ColdStartPhase[],
   warmPool: string | undefined,
 ): SpotReplacement {
   const notice = SPOT_INTERRUPTION_NOTICE.value;
-  if (warmPool !== undefined) {
-    return {
-      lands: "warm-node",
-      ...(runningNodeSeconds !== undefined
-        ? { seconds: runningNodeSeconds, withinNotice: runningNodeSeconds <= notice }
-        : {}),
-      basis: `pool ${warmPool} holds warm nodes (capacity.pools[].warmNodes) whose placeholders pre-pulled ${m.name}'s images: the replacement loads its weights${runningNodeSeconds === undefined ? " (unknown without weightsGiB)" : ""}; one warm node per interruption, until the autoscaler brings the next`,
-    };
-  }
+  const lands = warmPool !== undefined ? "warm-node" : "new-node";
+  const on = phases.filter((p) => REPLACEMENT_PHASES[lands].includes(p.phase));
+  const missing = REPLACEMENT_PHASES[lands].filter((name) => !phases.some((p) => p.phase === name));
+  const notCounted = [
+    ...missing.map((name) => `the ${name} phase`),
+    ...on.filter((p) => p.seconds === undefined).map((p) => `the ${p.phase} phase`),
+    ...on.flatMap((p) => (p.seconds !== undefined ? (p.notCounted ?? []) : [])),
+  ];
+  const counted = on.filter((p) => p.seconds !== undefined);
+  const seconds = counted.length > 0 ? counted.reduce((s, p) => s + p.seconds!, 0) : undefined;
+  const withinNotice =
+    seconds !== undefined && seconds > notice
+      ? false
+      : notCounted.length === 0 && seconds !== undefined
+        ? true
+        : undefined;
   return {
-    lands: "new-node",
-    seconds: newNodeSeconds,
-    withinNotice: newNodeSeconds <= notice,
-    basis: "Karpenter drains at the notice and launches a new node: node boot, images and weights",
+    lands,
+    ...(seconds !== undefined ? { seconds } : {}),
+    ...(withinNotice !== undefined ? { withinNotice } : {}),
+    notCounted,
+    basis:
+      lands === "warm-node"
+        ? `pool ${warmPool} holds warm nodes (capacity.pools[].warmNodes) whose placeholders pre-pulled ${m.name}'s images: the replacement reads its weights and starts its server; one warm node per interruption, until the autoscaler brings the next`
+        : "a new node is launched for the replacement: node boot, images, weights and the server's start",
   };
 }
 
@@ -189,9 +258,139 @@ export { modelImages };
 /** The scale-up step of the kit's autoscalers, seconds: the HPA may add replicas once per period. */
 export const SCALE_UP_PERIOD_SECONDS = Math.min(...SCALING_BEHAVIOR.scaleUp.policies.map((p) => p.periodSeconds));
 
+/** A bound on how fast bytes move: the network, the instance's EBS bandwidth, or the volume. */
+interface RateLimit {
+  on: "volume" | "network" | "ebs";
+  bytesPerS: number;
+  text: string;
+}
+const slowestOf = (ls: readonly RateLimit[]) => ls.reduce((a, b) => (b.bytesPerS < a.bytesPerS ? b : a));
+
 /**
- * The cold-start floor of model `index` of the spec: phases, what is unknown, and warnings where
- * a new replica cannot serve within the autoscaler's scale-up step or the spot interruption notice.
+ * Whether the model's server finds its compiled artifacts in a cache on a new replica. None of the
+ * kit's runtimes keeps a compile cache beyond the pod today: vLLM's caches are under its HOME, the
+ * pod's emptyDir (serving/runtimes/vllm.ts), and vLLM-Neuron's compiled artifacts and compile cache
+ * are in its emptyDir too (VLLM_NEURON_ENV). A cache that outlives the pod plugs in here.
+ */
+export function compileCacheHit(_spec: PlatformSpec, _m: ModelSpec): boolean {
+  return false;
+}
+
+/** The server phase of a model: the start its model states, else its runtime's, cached or not. */
+export function serverPhase(m: ModelSpec, cached: boolean, at = "serving.models[]"): ColdStartPhase {
+  const r = runtimeOf(m);
+  if (m.serverStartSeconds !== undefined)
+    return {
+      phase: "server",
+      seconds: m.serverStartSeconds,
+      basis: `${r.title}: ${m.serverStartSeconds} s as measured for this model (${at}.serverStartSeconds)`,
+    };
+  const start = r.serverStart;
+  const figure = cached && start?.cached ? start.cached : start?.uncached;
+  if (!figure) return { phase: "server", basis: `${r.title}: no figure for its start` };
+  const which = cached && start?.cached ? "with its compile cache" : "compiling (no compile cache survives the pod)";
+  return {
+    phase: "server",
+    ...(figure.seconds !== undefined ? { seconds: figure.seconds } : {}),
+    basis: `${r.title}, ${which}: ${figure.basis}`,
+  };
+}
+
+/**
+ * The images phase on a pool whose nodes attach an image-cache snapshot: nothing is pulled, and the
+ * images are read from a volume restored from the snapshot. With fast snapshot restore the volume is
+ * fully initialized at creation (EBS user guide, "Amazon EBS fast snapshot restore"), so reading the
+ * images costs nothing more than a read; without it each block is downloaded from S3 on its first
+ * read, at a default initialization rate that "fluctuates throughout the initialization process"
+ * (EBS user guide, "Initialize Amazon EBS volumes"): no figure, so the phase is unknown.
+ */
+export function imagesFromSnapshot(pool: Pick<AcceleratorPoolSpec, "imageCacheFastRestore">): ColdStartPhase {
+  return pool.imageCacheFastRestore
+    ? {
+        phase: "images",
+        seconds: 0,
+        basis:
+          "pre-pulled on the pool's image-cache snapshot with fast snapshot restore (capacity.pools[].imageCacheFastRestore): the volume is fully initialized at creation (EBS fast snapshot restore), while the snapshot's volume creation credits last (a bucket of MIN(10, 1024 / snapshot GiB) per zone, refilled at that many an hour)",
+      }
+    : {
+        phase: "images",
+        basis:
+          "pre-pulled on the pool's image-cache snapshot, restored lazily: each block the server reads is downloaded from S3 on first access, at a default rate that fluctuates (EBS user guide, 'Initialize Amazon EBS volumes'); no figure (capacity.pools[].imageCacheFastRestore removes the wait)",
+      };
+}
+
+/**
+ * The images phase of a pull: kubelet pulls one image at a time (serializeImagePulls defaults to
+ * true), each no faster than its compressed layers cross the network (and the image source) and its
+ * unpacked bytes are written to the disk (`write`, none on instance store).
+ */
+export function imagePullPhase(
+  images: readonly string[],
+  pull: RateLimit | undefined,
+  write: RateLimit | undefined,
+  source: ImageSource = REGISTRY_IMAGE_SOURCE,
+  sizes: Readonly<Record<string, ImageSize>> = IMAGE_SIZES,
+): ColdStartPhase {
+  const pullRate =
+    source.bytesPerS !== undefined && (pull === undefined || source.bytesPerS < pull.bytesPerS)
+      ? { bytesPerS: source.bytesPerS, text: `the image source's rate (${source.basis})` }
+      : pull;
+  const parts: string[] = [];
+  const notCounted: string[] = [];
+  let seconds = 0;
+  let counted = 0;
+  for (const image of images) {
+    const size = sizes[image];
+    const terms: { s: number; text: string }[] = [];
+    if (size?.compressedGB && pullRate)
+      terms.push({
+        s: (size.compressedGB.value * 1e9) / pullRate.bytesPerS,
+        text: `${size.compressedGB.value} GB compressed (${size.compressedGB.source}) over ${pullRate.text}`,
+      });
+    if (size?.uncompressedGB && write)
+      terms.push({
+        s: (size.uncompressedGB.value * 1e9) / write.bytesPerS,
+        text: `${size.uncompressedGB.value} GB unpacked (${size.uncompressedGB.source}) written at ${write.text}`,
+      });
+    if (terms.length === 0) {
+      notCounted.push(
+        size
+          ? `image ${image}: no size that this node's bounds apply to (no compressed size for the network; no published write rate for instance store)`
+          : `size of image ${image}`,
+      );
+      continue;
+    }
+    const slowest = terms.reduce((a, b) => (b.s > a.s ? b : a));
+    seconds += slowest.s;
+    counted++;
+    parts.push(`${image}: ${slowest.text}`);
+  }
+  const noCompressed = images.filter((i) => sizes[i] !== undefined && sizes[i].compressedGB === undefined);
+  if (noCompressed.length > 0)
+    notCounted.push(
+      `the network's share of pulling ${noCompressed.join(", ")} (no compressed size is published for the pinned tag)`,
+    );
+  return {
+    phase: "images",
+    ...(counted > 0 ? { seconds: round(seconds) } : {}),
+    basis:
+      counted > 0
+        ? `pulled one at a time from ${source.basis}; ${parts.join("; ")}`
+        : "no image of the replica has a size the floor can use",
+    ...(notCounted.length > 0 ? { notCounted } : {}),
+  };
+}
+
+/** The AMI family of a model's nodes: Karpenter pools run Bottlerocket with an image-cache snapshot, node groups their `os`. */
+function nodeOs(spec: PlatformSpec, pool: AcceleratorPoolSpec | undefined): NodeOs {
+  if (!pool) return "al2023";
+  if (spec.capacity.autoscaler === "karpenter") return pool.imageCacheSnapshotId ? "bottlerocket" : "al2023";
+  return pool.os;
+}
+
+/**
+ * The cold-start floor of model `index` of the spec: phases, what is not counted, where a spot
+ * replacement lands, and (in prod) a warning where it may not serve within the spot notice.
  */
 export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: number): ColdStartEstimate {
   const at = `serving.models[${index}]`;
@@ -203,104 +402,143 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
   const best = priced
     ? { p: priced, mbps: networkBandwidthMbps(priced.type.name) ?? 0 }
     : fits.map((p) => ({ p, mbps: networkBandwidthMbps(p.type.name) ?? 0 })).sort((a, b) => b.mbps - a.mbps)[0];
-  // Bytes reach the root volume no faster than the network, the instance's EBS bandwidth or the volume allow.
-  const limits: { on: "volume" | "network" | "ebs"; bytesPerS: number; text: string }[] = imageVolumeLimit(
-    best?.p.poolIndex !== undefined ? spec.capacity.pools[best.p.poolIndex] : undefined,
-    best?.p.type.name,
-  );
-  if (best && best.mbps > 0)
-    limits.push({
-      on: "network",
-      bytesPerS: (best.mbps * 1e6) / 8,
-      text: `${best.p.type.name}'s ${best.mbps} Mbit/s baseline network`,
-    });
+  const pool = best?.p.poolIndex !== undefined ? spec.capacity.pools[best.p.poolIndex] : undefined;
+  const network: RateLimit | undefined =
+    best && best.mbps > 0
+      ? {
+          on: "network",
+          bytesPerS: (best.mbps * 1e6) / 8,
+          text: `${best.p.type.name}'s ${best.mbps} Mbit/s baseline network`,
+        }
+      : undefined;
   const ebsMbps = best ? EBS_BANDWIDTH_MBPS[best.p.type.name] : undefined;
-  if (ebsMbps)
-    limits.push({
-      on: "ebs",
-      bytesPerS: (ebsMbps * 1e6) / 8,
-      text: `${best!.p.type.name}'s ${ebsMbps} Mbit/s maximum EBS bandwidth`,
-    });
-  const slowestOf = (ls: typeof limits) => ls.reduce((a, b) => (b.bytesPerS < a.bytesPerS ? b : a));
-  const slowest = slowestOf(limits);
-  const rate = slowest.bytesPerS;
-  const rateText = slowest.text;
-  // Mounted weights are read from S3 into the server's memory: neither the root volume nor EBS is on the way.
-  const network = limits.filter((l) => l.on === "network");
-  const weightsLimit = m.mountWeights && network.length > 0 ? slowestOf(network) : slowest;
+  // Writes to the node's disk: the gp3 volume and the instance's EBS bandwidth, or nothing the plan can source on instance store.
+  const volume = imageVolumeLimit(pool, best?.p.type.name);
+  const diskLimits: RateLimit[] =
+    volume.length === 0
+      ? []
+      : [
+          ...volume,
+          ...(ebsMbps
+            ? [
+                {
+                  on: "ebs" as const,
+                  bytesPerS: (ebsMbps * 1e6) / 8,
+                  text: `${best!.p.type.name}'s ${ebsMbps} Mbit/s maximum EBS bandwidth`,
+                },
+              ]
+            : []),
+        ];
+  const write = diskLimits.length > 0 ? slowestOf(diskLimits) : undefined;
   const pools = fits.map((p) => (p.poolIndex !== undefined ? spec.capacity.pools[p.poolIndex] : undefined));
   const spot = pools.some((p) => p?.spot === true);
-  const accelerator = m.accelerator !== "cpu";
-  const imageCache = pools.some((p) => p?.imageCacheSnapshotId !== undefined);
 
   const phases: ColdStartPhase[] = [];
-  const unknown: string[] = [];
-  const boot = accelerator ? ACCELERATOR_NODE_BOOT : NODE_BOOT;
-  phases.push({ phase: "node", seconds: boot.value, basis: boot.source });
+  const boot = NODE_BOOT[nodeOs(spec, pool)];
+  phases.push({
+    phase: "node",
+    seconds: boot.value,
+    basis: boot.source,
+    ...(m.accelerator !== "cpu"
+      ? { notCounted: ["the device plugin's start before the node advertises its devices (no figure)"] }
+      : {}),
+  });
 
-  if (imageCache) {
-    phases.push({
-      phase: "images",
-      seconds: 0,
-      basis: "pre-pulled on the pool's image-cache snapshot (capacity.pools[].imageCacheSnapshotId)",
-    });
-  } else {
-    const images = modelImages(m);
-    const known = images.filter((i) => IMAGE_DISK_GB[i] !== undefined);
-    for (const i of images) if (!IMAGE_DISK_GB[i]) unknown.push(`size of image ${i}`);
-    const gb = known.reduce((s, i) => s + IMAGE_DISK_GB[i].value, 0);
-    if (known.length > 0)
-      phases.push({
-        phase: "images",
-        seconds: round((gb * 1e9) / rate),
-        basis: `${known.map((i) => `${i} ${IMAGE_DISK_GB[i].value} GB (${IMAGE_DISK_GB[i].source})`).join(", ")} at ${rateText}`,
-      });
-  }
-  let weightSeconds: number | undefined;
+  phases.push(
+    pool?.imageCacheSnapshotId !== undefined
+      ? imagesFromSnapshot(pool)
+      : imagePullPhase(modelImages(m), network, write),
+  );
+
+  // Weights, by load path: read in place from S3 (network only), or downloaded to the pod's disk (network and disk).
   const mountedLoad = m.mountWeights ? runtimeOf(m).mountedWeightsLoad : undefined;
-  if (m.weightsGiB === undefined) unknown.push(`weights (set ${at}.weightsGiB)`);
+  const downloadLimits = [...(network ? [network] : []), ...diskLimits];
+  if (m.weightsGiB === undefined) phases.push({ phase: "weights", basis: `no size (set ${at}.weightsGiB)` });
   else if (m.mountWeights && !mountedLoad)
-    unknown.push(
-      `weights: ${runtimeOf(m).title} memory-maps the files it loads, and a Mountpoint volume serves those random reads at no published rate`,
-    );
-  else {
-    weightSeconds = round((m.weightsGiB * GIB) / weightsLimit.bytesPerS);
     phases.push({
       phase: "weights",
-      seconds: weightSeconds,
-      basis: mountedLoad
-        ? `${m.weightsGiB} GiB (${at}.weightsGiB) read in place from S3 through Mountpoint (${at}.mountWeights) at ${weightsLimit.text}: ${mountedLoad.basis}`
-        : `${m.weightsGiB} GiB (${at}.weightsGiB) downloaded at ${rateText}`,
+      basis: `${runtimeOf(m).title} memory-maps the files it loads, and a Mountpoint volume serves those random reads at no published rate`,
     });
-  }
+  else if (m.mountWeights && !network)
+    phases.push({ phase: "weights", basis: "read in place from S3, and the node's network bandwidth is not known" });
+  else if (m.mountWeights && network)
+    phases.push({
+      phase: "weights",
+      seconds: round((m.weightsGiB * GIB) / network.bytesPerS),
+      basis: `${m.weightsGiB} GiB (${at}.weightsGiB) read in place from S3 through Mountpoint (${at}.mountWeights) at ${network.text}: ${mountedLoad!.basis}`,
+    });
+  else if (downloadLimits.length > 0) {
+    const limit = slowestOf(downloadLimits);
+    phases.push({
+      phase: "weights",
+      seconds: round((m.weightsGiB * GIB) / limit.bytesPerS),
+      basis: `${m.weightsGiB} GiB (${at}.weightsGiB) downloaded by the fetcher to the pod's disk at ${limit.text}`,
+    });
+  } else phases.push({ phase: "weights", basis: "no bound on the download is known for the node" });
   const adapters = m.adapters ?? [];
-  if (adapters.length > 0)
-    unknown.push(
-      `${adapters.length} LoRA adapter(s) (${at}.adapters) read at start from their Mountpoint volumes: their sizes are not stated`,
-    );
-  unknown.push("the server's own start (loading weights onto the devices, compilation)");
+  if (adapters.length > 0) {
+    const i = phases.findIndex((p) => p.phase === "weights");
+    const w = phases[i];
+    // A phase's basis is listed as unknown only while nothing else is: keep it when the adapters join.
+    const before = w.notCounted ?? (w.seconds === undefined ? [w.basis] : []);
+    phases[i] = {
+      ...w,
+      notCounted: [
+        ...before,
+        `${adapters.length} LoRA adapter(s) (${at}.adapters) read at start from their Mountpoint volumes: their sizes are not stated`,
+      ],
+    };
+  }
 
-  const newNodeSeconds = phases.reduce((s, p) => s + p.seconds, 0);
+  phases.push(serverPhase(m, compileCacheHit(spec, m), at));
+
+  const sum = (ps: readonly ColdStartPhase[]) => ps.reduce((s, p) => s + (p.seconds ?? 0), 0);
+  const newNodeSeconds = sum(phases);
+  const weights = phases.find((p) => p.phase === "weights")!;
+  const runningNodeSeconds =
+    weights.seconds !== undefined
+      ? sum(phases.filter((p) => p.phase === "weights" || p.phase === "server"))
+      : undefined;
+  const unknown = phases.flatMap((p) => [
+    ...(p.seconds === undefined && !p.notCounted ? [`${p.phase}: ${p.basis}`] : []),
+    ...(p.notCounted ?? []).map((n) => `${p.phase}: ${n}`),
+  ]);
+  const reservations = (pool?.reservations ?? []).map((r) => `${r.instances} × ${r.instanceType} (${r.type})`);
+  const replacement = {
+    ...spotReplacement(m, phases, warmPoolOf(spec, best?.p.pool)?.name),
+    ...(reservations.length > 0
+      ? {
+          reserved: `${reservations.join(", ")} of pool ${pool!.name}'s reservations, which spot does not interrupt: replicas there need no replacement`,
+        }
+      : {}),
+  };
   const warnings: ColdStartFinding[] = [];
-  if (newNodeSeconds > SCALE_UP_PERIOD_SECONDS)
-    warnings.push({
-      path: `${at}.replicas`,
-      message: `model ${m.name}: a replica on a new node serves after at least ${newNodeSeconds} s, while the autoscaler adds replicas every ${SCALE_UP_PERIOD_SECONDS} s; load waits that long and more replicas are added on load the starting ones will take. Keep headroom: a higher replicas.min or a lower autoscaling.target.`,
-    });
-  const replacement = spotReplacement(m, newNodeSeconds, weightSeconds, warmPoolOf(spec, best?.p.pool)?.name);
-  const spotFinding = spot ? spotReplacementWarning(m, at, replacement) : undefined;
+  // The plan refuses nothing for it; prod, where a lost replica is felt, is warned.
+  const spotFinding =
+    spot && spec.environment === "prod"
+      ? spotReplacementWarning(m, at, replacement, spec.capacity.autoscaler)
+      : undefined;
   if (spotFinding) warnings.push(spotFinding);
   return {
     model: m.name,
     ...(best ? { instanceType: best.p.type.name } : {}),
     spot,
     newNodeSeconds,
-    ...(weightSeconds !== undefined ? { runningNodeSeconds: weightSeconds } : {}),
+    ...(runningNodeSeconds !== undefined ? { runningNodeSeconds } : {}),
     phases,
     unknown,
     replacement,
+    scaleOut: `>= ${newNodeSeconds} s on a new node${runningNodeSeconds !== undefined ? `, >= ${runningNodeSeconds} s on a warm one` : ""}, while the autoscaler adds replicas every ${SCALE_UP_PERIOD_SECONDS} s: headroom (replicas.min, autoscaling.target, warmNodes) carries the load meanwhile`,
     warnings,
   };
+}
+
+/** What happens to a spot replica at the notice, by the autoscaler that runs its pool. */
+function atTheNotice(autoscaler: PlatformSpec["capacity"]["autoscaler"], seconds: number | undefined): string {
+  const whole = `its whole cold start${seconds !== undefined ? ` (at least ${seconds} s)` : ""}`;
+  return autoscaler === "karpenter"
+    ? `Karpenter drains the node when the notice arrives, so each interruption takes a replica away for ${whole}, not for the cold start less the notice`
+    : `nothing drains the node at the notice (Cluster Autoscaler does not act on it): the replica serves until EC2 reclaims the instance at the notice's end, and only then does its replacement start, so each interruption takes a replica away for ${whole}`;
 }
 
 /** The warning for a spot model whose replacement may not serve within the notice (none when it does). */
@@ -308,16 +546,18 @@ export function spotReplacementWarning(
   m: Pick<ModelSpec, "name">,
   at: string,
   r: SpotReplacement,
+  autoscaler: PlatformSpec["capacity"]["autoscaler"] = "karpenter",
 ): ColdStartFinding | undefined {
   if (r.withinNotice === true) return undefined;
   const notice = SPOT_INTERRUPTION_NOTICE.value;
+  const where = r.lands === "warm-node" ? "lands on a warm node and" : "lands on a new node and";
   const gone =
-    r.seconds !== undefined
-      ? `serves after at least ${r.seconds} s, beyond the ${notice} s interruption notice; Karpenter drains the node when the notice arrives, so each interruption takes a replica away for the whole ${r.seconds} s`
-      : `lands on a warm node, but how long it takes to serve is unknown (set ${at}.weightsGiB), so whether it serves within the ${notice} s notice is unknown`;
+    r.withinNotice === false
+      ? `${where} serves after at least ${r.seconds} s, beyond the ${notice} s interruption notice`
+      : `${where} serves after ${r.seconds !== undefined ? `at least ${r.seconds} s counted` : "a time nothing counts"}, but ${r.notCounted.join("; ")} ${r.notCounted.length > 1 ? "have" : "has"} no figure (cold-start.json lists why), so whether it serves within the ${notice} s notice is unknown`;
   return {
     path: at,
-    message: `model ${m.name} runs on spot: a replacement replica ${gone}. Keep replicas.min one above what the load needs, hold warm nodes (capacity.pools[].warmNodes), or serve it from an on-demand pool or a capacity reservation.`,
+    message: `model ${m.name} runs on spot: a replacement replica ${gone}; ${atTheNotice(autoscaler, r.seconds)}. Keep replicas.min one above what the load needs, hold warm nodes (capacity.pools[].warmNodes), or serve it from an on-demand pool or a capacity reservation${r.notCounted.includes("the server phase") ? `; state the server's measured start (${at}.serverStartSeconds) to have it counted` : ""}.`,
   };
 }
 
@@ -326,7 +566,7 @@ export function spotReplacementWarning(
  * its provisioned throughput (`volumeThroughputMiBps`, else the 125 MiB/s default), or nothing
  * the plan can source when kubelet and containerd sit on the type's instance-store NVMe
  * (`instanceStore`): no NVMe write rate is published per type, so the floor is then bounded by
- * the network and EBS limits alone (still a floor: a limit left out only lowers it).
+ * the network alone (still a floor: a limit left out only lowers it).
  */
 export function imageVolumeLimit(
   pool: Pick<AcceleratorPoolSpec, "volumeThroughputMiBps" | "instanceStore"> | undefined,
@@ -357,13 +597,14 @@ export function coldStartSummaryLines(estimates: readonly ColdStartEstimate[]): 
   if (estimates.length === 0) return [];
   const lines = ["Cold start (floor, seconds; cold-start.json has each phase and its source):"];
   for (const e of estimates) {
-    const parts = e.phases.map((p) => `${p.phase} ${p.seconds}`).join(" + ");
+    const parts = e.phases.map((p) => `${p.phase} ${p.seconds ?? "?"}`).join(" + ");
     const where = e.instanceType ? ` on ${e.instanceType}${e.spot ? " (spot)" : ""}` : "";
     lines.push(
       `  ${e.model}${where}: new node >= ${e.newNodeSeconds} s (${parts}); running node ${e.runningNodeSeconds !== undefined ? `>= ${e.runningNodeSeconds} s` : "unknown"}`,
     );
     if (e.unknown.length > 0) lines.push(`    not counted: ${e.unknown.join("; ")}`);
     if (e.spot) lines.push(`    spot replacement: ${replacementLine(e.replacement)}`);
+    lines.push(`    scale-out: ${e.scaleOut}`);
   }
   for (const w of estimates.flatMap((e) => e.warnings)) lines.push(`  warning: ${w.path}: ${w.message}`);
   return lines;
@@ -374,9 +615,9 @@ function replacementLine(r: SpotReplacement): string {
   const notice = SPOT_INTERRUPTION_NOTICE.value;
   const verdict =
     r.withinNotice === undefined
-      ? `within the ${notice} s notice: unknown`
+      ? `within the ${notice} s notice: unknown (not counted: ${r.notCounted.join("; ")})`
       : r.withinNotice
         ? `within the ${notice} s notice`
         : `NOT within the ${notice} s notice`;
-  return `${r.lands === "warm-node" ? "on a warm node" : "on a new node"}, >= ${r.seconds ?? "?"} s, ${verdict}`;
+  return `${r.lands === "warm-node" ? "on a warm node" : "on a new node"}, >= ${r.seconds ?? "?"} s, ${verdict}${r.reserved ? `; ${r.reserved}` : ""}`;
 }

@@ -72,6 +72,8 @@ export interface PoolCost {
   reserved?: { instances: number; usd: number; detail: string };
   /** Nodes held warm by placeholder pods (`warmNodes`), on the cheapest type a placeholder fits, at list price. */
   warm?: { nodes: number; instanceType?: string; usd: number };
+  /** Fast snapshot restore of the pool's image-cache snapshot (`imageCacheFastRestore`): one per zone, all month. */
+  fastRestore?: { zones: number; usd: number };
 }
 
 export interface ModelCost {
@@ -396,6 +398,11 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
     const warmNodes = pool.warmNodes ?? 0;
     const warmType = warmNodes > 0 ? priceOf(p, headroomTypes(spec, pool), "min") : undefined;
     const warmUsd = warmNodes * (warmType?.hourly ?? 0) * H;
+    // FSR bills each snapshot and zone pair it is enabled in, per hour, whether volumes are created or not.
+    const fsrZones = pool.imageCacheFastRestore ? spec.network.availabilityZoneCount : 0;
+    const fsrHour = t?.ebsFastSnapshotRestoreDsuHour;
+    if (fsrZones > 0 && t && !fsrHour) p.unpriced.add(`EBS fast snapshot restore in ${spec.region}`);
+    const fsrUsd = fsrZones * (fsrHour?.usd ?? 0) * H;
     const floorSpot = spot(floorUsd, pool.spot);
     const ceiling = poolCeiling(spec, pool, p);
     const ceilingNodes = Math.max(ceiling.nodes, floorNodes);
@@ -413,6 +420,7 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
       },
       ceiling: { nodes: ceilingNodes, instanceType: ceiling.type, usd: round(ceilingUsd), bound: ceiling.bound },
       ...(warmNodes > 0 ? { warm: { nodes: warmNodes, instanceType: warmType?.type?.name, usd: round(warmUsd) } } : {}),
+      ...(fsrZones > 0 ? { fastRestore: { zones: fsrZones, usd: round(fsrUsd) } } : {}),
       ...(odcrs.length > 0
         ? {
             reserved: {
@@ -453,6 +461,17 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
                 reservedUsd,
                 `${odcrs.map((r) => `${r.instances} × ${r.instanceType}`).join(", ")} at the on-demand rate, billed whether used or not`,
                 has,
+              ),
+            ]
+          : []),
+        ...(fsrZones > 0
+          ? [
+              line(
+                "image-cache fast snapshot restore",
+                fsrUsd,
+                fsrUsd,
+                `snapshot ${pool.imageCacheSnapshotId} enabled in ${fsrZones} zone(s) at ${fsrHour ? `$${fsrHour.usd}` : "an unpriced rate"} per snapshot and zone per hour, all month (imageCacheFastRestore)`,
+                has && fsrHour !== undefined,
               ),
             ]
           : []),

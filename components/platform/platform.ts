@@ -220,6 +220,7 @@ export class MlPlatform extends pulumi.ComponentResource {
               onDemandFallbackMaxSize: p.spot && p.onDemandFallback ? p.maxNodes : undefined,
               os: p.os,
               diskSizeGiB: p.diskSizeGiB,
+              volumeThroughputMiBps: p.volumeThroughputMiBps,
               gpuTimeSlicingReplicas: p.kind === "nvidia" ? capacity.gpuTimeSlicingReplicas : undefined,
             },
             parent,

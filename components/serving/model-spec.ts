@@ -60,6 +60,13 @@ export interface ModelSpec {
    */
   weightsGiB?: number;
   /**
+   * Seconds the server takes to start with this model once its weights are on the node, as you
+   * measured it (vLLM's "init engine ... took", Triton's model READY, vLLM-Neuron's compile or NEFF
+   * load in its log). Only the plan's cold-start floor reads it, instead of the runtime's published
+   * figure. Default: the runtime's figure, or unknown where none is published (Triton, vLLM on Neuron).
+   */
+  serverStartSeconds?: number;
+  /**
    * Read the weights in place from S3 through a read-only Mountpoint volume instead of downloading
    * them at every pod start (KServe models; see `mounted-weights.ts`). A registry version is staged
    * once per rollout into the registry's bucket. Default: false (download).
@@ -94,6 +101,9 @@ export interface ModelSpec {
    */
   allowedCidrs?: string[];
 }
+
+/** Largest `serverStartSeconds` accepted: an hour, the vLLM-Neuron startup probe's bound (10 s x 360). */
+export const MAX_SERVER_START_SECONDS = 3600;
 
 /**
  * Largest `weightsGiB` accepted: the most accelerator memory any catalogued instance type holds
@@ -175,6 +185,15 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   }
   if (m.weightsGiB !== undefined && !(m.weightsGiB > 0 && m.weightsGiB <= MAX_WEIGHTS_GIB))
     add("weightsGiB", `must be more than 0 and at most ${MAX_WEIGHTS_GIB} (GiB of model files)`);
+  if (
+    m.serverStartSeconds !== undefined &&
+    !(
+      Number.isInteger(m.serverStartSeconds) &&
+      m.serverStartSeconds > 0 &&
+      m.serverStartSeconds <= MAX_SERVER_START_SECONDS
+    )
+  )
+    add("serverStartSeconds", `must be a whole number of seconds from 1 to ${MAX_SERVER_START_SECONDS}`);
   if (m.allowedCidrs) for (const p of allowedCidrsProblems(m.allowedCidrs)) add(`allowedCidrs${p.path}`, p.message);
   for (const { field, source, pinnedVersion: pinned } of modelTracks(m)) {
     const parsed = parseModelSource(source);
@@ -273,6 +292,7 @@ export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "so
       | "shadow"
       | "pinnedVersion"
       | "weightsGiB"
+      | "serverStartSeconds"
       | "mountWeights"
       | "allowedCidrs"
       | "adapters"
@@ -322,6 +342,7 @@ export function withModelDefaults(
     source: m.source,
     ...(m.pinnedVersion !== undefined ? { pinnedVersion: m.pinnedVersion } : {}),
     ...(m.weightsGiB !== undefined ? { weightsGiB: m.weightsGiB } : {}),
+    ...(m.serverStartSeconds !== undefined ? { serverStartSeconds: m.serverStartSeconds } : {}),
     ...(m.mountWeights ? { mountWeights: true } : {}),
     replicas: m.replicas ?? MODEL_DEFAULTS.replicas(environment),
     autoscaling: m.autoscaling ?? {

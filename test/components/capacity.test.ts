@@ -125,6 +125,40 @@ describe("AcceleratorNodeGroup + ClusterAutoscaler", () => {
     expect((br.one("aws:eks/nodeGroup:NodeGroup", "br-spot").inputs as any).amiType).toBe("BOTTLEROCKET_x86_64_NVIDIA");
   });
 
+  it("provisions gp3 throughput on both Bottlerocket volumes (the OS disk too), and on an AL2023 root volume", async () => {
+    const group = (name: string, os: "bottlerocket" | "al2023") =>
+      runComponent(
+        () =>
+          new AcceleratorNodeGroup(name, {
+            cluster: cluster().handle,
+            kind: "nvidia",
+            os,
+            instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"],
+            maxSize: 1,
+            volumeThroughputMiBps: 1000,
+          }),
+      );
+    const br = (await group("br", "bottlerocket")).one("aws:ec2/launchTemplate:LaunchTemplate", "br").inputs as any;
+    expect(br.blockDeviceMappings.map((b: any) => [b.deviceName, b.ebs.throughput, b.ebs.iops])).toEqual([
+      ["/dev/xvda", 1000, 4000],
+      ["/dev/xvdb", 1000, 4000],
+    ]);
+    const al = (await group("al", "al2023")).one("aws:ec2/launchTemplate:LaunchTemplate", "al").inputs as any;
+    expect(al.blockDeviceMappings[0].ebs).toMatchObject({ throughput: 1000, iops: 4000 });
+    await expect(
+      runComponent(
+        () =>
+          new AcceleratorNodeGroup("bad", {
+            cluster: cluster().handle,
+            kind: "nvidia",
+            instanceTypes: ["g6.xlarge", "g5.xlarge", "g4dn.xlarge"],
+            maxSize: 1,
+            volumeThroughputMiBps: 2000,
+          }),
+      ),
+    ).rejects.toThrow(/volumeThroughputMiBps: must be at most 1000/);
+  });
+
   it("refuses wrong instance types for the kind, too few spot types and min > max, naming each field", () => {
     expect(
       () =>

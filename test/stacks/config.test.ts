@@ -448,7 +448,7 @@ describe("capacity choices for a first deploy", () => {
     expect(message(() => prod(true))).not.toContain("onDemandFallback");
   });
 
-  it("bounds warm nodes by maxNodes and gp3 throughput by 125-1000 MiB/s, by key path, and needs Karpenter for both volume options", () => {
+  it("bounds warm nodes by maxNodes and gp3 throughput by 125-1000 MiB/s, by key path, instance store on Karpenter only", () => {
     const gpu = { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"], maxNodes: 2 };
     const ok = resolve({
       karpenter: { enabled: true },
@@ -463,6 +463,13 @@ describe("capacity choices for a first deploy", () => {
     );
     expect(() => resolve({ pools: [{ ...gpu, instanceStore: true }] })).toThrow(
       /mlserving:capacity\.pools\[0\]\.instanceStore: is set in Karpenter's AL2023 EC2NodeClass/,
+    ); // Node groups take gp3 throughput too (their launch templates), but not the FSR flag without a snapshot.
+    const single = { name: "gpu", kind: "nvidia", instanceTypes: ["g6.xlarge"], maxNodes: 2, spot: false };
+    expect(
+      resolve({ pools: [{ ...single, volumeThroughputMiBps: 500 }] }).capacity.pools[0].volumeThroughputMiBps,
+    ).toBe(500);
+    expect(() => resolve({ karpenter: { enabled: true }, pools: [{ ...gpu, imageCacheFastRestore: true }] })).toThrow(
+      /mlserving:capacity\.pools\[0\]\.imageCacheFastRestore: restores the pool's image-cache snapshot/,
     );
   });
 

@@ -418,6 +418,16 @@ describe("faster image volumes", () => {
     const plain = ec2NodeClassSpec(base);
     expect(plain.blockDeviceMappings[0].ebs).not.toHaveProperty("throughput");
     expect(plain).not.toHaveProperty("instanceStorePolicy");
+    // Bottlerocket: both the OS volume and the image volume get the throughput.
+    const br = ec2NodeClassSpec({
+      ...base,
+      volumeThroughputMiBps: 500,
+      imageCacheSnapshotId: "snap-0123456789abcdef0",
+    });
+    expect(br.blockDeviceMappings.map((b) => [b.deviceName, b.ebs.throughput, b.ebs.iops])).toEqual([
+      ["/dev/xvda", 500, 3000],
+      ["/dev/xvdb", 500, 3000],
+    ]);
     // Bottlerocket keeps images on its data volume: no RAID0 there.
     expect(
       ec2NodeClassSpec({ ...base, instanceStore: true, imageCacheSnapshotId: "snap-0123456789abcdef0" }),

@@ -5,21 +5,26 @@ import { costEnvelope } from "../../components/platform/cost";
 import { INSTANCE_TYPES } from "../../components/common/instance-types";
 import { EBS_BANDWIDTH_MBPS, NETWORK_BANDWIDTH_MBPS } from "../../components/common/instance-network";
 import {
-  ACCELERATOR_NODE_BOOT,
   coldStartEstimate,
   coldStartSummaryLines,
+  compileCacheHit,
+  imagePullPhase,
   imageVolumeLimit,
   GP3_DEFAULT_THROUGHPUT_MIBPS,
-  IMAGE_DISK_GB,
+  IMAGE_SIZES,
   modelImages,
   NODE_BOOT,
   SCALE_UP_PERIOD_SECONDS,
+  serverPhase,
   SPOT_INTERRUPTION_NOTICE,
+  spotReplacement,
 } from "../../components/platform/cold-start";
 import type { AcceleratorPoolSpec, PlatformSpec } from "../../components/platform/spec";
 import { MAX_WEIGHTS_GIB, modelSpecProblems, type ModelSpec } from "../../components/serving";
+import { VLLM_GPU_SERVER_START } from "../../components/serving/runtimes/vllm-gpu";
 import { IMAGES, imageRef } from "../../components/versions";
 import { headroomImages } from "../../components/platform/headroom";
+import { poolProblems } from "../../components/capacity/rules";
 import { resolvePlatformSpec, StackConfigError } from "../../stacks/config";
 
 /** Staging's resolved spec (Karpenter, spot GPU pool) with the models and pools a test sets. */
@@ -35,6 +40,8 @@ function spec(models: ModelSpec[], pools?: (p: AcceleratorPoolSpec[]) => Acceler
     serving: { ...base.serving, models },
   };
 }
+/** The same spec as prod sees it: the spot warning is prod's. */
+const asProd = (s: PlatformSpec): PlatformSpec => ({ ...s, environment: "prod" });
 
 /** A vLLM model on one 24 GiB GPU (g6.2xlarge fits it, as the shipped examples). */
 const LLM: ModelSpec = {
@@ -48,206 +55,83 @@ const LLM: ModelSpec = {
   autoscaling: { metric: "kv-cache", target: 70 },
   resources: { gpus: 1, cpu: "4", memory: "24Gi" },
 };
+const MOUNTED: ModelSpec = { ...LLM, mountWeights: true };
 const gpuPool = (p: AcceleratorPoolSpec[], over: Partial<AcceleratorPoolSpec>) =>
   p.map((x) =>
     x.kind === "nvidia" ? { ...x, instanceTypes: ["g6.2xlarge", "g5.2xlarge", "g6e.2xlarge"], ...over } : x,
   );
-const phase = (e: ReturnType<typeof coldStartEstimate>, name: string) => e.phases.find((p) => p.phase === name);
+const phase = (e: ReturnType<typeof coldStartEstimate>, name: string) => e.phases.find((p) => p.phase === name)!;
 const gp3BytesPerSecond = GP3_DEFAULT_THROUGHPUT_MIBPS.value * 2 ** 20;
+const VLLM_START = VLLM_GPU_SERVER_START.uncached.seconds;
 
-describe("cold-start floor per model", () => {
-  it("adds node boot, image pull and weight download, each bounded by the root volume's gp3 throughput", () => {
-    const s = spec([LLM], (p) => gpuPool(p, { spot: true }));
-    const e = coldStartEstimate(s, LLM, 0);
-    expect(phase(e, "node")!.seconds).toBe(ACCELERATOR_NODE_BOOT.value);
-    // vLLM's image (the MLflow fetcher's size is unpublished and left out) over 125 MiB/s: 218 s.
-    const vllmBytes = IMAGE_DISK_GB[imageRef(IMAGES.vllmOpenai)].value * 1e9;
-    expect(phase(e, "images")!.seconds).toBe(Math.round(vllmBytes / gp3BytesPerSecond));
-    expect(phase(e, "images")!.seconds).toBe(218);
-    // 15 GiB at 125 MiB/s: 123 s, on a new node and on a running one alike.
-    expect(phase(e, "weights")!.seconds).toBe(123);
-    expect(e.runningNodeSeconds).toBe(123);
-    expect(e.newNodeSeconds).toBe(90 + 218 + 123);
-    expect(e.unknown).toContain(`size of image ${imageRef(IMAGES.mlflow)}`);
-    // Every GPU type here has a faster network than the volume (5000 Mbit/s each); the figures
-    // name the fastest type, the pool's first on a tie.
-    expect(e.instanceType).toBe("g6.2xlarge");
-  });
-
-  it("reads mounted weights in place at the network's rate, and pulls no fetcher image", () => {
-    const mounted = { ...LLM, mountWeights: true };
-    const s = spec([mounted], (p) => gpuPool(p, { spot: true }));
-    const e = coldStartEstimate(s, mounted, 0);
-    // 15 GiB over g6.2xlarge's 5000 Mbit/s baseline (625 MB/s): 26 s instead of 123 s through gp3.
-    const netBytesPerSecond = (NETWORK_BANDWIDTH_MBPS["g6.2xlarge"] * 1e6) / 8;
-    expect(netBytesPerSecond).toBeGreaterThan(gp3BytesPerSecond);
-    expect(phase(e, "weights")!.seconds).toBe(Math.round((15 * 2 ** 30) / netBytesPerSecond));
-    expect(phase(e, "weights")!.seconds).toBe(26);
-    expect(phase(e, "weights")!.basis).toMatch(
-      /read in place from S3 through Mountpoint .*5000 Mbit\/s baseline network: vLLM --safetensors-load-strategy eager/,
-    );
-    expect(e.runningNodeSeconds).toBe(26);
-    expect(modelImages(mounted)).toEqual([imageRef(IMAGES.vllmOpenai)]);
-    expect(e.unknown).not.toContain(`size of image ${imageRef(IMAGES.mlflow)}`);
-    expect(e.newNodeSeconds).toBe(90 + 218 + 26);
-    expect(e.unknown.join()).not.toMatch(/LoRA/);
-  });
-
-  it("lists LoRA adapters as read at start at no stated size, leaving the floor as it was", () => {
-    const adapted: ModelSpec = {
-      ...LLM,
-      mountWeights: true,
-      adapters: [{ name: "billing", source: "models:/billing-lora/2", rank: 16 }],
-    };
-    const s = spec([adapted], (p) => gpuPool(p, { spot: true }));
-    const e = coldStartEstimate(s, adapted, 0);
-    expect(e.unknown).toContain(
-      "1 LoRA adapter(s) (serving.models[0].adapters) read at start from their Mountpoint volumes: their sizes are not stated",
-    );
-    expect(e.newNodeSeconds).toBe(90 + 218 + 26);
-  });
-
-  it("leaves mounted weights unknown for a server that memory-maps them (issue 22, item 5)", () => {
-    // vLLM on Neuron loads through its own loader, which takes no load option: no network-rate claim.
-    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, weightsGiB: 15, mountWeights: true, pinnedVersion: undefined };
-    const e = coldStartEstimate(spec([neuron]), neuron, 0);
-    expect(phase(e, "weights")).toBeUndefined();
-    expect(e.unknown).toContainEqual(expect.stringMatching(/^weights: vLLM on AWS Neuron memory-maps the files/));
-    expect(e.runningNodeSeconds).toBeUndefined();
-    // Downloaded, the same weights are counted at the volume's rate.
-    const downloaded = coldStartEstimate(
-      spec([{ ...neuron, mountWeights: false }]),
-      { ...neuron, mountWeights: false },
-      0,
-    );
-    expect(phase(downloaded, "weights")!.basis).toMatch(/downloaded at/);
-  });
-
-  it("is bounded by the network where the instance type's baseline bandwidth is below the volume's throughput", () => {
-    // A CPU model runs on the system nodes: m7i.large and m6i.large, 781 Mbit/s baseline (97.6 MB/s).
-    const cpu: ModelSpec = {
-      ...TRITON_GPU_MODEL,
-      accelerator: "cpu",
-      resources: { cpu: "1", memory: "2Gi" },
-      weightsGiB: 1,
-    };
-    const s = spec([cpu]);
-    const e = coldStartEstimate(s, cpu, 0);
-    const netBytesPerSecond = (NETWORK_BANDWIDTH_MBPS["m7i.large"] * 1e6) / 8;
-    expect(netBytesPerSecond).toBeLessThan(gp3BytesPerSecond);
-    expect(phase(e, "weights")!.seconds).toBe(Math.round(2 ** 30 / netBytesPerSecond));
-    expect(phase(e, "weights")!.basis).toMatch(/781 Mbit\/s baseline network/);
-    expect(phase(e, "node")!.seconds).toBe(NODE_BOOT.value);
-    expect(e.spot).toBe(false);
-  });
-
-  it("assumes the instance type the cost envelope prices the model on, not the fastest one it fits", () => {
-    // One Neuron device: inf2.xlarge, inf2.8xlarge and inf2.24xlarge all fit; inf2.xlarge is the cheapest
-    // (priced there), inf2.24xlarge has the fastest network.
-    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, resources: { neuronDevices: 1, cpu: "3", memory: "12Gi" } };
-    const s = spec([neuron]);
-    const priced = costEnvelope(s).models[0].instanceType;
-    expect(priced).toBe("inf2.xlarge");
-    expect(coldStartEstimate(s, neuron, 0).instanceType).toBe(priced);
-  });
-
-  it("leaves out what no source sizes, and says so, rather than guess", () => {
-    const unsized: ModelSpec = { ...LLM, weightsGiB: undefined };
-    const e = coldStartEstimate(spec([unsized]), unsized, 0);
-    expect(phase(e, "weights")).toBeUndefined();
-    expect(e.runningNodeSeconds).toBeUndefined();
-    expect(e.unknown).toContain("weights (set serving.models[0].weightsGiB)");
-    expect(coldStartSummaryLines([e]).join("\n")).toMatch(/running node unknown/);
-    // No size is published for the Neuron DLC: no image phase of 0 s, the image listed instead.
-    const neuron: ModelSpec = {
-      ...unsized,
-      name: "assistant",
-      accelerator: "neuron",
-      runtime: "vllm-neuron",
-      autoscaling: { metric: "in-flight", target: 6 },
-      resources: { neuronDevices: 1, cpu: "4", memory: "16Gi" },
-      llm: undefined,
-    };
-    const n = coldStartEstimate(spec([neuron]), neuron, 0);
-    expect(n.phases.map((p) => p.phase)).toEqual(["node"]);
-    expect(n.unknown).toContain(`size of image ${imageRef(IMAGES.vllmNeuron)}`);
-  });
-
-  it("counts no image pull on a pool whose nodes start from an image-cache snapshot", () => {
+describe("cold-start floor: the node phase", () => {
+  it("boots an AL2023 node, or a Bottlerocket one where the pool attaches an image-cache snapshot, each by its own source", () => {
+    const al2023 = coldStartEstimate(spec([LLM]), LLM, 0);
+    expect(phase(al2023, "node")).toMatchObject({ seconds: NODE_BOOT.al2023.value, basis: NODE_BOOT.al2023.source });
+    expect(NODE_BOOT.al2023.value).toBe(28);
+    expect(phase(al2023, "node").notCounted).toEqual([
+      "the device plugin's start before the node advertises its devices (no figure)",
+    ]);
     const s = spec([LLM], (p) => gpuPool(p, { imageCacheSnapshotId: "snap-0123456789abcdef0" }));
-    const e = coldStartEstimate(s, LLM, 0);
-    expect(phase(e, "images")!.seconds).toBe(0);
-    expect(e.newNodeSeconds).toBe(90 + 123);
+    const bottlerocket = coldStartEstimate(s, LLM, 0);
+    expect(phase(bottlerocket, "node").seconds).toBe(NODE_BOOT.bottlerocket.value);
+    expect(NODE_BOOT.bottlerocket.value).toBe(41);
+    // Node groups (Cluster Autoscaler) boot the OS the pool names.
+    const groups: PlatformSpec = {
+      ...s,
+      capacity: {
+        ...s.capacity,
+        autoscaler: "cluster-autoscaler",
+        pools: s.capacity.pools.map((p) => ({ ...p, imageCacheSnapshotId: undefined, os: "bottlerocket" as const })),
+      },
+    };
+    expect(phase(coldStartEstimate(groups, LLM, 0), "node").seconds).toBe(NODE_BOOT.bottlerocket.value);
   });
+});
 
-  it("warns on spot when a replacement cannot serve within the two-minute notice, and not on an on-demand pool", () => {
-    const onSpot = coldStartEstimate(
-      spec([LLM], (p) => gpuPool(p, { spot: true })),
-      LLM,
-      0,
-    );
-    expect(onSpot.spot).toBe(true);
-    expect(onSpot.newNodeSeconds).toBeGreaterThan(SPOT_INTERRUPTION_NOTICE.value);
-    expect(onSpot.warnings).toContainEqual({
-      path: "serving.models[0]",
-      message: expect.stringMatching(/runs on spot: .* at least 431 s, beyond the 120 s interruption notice/),
-    });
-    const onDemand = coldStartEstimate(
-      spec([LLM], (p) => gpuPool(p, { spot: false, onDemandFallback: false })),
-      LLM,
-      0,
-    );
-    expect(onDemand.spot).toBe(false);
-    expect(onDemand.warnings.map((w) => w.message).join("\n")).not.toMatch(/spot/);
-  });
-
-  it("says a spot interruption takes the replica away for the whole cold start: Karpenter drains at the notice", () => {
+describe("cold-start floor: the images phase", () => {
+  it("counts every image the replica pulls, the MLflow fetcher included, and names what has no size", () => {
     const e = coldStartEstimate(
       spec([LLM], (p) => gpuPool(p, { spot: true })),
       LLM,
       0,
     );
-    expect(e.replacement).toMatchObject({ lands: "new-node", seconds: e.newNodeSeconds, withinNotice: false });
-    const warning = e.warnings.find((w) => w.path === "serving.models[0]")!.message;
-    expect(warning).toContain(`takes a replica away for the whole ${e.newNodeSeconds} s`);
-    expect(warning).not.toContain(`${e.newNodeSeconds - SPOT_INTERRUPTION_NOTICE.value} s`);
-    expect(coldStartSummaryLines([e]).join("\n")).toContain(
-      `spot replacement: on a new node, >= ${e.newNodeSeconds} s, NOT within the 120 s notice`,
-    );
+    expect(modelImages(LLM)).toEqual([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.mlflow)]);
+    // vLLM's 28.6 GB unpacked, written at the gp3 default 125 MiB/s: 218 s.
+    const vllmBytes = IMAGE_SIZES[imageRef(IMAGES.vllmOpenai)].uncompressedGB!.value * 1e9;
+    expect(phase(e, "images").seconds).toBe(Math.round(vllmBytes / gp3BytesPerSecond));
+    expect(phase(e, "images").seconds).toBe(218);
+    expect(phase(e, "images").notCounted).toEqual([
+      `size of image ${imageRef(IMAGES.mlflow)}`,
+      `the network's share of pulling ${imageRef(IMAGES.vllmOpenai)} (no compressed size is published for the pinned tag)`,
+    ]);
+    expect(e.unknown).toContain(`images: size of image ${imageRef(IMAGES.mlflow)}`);
+    // Mounted weights need no fetcher: only the server's image.
+    expect(modelImages(MOUNTED)).toEqual([imageRef(IMAGES.vllmOpenai)]);
+    // No size is published for the Neuron DLC: no image phase of 0 s, the phase unknown.
+    const neuron = coldStartEstimate(spec([KSERVE_NEURON_MODEL]), KSERVE_NEURON_MODEL, 0);
+    expect(phase(neuron, "images").seconds).toBeUndefined();
+    expect(phase(neuron, "images").notCounted).toContain(`size of image ${imageRef(IMAGES.vllmNeuron)}`);
   });
 
-  it("lands a replacement on a warm node whose placeholders pre-pulled its images: only the weights remain", () => {
-    // Weights read in place through Mountpoint: bounded by the network, well inside the notice.
-    const mounted = { ...LLM, mountWeights: true };
-    const warm = spec([mounted], (p) => gpuPool(p, { spot: true, warmNodes: 1 }));
-    const e = coldStartEstimate(warm, mounted, 0);
-    expect(e.runningNodeSeconds).toBe(phase(e, "weights")!.seconds);
-    expect(e.replacement).toMatchObject({ lands: "warm-node", seconds: e.runningNodeSeconds, withinNotice: true });
-    expect(e.warnings.map((w) => w.message).join("\n")).not.toMatch(/runs on spot/);
-    // Downloaded weights (15 GiB at the gp3 default 125 MiB/s = 123 s) miss the notice even on a warm node.
-    const s = spec([LLM], (p) => gpuPool(p, { spot: true, warmNodes: 1 }));
-    const downloaded = coldStartEstimate(s, LLM, 0);
-    expect(downloaded.replacement).toMatchObject({ lands: "warm-node", seconds: 123, withinNotice: false });
-    // The placeholders pull every image a replica of the pool pulls: the server and the MLflow fetcher.
-    expect(headroomImages(s, s.capacity.pools[0])).toEqual(
-      [imageRef(IMAGES.mlflow), imageRef(IMAGES.vllmOpenai)].sort(),
-    );
-    // Without weightsGiB the warm node's figure is unknown, and the plan says so rather than claim the notice.
-    const noWeights: ModelSpec = { ...LLM };
-    delete noWeights.weightsGiB;
-    const unknown = coldStartEstimate(
-      spec([noWeights], (p) => gpuPool(p, { spot: true, warmNodes: 1 })),
-      noWeights,
-      0,
-    );
-    expect(unknown.replacement).toMatchObject({ lands: "warm-node" });
-    expect(unknown.replacement.withinNotice).toBeUndefined();
-    expect(unknown.warnings.map((w) => w.message).join("\n")).toMatch(
-      /whether it serves within the 120 s notice is unknown/,
-    );
+  it("takes the slower of the network (compressed layers, or the image source) and the disk (unpacked bytes) per image", () => {
+    const img = "registry.example/server:1";
+    const sizes = { [img]: { uncompressedGB: { value: 10, source: "u" }, compressedGB: { value: 4, source: "c" } } };
+    const net = { on: "network" as const, bytesPerS: 100e6, text: "net" };
+    const disk = { on: "volume" as const, bytesPerS: 200e6, text: "disk" };
+    // 4 GB over 100 MB/s (40 s) is slower than 10 GB at 200 MB/s (50 s)? No: the disk's 50 s bounds it.
+    expect(imagePullPhase([img], net, disk, undefined, sizes).seconds).toBe(50);
+    // A source slower than the network bounds the pull: 4 GB at 50 MB/s = 80 s.
+    const slow = { bytesPerS: 50e6, basis: "a throttled mirror" };
+    const viaSlow = imagePullPhase([img], net, disk, slow, sizes);
+    expect(viaSlow.seconds).toBe(80);
+    expect(viaSlow.basis).toMatch(/a throttled mirror/);
+    // On instance store (no write rate) only the network's share counts.
+    expect(imagePullPhase([img], net, undefined, undefined, sizes).seconds).toBe(40);
+    expect(imagePullPhase([img], net, disk, undefined, sizes).notCounted).toBeUndefined();
   });
 
-  it("pulls at the pool's provisioned gp3 throughput, and past the volume when images sit on instance store", () => {
+  it("writes at the pool's provisioned gp3 throughput, and counts no write rate on instance store", () => {
     const plain = coldStartEstimate(
       spec([LLM], (p) => gpuPool(p, { spot: true })),
       LLM,
@@ -258,35 +142,282 @@ describe("cold-start floor per model", () => {
       LLM,
       0,
     );
-    expect(phase(fast, "images")!.seconds).toBeLessThan(phase(plain, "images")!.seconds);
-    expect(phase(fast, "images")!.basis).toMatch(/volumeThroughputMiBps|network|EBS/);
+    // 1000 MiB/s is above g6.2xlarge's EBS bandwidth, which bounds the writes then.
+    const ebs = (EBS_BANDWIDTH_MBPS["g6.2xlarge"] * 1e6) / 8;
+    expect(ebs).toBeLessThan(1000 * 2 ** 20);
+    expect(phase(fast, "images").seconds).toBe(Math.round(28.6e9 / ebs));
+    expect(phase(fast, "images").seconds).toBeLessThan(phase(plain, "images").seconds!);
     expect(imageVolumeLimit({ volumeThroughputMiBps: 500 }, "g6.2xlarge")[0].bytesPerS).toBe(500 * 2 ** 20);
-    // g6.2xlarge carries NVMe: with instanceStore the volume no longer bounds the floor; inf2 has none.
+    // g6.2xlarge carries NVMe: with instanceStore nothing bounds writes the plan can source, and no
+    // compressed size is published: the image phase is unknown rather than 0. inf2 has none.
     expect(imageVolumeLimit({ instanceStore: true }, "g6.2xlarge")).toEqual([]);
     expect(imageVolumeLimit({ instanceStore: true }, "inf2.xlarge")[0].bytesPerS).toBe(gp3BytesPerSecond);
+    const nvme = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true, instanceStore: true })),
+      LLM,
+      0,
+    );
+    expect(phase(nvme, "images").seconds).toBeUndefined();
   });
 
-  it("warns when a new replica takes longer than the autoscaler's scale-up step", () => {
-    const e = coldStartEstimate(spec([LLM]), LLM, 0);
-    expect(SCALE_UP_PERIOD_SECONDS).toBe(30);
-    expect(e.warnings).toContainEqual({
-      path: "serving.models[0].replicas",
-      message: expect.stringMatching(/at least 431 s, while the autoscaler adds replicas every 30 s/),
+  it("reads an image-cache snapshot at the speed it restores: lazily (unknown) unless fast snapshot restore is on", () => {
+    const lazy = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { imageCacheSnapshotId: "snap-0123456789abcdef0" })),
+      LLM,
+      0,
+    );
+    expect(phase(lazy, "images").seconds).toBeUndefined();
+    expect(phase(lazy, "images").basis).toMatch(/restored lazily: each block .* downloaded from S3 on first access/);
+    const fsr = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { imageCacheSnapshotId: "snap-0123456789abcdef0", imageCacheFastRestore: true })),
+      LLM,
+      0,
+    );
+    expect(phase(fsr, "images").seconds).toBe(0);
+    expect(phase(fsr, "images").basis).toMatch(/fully initialized at creation .* volume creation credits/);
+    expect(fsr.newNodeSeconds).toBe(NODE_BOOT.bottlerocket.value + 123 + VLLM_START);
+  });
+});
+
+describe("cold-start floor: the weights phase, by load path", () => {
+  it("downloads weights to the pod's disk at the volume's rate, and reads mounted ones in place at the network's", () => {
+    const downloaded = coldStartEstimate(spec([LLM]), LLM, 0);
+    // 15 GiB at 125 MiB/s: 123 s.
+    expect(phase(downloaded, "weights")).toMatchObject({
+      seconds: 123,
+      basis: expect.stringMatching(/downloaded by the fetcher/),
     });
+    const mounted = coldStartEstimate(spec([MOUNTED]), MOUNTED, 0);
+    const netBytesPerSecond = (NETWORK_BANDWIDTH_MBPS["g6.2xlarge"] * 1e6) / 8;
+    expect(netBytesPerSecond).toBeGreaterThan(gp3BytesPerSecond);
+    expect(phase(mounted, "weights").seconds).toBe(Math.round((15 * 2 ** 30) / netBytesPerSecond));
+    expect(phase(mounted, "weights").seconds).toBe(26);
+    expect(phase(mounted, "weights").basis).toMatch(
+      /read in place from S3 through Mountpoint .*5000 Mbit\/s baseline network: vLLM --safetensors-load-strategy eager/,
+    );
   });
 
-  it("pulls the server's image and the kit's fetcher, for models:/ and s3:// alike; no fetcher for mounted weights", () => {
-    expect(modelImages(LLM)).toEqual([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.mlflow)]);
-    // KServe's default storage initializer no longer runs (serving/kserve-builders.ts s3StorageContainer).
-    const fromS3: ModelSpec = { ...LLM, source: "s3://bucket/chat" };
-    expect(modelImages(fromS3)).toEqual([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.mlflow)]);
-    expect(modelImages(TRITON_GPU_MODEL)).toEqual([imageRef(IMAGES.tritonServer), imageRef(IMAGES.mlflow)]);
-    expect(modelImages({ ...LLM, mountWeights: true })).toEqual([imageRef(IMAGES.vllmOpenai)]);
+  it("leaves weights unknown for a server that memory-maps a mount, and for a model without weightsGiB", () => {
+    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, weightsGiB: 15, mountWeights: true };
+    const e = coldStartEstimate(spec([neuron]), neuron, 0);
+    expect(phase(e, "weights").seconds).toBeUndefined();
+    expect(e.unknown).toContainEqual(expect.stringMatching(/^weights: vLLM on AWS Neuron memory-maps the files/));
+    expect(e.runningNodeSeconds).toBeUndefined();
+    const unsized: ModelSpec = { ...LLM, weightsGiB: undefined };
+    const u = coldStartEstimate(spec([unsized]), unsized, 0);
+    expect(e.unknown.length).toBeGreaterThan(0);
+    expect(u.unknown).toContain("weights: no size (set serving.models[0].weightsGiB)");
+    expect(coldStartSummaryLines([u]).join("\n")).toMatch(/weights \?.*running node unknown/);
+  });
+
+  it("is bounded by the network where the type's baseline bandwidth is below the volume's throughput", () => {
+    // A CPU model runs on the system nodes: m7i.large and m6i.large, 781 Mbit/s baseline (97.6 MB/s).
+    const cpu: ModelSpec = {
+      ...TRITON_GPU_MODEL,
+      accelerator: "cpu",
+      resources: { cpu: "1", memory: "2Gi" },
+      weightsGiB: 1,
+    };
+    const e = coldStartEstimate(spec([cpu]), cpu, 0);
+    const netBytesPerSecond = (NETWORK_BANDWIDTH_MBPS["m7i.large"] * 1e6) / 8;
+    expect(netBytesPerSecond).toBeLessThan(gp3BytesPerSecond);
+    expect(phase(e, "weights").seconds).toBe(Math.round(2 ** 30 / netBytesPerSecond));
+    expect(phase(e, "weights").basis).toMatch(/781 Mbit\/s baseline network/);
+    expect(phase(e, "node").notCounted).toBeUndefined();
+    expect(e.spot).toBe(false);
+  });
+});
+
+describe("cold-start floor: the server's own start", () => {
+  it("counts vLLM's engine start (torch.compile and CUDA graphs), uncached today and cheaper with a compile cache", () => {
+    const e = coldStartEstimate(spec([MOUNTED]), MOUNTED, 0);
+    expect(compileCacheHit(spec([MOUNTED]), MOUNTED)).toBe(false);
+    expect(phase(e, "server")).toMatchObject({ seconds: 39, basis: expect.stringMatching(/vllm-project\/vllm#11005/) });
+    expect(e.newNodeSeconds).toBe(28 + 218 + 26 + 39);
+    expect(e.runningNodeSeconds).toBe(26 + 39);
+    const cached = serverPhase(MOUNTED, true);
+    expect(cached.seconds).toBe(25);
+    expect(cached.basis).toMatch(/with its compile cache.*39.34 - 14.77/);
+  });
+
+  it("names the server start it has no figure for: Triton's model load, vLLM-Neuron's compile or NEFF load", () => {
+    const triton = serverPhase(TRITON_GPU_MODEL, false);
+    expect(triton.seconds).toBeUndefined();
+    expect(triton.basis).toMatch(/triton-inference-server\/server#6014/);
+    const neuron = serverPhase(KSERVE_NEURON_MODEL, false);
+    expect(neuron.seconds).toBeUndefined();
+    expect(neuron.basis).toMatch(/neuronx-cc at every start/);
+    expect(serverPhase(KSERVE_NEURON_MODEL, true).basis).toMatch(/loading cached NEFFs/);
+  });
+
+  it("counts the start a model states it measured, which turns an unknown verdict into one", () => {
+    const triton: ModelSpec = { ...TRITON_GPU_MODEL, weightsGiB: 1, serverStartSeconds: 20 };
+    const e = coldStartEstimate(
+      spec([triton], (p) => gpuPool(p, { spot: true, warmNodes: 1 })),
+      triton,
+      0,
+    );
+    expect(phase(e, "server")).toMatchObject({
+      seconds: 20,
+      basis: expect.stringContaining("20 s as measured for this model (serving.models[0].serverStartSeconds)"),
+    });
+    expect(e.replacement).toMatchObject({ lands: "warm-node", seconds: 8 + 20, withinNotice: true });
+    for (const serverStartSeconds of [0, 1.5, 3601])
+      expect(modelSpecProblems({ ...LLM, serverStartSeconds }, "staging")).toContainEqual({
+        field: "serverStartSeconds",
+        message: "must be a whole number of seconds from 1 to 3600",
+      });
+  });
+});
+
+describe("cold-start floor: spot replacements", () => {
+  it("says a replacement on a new node waits for every phase, and is NOT within the notice once the counted part exceeds it", () => {
+    const e = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true })),
+      LLM,
+      0,
+    );
+    expect(e.replacement).toMatchObject({ lands: "new-node", seconds: e.newNodeSeconds, withinNotice: false });
+    expect(coldStartSummaryLines([e]).join("\n")).toContain(
+      `spot replacement: on a new node, >= ${e.newNodeSeconds} s, NOT within the 120 s notice`,
+    );
+  });
+
+  it("lands on a warm node whose placeholders pre-pulled its images: weights and server remain", () => {
+    const warm = spec([MOUNTED], (p) => gpuPool(p, { spot: true, warmNodes: 1 }));
+    const e = coldStartEstimate(warm, MOUNTED, 0);
+    expect(e.replacement).toMatchObject({ lands: "warm-node", seconds: 26 + 39, withinNotice: true, notCounted: [] });
+    // Downloaded weights (123 s at the gp3 default) miss the notice even on a warm node.
+    const s = spec([LLM], (p) => gpuPool(p, { spot: true, warmNodes: 1 }));
+    expect(coldStartEstimate(s, LLM, 0).replacement).toMatchObject({ seconds: 123 + 39, withinNotice: false });
+    expect(headroomImages(s, s.capacity.pools[0])).toEqual(
+      [imageRef(IMAGES.mlflow), imageRef(IMAGES.vllmOpenai)].sort(),
+    );
+    // A server start with no figure leaves the verdict unknown, however small the counted part.
+    const triton = { ...TRITON_GPU_MODEL, weightsGiB: 1 };
+    const t = coldStartEstimate(
+      spec([triton], (p) => gpuPool(p, { spot: true, warmNodes: 1 })),
+      triton,
+      0,
+    );
+    expect(t.replacement.seconds).toBeLessThan(SPOT_INTERRUPTION_NOTICE.value);
+    expect(t.replacement.withinNotice).toBeUndefined();
+    expect(t.replacement.notCounted).toEqual(["the server phase"]);
+  });
+
+  it("decides from the phases on its way: false past the notice, true when all counted within it, else unknown", () => {
+    const ph = (seconds?: number) => [
+      { phase: "weights" as const, seconds: 50, basis: "w" },
+      { phase: "server" as const, ...(seconds !== undefined ? { seconds } : {}), basis: "s" },
+    ];
+    expect(spotReplacement({ name: "m" }, ph(30), "gpu").withinNotice).toBe(true);
+    expect(spotReplacement({ name: "m" }, ph(90), "gpu").withinNotice).toBe(false);
+    expect(spotReplacement({ name: "m" }, ph(undefined), "gpu").withinNotice).toBeUndefined();
+    expect(spotReplacement({ name: "m" }, ph(30), undefined).notCounted).toEqual([
+      "the node phase",
+      "the images phase",
+    ]);
+  });
+
+  it("warns in prod only, saying Karpenter drains at the notice so the replica is gone for its whole cold start", () => {
+    const staging = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true })),
+      LLM,
+      0,
+    );
+    expect(staging.replacement.withinNotice).toBe(false);
+    expect(staging.warnings).toEqual([]);
+    const prod = coldStartEstimate(asProd(spec([LLM], (p) => gpuPool(p, { spot: true }))), LLM, 0);
+    const warning = prod.warnings.find((w) => w.path === "serving.models[0]")!.message;
+    expect(warning).toMatch(/beyond the 120 s interruption notice; Karpenter drains the node when the notice arrives/);
+    expect(warning).toContain(`takes a replica away for its whole cold start (at least ${prod.newNodeSeconds} s)`);
+    expect(warning).toContain("not for the cold start less the notice");
+    expect(warning).not.toContain(`${prod.newNodeSeconds - SPOT_INTERRUPTION_NOTICE.value} s`);
+    // Under Cluster Autoscaler nothing acts on the notice: the replacement starts at its end.
+    const s = asProd(spec([LLM], (p) => gpuPool(p, { spot: true })));
+    const ca = coldStartEstimate({ ...s, capacity: { ...s.capacity, autoscaler: "cluster-autoscaler" } }, LLM, 0);
+    expect(ca.warnings[0].message).toMatch(/nothing drains the node at the notice/);
+    // An on-demand pool is not interrupted: no warning even in prod.
+    const onDemand = coldStartEstimate(
+      asProd(spec([LLM], (p) => gpuPool(p, { spot: false, onDemandFallback: false }))),
+      LLM,
+      0,
+    );
+    expect(onDemand.spot).toBe(false);
+    expect(onDemand.warnings).toEqual([]);
+    // Unknown is warned too, naming the phase with no figure.
+    const triton = { ...TRITON_GPU_MODEL, weightsGiB: 1 };
+    const t = coldStartEstimate(asProd(spec([triton], (p) => gpuPool(p, { spot: true, warmNodes: 1 }))), triton, 0);
+    expect(t.warnings[0].message).toMatch(
+      /the server phase has no figure .* whether it serves within the 120 s notice is unknown/,
+    );
+    expect(t.warnings[0].message).toContain("state the server's measured start (serving.models[0].serverStartSeconds)");
+  });
+
+  it("names the pool's reservations, whose replicas spot does not interrupt", () => {
+    const odcr = { tags: { team: "ml" }, type: "odcr" as const, instanceType: "g6.2xlarge", instances: 1 };
+    const e = coldStartEstimate(
+      spec([LLM], (p) => gpuPool(p, { spot: true, reservations: [odcr] })),
+      LLM,
+      0,
+    );
+    expect(e.replacement.reserved).toBe(
+      "1 × g6.2xlarge (odcr) of pool gpu's reservations, which spot does not interrupt: replicas there need no replacement",
+    );
+    expect(coldStartSummaryLines([e]).join("\n")).toContain("NOT within the 120 s notice; 1 × g6.2xlarge (odcr)");
+    expect(coldStartEstimate(spec([LLM]), LLM, 0).replacement.reserved).toBeUndefined();
+  });
+
+  it("states the scale-out wait against the autoscaler's step without warning on it", () => {
+    const e = coldStartEstimate(spec([MOUNTED]), MOUNTED, 0);
+    expect(SCALE_UP_PERIOD_SECONDS).toBe(30);
+    expect(e.scaleOut).toMatch(
+      /^>= 311 s on a new node, >= 65 s on a warm one, while the autoscaler adds replicas every 30 s/,
+    );
+    expect(e.warnings).toEqual([]);
+  });
+});
+
+describe("cold-start floor: what it assumes", () => {
+  it("assumes the instance type the cost envelope prices the model on, not the fastest one it fits", () => {
+    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, resources: { neuronDevices: 1, cpu: "3", memory: "12Gi" } };
+    const s = spec([neuron]);
+    const priced = costEnvelope(s).models[0].instanceType;
+    expect(priced).toBe("inf2.xlarge");
+    expect(coldStartEstimate(s, neuron, 0).instanceType).toBe(priced);
   });
 
   it("knows the network and EBS bandwidth of every catalogued instance type", () => {
     expect(INSTANCE_TYPES.filter((t) => NETWORK_BANDWIDTH_MBPS[t.name] === undefined).map((t) => t.name)).toEqual([]);
     expect(INSTANCE_TYPES.filter((t) => EBS_BANDWIDTH_MBPS[t.name] === undefined).map((t) => t.name)).toEqual([]);
+  });
+});
+
+describe("fast snapshot restore of image caches", () => {
+  it("is priced per zone-hour where the table has a price, and listed unpriced elsewhere", () => {
+    const pools = (p: AcceleratorPoolSpec[]) =>
+      gpuPool(p, { imageCacheSnapshotId: "snap-0123456789abcdef0", imageCacheFastRestore: true });
+    const east = { ...spec([LLM], pools), region: "us-east-1" };
+    const gpu = costEnvelope(east).components.find((c) => c.name === "capacity:gpu")!;
+    const line = gpu.lines.find((l) => l.item === "image-cache fast snapshot restore")!;
+    // 3 zones x $0.75 per snapshot and zone per hour x 730 h.
+    expect(line).toMatchObject({ floorUsd: 1642.5, ceilingUsd: 1642.5, priced: true });
+    expect(costEnvelope(east).pools.find((p) => p.name === "gpu")!.fastRestore).toEqual({ zones: 3, usd: 1642.5 });
+    const west = costEnvelope(spec([LLM], pools));
+    expect(west.unpriced).toContain("EBS fast snapshot restore in us-west-2");
+    expect(
+      costEnvelope(spec([LLM]))
+        .components.flatMap((c) => c.lines)
+        .map((l) => l.item),
+    ).not.toContain("image-cache fast snapshot restore");
+  });
+
+  it("is refused without the snapshot it restores, naming the key", () => {
+    const [pool] = gpuPool(spec([LLM]).capacity.pools, { imageCacheFastRestore: true });
+    expect(poolProblems(pool, "karpenter")).toContainEqual({
+      path: "imageCacheFastRestore",
+      message: expect.stringMatching(/set imageCacheSnapshotId too/),
+    });
   });
 });
 
@@ -323,5 +454,27 @@ describe("weightsGiB", () => {
     expect(resolvePlatformSpec(cfg(15), "us-west-2", new Set()).serving.models[0].weightsGiB).toBe(15);
     expect(() => resolvePlatformSpec(cfg(0), "us-west-2", new Set())).toThrow(StackConfigError);
     expect(() => resolvePlatformSpec(cfg(0), "us-west-2", new Set())).toThrow(/serving\.models\[0\]\.weightsGiB/);
+  });
+});
+
+describe("cold-start floor: LoRA adapters", () => {
+  it("lists adapters under the weights phase as read at start at no stated size, leaving the counted floor as it was", () => {
+    const adapted: ModelSpec = {
+      ...LLM,
+      mountWeights: true,
+      adapters: [{ name: "billing", source: "models:/billing-lora/2", rank: 16 }],
+    };
+    const s = spec([adapted], (p) => gpuPool(p, { spot: true }));
+    const plain = coldStartEstimate(
+      spec([{ ...LLM, mountWeights: true }], (p) => gpuPool(p, { spot: true })),
+      { ...LLM, mountWeights: true },
+      0,
+    );
+    const e = coldStartEstimate(s, adapted, 0);
+    expect(e.unknown).toContain(
+      "weights: 1 LoRA adapter(s) (serving.models[0].adapters) read at start from their Mountpoint volumes: their sizes are not stated",
+    );
+    expect(e.newNodeSeconds).toBe(plain.newNodeSeconds);
+    expect(e.replacement.withinNotice).not.toBe(true);
   });
 });

@@ -1,10 +1,13 @@
 // What the README and docs/ say against what the kit does: every `npm run` script they name
-// exists, every page they link exists, and the cost table is the shipped stacks' envelope.
+// exists, every page they link exists, the cost table is the shipped stacks' envelope, and the
+// side-by-side table of spot replacement options is what the plan computes for each option.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile } from "../../cli/stack-file";
 import { costEnvelope } from "../../components/platform/cost";
+import { coldStartEstimate } from "../../components/platform/cold-start";
+import type { AcceleratorPoolSpec, PlatformSpec } from "../../components/platform/spec";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
 
@@ -41,5 +44,58 @@ describe("the README and docs/", () => {
         usd(e.ceiling.totalUsd),
       ]);
     }
+  });
+
+  it("docs/cost-and-capacity.md's spot replacement options are the plan's figures for each option", () => {
+    const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    const specOf = (stack: string): PlatformSpec => {
+      const { config, secretKeys } = loadStackFile(join(root, "stacks", `Pulumi.${stack}.yaml`), CONFIG_NAMESPACE);
+      const { raw, region } = rawConfigFromPulumi(config);
+      return resolvePlatformSpec(raw, region, new Set(secretKeys));
+    };
+    const prod = specOf("prod");
+    const snap = "snap-0123456789abcdef0";
+    // Each row: the option applied alone to prod's GPU pool without its warm node (the first row is prod as shipped).
+    const rows: [string, Partial<AcceleratorPoolSpec>, string | undefined][] = [
+      ["`warmNodes: 1` (as shipped)", {}, "warm headroom"],
+      ["nothing", { warmNodes: undefined }, undefined],
+      ["`volumeThroughputMiBps: 1000`", { warmNodes: undefined, volumeThroughputMiBps: 1000 }, undefined],
+      ["`instanceStore: true`", { warmNodes: undefined, instanceStore: true }, undefined],
+      ["`imageCacheSnapshotId`", { warmNodes: undefined, imageCacheSnapshotId: snap }, undefined],
+      [
+        "`imageCacheSnapshotId` + `imageCacheFastRestore: true`",
+        { warmNodes: undefined, imageCacheSnapshotId: snap, imageCacheFastRestore: true },
+        "image-cache fast snapshot restore",
+      ],
+    ];
+    const lines = text(join("docs", "cost-and-capacity.md")).split("\n");
+    for (const [label, over, costItem] of rows) {
+      const spec = {
+        ...prod,
+        capacity: {
+          ...prod.capacity,
+          pools: prod.capacity.pools.map((p) => (p.name === "gpu" ? { ...p, ...over } : p)),
+        },
+      };
+      const i = spec.serving.models.findIndex((m) => m.name === "support-llm");
+      const e = coldStartEstimate(spec, spec.serving.models[i], i);
+      const row = lines.find((l) => l.split("|")[1]?.trim() === label);
+      const [, , cost, replacement, verdict] = row?.split("|").map((c) => c.trim()) ?? [];
+      expect(row, label).toBeDefined();
+      const gpu = costEnvelope(spec).components.find((c) => c.name === "capacity:gpu")!;
+      if (costItem) expect(cost, label).toContain(usd(gpu.lines.find((l) => l.item === costItem)!.floorUsd));
+      else expect(cost, label).not.toMatch(/\$\d/);
+      const r = e.replacement;
+      expect(replacement, label).toMatch(
+        new RegExp(`^${r.lands === "warm-node" ? "warm" : "new"} node, >= ${r.seconds} s[ (]`),
+      );
+      for (const [, name, seconds] of replacement.matchAll(/\b(node|images|weights|server) (\d+)\b/g))
+        expect(e.phases.find((p) => p.phase === name)!.seconds, `${label}: ${name}`).toBe(Number(seconds));
+      expect(verdict, label).toBe(r.withinNotice === undefined ? "unknown" : r.withinNotice ? "within" : "NOT within");
+    }
+    const staging = costEnvelope(specOf("staging")).pools.find((p) => p.name === "gpu")!;
+    expect(lines.find((l) => l.split("|")[1]?.trim() === "ODCR of 1 × g6.2xlarge (staging)")).toContain(
+      usd(staging.reserved!.usd),
+    );
   });
 });

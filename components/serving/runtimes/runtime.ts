@@ -12,6 +12,20 @@ export interface ScalingQuery {
   metricType: "Value" | "AverageValue";
 }
 
+/** A figure of a server's start: the least seconds a source gives, or none when no figure is published. */
+export interface ServerStartFigure {
+  readonly seconds?: number;
+  readonly basis: string;
+}
+
+/** How long a runtime takes to start serving once its weights are on the node: see {@link ModelRuntime.serverStart}. */
+export interface ServerStart {
+  /** A start that compiles (no compile cache, or an empty one). */
+  readonly uncached: ServerStartFigure;
+  /** A start that finds its compiled artifacts in a cache; absent when the runtime has no such cache. */
+  readonly cached?: ServerStartFigure;
+}
+
 /**
  * One model server the kit can run, behind one interface: everything serving, monitoring and
  * autoscaling need to know about it. Adding a runtime is one module implementing this, one line
@@ -71,6 +85,13 @@ export interface ModelRuntime {
    * Default: none.
    */
   readonly mountedWeightsLoad?: { readonly args: readonly string[]; readonly basis: string };
+  /**
+   * The server's own start once its weights are on the node, read by the plan's cold-start floor:
+   * loading onto the devices and compiling (torch.compile, CUDA graphs, a Neuron compile), without and
+   * with a compile cache, each the least published figure with its source, or no seconds where none is
+   * published (the floor then lists the phase as unknown). Default: unknown.
+   */
+  readonly serverStart?: ServerStart;
   /**
    * Serves the OpenAI-compatible API and reports the vLLM metrics the LLM gateway's endpoint picker
    * scores on (queue, KV cache, prefix cache): with `serving.gateway` its models are routed through it.

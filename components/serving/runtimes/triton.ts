@@ -14,6 +14,19 @@ import {
 import type { ModelRuntime } from "./runtime";
 
 /**
+ * Triton's own start: loading the model repository's models through their backends. It depends on
+ * the backend and the model more than on anything the kit sets, from seconds to many minutes
+ * (triton-inference-server/server#6014: 4 s for TensorRT plans on 22.05, 65 s on 23.05, 205-750 s for
+ * ONNX models with TensorRT optimization), so the floor has no figure for it.
+ */
+export const TRITON_SERVER_START = {
+  uncached: {
+    basis:
+      "loading the model repository's models through their backends: no figure for a given model (triton-inference-server/server#6014: 4 s to 750 s by backend and release)",
+  },
+} as const;
+
+/**
  * NVIDIA Triton on GPUs (or CPUs): the pinned Triton image (KServe's bundled one is 23.05),
  * metrics on 8002, scaled on queue time per request or requests in its queue.
  */
@@ -29,6 +42,7 @@ export const TRITON: ModelRuntime = {
   metricsPort: "metrics",
   healthPath: "/v2/health/ready",
   drain: TRITON_DRAIN,
+  serverStart: TRITON_SERVER_START,
   defaultAutoscaling: { metric: "queue-time", target: 20 },
   scalingQueries: {
     // Average queue time per request in ms over the last minute, from Triton's cumulative

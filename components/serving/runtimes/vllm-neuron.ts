@@ -44,6 +44,22 @@ export const VLLM_NEURON_ENV = [
 export const VLLM_NEURON_NO_LORA =
   "the vllm-neuron plugin the pinned Neuron DLC builds (release-0.5.3) is not shown to serve them on Inf2 (the readable releases refuse LoRA, AWS documents multi-LoRA for Trn2/Trn3 only)";
 
+/**
+ * vLLM's own start on Neuron: it compiles the model for its NeuronCores (neuronx-cc, one NEFF per
+ * bucket) unless it finds compiled artifacts. Each replica compiles today: NEURON_COMPILED_ARTIFACTS
+ * and the compile cache are in the pod's emptyDir (VLLM_NEURON_ENV). No figure is published for the
+ * compile or for loading cached NEFFs at the pinned SDK (2.31.1) on inf2: both are unknown to the floor.
+ */
+export const VLLM_NEURON_SERVER_START = {
+  uncached: {
+    basis:
+      "compiling the model with neuronx-cc at every start (the compiled artifacts are in the pod's emptyDir): no figure is published for the pinned SDK 2.31.1 on inf2; the Neuron docs say only that a compile is 'sometimes exceeding several minutes for large graphs' (vLLM Neuron, 'Compilation Cache')",
+  },
+  cached: {
+    basis: "loading cached NEFFs onto the NeuronCores: no figure is published for the pinned SDK 2.31.1 on inf2",
+  },
+} as const;
+
 /** Default in-flight target for vLLM: three quarters of a full batch, so replicas are added before requests wait. */
 export const VLLM_IN_FLIGHT_TARGET = 6;
 
@@ -95,6 +111,7 @@ export const VLLM_NEURON: ModelRuntime = {
       resources: { cpu: "2", memory: "8Gi" },
       uid: VLLM_UID,
     }),
+  serverStart: VLLM_NEURON_SERVER_START,
   // Two NeuronCores per inf2 device; limits that fit inf2 (context 4096, 8 sequences).
   modelArgs: (model) => [
     "--tensor-parallel-size",

@@ -1,15 +1,12 @@
 import { imageRef, IMAGES } from "../versions";
-import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
+import { ACCELERATOR_TAINT_KEY, LABELS, NEURON_MONITOR_RESOURCES } from "../common/accelerators";
 import { NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
 import { defaultDenyPolicy, networkPolicyMeta, prometheusPeer, tcp } from "../common/network-policy";
 import { RUNTIME_DEFAULT_SECCOMP } from "../common/pod-security";
 
 export const NEURON_MONITOR_PORT = 8000;
-/** Requests and limits of the neuron-monitor container (the node overhead model counts the requests). */
-export const NEURON_MONITOR_RESOURCES = {
-  requests: { cpu: "256m", memory: "128Mi" },
-  limits: { cpu: "500m", memory: "256Mi" },
-} as const;
+/** Requests and limits of the neuron-monitor container (its record counts the requests in the node overhead). */
+export { NEURON_MONITOR_RESOURCES };
 const labels = { "app.kubernetes.io/name": "neuron-monitor", "app.kubernetes.io/part-of": "mlserving" };
 
 /**

@@ -1,5 +1,7 @@
 import {
   ACCELERATOR_KINDS,
+  ACCELERATOR_REGISTRY,
+  ACCELERATORS,
   AcceleratorKind,
   instanceTypeProblems,
   isAcceleratorKind,
@@ -151,11 +153,12 @@ export const CAPACITY_LIST_LIMITS = {
 export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
 /**
  * Schedulable devices each physical device of a kind is advertised as: `gpuTimeSlicingReplicas`
- * for NVIDIA GPUs when time-slicing is on, else 1. Fit, cost, Cluster Autoscaler's node template,
- * Karpenter's NodeOverlay and NodePool limits all count devices through this one function.
+ * for a kind whose record time-slices (NVIDIA GPUs) when time-slicing is on, else 1. Fit, cost,
+ * Cluster Autoscaler's node template, Karpenter's NodeOverlay and NodePool limits all count
+ * devices through this one function.
  */
 export function sharesPerDevice(kind: AcceleratorKind, gpuTimeSlicingReplicas?: number): number {
-  return kind === "nvidia" ? (gpuTimeSlicingReplicas ?? 1) : 1;
+  return ACCELERATOR_REGISTRY.sharesPerDevice(kind, gpuTimeSlicingReplicas);
 }
 /** gp3 throughput bounds, MiB/s (karpenter v1.14.1 EC2NodeClass CRD `ebs.throughput`: 125 to 1000). */
 export const GP3_THROUGHPUT = { min: 125, max: 1000, includedIops: 3000, maxMiBpsPerIops: 0.25 } as const;
@@ -226,9 +229,12 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
   }
   if (p.imageCacheSnapshotId !== undefined)
     problems.check(
-      p.kind === "nvidia" && autoscaler === "karpenter" && /^snap-[0-9a-f]{8,17}$/.test(p.imageCacheSnapshotId),
+      isAcceleratorKind(p.kind) &&
+        ACCELERATORS[p.kind].imageCache &&
+        autoscaler === "karpenter" &&
+        /^snap-[0-9a-f]{8,17}$/.test(p.imageCacheSnapshotId),
       "imageCacheSnapshotId",
-      "must be an EBS snapshot id (snap-...), for nvidia pools under Karpenter only",
+      `must be an EBS snapshot id (snap-...), for ${ACCELERATOR_KINDS.filter((k) => ACCELERATORS[k].imageCache).join(", ")} pools under Karpenter only`,
     );
   if (p.reservations !== undefined) problems.nest("reservations", reservationsProblems(p, autoscaler));
   if (p.volumeThroughputMiBps !== undefined) {
@@ -378,7 +384,7 @@ export function capacityProblems(c: CapacitySpec): Problem[] {
     if (c.autoscaler === "cluster-autoscaler")
       c.pools.forEach((pool, i) =>
         problems.check(
-          pool.kind !== "nvidia" || pool.os !== "bottlerocket",
+          !isAcceleratorKind(pool.kind) || !ACCELERATORS[pool.kind].timeSlicing || pool.os !== "bottlerocket",
           "gpuTimeSlicingReplicas",
           `GPU time-slicing is not configured on Bottlerocket node groups (pools[${i}] ${pool.name} has os: bottlerocket, whose own device plugin would advertise whole GPUs); set pools[${i}].os: al2023 or remove gpuTimeSlicingReplicas`,
         ),

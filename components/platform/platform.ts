@@ -9,6 +9,7 @@ import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { PrivateDns } from "../cluster/private-dns";
 import { EksCluster } from "../cluster/eks-cluster";
+import { ACCELERATORS } from "../common/accelerators";
 import { throwIfProblems } from "../common/problems";
 import { secretValuesTransformation } from "../common/secret-values";
 import { standardTags } from "../common/tags";
@@ -220,7 +221,7 @@ export class MlPlatform extends pulumi.ComponentResource {
               onDemandFallbackMaxSize: p.spot && p.onDemandFallback ? p.maxNodes : undefined,
               os: p.os,
               diskSizeGiB: p.diskSizeGiB,
-              gpuTimeSlicingReplicas: p.kind === "nvidia" ? capacity.gpuTimeSlicingReplicas : undefined,
+              gpuTimeSlicingReplicas: ACCELERATORS[p.kind].timeSlicing ? capacity.gpuTimeSlicingReplicas : undefined,
             },
             parent,
           ),

@@ -1,27 +1,74 @@
 /** Operating systems of accelerator nodes. */
 export type NodeOs = "al2023" | "bottlerocket";
 
+/** A DaemonSet the kind's support puts on each of its nodes, with what it requests (the node overhead model counts it). */
+export interface AcceleratorDaemonSet {
+  readonly name: string;
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+  /** Where the figures come from (chart values at the pinned version, or the kit's own object). */
+  readonly source: string;
+}
+
 /**
  * Everything the kit knows about one kind of accelerator, in one record: capacity, scheduling,
- * policies, validation and monitoring all derive from it. Adding a kind is one such record and
- * one line in `ACCELERATORS`.
+ * policies, validation, quotas and monitoring all derive from it, and no code outside
+ * `components/common/accelerators/` names a kind. Adding a kind is one such record, one line in
+ * `ACCELERATORS`, the catalogue rows of its instance types (`common/instance-types.ts`, the one
+ * source of device counts and device memory), its device-plugin add-on and its pins
+ * (`components/versions.ts`).
  */
-export interface AcceleratorKindRecord {
+export interface AcceleratorKindRecord<K extends string = string> {
+  /** The name stack files use (`kind: nvidia`, `accelerator: nvidia`) and the catalogue's `accelerator.kind`. */
+  readonly kind: K;
   /** Human name, used in messages. */
   readonly title: string;
+  /** What one device is called in messages, singular and plural (`GPU`, `GPUs`). */
+  readonly device: { readonly one: string; readonly many: string };
   /** Extended resource a pod requests for one device, e.g. `nvidia.com/gpu`. */
   readonly deviceResource: string;
+  /**
+   * The field a model (`serving.models[].resources.<field>`) and a team quota
+   * (`teams[].quota.<field>`) use for this kind's devices; the stack-file key users write.
+   */
+  readonly deviceField: string;
+  /** Most devices one model replica may request (the config's bound on `resources.<deviceField>`). */
+  readonly maxDevicesPerReplica: number;
   /** Taint key (value `true`, NoSchedule) on every node of the kind; pods must tolerate it. */
   readonly taintKey: string;
   /** EKS managed node group AMI type per operating system; an absent OS is not supported. */
   readonly amiTypes: Readonly<Partial<Record<NodeOs, string>>>;
-  /** Instance families of the kind, with the devices of each size. */
-  readonly families: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * What the policy pack maps a managed node group's AMI type from: an AMI type containing this
+   * word runs this kind (EKS AMI types name the accelerator, e.g. `BOTTLEROCKET_ARM_64_NVIDIA`).
+   */
+  readonly amiTypeMarker: string;
   /**
    * Node labels beyond the kit's own that the kind's device plugin or autoscaler looks for,
    * per operating system.
    */
   readonly nodeLabels: (os: NodeOs) => Record<string, string>;
-  /** What tells how busy the devices are: the exporter and its utilisation metric. */
-  readonly metrics: { readonly exporter: string; readonly utilization: string };
+  /**
+   * Whether `capacity.gpuTimeSlicingReplicas` shares this kind's devices (the device plugin
+   * advertises each device as that many schedulable shares).
+   */
+  readonly timeSlicing: boolean;
+  /**
+   * Whether a Karpenter pool of this kind may boot from an image-cache snapshot
+   * (`imageCacheSnapshotId`): Karpenter then launches Bottlerocket, so the kind needs a
+   * Bottlerocket AMI type.
+   */
+  readonly imageCache: boolean;
+  /** DaemonSets the kind's support runs on each of its nodes. */
+  readonly daemonSets: readonly AcceleratorDaemonSet[];
+  /**
+   * What tells how busy the devices are: the exporter (its Prometheus job), its utilisation
+   * metric, what its nodes are called in alerts and the dashboard that shows them.
+   */
+  readonly metrics: {
+    readonly exporter: string;
+    readonly utilization: string;
+    readonly nodes: string;
+    readonly dashboard: string;
+  };
 }

@@ -1,19 +1,48 @@
 import type { AcceleratorKindRecord } from "./kind";
 
+const MONITOR_REQUESTS = { cpuMillis: 256, memoryMiB: 128 } as const;
+
+/** Requests and limits of the neuron-monitor container (the node overhead model counts the requests). */
+export const NEURON_MONITOR_RESOURCES = {
+  requests: { cpu: `${MONITOR_REQUESTS.cpuMillis}m`, memory: `${MONITOR_REQUESTS.memoryMiB}Mi` },
+  limits: { cpu: "500m", memory: "256Mi" },
+} as const;
+
 /**
- * AWS Inferentia and Trainium (Neuron devices). Device counts from the EC2 accelerated-computing
- * instance tables (as published in Karpenter's generated instance-types reference, v1.14).
+ * AWS Inferentia and Trainium (Neuron devices). Instance types, device counts and device memory:
+ * the instance catalogue (`common/instance-types.ts`, rows with `accelerator.kind: "neuron"`).
  */
-export const NEURON: AcceleratorKindRecord = {
+export const NEURON = {
+  kind: "neuron",
   title: "AWS Neuron device",
+  device: { one: "Neuron device", many: "Neuron devices" },
   deviceResource: "aws.amazon.com/neuron",
+  deviceField: "neuronDevices",
+  maxDevicesPerReplica: 16,
   taintKey: "aws.amazon.com/neuron",
   amiTypes: { al2023: "AL2023_x86_64_NEURON" },
-  families: {
-    inf1: { xlarge: 1, "2xlarge": 1, "6xlarge": 4, "24xlarge": 16 },
-    inf2: { xlarge: 1, "8xlarge": 1, "24xlarge": 6, "48xlarge": 12 },
-    trn1: { "2xlarge": 1, "32xlarge": 16 },
-  },
+  amiTypeMarker: "NEURON",
   nodeLabels: () => ({}),
-  metrics: { exporter: "neuron-monitor", utilization: "neuroncore_utilization_ratio" },
-};
+  timeSlicing: false,
+  imageCache: false,
+  daemonSets: [
+    {
+      name: "neuron-device-plugin",
+      cpuMillis: 0,
+      memoryMiB: 0,
+      source:
+        "aws-neuron/neuron-helm-charts charts/neuron-helm-chart/values.yaml: devicePlugin sets no resources (npd is disabled by the kit)",
+    },
+    {
+      name: "neuron-monitor",
+      ...MONITOR_REQUESTS,
+      source: "the kit's own DaemonSet (components/capacity/neuron-monitor.ts)",
+    },
+  ],
+  metrics: {
+    exporter: "neuron-monitor",
+    utilization: "neuroncore_utilization_ratio",
+    nodes: "Inferentia",
+    dashboard: "Neuron",
+  },
+} as const satisfies AcceleratorKindRecord<"neuron">;

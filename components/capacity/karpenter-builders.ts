@@ -8,7 +8,7 @@ import {
   LABELS,
   NodeOs,
 } from "../common/accelerators";
-import { bottlerocketTimeSlicingSettings } from "./device-plugin-values";
+import { bottlerocketTimeSlicingSettings } from "../common/accelerators/device-plugin-values";
 import { acceleratorNodeLabels } from "./node-group-builders";
 import { CapacityReservationSpec, gp3IopsFor, poolCapacityTypes, sharesPerDevice } from "./rules";
 

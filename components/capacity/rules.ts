@@ -8,14 +8,16 @@ import {
   NodeOs,
   osesOf,
 } from "../common/accelerators";
+import { ACCELERATOR_SUPPORT_DEFAULTS, TIME_SLICING_LIMITS } from "../common/accelerators/support";
+import type { GpuDevicePlugin } from "../common/accelerators";
 import { parseGoDuration } from "../common/durations";
 import { listLengthProblem, Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { nodeGroupShapeProblems } from "./instance-shapes";
 
 /** The node autoscalers the kit runs for accelerator capacity. */
 export type NodeAutoscaler = "cluster-autoscaler" | "karpenter";
-/** How NVIDIA devices are advertised: NVIDIA's device plugin alone, or the GPU Operator. */
-export type GpuDevicePlugin = "device-plugin" | "gpu-operator";
+export type { GpuDevicePlugin } from "../common/accelerators";
+export { TIME_SLICING_LIMITS } from "../common/accelerators/support";
 
 /** One pool of accelerator capacity, served by node groups (Cluster Autoscaler) or a NodePool (Karpenter). */
 export interface AcceleratorPoolSpec {
@@ -100,9 +102,9 @@ export interface CapacitySpec {
 /** Defaults of capacity components used on their own, and of a pool's optional fields. */
 export const CAPACITY_DEFAULTS = {
   scaleDownUnneededTime: "5m",
-  gpuDevicePlugin: "device-plugin" as GpuDevicePlugin,
+  gpuDevicePlugin: ACCELERATOR_SUPPORT_DEFAULTS.gpuDevicePlugin,
   /** Off: chart 1.9.0 runs kube-scheduler v1.31 against a 1.35 control plane. */
-  neuronScheduler: false,
+  neuronScheduler: ACCELERATOR_SUPPORT_DEFAULTS.neuronScheduler,
   /** Off: see `CapacitySpec.createSpotServiceLinkedRole` (creating it fails where the account has it). */
   createSpotServiceLinkedRole: false,
   pool: { minNodes: 0, diskSizeGiB: 200, os: "al2023" as NodeOs, spot: true },
@@ -149,8 +151,6 @@ export const CAPACITY_LIST_LIMITS = {
   pools: { max: 20, what: "pools", hint: "each pool is a node group or a Karpenter NodePool" },
   instanceTypes: { max: 20, what: "instance types" },
 } as const;
-/** Time-slicing shares of one GPU (NVIDIA device plugin). */
-export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
 /**
  * Schedulable devices each physical device of a kind is advertised as: `gpuTimeSlicingReplicas`
  * for a kind whose record time-slices (NVIDIA GPUs) when time-slicing is on, else 1. Fit, cost,

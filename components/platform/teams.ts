@@ -3,7 +3,7 @@ import { MONITORING_NAMESPACE, NEURON_MONITOR_NAMESPACE, REGISTRY_NAMESPACE, SER
 import { KIT_NAMESPACE_POD_SECURITY, podSecurityLabels } from "../common/pod-security";
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { positiveQuantityProblem } from "../common/quantity";
-import { NVIDIA_NAMESPACE } from "../capacity/device-plugin-values";
+import { NVIDIA_NAMESPACE } from "../common/names";
 import { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../serving/kserve-builders";
 import { isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, type RuntimeId } from "../serving/runtimes";
 import { oneOf } from "../serving/model-spec";

@@ -1,15 +1,23 @@
-import { NODE_POOL_LABEL } from "../labels";
 import type { AcceleratorKindRecord, NodeOs } from "./kind";
-import { NEURON } from "./neuron";
-import { NVIDIA } from "./nvidia";
+import { ACCELERATORS } from "./kinds";
 import { acceleratorRegistry } from "./registry";
 
-export type { AcceleratorDaemonSet, AcceleratorKindRecord, NodeOs } from "./kind";
+export type {
+  AcceleratorDaemonSet,
+  AcceleratorKindRecord,
+  AcceleratorSupport,
+  AcceleratorSupportContext,
+  AcceleratorSupportFactory,
+  AcceleratorSupportOptions,
+  GpuDevicePlugin,
+  NodeOs,
+} from "./kind";
 export { acceleratorRecordProblems, acceleratorRegistry, type AcceleratorRegistry } from "./registry";
-export { NEURON_MONITOR_RESOURCES } from "./neuron";
+export * from "./device-plugin-values";
+export * from "./neuron-monitor";
+export * from "./support";
 
-/** The accelerator kinds the kit supports, by the name stack files use (`kind: nvidia`). */
-export const ACCELERATORS = { nvidia: NVIDIA, neuron: NEURON } as const satisfies Record<string, AcceleratorKindRecord>;
+export { ACCELERATORS };
 
 export type AcceleratorKind = keyof typeof ACCELERATORS;
 
@@ -36,13 +44,7 @@ export const DEVICE_RESOURCE = byKind((r) => r.deviceResource);
 /** Taint key on every accelerator node; pods must tolerate it (NoSchedule). */
 export const ACCELERATOR_TAINT_KEY = byKind((r) => r.taintKey);
 
-/** Node labels the kit puts on accelerator nodes (kind, capacity type, instance families). */
-export const LABELS = {
-  accelerator: "mlserving.io/accelerator",
-  capacityType: "mlserving.io/capacity-type",
-  instanceFamilies: "mlserving.io/instance-families",
-  nodePool: NODE_POOL_LABEL,
-} as const;
+export { LABELS } from "./labels";
 
 /** Families the kit supports for each kind (the catalogue's families of that kind). */
 export function familiesOf(kind: AcceleratorKind): string[] {

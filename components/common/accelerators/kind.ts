@@ -1,5 +1,45 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle, MonitoringHandle } from "../handles";
+
 /** Operating systems of accelerator nodes. */
 export type NodeOs = "al2023" | "bottlerocket";
+
+/** How NVIDIA devices are advertised: NVIDIA's device plugin alone, or the GPU Operator. */
+export type GpuDevicePlugin = "device-plugin" | "gpu-operator";
+
+/** The platform's capacity settings (stack keys `capacity.*`); each kind's support reads its own. */
+export interface AcceleratorSupportOptions {
+  readonly gpuDevicePlugin?: GpuDevicePlugin;
+  readonly gpuTimeSlicingReplicas?: number;
+  readonly neuronScheduler?: boolean;
+}
+
+/** What a kind's support component is given: the cluster, monitoring, and the capacity settings. */
+export interface AcceleratorSupportContext {
+  readonly cluster: ClusterHandle;
+  readonly monitoring: MonitoringHandle;
+  /** CIDRs of the cluster's subnets, for the NetworkPolicies of the support's namespaces. */
+  readonly controlPlaneSubnetCidrs?: pulumi.Input<string[]>;
+  readonly options: AcceleratorSupportOptions;
+}
+
+/** What a kind's support offers the rest of the platform. */
+export interface AcceleratorSupport {
+  /** The component the factory created (the kind's device plugin, exporter, ...). */
+  readonly component: pulumi.ComponentResource;
+  /** A scheduler the kind's pods must use, when its support installs one. */
+  readonly schedulerName?: string;
+}
+
+/**
+ * Creates what a cluster needs before pods can use a kind's devices and before they can be
+ * watched: its device-plugin add-on and exporter, in the platform as `<platform>-<kind>`.
+ */
+export type AcceleratorSupportFactory = (
+  name: string,
+  context: AcceleratorSupportContext,
+  opts?: pulumi.ComponentResourceOptions,
+) => AcceleratorSupport;
 
 /** A DaemonSet the kind's support puts on each of its nodes, with what it requests (the node overhead model counts it). */
 export interface AcceleratorDaemonSet {
@@ -59,6 +99,8 @@ export interface AcceleratorKindRecord<K extends string = string> {
    * Bottlerocket AMI type.
    */
   readonly imageCache: boolean;
+  /** The kind's support component: its device-plugin add-on and exporter (see `support.ts`). */
+  readonly support: AcceleratorSupportFactory;
   /** DaemonSets the kind's support runs on each of its nodes. */
   readonly daemonSets: readonly AcceleratorDaemonSet[];
   /**

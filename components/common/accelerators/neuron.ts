@@ -1,12 +1,8 @@
+import { cpuMillisOf, memoryMiBOf } from "../quantity";
+import { NEURON_DEVICE_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
-
-const MONITOR_REQUESTS = { cpuMillis: 256, memoryMiB: 128 } as const;
-
-/** Requests and limits of the neuron-monitor container (the node overhead model counts the requests). */
-export const NEURON_MONITOR_RESOURCES = {
-  requests: { cpu: `${MONITOR_REQUESTS.cpuMillis}m`, memory: `${MONITOR_REQUESTS.memoryMiB}Mi` },
-  limits: { cpu: "500m", memory: "256Mi" },
-} as const;
+import { NEURON_MONITOR_RESOURCES } from "./neuron-monitor";
+import { neuronSupport } from "./support";
 
 /**
  * AWS Inferentia and Trainium (Neuron devices). Instance types, device counts and device memory:
@@ -16,15 +12,16 @@ export const NEURON = {
   kind: "neuron",
   title: "AWS Neuron device",
   device: { one: "Neuron device", many: "Neuron devices" },
-  deviceResource: "aws.amazon.com/neuron",
+  deviceResource: NEURON_DEVICE_RESOURCE,
   deviceField: "neuronDevices",
   maxDevicesPerReplica: 16,
-  taintKey: "aws.amazon.com/neuron",
+  taintKey: NEURON_DEVICE_RESOURCE,
   amiTypes: { al2023: "AL2023_x86_64_NEURON" },
   amiTypeMarker: "NEURON",
   nodeLabels: () => ({}),
   timeSlicing: false,
   imageCache: false,
+  support: neuronSupport,
   daemonSets: [
     {
       name: "neuron-device-plugin",
@@ -35,8 +32,9 @@ export const NEURON = {
     },
     {
       name: "neuron-monitor",
-      ...MONITOR_REQUESTS,
-      source: "the kit's own DaemonSet (components/capacity/neuron-monitor.ts)",
+      cpuMillis: cpuMillisOf(NEURON_MONITOR_RESOURCES.requests.cpu)!,
+      memoryMiB: memoryMiBOf(NEURON_MONITOR_RESOURCES.requests.memory)!,
+      source: "the kit's own DaemonSet (components/common/accelerators/neuron-monitor.ts)",
     },
   ],
   metrics: {

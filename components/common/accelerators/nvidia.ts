@@ -1,4 +1,6 @@
+import { NVIDIA_GPU_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
+import { nvidiaSupport } from "./support";
 
 /**
  * NVIDIA GPUs. Instance types, device counts and GPU memory: the instance catalogue
@@ -8,10 +10,10 @@ export const NVIDIA = {
   kind: "nvidia",
   title: "NVIDIA GPU",
   device: { one: "GPU", many: "GPUs" },
-  deviceResource: "nvidia.com/gpu",
+  deviceResource: NVIDIA_GPU_RESOURCE,
   deviceField: "gpus",
   maxDevicesPerReplica: 8,
-  taintKey: "nvidia.com/gpu",
+  taintKey: NVIDIA_GPU_RESOURCE,
   amiTypes: { al2023: "AL2023_x86_64_NVIDIA", bottlerocket: "BOTTLEROCKET_x86_64_NVIDIA" },
   amiTypeMarker: "NVIDIA",
   nodeLabels: (os) => ({
@@ -24,6 +26,7 @@ export const NVIDIA = {
   // NVIDIA k8s-device-plugin README, "Shared Access to GPUs with CUDA Time-Slicing".
   timeSlicing: true,
   imageCache: true,
+  support: nvidiaSupport,
   daemonSets: [
     {
       name: "nvidia-device-plugin",

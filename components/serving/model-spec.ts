@@ -137,7 +137,7 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
       const own = ACCELERATORS[m.accelerator as AcceleratorKind];
       add(
         `resources.${ACCELERATORS[k].deviceField}`,
-        `${/^[aeiou]/.test(m.accelerator) ? "an" : "a"} ${m.accelerator} model requests ${own.deviceField}, not ${ACCELERATORS[k].device.many}`,
+        `${own.article} ${m.accelerator} model requests ${own.deviceField}, not ${ACCELERATORS[k].device.many}`,
       );
     }
   const runtime = isRuntimeId(m.runtime) ? MODEL_RUNTIMES[m.runtime] : undefined;
@@ -153,7 +153,14 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     if (!runtime.servers.includes(m.server))
       add("server", `${runtime.title} is served with server: ${oneOf(runtime.servers)}`);
     if (m.autoscaling.metric === "gpu-utilization") {
-      if (m.accelerator !== "nvidia") add("autoscaling.metric", "gpu-utilization needs an nvidia model");
+      // Device utilisation comes from a kind's exporter (its record's metrics), not from the runtime.
+      const metric = m.autoscaling.metric;
+      const kinds = ACCELERATOR_KINDS.filter((k) => ACCELERATOR_REGISTRY.record(k).metrics.scalingMetric === metric);
+      if (!(kinds as readonly string[]).includes(m.accelerator))
+        add(
+          "autoscaling.metric",
+          `${metric} needs ${kinds.map((k) => `${ACCELERATORS[k].article} ${k}`).join(" or ")} model`,
+        );
     } else if (!runtime.scalingQueries[m.autoscaling.metric])
       add(
         "autoscaling.metric",

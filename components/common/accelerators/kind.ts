@@ -63,6 +63,8 @@ export interface AcceleratorKindRecord<K extends string = string> {
   readonly kind: K;
   /** Human name, used in messages. */
   readonly title: string;
+  /** The article messages put before the kind's name, as it is said (`an nvidia model`). */
+  readonly article: "a" | "an";
   /** What one device is called in messages, singular and plural (`GPU`, `GPUs`). */
   readonly device: { readonly one: string; readonly many: string };
   /** Extended resource a pod requests for one device, e.g. `nvidia.com/gpu`. */
@@ -105,11 +107,13 @@ export interface AcceleratorKindRecord<K extends string = string> {
   readonly daemonSets: readonly AcceleratorDaemonSet[];
   /**
    * What tells how busy the devices are: the exporter (its Prometheus job), its utilisation
-   * metric, what its nodes are called in alerts and the dashboard that shows them.
+   * metric, what its nodes are called in alerts and the dashboard that shows them; and the model
+   * scaling metric (`autoscaling.metric`) that utilisation answers, if models may scale on it.
    */
   readonly metrics: {
     readonly exporter: string;
     readonly utilization: string;
+    readonly scalingMetric?: string;
     readonly nodes: string;
     readonly dashboard: string;
   };

@@ -11,6 +11,7 @@ import { neuronSupport } from "./support";
 export const NEURON = {
   kind: "neuron",
   title: "AWS Neuron device",
+  article: "a",
   device: { one: "Neuron device", many: "Neuron devices" },
   deviceResource: NEURON_DEVICE_RESOURCE,
   deviceField: "neuronDevices",

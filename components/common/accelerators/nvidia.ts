@@ -9,6 +9,7 @@ import { nvidiaSupport } from "./support";
 export const NVIDIA = {
   kind: "nvidia",
   title: "NVIDIA GPU",
+  article: "an",
   device: { one: "GPU", many: "GPUs" },
   deviceResource: NVIDIA_GPU_RESOURCE,
   deviceField: "gpus",
@@ -41,5 +42,12 @@ export const NVIDIA = {
       source: "NVIDIA/dcgm-exporter deployment/values.yaml: resources {}",
     },
   ],
-  metrics: { exporter: "dcgm-exporter", utilization: "DCGM_FI_DEV_GPU_UTIL", nodes: "GPU", dashboard: "GPU" },
+  metrics: {
+    exporter: "dcgm-exporter",
+    utilization: "DCGM_FI_DEV_GPU_UTIL",
+    // serving/autoscaling.ts: gpu-utilization averages DCGM_FI_DEV_GPU_UTIL over a model's pods.
+    scalingMetric: "gpu-utilization",
+    nodes: "GPU",
+    dashboard: "GPU",
+  },
 } as const satisfies AcceleratorKindRecord<"nvidia">;

@@ -142,12 +142,16 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     }
   const runtime = isRuntimeId(m.runtime) ? MODEL_RUNTIMES[m.runtime] : undefined;
   if (!runtime) add("runtime", `must be ${oneOf(RUNTIME_IDS)}`);
-  else if (m.server === "triton" && !TRITON.accelerators.includes(m.accelerator))
+  else if (m.server === "triton" && !TRITON.accelerators.includes(m.accelerator)) {
+    // A kind no runtime targets yet (a new record without its runtime) has nothing to offer instead.
+    const served = RUNTIME_IDS.some((r) => MODEL_RUNTIMES[r].accelerators.includes(m.accelerator));
     add(
       "server",
-      `Triton has no ${capitalised(m.accelerator)} build; serve ${m.accelerator} models with server: kserve (${MODEL_RUNTIMES[defaultRuntimeFor(m.accelerator)].title})`,
+      served
+        ? `Triton has no ${capitalised(m.accelerator)} build; serve ${m.accelerator} models with server: kserve (${MODEL_RUNTIMES[defaultRuntimeFor(m.accelerator)].title})`
+        : `Triton has no ${capitalised(m.accelerator)} build, and no runtime of the kit runs on ${m.accelerator} (runtimes list their accelerators)`,
     );
-  else {
+  } else {
     if (!runtime.accelerators.includes(m.accelerator))
       add("runtime", `${runtime.title} runs on ${oneOf(runtime.accelerators)}, not ${m.accelerator}`);
     if (!runtime.servers.includes(m.server))

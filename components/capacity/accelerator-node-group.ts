@@ -85,7 +85,8 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
       problems.check(
         isAcceleratorKind(args.kind) && ACCELERATORS[args.kind].timeSlicing && os === "al2023",
         "gpuTimeSlicingReplicas",
-        `applies to ${ACCELERATOR_KINDS.filter((k) => ACCELERATORS[k].timeSlicing).join(", ")} node groups on al2023 only (Bottlerocket's own device plugin is not configured to share)`,
+        `applies to ${ACCELERATOR_KINDS.filter((k) => ACCELERATORS[k].timeSlicing).join(", ")} node groups on al2023 only ` +
+          "(Bottlerocket's own device plugin is not configured to share)",
       );
     }
     const minProblem = wholeNumberProblem(minSize, 0);

@@ -182,7 +182,11 @@ function timeSlicingError(
   return {
     level: "error",
     path: `serving.models[${i}].resources.${deviceField}`,
-    message: `model ${m.name} asks ${r.devices} ${device.many} per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} makes every ${deviceResource} a time-slice of one physical ${device.one}, and ${r.devices} slices may be the same ${device.one} (the device plugin refuses such a request). Ask for 1 ${device.one}, or remove capacity.gpuTimeSlicingReplicas to run it on ${r.devices} whole ${device.many}.`,
+    message:
+      `model ${m.name} asks ${r.devices} ${device.many} per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} ` +
+      `makes every ${deviceResource} a time-slice of one physical ${device.one}, and ${r.devices} slices may be the same ` +
+      `${device.one} (the device plugin refuses such a request). Ask for 1 ${device.one}, or remove ` +
+      `capacity.gpuTimeSlicingReplicas to run it on ${r.devices} whole ${device.many}.`,
   };
 }
 

@@ -55,7 +55,11 @@ const toyPool = (p: Partial<AcceleratorPoolSpec> = {}): AcceleratorPoolSpec =>
     ...p,
   }) as AcceleratorPoolSpec;
 
-const reachable = { cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] } } as const;
+const reachable = {
+  team: "ml",
+  region: "us-west-2",
+  cluster: { deployerAccess: "public" as const, publicAccessCidrs: ["198.51.100.0/24"] },
+};
 
 describe("a toy accelerator kind, added through its record alone", () => {
   it("is a kind of the registry, with its catalogue rows' devices and memory", () => {

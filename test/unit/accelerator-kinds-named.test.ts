@@ -57,10 +57,10 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-const literalNames = new Set(
+const literalNames = new Set<string>(
   ACCELERATOR_KINDS.flatMap((k) => [k, ACCELERATORS[k].deviceResource, ACCELERATORS[k].taintKey]),
 );
-const propertyNames = new Set(ACCELERATOR_KINDS.flatMap((k) => [k, ACCELERATORS[k].deviceField]));
+const propertyNames = new Set<string>(ACCELERATOR_KINDS.flatMap((k) => [k, ACCELERATORS[k].deviceField]));
 
 const propertyNameOf = (node: ts.Node | undefined): string | undefined =>
   node && (ts.isPropertyAssignment(node) || ts.isPropertySignature(node)) && ts.isIdentifier(node.name)

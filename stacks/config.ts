@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
-import { ACCELERATOR_KINDS } from "../components/common/accelerators";
-import { smallestGpuMemoryGiB } from "../components/common/accelerators/gpu-memory";
+import { ACCELERATOR_KINDS, byDeviceField } from "../components/common/accelerators";
+import { smallestDeviceMemoryGiB } from "../components/common/accelerators/gpu-memory";
 import { validateCidr } from "../components/common/cidr";
 import { DNS_NAME } from "../components/common/dns";
 import { regionProblem } from "../components/common/regions";
@@ -21,6 +21,7 @@ import {
   oneOf,
   SCALING_METRICS,
   withModelDefaults,
+  type ModelDefaultsContext,
   type ModelSpec,
 } from "../components/serving/model-spec";
 import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
@@ -197,8 +198,7 @@ const modelSchema = z.strictObject({
     .optional(),
   resources: z
     .strictObject({
-      gpus: count(1, 8).optional(),
-      neuronDevices: count(1, 16).optional(),
+      ...byDeviceField((r) => count(1, r.maxDevicesPerReplica).optional()),
       cpu: quantity.optional(),
       memory: quantity.optional(),
     })
@@ -254,8 +254,7 @@ const teamSchema = z.strictObject({
   quota: z.strictObject({
     cpu: quantity,
     memory: quantity,
-    gpus: int.optional(),
-    neuronDevices: int.optional(),
+    ...byDeviceField(() => int.optional()),
     pods: int,
   }),
   runtimes: z.array(z.string()).max(16, "must list at most 16 runtimes").optional(),
@@ -536,9 +535,7 @@ export function resolvePlatformSpec(
   const d = ENVIRONMENT_DEFAULTS[cfg.environment];
   const minSize = cfg.cluster?.systemNodes?.minSize ?? d.cluster.systemNodes.minSize;
   const capacity = resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems);
-  const gpuMemoryGiB = smallestGpuMemoryGiB(
-    capacity.pools.filter((p) => p.kind === "nvidia").flatMap((p) => p.instanceTypes),
-  );
+  const deviceMemoryGiB = smallestDeviceMemoryGiB(capacity.pools);
   const spec: PlatformSpec = {
     environment: cfg.environment,
     team: cfg.team,
@@ -600,7 +597,7 @@ export function resolvePlatformSpec(
       ...(cfg.serving?.gateway
         ? { gateway: { replicas: cfg.serving.gateway.replicas ?? GATEWAY_DEFAULT_REPLICAS } }
         : {}),
-      models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, gpuMemoryGiB)),
+      models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, deviceMemoryGiB)),
     },
     ...(cfg.teams ? { teams: cfg.teams.map(withModelTeamDefaults) } : {}),
   };
@@ -802,7 +799,7 @@ function resolveEndpointOidc(
 function resolveModel(
   m: NonNullable<NonNullable<StackConfig["serving"]>["models"]>[number],
   environment: Environment,
-  gpuMemoryGiB: number | undefined,
+  deviceMemoryGiB: ModelDefaultsContext["deviceMemoryGiB"],
 ): ModelSpec {
-  return withModelDefaults(m, environment, { gpuMemoryGiB });
+  return withModelDefaults(m, environment, { deviceMemoryGiB });
 }

@@ -14,7 +14,14 @@ import {
   poolOsProblem,
   TIME_SLICING_LIMITS,
 } from "./rules";
-import { ACCELERATOR_KINDS, AcceleratorKind, amiTypeFor, isAcceleratorKind, NodeOs } from "../common/accelerators";
+import {
+  ACCELERATOR_KINDS,
+  ACCELERATORS,
+  AcceleratorKind,
+  amiTypeFor,
+  isAcceleratorKind,
+  NodeOs,
+} from "../common/accelerators";
 import { nodeGroupShapeProblems } from "./instance-shapes";
 import { acceleratorNodeLabels, acceleratorTaint, CapacityType, clusterAutoscalerAsgTags } from "./node-group-builders";
 
@@ -83,9 +90,10 @@ export class AcceleratorNodeGroup extends pulumi.ComponentResource {
       const p = wholeNumberProblem(slicing, TIME_SLICING_LIMITS.min, TIME_SLICING_LIMITS.max);
       if (p) problems.add("gpuTimeSlicingReplicas", p);
       problems.check(
-        args.kind === "nvidia" && os === "al2023",
+        isAcceleratorKind(args.kind) && ACCELERATORS[args.kind].timeSlicing && os === "al2023",
         "gpuTimeSlicingReplicas",
-        "applies to nvidia node groups on al2023 only (Bottlerocket's own device plugin is not configured to share)",
+        `applies to ${ACCELERATOR_KINDS.filter((k) => ACCELERATORS[k].timeSlicing).join(", ")} node groups on al2023 only ` +
+          "(Bottlerocket's own device plugin is not configured to share)",
       );
     }
     if (args.volumeThroughputMiBps !== undefined) {

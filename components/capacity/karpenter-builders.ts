@@ -1,13 +1,14 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import {
   ACCELERATOR_TAINT_KEY,
+  ACCELERATORS,
   AcceleratorKind,
   DEVICE_RESOURCE,
   devicesPerInstance,
   LABELS,
   NodeOs,
 } from "../common/accelerators";
-import { bottlerocketTimeSlicingSettings } from "./device-plugin-values";
+import { bottlerocketTimeSlicingSettings } from "../common/accelerators/device-plugin-values";
 import { acceleratorNodeLabels } from "./node-group-builders";
 import { CapacityReservationSpec, gp3IopsFor, poolCapacityTypes, sharesPerDevice } from "./rules";
 
@@ -227,9 +228,12 @@ export function nodePoolSpec(input: NodePoolInput) {
  */
 export function timeSlicingNodeOverlays(input: {
   pool: string;
+  /** The pool's kind (one whose record time-slices). */
+  kind: AcceleratorKind;
   instanceTypes: string[];
   gpuTimeSlicingReplicas: number;
 }): { metadata: { name: string }; spec: Record<string, unknown> }[] {
+  const { kind } = input;
   const byCount = new Map<number, string[]>();
   for (const t of input.instanceTypes) {
     const n = devicesPerInstance(t);
@@ -244,7 +248,9 @@ export function timeSlicingNodeOverlays(input: {
           { key: "karpenter.sh/nodepool", operator: "In", values: [input.pool] },
           { key: "node.kubernetes.io/instance-type", operator: "In", values: types },
         ],
-        capacity: { [DEVICE_RESOURCE.nvidia]: String(gpus * sharesPerDevice("nvidia", input.gpuTimeSlicingReplicas)) },
+        capacity: {
+          [ACCELERATORS[kind].deviceResource]: String(gpus * sharesPerDevice(kind, input.gpuTimeSlicingReplicas)),
+        },
       },
     }));
 }

@@ -8,7 +8,7 @@ import { installChart } from "../common/chart-addon";
 import { awsManagedPolicyArn, serviceTrustPolicy } from "../common/iam";
 import { BOTTLEROCKET_RELEASE, EKS_AMI_RELEASE } from "../versions";
 import { KARPENTER_ADDON } from "./addons";
-import { AcceleratorKind } from "../common/accelerators";
+import { ACCELERATORS, AcceleratorKind } from "../common/accelerators";
 import {
   AcceleratorPoolSpec,
   CAPACITY_DEFAULTS,
@@ -241,7 +241,7 @@ export class Karpenter extends pulumi.ComponentResource {
         interruptionQueueName: this.interruptionQueue.name,
         replicas: args.replicas ?? 2,
         controllerPolicyArns: policies.map((p) => p.arn),
-        nodeOverlay: slicing !== undefined && pools.some((p) => p.kind === "nvidia"),
+        nodeOverlay: slicing !== undefined && pools.some((p) => ACCELERATORS[p.kind].timeSlicing),
         reservedCapacity: pools.some((p) => (p.reservations ?? []).length > 0),
       },
       {
@@ -255,7 +255,7 @@ export class Karpenter extends pulumi.ComponentResource {
 
     for (const pool of pools) {
       const os = pool.imageCacheSnapshotId ? "bottlerocket" : "al2023";
-      const poolSlicing = pool.kind === "nvidia" ? slicing : undefined;
+      const poolSlicing = ACCELERATORS[pool.kind].timeSlicing ? slicing : undefined;
       const nodeClass = new k8s.apiextensions.CustomResource(
         `${name}-${pool.name}`,
         {
@@ -307,6 +307,7 @@ export class Karpenter extends pulumi.ComponentResource {
       if (poolSlicing !== undefined)
         for (const overlay of timeSlicingNodeOverlays({
           pool: pool.name,
+          kind: pool.kind,
           instanceTypes: pool.instanceTypes,
           gpuTimeSlicingReplicas: poolSlicing,
         }))

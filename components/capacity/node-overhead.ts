@@ -1,6 +1,5 @@
-import type { AcceleratorKind } from "../common/accelerators";
+import { ACCELERATOR_KINDS, ACCELERATORS, type AcceleratorKind } from "../common/accelerators";
 import { cpuMillisOf, memoryMiBOf } from "../common/quantity";
-import { NEURON_MONITOR_RESOURCES } from "./neuron-monitor";
 
 /** `4` -> 4000, `500m` -> 500, `1.5` -> 1500 (any Kubernetes quantity). Throws on anything else. */
 export function parseCpuMillis(q: string | number): number {
@@ -73,35 +72,8 @@ export const NODE_DAEMONSETS: readonly NodeDaemonSet[] = [
     source:
       "prometheus-community/helm-charts prometheus-node-exporter 4.56.1 (kube-prometheus-stack 88.5.3): resources {}",
   },
-  {
-    name: "nvidia-device-plugin",
-    on: ["nvidia"],
-    cpuMillis: 0,
-    memoryMiB: 0,
-    source: "NVIDIA/k8s-device-plugin deployments/helm/nvidia-device-plugin/values.yaml: resources {}",
-  },
-  {
-    name: "dcgm-exporter",
-    on: ["nvidia"],
-    cpuMillis: 0,
-    memoryMiB: 0,
-    source: "NVIDIA/dcgm-exporter deployment/values.yaml: resources {}",
-  },
-  {
-    name: "neuron-device-plugin",
-    on: ["neuron"],
-    cpuMillis: 0,
-    memoryMiB: 0,
-    source:
-      "aws-neuron/neuron-helm-charts charts/neuron-helm-chart/values.yaml: devicePlugin sets no resources (npd is disabled by the kit)",
-  },
-  {
-    name: "neuron-monitor",
-    on: ["neuron"],
-    cpuMillis: parseCpuMillis(NEURON_MONITOR_RESOURCES.requests.cpu),
-    memoryMiB: parseMemoryMiB(NEURON_MONITOR_RESOURCES.requests.memory),
-    source: "the kit's own DaemonSet (components/capacity/neuron-monitor.ts)",
-  },
+  // Each accelerator kind's own DaemonSets, from its record (common/accelerators/).
+  ...ACCELERATOR_KINDS.flatMap((kind) => ACCELERATORS[kind].daemonSets.map((d) => ({ ...d, on: [kind] }))),
 ];
 
 /** The DaemonSets' requests on one node: a system node, or an accelerator node of a kind. */

@@ -1,19 +1,23 @@
 import {
   ACCELERATOR_KINDS,
+  ACCELERATOR_REGISTRY,
+  ACCELERATORS,
   AcceleratorKind,
   instanceTypeProblems,
   isAcceleratorKind,
   NodeOs,
   osesOf,
 } from "../common/accelerators";
+import { ACCELERATOR_SUPPORT_DEFAULTS, TIME_SLICING_LIMITS } from "../common/accelerators/support";
+import type { GpuDevicePlugin } from "../common/accelerators";
 import { parseGoDuration } from "../common/durations";
 import { listLengthProblem, Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { nodeGroupShapeProblems } from "./instance-shapes";
 
 /** The node autoscalers the kit runs for accelerator capacity. */
 export type NodeAutoscaler = "cluster-autoscaler" | "karpenter";
-/** How NVIDIA devices are advertised: NVIDIA's device plugin alone, or the GPU Operator. */
-export type GpuDevicePlugin = "device-plugin" | "gpu-operator";
+export type { GpuDevicePlugin } from "../common/accelerators";
+export { TIME_SLICING_LIMITS } from "../common/accelerators/support";
 
 /** One pool of accelerator capacity, served by node groups (Cluster Autoscaler) or a NodePool (Karpenter). */
 export interface AcceleratorPoolSpec {
@@ -106,9 +110,9 @@ export interface CapacitySpec {
 /** Defaults of capacity components used on their own, and of a pool's optional fields. */
 export const CAPACITY_DEFAULTS = {
   scaleDownUnneededTime: "5m",
-  gpuDevicePlugin: "device-plugin" as GpuDevicePlugin,
+  gpuDevicePlugin: ACCELERATOR_SUPPORT_DEFAULTS.gpuDevicePlugin,
   /** Off: chart 1.9.0 runs kube-scheduler v1.31 against a 1.35 control plane. */
-  neuronScheduler: false,
+  neuronScheduler: ACCELERATOR_SUPPORT_DEFAULTS.neuronScheduler,
   /** Off: see `CapacitySpec.createSpotServiceLinkedRole` (creating it fails where the account has it). */
   createSpotServiceLinkedRole: false,
   pool: { minNodes: 0, diskSizeGiB: 200, os: "al2023" as NodeOs, spot: true },
@@ -155,15 +159,14 @@ export const CAPACITY_LIST_LIMITS = {
   pools: { max: 20, what: "pools", hint: "each pool is a node group or a Karpenter NodePool" },
   instanceTypes: { max: 20, what: "instance types" },
 } as const;
-/** Time-slicing shares of one GPU (NVIDIA device plugin). */
-export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
 /**
  * Schedulable devices each physical device of a kind is advertised as: `gpuTimeSlicingReplicas`
- * for NVIDIA GPUs when time-slicing is on, else 1. Fit, cost, Cluster Autoscaler's node template,
- * Karpenter's NodeOverlay and NodePool limits all count devices through this one function.
+ * for a kind whose record time-slices (NVIDIA GPUs) when time-slicing is on, else 1. Fit, cost,
+ * Cluster Autoscaler's node template, Karpenter's NodeOverlay and NodePool limits all count
+ * devices through this one function.
  */
 export function sharesPerDevice(kind: AcceleratorKind, gpuTimeSlicingReplicas?: number): number {
-  return kind === "nvidia" ? (gpuTimeSlicingReplicas ?? 1) : 1;
+  return ACCELERATOR_REGISTRY.sharesPerDevice(kind, gpuTimeSlicingReplicas);
 }
 /** gp3 throughput bounds, MiB/s (karpenter v1.14.1 EC2NodeClass CRD `ebs.throughput`: 125 to 1000). */
 export const GP3_THROUGHPUT = { min: 125, max: 1000, includedIops: 3000, maxMiBpsPerIops: 0.25 } as const;
@@ -234,9 +237,12 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
   }
   if (p.imageCacheSnapshotId !== undefined)
     problems.check(
-      p.kind === "nvidia" && autoscaler === "karpenter" && /^snap-[0-9a-f]{8,17}$/.test(p.imageCacheSnapshotId),
+      isAcceleratorKind(p.kind) &&
+        ACCELERATORS[p.kind].imageCache &&
+        autoscaler === "karpenter" &&
+        /^snap-[0-9a-f]{8,17}$/.test(p.imageCacheSnapshotId),
       "imageCacheSnapshotId",
-      "must be an EBS snapshot id (snap-...), for nvidia pools under Karpenter only",
+      `must be an EBS snapshot id (snap-...), for ${ACCELERATOR_KINDS.filter((k) => ACCELERATORS[k].imageCache).join(", ")} pools under Karpenter only`,
     );
   if (p.imageCacheFastRestore)
     problems.check(
@@ -387,7 +393,7 @@ export function capacityProblems(c: CapacitySpec): Problem[] {
     if (c.autoscaler === "cluster-autoscaler")
       c.pools.forEach((pool, i) =>
         problems.check(
-          pool.kind !== "nvidia" || pool.os !== "bottlerocket",
+          !isAcceleratorKind(pool.kind) || !ACCELERATORS[pool.kind].timeSlicing || pool.os !== "bottlerocket",
           "gpuTimeSlicingReplicas",
           `GPU time-slicing is not configured on Bottlerocket node groups (pools[${i}] ${pool.name} has os: bottlerocket, whose own device plugin would advertise whole GPUs); set pools[${i}].os: al2023 or remove gpuTimeSlicingReplicas`,
         ),

@@ -23,8 +23,12 @@ export const INSTANCE_CATALOGUE_DATE = "2026-08-21";
 export const INSTANCE_CATALOGUE_SOURCE =
   "https://github.com/aws/karpenter-provider-aws/blob/1d927085dd81a9df9301e613f371dac5b4d16bfe/website/content/en/v1.14/reference/instance-types.md";
 
-/** Kind of accelerator an instance carries (the same names as `AcceleratorKind` in capacity). */
-export type InstanceAcceleratorKind = "nvidia" | "neuron";
+/**
+ * Kind of accelerator an instance carries: an accelerator record's `kind` (common/accelerators/).
+ * This catalogue is the one source of which types carry which kind, with how many devices and how
+ * much memory each: the accelerator registry reads it.
+ */
+export type InstanceAcceleratorKind = string;
 
 export interface InstanceAccelerator {
   kind: InstanceAcceleratorKind;

@@ -1,4 +1,4 @@
-import { DEVICE_RESOURCE } from "../common/accelerators";
+import { ACCELERATOR_KINDS, ACCELERATORS, DEVICE_RESOURCE } from "../common/accelerators";
 import { ArgsChecker } from "../common/errors";
 import { MODEL_LABEL, MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
 
@@ -505,10 +505,11 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
 
   // An exporter that disappears leaves no `up` series for ScrapeTargetDown to see: alert on
   // accelerator nodes with no exporter target up at all.
-  const exporters: AlertRule[] = [
-    { job: "dcgm-exporter", resource: DEVICE_RESOURCE.nvidia, what: "GPU", dashboards: "GPU" },
-    { job: "neuron-monitor", resource: DEVICE_RESOURCE.neuron, what: "Inferentia", dashboards: "Neuron" },
-  ].map((e) => ({
+  // One per kind, from its record's metrics.
+  const exporters: AlertRule[] = ACCELERATOR_KINDS.map((k) => {
+    const { deviceResource: resource, metrics } = ACCELERATORS[k];
+    return { job: metrics.exporter, resource, what: metrics.nodes, dashboards: metrics.dashboard };
+  }).map((e) => ({
     alert: "AcceleratorExporterMissing",
     expr: `count(kube_node_status_allocatable{resource="${e.resource.replace(/[^a-zA-Z0-9_]/g, "_")}"} > 0)\nunless on () count(up{job="${e.job}"} == 1)`,
     for: "15m",

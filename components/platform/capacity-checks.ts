@@ -1,5 +1,5 @@
 import { modelTracks } from "../serving/tracks";
-import type { AcceleratorKind } from "../common/accelerators";
+import { ACCELERATOR_KINDS, ACCELERATOR_REGISTRY, ACCELERATORS, type AcceleratorKind } from "../common/accelerators";
 import { daemonSetOverhead, parseCpuMillis, parseMemoryMiB } from "../capacity/node-overhead";
 import { sharesPerDevice } from "../capacity/rules";
 import { VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
@@ -36,12 +36,7 @@ export interface ReplicaRequests {
 
 export function replicaRequests(m: ModelSpec): ReplicaRequests {
   const node = m.accelerator === "cpu" ? "system" : m.accelerator;
-  const devices =
-    m.accelerator === "nvidia"
-      ? (m.resources.gpus ?? 1)
-      : m.accelerator === "neuron"
-        ? (m.resources.neuronDevices ?? 1)
-        : 0;
+  const devices = ACCELERATOR_REGISTRY.deviceRequest(m.accelerator, m.resources)?.count ?? 0;
   return { cpuMillis: parseCpuMillis(m.resources.cpu), memoryMiB: parseMemoryMiB(m.resources.memory), devices, node };
 }
 
@@ -124,8 +119,8 @@ function fitError(spec: PlatformSpec, m: ModelSpec, i: number, r: ReplicaRequest
     const kind = r.node;
     const most = Math.max(...types.map((t) => advertisedDevices(t, kind, spec)));
     if (most < r.devices) {
-      const field = kind === "nvidia" ? "gpus" : "neuronDevices";
-      const noun = kind === "nvidia" ? "GPUs" : "Neuron devices";
+      const { deviceField: field, device } = ACCELERATORS[kind];
+      const noun = device.many;
       return {
         level: "error",
         path: `${at}.resources.${field}`,
@@ -171,7 +166,7 @@ function timeSlicingError(
   r: ReplicaRequests,
 ): CapacityFinding | undefined {
   const replicas = spec.capacity.gpuTimeSlicingReplicas;
-  if (replicas === undefined || r.node !== "nvidia") return undefined;
+  if (replicas === undefined || r.node === "system" || !ACCELERATORS[r.node].timeSlicing) return undefined;
   // vLLM takes `--gpu-memory-utilization` (0.9 at the pinned image, serving/llm-limits.ts) of the
   // whole GPU per instance ("a per-instance limit ... if you have two vLLM instances running on the
   // same GPU, you can set the GPU memory utilization to 0.5 for each instance", vLLM engine
@@ -183,10 +178,15 @@ function timeSlicingError(
       message: `model ${m.name} runs vLLM, which takes ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of its GPU's memory per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} puts up to ${replicas} replicas on one GPU, and all but the first fail to start. Remove capacity.gpuTimeSlicingReplicas, or serve this model with another runtime.`,
     };
   if (r.devices <= 1) return undefined;
+  const { deviceField, deviceResource, device } = ACCELERATORS[r.node];
   return {
     level: "error",
-    path: `serving.models[${i}].resources.gpus`,
-    message: `model ${m.name} asks ${r.devices} GPUs per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} makes every nvidia.com/gpu a time-slice of one physical GPU, and ${r.devices} slices may be the same GPU (the device plugin refuses such a request). Ask for 1 GPU, or remove capacity.gpuTimeSlicingReplicas to run it on ${r.devices} whole GPUs.`,
+    path: `serving.models[${i}].resources.${deviceField}`,
+    message:
+      `model ${m.name} asks ${r.devices} ${device.many} per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} ` +
+      `makes every ${deviceResource} a time-slice of one physical ${device.one}, and ${r.devices} slices may be the same ` +
+      `${device.one} (the device plugin refuses such a request). Ask for 1 ${device.one}, or remove ` +
+      `capacity.gpuTimeSlicingReplicas to run it on ${r.devices} whole ${device.many}.`,
   };
 }
 
@@ -223,7 +223,7 @@ export function capacityFindings(spec: PlatformSpec): CapacityFinding[] {
 /** Whether the pools of each kind can hold every model of that kind at its maximum, canaries included. */
 function coverageWarnings(spec: PlatformSpec, requests: Map<ModelSpec, ReplicaRequests>): CapacityFinding[] {
   const out: CapacityFinding[] = [];
-  for (const kind of ["nvidia", "neuron"] as AcceleratorKind[]) {
+  for (const kind of ACCELERATOR_KINDS) {
     const pools = spec.capacity.pools.map((p, index) => ({ p, index })).filter(({ p }) => p.kind === kind);
     const models = spec.serving.models.filter((m) => m.accelerator === kind && requests.has(m));
     if (pools.length === 0 || models.length === 0) continue;

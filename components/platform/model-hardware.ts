@@ -1,3 +1,4 @@
+import { ACCELERATORS } from "../common/accelerators";
 import { instanceType, type InstanceTypeInfo } from "../common/instance-types";
 import type { Problem } from "../common/problems";
 import { ASSUMED_KV_BYTES_PER_TOKEN, VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
@@ -54,7 +55,7 @@ export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
     const weights = m.weightsGiB;
     if (weights !== undefined && m.accelerator !== "cpu") {
       const most = Math.max(...types.map((c) => reachableGiB(m, c.type)));
-      const noun = m.accelerator === "nvidia" ? "GPU" : "Neuron device";
+      const noun = ACCELERATORS[m.accelerator].device.one;
       if (weights > most)
         problems.push({
           path: `${at}.weightsGiB`,
@@ -69,8 +70,14 @@ export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
           message: `model ${m.name}'s weights (${fmt(weights)}) are downloaded to the node's disk, and no node it may run on has that much (at most ${disk} GiB: ${m.accelerator === "cpu" ? "cluster.systemNodes.diskSizeGiB" : "capacity.pools[].diskSizeGiB"}): raise the disk size, or mount the weights (mountWeights: true, KServe)`,
         });
     }
-    const takesLlm = isRuntimeId(m.runtime) && MODEL_RUNTIMES[m.runtime].llmLimits === true;
-    if (takesLlm && m.accelerator === "nvidia" && m.llm) {
+    const runtime = isRuntimeId(m.runtime) ? MODEL_RUNTIMES[m.runtime] : undefined;
+    // The devices the runtime's limits size are its own accelerators' (vLLM on GPU: nvidia).
+    if (
+      runtime?.llmLimits === true &&
+      m.accelerator !== "cpu" &&
+      runtime.accelerators.includes(m.accelerator) &&
+      m.llm
+    ) {
       // vLLM allocates the adapters' slots with the model, before it sizes the KV cache (adapters.ts).
       const loraGiB = loraSlotsGiB(m.adapters ?? []);
       const kvGiB =

@@ -3,7 +3,7 @@ import { throwIfProblems } from "../common/problems";
 import { ENVIRONMENT_DEFAULTS } from "./defaults";
 import { platformSpecProblems } from "./rules";
 import type { PlatformSpec } from "./spec";
-import { smallestGpuMemoryGiB } from "../common/accelerators/gpu-memory";
+import { smallestDeviceMemoryGiB } from "../common/accelerators/gpu-memory";
 import { type ModelInput, withModelDefaults } from "../serving/model-spec";
 
 /** Any part of a value, to any depth; arrays are replaced whole, never merged. */
@@ -74,12 +74,10 @@ export function platformSpec(environment: Environment, overrides: PlatformSpecOv
   const { serving, ...rest } = overrides;
   const { models, ...servingRest } = serving ?? {};
   const spec = merge(base, { ...rest, serving: servingRest });
-  const gpuMemoryGiB = smallestGpuMemoryGiB(
-    spec.capacity.pools.filter((p) => p.kind === "nvidia").flatMap((p) => p.instanceTypes),
-  );
+  const deviceMemoryGiB = smallestDeviceMemoryGiB(spec.capacity.pools);
   spec.serving = {
     ...spec.serving,
-    models: (models ?? []).map((m) => withModelDefaults(m, environment, { gpuMemoryGiB })),
+    models: (models ?? []).map((m) => withModelDefaults(m, environment, { deviceMemoryGiB })),
   };
   throwIfProblems(`platformSpec("${environment}")`, platformSpecProblems(spec));
   return spec;

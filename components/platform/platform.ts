@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AcceleratorNodeGroup } from "../capacity/accelerator-node-group";
-import { NeuronSupport, NvidiaGpuSupport } from "../capacity/accelerator-support";
 import { ClusterAutoscaler } from "../capacity/cluster-autoscaler";
 import { Karpenter } from "../capacity/karpenter";
 import { WarmHeadroom } from "../capacity/headroom";
@@ -9,6 +8,7 @@ import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { PrivateDns } from "../cluster/private-dns";
 import { EksCluster } from "../cluster/eks-cluster";
+import { ACCELERATOR_KINDS, ACCELERATORS } from "../common/accelerators";
 import { throwIfProblems } from "../common/problems";
 import { secretValuesTransformation } from "../common/secret-values";
 import { standardTags } from "../common/tags";
@@ -221,7 +221,7 @@ export class MlPlatform extends pulumi.ComponentResource {
               os: p.os,
               diskSizeGiB: p.diskSizeGiB,
               volumeThroughputMiBps: p.volumeThroughputMiBps,
-              gpuTimeSlicingReplicas: p.kind === "nvidia" ? capacity.gpuTimeSlicingReplicas : undefined,
+              gpuTimeSlicingReplicas: ACCELERATORS[p.kind].timeSlicing ? capacity.gpuTimeSlicingReplicas : undefined,
             },
             parent,
           ),
@@ -256,27 +256,22 @@ export class MlPlatform extends pulumi.ComponentResource {
         },
         parent,
       );
+    // Each kind the pools use gets its record's support (device plugin, exporter), as `<name>-<kind>`.
     const kinds = new Set(capacity.pools.map((p) => p.kind));
-    if (kinds.has("nvidia")) {
-      new NvidiaGpuSupport(
-        `${name}-nvidia`,
+    const support = ACCELERATOR_KINDS.filter((k) => kinds.has(k)).map((k) =>
+      ACCELERATORS[k].support(
+        `${name}-${k}`,
         {
           cluster,
-          devicePlugin: capacity.gpuDevicePlugin,
-          timeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
           monitoring: this.monitoring.handle,
           controlPlaneSubnetCidrs: this.network.privateSubnetCidrs,
+          options: capacity,
         },
         parent,
-      );
-    }
-    const neuron = kinds.has("neuron")
-      ? new NeuronSupport(
-          `${name}-neuron`,
-          { cluster, scheduler: capacity.neuronScheduler, monitoring: this.monitoring.handle },
-          parent,
-        )
-      : undefined;
+      ),
+    );
+    // The one kind-specific scheduler the kit can install (the Neuron scheduler extension).
+    const schedulerName = support.find((s) => s.schedulerName !== undefined)?.schedulerName;
 
     const teams = spec.teams ?? [];
     this.registry = new ModelRegistry(
@@ -321,7 +316,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       },
       parent,
     );
-    this.neuronSchedulerName = neuron?.schedulerName;
+    this.neuronSchedulerName = schedulerName;
     this.ingressGroup = modelsIngressGroup(spec.clusterName);
     for (const team of teams) {
       this.teams.push(
@@ -369,7 +364,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           // Named callers: the stack's list, else the private subnets (public subnets left out).
           allowedCidrs: spec.serving.allowedCidrs ?? this.network.privateSubnetCidrs,
           certificateArn: spec.serving.certificateArn,
-          neuronSchedulerName: neuron?.schedulerName,
+          neuronSchedulerName: schedulerName,
           monitoring: this.monitoring.handle,
           ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway.handle } : {}),
         },

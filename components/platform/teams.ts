@@ -1,26 +1,26 @@
-import { DEVICE_RESOURCE } from "../common/accelerators";
+import { ACCELERATOR_KINDS, ACCELERATORS, DEVICE_FIELDS, type DeviceField } from "../common/accelerators";
 import { MONITORING_NAMESPACE, NEURON_MONITOR_NAMESPACE, REGISTRY_NAMESPACE, SERVING_NAMESPACE } from "../common/names";
 import { KIT_NAMESPACE_POD_SECURITY, podSecurityLabels } from "../common/pod-security";
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { positiveQuantityProblem } from "../common/quantity";
-import { NVIDIA_NAMESPACE } from "../capacity/device-plugin-values";
+import { NVIDIA_NAMESPACE } from "../common/names";
 import { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../serving/kserve-builders";
 import { isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, type RuntimeId } from "../serving/runtimes";
 import { oneOf } from "../serving/model-spec";
 
-/** What a model team may use in its namespace at most (a ResourceQuota on requests). */
-export interface ModelTeamQuota {
+/**
+ * What a model team may use in its namespace at most (a ResourceQuota on requests): CPU, memory,
+ * pods, and each accelerator kind's devices under the kind's `deviceField` (`gpus` for
+ * `nvidia.com/gpu`, `neuronDevices` for `aws.amazon.com/neuron`; default 0).
+ */
+export type ModelTeamQuota = {
   /** CPU requested by all its pods together, a Kubernetes quantity such as `64` or `500m`. */
   cpu: string;
   /** Memory requested by all its pods together, such as `256Gi`. */
   memory: string;
-  /** NVIDIA GPUs (`nvidia.com/gpu`) its pods may request together. Default: 0. */
-  gpus: number;
-  /** Neuron devices (`aws.amazon.com/neuron`) its pods may request together. Default: 0. */
-  neuronDevices: number;
   /** Pods in the namespace at most. */
   pods: number;
-}
+} & Record<DeviceField, number>;
 
 /**
  * One model team of the platform: a namespace of its own, created by the platform stack, where
@@ -45,7 +45,7 @@ export const MODEL_TEAM_LIMITS = {
 } as const;
 
 /** Defaults of a team's quota fields that have one. */
-export const MODEL_TEAM_QUOTA_DEFAULTS = { gpus: 0, neuronDevices: 0 } as const;
+export const MODEL_TEAM_QUOTA_DEFAULTS = Object.fromEntries(DEVICE_FIELDS.map((f) => [f, 0])) as Record<DeviceField, 0>;
 
 /**
  * Namespaces a team may not take: the kit's own (created as Namespace objects or by its charts)
@@ -93,7 +93,7 @@ export function modelTeamProblems(team: ModelTeamSpec): Problem[] {
   }
   const pods = wholeNumberProblem(team.quota.pods, MODEL_TEAM_LIMITS.pods.min, MODEL_TEAM_LIMITS.pods.max);
   if (pods) problems.add("quota.pods", pods);
-  for (const f of ["gpus", "neuronDevices"] as const) {
+  for (const f of DEVICE_FIELDS) {
     const p = wholeNumberProblem(team.quota[f], MODEL_TEAM_LIMITS.devices.min, MODEL_TEAM_LIMITS.devices.max);
     if (p) problems.add(`quota.${f}`, p);
   }
@@ -140,7 +140,7 @@ export function modelTeamsProblems(teams: readonly ModelTeamSpec[], platformMode
 /** A team with its defaults applied (what config and `ModelNamespace` callers may leave out). */
 export function withModelTeamDefaults(team: {
   name: string;
-  quota: Omit<ModelTeamQuota, "gpus" | "neuronDevices"> & Partial<Pick<ModelTeamQuota, "gpus" | "neuronDevices">>;
+  quota: Omit<ModelTeamQuota, DeviceField> & Partial<Pick<ModelTeamQuota, DeviceField>>;
   runtimes?: RuntimeId[];
   models?: string[];
 }): ModelTeamSpec {
@@ -175,8 +175,12 @@ export function modelTeamResourceQuota(team: ModelTeamSpec) {
       hard: {
         "requests.cpu": team.quota.cpu,
         "requests.memory": team.quota.memory,
-        [`requests.${DEVICE_RESOURCE.nvidia}`]: String(team.quota.gpus),
-        [`requests.${DEVICE_RESOURCE.neuron}`]: String(team.quota.neuronDevices),
+        ...Object.fromEntries(
+          ACCELERATOR_KINDS.map((k) => [
+            `requests.${ACCELERATORS[k].deviceResource}`,
+            String(team.quota[ACCELERATORS[k].deviceField]),
+          ]),
+        ),
         pods: String(team.quota.pods),
         "services.loadbalancers": "0",
         "services.nodeports": "0",

@@ -1,7 +1,14 @@
 import type { ModelTrack } from "./tracks";
 import { allowedCidrsProblems } from "./callers";
 import type { Environment } from "../common/tags";
-import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
+import {
+  ACCELERATOR_KINDS,
+  ACCELERATOR_REGISTRY,
+  ACCELERATORS,
+  type AcceleratorKind,
+  DEVICE_FIELDS,
+  type DeviceField,
+} from "../common/accelerators";
 import { INSTANCE_TYPES } from "../common/instance-types";
 import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
 import { modelBoundsProblems } from "./model-bounds";
@@ -80,8 +87,11 @@ export interface ModelSpec {
    * averaged over replicas (`kv-cache`).
    */
   autoscaling: { metric: ScalingMetric; target: number };
-  /** Per replica. GPUs for nvidia, Neuron devices for neuron; neither for cpu. */
-  resources: { gpus?: number; neuronDevices?: number; cpu: string; memory: string };
+  /**
+   * Per replica: CPU, memory and the devices of the model's accelerator kind under the kind's
+   * `deviceField` (`gpus` for nvidia, `neuronDevices` for neuron; default 1); none for cpu.
+   */
+  resources: Partial<Record<DeviceField, number>> & { cpu: string; memory: string };
   /** A second version taking a share of traffic (KServe only): source and percent. */
   canary?: { source: string; trafficPercent: number; pinnedVersion?: number };
   /** A variant served to requests carrying one header value (LLMs through the gateway; see `tracks.ts`). */
@@ -135,26 +145,42 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   if (m.replicas.min === 0 && environment !== "dev")
     add("replicas.min", "scale to zero is allowed in dev only; keep at least 1 replica");
   if (environment === "prod" && m.replicas.min < 2) add("replicas.min", "prod serves from at least 2 replicas");
-  if (m.accelerator === "neuron" && m.resources.gpus !== undefined)
-    add("resources.gpus", "a neuron model requests neuronDevices, not GPUs");
-  if (m.accelerator === "nvidia" && m.resources.neuronDevices !== undefined)
-    add("resources.neuronDevices", "an nvidia model requests gpus, not Neuron devices");
-  if (m.accelerator === "cpu" && (m.resources.gpus !== undefined || m.resources.neuronDevices !== undefined))
-    add("resources", "a cpu model requests neither gpus nor neuronDevices");
+  const asked = ACCELERATOR_KINDS.filter((k) => m.resources[ACCELERATORS[k].deviceField] !== undefined);
+  if (m.accelerator === "cpu" && asked.length > 0)
+    add("resources", `a cpu model requests neither ${DEVICE_FIELDS.join(" nor ")}`);
+  else if (m.accelerator !== "cpu")
+    for (const k of asked.filter((k) => k !== m.accelerator)) {
+      const own = ACCELERATORS[m.accelerator as AcceleratorKind];
+      add(
+        `resources.${ACCELERATORS[k].deviceField}`,
+        `${own.article} ${m.accelerator} model requests ${own.deviceField}, not ${ACCELERATORS[k].device.many}`,
+      );
+    }
   const runtime = isRuntimeId(m.runtime) ? MODEL_RUNTIMES[m.runtime] : undefined;
   if (!runtime) add("runtime", `must be ${oneOf(RUNTIME_IDS)}`);
-  else if (m.server === "triton" && !TRITON.accelerators.includes(m.accelerator))
+  else if (m.server === "triton" && !TRITON.accelerators.includes(m.accelerator)) {
+    // A kind no runtime targets yet (a new record without its runtime) has nothing to offer instead.
+    const served = RUNTIME_IDS.some((r) => MODEL_RUNTIMES[r].accelerators.includes(m.accelerator));
     add(
       "server",
-      `Triton has no ${capitalised(m.accelerator)} build; serve ${m.accelerator} models with server: kserve (${MODEL_RUNTIMES[defaultRuntimeFor(m.accelerator)].title})`,
+      served
+        ? `Triton has no ${capitalised(m.accelerator)} build; serve ${m.accelerator} models with server: kserve (${MODEL_RUNTIMES[defaultRuntimeFor(m.accelerator)].title})`
+        : `Triton has no ${capitalised(m.accelerator)} build, and no runtime of the kit runs on ${m.accelerator} (runtimes list their accelerators)`,
     );
-  else {
+  } else {
     if (!runtime.accelerators.includes(m.accelerator))
       add("runtime", `${runtime.title} runs on ${oneOf(runtime.accelerators)}, not ${m.accelerator}`);
     if (!runtime.servers.includes(m.server))
       add("server", `${runtime.title} is served with server: ${oneOf(runtime.servers)}`);
     if (m.autoscaling.metric === "gpu-utilization") {
-      if (m.accelerator !== "nvidia") add("autoscaling.metric", "gpu-utilization needs an nvidia model");
+      // Device utilisation comes from a kind's exporter (its record's metrics), not from the runtime.
+      const metric = m.autoscaling.metric;
+      const kinds = ACCELERATOR_KINDS.filter((k) => ACCELERATOR_REGISTRY.record(k).metrics.scalingMetric === metric);
+      if (!(kinds as readonly string[]).includes(m.accelerator))
+        add(
+          "autoscaling.metric",
+          `${metric} needs ${kinds.map((k) => `${ACCELERATORS[k].article} ${k}`).join(" or ")} model`,
+        );
     } else if (!runtime.scalingQueries[m.autoscaling.metric])
       add(
         "autoscaling.metric",
@@ -274,9 +300,8 @@ export function trackReplicas(
 export function devicesOf(
   m: Pick<ModelSpec, "accelerator" | "resources">,
 ): { resource: string; count: number } | undefined {
-  if (m.accelerator === "nvidia") return { resource: DEVICE_RESOURCE.nvidia, count: m.resources.gpus ?? 1 };
-  if (m.accelerator === "neuron") return { resource: DEVICE_RESOURCE.neuron, count: m.resources.neuronDevices ?? 1 };
-  return undefined;
+  const request = ACCELERATOR_REGISTRY.deviceRequest(m.accelerator, m.resources);
+  return request && { resource: request.resource, count: request.count };
 }
 
 /** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */
@@ -304,8 +329,8 @@ export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "so
 
 /** What defaults may depend on beyond the environment. */
 export interface ModelDefaultsContext {
-  /** Smallest memory per GPU (GiB) among the NVIDIA instance types the model may land on. */
-  gpuMemoryGiB?: number;
+  /** Smallest memory per device (GiB) of each kind among the instance types its pools list. */
+  deviceMemoryGiB?: Partial<Record<AcceleratorKind, number>>;
 }
 
 /** Defaults of a model's optional fields; replicas depend on the environment (prod serves from 2). */
@@ -327,8 +352,8 @@ export function withModelDefaults(
     takesLlm || m.llm
       ? {
           ...defaultLlmLimits(
-            context.gpuMemoryGiB ?? DEFAULT_GPU_MEMORY_GIB,
-            m.resources?.gpus ?? 1,
+            context.deviceMemoryGiB?.[m.accelerator as AcceleratorKind] ?? DEFAULT_GPU_MEMORY_GIB,
+            ACCELERATOR_REGISTRY.deviceRequest(m.accelerator, m.resources ?? {})?.count ?? 1,
             Array.isArray(m.adapters) ? loraSlotsGiB(m.adapters) : 0,
           ),
           ...definedLlm(m.llm),
@@ -349,8 +374,9 @@ export function withModelDefaults(
       ...(isRuntimeId(runtime) ? MODEL_RUNTIMES[runtime] : TRITON).defaultAutoscaling,
     },
     resources: {
-      ...(m.resources?.gpus !== undefined ? { gpus: m.resources.gpus } : {}),
-      ...(m.resources?.neuronDevices !== undefined ? { neuronDevices: m.resources.neuronDevices } : {}),
+      ...Object.fromEntries(
+        DEVICE_FIELDS.flatMap((f) => (m.resources?.[f] !== undefined ? [[f, m.resources[f]]] : [])),
+      ),
       cpu: m.resources?.cpu ?? MODEL_DEFAULTS.cpu,
       memory: m.resources?.memory ?? MODEL_DEFAULTS.memory,
     },

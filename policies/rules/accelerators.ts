@@ -36,3 +36,8 @@ export function devicesPerInstance(instanceType: string): number | undefined {
   const [family, size] = instanceType.split(".");
   return families(kind)[family][size];
 }
+
+/** The kind a managed node group's EKS AMI type runs: the first kind whose `amiTypeMarker` it contains. */
+export function kindOfAmiType(amiType: string): AcceleratorKind | undefined {
+  return ACCELERATOR_KINDS.find((k) => amiType.includes(ACCELERATOR_FACTS[k].amiTypeMarker));
+}

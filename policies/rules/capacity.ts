@@ -1,11 +1,13 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
+  ACCELERATOR_KINDS,
   ACCELERATOR_TAINT_KEY,
   AcceleratorKind,
   DEVICE_RESOURCE,
   devicesPerInstance,
   familyOf,
   kindOf,
+  kindOfAmiType,
 } from "./accelerators";
 import { MIN_SPOT_INSTANCE_TYPES } from "./kit-facts";
 import { kitConfig, kitConfigSchema } from "./config";
@@ -16,12 +18,9 @@ const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const EKS_TAINT_EFFECT = "NO_SCHEDULE";
 
-/** The accelerator kind a managed node group runs, from its AMI type. */
+/** The accelerator kind a managed node group runs, from its AMI type (the kind's `amiTypeMarker`). */
 export function nodeGroupKind(props: Props): AcceleratorKind | undefined {
-  const ami = String(props.amiType ?? "");
-  if (ami.includes("NVIDIA")) return "nvidia";
-  if (ami.includes("NEURON")) return "neuron";
-  return undefined;
+  return kindOfAmiType(String(props.amiType ?? ""));
 }
 
 function requirement(props: Props, key: string): { operator: string; values: string[] } | undefined {
@@ -193,7 +192,7 @@ export const acceleratorWorkloadsRequestDevices: ResourceValidationPolicy = {
     const pod = podSpecOf(args.type, args.props);
     if (!pod) return;
     const tolerated = ((pod.tolerations ?? []) as { key?: string }[]).map((t) => t.key);
-    for (const kind of ["nvidia", "neuron"] as AcceleratorKind[]) {
+    for (const kind of ACCELERATOR_KINDS) {
       if (!tolerated.includes(ACCELERATOR_TAINT_KEY[kind])) continue;
       const requests = ((pod.containers ?? []) as Props[]).some(
         (c) => Number(c.resources?.limits?.[DEVICE_RESOURCE[kind]] ?? 0) > 0,

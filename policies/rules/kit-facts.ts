@@ -2,11 +2,15 @@
 // change the components and run it again. The pack copies these facts so it needs nothing
 // outside its folder when it is published or copied alone.
 
-/** Each accelerator kind: the resource a pod requests, the taint on its nodes, devices per instance size by family. */
+/**
+ * Each accelerator kind: the resource a pod requests, the taint on its nodes, the word of the EKS AMI types
+ * that run it, devices per instance size by family.
+ */
 export const ACCELERATOR_FACTS = {
   nvidia: {
     deviceResource: "nvidia.com/gpu",
     taintKey: "nvidia.com/gpu",
+    amiTypeMarker: "NVIDIA",
     families: {
       g4dn: { xlarge: 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "12xlarge": 4, "16xlarge": 1, metal: 8 },
       g5: {
@@ -46,6 +50,7 @@ export const ACCELERATOR_FACTS = {
   neuron: {
     deviceResource: "aws.amazon.com/neuron",
     taintKey: "aws.amazon.com/neuron",
+    amiTypeMarker: "NEURON",
     families: {
       inf1: { xlarge: 1, "2xlarge": 1, "6xlarge": 4, "24xlarge": 16 },
       inf2: { xlarge: 1, "8xlarge": 1, "24xlarge": 6, "48xlarge": 12 },

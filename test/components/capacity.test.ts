@@ -4,13 +4,12 @@ import {
   AcceleratorNodeGroup,
   ClusterAutoscaler,
   Karpenter,
-  NeuronSupport,
-  NvidiaGpuSupport,
   WarmHeadroom,
   CA_EXPENDABLE_PODS_PRIORITY_CUTOFF,
   HEADROOM_PRIORITY,
   HEADROOM_PRIORITY_CLASS,
 } from "../../components/capacity";
+import { NeuronSupport, NvidiaGpuSupport } from "../../components/common/accelerators";
 import { CHARTS, IMAGES } from "../../components/versions";
 import { json, Plan, runComponent, testCluster } from "../harness";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";

@@ -6,6 +6,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { KIT_FACTS_PATH, kitFactsSource, VENDORED_MODULES, vendoredPath, vendoredSource } from "../../cli/kit-facts";
 import * as kit from "../../components/common/accelerators";
+import { INSTANCE_TYPES } from "../../components/common/instance-types";
 import * as pack from "../../policies/rules/accelerators";
 import { allPolicies } from "../../policies/rules";
 
@@ -35,15 +36,20 @@ describe("the policy pack needs nothing outside its folder", () => {
   });
 
   it("the pack's accelerator lookups agree with the components' for every instance type", () => {
-    const types = kit.ACCELERATOR_KINDS.flatMap((k) =>
-      Object.entries(kit.ACCELERATORS[k].families).flatMap(([f, sizes]) => Object.keys(sizes).map((s) => `${f}.${s}`)),
-    );
+    const types = INSTANCE_TYPES.map((t) => t.name);
     expect(types.length).toBeGreaterThan(10);
     for (const t of [...types, "m7i.large", "g6.huge", "nope"]) {
       expect(pack.kindOf(t), t).toBe(kit.kindOf(t));
       expect(pack.devicesPerInstance(t), t).toBe(kit.devicesPerInstance(t));
       expect(pack.familyOf(t), t).toBe(kit.familyOf(t));
     }
+    for (const ami of [
+      "AL2023_x86_64_NVIDIA",
+      "BOTTLEROCKET_ARM_64_NVIDIA",
+      "AL2023_x86_64_NEURON",
+      "AL2023_x86_64_STANDARD",
+    ])
+      expect(pack.kindOfAmiType(ami), ami).toBe(kit.ACCELERATOR_REGISTRY.kindOfAmiType(ami));
     expect(pack.DEVICE_RESOURCE).toEqual(kit.DEVICE_RESOURCE);
     expect(pack.ACCELERATOR_TAINT_KEY).toEqual(kit.ACCELERATOR_TAINT_KEY);
   });

@@ -6,7 +6,7 @@ import * as monitoringAddOns from "../../components/monitoring/addons";
 import * as servingAddOns from "../../components/serving/addons";
 import * as gatewayAddOns from "../../components/serving/gateway/addons";
 import { istioBaseValues } from "../../components/serving/gateway/gateway-builders";
-import { gpuOperatorValues } from "../../components/capacity/device-plugin-values";
+import { gpuOperatorValues } from "../../components/common/accelerators/device-plugin-values";
 import { prometheusStackValues } from "../../components/monitoring/prometheus-stack-values";
 import { certManagerValues, kedaValues } from "../../components/serving/kserve-builders";
 import { CHARTS, CRD_MANIFESTS } from "../../components/versions";

@@ -29,7 +29,10 @@ import {
   ingressGroupProblem,
   modelIngressGroup,
 } from "../../components/serving/callers";
-import { neuronMonitorDaemonSet, neuronMonitorNetworkPolicies } from "../../components/capacity/neuron-monitor";
+import {
+  neuronMonitorDaemonSet,
+  neuronMonitorNetworkPolicies,
+} from "../../components/common/accelerators/neuron-monitor";
 import { tritonDeployment } from "../../components/serving/triton-builders";
 import { inferenceService, mlflowStorageContainer } from "../../components/serving/kserve-builders";
 import { MODEL_RUNTIMES, VLLM_NEURON } from "../../components/serving/runtimes";

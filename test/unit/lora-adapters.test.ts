@@ -32,7 +32,7 @@ const chat = (extra: Partial<ModelInput> = {}) =>
       ...extra,
     },
     "staging",
-    { gpuMemoryGiB: 24 },
+    { deviceMemoryGiB: { nvidia: 24 } },
   );
 
 const fields = (extra: Partial<ModelInput> = {}) => modelSpecProblems(chat(extra), "staging");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { REACHABLE_API } from "../fixtures/stack";
-import { NVIDIA } from "../../components/common/accelerators/nvidia";
-import { GPU_MEMORY_GIB, smallestGpuMemoryGiB } from "../../components/common/accelerators/gpu-memory";
+import { smallestDeviceMemoryGiB } from "../../components/common/accelerators/gpu-memory";
+import { instanceType } from "../../components/common/instance-types";
 import {
   inferenceService,
   MODEL_RUNTIMES,
@@ -27,7 +27,7 @@ const llm = (extra: Record<string, unknown> = {}) =>
       ...extra,
     },
     "staging",
-    { gpuMemoryGiB: 48 },
+    { deviceMemoryGiB: { nvidia: 48 } },
   );
 
 const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
@@ -83,10 +83,22 @@ describe("vLLM on NVIDIA GPUs", () => {
     expect(defaultLlmLimits(16, 1)).toEqual({ maxModelLen: 2048, maxNumSeqs: 8 });
   });
 
-  it("knows the GPU memory of every NVIDIA family the kit supports, and sizes for the smallest", () => {
-    expect(Object.keys(GPU_MEMORY_GIB).sort()).toEqual(Object.keys(NVIDIA.families).sort());
-    expect(smallestGpuMemoryGiB(["g6e.xlarge", "g5.xlarge"])).toBe(24);
-    expect(smallestGpuMemoryGiB(["inf2.xlarge"])).toBeUndefined();
+  it("reads device memory from the instance catalogue (its one source), per kind, and sizes for the smallest", () => {
+    const g5 = instanceType("g5.xlarge")!.accelerator!.memoryMiBEach / 1024;
+    const pools = (kind: "nvidia" | "neuron", instanceTypes: string[]) => ({ kind, instanceTypes });
+    expect(smallestDeviceMemoryGiB([pools("nvidia", ["g6e.xlarge", "g5.xlarge"])])).toEqual({ nvidia: g5 });
+    expect(smallestDeviceMemoryGiB([pools("neuron", ["inf2.xlarge"]), pools("nvidia", ["p5.48xlarge"])])).toEqual({
+      neuron: 32,
+      nvidia: 80,
+    });
+    expect(smallestDeviceMemoryGiB([pools("nvidia", ["m7i.large"])])).toEqual({});
+    // A neuron model's limits are sized from its own devices' memory, not from a GPU pool's.
+    const m = withModelDefaults(
+      { name: "n", server: "kserve", accelerator: "neuron", source: "models:/n/1", llm: { maxNumSeqs: 8 } },
+      "staging",
+      { deviceMemoryGiB: { nvidia: 16, neuron: 80 } },
+    );
+    expect(m.llm!.maxModelLen).toBe(defaultLlmLimits(80, 1).maxModelLen);
   });
 
   it("scales on KV-cache use by default, before requests queue", () => {
@@ -152,7 +164,8 @@ describe("vLLM on NVIDIA GPUs", () => {
       "us-west-2",
       new Set(),
     );
-    expect(onL40s.serving.models[0].llm).toEqual(defaultLlmLimits(48, 1));
+    // The L40S's memory as EC2 reports it (45776 MiB, the catalogue's one figure), not the marketed 48 GB.
+    expect(onL40s.serving.models[0].llm).toEqual(defaultLlmLimits(45776 / 1024, 1));
     const problemsOf = (m: unknown): ConfigProblem[] => {
       try {
         resolvePlatformSpec(raw([m]), "us-west-2", new Set());

@@ -1,25 +1,18 @@
-import { familyOf } from "./index";
+import { ACCELERATOR_KINDS, ACCELERATOR_REGISTRY, type AcceleratorKind } from "./index";
 
 /**
- * Memory per GPU (GiB) of the NVIDIA instance families the kit supports, from the EC2
- * accelerated-computing instance specifications: g4dn T4 16 GB, g5 A10G 24 GB, g6 L4 24 GB,
- * g6e L40S 48 GB, p4d A100 40 GB, p5 H100 80 GB. Every family in `NVIDIA.families` has an entry
- * (a unit test keeps them in step).
+ * The smallest device memory (GiB) of each kind among a platform's pools (the memory a pod must fit
+ * in, since the scheduler may place it on any type of its pools), from the instance catalogue,
+ * the one source of device memory. A kind with no known type of its own is absent.
  */
-export const GPU_MEMORY_GIB: Readonly<Record<string, number>> = {
-  g4dn: 16,
-  g5: 24,
-  g6: 24,
-  g6e: 48,
-  p4d: 40,
-  p5: 80,
-};
-
-/**
- * The smallest memory per GPU among instance types (the one a pod must fit on, since the
- * scheduler may place it on any of them); undefined when none is a known NVIDIA family.
- */
-export function smallestGpuMemoryGiB(instanceTypes: readonly string[]): number | undefined {
-  const sizes = instanceTypes.map((t) => GPU_MEMORY_GIB[familyOf(t)]).filter((g) => g !== undefined);
-  return sizes.length > 0 ? Math.min(...sizes) : undefined;
+export function smallestDeviceMemoryGiB(
+  pools: readonly { kind: AcceleratorKind; instanceTypes: readonly string[] }[],
+): Partial<Record<AcceleratorKind, number>> {
+  return Object.fromEntries(
+    ACCELERATOR_KINDS.flatMap((kind) => {
+      const types = pools.filter((p) => p.kind === kind).flatMap((p) => p.instanceTypes);
+      const gib = ACCELERATOR_REGISTRY.smallestDeviceMemoryGiB(kind, types);
+      return gib === undefined ? [] : [[kind, gib]];
+    }),
+  );
 }

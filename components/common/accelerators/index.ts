@@ -1,19 +1,38 @@
-import { NODE_POOL_LABEL } from "../labels";
 import type { AcceleratorKindRecord, NodeOs } from "./kind";
-import { NEURON } from "./neuron";
-import { NVIDIA } from "./nvidia";
+import { ACCELERATORS } from "./kinds";
+import { acceleratorRegistry } from "./registry";
 
-export type { AcceleratorKindRecord, NodeOs } from "./kind";
+export type {
+  AcceleratorDaemonSet,
+  AcceleratorKindRecord,
+  AcceleratorSupport,
+  AcceleratorSupportContext,
+  AcceleratorSupportFactory,
+  AcceleratorSupportOptions,
+  GpuDevicePlugin,
+  NodeOs,
+} from "./kind";
+export { acceleratorRecordProblems, acceleratorRegistry, type AcceleratorRegistry } from "./registry";
+export * from "./device-plugin-values";
+export * from "./neuron-monitor";
+export * from "./support";
 
-/** The accelerator kinds the kit supports, by the name stack files use (`kind: nvidia`). */
-export const ACCELERATORS = { nvidia: NVIDIA, neuron: NEURON } as const satisfies Record<string, AcceleratorKindRecord>;
+export { ACCELERATORS };
 
 export type AcceleratorKind = keyof typeof ACCELERATORS;
-export const ACCELERATOR_KINDS = Object.keys(ACCELERATORS) as readonly AcceleratorKind[];
+
+/** The kit's registry: every lookup by kind the other domains make goes through it. */
+export const ACCELERATOR_REGISTRY = acceleratorRegistry<AcceleratorKind>(Object.values(ACCELERATORS));
+
+export const ACCELERATOR_KINDS = ACCELERATOR_REGISTRY.kinds;
+
+/** The config field of each kind's devices (`gpus`, `neuronDevices`): `resources.<field>` of a model, `quota.<field>` of a team. */
+export type DeviceField = (typeof ACCELERATORS)[AcceleratorKind]["deviceField"];
+export const DEVICE_FIELDS = ACCELERATOR_KINDS.map((k) => ACCELERATORS[k].deviceField) as readonly DeviceField[];
 
 /** Whether a string names a supported accelerator kind. */
 export function isAcceleratorKind(kind: string): kind is AcceleratorKind {
-  return Object.prototype.hasOwnProperty.call(ACCELERATORS, kind);
+  return ACCELERATOR_REGISTRY.isKind(kind);
 }
 
 const byKind = <T>(f: (r: AcceleratorKindRecord) => T) =>
@@ -25,17 +44,11 @@ export const DEVICE_RESOURCE = byKind((r) => r.deviceResource);
 /** Taint key on every accelerator node; pods must tolerate it (NoSchedule). */
 export const ACCELERATOR_TAINT_KEY = byKind((r) => r.taintKey);
 
-/** Node labels the kit puts on accelerator nodes (kind, capacity type, instance families). */
-export const LABELS = {
-  accelerator: "mlserving.io/accelerator",
-  capacityType: "mlserving.io/capacity-type",
-  instanceFamilies: "mlserving.io/instance-families",
-  nodePool: NODE_POOL_LABEL,
-} as const;
+export { LABELS } from "./labels";
 
-/** Families the kit supports for each kind. */
+/** Families the kit supports for each kind (the catalogue's families of that kind). */
 export function familiesOf(kind: AcceleratorKind): string[] {
-  return Object.keys(ACCELERATORS[kind].families);
+  return ACCELERATOR_REGISTRY.familiesOf(kind);
 }
 
 /** `g6.xlarge` -> `g6`. */
@@ -45,16 +58,12 @@ export function familyOf(instanceType: string): string {
 
 /** The accelerator kind of an instance type, or undefined for a type the kit does not know. */
 export function kindOf(instanceType: string): AcceleratorKind | undefined {
-  const [family, size] = instanceType.split(".");
-  return ACCELERATOR_KINDS.find((k) => ACCELERATORS[k].families[family]?.[size] !== undefined);
+  return ACCELERATOR_REGISTRY.kindOf(instanceType);
 }
 
 /** Devices of one instance type, or undefined when the kit does not know the type. */
 export function devicesPerInstance(instanceType: string): number | undefined {
-  const kind = kindOf(instanceType);
-  if (kind === undefined) return undefined;
-  const [family, size] = instanceType.split(".");
-  return ACCELERATORS[kind].families[family][size];
+  return ACCELERATOR_REGISTRY.devicesPerInstance(instanceType);
 }
 
 /** Problems with a list of instance types for a kind; empty when every type belongs to the kind. */
@@ -62,25 +71,23 @@ export function instanceTypeProblems(
   kind: AcceleratorKind,
   instanceTypes: string[],
 ): { index: number; message: string }[] {
-  return instanceTypes.flatMap((t, index) => {
-    const k = kindOf(t);
-    if (k === kind) return [];
-    if (k === undefined)
-      return [
-        { index, message: `${t} is not a supported ${kind} instance type (families: ${familiesOf(kind).join(", ")})` },
-      ];
-    return [{ index, message: `${t} is a ${k} instance type; a ${kind} pool takes ${familiesOf(kind).join(", ")}` }];
-  });
+  return ACCELERATOR_REGISTRY.instanceTypeProblems(kind, instanceTypes);
 }
 
 /** Operating systems a kind's managed node groups can run. */
 export function osesOf(kind: AcceleratorKind): NodeOs[] {
-  return Object.keys(ACCELERATORS[kind].amiTypes) as NodeOs[];
+  return ACCELERATOR_REGISTRY.osesOf(kind);
 }
 
 /** EKS managed node group AMI type for a kind and OS (EKS API values); throws for an unsupported pair. */
 export function amiTypeFor(kind: AcceleratorKind, os: NodeOs): string {
-  const ami = ACCELERATORS[kind].amiTypes[os];
-  if (ami === undefined) throw new Error(`${kind} nodes do not run ${os} (supported: ${osesOf(kind).join(", ")})`);
-  return ami;
+  return ACCELERATOR_REGISTRY.amiTypeFor(kind, os);
+}
+
+/** One value per kind's config field (`{ gpus: ..., neuronDevices: ... }`), in kind order: schemas and defaults keyed by the stack files' keys. */
+export function byDeviceField<T>(f: (r: AcceleratorKindRecord) => T): Record<DeviceField, T> {
+  return Object.fromEntries(ACCELERATOR_KINDS.map((k) => [ACCELERATORS[k].deviceField, f(ACCELERATORS[k])])) as Record<
+    DeviceField,
+    T
+  >;
 }

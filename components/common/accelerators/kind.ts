@@ -1,27 +1,120 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle, MonitoringHandle } from "../handles";
+
 /** Operating systems of accelerator nodes. */
 export type NodeOs = "al2023" | "bottlerocket";
 
+/** How NVIDIA devices are advertised: NVIDIA's device plugin alone, or the GPU Operator. */
+export type GpuDevicePlugin = "device-plugin" | "gpu-operator";
+
+/** The platform's capacity settings (stack keys `capacity.*`); each kind's support reads its own. */
+export interface AcceleratorSupportOptions {
+  readonly gpuDevicePlugin?: GpuDevicePlugin;
+  readonly gpuTimeSlicingReplicas?: number;
+  readonly neuronScheduler?: boolean;
+}
+
+/** What a kind's support component is given: the cluster, monitoring, and the capacity settings. */
+export interface AcceleratorSupportContext {
+  readonly cluster: ClusterHandle;
+  readonly monitoring: MonitoringHandle;
+  /** CIDRs of the cluster's subnets, for the NetworkPolicies of the support's namespaces. */
+  readonly controlPlaneSubnetCidrs?: pulumi.Input<string[]>;
+  readonly options: AcceleratorSupportOptions;
+}
+
+/** What a kind's support offers the rest of the platform. */
+export interface AcceleratorSupport {
+  /** The component the factory created (the kind's device plugin, exporter, ...). */
+  readonly component: pulumi.ComponentResource;
+  /** A scheduler the kind's pods must use, when its support installs one. */
+  readonly schedulerName?: string;
+}
+
+/**
+ * Creates what a cluster needs before pods can use a kind's devices and before they can be
+ * watched: its device-plugin add-on and exporter, in the platform as `<platform>-<kind>`.
+ */
+export type AcceleratorSupportFactory = (
+  name: string,
+  context: AcceleratorSupportContext,
+  opts?: pulumi.ComponentResourceOptions,
+) => AcceleratorSupport;
+
+/** A DaemonSet the kind's support puts on each of its nodes, with what it requests (the node overhead model counts it). */
+export interface AcceleratorDaemonSet {
+  readonly name: string;
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+  /** Where the figures come from (chart values at the pinned version, or the kit's own object). */
+  readonly source: string;
+}
+
 /**
  * Everything the kit knows about one kind of accelerator, in one record: capacity, scheduling,
- * policies, validation and monitoring all derive from it. Adding a kind is one such record and
- * one line in `ACCELERATORS`.
+ * policies, validation, quotas and monitoring all derive from it, and no code outside
+ * `components/common/accelerators/` names a kind. Adding a kind is one such record, one line in
+ * `ACCELERATORS`, the catalogue rows of its instance types (`common/instance-types.ts`, the one
+ * source of device counts and device memory), its device-plugin add-on and its pins
+ * (`components/versions.ts`).
  */
-export interface AcceleratorKindRecord {
+export interface AcceleratorKindRecord<K extends string = string> {
+  /** The name stack files use (`kind: nvidia`, `accelerator: nvidia`) and the catalogue's `accelerator.kind`. */
+  readonly kind: K;
   /** Human name, used in messages. */
   readonly title: string;
+  /** The article messages put before the kind's name, as it is said (`an nvidia model`). */
+  readonly article: "a" | "an";
+  /** What one device is called in messages, singular and plural (`GPU`, `GPUs`). */
+  readonly device: { readonly one: string; readonly many: string };
   /** Extended resource a pod requests for one device, e.g. `nvidia.com/gpu`. */
   readonly deviceResource: string;
+  /**
+   * The field a model (`serving.models[].resources.<field>`) and a team quota
+   * (`teams[].quota.<field>`) use for this kind's devices; the stack-file key users write.
+   */
+  readonly deviceField: string;
+  /** Most devices one model replica may request (the config's bound on `resources.<deviceField>`). */
+  readonly maxDevicesPerReplica: number;
   /** Taint key (value `true`, NoSchedule) on every node of the kind; pods must tolerate it. */
   readonly taintKey: string;
   /** EKS managed node group AMI type per operating system; an absent OS is not supported. */
   readonly amiTypes: Readonly<Partial<Record<NodeOs, string>>>;
-  /** Instance families of the kind, with the devices of each size. */
-  readonly families: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * What the policy pack maps a managed node group's AMI type from: an AMI type containing this
+   * word runs this kind (EKS AMI types name the accelerator, e.g. `BOTTLEROCKET_ARM_64_NVIDIA`).
+   */
+  readonly amiTypeMarker: string;
   /**
    * Node labels beyond the kit's own that the kind's device plugin or autoscaler looks for,
    * per operating system.
    */
   readonly nodeLabels: (os: NodeOs) => Record<string, string>;
-  /** What tells how busy the devices are: the exporter and its utilisation metric. */
-  readonly metrics: { readonly exporter: string; readonly utilization: string };
+  /**
+   * Whether `capacity.gpuTimeSlicingReplicas` shares this kind's devices (the device plugin
+   * advertises each device as that many schedulable shares).
+   */
+  readonly timeSlicing: boolean;
+  /**
+   * Whether a Karpenter pool of this kind may boot from an image-cache snapshot
+   * (`imageCacheSnapshotId`): Karpenter then launches Bottlerocket, so the kind needs a
+   * Bottlerocket AMI type.
+   */
+  readonly imageCache: boolean;
+  /** The kind's support component: its device-plugin add-on and exporter (see `support.ts`). */
+  readonly support: AcceleratorSupportFactory;
+  /** DaemonSets the kind's support runs on each of its nodes. */
+  readonly daemonSets: readonly AcceleratorDaemonSet[];
+  /**
+   * What tells how busy the devices are: the exporter (its Prometheus job), its utilisation
+   * metric, what its nodes are called in alerts and the dashboard that shows them; and the model
+   * scaling metric (`autoscaling.metric`) that utilisation answers, if models may scale on it.
+   */
+  readonly metrics: {
+    readonly exporter: string;
+    readonly utilization: string;
+    readonly scalingMetric?: string;
+    readonly nodes: string;
+    readonly dashboard: string;
+  };
 }

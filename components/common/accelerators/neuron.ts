@@ -1,19 +1,47 @@
+import { cpuMillisOf, memoryMiBOf } from "../quantity";
+import { NEURON_DEVICE_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
+import { NEURON_MONITOR_RESOURCES } from "./neuron-monitor";
+import { neuronSupport } from "./support";
 
 /**
- * AWS Inferentia and Trainium (Neuron devices). Device counts from the EC2 accelerated-computing
- * instance tables (as published in Karpenter's generated instance-types reference, v1.14).
+ * AWS Inferentia and Trainium (Neuron devices). Instance types, device counts and device memory:
+ * the instance catalogue (`common/instance-types.ts`, rows with `accelerator.kind: "neuron"`).
  */
-export const NEURON: AcceleratorKindRecord = {
+export const NEURON = {
+  kind: "neuron",
   title: "AWS Neuron device",
-  deviceResource: "aws.amazon.com/neuron",
-  taintKey: "aws.amazon.com/neuron",
+  article: "a",
+  device: { one: "Neuron device", many: "Neuron devices" },
+  deviceResource: NEURON_DEVICE_RESOURCE,
+  deviceField: "neuronDevices",
+  maxDevicesPerReplica: 16,
+  taintKey: NEURON_DEVICE_RESOURCE,
   amiTypes: { al2023: "AL2023_x86_64_NEURON" },
-  families: {
-    inf1: { xlarge: 1, "2xlarge": 1, "6xlarge": 4, "24xlarge": 16 },
-    inf2: { xlarge: 1, "8xlarge": 1, "24xlarge": 6, "48xlarge": 12 },
-    trn1: { "2xlarge": 1, "32xlarge": 16 },
-  },
+  amiTypeMarker: "NEURON",
   nodeLabels: () => ({}),
-  metrics: { exporter: "neuron-monitor", utilization: "neuroncore_utilization_ratio" },
-};
+  timeSlicing: false,
+  imageCache: false,
+  support: neuronSupport,
+  daemonSets: [
+    {
+      name: "neuron-device-plugin",
+      cpuMillis: 0,
+      memoryMiB: 0,
+      source:
+        "aws-neuron/neuron-helm-charts charts/neuron-helm-chart/values.yaml: devicePlugin sets no resources (npd is disabled by the kit)",
+    },
+    {
+      name: "neuron-monitor",
+      cpuMillis: cpuMillisOf(NEURON_MONITOR_RESOURCES.requests.cpu)!,
+      memoryMiB: memoryMiBOf(NEURON_MONITOR_RESOURCES.requests.memory)!,
+      source: "the kit's own DaemonSet (components/common/accelerators/neuron-monitor.ts)",
+    },
+  ],
+  metrics: {
+    exporter: "neuron-monitor",
+    utilization: "neuroncore_utilization_ratio",
+    nodes: "Inferentia",
+    dashboard: "Neuron",
+  },
+} as const satisfies AcceleratorKindRecord<"neuron">;

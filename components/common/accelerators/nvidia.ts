@@ -1,25 +1,22 @@
+import { NVIDIA_GPU_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
-
-/** Sizes of the G families: one GPU up to 16xlarge, four at 12xlarge and 24xlarge, eight at 48xlarge. */
-const G_SIZES = { xlarge: 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "12xlarge": 4, "16xlarge": 1 } as const;
+import { nvidiaSupport } from "./support";
 
 /**
- * NVIDIA GPUs. Device counts from the EC2 accelerated-computing instance tables (as published in
- * Karpenter's generated instance-types reference, v1.14).
+ * NVIDIA GPUs. Instance types, device counts and GPU memory: the instance catalogue
+ * (`common/instance-types.ts`, rows with `accelerator.kind: "nvidia"`).
  */
-export const NVIDIA: AcceleratorKindRecord = {
+export const NVIDIA = {
+  kind: "nvidia",
   title: "NVIDIA GPU",
-  deviceResource: "nvidia.com/gpu",
-  taintKey: "nvidia.com/gpu",
+  article: "an",
+  device: { one: "GPU", many: "GPUs" },
+  deviceResource: NVIDIA_GPU_RESOURCE,
+  deviceField: "gpus",
+  maxDevicesPerReplica: 8,
+  taintKey: NVIDIA_GPU_RESOURCE,
   amiTypes: { al2023: "AL2023_x86_64_NVIDIA", bottlerocket: "BOTTLEROCKET_x86_64_NVIDIA" },
-  families: {
-    g4dn: { ...G_SIZES, metal: 8 },
-    g5: { ...G_SIZES, "24xlarge": 4, "48xlarge": 8 },
-    g6: { ...G_SIZES, "24xlarge": 4, "48xlarge": 8 },
-    g6e: { ...G_SIZES, "24xlarge": 4, "48xlarge": 8 },
-    p4d: { "24xlarge": 8 },
-    p5: { "4xlarge": 1, "48xlarge": 8 },
-  },
+  amiTypeMarker: "NVIDIA",
   nodeLabels: (os) => ({
     // Cluster Autoscaler treats nodes with k8s.amazonaws.com/accelerator as GPU nodes.
     "k8s.amazonaws.com/accelerator": "nvidia",
@@ -27,5 +24,30 @@ export const NVIDIA: AcceleratorKindRecord = {
     // absent. Bottlerocket runs its own plugin, so its nodes must not attract a second one.
     ...(os === "al2023" ? { "nvidia.com/gpu.present": "true" } : {}),
   }),
-  metrics: { exporter: "dcgm-exporter", utilization: "DCGM_FI_DEV_GPU_UTIL" },
-};
+  // NVIDIA k8s-device-plugin README, "Shared Access to GPUs with CUDA Time-Slicing".
+  timeSlicing: true,
+  imageCache: true,
+  support: nvidiaSupport,
+  daemonSets: [
+    {
+      name: "nvidia-device-plugin",
+      cpuMillis: 0,
+      memoryMiB: 0,
+      source: "NVIDIA/k8s-device-plugin deployments/helm/nvidia-device-plugin/values.yaml: resources {}",
+    },
+    {
+      name: "dcgm-exporter",
+      cpuMillis: 0,
+      memoryMiB: 0,
+      source: "NVIDIA/dcgm-exporter deployment/values.yaml: resources {}",
+    },
+  ],
+  metrics: {
+    exporter: "dcgm-exporter",
+    utilization: "DCGM_FI_DEV_GPU_UTIL",
+    // serving/autoscaling.ts: gpu-utilization averages DCGM_FI_DEV_GPU_UTIL over a model's pods.
+    scalingMetric: "gpu-utilization",
+    nodes: "GPU",
+    dashboard: "GPU",
+  },
+} as const satisfies AcceleratorKindRecord<"nvidia">;

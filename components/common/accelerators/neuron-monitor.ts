@@ -1,11 +1,11 @@
-import { imageRef, IMAGES } from "../versions";
-import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
-import { NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
-import { defaultDenyPolicy, networkPolicyMeta, prometheusPeer, tcp } from "../common/network-policy";
-import { RUNTIME_DEFAULT_SECCOMP } from "../common/pod-security";
+import { imageRef, IMAGES } from "../../versions";
+import { LABELS } from "./labels";
+import { NEURON_DEVICE_RESOURCE, NEURON_MONITOR_NAMESPACE } from "./device-plugin-values";
+import { defaultDenyPolicy, networkPolicyMeta, prometheusPeer, tcp } from "../network-policy";
+import { RUNTIME_DEFAULT_SECCOMP } from "../pod-security";
 
 export const NEURON_MONITOR_PORT = 8000;
-/** Requests and limits of the neuron-monitor container (the node overhead model counts the requests). */
+/** Requests and limits of the neuron-monitor container (the Neuron record counts the requests in the node overhead). */
 export const NEURON_MONITOR_RESOURCES = {
   requests: { cpu: "256m", memory: "128Mi" },
   limits: { cpu: "500m", memory: "256Mi" },
@@ -27,7 +27,7 @@ export function neuronMonitorDaemonSet() {
         metadata: { labels },
         spec: {
           nodeSelector: { [LABELS.accelerator]: "neuron" },
-          tolerations: [{ key: ACCELERATOR_TAINT_KEY.neuron, operator: "Exists", effect: "NoSchedule" }],
+          tolerations: [{ key: NEURON_DEVICE_RESOURCE, operator: "Exists", effect: "NoSchedule" }],
           priorityClassName: "system-node-critical",
           // It reads its node's devices, never the Kubernetes API.
           automountServiceAccountToken: false,

@@ -1,10 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterHandle, MonitoringHandle } from "../common/handles";
-import { ProblemList, throwIfProblems, wholeNumberProblem } from "../common/problems";
-import { CAPACITY_DEFAULTS, TIME_SLICING_LIMITS } from "./rules";
-import { installChart } from "../common/chart-addon";
-import { serviceMonitor } from "../common/monitors";
+import { ClusterHandle, MonitoringHandle } from "../handles";
+import { ProblemList, throwIfProblems, wholeNumberProblem } from "../problems";
+import { installChart } from "../chart-addon";
+import { serviceMonitor } from "../monitors";
 import { DCGM_EXPORTER_ADDON, GPU_OPERATOR_ADDON, NEURON_ADDON, NVIDIA_DEVICE_PLUGIN_ADDON } from "./addons";
 import { GPU_OPERATOR_NAMESPACE, NEURON_MONITOR_NAMESPACE, NVIDIA_NAMESPACE } from "./device-plugin-values";
 import {
@@ -13,14 +12,25 @@ import {
   neuronMonitorNetworkPolicies,
   neuronMonitorService,
 } from "./neuron-monitor";
-import { kitNamespaceMetadata, kitNamespacePodSecurityLabels } from "../common/pod-security";
-import { registerControllerNamespacePolicies } from "../common/network-policy-resources";
+import { kitNamespaceMetadata, kitNamespacePodSecurityLabels } from "../pod-security";
+import { registerControllerNamespacePolicies } from "../network-policy-resources";
+import type { AcceleratorSupportFactory, GpuDevicePlugin } from "./kind";
+
+/** Time-slicing shares of one GPU (NVIDIA device plugin). */
+export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;
+
+/** Defaults of the support components' settings. */
+export const ACCELERATOR_SUPPORT_DEFAULTS = {
+  gpuDevicePlugin: "device-plugin" as GpuDevicePlugin,
+  /** Off: chart 1.9.0 runs kube-scheduler v1.31 against a 1.35 control plane. */
+  neuronScheduler: false,
+};
 
 export interface NvidiaGpuSupportArgs {
   /** The cluster whose GPU nodes get the plugin and exporter. Required. */
   cluster: ClusterHandle;
   /** `device-plugin` (NVIDIA's k8s-device-plugin) or `gpu-operator` (driver and toolkit off). Default: `device-plugin`. */
-  devicePlugin?: "device-plugin" | "gpu-operator";
+  devicePlugin?: GpuDevicePlugin;
   /** Share each GPU among this many pods (CUDA time-slicing). Default: off. */
   timeSlicingReplicas?: number;
   /** Resources the ServiceMonitor waits for (the Prometheus operator's CRDs). Required. */
@@ -38,7 +48,7 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
   readonly dcgmExporter: k8s.helm.v3.Release;
 
   constructor(name: string, args: NvidiaGpuSupportArgs, opts?: pulumi.ComponentResourceOptions) {
-    const plugin = args.devicePlugin ?? CAPACITY_DEFAULTS.gpuDevicePlugin;
+    const plugin = args.devicePlugin ?? ACCELERATOR_SUPPORT_DEFAULTS.gpuDevicePlugin;
     const problems = new ProblemList().check(
       plugin === "device-plugin" || plugin === "gpu-operator",
       "devicePlugin",
@@ -104,7 +114,7 @@ export class NeuronSupport extends pulumi.ComponentResource {
   constructor(name: string, args: NeuronSupportArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlserving:capacity:NeuronSupport", name, {}, opts);
     const { cluster } = args;
-    const scheduler = args.scheduler ?? CAPACITY_DEFAULTS.neuronScheduler;
+    const scheduler = args.scheduler ?? ACCELERATOR_SUPPORT_DEFAULTS.neuronScheduler;
     const k8sOpts = { parent: this, provider: cluster.provider };
 
     this.chart = installChart(`${name}-neuron`, NEURON_ADDON, { scheduler }, { parent: this, cluster }).release;
@@ -139,3 +149,28 @@ export class NeuronSupport extends pulumi.ComponentResource {
     this.registerOutputs({});
   }
 }
+
+/** The NVIDIA record's support: `NvidiaGpuSupport` with `capacity.gpuDevicePlugin` and `capacity.gpuTimeSlicingReplicas`. */
+export const nvidiaSupport: AcceleratorSupportFactory = (
+  name,
+  { cluster, monitoring, controlPlaneSubnetCidrs, options },
+  opts,
+) => ({
+  component: new NvidiaGpuSupport(
+    name,
+    {
+      cluster,
+      devicePlugin: options.gpuDevicePlugin,
+      timeSlicingReplicas: options.gpuTimeSlicingReplicas,
+      monitoring,
+      controlPlaneSubnetCidrs,
+    },
+    opts,
+  ),
+});
+
+/** The Neuron record's support: `NeuronSupport` with `capacity.neuronScheduler`; its pods use the scheduler it installs. */
+export const neuronSupport: AcceleratorSupportFactory = (name, { cluster, monitoring, options }, opts) => {
+  const component = new NeuronSupport(name, { cluster, scheduler: options.neuronScheduler, monitoring }, opts);
+  return { component, schedulerName: component.schedulerName };
+};

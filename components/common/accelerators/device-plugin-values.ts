@@ -1,10 +1,18 @@
-import { SYSTEM_NODE_SELECTOR } from "../common/labels";
+import { SYSTEM_NODE_SELECTOR } from "../labels";
 import { stringify } from "yaml";
-import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
+import { LABELS } from "./labels";
 
-export { GPU_OPERATOR_NAMESPACE, NVIDIA_NAMESPACE } from "../common/names";
+export { GPU_OPERATOR_NAMESPACE, NVIDIA_NAMESPACE } from "../names";
 export const NEURON_NAMESPACE = "kube-system";
-export { NEURON_MONITOR_NAMESPACE } from "../common/names";
+export { NEURON_MONITOR_NAMESPACE } from "../names";
+
+/**
+ * The extended resource NVIDIA's device plugins advertise per GPU (and the taint key of the kit's
+ * GPU nodes): the NVIDIA record's `deviceResource` and `taintKey`.
+ */
+export const NVIDIA_GPU_RESOURCE = "nvidia.com/gpu";
+/** The extended resource AWS's Neuron device plugin advertises per device; the Neuron record's resource and taint. */
+export const NEURON_DEVICE_RESOURCE = "aws.amazon.com/neuron";
 export const DCGM_EXPORTER_RELEASE = "dcgm-exporter";
 
 const tolerate = (key: string) => [{ key, operator: "Exists", effect: "NoSchedule" }];
@@ -20,7 +28,7 @@ export function timeSlicingConfig(replicas: number): string {
   return stringify({
     version: "v1",
     sharing: {
-      timeSlicing: { failRequestsGreaterThanOne: true, resources: [{ name: "nvidia.com/gpu", replicas }] },
+      timeSlicing: { failRequestsGreaterThanOne: true, resources: [{ name: NVIDIA_GPU_RESOURCE, replicas }] },
     },
   });
 }
@@ -54,7 +62,7 @@ export function bottlerocketTimeSlicingSettings(replicas: number): string {
  */
 export function nvidiaDevicePluginValues(timeSlicingReplicas?: number) {
   return {
-    tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }, ...tolerate(ACCELERATOR_TAINT_KEY.nvidia)],
+    tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }, ...tolerate(NVIDIA_GPU_RESOURCE)],
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
@@ -82,7 +90,7 @@ export function gpuOperatorValues(timeSlicingReplicas?: number) {
     toolkit: { enabled: false },
     nfd: { enabled: true },
     dcgmExporter: { enabled: false },
-    daemonsets: { tolerations: tolerate(ACCELERATOR_TAINT_KEY.nvidia) },
+    daemonsets: { tolerations: tolerate(NVIDIA_GPU_RESOURCE) },
     // The chart's pre-upgrade hook applies its CRDs on every upgrade (addons.ts); stated so a test pins it.
     operator: { nodeSelector: onSystemNodes, upgradeCRD: true },
     devicePlugin: timeSlicingReplicas
@@ -105,7 +113,7 @@ export function gpuOperatorValues(timeSlicingReplicas?: number) {
  */
 export function dcgmExporterValues() {
   return {
-    tolerations: tolerate(ACCELERATOR_TAINT_KEY.nvidia),
+    tolerations: tolerate(NVIDIA_GPU_RESOURCE),
     nodeSelector: { [LABELS.accelerator]: "nvidia" },
     serviceMonitor: { enabled: false },
     service: { enable: true, type: "ClusterIP", port: 9400 },

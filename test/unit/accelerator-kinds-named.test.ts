@@ -1,0 +1,145 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import * as ts from "typescript";
+import { describe, expect, it } from "vitest";
+import { ACCELERATOR_KINDS, ACCELERATORS } from "../../components/common/accelerators";
+
+/**
+ * An accelerator kind lives in its record (components/common/accelerators/): code elsewhere
+ * iterates the registry instead of naming a kind. The check reads every TypeScript file of the
+ * kit's program, pack and CLI with the TypeScript parser (so quoting, template literals, element
+ * access or line breaks do not hide a name; comments and longer strings are not names) and finds:
+ * - a string literal equal to a kind's name, device resource or taint key, except as data: the
+ *   value of a property named `kind` or `accelerator` (catalogue rows, default pools) or an
+ *   element of a runtime's `accelerators` list (which kinds it targets);
+ * - a property named like a kind or like a kind's config field (`DEVICE_RESOURCE.nvidia`,
+ *   `resources.gpus`, `{ neuronDevices: ... }`), in any position.
+ * The names come from the records, so a new kind is covered the moment it is registered. What is
+ * still named is listed below, file by file, with the reason; a new occurrence anywhere fails, and
+ * so does an occurrence listed here that went away (the list must shrink with the code).
+ */
+const root = join(__dirname, "..", "..");
+const SCANNED = ["components", "stacks", "policies/rules", "cli"];
+const EXEMPT = [
+  "components/common/accelerators/", // the records and their device-plugin add-ons
+  "policies/rules/kit-facts.ts", // generated from the records (`npm run policy-facts`)
+  "policies/rules/vendor/", // generated copies of components/common modules
+  "components/versions.ts", // the pins: every chart and image version in one module, a kind's too
+];
+
+/** Occurrences left on purpose, by file: how many, and why. */
+const STILL_NAMED: Record<string, { count: number; why: string }> = {
+  "components/common/names.ts": { count: 1, why: "NVIDIA_NAMESPACE: a namespace called `nvidia`, not the kind" },
+  "components/monitoring/dashboards.ts": { count: 1, why: "the `neuron` dashboard's ConfigMap name" },
+  "components/monitoring/alert-rules.ts": {
+    count: 1,
+    why: "NeuronCoresIdle counts team pods holding Neuron devices: a Neuron-only alert on neuron-monitor metrics",
+  },
+  "components/platform/platform.ts": {
+    count: 1,
+    why: "neuronReplicaFloor, the input of the Neuron-only NeuronCoresIdle alert",
+  },
+  "components/serving/model-servers.ts": {
+    count: 1,
+    why: "neuronSchedulerName, a platform output model-team stacks read (its name is public API)",
+  },
+  "components/serving/model-spec.ts": {
+    count: 1,
+    why: "vLLM-Neuron's max-num-seqs rule in the generic model check (moves to the runtime with the import-circle fix)",
+  },
+};
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return entry === "node_modules" ? [] : tsFiles(path);
+    return path.endsWith(".ts") && !path.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+const literalNames = new Set<string>(
+  ACCELERATOR_KINDS.flatMap((k) => [k, ACCELERATORS[k].deviceResource, ACCELERATORS[k].taintKey]),
+);
+const propertyNames = new Set<string>(ACCELERATOR_KINDS.flatMap((k) => [k, ACCELERATORS[k].deviceField]));
+
+const propertyNameOf = (node: ts.Node | undefined): string | undefined =>
+  node && (ts.isPropertyAssignment(node) || ts.isPropertySignature(node)) && ts.isIdentifier(node.name)
+    ? node.name.text
+    : undefined;
+
+/** Whether a literal is data about a kind: `kind: "nvidia"`, `accelerator: "nvidia"`, `accelerators: ["nvidia"]`. */
+function isKindData(node: ts.Node): boolean {
+  const parent = node.parent;
+  const name = propertyNameOf(parent);
+  if (name === "kind" || name === "accelerator") return (parent as ts.PropertyAssignment).initializer === node;
+  return ts.isArrayLiteralExpression(parent) && propertyNameOf(parent.parent) === "accelerators";
+}
+
+/** The property a node declares or destructures by name: `{ gpus: 1 }`, `{ gpus }`, `gpus?: number`, `const { gpus } = q`. */
+function declaredPropertyName(node: ts.Node): ts.Identifier | undefined {
+  if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
+    const name = node.propertyName ?? node.name;
+    return ts.isIdentifier(name) ? name : undefined;
+  }
+  if (ts.isPropertyAssignment(node) || ts.isPropertySignature(node) || ts.isShorthandPropertyAssignment(node))
+    return ts.isIdentifier(node.name) ? node.name : undefined;
+  return undefined;
+}
+
+/** Every place a file names a kind outside its record, as `line: text`. */
+export function kindNames(source: string, fileName = "file.ts"): string[] {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const at = (node: ts.Node, what: string) =>
+    found.push(`${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${what}`);
+  const visit = (node: ts.Node) => {
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && literalNames.has(node.text)) {
+      if (!isKindData(node)) at(node, `"${node.text}"`);
+    } else if (ts.isPropertyAccessExpression(node) && propertyNames.has(node.name.text)) {
+      at(node, `.${node.name.text}`);
+    } else {
+      const name = declaredPropertyName(node);
+      if (name && propertyNames.has(name.text)) at(node, `${name.text}:`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+describe("an accelerator kind is named only in its record", () => {
+  it("finds names however they are written, and not in comments, data or longer strings", () => {
+    const names = (src: string) => kindNames(src).map((f) => f.replace(/^\d+: /, ""));
+    expect(names(`if (kind === 'nvidia') x();`)).toEqual([`"nvidia"`]);
+    expect(names("const k = `neuron`;")).toEqual([`"neuron"`]);
+    expect(names(`for (const k of ["nvidia", "neuron"]) f(k);`)).toEqual([`"nvidia"`, `"neuron"`]);
+    expect(names(`const r = DEVICE_RESOURCE\n  .nvidia;`)).toEqual([".nvidia"]);
+    expect(names(`const r = x["aws.amazon.com/neuron"];`)).toEqual([`"aws.amazon.com/neuron"`]);
+    expect(names(`const n = m.resources.gpus ?? 1;`)).toEqual([".gpus"]);
+    expect(names(`const q = { gpus: 0, neuronDevices };`)).toEqual(["gpus:", "neuronDevices:"]);
+    expect(names(`const { gpus } = q;`)).toEqual(["gpus:"]);
+    expect(names(`const [gpus, types] = pair; f(gpus);`)).toEqual([]); // a local variable, not the field
+    expect(names(`interface Q { neuronDevices?: number }`)).toEqual(["neuronDevices:"]);
+    // Not names: comments, longer strings, data about a kind.
+    expect(names(`// nvidia\nconst s = "an nvidia model"; const n = "neuron-monitor";`)).toEqual([]);
+    expect(
+      names(`const p = { kind: "nvidia", accelerators: ["neuron", "cpu"] }; const m = { accelerator: "neuron" };`),
+    ).toEqual([]);
+    // ...but a comparison with a `kind` property is not data.
+    expect(names(`if (p.kind === "nvidia") x();`)).toEqual([`"nvidia"`]);
+  });
+
+  it("nowhere outside components/common/accelerators/ but the listed places", () => {
+    const byFile: Record<string, string[]> = {};
+    for (const dir of SCANNED)
+      for (const path of tsFiles(join(root, dir))) {
+        const rel = relative(root, path).split("\\").join("/");
+        if (EXEMPT.some((e) => rel.startsWith(e))) continue;
+        const found = kindNames(readFileSync(path, "utf8"), rel);
+        if (found.length > 0) byFile[rel] = found;
+      }
+    const counts = Object.fromEntries(Object.entries(byFile).map(([f, found]) => [f, found.length]));
+    const allowed = Object.fromEntries(Object.entries(STILL_NAMED).map(([f, { count }]) => [f, count]));
+    expect(counts, JSON.stringify(byFile, null, 2)).toEqual(allowed);
+  });
+});

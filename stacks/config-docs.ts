@@ -109,7 +109,10 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].runtime":
     "Model server from the runtime registry (`triton`, `vllm-neuron`, ...). Default: the first that runs on the accelerator.",
   "serving.models[].source": "`s3://bucket/prefix`, `models:/name/version` or `models:/name@alias`.",
-  "serving.models[].replicas.min": "Fewest replicas (0 only in dev; prod at least 2). Default: 1, prod 2.",
+  "serving.models[].replicas.min":
+    "Fewest replicas (0 only in dev; prod at least 2). At 0 an LLM behind `serving.gateway` scales from zero on its first request; any other model stays parked. Default: 1, prod 2.",
+  "serving.models[].wakeTimeoutSeconds":
+    "An LLM behind `serving.gateway` with `replicas.min: 0`: how long the gateway holds a request while the model wakes, 60 to 900 s; then 503. Default: 600.",
   "serving.models[].replicas.max": "Most replicas. Default: 2, prod 6.",
   "serving.models[].autoscaling.metric":
     "What KEDA scales on: `queue-time`, `in-flight` or `gpu-utilization`, as the runtime reports. Default: the runtime's.",

@@ -186,6 +186,7 @@ const modelSchema = z.strictObject({
   weightsGiB: z.number().optional(),
   mountWeights: z.boolean().optional(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
+  wakeTimeoutSeconds: z.number().optional(),
   autoscaling: z
     .strictObject({
       metric: z.enum(SCALING_METRICS, { error: `must be ${oneOf(SCALING_METRICS)}` }),

@@ -92,11 +92,11 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
     if (group) problems.add(`${at}.allowedCidrs`, group);
     if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
       problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
-    for (const key of ["abTest", "shadow"] as const)
-      if (m[key] && !spec.serving.gateway)
+    for (const key of ["abTest", "shadow", "wakeTimeoutSeconds"] as const)
+      if (m[key] !== undefined && !spec.serving.gateway)
         problems.add(
           `${at}.${key}`,
-          "is a route of the LLM gateway: set serving.gateway (LLMs are then routed through it)",
+          `${key === "wakeTimeoutSeconds" ? "is how long the LLM gateway holds a request while the model wakes from zero" : "is a route of the LLM gateway"}: set serving.gateway (LLMs are then routed through it)`,
         );
   });
   problems.nest("", modelHardwareProblems(spec));

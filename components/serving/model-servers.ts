@@ -38,6 +38,8 @@ import { trackSelector } from "./drain";
 import { modelTracks } from "./tracks";
 import type { LlmGatewayHandle } from "./gateway/llm-gateway";
 import { LlmModelRoute } from "./gateway/llm-route";
+import { modelWake } from "./gateway/scale-from-zero";
+import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
 
 /**
  * The model's Ingress, once its callers are known: `inbound-cidrs` from the model's own list, the
@@ -397,6 +399,8 @@ export class KServeModel extends pulumi.ComponentResource {
     );
     const stager = staged.length > 0 ? weightsStagerIdentity(this, name, args, staged) : [];
 
+    // Behind the gateway a model at 0 replicas is woken by the requests its pickers hold.
+    const wake = modelWake(model, args.llmGateway !== undefined);
     for (const t of tracks) {
       const at = mounts.get(t.track);
       const weights = at ? mountedWeightsObjects(this, `${name}-${t.track}`, args, t.isvc, at, stager) : [];
@@ -420,7 +424,12 @@ export class KServeModel extends pulumi.ComponentResource {
       this.inferenceServices.push(isvc);
       new k8s.apiextensions.CustomResource(
         `${name}-${t.track}-autoscaler`,
-        scaledObject(model, `${t.isvc}-predictor`, { name: t.isvc, track: t.track, namespace }),
+        scaledObject(model, `${t.isvc}-predictor`, {
+          name: t.isvc,
+          track: t.track,
+          namespace,
+          ...(wake && t.track !== "shadow" ? { wake: { perReplica: model.llm?.maxNumSeqs ?? VLLM_MAX_NUM_SEQS } } : {}),
+        }),
         { ...k8sOpts, dependsOn: [isvc] },
       );
       const selector = trackSelector(model.name, t.track);
@@ -439,6 +448,7 @@ export class KServeModel extends pulumi.ComponentResource {
           host: `${model.name}.${args.ingressDomain}`,
           gateway: args.llmGateway,
           monitoring: args.monitoring,
+          ...(wake ? { wake } : {}),
           dependsOn: this.inferenceServices,
         },
         { parent: this },

@@ -345,8 +345,9 @@ describe("stack files resolve with per-environment defaults", () => {
   it("dev scales accelerators to zero with Cluster Autoscaler; staging and prod use Karpenter with on-demand fallback", () => {
     const dev = spec("dev").capacity;
     expect(dev.autoscaler).toBe("cluster-autoscaler");
+    // The shipped dev stack gives the GPU pool a third node for chat-llm (woken from zero).
     expect(dev.pools.map((p) => [p.kind, p.minNodes, p.maxNodes])).toEqual([
-      ["nvidia", 0, 2],
+      ["nvidia", 0, 3],
       ["neuron", 0, 1],
     ]);
     for (const env of ["staging", "prod"]) {

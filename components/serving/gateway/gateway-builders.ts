@@ -12,6 +12,7 @@ import {
 import { RUNTIME_DEFAULT_SECCOMP } from "../../common/pod-security";
 import { KSERVE_HTTP_PORT } from "../ports";
 import { IMAGES } from "../../versions";
+import { WAKE_TIMEOUT_SECONDS } from "./scale-from-zero";
 
 export { ISTIO_NAMESPACE, LLM_GATEWAY_NAMESPACE };
 
@@ -32,6 +33,21 @@ export const GATEWAY_POD_LABELS = { "gateway.networking.k8s.io/gateway-name": LL
 export const ISTIOD = { podLabels: { app: "istiod" }, xdsPort: 15012, monitoringPort: 15014 } as const;
 /** istiod's metrics Service (istio-discovery templates/service.yaml): `istiod`, labelled `app: istiod`, port `http-monitoring`. */
 export const ISTIOD_METRICS = { serviceLabels: { app: "istiod" }, port: "http-monitoring" };
+
+/**
+ * How long the gateway waits for a whole answer, seconds (HTTPRoute `timeouts.request`): the upstream
+ * `inferencepool` chart's route default at v1.5.0 (`experimentalHttpRoute.requestTimeout: 300s`),
+ * long enough for a long generation. A model woken from zero adds its hold (routes.ts `llmRouteTimeout`).
+ */
+export const LLM_ROUTE_TIMEOUT_SECONDS = 300;
+
+/**
+ * Idle timeout of the NLB's TCP listener, seconds: longer than the longest route (a generation after
+ * the longest hold, plus a minute). A non-streamed answer sends no byte until it is done, and the
+ * NLB's default of 350 s would reset the connection of a request held while its model wakes (AWS Load
+ * Balancer Controller v3.5.0 docs/guide/service/annotations.md, `listener-attributes`; NLB accepts 60-6000 s).
+ */
+export const GATEWAY_IDLE_TIMEOUT_SECONDS = LLM_ROUTE_TIMEOUT_SECONDS + WAKE_TIMEOUT_SECONDS.max + 60;
 
 /** How many gateway proxies the kit runs (a fixed count; each takes a share of a system node). */
 export const GATEWAY_REPLICAS = { min: 1, max: 6 } as const;
@@ -64,6 +80,7 @@ export function gatewayServiceAnnotations(allowedCidrs: readonly string[]): Reco
     "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "http",
     "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": String(GATEWAY_PROXY_PORTS.status),
     "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/healthz/ready",
+    [`service.beta.kubernetes.io/aws-load-balancer-listener-attributes.TCP-${LLM_GATEWAY_PORT}`]: `tcp.idle_timeout.seconds=${GATEWAY_IDLE_TIMEOUT_SECONDS}`,
   };
 }
 

@@ -101,6 +101,10 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "`authenticate` (redirect to the identity provider) or `deny` (401) for a call without a session. Default: `authenticate`.",
   "serving.gateway.replicas":
     "Set `serving.gateway` to route LLMs through the inference gateway (Istio, InferencePools); its proxies, 1 to 6. Default: 2.",
+  "serving.gateway.jwt.issuer":
+    "With `serving.gateway.jwt`, callers of the gateway must also send `Authorization: Bearer <JWT>` from this issuer (its https:// URL, the token's `iss`); others get 401/403.",
+  "serving.gateway.jwt.jwksUri": "https:// URL of the issuer's signing keys (JWKS); istiod fetches them.",
+  "serving.gateway.jwt.audiences": "Accepted `aud` values, 1 to 16. Default: any audience.",
   "serving.models[].name": "Model name, a DNS label; names its objects and host.",
   "serving.models[].allowedCidrs":
     "Networks allowed to call this model instead of `serving.allowedCidrs`; the model gets an internal ALB of its own.",

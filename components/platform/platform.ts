@@ -333,6 +333,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           allowedCidrs: spec.serving.allowedCidrs ?? this.network.privateSubnetCidrs,
           nlbSubnetCidrs: this.network.privateSubnetCidrs,
           replicas: spec.serving.gateway.replicas,
+          ...(spec.serving.gateway.jwt ? { jwt: spec.serving.gateway.jwt } : {}),
           loadBalancerReady: [this.loadBalancerController.release],
           monitoring: this.monitoring.handle,
         },

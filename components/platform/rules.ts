@@ -10,6 +10,7 @@ import { certificateRegionProblem, registryProblems } from "../registry/rules";
 import { modelHostProblems } from "../serving/model-names";
 import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
 import { allowedCidrsProblems, endpointOidcProblems, ingressGroupProblem, modelIngressGroup } from "../serving/callers";
+import { gatewayJwtProblems } from "../serving/gateway/jwt";
 import type { CapacityFinding } from "./capacity-checks";
 import type { PlatformSpec } from "./spec";
 import { modelHardwareProblems } from "./model-hardware";
@@ -66,11 +67,12 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
       if (tooLong && POOL_NAME.test(p.name)) problems.add(`capacity.pools[${i}].name`, tooLong);
     });
   if (spec.serving.gateway) {
+    if (spec.serving.gateway.jwt) problems.nest("serving.gateway.jwt", gatewayJwtProblems(spec.serving.gateway.jwt));
     // LLMs would leave the ALB, and with it what the ALB does for them.
     problems.check(
       spec.serving.oidc === undefined,
       "serving.gateway",
-      "the LLM gateway does not authenticate callers with OIDC; LLMs routed through it would skip serving.oidc: remove one of the two",
+      "the LLM gateway does not run the ALB's OIDC sign-in; LLMs routed through it would skip serving.oidc: remove one of the two (the gateway checks bearer tokens instead: serving.gateway.jwt)",
     );
     problems.check(
       spec.serving.certificateArn === undefined,

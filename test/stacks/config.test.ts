@@ -70,6 +70,17 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     /Bottlerocket node groups[\s\S]*pools\[0\]\.os: al2023/,
   ],
   [
+    "gateway-jwt-and-wake.yaml",
+    [
+      "mlserving:serving.gateway.jwt.issuer",
+      "mlserving:serving.gateway.jwt.jwksUri",
+      "mlserving:serving.gateway.jwt.audiences",
+      "mlserving:serving.models[0].wakeTimeoutSeconds",
+      "mlserving:serving.models[1].wakeTimeoutSeconds",
+    ],
+    /https:\/\/ URL of the token issuer[\s\S]*from 60 to 900[\s\S]*scales from zero[\s\S]*only the LLM gateway holds/,
+  ],
+  [
     "bad-budget.yaml",
     ["mlserving:budget.monthlyCeilingUsd", "mlserving:budget.enforcement"],
     /positive|mandatory or advisory/,

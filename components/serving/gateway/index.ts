@@ -7,3 +7,4 @@ export * from "./llm-gateway";
 export * from "./llm-route";
 export * from "./gateway-alerts";
 export * from "./scale-from-zero";
+export * from "./jwt";

@@ -22,6 +22,7 @@ import {
   llmGateway,
 } from "./gateway-builders";
 import { pickerNamespacePolicies } from "./picker-policies";
+import { type GatewayJwt, gatewayJwtPolicies, gatewayJwtProblems } from "./jwt";
 
 /** What a model's route needs from the gateway: what to wait for. */
 export interface LlmGatewayHandle {
@@ -47,6 +48,8 @@ export interface LlmGatewayArgs {
   loadBalancerReady?: pulumi.Resource[];
   /** ServiceMonitors and PodMonitors wait for the monitoring CRDs. Required. */
   monitoring: MonitoringHandle;
+  /** Callers must also present a valid JSON Web Token of this issuer (see `jwt.ts`). Default: none (networks only). */
+  jwt?: GatewayJwt;
 }
 
 /** The raw URLs of a release's pinned CRD manifests (what the provider reads when it applies them). */
@@ -72,6 +75,7 @@ export class LlmGateway extends pulumi.ComponentResource {
     if (Array.isArray(args.allowedCidrs) && args.allowedCidrs.every((c) => typeof c === "string"))
       for (const p of allowedCidrsProblems(args.allowedCidrs as string[]))
         problems.push(`allowedCidrs${p.path}: ${p.message}`);
+    if (args.jwt) for (const p of gatewayJwtProblems(args.jwt)) problems.push(`jwt.${p.path}: ${p.message}`);
     if (problems.length > 0) throw new InvalidArgsError(`LlmGateway "${name}"`, problems);
     super("mlserving:serving:LlmGateway", name, {}, opts);
     const { cluster } = args;
@@ -138,6 +142,13 @@ export class LlmGateway extends pulumi.ComponentResource {
       },
       { ...k8sOpts, dependsOn: [istiod, gatewayNs, ...gatewayPolicies, ...(args.loadBalancerReady ?? [])] },
     );
+    if (args.jwt) {
+      // Istio's security CRDs come with istiod (its base chart); the policies name the Gateway.
+      const jwtPolicies = gatewayJwtPolicies(args.jwt);
+      const afterGateway = { ...k8sOpts, dependsOn: [istiod, gatewayNs] };
+      new k8s.apiextensions.CustomResource(`${name}-jwt`, jwtPolicies.requestAuthentication, afterGateway);
+      new k8s.apiextensions.CustomResource(`${name}-require-jwt`, jwtPolicies.authorizationPolicy, afterGateway);
+    }
     new k8s.apiextensions.CustomResource(
       `${name}-proxy-metrics`,
       podMonitor({

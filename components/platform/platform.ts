@@ -334,6 +334,9 @@ export class MlPlatform extends pulumi.ComponentResource {
           nlbSubnetCidrs: this.network.privateSubnetCidrs,
           replicas: spec.serving.gateway.replicas,
           ...(spec.serving.gateway.jwt ? { jwt: spec.serving.gateway.jwt } : {}),
+          // Model teams' LLMs attach their routes from their own namespaces (through PlatformReference).
+          modelNamespaces: [SERVING_NAMESPACE, ...this.teams.map((t) => t.name)],
+          modelNamespacesReady: this.teams.map((t) => t.namespace),
           loadBalancerReady: [this.loadBalancerController.release],
           monitoring: this.monitoring.handle,
         },

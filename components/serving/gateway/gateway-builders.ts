@@ -18,6 +18,8 @@ export { ISTIO_NAMESPACE, LLM_GATEWAY_NAMESPACE };
 
 /** The one Gateway LLM traffic enters by; Istio names its Deployment and Service `<name>-<class>`. */
 export const LLM_GATEWAY_NAME = "llm";
+/** The Gateway's one listener (HTTP), which routes name in `parentRefs[].sectionName`. */
+export const LLM_GATEWAY_LISTENER = "http";
 /** GatewayClass istiod 1.30.3 creates and reconciles (controller `istio.io/gateway-controller`). */
 export const LLM_GATEWAY_CLASS = "istio";
 /** Listener port of the Gateway: the NLB's listener and the proxy's port (Istio maps them 1:1). */
@@ -95,7 +97,7 @@ export function llmGateway(s: LlmGatewaySettings) {
       infrastructure: { annotations: gatewayServiceAnnotations(s.allowedCidrs) },
       listeners: [
         {
-          name: "http",
+          name: LLM_GATEWAY_LISTENER,
           protocol: "HTTP",
           port: LLM_GATEWAY_PORT,
           allowedRoutes: {

@@ -71,7 +71,13 @@ export class LlmModelRoute extends pulumi.ComponentResource {
     }
     this.route = new k8s.apiextensions.CustomResource(
       `${name}-route`,
-      llmRoute({ model, namespace, host: args.host, ...(args.wake ? { wake: args.wake } : {}) }),
+      llmRoute({
+        model,
+        namespace,
+        host: args.host,
+        ...(args.wake ? { wake: args.wake } : {}),
+        ...(args.gateway.parent ? { parent: args.gateway.parent } : {}),
+      }),
       { ...k8sOpts, dependsOn: [...this.pools, ...waits] },
     );
     this.registerOutputs({});

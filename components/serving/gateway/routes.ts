@@ -1,6 +1,11 @@
 import { MODEL_POD_LABEL } from "../../common/names";
 import { modelTracks, type TrackedModel } from "../tracks";
-import { LLM_GATEWAY_NAME, LLM_GATEWAY_NAMESPACE, LLM_ROUTE_TIMEOUT_SECONDS } from "./gateway-builders";
+import {
+  LLM_GATEWAY_LISTENER,
+  LLM_GATEWAY_NAME,
+  LLM_GATEWAY_NAMESPACE,
+  LLM_ROUTE_TIMEOUT_SECONDS,
+} from "./gateway-builders";
 import { INFERENCE_POOL_GROUP } from "./inference-pool";
 import type { WakeSettings } from "./scale-from-zero";
 
@@ -14,6 +19,20 @@ import type { WakeSettings } from "./scale-from-zero";
 export function llmRouteTimeout(wake?: WakeSettings): string {
   return `${LLM_ROUTE_TIMEOUT_SECONDS + (wake?.holdSeconds ?? 0)}s`;
 }
+
+/** A Gateway and listener a route attaches to. */
+export interface GatewayParent {
+  name: string;
+  namespace: string;
+  listener: string;
+}
+
+/** The kit's own Gateway. */
+export const KIT_GATEWAY: GatewayParent = {
+  name: LLM_GATEWAY_NAME,
+  namespace: LLM_GATEWAY_NAMESPACE,
+  listener: LLM_GATEWAY_LISTENER,
+};
 
 /** KServe's predictor Service of an InferenceService: `<isvc>-predictor` on port 80 (Standard mode). */
 const predictorService = (isvc: string) => ({ name: `${isvc}-predictor`, port: 80 });
@@ -35,7 +54,15 @@ const poolRef = (isvc: string, weight?: number) => ({
  *   predictor Service; the gateway drops a mirror's answers (Gateway API HTTPRequestMirrorFilter).
  * The shadow is a plain Service, not a pool: a mirrored request is not scheduled by a picker.
  */
-export function llmRoute(input: { model: TrackedModel; namespace: string; host: string; wake?: WakeSettings }) {
+export function llmRoute(input: {
+  model: TrackedModel;
+  namespace: string;
+  host: string;
+  wake?: WakeSettings;
+  /** The Gateway the route attaches to. Default: {@link KIT_GATEWAY}. */
+  parent?: GatewayParent;
+}) {
+  const parent = input.parent ?? KIT_GATEWAY;
   const { model } = input;
   const tracks = new Map(modelTracks(model).map((t) => [t.track, t]));
   const stable = tracks.get("stable")!;
@@ -96,9 +123,9 @@ export function llmRoute(input: { model: TrackedModel; namespace: string; host: 
         {
           group: "gateway.networking.k8s.io",
           kind: "Gateway",
-          name: LLM_GATEWAY_NAME,
-          namespace: LLM_GATEWAY_NAMESPACE,
-          sectionName: "http",
+          name: parent.name,
+          namespace: parent.namespace,
+          sectionName: parent.listener,
         },
       ],
       hostnames: [input.host],

@@ -72,7 +72,7 @@ export const EXTERNAL_DNS_ADDON: ChartAddOn<ExternalDnsParams> = {
   metrics: { name: EXTERNAL_DNS_RELEASE, ...EXTERNAL_DNS_METRICS },
   wait: { timeoutSeconds: 300 },
   // Chart 1.21.1 keeps one CRD in crds/ (dnsendpoints.externaldns.k8s.io), read only by the `crd`
-  // source; the kit's sources are Ingresses, so the release skips it.
+  // source; the kit's sources are Ingresses and HTTPRoutes, so the release skips it.
   crds: {
     kind: "skipped",
     source:

@@ -105,7 +105,14 @@ describe("the platform's gateway admits its teams' routes", () => {
             region: "us-west-2",
             cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
             serving: { ingressDomain: "models.dev.internal", gateway: { replicas: 1 }, models: [] },
-            teams: [{ name: "fraud", quota: { cpu: "8", memory: "32Gi", gpus: 1, neuronDevices: 0, pods: 10 }, runtimes: ["vllm"], models: [] }],
+            teams: [
+              {
+                name: "fraud",
+                quota: { cpu: "8", memory: "32Gi", gpus: 1, neuronDevices: 0, pods: 10 },
+                runtimes: ["vllm"],
+                models: [],
+              },
+            ],
           }),
         ),
     );

@@ -70,7 +70,9 @@ export interface LlmGatewaySettings {
  * Annotations the gateway's Service gets (Gateway `spec.infrastructure.annotations`, which Istio
  * copies to the Service it creates): an internal NLB with IP targets from the AWS Load Balancer
  * Controller, its security group admitting only `allowedCidrs` (LBC service annotations:
- * `load-balancer-source-ranges`), health-checked on Istio's readiness endpoint.
+ * `load-balancer-source-ranges`), health-checked on Istio's readiness endpoint, its TCP idle
+ * timeout raised to {@link GATEWAY_IDLE_TIMEOUT_SECONDS}. Gateway API v1.5.1 admits at most 8
+ * infrastructure annotations (`maxProperties: 8`): these are 8.
  */
 export function gatewayServiceAnnotations(allowedCidrs: readonly string[]): Record<string, string> {
   if (allowedCidrs.length === 0) throw new Error("LLM gateway: allowedCidrs must name at least one network");

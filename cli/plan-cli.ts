@@ -206,6 +206,9 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   if (outcome.cost) console.log(`\n${costSummaryLines(outcome.cost).join("\n")}`);
   const coldStartLines = outcome.coldStart ? coldStartSummaryLines(outcome.coldStart.estimates) : [];
   if (coldStartLines.length > 0) console.log(`\n${coldStartLines.join("\n")}`);
+  const { wakeSummaryLines } = await import("../components/platform/wake");
+  const wakeLines = outcome.coldStart ? wakeSummaryLines(outcome.coldStart.wake) : [];
+  if (wakeLines.length > 0) console.log(`\n${wakeLines.join("\n")}`);
   const { alertingSummaryLines } = await import("./alerting-report");
   const alertingLines = alertingSummaryLines(checked.spec);
   if (alertingLines.length > 0) console.log(`\n${alertingLines.join("\n")}`);

@@ -167,7 +167,14 @@ export async function runProjectPlan(req: ProjectPlanRequest): Promise<PlanOutco
     return { kind: "failed", message: message + hint };
   }
   progress(`program ran on the mock runtime: ${resources.length} resources registered`);
-  const report = await runPolicies(allPolicies, resources, { environment }, {});
+  // A team's HTTPRoutes attach to the platform's LLM gateway, which the recorded outputs name.
+  const gateway = (recorded?.outputs.serving as { llmGateway?: { name: string; namespace: string } } | undefined)
+    ?.llmGateway;
+  const packConfig = {
+    environment,
+    ...(gateway ? { platformGateways: [`${gateway.namespace}/${gateway.name}`] } : {}),
+  };
+  const report = await runPolicies(allPolicies, resources, packConfig, {});
   progress(`${report.policies} policies evaluated (environment ${environment}${recorded ? ", the platform's" : ""})`);
   return planned(project.name, req.stack, resources, report, programResult);
 }

@@ -103,6 +103,10 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "`authenticate` (redirect to the identity provider) or `deny` (401) for a call without a session. Default: `authenticate`.",
   "serving.gateway.replicas":
     "Set `serving.gateway` to route LLMs through the inference gateway (Istio, InferencePools); its proxies, 1 to 6. Default: 2.",
+  "serving.gateway.jwt.issuer":
+    "With `serving.gateway.jwt`, callers of the gateway must also send `Authorization: Bearer <JWT>` from this issuer (its https:// URL, the token's `iss`); others get 401/403.",
+  "serving.gateway.jwt.jwksUri": "https:// URL of the issuer's signing keys (JWKS); istiod fetches them.",
+  "serving.gateway.jwt.audiences": "Accepted `aud` values, 1 to 16. Default: any audience.",
   "serving.models[].name": "Model name, a DNS label; names its objects and host.",
   "serving.models[].allowedCidrs":
     "Networks allowed to call this model instead of `serving.allowedCidrs`; the model gets an internal ALB of its own.",
@@ -111,7 +115,10 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].runtime":
     "Model server from the runtime registry (`triton`, `vllm-neuron`, ...). Default: the first that runs on the accelerator.",
   "serving.models[].source": "`s3://bucket/prefix`, `models:/name/version` or `models:/name@alias`.",
-  "serving.models[].replicas.min": "Fewest replicas (0 only in dev; prod at least 2). Default: 1, prod 2.",
+  "serving.models[].replicas.min":
+    "Fewest replicas (0 only in dev; prod at least 2). At 0 an LLM behind `serving.gateway` scales from zero on its first request; any other model stays parked. Default: 1, prod 2.",
+  "serving.models[].wakeTimeoutSeconds":
+    "An LLM behind `serving.gateway` with `replicas.min: 0`: how long the gateway holds a request while the model wakes, 60 to 900 s; then 503. Default: 600.",
   "serving.models[].replicas.max": "Most replicas. Default: 2, prod 6.",
   "serving.models[].autoscaling.metric":
     "What KEDA scales on: `queue-time`, `in-flight` or `gpu-utilization`, as the runtime reports. Default: the runtime's.",

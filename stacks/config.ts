@@ -190,6 +190,7 @@ const modelSchema = z.strictObject({
   serverStartSeconds: z.number().optional(),
   mountWeights: z.boolean().optional(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
+  wakeTimeoutSeconds: z.number().optional(),
   autoscaling: z
     .strictObject({
       metric: z.enum(SCALING_METRICS, { error: `must be ${oneOf(SCALING_METRICS)}` }),
@@ -245,7 +246,14 @@ const servingSchema = z.strictObject({
       onUnauthenticatedRequest: z.enum(["authenticate", "deny"], { error: "must be authenticate or deny" }).optional(),
     })
     .optional(),
-  gateway: z.strictObject({ replicas: count(GATEWAY_REPLICAS.min, GATEWAY_REPLICAS.max).optional() }).optional(),
+  gateway: z
+    .strictObject({
+      replicas: count(GATEWAY_REPLICAS.min, GATEWAY_REPLICAS.max).optional(),
+      jwt: z
+        .strictObject({ issuer: z.string(), jwksUri: z.string(), audiences: z.array(z.string()).optional() })
+        .optional(),
+    })
+    .optional(),
   models: z.array(modelSchema).optional(),
 });
 
@@ -595,7 +603,12 @@ export function resolvePlatformSpec(
       ...(cfg.serving?.allowedCidrs ? { allowedCidrs: cfg.serving.allowedCidrs } : {}),
       ...resolveEndpointOidc(cfg, secretKeys, problems),
       ...(cfg.serving?.gateway
-        ? { gateway: { replicas: cfg.serving.gateway.replicas ?? GATEWAY_DEFAULT_REPLICAS } }
+        ? {
+            gateway: {
+              replicas: cfg.serving.gateway.replicas ?? GATEWAY_DEFAULT_REPLICAS,
+              ...(cfg.serving.gateway.jwt ? { jwt: cfg.serving.gateway.jwt } : {}),
+            },
+          }
         : {}),
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, deviceMemoryGiB)),
     },

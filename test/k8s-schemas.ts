@@ -32,6 +32,8 @@ import gatewaySchema from "./schemas/gateway-api-gateway.json";
 import httpRouteSchema from "./schemas/gateway-api-httproute.json";
 import inferencePoolSchema from "./schemas/inference-extension-inferencepool.json";
 import destinationRuleSchema from "./schemas/istio-destinationrule.json";
+import requestAuthenticationSchema from "./schemas/istio-requestauthentication.json";
+import authorizationPolicySchema from "./schemas/istio-authorizationpolicy.json";
 
 interface Validatable {
   validate(): void;
@@ -99,6 +101,8 @@ const CRD_SCHEMAS: Record<string, ValidateFunction> = Object.fromEntries(
     httpRouteSchema,
     inferencePoolSchema,
     destinationRuleSchema,
+    requestAuthenticationSchema,
+    authorizationPolicySchema,
     nodeOverlay,
   ].map((doc) => {
     const schema = closeObjects(doc.schema) as Record<string, unknown>;

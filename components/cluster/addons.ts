@@ -48,6 +48,8 @@ export interface ExternalDnsParams {
   domain: string;
   zoneId: pulumi.Input<string>;
   zoneArn: pulumi.Input<string>;
+  /** Namespace of the Gateways whose HTTPRoutes' hosts are written too (see `externalDnsValues`). Default: none. */
+  gatewayNamespace?: string;
 }
 
 /** ExternalDNS: writes the models' Ingress hosts into one private hosted zone, with a role limited to it. */
@@ -57,14 +59,20 @@ export const EXTERNAL_DNS_ADDON: ChartAddOn<ExternalDnsParams> = {
   namespace: EXTERNAL_DNS_NAMESPACE,
   serviceAccount: EXTERNAL_DNS_SERVICE_ACCOUNT,
   podIdentity: ({ zoneArn }) => ({ policy: pulumi.output(zoneArn).apply(externalDnsPolicy) }),
-  values: ({ cluster, domain, zoneId }) =>
-    pulumi
-      .output(zoneId)
-      .apply((id) => externalDnsValues({ domain, zoneId: id, ownerId: cluster.name, region: cluster.region })),
+  values: ({ cluster, domain, zoneId, gatewayNamespace }) =>
+    pulumi.output(zoneId).apply((id) =>
+      externalDnsValues({
+        domain,
+        zoneId: id,
+        ownerId: cluster.name,
+        region: cluster.region,
+        ...(gatewayNamespace ? { gatewayNamespace } : {}),
+      }),
+    ),
   metrics: { name: EXTERNAL_DNS_RELEASE, ...EXTERNAL_DNS_METRICS },
   wait: { timeoutSeconds: 300 },
   // Chart 1.21.1 keeps one CRD in crds/ (dnsendpoints.externaldns.k8s.io), read only by the `crd`
-  // source; the kit's sources are Ingresses, so the release skips it.
+  // source; the kit's sources are Ingresses and HTTPRoutes, so the release skips it.
   crds: {
     kind: "skipped",
     source:

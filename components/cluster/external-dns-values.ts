@@ -56,12 +56,18 @@ export interface ExternalDnsValuesInput {
   /** Owner id of the TXT registry: ExternalDNS deletes only records that carry it. */
   ownerId: string;
   region: string;
+  /**
+   * Also write the hosts of HTTPRoutes attached to the Gateways of this namespace (the LLM gateway),
+   * pointing at each Gateway's address. Default: none (Ingresses only).
+   */
+  gatewayNamespace?: string;
 }
 
 /**
  * Helm values for chart external-dns 1.21.1 (keys checked in kubernetes-sigs/external-dns
  * `charts/external-dns/values.yaml` at external-dns-helm-chart-1.21.1; flags in v0.21.0
- * `pkg/apis/externaldns/types.go`). It watches Ingresses only, writes only into the one private zone
+ * `pkg/apis/externaldns/types.go`). It watches Ingresses (and, with `gatewayNamespace`, the HTTPRoutes
+ * attached to that namespace's Gateways: source `gateway-httproute`), writes only into the one private zone
  * (`--zone-id-filter`, `--aws-zone-type=private`, the domain filter) and, with `policy: sync`,
  * deletes a record when its Ingress goes, but only records its TXT registry marks as this
  * cluster's (`txtOwnerId`). The chart's own hardening stands (non-root, read-only root, no
@@ -72,7 +78,12 @@ export function externalDnsValues(input: ExternalDnsValuesInput) {
     image: { repository: IMAGES.externalDns.repository, tag: IMAGES.externalDns.tag },
     serviceAccount: { create: true, name: EXTERNAL_DNS_SERVICE_ACCOUNT },
     provider: { name: "aws" },
-    sources: ["ingress"],
+    // `gateway-httproute` (v0.21.0 source/gateway.go): an accepted HTTPRoute's hostnames, aliased to its
+    // Gateway's `status.addresses` (the NLB). The chart grants what it reads, and only with the source
+    // (templates/clusterrole.yaml at 1.21.1: gateways, httproutes and namespaces, get/watch/list);
+    // `gatewayNamespace` becomes `--gateway-namespace`, so only the kit's Gateway's routes are written.
+    sources: input.gatewayNamespace ? ["ingress", "gateway-httproute"] : ["ingress"],
+    ...(input.gatewayNamespace ? { gatewayNamespace: input.gatewayNamespace } : {}),
     policy: "sync",
     registry: "txt",
     txtOwnerId: input.ownerId,

@@ -20,6 +20,14 @@ export interface PrivateDnsArgs {
   monitoring?: MonitoringHandle;
   /** Subnets the control plane's network interfaces live in; with them the namespace gets its NetworkPolicies. Default: none. */
   controlPlaneSubnetCidrs?: pulumi.Input<string[]>;
+  /**
+   * Also write the hosts of HTTPRoutes attached to the Gateways of this namespace (the LLM gateway's).
+   * ExternalDNS v0.21.0 stops when the Gateway API CRDs it watches are missing, so pass them in
+   * `gatewayApiReady`. Default: none (Ingresses only).
+   */
+  gatewayNamespace?: string;
+  /** What ExternalDNS waits for with `gatewayNamespace`: the Gateway API CRDs. Default: none. */
+  gatewayApiReady?: pulumi.Resource[];
   /** Pulumi `protect` on the zone (every caller resolves the models through it). Default: false. */
   protect?: boolean;
 }
@@ -27,7 +35,7 @@ export interface PrivateDnsArgs {
 /**
  * Model hosts that resolve inside the VPC from the stack alone: a Route 53 private hosted zone for
  * the models' domain, associated with the cluster's VPC, and ExternalDNS (pinned chart) writing an
- * alias record for each Ingress host under it, with an IAM role that may change only that zone.
+ * alias record for each Ingress host (and, with `gatewayNamespace`, each HTTPRoute host) under it, with an IAM role that may change only that zone.
  * The VPC's resolver answers every machine and pod in the VPC (with DNS support, which the kit's
  * VPC has and an existing VPC needs). On destroy the zone goes with the records ExternalDNS wrote
  * (`forceDestroy`: they all derive from Ingresses); a protected zone stays until unprotected.
@@ -75,12 +83,18 @@ export class PrivateDns extends pulumi.ComponentResource {
     this.release = installChart(
       `${name}-external-dns`,
       EXTERNAL_DNS_ADDON,
-      { cluster, domain: args.domain, zoneId: this.zone.zoneId, zoneArn: this.zone.arn },
+      {
+        cluster,
+        domain: args.domain,
+        zoneId: this.zone.zoneId,
+        zoneArn: this.zone.arn,
+        ...(args.gatewayNamespace ? { gatewayNamespace: args.gatewayNamespace } : {}),
+      },
       {
         parent: this,
         cluster,
         monitoring: args.monitoring,
-        dependsOn: [namespace, this.zone, ...policies],
+        dependsOn: [namespace, this.zone, ...policies, ...(args.gatewayApiReady ?? [])],
       },
     ).release;
     this.registerOutputs({ zoneId: this.zoneId });

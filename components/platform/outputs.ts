@@ -84,6 +84,22 @@ export interface PlatformServingOutputs {
   endpointOidc?: EndpointOidc;
   /** Team namespaces, by team name. */
   teams: Record<string, PlatformTeamOutputs>;
+  /**
+   * The LLM gateway (`mlserving:serving.gateway`): the Gateway a team's LLM attaches its HTTPRoute to,
+   * from the team's namespace, which the Gateway admits. Absent when the platform runs none (or
+   * recorded its outputs before it was exported): LLMs then go through the ALB.
+   */
+  llmGateway?: PlatformLlmGatewayOutputs;
+}
+
+/** The platform's LLM gateway as a model team's route names it. */
+export interface PlatformLlmGatewayOutputs {
+  /** The Gateway's name. */
+  name: string;
+  /** Its namespace. */
+  namespace: string;
+  /** The listener routes attach to (`parentRefs[].sectionName`). */
+  listener: string;
 }
 
 /** The MLflow registry. */
@@ -174,6 +190,7 @@ const schema = z.strictObject({
       })
       .optional(),
     teams: z.record(z.string(), team),
+    llmGateway: z.strictObject({ name: text, namespace: text, listener: text }).optional(),
   }),
   registry: z.strictObject({
     trackingUri: z.string().regex(/^https?:\/\/\S+$/, "must be an http(s) URL"),

@@ -20,7 +20,7 @@ import { routedByGateway, RUNTIME_IDS } from "../serving/runtimes";
 import { LlmGateway } from "../serving/gateway/llm-gateway";
 import { ServingPlatform } from "../serving/serving-platform";
 import { KEDA_NAMESPACE } from "../serving/kserve-builders";
-import { SERVING_NAMESPACE } from "../common/names";
+import { LLM_GATEWAY_NAMESPACE, SERVING_NAMESPACE } from "../common/names";
 import { Network } from "../network/network";
 import { replicaBounds } from "./capacity-checks";
 import { createsPrivateZone } from "./defaults";
@@ -148,21 +148,6 @@ export class MlPlatform extends pulumi.ComponentResource {
       },
       parent,
     );
-
-    // Model hosts resolve inside the VPC: a private zone for the models' domain, ExternalDNS writing the Ingresses' hosts.
-    if (createsPrivateZone(spec)) {
-      this.privateDns = new PrivateDns(
-        `${name}-dns`,
-        {
-          cluster,
-          domain: spec.serving.ingressDomain,
-          monitoring: this.monitoring.handle,
-          controlPlaneSubnetCidrs: this.network.privateSubnetCidrs,
-          protect: spec.environment === "prod",
-        },
-        parent,
-      );
-    }
 
     // Accelerator capacity: node groups scaled by Cluster Autoscaler, or Karpenter NodePools.
     const { capacity } = spec;
@@ -344,11 +329,33 @@ export class MlPlatform extends pulumi.ComponentResource {
           allowedCidrs: spec.serving.allowedCidrs ?? this.network.privateSubnetCidrs,
           nlbSubnetCidrs: this.network.privateSubnetCidrs,
           replicas: spec.serving.gateway.replicas,
+          ...(spec.serving.gateway.jwt ? { jwt: spec.serving.gateway.jwt } : {}),
+          // Model teams' LLMs attach their routes from their own namespaces (through PlatformReference).
+          modelNamespaces: [SERVING_NAMESPACE, ...this.teams.map((t) => t.name)],
+          modelNamespacesReady: this.teams.map((t) => t.namespace),
           loadBalancerReady: [this.loadBalancerController.release],
           monitoring: this.monitoring.handle,
         },
         parent,
       );
+    // Model hosts resolve inside the VPC: a private zone for the models' domain, ExternalDNS writing
+    // the Ingresses' hosts and the LLM gateway's HTTPRoutes' hosts (after the Gateway API CRDs it watches).
+    if (createsPrivateZone(spec)) {
+      this.privateDns = new PrivateDns(
+        `${name}-dns`,
+        {
+          cluster,
+          domain: spec.serving.ingressDomain,
+          monitoring: this.monitoring.handle,
+          controlPlaneSubnetCidrs: this.network.privateSubnetCidrs,
+          protect: spec.environment === "prod",
+          ...(this.llmGateway
+            ? { gatewayNamespace: LLM_GATEWAY_NAMESPACE, gatewayApiReady: this.llmGateway.handle.ready }
+            : {}),
+        },
+        parent,
+      );
+    }
     for (const model of models) {
       const Server = model.server === "triton" ? TritonServer : KServeModel;
 

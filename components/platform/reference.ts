@@ -2,7 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MonitoringHandle, WeightsStore, WorkloadClusterHandle } from "../common/handles";
 import { standardTags } from "../common/tags";
+import type { LlmGatewayHandle } from "../serving/gateway/llm-gateway";
 import type { ModelServerArgs } from "../serving/model-servers";
+import { routedByGateway } from "../serving/runtimes";
 import type { ModelSpec } from "../serving/model-spec";
 import type { ServingTarget } from "../serving/serving-target";
 import {
@@ -166,7 +168,21 @@ export class PlatformReference {
     return r.artifactKeyArn ? { weightsStore: { bucket: r.artifactBucket, keyArn: r.artifactKeyArn } } : {};
   }
 
-  /** Everything `TritonServer` and `KServeModel` take for one model, in the team's namespace. */
+  /**
+   * The platform's LLM gateway, when it runs one: a team's LLM attaches its HTTPRoute to it from the
+   * team's namespace (which the platform's Gateway admits; a route's parent in another namespace
+   * needs no ReferenceGrant, and its pools and picker stay in the team's namespace). Nothing to wait
+   * for: the platform stack installed the gateway and its CRDs.
+   */
+  get llmGateway(): LlmGatewayHandle | undefined {
+    const g = this.outputs.serving.llmGateway;
+    return g ? { ready: [], parent: { name: g.name, namespace: g.namespace, listener: g.listener } } : undefined;
+  }
+
+  /**
+   * Everything `TritonServer` and `KServeModel` take for one model, in the team's namespace; an LLM
+   * (vLLM on KServe) goes through the platform's gateway when it runs one, as the platform's own do.
+   */
   modelServerArgs(model: ModelSpec, placement: { team?: string } = {}): ModelServerArgs {
     const s = this.outputs.serving;
     return {
@@ -182,6 +198,7 @@ export class PlatformReference {
       ...(s.certificateArn ? { certificateArn: s.certificateArn } : {}),
       ...(s.neuronSchedulerName ? { neuronSchedulerName: s.neuronSchedulerName } : {}),
       monitoring: this.monitoring,
+      ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway } : {}),
     };
   }
 }

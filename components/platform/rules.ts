@@ -11,6 +11,7 @@ import { modelHostProblems } from "../serving/model-names";
 import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
 import { adapterNameClashes } from "../serving/adapters";
 import { allowedCidrsProblems, endpointOidcProblems, ingressGroupProblem, modelIngressGroup } from "../serving/callers";
+import { gatewayJwtProblems } from "../serving/gateway/jwt";
 import type { CapacityFinding } from "./capacity-checks";
 import type { PlatformSpec } from "./spec";
 import { modelHardwareProblems } from "./model-hardware";
@@ -67,11 +68,12 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
       if (tooLong && POOL_NAME.test(p.name)) problems.add(`capacity.pools[${i}].name`, tooLong);
     });
   if (spec.serving.gateway) {
+    if (spec.serving.gateway.jwt) problems.nest("serving.gateway.jwt", gatewayJwtProblems(spec.serving.gateway.jwt));
     // LLMs would leave the ALB, and with it what the ALB does for them.
     problems.check(
       spec.serving.oidc === undefined,
       "serving.gateway",
-      "the LLM gateway does not authenticate callers with OIDC; LLMs routed through it would skip serving.oidc: remove one of the two",
+      "the LLM gateway does not run the ALB's OIDC sign-in; LLMs routed through it would skip serving.oidc: remove one of the two (the gateway checks bearer tokens instead: serving.gateway.jwt)",
     );
     problems.check(
       spec.serving.certificateArn === undefined,
@@ -93,11 +95,11 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
     if (group) problems.add(`${at}.allowedCidrs`, group);
     if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
       problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
-    for (const key of ["abTest", "shadow"] as const)
-      if (m[key] && !spec.serving.gateway)
+    for (const key of ["abTest", "shadow", "wakeTimeoutSeconds"] as const)
+      if (m[key] !== undefined && !spec.serving.gateway)
         problems.add(
           `${at}.${key}`,
-          "is a route of the LLM gateway: set serving.gateway (LLMs are then routed through it)",
+          `${key === "wakeTimeoutSeconds" ? "is how long the LLM gateway holds a request while the model wakes from zero" : "is a route of the LLM gateway"}: set serving.gateway (LLMs are then routed through it)`,
         );
   });
   // A served name is one model on the platform: an adapter may not take a model's or another adapter's.

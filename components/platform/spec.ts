@@ -8,6 +8,7 @@ export type { AcceleratorPoolSpec, CapacitySpec } from "../capacity/rules";
 import type { PrometheusStackSizing } from "../monitoring/prometheus-stack-values";
 import type { ModelSpec } from "../serving/model-spec";
 import type { EndpointOidc } from "../serving/callers";
+import type { GatewayJwt } from "../serving/gateway/jwt";
 import type { NatGatewayMode } from "../network/subnet-tags";
 import type { ModelTeamSpec } from "./teams";
 
@@ -108,7 +109,11 @@ export interface ServingSpec {
    * LLM (vLLM on GPU or Neuron) is routed through it by an InferencePool per track and an HTTPRoute
    * at its usual host, on an internal NLB admitting `allowedCidrs`. Default: none (LLMs on the ALB).
    */
-  gateway?: { replicas: number };
+  gateway?: {
+    replicas: number;
+    /** Callers must also present a valid JSON Web Token of this issuer (`serving/gateway/jwt.ts`). Default: none. */
+    jwt?: GatewayJwt;
+  };
   models: ModelSpec[];
 }
 

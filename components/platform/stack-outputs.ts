@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { kubeconfig } from "../cluster/builders";
 import { REGISTRY_CREDENTIALS_SECRET } from "../common/names";
 import { MODEL_RUNTIMES } from "../serving/runtimes";
+import { LLM_GATEWAY_LISTENER, LLM_GATEWAY_NAME, LLM_GATEWAY_NAMESPACE } from "../serving/gateway/gateway-builders";
 import { PLATFORM_OUTPUTS_VERSION, type PlatformOutputs, type PlatformTeamOutputs } from "./outputs";
 import type { MlPlatform } from "./platform";
 import type { PlatformSpec } from "./spec";
@@ -80,6 +81,9 @@ export function platformOutputs(platform: MlPlatform, spec: PlatformSpec): Platf
           }
         : {}),
       teams,
+      ...(spec.serving.gateway
+        ? { llmGateway: { name: LLM_GATEWAY_NAME, namespace: LLM_GATEWAY_NAMESPACE, listener: LLM_GATEWAY_LISTENER } }
+        : {}),
     },
     registry: pulumi.all([platform.registry.bucket.bucket, platform.registry.key.arn]).apply(([bucket, keyArn]) => ({
       trackingUri: platform.registry.handle.trackingUri,

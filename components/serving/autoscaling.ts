@@ -2,6 +2,7 @@ import { MODEL_LABEL, MODEL_POD_LABEL, PROMETHEUS_URL, SERVING_NAMESPACE, TRACK_
 import { type ModelSpec, trackReplicas } from "./model-spec";
 import { runtimeOf, ScalingQuery } from "./runtimes";
 import type { ModelTrack } from "./tracks";
+import { wakeTrigger } from "./gateway/scale-from-zero";
 
 export type { ScalingQuery } from "./runtimes";
 
@@ -103,7 +104,17 @@ export function scalerFallback(replicas: { min: number; max: number }) {
 export function scaledObject(
   model: Pick<ModelSpec, "name" | "runtime" | "autoscaling" | "replicas" | "canary">,
   deploymentName: string,
-  scope: { name?: string; track?: ModelTrack; namespace?: string } = {},
+  scope: {
+    name?: string;
+    track?: ModelTrack;
+    namespace?: string;
+    /**
+     * The track scales from zero behind the LLM gateway: a second trigger on the requests its pool's
+     * picker holds (`gateway/scale-from-zero.ts`), one replica per `perReplica` held requests
+     * (the replica's `--max-num-seqs`). Its pool is named `name`.
+     */
+    wake?: { perReplica: number };
+  } = {},
 ) {
   const namespace = scope.namespace ?? SERVING_NAMESPACE;
   const q = scalingQuery(model, { track: scope.track, podOwner: deploymentName, namespace });
@@ -140,6 +151,7 @@ export function scaledObject(
             ...(model.replicas.min === 0 ? { activationThreshold: "0" } : {}),
           },
         },
+        ...(scope.wake ? [wakeTrigger({ isvc: scope.name ?? model.name, namespace }, scope.wake.perReplica)] : []),
       ],
     },
   };

@@ -74,7 +74,8 @@ export interface EndpointOidc {
 /** Name of the Secret (in each model namespace) holding the OIDC client's `clientID` and `clientSecret`, as LBC reads it. */
 export const OIDC_CLIENT_SECRET = "model-endpoints-oidc";
 
-function isHttpsUrl(v: unknown): boolean {
+/** Whether `v` is an absolute https:// URL. */
+export function isHttpsUrl(v: unknown): boolean {
   if (typeof v !== "string") return false;
   try {
     return new URL(v).protocol === "https:";

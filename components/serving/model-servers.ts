@@ -39,6 +39,8 @@ import { modelTracks } from "./tracks";
 import { ADAPTER_OBJECT_INFIX } from "./adapters";
 import type { LlmGatewayHandle } from "./gateway/llm-gateway";
 import { LlmModelRoute } from "./gateway/llm-route";
+import { modelWake } from "./gateway/scale-from-zero";
+import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
 
 /**
  * The model's Ingress, once its callers are known: `inbound-cidrs` from the model's own list, the
@@ -431,6 +433,8 @@ export class KServeModel extends pulumi.ComponentResource {
       ]),
     );
 
+    // Behind the gateway a model at 0 replicas is woken by the requests its pickers hold.
+    const wake = modelWake(model, args.llmGateway !== undefined);
     for (const t of tracks) {
       const at = mounts.get(t.track);
       const weights = at ? mountedWeightsObjects(this, `${name}-${t.track}`, args, t.isvc, at, stager) : [];
@@ -455,7 +459,12 @@ export class KServeModel extends pulumi.ComponentResource {
       this.inferenceServices.push(isvc);
       new k8s.apiextensions.CustomResource(
         `${name}-${t.track}-autoscaler`,
-        scaledObject(model, `${t.isvc}-predictor`, { name: t.isvc, track: t.track, namespace }),
+        scaledObject(model, `${t.isvc}-predictor`, {
+          name: t.isvc,
+          track: t.track,
+          namespace,
+          ...(wake && t.track !== "shadow" ? { wake: { perReplica: model.llm?.maxNumSeqs ?? VLLM_MAX_NUM_SEQS } } : {}),
+        }),
         { ...k8sOpts, dependsOn: [isvc] },
       );
       const selector = trackSelector(model.name, t.track);
@@ -474,6 +483,7 @@ export class KServeModel extends pulumi.ComponentResource {
           host: `${model.name}.${args.ingressDomain}`,
           gateway: args.llmGateway,
           monitoring: args.monitoring,
+          ...(wake ? { wake } : {}),
           dependsOn: this.inferenceServices,
         },
         { parent: this },

@@ -26,6 +26,7 @@ import {
   TRITON,
 } from "./runtimes";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
+import { wakeTimeoutProblem } from "./gateway/scale-from-zero";
 import { type AbTestSpec, modelTracks, rolloutKeyProblems, type ShadowSpec } from "./tracks";
 
 export type ModelServer = "triton" | "kserve";
@@ -80,6 +81,12 @@ export interface ModelSpec {
    */
   mountWeights?: boolean;
   replicas: { min: number; max: number };
+  /**
+   * For an LLM behind the gateway with `replicas.min` 0 (it scales from zero): how long the gateway
+   * holds a request while the model has no replica, seconds (see `gateway/scale-from-zero.ts`).
+   * Default: `WAKE_TIMEOUT_SECONDS.default` (600 s).
+   */
+  wakeTimeoutSeconds?: number;
   /**
    * What the autoscaler tracks and its target: average queue time per request in ms
    * (`queue-time`), requests queued or running per replica (`in-flight`), or GPU
@@ -145,6 +152,22 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
   if (m.replicas.min === 0 && environment !== "dev")
     add("replicas.min", "scale to zero is allowed in dev only; keep at least 1 replica");
   if (environment === "prod" && m.replicas.min < 2) add("replicas.min", "prod serves from at least 2 replicas");
+  if (m.wakeTimeoutSeconds !== undefined) {
+    const problem = wakeTimeoutProblem(m.wakeTimeoutSeconds);
+    if (problem) add("wakeTimeoutSeconds", problem);
+    if (m.replicas.min !== 0)
+      add("wakeTimeoutSeconds", "applies to a model that scales from zero: set replicas.min to 0, or remove it");
+    if (!routedByGateway(m))
+      add(
+        "wakeTimeoutSeconds",
+        `only the LLM gateway holds a request while a model wakes (${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].inferencePool))} with server: kserve); another model at 0 replicas stays parked`,
+      );
+  }
+  if (m.replicas.min === 0 && m.shadow)
+    add(
+      "shadow",
+      "a shadow gets mirrored copies that no endpoint picker holds, so nothing wakes it from zero: keep replicas.min at 1 or more, or remove the shadow",
+    );
   const asked = ACCELERATOR_KINDS.filter((k) => m.resources[ACCELERATORS[k].deviceField] !== undefined);
   if (m.accelerator === "cpu" && asked.length > 0)
     add("resources", `a cpu model requests neither ${DEVICE_FIELDS.join(" nor ")}`);
@@ -311,6 +334,7 @@ export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "so
       ModelSpec,
       | "runtime"
       | "replicas"
+      | "wakeTimeoutSeconds"
       | "autoscaling"
       | "canary"
       | "abTest"
@@ -370,6 +394,7 @@ export function withModelDefaults(
     ...(m.serverStartSeconds !== undefined ? { serverStartSeconds: m.serverStartSeconds } : {}),
     ...(m.mountWeights ? { mountWeights: true } : {}),
     replicas: m.replicas ?? MODEL_DEFAULTS.replicas(environment),
+    ...(m.wakeTimeoutSeconds !== undefined ? { wakeTimeoutSeconds: m.wakeTimeoutSeconds } : {}),
     autoscaling: m.autoscaling ?? {
       ...(isRuntimeId(runtime) ? MODEL_RUNTIMES[runtime] : TRITON).defaultAutoscaling,
     },

@@ -17,6 +17,13 @@ export interface KitPolicyConfig {
    * in prod also with the per-object approval of `no-internet-facing-in-prod`). Default: none.
    */
   internetFacingModelEnvironments: ("dev" | "staging" | "prod")[];
+  /**
+   * Gateways (`<namespace>/<name>`) of the platform a model team's stack deploys into: its
+   * HTTPRoutes may attach to them besides the stack's own (`llm-gateway-internal-routes-to-pools`;
+   * the platform stack's run of the rule judges those Gateways). The offline plan of a team's
+   * project sets it from the recorded platform outputs (`serving.llmGateway`). Default: none.
+   */
+  platformGateways: string[];
 }
 
 const EVERYDAY_FAMILIES = ["g4dn", "g5", "g6", "g6e", "inf2"];
@@ -40,6 +47,7 @@ export const DEFAULT_POLICY_CONFIG: KitPolicyConfig = {
     "*.dkr.ecr.*.amazonaws.com/",
   ],
   internetFacingModelEnvironments: [],
+  platformGateways: [],
 };
 
 /** The pack config a rule sees: schema defaults overlaid with the configured values. */
@@ -58,6 +66,11 @@ export const kitConfigSchema: PolicyConfigSchema = {
       type: "array",
       items: { type: "string", enum: ["dev", "staging", "prod"] },
       default: DEFAULT_POLICY_CONFIG.internetFacingModelEnvironments,
+    },
+    platformGateways: {
+      type: "array",
+      items: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$" },
+      default: DEFAULT_POLICY_CONFIG.platformGateways,
     },
   },
 };

@@ -1,6 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { isOpenToWorld, opensPublicSpaceWiderThanSlash8, validateCidr } from "./vendor/cidr";
-import { kitConfigSchema } from "./config";
+import { kitConfig, kitConfigSchema } from "./config";
 import { modelNamespaces } from "./lockdown";
 
 const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
@@ -33,7 +33,7 @@ export const llmGatewayInternalRoutesToPools: StackValidationPolicy = {
   name: "llm-gateway-internal-routes-to-pools",
   description:
     "Gateways are internal NLBs naming their callers (service.beta.kubernetes.io/aws-load-balancer-scheme: internal, load-balancer-source-ranges without 0.0.0.0/0); " +
-    "HTTPRoutes in model namespaces attach only to the stack's Gateways, route only to the stack's InferencePools in their namespace and mirror only to its InferenceServices' predictors.",
+    "HTTPRoutes in model namespaces attach only to the stack's Gateways (or its platform's, platformGateways), route only to the stack's InferencePools in their namespace and mirror only to its InferenceServices' predictors.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -58,7 +58,11 @@ export const llmGatewayInternalRoutesToPools: StackValidationPolicy = {
         report(`${at}: ${SOURCE_RANGES} admits the internet (${raw}); name the networks that call it.`, g.urn);
     }
     const models = modelNamespaces(args.resources);
-    const gateways = new Set(args.resources.filter((r) => r.type === GATEWAY).map(key));
+    // The stack's Gateways, and in a model team's stack those of the platform it deploys into.
+    const gateways = new Set([
+      ...args.resources.filter((r) => r.type === GATEWAY).map(key),
+      ...kitConfig(args).platformGateways,
+    ]);
     const pools = new Set(args.resources.filter((r) => r.type === INFERENCE_POOL).map(key));
     const predictors = new Set(
       args.resources.filter((r) => r.type === INFERENCE_SERVICE).map((r) => `${namespaceOf(r)}/${nameOf(r)}-predictor`),
@@ -69,7 +73,10 @@ export const llmGatewayInternalRoutesToPools: StackValidationPolicy = {
       const at = `HTTPRoute ${key(route)}`;
       for (const p of (route.props.spec?.parentRefs ?? []) as BackendRef[])
         if ((p.kind ?? "Gateway") !== "Gateway" || !gateways.has(`${p.namespace ?? ns}/${p.name}`))
-          report(`${at}: attaches to ${p.namespace ?? ns}/${p.name}, which is not a Gateway of this stack.`, route.urn);
+          report(
+            `${at}: attaches to ${p.namespace ?? ns}/${p.name}, which is not a Gateway of this stack (nor of its platform: platformGateways).`,
+            route.urn,
+          );
       for (const rule of (route.props.spec?.rules ?? []) as {
         backendRefs?: BackendRef[];
         filters?: { requestMirror?: { backendRef?: BackendRef } }[];

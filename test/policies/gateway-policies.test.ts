@@ -42,6 +42,39 @@ describe("llm-gateway-internal-routes-to-pools", () => {
     expect(await violations(llmGatewayInternalRoutesToPools, kit())).toEqual([]);
   });
 
+  it("lets a model team's route attach to its platform's Gateway (platformGateways), and to no other", async () => {
+    const team = llmRoute({ model: chat, namespace: "fraud", host: "chat.models.internal" });
+    const teamPool = resource(
+      T.pool,
+      inferencePool({ model: "chat", track: "stable", isvc: "chat", namespace: "fraud" }) as never,
+      { name: "pool" },
+    );
+    const teamIsvc = (name: string, track: "stable" | "shadow") =>
+      resource(
+        T.isvc,
+        inferenceService({
+          model: chat,
+          track,
+          name,
+          namespace: "fraud",
+          source: chat.source,
+          serviceAccountName: "chat",
+        }) as never,
+        { name },
+      );
+    // A team namespace is a model namespace to the rule by its InferenceServices.
+    const stack = [teamPool, teamIsvc("chat", "stable"), teamIsvc("chat-shadow", "shadow"), route(team)];
+    expect(await violations(llmGatewayInternalRoutesToPools, stack)).toEqual([
+      expect.stringMatching(/attaches to llm-gateway\/llm, which is not a Gateway of this stack/),
+    ]);
+    expect(await violations(llmGatewayInternalRoutesToPools, stack, { platformGateways: ["llm-gateway/llm"] })).toEqual(
+      [],
+    );
+    expect(await violations(llmGatewayInternalRoutesToPools, stack, { platformGateways: ["other/gw"] })).toHaveLength(
+      1,
+    );
+  });
+
   it("refuses a Gateway that is internet-facing or admits anyone", async () => {
     const open = gateway(["0.0.0.0/0"]);
     const facing = gateway();

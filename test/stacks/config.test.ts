@@ -70,6 +70,17 @@ const BAD_STACKS: [string, string[], RegExp?][] = [
     /Bottlerocket node groups[\s\S]*pools\[0\]\.os: al2023/,
   ],
   [
+    "gateway-jwt-and-wake.yaml",
+    [
+      "mlserving:serving.gateway.jwt.issuer",
+      "mlserving:serving.gateway.jwt.jwksUri",
+      "mlserving:serving.gateway.jwt.audiences",
+      "mlserving:serving.models[0].wakeTimeoutSeconds",
+      "mlserving:serving.models[1].wakeTimeoutSeconds",
+    ],
+    /https:\/\/ URL of the token issuer[\s\S]*from 60 to 900[\s\S]*scales from zero[\s\S]*only the LLM gateway holds/,
+  ],
+  [
     "bad-budget.yaml",
     ["mlserving:budget.monthlyCeilingUsd", "mlserving:budget.enforcement"],
     /positive|mandatory or advisory/,
@@ -345,8 +356,9 @@ describe("stack files resolve with per-environment defaults", () => {
   it("dev scales accelerators to zero with Cluster Autoscaler; staging and prod use Karpenter with on-demand fallback", () => {
     const dev = spec("dev").capacity;
     expect(dev.autoscaler).toBe("cluster-autoscaler");
+    // The shipped dev stack gives the GPU pool a third node for chat-llm (woken from zero).
     expect(dev.pools.map((p) => [p.kind, p.minNodes, p.maxNodes])).toEqual([
-      ["nvidia", 0, 2],
+      ["nvidia", 0, 3],
       ["neuron", 0, 1],
     ]);
     for (const env of ["staging", "prod"]) {

@@ -15,28 +15,28 @@ const GOLDEN = {
   dev: {
     region: "us-west-2",
     floor: {
-      totalUsd: 756.02,
+      totalUsd: 772.45,
       withSpotUsd: {
-        low: 487.23,
-        high: 602.43,
+        low: 503.66,
+        high: 618.86,
       },
     },
     ceiling: {
-      totalUsd: 2617.37,
+      totalUsd: 3406.07,
     },
     components: {
       network: [37.45, 59.5],
       cluster: [232.82, 334.25],
-      "capacity:gpu": [399.98, 1500.76],
+      "capacity:gpu": [399.98, 2251.14],
       "capacity:inferentia": [0, 569.49],
-      serving: [16.43, 45.63],
+      serving: [32.86, 83.95],
       registry: [67.18, 105.58],
       monitoring: [2.16, 2.16],
     },
     pools: {
       gpu: {
         floor: [1, 383.98],
-        ceiling: [2, "g5.xlarge", 1468.76],
+        ceiling: [3, "g5.xlarge", 2203.14],
       },
       inferentia: {
         floor: [0, 0],
@@ -44,6 +44,8 @@ const GOLDEN = {
       },
     },
     models: {
+      // Scales from zero behind the LLM gateway: nothing while idle.
+      "chat-llm": { type: "g4dn.xlarge", replicas: [0, 1], usd: [0, 383.98] },
       resnet50: {
         type: "g4dn.xlarge",
         replicas: [1, 2],

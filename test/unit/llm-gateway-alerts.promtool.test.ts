@@ -110,6 +110,26 @@ describeWithTools("the LLM gateway's alerts", ["promtool"], () => {
             { eval_time: "20m", alertname: "LlmGatewayQueueing", exp_alerts: [] },
           ],
         },
+        {
+          // A track woken from zero at 6m: its first replica may take the longest hold to start
+          // (no page at 20m), but one still missing once that has passed is an outage.
+          interval: "1m",
+          input_series: [
+            {
+              series: 'kube_deployment_spec_replicas{namespace="serving",deployment="chat-predictor"}',
+              values: "0x5 1x40",
+            },
+            { series: 'inference_pool_ready_pods{namespace="serving",name="chat"}', values: "0x45" },
+          ],
+          alert_rule_test: [
+            { eval_time: "20m", alertname: "LlmInferencePoolNoReadyEndpoint", exp_alerts: [] },
+            {
+              eval_time: "40m",
+              alertname: "LlmInferencePoolNoReadyEndpoint",
+              exp_alerts: [fired("LlmInferencePoolNoReadyEndpoint", { namespace: "serving", name: "chat" })],
+            },
+          ],
+        },
       ],
     );
     expect(r.output).toContain("SUCCESS");

@@ -29,6 +29,18 @@ describe("ExternalDNS (issue 22, item 4: model hosts resolve)", () => {
       env: [{ name: "AWS_REGION", value: "us-west-2" }],
       serviceAccount: { create: true, name: "external-dns" },
     });
+    expect(v).not.toHaveProperty("gatewayNamespace");
+  });
+
+  it("with the LLM gateway, also reads the HTTPRoutes of that namespace's Gateways (chart 1.21.1 --gateway-namespace)", () => {
+    const v = externalDnsValues({
+      domain: "models.dev.internal",
+      zoneId: "Z1",
+      ownerId: "c1",
+      region: "us-west-2",
+      gatewayNamespace: "llm-gateway",
+    });
+    expect(v).toMatchObject({ sources: ["ingress", "gateway-httproute"], gatewayNamespace: "llm-gateway" });
   });
 
   it("answers each model at one host, the one the zone is named for", () => {

@@ -1,4 +1,12 @@
 import { LLM_GATEWAY_NAMESPACE } from "./gateway-builders";
+import { WAKE_TIMEOUT_SECONDS } from "./scale-from-zero";
+
+/**
+ * How long a track woken from zero may have no ready replica before LlmInferencePoolNoReadyEndpoint
+ * counts it an outage: the longest hold (`wakeTimeoutSeconds` at most) and five minutes more. Its
+ * cold start on a new node is minutes (the plan prints it); requests wait at the gateway meanwhile.
+ */
+export const WAKE_GRACE_MINUTES = WAKE_TIMEOUT_SECONDS.max / 60 + 5;
 
 /** A Prometheus alert rule group (the shape of monitoring's AlertRuleGroup; serving sits below monitoring). */
 interface AlertRuleGroup {
@@ -21,7 +29,8 @@ export const GATEWAY_QUEUE_THRESHOLD = 5;
  * labelled with the pool's `name`) and on kube-state-metrics for the pickers themselves:
  * - LlmEndpointPickerDown: a picker Deployment (`<pool>-epp`; no model name ends in `-epp`) has no
  *   available replica: the pool's route fails open, requests are forwarded unscored;
- * - LlmInferencePoolNoReadyEndpoint: a pool's picker sees no ready replica: requests to it fail;
+ * - LlmInferencePoolNoReadyEndpoint: a pool's picker sees no ready replica: requests to it fail
+ *   (a track woken from zero gets {@link WAKE_GRACE_MINUTES} to start its first);
  * - LlmGatewayQueueing: a pool's replicas each hold more than GATEWAY_QUEUE_THRESHOLD waiting requests.
  */
 export function gatewayAlertRuleGroup(): AlertRuleGroup {
@@ -41,8 +50,11 @@ export function gatewayAlertRuleGroup(): AlertRuleGroup {
       },
       {
         alert: "LlmInferencePoolNoReadyEndpoint",
-        // Only a pool whose predictor wants replicas: a track scaled to zero is not an outage.
-        expr: 'max by (namespace, name) (inference_pool_ready_pods) == 0\nand on (namespace, name)\nlabel_replace(max by (namespace, deployment) (kube_deployment_spec_replicas{deployment=~".+-predictor"}) > 0, "name", "$1", "deployment", "(.+)-predictor")',
+        // Only a pool whose predictor wants replicas: a track scaled to zero is not an outage, and
+        // one woken from zero within WAKE_GRACE_MINUTES is still starting its first replica.
+        expr:
+          'max by (namespace, name) (inference_pool_ready_pods) == 0\nand on (namespace, name)\nlabel_replace(max by (namespace, deployment) (kube_deployment_spec_replicas{deployment=~".+-predictor"}) > 0, "name", "$1", "deployment", "(.+)-predictor")' +
+          `\nunless on (namespace, name)\nlabel_replace(min by (namespace, deployment) (min_over_time(kube_deployment_spec_replicas{deployment=~".+-predictor"}[${WAKE_GRACE_MINUTES}m])) == 0, "name", "$1", "deployment", "(.+)-predictor")`,
         for: "5m",
         labels: { severity: "critical" },
         annotations: {

@@ -12,11 +12,14 @@ import {
 import { RUNTIME_DEFAULT_SECCOMP } from "../../common/pod-security";
 import { KSERVE_HTTP_PORT } from "../ports";
 import { IMAGES } from "../../versions";
+import { WAKE_TIMEOUT_SECONDS } from "./scale-from-zero";
 
 export { ISTIO_NAMESPACE, LLM_GATEWAY_NAMESPACE };
 
 /** The one Gateway LLM traffic enters by; Istio names its Deployment and Service `<name>-<class>`. */
 export const LLM_GATEWAY_NAME = "llm";
+/** The Gateway's one listener (HTTP), which routes name in `parentRefs[].sectionName`. */
+export const LLM_GATEWAY_LISTENER = "http";
 /** GatewayClass istiod 1.30.3 creates and reconciles (controller `istio.io/gateway-controller`). */
 export const LLM_GATEWAY_CLASS = "istio";
 /** Listener port of the Gateway: the NLB's listener and the proxy's port (Istio maps them 1:1). */
@@ -32,6 +35,21 @@ export const GATEWAY_POD_LABELS = { "gateway.networking.k8s.io/gateway-name": LL
 export const ISTIOD = { podLabels: { app: "istiod" }, xdsPort: 15012, monitoringPort: 15014 } as const;
 /** istiod's metrics Service (istio-discovery templates/service.yaml): `istiod`, labelled `app: istiod`, port `http-monitoring`. */
 export const ISTIOD_METRICS = { serviceLabels: { app: "istiod" }, port: "http-monitoring" };
+
+/**
+ * How long the gateway waits for a whole answer, seconds (HTTPRoute `timeouts.request`): the upstream
+ * `inferencepool` chart's route default at v1.5.0 (`experimentalHttpRoute.requestTimeout: 300s`),
+ * long enough for a long generation. A model woken from zero adds its hold (routes.ts `llmRouteTimeout`).
+ */
+export const LLM_ROUTE_TIMEOUT_SECONDS = 300;
+
+/**
+ * Idle timeout of the NLB's TCP listener, seconds: longer than the longest route (a generation after
+ * the longest hold, plus a minute). A non-streamed answer sends no byte until it is done, and the
+ * NLB's default of 350 s would reset the connection of a request held while its model wakes (AWS Load
+ * Balancer Controller v3.5.0 docs/guide/service/annotations.md, `listener-attributes`; NLB accepts 60-6000 s).
+ */
+export const GATEWAY_IDLE_TIMEOUT_SECONDS = LLM_ROUTE_TIMEOUT_SECONDS + WAKE_TIMEOUT_SECONDS.max + 60;
 
 /** How many gateway proxies the kit runs (a fixed count; each takes a share of a system node). */
 export const GATEWAY_REPLICAS = { min: 1, max: 6 } as const;
@@ -52,7 +70,9 @@ export interface LlmGatewaySettings {
  * Annotations the gateway's Service gets (Gateway `spec.infrastructure.annotations`, which Istio
  * copies to the Service it creates): an internal NLB with IP targets from the AWS Load Balancer
  * Controller, its security group admitting only `allowedCidrs` (LBC service annotations:
- * `load-balancer-source-ranges`), health-checked on Istio's readiness endpoint.
+ * `load-balancer-source-ranges`), health-checked on Istio's readiness endpoint, its TCP idle
+ * timeout raised to {@link GATEWAY_IDLE_TIMEOUT_SECONDS}. Gateway API v1.5.1 admits at most 8
+ * infrastructure annotations (`maxProperties: 8`): these are 8.
  */
 export function gatewayServiceAnnotations(allowedCidrs: readonly string[]): Record<string, string> {
   if (allowedCidrs.length === 0) throw new Error("LLM gateway: allowedCidrs must name at least one network");
@@ -64,6 +84,7 @@ export function gatewayServiceAnnotations(allowedCidrs: readonly string[]): Reco
     "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "http",
     "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": String(GATEWAY_PROXY_PORTS.status),
     "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/healthz/ready",
+    [`service.beta.kubernetes.io/aws-load-balancer-listener-attributes.TCP-${LLM_GATEWAY_PORT}`]: `tcp.idle_timeout.seconds=${GATEWAY_IDLE_TIMEOUT_SECONDS}`,
   };
 }
 
@@ -78,7 +99,7 @@ export function llmGateway(s: LlmGatewaySettings) {
       infrastructure: { annotations: gatewayServiceAnnotations(s.allowedCidrs) },
       listeners: [
         {
-          name: "http",
+          name: LLM_GATEWAY_LISTENER,
           protocol: "HTTP",
           port: LLM_GATEWAY_PORT,
           allowedRoutes: {

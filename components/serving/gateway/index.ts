@@ -6,3 +6,5 @@ export * from "./addons";
 export * from "./llm-gateway";
 export * from "./llm-route";
 export * from "./gateway-alerts";
+export * from "./scale-from-zero";
+export * from "./jwt";

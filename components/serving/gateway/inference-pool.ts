@@ -8,6 +8,7 @@ import { terminationGracePeriodSeconds } from "../drain";
 import { VLLM_DRAIN } from "../runtimes/vllm";
 import type { ModelTrack } from "../tracks";
 import { ENDPOINT_PICKER_COMPONENT, ENDPOINT_PICKER_PORTS } from "./gateway-builders";
+import { flowControlConfigLines, type WakeSettings } from "./scale-from-zero";
 
 /** API group of InferencePool (Gateway API Inference Extension v1, GA since v1.0). */
 export const INFERENCE_POOL_GROUP = "inference.networking.k8s.io";
@@ -20,6 +21,8 @@ export interface PoolInput {
   /** The InferenceService's name; the pool is named after it, its picker `<name>-epp`. */
   isvc: string;
   namespace: string;
+  /** The track scales from zero: its picker holds requests while it has no replica (`scale-from-zero.ts`). Default: none. */
+  wake?: WakeSettings;
 }
 
 /** Label naming the pool on its picker's objects. */
@@ -56,11 +59,15 @@ export const PICKER_SCORERS = [
   { type: "prefix-cache-scorer", weight: 3 },
 ] as const;
 
-/** The picker's EndpointPickerConfig (inference.networking.x-k8s.io/v1alpha1) as the YAML text it reads. */
-export function endpointPickerConfig(): string {
+/**
+ * The picker's EndpointPickerConfig (inference.networking.x-k8s.io/v1alpha1) as the YAML text it
+ * reads; for a track woken from zero, with its Flow Control layer holding requests (`scale-from-zero.ts`).
+ */
+export function endpointPickerConfig(wake?: WakeSettings): string {
   const lines = [
     "apiVersion: inference.networking.x-k8s.io/v1alpha1",
     "kind: EndpointPickerConfig",
+    ...(wake ? flowControlConfigLines(wake) : []),
     "plugins:",
     ...PICKER_SCORERS.map((s) => `- type: ${s.type}`),
     "- type: metrics-data-source",
@@ -105,6 +112,9 @@ export function inferencePool(p: PoolInput) {
   };
 }
 
+/** How often Prometheus scrapes a picker's metrics, seconds (its queue is what wakes a track from zero). */
+export const PICKER_SCRAPE_SECONDS = 15;
+
 /** Where a picker's service-account token is mounted: the path client-go's in-cluster config reads. */
 const TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
@@ -132,7 +142,7 @@ export function endpointPickerObjects(p: PoolInput) {
     subjects: [{ kind: "ServiceAccount", name, namespace: p.namespace }],
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
   };
-  const configMap = { metadata: meta, data: { [PICKER_CONFIG_FILE]: endpointPickerConfig() } };
+  const configMap = { metadata: meta, data: { [PICKER_CONFIG_FILE]: endpointPickerConfig(p.wake) } };
   const grpcProbe = { port: ENDPOINT_PICKER_PORTS.health, service: "inference-extension" };
   const deployment = {
     metadata: meta,
@@ -240,7 +250,7 @@ export function endpointPickerObjects(p: PoolInput) {
     namespace: p.namespace,
     serviceLabels: meta.labels,
     port: "http-metrics",
-    interval: "15s",
+    interval: `${PICKER_SCRAPE_SECONDS}s`,
   });
   return { serviceAccount, role, roleBinding, configMap, deployment, service, destinationRule, monitor };
 }

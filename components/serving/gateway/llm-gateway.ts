@@ -22,11 +22,15 @@ import {
   llmGateway,
 } from "./gateway-builders";
 import { pickerNamespacePolicies } from "./picker-policies";
+import type { GatewayParent } from "./routes";
+import { type GatewayJwt, gatewayJwtPolicies, gatewayJwtProblems } from "./jwt";
 
 /** What a model's route needs from the gateway: what to wait for. */
 export interface LlmGatewayHandle {
   /** The Gateway, istiod and the CRDs: HTTPRoutes and InferencePools wait on these. */
   readonly ready: pulumi.Resource[];
+  /** The Gateway routes attach to. Default: the kit's (`llm` in `llm-gateway`, listener `http`). */
+  readonly parent?: GatewayParent;
 }
 
 export interface LlmGatewayArgs {
@@ -47,6 +51,16 @@ export interface LlmGatewayArgs {
   loadBalancerReady?: pulumi.Resource[];
   /** ServiceMonitors and PodMonitors wait for the monitoring CRDs. Required. */
   monitoring: MonitoringHandle;
+  /**
+   * Namespaces whose HTTPRoutes may attach to the Gateway and whose models and endpoint pickers it
+   * reaches (each gets the pickers' NetworkPolicies): `serving` and the model teams' namespaces.
+   * Default: `serving` only.
+   */
+  modelNamespaces?: string[];
+  /** What the pickers' NetworkPolicies in `modelNamespaces` wait for (the team namespaces). Default: none. */
+  modelNamespacesReady?: pulumi.Resource[];
+  /** Callers must also present a valid JSON Web Token of this issuer (see `jwt.ts`). Default: none (networks only). */
+  jwt?: GatewayJwt;
 }
 
 /** The raw URLs of a release's pinned CRD manifests (what the provider reads when it applies them). */
@@ -72,6 +86,10 @@ export class LlmGateway extends pulumi.ComponentResource {
     if (Array.isArray(args.allowedCidrs) && args.allowedCidrs.every((c) => typeof c === "string"))
       for (const p of allowedCidrsProblems(args.allowedCidrs as string[]))
         problems.push(`allowedCidrs${p.path}: ${p.message}`);
+    if (args.jwt) for (const p of gatewayJwtProblems(args.jwt)) problems.push(`jwt.${p.path}: ${p.message}`);
+    const modelNamespaces = args.modelNamespaces ?? [SERVING_NAMESPACE];
+    if (!modelNamespaces.includes(SERVING_NAMESPACE) || new Set(modelNamespaces).size !== modelNamespaces.length)
+      problems.push(`modelNamespaces: must hold ${SERVING_NAMESPACE} and each namespace once`);
     if (problems.length > 0) throw new InvalidArgsError(`LlmGateway "${name}"`, problems);
     super("mlserving:serving:LlmGateway", name, {}, opts);
     const { cluster } = args;
@@ -116,28 +134,38 @@ export class LlmGateway extends pulumi.ComponentResource {
       `${name}-gateway`,
       args.nlbSubnetCidrs,
       ["0.0.0.0/32"],
-      (nlbSubnetCidrs: string[]) => gatewayNamespacePolicies({ nlbSubnetCidrs }),
+      (nlbSubnetCidrs: string[]) => gatewayNamespacePolicies({ nlbSubnetCidrs, modelNamespaces }),
       { ...k8sOpts, dependsOn: [gatewayNs] },
     );
-    registerNetworkPolicies(
-      `${name}-pickers`,
-      controlPlane,
-      ["0.0.0.0/32"],
-      (apiServerCidrs: string[]) => pickerNamespacePolicies(SERVING_NAMESPACE, { apiServerCidrs }),
-      { ...k8sOpts, dependsOn: cluster.workloadReady },
-    );
+    for (const ns of modelNamespaces)
+      registerNetworkPolicies(
+        ns === SERVING_NAMESPACE ? `${name}-pickers` : `${name}-pickers-${ns}`,
+        controlPlane,
+        ["0.0.0.0/32"],
+        (apiServerCidrs: string[]) => pickerNamespacePolicies(ns, { apiServerCidrs }),
+        { ...k8sOpts, dependsOn: [...cluster.workloadReady, ...(args.modelNamespacesReady ?? [])] },
+      );
     const callers: pulumi.Input<string[]> = args.allowedCidrs ?? args.nlbSubnetCidrs;
-    const shape = llmGateway({ allowedCidrs: ["0.0.0.0/32"], replicas });
+    const shape = llmGateway({ allowedCidrs: ["0.0.0.0/32"], replicas, routeNamespaces: modelNamespaces });
     this.gateway = new k8s.apiextensions.CustomResource(
       `${name}-gateway`,
       {
         apiVersion: shape.apiVersion,
         kind: shape.kind,
         metadata: shape.metadata,
-        spec: pulumi.output(callers).apply((allowedCidrs) => llmGateway({ allowedCidrs, replicas }).spec),
+        spec: pulumi
+          .output(callers)
+          .apply((allowedCidrs) => llmGateway({ allowedCidrs, replicas, routeNamespaces: modelNamespaces }).spec),
       },
       { ...k8sOpts, dependsOn: [istiod, gatewayNs, ...gatewayPolicies, ...(args.loadBalancerReady ?? [])] },
     );
+    if (args.jwt) {
+      // Istio's security CRDs come with istiod (its base chart); the policies name the Gateway.
+      const jwtPolicies = gatewayJwtPolicies(args.jwt);
+      const afterGateway = { ...k8sOpts, dependsOn: [istiod, gatewayNs] };
+      new k8s.apiextensions.CustomResource(`${name}-jwt`, jwtPolicies.requestAuthentication, afterGateway);
+      new k8s.apiextensions.CustomResource(`${name}-require-jwt`, jwtPolicies.authorizationPolicy, afterGateway);
+    }
     new k8s.apiextensions.CustomResource(
       `${name}-proxy-metrics`,
       podMonitor({

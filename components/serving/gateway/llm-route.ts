@@ -5,6 +5,7 @@ import { modelTracks, type TrackedModel } from "../tracks";
 import { endpointPickerObjects, inferencePool } from "./inference-pool";
 import type { LlmGatewayHandle } from "./llm-gateway";
 import { llmRoute } from "./routes";
+import type { WakeSettings } from "./scale-from-zero";
 
 export interface LlmModelRouteArgs {
   cluster: WorkloadClusterHandle;
@@ -17,6 +18,8 @@ export interface LlmModelRouteArgs {
   /** The gateway the route attaches to. Required. */
   gateway: LlmGatewayHandle;
   monitoring: MonitoringHandle;
+  /** The model scales from zero: its pickers hold requests while it has no replica. Default: none. */
+  wake?: WakeSettings;
   /** The model's InferenceServices and whatever else the route waits for. Default: none. */
   dependsOn?: pulumi.Resource[];
 }
@@ -36,7 +39,13 @@ export class LlmModelRoute extends pulumi.ComponentResource {
     const k8sOpts = { parent: this, provider: cluster.provider };
     const waits = [...args.gateway.ready, ...(args.dependsOn ?? [])];
     for (const t of modelTracks(model).filter((x) => x.track !== "shadow")) {
-      const pool = { model: model.name, track: t.track, isvc: t.isvc, namespace };
+      const pool = {
+        model: model.name,
+        track: t.track,
+        isvc: t.isvc,
+        namespace,
+        ...(args.wake ? { wake: args.wake } : {}),
+      };
       const o = endpointPickerObjects(pool);
       const n = `${name}-${t.track}`;
       const sa = new k8s.core.v1.ServiceAccount(`${n}-epp`, o.serviceAccount, k8sOpts);
@@ -62,7 +71,13 @@ export class LlmModelRoute extends pulumi.ComponentResource {
     }
     this.route = new k8s.apiextensions.CustomResource(
       `${name}-route`,
-      llmRoute({ model, namespace, host: args.host }),
+      llmRoute({
+        model,
+        namespace,
+        host: args.host,
+        ...(args.wake ? { wake: args.wake } : {}),
+        ...(args.gateway.parent ? { parent: args.gateway.parent } : {}),
+      }),
       { ...k8sOpts, dependsOn: [...this.pools, ...waits] },
     );
     this.registerOutputs({});

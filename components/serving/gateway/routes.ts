@@ -1,14 +1,38 @@
 import { MODEL_POD_LABEL } from "../../common/names";
 import { modelTracks, type TrackedModel } from "../tracks";
-import { LLM_GATEWAY_NAME, LLM_GATEWAY_NAMESPACE } from "./gateway-builders";
+import {
+  LLM_GATEWAY_LISTENER,
+  LLM_GATEWAY_NAME,
+  LLM_GATEWAY_NAMESPACE,
+  LLM_ROUTE_TIMEOUT_SECONDS,
+} from "./gateway-builders";
 import { INFERENCE_POOL_GROUP } from "./inference-pool";
+import type { WakeSettings } from "./scale-from-zero";
 
 /**
- * How long the gateway waits for a whole answer (HTTPRoute `timeouts.request`): the upstream
- * `inferencepool` chart's route default at v1.5.0 (`experimentalHttpRoute.requestTimeout: 300s`),
- * long enough for a long generation, and for a replica woken from zero (docs/llms.md).
+ * The route's `timeouts.request`: a generation's {@link LLM_ROUTE_TIMEOUT_SECONDS}, plus, for a
+ * model woken from zero, the time its picker may hold a request. Istio 1.30.3 makes it the Envoy
+ * route's timeout (pilot/pkg/config/kube/gateway/conversion.go, networking/core/route/route.go
+ * `setTimeout`), whose timer Envoy's router starts once the request reaches it, after the picker
+ * releases it; counting the hold too keeps the route from cutting a held request under either reading.
  */
-export const LLM_ROUTE_TIMEOUT = "300s";
+export function llmRouteTimeout(wake?: WakeSettings): string {
+  return `${LLM_ROUTE_TIMEOUT_SECONDS + (wake?.holdSeconds ?? 0)}s`;
+}
+
+/** A Gateway and listener a route attaches to. */
+export interface GatewayParent {
+  name: string;
+  namespace: string;
+  listener: string;
+}
+
+/** The kit's own Gateway. */
+export const KIT_GATEWAY: GatewayParent = {
+  name: LLM_GATEWAY_NAME,
+  namespace: LLM_GATEWAY_NAMESPACE,
+  listener: LLM_GATEWAY_LISTENER,
+};
 
 /** KServe's predictor Service of an InferenceService: `<isvc>-predictor` on port 80 (Standard mode). */
 const predictorService = (isvc: string) => ({ name: `${isvc}-predictor`, port: 80 });
@@ -30,7 +54,15 @@ const poolRef = (isvc: string, weight?: number) => ({
  *   predictor Service; the gateway drops a mirror's answers (Gateway API HTTPRequestMirrorFilter).
  * The shadow is a plain Service, not a pool: a mirrored request is not scheduled by a picker.
  */
-export function llmRoute(input: { model: TrackedModel; namespace: string; host: string }) {
+export function llmRoute(input: {
+  model: TrackedModel;
+  namespace: string;
+  host: string;
+  wake?: WakeSettings;
+  /** The Gateway the route attaches to. Default: {@link KIT_GATEWAY}. */
+  parent?: GatewayParent;
+}) {
+  const parent = input.parent ?? KIT_GATEWAY;
   const { model } = input;
   const tracks = new Map(modelTracks(model).map((t) => [t.track, t]));
   const stable = tracks.get("stable")!;
@@ -55,7 +87,7 @@ export function llmRoute(input: { model: TrackedModel; namespace: string; host: 
     matches,
     ...(filters.length > 0 ? { filters } : {}),
     backendRefs,
-    timeouts: { request: LLM_ROUTE_TIMEOUT },
+    timeouts: { request: llmRouteTimeout(input.wake) },
   });
   const rules: object[] = [];
   if (variant && model.abTest)
@@ -91,9 +123,9 @@ export function llmRoute(input: { model: TrackedModel; namespace: string; host: 
         {
           group: "gateway.networking.k8s.io",
           kind: "Gateway",
-          name: LLM_GATEWAY_NAME,
-          namespace: LLM_GATEWAY_NAMESPACE,
-          sectionName: "http",
+          name: parent.name,
+          namespace: parent.namespace,
+          sectionName: parent.listener,
         },
       ],
       hostnames: [input.host],

@@ -157,6 +157,12 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "teams[].models":
     "Model names the team may deploy (each a host on the shared ALB, owned once across the platform). Default: any name not taken.",
   "alerting.slackChannel": "Slack channel for alerts, e.g. `#ml-alerts`.",
+  "images.pullThroughCache.repositoryPrefix":
+    "Set `images.pullThroughCache` to pull the accelerator nodes' images (Docker Hub, GHCR, ECR Public, registry.k8s.io, Quay; not nvcr.io) through ECR pull-through cache rules in the stack's account and Region; the cached repositories' namespace, at most 19 characters. Default: the cluster name.",
+  "images.pullThroughCache.dockerHubCredentialArn":
+    "ARN of a Secrets Manager secret named `ecr-pullthroughcache/...` in the stack's Region holding a Docker Hub `username` and `accessToken`; required when an image comes from Docker Hub (vLLM).",
+  "images.pullThroughCache.githubCredentialArn":
+    "ARN of a Secrets Manager secret named `ecr-pullthroughcache/...` in the stack's Region holding a GitHub `username` and `accessToken` (`read:packages`); required when an image comes from ghcr.io (the MLflow fetcher).",
   "budget.monthlyCeilingUsd": "Monthly budget in USD the plan's cost ceiling is held to.",
   "budget.enforcement": "`mandatory` (the plan fails above budget) or `advisory` (it warns).",
   alertSlackWebhookUrl: "Secret. Slack incoming-webhook URL; every severity goes there.",

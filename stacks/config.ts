@@ -31,6 +31,7 @@ import {
   CapacityReservationType,
 } from "../components/capacity/rules";
 import { CLUSTER_LIST_LIMITS } from "../components/cluster/rules";
+import { pullThroughCachePlaceholderProblems } from "../components/cluster/pull-through-cache";
 import { configKeyPath, coveredBy, listLengthProblem } from "../components/common/problems";
 import { MAX_USER_TAGS, tagProblems } from "../components/common/tags";
 import { NETWORK_LIST_LIMITS } from "../components/network/rules";
@@ -265,6 +266,16 @@ const alertingSchema = z.strictObject({
     .optional(),
 });
 
+const imagesSchema = z.strictObject({
+  pullThroughCache: z
+    .strictObject({
+      repositoryPrefix: z.string().optional(),
+      dockerHubCredentialArn: z.string().optional(),
+      githubCredentialArn: z.string().optional(),
+    })
+    .optional(),
+});
+
 /**
  * Alert receivers' URLs and keys: each its own top-level key, so Pulumi records each one as a
  * secret (or not) and a plaintext value is caught.
@@ -296,6 +307,7 @@ export const stackConfigSchema = z.strictObject({
   // Bounded here so a huge list is refused before each item is checked; modelTeamsProblems holds the real bound.
   teams: z.array(teamSchema).max(1000, "must list at most 1000 teams").optional(),
   alerting: alertingSchema.optional(),
+  images: imagesSchema.optional(),
   budget: z
     .strictObject({
       monthlyCeilingUsd: z.number().positive("must be a positive amount of US dollars"),
@@ -534,11 +546,12 @@ export function resolvePlatformSpec(
   const gpuMemoryGiB = smallestGpuMemoryGiB(
     capacity.pools.filter((p) => p.kind === "nvidia").flatMap((p) => p.instanceTypes),
   );
+  const clusterName = cfg.clusterName ?? `mlserving-${cfg.environment}`;
   const spec: PlatformSpec = {
     environment: cfg.environment,
     team: cfg.team,
     region: region ?? "",
-    clusterName: cfg.clusterName ?? `mlserving-${cfg.environment}`,
+    clusterName,
     tags: cfg.tags ?? {},
     network: {
       cidrBlock: cfg.network?.cidrBlock ?? d.network.cidrBlock,
@@ -598,6 +611,7 @@ export function resolvePlatformSpec(
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, gpuMemoryGiB)),
     },
     ...(cfg.teams ? { teams: cfg.teams.map(withModelTeamDefaults) } : {}),
+    ...resolveImages(cfg, clusterName),
   };
   for (const p of platformSpecProblems(spec))
     problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
@@ -659,10 +673,17 @@ function withoutRefusedValues(raw: Record<string, unknown>, error: z.ZodError): 
  * documentation-range CIDRs. The offline plan prints them; `pulumi up` refuses them.
  */
 export function deployPlaceholderProblems(spec: PlatformSpec): ConfigProblem[] {
-  return apiAccessPlaceholders(apiAccessInputOf(spec)).map((p) => ({
-    path: `${CONFIG_NAMESPACE}:cluster.${p.path}`,
-    message: p.message,
-  }));
+  const cache = spec.images?.pullThroughCache;
+  return [
+    ...apiAccessPlaceholders(apiAccessInputOf(spec)).map((p) => ({
+      path: `${CONFIG_NAMESPACE}:cluster.${p.path}`,
+      message: p.message,
+    })),
+    ...(cache ? pullThroughCachePlaceholderProblems(cache) : []).map((p) => ({
+      path: `${CONFIG_NAMESPACE}:images.pullThroughCache.${p.path}`,
+      message: p.message,
+    })),
+  ];
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -729,6 +750,23 @@ function resolveCapacity(
     neuronScheduler: cfg?.neuronScheduler ?? d.neuronScheduler,
     createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole ?? d.createSpotServiceLinkedRole,
     pools,
+  };
+}
+
+/** The images' settings, with the pull-through cache's prefix defaulting to the cluster name. */
+function resolveImages(cfg: StackConfig, clusterName: string): Pick<PlatformSpec, "images"> {
+  const cache = cfg.images?.pullThroughCache;
+  if (!cache) return {};
+  return {
+    images: {
+      pullThroughCache: {
+        repositoryPrefix: cache.repositoryPrefix ?? clusterName,
+        ...definedOnly({
+          dockerHubCredentialArn: cache.dockerHubCredentialArn,
+          githubCredentialArn: cache.githubCredentialArn,
+        }),
+      },
+    },
   };
 }
 

@@ -163,7 +163,8 @@ describe("mlserving:images.pullThroughCache in a stack file", () => {
 
   it("refuses a cache without the Docker Hub credential vLLM needs, naming the key and the image", () => {
     const { raw, region, secretKeys } = rawOf("prod");
-    const { dockerHubCredentialArn: _, ...rest } = raw.images.pullThroughCache;
+    const rest = { ...raw.images.pullThroughCache };
+    delete rest.dockerHubCredentialArn;
     expect(() => resolvePlatformSpec({ ...raw, images: { pullThroughCache: rest } }, region, secretKeys)).toThrow(
       /mlserving:images\.pullThroughCache\.dockerHubCredentialArn: is required: docker\.io\/vllm\/vllm-openai/,
     );

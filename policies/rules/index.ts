@@ -22,7 +22,7 @@ import {
 import { noAdminEquivalentIam, podIdentityTrustPinned, s3AccessNamesBuckets } from "./iam";
 import { adminPortsNotOpenToWorld, databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
 import { logGroupsRetainedAndEncrypted } from "./logs";
-import { ecrRepositoriesImmutableAndScanned } from "./ecr";
+import { ecrRepositoriesImmutableAndScanned, imagesThroughPullThroughCache } from "./ecr";
 import { volumesEncrypted } from "./volumes";
 import {
   imagesPinnedAndAllowed,
@@ -99,4 +99,6 @@ export const allPolicies: Policy[] = [
   ecrRepositoriesImmutableAndScanned,
   baselineNamespaceWorkloadsAdmitted,
   llmGatewayInternalRoutesToPools,
+  // Images through the ECR pull-through cache (issue 28).
+  imagesThroughPullThroughCache,
 ];

@@ -54,7 +54,10 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].spot": "Run on spot. Default: true; false makes an on-demand pool, which may list one type.",
   "capacity.pools[].diskSizeGiB": "Image volume of an accelerator node, GiB. Default: 200.",
   "capacity.pools[].os": "`al2023` or `bottlerocket` (NVIDIA node groups only). Default: `al2023`.",
-  "capacity.pools[].imageCacheSnapshotId": "Karpenter NVIDIA pools: EBS snapshot of pre-pulled images.",
+  "capacity.pools[].imageCacheSnapshotId":
+    "Karpenter NVIDIA pools: EBS snapshot of a Bottlerocket data volume with the pool's images pre-pulled; build it with `npm run image-cache -- --stack <stack>`.",
+  "capacity.pools[].imageCacheImages":
+    "The images the snapshot holds, as `npm run image-cache` prints them; the plan refuses a snapshot whose images differ from what the pool's pods pull (re-run it when versions.ts changes an image).",
   "capacity.pools[].warmNodes":
     "Nodes held warm by low-priority placeholder pods (each the pool's largest replica), so a replacement replica starts on a running node; priced in cost.json. Default: 0.",
   "capacity.pools[].volumeThroughputMiBps":

@@ -127,6 +127,7 @@ const poolSchema = z.strictObject({
   diskSizeGiB: count(1, 4000).optional(),
   os: z.enum(["al2023", "bottlerocket"]).optional(),
   imageCacheSnapshotId: z.string().optional(),
+  imageCacheImages: z.array(z.string()).optional(),
   warmNodes: count(0, 100).optional(),
   volumeThroughputMiBps: int.optional(),
   instanceStore: z.boolean().optional(),
@@ -458,6 +459,7 @@ const CONFIG_LIST_LIMITS: [string[], ListLimit][] = [
   [["network", "existing", "publicSubnetIds"], NETWORK_LIST_LIMITS.publicSubnetIds],
   [["capacity", "pools"], CAPACITY_LIST_LIMITS.pools],
   [["capacity", "pools", "[]", "instanceTypes"], CAPACITY_LIST_LIMITS.instanceTypes],
+  [["capacity", "pools", "[]", "imageCacheImages"], CAPACITY_LIST_LIMITS.imageCacheImages],
   [["serving", "models"], MODEL_LIST_LIMIT],
   [["tags"], { max: MAX_USER_TAGS, what: "tags", hint: "AWS allows 50 per resource and the kit adds its own" }],
 ];
@@ -729,6 +731,7 @@ function resolveCapacity(
         diskSizeGiB: p.diskSizeGiB ?? 200,
         os: p.os ?? "al2023",
         imageCacheSnapshotId: p.imageCacheSnapshotId,
+        ...(p.imageCacheImages ? { imageCacheImages: p.imageCacheImages } : {}),
         ...(p.warmNodes ? { warmNodes: p.warmNodes } : {}),
         ...(p.volumeThroughputMiBps !== undefined ? { volumeThroughputMiBps: p.volumeThroughputMiBps } : {}),
         ...(p.instanceStore ? { instanceStore: true } : {}),

@@ -35,6 +35,11 @@ export interface AcceleratorPoolSpec {
   /** Karpenter NVIDIA pools only: EBS snapshot of pre-pulled images. */
   imageCacheSnapshotId?: string;
   /**
+   * The images the snapshot holds, as `npm run image-cache` recorded them (pinned references): a
+   * snapshot whose images are not the ones the pool's pods pull now is refused. Default: not recorded.
+   */
+  imageCacheImages?: string[];
+  /**
    * Nodes held warm by low-priority placeholder pods, each the size of the pool's largest replica,
    * so a replacement replica starts on a running node. Default: 0.
    */
@@ -146,6 +151,7 @@ export const MIN_SPOT_INSTANCE_TYPES = 3;
 export const CAPACITY_LIST_LIMITS = {
   pools: { max: 20, what: "pools", hint: "each pool is a node group or a Karpenter NodePool" },
   instanceTypes: { max: 20, what: "instance types" },
+  imageCacheImages: { max: 100, what: "images" },
 } as const;
 /** Time-slicing shares of one GPU (NVIDIA device plugin). */
 export const TIME_SLICING_LIMITS = { min: 2, max: 48 } as const;

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runPlan, type PlanOutcome } from "../../cli/planner";
 import { loadStackFile } from "../../cli/stack-file";
 import { acceleratorNodeImages } from "../../components/platform/images";
+import { poolNodeImages } from "../../components/platform/image-cache";
 import { pulledImageRef } from "../../components/serving/model-images";
 import { ecrRegistryHost, pullThroughUpstreams } from "../../components/cluster/pull-through-cache";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
@@ -76,6 +77,45 @@ describe("the image set the kit derives (acceleratorNodeImages)", () => {
     const pulled = [...new Set(acceleratorPodObjects(stack).flatMap((r) => imagesIn(r.inputs)))].sort();
     expect(pulled.length).toBeGreaterThan(0);
     expect(pulled).toEqual([...new Set(acceleratorNodeImages(spec).map((i) => pulledImageRef(i, mirror)))].sort());
+  });
+});
+
+describe("the image-cache snapshot's pre-pull list (poolNodeImages)", () => {
+  it("prod: is, per NVIDIA pool, what the model pods selecting its accelerator and its placeholders pull", () => {
+    const spec = specOf("prod");
+    const mirror = {
+      registry: ecrRegistryHost("123456789012", spec.region),
+      repositoryPrefix: spec.images!.pullThroughCache!.repositoryPrefix,
+      upstreams: pullThroughUpstreams(acceleratorNodeImages(spec)),
+    };
+    const props = (r: RecordedResource) => r.inputs as any;
+    const runtimes = ofType("prod", "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime");
+    const storage = ofType("prod", "kubernetes:serving.kserve.io/v1alpha1:ClusterStorageContainer");
+    for (const pool of spec.capacity.pools.filter((p) => p.kind === "nvidia")) {
+      const images = new Set<string>();
+      for (const isvc of ofType("prod", "kubernetes:serving.kserve.io/v1beta1:InferenceService")) {
+        const predictor = props(isvc).spec.predictor;
+        if (predictor.nodeSelector?.["mlserving.io/accelerator"] !== pool.kind) continue;
+        const runtime = runtimes.find((r) => props(r).metadata.name === predictor.model.runtime);
+        imagesIn(props(runtime!).spec.containers).forEach((i) => images.add(i));
+        const uri = String(predictor.model.storageUri);
+        if (!uri.startsWith("pvc://"))
+          for (const c of storage.filter((c) =>
+            props(c).spec.supportedUriFormats.some((f: { prefix: string }) => uri.startsWith(f.prefix)),
+          ))
+            imagesIn(props(c).spec.container).forEach((i) => images.add(i));
+      }
+      const placeholders = acceleratorPodObjects("prod").filter(
+        (r) => props(r).metadata.name === `warm-headroom-${pool.name}`,
+      );
+      placeholders.flatMap((r) => imagesIn(r.inputs)).forEach((i) => images.add(i));
+      expect(images.size).toBeGreaterThan(0);
+      expect([...images].sort()).toEqual(
+        poolNodeImages(spec, pool)
+          .map((i) => pulledImageRef(i, mirror))
+          .sort(),
+      );
+    }
   });
 });
 

@@ -56,6 +56,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].os": "`al2023` or `bottlerocket` (NVIDIA node groups only). Default: `al2023`.",
   "capacity.pools[].imageCacheSnapshotId":
     "Karpenter NVIDIA pools: EBS snapshot of a Bottlerocket data volume with the pool's images pre-pulled; build it with `npm run image-cache -- --stack <stack>`.",
+  "capacity.pools[].fastImagePull":
+    "Karpenter AL2023 pools: nodeadm's FastImagePull gate (containerd pulls and unpacks layers in parallel through SOCI; experimental at the pinned AMI); needs volumeThroughputMiBps of at least 600 (or instanceStore) and types of at least 4 vCPUs and 7 GiB. Default: false.",
   "capacity.pools[].imageCacheImages":
     "The images the snapshot holds, as `npm run image-cache` prints them; the plan refuses a snapshot whose images differ from what the pool's pods pull (re-run it when versions.ts changes an image).",
   "capacity.pools[].warmNodes":

@@ -131,6 +131,7 @@ const poolSchema = z.strictObject({
   warmNodes: count(0, 100).optional(),
   volumeThroughputMiBps: int.optional(),
   instanceStore: z.boolean().optional(),
+  fastImagePull: z.boolean().optional(),
   reservations: z
     .array(
       z.strictObject({
@@ -735,6 +736,7 @@ function resolveCapacity(
         ...(p.warmNodes ? { warmNodes: p.warmNodes } : {}),
         ...(p.volumeThroughputMiBps !== undefined ? { volumeThroughputMiBps: p.volumeThroughputMiBps } : {}),
         ...(p.instanceStore ? { instanceStore: true } : {}),
+        ...(p.fastImagePull ? { fastImagePull: true } : {}),
         ...(p.reservations
           ? {
               reservations: p.reservations.map((r) => ({

@@ -9,6 +9,7 @@ import {
 import { parseGoDuration } from "../common/durations";
 import { listLengthProblem, Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { nodeGroupShapeProblems } from "./instance-shapes";
+import { instanceType } from "../common/instance-types";
 
 /** The node autoscalers the kit runs for accelerator capacity. */
 export type NodeAutoscaler = "cluster-autoscaler" | "karpenter";
@@ -55,6 +56,12 @@ export interface AcceleratorPoolSpec {
    * has it (`instanceStorePolicy: RAID0`, mounted at /mnt/k8s-disks/0; v1.14.1 docs/concepts/nodeclasses.md). Default: false.
    */
   instanceStore?: boolean;
+  /**
+   * Karpenter pools on AL2023: nodeadm's `FastImagePull` feature gate, which makes containerd pull
+   * and unpack image layers in parallel through the SOCI snapshotter (awslabs/amazon-eks-ami
+   * v20260724 nodeadm/doc/examples.md, "Enabling fast image pull (experimental)"). Default: false.
+   */
+  fastImagePull?: boolean;
   /** Karpenter pools only: capacity reservations the pool launches into first (`reserved` capacity). Default: none. */
   reservations?: CapacityReservationSpec[];
 }
@@ -198,6 +205,42 @@ export function poolOsProblem(kind: AcceleratorKind, os: NodeOs): string | undef
   return osesOf(kind).includes(os) ? undefined : `${kind} node groups run ${osesOf(kind).join(" or ")}, not ${os}`;
 }
 
+/**
+ * nodeadm (awslabs/amazon-eks-ami v20260724) uses the SOCI snapshotter for `FastImagePull` only on a
+ * node with at least 4 vCPUs and 7 GiB (nodeadm/internal/containerd/config.go `UseSOCISnapshotter`),
+ * and AWS recommends "at least 600MiB/s throughput" of the root volume: "Below that value, you may see
+ * longer image pull times with this flag" (nodeadm/doc/examples.md).
+ */
+export const FAST_IMAGE_PULL = { minVcpu: 4, minMemoryGiB: 7, minThroughputMiBps: 600 } as const;
+
+/** Why a pool cannot have `fastImagePull` (paths relative to the key). */
+export function fastImagePullProblems(
+  p: Pick<AcceleratorPoolSpec, "instanceTypes" | "imageCacheSnapshotId" | "volumeThroughputMiBps" | "instanceStore">,
+  autoscaler: NodeAutoscaler,
+): Problem[] {
+  const F = FAST_IMAGE_PULL;
+  const problems = new ProblemList();
+  problems.check(
+    autoscaler === "karpenter" && p.imageCacheSnapshotId === undefined,
+    "",
+    "is set in Karpenter's AL2023 EC2NodeClass (nodeadm): enable karpenter, and not with imageCacheSnapshotId (Bottlerocket nodes start with the snapshot's images, pulled without SOCI)",
+  );
+  problems.check(
+    p.instanceStore === true || (p.volumeThroughputMiBps ?? 125) >= F.minThroughputMiBps,
+    "",
+    `needs volumeThroughputMiBps of at least ${F.minThroughputMiBps} (or instanceStore): below that AWS finds parallel pulls slower (amazon-eks-ami nodeadm/doc/examples.md)`,
+  );
+  for (const name of p.instanceTypes) {
+    const t = instanceType(name);
+    if (t && (t.vcpu < F.minVcpu || t.memoryMiB < F.minMemoryGiB * 1024))
+      problems.add(
+        "",
+        `${name} has ${t.vcpu} vCPUs and ${Math.round(t.memoryMiB / 1024)} GiB, below the ${F.minVcpu} vCPUs and ${F.minMemoryGiB} GiB under which nodeadm ignores the gate; drop it from the pool or drop fastImagePull`,
+      );
+  }
+  return problems.list;
+}
+
 /** Problems with one pool under the given autoscaler, by field. */
 export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler): Problem[] {
   const problems = new ProblemList();
@@ -252,6 +295,7 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
       "instanceStore",
       "is set in Karpenter's AL2023 EC2NodeClass: enable karpenter, and not with imageCacheSnapshotId (Bottlerocket keeps images on its data volume)",
     );
+  if (p.fastImagePull) problems.nest("fastImagePull", fastImagePullProblems(p, autoscaler));
   if (p.warmNodes !== undefined) {
     const warm = wholeNumberProblem(p.warmNodes, 0, p.maxNodes);
     if (warm) problems.add("warmNodes", `${warm}: warm nodes count against maxNodes (${p.maxNodes})`);

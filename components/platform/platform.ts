@@ -193,6 +193,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             reservations: p.reservations,
             volumeThroughputMiBps: p.volumeThroughputMiBps,
             instanceStore: p.instanceStore,
+            fastImagePull: p.fastImagePull,
           })),
           monitoring: this.monitoring.handle,
           gpuTimeSlicingReplicas: capacity.gpuTimeSlicingReplicas,

@@ -54,9 +54,14 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].spot": "Run on spot. Default: true; false makes an on-demand pool, which may list one type.",
   "capacity.pools[].diskSizeGiB": "Image volume of an accelerator node, GiB. Default: 200.",
   "capacity.pools[].os": "`al2023` or `bottlerocket` (NVIDIA node groups only). Default: `al2023`.",
-  "capacity.pools[].imageCacheSnapshotId": "Karpenter NVIDIA pools: EBS snapshot of pre-pulled images.",
+  "capacity.pools[].imageCacheSnapshotId":
+    "Karpenter NVIDIA pools: EBS snapshot of a Bottlerocket data volume with the pool's images pre-pulled; build it with `npm run image-cache -- --stack <stack>`.",
   "capacity.pools[].imageCacheFastRestore":
     "With `imageCacheSnapshotId`: fast snapshot restore is enabled on that snapshot in the cluster's zones (you enable it: `aws ec2 enable-fast-snapshot-restores`), so new nodes' image volumes are fully initialized at creation; priced per zone-hour in cost.json. Default: false (volumes load lazily from S3).",
+  "capacity.pools[].fastImagePull":
+    "Karpenter AL2023 pools: nodeadm's FastImagePull gate (containerd pulls and unpacks layers in parallel through SOCI; experimental at the pinned AMI); needs volumeThroughputMiBps of at least 600 (or instanceStore) and types of at least 4 vCPUs and 7 GiB. Default: false.",
+  "capacity.pools[].imageCacheImages":
+    "The images the snapshot holds, as `npm run image-cache` prints them; the plan refuses a snapshot whose images differ from what the pool's pods pull (re-run it when versions.ts changes an image).",
   "capacity.pools[].warmNodes":
     "Nodes held warm by low-priority placeholder pods (each the pool's largest replica), so a replacement replica starts on a running node; priced in cost.json. Default: 0.",
   "capacity.pools[].volumeThroughputMiBps":
@@ -174,6 +179,12 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "teams[].models":
     "Model names the team may deploy (each a host on the shared ALB, owned once across the platform). Default: any name not taken.",
   "alerting.slackChannel": "Slack channel for alerts, e.g. `#ml-alerts`.",
+  "images.pullThroughCache.repositoryPrefix":
+    "Set `images.pullThroughCache` to pull the accelerator nodes' images (Docker Hub, GHCR, ECR Public, registry.k8s.io, Quay; not nvcr.io) through ECR pull-through cache rules in the stack's account and Region; the cached repositories' namespace, at most 19 characters. Default: the cluster name.",
+  "images.pullThroughCache.dockerHubCredentialArn":
+    "ARN of a Secrets Manager secret named `ecr-pullthroughcache/...` in the stack's Region holding a Docker Hub `username` and `accessToken`; required when an image comes from Docker Hub (vLLM).",
+  "images.pullThroughCache.githubCredentialArn":
+    "ARN of a Secrets Manager secret named `ecr-pullthroughcache/...` in the stack's Region holding a GitHub `username` and `accessToken` (`read:packages`); required when an image comes from ghcr.io (the MLflow fetcher).",
   "budget.monthlyCeilingUsd": "Monthly budget in USD the plan's cost ceiling is held to.",
   "budget.enforcement": "`mandatory` (the plan fails above budget) or `advisory` (it warns).",
   alertSlackWebhookUrl: "Secret. Slack incoming-webhook URL; every severity goes there.",

@@ -32,6 +32,7 @@ import {
   CapacityReservationType,
 } from "../components/capacity/rules";
 import { CLUSTER_LIST_LIMITS } from "../components/cluster/rules";
+import { pullThroughCachePlaceholderProblems } from "../components/cluster/pull-through-cache";
 import { configKeyPath, coveredBy, listLengthProblem } from "../components/common/problems";
 import { MAX_USER_TAGS, tagProblems } from "../components/common/tags";
 import { NETWORK_LIST_LIMITS } from "../components/network/rules";
@@ -129,9 +130,11 @@ const poolSchema = z.strictObject({
   os: z.enum(["al2023", "bottlerocket"]).optional(),
   imageCacheSnapshotId: z.string().optional(),
   imageCacheFastRestore: z.boolean().optional(),
+  imageCacheImages: z.array(z.string()).optional(),
   warmNodes: count(0, 100).optional(),
   volumeThroughputMiBps: int.optional(),
   instanceStore: z.boolean().optional(),
+  fastImagePull: z.boolean().optional(),
   reservations: z
     .array(
       z.strictObject({
@@ -276,6 +279,16 @@ const alertingSchema = z.strictObject({
     .optional(),
 });
 
+const imagesSchema = z.strictObject({
+  pullThroughCache: z
+    .strictObject({
+      repositoryPrefix: z.string().optional(),
+      dockerHubCredentialArn: z.string().optional(),
+      githubCredentialArn: z.string().optional(),
+    })
+    .optional(),
+});
+
 /**
  * Alert receivers' URLs and keys: each its own top-level key, so Pulumi records each one as a
  * secret (or not) and a plaintext value is caught.
@@ -307,6 +320,7 @@ export const stackConfigSchema = z.strictObject({
   // Bounded here so a huge list is refused before each item is checked; modelTeamsProblems holds the real bound.
   teams: z.array(teamSchema).max(1000, "must list at most 1000 teams").optional(),
   alerting: alertingSchema.optional(),
+  images: imagesSchema.optional(),
   budget: z
     .strictObject({
       monthlyCeilingUsd: z.number().positive("must be a positive amount of US dollars"),
@@ -457,6 +471,7 @@ const CONFIG_LIST_LIMITS: [string[], ListLimit][] = [
   [["network", "existing", "publicSubnetIds"], NETWORK_LIST_LIMITS.publicSubnetIds],
   [["capacity", "pools"], CAPACITY_LIST_LIMITS.pools],
   [["capacity", "pools", "[]", "instanceTypes"], CAPACITY_LIST_LIMITS.instanceTypes],
+  [["capacity", "pools", "[]", "imageCacheImages"], CAPACITY_LIST_LIMITS.imageCacheImages],
   [["serving", "models"], MODEL_LIST_LIMIT],
   [["serving", "models", "[]", "adapters"], ADAPTER_LIST_LIMIT],
   [["tags"], { max: MAX_USER_TAGS, what: "tags", hint: "AWS allows 50 per resource and the kit adds its own" }],
@@ -544,11 +559,12 @@ export function resolvePlatformSpec(
   const minSize = cfg.cluster?.systemNodes?.minSize ?? d.cluster.systemNodes.minSize;
   const capacity = resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems);
   const deviceMemoryGiB = smallestDeviceMemoryGiB(capacity.pools);
+  const clusterName = cfg.clusterName ?? `mlserving-${cfg.environment}`;
   const spec: PlatformSpec = {
     environment: cfg.environment,
     team: cfg.team,
     region: region ?? "",
-    clusterName: cfg.clusterName ?? `mlserving-${cfg.environment}`,
+    clusterName,
     tags: cfg.tags ?? {},
     network: {
       cidrBlock: cfg.network?.cidrBlock ?? d.network.cidrBlock,
@@ -613,6 +629,7 @@ export function resolvePlatformSpec(
       models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, deviceMemoryGiB)),
     },
     ...(cfg.teams ? { teams: cfg.teams.map(withModelTeamDefaults) } : {}),
+    ...resolveImages(cfg, clusterName),
   };
   for (const p of platformSpecProblems(spec))
     problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
@@ -674,10 +691,17 @@ function withoutRefusedValues(raw: Record<string, unknown>, error: z.ZodError): 
  * documentation-range CIDRs. The offline plan prints them; `pulumi up` refuses them.
  */
 export function deployPlaceholderProblems(spec: PlatformSpec): ConfigProblem[] {
-  return apiAccessPlaceholders(apiAccessInputOf(spec)).map((p) => ({
-    path: `${CONFIG_NAMESPACE}:cluster.${p.path}`,
-    message: p.message,
-  }));
+  const cache = spec.images?.pullThroughCache;
+  return [
+    ...apiAccessPlaceholders(apiAccessInputOf(spec)).map((p) => ({
+      path: `${CONFIG_NAMESPACE}:cluster.${p.path}`,
+      message: p.message,
+    })),
+    ...(cache ? pullThroughCachePlaceholderProblems(cache) : []).map((p) => ({
+      path: `${CONFIG_NAMESPACE}:images.pullThroughCache.${p.path}`,
+      message: p.message,
+    })),
+  ];
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -724,9 +748,11 @@ function resolveCapacity(
         os: p.os ?? "al2023",
         imageCacheSnapshotId: p.imageCacheSnapshotId,
         ...(p.imageCacheFastRestore ? { imageCacheFastRestore: true } : {}),
+        ...(p.imageCacheImages ? { imageCacheImages: p.imageCacheImages } : {}),
         ...(p.warmNodes ? { warmNodes: p.warmNodes } : {}),
         ...(p.volumeThroughputMiBps !== undefined ? { volumeThroughputMiBps: p.volumeThroughputMiBps } : {}),
         ...(p.instanceStore ? { instanceStore: true } : {}),
+        ...(p.fastImagePull ? { fastImagePull: true } : {}),
         ...(p.reservations
           ? {
               reservations: p.reservations.map((r) => ({
@@ -745,6 +771,23 @@ function resolveCapacity(
     neuronScheduler: cfg?.neuronScheduler ?? d.neuronScheduler,
     createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole ?? d.createSpotServiceLinkedRole,
     pools,
+  };
+}
+
+/** The images' settings, with the pull-through cache's prefix defaulting to the cluster name. */
+function resolveImages(cfg: StackConfig, clusterName: string): Pick<PlatformSpec, "images"> {
+  const cache = cfg.images?.pullThroughCache;
+  if (!cache) return {};
+  return {
+    images: {
+      pullThroughCache: {
+        repositoryPrefix: cache.repositoryPrefix ?? clusterName,
+        ...definedOnly({
+          dockerHubCredentialArn: cache.dockerHubCredentialArn,
+          githubCredentialArn: cache.githubCredentialArn,
+        }),
+      },
+    },
   };
 }
 

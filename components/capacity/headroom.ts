@@ -65,6 +65,8 @@ export function headroomDeployment(input: {
    * Debian or Ubuntu based), so the warm node already holds them when a replacement lands. Default: none.
    */
   images?: readonly string[];
+  /** Where the placeholder's pause image is pulled from (the stack's pull-through cache). Default: registry.k8s.io. */
+  pauseImage?: string;
 }) {
   const labels = { "app.kubernetes.io/name": "warm-headroom", "app.kubernetes.io/instance": input.pool };
   const resources = {
@@ -107,7 +109,7 @@ export function headroomDeployment(input: {
           containers: [
             {
               name: "pause",
-              image: `${IMAGES.pause.repository}:${IMAGES.pause.tag}`,
+              image: input.pauseImage ?? `${IMAGES.pause.repository}:${IMAGES.pause.tag}`,
               securityContext: restrictedContainerSecurityContext(),
               resources: { requests: resources, limits: resources },
             },
@@ -121,7 +123,16 @@ export function headroomDeployment(input: {
 export interface WarmHeadroomArgs {
   cluster: ClusterHandle;
   /** Pools to hold warm nodes in, each with its node count and the requests of one placeholder. Required. */
-  pools: { name: string; kind: AcceleratorKind; nodes: number; requests: HeadroomRequests; images?: string[] }[];
+  pools: {
+    name: string;
+    kind: AcceleratorKind;
+    nodes: number;
+    requests: HeadroomRequests;
+    /** What the placeholders pre-pull, as the pool's replicas pull them (through the pull-through cache when there is one). */
+    images?: pulumi.Input<string[]>;
+  }[];
+  /** Where the pause image is pulled from. Default: registry.k8s.io. */
+  pauseImage?: pulumi.Input<string>;
   /** Resources the placeholders wait for (the node autoscaler, its NodePools). Default: none. */
   dependsOn?: pulumi.Resource[];
 }
@@ -135,7 +146,20 @@ export class WarmHeadroom extends pulumi.ComponentResource {
     for (const p of args.pools.filter((x) => x.nodes > 0))
       new k8s.apps.v1.Deployment(
         `${name}-${p.name}`,
-        headroomDeployment({ pool: p.name, kind: p.kind, nodes: p.nodes, requests: p.requests, images: p.images }),
+        {
+          ...headroomDeployment({ pool: p.name, kind: p.kind, nodes: p.nodes, requests: p.requests }),
+          spec: pulumi.all([p.images ?? [], args.pauseImage]).apply(
+            ([images, pauseImage]) =>
+              headroomDeployment({
+                pool: p.name,
+                kind: p.kind,
+                nodes: p.nodes,
+                requests: p.requests,
+                images,
+                pauseImage,
+              }).spec,
+          ),
+        },
         {
           ...k8sOpts,
           dependsOn: [priorityClass, ...(args.dependsOn ?? [])],

@@ -52,6 +52,8 @@ export interface KarpenterPoolArgs {
   volumeThroughputMiBps?: number;
   /** AL2023: kubelet and containerd on instance-store NVMe (RAID0) where the type has it. Default: false. */
   instanceStore?: boolean;
+  /** AL2023: nodeadm's FastImagePull gate (SOCI parallel pull and unpack); needs 600 MiB/s or instance store. Default: false. */
+  fastImagePull?: boolean;
 }
 
 export interface KarpenterArgs {
@@ -91,6 +93,7 @@ function karpenterPoolSpec(p: KarpenterPoolArgs): AcceleratorPoolSpec {
     reservations: p.reservations,
     volumeThroughputMiBps: p.volumeThroughputMiBps,
     instanceStore: p.instanceStore,
+    fastImagePull: p.fastImagePull,
   };
 }
 
@@ -275,6 +278,7 @@ export class Karpenter extends pulumi.ComponentResource {
               reservations: pool.reservations,
               volumeThroughputMiBps: pool.volumeThroughputMiBps,
               instanceStore: pool.instanceStore,
+              fastImagePull: pool.fastImagePull,
               tags: cluster.tags,
             }),
           ),

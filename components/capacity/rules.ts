@@ -13,6 +13,7 @@ import type { GpuDevicePlugin } from "../common/accelerators";
 import { parseGoDuration } from "../common/durations";
 import { listLengthProblem, Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { nodeGroupShapeProblems } from "./instance-shapes";
+import { instanceType } from "../common/instance-types";
 
 /** The node autoscalers the kit runs for accelerator capacity. */
 export type NodeAutoscaler = "cluster-autoscaler" | "karpenter";
@@ -46,6 +47,11 @@ export interface AcceleratorPoolSpec {
    */
   imageCacheFastRestore?: boolean;
   /**
+   * The images the snapshot holds, as `npm run image-cache` recorded them (pinned references): a
+   * snapshot whose images are not the ones the pool's pods pull now is refused. Default: not recorded.
+   */
+  imageCacheImages?: string[];
+  /**
    * Nodes held warm by low-priority placeholder pods, each the size of the pool's largest replica,
    * so a replacement replica starts on a running node. Default: 0.
    */
@@ -62,6 +68,12 @@ export interface AcceleratorPoolSpec {
    * has it (`instanceStorePolicy: RAID0`, mounted at /mnt/k8s-disks/0; v1.14.1 docs/concepts/nodeclasses.md). Default: false.
    */
   instanceStore?: boolean;
+  /**
+   * Karpenter pools on AL2023: nodeadm's `FastImagePull` feature gate, which makes containerd pull
+   * and unpack image layers in parallel through the SOCI snapshotter (awslabs/amazon-eks-ami
+   * v20260724 nodeadm/doc/examples.md, "Enabling fast image pull (experimental)"). Default: false.
+   */
+  fastImagePull?: boolean;
   /** Karpenter pools only: capacity reservations the pool launches into first (`reserved` capacity). Default: none. */
   reservations?: CapacityReservationSpec[];
 }
@@ -158,6 +170,7 @@ export const MIN_SPOT_INSTANCE_TYPES = 3;
 export const CAPACITY_LIST_LIMITS = {
   pools: { max: 20, what: "pools", hint: "each pool is a node group or a Karpenter NodePool" },
   instanceTypes: { max: 20, what: "instance types" },
+  imageCacheImages: { max: 100, what: "images" },
 } as const;
 /**
  * Schedulable devices each physical device of a kind is advertised as: `gpuTimeSlicingReplicas`
@@ -201,6 +214,42 @@ export function poolInstanceTypeProblems(kind: AcceleratorKind, instanceTypes: s
 /** Whether node groups of `kind` can run `os`. */
 export function poolOsProblem(kind: AcceleratorKind, os: NodeOs): string | undefined {
   return osesOf(kind).includes(os) ? undefined : `${kind} node groups run ${osesOf(kind).join(" or ")}, not ${os}`;
+}
+
+/**
+ * nodeadm (awslabs/amazon-eks-ami v20260724) uses the SOCI snapshotter for `FastImagePull` only on a
+ * node with at least 4 vCPUs and 7 GiB (nodeadm/internal/containerd/config.go `UseSOCISnapshotter`),
+ * and AWS recommends "at least 600MiB/s throughput" of the root volume: "Below that value, you may see
+ * longer image pull times with this flag" (nodeadm/doc/examples.md).
+ */
+export const FAST_IMAGE_PULL = { minVcpu: 4, minMemoryGiB: 7, minThroughputMiBps: 600 } as const;
+
+/** Why a pool cannot have `fastImagePull` (paths relative to the key). */
+export function fastImagePullProblems(
+  p: Pick<AcceleratorPoolSpec, "instanceTypes" | "imageCacheSnapshotId" | "volumeThroughputMiBps" | "instanceStore">,
+  autoscaler: NodeAutoscaler,
+): Problem[] {
+  const F = FAST_IMAGE_PULL;
+  const problems = new ProblemList();
+  problems.check(
+    autoscaler === "karpenter" && p.imageCacheSnapshotId === undefined,
+    "",
+    "is set in Karpenter's AL2023 EC2NodeClass (nodeadm): enable karpenter, and not with imageCacheSnapshotId (Bottlerocket nodes start with the snapshot's images, pulled without SOCI)",
+  );
+  problems.check(
+    p.instanceStore === true || (p.volumeThroughputMiBps ?? 125) >= F.minThroughputMiBps,
+    "",
+    `needs volumeThroughputMiBps of at least ${F.minThroughputMiBps} (or instanceStore): below that AWS finds parallel pulls slower (amazon-eks-ami nodeadm/doc/examples.md)`,
+  );
+  for (const name of p.instanceTypes) {
+    const t = instanceType(name);
+    if (t && (t.vcpu < F.minVcpu || t.memoryMiB < F.minMemoryGiB * 1024))
+      problems.add(
+        "",
+        `${name} has ${t.vcpu} vCPUs and ${Math.round(t.memoryMiB / 1024)} GiB, below the ${F.minVcpu} vCPUs and ${F.minMemoryGiB} GiB under which nodeadm ignores the gate; drop it from the pool or drop fastImagePull`,
+      );
+  }
+  return problems.list;
 }
 
 /** Problems with one pool under the given autoscaler, by field. */
@@ -261,6 +310,7 @@ export function poolProblems(p: AcceleratorPoolSpec, autoscaler: NodeAutoscaler)
       "instanceStore",
       "is set in Karpenter's AL2023 EC2NodeClass: enable karpenter, and not with imageCacheSnapshotId (Bottlerocket keeps images on its data volume)",
     );
+  if (p.fastImagePull) problems.nest("fastImagePull", fastImagePullProblems(p, autoscaler));
   if (p.warmNodes !== undefined) {
     const warm = wholeNumberProblem(p.warmNodes, 0, p.maxNodes);
     if (warm) problems.add("warmNodes", `${warm}: warm nodes count against maxNodes (${p.maxNodes})`);

@@ -6,3 +6,5 @@ export * from "./addons";
 export * from "./rules";
 export * from "./private-dns";
 export * from "./external-dns-values";
+export * from "./pull-through-cache";
+export * from "./image-mirror";

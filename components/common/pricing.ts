@@ -57,6 +57,8 @@ export interface RegionPriceTable {
   cloudwatchLogsStorageGBMonth: Price;
   /** Customer managed KMS key (each rotation adds a backing key at the same rate). */
   kmsKeyMonth: Price;
+  /** ECR private repository storage (the images an ECR pull-through cache holds). */
+  ecrStorageGBMonth: Price;
   /** Route 53 hosted zone (public or private), first 25 of an account; queries to alias records of load balancers are free. */
   route53HostedZoneMonth: Price;
   /** EC2 on-demand Linux, per instance type, USD per hour. */
@@ -211,6 +213,13 @@ const KMS_PRICING: PriceSource = {
   note: "each KMS key $1/month (prorated hourly); each automatic rotation adds $1/month for the new backing key",
 };
 
+const ECR_PRICING: PriceSource = {
+  url: "https://aws.amazon.com/ecr/pricing/",
+  asOf: "2026-07-20",
+  kind: "primary",
+  note: "storage $0.10 per GB-month in private or public repositories; data transferred from ECR to EC2 in the same Region is free",
+};
+
 const ROUTE53_PRICING: PriceSource = {
   url: "https://aws.amazon.com/route53/pricing/",
   asOf: "2026-09-20",
@@ -238,6 +247,7 @@ const US_EAST_1: RegionPriceTable = {
   cloudwatchLogsIngestGB: price(0.5, "GB ingested", CLOUDWATCH_PRICING),
   cloudwatchLogsStorageGBMonth: price(0.03, "GB-month", CLOUDWATCH_PRICING),
   kmsKeyMonth: price(1, "key-month", KMS_PRICING),
+  ecrStorageGBMonth: price(0.1, "GB-month", ECR_PRICING),
   route53HostedZoneMonth: price(0.5, "zone-month", ROUTE53_PRICING),
   ec2OnDemandHour: EC2_US_EAST_1,
   ec2Source: KARPENTER_PRICING,
@@ -265,6 +275,7 @@ const US_WEST_2: RegionPriceTable = {
   cloudwatchLogsIngestGB: parity(US_EAST_1.cloudwatchLogsIngestGB),
   cloudwatchLogsStorageGBMonth: parity(US_EAST_1.cloudwatchLogsStorageGBMonth),
   kmsKeyMonth: US_EAST_1.kmsKeyMonth,
+  ecrStorageGBMonth: parity(US_EAST_1.ecrStorageGBMonth),
   route53HostedZoneMonth: US_EAST_1.route53HostedZoneMonth,
   ec2OnDemandHour: EC2_US_EAST_1,
   ec2Source: {

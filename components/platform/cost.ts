@@ -14,6 +14,9 @@ import { placements, replicaBounds, replicaRequests } from "./capacity-checks";
 import { createsPrivateZone } from "./defaults";
 import { headroomTypes } from "./headroom";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
+import { acceleratorNodeImages } from "./images";
+import { IMAGE_SIZES } from "./cold-start";
+import { pullThroughUpstreamOf } from "../cluster/pull-through-cache";
 
 /**
  * The monthly cost envelope of a platform, from its resolved spec and the pinned price table
@@ -578,6 +581,28 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
       ),
     ]),
   );
+
+  // Images: what the ECR pull-through cache stores (each cached image once, whatever the node count).
+  if (spec.images?.pullThroughCache) {
+    const cached = acceleratorNodeImages(spec).filter((i) => pullThroughUpstreamOf(i) !== undefined);
+    // ECR stores the compressed layers; where only the unpacked size is published, it bounds them.
+    const sizeOf = (i: string) => IMAGE_SIZES[i]?.compressedGB ?? IMAGE_SIZES[i]?.uncompressedGB;
+    const sized = cached.filter((i) => sizeOf(i) !== undefined);
+    const gb = sized.reduce((s, i) => s + sizeOf(i)!.value, 0);
+    const unsized = cached.filter((i) => sizeOf(i) === undefined);
+    const ecr = (t?.ecrStorageGBMonth.usd ?? 0) * gb;
+    components.push(
+      component("images", [
+        line(
+          "ECR pull-through cache storage",
+          ecr,
+          ecr,
+          `at most ${gb} GB: the on-disk sizes of ${sized.join(", ") || "none"} (ECR stores the compressed layers)${unsized.length > 0 ? `; no size is published for ${unsized.join(", ")}, left out` : ""}`,
+          has,
+        ),
+      ]),
+    );
+  }
 
   const sum = (f: (c: ComponentCost) => number) => round(components.reduce((s, c) => s + f(c), 0));
   return {

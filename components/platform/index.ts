@@ -11,3 +11,4 @@ export * from "./outputs";
 export * from "./stack-outputs";
 export * from "./reference";
 export * from "./cold-start";
+export * from "./images";

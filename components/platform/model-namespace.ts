@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle, MonitoringHandle, RegistryHandle } from "../common/handles";
 import { throwIfProblems } from "../common/problems";
+import type { ImageMirrorHandle } from "../cluster/image-mirror";
 import { createModelNamespaceObjects, type ModelNamespaceIsolation } from "../serving/namespace-objects";
 import {
   MODEL_TEAM_LABEL,
@@ -27,6 +28,8 @@ export interface ModelNamespaceArgs {
   isolation?: ModelNamespaceIsolation;
   /** The ALB OIDC client the team's model endpoints authenticate with. Default: none. */
   endpointAuth?: { clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
+  /** The ECR pull-through cache the team's ServingRuntimes pull their images through. Default: none. */
+  imageMirror?: ImageMirrorHandle;
 }
 
 /**
@@ -63,6 +66,7 @@ export class ModelNamespace extends pulumi.ComponentResource {
         dependsOn: args.cluster.workloadReady,
         isolation: args.isolation,
         endpointAuth: args.endpointAuth,
+        imageMirror: args.imageMirror,
       },
       k8sOpts,
     );

@@ -16,7 +16,7 @@ import { DEFAULT_ALERT_RULE_INPUT } from "../monitoring/alert-rules";
 import { MonitoringStack } from "../monitoring/monitoring-stack";
 import { ModelRegistry } from "../registry/model-registry";
 import { KServeModel, TritonServer } from "../serving/model-servers";
-import { routedByGateway, RUNTIME_IDS } from "../serving/runtimes";
+import { routedByGateway } from "../serving/runtimes";
 import { LlmGateway } from "../serving/gateway/llm-gateway";
 import { ServingPlatform } from "../serving/serving-platform";
 import { KEDA_NAMESPACE } from "../serving/kserve-builders";
@@ -27,6 +27,10 @@ import { createsPrivateZone } from "./defaults";
 import { modelsIngressGroup, platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
 import { ModelNamespace } from "./model-namespace";
+import { acceleratorNodeImages, installsKServe, servingRuntimeIds } from "./images";
+import { ImageMirror, withImageMirror } from "../cluster/image-mirror";
+import { pulledImageRef } from "../serving/model-images";
+import { IMAGES } from "../versions";
 
 /**
  * The whole ML serving platform for one environment: network, cluster and the controllers
@@ -52,6 +56,8 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly ingressGroup: string;
   /** The LLM gateway, when `serving.gateway` is set: LLMs are routed through it. */
   readonly llmGateway?: LlmGateway;
+  /** The ECR pull-through cache the accelerator nodes' pods pull through (`images.pullThroughCache`). */
+  readonly imageMirror?: ImageMirror;
 
   constructor(name: string, spec: PlatformSpec, opts?: pulumi.ComponentResourceOptions) {
     throwIfProblems(`MlPlatform "${name}"`, platformSpecProblems(spec, name));
@@ -172,6 +178,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             reservations: p.reservations,
             volumeThroughputMiBps: p.volumeThroughputMiBps,
             instanceStore: p.instanceStore,
+            fastImagePull: p.fastImagePull,
           })),
           monitoring: this.monitoring.handle,
           gpuTimeSlicingReplicas: capacity.gpuTimeSlicingReplicas,
@@ -224,6 +231,19 @@ export class MlPlatform extends pulumi.ComponentResource {
         parent,
       );
     }
+    // Images of model pods from the account's registry, through ECR pull-through cache rules.
+    if (spec.images?.pullThroughCache)
+      this.imageMirror = new ImageMirror(
+        `${name}-images`,
+        {
+          cluster,
+          cache: spec.images.pullThroughCache,
+          images: acceleratorNodeImages(spec),
+          nodeRoles: [cluster.nodeRole, ...(this.karpenter ? [this.karpenter.nodeRole] : [])],
+        },
+        parent,
+      );
+    const mirror = this.imageMirror?.handle;
     const warm = capacity.pools.filter((p) => (p.warmNodes ?? 0) > 0);
     if (warm.length > 0)
       new WarmHeadroom(
@@ -235,9 +255,13 @@ export class MlPlatform extends pulumi.ComponentResource {
             kind: p.kind,
             nodes: p.warmNodes ?? 0,
             requests: headroomRequests(spec, p),
-            images: headroomImages(spec, p),
+            images: withImageMirror(mirror, (m) => headroomImages(spec, p).map((i) => pulledImageRef(i, m))),
           })),
-          dependsOn: [...(this.karpenter ? this.karpenter.nodePools : this.acceleratorNodeGroups)],
+          pauseImage: withImageMirror(mirror, (m) => pulledImageRef(IMAGES.pause, m)),
+          dependsOn: [
+            ...(this.karpenter ? this.karpenter.nodePools : this.acceleratorNodeGroups),
+            ...(mirror?.ready ?? []),
+          ],
         },
         parent,
       );
@@ -278,7 +302,6 @@ export class MlPlatform extends pulumi.ComponentResource {
 
     // Serving: Triton Deployments and KServe InferenceServices, pulling models from S3 or the registry.
     const models = spec.serving.models;
-    const kserveModels = models.filter((m) => m.server === "kserve");
     // Every namespace serving models (`serving`, each team's) gets the same NetworkPolicies and OIDC client.
     const modelIsolation = { albSubnetCidrs: this.network.privateSubnetCidrs, vpcCidr: this.network.cidrBlock };
     const endpointAuth = spec.serving.oidc && {
@@ -291,13 +314,14 @@ export class MlPlatform extends pulumi.ComponentResource {
       {
         cluster,
         // Team namespaces' ServingRuntimes need the KServe controller too.
-        kserve: kserveModels.length > 0 || teams.some((t) => t.runtimes.length > 0),
-        runtimes: RUNTIME_IDS.filter((id) => kserveModels.some((m) => m.runtime === id)),
+        kserve: installsKServe(spec),
+        runtimes: servingRuntimeIds(spec),
         registry: this.registry.handle,
         monitoring: this.monitoring.handle,
         ingressReady: [this.loadBalancerController.release],
         isolation: modelIsolation,
         ...(endpointAuth ? { endpointAuth } : {}),
+        ...(mirror ? { imageMirror: mirror } : {}),
       },
       parent,
     );
@@ -315,6 +339,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             monitoring: this.monitoring.handle,
             isolation: modelIsolation,
             ...(endpointAuth ? { endpointAuth } : {}),
+            ...(mirror ? { imageMirror: mirror } : {}),
           },
           parent,
         ),

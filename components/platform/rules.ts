@@ -1,4 +1,7 @@
 import { capacityProblems, nodeGroupNameProblem, POOL_NAME, reservationFallbackProblems } from "../capacity/rules";
+import { pullThroughCacheProblems } from "../cluster/pull-through-cache";
+import { acceleratorNodeImages } from "./images";
+import { imageCacheProblems } from "./image-cache";
 import { STACK_PLATFORM_NAME } from "../common/names";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
@@ -52,6 +55,10 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
   spec.capacity.pools.forEach((pool, i) =>
     problems.nest(`capacity.pools[${i}]`, reservationFallbackProblems(pool, spec.environment)),
   );
+  for (const p of imageCacheProblems(spec)) problems.add(p.path, p.message);
+  const cache = spec.images?.pullThroughCache;
+  if (cache)
+    problems.nest("images.pullThroughCache", pullThroughCacheProblems(cache, spec.region, acceleratorNodeImages(spec)));
   if (spec.serving.allowedCidrs) problems.nest("serving.allowedCidrs", allowedCidrsProblems(spec.serving.allowedCidrs));
   if (spec.serving.oidc) {
     problems.nest("serving.oidc", endpointOidcProblems(spec.serving.oidc));

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CapacitySpec } from "../capacity/rules";
 import type { DeployerAccess } from "../cluster/rules";
 import type { KubeconfigCredentials, NetworkPolicyEnforcingMode } from "../cluster/builders";
+import type { PullThroughCacheSpec } from "../cluster/pull-through-cache";
 import type { Environment } from "../common/tags";
 
 export type { AcceleratorPoolSpec, CapacitySpec } from "../capacity/rules";
@@ -77,6 +78,18 @@ export interface PlatformSpec {
   budget?: BudgetSpec;
   /** Model teams, each with a namespace of its own the platform creates (`ModelNamespace`). Default: none. */
   teams?: ModelTeamSpec[];
+  /** Where the accelerator nodes' images come from and what they keep. Default: each image from its own registry. */
+  images?: ImagesSpec;
+}
+
+/** How the images of model pods reach the nodes. */
+export interface ImagesSpec {
+  /**
+   * An ECR pull-through cache: every image of the accelerator nodes' pods whose registry ECR can cache
+   * (Docker Hub, GHCR, ECR Public, registry.k8s.io, Quay) is pulled from the account's registry in the
+   * stack's Region instead (`ImageMirror`). Default: none.
+   */
+  pullThroughCache?: PullThroughCacheSpec;
 }
 
 /** What an environment may cost a month at most, and whether going over refuses the plan or warns. */

@@ -3,6 +3,7 @@ import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { copyPodLabel, podMonitor } from "../common/monitors";
 import { MODEL_LABEL, MODEL_VERSION_LABEL, TRACK_LABEL } from "./autoscaling";
 import { modelFetcherContainer } from "./model-fetcher";
+import type { PullThroughMirror } from "../cluster/pull-through-cache";
 import { parseModelSource, servedVersion } from "./model-source";
 import { weightsStorageUri } from "./mounted-weights";
 import { adapterMountPath, adapterVolumeName } from "./adapters";
@@ -96,13 +97,13 @@ export const S3_STORAGE_CONTAINER = "s3-models";
  * with `<uri> /mnt/models`, and it pulls the model through the MLflow registry. Its credentials
  * come from a Secret in the InferenceService's namespace.
  */
-export function mlflowStorageContainer(trackingUri: string, region: string) {
+export function mlflowStorageContainer(trackingUri: string, region: string, mirror?: PullThroughMirror) {
   return {
     apiVersion: "serving.kserve.io/v1alpha1",
     kind: "ClusterStorageContainer",
     metadata: { name: MLFLOW_STORAGE_CONTAINER },
     spec: {
-      container: modelFetcherContainer("storage-initializer", { trackingUri, region }),
+      container: modelFetcherContainer("storage-initializer", { trackingUri, region, mirror }),
       supportedUriFormats: [{ prefix: "models:/" }],
       workloadType: "initContainer",
     },
@@ -116,13 +117,13 @@ export function mlflowStorageContainer(trackingUri: string, region: string) {
  * storage initializer, whose S3 region and HTTPS settings KServe never applies with Pod Identity
  * (see {@link kserveValues}), and runs hardened like every kit container. No registry credentials.
  */
-export function s3StorageContainer(region: string) {
+export function s3StorageContainer(region: string, mirror?: PullThroughMirror) {
   return {
     apiVersion: "serving.kserve.io/v1alpha1",
     kind: "ClusterStorageContainer",
     metadata: { name: S3_STORAGE_CONTAINER },
     spec: {
-      container: modelFetcherContainer("storage-initializer", { region }),
+      container: modelFetcherContainer("storage-initializer", { region, mirror }),
       supportedUriFormats: [{ prefix: "s3://" }],
       workloadType: "initContainer",
     },

@@ -1,4 +1,6 @@
-import { imageRef, IMAGES } from "../versions";
+import { IMAGES } from "../versions";
+import type { PullThroughMirror } from "../cluster/pull-through-cache";
+import { pulledImageRef } from "./model-images";
 import { REGISTRY_CREDENTIALS_SECRET } from "../common/names";
 import { restrictedContainerSecurityContext } from "../common/pod-security";
 
@@ -31,6 +33,8 @@ export interface ModelFetcherInput {
   /** In-cluster MLflow tracking URI; set when the source (or canary) is a models:/ reference. */
   trackingUri?: string;
   region: string;
+  /** The stack's pull-through cache, when it has one (the fetcher's image is pulled through it). Default: none. */
+  mirror?: PullThroughMirror;
 }
 
 /** Environment of the fetcher: registry address and credentials (from a Secret) and the AWS region. */
@@ -65,7 +69,7 @@ export function modelFetcherEnv(input: ModelFetcherInput): EnvVar[] {
 export function modelFetcherContainer(name: string, input: ModelFetcherInput, args?: [string, string]) {
   return {
     name,
-    image: imageRef(IMAGES.mlflow),
+    image: pulledImageRef(IMAGES.mlflow, input.mirror),
     command: ["python", "-c", MODEL_FETCH_SCRIPT],
     ...(args ? { args } : {}),
     env: modelFetcherEnv(input),

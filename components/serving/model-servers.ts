@@ -41,6 +41,7 @@ import type { LlmGatewayHandle } from "./gateway/llm-gateway";
 import { LlmModelRoute } from "./gateway/llm-route";
 import { modelWake } from "./gateway/scale-from-zero";
 import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
+import { withImageMirror } from "../cluster/image-mirror";
 
 /**
  * The model's Ingress, once its callers are known: `inbound-cidrs` from the model's own list, the
@@ -271,6 +272,7 @@ function mountedWeightsObjects(
   const namespace = args.platform.namespace;
   const opts = { parent, provider: cluster.provider };
   const bucket: pulumi.Input<string> = at.bucket ?? args.platform.weightsStore!.bucket;
+  const mirror = args.platform.imageMirror;
   const input = {
     isvc,
     namespace,
@@ -312,11 +314,13 @@ function mountedWeightsObjects(
     `${name}-weights-stage`,
     {
       metadata: jobShape.metadata,
-      spec: pulumi.output(bucket).apply((b) => weightsStagingJob({ ...jobInput, bucket: b }).spec),
+      spec: pulumi
+        .output(bucket)
+        .apply((b) => withImageMirror(mirror, (m) => weightsStagingJob({ ...jobInput, bucket: b, mirror: m }).spec)),
     },
     {
       ...opts,
-      dependsOn: [...stager, ...args.platform.ready],
+      dependsOn: [...stager, ...args.platform.ready, ...(mirror?.ready ?? [])],
       // Pulumi waits for the Job to complete; a large model takes longer than the 10-minute default.
       customTimeouts: { create: "60m", update: "60m" },
     },
@@ -341,16 +345,25 @@ export class TritonServer extends pulumi.ComponentResource {
     const identity = modelIdentity(this, name, args, [model.source]);
     const mlflow = parseModelSource(model.source)?.kind === "mlflow";
 
+    const deploymentInput = {
+      model,
+      serviceAccountName: model.name,
+      region: cluster.region,
+      trackingUri: mlflow ? args.platform.trackingUri : undefined,
+      namespace,
+    };
+    const mirror = args.platform.imageMirror;
     this.deployment = new k8s.apps.v1.Deployment(
       name,
-      tritonDeployment({
-        model,
-        serviceAccountName: model.name,
-        region: cluster.region,
-        trackingUri: mlflow ? args.platform.trackingUri : undefined,
-        namespace,
-      }),
-      { ...k8sOpts, dependsOn: [...identity, ...args.platform.ready], ignoreChanges: ["spec.replicas"] },
+      {
+        ...tritonDeployment(deploymentInput),
+        spec: withImageMirror(mirror, (m) => tritonDeployment({ ...deploymentInput, mirror: m }).spec),
+      },
+      {
+        ...k8sOpts,
+        dependsOn: [...identity, ...args.platform.ready, ...(mirror?.ready ?? [])],
+        ignoreChanges: ["spec.replicas"],
+      },
     );
     const service = new k8s.core.v1.Service(name, tritonService(model.name, namespace), {
       ...k8sOpts,

@@ -34,7 +34,9 @@ import { policyDocument, type PolicyDocument } from "../common/iam";
 import { MODEL_POD_LABEL } from "../common/names";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
-import { imageRef, IMAGES } from "../versions";
+import { IMAGES } from "../versions";
+import type { PullThroughMirror } from "../cluster/pull-through-cache";
+import { pulledImageRef } from "./model-images";
 import { modelFetcherEnv } from "./model-fetcher";
 import { parseModelSource } from "./model-source";
 
@@ -237,6 +239,8 @@ export interface StagingJobInput {
   weightsGiB?: number;
   /** Name infix ({@link weightsObjectNames}): `lora` for a model's adapters. Default: `wt`. */
   infix?: "wt" | "lora";
+  /** The stack's pull-through cache, when it has one. Default: the image's own registry. */
+  mirror?: PullThroughMirror;
 }
 
 /**
@@ -270,7 +274,7 @@ export function weightsStagingJob(input: StagingJobInput) {
           containers: [
             {
               name: "stage",
-              image: imageRef(IMAGES.mlflow),
+              image: pulledImageRef(IMAGES.mlflow, input.mirror),
               command: ["python", "-c", STAGE_WEIGHTS_SCRIPT],
               args: [at.staged.uri, input.bucket, `${at.prefix}/`],
               env: [

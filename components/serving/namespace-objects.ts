@@ -12,6 +12,7 @@ import { OIDC_CLIENT_SECRET } from "./callers";
 import { modelNamespacePolicies } from "./network-policies";
 import { runtimePodMonitor } from "./kserve-builders";
 import { MODEL_RUNTIMES, RuntimeId } from "./runtimes";
+import { type ImageMirrorHandle, withImageMirror } from "../cluster/image-mirror";
 
 /** What one namespace that serves models gets, whoever's models they are. */
 export interface ModelNamespaceObjectsInput {
@@ -35,6 +36,8 @@ export interface ModelNamespaceObjectsInput {
   isolation?: ModelNamespaceIsolation;
   /** The ALB OIDC client, copied into the namespace for the load balancer controller. Default: none. */
   endpointAuth?: { clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
+  /** The ECR pull-through cache the ServingRuntimes' images are pulled through. Default: none. */
+  imageMirror?: ImageMirrorHandle;
 }
 
 /** Network facts the NetworkPolicies of a model namespace need (see {@link modelNamespacePolicies}). */
@@ -201,11 +204,16 @@ export function createModelNamespaceObjects(
   for (const id of runtimes) {
     const runtime = MODEL_RUNTIMES[id];
     if (!runtime) throw new Error(`${prefix}: no model runtime "${id}" is registered`);
+    const shape = runtime.servingRuntime(namespace);
     ready.push(
-      new k8s.apiextensions.CustomResource(`${prefix}-${id}-runtime`, runtime.servingRuntime(namespace), {
-        ...opts,
-        dependsOn: [...(input.runtimesReady ?? []), ns],
-      }),
+      new k8s.apiextensions.CustomResource(
+        `${prefix}-${id}-runtime`,
+        {
+          ...shape,
+          spec: withImageMirror(input.imageMirror, (mirror) => runtime.servingRuntime(namespace, mirror).spec),
+        },
+        { ...opts, dependsOn: [...(input.runtimesReady ?? []), ...(input.imageMirror?.ready ?? []), ns] },
+      ),
     );
     new k8s.apiextensions.CustomResource(
       `${prefix}-${runtime.servingRuntimeName}-pods`,

@@ -14,6 +14,7 @@ import { subnetCidrBlocks } from "../common/subnet-cidrs";
 import { kitNamespaceMetadata, kitNamespacePodSecurityLabels } from "../common/pod-security";
 import { registerControllerNamespacePolicies } from "../common/network-policy-resources";
 import type { ServingTarget } from "./serving-target";
+import { type ImageMirrorHandle, withImageMirror } from "../cluster/image-mirror";
 
 export {
   createEndpointOidcSecret,
@@ -48,6 +49,11 @@ export interface ServingPlatformArgs {
    * may read. Default: none (callers are named by network only).
    */
   endpointAuth?: { oidc: EndpointOidc; clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
+  /**
+   * An ECR pull-through cache (`ImageMirror`): the runtimes', fetchers' and models' images are pulled
+   * through it (serving/model-images.ts `pulledImageRef`). Default: none (each image from its own registry).
+   */
+  imageMirror?: ImageMirrorHandle;
 }
 
 /**
@@ -69,6 +75,7 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
   readonly kserveController?: k8s.helm.v3.Release;
   /** OIDC authentication every model endpoint gets, when configured. */
   readonly endpointOidc?: EndpointOidc;
+  readonly imageMirror?: ImageMirrorHandle;
 
   constructor(name: string, args: ServingPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     if (args.endpointAuth)
@@ -81,6 +88,7 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
       );
     super("mlserving:serving:ServingPlatform", name, {}, opts);
     this.endpointOidc = args.endpointAuth?.oidc;
+    this.imageMirror = args.imageMirror;
     const { cluster } = args;
     const k8sOpts = { parent: this, provider: cluster.provider };
     const base = { ...k8sOpts, dependsOn: cluster.workloadReady };
@@ -141,6 +149,7 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
         dependsOn: cluster.workloadReady,
         isolation,
         endpointAuth: args.endpointAuth,
+        imageMirror: args.imageMirror,
       },
       k8sOpts,
     );
@@ -148,17 +157,28 @@ export class ServingPlatform extends pulumi.ComponentResource implements Serving
     if (this.kserveController) {
       ready.push(this.kserveController);
       ready.push(
-        new k8s.apiextensions.CustomResource(`${name}-s3-storage`, s3StorageContainer(cluster.region), {
-          ...k8sOpts,
-          dependsOn: [this.kserveController, objects.namespace],
-        }),
+        new k8s.apiextensions.CustomResource(
+          `${name}-s3-storage`,
+          {
+            ...s3StorageContainer(cluster.region),
+            spec: withImageMirror(args.imageMirror, (m) => s3StorageContainer(cluster.region, m).spec),
+          },
+          { ...k8sOpts, dependsOn: [this.kserveController, objects.namespace, ...(args.imageMirror?.ready ?? [])] },
+        ),
       );
-      if (args.registry) {
+      const registry = args.registry;
+      if (registry) {
         ready.push(
           new k8s.apiextensions.CustomResource(
             `${name}-mlflow-storage`,
-            mlflowStorageContainer(args.registry.trackingUri, cluster.region),
-            { ...k8sOpts, dependsOn: [this.kserveController, objects.namespace] },
+            {
+              ...mlflowStorageContainer(registry.trackingUri, cluster.region),
+              spec: withImageMirror(
+                args.imageMirror,
+                (m) => mlflowStorageContainer(registry.trackingUri, cluster.region, m).spec,
+              ),
+            },
+            { ...k8sOpts, dependsOn: [this.kserveController, objects.namespace, ...(args.imageMirror?.ready ?? [])] },
           ),
         );
       }

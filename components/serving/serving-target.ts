@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { WeightsStore } from "../common/handles";
+import type { ImageMirrorHandle } from "../cluster/image-mirror";
 import type { EndpointOidc } from "./callers";
 import type { RuntimeId } from "./runtimes";
 
@@ -27,4 +28,6 @@ export interface ServingTarget {
   readonly endpointOidc?: EndpointOidc;
   /** Where registry versions are staged for models with `mountWeights` (the registry's bucket and key). Default: none. */
   readonly weightsStore?: WeightsStore;
+  /** The platform's ECR pull-through cache: model pods pull their images through it. Default: none (each image from its own registry). */
+  readonly imageMirror?: ImageMirrorHandle;
 }

@@ -1,7 +1,9 @@
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 import { policyDocument, PolicyDocument } from "../common/iam";
-import { imageRef, IMAGES } from "../versions";
+import { IMAGES } from "../versions";
+import type { PullThroughMirror } from "../cluster/pull-through-cache";
+import { pulledImageRef } from "./model-images";
 import { modelFetcherContainer } from "./model-fetcher";
 import { ModelSource, servedSource } from "./model-source";
 import { devicesOf, ModelSpec } from "./model-spec";
@@ -125,6 +127,8 @@ export interface TritonDeploymentInput {
   schedulerName?: string;
   /** Namespace of the model. Default: `serving`. */
   namespace?: string;
+  /** The stack's pull-through cache, when it has one. Default: every image from its own registry. */
+  mirror?: PullThroughMirror;
 }
 
 /**
@@ -162,17 +166,18 @@ export function tritonDeployment(input: TritonDeploymentInput) {
           securityContext: restrictedPodSecurityContext(TRITON_UID),
           initContainers: [
             {
-              ...modelFetcherContainer("fetch-model", { trackingUri: input.trackingUri, region: input.region }, [
-                servedSource(model.source, model.pinnedVersion),
-                MODEL_DIR,
-              ]),
+              ...modelFetcherContainer(
+                "fetch-model",
+                { trackingUri: input.trackingUri, region: input.region, mirror: input.mirror },
+                [servedSource(model.source, model.pinnedVersion), MODEL_DIR],
+              ),
               volumeMounts: [{ name: "models", mountPath: MODEL_DIR }],
             },
           ],
           containers: [
             {
               name: "triton",
-              image: imageRef(IMAGES.tritonServer),
+              image: pulledImageRef(IMAGES.tritonServer, input.mirror),
               command: ["tritonserver"],
               args: tritonArgs(),
               env: [{ name: "HOME", value: TRITON_TMP }],

@@ -1,6 +1,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { kitConfigSchema } from "./config";
 import type { Props } from "./props";
+import { containersOf } from "./pods";
 
 /**
  * Repositories: the provider's, and awsx's component, whose inputs pass the same settings through
@@ -66,5 +67,54 @@ export const ecrRepositoriesImmutableAndScanned: StackValidationPolicy = {
           repo.urn,
         );
     }
+  },
+};
+
+const PULL_THROUGH_RULE = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule";
+/** Docker Hub as a pull-through cache rule names it (ECR API reference, CreatePullThroughCacheRule `upstreamRegistryUrl`). */
+const DOCKER_HUB_UPSTREAM = "registry-1.docker.io";
+
+/**
+ * Whether an image reference is pulled from Docker Hub: `docker.io/...`, `index.docker.io/...`, or a
+ * reference whose first segment is no registry host (no `.` or `:`, not `localhost`), which
+ * containerd resolves to Docker Hub.
+ */
+export function fromDockerHub(image: string): boolean {
+  const first = image.split("/")[0];
+  if (!image.includes("/")) return true;
+  if (["docker.io", "index.docker.io", "registry-1.docker.io"].includes(first)) return true;
+  return !first.includes(".") && !first.includes(":") && first !== "localhost";
+}
+
+/**
+ * With a Docker Hub pull-through cache rule in the stack, no workload, KServe runtime, storage
+ * container or InferenceService the stack declares pulls from Docker Hub itself. The cache is there
+ * because Docker Hub limits anonymous pulls per source address (every node of a zone shares one NAT
+ * address): an image that bypasses it brings the limit back exactly when replacements start, after a
+ * spot interruption or a scale-out. Mandatory wherever the cache is on (its rule is the opt-in), prod
+ * included; a stack without the rule is not judged. Images set in Helm chart values (Istio's
+ * `docker.io/istio`) are not pod specs of the stack and are not judged.
+ */
+export const imagesThroughPullThroughCache: StackValidationPolicy = {
+  name: "images-through-pull-through-cache",
+  description:
+    "With an ECR pull-through cache rule for Docker Hub in the stack, no container the stack declares (workloads, KServe runtimes and storage containers, InferenceServices) pulls from Docker Hub directly: it names the cached repository instead.",
+  enforcementLevel: "mandatory",
+  configSchema: kitConfigSchema,
+  validateStack: (args, report) => {
+    const rule = args.resources.find(
+      (r) => r.type === PULL_THROUGH_RULE && r.props.upstreamRegistryUrl === DOCKER_HUB_UPSTREAM,
+    );
+    if (!rule) return;
+    const prefix = String(rule.props.ecrRepositoryPrefix ?? "");
+    for (const r of args.resources)
+      for (const { where, container } of containersOf(r.type, r.props)) {
+        const image = container?.image;
+        if (typeof image === "string" && fromDockerHub(image))
+          report(
+            `${r.type.split(":").pop()} ${r.props.metadata?.name ?? r.name} ${where} pulls ${image} from Docker Hub, bypassing the stack's pull-through cache; pull <account>.dkr.ecr.<region>.amazonaws.com/${prefix}/<repository>:<tag> instead (serving/model-images.ts pulledImageRef).`,
+            r.urn,
+          );
+      }
   },
 };

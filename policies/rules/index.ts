@@ -22,7 +22,7 @@ import {
 import { noAdminEquivalentIam, podIdentityTrustPinned, s3AccessNamesBuckets } from "./iam";
 import { adminPortsNotOpenToWorld, databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
 import { logGroupsRetainedAndEncrypted } from "./logs";
-import { ecrRepositoriesImmutableAndScanned } from "./ecr";
+import { ecrRepositoriesImmutableAndScanned, imagesThroughPullThroughCache } from "./ecr";
 import { volumesEncrypted } from "./volumes";
 import {
   imagesPinnedAndAllowed,
@@ -102,4 +102,6 @@ export const allPolicies: Policy[] = [
   llmGatewayInternalRoutesToPools,
   // LoRA adapters come from the stack only (issue 27).
   vllmRuntimeLoraUpdatingOff,
+  // Images through the ECR pull-through cache (issue 28).
+  imagesThroughPullThroughCache,
 ];

@@ -22,6 +22,9 @@ export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
   "aws:s3/bucketPolicy:BucketPolicy",
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  // ECR pull-through cache: a rule has no tags; a creation template carries `resourceTags` for the repositories it creates.
+  "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
+  "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
 ]);
 
 export function isTaggableAwsType(type: string): boolean {

@@ -615,3 +615,52 @@ describe("accelerator support", () => {
     expect(svc.spec.ports.map((p: any) => p.name)).toContain(sm.spec.endpoints[0].port);
   });
 });
+
+describe("Karpenter pools with fast image pull (issue 28)", () => {
+  it("puts nodeadm's FastImagePull gate in the pool's EC2NodeClass, and refuses it below 600 MiB/s", async () => {
+    const plan = await runComponent(() => {
+      new Karpenter("karpenter", {
+        cluster: cluster().handle,
+        pools: [
+          {
+            name: "gpu",
+            kind: "nvidia",
+            instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"],
+            maxDevices: 4,
+            volumeThroughputMiBps: 600,
+            fastImagePull: true,
+          },
+          {
+            name: "inf",
+            kind: "neuron",
+            instanceTypes: ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"],
+            maxDevices: 6,
+          },
+        ],
+      });
+    });
+    const classes = Object.fromEntries(
+      plan
+        .ofType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")
+        .map((r) => [(r.inputs as any).metadata.name, (r.inputs as any).spec]),
+    );
+    expect(classes.gpu.userData).toContain("FastImagePull: true");
+    expect(classes.inf).not.toHaveProperty("userData");
+    await expect(
+      runComponent(() => {
+        new Karpenter("karpenter", {
+          cluster: cluster().handle,
+          pools: [
+            {
+              name: "gpu",
+              kind: "nvidia",
+              instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"],
+              maxDevices: 4,
+              fastImagePull: true,
+            },
+          ],
+        });
+      }),
+    ).rejects.toThrow(/pools\[0\]\.fastImagePull: needs volumeThroughputMiBps of at least 600/);
+  });
+});

@@ -81,8 +81,9 @@ const GOLDEN = {
   prod: {
     region: "us-east-1",
     // Each pool holds one warm node (Pulumi.prod.yaml warmNodes): a g6.2xlarge and an inf2.xlarge all month.
-    floor: { totalUsd: 9247.63, withSpotUsd: { low: 3589.33, high: 6014.31 } },
-    ceiling: { totalUsd: 59862.95 },
+    // The ECR pull-through cache stores at most the vLLM image's 28.6 GB at $0.10/GB-month (images: $2.86).
+    floor: { totalUsd: 9250.49, withSpotUsd: { low: 3592.19, high: 6017.17 } },
+    ceiling: { totalUsd: 59865.81 },
     components: {
       network: [111.35, 177.5],
       cluster: [540.02, 1039.66],
@@ -91,6 +92,7 @@ const GOLDEN = {
       serving: [32.86, 83.95],
       registry: [285.71, 406.91],
       monitoring: [34.4, 34.4],
+      images: [2.86, 2.86],
     },
     pools: {
       gpu: { floor: [8, 5709.18], ceiling: [16, "g6e.xlarge", 21736.48] },

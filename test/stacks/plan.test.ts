@@ -98,8 +98,14 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
     const byPool = Object.fromEntries(warm.map((d) => [(d.inputs as any).metadata.name, (d.inputs as any).spec]));
     expect(Object.keys(byPool).sort()).toEqual(["warm-headroom-gpu", "warm-headroom-inferentia"]);
     const gpu = byPool["warm-headroom-gpu"].template.spec;
+    // Through prod's ECR pull-through cache (images.pullThroughCache), as the replicas pull them; Triton stays on nvcr.io.
+    const cached = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlserving-prod";
     expect(gpu.initContainers.map((c: any) => c.image)).toEqual(
-      expect.arrayContaining([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.tritonServer), imageRef(IMAGES.mlflow)]),
+      expect.arrayContaining([
+        `${cached}/docker-hub/vllm/vllm-openai:${IMAGES.vllmOpenai.tag}`,
+        imageRef(IMAGES.tritonServer),
+        `${cached}/github/mlflow/mlflow:${IMAGES.mlflow.tag}`,
+      ]),
     );
     // support-llm's 4 CPUs and 24 GiB: the largest GPU replica of the pool.
     expect(gpu.containers[0].resources.requests).toMatchObject({

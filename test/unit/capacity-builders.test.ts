@@ -26,6 +26,7 @@ import {
   nvidiaDevicePluginValues,
 } from "../../components";
 import { capacityReservationSelectorTerms } from "../../components/capacity/karpenter-builders";
+import { FAST_IMAGE_PULL, fastImagePullProblems } from "../../components/capacity/rules";
 import {
   gp3IopsFor,
   poolCapacityTypes,
@@ -432,6 +433,53 @@ describe("faster image volumes", () => {
     expect(
       ec2NodeClassSpec({ ...base, instanceStore: true, imageCacheSnapshotId: "snap-0123456789abcdef0" }),
     ).not.toHaveProperty("instanceStorePolicy");
+  });
+});
+
+describe("fast image pull (nodeadm FastImagePull, SOCI parallel pull)", () => {
+  const base = {
+    name: "gpu",
+    clusterName: "c1",
+    nodeRoleName: "node",
+    amiRelease: "v20260724",
+    bottlerocketRelease: "v1.61.0",
+    rootVolumeGiB: 200,
+    tags: {},
+  };
+  it("turns on the gate in the AL2023 node class's user data, a NodeConfig Karpenter merges with its own", () => {
+    const nc = ec2NodeClassSpec({ ...base, volumeThroughputMiBps: 600, fastImagePull: true });
+    expect(parse(nc.userData as string)).toEqual({
+      apiVersion: "node.eks.aws/v1alpha1",
+      kind: "NodeConfig",
+      spec: { featureGates: { FastImagePull: true } },
+    });
+    validateAgainstUpstreamSchema({
+      apiVersion: "karpenter.k8s.aws/v1",
+      kind: "EC2NodeClass",
+      metadata: { name: "gpu" },
+      spec: nc,
+    });
+    expect(ec2NodeClassSpec(base)).not.toHaveProperty("userData");
+  });
+
+  it("needs Karpenter on AL2023, 600 MiB/s (or instance store) and types nodeadm enables it on", () => {
+    const pool = { instanceTypes: ["g6.xlarge", "g6.2xlarge"], volumeThroughputMiBps: 600 };
+    expect(fastImagePullProblems(pool, "karpenter")).toEqual([]);
+    expect(
+      fastImagePullProblems({ ...pool, volumeThroughputMiBps: undefined, instanceStore: true }, "karpenter"),
+    ).toEqual([]);
+    expect(fastImagePullProblems({ ...pool, volumeThroughputMiBps: 500 }, "karpenter")).toEqual([
+      { path: "", message: expect.stringContaining("at least 600") },
+    ]);
+    expect(
+      fastImagePullProblems({ ...pool, imageCacheSnapshotId: "snap-0123456789abcdef0" }, "karpenter").map(
+        (p) => p.message,
+      ),
+    ).toEqual([expect.stringContaining("not with imageCacheSnapshotId")]);
+    expect(fastImagePullProblems(pool, "cluster-autoscaler")).toHaveLength(1);
+    // g4dn.xlarge has 4 vCPUs and 16 GiB: enabled; a 2-vCPU type would not be.
+    expect(fastImagePullProblems({ ...pool, instanceTypes: ["g4dn.xlarge"] }, "karpenter")).toEqual([]);
+    expect(FAST_IMAGE_PULL).toEqual({ minVcpu: 4, minMemoryGiB: 7, minThroughputMiBps: 600 });
   });
 });
 

@@ -1,3 +1,4 @@
+import type { PullThroughMirror } from "../../cluster/pull-through-cache";
 import type { ImagePin } from "../../versions";
 import type { RuntimeDrain } from "../drain";
 import type { ModelAccelerator, ModelServer, ModelSpec, ScalingMetric } from "../model-spec";
@@ -68,8 +69,14 @@ export interface ModelRuntime {
   readonly scalingQueries: Partial<
     Record<Exclude<ScalingMetric, "gpu-utilization">, (selector: string) => ScalingQuery>
   >;
-  /** KServe ServingRuntime (serving.kserve.io/v1alpha1) in the serving namespace. */
-  servingRuntime(namespace: string): {
+  /**
+   * KServe ServingRuntime (serving.kserve.io/v1alpha1) in the serving namespace; its image pulled
+   * through `mirror` when the stack has an ECR pull-through cache (serving/model-images.ts `pulledImageRef`).
+   */
+  servingRuntime(
+    namespace: string,
+    mirror?: PullThroughMirror,
+  ): {
     apiVersion: "serving.kserve.io/v1alpha1";
     kind: "ServingRuntime";
     metadata: { name: string; namespace: string };

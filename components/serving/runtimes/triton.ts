@@ -1,4 +1,5 @@
-import { imageRef, IMAGES } from "../../versions";
+import { IMAGES } from "../../versions";
+import { pulledImageRef } from "../model-images";
 import { KSERVE_HTTP_PORT } from "../ports";
 import { restrictedContainerSecurityContext } from "../../common/pod-security";
 import { preStopPause } from "../drain";
@@ -58,7 +59,7 @@ export const TRITON: ModelRuntime = {
    * Triton's flags on KServe's ports (8080 HTTP, 9000 gRPC) and metrics on 8002, with the probes,
    * preStop pause and memory-backed /dev/shm of the kit's Triton Deployment.
    */
-  servingRuntime: (namespace) => ({
+  servingRuntime: (namespace, mirror) => ({
     apiVersion: "serving.kserve.io/v1alpha1",
     kind: "ServingRuntime",
     metadata: { name: TRITON.servingRuntimeName, namespace },
@@ -74,7 +75,7 @@ export const TRITON: ModelRuntime = {
       containers: [
         {
           name: "kserve-container",
-          image: imageRef(IMAGES.tritonServer),
+          image: pulledImageRef(IMAGES.tritonServer, mirror),
           command: ["tritonserver"],
           args: tritonArgs("/mnt/models").map((a) =>
             a.startsWith("--http-port=")

@@ -77,8 +77,9 @@ export const VLLM_GPU: ModelRuntime = {
     // Requests running plus waiting, per replica.
     "in-flight": vllmInFlight,
   },
-  servingRuntime: (namespace) =>
+  servingRuntime: (namespace, mirror) =>
     vllmServingRuntime(namespace, {
+      mirror,
       name: VLLM_GPU.servingRuntimeName,
       modelFormat: VLLM_GPU.modelFormat,
       image: IMAGES.vllmOpenai,

@@ -99,8 +99,9 @@ export const VLLM_NEURON: ModelRuntime = {
     // Requests running plus waiting, per replica.
     "in-flight": vllmInFlight,
   },
-  servingRuntime: (namespace) =>
+  servingRuntime: (namespace, mirror) =>
     vllmServingRuntime(namespace, {
+      mirror,
       name: VLLM_NEURON.servingRuntimeName,
       modelFormat: VLLM_NEURON.modelFormat,
       image: IMAGES.vllmNeuron,

@@ -1,4 +1,6 @@
-import { imageRef, type ImagePin } from "../../versions";
+import type { ImagePin } from "../../versions";
+import type { PullThroughMirror } from "../../cluster/pull-through-cache";
+import { pulledImageRef } from "../model-images";
 import { restrictedContainerSecurityContext } from "../../common/pod-security";
 import { KSERVE_HTTP_PORT } from "../ports";
 import { ALB_DEREGISTRATION_DELAY_SECONDS, ENDPOINT_REMOVAL_SECONDS, type RuntimeDrain } from "../drain";
@@ -99,6 +101,8 @@ export function vllmServingRuntime(
     shmSize?: string;
     /** The non-root uid (and gid) the container runs as. */
     uid: number;
+    /** The stack's pull-through cache, when it has one. Default: the image's own registry. */
+    mirror?: PullThroughMirror;
   },
 ): ReturnType<ModelRuntime["servingRuntime"]> {
   const u = vllmUserSettings(r.uid);
@@ -120,7 +124,7 @@ export function vllmServingRuntime(
       containers: [
         {
           name: "kserve-container",
-          image: imageRef(r.image),
+          image: pulledImageRef(r.image, r.mirror),
           command: ["vllm", "serve", "/mnt/models"],
           args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],
           env,

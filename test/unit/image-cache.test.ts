@@ -1,0 +1,116 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  bottlerocketAmiParameter,
+  imageCacheProblems,
+  imageCacheScript,
+  poolNodeImages,
+} from "../../components/platform/image-cache";
+import { BOTTLEROCKET_RELEASE, IMAGES, imageRef, KUBERNETES_VERSION } from "../../components/versions";
+import { imageCacheScripts } from "../../cli/image-cache";
+import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
+import { loadStackFile } from "../../cli/stack-file";
+import { rawConfigFromPulumi } from "../../stacks/stack-config";
+
+const stacksDir = join(__dirname, "..", "..", "stacks");
+function rawOf(stack: string) {
+  const { config, secretKeys } = loadStackFile(join(stacksDir, `Pulumi.${stack}.yaml`), CONFIG_NAMESPACE);
+  const { raw, region } = rawConfigFromPulumi(config);
+  return { raw: raw as Record<string, any>, region, secretKeys: new Set(secretKeys) };
+}
+const specOf = (raw: Record<string, unknown>, region: string | undefined, keys: Set<string>) =>
+  resolvePlatformSpec(raw, region, keys);
+
+/** The images a script pulls, in order. */
+const pulled = (script: string) => [...script.matchAll(/^pull "(.+)"$/gm)].map((m) => m[1]);
+
+const bashSyntax = (script: string) =>
+  new Promise<string>((done) => {
+    const file = join(mkdtempSync(join(tmpdir(), "image-cache-")), "s.sh");
+    writeFileSync(file, script);
+    execFile("bash", ["-n", file], (error, _out, stderr) => done(error ? stderr || String(error) : ""));
+  });
+
+describe("the image-cache snapshot script (npm run image-cache)", () => {
+  const prod = rawOf("prod");
+  const spec = specOf(prod.raw, prod.region, prod.secretKeys);
+  const gpu = spec.capacity.pools.find((p) => p.name === "gpu")!;
+
+  it("pre-pulls every image the pool's pods pull, under the names the pods ask for (through prod's pull-through cache)", async () => {
+    const [s] = imageCacheScripts(join(stacksDir, "Pulumi.prod.yaml"));
+    expect(s.pool).toBe("gpu");
+    expect(s.images).toEqual(poolNodeImages(spec, gpu));
+    expect(pulled(s.script)).toEqual([
+      "$REGISTRY/mlserving-prod/docker-hub/vllm/vllm-openai:v0.16.0",
+      "$REGISTRY/mlserving-prod/github/mlflow/mlflow:v3.16.1-full",
+      "nvcr.io/nvidia/tritonserver:26.07-py3",
+      "$REGISTRY/mlserving-prod/kubernetes/pause:3.10.1",
+    ]);
+    expect(s.script).toContain('REGISTRY="$(aws sts get-caller-identity');
+    expect(await bashSyntax(s.script)).toBe("");
+  });
+
+  it("boots the pinned Bottlerocket release with its admin container, and snapshots the data volume", () => {
+    const script = imageCacheScript({
+      region: "us-west-2",
+      pool: "gpu",
+      images: [imageRef(IMAGES.vllmOpenai)],
+      kubernetesVersion: KUBERNETES_VERSION,
+      bottlerocketRelease: BOTTLEROCKET_RELEASE,
+      volumeGiB: 300,
+    });
+    expect(bottlerocketAmiParameter("1.35", "v1.61.0")).toBe(
+      "/aws/service/bottlerocket/aws-k8s-1.35/x86_64/1.61.0/image_id",
+    );
+    expect(script).toContain(bottlerocketAmiParameter(KUBERNETES_VERSION, BOTTLEROCKET_RELEASE));
+    expect(script).toContain("[settings.host-containers.admin]");
+    expect(script).toContain("DeviceName=/dev/xvdb,Ebs={VolumeSize=300,VolumeType=gp3,Encrypted=true}");
+    expect(script).toContain("BlockDeviceMappings[?DeviceName=='/dev/xvdb']");
+    // Without a pull-through cache, each image from its own registry, and no account lookup.
+    expect(pulled(script)).toEqual([imageRef(IMAGES.vllmOpenai)]);
+    expect(script).not.toContain("REGISTRY=");
+    expect(script).toContain(`imageCacheImages: [${imageRef(IMAGES.vllmOpenai)}]`);
+  });
+
+  it("refuses a stack without a Karpenter NVIDIA pool", () => {
+    expect(() => imageCacheScripts(join(stacksDir, "Pulumi.dev.yaml"))).toThrow(/no Karpenter NVIDIA pool/);
+  });
+});
+
+describe("a stale image-cache snapshot (imageCacheProblems)", () => {
+  const prod = rawOf("prod");
+  const withGpuPool = (extra: Record<string, unknown>) => {
+    const pools = prod.raw.capacity.pools.map((p: Record<string, unknown>) =>
+      p.name === "gpu" ? { ...p, imageCacheSnapshotId: "snap-0123456789abcdef0", ...extra } : p,
+    );
+    return { ...prod.raw, capacity: { ...prod.raw.capacity, pools } };
+  };
+  const current = poolNodeImages(
+    specOf(prod.raw, prod.region, prod.secretKeys),
+    specOf(prod.raw, prod.region, prod.secretKeys).capacity.pools[0],
+  );
+
+  it("accepts a snapshot recorded with the images the pool's pods pull now", () => {
+    const spec = specOf(withGpuPool({ imageCacheImages: current }), prod.region, prod.secretKeys);
+    expect(imageCacheProblems(spec)).toEqual([]);
+  });
+
+  it("refuses one recorded before versions.ts moved an image, naming what it lacks and holds", () => {
+    const old = current.map((i) => (i.startsWith("docker.io/vllm/") ? "docker.io/vllm/vllm-openai:v0.15.1" : i));
+    expect(() => specOf(withGpuPool({ imageCacheImages: old }), prod.region, prod.secretKeys)).toThrow(
+      /mlserving:capacity\.pools\[0\]\.imageCacheImages: snapshot snap-0123456789abcdef0 is stale: it lacks docker\.io\/vllm\/vllm-openai:v0\.16\.0; it holds docker\.io\/vllm\/vllm-openai:v0\.15\.1/,
+    );
+  });
+
+  it("refuses recorded images without a snapshot", () => {
+    const pools = prod.raw.capacity.pools.map((p: Record<string, unknown>, i: number) =>
+      i === 0 ? { ...p, imageCacheImages: current } : p,
+    );
+    expect(() =>
+      specOf({ ...prod.raw, capacity: { ...prod.raw.capacity, pools } }, prod.region, prod.secretKeys),
+    ).toThrow(/imageCacheImages: lists the images of an image-cache snapshot/);
+  });
+});

@@ -2,7 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup-sdk.ts"],
     // No test or hook is timed (0 turns vitest's timer off): on a shared, loaded machine a plan or
     // a child process takes many times as long as on a quiet one, and no bound fits every load.
@@ -18,5 +17,15 @@ export default defineConfig({
     // changes module state (a registered runtime) restores it; run with --sequence.shuffle to check.
     isolate: false,
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // A test that replaces a module (vi.mock) must load the kit afresh, which a shared module
+    // registry cannot give: those files (`*.isolated.test.ts`) run in a project of their own,
+    // isolated, so the order in which files meet in a worker never decides what they see.
+    projects: [
+      {
+        extends: true,
+        test: { name: "suite", include: ["test/**/*.test.ts"], exclude: ["test/**/*.isolated.test.ts"] },
+      },
+      { extends: true, test: { name: "isolated", include: ["test/**/*.isolated.test.ts"], isolate: true } },
+    ],
   },
 });

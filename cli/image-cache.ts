@@ -18,6 +18,7 @@ import { imageCacheScript, poolNodeImages } from "../components/platform/image-c
 import { acceleratorNodeImages } from "../components/platform/images";
 import { pullThroughUpstreams } from "../components/cluster/pull-through-cache";
 import { BOTTLEROCKET_RELEASE } from "../components/versions";
+import { ACCELERATORS } from "../components/common/accelerators";
 
 const USAGE = "usage: npm run image-cache -- --stack <name> [--pool <pool>] [--config <stack file>] [--out <dir>]";
 
@@ -30,13 +31,16 @@ export function imageCacheScripts(
   const { raw, region } = rawConfigFromPulumi(config);
   const spec = resolvePlatformSpec(raw, region, new Set(secretKeys));
   const pools = spec.capacity.pools.filter(
-    (p) => p.kind === "nvidia" && spec.capacity.autoscaler === "karpenter" && (only === undefined || p.name === only),
+    (p) =>
+      ACCELERATORS[p.kind].imageCache &&
+      spec.capacity.autoscaler === "karpenter" &&
+      (only === undefined || p.name === only),
   );
   if (pools.length === 0)
     throw new Error(
       only === undefined
-        ? "the stack has no Karpenter NVIDIA pool (image-cache snapshots are Bottlerocket data volumes of Karpenter NVIDIA pools)"
-        : `the stack has no Karpenter NVIDIA pool named ${only}`,
+        ? "the stack has no Karpenter pool of a kind that boots from an image cache (image-cache snapshots are Bottlerocket data volumes of Karpenter pools)"
+        : `the stack has no Karpenter pool named ${only} of a kind that boots from an image cache`,
     );
   const cache = spec.images?.pullThroughCache;
   return pools.map((pool) => {

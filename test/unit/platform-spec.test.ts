@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENT_DEFAULTS, InvalidArgsError, platformSpec, platformSpecProblems } from "../../components";
-import { resolvePlatformSpec } from "../../stacks/config";
+import { resolvePlatformSpec, StackConfigError } from "../../stacks/config";
 
 const reach = { deployerAccess: "public" as const, publicAccessCidrs: ["198.51.100.0/24"] };
 
@@ -16,7 +16,7 @@ describe("platformSpec", () => {
             heartbeatUrl: pulumi.secret("https://hc-ping.com/0000"),
           }
         : undefined;
-    const spec = platformSpec(env, { team: "ml", region: "us-west-2", cluster: reach, alerting });
+    const spec = platformSpec(env, { team: "ml-platform", region: "us-west-2", cluster: reach, alerting });
     expect(platformSpecProblems(spec)).toEqual([]);
     expect(spec.capacity).toEqual(ENVIRONMENT_DEFAULTS[env].capacity);
     expect(spec.clusterName).toBe(`mlserving-${env}`);
@@ -25,7 +25,7 @@ describe("platformSpec", () => {
 
   it("merges objects key by key and replaces arrays whole", () => {
     const spec = platformSpec("staging", {
-      team: "ml",
+      team: "ml-platform",
       region: "eu-west-1",
       cluster: { ...reach, systemNodes: { instanceTypes: ["m7i.xlarge"] } },
     });
@@ -39,9 +39,9 @@ describe("platformSpec", () => {
   });
 
   it("keeps the API endpoint private unless public CIDRs are listed, and says what to do", () => {
-    expect(() => platformSpec("dev", { team: "ml", region: "us-west-2" })).toThrow(/cluster\.deployerAccess/);
+    expect(() => platformSpec("dev", { team: "ml-platform", region: "us-west-2" })).toThrow(/cluster\.deployerAccess/);
     const spec = platformSpec("dev", {
-      team: "ml",
+      team: "ml-platform",
       region: "us-west-2",
       cluster: { publicAccessCidrs: ["198.51.100.0/24"] },
     });
@@ -50,10 +50,18 @@ describe("platformSpec", () => {
 
   it("refuses a spec that breaks a rule, naming the key path", () => {
     expect(() =>
-      platformSpec("prod", { team: "ml", region: "us-west-2", cluster: { ...reach, storageReclaimPolicy: "Delete" } }),
+      platformSpec("prod", {
+        team: "ml-platform",
+        region: "us-west-2",
+        cluster: { ...reach, storageReclaimPolicy: "Delete" },
+      }),
     ).toThrow(InvalidArgsError);
     expect(() =>
-      platformSpec("prod", { team: "ml", region: "us-west-2", cluster: { ...reach, storageReclaimPolicy: "Delete" } }),
+      platformSpec("prod", {
+        team: "ml-platform",
+        region: "us-west-2",
+        cluster: { ...reach, storageReclaimPolicy: "Delete" },
+      }),
     ).toThrow(/cluster\.storageReclaimPolicy/);
   });
 });
@@ -104,5 +112,36 @@ describe("platformSpec's models in the stack file's short form", () => {
         serving: { models: [{ ...shortModels[1], replicas: { min: 3, max: 1 } }] },
       }),
     ).toThrow(/serving\.models\[0\]\.replicas/);
+  });
+});
+
+describe("the owning team's name: one rule for the stack file and platformSpec", () => {
+  it.each(["ML_Platform", "ml", "ml-", "9ml", "a".repeat(41)])(
+    "refuses %j from a library program as the stack file refuses it, naming the key",
+    (team) => {
+      let fromLibrary: InvalidArgsError | undefined;
+      try {
+        platformSpec("dev", { team, region: "us-west-2", cluster: reach });
+      } catch (e) {
+        fromLibrary = e as InvalidArgsError;
+      }
+      expect(fromLibrary).toBeInstanceOf(InvalidArgsError);
+      const rule = `must be 3-40 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit, not ${JSON.stringify(team)}`;
+      expect(fromLibrary?.problems).toEqual([`team: ${rule}`]);
+      let fromStackFile: StackConfigError | undefined;
+      try {
+        resolvePlatformSpec({ environment: "dev", team, cluster: reach }, "us-west-2");
+      } catch (e) {
+        fromStackFile = e as StackConfigError;
+      }
+      expect(fromStackFile?.problems).toEqual([{ path: "mlserving:team", message: rule }]);
+    },
+  );
+
+  it("accepts the names the stack file accepts", () => {
+    for (const team of ["ml-platform", "abc", "a1-b2", "a".repeat(40)]) {
+      expect(platformSpec("dev", { team, region: "us-west-2", cluster: reach }).team).toBe(team);
+      expect(resolvePlatformSpec({ environment: "dev", team, cluster: reach }, "us-west-2").team).toBe(team);
+    }
   });
 });

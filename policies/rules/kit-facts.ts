@@ -89,3 +89,37 @@ export const POD_IDENTITY_SESSION_TAGS = {
   namespace: "kubernetes-namespace",
   serviceAccount: "kubernetes-service-account",
 } as const;
+
+/**
+ * What these facts were generated from: each file (from the kit's root) and the SHA-256 of its text.
+ * Where the files are reachable, the pack's entry point and the offline plan refuse to run when one
+ * differs (./facts-freshness.ts).
+ */
+export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
+  "cli/kit-facts.ts": "d3250b59258cee5614cac589a08570a585fcc8f39d1b13b1893c908bb2c1d648",
+  "components/capacity/instance-shapes.ts": "f5e6e7df010f2e42471a3b8ee5ea87ad72d368b984f26191aba24896352c5714",
+  "components/capacity/rules.ts": "9de5dd94ec1df4ea184a7318025c6a54e9fb082b3a2564c4bc9d5654cd69c9c7",
+  "components/cluster/aws-load-balancer-controller-policy.json":
+    "16f232c9d9f79366fe949c4550ad517a202380058a9e48d45a4e215044a20a6a",
+  "components/cluster/load-balancer-controller-values.ts":
+    "091e07d6496b01fff9642372cc10aab36170f7d863a95a2504217bcb6fb98b64",
+  "components/common/accelerators/index.ts": "668fb2c012e1d6e0d8b24b425cfc6f3e85d5d69f89a61bc0987e4e40d0d5d5b8",
+  "components/common/accelerators/neuron.ts": "69957f97d2d66e73dbc8eed79bc98ba7d0b60f6e629c7e1ddee0e91edea77bec",
+  "components/common/accelerators/nvidia.ts": "949feebad72b1ced856157a0fa650d3fd1996f6d1a308b8881163e375c4c37de",
+  "components/common/cidr.ts": "d7836eced55da27b71b25b77269881831de51459c16f4ff26f9d5ce6a3c34a81",
+  "components/common/durations.ts": "8c3eabc11a11cfa7ffc499be380430b380d4426f0019d5d4407270e8e3a32b81",
+  "components/common/errors.ts": "080adccae24cb3fc8210a212bdc82f0362899ce96faaca4b214562f13457a4ea",
+  "components/common/iam.ts": "4449a6f848a17b374a0060a9b0d4f9c2637d92b1633ada675d348dd11fcad726",
+  "components/common/instance-types.ts": "7bb4e7b949218be9d19ac206a5141b9164b57be19810edb727bc50c16ff0609d",
+  "components/common/labels.ts": "a4c3d609af2d52c0fff49ab67eb2307d75666895e77ac2737659a81ca8b48f3c",
+  "components/common/names.ts": "a9aead6e3e0838241314fe246926cb52ede1c9c7068bf4623a512fb852373d86",
+  "components/common/network-policy.ts": "84651fe7b74098fc7c7fdcb26f205c4d46a453eb81f94c470f8e8268e27d969e",
+  "components/common/pod-security.ts": "67aa2d63b8c74f10cba69cc0714699164c357ae2bbc09a23d30e58d58a988f18",
+  "components/common/problems.ts": "c273c1cf10dc3e9b7213a72bd95f47ee735bebd7120cd7fd9e0830b7a53ef9ae",
+  "components/serving/callers.ts": "2171156cbfa11d7848d72825cf0c46e8aa52fe637cce48179d0f64cd5432f90c",
+  "components/serving/model-fetcher.ts": "edc326c3739ca419961cdb055a60569d8a15f4d6ba82d1a39af861c7d589f861",
+  "components/serving/model-source.ts": "72ffefb6e420f186ffaf1736998d029451152659064c3a09172cdb9e4c204a46",
+  "components/serving/mounted-weights.ts": "e1c13d56a79098ba23bdbc38d5a7b9b9756040d0094a6509bfda0636e2c63c6a",
+  "components/versions.ts": "2cfe016e211e90e2440387a543a252c70046f3e757dff48c27ab1c7a3c332bc1",
+  "policies/rules/source-digest.ts": "9f8d87bd0ca1fd57da743f99f2582146e07cc113572b42341c69f58f6578ecc6",
+};

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
+import { resolvePlatform } from "../components/platform/platform-spec";
 import { ENVIRONMENTS, type Environment } from "../components/common/tags";
 import { listLimitAt, stackConfigSchema } from "../stacks/config";
 import { SECRET_CAPABLE_KEYS } from "../stacks/secret-config";
@@ -51,14 +51,20 @@ function accepts(s: JsonSchema): string {
   return Array.isArray(s.type) ? s.type.join(" or ") : (s.type ?? "any");
 }
 
-/** A key's default in one environment, as the table shows it ("" when the environment sets none). */
+/**
+ * A key's default in one environment, as the table shows it ("" when the environment sets none): what
+ * the stack program resolves (`resolvePlatform`) for a stack file that sets only the required keys.
+ */
 function defaultIn(env: Environment, path: string): string {
-  const d = ENVIRONMENT_DEFAULTS[env];
+  const d = resolvePlatform({ environment: env, team: "", region: "" });
   const derived: Record<string, unknown> = {
+    // Required: the stack file gives them.
+    environment: undefined,
+    team: undefined,
+    // The stack file's two autoscaler switches are one choice in the spec.
     "capacity.clusterAutoscaler.enabled": d.capacity.autoscaler === "cluster-autoscaler",
     "capacity.karpenter.enabled": d.capacity.autoscaler === "karpenter",
     "capacity.clusterAutoscaler.scaleDownUnneededTime": d.capacity.scaleDownUnneededTime,
-    clusterName: `mlserving-${env}`,
   };
   if (path in derived) return show(derived[path]);
   if (path.startsWith("capacity.pools[].")) {

@@ -1,7 +1,8 @@
 // The kit's facts the policy pack needs, rendered as the source of policies/rules/kit-facts.ts.
 // The pack is uploaded alone (`pulumi policy publish`), so it cannot import components/; the
-// facts live once in components/ and are copied here by `npm run policy-facts`. A test fails
-// when the generated file is stale.
+// facts live once in components/ and are copied here by `npm run policy-facts`, with the digests
+// of the files they come from: where those are reachable, the pack and the plan refuse a stale
+// copy (policies/rules/facts-freshness.ts), and a test fails when the generated file is stale.
 import { format, resolveConfig } from "prettier";
 import { ACCELERATORS, ACCELERATOR_KINDS, familiesOf } from "../components/common/accelerators";
 import { instanceTypesOfFamily } from "../components/common/instance-types";
@@ -27,12 +28,43 @@ import { STAGED_WEIGHTS_PREFIX, WEIGHTS_STAGER_PURPOSE } from "../components/ser
 import { KUBERNETES_VERSION } from "../components/versions";
 import { VLLM_ENV_TRUE_VALUES, VLLM_RUNTIME_LORA_UPDATING_ENV } from "../components/serving/adapters";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
+import { buildSync } from "esbuild";
+import { KIT_FACTS_GENERATOR, sourceDigest } from "../policies/rules/source-digest";
 
 export const KIT_FACTS_PATH = "policies/rules/kit-facts.ts";
 
+/**
+ * The files the facts are made from, relative to the kit's root: this generator and every module it
+ * imports (esbuild's view of the import graph, packages left out), and the vendored modules.
+ */
+export function kitFactsSourceFiles(root = join(__dirname, "..")): string[] {
+  const { metafile } = buildSync({
+    entryPoints: [join(root, KIT_FACTS_GENERATOR)],
+    absWorkingDir: root,
+    bundle: true,
+    platform: "node",
+    packages: "external",
+    write: false,
+    metafile: true,
+    logLevel: "error",
+  });
+  const files = [
+    ...Object.keys(metafile.inputs),
+    ...VENDORED_MODULES.map((name) => `components/common/${name}.ts`),
+  ].map((f) => relative(root, join(root, f)).split(sep).join("/"));
+  return [...new Set(files)].sort();
+}
+
+/** Each source file of the facts with the digest of its text, as the generated module records them. */
+export function kitFactsSourceDigests(root = join(__dirname, "..")): Record<string, string> {
+  return Object.fromEntries(
+    kitFactsSourceFiles(root).map((f) => [f, sourceDigest(readFileSync(join(root, f), "utf8"))]),
+  );
+}
+
 /** The generated module's text, formatted as the repository formats TypeScript. */
-export async function kitFactsSource(file: string): Promise<string> {
+export async function kitFactsSource(file: string, root = join(__dirname, "..")): Promise<string> {
   const accelerators = Object.fromEntries(
     ACCELERATOR_KINDS.map((k) => {
       const r = ACCELERATORS[k];
@@ -94,6 +126,13 @@ export const VLLM_ENV_TRUE_VALUES = ${JSON.stringify(VLLM_ENV_TRUE_VALUES)} as c
 
 /** Session tags EKS Pod Identity adds to the AssumeRole request (EKS user guide, pod-id-abac). */
 export const POD_IDENTITY_SESSION_TAGS = ${JSON.stringify(POD_IDENTITY_SESSION_TAGS)} as const;
+
+/**
+ * What these facts were generated from: each file (from the kit's root) and the SHA-256 of its text.
+ * Where the files are reachable, the pack's entry point and the offline plan refuse to run when one
+ * differs (./facts-freshness.ts).
+ */
+export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = ${JSON.stringify(kitFactsSourceDigests(root))};
 `;
   return format(src, { ...(await resolveConfig(file)), filepath: file });
 }

@@ -15,8 +15,8 @@
  * program failed. Usage errors and --help need nothing but this file; the stack file check loads
  * next, and the program, the SDKs and the policy pack only once the stack file is valid.
  */
-import { existsSync, readdirSync } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { PlanOutcome } from "./planner";
 import { outDirProblem, writePlanOutput } from "./out-dir";
@@ -66,7 +66,7 @@ function help(mode: PlanCliMode, project: PulumiProject | undefined, projectDirs
       : `No Pulumi.yaml in ${here}.`,
     ...(projects.length > 0 ? ["Other projects (--project) and their stack files:", ...projects] : []),
     "",
-    "Exit status: 0 planned clean, 1 a mandatory policy was violated, 2 invalid stack file or the program failed.",
+    "Exit status: 0 planned clean, 1 a mandatory policy was violated, 2 invalid stack file, stale policy facts or the program failed.",
   ].join("\n");
 }
 
@@ -98,6 +98,18 @@ function isPlatformStackFile(path: string, project: PulumiProject): boolean {
     return "mlserving:environment" in loadStackFile(path, project.name).config;
   } catch {
     return false; // the project plan reports what is wrong with it
+  }
+}
+
+/**
+ * The root of the kit this command runs from (the folder of its package.json), for `mlserving-plan`:
+ * an installed package has no sources there, a linked checkout does.
+ */
+function installedKitRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "@mlserving/kit") return dir;
+    if (dirname(dir) === dir) return __dirname;
   }
 }
 
@@ -167,6 +179,15 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   if (values.outputs && platform) throw new UsageError("--outputs goes with a project that reads a platform's outputs");
   if (values.environment && platform)
     throw new UsageError("--environment: a platform stack sets mlserving:environment");
+
+  // The policies judge by facts generated from the components; a stale copy would pass what they
+  // should refuse, so the plan refuses to run on one (policies/rules/facts-freshness.ts).
+  const { kitFactsStaleness } = await import("../policies/rules/facts-freshness");
+  const stale = kitFactsStaleness(mode.kind === "kit" ? mode.root : installedKitRoot());
+  if (stale) {
+    console.error(`error: ${stale}`);
+    return 2;
+  }
 
   if (!platform) return planProject(project, stack, configPath, outDir, values.outputs, values.environment);
 

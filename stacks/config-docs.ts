@@ -1,3 +1,9 @@
+import { CAPACITY_DEFAULTS } from "../components/capacity/rules";
+import { TEAM_NAME_RULE } from "../components/common/tags";
+
+/** A pool's defaults, as `withPoolDefaults` applies them. */
+const POOL = CAPACITY_DEFAULTS.pool;
+
 /**
  * What each `mlserving:` key of a stack file means, by key path (`[]` marks list items). The README's
  * configuration reference is generated from these and the schema (`npm run docs`); a test fails when
@@ -5,7 +11,7 @@
  */
 export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   environment: "Required. `dev`, `staging` or `prod`: picks the defaults below and the rules prod must meet.",
-  team: "Required. Owning team, put in the `team` tag of every AWS resource.",
+  team: `Required. Owning team, put in the \`team\` tag of every AWS resource; it ${TEAM_NAME_RULE}.`,
   clusterName: "Name of the EKS cluster and prefix of other physical names. Default: `mlserving-<environment>`.",
   tags: "Extra tags on every AWS resource (the required tags are always added): keys of 1-128 and values of at most 256 letters, digits, spaces and `_ . : / = + - @` (what IAM accepts), keys not starting with `aws:`; `aws:defaultTags` is held to the same rules.",
   "network.cidrBlock": "IPv4 CIDR of the VPC the kit creates, a /16 to a /20.",
@@ -47,13 +53,13 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "capacity.pools[].kind": "Accelerator kind: `nvidia` or `neuron`.",
   "capacity.pools[].instanceTypes":
     "Instance types of the pool, all of its kind; at least 3 for spot; one shape under Cluster Autoscaler.",
-  "capacity.pools[].minNodes": "Fewest nodes (node groups only; Karpenter pools start empty). Default: 0.",
+  "capacity.pools[].minNodes": `Fewest nodes (node groups only; Karpenter pools start empty). Default: ${POOL.minNodes}.`,
   "capacity.pools[].maxNodes": "Most nodes. Required.",
   "capacity.pools[].maxDevices": "Karpenter `limits` on devices. Default: maxNodes × the largest type's devices.",
   "capacity.pools[].onDemandFallback": "Allow on-demand when spot is short. Default: false in dev, true elsewhere.",
-  "capacity.pools[].spot": "Run on spot. Default: true; false makes an on-demand pool, which may list one type.",
-  "capacity.pools[].diskSizeGiB": "Image volume of an accelerator node, GiB. Default: 200.",
-  "capacity.pools[].os": "`al2023` or `bottlerocket` (NVIDIA node groups only). Default: `al2023`.",
+  "capacity.pools[].spot": `Run on spot. Default: ${POOL.spot}; false makes an on-demand pool, which may list one type.`,
+  "capacity.pools[].diskSizeGiB": `Image volume of an accelerator node, GiB. Default: ${POOL.diskSizeGiB}.`,
+  "capacity.pools[].os": `\`al2023\` or \`bottlerocket\` (NVIDIA node groups only). Default: \`${POOL.os}\`.`,
   "capacity.pools[].imageCacheSnapshotId":
     "Karpenter NVIDIA pools: EBS snapshot of a Bottlerocket data volume with the pool's images pre-pulled; build it with `npm run image-cache -- --stack <stack>`.",
   "capacity.pools[].imageCacheFastRestore":

@@ -1,31 +1,20 @@
 import { z } from "zod";
-import { maxDevicesPerNode } from "../components/capacity/node-group-builders";
 import { ACCELERATOR_KINDS, byDeviceField } from "../components/common/accelerators";
-import { smallestDeviceMemoryGiB } from "../components/common/accelerators/gpu-memory";
 import { validateCidr } from "../components/common/cidr";
 import { DNS_NAME } from "../components/common/dns";
 import { regionProblem } from "../components/common/regions";
-import { apiAccessPlaceholders, DEPLOYER_ACCESS_MODES } from "../components/cluster/rules";
+import { apiAccessPlaceholders, DEPLOYER_ACCESS_MODES, type DeployerAccess } from "../components/cluster/rules";
 import {
   type KubeconfigCredentials,
   type NetworkPolicyEnforcingMode,
   NETWORK_POLICY_ENFORCING_MODES,
 } from "../components/cluster/builders";
-import { Environment, ENVIRONMENTS } from "../components/common/tags";
+import { ENVIRONMENTS } from "../components/common/tags";
 import { capacityFitProblems } from "../components/platform/capacity-checks";
 import type { AcceleratorPoolSpec, CapacitySpec, PlatformSpec } from "../components/platform/spec";
 import { apiAccessInputOf, platformSpecProblems, stackEnvironmentProblems } from "../components/platform/rules";
-import {
-  MODEL_ACCELERATORS,
-  MODEL_SERVERS,
-  oneOf,
-  SCALING_METRICS,
-  withModelDefaults,
-  type ModelDefaultsContext,
-  type ModelSpec,
-} from "../components/serving/model-spec";
-import { ENVIRONMENT_DEFAULTS } from "../components/platform/defaults";
-import { withModelTeamDefaults } from "../components/platform/teams";
+import { MODEL_ACCELERATORS, MODEL_SERVERS, oneOf, SCALING_METRICS } from "../components/serving/model-spec";
+import { type PlatformInput, resolvePlatform } from "../components/platform/platform-spec";
 import {
   CAPACITY_LIST_LIMITS,
   CAPACITY_RESERVATION_TYPES,
@@ -38,7 +27,7 @@ import { MAX_USER_TAGS, tagProblems } from "../components/common/tags";
 import { NETWORK_LIST_LIMITS } from "../components/network/rules";
 import { MODEL_LIST_LIMIT } from "../components/serving/model-spec";
 import { ADAPTER_LIST_LIMIT } from "../components/serving/adapters";
-import { GATEWAY_DEFAULT_REPLICAS, GATEWAY_REPLICAS } from "../components/serving/gateway/gateway-builders";
+import { GATEWAY_REPLICAS } from "../components/serving/gateway/gateway-builders";
 import { parsedWholeSecret, secretTopLevelKeyProblem, secretValuesOf } from "./secret-config";
 
 /** The Pulumi project name, which is also the namespace of the kit's config keys. */
@@ -58,13 +47,6 @@ export class StackConfigError extends Error {
   }
 }
 
-const name = (what: string) =>
-  z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/,
-      `${what} must be 3-40 lowercase letters, digits or '-', starting with a letter`,
-    );
 const count = (min: number, max: number) =>
   z.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 const cidr = z.string().refine(validateCidr, "must be an IPv4 CIDR such as 10.0.0.0/16");
@@ -303,7 +285,8 @@ const ALERT_SECRET_KEYS = {
 /** Schema of the `mlserving:*` keys of a stack file. Unknown keys are errors. */
 export const stackConfigSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
-  team: name("team"),
+  // Held to TEAM_NAME by platformSpecProblems (teamNameProblems), the rule platformSpec shares.
+  team: z.string(),
   clusterName: z
     .string()
     .regex(/^[a-z][a-z0-9-]{2,38}$/, "must be 3-39 lowercase letters, digits or '-', starting with a letter")
@@ -555,82 +538,36 @@ export function resolvePlatformSpec(
     ]);
   }
   const cfg = parsed.data;
-  const d = ENVIRONMENT_DEFAULTS[cfg.environment];
-  const minSize = cfg.cluster?.systemNodes?.minSize ?? d.cluster.systemNodes.minSize;
-  const capacity = resolveCapacity(cfg.capacity, d.capacity, cfg.environment, problems);
-  const deviceMemoryGiB = smallestDeviceMemoryGiB(capacity.pools);
-  const clusterName = cfg.clusterName ?? `mlserving-${cfg.environment}`;
-  const spec: PlatformSpec = {
+  // The stack file's own shapes (autoscaler switches, secrets) become a PlatformInput here; every
+  // default is applied by resolvePlatform, the path platformSpec takes too.
+  const capacity = capacityInput(cfg.capacity, problems);
+  const kubeconfig = kubeconfigCredentialsOf(options.awsProvider, problems);
+  const alerting = resolveAlerting(cfg, secretKeys, problems);
+  const oidc = resolveEndpointOidc(cfg, secretKeys, problems);
+  const spec = resolvePlatform({
     environment: cfg.environment,
     team: cfg.team,
     region: region ?? "",
-    clusterName,
-    tags: cfg.tags ?? {},
-    network: {
-      cidrBlock: cfg.network?.cidrBlock ?? d.network.cidrBlock,
-      availabilityZoneCount: cfg.network?.availabilityZoneCount ?? d.network.availabilityZoneCount,
-      natGateways: cfg.network?.natGateways ?? d.network.natGateways,
-      existing: cfg.network?.existing && {
-        ...cfg.network.existing,
-        publicSubnetIds: cfg.network.existing.publicSubnetIds ?? [],
-      },
-    },
+    clusterName: cfg.clusterName,
+    tags: cfg.tags,
+    network: cfg.network,
     cluster: {
-      kubernetesVersion: cfg.cluster?.kubernetesVersion ?? d.cluster.kubernetesVersion,
-      // Secure by default: without a choice the endpoint stays private, unless public CIDRs are listed.
-      deployerAccess:
-        (cfg.cluster?.deployerAccess as PlatformSpec["cluster"]["deployerAccess"] | undefined) ??
-        ((cfg.cluster?.publicAccessCidrs ?? []).length > 0 ? "public" : "private"),
-      publicAccessCidrs: cfg.cluster?.publicAccessCidrs ?? d.cluster.publicAccessCidrs,
-      privateAccessCidrs: cfg.cluster?.privateAccessCidrs ?? d.cluster.privateAccessCidrs,
-      adminPrincipalArns: cfg.cluster?.adminPrincipalArns ?? d.cluster.adminPrincipalArns,
-      logRetentionDays: cfg.cluster?.logRetentionDays ?? d.cluster.logRetentionDays,
-      systemNodes: {
-        instanceTypes: cfg.cluster?.systemNodes?.instanceTypes ?? d.cluster.systemNodes.instanceTypes,
-        minSize,
-        desiredSize: cfg.cluster?.systemNodes?.desiredSize ?? Math.max(minSize, d.cluster.systemNodes.desiredSize),
-        maxSize: cfg.cluster?.systemNodes?.maxSize ?? Math.max(minSize, d.cluster.systemNodes.maxSize),
-        diskSizeGiB: cfg.cluster?.systemNodes?.diskSizeGiB ?? d.cluster.systemNodes.diskSizeGiB,
-      },
-      storageReclaimPolicy: cfg.cluster?.storageReclaimPolicy ?? d.cluster.storageReclaimPolicy,
-      networkPolicyEnforcingMode:
-        (cfg.cluster?.networkPolicyEnforcingMode as NetworkPolicyEnforcingMode | undefined) ??
-        d.cluster.networkPolicyEnforcingMode,
-      ...kubeconfigCredentialsOf(options.awsProvider, problems),
+      ...cfg.cluster,
+      deployerAccess: cfg.cluster?.deployerAccess as DeployerAccess | undefined,
+      networkPolicyEnforcingMode: cfg.cluster?.networkPolicyEnforcingMode as NetworkPolicyEnforcingMode | undefined,
+      ...kubeconfig,
     },
-    loadBalancerController: { replicas: cfg.loadBalancerController?.replicas ?? d.loadBalancerController.replicas },
+    loadBalancerController: cfg.loadBalancerController,
     capacity,
-    monitoring: { ...d.monitoring, ...definedOnly(cfg.monitoring ?? {}) },
-    registry: { ...d.registry, ...definedOnly(cfg.registry ?? {}) },
-    alerting: resolveAlerting(cfg, secretKeys, problems),
-    ...(cfg.budget
-      ? {
-          budget: {
-            monthlyCeilingUsd: cfg.budget.monthlyCeilingUsd,
-            enforcement: cfg.budget.enforcement ?? "mandatory",
-          },
-        }
-      : {}),
+    monitoring: cfg.monitoring,
+    registry: cfg.registry,
+    alerting,
+    budget: cfg.budget,
     secretValues: secretValuesOf(raw, secretKeys, CONFIG_NAMESPACE),
-    serving: {
-      ingressDomain: cfg.serving?.ingressDomain ?? `models.${cfg.environment}.internal`,
-      ...(cfg.serving?.certificateArn ? { certificateArn: cfg.serving.certificateArn } : {}),
-      ...(cfg.serving?.privateZone !== undefined ? { privateZone: cfg.serving.privateZone } : {}),
-      ...(cfg.serving?.allowedCidrs ? { allowedCidrs: cfg.serving.allowedCidrs } : {}),
-      ...resolveEndpointOidc(cfg, secretKeys, problems),
-      ...(cfg.serving?.gateway
-        ? {
-            gateway: {
-              replicas: cfg.serving.gateway.replicas ?? GATEWAY_DEFAULT_REPLICAS,
-              ...(cfg.serving.gateway.jwt ? { jwt: cfg.serving.gateway.jwt } : {}),
-            },
-          }
-        : {}),
-      models: (cfg.serving?.models ?? []).map((m) => resolveModel(m, cfg.environment, deviceMemoryGiB)),
-    },
-    ...(cfg.teams ? { teams: cfg.teams.map(withModelTeamDefaults) } : {}),
-    ...resolveImages(cfg, clusterName),
-  };
+    serving: { ...cfg.serving, oidc: oidc.oidc },
+    teams: cfg.teams,
+    images: cfg.images,
+  });
   for (const p of platformSpecProblems(spec))
     problems.push({ path: `${CONFIG_NAMESPACE}:${p.path}`, message: p.message });
   // Each model must fit an instance type of its pools; a fit problem of a value already refused
@@ -704,19 +641,11 @@ export function deployPlaceholderProblems(spec: PlatformSpec): ConfigProblem[] {
   ];
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function resolveCapacity(
-  cfg: StackConfig["capacity"],
-  d: CapacitySpec,
-  environment: Environment,
-  problems: ConfigProblem[],
-): CapacitySpec {
+/** The stack file's capacity as a PlatformInput's: its two autoscaler switches become the one choice. */
+function capacityInput(cfg: StackConfig["capacity"], problems: ConfigProblem[]): PlatformInput["capacity"] {
   const ca = cfg?.clusterAutoscaler?.enabled;
   const karpenter = cfg?.karpenter?.enabled;
-  let autoscaler = d.autoscaler;
+  let autoscaler: CapacitySpec["autoscaler"] | undefined;
   if (ca === true && karpenter === true) {
     problems.push({
       path: `${CONFIG_NAMESPACE}:capacity`,
@@ -733,61 +662,18 @@ function resolveCapacity(
       message: "accelerator pools need a node autoscaler: enable clusterAutoscaler or karpenter",
     });
   }
-  const pools = cfg?.pools
-    ? cfg.pools.map((p): AcceleratorPoolSpec => ({
-        name: p.name,
-        kind: p.kind as AcceleratorPoolSpec["kind"],
-        instanceTypes: p.instanceTypes,
-        minNodes: p.minNodes ?? 0,
-        maxNodes: p.maxNodes,
-        maxDevices: p.maxDevices ?? p.maxNodes * Math.max(1, maxDevicesPerNode(p.instanceTypes)),
-        // Outside dev, spot shortages fall back to on-demand unless a pool says otherwise.
-        onDemandFallback: p.onDemandFallback ?? environment !== "dev",
-        spot: p.spot ?? true,
-        diskSizeGiB: p.diskSizeGiB ?? 200,
-        os: p.os ?? "al2023",
-        imageCacheSnapshotId: p.imageCacheSnapshotId,
-        ...(p.imageCacheFastRestore ? { imageCacheFastRestore: true } : {}),
-        ...(p.imageCacheImages ? { imageCacheImages: p.imageCacheImages } : {}),
-        ...(p.warmNodes ? { warmNodes: p.warmNodes } : {}),
-        ...(p.volumeThroughputMiBps !== undefined ? { volumeThroughputMiBps: p.volumeThroughputMiBps } : {}),
-        ...(p.instanceStore ? { instanceStore: true } : {}),
-        ...(p.fastImagePull ? { fastImagePull: true } : {}),
-        ...(p.reservations
-          ? {
-              reservations: p.reservations.map((r) => ({
-                ...r,
-                type: (r.type ?? "odcr") as CapacityReservationType,
-              })),
-            }
-          : {}),
-      }))
-    : d.pools;
   return {
     autoscaler,
-    scaleDownUnneededTime: cfg?.clusterAutoscaler?.scaleDownUnneededTime ?? d.scaleDownUnneededTime,
-    gpuDevicePlugin: cfg?.gpuDevicePlugin ?? d.gpuDevicePlugin,
-    gpuTimeSlicingReplicas: cfg?.gpuTimeSlicingReplicas ?? d.gpuTimeSlicingReplicas,
-    neuronScheduler: cfg?.neuronScheduler ?? d.neuronScheduler,
-    createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole ?? d.createSpotServiceLinkedRole,
-    pools,
-  };
-}
-
-/** The images' settings, with the pull-through cache's prefix defaulting to the cluster name. */
-function resolveImages(cfg: StackConfig, clusterName: string): Pick<PlatformSpec, "images"> {
-  const cache = cfg.images?.pullThroughCache;
-  if (!cache) return {};
-  return {
-    images: {
-      pullThroughCache: {
-        repositoryPrefix: cache.repositoryPrefix ?? clusterName,
-        ...definedOnly({
-          dockerHubCredentialArn: cache.dockerHubCredentialArn,
-          githubCredentialArn: cache.githubCredentialArn,
-        }),
-      },
-    },
+    scaleDownUnneededTime: cfg?.clusterAutoscaler?.scaleDownUnneededTime,
+    gpuDevicePlugin: cfg?.gpuDevicePlugin,
+    gpuTimeSlicingReplicas: cfg?.gpuTimeSlicingReplicas,
+    neuronScheduler: cfg?.neuronScheduler,
+    createSpotServiceLinkedRole: cfg?.createSpotServiceLinkedRole,
+    pools: cfg?.pools?.map((p) => ({
+      ...p,
+      kind: p.kind as AcceleratorPoolSpec["kind"],
+      reservations: p.reservations?.map((r) => ({ ...r, type: r.type as CapacityReservationType | undefined })),
+    })),
   };
 }
 
@@ -820,7 +706,7 @@ function resolveEndpointOidc(
   cfg: StackConfig,
   secretKeys: ReadonlySet<string>,
   problems: ConfigProblem[],
-): Pick<PlatformSpec["serving"], "oidc"> {
+): Pick<NonNullable<PlatformInput["serving"]>, "oidc"> {
   const oidc = cfg.serving?.oidc;
   const key = `${CONFIG_NAMESPACE}:servingOidcClientSecret`;
   const secret = cfg.servingOidcClientSecret;
@@ -845,17 +731,9 @@ function resolveEndpointOidc(
       authorizationEndpoint: oidc.authorizationEndpoint,
       tokenEndpoint: oidc.tokenEndpoint,
       userInfoEndpoint: oidc.userInfoEndpoint,
-      onUnauthenticatedRequest: oidc.onUnauthenticatedRequest ?? "authenticate",
+      onUnauthenticatedRequest: oidc.onUnauthenticatedRequest,
       clientId: oidc.clientId,
       clientSecret: secret ?? "",
     },
   };
-}
-
-function resolveModel(
-  m: NonNullable<NonNullable<StackConfig["serving"]>["models"]>[number],
-  environment: Environment,
-  deviceMemoryGiB: ModelDefaultsContext["deviceMemoryGiB"],
-): ModelSpec {
-  return withModelDefaults(m, environment, { deviceMemoryGiB });
 }

@@ -8,6 +8,27 @@ export const MANAGED_BY = "pulumi-mlserving";
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
+/**
+ * The platform's owning team (`team` of a stack file and of `platformSpec`), which every AWS
+ * resource carries in its `team` tag: 3-40 lowercase letters, digits or '-', starting with a
+ * letter and ending with a letter or digit. The stack schema and `platformSpecProblems` both use it.
+ */
+export const TEAM_NAME = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+export const TEAM_NAME_RULE =
+  "must be 3-40 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit";
+
+/** Problems with the platform's owning team's name, at path `team`. */
+export function teamNameProblems(team: unknown): { path: string; message: string }[] {
+  return typeof team === "string" && TEAM_NAME.test(team)
+    ? []
+    : [
+        {
+          path: "team",
+          message: `${TEAM_NAME_RULE}${typeof team === "string" ? `, not ${JSON.stringify(team)}` : ""}`,
+        },
+      ];
+}
+
 /** The standard tag set for one environment and owning team, with extra tags merged over it. */
 export function standardTags(
   environment: Environment,

@@ -1,5 +1,6 @@
-import type { AcceleratorPoolSpec, CapacitySpec } from "../capacity/rules";
+import type { AcceleratorPoolSpec, CapacityReservationSpec, CapacitySpec } from "../capacity/rules";
 import { CAPACITY_DEFAULTS } from "../capacity/rules";
+import { maxDevicesPerNode } from "../capacity/node-group-builders";
 import type { Environment } from "../common/tags";
 import { KUBERNETES_VERSION } from "../versions";
 import type { PlatformSpec } from "./spec";
@@ -12,10 +13,11 @@ export type EnvironmentDefaults = Omit<
 
 const GPU_TYPES = ["g6.xlarge", "g6.2xlarge", "g5.xlarge", "g5.2xlarge", "g6e.xlarge"];
 const INFERENTIA_TYPES = ["inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge"];
+/** A default pool: what it sets, and the rest from `withPoolDefaults` (any environment: these pools set onDemandFallback). */
 const pool = (
   p: Pick<AcceleratorPoolSpec, "name" | "kind" | "instanceTypes" | "maxNodes" | "maxDevices" | "onDemandFallback"> &
     Partial<Pick<AcceleratorPoolSpec, "spot">>,
-): AcceleratorPoolSpec => ({ ...CAPACITY_DEFAULTS.pool, ...p });
+): AcceleratorPoolSpec => withPoolDefaults(p, "prod");
 const capacity = (autoscaler: CapacitySpec["autoscaler"], pools: AcceleratorPoolSpec[]): CapacitySpec => ({
   autoscaler,
   scaleDownUnneededTime: CAPACITY_DEFAULTS.scaleDownUnneededTime,
@@ -183,6 +185,44 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
     },
   },
 };
+
+/**
+ * An accelerator pool as a stack file (`capacity.pools[]`) or a program writes it: its name, kind,
+ * instance types and `maxNodes`; {@link withPoolDefaults} fills in the rest.
+ */
+export type AcceleratorPoolInput = Pick<AcceleratorPoolSpec, "name" | "kind" | "instanceTypes" | "maxNodes"> &
+  Partial<Omit<AcceleratorPoolSpec, "name" | "kind" | "instanceTypes" | "maxNodes" | "reservations">> & {
+    reservations?: (Omit<CapacityReservationSpec, "type"> & Partial<Pick<CapacityReservationSpec, "type">>)[];
+  };
+
+/**
+ * A pool with its defaults: `CAPACITY_DEFAULTS.pool` (minNodes, spot, disk, OS), `maxDevices` of
+ * `maxNodes` nodes of its largest type, on-demand fallback outside dev, reservations `odcr`.
+ */
+export function withPoolDefaults(p: AcceleratorPoolInput, environment: Environment): AcceleratorPoolSpec {
+  const d = CAPACITY_DEFAULTS.pool;
+  return {
+    name: p.name,
+    kind: p.kind,
+    instanceTypes: p.instanceTypes,
+    minNodes: p.minNodes ?? d.minNodes,
+    maxNodes: p.maxNodes,
+    maxDevices: p.maxDevices ?? p.maxNodes * Math.max(1, maxDevicesPerNode(p.instanceTypes)),
+    // Outside dev, spot shortages fall back to on-demand unless a pool says otherwise.
+    onDemandFallback: p.onDemandFallback ?? environment !== "dev",
+    spot: p.spot ?? d.spot,
+    diskSizeGiB: p.diskSizeGiB ?? d.diskSizeGiB,
+    os: p.os ?? d.os,
+    imageCacheSnapshotId: p.imageCacheSnapshotId,
+    ...(p.imageCacheFastRestore ? { imageCacheFastRestore: true } : {}),
+    ...(p.imageCacheImages ? { imageCacheImages: p.imageCacheImages } : {}),
+    ...(p.warmNodes ? { warmNodes: p.warmNodes } : {}),
+    ...(p.volumeThroughputMiBps !== undefined ? { volumeThroughputMiBps: p.volumeThroughputMiBps } : {}),
+    ...(p.instanceStore ? { instanceStore: true } : {}),
+    ...(p.fastImagePull ? { fastImagePull: true } : {}),
+    ...(p.reservations ? { reservations: p.reservations.map((r) => ({ ...r, type: r.type ?? "odcr" })) } : {}),
+  };
+}
 
 /** Whether the platform creates the models' private hosted zone (`serving.privateZone`, default true). */
 export function createsPrivateZone(spec: Pick<PlatformSpec, "serving">): boolean {

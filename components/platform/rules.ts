@@ -5,7 +5,7 @@ import { imageCacheProblems } from "./image-cache";
 import { STACK_PLATFORM_NAME } from "../common/names";
 import { ApiAccessInput, apiAccessProblems, clusterProblems } from "../cluster/rules";
 import { opensPublicSpaceWiderThanSlash8 } from "../common/cidr";
-import { ENVIRONMENTS, type Environment, tagProblems } from "../common/tags";
+import { ENVIRONMENTS, type Environment, tagProblems, teamNameProblems } from "../common/tags";
 import { listLengthProblem, Problem, ProblemList } from "../common/problems";
 import { monitoringProblems } from "../monitoring/rules";
 import { networkProblems } from "../network/rules";
@@ -31,6 +31,7 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
   const tooManyModels = listLengthProblem(spec.serving.models, L.max, L.what, L.hint);
   if (tooManyModels) return [{ path: "serving.models", message: tooManyModels }];
   const problems = new ProblemList()
+    .nest("", teamNameProblems(spec.team))
     .nest("network", networkProblems(spec.network))
     .nest("cluster", clusterProblems(spec.cluster))
     .nest("cluster", apiAccessProblems(apiAccessInputOf(spec)))

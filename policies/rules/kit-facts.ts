@@ -98,3 +98,71 @@ export const POD_IDENTITY_SESSION_TAGS = {
   namespace: "kubernetes-namespace",
   serviceAccount: "kubernetes-service-account",
 } as const;
+
+/**
+ * What these facts were generated from: each file (from the kit's root) and the SHA-256 of its text.
+ * Where the files are reachable, the pack's entry point and the offline plan refuse to run when one
+ * differs (./facts-freshness.ts).
+ */
+export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
+  "cli/kit-facts.ts": "0899d197cc759347e1721c4c9b2992c7f563ed981ff99340c35e9de2856f26aa",
+  "components/capacity/instance-shapes.ts": "f5e6e7df010f2e42471a3b8ee5ea87ad72d368b984f26191aba24896352c5714",
+  "components/capacity/rules.ts": "58b5984aba812e3c85f9132ec8e8c8c2db47d39a6a493ead0f8a4a3674923ec5",
+  "components/cluster/aws-load-balancer-controller-policy.json":
+    "16f232c9d9f79366fe949c4550ad517a202380058a9e48d45a4e215044a20a6a",
+  "components/cluster/load-balancer-controller-values.ts":
+    "091e07d6496b01fff9642372cc10aab36170f7d863a95a2504217bcb6fb98b64",
+  "components/cluster/pull-through-cache.ts": "42dfbaa10a726633a4333a4e15a0d4d2ad6715d7bbc99aae838dd2a7a2690658",
+  "components/common/accelerators/addons.ts": "6a9fc87acd93bae72e67d6d214ed63c036f99eddb78e024452f834637fde7faf",
+  "components/common/accelerators/device-plugin-values.ts":
+    "c1a48fdf776c44ff018902efdf9406dbc07447a6533d8aea3546fa5681265cf8",
+  "components/common/accelerators/index.ts": "c8f8a12a418da87fd372c79bbe9eee537c562d0309d95f567271ab03c1c7d4c1",
+  "components/common/accelerators/kinds.ts": "4ae68dab9fec4f96542db43153f80dba697248e71a8c4e19c0c4087167bf9e2c",
+  "components/common/accelerators/labels.ts": "9f66be70f57cfb1b317dea08d5d4608aed3aba0831609418b480dac283944ad6",
+  "components/common/accelerators/neuron-monitor.ts":
+    "f63f9a0d124ff56b4ed199a461e900a4bf5daa03476fbb73d6314db2cd59e29e",
+  "components/common/accelerators/neuron.ts": "2b560cdd54ce062b7a71fca33d96c052529151e9a6cbc1d9217b37860684ec75",
+  "components/common/accelerators/nvidia.ts": "c904315af91e82e253f9b0abcfb8b7b0619b1059086970ae572c2a1e8e455eb0",
+  "components/common/accelerators/registry.ts": "099420ea22582892c793315ae353df2797578065866705563398c58868ccf7ae",
+  "components/common/accelerators/support.ts": "ea52120dfdf3d891b27ee5b7dfc54cc07af5f4376eb172ed7c21f83f88d0d6fe",
+  "components/common/chart-addon.ts": "9c6e9d7819ab6534e28302a78ed2f53479a8592b72f0701d31e702ec9de3d596",
+  "components/common/cidr.ts": "d7836eced55da27b71b25b77269881831de51459c16f4ff26f9d5ce6a3c34a81",
+  "components/common/dns.ts": "ef70816377d4cc8b1131db418596f9e2abaeb254d83bdf5f2bc1a0859ed8bde1",
+  "components/common/durations.ts": "8c3eabc11a11cfa7ffc499be380430b380d4426f0019d5d4407270e8e3a32b81",
+  "components/common/errors.ts": "080adccae24cb3fc8210a212bdc82f0362899ce96faaca4b214562f13457a4ea",
+  "components/common/helm.ts": "8034c678455daa9add350b53d8346e8854d55fba9680ffd6873dfe5841f19680",
+  "components/common/iam.ts": "4449a6f848a17b374a0060a9b0d4f9c2637d92b1633ada675d348dd11fcad726",
+  "components/common/instance-types.ts": "6160b70faca6134a1e8492dc9e83345f0400f5c8ba0e8e59ae1c1ab7413e6094",
+  "components/common/labels.ts": "a4c3d609af2d52c0fff49ab67eb2307d75666895e77ac2737659a81ca8b48f3c",
+  "components/common/monitors.ts": "1f065de3a575b428bcb12c49c25e40f7744da654dee77f23634c1e3c53415927",
+  "components/common/names.ts": "a9aead6e3e0838241314fe246926cb52ede1c9c7068bf4623a512fb852373d86",
+  "components/common/network-policy-resources.ts": "333a1b78141512748573578d1f30f9645bc0e23c6554e6c0db76de53652ce230",
+  "components/common/network-policy.ts": "84651fe7b74098fc7c7fdcb26f205c4d46a453eb81f94c470f8e8268e27d969e",
+  "components/common/pod-identity.ts": "933391ee094da4bcb1e237b4af3b605695fdbb42a436c71c686b9fa5ec221e23",
+  "components/common/pod-security.ts": "67aa2d63b8c74f10cba69cc0714699164c357ae2bbc09a23d30e58d58a988f18",
+  "components/common/problems.ts": "c273c1cf10dc3e9b7213a72bd95f47ee735bebd7120cd7fd9e0830b7a53ef9ae",
+  "components/common/quantity.ts": "282230410f7e156c44bc065c7be7e6197c962854d2f5c6b7d5b8cf3d3d06d095",
+  "components/common/tags.ts": "2caf197fcf9e83f4221b78a0334fe30bd7807e525ba31aeb5765a08e8ea31e11",
+  "components/serving/adapters.ts": "e096b6456fde83454fce23cb2494033a2c96dc15477f70035faa70cd9150662c",
+  "components/serving/callers.ts": "2ace3dfabbd5eada39aaf2756ed5a4e2864979b4cf0adb06333fd32f4e8b6154",
+  "components/serving/drain.ts": "6c482ef26c43537a0ed23277e6e661e6d2c74851dd895fb2187a19d47a5ce606",
+  "components/serving/gateway/scale-from-zero.ts": "ec0018d7680c06588ae89a1332da36b89d88688cf896908abb08bf2e2d9eec9d",
+  "components/serving/llm-limits.ts": "173fc447f70df683abf779c3983b66dffe7f2fbfd72bd4edc87d482cc7a95e39",
+  "components/serving/model-bounds.ts": "8367127c12dc63eb9de88e5cf08539f479f0743bb294fe8c0b4b24f78bb34549",
+  "components/serving/model-fetcher.ts": "41a7cfd789dfaa208b1a85e37d2a98ab2422f0141d4534f1d406048ce8407ce0",
+  "components/serving/model-images.ts": "7add66c0eef2c15b15aa11f5498ab640876f293cdee9e076466d4ba092701204",
+  "components/serving/model-names.ts": "48b30c3bfe458f41afded0b352e647e8435de4438339063cc940f263bb55c01c",
+  "components/serving/model-source.ts": "72ffefb6e420f186ffaf1736998d029451152659064c3a09172cdb9e4c204a46",
+  "components/serving/model-spec.ts": "f79c6151f9e616b801d7353d49c8ec2531129d7581dccecb516c66e1eb7e2fb9",
+  "components/serving/mounted-weights.ts": "d8cf8b5c5352099eb6fe9bce8aec6259d337722115a7ef916d80ce026292dc7c",
+  "components/serving/ports.ts": "9b54f8f636e7ad76b3bc2b75273584eb2be257a93515a4a44b2129644ac566f6",
+  "components/serving/runtimes/index.ts": "167a914325fcf4766ba939d42ab9480a21adebefc2eb757d62b7dac074344891",
+  "components/serving/runtimes/triton.ts": "dd9fd1aac733bd10499bfdb2a37373ad436ec88b03dde9e170763d93c148bd74",
+  "components/serving/runtimes/vllm-gpu.ts": "75631df60bcd14896201c902f84d16f36f2d2fbd5f0d5f3c28e4dab9a11cee76",
+  "components/serving/runtimes/vllm-neuron.ts": "f61371d040d7dc6fb0d391a95c15d8241b805d2929c94f502408fa53f0bdb6be",
+  "components/serving/runtimes/vllm.ts": "05f225149f028978e245e4e288d0dcac24580f781ca339750980072a6c10b12b",
+  "components/serving/tracks.ts": "ff462789390eac382c0a6bdcc36a326134bb7a47c2c0401c4d939fc3016f9d00",
+  "components/serving/triton-builders.ts": "5be424721a52da13be7a1fe36a7b6fc051eba21b6d38f835cd6f07c761098247",
+  "components/versions.ts": "2cfe016e211e90e2440387a543a252c70046f3e757dff48c27ab1c7a3c332bc1",
+  "policies/rules/source-digest.ts": "9f8d87bd0ca1fd57da743f99f2582146e07cc113572b42341c69f58f6578ecc6",
+};

@@ -102,7 +102,7 @@ describe("MlPlatform's private zone", () => {
         new MlPlatform(
           "ml",
           platformSpec("dev", {
-            team: "ml",
+            team: "ml-platform",
             region: "us-west-2",
             network: { existing },
             cluster: { deployerAccess: "private" },
@@ -120,7 +120,7 @@ describe("MlPlatform's private zone", () => {
         new MlPlatform(
           "ml",
           platformSpec("dev", {
-            team: "ml",
+            team: "ml-platform",
             region: "us-west-2",
             cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
             serving: { ingressDomain: "models.dev.internal", privateZone: false, models: [] },

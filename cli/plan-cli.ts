@@ -31,6 +31,20 @@ export type PlanCliMode = { kind: "kit"; root: string } | { kind: "installed"; c
 
 const ENVIRONMENTS = ["dev", "staging", "prod"];
 
+/** The command's options (node:util parseArgs); the docs' plan commands are checked against them. */
+export const PLAN_OPTIONS = {
+  stack: { type: "string" },
+  config: { type: "string" },
+  out: { type: "string" },
+  project: { type: "string" },
+  outputs: { type: "string" },
+  environment: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The values `--environment` takes. */
+export const PLAN_ENVIRONMENTS: readonly string[] = ENVIRONMENTS;
+
 function usageLine(mode: PlanCliMode): string {
   const command = mode.kind === "kit" ? "npm run plan --" : "mlserving-plan";
   return `usage: ${command} --stack <name> [--project <dir>] [--config <stack file>] [--outputs <file>] [--environment <env>] [--out <dir>]`;
@@ -117,15 +131,7 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        stack: { type: "string" },
-        config: { type: "string" },
-        out: { type: "string" },
-        project: { type: "string" },
-        outputs: { type: "string" },
-        environment: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: PLAN_OPTIONS,
       strict: true,
     }));
   } catch (e) {

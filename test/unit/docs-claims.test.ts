@@ -1,9 +1,24 @@
 // What the README and docs/ say against what the kit does: every `npm run` script they name
-// exists, every page they link exists, and the cost table is the shipped stacks' envelope.
+// exists, every page they link exists, the cost table is the shipped stacks' envelope, every
+// command they show parses with the real command's options (the plan, the output recorders,
+// `pulumi config set` keys), every `mlserving:` key they name is in the config schema, and every
+// TypeScript block compiles against the package's sources.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { describe, expect, it } from "vitest";
 import { loadStackFile } from "../../cli/stack-file";
+import { PLAN_ENVIRONMENTS, PLAN_OPTIONS } from "../../cli/plan-cli";
+import { loadPulumiProject, projectStackFile } from "../../cli/project-plan";
+import {
+  deployedStackProblem,
+  RECORD_DEPLOYED_OPTIONS,
+  RECORD_DEPLOYED_REQUIRED,
+} from "../../cli/record-deployed-outputs";
+import { RECORD_OUTPUTS_OPTIONS } from "../../cli/platform-outputs";
+import { configKeys } from "../../cli/config-reference";
+import { SECRET_CAPABLE_KEYS } from "../../stacks/secret-config";
+import { docCommands, isPlaceholder, type DocCommand } from "../docs-text";
 import { costEnvelope } from "../../components/platform/cost";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
@@ -41,5 +56,147 @@ describe("the README and docs/", () => {
         usd(e.ceiling.totalUsd),
       ]);
     }
+  });
+});
+
+/** A config key path as written after `mlserving:` (`a.b[0].c`), in the schema's spelling (`a.b[].c`). */
+const schemaPath = (key: string) => key.replace(/\[\d+\]/g, "[]");
+const KEY_PATHS = configKeys().map((k) => k.path);
+/** Whether `path` is a key of the stack config: a leaf, a list's item, or an object holding keys. */
+function isConfigKey(path: string): boolean {
+  const p = schemaPath(path).replace(/\[\]$/, "");
+  return KEY_PATHS.some((k) => k === p || k.startsWith(`${p}.`) || k.startsWith(`${p}[]`));
+}
+
+/** The arguments of a plan command (`npm run plan -- ...`, `[npx] mlserving-plan ...`), or undefined for another command. */
+function planArgs(w: string[]): { args: string[]; kit: boolean } | undefined {
+  if (w[0] === "npm" && w[1] === "run" && w[2] === "plan") return { args: w.slice(w[3] === "--" ? 4 : 3), kit: true };
+  const i = w[0] === "npx" ? 1 : 0;
+  return w[i] === "mlserving-plan" ? { args: w.slice(i + 1), kit: false } : undefined;
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
+  return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean>;
+}
+
+const value = (v: unknown): string | undefined => (typeof v === "string" && !isPlaceholder(v) ? v : undefined);
+
+/** What is wrong with a command the docs show, checked against the real command; [] when nothing. */
+function commandProblems(c: DocCommand): string[] {
+  const w = c.words;
+  const problems: string[] = [];
+  const plan = planArgs(w);
+  if (plan) {
+    const v = parse(plan.args, PLAN_OPTIONS);
+    const environment = value(v.environment);
+    if (environment && !PLAN_ENVIRONMENTS.includes(environment)) problems.push(`--environment ${environment}`);
+    if (!plan.kit) return problems;
+    // In the kit's checkout: the project, the stack file and the --config file exist.
+    const project = value(v.project);
+    const dir = resolve(root, project ?? ".");
+    if (project && !existsSync(join(dir, "Pulumi.yaml"))) return [...problems, `--project ${project}: no Pulumi.yaml`];
+    const stack = value(v.stack);
+    const config = value(v.config);
+    if (config && !existsSync(resolve(root, config))) problems.push(`--config ${config} does not exist`);
+    if (stack && !config && !existsSync(projectStackFile(loadPulumiProject(dir), stack)))
+      problems.push(`--stack ${stack}: no stack file in ${project ?? "the checkout"}`);
+    return problems;
+  }
+  const recordDeployed = w[0] === "npx" ? w[1] === "mlserving-record-outputs" : w[0] === "mlserving-record-outputs";
+  if (recordDeployed) {
+    const v = parse(w.slice(w[0] === "npx" ? 2 : 1), RECORD_DEPLOYED_OPTIONS);
+    for (const k of RECORD_DEPLOYED_REQUIRED) if (!v[k]) problems.push(`--${k} is required`);
+    const stack = value(v.stack);
+    const bad = stack && deployedStackProblem(stack);
+    return bad ? [...problems, bad] : problems;
+  }
+  if (w[0] === "npm" && w[1] === "run" && w[2] === "record-outputs") {
+    const v = parse(w.slice(w[3] === "--" ? 4 : 3), RECORD_OUTPUTS_OPTIONS);
+    const stack = value(v.stack);
+    if (!v.stack) problems.push("--stack is required");
+    if (stack && !existsSync(join(root, "stacks", `Pulumi.${stack}.yaml`)))
+      problems.push(`--stack ${stack}: no stack file`);
+    return problems;
+  }
+  if (w[0] === "pulumi" && w[1] === "config" && w[2] === "set") {
+    const key = w.slice(3).find((x) => !x.startsWith("-") && x.startsWith("mlserving:"));
+    if (!key) return problems;
+    const path = key.slice("mlserving:".length);
+    if (!isConfigKey(path)) problems.push(`${key} is not a config key`);
+    // Without --path the Pulumi CLI sets a key literally named "a.b" instead of b inside a.
+    if (/[.[]/.test(path) && !w.includes("--path")) problems.push(`${key} needs --path`);
+    if (
+      w.includes("--secret") &&
+      !SECRET_CAPABLE_KEYS.map((k) => k.replace(/\.<key>$/, "")).some((k) => schemaPath(path).startsWith(k))
+    )
+      problems.push(`${key} is not a key the stack accepts as a secret`);
+    return problems;
+  }
+  if (w[0] === "pulumi") {
+    const i = w.indexOf("--policy-pack");
+    const pack = value(w[i + 1]);
+    if (i >= 0 && pack && !existsSync(join(root, pack, "PulumiPolicy.yaml")))
+      problems.push(`--policy-pack ${pack}: no policy pack`);
+  }
+  const script = w[0] === "node" ? w[1] : w[0] === "npx" && w[1] === "tsx" ? w[2] : undefined;
+  if (script && !isPlaceholder(script) && !script.startsWith("-") && !existsSync(join(root, script)))
+    problems.push(`${script} does not exist`);
+  return problems;
+}
+
+describe("the commands the README and docs/ show", () => {
+  const commands = pages.flatMap((page) => docCommands(text(page)).map((c) => ({ page, ...c })));
+
+  it("are found: plan, output recorders and pulumi config commands", () => {
+    expect(commands.filter((c) => planArgs(c.words)?.kit).length).toBeGreaterThan(3);
+    expect(commands.some((c) => c.words.includes("mlserving-record-outputs"))).toBe(true);
+    expect(commands.some((c) => c.words.join(" ").startsWith("pulumi config set --path"))).toBe(true);
+  });
+
+  it.each(pages)("%s shows commands that the real commands accept", (page) => {
+    for (const c of commands.filter((x) => x.page === page)) {
+      let problems: string[];
+      try {
+        problems = commandProblems(c);
+      } catch (e) {
+        problems = [(e as Error).message];
+      }
+      expect(problems, `${page}:${c.line}: ${c.text.trim()}`).toEqual([]);
+    }
+  });
+
+  it.each(pages)("%s names only mlserving: keys of the config schema", (page) => {
+    for (const [, key] of text(page).matchAll(/mlserving:([a-zA-Z][\w.[\]]*[\w\]])/g))
+      expect(isConfigKey(key!), `${page}: mlserving:${key}`).toBe(true);
+  });
+
+  it("refuses what the real commands refuse", () => {
+    const check = (line: string) => {
+      try {
+        return commandProblems({ line: 1, text: line, words: docCommands(`\`${line}\``)[0]!.words });
+      } catch (e) {
+        return [(e as Error).message];
+      }
+    };
+    expect(check("npm run plan -- --stack prod --projct examples/model-team")[0]).toMatch(/Unknown option '--projct'/);
+    expect(check("npm run plan -- --stack prdo")).toEqual(["--stack prdo: no stack file in the checkout"]);
+    expect(check("npm run plan -- --stack dev --environment qa")).toEqual(["--environment qa"]);
+    expect(check("npx mlserving-plan --stack dev --output x")[0]).toMatch(/Unknown option '--output'/);
+    expect(check("npx mlserving-record-outputs --stack prod --to f.json")[0]).toMatch(
+      /<organization>\/<project>\/<stack>/,
+    );
+    expect(check("npx mlserving-record-outputs --stack a/b/c")).toEqual(["--to is required"]);
+    expect(check("pulumi config set mlserving:serving.oidc.issuer x")).toEqual([
+      "mlserving:serving.oidc.issuer needs --path",
+    ]);
+    expect(check("pulumi config set --path mlserving:serving.oidc.isuer x")).toEqual([
+      "mlserving:serving.oidc.isuer is not a config key",
+    ]);
+    expect(check("pulumi config set --secret mlserving:team x")).toEqual([
+      "mlserving:team is not a key the stack accepts as a secret",
+    ]);
+    expect(check("pulumi preview --policy-pack polices")).toEqual(["--policy-pack polices: no policy pack"]);
+    expect(check("npx tsx cli/nope.ts")).toEqual(["cli/nope.ts does not exist"]);
+    expect(check("pulumi config set --path 'mlserving:cluster.publicAccessCidrs[0]' x")).toEqual([]);
   });
 });

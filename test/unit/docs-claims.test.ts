@@ -18,7 +18,8 @@ import {
 import { RECORD_OUTPUTS_OPTIONS } from "../../cli/platform-outputs";
 import { configKeys } from "../../cli/config-reference";
 import { SECRET_CAPABLE_KEYS } from "../../stacks/secret-config";
-import { docCommands, isPlaceholder, type DocCommand } from "../docs-text";
+import { codeBlocks, docCommands, isPlaceholder, type DocCommand } from "../docs-text";
+import * as ts from "typescript";
 import { costEnvelope } from "../../components/platform/cost";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
@@ -198,5 +199,56 @@ describe("the commands the README and docs/ show", () => {
     expect(check("pulumi preview --policy-pack polices")).toEqual(["--policy-pack polices: no policy pack"]);
     expect(check("npx tsx cli/nope.ts")).toEqual(["cli/nope.ts does not exist"]);
     expect(check("pulumi config set --path 'mlserving:cluster.publicAccessCidrs[0]' x")).toEqual([]);
+  });
+});
+
+describe("the TypeScript the README and docs/ show", () => {
+  // Each ```ts block is a file of a user's Pulumi project (CommonJS, strict, like
+  // examples/model-team/tsconfig.json), type-checked against the package's sources under the
+  // package's import names.
+  const blocks = pages.flatMap((page) =>
+    codeBlocks(text(page))
+      .filter((b) => b.lang === "ts" || b.lang === "typescript")
+      .map((b) => ({ file: join(root, ".docs-blocks", `${page.replace(/\W/g, "_")}_${b.line}.ts`), page, ...b })),
+  );
+
+  it("are found", () => expect(blocks.length).toBeGreaterThan(2));
+
+  it("compile against the package's sources", () => {
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      lib: ["lib.es2022.d.ts"],
+      types: ["node"],
+      strict: true,
+      esModuleInterop: true,
+      resolveJsonModule: true,
+      skipLibCheck: true,
+      noEmit: true,
+      baseUrl: root,
+      paths: {
+        "@mlserving/kit": ["components/index.ts"],
+        "@mlserving/kit/policies": ["policies/rules/index.ts"],
+        "@mlserving/kit/testing": ["cli/testing.ts"],
+        "@mlserving/kit/stack": ["stacks/program.ts"],
+      },
+    };
+    const virtual = new Map(blocks.map((b) => [b.file, b.text]));
+    const host = ts.createCompilerHost(options);
+    const { fileExists, readFile, getSourceFile } = host;
+    host.fileExists = (f) => virtual.has(f) || fileExists.call(host, f);
+    host.readFile = (f) => virtual.get(f) ?? readFile.call(host, f);
+    host.getSourceFile = (f, lang, ...rest) =>
+      virtual.has(f) ? ts.createSourceFile(f, virtual.get(f)!, lang) : getSourceFile.call(host, f, lang, ...rest);
+    const program = ts.createProgram([...virtual.keys()], options, host);
+    const problems = blocks.flatMap((b) => {
+      const source = program.getSourceFile(b.file)!;
+      return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) => {
+        const { line } = source.getLineAndCharacterOfPosition(d.start ?? 0);
+        return `${b.page}:${b.line + 1 + line}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`;
+      });
+    });
+    expect(problems).toEqual([]);
   });
 });

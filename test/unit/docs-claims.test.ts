@@ -20,6 +20,8 @@ import { configKeys } from "../../cli/config-reference";
 import { SECRET_CAPABLE_KEYS } from "../../stacks/secret-config";
 import { codeBlocks, docCommands, isPlaceholder, type DocCommand } from "../docs-text";
 import * as ts from "typescript";
+import { satisfies } from "semver";
+import { runtimeOf } from "../../components/serving/runtimes";
 import { costEnvelope } from "../../components/platform/cost";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
@@ -30,6 +32,13 @@ const pages = ["README.md", ...readdirSync(join(root, "docs")).map((f) => join("
 );
 const text = (page: string) => readFileSync(join(root, page), "utf8");
 const scripts = Object.keys(JSON.parse(text("package.json")).scripts);
+
+/** The resolved spec of a shipped stack, as the program builds it. */
+function shippedSpec(stack: string) {
+  const { config, secretKeys } = loadStackFile(join(root, "stacks", `Pulumi.${stack}.yaml`), CONFIG_NAMESPACE);
+  const { raw, region } = rawConfigFromPulumi(config);
+  return resolvePlatformSpec(raw, region, new Set(secretKeys));
+}
 
 describe("the README and docs/", () => {
   it.each(pages)("%s names only npm scripts that exist", (page) => {
@@ -250,5 +259,40 @@ describe("the TypeScript the README and docs/ show", () => {
       });
     });
     expect(problems).toEqual([]);
+  });
+});
+
+describe("figures the README and docs/ quote", () => {
+  it.each(pages)("%s: what a shipped stack's model runs with is its runtime's arguments", (page) => {
+    // "the shipped prod stack serves `support-llm` ...: `--tensor-parallel-size 1`", up to the sentence's end.
+    for (const m of text(page).matchAll(/shipped (dev|staging|prod) stack serves `([\w-]+)`(.*?)\.(?:\s|\)|$)/gs)) {
+      const [, stack, name, rest] = m;
+      const model = shippedSpec(stack!).serving.models.find((x) => x.name === name);
+      expect(model, `${page}: ${stack} serves no model ${name}`).toBeDefined();
+      const args = (runtimeOf(model!).modelArgs?.(model!) ?? []).join(" ");
+      for (const [, flag] of rest!.matchAll(/`(--[a-z-]+ \S+)`/g))
+        expect(` ${args} `, `${page}: ${stack} ${name} ${flag}`).toContain(` ${flag} `);
+    }
+  });
+
+  it("names the shipped prod stack's LLM arguments somewhere (the check above has something to check)", () => {
+    expect(pages.some((p) => /shipped (dev|staging|prod) stack serves `[\w-]+`[^.]*`--/.test(text(p)))).toBe(true);
+  });
+
+  it.each(pages)("%s: the lowest Node version it names is the lowest the package's engines accept", (page) => {
+    const engines = JSON.parse(text("package.json")).engines.node as string;
+    // "Node.js 20.17 or newer", "(22: 22.9 or newer)", "Node 20+"
+    const claims = [
+      ...text(page).matchAll(/Node(?:\.js)? (\d+(?:\.\d+)?)(?: or newer|\+)/g),
+      ...text(page).matchAll(/\((\d+): (\d+\.\d+) or newer\)/g),
+    ].map((m) => m[m.length - 1]!);
+    for (const claim of claims) {
+      const [major, minor = 0] = claim.split(".").map(Number);
+      expect(satisfies(`${major}.${minor}.0`, engines), `${page}: Node ${claim}`).toBe(true);
+      const before = minor! > 0 ? `${major}.${minor! - 1}.0` : `${major! - 1}.99.0`;
+      expect(satisfies(before, engines), `${page}: Node ${claim} is not the lowest (${before} is accepted)`).toBe(
+        false,
+      );
+    }
   });
 });

@@ -20,6 +20,7 @@ import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { PlanOutcome } from "./planner";
 import { outDirProblem, writePlanOutput } from "./out-dir";
+import { PLAN_FILES, PLATFORM_PLAN_FILES } from "./plan-files";
 import { loadStackFile, stackNameProblem, stackNamesIn } from "./stack-file";
 import { loadPulumiProject, projectStackFile, type PulumiProject } from "./project-plan";
 import { editDistance } from "../components/common/edit-distance";
@@ -62,8 +63,13 @@ function help(mode: PlanCliMode, project: PulumiProject | undefined, projectDirs
     usageLine(mode),
     "",
     "Plans a Pulumi stack offline: runs the real program on Pulumi's mock runtime (no cloud, no Pulumi CLI),",
-    "runs the kit's policy pack and writes to --out: resources.json, policy-report.json, manifests/ and, for a",
-    "platform stack (one that sets mlserving:environment), cost.json, cold-start.json and policy-pack-config.json.",
+    "runs the kit's policy pack and writes to --out:",
+    ...Object.values(PLAN_FILES)
+      .filter((f) => !PLATFORM_PLAN_FILES.includes(f))
+      .map((f) => `  ${f}`),
+    "  manifests/<kind>-<namespace>-<name>.yaml for each Kubernetes object the program authors",
+    "and, for a platform stack (one that sets mlserving:environment):",
+    ...PLATFORM_PLAN_FILES.map((f) => `  ${f}`),
     "",
     "  --stack <name>        the stack to plan; its file is Pulumi.<name>.yaml in the project's stackConfigDir",
     `  --project <dir>       the Pulumi project (its Pulumi.yaml); default ${here}`,
@@ -181,12 +187,7 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   // The stack file check (config schema and rules) loads before the program and its SDKs.
   const { checkStackFile } = await import("./stack-check");
   const checked = checkStackFile(configPath, stack);
-  if (!checked.ok) {
-    const n = checked.problems.length;
-    console.error(`\nThe stack file is invalid (${n} problem${n === 1 ? "" : "s"}):`);
-    for (const p of checked.problems) console.error(`  - ${p.path}: ${p.message}`);
-    return 2;
-  }
+  if (!checked.ok) return stackFileInvalid(checked.problems);
 
   // Loaded only now: the program and its SDKs take a second or more to import.
   const { runPlan } = await import("./planner");
@@ -218,6 +219,14 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   return report(outcome, outDir);
 }
 
+/** Reports an invalid stack file, every problem by its key path, once; the exit status. */
+function stackFileInvalid(problems: readonly { path: string; message: string }[]): number {
+  const n = problems.length;
+  console.error(`\nThe stack file is invalid (${n} problem${n === 1 ? "" : "s"}):`);
+  for (const p of problems) console.error(`  - ${p.path}: ${p.message}`);
+  return 2;
+}
+
 /** Plans a project that is not a platform stack (a model team's, or a program of the user's). */
 async function planProject(
   project: PulumiProject,
@@ -237,11 +246,7 @@ async function planProject(
     environment,
     progress: (line) => console.log(`  ${line}`),
   });
-  if (outcome.kind === "invalid-config") {
-    console.error(`\nThe stack file is invalid (${outcome.problems.length} problem(s)):`);
-    for (const p of outcome.problems) console.error(`  - ${p.path}: ${p.message}`);
-    return 2;
-  }
+  if (outcome.kind === "invalid-config") return stackFileInvalid(outcome.problems);
   if (outcome.kind === "failed") {
     console.error(`\nThe program failed: ${outcome.message}`);
     return 2;

@@ -22,6 +22,7 @@ import { codeBlocks, docCommands, isPlaceholder, type DocCommand } from "../docs
 import * as ts from "typescript";
 import { satisfies } from "semver";
 import { runtimeOf } from "../../components/serving/runtimes";
+import { HOURS_PER_MONTH, onDemandHourly, PRICE_TABLE_DATE } from "../../components/common/pricing";
 import { costEnvelope } from "../../components/platform/cost";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
@@ -294,5 +295,56 @@ describe("figures the README and docs/ quote", () => {
         false,
       );
     }
+  });
+
+  const usd = (n: number, cents = true) =>
+    `$${n.toLocaleString("en-US", { minimumFractionDigits: cents ? 2 : 0, maximumFractionDigits: cents ? 2 : 0 })}`;
+  const STACKS = ["dev", "staging", "prod"] as const;
+  const envelopes = Object.fromEntries(STACKS.map((s) => [s, costEnvelope(shippedSpec(s))]));
+
+  it.each(pages)("%s: a stack's idle floor and ceiling quoted in bold are the plan's", (page) => {
+    for (const [, what, stack, amount] of text(page).matchAll(
+      /\*\*(Idle floor|Ceiling)\*\* \((dev|staging|prod): (\$[\d,.]+)\)/g,
+    )) {
+      const e = envelopes[stack!]!;
+      expect(amount, `${page}: ${what} of ${stack}`).toBe(
+        usd(what === "Ceiling" ? e.ceiling.totalUsd : e.floor.totalUsd),
+      );
+    }
+  });
+
+  it.each(pages)("%s: the price table's date and the month's hours are the kit's", (page) => {
+    for (const [, date] of text(page).matchAll(/list prices of (\d{4}-\d\d-\d\d)/g))
+      expect(date, page).toBe(PRICE_TABLE_DATE);
+    for (const [, hours] of text(page).matchAll(/a month \((\d+) hours\)/g))
+      expect(Number(hours), page).toBe(HOURS_PER_MONTH);
+  });
+
+  it.each(pages)(
+    "%s: a table row pricing N × an instance type in a shipped stack is N × its on-demand month there",
+    (page) => {
+      for (const row of text(page)
+        .split("\n")
+        .filter((l) => l.startsWith("|"))) {
+        const stack = /\((dev|staging|prod)\)/.exec(row)?.[1];
+        const instances = /(\d+) × ([a-z0-9-]+\.[a-z0-9]+)/.exec(row);
+        const amount = /\$([\d,]+\.\d\d)/.exec(row)?.[1];
+        if (!stack || !instances || !amount) continue;
+        const hourly = onDemandHourly(shippedSpec(stack).region, instances[2]!);
+        expect(hourly, `${page}: ${instances[2]} in ${stack}`).toBeDefined();
+        expect(`$${amount}`, `${page}: ${row}`).toBe(usd(Number(instances[1]) * hourly! * HOURS_PER_MONTH));
+      }
+    },
+  );
+
+  it.each(pages)("%s: the budgets it says the shipped stacks set are theirs", (page) => {
+    for (const paragraph of text(page)
+      .split("\n\n")
+      .filter((p) => /shipped stacks\s+set/.test(p)))
+      for (const [, amount, stack, advisory] of paragraph.matchAll(/\$([\d,]+) \((dev|staging|prod)(, advisory)?\)/g)) {
+        const budget = shippedSpec(stack!).budget;
+        expect(`$${amount}`, `${page}: ${stack}'s budget`).toBe(usd(budget?.monthlyCeilingUsd ?? NaN, false));
+        if (advisory) expect(budget?.enforcement, `${page}: ${stack}'s budget enforcement`).toBe("advisory");
+      }
   });
 });

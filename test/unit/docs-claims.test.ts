@@ -347,4 +347,24 @@ describe("figures the README and docs/ quote", () => {
         if (advisory) expect(budget?.enforcement, `${page}: ${stack}'s budget enforcement`).toBe("advisory");
       }
   });
+
+  it.each(pages)("%s: the share of a stack's ceiling it gives its NodePools is theirs", (page) => {
+    // "Of prod's ceiling, $56,213 is the two NodePools at their limits (16 GPUs, 24 Neuron devices)"
+    const claims = text(page)
+      .replace(/\s+/g, " ")
+      .matchAll(/Of (dev|staging|prod)'s ceiling, \$([\d,]+) is the (\w+) NodePools at their limits \(([^)]*)\)/g);
+    for (const [, stack, amount, count, devices] of claims) {
+      const spec = shippedSpec(stack!);
+      const pools = envelopes[stack!]!.pools.filter((p) => p.autoscaler === "karpenter");
+      const words = ["zero", "one", "two", "three", "four", "five"];
+      expect(words[pools.length], `${page}: ${stack}'s NodePools`).toBe(count);
+      expect(`$${amount}`, `${page}: ${stack}'s NodePools at their limits`).toBe(
+        usd(Math.round(pools.reduce((t, p) => t + p.ceiling.usd, 0)), false),
+      );
+      const limits = spec.capacity.pools.map(
+        (p) => `${p.maxDevices} ${p.kind === "nvidia" ? "GPUs" : "Neuron devices"}`,
+      );
+      expect(devices, `${page}: ${stack}'s device limits`).toBe(limits.join(", "));
+    }
+  });
 });

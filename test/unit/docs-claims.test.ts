@@ -16,7 +16,8 @@ import {
   RECORD_DEPLOYED_REQUIRED,
 } from "../../cli/record-deployed-outputs";
 import { RECORD_OUTPUTS_OPTIONS } from "../../cli/platform-outputs";
-import { configKeys } from "../../cli/config-reference";
+import { configKeys, REFERENCE_START } from "../../cli/config-reference";
+import { checkStackFile } from "../../cli/stack-check";
 import { SECRET_CAPABLE_KEYS } from "../../stacks/secret-config";
 import { codeBlocks, docCommands, isPlaceholder, type DocCommand } from "../docs-text";
 import * as ts from "typescript";
@@ -366,5 +367,13 @@ describe("figures the README and docs/ quote", () => {
       );
       expect(devices, `${page}: ${stack}'s device limits`).toBe(limits.join(", "));
     }
+  });
+
+  it("an unknown key's message sends the reader to the page with the configuration reference", () => {
+    const checked = checkStackFile(join(root, "test", "fixtures", "bad-stacks", "unknown-top-level-key.yaml"));
+    const message = checked.ok ? "" : checked.problems.find((p) => /unknown key/.test(p.message))!.message;
+    const page = /docs\/[\w-]+\.md/.exec(message)?.[0];
+    expect(page, message).toBeDefined();
+    expect(text(page!)).toContain(REFERENCE_START);
   });
 });

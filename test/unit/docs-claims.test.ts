@@ -18,6 +18,7 @@ import {
 import { RECORD_OUTPUTS_OPTIONS } from "../../cli/platform-outputs";
 import { configKeys, REFERENCE_START } from "../../cli/config-reference";
 import { checkStackFile } from "../../cli/stack-check";
+import { replicaBounds, replicaRequests } from "../../components/platform/capacity-checks";
 import { SECRET_CAPABLE_KEYS } from "../../stacks/secret-config";
 import { codeBlocks, docCommands, isPlaceholder, type DocCommand } from "../docs-text";
 import * as ts from "typescript";
@@ -375,5 +376,38 @@ describe("figures the README and docs/ quote", () => {
     const page = /docs\/[\w-]+\.md/.exec(message)?.[0];
     expect(page, message).toBeDefined();
     expect(text(page!)).toContain(REFERENCE_START);
+  });
+
+  it.each(pages)(
+    "%s: the devices a shipped stack's models grow to, and its GPU pool's limit, are the capacity check's",
+    (page) => {
+      // "prod's `fraud-detector` grows to 7 GPUs (...) and `support-llm` to 8 (...), 15 of the GPU NodePool's 16; staging's ..."
+      const prose = text(page).replace(/\s+/g, " ");
+      for (const [clause, stack] of prose.matchAll(
+        /\b(dev|staging|prod)'s `[\w-]+` (?:grows )?to \d+[^;.]*?(?:\d+ of (?:the GPU NodePool's|its) \d+)/g,
+      )) {
+        const spec = shippedSpec(stack!);
+        const devices = (name: string) => {
+          const m = spec.serving.models.find((x) => x.name === name);
+          expect(m, `${page}: ${stack} has no model ${name}`).toBeDefined();
+          return replicaBounds(m!).max * replicaRequests(m!).devices;
+        };
+        let total = 0;
+        for (const [, name, n] of clause.matchAll(/`([\w-]+)` (?:grows )?to (\d+)/g)) {
+          expect(Number(n), `${page}: ${clause}`).toBe(devices(name!));
+          total += Number(n);
+        }
+        const [, sum, limit] = /(\d+) of (?:the GPU NodePool's|its) (\d+)/.exec(clause)!;
+        expect(Number(sum), `${page}: ${clause}`).toBe(total);
+        expect(Number(limit), `${page}: ${clause}`).toBe(
+          spec.capacity.pools.find((p) => p.kind === "nvidia")!.maxDevices,
+        );
+      }
+    },
+  );
+
+  it("checks the capacity sentence of docs/cost-and-capacity.md (the pattern above finds it)", () => {
+    const prose = text(join("docs", "cost-and-capacity.md")).replace(/\s+/g, " ");
+    expect(prose).toMatch(/prod's `[\w-]+` grows to \d+/);
   });
 });

@@ -20,6 +20,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { PlanOutcome } from "./planner";
 import { outDirProblem, writePlanOutput } from "./out-dir";
+import { PLAN_FILES, PLATFORM_PLAN_FILES } from "./plan-files";
 import { loadStackFile, stackNameProblem, stackNamesIn } from "./stack-file";
 import { loadPulumiProject, projectStackFile, type PulumiProject } from "./project-plan";
 import { editDistance } from "../components/common/edit-distance";
@@ -30,6 +31,20 @@ type PlannedOutcome = Extract<PlanOutcome, { kind: "planned" }>;
 export type PlanCliMode = { kind: "kit"; root: string } | { kind: "installed"; cwd: string };
 
 const ENVIRONMENTS = ["dev", "staging", "prod"];
+
+/** The command's options (node:util parseArgs); the docs' plan commands are checked against them. */
+export const PLAN_OPTIONS = {
+  stack: { type: "string" },
+  config: { type: "string" },
+  out: { type: "string" },
+  project: { type: "string" },
+  outputs: { type: "string" },
+  environment: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The values `--environment` takes. */
+export const PLAN_ENVIRONMENTS: readonly string[] = ENVIRONMENTS;
 
 function usageLine(mode: PlanCliMode): string {
   const command = mode.kind === "kit" ? "npm run plan --" : "mlserving-plan";
@@ -48,8 +63,13 @@ function help(mode: PlanCliMode, project: PulumiProject | undefined, projectDirs
     usageLine(mode),
     "",
     "Plans a Pulumi stack offline: runs the real program on Pulumi's mock runtime (no cloud, no Pulumi CLI),",
-    "runs the kit's policy pack and writes to --out: resources.json, policy-report.json, manifests/ and, for a",
-    "platform stack (one that sets mlserving:environment), cost.json, cold-start.json and policy-pack-config.json.",
+    "runs the kit's policy pack and writes to --out:",
+    ...Object.values(PLAN_FILES)
+      .filter((f) => !PLATFORM_PLAN_FILES.includes(f))
+      .map((f) => `  ${f}`),
+    "  manifests/<kind>-<namespace>-<name>.yaml for each Kubernetes object the program authors",
+    "and, for a platform stack (one that sets mlserving:environment):",
+    ...PLATFORM_PLAN_FILES.map((f) => `  ${f}`),
     "",
     "  --stack <name>        the stack to plan; its file is Pulumi.<name>.yaml in the project's stackConfigDir",
     `  --project <dir>       the Pulumi project (its Pulumi.yaml); default ${here}`,
@@ -129,15 +149,7 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        stack: { type: "string" },
-        config: { type: "string" },
-        out: { type: "string" },
-        project: { type: "string" },
-        outputs: { type: "string" },
-        environment: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: PLAN_OPTIONS,
       strict: true,
     }));
   } catch (e) {
@@ -196,12 +208,7 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   // The stack file check (config schema and rules) loads before the program and its SDKs.
   const { checkStackFile } = await import("./stack-check");
   const checked = checkStackFile(configPath, stack);
-  if (!checked.ok) {
-    const n = checked.problems.length;
-    console.error(`\nThe stack file is invalid (${n} problem${n === 1 ? "" : "s"}):`);
-    for (const p of checked.problems) console.error(`  - ${p.path}: ${p.message}`);
-    return 2;
-  }
+  if (!checked.ok) return stackFileInvalid(checked.problems);
 
   // Loaded only now: the program and its SDKs take a second or more to import.
   const { runPlan } = await import("./planner");
@@ -236,6 +243,14 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   return report(outcome, outDir);
 }
 
+/** Reports an invalid stack file, every problem by its key path, once; the exit status. */
+function stackFileInvalid(problems: readonly { path: string; message: string }[]): number {
+  const n = problems.length;
+  console.error(`\nThe stack file is invalid (${n} problem${n === 1 ? "" : "s"}):`);
+  for (const p of problems) console.error(`  - ${p.path}: ${p.message}`);
+  return 2;
+}
+
 /** Plans a project that is not a platform stack (a model team's, or a program of the user's). */
 async function planProject(
   project: PulumiProject,
@@ -255,11 +270,7 @@ async function planProject(
     environment,
     progress: (line) => console.log(`  ${line}`),
   });
-  if (outcome.kind === "invalid-config") {
-    console.error(`\nThe stack file is invalid (${outcome.problems.length} problem(s)):`);
-    for (const p of outcome.problems) console.error(`  - ${p.path}: ${p.message}`);
-    return 2;
-  }
+  if (outcome.kind === "invalid-config") return stackFileInvalid(outcome.problems);
   if (outcome.kind === "failed") {
     console.error(`\nThe program failed: ${outcome.message}`);
     return 2;

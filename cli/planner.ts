@@ -3,6 +3,7 @@ import { CONFIG_NAMESPACE, ConfigProblem, deployPlaceholderProblems } from "../s
 import { runPlatformProgram } from "../stacks/program";
 import { costReport, CostReport } from "./cost-report";
 import { coldStartReport, ColdStartReport } from "./cold-start-report";
+import { PLAN_FILES } from "./plan-files";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, manifestSources, toYaml } from "./manifests";
 import { RecordedResource, runOnMocks, SECRET_PLACEHOLDER } from "./mock-runtime";
 import type { PlatformSpec } from "../components/platform/spec";
@@ -189,7 +190,7 @@ function planned(
   coldStart?: ColdStartReport,
 ): PlanOutcome {
   const files: Record<string, string> = {
-    "resources.json":
+    [PLAN_FILES.resources]:
       JSON.stringify(
         {
           project,
@@ -210,11 +211,13 @@ function planned(
         null,
         2,
       ) + "\n",
-    "policy-report.json": JSON.stringify(report, null, 2) + "\n",
-    "manifests/helm-releases.yaml": toYaml(helmReleases(resources)),
-    "manifests/crd-manifests.yaml": toYaml(manifestSources(resources)),
-    ...(cost ? { "cost.json": cost.json, "policy-pack-config.json": packConfigText(environmentOf(cost), cost) } : {}),
-    ...(coldStart ? { "cold-start.json": coldStart.json } : {}),
+    [PLAN_FILES.policyReport]: JSON.stringify(report, null, 2) + "\n",
+    [PLAN_FILES.helmReleases]: toYaml(helmReleases(resources)),
+    [PLAN_FILES.crdManifests]: toYaml(manifestSources(resources)),
+    ...(cost
+      ? { [PLAN_FILES.cost]: cost.json, [PLAN_FILES.policyPackConfig]: packConfigText(environmentOf(cost), cost) }
+      : {}),
+    ...(coldStart ? { [PLAN_FILES.coldStart]: coldStart.json } : {}),
   };
   for (const obj of authoredKubernetesObjects(resources)) {
     const file = `manifests/${manifestFileName(obj)}`;

@@ -14,6 +14,12 @@ import { PLATFORM_OUTPUT_KEYS } from "../components/platform/outputs";
 import type { RecordedOutputsFile } from "./project-plan";
 
 export const RECORD_COMMAND = "npm run record-outputs";
+/** The command's options (node:util parseArgs); the docs' commands are checked against them. */
+export const RECORD_OUTPUTS_OPTIONS = {
+  stack: { type: "string" },
+  reference: { type: "string" },
+  to: { type: "string" },
+} as const;
 
 /** The name a StackReference gives the platform stack by default (Pulumi's default organization). */
 export function defaultPlatformReference(stack: string): string {
@@ -41,7 +47,7 @@ export function recordedOutputsText(recorded: RecordedOutputsFile): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { stack: { type: "string" }, reference: { type: "string" }, to: { type: "string" } },
+    options: RECORD_OUTPUTS_OPTIONS,
     strict: true,
   });
   if (!values.stack) {

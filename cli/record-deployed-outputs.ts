@@ -19,12 +19,26 @@ import type { RecordedOutputsFile } from "./project-plan";
 
 export const RECORD_DEPLOYED_COMMAND = "pulumi stack output --json --show-secrets | mlserving-record-outputs";
 
+/** The command's options (node:util parseArgs); the docs' commands are checked against them. */
+export const RECORD_DEPLOYED_OPTIONS = {
+  stack: { type: "string" },
+  to: { type: "string" },
+  from: { type: "string" },
+} as const;
+/** The options the command cannot run without. */
+export const RECORD_DEPLOYED_REQUIRED = ["stack", "to"] as const;
+
+/** What is wrong with a `--stack` value, if anything: it names the platform stack as a StackReference does. */
+export function deployedStackProblem(stack: string): string | undefined {
+  return /^[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(stack)
+    ? undefined
+    : `--stack must name the platform stack as a StackReference does: <organization>/<project>/<stack>, not ${JSON.stringify(stack)}`;
+}
+
 /** The recorded file of a deployed platform, from `pulumi stack output --json --show-secrets`. */
 export function recordDeployedOutputs(stack: string, printed: unknown): RecordedOutputsFile {
-  if (!/^[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(stack))
-    throw new Error(
-      `--stack must name the platform stack as a StackReference does: <organization>/<project>/<stack>, not ${JSON.stringify(stack)}`,
-    );
+  const badStack = deployedStackProblem(stack);
+  if (badStack) throw new Error(badStack);
   if (typeof printed !== "object" || printed === null || Array.isArray(printed))
     throw new Error("expected the JSON object `pulumi stack output --json --show-secrets` prints");
   const all = printed as Record<string, unknown>;
@@ -45,24 +59,25 @@ function main(): number {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { stack: { type: "string" }, to: { type: "string" }, from: { type: "string" } },
+      options: RECORD_DEPLOYED_OPTIONS,
       strict: true,
     }));
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     return 2;
   }
-  if (!values.stack || !values.to) {
+  if (RECORD_DEPLOYED_REQUIRED.some((k) => !values[k])) {
     console.error(
       "usage: pulumi stack output --stack <org/project/stack> --json --show-secrets | mlserving-record-outputs --stack <org/project/stack> --to <file> [--from <file instead of stdin>]",
     );
     return 2;
   }
+  const [stack, to] = [String(values.stack), String(values.to)];
   try {
     const text = readFileSync(values.from ?? 0, "utf8");
-    const recorded = recordDeployedOutputs(values.stack, JSON.parse(text));
-    writeFileSync(values.to, JSON.stringify(recorded, null, 2) + "\n");
-    console.log(`wrote ${Object.keys(recorded.outputs).length} outputs of ${values.stack} to ${values.to}`);
+    const recorded = recordDeployedOutputs(stack, JSON.parse(text));
+    writeFileSync(to, JSON.stringify(recorded, null, 2) + "\n");
+    console.log(`wrote ${Object.keys(recorded.outputs).length} outputs of ${stack} to ${to}`);
     return 0;
   } catch (e) {
     console.error(`error: ${e instanceof Error ? e.message : String(e)}`);

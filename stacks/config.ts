@@ -417,7 +417,7 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((k) => ({
         path: keyPath([...issue.path, k]),
-        message: "unknown key (check its spelling against the README's configuration reference)",
+        message: "unknown key (check its spelling against the configuration reference, docs/configuration.md)",
       }));
     }
     // A bad map key (a tag key) is reported by the key, `tags[""]`, with the key's rule.

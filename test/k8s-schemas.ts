@@ -1,79 +1,30 @@
-import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
-import { Service } from "kubernetes-models/v1/Service";
-import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
-import { Secret } from "kubernetes-models/v1/Secret";
-import { Namespace } from "kubernetes-models/v1/Namespace";
-import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
-import { LimitRange } from "kubernetes-models/v1/LimitRange";
-import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import { PersistentVolume } from "kubernetes-models/v1/PersistentVolume";
-import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
-import { Job } from "kubernetes-models/batch/v1/Job";
-import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
-import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1/PriorityClass";
-import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
-import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
-import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
-import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
-import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
-import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool";
-import { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass";
-import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
 import Ajv, { ValidateFunction } from "ajv";
 import clusterStorageContainer from "./schemas/kserve-clusterstoragecontainer.json";
 import inferenceServiceSchema from "./schemas/kserve-inferenceservice.json";
 import servingRuntime from "./schemas/kserve-servingruntime.json";
 import nodeOverlay from "./schemas/karpenter-nodeoverlay.json";
+import nodePool from "./schemas/karpenter-nodepool.json";
+import ec2NodeClass from "./schemas/karpenter-ec2nodeclass.json";
+import scaledObjectSchema from "./schemas/keda-scaledobject.json";
+import serviceMonitor from "./schemas/prometheus-operator-servicemonitor.json";
+import podMonitor from "./schemas/prometheus-operator-podmonitor.json";
+import prometheusRule from "./schemas/prometheus-operator-prometheusrule.json";
 import gatewaySchema from "./schemas/gateway-api-gateway.json";
 import httpRouteSchema from "./schemas/gateway-api-httproute.json";
 import inferencePoolSchema from "./schemas/inference-extension-inferencepool.json";
 import destinationRuleSchema from "./schemas/istio-destinationrule.json";
 import requestAuthenticationSchema from "./schemas/istio-requestauthentication.json";
 import authorizationPolicySchema from "./schemas/istio-authorizationpolicy.json";
-
-interface Validatable {
-  validate(): void;
-}
-type ModelClass = new (data: never) => Validatable;
-
-/** Upstream schema of every Kubernetes kind the kit authors, keyed by `apiVersion/kind`. */
-const MODELS: Record<string, ModelClass> = {
-  "storage.k8s.io/v1/StorageClass": StorageClass as unknown as ModelClass,
-  "apps/v1/Deployment": Deployment as unknown as ModelClass,
-  "apps/v1/DaemonSet": DaemonSet as unknown as ModelClass,
-  "v1/Service": Service as unknown as ModelClass,
-  "v1/ConfigMap": ConfigMap as unknown as ModelClass,
-  "v1/Secret": Secret as unknown as ModelClass,
-  "v1/Namespace": Namespace as unknown as ModelClass,
-  "v1/ResourceQuota": ResourceQuota as unknown as ModelClass,
-  "v1/LimitRange": LimitRange as unknown as ModelClass,
-  "v1/ServiceAccount": ServiceAccount as unknown as ModelClass,
-  "v1/PersistentVolume": PersistentVolume as unknown as ModelClass,
-  "v1/PersistentVolumeClaim": PersistentVolumeClaim as unknown as ModelClass,
-  "batch/v1/Job": Job as unknown as ModelClass,
-  "policy/v1/PodDisruptionBudget": PodDisruptionBudget as unknown as ModelClass,
-  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy as unknown as ModelClass,
-  "networking.k8s.io/v1/Ingress": Ingress as unknown as ModelClass,
-  "scheduling.k8s.io/v1/PriorityClass": PriorityClass as unknown as ModelClass,
-  "rbac.authorization.k8s.io/v1/Role": Role as unknown as ModelClass,
-  "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding as unknown as ModelClass,
-  "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor as unknown as ModelClass,
-  "monitoring.coreos.com/v1/PodMonitor": PodMonitor as unknown as ModelClass,
-  "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule as unknown as ModelClass,
-  "karpenter.sh/v1/NodePool": NodePool as unknown as ModelClass,
-  "karpenter.k8s.aws/v1/EC2NodeClass": EC2NodeClass as unknown as ModelClass,
-  "keda.sh/v1alpha1/ScaledObject": ScaledObject as unknown as ModelClass,
-};
+import kubernetes from "./schemas/kubernetes.json";
 
 /**
- * KServe, Gateway API, the Inference Extension and Istio have no models package here, and the pinned
- * Karpenter package predates NodeOverlay: their schemas come from the CRDs at the pinned versions
- * (test/schemas/*.json, each CRD's openAPIV3Schema). Objects are closed where the CRD
- * lists properties, so a misspelt field fails instead of being pruned by the API server.
+ * Every schema is upstream's, committed as derived data in test/schemas/ (each file names its source
+ * repository, tag and path; test/schemas/extract.ts writes them from the versions pinned in
+ * components/versions.ts):
+ * - Kubernetes' own kinds: the definitions of the Kubernetes release the cluster runs (OpenAPI v2);
+ * - custom resources: each CRD's openAPIV3Schema at the pinned chart or release.
+ * Objects are closed where the schema lists properties, so a misspelt field fails instead of being
+ * pruned (or refused) by the API server.
  */
 function closeObjects(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closeObjects);
@@ -81,49 +32,107 @@ function closeObjects(schema: unknown): unknown {
   const out: Record<string, unknown> = Object.fromEntries(
     Object.entries(schema).map(([k, v]) => [
       k,
-      k === "properties"
+      k === "properties" || k === "definitions"
         ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, closeObjects(pv)]))
         : closeObjects(v),
     ]),
   );
   if (out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"])
     out.additionalProperties = false;
+  if (typeof out.pattern === "string") out.pattern = re2Pattern(out.pattern);
   return out;
 }
 
+/**
+ * CRD patterns are Go (RE2) regular expressions. The one RE2 construct in these schemas that
+ * JavaScript lacks is a leading case-insensitive flag, `(?i)` (prometheus-operator's
+ * `partial_response_strategy`: `^(?i)(abort|warn)?$`): spelled here as a class per letter.
+ */
+function re2Pattern(pattern: string): string {
+  const m = /^(\^?)\(\?i\)(.*)$/.exec(pattern);
+  if (!m) return pattern;
+  const body = m[2]!;
+  if (/[[\\]/.test(body)) throw new Error(`pattern ${pattern}: (?i) with a class or escape is not translated`);
+  return m[1] + body.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+}
+
+const META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+/**
+ * The OpenAPI v2 document types two apimachinery values as plain strings where the API server's
+ * JSON decoding accepts more (and so do CRD schemas, with `x-kubernetes-int-or-string`):
+ * - `IntOrString` (format `int-or-string`): a string or an int32 (apimachinery pkg/util/intstr);
+ * - `Quantity`: a number or a string in the quantity grammar (apimachinery pkg/api/resource,
+ *   `ParseQuantity`; the pattern is the one controller-gen writes into CRDs for it).
+ * Integers of format int32 are bounded, as the decoder bounds them.
+ */
+const QUANTITY_PATTERN =
+  "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+const INT32 = { minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
+function kubernetesDefinitions(definitions: Record<string, unknown>): Record<string, unknown> {
+  const fix = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(fix);
+    if (node === null || typeof node !== "object") return node;
+    const n = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fix(v)])) as Record<string, unknown>;
+    if (n.type === "string" && n.format === "int-or-string")
+      return { anyOf: [{ type: "integer", ...INT32 }, { type: "string" }] };
+    if (n.type === "integer" && n.format === "int32") return { ...n, ...INT32 };
+    return n;
+  };
+  return {
+    ...(fix(definitions) as Record<string, unknown>),
+    "io.k8s.apimachinery.pkg.api.resource.Quantity": {
+      anyOf: [{ type: "number" }, { type: "string", pattern: QUANTITY_PATTERN }],
+    },
+  };
+}
+
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-const CRD_SCHEMAS: Record<string, ValidateFunction> = Object.fromEntries(
-  [
-    clusterStorageContainer,
-    inferenceServiceSchema,
-    servingRuntime,
-    gatewaySchema,
-    httpRouteSchema,
-    inferencePoolSchema,
-    destinationRuleSchema,
-    requestAuthenticationSchema,
-    authorizationPolicySchema,
-    nodeOverlay,
-  ].map((doc) => {
-    const schema = closeObjects(doc.schema) as Record<string, unknown>;
-    (schema.properties as Record<string, unknown>).metadata = { type: "object" };
-    return [`${doc.apiVersion}/${doc.kind}`, ajv.compile(schema)];
-  }),
+ajv.addSchema(
+  { $id: "kubernetes", definitions: closeObjects(kubernetesDefinitions(kubernetes.definitions)) },
+  "kubernetes",
 );
+const SCHEMAS: Record<string, ValidateFunction> = {
+  ...Object.fromEntries(
+    Object.entries(kubernetes.kinds).map(([kind, definition]) => [
+      kind,
+      ajv.compile({ $ref: `kubernetes#/definitions/${definition}` }),
+    ]),
+  ),
+  ...Object.fromEntries(
+    [
+      clusterStorageContainer,
+      inferenceServiceSchema,
+      servingRuntime,
+      gatewaySchema,
+      httpRouteSchema,
+      inferencePoolSchema,
+      destinationRuleSchema,
+      requestAuthenticationSchema,
+      authorizationPolicySchema,
+      nodeOverlay,
+      nodePool,
+      ec2NodeClass,
+      scaledObjectSchema,
+      serviceMonitor,
+      podMonitor,
+      prometheusRule,
+    ].map((doc) => {
+      const schema = closeObjects(doc.schema) as Record<string, unknown>;
+      // A CRD's openAPIV3Schema leaves metadata to the API server, which reads it as ObjectMeta.
+      (schema.properties as Record<string, unknown>).metadata = { $ref: `kubernetes#/definitions/${META}` };
+      return [`${doc.apiVersion}/${doc.kind}`, ajv.compile(schema)];
+    }),
+  ),
+};
 
 /** Validates one object against its upstream schema; throws for a kind with no known schema. */
 export function validateAgainstUpstreamSchema(obj: Record<string, unknown>): void {
   const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
-  const crd = CRD_SCHEMAS[key];
-  if (crd) {
-    const name = (obj.metadata as { name?: string } | undefined)?.name;
-    const valid: boolean = crd(obj);
-    if (!valid) throw new Error(`${key} ${JSON.stringify(name)}: ${ajv.errorsText(crd.errors)}`);
-    return;
-  }
-  const Model = MODELS[key];
-  if (!Model) throw new Error(`no upstream schema registered for ${key}; add it to test/k8s-schemas.ts`);
-  new Model(withSecretMapsFilledIn(obj) as never).validate();
+  const validate = SCHEMAS[key];
+  if (!validate) throw new Error(`no upstream schema registered for ${key}; add it to test/k8s-schemas.ts`);
+  const name = (obj.metadata as { name?: string } | undefined)?.name;
+  if (!validate(withSecretMapsFilledIn(obj)))
+    throw new Error(`${key} ${JSON.stringify(name)}: ${ajv.errorsText(validate.errors)}`);
 }
 
 /**

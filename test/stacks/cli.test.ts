@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { outDirProblem, PLAN_MARKER, writePlanOutput } from "../../cli/out-dir";
+import { PLAN_FILES } from "../../cli/plan-files";
 import type { CostReport } from "../../cli/cost-report";
 import type { ColdStartReport } from "../../cli/cold-start-report";
 import { exitCodeFor, PlanOutcome } from "../../cli/planner";
@@ -50,6 +51,17 @@ describe("npm run plan", () => {
     ])
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(out, "resources.json"), "utf8")).stack).toBe("dev");
+    // --help names every file the plan wrote (each authored object's manifest by its pattern).
+    const help = (await planCommand("--help")).stdout;
+    const written = readdirSync(out, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name !== PLAN_MARKER)
+      .map((e) => join(e.parentPath, e.name).slice(out.length + 1));
+    expect(written.length).toBeGreaterThan(10);
+    for (const file of written)
+      if (!help.includes(file)) expect(file, "a file --help does not name").toMatch(/^manifests\/[a-z0-9.-]+\.yaml$/);
+    expect(help).toContain("manifests/<kind>-<namespace>-<name>.yaml");
+    for (const file of Object.values(PLAN_FILES))
+      expect(written, `${file} is listed by --help but not written`).toContain(file);
   });
 
   it("exits 2 on an invalid stack file, listing every problem by key path, without a stack trace", async () => {
@@ -92,10 +104,37 @@ describe("npm run plan", () => {
     expect(missing.stderr).not.toContain("did you mean");
   });
 
-  it("suggests the closest stack for a misspelt --stack", async () => {
+  it("suggests the closest stack for a misspelt --stack, and lists the stacks", async () => {
     const run = await planCommand("--stack", "prdo");
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("did you mean --stack prod?");
+    expect(run.stderr).toContain("(stacks of mlserving: dev, prod, staging)");
+    const team = await planCommand("--project", "examples/model-team", "--stack", "deb");
+    expect(team.status).toBe(2);
+    expect(team.stderr).toMatch(/did you mean --stack dev\? \(stacks of model-team: dev\)/);
+  });
+
+  it("reports an invalid stack file once, the same way for a platform and for a team's project", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bad-stack-"));
+    const broken = join(dir, "broken.yaml");
+    writeFileSync(broken, "config: [\n");
+    for (const project of [".", "examples/model-team"]) {
+      const run = await planCommand(
+        "--project",
+        project,
+        "--stack",
+        "dev",
+        "--config",
+        broken,
+        "--out",
+        join(dir, "out"),
+      );
+      expect(run.status, project).toBe(2);
+      expect(run.stderr.match(/stack file is invalid/g), `${project}: ${run.stderr}`).toHaveLength(1);
+      expect(run.stderr, project).toContain("The stack file is invalid (1 problem):");
+      expect(run.stderr, project).toContain(`${broken} is not valid YAML`);
+      expect(existsSync(join(dir, "out")), project).toBe(false);
+    }
   });
 
   it("--help exits 0 with the usage, every artifact, the stack files found in stacks/ and the examples", async () => {

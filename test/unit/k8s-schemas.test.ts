@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { inferenceService, mlflowStorageContainer, scaledObject, TRITON } from "../../components/serving";
 import type { ModelSpec } from "../../components/serving";
+import { ec2NodeClassSpec, nodePoolSpec } from "../../components/capacity";
+import { podMonitor, serviceMonitor } from "../../components/common";
+import { prometheusRule } from "../../components/monitoring";
+import { CHARTS, KUBERNETES_VERSION } from "../../components/versions";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
+import { CRD_SCHEMAS, KUBERNETES_SCHEMA } from "../schemas/extract";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 const model: ModelSpec = {
   name: "m",
@@ -43,5 +50,119 @@ describe("upstream schema validation", () => {
     expect(() => validateAgainstUpstreamSchema({ apiVersion: "example.com/v1", kind: "Widget" })).toThrow(
       /no upstream schema/,
     );
+  });
+
+  /** One object per kind whose schema replaced a models package, with a path to a field inside it. */
+  const samples: { object: Record<string, any>; misspell: (o: any) => void }[] = [
+    {
+      object: {
+        apiVersion: "karpenter.sh/v1",
+        kind: "NodePool",
+        metadata: { name: "gpu" },
+        spec: nodePoolSpec({
+          name: "gpu",
+          kind: "nvidia",
+          nodeClassName: "gpu",
+          instanceTypes: ["g6.xlarge"],
+          maxDevices: 8,
+          onDemandFallback: true,
+          os: "al2023",
+        }),
+      },
+      misspell: (o) => (o.spec.template.spec.expireAfer = "720h"),
+    },
+    {
+      object: {
+        apiVersion: "karpenter.k8s.aws/v1",
+        kind: "EC2NodeClass",
+        metadata: { name: "gpu" },
+        spec: ec2NodeClassSpec({
+          name: "gpu",
+          clusterName: "c1",
+          nodeRoleName: "node",
+          amiRelease: "v20260724",
+          bottlerocketRelease: "v1.61.0",
+          rootVolumeGiB: 200,
+          tags: {},
+        }),
+      },
+      misspell: (o) => (o.spec.metadataOptions.httpToken = "required"),
+    },
+    { object: scaledObject(model, "m"), misspell: (o) => (o.spec.minReplicas = 1) },
+    {
+      object: serviceMonitor({ name: "m", namespace: "serving", serviceLabels: { app: "m" }, port: "metrics" }),
+      misspell: (o) => (o.spec.endpoints[0].scrapeInterval = "30s"),
+    },
+    {
+      object: podMonitor({ name: "m", namespace: "serving", podLabels: { app: "m" }, port: "metrics" }),
+      misspell: (o) => (o.spec.podMetricEndpoints = o.spec.podMetricsEndpoints),
+    },
+    { object: prometheusRule("monitoring"), misspell: (o) => (o.spec.groups[0].rules[0].expression = "up") },
+    {
+      object: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "m", namespace: "serving" },
+        spec: {
+          selector: { matchLabels: { app: "m" } },
+          template: {
+            metadata: { labels: { app: "m" } },
+            spec: { containers: [{ name: "m", image: "m:1", resources: { limits: { cpu: 1, memory: "1Gi" } } }] },
+          },
+        },
+      },
+      misspell: (o) => (o.spec.template.spec.containers[0].imagePullPolicyy = "Always"),
+    },
+  ];
+  it.each(samples.map((s) => [`${s.object.kind}`, s] as const))(
+    "accepts the kit's %s and rejects a misspelt field in it",
+    (_, { object, misspell }) => {
+      validateAgainstUpstreamSchema(object);
+      const bad = structuredClone(object);
+      misspell(bad);
+      expect(() => validateAgainstUpstreamSchema(bad)).toThrow(/must NOT have additional properties/);
+    },
+  );
+
+  it("checks Kubernetes' own values as the API server decodes them", () => {
+    const deployment = samples.find((s) => s.object.kind === "Deployment")!.object;
+    const withLimits = (limits: Record<string, unknown>) => {
+      const o = structuredClone(deployment);
+      o.spec.template.spec.containers[0].resources.limits = limits;
+      return o;
+    };
+    validateAgainstUpstreamSchema(withLimits({ cpu: "500m", memory: 1073741824 }));
+    expect(() => validateAgainstUpstreamSchema(withLimits({ memory: "1 GiB" }))).toThrow(/must match pattern/);
+    const replicas = (n: unknown) => ({ ...deployment, spec: { ...deployment.spec, replicas: n } });
+    expect(() => validateAgainstUpstreamSchema(replicas(2 ** 31))).toThrow(/must be <=/);
+    expect(() => validateAgainstUpstreamSchema(replicas("2"))).toThrow(/must be integer/);
+    const pdb = (maxUnavailable: unknown) => ({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "m" },
+      spec: { maxUnavailable, selector: { matchLabels: { app: "m" } } },
+    });
+    validateAgainstUpstreamSchema(pdb(1));
+    validateAgainstUpstreamSchema(pdb("25%"));
+    expect(() => validateAgainstUpstreamSchema(pdb(true))).toThrow();
+    expect(() =>
+      validateAgainstUpstreamSchema({ ...deployment, metadata: { ...deployment.metadata, label: { a: "b" } } }),
+    ).toThrow(/additional propert/);
+  });
+
+  it("reads every schema from the version the kit pins", () => {
+    const pinned: Record<string, string> = {
+      "aws/karpenter-provider-aws": `v${CHARTS.karpenter.version}`,
+      "kedacore/keda": `v${CHARTS.keda.version}`,
+      "prometheus-community/helm-charts": `kube-prometheus-stack-${CHARTS.kubePrometheusStack.version}`,
+    };
+    for (const s of CRD_SCHEMAS) expect(s.source.tag, s.file).toBe(pinned[s.source.repository]);
+    expect(KUBERNETES_SCHEMA.kubernetes.tag).toMatch(new RegExp(`^v${KUBERNETES_VERSION.replace(".", "\\.")}\\.\\d+$`));
+    // Each committed file is what the script wrote from that source.
+    const dir = join(__dirname, "../schemas");
+    for (const s of [...CRD_SCHEMAS, KUBERNETES_SCHEMA]) {
+      const doc = JSON.parse(readFileSync(join(dir, s.file), "utf8"));
+      expect(doc.source, s.file).toEqual(s.source);
+    }
   });
 });

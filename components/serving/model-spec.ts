@@ -1,7 +1,7 @@
 import type { ModelTrack } from "./tracks";
 import { allowedCidrsProblems } from "./callers";
 import type { Environment } from "../common/tags";
-import { ACCELERATOR_KINDS, DEVICE_RESOURCE } from "../common/accelerators";
+import { ACCELERATOR_KINDS } from "../common/accelerators";
 import { INSTANCE_TYPES } from "../common/instance-types";
 import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
 import { modelBoundsProblems } from "./model-bounds";
@@ -17,7 +17,6 @@ import {
   RuntimeId,
   TRITON,
 } from "./runtimes";
-import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
 import { type AbTestSpec, modelTracks, rolloutKeyProblems, type ShadowSpec } from "./tracks";
 
 export type ModelServer = "triton" | "kserve";
@@ -146,11 +145,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
       );
   }
   if (!(m.autoscaling.target > 0)) add("autoscaling.target", "must be greater than 0");
-  if (m.accelerator === "neuron" && m.autoscaling.metric === "in-flight" && m.autoscaling.target >= VLLM_MAX_NUM_SEQS)
-    add(
-      "autoscaling.target",
-      `must be below vLLM's --max-num-seqs (${VLLM_MAX_NUM_SEQS}): at ${VLLM_MAX_NUM_SEQS} or more per replica, requests already wait before it scales out`,
-    );
+  // The runtime's own rules (its check hook), e.g. vLLM-Neuron's in-flight target below its batch size.
+  for (const p of runtime?.modelProblems?.(m) ?? []) add(p.field, p.message);
   if (PERCENT_METRICS.includes(m.autoscaling.metric) && m.autoscaling.target > 100)
     add("autoscaling.target", `${m.autoscaling.metric} is a percentage (at most 100)`);
   if (m.llm) {
@@ -242,15 +238,6 @@ export function trackReplicas(
   const share = m.canary.trafficPercent / 100;
   const min = Math.max(Math.ceil(m.replicas.min * share), Math.min(m.replicas.min, CANARY_MIN_REPLICAS));
   return { min, max: Math.max(min, Math.ceil(m.replicas.max * share)) };
-}
-
-/** Devices per replica, by kind (one unless the model asks for more). */
-export function devicesOf(
-  m: Pick<ModelSpec, "accelerator" | "resources">,
-): { resource: string; count: number } | undefined {
-  if (m.accelerator === "nvidia") return { resource: DEVICE_RESOURCE.nvidia, count: m.resources.gpus ?? 1 };
-  if (m.accelerator === "neuron") return { resource: DEVICE_RESOURCE.neuron, count: m.resources.neuronDevices ?? 1 };
-  return undefined;
 }
 
 /** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */

@@ -4,7 +4,8 @@ import { policyDocument, PolicyDocument } from "../common/iam";
 import { imageRef, IMAGES } from "../versions";
 import { modelFetcherContainer } from "./model-fetcher";
 import { ModelSource, servedSource } from "./model-source";
-import { devicesOf, ModelSpec } from "./model-spec";
+import { devicesOf } from "./model-devices";
+import type { ModelSpec } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import {

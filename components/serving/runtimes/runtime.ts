@@ -76,6 +76,12 @@ export interface ModelRuntime {
    * scores on (queue, KV cache, prefix cache): with `serving.gateway` its models are routed through it.
    */
   readonly inferencePool?: true;
+  /**
+   * Rules of its own on a model that runs on it, as `field: rule` pairs relative to the model, checked
+   * with the rest of the model (`modelSpecProblems`: the stack file, the components, the policies).
+   * Default: none.
+   */
+  modelProblems?(model: ModelSpec): { field: string; message: string }[];
   /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
   modelArgs?(model: ModelSpec): string[];
 }

@@ -1,5 +1,5 @@
 import { IMAGES } from "../../versions";
-import { devicesOf } from "../model-spec";
+import { devicesOf } from "../model-devices";
 import type { ModelRuntime } from "./runtime";
 import { VLLM_DRAIN, VLLM_UID, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 

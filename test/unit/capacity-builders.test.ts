@@ -4,16 +4,13 @@ import { describe, expect, it } from "vitest";
 import {
   acceleratorNodeLabels,
   acceleratorTaint,
-  amiTypeFor,
   clusterAutoscalerAsgTags,
   clusterAutoscalerPolicy,
   clusterAutoscalerValues,
   dcgmExporterValues,
-  devicesPerInstance,
   ec2NodeClassSpec,
   eventPattern,
   gpuOperatorValues,
-  instanceTypeProblems,
   INTERRUPTION_EVENT_RULES,
   interruptionQueuePolicy,
   karpenterControllerPolicies,
@@ -24,7 +21,8 @@ import {
   neuronMonitorService,
   nodePoolSpec,
   nvidiaDevicePluginValues,
-} from "../../components";
+} from "../../components/capacity";
+import { amiTypeFor, devicesPerInstance, instanceTypeProblems } from "../../components/common";
 import { capacityReservationSelectorTerms } from "../../components/capacity/karpenter-builders";
 import {
   gp3IopsFor,

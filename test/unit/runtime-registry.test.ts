@@ -22,6 +22,7 @@ const TOY: ModelRuntime = {
   image: { repository: "registry.example.com/toy-llm", tag: "1.0.0" },
   accelerators: ["nvidia"],
   servers: ["kserve"],
+  metricsExporter: "toy-llm",
   metricsPort: "http",
   healthPath: "/ready",
   runAsUser: 1000,

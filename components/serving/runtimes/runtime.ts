@@ -30,6 +30,12 @@ export interface ModelRuntime {
   readonly accelerators: readonly ModelAccelerator[];
   /** How it may be deployed: the kit's own Deployment (`triton`) and/or a KServe InferenceService. */
   readonly servers: readonly ModelServer[];
+  /**
+   * The exporter its metrics are catalogued under (`exporter` of `METRIC_CATALOG` entries,
+   * components/monitoring/metrics-catalog.ts), e.g. `vllm`. A test parses every scaling query and
+   * fails on a metric the catalogue does not list for this exporter.
+   */
+  readonly metricsExporter: string;
   /** Container port name serving Prometheus metrics in KServe predictor pods. */
   readonly metricsPort: string;
   /**

@@ -44,6 +44,7 @@ export const VLLM_GPU: ModelRuntime = {
   accelerators: ["nvidia"],
   servers: ["kserve"],
   runAsUser: VLLM_UID,
+  metricsExporter: "vllm",
   metricsPort: "http",
   healthPath: "/health",
   drain: VLLM_DRAIN,

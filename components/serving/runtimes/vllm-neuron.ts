@@ -58,6 +58,7 @@ export const VLLM_NEURON: ModelRuntime = {
   image: IMAGES.vllmNeuron,
   accelerators: ["neuron"],
   servers: ["kserve"],
+  metricsExporter: "vllm",
   metricsPort: "http",
   runAsUser: VLLM_UID,
   healthPath: "/health",

@@ -12,6 +12,7 @@ import { runPolicies, type PolicyReport } from "./policy-runner";
 import type { RecordedResource } from "./mock-runtime";
 
 export { runOnMocks, SECRET_PLACEHOLDER } from "./mock-runtime";
+export type { RecordedStackOutputs } from "./fake-cloud";
 export type { MockRunOptions, MockRunResult, RecordedResource } from "./mock-runtime";
 export { runPolicies } from "./policy-runner";
 export type { PolicyReport, PolicyViolation } from "./policy-runner";

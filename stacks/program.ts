@@ -7,6 +7,8 @@ import type { PlatformSpec } from "../components/platform/spec";
 import { resolvePlatformSpec, ResolveOptions, StackConfigError } from "./config";
 import { misspeltNamespaceProblems, rawConfigFromPulumi } from "./stack-config";
 
+export type { ResolveOptions } from "./config";
+
 /**
  * Whether Pulumi holds a config key as a secret (`secure:` in the stack file). The runtime knows
  * this from the secret keys the engine passes it (PULUMI_CONFIG_SECRET_KEYS).

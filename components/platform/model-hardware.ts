@@ -3,7 +3,8 @@ import { instanceType, type InstanceTypeInfo } from "../common/instance-types";
 import type { Problem } from "../common/problems";
 import { ASSUMED_KV_BYTES_PER_TOKEN, VLLM_GPU_MEMORY_UTILIZATION } from "../serving/llm-limits";
 import { ASSUMED_LORA_BYTES_PER_RANK, loraSlotsGiB } from "../serving/adapters";
-import { devicesOf, type ModelSpec } from "../serving/model-spec";
+import { devicesOf } from "../serving/model-devices";
+import type { ModelSpec } from "../serving/model-spec";
 import { isRuntimeId, MODEL_RUNTIMES } from "../serving/runtimes";
 import type { PlatformSpec } from "./spec";
 

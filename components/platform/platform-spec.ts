@@ -16,8 +16,10 @@ export type DeepPartial<T> = T extends readonly unknown[]
     ? { [K in keyof T]?: DeepPartial<T[K]> }
     : T;
 
-type Cluster = PlatformSpec["cluster"];
-type Existing = NonNullable<PlatformSpec["network"]["existing"]>;
+/** The cluster part of a platform, as {@link PlatformInput} completes it. */
+export type PlatformClusterSpec = PlatformSpec["cluster"];
+/** An existing VPC, as {@link PlatformInput} completes it. */
+export type ExistingNetworkSpec = NonNullable<PlatformSpec["network"]["existing"]>;
 
 /**
  * A platform as a stack file or a program writes it: the environment, team and region, and any
@@ -33,9 +35,11 @@ export interface PlatformInput {
   clusterName?: string;
   tags?: Record<string, string>;
   network?: Partial<Omit<PlatformSpec["network"], "existing">> & {
-    existing?: Omit<Existing, "publicSubnetIds"> & Partial<Pick<Existing, "publicSubnetIds">>;
+    existing?: Omit<ExistingNetworkSpec, "publicSubnetIds"> & Partial<Pick<ExistingNetworkSpec, "publicSubnetIds">>;
   };
-  cluster?: Partial<Omit<Cluster, "systemNodes">> & { systemNodes?: Partial<Cluster["systemNodes"]> };
+  cluster?: Partial<Omit<PlatformClusterSpec, "systemNodes">> & {
+    systemNodes?: Partial<PlatformClusterSpec["systemNodes"]>;
+  };
   loadBalancerController?: Partial<PlatformSpec["loadBalancerController"]>;
   capacity?: Partial<Omit<CapacitySpec, "pools">> & { pools?: AcceleratorPoolInput[] };
   monitoring?: Partial<PlatformSpec["monitoring"]>;

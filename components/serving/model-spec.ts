@@ -25,7 +25,6 @@ import {
   RuntimeId,
   TRITON,
 } from "./runtimes";
-import { VLLM_MAX_NUM_SEQS } from "./runtimes/vllm-neuron";
 import { wakeTimeoutProblem } from "./gateway/scale-from-zero";
 import { type AbTestSpec, modelTracks, rolloutKeyProblems, type ShadowSpec } from "./tracks";
 
@@ -211,11 +210,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
       );
   }
   if (!(m.autoscaling.target > 0)) add("autoscaling.target", "must be greater than 0");
-  if (m.accelerator === "neuron" && m.autoscaling.metric === "in-flight" && m.autoscaling.target >= VLLM_MAX_NUM_SEQS)
-    add(
-      "autoscaling.target",
-      `must be below vLLM's --max-num-seqs (${VLLM_MAX_NUM_SEQS}): at ${VLLM_MAX_NUM_SEQS} or more per replica, requests already wait before it scales out`,
-    );
+  // The runtime's own rules (its check hook), e.g. vLLM-Neuron's in-flight target below its batch size.
+  for (const p of runtime?.modelProblems?.(m) ?? []) add(p.field, p.message);
   if (PERCENT_METRICS.includes(m.autoscaling.metric) && m.autoscaling.target > 100)
     add("autoscaling.target", `${m.autoscaling.metric} is a percentage (at most 100)`);
   if (m.llm) {
@@ -317,14 +313,6 @@ export function trackReplicas(
   const share = m.canary.trafficPercent / 100;
   const min = Math.max(Math.ceil(m.replicas.min * share), Math.min(m.replicas.min, CANARY_MIN_REPLICAS));
   return { min, max: Math.max(min, Math.ceil(m.replicas.max * share)) };
-}
-
-/** Devices per replica, by kind (one unless the model asks for more). */
-export function devicesOf(
-  m: Pick<ModelSpec, "accelerator" | "resources">,
-): { resource: string; count: number } | undefined {
-  const request = ACCELERATOR_REGISTRY.deviceRequest(m.accelerator, m.resources);
-  return request && { resource: request.resource, count: request.count };
 }
 
 /** A model as a stack file or a program gives it: only name, server, accelerator and source are required. */

@@ -6,7 +6,8 @@ import type { PullThroughMirror } from "../cluster/pull-through-cache";
 import { pulledImageRef } from "./model-images";
 import { modelFetcherContainer } from "./model-fetcher";
 import { ModelSource, servedSource } from "./model-source";
-import { devicesOf, ModelSpec } from "./model-spec";
+import { devicesOf } from "./model-devices";
+import type { ModelSpec } from "./model-spec";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import {

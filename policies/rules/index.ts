@@ -37,24 +37,47 @@ import { requiredTags } from "./tags";
 import { kitNamespacesNetworkIsolated, modelEndpointsNamedCallers, workloadPodsHardened } from "./lockdown";
 import { llmGatewayInternalRoutesToPools } from "./gateway";
 
-export * from "./budget";
-export * from "./config";
-export * from "./capacity";
-export * from "./cluster";
-export * from "./helm";
-export * from "./iam";
-export * from "./network";
-export * from "./volumes";
-export * from "./monitoring";
-export * from "./pod-security";
-export * from "./serving";
-export * from "./state";
-export * from "./tags";
-export * from "./lockdown";
-export * from "./pods";
-export * from "./logs";
-export * from "./ecr";
-export * from "./gateway";
+// The public API of `@mlserving/kit/policies` (api/kit-policies.api.md): every rule, the pack's rule
+// list and its configuration. One `export` per module, modules and names in alphabetical order; the
+// helpers the rules share stay internal.
+export { type BudgetPolicyConfig, monthlyCostWithinBudget } from "./budget";
+export {
+  acceleratorCapacityCapped,
+  acceleratorInstanceTypesAllowed,
+  acceleratorNodesTainted,
+  acceleratorWorkloadsRequestDevices,
+  spotCapacityDiversified,
+} from "./capacity";
+export { eksEndpointNotOpenToWorld, eksSecretsEncryption, kmsKeyRotation, launchTemplateImdsV2 } from "./cluster";
+export { DEFAULT_POLICY_CONFIG, type KitPolicyConfig, policyPackConfig } from "./config";
+export { ecrRepositoriesImmutableAndScanned, imagesThroughPullThroughCache } from "./ecr";
+export { llmGatewayInternalRoutesToPools } from "./gateway";
+export { noAdminEquivalentIam, podIdentityTrustPinned, s3AccessNamesBuckets } from "./iam";
+export { kitNamespacesNetworkIsolated, modelEndpointsNamedCallers, workloadPodsHardened } from "./lockdown";
+export { logGroupsRetainedAndEncrypted } from "./logs";
+export {
+  alertReceiverInProd,
+  grafanaNotPublic,
+  prometheusAlertmanagerNotPublished,
+  prometheusStoragePersistent,
+} from "./monitoring";
+export { adminPortsNotOpenToWorld, databasePortsNotOpenToWorld, databaseSecurityGroupsClosed } from "./network";
+export {
+  baselineNamespaceWorkloadsAdmitted,
+  kitNamespacesPodSecurity,
+  restrictedNamespaceWorkloadsHardened,
+} from "./pod-security";
+export {
+  imagesPinnedAndAllowed,
+  inferenceWorkloadsHardened,
+  modelReadersLeastPrivilege,
+  noInternetFacingInProd,
+  noInternetFacingModelEndpoints,
+  vllmRuntimeLoraUpdatingOff,
+} from "./serving";
+export { noPlaintextSecretsInContainers, rdsSecure, s3BucketsSecure, statefulResourcesProtected } from "./state";
+export { requiredTags } from "./tags";
+export { volumesEncrypted } from "./volumes";
 
 /** Every rule of the kit's policy pack, in the order they are reported. */
 export const allPolicies: Policy[] = [

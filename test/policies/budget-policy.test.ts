@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runPolicies } from "../../cli/policy-runner";
-import { budgetViolation, monthlyCostWithinBudget } from "../../policies/rules";
+import { budgetViolation } from "../../policies/rules/budget";
+import { monthlyCostWithinBudget } from "../../policies/rules";
 import { resource, violations } from "./policy-harness";
 
 const stack = [resource("aws:eks/cluster:Cluster", {})];

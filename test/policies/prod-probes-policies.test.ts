@@ -6,13 +6,9 @@ import { runPolicies } from "../../cli/policy-runner";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/common/pod-security";
 import {
   allPolicies,
-  adminEquivalence,
   baselineNamespaceWorkloadsAdmitted,
   adminPortsNotOpenToWorld,
-  containersOf,
   ecrRepositoriesImmutableAndScanned,
-  embedsUrlCredentials,
-  IAM_ESCALATION_ACTIONS,
   imagesPinnedAndAllowed,
   inferenceWorkloadsHardened,
   logGroupsRetainedAndEncrypted,
@@ -20,10 +16,12 @@ import {
   noInternetFacingInProd,
   noInternetFacingModelEndpoints,
   noPlaintextSecretsInContainers,
-  podTemplateOf,
   restrictedNamespaceWorkloadsHardened,
   workloadPodsHardened,
 } from "../../policies/rules";
+import { adminEquivalence, IAM_ESCALATION_ACTIONS } from "../../policies/rules/iam";
+import { containersOf, podTemplateOf } from "../../policies/rules/pods";
+import { embedsUrlCredentials } from "../../policies/rules/state";
 import { resource, violations } from "./policy-harness";
 
 // The probes production missed (issue 24), each kind with the variants a held-out probe may take,

@@ -7,8 +7,8 @@ import {
   modelReadersLeastPrivilege,
   noInternetFacingInProd,
   prometheusStoragePersistent,
-  unpinnedReason,
 } from "../../policies/rules";
+import { unpinnedReason } from "../../policies/rules/serving";
 import { resource, violations } from "./policy-harness";
 
 const deployment = (containerExtra: Record<string, unknown> = {}) =>

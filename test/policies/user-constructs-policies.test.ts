@@ -1,25 +1,25 @@
 import { describe, expect, it } from "vitest";
+import { chartImages } from "../../policies/rules/serving";
 import {
-  chartImages,
   databasePortsNotOpenToWorld,
   databaseSecurityGroupsClosed,
   eksEndpointNotOpenToWorld,
   grafanaNotPublic,
-  grafanaSettingEnabled,
-  helmTruthy,
   imagesPinnedAndAllowed,
   inferenceWorkloadsHardened,
   modelReadersLeastPrivilege,
   noInternetFacingModelEndpoints,
-  opensToWorld,
   prometheusAlertmanagerNotPublished,
   rdsSecure,
-  s3Access,
   s3AccessNamesBuckets,
   s3BucketsSecure,
   statefulResourcesProtected,
   volumesEncrypted,
 } from "../../policies/rules";
+import { grafanaSettingEnabled } from "../../policies/rules/monitoring";
+import { helmTruthy } from "../../policies/rules/helm";
+import { opensToWorld } from "../../policies/rules/network";
+import { s3Access } from "../../policies/rules/iam";
 import { existingMonitoring } from "../../components/common/handles";
 import { ServingPlatform, TritonServer } from "../../components/serving";
 import { TRITON_GPU_MODEL } from "../fixtures/models";

@@ -3,7 +3,8 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runPlan, type PlanOutcome } from "../../cli/planner";
-import { allPolicies, budgetViolation, monthlyCostWithinBudget } from "../../policies/rules";
+import { allPolicies, monthlyCostWithinBudget } from "../../policies/rules";
+import { budgetViolation } from "../../policies/rules/budget";
 
 const root = join(__dirname, "..", "..");
 

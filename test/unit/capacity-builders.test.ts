@@ -4,27 +4,27 @@ import { describe, expect, it } from "vitest";
 import {
   acceleratorNodeLabels,
   acceleratorTaint,
-  amiTypeFor,
   clusterAutoscalerAsgTags,
   clusterAutoscalerPolicy,
   clusterAutoscalerValues,
-  dcgmExporterValues,
-  devicesPerInstance,
   ec2NodeClassSpec,
   eventPattern,
-  gpuOperatorValues,
-  instanceTypeProblems,
   INTERRUPTION_EVENT_RULES,
   interruptionQueuePolicy,
   karpenterControllerPolicies,
   CREATE_SPOT_SERVICE_LINKED_ROLE_COMMAND,
   karpenterValues,
+  nodePoolSpec,
+} from "../../components/capacity";
+import { amiTypeFor, devicesPerInstance, instanceTypeProblems } from "../../components/common";
+import {
+  dcgmExporterValues,
+  gpuOperatorValues,
   neuronChartValues,
   neuronMonitorDaemonSet,
   neuronMonitorService,
-  nodePoolSpec,
   nvidiaDevicePluginValues,
-} from "../../components";
+} from "../../components/common/accelerators";
 import { capacityReservationSelectorTerms } from "../../components/capacity/karpenter-builders";
 import { FAST_IMAGE_PULL, fastImagePullProblems } from "../../components/capacity/rules";
 import {

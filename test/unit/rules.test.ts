@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
-import {
-  ACCELERATORS,
-  amiTypeFor,
-  CAPACITY_DEFAULTS,
-  capacityProblems,
-  clusterProblems,
-  devicesPerInstance,
-  Karpenter,
-  kindOf,
-  MIN_SPOT_INSTANCE_TYPES,
-  monitoringProblems,
-  networkProblems,
-  poolProblems,
-  registryProblems,
-} from "../../components";
+import { ACCELERATORS, Karpenter } from "../../components";
+import { amiTypeFor, devicesPerInstance, kindOf } from "../../components/common";
+import { CAPACITY_DEFAULTS, capacityProblems, MIN_SPOT_INSTANCE_TYPES, poolProblems } from "../../components/capacity";
+import { clusterProblems } from "../../components/cluster";
+import { monitoringProblems } from "../../components/monitoring";
+import { networkProblems } from "../../components/network";
+import { registryProblems } from "../../components/registry";
 import { spotCapacityDiversified } from "../../policies/rules/capacity";
 
 const pool = {

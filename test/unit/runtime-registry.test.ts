@@ -22,6 +22,7 @@ const TOY: ModelRuntime = {
   image: { repository: "registry.example.com/toy-llm", tag: "1.0.0" },
   accelerators: ["nvidia"],
   servers: ["kserve"],
+  metricsExporter: "toy-llm",
   metricsPort: "http",
   healthPath: "/ready",
   runAsUser: 1000,
@@ -40,6 +41,8 @@ const TOY: ModelRuntime = {
     },
   }),
   modelArgs: (model) => ["--served-model-name", model.name],
+  modelProblems: (model) =>
+    model.replicas.max > 2 ? [{ field: "replicas.max", message: "the toy server runs at most 2 replicas" }] : [],
 };
 
 describe("model runtime registry", () => {
@@ -49,6 +52,17 @@ describe("model runtime registry", () => {
   afterAll(() => {
     delete (MODEL_RUNTIMES as Record<string, ModelRuntime>)[TOY.id];
     RUNTIME_IDS.splice(RUNTIME_IDS.indexOf(TOY.id), 1);
+  });
+
+  it("checks a model on a runtime with the runtime's own rules (its modelProblems hook)", () => {
+    const toy = withModelDefaults(
+      { name: "toy", server: "kserve", accelerator: "nvidia", source: "s3://models/toy", runtime: TOY.id },
+      "dev",
+    );
+    expect(modelSpecProblems({ ...toy, replicas: { min: 1, max: 3 } }, "dev")).toEqual([
+      { field: "replicas.max", message: "the toy server runs at most 2 replicas" },
+    ]);
+    expect(modelSpecProblems({ ...toy, replicas: { min: 1, max: 2 } }, "dev")).toEqual([]);
   });
 
   it("defaults each accelerator to the first runtime registered for it", () => {

@@ -10,9 +10,7 @@ import {
   kserveValues,
   modelIngress,
   modelReaderPolicy,
-  modelSpecProblems,
   parseModelSource,
-  REGISTRY_CREDENTIALS_SECRET,
   scaledObject,
   scalingQuery,
   tritonArgs,
@@ -32,7 +30,9 @@ import {
   SCALER_POLLING_SECONDS,
   trackReplicas,
   CANARY_MIN_REPLICAS,
-} from "../../components";
+} from "../../components/serving";
+import { modelSpecProblems } from "../../components";
+import { REGISTRY_CREDENTIALS_SECRET } from "../../components/common";
 import type { ModelSource, ModelSpec } from "../../components/serving";
 import { PROMETHEUS_URL } from "../../components/common/names";
 import { imageRef, IMAGES } from "../../components/versions";

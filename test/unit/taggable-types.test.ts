@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UNTAGGABLE_AWS_TYPES } from "../../policies/rules";
+import { UNTAGGABLE_AWS_TYPES } from "../../policies/rules/tags";
 
 const sdk = join(__dirname, "..", "..", "node_modules", "@pulumi", "aws");
 

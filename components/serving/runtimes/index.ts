@@ -4,7 +4,7 @@ import { TRITON } from "./triton";
 import { VLLM_NEURON } from "./vllm-neuron";
 import { VLLM_GPU } from "./vllm-gpu";
 
-export type { ModelRuntime, ScalingQuery } from "./runtime";
+export type { ModelRuntime, ScalingQuery, ServerStart, ServerStartFigure } from "./runtime";
 export { TRITON } from "./triton";
 export { VLLM_NEURON } from "./vllm-neuron";
 export { VLLM_GPU } from "./vllm-gpu";

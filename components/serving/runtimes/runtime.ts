@@ -45,6 +45,12 @@ export interface ModelRuntime {
   readonly accelerators: readonly ModelAccelerator[];
   /** How it may be deployed: the kit's own Deployment (`triton`) and/or a KServe InferenceService. */
   readonly servers: readonly ModelServer[];
+  /**
+   * The exporter its metrics are catalogued under (`exporter` of `METRIC_CATALOG` entries,
+   * components/monitoring/metrics-catalog.ts), e.g. `vllm`. A test parses every scaling query and
+   * fails on a metric the catalogue does not list for this exporter.
+   */
+  readonly metricsExporter: string;
   /** Container port name serving Prometheus metrics in KServe predictor pods. */
   readonly metricsPort: string;
   /**
@@ -112,6 +118,12 @@ export interface ModelRuntime {
   readonly loraAdapters?: true;
   /** Why a runtime without `loraAdapters` serves none, for the error. Default: none given. */
   readonly noLoraReason?: string;
+  /**
+   * Rules of its own on a model that runs on it, as `field: rule` pairs relative to the model, checked
+   * with the rest of the model (`modelSpecProblems`: the stack file, the components, the policies).
+   * Default: none.
+   */
+  modelProblems?(model: ModelSpec): { field: string; message: string }[];
   /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
   modelArgs?(model: ModelSpec): string[];
 }

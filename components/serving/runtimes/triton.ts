@@ -40,6 +40,7 @@ export const TRITON: ModelRuntime = {
   accelerators: ["nvidia", "cpu"],
   servers: ["triton", "kserve"],
   runAsUser: TRITON_UID,
+  metricsExporter: "triton",
   metricsPort: "metrics",
   healthPath: "/v2/health/ready",
   drain: TRITON_DRAIN,

@@ -1,5 +1,5 @@
 import { IMAGES } from "../../versions";
-import { devicesOf } from "../model-spec";
+import { devicesOf } from "../model-devices";
 import type { ModelRuntime } from "./runtime";
 import { loraArgs } from "../adapters";
 import { VLLM_DRAIN, VLLM_UID, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
@@ -63,6 +63,7 @@ export const VLLM_GPU: ModelRuntime = {
   accelerators: ["nvidia"],
   servers: ["kserve"],
   runAsUser: VLLM_UID,
+  metricsExporter: "vllm",
   metricsPort: "http",
   healthPath: "/health",
   drain: VLLM_DRAIN,

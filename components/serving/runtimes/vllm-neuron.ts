@@ -1,5 +1,5 @@
 import { IMAGES } from "../../versions";
-import { devicesOf } from "../model-spec";
+import { devicesOf } from "../model-devices";
 import type { ModelRuntime } from "./runtime";
 import { VLLM_DRAIN, VLLM_TMP, VLLM_UID, vllmHealthProbe, vllmInFlight, vllmServingRuntime } from "./vllm";
 
@@ -87,6 +87,7 @@ export const VLLM_NEURON: ModelRuntime = {
   image: IMAGES.vllmNeuron,
   accelerators: ["neuron"],
   servers: ["kserve"],
+  metricsExporter: "vllm",
   metricsPort: "http",
   runAsUser: VLLM_UID,
   healthPath: "/health",
@@ -113,6 +114,19 @@ export const VLLM_NEURON: ModelRuntime = {
       uid: VLLM_UID,
     }),
   serverStart: VLLM_NEURON_SERVER_START,
+  // vLLM takes at most VLLM_MAX_NUM_SEQS sequences at once: an in-flight target at or above it
+  // scales out only once requests already wait.
+  modelProblems: (model) =>
+    model.autoscaling.metric === "in-flight" && model.autoscaling.target >= VLLM_MAX_NUM_SEQS
+      ? [
+          {
+            field: "autoscaling.target",
+            message:
+              `must be below vLLM's --max-num-seqs (${VLLM_MAX_NUM_SEQS}): at ${VLLM_MAX_NUM_SEQS} or more per replica, ` +
+              "requests already wait before it scales out",
+          },
+        ]
+      : [],
   // Two NeuronCores per inf2 device; limits that fit inf2 (context 4096, 8 sequences).
   modelArgs: (model) => [
     "--tensor-parallel-size",

@@ -15,7 +15,7 @@ import { createsPrivateZone } from "./defaults";
 import { headroomTypes } from "./headroom";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 import { acceleratorNodeImages } from "./images";
-import { IMAGE_SIZES } from "./cold-start";
+import { IMAGE_SIZES } from "./image-sizes";
 import { pullThroughUpstreamOf } from "../cluster/pull-through-cache";
 
 /**

@@ -11,7 +11,6 @@ import {
   imagePullPhase,
   imageVolumeLimit,
   GP3_DEFAULT_THROUGHPUT_MIBPS,
-  IMAGE_SIZES,
   modelImages,
   NODE_BOOT,
   SCALE_UP_PERIOD_SECONDS,
@@ -19,6 +18,7 @@ import {
   SPOT_INTERRUPTION_NOTICE,
   spotReplacement,
 } from "../../components/platform/cold-start";
+import { IMAGE_SIZES } from "../../components/platform/image-sizes";
 import type { AcceleratorPoolSpec, PlatformSpec } from "../../components/platform/spec";
 import { MAX_WEIGHTS_GIB, modelSpecProblems, type ModelSpec } from "../../components/serving";
 import { VLLM_GPU_SERVER_START } from "../../components/serving/runtimes/vllm-gpu";

@@ -55,11 +55,11 @@ export const VLLM_NEURON_NO_LORA =
  * compiling, but give no time; the nearest measurement, aws-neuron/transformers-neuronx#80
  * (2024-04, an AWS engineer), is about 40 s for Llama 2 7B from a populated compile cache on
  * trn1.32xlarge at tensor parallel 32 with transformers-neuronx, a library the pinned DLC does not
- * run, on another instance; and the SDK 2.31.1 DLC quickstart (deploy/environments/quickstart-deploy-dlc)
- * is for Trn2/Trn3 and sends Trn1 users to "the legacy vLLM 0.16 DLC" (the kit pins its 0.16.0 tag). Keeping compiled artifacts across
- * replicas (NEURON_COMPILED_ARTIFACTS on a staged, mounted directory) skips the compile, but the
- * floor cannot count it until a load time for inf2 is published or measured
- * (`serving.models[].serverStartSeconds`).
+ * run, on another instance; and the SDK 2.31.1 DLC quickstart (deploy/environments/
+ * quickstart-deploy-dlc) is for Trn2/Trn3 and sends Trn1 users to "the legacy vLLM 0.16 DLC" (the kit
+ * pins a 0.16.0 tag). Keeping compiled artifacts across replicas (NEURON_COMPILED_ARTIFACTS on a
+ * staged, mounted directory) skips the compile, but the floor cannot count it until a load time on
+ * inf2 is published or measured (`serving.models[].serverStartSeconds`).
  */
 export const VLLM_NEURON_SERVER_START = {
   uncached: {

@@ -19,6 +19,15 @@ import type { ModelRuntime } from "./runtime";
  * the backend and the model more than on anything the kit sets, from seconds to many minutes
  * (triton-inference-server/server#6014: 4 s for TensorRT plans on 22.05, 65 s on 23.05, 205-750 s for
  * ONNX models with TensorRT optimization), so the floor has no figure for it.
+ *
+ * No published figure fits the pinned 26.07 with a model of about 1 GiB (what was found, 2026-12):
+ * - #6014 (2023-07): five models in one container, sizes not given, 22.05 to 23.05 only;
+ * - #8516 (2025-11, 2.58.0): single-file ONNX models of about 400 MB load "under 1 min" (a bound,
+ *   not a measurement), and a 5 GB multi-file ONNX model takes about 45 minutes;
+ * - #5349 and #4234: small ONNX models load in 0.2-0.7 s (22.x/23.x, sizes not given);
+ * - #5045 (22.04, Python and ONNX backends, 2 GB environment): about 10 minutes on first launch.
+ * Any one of these as the floor would say more than its source: a model's start is the backend's and
+ * the model's, so a stack states the measured one (`serving.models[].serverStartSeconds`).
  */
 export const TRITON_SERVER_START = {
   uncached: {

@@ -49,6 +49,17 @@ export const VLLM_NEURON_NO_LORA =
  * bucket) unless it finds compiled artifacts. Each replica compiles today: NEURON_COMPILED_ARTIFACTS
  * and the compile cache are in the pod's emptyDir (VLLM_NEURON_ENV). No figure is published for the
  * compile or for loading cached NEFFs at the pinned SDK (2.31.1) on inf2: both are unknown to the floor.
+ *
+ * What was found (2026-12): the Neuron docs for vLLM (NxD Inference user guide, vLLM Neuron
+ * "Compilation Cache" and "Precompile Cache") describe loading compiled artifacts instead of
+ * compiling, but give no time; the nearest measurement, aws-neuron/transformers-neuronx#80
+ * (2024-04, an AWS engineer), is about 40 s for Llama 2 7B from a populated compile cache on
+ * trn1.32xlarge at tensor parallel 32 with transformers-neuronx, a library the pinned DLC does not
+ * run, on another instance; and the SDK 2.31.1 DLC quickstart (deploy/environments/
+ * quickstart-deploy-dlc) is for Trn2/Trn3 and sends Trn1 users to "the legacy vLLM 0.16 DLC" (the kit
+ * pins a 0.16.0 tag). Keeping compiled artifacts across replicas (NEURON_COMPILED_ARTIFACTS on a
+ * staged, mounted directory) skips the compile, but the floor cannot count it until a load time on
+ * inf2 is published or measured (`serving.models[].serverStartSeconds`).
  */
 export const VLLM_NEURON_SERVER_START = {
   uncached: {

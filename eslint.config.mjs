@@ -38,7 +38,18 @@ const layerRules = Object.entries(LAYERS).map(([domain, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ["dist/", "dist-cli/", "node_modules/", ".plan/", "coverage/", "bench/*/node_modules/", "bench/*/dist/"] },
+  {
+    ignores: [
+      "dist/",
+      "dist-cli/",
+      "node_modules/",
+      ".plan/",
+      ".api/",
+      "coverage/",
+      "bench/*/node_modules/",
+      "bench/*/dist/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

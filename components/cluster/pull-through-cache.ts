@@ -1,5 +1,6 @@
 import { policyDocument, type PolicyDocument } from "../common/iam";
 import type { Problem } from "../common/problems";
+import { imageRef, type ImagePin } from "../versions";
 
 /**
  * ECR pull-through cache: the upstream registries the kit's pinned images come from, as ECR's
@@ -279,4 +280,20 @@ export function ecrRegistryHost(accountId: string, region: string): string {
 /** The upstreams the images come from that ECR can cache, sorted. */
 export function pullThroughUpstreams(images: readonly string[]): PullThroughUpstream[] {
   return [...new Set(images.map(pullThroughUpstreamOf).filter((u) => u !== undefined))].sort();
+}
+
+/**
+ * Where a pod pulls an image from: through the stack's ECR pull-through cache when it has a rule for
+ * the image's registry (`<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<upstream prefix>/<path>:<tag>`,
+ * {@link cachedRepositoryName}), from the image's own registry otherwise (no cache, or a registry
+ * ECR cannot cache, such as nvcr.io). Every container of a model pod, and every pod that pre-pulls
+ * a model's images, names its image through this one function.
+ */
+export function pulledImageRef(image: string | ImagePin, mirror?: PullThroughMirror): string {
+  const ref = typeof image === "string" ? image : imageRef(image);
+  if (!mirror) return ref;
+  const host = ref.slice(0, ref.indexOf("/"));
+  if (!(mirror.upstreams as readonly string[]).includes(host)) return ref;
+  const repository = cachedRepositoryName(ref, mirror.repositoryPrefix);
+  return repository ? `${mirror.registry}/${repository}:${ref.slice(ref.lastIndexOf(":") + 1)}` : ref;
 }

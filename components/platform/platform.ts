@@ -29,7 +29,7 @@ import { PlatformSpec } from "./spec";
 import { ModelNamespace } from "./model-namespace";
 import { acceleratorNodeImages, installsKServe, servingRuntimeIds } from "./images";
 import { ImageMirror, withImageMirror } from "../cluster/image-mirror";
-import { pulledImageRef } from "../serving/model-images";
+import { pulledImageRef } from "../cluster/pull-through-cache";
 import { IMAGES } from "../versions";
 
 /**

@@ -3,7 +3,7 @@ import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 import { policyDocument, PolicyDocument } from "../common/iam";
 import { IMAGES } from "../versions";
 import type { PullThroughMirror } from "../cluster/pull-through-cache";
-import { pulledImageRef } from "./model-images";
+import { pulledImageRef } from "../cluster/pull-through-cache";
 import { modelFetcherContainer } from "./model-fetcher";
 import { ModelSource, servedSource } from "./model-source";
 import { devicesOf } from "./model-devices";

@@ -10,7 +10,7 @@ describe("MlPlatform with the LLM gateway and its private zone", () => {
         new MlPlatform(
           "ml",
           platformSpec("dev", {
-            team: "ml",
+            team: "ml-platform",
             region: "us-west-2",
             cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
             serving: { ingressDomain: "models.dev.internal", gateway: { replicas: 1 }, models: [] },

@@ -56,7 +56,7 @@ const toyPool = (p: Partial<AcceleratorPoolSpec> = {}): AcceleratorPoolSpec =>
   }) as AcceleratorPoolSpec;
 
 const reachable = {
-  team: "ml",
+  team: "ml-platform",
   region: "us-west-2",
   cluster: { deployerAccess: "public" as const, publicAccessCidrs: ["198.51.100.0/24"] },
 };
@@ -189,7 +189,7 @@ describe("a toy accelerator kind, added through its record alone", () => {
         new MlPlatform(
           "ml",
           platformSpec("dev", {
-            team: "ml",
+            team: "ml-platform",
             region: "us-west-2",
             cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
             capacity: { pools: [toyPool()] },

@@ -4,7 +4,7 @@ import { runPlan, type PlanOutcome } from "../../cli/planner";
 import { loadStackFile } from "../../cli/stack-file";
 import { acceleratorNodeImages } from "../../components/platform/images";
 import { poolNodeImages } from "../../components/platform/image-cache";
-import { pulledImageRef } from "../../components/serving/model-images";
+import { pulledImageRef } from "../../components/cluster/pull-through-cache";
 import { ecrRegistryHost, pullThroughUpstreams } from "../../components/cluster/pull-through-cache";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";

@@ -43,10 +43,6 @@ const STILL_NAMED: Record<string, { count: number; why: string }> = {
     count: 1,
     why: "neuronSchedulerName, a platform output model-team stacks read (its name is public API)",
   },
-  "components/serving/model-spec.ts": {
-    count: 1,
-    why: "vLLM-Neuron's max-num-seqs rule in the generic model check (moves to the runtime with the import-circle fix)",
-  },
 };
 
 function tsFiles(dir: string): string[] {

@@ -12,7 +12,7 @@ import {
   repositoryCreationTrustPolicy,
   ruleRepositoryPrefix,
 } from "../../components/cluster/pull-through-cache";
-import { pulledImageRef } from "../../components/serving/model-images";
+import { pulledImageRef } from "../../components/cluster/pull-through-cache";
 import { IMAGES, imageRef } from "../../components/versions";
 
 const REGISTRY = ecrRegistryHost("123456789012", "us-east-1");

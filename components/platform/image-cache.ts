@@ -77,7 +77,7 @@ export interface ImageCacheScriptInput {
 /**
  * How containerd names an image once pulled: the name the pod will ask for. With the pull-through
  * cache, that is the cached repository in the account's registry, whose host the script reads at run
- * time (`$REGISTRY`, from `aws sts get-caller-identity`), as serving/model-images.ts `pulledImageRef` writes it.
+ * time (`$REGISTRY`, from `aws sts get-caller-identity`), as serving/pulled-image.ts `pulledImageRef` writes it.
  */
 export function cachedPullName(image: string, cache: ImageCacheScriptInput["pullThroughCache"]): string {
   const upstream = pullThroughUpstreamOf(image);

@@ -1,6 +1,6 @@
 import { IMAGES } from "../versions";
 import type { PullThroughMirror } from "../cluster/pull-through-cache";
-import { pulledImageRef } from "./model-images";
+import { pulledImageRef } from "./pulled-image";
 import { REGISTRY_CREDENTIALS_SECRET } from "../common/names";
 import { restrictedContainerSecurityContext } from "../common/pod-security";
 

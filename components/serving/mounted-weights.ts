@@ -36,7 +36,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
 import { IMAGES } from "../versions";
 import type { PullThroughMirror } from "../cluster/pull-through-cache";
-import { pulledImageRef } from "./model-images";
+import { pulledImageRef } from "./pulled-image";
 import { modelFetcherEnv } from "./model-fetcher";
 import { parseModelSource } from "./model-source";
 

@@ -3,11 +3,11 @@ import { ACCELERATOR_TAINT_KEY, LABELS } from "../common/accelerators";
 import { policyDocument, PolicyDocument } from "../common/iam";
 import { IMAGES } from "../versions";
 import type { PullThroughMirror } from "../cluster/pull-through-cache";
-import { pulledImageRef } from "./model-images";
+import { pulledImageRef } from "./pulled-image";
 import { modelFetcherContainer } from "./model-fetcher";
 import { ModelSource, servedSource } from "./model-source";
 import { devicesOf } from "./model-devices";
-import type { ModelSpec } from "./model-spec";
+import type { ModelSpec } from "./model-types";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import {

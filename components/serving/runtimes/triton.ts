@@ -1,5 +1,5 @@
 import { IMAGES } from "../../versions";
-import { pulledImageRef } from "../model-images";
+import { pulledImageRef } from "../pulled-image";
 import { KSERVE_HTTP_PORT } from "../ports";
 import { restrictedContainerSecurityContext } from "../../common/pod-security";
 import { preStopPause } from "../drain";

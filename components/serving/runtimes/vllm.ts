@@ -1,6 +1,6 @@
 import type { ImagePin } from "../../versions";
 import type { PullThroughMirror } from "../../cluster/pull-through-cache";
-import { pulledImageRef } from "../model-images";
+import { pulledImageRef } from "../pulled-image";
 import { restrictedContainerSecurityContext } from "../../common/pod-security";
 import { KSERVE_HTTP_PORT } from "../ports";
 import { ALB_DEREGISTRATION_DELAY_SECONDS, ENDPOINT_REMOVAL_SECONDS, type RuntimeDrain } from "../drain";

@@ -80,7 +80,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     if (!routedByGateway(m))
       add(
         "wakeTimeoutSeconds",
-        `only the LLM gateway holds a request while a model wakes (${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].inferencePool))} with server: kserve); another model at 0 replicas stays parked`,
+        `only the LLM gateway holds a request while a model wakes (${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].inferencePool))} ` +
+          `with server: kserve); another model at 0 replicas stays parked`,
       );
   }
   if (m.replicas.min === 0 && m.shadow)
@@ -107,7 +108,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     add(
       "server",
       served
-        ? `Triton has no ${capitalised(m.accelerator)} build; serve ${m.accelerator} models with server: kserve (${MODEL_RUNTIMES[defaultRuntimeFor(m.accelerator)].title})`
+        ? `Triton has no ${capitalised(m.accelerator)} build; serve ${m.accelerator} models with server: ` +
+            `kserve (${MODEL_RUNTIMES[defaultRuntimeFor(m.accelerator)].title})`
         : `Triton has no ${capitalised(m.accelerator)} build, and no runtime of the kit runs on ${m.accelerator} (runtimes list their accelerators)`,
     );
   } else {
@@ -173,7 +175,9 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     } else if (alias !== undefined && environment !== "dev")
       add(
         `${field}pinnedVersion`,
-        `an alias is resolved by every pod that starts, so replicas could serve different versions; outside dev pin the version ${parsed.kind === "mlflow" ? parsed.model : ""}@${alias} points to now (MLflow UI, or GET /api/2.0/mlflow/registered-models/alias?name=...&alias=...)`,
+        `an alias is resolved by every pod that starts, so replicas could serve different versions; ` +
+          `outside dev pin the version ${parsed.kind === "mlflow" ? parsed.model : ""}@${alias} points ` +
+          `to now (MLflow UI, or GET /api/2.0/mlflow/registered-models/alias?name=...&alias=...)`,
       );
   }
   if (m.mountWeights) {

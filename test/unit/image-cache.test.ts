@@ -76,7 +76,9 @@ describe("the image-cache snapshot script (npm run image-cache)", () => {
   });
 
   it("refuses a stack without a Karpenter pool of a kind that boots from an image cache", () => {
-    expect(() => imageCacheScripts(join(stacksDir, "Pulumi.dev.yaml"))).toThrow(/no Karpenter pool of a kind that boots from an image cache/);
+    expect(() => imageCacheScripts(join(stacksDir, "Pulumi.dev.yaml"))).toThrow(
+      /no Karpenter pool of a kind that boots from an image cache/,
+    );
   });
 });
 

@@ -112,7 +112,11 @@ export function configReference(): string {
     "<!-- prettier-ignore-start -->",
     "",
     "Every key under `mlserving:` (`[]` marks the items of a list). Defaults per environment; an empty cell has none.",
-    "The stack file is read as the Pulumi CLI reads it (UTF-8; keys `<namespace>:<name>`; at most 32 levels of nesting), and every problem in it is listed at once, by key path. Every list has a bound, and a stack file is at most 1 MiB. A value stored as a secret (`secure:`) stays a Pulumi secret in everything built from it; `secure:` on a key not marked as one that may be a secret (a name, a count, a choice: what shapes the build, which Pulumi never hides) is refused.",
+    "The stack file is read as the Pulumi CLI reads it (UTF-8; keys `<namespace>:<name>`; at most " +
+      "32 levels of nesting), and every problem in it is listed at once, by key path. Every list " +
+      "has a bound, and a stack file is at most 1 MiB. A value stored as a secret (`secure:`) stays " +
+      "a Pulumi secret in everything built from it; `secure:` on a key not marked as one that may " +
+      "be a secret (a name, a count, a choice: what shapes the build, which Pulumi never hides) is refused.",
     "",
     `| key | accepts | ${ENVIRONMENTS.join(" | ")} | meaning |`,
     `| --- | --- | ${ENVIRONMENTS.map(() => "---").join(" | ")} | --- |`,

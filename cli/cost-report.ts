@@ -63,12 +63,14 @@ export function costSummaryLines(r: CostReport): string[] {
     out.push(`    ${c.name.padEnd(22)} ${usd(c.floorUsd).padStart(12)} ${usd(c.ceilingUsd).padStart(12)}`);
   for (const p of e.pools)
     out.push(
-      `  pool ${p.name} (${p.kind}, ${p.autoscaler}, ${p.capacity}): floor ${p.floor.nodes} node(s) ${usd(p.floor.usd)}; ceiling ${p.ceiling.bound} ${usd(p.ceiling.usd)}${p.warm ? `; warm headroom ${p.warm.nodes} × ${p.warm.instanceType ?? "?"} ${usd(p.warm.usd)}` : ""}${p.reserved ? `; reserved ${p.reserved.detail} ${usd(p.reserved.usd)} (ODCR: on-demand rate, used or not)` : ""}`,
+      `  pool ${p.name} (${p.kind}, ${p.autoscaler}, ${p.capacity}): floor ${p.floor.nodes} node(s) ${usd(p.floor.usd)}; ` +
+        `ceiling ${p.ceiling.bound} ${usd(p.ceiling.usd)}${p.warm ? `; warm headroom ${p.warm.nodes} × ${p.warm.instanceType ?? "?"} ${usd(p.warm.usd)}` : ""}${p.reserved ? `; reserved ${p.reserved.detail} ${usd(p.reserved.usd)} (ODCR: on-demand rate, used or not)` : ""}`,
     );
   for (const m of e.models)
     out.push(
       m.instanceType
-        ? `  model ${m.name}: ${m.floor.replicas}-${m.ceiling.replicas} replicas on ${m.instanceType} (${m.replicasPerNode} a node) ${usd(m.floor.usd)}-${usd(m.ceiling.usd)}`
+        ? `  model ${m.name}: ${m.floor.replicas}-${m.ceiling.replicas} replicas on ${m.instanceType} ` +
+            `(${m.replicasPerNode} a node) ${usd(m.floor.usd)}-${usd(m.ceiling.usd)}`
         : `  model ${m.name}: not priced (no priced type fits it)`,
     );
   if (e.unpriced.length > 0) out.push(`  unpriced (left out of the totals): ${e.unpriced.join(", ")}`);

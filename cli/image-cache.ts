@@ -106,7 +106,8 @@ function main(argv: string[]): number {
       for (const i of s.images) console.log(`  ${i}`);
     }
     console.log(
-      "Run each script with AWS credentials (SUBNET_ID=subnet-... INSTANCE_PROFILE=<profile> bash <file>), then record the imageCacheSnapshotId and imageCacheImages it prints under the pool.",
+      "Run each script with AWS credentials (SUBNET_ID=subnet-... INSTANCE_PROFILE=<profile> bash " +
+        "<file>), then record the imageCacheSnapshotId and imageCacheImages it prints under the pool.",
     );
     return 0;
   } catch (e) {

@@ -78,7 +78,8 @@ function help(mode: PlanCliMode, project: PulumiProject | undefined, projectDirs
     "                        default <project>/platform-outputs.<name>.json when it exists (docs/model-teams.md)",
     "  --environment <env>   the policy levels (dev, staging, prod) for a project with no recorded outputs;",
     "                        default the recorded platform's environment, else prod",
-    `  --out <dir>           where to write; default ${mode.kind === "kit" ? ".plan/<name>" : "<project>/.plan/<name>"}; an existing folder must be empty or an earlier plan's output`,
+    `  --out <dir>           where to write; default ${mode.kind === "kit" ? ".plan/<name>" : "<project>/.plan/<name>"}; ` +
+      `an existing folder must be empty or an earlier plan's output`,
     "  --help                this text",
     "",
     project

@@ -68,7 +68,8 @@ function main(): number {
   }
   if (RECORD_DEPLOYED_REQUIRED.some((k) => !values[k])) {
     console.error(
-      "usage: pulumi stack output --stack <org/project/stack> --json --show-secrets | mlserving-record-outputs --stack <org/project/stack> --to <file> [--from <file instead of stdin>]",
+      "usage: pulumi stack output --stack <org/project/stack> --json --show-secrets | mlserving-record-outputs " +
+        "--stack <org/project/stack> --to <file> [--from <file instead of stdin>]",
     );
     return 2;
   }

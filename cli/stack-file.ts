@@ -186,7 +186,11 @@ export function firstNonUtf8Byte(bytes: Uint8Array): number {
 }
 
 function nestingMessage(): string {
-  return `nests collections more than ${MAX_STACK_FILE_NESTING} levels deep; no key of the kit nests more than 5 (config > mlserving:serving > models > a model > canary): a stack file nests at most ${MAX_STACK_FILE_NESTING}`;
+  return (
+    `nests collections more than ${MAX_STACK_FILE_NESTING} levels deep; no key of the kit nests ` +
+    `more than 5 (config > mlserving:serving > models > a model > canary): a stack file nests at ` +
+    `most ${MAX_STACK_FILE_NESTING}`
+  );
 }
 
 /** A collection's entries in the CST: a mapping's keys, or a sequence's indexes. */
@@ -263,7 +267,9 @@ export function loadStackFile(path: string, projectNamespace: string): LoadedSta
   if (size > MAX_STACK_FILE_BYTES)
     throw new StackFileError(
       "(file)",
-      `${path} is ${(size / 1024 / 1024).toFixed(1)} MiB; a stack file is at most ${MAX_STACK_FILE_BYTES / 1024 / 1024} MiB (a platform's is a few KiB): a list in it is far longer than any the kit takes (see each key's bound in docs/configuration.md)`,
+      `${path} is ${(size / 1024 / 1024).toFixed(1)} MiB; a stack file is at most ${MAX_STACK_FILE_BYTES / 1024 / 1024} ` +
+        `MiB (a platform's is a few KiB): a list in it is far longer than any the kit takes (see each ` +
+        `key's bound in docs/configuration.md)`,
     );
   const bytes = readFileSync(path);
   // Go's yaml.v3, which the Pulumi CLI reads stack files with, refuses bytes that are not UTF-8.
@@ -272,7 +278,8 @@ export function loadStackFile(path: string, projectNamespace: string): LoadedSta
     const line = bytes.subarray(0, bad).filter((b) => b === 0x0a).length + 1;
     throw new StackFileError(
       "(file)",
-      `${path} is not UTF-8: byte 0x${bytes[bad].toString(16).padStart(2, "0")} on line ${line} (offset ${bad}) is not part of a UTF-8 character, and the Pulumi CLI refuses the file; save it as UTF-8`,
+      `${path} is not UTF-8: byte 0x${bytes[bad].toString(16).padStart(2, "0")} on line ${line} (offset ${bad}) ` +
+        `is not part of a UTF-8 character, and the Pulumi CLI refuses the file; save it as UTF-8`,
     );
   }
   const text = bytes.toString("utf8").replace(/^\uFEFF/, "");

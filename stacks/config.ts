@@ -369,7 +369,8 @@ function kubeconfigCredentialsOf(
     else if (roles.length > 1)
       problem(
         "",
-        `lists ${roles.length} roles, a chain the kubeconfig's aws eks get-token cannot follow (it assumes one role, --role-arn); write the chain as an AWS CLI profile (role_arn, source_profile) and set aws:profile`,
+        `lists ${roles.length} roles, a chain the kubeconfig's aws eks get-token cannot follow (it ` +
+          `assumes one role, --role-arn); write the chain as an AWS CLI profile (role_arn, source_profile) and set aws:profile`,
       );
     else if (roles.length === 1) {
       const role = roles[0] as Record<string, unknown> | null;
@@ -378,7 +379,8 @@ function kubeconfigCredentialsOf(
       else if (role.externalId !== undefined)
         problem(
           "[0].externalId",
-          "the kubeconfig's aws eks get-token takes no external id; write the role as an AWS CLI profile (role_arn, external_id, source_profile) and set aws:profile",
+          "the kubeconfig's aws eks get-token takes no external id; write the role as an AWS CLI profile " +
+            "(role_arn, external_id, source_profile) and set aws:profile",
         );
       else credentials.roleArn = role.roleArn;
     }
@@ -400,7 +402,9 @@ function awsDefaultTagsProblems(value: unknown, kitTags: unknown): ConfigProblem
   if (problems.length === 0 && both.size > MAX_USER_TAGS)
     problems.push({
       path: `${key}.tags`,
-      message: `with mlserving:tags makes ${both.size} tags on every resource; together they list at most ${MAX_USER_TAGS} (AWS allows 50 per resource and the kit adds its own)`,
+      message:
+        `with mlserving:tags makes ${both.size} tags on every resource; together they list at most ${MAX_USER_TAGS} ` +
+        `(AWS allows 50 per resource and the kit adds its own)`,
     });
   return problems;
 }

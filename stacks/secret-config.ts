@@ -152,7 +152,10 @@ export function secretStandIn(
 }
 
 function notCapableMessage(): string {
-  return `cannot be a secret: it shapes what the kit builds (names, counts, choices), which Pulumi never hides; store it in plain text. secure: is accepted on ${SECRET_CAPABLE_KEYS.join(", ")}`;
+  return (
+    `cannot be a secret: it shapes what the kit builds (names, counts, choices), which Pulumi never ` +
+    `hides; store it in plain text. secure: is accepted on ${SECRET_CAPABLE_KEYS.join(", ")}`
+  );
 }
 
 /**

@@ -38,6 +38,8 @@ export function nodeGroupShapeProblems(instanceTypes: readonly string[]): { inde
     .filter((x) => x.s.vcpu !== first.s.vcpu || x.s.memoryGiB !== first.s.memoryGiB || x.s.devices !== first.s.devices)
     .map((x) => ({
       index: x.index,
-      message: `${describe(x.t, x.s)} differs from ${describe(first.t, first.s)}: a Cluster Autoscaler node group needs one instance shape; put other shapes in a pool of their own`,
+      message:
+        `${describe(x.t, x.s)} differs from ${describe(first.t, first.s)}: a Cluster Autoscaler node ` +
+        `group needs one instance shape; put other shapes in a pool of their own`,
     }));
 }

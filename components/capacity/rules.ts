@@ -161,7 +161,11 @@ export function nodeGroupNameProblem(group: string, what = "the name"): string |
   const longest = Math.max(...NODE_GROUP_SUFFIXES.map((s) => nodeGroupNamePrefix(group, s).length));
   if (longest <= NODE_GROUP_NAME_PREFIX_MAX) return undefined;
   const room = NODE_GROUP_NAME_PREFIX_MAX - (longest - group.length);
-  return `${what} makes node group names too long: ${nodeGroupNamePrefix(group, "on-demand")} is ${longest} characters, and EKS node group name prefixes take at most ${NODE_GROUP_NAME_PREFIX_MAX} (63 less the 26-character suffix the AWS provider adds); ${group} must be at most ${room} characters`;
+  return (
+    `${what} makes node group names too long: ${nodeGroupNamePrefix(group, "on-demand")} is ${longest} ` +
+    `characters, and EKS node group name prefixes take at most ${NODE_GROUP_NAME_PREFIX_MAX} (63 ` +
+    `less the 26-character suffix the AWS provider adds); ${group} must be at most ${room} characters`
+  );
 }
 /** Spot capacity needs this many instance types, so one spot pool running dry does not stop scaling. */
 export const MIN_SPOT_INSTANCE_TYPES = 3;
@@ -234,19 +238,23 @@ export function fastImagePullProblems(
   problems.check(
     autoscaler === "karpenter" && p.imageCacheSnapshotId === undefined,
     "",
-    "is set in Karpenter's AL2023 EC2NodeClass (nodeadm): enable karpenter, and not with imageCacheSnapshotId (Bottlerocket nodes start with the snapshot's images, pulled without SOCI)",
+    "is set in Karpenter's AL2023 EC2NodeClass (nodeadm): enable karpenter, and not with imageCacheSnapshotId " +
+      "(Bottlerocket nodes start with the snapshot's images, pulled without SOCI)",
   );
   problems.check(
     p.instanceStore === true || (p.volumeThroughputMiBps ?? 125) >= F.minThroughputMiBps,
     "",
-    `needs volumeThroughputMiBps of at least ${F.minThroughputMiBps} (or instanceStore): below that AWS finds parallel pulls slower (amazon-eks-ami nodeadm/doc/examples.md)`,
+    `needs volumeThroughputMiBps of at least ${F.minThroughputMiBps} (or instanceStore): below ` +
+      `that AWS finds parallel pulls slower (amazon-eks-ami nodeadm/doc/examples.md)`,
   );
   for (const name of p.instanceTypes) {
     const t = instanceType(name);
     if (t && (t.vcpu < F.minVcpu || t.memoryMiB < F.minMemoryGiB * 1024))
       problems.add(
         "",
-        `${name} has ${t.vcpu} vCPUs and ${Math.round(t.memoryMiB / 1024)} GiB, below the ${F.minVcpu} vCPUs and ${F.minMemoryGiB} GiB under which nodeadm ignores the gate; drop it from the pool or drop fastImagePull`,
+        `${name} has ${t.vcpu} vCPUs and ${Math.round(t.memoryMiB / 1024)} GiB, below the ${F.minVcpu} ` +
+          `vCPUs and ${F.minMemoryGiB} GiB under which nodeadm ignores the gate; drop it from the pool ` +
+          `or drop fastImagePull`,
       );
   }
   return problems.list;
@@ -391,7 +399,8 @@ export function reservationFallbackProblems(p: AcceleratorPoolSpec, environment:
         {
           path: "onDemandFallback",
           message:
-            "a prod pool whose only reservations are Capacity Blocks needs on-demand fallback (onDemandFallback: true): when the block ends its replicas would wait for spot",
+            "a prod pool whose only reservations are Capacity Blocks needs on-demand fallback (onDemandFallback: " +
+            "true): when the block ends its replicas would wait for spot",
         },
       ]
     : [];
@@ -445,7 +454,9 @@ export function capacityProblems(c: CapacitySpec): Problem[] {
         problems.check(
           !isAcceleratorKind(pool.kind) || !ACCELERATORS[pool.kind].timeSlicing || pool.os !== "bottlerocket",
           "gpuTimeSlicingReplicas",
-          `GPU time-slicing is not configured on Bottlerocket node groups (pools[${i}] ${pool.name} has os: bottlerocket, whose own device plugin would advertise whole GPUs); set pools[${i}].os: al2023 or remove gpuTimeSlicingReplicas`,
+          `GPU time-slicing is not configured on Bottlerocket node groups (pools[${i}] ${pool.name} has ` +
+            `os: bottlerocket, whose own device plugin would advertise whole GPUs); set pools[${i}].os: ` +
+            `al2023 or remove gpuTimeSlicingReplicas`,
         ),
       );
   }

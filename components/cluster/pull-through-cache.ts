@@ -125,7 +125,10 @@ export function pullThroughCacheProblems(
   if (!ECR_PREFIX.test(spec.repositoryPrefix) || spec.repositoryPrefix.length > maxRoot)
     problems.push({
       path: "repositoryPrefix",
-      message: `must be at most ${maxRoot} lowercase letters, digits, '.', '_', '-' or '/' (ECR's rule prefix, ${spec.repositoryPrefix}/${"x".repeat(LONGEST_UPSTREAM_PREFIX)}, is at most ${ECR_RULE_PREFIX_MAX}); "${spec.repositoryPrefix}" is not (it defaults to the cluster name: set it when that is longer)`,
+      message:
+        `must be at most ${maxRoot} lowercase letters, digits, '.', '_', '-' or '/' (ECR's rule prefix, ${spec.repositoryPrefix}/${"x".repeat(LONGEST_UPSTREAM_PREFIX)}, ` +
+        `is at most ${ECR_RULE_PREFIX_MAX}); "${spec.repositoryPrefix}" is not (it defaults to the ` +
+        `cluster name: set it when that is longer)`,
     });
   const used = new Set(images.map(pullThroughUpstreamOf).filter((u) => u !== undefined));
   for (const [host, u] of Object.entries(PULL_THROUGH_UPSTREAMS) as [
@@ -138,7 +141,10 @@ export function pullThroughCacheProblems(
       if (used.has(host))
         problems.push({
           path: u.credential,
-          message: `is required: ${images.filter((i) => pullThroughUpstreamOf(i) === host).join(", ")} come(s) from ${u.title}, whose pull-through cache rule needs a Secrets Manager secret named ecr-pullthroughcache/... with its user name and access token (ECR user guide, "Creating a pull through cache rule"); give its ARN`,
+          message:
+            `is required: ${images.filter((i) => pullThroughUpstreamOf(i) === host).join(", ")} come(s) ` +
+            `from ${u.title}, whose pull-through cache rule needs a Secrets Manager secret named ecr-pullthroughcache/... ` +
+            `with its user name and access token (ECR user guide, "Creating a pull through cache rule"); give its ARN`,
         });
       continue;
     }
@@ -151,7 +157,9 @@ export function pullThroughCacheProblems(
     else if (m[2] !== region)
       problems.push({
         path: u.credential,
-        message: `must be a secret in the stack's region ${region} (a pull-through cache rule reads its credential from its own account and Region); ${arn} is in ${m[2]}`,
+        message:
+          `must be a secret in the stack's region ${region} (a pull-through cache rule reads its credential ` +
+          `from its own account and Region); ${arn} is in ${m[2]}`,
       });
   }
   return problems;
@@ -167,7 +175,9 @@ export function pullThroughCachePlaceholderProblems(spec: PullThroughCacheSpec):
       ? [
           {
             path: key,
-            message: `is the shipped placeholder (account ${PLACEHOLDER_ACCOUNT_ID}); create the secret (docs/capacity.md, "Images through an ECR pull-through cache") and give its ARN`,
+            message:
+              `is the shipped placeholder (account ${PLACEHOLDER_ACCOUNT_ID}); create the secret (docs/capacity.md, ` +
+              `"Images through an ECR pull-through cache") and give its ARN`,
           },
         ]
       : [],

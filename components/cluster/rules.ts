@@ -112,7 +112,9 @@ export function clusterProblems(c: ClusterRuleInput): Problem[] {
           : [
               {
                 path: `[${i}]`,
-                message: `${t} is not in the kit's instance-type catalogue (components/common/instance-types.ts); system node types it knows: ${SYSTEM_NODE_TYPES.join(", ")}`,
+                message:
+                  `${t} is not in the kit's instance-type catalogue (components/common/instance-types.ts); system ` +
+                  `node types it knows: ${SYSTEM_NODE_TYPES.join(", ")}`,
               },
             ],
       ),
@@ -136,7 +138,8 @@ export function clusterProblems(c: ClusterRuleInput): Problem[] {
     problems.check(
       publicAddressCount(publicCidrs) <= MAX_PUBLIC_ADDRESSES,
       "publicAccessCidrs",
-      `together admit ${publicAddressCount(publicCidrs)} public addresses, more than a /8 (${MAX_PUBLIC_ADDRESSES}): that opens the Kubernetes API to the internet in pieces; list your own networks`,
+      `together admit ${publicAddressCount(publicCidrs)} public addresses, more than a /8 (${MAX_PUBLIC_ADDRESSES}): ` +
+        `that opens the Kubernetes API to the internet in pieces; list your own networks`,
     );
   (c.privateAccessCidrs ?? []).forEach((cidr, i) => {
     if (typeof cidr !== "string") return;
@@ -227,9 +230,11 @@ export function apiAccessProblems(a: ApiAccessInput): Problem[] {
     problems.push({
       path: "deployerAccess",
       message:
-        "no network path from the machine that runs pulumi up to the Kubernetes API: a private-only endpoint is reachable only from inside a VPC that exists before the first pulumi up, " +
+        "no network path from the machine that runs pulumi up to the Kubernetes API: a private-only " +
+        "endpoint is reachable only from inside a VPC that exists before the first pulumi up, " +
         "and the kit creates a new VPC that no VPN or peering (cluster.privateAccessCidrs) can be routed into yet. " +
-        "Set cluster.deployerAccess: public with cluster.publicAccessCidrs: [<your egress CIDR>] (list your VPN in cluster.privateAccessCidrs once it reaches the VPC), " +
+        ("Set cluster.deployerAccess: public with cluster.publicAccessCidrs: [<your egress CIDR>] (list " +
+          "your VPN in cluster.privateAccessCidrs once it reaches the VPC), ") +
         "or deploy into network.existing (a VPC your runner is in or your VPN already reaches)",
     });
   }

@@ -162,13 +162,18 @@ const EKS_PRICING: PriceSource = {
   url: "https://aws.amazon.com/eks/pricing/",
   asOf: "2026-03-13",
   kind: "primary",
-  note: "$0.10 per cluster-hour in standard support (AWS Containers blog, 'Amazon EKS extended support for Kubernetes versions pricing'; unchanged per cloudburn.io, March 2026); the same in every commercial region",
+  note:
+    "$0.10 per cluster-hour in standard support (AWS Containers blog, 'Amazon EKS extended support " +
+    "for Kubernetes versions pricing'; unchanged per cloudburn.io, March 2026); the same in every commercial region",
 };
 const VPC_PRICING: PriceSource = {
   url: "https://aws.amazon.com/vpc/pricing/",
   asOf: "2026-02-24",
   kind: "secondary",
-  note: "NAT gateway $0.045/hour and $0.045/GB processed, public IPv4 $0.005/hour, in US East and US West (read in cloudburn.io 'AWS NAT Gateway Pricing' and cloudpipelines.pages.dev 'AWS NAT Gateway pricing 2026')",
+  note:
+    "NAT gateway $0.045/hour and $0.045/GB processed, public IPv4 $0.005/hour, in US East and US " +
+    "West (read in cloudburn.io 'AWS NAT Gateway Pricing' and cloudpipelines.pages.dev 'AWS NAT " +
+    "Gateway pricing 2026')",
 };
 const ELB_PRICING: PriceSource = {
   url: "https://aws.amazon.com/elasticloadbalancing/pricing/",
@@ -192,13 +197,19 @@ const FSR_PRICING: PriceSource = {
   url: "https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/amazon-ebs.html",
   asOf: "2026-12-06",
   kind: "primary",
-  note: "Amazon EBS Fast Snapshot Restore is charged in Data Services Unit-Hours (DSUs) for each Availability Zone in which it is enabled, billed per minute with a one-hour minimum; one FSR DSU-hour is $0.75 per Availability Zone (us-east-1)",
+  note:
+    "Amazon EBS Fast Snapshot Restore is charged in Data Services Unit-Hours (DSUs) for each Availability " +
+    "Zone in which it is enabled, billed per minute with a one-hour minimum; one FSR DSU-hour is " +
+    "$0.75 per Availability Zone (us-east-1)",
 };
 const RDS_PRICING: PriceSource = {
   url: "https://aws.amazon.com/rds/postgresql/pricing/",
   asOf: "2026-06-01",
   kind: "secondary",
-  note: "PostgreSQL Single-AZ db.t4g.medium $0.065/hour (infratally.com 'AWS RDS pricing explained 2026'), db.m7g.large $0.168/hour (public pricing tables, April 2026), gp3 storage $0.115/GB-month (usage.ai RDS pricing calculator, June 2026); Multi-AZ bills instance and storage twice",
+  note:
+    "PostgreSQL Single-AZ db.t4g.medium $0.065/hour (infratally.com 'AWS RDS pricing explained " +
+    "2026'), db.m7g.large $0.168/hour (public pricing tables, April 2026), gp3 storage $0.115/GB-month " +
+    "(usage.ai RDS pricing calculator, June 2026); Multi-AZ bills instance and storage twice",
 };
 const CLOUDWATCH_PRICING: PriceSource = {
   url: "https://aws.amazon.com/cloudwatch/pricing/",
@@ -224,7 +235,10 @@ const ROUTE53_PRICING: PriceSource = {
   url: "https://aws.amazon.com/route53/pricing/",
   asOf: "2026-09-20",
   kind: "secondary",
-  note: "$0.50 per hosted zone per month for the first 25 hosted zones, $0.10 beyond; Route 53 is a global service (one rate everywhere); alias queries to ELB load balancers are not charged. Transcribed from the AWS page by api-evangelist/amazon-route53-resolver plans/amazon-route53-resolver-plans-pricing.yml",
+  note:
+    "$0.50 per hosted zone per month for the first 25 hosted zones, $0.10 beyond; Route 53 is a " +
+    "global service (one rate everywhere); alias queries to ELB load balancers are not charged. " +
+    "Transcribed from the AWS page by api-evangelist/amazon-route53-resolver plans/amazon-route53-resolver-plans-pricing.yml",
 };
 
 const US_EAST_1: RegionPriceTable = {
@@ -280,7 +294,10 @@ const US_WEST_2: RegionPriceTable = {
   ec2OnDemandHour: EC2_US_EAST_1,
   ec2Source: {
     ...KARPENTER_PRICING,
-    note: "the Price List API publishes the same Linux on-demand rates in us-west-2 as in us-east-1 for these families; checked on the SkyPilot AWS catalogue (skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv @ 00148f2af3672e2229b4f7bf8157d5a3f36e3c35) for g4dn.2xlarge, g5.xlarge, g5.8xlarge, g5.16xlarge and the m5a family",
+    note:
+      "the Price List API publishes the same Linux on-demand rates in us-west-2 as in us-east-1 for " +
+      "these families; checked on the SkyPilot AWS catalogue (skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv " +
+      "@ 00148f2af3672e2229b4f7bf8157d5a3f36e3c35) for g4dn.2xlarge, g5.xlarge, g5.8xlarge, g5.16xlarge and the m5a family",
   },
 };
 

@@ -52,7 +52,9 @@ export function componentTagProblems(
   if (env === undefined || !(ENVIRONMENTS as readonly string[]).includes(env))
     problems.push({
       path: "tags.environment",
-      message: `is required, one of ${ENVIRONMENTS.join(", ")}: every AWS resource of the kit is tagged with its environment (policy required-tags)${env === undefined ? "" : `, not ${JSON.stringify(env)}`}`,
+      message:
+        `is required, one of ${ENVIRONMENTS.join(", ")}: every AWS resource of the kit is tagged with ` +
+        `its environment (policy required-tags)${env === undefined ? "" : `, not ${JSON.stringify(env)}`}`,
     });
   if (!tags?.team?.trim())
     problems.push({

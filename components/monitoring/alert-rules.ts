@@ -163,7 +163,11 @@ const MODEL_PODS = `kube_pod_labels{${ksmLabel(MODEL_POD_LABEL)}!=""}`;
  * The ready pods of the kit's model servers, one series per pod labelled with the model and
  * track as the serving series are (pods still starting are not ready and not listed).
  */
-const READY_MODEL_PODS = `label_replace(label_replace(max by (namespace, pod, ${ksmLabel(MODEL_POD_LABEL)}, ${ksmLabel(TRACK_POD_LABEL)}) (${MODEL_PODS}), "${MODEL_LABEL}", "$1", "${ksmLabel(MODEL_POD_LABEL)}", "(.+)"), "${TRACK_LABEL}", "$1", "${ksmLabel(TRACK_POD_LABEL)}", "(.+)")\n  and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_ready{condition="true"}) == 1)`;
+const READY_MODEL_PODS =
+  `label_replace(label_replace(max by (namespace, pod, ${ksmLabel(MODEL_POD_LABEL)}, ${ksmLabel(TRACK_POD_LABEL)}) ` +
+  `(${MODEL_PODS}), "${MODEL_LABEL}", "$1", "${ksmLabel(MODEL_POD_LABEL)}", "(.+)"), "${TRACK_LABEL}", ` +
+  `"$1", "${ksmLabel(TRACK_POD_LABEL)}", "(.+)")\n  and on (namespace, pod) (max by (namespace, ` +
+  `pod) (kube_pod_status_ready{condition="true"}) == 1)`;
 const pct = (x: number) => `${+(x * 100).toFixed(4)}%`;
 
 /**
@@ -171,9 +175,12 @@ const pct = (x: number) => `${+(x * 100).toFixed(4)}%`;
  * (a pod draining before it stops, or an evicted pod kept for its record, is not), one series per
  * pod labelled with the model and track as the serving series are.
  */
-const LIVE_MODEL_PODS = `label_replace(label_replace(max by (namespace, pod, ${ksmLabel(MODEL_POD_LABEL)}, ${ksmLabel(TRACK_POD_LABEL)}) (${MODEL_PODS}), "${MODEL_LABEL}", "$1", "${ksmLabel(MODEL_POD_LABEL)}", "(.+)"), "${TRACK_LABEL}", "$1", "${ksmLabel(TRACK_POD_LABEL)}", "(.+)")
-  and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Running"}) == 1)
-  unless on (namespace, pod) kube_pod_deletion_timestamp`;
+const LIVE_MODEL_PODS =
+  `label_replace(label_replace(max by (namespace, pod, ${ksmLabel(MODEL_POD_LABEL)}, ${ksmLabel(TRACK_POD_LABEL)}) ` +
+  `(${MODEL_PODS}), "${MODEL_LABEL}", "$1", "${ksmLabel(MODEL_POD_LABEL)}", "(.+)"), "${TRACK_LABEL}", ` +
+  `"$1", "${ksmLabel(TRACK_POD_LABEL)}", "(.+)")\n  and on (namespace, pod) (max by (namespace, ` +
+  `pod) (kube_pod_status_phase{phase=~"Pending|Running"}) == 1)\n  unless on (namespace, pod) ` +
+  `kube_pod_deletion_timestamp`;
 /**
  * Pods still starting: created less than {@link MODEL_START_ALLOWANCE_MINUTES} ago, never
  * restarted (a container that failed its startup probe or crashed has) and not ready. Waiting for a
@@ -195,9 +202,13 @@ const POOL_DEVICES = `(${ACCELERATOR_RESOURCE_NAMES.map(
     `label_replace(group by (nodepool) (karpenter_nodepools_limit{resource_type="${r.written}"}), "resource", "${r.ksm}", "", "")`,
 ).join(" or ")})`;
 /** Running model-server pods of team namespaces (not the platform's `serving`) that hold Neuron devices. */
-const TEAM_NEURON_MODEL_PODS = `(max by (namespace, pod) (kube_pod_container_resource_requests{resource="${DEVICE_RESOURCE.neuron.replace(/[^a-zA-Z0-9_]/g, "_")}",namespace!="${SERVING_NAMESPACE}"}) > 0)\n  and on (namespace, pod) ${MODEL_PODS}\n  and on (namespace, pod) ${RUNNING_PODS}`;
+const TEAM_NEURON_MODEL_PODS =
+  `(max by (namespace, pod) (kube_pod_container_resource_requests{resource="${DEVICE_RESOURCE.neuron.replace(/[^a-zA-Z0-9_]/g, "_")}",namespace!="${SERVING_NAMESPACE}"}) ` +
+  `> 0)\n  and on (namespace, pod) ${MODEL_PODS}\n  and on (namespace, pod) ${RUNNING_PODS}`;
 /** Devices unschedulable pods request, one series per device (`resource`). */
-const UNSCHEDULABLE_DEVICE_REQUESTS = `group by (resource) (\n    (max by (namespace, pod, resource) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}}) > 0)\n    and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_unschedulable) == 1)\n  )`;
+const UNSCHEDULABLE_DEVICE_REQUESTS =
+  `group by (resource) (\n    (max by (namespace, pod, resource) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}}) ` +
+  `> 0)\n    and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_unschedulable) == 1)\n  )`;
 
 /**
  * Alert rules (the `spec.groups` of a PrometheusRule) for the kit's serving, accelerators,
@@ -257,8 +268,14 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
         summary: `Model ${modelRef} is burning its first-response latency budget (${slo}) ${w.factor}x too fast over ${w.long} and ${w.short}.`,
         runbook:
           w.severity === "critical"
-            ? "Requests are slower than the objective fast enough to spend the 30-day budget in days. Open the Model serving dashboard: if queue time per request is rising, the model lacks instances or replicas (check the autoscaler target and pending accelerator pods); if compute time rose, look for a new model version or a slower instance type (spot fallback) and roll back or pin the type. Scale out first, then investigate."
-            : "The slow-request share has exceeded the budget rate for days. No emergency: compare first-response latency by version on the Model serving dashboard, check whether traffic or batch size changed, and plan capacity or model optimisation before the budget runs out.",
+            ? "Requests are slower than the objective fast enough to spend the 30-day budget in days. Open " +
+              "the Model serving dashboard: if queue time per request is rising, the model lacks instances " +
+              "or replicas (check the autoscaler target and pending accelerator pods); if compute time rose, " +
+              "look for a new model version or a slower instance type (spot fallback) and roll back or pin " +
+              "the type. Scale out first, then investigate."
+            : "The slow-request share has exceeded the budget rate for days. No emergency: compare first-response " +
+              "latency by version on the Model serving dashboard, check whether traffic or batch size changed, " +
+              "and plan capacity or model optimisation before the budget runs out.",
       },
     };
   });
@@ -273,68 +290,105 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       // as no replica is ready (crash-looping pods have restarted, unschedulable or stuck ones age
       // past the allowance), whatever the traffic: a dead model gets no requests and so no errors.
       // A model scaled to zero has no pods and is not down.
-      expr: `count by (${MODEL_BY}) (\n  ${LIVE_MODEL_PODS}\n)\nunless on (${MODEL_BY}) count by (${MODEL_BY}) (\n  ${READY_MODEL_PODS}\n)\nand on (${MODEL_BY}) count by (${MODEL_BY}) (\n  (${LIVE_MODEL_PODS})\n  unless on (namespace, pod) (\n  ${STARTING_PODS}\n  )\n)`,
+      expr:
+        `count by (${MODEL_BY}) (\n  ${LIVE_MODEL_PODS}\n)\nunless on (${MODEL_BY}) count by (${MODEL_BY}) ` +
+        `(\n  ${READY_MODEL_PODS}\n)\nand on (${MODEL_BY}) count by (${MODEL_BY}) (\n  (${LIVE_MODEL_PODS})\n` +
+        `  unless on (namespace, pod) (\n  ${STARTING_PODS}\n  )\n)`,
       for: "5m",
       labels: { severity: "critical" },
       annotations: {
         summary: `Model ${modelRef} has no ready replica: {{ $value }} pod(s) exist and none can serve.`,
         runbook:
-          "Every request to this model (or track) fails. Describe its pods: CrashLoopBackOff or restarts mean the server dies at start (read the previous container's logs: a model that fails to load, CUDA or Neuron out-of-memory, a missing weights path); Pending and unschedulable means no node can take it (see AcceleratorPodsPending and the pool limit alerts); ImagePullBackOff means the image or registry access broke. Roll back the last change to the model (version, args, resources); for a canary, remove the canary key of the model (trafficPercent takes 1 to 50, never 0).",
+          "Every request to this model (or track) fails. Describe its pods: CrashLoopBackOff or restarts " +
+          "mean the server dies at start (read the previous container's logs: a model that fails to load, " +
+          "CUDA or Neuron out-of-memory, a missing weights path); Pending and unschedulable means no " +
+          "node can take it (see AcceleratorPodsPending and the pool limit alerts); ImagePullBackOff " +
+          "means the image or registry access broke. Roll back the last change to the model (version, " +
+          "args, resources); for a canary, remove the canary key of the model (trafficPercent takes 1 to 50, never 0).",
       },
     },
     {
       alert: "TritonLatencyHistogramMissing",
-      expr: `count by (${TRITON_BY}) (nv_inference_request_success)\nunless on (${TRITON_BY})\ncount by (${TRITON_BY}) (nv_inference_first_response_histogram_ms_count)`,
+      expr:
+        `count by (${TRITON_BY}) (nv_inference_request_success)\nunless on (${TRITON_BY})\ncount by ` +
+        `(${TRITON_BY}) (nv_inference_first_response_histogram_ms_count)`,
       for: "30m",
       labels: { severity: "warning" },
       annotations: {
         summary: `Triton model ${modelRef} reports requests but no first-response histogram; its latency SLO alerts are blind.`,
         runbook:
-          "Triton emits nv_inference_first_response_histogram_ms only when started with --metrics-config histogram_latencies=true. Check the container args of the Triton pods serving this model and restore the flag; if the model overrides histogram buckets in config.pbtxt, keep the kit's SLO bound among them.",
+          "Triton emits nv_inference_first_response_histogram_ms only when started with --metrics-config " +
+          "histogram_latencies=true. Check the container args of the Triton pods serving this model and " +
+          "restore the flag; if the model overrides histogram buckets in config.pbtxt, keep the kit's " +
+          "SLO bound among them.",
       },
     },
     {
       alert: "TritonErrorRateHigh",
-      expr: `sum by (${tritonBy}) (rate(nv_inference_request_failure[5m]))\n/\n(sum by (${tritonBy}) (rate(nv_inference_request_success[5m])) + sum by (${tritonBy}) (rate(nv_inference_request_failure[5m])))\n> ${input.errorRateThreshold}`,
+      expr:
+        `sum by (${tritonBy}) (rate(nv_inference_request_failure[5m]))\n/\n(sum by (${tritonBy}) (rate(nv_inference_request_success[5m])) ` +
+        `+ sum by (${tritonBy}) (rate(nv_inference_request_failure[5m])))\n> ${input.errorRateThreshold}`,
       for: "10m",
       labels: { severity: "critical" },
       annotations: {
-        summary: `More than ${pct(input.errorRateThreshold)} of requests to ${modelRef} (Triton model {{ $labels.model }} v{{ $labels.version }}) fail ({{ $value | humanizePercentage }}).`,
+        summary:
+          `More than ${pct(input.errorRateThreshold)} of requests to ${modelRef} (Triton model {{ $labels.model ` +
+          `}} v{{ $labels.version }}) fail ({{ $value | humanizePercentage }}).`,
         runbook:
-          "Split failures by reason and track on the Model serving dashboard. REJECTED means scheduler queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the Triton pod logs and roll back a new model version. CANCELED points at clients timing out. If only the canary track fails, remove the canary key of the model (trafficPercent takes 1 to 50, never 0), which sends all traffic back to the stable track.",
+          "Split failures by reason and track on the Model serving dashboard. REJECTED means scheduler " +
+          "queue timeouts: add instances or replicas. BACKEND means the model itself fails: read the " +
+          "Triton pod logs and roll back a new model version. CANCELED points at clients timing out. " +
+          "If only the canary track fails, remove the canary key of the model (trafficPercent takes 1 " +
+          "to 50, never 0), which sends all traffic back to the stable track.",
       },
     },
     {
       alert: "TritonQueueTimeHigh",
-      expr: `sum by (${tritonBy}) (rate(nv_inference_queue_duration_us[5m]))\n/\nsum by (${tritonBy}) (rate(nv_inference_request_success[5m]))\n/ 1000 > ${input.queueTimeMsThreshold}`,
+      expr:
+        `sum by (${tritonBy}) (rate(nv_inference_queue_duration_us[5m]))\n/\nsum by (${tritonBy}) (rate(nv_inference_request_success[5m]))\n` +
+        `/ 1000 > ${input.queueTimeMsThreshold}`,
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
-        summary: `Requests to ${modelRef} (Triton model {{ $labels.model }} v{{ $labels.version }}) wait {{ $value | printf "%.0f" }} ms in Triton's queue on average (threshold ${input.queueTimeMsThreshold} ms).`,
+        summary:
+          `Requests to ${modelRef} (Triton model {{ $labels.model }} v{{ $labels.version }}) wait {{ ` +
+          `$value | printf "%.0f" }} ms in Triton's queue on average (threshold ${input.queueTimeMsThreshold} ms).`,
         runbook:
-          "The model cannot keep up with its traffic. Check that the autoscaler is adding replicas and that no replica is pending for lack of accelerators (Capacity dashboard); raise instance_group count or dynamic batching max_queue_delay only if GPUs have headroom on the GPU dashboard.",
+          "The model cannot keep up with its traffic. Check that the autoscaler is adding replicas and " +
+          "that no replica is pending for lack of accelerators (Capacity dashboard); raise instance_group " +
+          "count or dynamic batching max_queue_delay only if GPUs have headroom on the GPU dashboard.",
       },
     },
     {
       alert: "VllmQueueTimeHigh",
-      expr: `sum by (${MODEL_BY}) (rate(vllm:request_queue_time_seconds_sum[5m]))\n/\nsum by (${MODEL_BY}) (rate(vllm:request_queue_time_seconds_count[5m]))\n* 1000 > ${input.queueTimeMsThreshold}`,
+      expr:
+        `sum by (${MODEL_BY}) (rate(vllm:request_queue_time_seconds_sum[5m]))\n/\nsum by (${MODEL_BY}) ` +
+        `(rate(vllm:request_queue_time_seconds_count[5m]))\n* 1000 > ${input.queueTimeMsThreshold}`,
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
         summary: `vLLM requests to ${modelRef} wait {{ $value | printf "%.0f" }} ms before running on average (threshold ${input.queueTimeMsThreshold} ms).`,
         runbook:
-          "Waiting requests pile up when the engine's batch or KV cache is full. Check KV cache usage and waiting requests on the Model serving dashboard, scale the InferenceService out, and check for pending Neuron pods on the Capacity dashboard.",
+          "Waiting requests pile up when the engine's batch or KV cache is full. Check KV cache usage " +
+          "and waiting requests on the Model serving dashboard, scale the InferenceService out, and check " +
+          "for pending Neuron pods on the Capacity dashboard.",
       },
     },
     {
       alert: "ModelMetricsMissing",
-      expr: `count by (${MODEL_BY}) (\n  ${READY_MODEL_PODS}\n  unless on (namespace, pod) (group by (namespace, pod) (nv_inference_request_success) or group by (namespace, pod) (vllm:num_requests_running))\n)`,
+      expr:
+        `count by (${MODEL_BY}) (\n  ${READY_MODEL_PODS}\n  unless on (namespace, pod) (group by (namespace, ` +
+        `pod) (nv_inference_request_success) or group by (namespace, pod) (vllm:num_requests_running))\n)`,
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
         summary: `{{ $value }} ready pod(s) of ${modelRef} report no Triton or vLLM metrics; its autoscaler cannot see their load.`,
         runbook:
-          "The kit's ScaledObjects treat an empty query as an error (ignoreNullValues false), so the model keeps its current replicas instead of falling to its minimum, but it cannot scale out either. Check Prometheus's Targets page for the model's ServiceMonitor or PodMonitor (in the model's namespace), that the pods still carry the mlserving.io/model label and expose the metrics port, and that the model loaded (Triton reports per-model series only for loaded models).",
+          "The kit's ScaledObjects treat an empty query as an error (ignoreNullValues false), so the " +
+          "model keeps its current replicas instead of falling to its minimum, but it cannot scale out " +
+          "either. Check Prometheus's Targets page for the model's ServiceMonitor or PodMonitor (in the " +
+          "model's namespace), that the pods still carry the mlserving.io/model label and expose the " +
+          "metrics port, and that the model loaded (Triton reports per-model series only for loaded models).",
       },
     },
   ];
@@ -347,9 +401,12 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       labels: { severity: "warning" },
       annotations: {
         summary:
-          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} ({{ $labels.namespace }}/{{ $labels.pod }}) has {{ $value | humanizePercentage }} of its framebuffer in use.",
+          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} ({{ $labels.namespace }}/{{ $labels.pod }}) " +
+          "has {{ $value | humanizePercentage }} of its framebuffer in use.",
         runbook:
-          "A model close to the framebuffer limit fails with out-of-memory on larger batches. Check which pod holds the GPU on the GPU dashboard; lower its max batch size or instance count, or move it to a larger GPU (g6e) pool. With time-slicing, too many pods share the GPU: reduce the replicas per GPU.",
+          "A model close to the framebuffer limit fails with out-of-memory on larger batches. Check which " +
+          "pod holds the GPU on the GPU dashboard; lower its max batch size or instance count, or move " +
+          "it to a larger GPU (g6e) pool. With time-slicing, too many pods share the GPU: reduce the replicas per GPU.",
       },
     },
     {
@@ -365,7 +422,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
         summary:
           "GPU {{ $labels.gpu }} on {{ $labels.Hostname }}, held by {{ $labels.namespace }}/{{ $labels.pod }}, averaged under 5% utilization for hours.",
         runbook:
-          "A pod outside the kit's model servers (a notebook, a job, a test deployment) holds a GPU and barely uses it. Ask its owner to delete it or scale it down; if it must stay, move it to a smaller GPU or share the GPU with time-slicing (capacity.gpuTimeSlicingReplicas). The node stays up as long as the pod holds the device.",
+          "A pod outside the kit's model servers (a notebook, a job, a test deployment) holds a GPU and " +
+          "barely uses it. Ask its owner to delete it or scale it down; if it must stay, move it to a " +
+          "smaller GPU or share the GPU with time-slicing (capacity.gpuTimeSlicingReplicas). The node " +
+          "stays up as long as the pod holds the device.",
       },
     },
     {
@@ -379,25 +439,41 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       // minimums (neuronReplicaFloor) plus the running Neuron model servers of team namespaces, whose
       // minimums the platform cannot know (teams deploy from their own stacks): a team's replicas are
       // all counted as its floor.
-      expr: `${idleNeuron("instance_id, instance_type")}\nand on ()\ncount(${idleNeuron("instance_id")})\n> (${neuronFloor} + (count(${TEAM_NEURON_MODEL_PODS}) or vector(0)))`,
+      expr:
+        `${idleNeuron("instance_id, instance_type")}\nand on ()\ncount(${idleNeuron("instance_id")})\n` +
+        `> (${neuronFloor} + (count(${TEAM_NEURON_MODEL_PODS}) or vector(0)))`,
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
-        summary: `NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization for hours, and more Inferentia instances are idle than the Neuron models' floor (${neuronFloor} replica(s) of the platform's models at their minimum, plus the teams' running Neuron replicas).`,
+        summary:
+          `NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization ` +
+          `for hours, and more Inferentia instances are idle than the Neuron models' floor (${neuronFloor} ` +
+          `replica(s) of the platform's models at their minimum, plus the teams' running Neuron replicas).`,
         runbook:
-          "Capacity above the models' replica floors is idle. Check on the Model serving dashboard whether a Neuron model runs more replicas than its minimum (its ScaledObject should have scaled it down: see ModelMetricsMissing and the KEDA operator's logs), and on the Capacity dashboard which pods keep the idle instances (karpenter.sh/do-not-disrupt, a PDB, a stray workload). If the floors themselves are too high, lower the models' replicas.min.",
+          "Capacity above the models' replica floors is idle. Check on the Model serving dashboard whether " +
+          "a Neuron model runs more replicas than its minimum (its ScaledObject should have scaled it " +
+          "down: see ModelMetricsMissing and the KEDA operator's logs), and on the Capacity dashboard " +
+          "which pods keep the idle instances (karpenter.sh/do-not-disrupt, a PDB, a stray workload). " +
+          "If the floors themselves are too high, lower the models' replicas.min.",
       },
     },
     {
       alert: "AcceleratorsUnrequested",
-      expr: `sum by (node, resource) (kube_node_status_allocatable{${ACCELERATOR_RESOURCES}})\n- (\n  sum by (node, resource) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}} * on (namespace, pod) group_left () ${RUNNING_PODS})\n  or on (node, resource)\n  0 * sum by (node, resource) (kube_node_status_allocatable{${ACCELERATOR_RESOURCES}})\n) > 0`,
+      expr:
+        `sum by (node, resource) (kube_node_status_allocatable{${ACCELERATOR_RESOURCES}})\n- (\n  sum ` +
+        `by (node, resource) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}} * on (namespace, ` +
+        `pod) group_left () ${RUNNING_PODS})\n  or on (node, resource)\n  0 * sum by (node, resource) ` +
+        `(kube_node_status_allocatable{${ACCELERATOR_RESOURCES}})\n) > 0`,
       for: "1h",
       labels: { severity: "warning" },
       annotations: {
         summary:
           "{{ $value }} {{ $labels.resource }} device(s) on node {{ $labels.node }} have not been requested by any running pod for an hour.",
         runbook:
-          "Karpenter consolidates empty nodes and Cluster Autoscaler scales them down, so a node that keeps unrequested devices is held by something: a pod with karpenter.sh/do-not-disrupt, a PDB that blocks eviction, a node group minimum above zero, or a workload that requests fewer devices than the instance has. Fix the cause or pick a smaller instance type for the pool.",
+          "Karpenter consolidates empty nodes and Cluster Autoscaler scales them down, so a node that " +
+          "keeps unrequested devices is held by something: a pod with karpenter.sh/do-not-disrupt, a " +
+          "PDB that blocks eviction, a node group minimum above zero, or a workload that requests fewer " +
+          "devices than the instance has. Fix the cause or pick a smaller instance type for the pool.",
       },
     },
   ];
@@ -418,21 +494,29 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       annotations: {
         summary: 'Karpenter received {{ $value | printf "%.0f" }} spot interruption warnings in the last hour.',
         runbook:
-          "Spot capacity for the listed instance types is being reclaimed. Check which NodePools lose nodes on the Capacity dashboard; add instance types or families to those pools, make sure on-demand fallback is allowed, and check that serving replicas survive (PDBs, more than one replica). Persistent interruptions in one zone suggest widening the zones.",
+          "Spot capacity for the listed instance types is being reclaimed. Check which NodePools lose " +
+          "nodes on the Capacity dashboard; add instance types or families to those pools, make sure " +
+          "on-demand fallback is allowed, and check that serving replicas survive (PDBs, more than one " +
+          "replica). Persistent interruptions in one zone suggest widening the zones.",
       },
     },
     {
       alert: "AcceleratorPodsPending",
       // Unschedulable, not merely Pending: a scheduled pod pulling its image or downloading its
       // model in an init container is Pending too, and that is a start, not a capacity problem.
-      expr: `(max by (namespace, pod) (kube_pod_status_unschedulable) == 1)\nand on (namespace, pod)\n(max by (namespace, pod) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}}) > 0)`,
+      expr:
+        `(max by (namespace, pod) (kube_pod_status_unschedulable) == 1)\nand on (namespace, pod)\n(max ` +
+        `by (namespace, pod) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}}) > 0)`,
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
         summary:
           "Pod {{ $labels.namespace }}/{{ $labels.pod }} requests an accelerator and no node has been able to take it for 15 minutes.",
         runbook:
-          "Describe the pod for scheduling events. If no node was launched, the NodePool or node group may be at its limit (see the limit alerts), no listed instance type has spot or on-demand capacity (Karpenter or Cluster Autoscaler logs), or the pod lacks the accelerator toleration or node selector. If a node exists, check that the device plugin reports the devices.",
+          "Describe the pod for scheduling events. If no node was launched, the NodePool or node group " +
+          "may be at its limit (see the limit alerts), no listed instance type has spot or on-demand " +
+          "capacity (Karpenter or Cluster Autoscaler logs), or the pod lacks the accelerator toleration " +
+          "or node selector. If a node exists, check that the device plugin reports the devices.",
       },
     },
     {
@@ -443,27 +527,37 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       // the GPU pool). Karpenter's resource_type is the resource name lower-cased with "-" turned to
       // "_" (kubernetes-sigs/karpenter pkg/controllers/metrics/nodepool/controller.go @ v1.14.1:
       // `nvidia.com/gpu`); kube-state-metrics sanitizes it (`nvidia_com_gpu`).
-      expr: `max by (nodepool, resource_type) (karpenter_nodepools_usage)\n/\nmax by (nodepool, resource_type) (karpenter_nodepools_limit)\n>= 0.9\nand on (nodepool) group by (nodepool) (\n  ${POOL_DEVICES}\n  and on (resource) ${UNSCHEDULABLE_DEVICE_REQUESTS}\n)`,
+      expr:
+        `max by (nodepool, resource_type) (karpenter_nodepools_usage)\n/\nmax by (nodepool, resource_type) ` +
+        `(karpenter_nodepools_limit)\n>= 0.9\nand on (nodepool) group by (nodepool) (\n  ${POOL_DEVICES}\n` +
+        `  and on (resource) ${UNSCHEDULABLE_DEVICE_REQUESTS}\n)`,
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
         summary:
-          "NodePool {{ $labels.nodepool }} uses {{ $value | humanizePercentage }} of its {{ $labels.resource_type }} limit while pods are unschedulable; Karpenter will not launch nodes past it.",
+          "NodePool {{ $labels.nodepool }} uses {{ $value | humanizePercentage }} of its {{ $labels.resource_type " +
+          "}} limit while pods are unschedulable; Karpenter will not launch nodes past it.",
         runbook:
-          "Karpenter refuses to launch a node that would take a NodePool over its limits, so pods will stay pending. If demand is real, raise the pool's maxDevices (mlserving:capacity.pools) within the environment's policy cap; otherwise find the workload that scaled out unexpectedly.",
+          "Karpenter refuses to launch a node that would take a NodePool over its limits, so pods will " +
+          "stay pending. If demand is real, raise the pool's maxDevices (mlserving:capacity.pools) within " +
+          "the environment's policy cap; otherwise find the workload that scaled out unexpectedly.",
       },
     },
     {
       alert: "ClusterAutoscalerNodeGroupAtMax",
       // At its maximum is normal under load; it matters only while pods wait for a node.
-      expr: "max by (node_group) (cluster_autoscaler_node_group_target_count)\n>= max by (node_group) (cluster_autoscaler_node_group_max_count)\nand max by (node_group) (cluster_autoscaler_node_group_max_count) > 0\nand on () sum(cluster_autoscaler_unschedulable_pods_count) > 0",
+      expr:
+        "max by (node_group) (cluster_autoscaler_node_group_target_count)\n>= max by (node_group) (cluster_autoscaler_node_group_max_count)\n" +
+        "and max by (node_group) (cluster_autoscaler_node_group_max_count) > 0\nand on () sum(cluster_autoscaler_unschedulable_pods_count) > 0",
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
         summary:
           "Node group {{ $labels.node_group }} is at its maximum size while pods are unschedulable; Cluster Autoscaler cannot add nodes to it.",
         runbook:
-          "Pods that need this node group will stay pending. If the demand is expected, raise the pool's maxNodes (mlserving:capacity.pools) within the policy cap; otherwise find which workload scaled out. The metric needs Cluster Autoscaler's --emit-per-nodegroup-metrics=true.",
+          "Pods that need this node group will stay pending. If the demand is expected, raise the pool's " +
+          "maxNodes (mlserving:capacity.pools) within the policy cap; otherwise find which workload scaled " +
+          "out. The metric needs Cluster Autoscaler's --emit-per-nodegroup-metrics=true.",
       },
     },
   ];
@@ -480,7 +574,11 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       annotations: {
         summary: "ExternalDNS has not synced the models' private zone for {{ $value | humanizeDuration }}.",
         runbook:
-          "Records already in the zone keep resolving, but a new model, a moved ALB or a removed model is not reflected. Read the external-dns pod's log in the external-dns namespace: AccessDenied means its role (which may change only the zone named serving.ingressDomain) or the zone itself changed; 'no hosted zones' means the zone or its VPC association is gone; errors against the Kubernetes API point at the cluster. Fix the cause; the next sync catches up.",
+          "Records already in the zone keep resolving, but a new model, a moved ALB or a removed model " +
+          "is not reflected. Read the external-dns pod's log in the external-dns namespace: AccessDenied " +
+          "means its role (which may change only the zone named serving.ingressDomain) or the zone itself " +
+          "changed; 'no hosted zones' means the zone or its VPC association is gone; errors against the " +
+          "Kubernetes API point at the cluster. Fix the cause; the next sync catches up.",
       },
     },
   ];
@@ -498,7 +596,10 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
         summary:
           "Prometheus cannot scrape {{ $labels.job }} at {{ $labels.instance }} ({{ $labels.namespace }}/{{ $labels.pod }}).",
         runbook:
-          "Dashboards and alerts fed by this target are blind. Check that the pod runs and is ready, that its Service still selects it and exposes the named metrics port, and Prometheus's Targets page for the scrape error (connection refused, TLS, 401/403). A DaemonSet exporter on a node being drained recovers on its own.",
+          "Dashboards and alerts fed by this target are blind. Check that the pod runs and is ready, " +
+          "that its Service still selects it and exposes the named metrics port, and Prometheus's Targets " +
+          "page for the scrape error (connection refused, TLS, 401/403). A DaemonSet exporter on a node " +
+          "being drained recovers on its own.",
       },
     },
   ];
@@ -515,8 +616,13 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
     for: "15m",
     labels: { severity: "warning", job: e.job },
     annotations: {
-      summary: `{{ $value }} ${e.what} node(s) are in the cluster and Prometheus scrapes no ${e.job} target: the ${e.dashboards} dashboard and the accelerator alerts are blind.`,
-      runbook: `The ${e.job} DaemonSet is gone, schedules no pod on the ${e.what} nodes (node selector, tolerations) or its ServiceMonitor no longer selects its Service. Check \`kubectl get ds -A | grep ${e.job}\`, the release that installs it, and Prometheus's Targets page.`,
+      summary:
+        `{{ $value }} ${e.what} node(s) are in the cluster and Prometheus scrapes no ${e.job} target: ` +
+        `the ${e.dashboards} dashboard and the accelerator alerts are blind.`,
+      runbook:
+        `The ${e.job} DaemonSet is gone, schedules no pod on the ${e.what} nodes (node selector, tolerations) ` +
+        `or its ServiceMonitor no longer selects its Service. Check \`kubectl get ds -A | grep ${e.job}\`, ` +
+        `the release that installs it, and Prometheus's Targets page.`,
     },
   }));
 
@@ -531,9 +637,12 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
       labels: { severity: "warning" },
       annotations: {
         summary:
-          "{{ $value }} HorizontalPodAutoscaler(s) created by KEDA exist and Prometheus scrapes no KEDA operator: models may not scale, and nothing would say so.",
+          "{{ $value }} HorizontalPodAutoscaler(s) created by KEDA exist and Prometheus scrapes no KEDA " +
+          "operator: models may not scale, and nothing would say so.",
         runbook:
-          "Check the keda-operator Deployment in the keda namespace (pods, events, logs) and its Service's metrics port; the HPAs read their metrics through KEDA's metrics server, which asks the operator, so while it is down every model keeps its current replicas.",
+          "Check the keda-operator Deployment in the keda namespace (pods, events, logs) and its Service's " +
+          "metrics port; the HPAs read their metrics through KEDA's metrics server, which asks the operator, " +
+          "so while it is down every model keeps its current replicas.",
       },
     },
     {
@@ -545,7 +654,9 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
         summary:
           "KEDA cannot evaluate ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }}: its model does not scale on load.",
         runbook:
-          "Describe the ScaledObject and read the keda-operator logs for the scaler error: Prometheus unreachable from the keda namespace (NetworkPolicy), a query returning nothing (ModelMetricsMissing says which pods report no metrics), or a target that no longer exists.",
+          "Describe the ScaledObject and read the keda-operator logs for the scaler error: Prometheus " +
+          "unreachable from the keda namespace (NetworkPolicy), a query returning nothing (ModelMetricsMissing " +
+          "says which pods report no metrics), or a target that no longer exists.",
       },
     },
   ];

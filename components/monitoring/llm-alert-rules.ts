@@ -146,9 +146,13 @@ export function llmAlertRuleGroup(input: LlmAlertRuleInput = DEFAULT_LLM_ALERT_R
     "time-to-first-token",
     {
       critical:
-        "Prompts wait too long for their first token. Open the LLM dashboard: if waiting requests and KV-cache use are high, the model needs replicas (check the ScaledObject target and pending GPU pods on the Capacity dashboard); if prompts grew, lower llm.maxModelLen or raise the KV-cache budget with more GPUs per replica. Scale out first.",
+        "Prompts wait too long for their first token. Open the LLM dashboard: if waiting requests and " +
+        "KV-cache use are high, the model needs replicas (check the ScaledObject target and pending " +
+        "GPU pods on the Capacity dashboard); if prompts grew, lower llm.maxModelLen or raise the KV-cache " +
+        "budget with more GPUs per replica. Scale out first.",
       warning:
-        "First-token latency has exceeded its budget rate for days. Compare TTFT with prompt tokens per second on the LLM dashboard and plan capacity (more replicas, larger GPUs) before the budget runs out.",
+        "First-token latency has exceeded its budget rate for days. Compare TTFT with prompt tokens " +
+        "per second on the LLM dashboard and plan capacity (more replicas, larger GPUs) before the budget runs out.",
     },
   );
   const itl = burnRules(
@@ -159,7 +163,9 @@ export function llmAlertRuleGroup(input: LlmAlertRuleInput = DEFAULT_LLM_ALERT_R
     "inter-token latency",
     {
       critical:
-        "Tokens stream too slowly. Decode slows when the batch is too large for the GPU: check running requests and GPU utilisation on the LLM and GPU dashboards, lower llm.maxNumSeqs or add replicas; a spot fallback to a slower instance type shows on the Capacity dashboard.",
+        "Tokens stream too slowly. Decode slows when the batch is too large for the GPU: check running " +
+        "requests and GPU utilisation on the LLM and GPU dashboards, lower llm.maxNumSeqs or add replicas; " +
+        "a spot fallback to a slower instance type shows on the Capacity dashboard.",
       warning:
         "Inter-token latency has exceeded its budget rate for days. Review llm.maxNumSeqs against the GPU type and plan capacity before the budget runs out.",
     },
@@ -172,9 +178,15 @@ export function llmAlertRuleGroup(input: LlmAlertRuleInput = DEFAULT_LLM_ALERT_R
     for: "5m",
     labels: { severity: "critical" },
     annotations: {
-      summary: `More than ${pct(input.errorRateThreshold)} of requests to LLM ${modelRef} fail with a server error or end in an engine error ({{ $value | humanizePercentage }}).`,
+      summary:
+        `More than ${pct(input.errorRateThreshold)} of requests to LLM ${modelRef} fail with a server ` +
+        `error or end in an engine error ({{ $value | humanizePercentage }}).`,
       runbook:
-        'Read the predictor logs: an EngineDeadError or CUDA/Neuron out-of-memory means the engine died (the pod restarts: look for restarts and ScrapeTargetDown; lower llm.maxModelLen or llm.maxNumSeqs, or give the replica more GPUs); finished_reason="error" counts requests the engine failed mid-stream. Restart or reschedule the predictor pod if one instance is at fault. If only the canary fails, set its traffic to 0.',
+        "Read the predictor logs: an EngineDeadError or CUDA/Neuron out-of-memory means the engine " +
+        "died (the pod restarts: look for restarts and ScrapeTargetDown; lower llm.maxModelLen or llm.maxNumSeqs, " +
+        'or give the replica more GPUs); finished_reason="error" counts requests the engine failed ' +
+        "mid-stream. Restart or reschedule the predictor pod if one instance is at fault. If only the " +
+        "canary fails, set its traffic to 0.",
     },
   };
   return { name: "mlserving-llm", rules: [...ttft, ...itl, errors] };

@@ -29,7 +29,8 @@ export function monitoringProblems(sizing: Partial<PrometheusStackSizing>): Prob
   else if (nsToHours(retention.ns) <= LONGEST_ALERT_WINDOW_HOURS)
     problems.add(
       "retention",
-      `must be longer than the longest alert window (${LONGEST_ALERT_WINDOW_HOURS}h, the SLO ticket's 3 days): with no margin, block-wise deletion and the size limit leave that window incomplete`,
+      `must be longer than the longest alert window (${LONGEST_ALERT_WINDOW_HOURS}h, the SLO ticket's ` +
+        `3 days): with no margin, block-wise deletion and the size limit leave that window incomplete`,
     );
   for (const field of Object.keys(MONITORING_LIMITS) as (keyof typeof MONITORING_LIMITS)[]) {
     const p = wholeNumberProblem(s[field], MONITORING_LIMITS[field].min, MONITORING_LIMITS[field].max);

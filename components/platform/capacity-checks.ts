@@ -124,7 +124,10 @@ function fitError(spec: PlatformSpec, m: ModelSpec, i: number, r: ReplicaRequest
       return {
         level: "error",
         path: `${at}.resources.${field}`,
-        message: `model ${m.name} asks ${r.devices} ${noun} per replica; the largest instance type of its ${kind} pool(s) ${where} has ${most} (${types.map((t) => t.name).join(", ")}). Request fewer or add a larger type to the pool.`,
+        message:
+          `model ${m.name} asks ${r.devices} ${noun} per replica; the largest instance type of its ${kind} ` +
+          `pool(s) ${where} has ${most} (${types.map((t) => t.name).join(", ")}). Request fewer or add ` +
+          `a larger type to the pool.`,
       };
     }
   }
@@ -137,7 +140,11 @@ function fitError(spec: PlatformSpec, m: ModelSpec, i: number, r: ReplicaRequest
     return {
       level: "error",
       path: `${at}.resources.cpu`,
-      message: `model ${m.name} asks ${fmtCpu(r.cpuMillis)} CPUs per replica; after the node's reservations and the DaemonSets' ${overhead.cpuMillis}m, the most any type of pool(s) ${where} offers a pod is ${fmtCpu(bestCpu)} (${withDevices.map((t) => t.name).join(", ")}). Request less or add a larger type to the pool.`,
+      message:
+        `model ${m.name} asks ${fmtCpu(r.cpuMillis)} CPUs per replica; after the node's reservations ` +
+        `and the DaemonSets' ${overhead.cpuMillis}m, the most any type of pool(s) ${where} offers a ` +
+        `pod is ${fmtCpu(bestCpu)} (${withDevices.map((t) => t.name).join(", ")}). Request less or ` +
+        `add a larger type to the pool.`,
     };
   }
   const bestMem = Math.max(
@@ -148,7 +155,10 @@ function fitError(spec: PlatformSpec, m: ModelSpec, i: number, r: ReplicaRequest
   return {
     level: "error",
     path: `${at}.resources.memory`,
-    message: `model ${m.name} asks ${fmtGiB(r.memoryMiB)} of memory per replica; after the node's reservations and the DaemonSets' ${overhead.memoryMiB}Mi, the most a type of pool(s) ${where} with room for its CPU offers is ${fmtGiB(bestMem)}. Request less or add a larger type to the pool.`,
+    message:
+      `model ${m.name} asks ${fmtGiB(r.memoryMiB)} of memory per replica; after the node's reservations ` +
+      `and the DaemonSets' ${overhead.memoryMiB}Mi, the most a type of pool(s) ${where} with room ` +
+      `for its CPU offers is ${fmtGiB(bestMem)}. Request less or add a larger type to the pool.`,
   };
 }
 
@@ -175,7 +185,11 @@ function timeSlicingError(
     return {
       level: "error",
       path: `serving.models[${i}].runtime`,
-      message: `model ${m.name} runs vLLM, which takes ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of its GPU's memory per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} puts up to ${replicas} replicas on one GPU, and all but the first fail to start. Remove capacity.gpuTimeSlicingReplicas, or serve this model with another runtime.`,
+      message:
+        `model ${m.name} runs vLLM, which takes ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of its GPU's ` +
+        `memory per replica, but capacity.gpuTimeSlicingReplicas: ${replicas} puts up to ${replicas} ` +
+        `replicas on one GPU, and all but the first fail to start. Remove capacity.gpuTimeSlicingReplicas, ` +
+        `or serve this model with another runtime.`,
     };
   if (r.devices <= 1) return undefined;
   const { deviceField, deviceResource, device } = ACCELERATORS[r.node];
@@ -238,7 +252,10 @@ function coverageWarnings(spec: PlatformSpec, requests: Map<ModelSpec, ReplicaRe
         out.push({
           level: "warning",
           path: `capacity.pools[${first}].maxDevices`,
-          message: `the ${kind} models at their maximum replicas, canaries included, need ${needed} devices (${names}); the ${kind} NodePool limits allow ${limit}${shares > 1 ? ` (maxDevices × ${shares} time-slices a GPU)` : ""}. Replicas above the limit stay pending.`,
+          message:
+            `the ${kind} models at their maximum replicas, canaries included, need ${needed} devices (${names}); ` +
+            `the ${kind} NodePool limits allow ${limit}${shares > 1 ? ` (maxDevices × ${shares} time-slices a GPU)` : ""}. ` +
+            `Replicas above the limit stay pending.`,
         });
     } else {
       // Node groups: each model packed on its best type; the on-demand fallback group stands in for spot, it adds no capacity.
@@ -251,7 +268,9 @@ function coverageWarnings(spec: PlatformSpec, requests: Map<ModelSpec, ReplicaRe
         out.push({
           level: "warning",
           path: `capacity.pools[${first}].maxNodes`,
-          message: `the ${kind} models at their maximum replicas, canaries included, need ${needed} nodes (${names}); the ${kind} node groups may grow to ${limit}. Replicas above it stay pending.`,
+          message:
+            `the ${kind} models at their maximum replicas, canaries included, need ${needed} nodes (${names}); ` +
+            `the ${kind} node groups may grow to ${limit}. Replicas above it stay pending.`,
         });
     }
   }
@@ -288,7 +307,10 @@ function spotLossAdvisories(spec: PlatformSpec, requests: Map<ModelSpec, Replica
       out.push({
         level: "advisory",
         path: `serving.models[${i}]`,
-        message: `model ${m.name} fits only ${gone}, the largest type of a spot-only pool: if spot capacity for it runs dry, its minimum of ${replicaBounds(m).min} replica(s) cannot be scheduled. Add another type that fits, or set onDemandFallback.`,
+        message:
+          `model ${m.name} fits only ${gone}, the largest type of a spot-only pool: if spot capacity ` +
+          `for it runs dry, its minimum of ${replicaBounds(m).min} replica(s) cannot be scheduled. Add ` +
+          `another type that fits, or set onDemandFallback.`,
       });
     }
   });
@@ -304,7 +326,10 @@ function zoneLossAdvisories(spec: PlatformSpec): CapacityFinding[] {
     {
       level: "advisory",
       path: "network.natGateways",
-      message: `one NAT gateway serves every zone: if its availability zone fails, nodes launched to replace lost replicas of ${models.join(", ")} have no route to pull their images, so the models' minimum may not come back until the zone does. Use natGateways: onePerAz where that matters.`,
+      message:
+        `one NAT gateway serves every zone: if its availability zone fails, nodes launched to replace ` +
+        `lost replicas of ${models.join(", ")} have no route to pull their images, so the models' minimum ` +
+        `may not come back until the zone does. Use natGateways: onePerAz where that matters.`,
     },
   ];
 }

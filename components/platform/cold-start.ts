@@ -68,7 +68,9 @@ export const NODE_BOOT: Readonly<Record<NodeOs, SourcedFigure>> = {
   al2023: {
     value: 28,
     source:
-      "aws/karpenter-provider-aws#3827 (Karpenter maintainer, 2023-04-29): an EKS-optimized AMI on c6id.2xlarge with instance-store RAID0, pod created to kubelet registered in 28 s, the least published; AL2023's nodeadm services take about 38 s of it on their own (awslabs/amazon-eks-ami#1696, 2024-04-04)",
+      "aws/karpenter-provider-aws#3827 (Karpenter maintainer, 2023-04-29): an EKS-optimized AMI on " +
+      "c6id.2xlarge with instance-store RAID0, pod created to kubelet registered in 28 s, the least " +
+      "published; AL2023's nodeadm services take about 38 s of it on their own (awslabs/amazon-eks-ami#1696, 2024-04-04)",
   },
   bottlerocket: {
     value: 41,
@@ -204,7 +206,9 @@ export function spotReplacement(
     notCounted,
     basis:
       lands === "warm-node"
-        ? `pool ${warmPool} holds warm nodes (capacity.pools[].warmNodes) whose placeholders pre-pulled ${m.name}'s images: the replacement reads its weights and starts its server; one warm node per interruption, until the autoscaler brings the next`
+        ? `pool ${warmPool} holds warm nodes (capacity.pools[].warmNodes) whose placeholders pre-pulled ${m.name}'s ` +
+          `images: the replacement reads its weights and starts its server; one warm node per interruption, ` +
+          `until the autoscaler brings the next`
         : "a new node is launched for the replacement: node boot, images, weights and the server's start",
   };
 }
@@ -271,12 +275,17 @@ export function imagesFromSnapshot(pool: Pick<AcceleratorPoolSpec, "imageCacheFa
         phase: "images",
         seconds: 0,
         basis:
-          "pre-pulled on the pool's image-cache snapshot with fast snapshot restore (capacity.pools[].imageCacheFastRestore): the volume is fully initialized at creation (EBS fast snapshot restore), while the snapshot's volume creation credits last (a bucket of MIN(10, 1024 / snapshot GiB) per zone, refilled at that many an hour)",
+          "pre-pulled on the pool's image-cache snapshot with fast snapshot restore (capacity.pools[].imageCacheFastRestore): " +
+          "the volume is fully initialized at creation (EBS fast snapshot restore), while the snapshot's " +
+          "volume creation credits last (a bucket of MIN(10, 1024 / snapshot GiB) per zone, refilled " +
+          "at that many an hour)",
       }
     : {
         phase: "images",
         basis:
-          "pre-pulled on the pool's image-cache snapshot, restored lazily: each block the server reads is downloaded from S3 on first access, at a default rate that fluctuates (EBS user guide, 'Initialize Amazon EBS volumes'); no figure (capacity.pools[].imageCacheFastRestore removes the wait)",
+          "pre-pulled on the pool's image-cache snapshot, restored lazily: each block the server reads " +
+          "is downloaded from S3 on first access, at a default rate that fluctuates (EBS user guide, " +
+          "'Initialize Amazon EBS volumes'); no figure (capacity.pools[].imageCacheFastRestore removes the wait)",
       };
 }
 
@@ -489,7 +498,10 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
     phases,
     unknown,
     replacement,
-    scaleOut: `>= ${newNodeSeconds} s on a new node${runningNodeSeconds !== undefined ? `, >= ${runningNodeSeconds} s on a warm one` : ""}, while the autoscaler adds replicas every ${SCALE_UP_PERIOD_SECONDS} s: headroom (replicas.min, autoscaling.target, warmNodes) carries the load meanwhile`,
+    scaleOut:
+      `>= ${newNodeSeconds} s on a new node${runningNodeSeconds !== undefined ? `, >= ${runningNodeSeconds} s on a warm one` : ""}, ` +
+      `while the autoscaler adds replicas every ${SCALE_UP_PERIOD_SECONDS} s: headroom (replicas.min, ` +
+      `autoscaling.target, warmNodes) carries the load meanwhile`,
     warnings,
   };
 }
@@ -499,7 +511,9 @@ function atTheNotice(autoscaler: PlatformSpec["capacity"]["autoscaler"], seconds
   const whole = `its whole cold start${seconds !== undefined ? ` (at least ${seconds} s)` : ""}`;
   return autoscaler === "karpenter"
     ? `Karpenter drains the node when the notice arrives, so each interruption takes a replica away for ${whole}, not for the cold start less the notice`
-    : `nothing drains the node at the notice (Cluster Autoscaler does not act on it): the replica serves until EC2 reclaims the instance at the notice's end, and only then does its replacement start, so each interruption takes a replica away for ${whole}`;
+    : `nothing drains the node at the notice (Cluster Autoscaler does not act on it): the replica ` +
+        `serves until EC2 reclaims the instance at the notice's end, and only then does its replacement ` +
+        `start, so each interruption takes a replica away for ${whole}`;
 }
 
 /** The warning for a spot model whose replacement may not serve within the notice (none when it does). */
@@ -515,10 +529,15 @@ export function spotReplacementWarning(
   const gone =
     r.withinNotice === false
       ? `${where} serves after at least ${r.seconds} s, beyond the ${notice} s interruption notice`
-      : `${where} serves after ${r.seconds !== undefined ? `at least ${r.seconds} s counted` : "a time nothing counts"}, but ${r.notCounted.join("; ")} ${r.notCounted.length > 1 ? "have" : "has"} no figure (cold-start.json lists why), so whether it serves within the ${notice} s notice is unknown`;
+      : `${where} serves after ${r.seconds !== undefined ? `at least ${r.seconds} s counted` : "a time nothing counts"}, ` +
+        `but ${r.notCounted.join("; ")} ${r.notCounted.length > 1 ? "have" : "has"} no figure (cold-start.json ` +
+        `lists why), so whether it serves within the ${notice} s notice is unknown`;
   return {
     path: at,
-    message: `model ${m.name} runs on spot: a replacement replica ${gone}; ${atTheNotice(autoscaler, r.seconds)}. Keep replicas.min one above what the load needs, hold warm nodes (capacity.pools[].warmNodes), or serve it from an on-demand pool or a capacity reservation${r.notCounted.includes("the server phase") ? `; state the server's measured start (${at}.serverStartSeconds) to have it counted` : ""}.`,
+    message:
+      `model ${m.name} runs on spot: a replacement replica ${gone}; ${atTheNotice(autoscaler, r.seconds)}. ` +
+      `Keep replicas.min one above what the load needs, hold warm nodes (capacity.pools[].warmNodes), ` +
+      `or serve it from an on-demand pool or a capacity reservation${r.notCounted.includes("the server phase") ? `; state the server's measured start (${at}.serverStartSeconds) to have it counted` : ""}.`,
   };
 }
 

@@ -42,7 +42,10 @@ export const USAGE_ASSUMPTIONS = {
   natDataGBPerGatewayMonth: { floor: 10, ceiling: 500 },
   albLcuPerAlb: { floor: 0, ceiling: 5 },
   controlPlaneLogsGBPerMonth: { floor: 5, ceiling: 50 },
-  note: "NAT data: image pulls and registry traffic (S3 goes through the free gateway endpoint); ALB LCUs: idle at the floor, 5 per load balancer at the ceiling; EKS control-plane logs (api, audit, authenticator, controllerManager, scheduler) ingested per month, stored for the retention period uncompressed",
+  note:
+    "NAT data: image pulls and registry traffic (S3 goes through the free gateway endpoint); ALB " +
+    "LCUs: idle at the floor, 5 per load balancer at the ceiling; EKS control-plane logs (api, " +
+    "audit, authenticator, controllerManager, scheduler) ingested per month, stored for the retention period uncompressed",
 } as const;
 
 export interface CostLine {
@@ -197,30 +200,39 @@ export function notModelledCosts(spec: PlatformSpec): string[] {
   const out: string[] = [];
   if (spec.network.availabilityZoneCount > 1)
     out.push(
-      `cross-AZ data transfer: replicas, nodes and load balancers spread over ${spec.network.availabilityZoneCount} zones, and EC2 charges traffic between zones in both directions (requests from the ALBs to pods, Prometheus scrapes, pulls from the registry)`,
+      `cross-AZ data transfer: replicas, nodes and load balancers spread over ${spec.network.availabilityZoneCount} ` +
+        `zones, and EC2 charges traffic between zones in both directions (requests from the ALBs to ` +
+        `pods, Prometheus scrapes, pulls from the registry)`,
     );
   out.push(
-    "S3 storage and requests of the registry bucket (model artifacts, every version kept for noncurrentVersionDays); traffic to it goes through the free gateway endpoint",
+    "S3 storage and requests of the registry bucket (model artifacts, every version kept for noncurrentVersionDays); " +
+      "traffic to it goes through the free gateway endpoint",
   );
   const mounted = spec.serving.models.filter((m) => m.mountWeights).map((m) => m.name);
   if (mounted.length > 0)
     out.push(
-      `S3 storage of the staged weights of ${mounted.join(", ")} (mountWeights: each pinned version is copied once into the registry's bucket) and the GET requests of every replica that reads them`,
+      `S3 storage of the staged weights of ${mounted.join(", ")} (mountWeights: each pinned version ` +
+        `is copied once into the registry's bucket) and the GET requests of every replica that reads them`,
     );
   const adapted = spec.serving.models.filter((m) => (m.adapters ?? []).length > 0).map((m) => m.name);
   if (adapted.length > 0)
     out.push(
-      `S3 GET requests of every replica reading the LoRA adapters of ${adapted.join(", ")} at start, and the storage of those staged from the registry (each version copied once into the registry's bucket)`,
+      `S3 GET requests of every replica reading the LoRA adapters of ${adapted.join(", ")} at start, ` +
+        `and the storage of those staged from the registry (each version copied once into the registry's bucket)`,
     );
   for (const pool of spec.capacity.pools)
     for (const r of (pool.reservations ?? []).filter((x) => x.type === "capacity-block"))
       out.push(
-        `Capacity Block ${r.id} of pool ${pool.name} (${r.instances} × ${r.instanceType}, ends ${r.endsAt}): its price is set and paid up front when it is purchased, so the monthly figures leave it out; its nodes cost nothing more while it lasts`,
+        `Capacity Block ${r.id} of pool ${pool.name} (${r.instances} × ${r.instanceType}, ends ${r.endsAt}): ` +
+          `its price is set and paid up front when it is purchased, so the monthly figures leave it out; ` +
+          `its nodes cost nothing more while it lasts`,
       );
   const provisioned = spec.capacity.pools.filter((p) => (p.volumeThroughputMiBps ?? 125) > 125).map((p) => p.name);
   if (provisioned.length > 0)
     out.push(
-      `gp3 throughput above the included 125 MiB/s, and the IOPS above 3,000 it needs, on the image volumes of pool(s) ${provisioned.join(", ")} (volumeThroughputMiBps): the price table holds no provisioned-throughput price`,
+      `gp3 throughput above the included 125 MiB/s, and the IOPS above 3,000 it needs, on the image ` +
+        `volumes of pool(s) ${provisioned.join(", ")} (volumeThroughputMiBps): the price table holds ` +
+        `no provisioned-throughput price`,
     );
   const cached = spec.capacity.pools.filter((p) => p.imageCacheSnapshotId).map((p) => p.name);
   if (cached.length > 0) out.push(`EBS snapshot storage of the image caches of pool(s) ${cached.join(", ")}`);
@@ -305,7 +317,8 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
         "system nodes",
         sys.minSize * sysFloor.hourly * H,
         sys.maxSize * sysCeil.hourly * H,
-        `${sys.minSize} × ${sysFloor.type?.name ?? "?"} (first listed; on-demand node groups launch in list order) to ${sys.maxSize} × ${sysCeil.type?.name ?? "?"}`,
+        `${sys.minSize} × ${sysFloor.type?.name ?? "?"} (first listed; on-demand node groups launch ` +
+          `in list order) to ${sys.maxSize} × ${sysCeil.type?.name ?? "?"}`,
         has,
       ),
       line(
@@ -440,7 +453,8 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
           "accelerator nodes",
           floorUsd,
           ceilingUsd,
-          `floor ${floorNodes} node(s) for the models' minimum${coveredUsd > 0 ? ", those of a reserved type inside the reservations" : ""}; ceiling ${ceiling.bound}`,
+          `floor ${floorNodes} node(s) for the models' minimum${coveredUsd > 0 ? ", those of a reserved type inside the reservations" : ""}; ` +
+            `ceiling ${ceiling.bound}`,
           has,
           pool.spot,
         ),
@@ -450,7 +464,8 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
                 "warm headroom",
                 warmUsd,
                 warmUsd,
-                `${warmNodes} × ${warmType?.type?.name ?? "?"} held by placeholder pods (the cheapest type that fits the pool's largest replica), running at all hours; the ceiling repeats it as an upper bound`,
+                `${warmNodes} × ${warmType?.type?.name ?? "?"} held by placeholder pods (the cheapest type ` +
+                  `that fits the pool's largest replica), running at all hours; the ceiling repeats it as an upper bound`,
                 has,
                 pool.spot,
               ),
@@ -473,7 +488,8 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
                 "image-cache fast snapshot restore",
                 fsrUsd,
                 fsrUsd,
-                `snapshot ${pool.imageCacheSnapshotId} enabled in ${fsrZones} zone(s) at ${fsrHour ? `$${fsrHour.usd}` : "an unpriced rate"} per snapshot and zone per hour, all month (imageCacheFastRestore)`,
+                `snapshot ${pool.imageCacheSnapshotId} enabled in ${fsrZones} zone(s) at ${fsrHour ? `$${fsrHour.usd}` : "an unpriced rate"} ` +
+                  `per snapshot and zone per hour, all month (imageCacheFastRestore)`,
                 has && fsrHour !== undefined,
               ),
             ]
@@ -520,7 +536,9 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
               "LLM gateway's internal NLB",
               nlb.floor,
               nlb.ceiling,
-              `1 NLB, ${u.albLcuPerAlb.floor}-${u.albLcuPerAlb.ceiling} NLCU (assumed, as the ALB's LCUs); its ${spec.serving.gateway.replicas} proxies, istiod and the endpoint pickers run on the system nodes (priced above)`,
+              `1 NLB, ${u.albLcuPerAlb.floor}-${u.albLcuPerAlb.ceiling} NLCU (assumed, as the ALB's LCUs); ` +
+                `its ${spec.serving.gateway.replicas} proxies, istiod and the endpoint pickers run on the system ` +
+                `nodes (priced above)`,
               has,
             ),
           ]
@@ -597,7 +615,8 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
           "ECR pull-through cache storage",
           ecr,
           ecr,
-          `at most ${gb} GB: the on-disk sizes of ${sized.join(", ") || "none"} (ECR stores the compressed layers)${unsized.length > 0 ? `; no size is published for ${unsized.join(", ")}, left out` : ""}`,
+          `at most ${gb} GB: the on-disk sizes of ${sized.join(", ") || "none"} (ECR stores the compressed ` +
+            `layers)${unsized.length > 0 ? `; no size is published for ${unsized.join(", ")}, left out` : ""}`,
           has,
         ),
       ]),
@@ -618,9 +637,12 @@ export function costEnvelope(spec: PlatformSpec): CostEnvelope {
       },
       usage: USAGE_ASSUMPTIONS,
       floor:
-        "no traffic: system nodes at minSize, each model at its minimum replicas (canaries included) on the cheapest type of its pools that fits it, node groups at minNodes",
+        "no traffic: system nodes at minSize, each model at its minimum replicas (canaries included) " +
+        "on the cheapest type of its pools that fits it, node groups at minNodes",
       ceiling:
-        "every autoscaler at its maximum, priced on-demand: system nodes at maxSize on the dearest listed type, node groups (and on-demand fallback groups) at maxNodes on the dearest type, NodePools at their device limit on the type dearest per device",
+        "every autoscaler at its maximum, priced on-demand: system nodes at maxSize on the dearest " +
+        "listed type, node groups (and on-demand fallback groups) at maxNodes on the dearest type, " +
+        "NodePools at their device limit on the type dearest per device",
     },
     floor: {
       totalUsd: sum((c) => c.floorUsd),
@@ -656,7 +678,9 @@ function poolCeiling(
       nodes,
       usd: nodes * dearest.hourly * H,
       type: dearest.type?.name,
-      bound: `${pool.maxNodes} node(s)${groups === 2 ? " in the spot group and as many in the on-demand fallback group" : ""} on ${dearest.type?.name ?? "?"}, on-demand`,
+      bound:
+        `${pool.maxNodes} node(s)${groups === 2 ? " in the spot group and as many in the on-demand fallback group" : ""} ` +
+        `on ${dearest.type?.name ?? "?"}, on-demand`,
     };
   }
   // Karpenter: the NodePool's device limit, filled with the type that costs most per device.

@@ -52,7 +52,9 @@ export function imageCacheProblems(spec: PlatformSpec): Problem[] {
     if (missing.length > 0 || extra.length > 0)
       problems.add(
         at,
-        `snapshot ${pool.imageCacheSnapshotId} is stale: ${missing.length > 0 ? `it lacks ${missing.join(", ")}` : ""}${missing.length > 0 && extra.length > 0 ? "; " : ""}${extra.length > 0 ? `it holds ${extra.join(", ")}, which pool ${pool.name}'s pods no longer pull` : ""}. Rebuild it (npm run image-cache -- --stack <stack> --pool ${pool.name}) and record the new imageCacheSnapshotId and imageCacheImages`,
+        `snapshot ${pool.imageCacheSnapshotId} is stale: ${missing.length > 0 ? `it lacks ${missing.join(", ")}` : ""}${missing.length > 0 && extra.length > 0 ? "; " : ""}${extra.length > 0 ? `it holds ${extra.join(", ")}, which pool ${pool.name}'s pods no longer pull` : ""}. ` +
+          `Rebuild it (npm run image-cache -- --stack <stack> --pool ${pool.name}) and record the new ` +
+          `imageCacheSnapshotId and imageCacheImages`,
       );
   });
   return problems.list;
@@ -77,7 +79,7 @@ export interface ImageCacheScriptInput {
 /**
  * How containerd names an image once pulled: the name the pod will ask for. With the pull-through
  * cache, that is the cached repository in the account's registry, whose host the script reads at run
- * time (`$REGISTRY`, from `aws sts get-caller-identity`), as serving/model-images.ts `pulledImageRef` writes it.
+ * time (`$REGISTRY`, from `aws sts get-caller-identity`), as cluster/pull-through-cache.ts `pulledImageRef` writes it.
  */
 export function cachedPullName(image: string, cache: ImageCacheScriptInput["pullThroughCache"]): string {
   const upstream = pullThroughUpstreamOf(image);
@@ -111,7 +113,8 @@ export function imageCacheScript(input: ImageCacheScriptInput): string {
     ...(ecr
       ? ['REGISTRY="$(aws sts get-caller-identity --query Account --output text).dkr.ecr.${AWS_REGION}.amazonaws.com"']
       : []),
-    `AMI_ID=$(aws ssm get-parameter --name ${bottlerocketAmiParameter(input.kubernetesVersion, input.bottlerocketRelease)} --query Parameter.Value --output text)`,
+    `AMI_ID=$(aws ssm get-parameter --name ${bottlerocketAmiParameter(input.kubernetesVersion, input.bottlerocketRelease)} ` +
+      `--query Parameter.Value --output text)`,
     "# The admin host container runs ctr in the host's namespaces (aws-samples/bottlerocket-images-cache ebs-snapshot-instance.yaml).",
     'INSTANCE_ID=$(aws ec2 run-instances --image-id "$AMI_ID" --instance-type m7i.xlarge --subnet-id "$SUBNET_ID" \\',
     "  --user-data $'[settings.host-containers.admin]\\nenabled = true\\n' \\",
@@ -120,13 +123,15 @@ export function imageCacheScript(input: ImageCacheScriptInput): string {
     `  --tag-specifications 'ResourceType=instance,Tags=[{Key=mlserving.io/image-cache,Value=${input.pool}}]' \\`,
     "  --query 'Instances[0].InstanceId' --output text)",
     "trap 'aws ec2 terminate-instances --instance-ids \"$INSTANCE_ID\" >/dev/null' EXIT",
-    'until [ "$(aws ssm describe-instance-information --filters Key=InstanceIds,Values="$INSTANCE_ID" --query "InstanceInformationList[0].PingStatus" --output text)" = Online ]; do sleep 10; done',
+    'until [ "$(aws ssm describe-instance-information --filters Key=InstanceIds,Values="$INSTANCE_ID" ' +
+      '--query "InstanceInformationList[0].PingStatus" --output text)" = Online ]; do sleep 10; done',
     "pull() {",
     '  local auth=""',
     '  case "$1" in *.dkr.ecr.*) auth="--user AWS:$(aws ecr get-login-password)";; esac',
     "  # The CRI plugin manages images labelled io.cri-containerd.image=managed; an ECR token (12 h) is the pull's --user.",
     '  local id=$(aws ssm send-command --instance-ids "$INSTANCE_ID" --document-name AWS-RunShellScript --timeout-seconds 3600 \\',
-    '    --parameters "{\\"commands\\":[\\"apiclient exec admin sheltie ctr -a /run/containerd/containerd.sock -n k8s.io images pull --label io.cri-containerd.image=managed $auth $1\\"]}" \\',
+    '    --parameters "{\\"commands\\":[\\"apiclient exec admin sheltie ctr -a /run/containerd/containerd.sock ' +
+      '-n k8s.io images pull --label io.cri-containerd.image=managed $auth $1\\"]}" \\',
     "    --query Command.CommandId --output text)",
     "  local status=Pending",
     '  while [[ "$status" =~ ^(Pending|InProgress|Delayed)$ ]]; do sleep 10',
@@ -139,7 +144,8 @@ export function imageCacheScript(input: ImageCacheScriptInput): string {
     'aws ec2 stop-instances --instance-ids "$INSTANCE_ID" >/dev/null',
     'aws ec2 wait instance-stopped --instance-ids "$INSTANCE_ID"',
     'VOLUME_ID=$(aws ec2 describe-instances --instance-ids "$INSTANCE_ID" --query "Reservations[0].Instances[0].BlockDeviceMappings[?DeviceName==\'/dev/xvdb\'].Ebs.VolumeId" --output text)',
-    `SNAPSHOT_ID=$(aws ec2 create-snapshot --volume-id "$VOLUME_ID" --description "mlserving image cache of pool ${input.pool}" --query SnapshotId --output text)`,
+    `SNAPSHOT_ID=$(aws ec2 create-snapshot --volume-id "$VOLUME_ID" --description "mlserving image ` +
+      `cache of pool ${input.pool}" --query SnapshotId --output text)`,
     'until [ "$(aws ec2 describe-snapshots --snapshot-ids "$SNAPSHOT_ID" --query \'Snapshots[0].State\' --output text)" = completed ]; do sleep 15; done',
     `echo "Record in the stack file, under the pool ${input.pool}:"`,
     'echo "  imageCacheSnapshotId: $SNAPSHOT_ID"',

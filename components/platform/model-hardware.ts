@@ -60,7 +60,10 @@ export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
       if (weights > most)
         problems.push({
           path: `${at}.weightsGiB`,
-          message: `model ${m.name}'s weights (${fmt(weights)}) exceed the ${noun} memory a replica reaches on every instance type it may run on (at most ${fmt(most)} with ${devicesOf(m)?.count} ${noun}(s) on ${names}): request more devices, add a type with more memory to the pool, or serve a smaller (quantized) model`,
+          message:
+            `model ${m.name}'s weights (${fmt(weights)}) exceed the ${noun} memory a replica reaches on ` +
+            `every instance type it may run on (at most ${fmt(most)} with ${devicesOf(m)?.count} ${noun}(s) ` +
+            `on ${names}): request more devices, add a type with more memory to the pool, or serve a smaller (quantized) model`,
         });
     }
     if (weights !== undefined && !m.mountWeights) {
@@ -68,7 +71,10 @@ export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
       if (weights > disk)
         problems.push({
           path: `${at}.weightsGiB`,
-          message: `model ${m.name}'s weights (${fmt(weights)}) are downloaded to the node's disk, and no node it may run on has that much (at most ${disk} GiB: ${m.accelerator === "cpu" ? "cluster.systemNodes.diskSizeGiB" : "capacity.pools[].diskSizeGiB"}): raise the disk size, or mount the weights (mountWeights: true, KServe)`,
+          message:
+            `model ${m.name}'s weights (${fmt(weights)}) are downloaded to the node's disk, and no node ` +
+            `it may run on has that much (at most ${disk} GiB: ${m.accelerator === "cpu" ? "cluster.systemNodes.diskSizeGiB" : "capacity.pools[].diskSizeGiB"}): ` +
+            `raise the disk size, or mount the weights (mountWeights: true, KServe)`,
         });
     }
     const runtime = isRuntimeId(m.runtime) ? MODEL_RUNTIMES[m.runtime] : undefined;
@@ -94,8 +100,14 @@ export function modelHardwareProblems(spec: PlatformSpec): Problem[] {
           path: `${at}.llm.maxModelLen`,
           message:
             kvGiB <= 0
-              ? `model ${m.name}'s weights (${fmt(weights ?? 0)})${loraGiB > 0 ? ` and LoRA slots (${fmt(loraGiB)})` : ""} leave no KV cache in ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches on ${names}, so vLLM refuses to start: request more GPUs (resources.gpus) or add a type with more memory`
-              : `one sequence of ${m.llm.maxModelLen} tokens needs ${fmt((m.llm.maxModelLen * perToken) / GIB)} of KV cache (${perToken / 1024} KiB a token${m.llm.kvCacheBytesPerToken === undefined ? ", an 8B-class model's; set llm.kvCacheBytesPerToken to your model's: 2 x layers x KV heads x head dim x 2 bytes" : ""}), but ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches ${less} leaves at most ${fmt(kvGiB)} on ${names}, so vLLM refuses to start: lower llm.maxModelLen to at most ${fits}, or request more GPUs`,
+              ? `model ${m.name}'s weights (${fmt(weights ?? 0)})${loraGiB > 0 ? ` and LoRA slots (${fmt(loraGiB)})` : ""} ` +
+                `leave no KV cache in ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches ` +
+                `on ${names}, so vLLM refuses to start: request more GPUs (resources.gpus) or add a type with more memory`
+              : `one sequence of ${m.llm.maxModelLen} tokens needs ${fmt((m.llm.maxModelLen * perToken) / GIB)} ` +
+                `of KV cache (${perToken / 1024} KiB a token${m.llm.kvCacheBytesPerToken === undefined ? ", an 8B-class model's; set llm.kvCacheBytesPerToken to your model's: 2 x layers x KV heads x head dim x 2 bytes" : ""}), ` +
+                `but ${VLLM_GPU_MEMORY_UTILIZATION * 100}% of the GPU memory a replica reaches ${less} leaves ` +
+                `at most ${fmt(kvGiB)} on ${names}, so vLLM refuses to start: lower llm.maxModelLen to at most ${fits}, ` +
+                `or request more GPUs`,
         });
     }
   });

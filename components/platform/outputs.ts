@@ -151,7 +151,9 @@ const team = z.strictObject({
 });
 const schema = z.strictObject({
   platformOutputsVersion: z.literal(PLATFORM_OUTPUTS_VERSION, {
-    error: `must be ${PLATFORM_OUTPUTS_VERSION} (this kit reads version ${PLATFORM_OUTPUTS_VERSION} of the platform outputs; upgrade the kit or the platform stack so they agree)`,
+    error:
+      `must be ${PLATFORM_OUTPUTS_VERSION} (this kit reads version ${PLATFORM_OUTPUTS_VERSION} of ` +
+      `the platform outputs; upgrade the kit or the platform stack so they agree)`,
   }),
   environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
   kubeconfig: text,

@@ -81,7 +81,8 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
     problems.check(
       spec.serving.oidc === undefined,
       "serving.gateway",
-      "the LLM gateway does not run the ALB's OIDC sign-in; LLMs routed through it would skip serving.oidc: remove one of the two (the gateway checks bearer tokens instead: serving.gateway.jwt)",
+      "the LLM gateway does not run the ALB's OIDC sign-in; LLMs routed through it would skip serving.oidc: " +
+        "remove one of the two (the gateway checks bearer tokens instead: serving.gateway.jwt)",
     );
     problems.check(
       spec.serving.certificateArn === undefined,
@@ -107,7 +108,8 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
       if (m[key] !== undefined && !spec.serving.gateway)
         problems.add(
           `${at}.${key}`,
-          `${key === "wakeTimeoutSeconds" ? "is how long the LLM gateway holds a request while the model wakes from zero" : "is a route of the LLM gateway"}: set serving.gateway (LLMs are then routed through it)`,
+          `${key === "wakeTimeoutSeconds" ? "is how long the LLM gateway holds a request while the model wakes from zero" : "is a route of the LLM gateway"}: ` +
+            `set serving.gateway (LLMs are then routed through it)`,
         );
   });
   // A served name is one model on the platform: an adapter may not take a model's or another adapter's.
@@ -171,7 +173,8 @@ export function environmentProblems(spec: PlatformSpec): Problem[] {
     .check(
       Boolean(spec.alerting.slackWebhookUrl || spec.alerting.webhookUrl),
       "alertSlackWebhookUrl",
-      "prod needs a non-paging receiver for warnings (alertSlackWebhookUrl or alertWebhookUrl): PagerDuty gets critical alerts only, so without one every warning reaches nobody",
+      "prod needs a non-paging receiver for warnings (alertSlackWebhookUrl or alertWebhookUrl): PagerDuty " +
+        "gets critical alerts only, so without one every warning reaches nobody",
     )
     .check(
       Boolean(spec.alerting.heartbeatUrl),
@@ -195,7 +198,8 @@ export function alertingFindings(spec: PlatformSpec): CapacityFinding[] {
       level: "warning",
       path: "alertPagerdutyRoutingKey",
       message:
-        "no alert receiver is configured: every alert, pages included, reaches nobody (Alertmanager shows them, no one is told). Set alertPagerdutyRoutingKey, alertSlackWebhookUrl or alertWebhookUrl as secrets.",
+        "no alert receiver is configured: every alert, pages included, reaches nobody (Alertmanager " +
+        "shows them, no one is told). Set alertPagerdutyRoutingKey, alertSlackWebhookUrl or alertWebhookUrl as secrets.",
     });
   else if (!a.slackWebhookUrl && !a.webhookUrl)
     out.push({
@@ -245,7 +249,9 @@ export function stackEnvironmentProblems(stackName: string, environment: string)
   return [
     {
       path: "environment",
-      message: `is ${environment}, but stack ${stackName} is named for ${named}: a stack named dev, staging or prod (or <env>-...) must set that environment; fix the key or plan the right stack`,
+      message:
+        `is ${environment}, but stack ${stackName} is named for ${named}: a stack named dev, staging ` +
+        `or prod (or <env>-...) must set that environment; fix the key or plan the right stack`,
     },
   ];
 }

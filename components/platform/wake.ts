@@ -40,7 +40,10 @@ export function wakeEstimates(spec: PlatformSpec, coldStart: readonly ColdStartE
     if (estimate.newNodeSeconds >= wake.holdSeconds)
       warnings.push({
         path: `${at}.wakeTimeoutSeconds`,
-        message: `model ${m.name} wakes from zero on a new node in at least ${estimate.newNodeSeconds} s, but the gateway holds its first request only ${wake.holdSeconds} s: that request is answered 503 before a replica serves. Raise wakeTimeoutSeconds above the cold start, or keep replicas.min at 1.`,
+        message:
+          `model ${m.name} wakes from zero on a new node in at least ${estimate.newNodeSeconds} s, but ` +
+          `the gateway holds its first request only ${wake.holdSeconds} s: that request is answered 503 ` +
+          `before a replica serves. Raise wakeTimeoutSeconds above the cold start, or keep replicas.min at 1.`,
       });
     out.push({
       model: m.name,
@@ -59,7 +62,8 @@ export function wakeSummaryLines(estimates: readonly WakeEstimate[]): string[] {
   const lines = ["Scale from zero (the gateway holds the first request while a replica starts):"];
   for (const e of estimates)
     lines.push(
-      `  ${e.model}: first request waits >= ${e.firstRequestSeconds} s (cold start on a new node, plus up to ${e.signalDelayMaxSeconds} s for the autoscaler to see it); held up to ${e.holdSeconds} s, then 503`,
+      `  ${e.model}: first request waits >= ${e.firstRequestSeconds} s (cold start on a new node, ` +
+        `plus up to ${e.signalDelayMaxSeconds} s for the autoscaler to see it); held up to ${e.holdSeconds} s, then 503`,
     );
   for (const w of estimates.flatMap((e) => e.warnings)) lines.push(`  warning: ${w.path}: ${w.message}`);
   return lines;

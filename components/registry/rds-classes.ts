@@ -62,5 +62,8 @@ export function nearestRdsClasses(dbClass: string, count = 4): string[] {
 /** Why `dbClass` cannot be the registry's database class, or undefined. */
 export function rdsClassProblem(dbClass: string): string | undefined {
   if (isKnownRdsClass(dbClass)) return undefined;
-  return `${dbClass} is not an RDS for PostgreSQL ${POSTGRES_MAJOR_VERSION} instance class in the kit's catalogue (components/registry/rds-classes.ts); nearest: ${nearestRdsClasses(dbClass).join(", ")}`;
+  return (
+    `${dbClass} is not an RDS for PostgreSQL ${POSTGRES_MAJOR_VERSION} instance class in the kit's ` +
+    `catalogue (components/registry/rds-classes.ts); nearest: ${nearestRdsClasses(dbClass).join(", ")}`
+  );
 }

@@ -33,7 +33,10 @@ export { DNS_NAME };
 export function certificateRegionProblem(arn: string, region: string): string | undefined {
   const m = ACM_CERTIFICATE_ARN.exec(arn) && /^arn:[^:]+:acm:([^:]+):/.exec(arn);
   if (!m || region === "" || m[1] === region) return undefined;
-  return `is an ACM certificate of ${m[1]}, but the stack's load balancers are in ${region} (aws:region): an ALB takes certificates of its own region only; request or import the certificate in ${region}`;
+  return (
+    `is an ACM certificate of ${m[1]}, but the stack's load balancers are in ${region} (aws:region): ` +
+    `an ALB takes certificates of its own region only; request or import the certificate in ${region}`
+  );
 }
 
 /** What the registry rules look at: the fields of `ModelRegistryArgs` and of a stack's `registry` key. */

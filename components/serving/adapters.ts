@@ -170,7 +170,9 @@ export function adapterProblems(
   if (runtime && !runtime.loraAdapters)
     add(
       "adapters",
-      `${runtime.title} serves no LoRA adapters${runtime.noLoraReason ? `: ${runtime.noLoraReason}` : ""}; serve the adapters from a vLLM model on NVIDIA GPUs (runtime: vllm), or merge each adapter into a model of its own`,
+      `${runtime.title} serves no LoRA adapters${runtime.noLoraReason ? `: ${runtime.noLoraReason}` : ""}; ` +
+        `serve the adapters from a vLLM model on NVIDIA GPUs (runtime: vllm), or merge each adapter ` +
+        `into a model of its own`,
     );
   if (m.server !== "kserve")
     add("adapters", "adapters are mounted through KServe; serve the model with server: kserve");
@@ -202,7 +204,8 @@ export function adapterProblems(
     if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 1 || rank > largest)
       add(
         `${at}.rank`,
-        `must be the adapter's LoRA rank (r in its adapter_config.json), a whole number from 1 to ${largest}: vLLM's --max-lora-rank takes ${VLLM_MAX_LORA_RANKS.join(", ")}`,
+        `must be the adapter's LoRA rank (r in its adapter_config.json), a whole number from 1 to ${largest}: ` +
+          `vLLM's --max-lora-rank takes ${VLLM_MAX_LORA_RANKS.join(", ")}`,
       );
   });
   return out;

@@ -58,7 +58,8 @@ export function modelIngressGroup(sharedGroup: string, model: { name: string; al
 export function ingressGroupProblem(group: string): string | undefined {
   return GROUP_NAME.test(group)
     ? undefined
-    : `makes ALB group ${group} (${group.length} characters); a group name holds at most 63 lowercase letters, digits, '-' or '.': shorten the model or cluster name`;
+    : `makes ALB group ${group} (${group.length} characters); a group name holds at most 63 lowercase ` +
+        `letters, digits, '-' or '.': shorten the model or cluster name`;
 }
 
 /** OpenID Connect authentication of an HTTPS model endpoint by the ALB (LBC `auth-type: oidc`). */

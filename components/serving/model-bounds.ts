@@ -1,5 +1,5 @@
 import { positiveQuantityProblem } from "../common/quantity";
-import type { ModelSpec, ScalingMetric } from "./model-spec";
+import type { ModelSpec, ScalingMetric } from "./model-types";
 
 /**
  * The largest autoscaling target that still scales: a queue-time target beyond a minute per

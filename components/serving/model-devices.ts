@@ -1,5 +1,5 @@
 import { ACCELERATOR_REGISTRY } from "../common/accelerators";
-import type { ModelSpec } from "./model-spec";
+import type { ModelSpec } from "./model-types";
 
 /** Devices per replica, by kind (one unless the model asks for more). */
 export function devicesOf(

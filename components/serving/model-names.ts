@@ -24,7 +24,10 @@ export const GENERATED_NAME_SUFFIXES = [
 export function generatedNameProblem(name: string): string | undefined {
   const suffix = GENERATED_NAME_SUFFIXES.find((s) => name.endsWith(s));
   if (!suffix) return undefined;
-  return `must not end with ${suffix}: the kit and KServe derive names ending in ${GENERATED_NAME_SUFFIXES.join(", ")} from model names, so ${name} would collide with ${name.slice(0, -suffix.length)}'s`;
+  return (
+    `must not end with ${suffix}: the kit and KServe derive names ending in ${GENERATED_NAME_SUFFIXES.join(", ")} ` +
+    `from model names, so ${name} would collide with ${name.slice(0, -suffix.length)}'s`
+  );
 }
 
 /**
@@ -47,7 +50,9 @@ export function modelHostProblems(
     if (host.length > DNS_LIMITS.name)
       problems.push({
         path: `models[${i}].name`,
-        message: `makes host ${host.slice(0, 40)}... of ${host.length} characters; a DNS name holds at most ${DNS_LIMITS.name}: shorten the model name or serving.ingressDomain`,
+        message:
+          `makes host ${host.slice(0, 40)}... of ${host.length} characters; a DNS name holds at most ${DNS_LIMITS.name}: ` +
+          `shorten the model name or serving.ingressDomain`,
       });
   });
   return problems;

@@ -138,7 +138,9 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
       );
     else if (!platform.weightsStore)
       problems.push(
-        `model.adapters[${i}].source: a models:/ adapter is staged in the registry's bucket, which this platform does not name (in a team's stack, record the platform's outputs again: they lack registry.artifactKeyArn)`,
+        `model.adapters[${i}].source: a models:/ adapter is staged in the registry's bucket, which ` +
+          `this platform does not name (in a team's stack, record the platform's outputs again: they ` +
+          `lack registry.artifactKeyArn)`,
       );
   });
   if (
@@ -147,15 +149,20 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
     modelTracks(model).some((t) => parseModelSource(t.source)?.kind === "mlflow")
   )
     problems.push(
-      "model.mountWeights: a models:/ version is staged in the registry's bucket, which this platform does not name (give the ServingPlatform a registry; in a team's stack, record the platform's outputs again: they lack registry.artifactKeyArn)",
+      "model.mountWeights: a models:/ version is staged in the registry's bucket, which this platform " +
+        "does not name (give the ServingPlatform a registry; in a team's stack, record the platform's " +
+        "outputs again: they lack registry.artifactKeyArn)",
     );
   if (kind === "KServeModel" && !platform.kserveRuntimes.includes(model.runtime))
     problems.push(
-      `model.runtime: namespace "${platform.namespace}" offers no KServe ${model.runtime} runtime (it offers: ${platform.kserveRuntimes.join(", ") || "none"}); create the ServingPlatform with kserve: true and that runtime, or ask the platform team to add it to the team's runtimes`,
+      `model.runtime: namespace "${platform.namespace}" offers no KServe ${model.runtime} runtime ` +
+        `(it offers: ${platform.kserveRuntimes.join(", ") || "none"}); create the ServingPlatform with ` +
+        `kserve: true and that runtime, or ask the platform team to add it to the team's runtimes`,
     );
   if (platform.allowedModels && !platform.allowedModels.includes(model.name))
     problems.push(
-      `model.name: "${model.name}" is not among the models namespace "${platform.namespace}" may serve (${platform.allowedModels.join(", ")}); ask the platform team to add it to the team's models`,
+      `model.name: "${model.name}" is not among the models namespace "${platform.namespace}" may ` +
+        `serve (${platform.allowedModels.join(", ")}); ask the platform team to add it to the team's models`,
     );
   if (problems.length > 0) throw new InvalidArgsError(`${kind} "${name}"`, problems);
 }

@@ -7,31 +7,28 @@ import {
   ACCELERATORS,
   type AcceleratorKind,
   DEVICE_FIELDS,
-  type DeviceField,
 } from "../common/accelerators";
 import { INSTANCE_TYPES } from "../common/instance-types";
 import { DEFAULT_GPU_MEMORY_GIB, defaultLlmLimits, LLM_LIMIT_BOUNDS, LlmLimits } from "./llm-limits";
 import { modelBoundsProblems } from "./model-bounds";
-import { adapterProblems, loraSlotsGiB, type LoraAdapterSpec } from "./adapters";
+import { adapterProblems, loraSlotsGiB } from "./adapters";
 import { generatedNameProblem } from "./model-names";
 import { MODEL_SOURCE_RULE, parseModelSource, servedSource } from "./model-source";
 import { mountableSourceProblem } from "./mounted-weights";
-import {
-  defaultRuntimeFor,
-  isRuntimeId,
-  MODEL_RUNTIMES,
-  routedByGateway,
-  RUNTIME_IDS,
-  RuntimeId,
-  TRITON,
-} from "./runtimes";
+import { defaultRuntimeFor, isRuntimeId, MODEL_RUNTIMES, routedByGateway, RUNTIME_IDS, TRITON } from "./runtimes";
 import { wakeTimeoutProblem } from "./gateway/scale-from-zero";
-import { type AbTestSpec, modelTracks, rolloutKeyProblems, type ShadowSpec } from "./tracks";
+import { modelTracks, rolloutKeyProblems } from "./tracks";
+import type { ModelSpec, ScalingMetric } from "./model-types";
 
-export type ModelServer = "triton" | "kserve";
-export const MODEL_SERVERS: readonly ModelServer[] = ["triton", "kserve"];
-export type ModelAccelerator = (typeof ACCELERATOR_KINDS)[number] | "cpu";
-export const MODEL_ACCELERATORS: readonly ModelAccelerator[] = [...ACCELERATOR_KINDS, "cpu"];
+export {
+  MODEL_ACCELERATORS,
+  MODEL_SERVERS,
+  SCALING_METRICS,
+  type ModelAccelerator,
+  type ModelServer,
+  type ModelSpec,
+  type ScalingMetric,
+} from "./model-types";
 
 const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -39,84 +36,8 @@ const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export function oneOf(choices: readonly string[]): string {
   return choices.length < 2 ? choices.join("") : `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`;
 }
-export type ScalingMetric = "queue-time" | "in-flight" | "kv-cache" | "gpu-utilization";
-export const SCALING_METRICS: readonly ScalingMetric[] = ["queue-time", "in-flight", "kv-cache", "gpu-utilization"];
 /** Metrics whose target is a percentage (at most 100). */
 const PERCENT_METRICS: readonly ScalingMetric[] = ["kv-cache", "gpu-utilization"];
-
-/** One model the platform serves. */
-export interface ModelSpec {
-  /** DNS label; names the Deployment or InferenceService, its Service and its host. */
-  name: string;
-  /** `triton` (the kit's own Deployment of Triton) or `kserve` (an InferenceService). */
-  server: ModelServer;
-  accelerator: ModelAccelerator;
-  /** The model server (see `MODEL_RUNTIMES`); defaults to the first that runs on the accelerator. */
-  runtime: RuntimeId;
-  /** s3://bucket/prefix, models:/name/version or models:/name@alias. */
-  source: string;
-  /**
-   * For an alias source: the version the alias pointed to when this rollout was planned. Every
-   * replica then loads that version (the alias is not resolved per pod), and moving the alias is
-   * a reviewed change of this number. Required outside dev for alias sources.
-   */
-  pinnedVersion?: number;
-  /**
-   * Size of the model's files (weights), GiB: what every replica downloads before it serves.
-   * Only the plan's cold-start estimate reads it. Default: unknown (the estimate leaves it out).
-   */
-  weightsGiB?: number;
-  /**
-   * Seconds the server takes to start with this model once its weights are on the node, as you
-   * measured it (vLLM's "init engine ... took", Triton's model READY, vLLM-Neuron's compile or NEFF
-   * load in its log). Only the plan's cold-start floor reads it, instead of the runtime's published
-   * figure. Default: the runtime's figure, or unknown where none is published (Triton, vLLM on Neuron).
-   */
-  serverStartSeconds?: number;
-  /**
-   * Read the weights in place from S3 through a read-only Mountpoint volume instead of downloading
-   * them at every pod start (KServe models; see `mounted-weights.ts`). A registry version is staged
-   * once per rollout into the registry's bucket. Default: false (download).
-   */
-  mountWeights?: boolean;
-  replicas: { min: number; max: number };
-  /**
-   * For an LLM behind the gateway with `replicas.min` 0 (it scales from zero): how long the gateway
-   * holds a request while the model has no replica, seconds (see `gateway/scale-from-zero.ts`).
-   * Default: `WAKE_TIMEOUT_SECONDS.default` (600 s).
-   */
-  wakeTimeoutSeconds?: number;
-  /**
-   * What the autoscaler tracks and its target: average queue time per request in ms
-   * (`queue-time`), requests queued or running per replica (`in-flight`), or GPU
-   * utilisation in percent (`gpu-utilization`), or the share of vLLM's KV cache in use, in percent,
-   * averaged over replicas (`kv-cache`).
-   */
-  autoscaling: { metric: ScalingMetric; target: number };
-  /**
-   * Per replica: CPU, memory and the devices of the model's accelerator kind under the kind's
-   * `deviceField` (`gpus` for nvidia, `neuronDevices` for neuron; default 1); none for cpu.
-   */
-  resources: Partial<Record<DeviceField, number>> & { cpu: string; memory: string };
-  /** A second version taking a share of traffic (KServe only): source and percent. */
-  canary?: { source: string; trafficPercent: number; pinnedVersion?: number };
-  /** A variant served to requests carrying one header value (LLMs through the gateway; see `tracks.ts`). */
-  abTest?: AbTestSpec;
-  /** A version mirrored a copy of the requests, its answers dropped (LLMs through the gateway). */
-  shadow?: ShadowSpec;
-  /** vLLM limits per replica (runtimes with `llmLimits` only; defaulted from the GPU memory). */
-  llm?: LlmLimits;
-  /**
-   * LoRA adapters served on this model's base, each under its own model name (runtimes with
-   * `loraAdapters` only; see `adapters.ts`). Default: none.
-   */
-  adapters?: LoraAdapterSpec[];
-  /**
-   * Networks allowed to call this model, instead of the environment's `serving.allowedCidrs`: the
-   * model then gets an internal ALB of its own (see `modelIngressGroup`). Default: the environment's.
-   */
-  allowedCidrs?: string[];
-}
 
 /** Largest `serverStartSeconds` accepted: an hour, the vLLM-Neuron startup probe's bound (10 s x 360). */
 export const MAX_SERVER_START_SECONDS = 3600;
@@ -159,7 +80,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     if (!routedByGateway(m))
       add(
         "wakeTimeoutSeconds",
-        `only the LLM gateway holds a request while a model wakes (${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].inferencePool))} with server: kserve); another model at 0 replicas stays parked`,
+        `only the LLM gateway holds a request while a model wakes (${oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].inferencePool))} ` +
+          `with server: kserve); another model at 0 replicas stays parked`,
       );
   }
   if (m.replicas.min === 0 && m.shadow)
@@ -186,7 +108,8 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     add(
       "server",
       served
-        ? `Triton has no ${capitalised(m.accelerator)} build; serve ${m.accelerator} models with server: kserve (${MODEL_RUNTIMES[defaultRuntimeFor(m.accelerator)].title})`
+        ? `Triton has no ${capitalised(m.accelerator)} build; serve ${m.accelerator} models with server: ` +
+            `kserve (${MODEL_RUNTIMES[defaultRuntimeFor(m.accelerator)].title})`
         : `Triton has no ${capitalised(m.accelerator)} build, and no runtime of the kit runs on ${m.accelerator} (runtimes list their accelerators)`,
     );
   } else {
@@ -252,7 +175,9 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
     } else if (alias !== undefined && environment !== "dev")
       add(
         `${field}pinnedVersion`,
-        `an alias is resolved by every pod that starts, so replicas could serve different versions; outside dev pin the version ${parsed.kind === "mlflow" ? parsed.model : ""}@${alias} points to now (MLflow UI, or GET /api/2.0/mlflow/registered-models/alias?name=...&alias=...)`,
+        `an alias is resolved by every pod that starts, so replicas could serve different versions; ` +
+          `outside dev pin the version ${parsed.kind === "mlflow" ? parsed.model : ""}@${alias} points ` +
+          `to now (MLflow UI, or GET /api/2.0/mlflow/registered-models/alias?name=...&alias=...)`,
       );
   }
   if (m.mountWeights) {

@@ -51,7 +51,7 @@ export interface ServingPlatformArgs {
   endpointAuth?: { oidc: EndpointOidc; clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
   /**
    * An ECR pull-through cache (`ImageMirror`): the runtimes', fetchers' and models' images are pulled
-   * through it (serving/model-images.ts `pulledImageRef`). Default: none (each image from its own registry).
+   * through it (cluster/pull-through-cache.ts `pulledImageRef`). Default: none (each image from its own registry).
    */
   imageMirror?: ImageMirrorHandle;
 }

@@ -7,7 +7,7 @@ import { pulledImageRef } from "../cluster/pull-through-cache";
 import { modelFetcherContainer } from "./model-fetcher";
 import { ModelSource, servedSource } from "./model-source";
 import { devicesOf } from "./model-devices";
-import type { ModelSpec } from "./model-spec";
+import type { ModelSpec } from "./model-types";
 import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import {

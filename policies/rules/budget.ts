@@ -29,7 +29,11 @@ export function budgetViolation(cfg: BudgetPolicyConfig): string | undefined {
   const { monthlyBudgetUsd: budget, estimatedMonthlyCeilingUsd: ceiling } = cfg;
   if (budget === undefined || ceiling === undefined) return undefined;
   if (ceiling <= budget) return undefined;
-  return `the stack may cost up to ${usd(ceiling)} a month with every autoscaler at its maximum, over its budget of ${usd(budget)} (by ${usd(ceiling - budget)}). Lower pool limits (capacity.pools[].maxDevices / maxNodes) or system node maxSize, or raise mlserving:budget.monthlyCeilingUsd.`;
+  return (
+    `the stack may cost up to ${usd(ceiling)} a month with every autoscaler at its maximum, over ` +
+    `its budget of ${usd(budget)} (by ${usd(ceiling - budget)}). Lower pool limits (capacity.pools[].maxDevices ` +
+    `/ maxNodes) or system node maxSize, or raise mlserving:budget.monthlyCeilingUsd.`
+  );
 }
 
 export const monthlyCostWithinBudget: StackValidationPolicy = {

@@ -80,7 +80,8 @@ export const spotCapacityDiversified: ResourceValidationPolicy = {
       const types = (args.props.instanceTypes ?? []) as string[];
       if (types.length < MIN_SPOT_INSTANCE_TYPES)
         report(
-          `spot node group lists ${types.length} instance type(s); list at least ${MIN_SPOT_INSTANCE_TYPES} so one spot pool running dry does not stop scaling.`,
+          `spot node group lists ${types.length} instance type(s); list at least ${MIN_SPOT_INSTANCE_TYPES} ` +
+            `so one spot pool running dry does not stop scaling.`,
         );
     }
     if (args.type === NODE_POOL) {

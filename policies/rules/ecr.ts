@@ -41,7 +41,9 @@ function registryScans(name: unknown, configs: readonly PolicyResource[]): boole
 export const ecrRepositoriesImmutableAndScanned: StackValidationPolicy = {
   name: "ecr-repositories-immutable-and-scanned",
   description:
-    "ECR repositories set imageTagMutability IMMUTABLE (or IMMUTABLE_WITH_EXCLUSION with no filter excluding every tag; the provider's default is MUTABLE) and scan images on push (imageScanningConfiguration.scanOnPush, or a RegistryScanningConfiguration rule scanning on push or continuously whose filter matches the repository).",
+    "ECR repositories set imageTagMutability IMMUTABLE (or IMMUTABLE_WITH_EXCLUSION with no filter " +
+    "excluding every tag; the provider's default is MUTABLE) and scan images on push (imageScanningConfiguration.scanOnPush, " +
+    "or a RegistryScanningConfiguration rule scanning on push or continuously whose filter matches the repository).",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -98,7 +100,9 @@ export function fromDockerHub(image: string): boolean {
 export const imagesThroughPullThroughCache: StackValidationPolicy = {
   name: "images-through-pull-through-cache",
   description:
-    "With an ECR pull-through cache rule for Docker Hub in the stack, no container the stack declares (workloads, KServe runtimes and storage containers, InferenceServices) pulls from Docker Hub directly: it names the cached repository instead.",
+    "With an ECR pull-through cache rule for Docker Hub in the stack, no container the stack declares " +
+    "(workloads, KServe runtimes and storage containers, InferenceServices) pulls from Docker Hub " +
+    "directly: it names the cached repository instead.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -112,7 +116,9 @@ export const imagesThroughPullThroughCache: StackValidationPolicy = {
         const image = container?.image;
         if (typeof image === "string" && fromDockerHub(image))
           report(
-            `${r.type.split(":").pop()} ${r.props.metadata?.name ?? r.name} ${where} pulls ${image} from Docker Hub, bypassing the stack's pull-through cache; pull <account>.dkr.ecr.<region>.amazonaws.com/${prefix}/<repository>:<tag> instead (serving/model-images.ts pulledImageRef).`,
+            `${r.type.split(":").pop()} ${r.props.metadata?.name ?? r.name} ${where} pulls ${image} from ` +
+              `Docker Hub, bypassing the stack's pull-through cache; pull <account>.dkr.ecr.<region>.amazonaws.com/${prefix}/<repository>:<tag> ` +
+              `instead (serving/model-images.ts pulledImageRef).`,
             r.urn,
           );
       }

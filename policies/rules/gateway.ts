@@ -32,8 +32,10 @@ interface BackendRef {
 export const llmGatewayInternalRoutesToPools: StackValidationPolicy = {
   name: "llm-gateway-internal-routes-to-pools",
   description:
-    "Gateways are internal NLBs naming their callers (service.beta.kubernetes.io/aws-load-balancer-scheme: internal, load-balancer-source-ranges without 0.0.0.0/0); " +
-    "HTTPRoutes in model namespaces attach only to the stack's Gateways (or its platform's, platformGateways), route only to the stack's InferencePools in their namespace and mirror only to its InferenceServices' predictors.",
+    "Gateways are internal NLBs naming their callers (service.beta.kubernetes.io/aws-load-balancer-scheme: " +
+    "internal, load-balancer-source-ranges without 0.0.0.0/0); " +
+    ("HTTPRoutes in model namespaces attach only to the stack's Gateways (or its platform's, platformGateways), " +
+      "route only to the stack's InferencePools in their namespace and mirror only to its InferenceServices' predictors."),
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -85,7 +87,8 @@ export const llmGatewayInternalRoutesToPools: StackValidationPolicy = {
           const isPool = b.group === "inference.networking.k8s.io" && b.kind === "InferencePool";
           if (!isPool || (b.namespace ?? ns) !== ns || !pools.has(`${ns}/${b.name}`))
             report(
-              `${at}: routes to ${b.kind ?? "Service"} ${b.namespace ?? ns}/${b.name}; a model route sends requests only to an InferencePool of this stack in its namespace (its endpoint picker schedules them).`,
+              `${at}: routes to ${b.kind ?? "Service"} ${b.namespace ?? ns}/${b.name}; a model route sends ` +
+                `requests only to an InferencePool of this stack in its namespace (its endpoint picker schedules them).`,
               route.urn,
             );
         }

@@ -161,7 +161,10 @@ export function attachedPolicyArns(type: string, props: Props): string[] {
 export const s3AccessNamesBuckets: ResourceValidationPolicy = {
   name: "s3-access-names-buckets",
   description:
-    "No IAM policy (Policy, RolePolicy, UserPolicy, GroupPolicy, a role's inline policies) allows S3 reads or writes on every bucket or on buckets matched by a wildcard (`*`, `arn:aws:s3:::*`, `arn:aws:s3:::*/*`, `arn:aws:s3:::models-*/*`, NotResource), and no AWS managed policy that does (AmazonS3ReadOnlyAccess, AmazonS3FullAccess, ReadOnlyAccess, PowerUserAccess, AdministratorAccess) is attached.",
+    "No IAM policy (Policy, RolePolicy, UserPolicy, GroupPolicy, a role's inline policies) allows " +
+    "S3 reads or writes on every bucket or on buckets matched by a wildcard (`*`, `arn:aws:s3:::*`, " +
+    "`arn:aws:s3:::*/*`, `arn:aws:s3:::models-*/*`, NotResource), and no AWS managed policy that " +
+    "does (AmazonS3ReadOnlyAccess, AmazonS3FullAccess, ReadOnlyAccess, PowerUserAccess, AdministratorAccess) is attached.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -171,7 +174,8 @@ export const s3AccessNamesBuckets: ResourceValidationPolicy = {
       const wide = wildcardBucketResources(st);
       if (wide.length > 0)
         report(
-          `${where} allows S3 ${access.write ? "writes" : "reads"} on ${wide.join(", ")}, which covers buckets it does not name; name each bucket (arn:aws:s3:::<bucket>/<prefix>/*).`,
+          `${where} allows S3 ${access.write ? "writes" : "reads"} on ${wide.join(", ")}, which covers ` +
+            `buckets it does not name; name each bucket (arn:aws:s3:::<bucket>/<prefix>/*).`,
         );
     }
     for (const arn of attachedPolicyArns(args.type, args.props)) {
@@ -211,7 +215,12 @@ function pinnedSessionTag(st: Props, tag: string): string | undefined {
 
 export const podIdentityTrustPinned: ResourceValidationPolicy = {
   name: "pod-identity-trust-pinned",
-  description: `Roles that EKS Pod Identity assumes (principal ${POD_IDENTITY_PRINCIPAL}) pin, with StringEquals on the session tags EKS adds, one namespace (aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.namespace}) and one service account (aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.serviceAccount}); in prod also one cluster (aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.clusterArn} or aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.clusterName}), since clusters in one account use the same names.`,
+  description:
+    `Roles that EKS Pod Identity assumes (principal ${POD_IDENTITY_PRINCIPAL}) pin, with StringEquals ` +
+    `on the session tags EKS adds, one namespace (aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.namespace}) ` +
+    `and one service account (aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.serviceAccount}); in prod ` +
+    `also one cluster (aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.clusterArn} or aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.clusterName}), ` +
+    `since clusters in one account use the same names.`,
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -233,7 +242,8 @@ export const podIdentityTrustPinned: ResourceValidationPolicy = {
       ];
       if (missing.length > 0)
         report(
-          `trust statement ${st.Sid ?? i} lets ${POD_IDENTITY_PRINCIPAL} assume the role without pinning ${missing.map((t) => `aws:RequestTag/${t}`).join(", ")} with StringEquals to one value; any workload with those names${prod ? " in any cluster of the account" : ""} could assume it.`,
+          `trust statement ${st.Sid ?? i} lets ${POD_IDENTITY_PRINCIPAL} assume the role without pinning ${missing.map((t) => `aws:RequestTag/${t}`).join(", ")} ` +
+            `with StringEquals to one value; any workload with those names${prod ? " in any cluster of the account" : ""} could assume it.`,
         );
     });
   },
@@ -331,7 +341,12 @@ export function adminManagedPolicy(arn: unknown): string | undefined {
 export const noAdminEquivalentIam: ResourceValidationPolicy = {
   name: "no-admin-equivalent-iam",
   description:
-    "No IAM policy (Policy, RolePolicy, UserPolicy, GroupPolicy, a role's inline policies) allows every action on every resource (`*`, `*:*`, NotAction), every IAM action (`iam:*`) on every principal, or an IAM privilege-escalation action (iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:UpdateAssumeRolePolicy, iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile, iam:AddUserToGroup) on every principal; and no attachment (policy attachments, a role's managedPolicyArns) of AdministratorAccess or IAMFullAccess.",
+    "No IAM policy (Policy, RolePolicy, UserPolicy, GroupPolicy, a role's inline policies) allows " +
+    "every action on every resource (`*`, `*:*`, NotAction), every IAM action (`iam:*`) on every " +
+    "principal, or an IAM privilege-escalation action (iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion, " +
+    "iam:SetDefaultPolicyVersion, iam:UpdateAssumeRolePolicy, iam:CreateAccessKey, iam:CreateLoginProfile, " +
+    "iam:UpdateLoginProfile, iam:AddUserToGroup) on every principal; and no attachment (policy " +
+    "attachments, a role's managedPolicyArns) of AdministratorAccess or IAMFullAccess.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -339,7 +354,8 @@ export const noAdminEquivalentIam: ResourceValidationPolicy = {
       const why = adminEquivalence(st);
       if (why)
         report(
-          `${where} statement ${st.Sid ? `"${st.Sid}"` : index} allows ${why}, which is admin-equivalent; grant the actions the workload calls on the resources it names.`,
+          `${where} statement ${st.Sid ? `"${st.Sid}"` : index} allows ${why}, which is admin-equivalent; ` +
+            `grant the actions the workload calls on the resources it names.`,
         );
     }
     for (const arn of attachedPolicyArns(args.type, args.props)) {

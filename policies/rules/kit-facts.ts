@@ -106,14 +106,14 @@ export const POD_IDENTITY_SESSION_TAGS = {
  */
 export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "cli/kit-facts.ts": "0899d197cc759347e1721c4c9b2992c7f563ed981ff99340c35e9de2856f26aa",
-  "components/capacity/instance-shapes.ts": "f5e6e7df010f2e42471a3b8ee5ea87ad72d368b984f26191aba24896352c5714",
-  "components/capacity/rules.ts": "58b5984aba812e3c85f9132ec8e8c8c2db47d39a6a493ead0f8a4a3674923ec5",
+  "components/capacity/instance-shapes.ts": "e8f1fe7e5025de569a077a654f14f9430df5172ef4cb114eb868a230ed089cf3",
+  "components/capacity/rules.ts": "a3024b01b813c743e8737a59df42b94714b4722b606b10a1f762b0c43d3109cf",
   "components/cluster/aws-load-balancer-controller-policy.json":
     "16f232c9d9f79366fe949c4550ad517a202380058a9e48d45a4e215044a20a6a",
   "components/cluster/load-balancer-controller-values.ts":
     "091e07d6496b01fff9642372cc10aab36170f7d863a95a2504217bcb6fb98b64",
-  "components/cluster/pull-through-cache.ts": "d87a6fefe63c464ff14bfb0572a6a54e4899fb7472608c38dfee486b9a8b7eec",
-  "components/common/accelerators/addons.ts": "6a9fc87acd93bae72e67d6d214ed63c036f99eddb78e024452f834637fde7faf",
+  "components/cluster/pull-through-cache.ts": "906901f55fcbcadb9ad40203c08111bef7b9f4b6e144139eb34be024a4a6ca31",
+  "components/common/accelerators/addons.ts": "48a29a4d134341e0cffd5354973e4c732b19c06c8a81caada1ea12d34bc058c1",
   "components/common/accelerators/device-plugin-values.ts":
     "c1a48fdf776c44ff018902efdf9406dbc07447a6533d8aea3546fa5681265cf8",
   "components/common/accelerators/index.ts": "c8f8a12a418da87fd372c79bbe9eee537c562d0309d95f567271ab03c1c7d4c1",
@@ -141,9 +141,9 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "components/common/pod-security.ts": "67aa2d63b8c74f10cba69cc0714699164c357ae2bbc09a23d30e58d58a988f18",
   "components/common/problems.ts": "c273c1cf10dc3e9b7213a72bd95f47ee735bebd7120cd7fd9e0830b7a53ef9ae",
   "components/common/quantity.ts": "282230410f7e156c44bc065c7be7e6197c962854d2f5c6b7d5b8cf3d3d06d095",
-  "components/common/tags.ts": "2caf197fcf9e83f4221b78a0334fe30bd7807e525ba31aeb5765a08e8ea31e11",
-  "components/serving/adapters.ts": "e096b6456fde83454fce23cb2494033a2c96dc15477f70035faa70cd9150662c",
-  "components/serving/callers.ts": "2ace3dfabbd5eada39aaf2756ed5a4e2864979b4cf0adb06333fd32f4e8b6154",
+  "components/common/tags.ts": "fb3fcd51b287c5fab164a39f0180e2ac33ad36c5b67360d8444268270b776bd3",
+  "components/serving/adapters.ts": "562db2d65ef1c8549731245e74e2689f0d3d190f3bb9052e26360509f23898ab",
+  "components/serving/callers.ts": "45f0f87d1b842c90ae79750f3edc6e8eed713e00db642fc31371758e8f25d868",
   "components/serving/model-fetcher.ts": "e1e7d7a3218c71194aa568a1699cd02b3e39ef75464c9078b557eee1d0bd6496",
   "components/serving/model-source.ts": "72ffefb6e420f186ffaf1736998d029451152659064c3a09172cdb9e4c204a46",
   "components/serving/mounted-weights.ts": "72940d61068b8169f15bc62c94b04b5aea48a1307f1b3a33c3b60beb220fe838",

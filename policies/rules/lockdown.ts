@@ -54,7 +54,8 @@ export function modelNamespaces(resources: readonly PolicyResource[]): Set<strin
 export const kitNamespacesNetworkIsolated: StackValidationPolicy = {
   name: "kit-namespaces-network-isolated",
   description:
-    "Namespaces the kit creates and namespaces a stack creates for model pods have a default-deny NetworkPolicy (ingress and egress for model namespaces, as KIT_NAMESPACE_ISOLATION says for the others).",
+    "Namespaces the kit creates and namespaces a stack creates for model pods have a default-deny " +
+    "NetworkPolicy (ingress and egress for model namespaces, as KIT_NAMESPACE_ISOLATION says for the others).",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -142,7 +143,10 @@ function inferenceServiceFindings(props: Props): HardeningFinding[] {
 export const workloadPodsHardened: StackValidationPolicy = {
   name: "workload-pods-hardened",
   description:
-    "Workloads (every pod-bearing kind, bare Pods and CronJobs included; InferenceServices in the model and custom-container forms; ServingRuntimes) in the kit's namespaces and in model namespaces run non-root, without privilege escalation, with every capability dropped, seccomp RuntimeDefault, a read-only root filesystem and no service-account token, except the documented HARDENING_EXCEPTIONS.",
+    "Workloads (every pod-bearing kind, bare Pods and CronJobs included; InferenceServices in the " +
+    "model and custom-container forms; ServingRuntimes) in the kit's namespaces and in model namespaces " +
+    "run non-root, without privilege escalation, with every capability dropped, seccomp RuntimeDefault, " +
+    "a read-only root filesystem and no service-account token, except the documented HARDENING_EXCEPTIONS.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {

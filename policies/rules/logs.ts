@@ -11,7 +11,8 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 export const logGroupsRetainedAndEncrypted: StackValidationPolicy = {
   name: "log-groups-retained-and-encrypted",
   description:
-    "CloudWatch log groups set retentionInDays (not 0, which never expires; the DELIVERY class's fixed 2 days count) and a customer-managed KMS key (kmsKeyId): logs may hold prompts and completions.",
+    "CloudWatch log groups set retentionInDays (not 0, which never expires; the DELIVERY class's " +
+    "fixed 2 days count) and a customer-managed KMS key (kmsKeyId): logs may hold prompts and completions.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {

@@ -87,13 +87,16 @@ export function prometheusPublished(type: string, props: Props): string[] {
 export const prometheusAlertmanagerNotPublished: ResourceValidationPolicy = {
   name: "prometheus-alertmanager-not-published",
   description:
-    "Chart values (kube-prometheus-stack, prometheus, alertmanager) never publish Prometheus, Alertmanager or Thanos Ruler, which have no authentication: no NodePort, no LoadBalancer without the internal scheme, no externalIPs, no Ingress, no Gateway API route.",
+    "Chart values (kube-prometheus-stack, prometheus, alertmanager) never publish Prometheus, Alertmanager " +
+    "or Thanos Ruler, which have no authentication: no NodePort, no LoadBalancer without the internal " +
+    "scheme, no externalIPs, no Ingress, no Gateway API route.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
     for (const where of prometheusPublished(args.type, args.props))
       report(
-        `${where}: Prometheus and Alertmanager have no authentication, so this publishes their APIs (queries, silences); keep them ClusterIP and reach them with kubectl port-forward or through Grafana.`,
+        `${where}: Prometheus and Alertmanager have no authentication, so this publishes their APIs ` +
+          `(queries, silences); keep them ClusterIP and reach them with kubectl port-forward or through Grafana.`,
       );
   },
 };
@@ -178,7 +181,9 @@ export const alertReceiverInProd: ResourceValidationPolicy = {
 export const grafanaNotPublic: ResourceValidationPolicy = {
   name: "grafana-not-public",
   description:
-    'Grafana (kube-prometheus-stack\'s or the grafana chart\'s) is never exposed publicly, and never without authentication: no anonymous access however it is written (true, "true", "1", "on", GF_AUTH_ANONYMOUS_ENABLED), no public LoadBalancer or NodePort, no internet-facing Ingress.',
+    "Grafana (kube-prometheus-stack's or the grafana chart's) is never exposed publicly, and " +
+    'never without authentication: no anonymous access however it is written (true, "true", "1", ' +
+    '"on", GF_AUTH_ANONYMOUS_ENABLED), no public LoadBalancer or NodePort, no internet-facing Ingress.',
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {

@@ -117,7 +117,9 @@ export function ingressRules(type: string, props: Props): IngressRule[] {
 export const databasePortsNotOpenToWorld: ResourceValidationPolicy = {
   name: "database-ports-not-open-to-world",
   description:
-    "No security group rule (SecurityGroup ingress, SecurityGroupIngressRule, SecurityGroupRule) admits the world (0.0.0.0/0, ::/0, or more than a /8 of public IPv4 or a /32 of public IPv6 in pieces) on a database port (5432, 3306, 1433, 1521, 27017, 6379, ...) or on every port.",
+    "No security group rule (SecurityGroup ingress, SecurityGroupIngressRule, SecurityGroupRule) " +
+    "admits the world (0.0.0.0/0, ::/0, or more than a /8 of public IPv4 or a /32 of public IPv6 " +
+    "in pieces) on a database port (5432, 3306, 1433, 1521, 27017, 6379, ...) or on every port.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -159,7 +161,10 @@ function groupKey(r: PolicyResource, groups: PolicyResource[]): string | undefin
 export const databaseSecurityGroupsClosed: StackValidationPolicy = {
   name: "database-security-groups-closed",
   description:
-    "Judged over the whole stack: the ingress rules of one security group, taken together (its inline ingress, SecurityGroupIngressRule and SecurityGroupRule resources), never open a database port to the world in pieces, and a security group that guards an RDS instance or cluster admits the world on no port at all.",
+    "Judged over the whole stack: the ingress rules of one security group, taken together (its " +
+    "inline ingress, SecurityGroupIngressRule and SecurityGroupRule resources), never open a database " +
+    "port to the world in pieces, and a security group that guards an RDS instance or cluster admits " +
+    "the world on no port at all.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -199,7 +204,8 @@ export const databaseSecurityGroupsClosed: StackValidationPolicy = {
       const openElsewhere = rules.filter((r) => r.ports && open([r]) && !alreadyReported(r));
       if (guarded.has(key) && openElsewhere.length > 0)
         report(
-          `security group ${name} guards a database and admits the world on port(s) ${openElsewhere.map((r) => (r.ports as [number, number]).join("-")).join(", ")}; admit the cluster's security group or the VPC.`,
+          `security group ${name} guards a database and admits the world on port(s) ${openElsewhere.map((r) => (r.ports as [number, number]).join("-")).join(", ")}; ` +
+            `admit the cluster's security group or the VPC.`,
         );
     }
   },
@@ -248,7 +254,12 @@ const named = (ports: number[]) => ports.map((p) => `${p} (${ADMIN_PORTS[p]})`).
 export const adminPortsNotOpenToWorld: StackValidationPolicy = {
   name: "admin-ports-not-open-to-world",
   description:
-    "No security group rule (SecurityGroup inline ingress, SecurityGroupRule of type ingress, SecurityGroupIngressRule), alone or together with the other rules of its group, admits the world (0.0.0.0/0, ::/0, or more than a /8 of public IPv4 or a /32 of public IPv6 in pieces) on a remote-administration port: SSH 22, Telnet 23, RDP 3389, VNC 5900-5903, WinRM 5985-5986, Docker API 2375-2376, etcd 2379-2380, Kubernetes API 6443, kubelet 10250/10255, whether on the port, a range holding it, or every port (protocol -1).",
+    "No security group rule (SecurityGroup inline ingress, SecurityGroupRule of type ingress, SecurityGroupIngressRule), " +
+    "alone or together with the other rules of its group, admits the world (0.0.0.0/0, ::/0, or " +
+    "more than a /8 of public IPv4 or a /32 of public IPv6 in pieces) on a remote-administration " +
+    "port: SSH 22, Telnet 23, RDP 3389, VNC 5900-5903, WinRM 5985-5986, Docker API 2375-2376, etcd " +
+    "2379-2380, Kubernetes API 6443, kubelet 10250/10255, whether on the port, a range holding " +
+    "it, or every port (protocol -1).",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -261,7 +272,8 @@ export const adminPortsNotOpenToWorld: StackValidationPolicy = {
         const hit = adminPortsIn(rule.ports);
         if (hit.length > 0 && opensToWorld(rule.ipv4, rule.ipv6))
           report(
-            `${rule.where} admits ${[...rule.ipv4, ...rule.ipv6].join(", ")} on administration port(s) ${named(hit)}; reach hosts through SSM Session Manager or a bastion, or admit only the networks that administer them.`,
+            `${rule.where} admits ${[...rule.ipv4, ...rule.ipv6].join(", ")} on administration port(s) ${named(hit)}; ` +
+              `reach hosts through SSM Session Manager or a bastion, or admit only the networks that administer them.`,
             r.urn,
           );
       }
@@ -281,7 +293,8 @@ export const adminPortsNotOpenToWorld: StackValidationPolicy = {
         });
       if (pieces.length > 0)
         report(
-          `security group ${key.startsWith("id:") ? key.slice(3) : key.split("::").pop()}: its ingress rules together admit the world on administration port(s) ${named(pieces)}.`,
+          `security group ${key.startsWith("id:") ? key.slice(3) : key.split("::").pop()}: its ingress ` +
+            `rules together admit the world on administration port(s) ${named(pieces)}.`,
           key.startsWith("id:") ? undefined : key,
         );
     }

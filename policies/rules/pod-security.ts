@@ -92,7 +92,10 @@ function reportPodsAtLevel(
 export const restrictedNamespaceWorkloadsHardened: StackValidationPolicy = {
   name: "restricted-namespace-workloads-hardened",
   description:
-    "Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs in namespaces enforcing the restricted Pod Security standard (the kit's, and those the stack labels pod-security.kubernetes.io/enforce: restricted) meet it (non-root, no privilege escalation, drop ALL, seccomp RuntimeDefault) with a read-only root filesystem.",
+    "Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs in namespaces " +
+    "enforcing the restricted Pod Security standard (the kit's, and those the stack labels pod-security.kubernetes.io/enforce: " +
+    "restricted) meet it (non-root, no privilege escalation, drop ALL, seccomp RuntimeDefault) " +
+    "with a read-only root filesystem.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) =>
@@ -155,7 +158,10 @@ export function baselinePodProblems(spec: Props): string[] {
 export const baselineNamespaceWorkloadsAdmitted: StackValidationPolicy = {
   name: "baseline-namespace-workloads-admitted",
   description:
-    "Pods of every kind (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) in namespaces enforcing the baseline Pod Security standard (the kit's, and those the stack labels pod-security.kubernetes.io/enforce: baseline) meet it: no host namespaces, host paths, privileged containers, capabilities beyond baseline, host ports, Unconfined seccomp or unmasked /proc.",
+    "Pods of every kind (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) in " +
+    "namespaces enforcing the baseline Pod Security standard (the kit's, and those the stack labels " +
+    "pod-security.kubernetes.io/enforce: baseline) meet it: no host namespaces, host paths, privileged " +
+    "containers, capabilities beyond baseline, host ports, Unconfined seccomp or unmasked /proc.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => reportPodsAtLevel(args.resources, "baseline", baselinePodProblems, report),

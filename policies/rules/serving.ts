@@ -253,7 +253,8 @@ function allowedRegistry(image: string, allowedRegistries: string[]): boolean {
 export const imagesPinnedAndAllowed: ResourceValidationPolicy = {
   name: "images-pinned-and-allowed",
   description:
-    "Container images carry a fixed tag or digest (never latest) and come from allowed registries, in workloads, KServe runtimes and images set in Helm chart values at any depth.",
+    "Container images carry a fixed tag or digest (never latest) and come from allowed registries, " +
+    "in workloads, KServe runtimes and images set in Helm chart values at any depth.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -359,7 +360,11 @@ export function modelReaderRoles(resources: PolicyResource[]): PolicyResource[] 
 export const modelReadersLeastPrivilege: StackValidationPolicy = {
   name: "model-readers-least-privilege",
   description:
-    "Roles that read models (tagged mlserving.io/purpose=model-reader, or assumed by pods of the serving namespace through pod identity or IRSA) only read named buckets: no write action (s3:Put*, s3:Delete*, s3:*, *), no `*` resource or bucket wildcard, no NotAction/NotResource, no attached managed policies. Roles that stage registry versions for mounted weights (mlserving.io/purpose=weights-stager) may also put objects, only under the staging prefix (mlserving-weights/) of a named bucket, and delete nothing.",
+    "Roles that read models (tagged mlserving.io/purpose=model-reader, or assumed by pods of the " +
+    "serving namespace through pod identity or IRSA) only read named buckets: no write action (s3:Put*, " +
+    "s3:Delete*, s3:*, *), no `*` resource or bucket wildcard, no NotAction/NotResource, no attached " +
+    "managed policies. Roles that stage registry versions for mounted weights (mlserving.io/purpose=weights-stager) " +
+    "may also put objects, only under the staging prefix (mlserving-weights/) of a named bucket, and delete nothing.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -394,7 +399,8 @@ export const modelReadersLeastPrivilege: StackValidationPolicy = {
           if (stager) {
             if (everything || deletes || (statementS3Access(st).write && !onlyStagedObjects(st)))
               report(
-                `grants ${actions.join(", ")} on ${[st.Resource ?? []].flat().join(", ")}; a weights stager only puts objects under ${STAGED_WEIGHTS_PREFIX}/ of a named bucket and deletes nothing.`,
+                `grants ${actions.join(", ")} on ${[st.Resource ?? []].flat().join(", ")}; a weights stager ` +
+                  `only puts objects under ${STAGED_WEIGHTS_PREFIX}/ of a named bucket and deletes nothing.`,
                 urn,
               );
           } else if (everything || statementS3Access(st).write)
@@ -450,13 +456,15 @@ export const noInternetFacingInProd: StackValidationPolicy = {
     for (const r of args.resources) {
       if (INGRESS_CLASS_PARAMS.test(r.type) && r.props.spec?.scheme === "internet-facing" && !approved(r))
         report(
-          `IngressClassParams ${r.props.metadata?.name ?? r.name} makes every Ingress of its class internet-facing in prod; make it internal or annotate it ${APPROVED_INTERNET_FACING}: "true" after review.`,
+          `IngressClassParams ${r.props.metadata?.name ?? r.name} makes every Ingress of its class internet-facing ` +
+            `in prod; make it internal or annotate it ${APPROVED_INTERNET_FACING}: "true" after review.`,
           r.urn,
         );
       const viaClass = r.type === INGRESS && ingressSchemeFromClass(r.props, classSchemes) === "internet-facing";
       if ((internetFacing(r.type, r.props) || viaClass) && !approved(r))
         report(
-          `${r.type.split(":").pop()} ${r.props.metadata?.name ?? r.name} is internet-facing in prod${viaClass ? " (through its IngressClassParams)" : ""}; make it internal or annotate it ${APPROVED_INTERNET_FACING}: "true" after review.`,
+          `${r.type.split(":").pop()} ${r.props.metadata?.name ?? r.name} is internet-facing in prod${viaClass ? " (through its IngressClassParams)" : ""}; ` +
+            `make it internal or annotate it ${APPROVED_INTERNET_FACING}: "true" after review.`,
           r.urn,
         );
     }
@@ -556,8 +564,11 @@ export const noInternetFacingModelEndpoints: StackValidationPolicy = {
     "Model endpoints (Ingresses and LoadBalancer Services labelled mlserving.io/model or in the serving namespace) are internal in every environment, " +
     "whether the scheme comes from the Ingress's annotation or its class's IngressClassParams. " +
     "An environment listed in the pack's internetFacingModelEnvironments may publish them, and then only to named callers " +
-    "(inbound-cidrs or source ranges opening at most a /8 of public space, or ALB OIDC/Cognito authentication); prod also needs the approval of no-internet-facing-in-prod. " +
-    "Why every environment: a model endpoint has no authentication of its own, and an open one in dev or staging burns the same GPUs and leaks the same (often unreleased) models as one in prod, with less watching.",
+    ("(inbound-cidrs or source ranges opening at most a /8 of public space, or ALB OIDC/Cognito " +
+      "authentication); prod also needs the approval of no-internet-facing-in-prod. ") +
+    ("Why every environment: a model endpoint has no authentication of its own, and an open one " +
+      "in dev or staging burns the same GPUs and leaks the same (often unreleased) models as one " +
+      "in prod, with less watching."),
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
@@ -573,12 +584,15 @@ export const noInternetFacingModelEndpoints: StackValidationPolicy = {
       if (!facing) continue;
       if (!internetFacingModelEnvironments.includes(environment))
         report(
-          `model endpoint is internet-facing in ${environment}; make it internal (alb.ingress.kubernetes.io/scheme: internal, and no internet-facing IngressClassParams), or list ${environment} in the pack's internetFacingModelEnvironments and name its callers.`,
+          `model endpoint is internet-facing in ${environment}; make it internal (alb.ingress.kubernetes.io/scheme: ` +
+            `internal, and no internet-facing IngressClassParams), or list ${environment} in the pack's ` +
+            `internetFacingModelEnvironments and name its callers.`,
           r.urn,
         );
       else if (!callersNamed(r.type, r.props))
         report(
-          "internet-facing model endpoint admits anyone; name its callers (alb.ingress.kubernetes.io/inbound-cidrs or loadBalancerSourceRanges of at most a /8 of public space, or alb.ingress.kubernetes.io/auth-type oidc or cognito).",
+          "internet-facing model endpoint admits anyone; name its callers (alb.ingress.kubernetes.io/inbound-cidrs " +
+            "or loadBalancerSourceRanges of at most a /8 of public space, or alb.ingress.kubernetes.io/auth-type oidc or cognito).",
           r.urn,
         );
     }
@@ -597,7 +611,9 @@ export const noInternetFacingModelEndpoints: StackValidationPolicy = {
  */
 export const vllmRuntimeLoraUpdatingOff: ResourceValidationPolicy = {
   name: "vllm-runtime-lora-updating-off",
-  description: `No container sets ${VLLM_RUNTIME_LORA_UPDATING} on (or from a value the pack cannot read): vLLM would then let any caller load or unload LoRA adapters at runtime.`,
+  description:
+    `No container sets ${VLLM_RUNTIME_LORA_UPDATING} on (or from a value the pack cannot read): ` +
+    `vLLM would then let any caller load or unload LoRA adapters at runtime.`,
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -606,7 +622,8 @@ export const vllmRuntimeLoraUpdatingOff: ResourceValidationPolicy = {
       for (const e of env.filter((x) => x?.name === VLLM_RUNTIME_LORA_UPDATING)) {
         if (e.valueFrom !== undefined)
           report(
-            `${where}: ${VLLM_RUNTIME_LORA_UPDATING} comes from valueFrom, which the pack cannot read; set it to 0 or leave it out (runtime adapter loading lets any caller load adapters).`,
+            `${where}: ${VLLM_RUNTIME_LORA_UPDATING} comes from valueFrom, which the pack cannot read; ` +
+              `set it to 0 or leave it out (runtime adapter loading lets any caller load adapters).`,
           );
         else if (
           (VLLM_ENV_TRUE_VALUES as readonly string[]).includes(
@@ -616,7 +633,8 @@ export const vllmRuntimeLoraUpdatingOff: ResourceValidationPolicy = {
           )
         )
           report(
-            `${where}: ${VLLM_RUNTIME_LORA_UPDATING}=${e.value} opens vLLM's /v1/load_lora_adapter to every caller; serve adapters from the stack (serving.models[].adapters) and set it to 0.`,
+            `${where}: ${VLLM_RUNTIME_LORA_UPDATING}=${e.value} opens vLLM's /v1/load_lora_adapter to every ` +
+              `caller; serve adapters from the stack (serving.models[].adapters) and set it to 0.`,
           );
       }
     }

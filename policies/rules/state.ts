@@ -69,7 +69,8 @@ export const s3BucketsSecure: StackValidationPolicy = {
 export const rdsSecure: ResourceValidationPolicy = {
   name: "rds-secure",
   description:
-    "RDS databases are encrypted, private (Aurora cluster instances included), backed up, and in prod deletion-protected and never destroyed without a final snapshot (skipFinalSnapshot).",
+    "RDS databases are encrypted, private (Aurora cluster instances included), backed up, and in " +
+    "prod deletion-protected and never destroyed without a final snapshot (skipFinalSnapshot).",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -159,7 +160,11 @@ function plaintextSecretsIn(container: Props): string[] {
 export const noPlaintextSecretsInContainers: ResourceValidationPolicy = {
   name: "no-plaintext-secrets-in-containers",
   description:
-    "Passwords, tokens and keys reach containers only through Secret references, never literal env values or arguments, nor a password in a URL (scheme://user:password@host) in any env value, argument, ConfigMap value or Helm chart value; in every pod-bearing kind (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), KServe runtimes and InferenceService containers (model and custom-container forms).",
+    "Passwords, tokens and keys reach containers only through Secret references, never literal " +
+    "env values or arguments, nor a password in a URL (scheme://user:password@host) in any env " +
+    "value, argument, ConfigMap value or Helm chart value; in every pod-bearing kind (Pod, Deployment, " +
+    "StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), KServe runtimes and InferenceService containers " +
+    "(model and custom-container forms).",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {

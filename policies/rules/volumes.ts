@@ -19,7 +19,8 @@ export function unencryptedVolumes(type: string, props: Props): string[] {
     const encrypted = props.parameters?.encrypted;
     if (encrypted === "true") return [];
     return [
-      `StorageClass ${props.metadata?.name ?? ""} (${props.provisioner}) has parameters.encrypted ${encrypted === undefined ? "unset" : JSON.stringify(encrypted)}; set it to "true" (a string) so every volume it provisions is encrypted.`,
+      `StorageClass ${props.metadata?.name ?? ""} (${props.provisioner}) has parameters.encrypted ${encrypted === undefined ? "unset" : JSON.stringify(encrypted)}; ` +
+        `set it to "true" (a string) so every volume it provisions is encrypted.`,
     ];
   }
   if (type === "aws:ec2/launchTemplate:LaunchTemplate") {
@@ -50,7 +51,8 @@ export function unencryptedVolumes(type: string, props: Props): string[] {
 export const volumesEncrypted: ResourceValidationPolicy = {
   name: "volumes-encrypted",
   description:
-    'EBS volumes are encrypted: StorageClasses of the EBS provisioners set parameters.encrypted "true", and launch-template block devices, instances and volumes set encrypted.',
+    "EBS volumes are encrypted: StorageClasses of the EBS provisioners set parameters.encrypted " +
+    '"true", and launch-template block devices, instances and volumes set encrypted.',
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {

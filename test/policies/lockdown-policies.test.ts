@@ -32,9 +32,13 @@ describe("kit-namespaces-network-isolated", () => {
       isvc,
     ]);
     expect(v).toEqual([
-      'namespace "keda" has no default-deny NetworkPolicy for Ingress: add one selecting every pod (podSelector: {}) with policyTypes ["Ingress"] and no rules, then allow each caller explicitly.',
-      'namespace "serving" has no default-deny NetworkPolicy for Egress: add one selecting every pod (podSelector: {}) with policyTypes ["Egress"] and no rules, then allow each caller explicitly.',
-      'namespace "team-a" has no default-deny NetworkPolicy for Ingress and Egress: add one selecting every pod (podSelector: {}) with policyTypes ["Ingress","Egress"] and no rules, then allow each caller explicitly.',
+      'namespace "keda" has no default-deny NetworkPolicy for Ingress: add one selecting every pod ' +
+        '(podSelector: {}) with policyTypes ["Ingress"] and no rules, then allow each caller explicitly.',
+      'namespace "serving" has no default-deny NetworkPolicy for Egress: add one selecting every ' +
+        'pod (podSelector: {}) with policyTypes ["Egress"] and no rules, then allow each caller explicitly.',
+      'namespace "team-a" has no default-deny NetworkPolicy for Ingress and Egress: add one selecting ' +
+        'every pod (podSelector: {}) with policyTypes ["Ingress","Egress"] and no rules, then allow ' +
+        "each caller explicitly.",
     ]);
   });
 
@@ -203,14 +207,16 @@ const ingress = (annotations: Record<string, string>, ns = "serving") =>
 describe("model-endpoints-named-callers", () => {
   it("reports a model Ingress without inbound-cidrs, with a malformed one, or open to the internet", async () => {
     expect(await violations(modelEndpointsNamedCallers, [ingress({})])).toEqual([
-      'Ingress bert in namespace "serving" has no alb.ingress.kubernetes.io/inbound-cidrs: the load balancer controller then admits 0.0.0.0/0; list the callers (mlserving:serving.allowedCidrs).',
+      'Ingress bert in namespace "serving" has no alb.ingress.kubernetes.io/inbound-cidrs: the load ' +
+        "balancer controller then admits 0.0.0.0/0; list the callers (mlserving:serving.allowedCidrs).",
     ]);
     expect(
       await violations(modelEndpointsNamedCallers, [
         ingress({ "alb.ingress.kubernetes.io/inbound-cidrs": "10.0.0.0/8,0.0.0.0/0" }),
       ]),
     ).toEqual([
-      'Ingress bert in namespace "serving": alb.ingress.kubernetes.io/inbound-cidrs admits the internet (10.0.0.0/8,0.0.0.0/0); an internal model endpoint names the networks that call it.',
+      'Ingress bert in namespace "serving": alb.ingress.kubernetes.io/inbound-cidrs admits the internet ' +
+        "(10.0.0.0/8,0.0.0.0/0); an internal model endpoint names the networks that call it.",
     ]);
     expect(
       await violations(modelEndpointsNamedCallers, [

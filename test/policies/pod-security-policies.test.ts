@@ -26,7 +26,8 @@ describe("kit-namespaces-pod-security", () => {
     };
     const v = await violations(kitNamespacesPodSecurity, [namespace("mlflow", labels)]);
     expect(v).toEqual([
-      'namespace "mlflow": label pod-security.kubernetes.io/enforce must be "restricted" (is "privileged"); see KIT_NAMESPACE_POD_SECURITY for the level and its reason.',
+      'namespace "mlflow": label pod-security.kubernetes.io/enforce must be "restricted" (is "privileged"); ' +
+        "see KIT_NAMESPACE_POD_SECURITY for the level and its reason.",
     ]);
   });
 

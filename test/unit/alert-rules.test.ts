@@ -92,7 +92,8 @@ describe("latency SLO burn-rate alerts", () => {
       expect(sides).toHaveLength(page ? 3 : 2);
       if (page)
         expect(sides.pop()).toBe(
-          `sum by (namespace, mlserving_model, mlserving_track, model) (increase(nv_inference_first_response_histogram_ms_count[${long}])) >= ${BURN_PAGE_MIN_REQUESTS}`,
+          `sum by (namespace, mlserving_model, mlserving_track, model) (increase(nv_inference_first_response_histogram_ms_count[${long}])) ` +
+            `>= ${BURN_PAGE_MIN_REQUESTS}`,
         );
       expect(sides[0]).toContain(`[${long}]`);
       expect(sides[0]).not.toContain(`[${short}]`);

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 
 /**
  * No import circle: no file of components/, stacks/, policies/ or cli/ reaches itself again through
- * the imports that remain at run time. An import the compiler erases is no arrow: `import type`,
+ * its imports, type-only imports included (a type circle still ties the files into one unit that can
+ * only be read, moved or published together), nor through the imports that remain at run time. An import the compiler erases is no arrow: `import type`,
  * `export type`, and an import whose names the file uses only in types (tsc elides it; the kit sets
  * neither `verbatimModuleSyntax` nor `isolatedModules`). The layering rule in eslint.config.mjs keeps
  * domains from importing each other in a loop; this keeps files inside a domain from doing so.
@@ -95,6 +96,37 @@ export function runtimeImports(source: string): string[] {
   return kept.filter((name) => name.startsWith("./") || name.startsWith("../") || name === "." || name === "..");
 }
 
+/**
+ * Relative module names a file imports at all, type-only imports included: every `import` and
+ * `export ... from` declaration, `import("./x")` in a type, and `await import("./x")` or `require("./x")`.
+ */
+export function allImports(source: string): string[] {
+  const file = ts.createSourceFile("x.ts", source, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const names: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
+      if (ts.isStringLiteral(node.moduleSpecifier)) names.push(node.moduleSpecifier.text);
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
+      names.push(node.argument.literal.text);
+    } else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === "require")) &&
+      node.arguments.length === 1 &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
+      names.push(node.arguments[0].text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return names.filter((name) => name.startsWith("./") || name.startsWith("../") || name === "." || name === "..");
+}
+
 /** The file a relative module name resolves to among `files` (a .ts file or a folder's index.ts). */
 function resolve(from: string, name: string, files: ReadonlySet<string>): string | undefined {
   const base = path.resolve(path.dirname(from), name);
@@ -136,22 +168,37 @@ export function circles(graph: ReadonlyMap<string, readonly string[]>): string[]
   return found;
 }
 
-/** The run-time import graph of `sources` (file -> its text), files named as given. */
-export function importGraph(sources: ReadonlyMap<string, string>): Map<string, string[]> {
+/** The import graph of `sources` (file -> its text), files named as given: run-time imports, or all with `imports`. */
+export function importGraph(
+  sources: ReadonlyMap<string, string>,
+  imports: (source: string) => string[] = runtimeImports,
+): Map<string, string[]> {
   const files = new Set(sources.keys());
   return new Map(
-    [...sources].map(([file, text]) => [
-      file,
-      runtimeImports(text).flatMap((name) => resolve(file, name, files) ?? []),
-    ]),
+    [...sources].map(([file, text]) => [file, imports(text).flatMap((name) => resolve(file, name, files) ?? [])]),
+  );
+}
+
+function kitSources(): Map<string, string> {
+  return new Map(
+    FOLDERS.flatMap((f) => sourceFiles(path.join(ROOT, f))).map((file) => [file, readFileSync(file, "utf8")]),
   );
 }
 
 describe("import circles", () => {
-  it("finds none in components/, stacks/, policies/ and cli/", () => {
-    const sources = new Map(
-      FOLDERS.flatMap((f) => sourceFiles(path.join(ROOT, f))).map((file) => [file, readFileSync(file, "utf8")]),
+  it("finds none in components/, stacks/, policies/ and cli/, type-only imports included", () => {
+    const sources = kitSources();
+    expect(sources.size).toBeGreaterThan(150);
+    const graph = importGraph(sources, allImports);
+    // Sanity: type-only arrows are in (the runtimes describe a model by the spec's type).
+    expect(graph.get(path.join(ROOT, "components/serving/runtimes/runtime.ts"))).toContain(
+      path.join(ROOT, "components/serving/model-types.ts"),
     );
+    expect(circles(graph).map((c) => c.map((f) => path.relative(ROOT, f)))).toEqual([]);
+  });
+
+  it("finds none in components/, stacks/, policies/ and cli/ at run time", () => {
+    const sources = kitSources();
     expect(sources.size).toBeGreaterThan(150);
     const graph = importGraph(sources);
     // Sanity: the graph holds the arrows it should (the platform builds the serving platform).
@@ -194,5 +241,24 @@ describe("import circles", () => {
     expect(graph.get("/k/runtimes.ts")).toEqual([]);
     expect(graph.get("/k/checks.ts")).toEqual([]);
     expect(circles(graph)).toEqual([]);
+  });
+
+  it("counts type-only imports when asked for all imports", () => {
+    const sources = new Map([
+      [
+        "/k/spec.ts",
+        'import { runtimes } from "./runtimes";\nexport interface Spec { r: string }\nexport const all = runtimes;\n',
+      ],
+      ["/k/runtimes.ts", 'import type { Spec } from "./spec";\nexport const runtimes: Spec[] = [];\n'],
+      ["/k/a.ts", 'export type A = import("./b").B;\n'],
+      ["/k/b.ts", 'export { type A as B } from "./a";\n'],
+      ["/k/leaf.ts", 'import type { Spec } from "./spec";\nexport type L = Spec;\n'],
+    ]);
+    const graph = importGraph(sources, allImports);
+    expect(graph.get("/k/runtimes.ts")).toEqual(["/k/spec.ts"]);
+    expect(circles(graph)).toEqual([
+      ["/k/runtimes.ts", "/k/spec.ts"],
+      ["/k/a.ts", "/k/b.ts"],
+    ]);
   });
 });

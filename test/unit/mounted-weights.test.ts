@@ -206,7 +206,9 @@ describe("the staging Job", () => {
       mkdirSync(join(stubs, pkg), { recursive: true });
       writeFileSync(join(stubs, pkg, "__init__.py"), "");
     }
-    const log = `import json, os\ndef log(*a):\n    open(os.environ['STUB_LOG'], 'a').write(json.dumps(a) + '\\n')\nSTATE = json.load(open(os.environ['STUB_STATE']))\n`;
+    const log =
+      `import json, os\ndef log(*a):\n    open(os.environ['STUB_LOG'], 'a').write(json.dumps(a) + ` +
+      `'\\n')\nSTATE = json.load(open(os.environ['STUB_STATE']))\n`;
     writeFileSync(
       join(stubs, "botocore/exceptions.py"),
       "class ClientError(Exception):\n    def __init__(self, response, operation):\n        super().__init__(operation)\n        self.response = response\n",

@@ -109,45 +109,49 @@ describe("registry builders", () => {
     expect(ing.spec.ingressClassName).toBe("alb");
   });
 
-  it("admits clients from the serving namespace, Prometheus and the ALB's subnets and lets the server reach only DNS, credentials, the database and HTTPS", () => {
-    const np = mlflowNetworkPolicy({
-      namespace: "mlflow",
-      vpcCidr: "10.0.0.0/16",
-      albSubnetCidrs: ["10.0.0.0/19", "10.0.32.0/19"],
-      clientNamespaces: ["serving"],
-    });
-    expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
-    expect(np.spec.ingress[0].from).toEqual([
-      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "serving" } } },
-      {
-        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
-        podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
-      },
-      { ipBlock: { cidr: "10.0.0.0/19" } },
-      { ipBlock: { cidr: "10.0.32.0/19" } },
-    ]);
-    // The VPC CIDR (every pod's address, with the VPC CNI) is never an ingress peer.
-    expect(JSON.stringify(np.spec.ingress)).not.toContain("10.0.0.0/16");
-    expect(np.spec.egress[0]).toEqual({
-      to: [
+  it(
+    "admits clients from the serving namespace, Prometheus and the ALB's subnets and lets the server " +
+      "reach only DNS, credentials, the database and HTTPS",
+    () => {
+      const np = mlflowNetworkPolicy({
+        namespace: "mlflow",
+        vpcCidr: "10.0.0.0/16",
+        albSubnetCidrs: ["10.0.0.0/19", "10.0.32.0/19"],
+        clientNamespaces: ["serving"],
+      });
+      expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+      expect(np.spec.ingress[0].from).toEqual([
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "serving" } } },
         {
-          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+          podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
         },
-      ],
-      ports: [
-        { port: 53, protocol: "UDP" },
-        { port: 53, protocol: "TCP" },
-      ],
-    });
-    const egressPorts = np.spec.egress.flatMap((e) => e.ports.map((p) => p.port)).sort((a, b) => a - b);
-    expect(egressPorts).toEqual([53, 53, 80, 443, 5432]);
-    expect(np.spec.egress).toContainEqual({
-      to: [{ ipBlock: { cidr: "169.254.170.23/32" } }],
-      ports: [{ port: 80, protocol: "TCP" }],
-    });
-    validateAgainstUpstreamSchema({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", ...np });
-  });
+        { ipBlock: { cidr: "10.0.0.0/19" } },
+        { ipBlock: { cidr: "10.0.32.0/19" } },
+      ]);
+      // The VPC CIDR (every pod's address, with the VPC CNI) is never an ingress peer.
+      expect(JSON.stringify(np.spec.ingress)).not.toContain("10.0.0.0/16");
+      expect(np.spec.egress[0]).toEqual({
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+          },
+        ],
+        ports: [
+          { port: 53, protocol: "UDP" },
+          { port: 53, protocol: "TCP" },
+        ],
+      });
+      const egressPorts = np.spec.egress.flatMap((e) => e.ports.map((p) => p.port)).sort((a, b) => a - b);
+      expect(egressPorts).toEqual([53, 53, 80, 443, 5432]);
+      expect(np.spec.egress).toContainEqual({
+        to: [{ ipBlock: { cidr: "169.254.170.23/32" } }],
+        ports: [{ port: 80, protocol: "TCP" }],
+      });
+      validateAgainstUpstreamSchema({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", ...np });
+    },
+  );
 
   it("refuses a NetworkPolicy with no ALB subnet (an ingress rule without peers admits everyone)", () => {
     expect(() =>

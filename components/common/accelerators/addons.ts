@@ -23,7 +23,8 @@ export const NVIDIA_DEVICE_PLUGIN_ADDON: ChartAddOn<{ timeSlicingReplicas?: numb
   crds: {
     kind: "none",
     source:
-      "NVIDIA/k8s-device-plugin v0.20.0 deployments/helm/nvidia-device-plugin: no crds/; its node-feature-discovery subchart (condition nfd.enabled,gfd.enabled) stays off with gfd.enabled: false",
+      "NVIDIA/k8s-device-plugin v0.20.0 deployments/helm/nvidia-device-plugin: no crds/; its node-feature-discovery " +
+      "subchart (condition nfd.enabled,gfd.enabled) stays off with gfd.enabled: false",
   },
 };
 
@@ -37,7 +38,9 @@ export const GPU_OPERATOR_ADDON: ChartAddOn<{ timeSlicingReplicas?: number }> = 
   crds: {
     kind: "upgradeHook",
     source:
-      'NVIDIA/gpu-operator v26.7.0 values.yaml operator.upgradeCRD ("upgrade CRD on chart upgrade, requires --disable-openapi-validation"): templates/upgrade_crd.yaml applies the ClusterPolicy, NVIDIADriver, GPUCluster and NFD CRDs with the operator image before each upgrade',
+      'NVIDIA/gpu-operator v26.7.0 values.yaml operator.upgradeCRD ("upgrade CRD on chart upgrade, ' +
+      'requires --disable-openapi-validation"): templates/upgrade_crd.yaml applies the ClusterPolicy, ' +
+      "NVIDIADriver, GPUCluster and NFD CRDs with the operator image before each upgrade",
   },
 };
 
@@ -70,6 +73,7 @@ export const NEURON_ADDON: ChartAddOn<{ scheduler: boolean }> = {
   crds: {
     kind: "none",
     source:
-      "aws-neuron/neuron-helm-charts neuron-helm-chart: no crds/; its only CRDs (NeuronUltraServer, templates/ultraserver-operator) render behind ultraserverOperator.enabled, which the kit leaves off",
+      "aws-neuron/neuron-helm-charts neuron-helm-chart: no crds/; its only CRDs (NeuronUltraServer, " +
+      "templates/ultraserver-operator) render behind ultraserverOperator.enabled, which the kit leaves off",
   },
 };

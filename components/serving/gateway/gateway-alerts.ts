@@ -45,7 +45,10 @@ export function gatewayAlertRuleGroup(): AlertRuleGroup {
         annotations: {
           summary: "Endpoint picker {{ $labels.namespace }}/{{ $labels.deployment }} has no available replica.",
           runbook:
-            "The pool's route fails open: the gateway forwards without scoring by cache and queue, so latency rises. Read the picker's events and logs (kubectl -n {{ $labels.namespace }} describe deployment {{ $labels.deployment }}): a crash on its config, no system node with room, or an API-server NetworkPolicy denial (allow-pickers-to-api-server).",
+            "The pool's route fails open: the gateway forwards without scoring by cache and queue, so latency " +
+            "rises. Read the picker's events and logs (kubectl -n {{ $labels.namespace }} describe deployment " +
+            "{{ $labels.deployment }}): a crash on its config, no system node with room, or an API-server " +
+            "NetworkPolicy denial (allow-pickers-to-api-server).",
         },
       },
       {
@@ -53,27 +56,37 @@ export function gatewayAlertRuleGroup(): AlertRuleGroup {
         // Only a pool whose predictor wants replicas: a track scaled to zero is not an outage, and
         // one woken from zero within WAKE_GRACE_MINUTES is still starting its first replica.
         expr:
-          'max by (namespace, name) (inference_pool_ready_pods) == 0\nand on (namespace, name)\nlabel_replace(max by (namespace, deployment) (kube_deployment_spec_replicas{deployment=~".+-predictor"}) > 0, "name", "$1", "deployment", "(.+)-predictor")' +
-          `\nunless on (namespace, name)\nlabel_replace(min by (namespace, deployment) (min_over_time(kube_deployment_spec_replicas{deployment=~".+-predictor"}[${WAKE_GRACE_MINUTES}m])) == 0, "name", "$1", "deployment", "(.+)-predictor")`,
+          "max by (namespace, name) (inference_pool_ready_pods) == 0\nand on (namespace, name)\nlabel_replace(max " +
+          'by (namespace, deployment) (kube_deployment_spec_replicas{deployment=~".+-predictor"}) > 0, ' +
+          '"name", "$1", "deployment", "(.+)-predictor")' +
+          (`\nunless on (namespace, name)\nlabel_replace(min by (namespace, deployment) (min_over_time(kube_deployment_spec_replicas{deployment=~".+-predictor"}[${WAKE_GRACE_MINUTES}m])) ` +
+            `== 0, "name", "$1", "deployment", "(.+)-predictor")`),
         for: "5m",
         labels: { severity: "critical" },
         annotations: {
           summary: "InferencePool {{ $labels.namespace }}/{{ $labels.name }} has no ready replica; its requests fail.",
           runbook:
-            "Check the track's predictor pods (kubectl -n {{ $labels.namespace }} get pods -l mlserving.io/model): pending on capacity (Capacity dashboard), still loading weights (startup probe), or crashing. A canary, variant or shadow with no replica: remove its key from the model (canary, abTest, shadow).",
+            "Check the track's predictor pods (kubectl -n {{ $labels.namespace }} get pods -l mlserving.io/model): " +
+            "pending on capacity (Capacity dashboard), still loading weights (startup probe), or crashing. " +
+            "A canary, variant or shadow with no replica: remove its key from the model (canary, abTest, shadow).",
         },
       },
       {
         alert: "LlmGatewayQueueing",
         // The picker stops updating the queue gauge when a pool has no pod (v1.5.0
         // pkg/epp/datalayer/logger/logger.go): an empty pool's last value is not a queue.
-        expr: `max by (namespace, name) (inference_pool_average_queue_size) > ${GATEWAY_QUEUE_THRESHOLD}\nand on (namespace, name)\nmax by (namespace, name) (inference_pool_ready_pods) > 0`,
+        expr:
+          `max by (namespace, name) (inference_pool_average_queue_size) > ${GATEWAY_QUEUE_THRESHOLD}\n` +
+          `and on (namespace, name)\nmax by (namespace, name) (inference_pool_ready_pods) > 0`,
         for: "10m",
         labels: { severity: "warning" },
         annotations: {
-          summary: `Requests queue in InferencePool {{ $labels.namespace }}/{{ $labels.name }}: {{ $value }} waiting per replica (over ${GATEWAY_QUEUE_THRESHOLD}).`,
+          summary:
+            `Requests queue in InferencePool {{ $labels.namespace }}/{{ $labels.name }}: {{ $value }} waiting ` +
+            `per replica (over ${GATEWAY_QUEUE_THRESHOLD}).`,
           runbook:
-            "Every replica of the pool is full, so the picker has nowhere better to send. Check the model's ScaledObject (is it at replicas.max?) and pending GPU pods; raise replicas.max or lower the autoscaling target.",
+            "Every replica of the pool is full, so the picker has nowhere better to send. Check the model's " +
+            "ScaledObject (is it at replicas.max?) and pending GPU pods; raise replicas.max or lower the autoscaling target.",
         },
       },
     ],

@@ -1,4 +1,4 @@
-import type { ModelAccelerator } from "../model-spec";
+import type { ModelAccelerator, RuntimeId } from "../model-types";
 import type { ModelRuntime } from "./runtime";
 import { TRITON } from "./triton";
 import { VLLM_NEURON } from "./vllm-neuron";
@@ -10,8 +10,7 @@ export { VLLM_NEURON } from "./vllm-neuron";
 export { VLLM_GPU } from "./vllm-gpu";
 export { VLLM_DRAIN, VLLM_PRESTOP_SCRIPT } from "./vllm";
 
-/** The name of a registered runtime (`triton`, `vllm-neuron`, `vllm`, or one a program registered). */
-export type RuntimeId = string;
+export type { RuntimeId } from "../model-types";
 
 /**
  * Every model runtime the kit can run, by the `runtime` a stack file names. The kit's own are

@@ -1,7 +1,7 @@
 import type { PullThroughMirror } from "../../cluster/pull-through-cache";
 import type { ImagePin } from "../../versions";
 import type { RuntimeDrain } from "../drain";
-import type { ModelAccelerator, ModelServer, ModelSpec, ScalingMetric } from "../model-spec";
+import type { ModelAccelerator, ModelServer, ModelSpec, ScalingMetric } from "../model-types";
 
 /** PromQL an autoscaler tracks, and how the HPA compares it with the target. */
 export interface ScalingQuery {

@@ -32,7 +32,8 @@ import type { ModelRuntime } from "./runtime";
 export const TRITON_SERVER_START = {
   uncached: {
     basis:
-      "loading the model repository's models through their backends: no figure for a given model (triton-inference-server/server#6014: 4 s to 750 s by backend and release)",
+      "loading the model repository's models through their backends: no figure for a given model " +
+      "(triton-inference-server/server#6014: 4 s to 750 s by backend and release)",
   },
 } as const;
 

@@ -38,12 +38,17 @@ export const VLLM_GPU_SERVER_START = {
   uncached: {
     seconds: 39,
     basis:
-      "vllm-project/vllm#11005 (vLLM maintainer, 2024-12-09), Meta-Llama-3-8B with torch.compile: torch.compile 19.37 s and CUDA graph capture 15 s, 'init engine (profile, create kv cache, warmup model) took 39.34 seconds'",
+      "vllm-project/vllm#11005 (vLLM maintainer, 2024-12-09), Meta-Llama-3-8B with torch.compile: " +
+      "torch.compile 19.37 s and CUDA graph capture 15 s, 'init engine (profile, create kv cache, " +
+      "warmup model) took 39.34 seconds'",
   },
   cached: {
     seconds: 25,
     basis:
-      "the same start less the 14.77 s of compiling the graph for the general shape (vllm-project/vllm#11005), which a cache hit loads from vLLM's torch.compile cache instead ('Directly load the compiled graph ... from the cache', vllm-project/vllm#20264); Dynamo's bytecode transform and the graph capture still run: 39.34 - 14.77 = 24.57 s",
+      "the same start less the 14.77 s of compiling the graph for the general shape (vllm-project/vllm#11005), " +
+      "which a cache hit loads from vLLM's torch.compile cache instead ('Directly load the compiled " +
+      "graph ... from the cache', vllm-project/vllm#20264); Dynamo's bytecode transform and the graph " +
+      "capture still run: 39.34 - 14.77 = 24.57 s",
   },
 } as const;
 

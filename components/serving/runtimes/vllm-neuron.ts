@@ -42,7 +42,8 @@ export const VLLM_NEURON_ENV = [
  * the kit's Inf2. Serving them there is not shown to work, so the plan refuses them.
  */
 export const VLLM_NEURON_NO_LORA =
-  "the vllm-neuron plugin the pinned Neuron DLC builds (release-0.5.3) is not shown to serve them on Inf2 (the readable releases refuse LoRA, AWS documents multi-LoRA for Trn2/Trn3 only)";
+  "the vllm-neuron plugin the pinned Neuron DLC builds (release-0.5.3) is not shown to serve " +
+  "them on Inf2 (the readable releases refuse LoRA, AWS documents multi-LoRA for Trn2/Trn3 only)";
 
 /**
  * vLLM's own start on Neuron: it compiles the model for its NeuronCores (neuronx-cc, one NEFF per
@@ -64,7 +65,9 @@ export const VLLM_NEURON_NO_LORA =
 export const VLLM_NEURON_SERVER_START = {
   uncached: {
     basis:
-      "compiling the model with neuronx-cc at every start (the compiled artifacts are in the pod's emptyDir): no figure is published for the pinned SDK 2.31.1 on inf2; the Neuron docs say only that a compile is 'sometimes exceeding several minutes for large graphs' (vLLM Neuron, 'Compilation Cache')",
+      "compiling the model with neuronx-cc at every start (the compiled artifacts are in the pod's " +
+      "emptyDir): no figure is published for the pinned SDK 2.31.1 on inf2; the Neuron docs say only " +
+      "that a compile is 'sometimes exceeding several minutes for large graphs' (vLLM Neuron, 'Compilation Cache')",
   },
   cached: {
     basis: "loading cached NEFFs onto the NeuronCores: no figure is published for the pinned SDK 2.31.1 on inf2",

@@ -1,21 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { MlPlatform, platformSpec } from "../../components/platform";
+import { MlPlatform } from "../../components/platform";
 import { runComponent } from "../harness";
+import { devPlatformSpec } from "../fixtures/stack";
 
 /** Issue 27: the LLM gateway's hosts resolve like the ALB's, from ExternalDNS's gateway-httproute source. */
 describe("MlPlatform with the LLM gateway and its private zone", () => {
   it("has ExternalDNS write the hosts of HTTPRoutes on the kit's Gateway, once the Gateway API CRDs exist", async () => {
     const plan = await runComponent(
-      () =>
-        new MlPlatform(
-          "ml",
-          platformSpec("dev", {
-            team: "ml-platform",
-            region: "us-west-2",
-            cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
-            serving: { ingressDomain: "models.dev.internal", gateway: { replicas: 1 }, models: [] },
-          }),
-        ),
+      () => new MlPlatform("ml", devPlatformSpec({ serving: { gateway: { replicas: 1 }, models: [] } })),
     );
     const release = plan.one("kubernetes:helm.sh/v3:Release", "external-dns");
     expect((release.inputs as any).values).toMatchObject({

@@ -4,6 +4,7 @@ import { existingMonitoring } from "../../components/common/handles";
 import { MlPlatform, platformSpec } from "../../components/platform";
 import { CHARTS, IMAGES } from "../../components/versions";
 import { json, runComponent, testCluster } from "../harness";
+import { devPlatformSpec } from "../fixtures/stack";
 
 /** Issue 22, item 4: model hosts resolve inside the VPC from the stack alone. */
 describe("PrivateDns", () => {
@@ -116,16 +117,7 @@ describe("MlPlatform's private zone", () => {
 
   it("creates no zone and no ExternalDNS with serving.privateZone false", async () => {
     const plan = await runComponent(
-      () =>
-        new MlPlatform(
-          "ml",
-          platformSpec("dev", {
-            team: "ml-platform",
-            region: "us-west-2",
-            cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
-            serving: { ingressDomain: "models.dev.internal", privateZone: false, models: [] },
-          }),
-        ),
+      () => new MlPlatform("ml", devPlatformSpec({ serving: { privateZone: false, models: [] } })),
     );
     expect(plan.ofType("aws:route53/zone:Zone")).toEqual([]);
     expect(plan.ofType("mlserving:cluster:PrivateDns")).toEqual([]);

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MlPlatform, platformSpec, PlatformReference } from "../../components/platform";
+import { MlPlatform, PlatformReference } from "../../components/platform";
 import { KServeModel, TritonServer, withModelDefaults } from "../../components/serving";
 import { authoredKubernetesObjects } from "../../cli/manifests";
 import { llmGatewayInternalRoutesToPools } from "../../policies/rules";
 import { runComponent } from "../harness";
+import { devPlatformSpec } from "../fixtures/stack";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { violations } from "../policies/policy-harness";
 
@@ -100,11 +101,8 @@ describe("the platform's gateway admits its teams' routes", () => {
       () =>
         new MlPlatform(
           "ml",
-          platformSpec("dev", {
-            team: "ml-platform",
-            region: "us-west-2",
-            cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
-            serving: { ingressDomain: "models.dev.internal", gateway: { replicas: 1 }, models: [] },
+          devPlatformSpec({
+            serving: { gateway: { replicas: 1 }, models: [] },
             teams: [
               {
                 name: "fraud",

@@ -14,9 +14,7 @@ import { parseArgs } from "node:util";
 import { loadStackFile } from "./stack-file";
 import { CONFIG_NAMESPACE, resolvePlatformSpec, StackConfigError } from "../stacks/config";
 import { rawConfigFromPulumi } from "../stacks/stack-config";
-import { imageCacheScript, poolNodeImages } from "../components/platform/image-cache";
-import { acceleratorNodeImages } from "../components/platform/images";
-import { pullThroughUpstreams } from "../components/cluster/pull-through-cache";
+import { imageCacheScript, poolNodeImages, stackPullThroughCache } from "../components/platform/image-cache";
 import { BOTTLEROCKET_RELEASE } from "../components/versions";
 import { ACCELERATORS } from "../components/common/accelerators";
 
@@ -42,7 +40,7 @@ export function imageCacheScripts(
         ? "the stack has no Karpenter pool of a kind that boots from an image cache (image-cache snapshots are Bottlerocket data volumes of Karpenter pools)"
         : `the stack has no Karpenter pool named ${only} of a kind that boots from an image cache`,
     );
-  const cache = spec.images?.pullThroughCache;
+  const cache = stackPullThroughCache(spec);
   return pools.map((pool) => {
     const images = poolNodeImages(spec, pool);
     return {
@@ -55,14 +53,7 @@ export function imageCacheScripts(
         kubernetesVersion: spec.cluster.kubernetesVersion,
         bottlerocketRelease: BOTTLEROCKET_RELEASE,
         volumeGiB: pool.diskSizeGiB,
-        ...(cache
-          ? {
-              pullThroughCache: {
-                repositoryPrefix: cache.repositoryPrefix,
-                upstreams: pullThroughUpstreams(acceleratorNodeImages(spec)),
-              },
-            }
-          : {}),
+        ...(cache ? { pullThroughCache: cache } : {}),
       }),
     };
   });

@@ -197,8 +197,11 @@ export function cachedRepositoriesArn(
  * to pull through a cache rule: the first pull of an upstream image creates its repository and imports
  * the image as the caller (ECR user guide, "IAM permissions required to sync an upstream registry":
  * `ecr:BatchImportUpstreamImage`, and `ecr:CreateRepository` "if the repository storing the cached
- * images doesn't already exist"). Both take the `repository` resource, so both are held to the
- * repositories under the stack's rule prefixes.
+ * images doesn't already exist"), and `ecr:TagResource`: the repository creation template tags what
+ * it creates, and ECR authorizes tags given to a creating action as tagging (Service Authorization
+ * Reference, ECR's operations: BatchGetImage lists BatchImportUpstreamImage, CreateRepository and
+ * TagResource; user guide, "Using Tag-Based Access Control"). All three take the `repository`
+ * resource, so all are held to the repositories under the stack's rule prefixes.
  */
 export function pullThroughNodePolicy(
   s: { partition: string; region: string; accountId: string },
@@ -207,7 +210,7 @@ export function pullThroughNodePolicy(
   return policyDocument({
     Sid: "PullThroughCacheImport",
     Effect: "Allow",
-    Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+    Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository", "ecr:TagResource"],
     Resource: rulePrefixes.map((p) => cachedRepositoriesArn(s, p)),
   });
 }

@@ -12,11 +12,18 @@
  * admin container (`apiclient exec admin sheltie ctr ... images pull`), stop the instance, snapshot
  * its data volume, terminate it.
  */
-import { cachedRepositoryName, type PullThroughUpstream, pullThroughUpstreamOf } from "../cluster/pull-through-cache";
+import {
+  cachedRepositoryName,
+  ecrRegistryHost,
+  type PullThroughUpstream,
+  pullThroughUpstreamOf,
+  pullThroughUpstreams,
+} from "../cluster/pull-through-cache";
 import { Problem, ProblemList } from "../common/problems";
 import { candidatePools } from "./capacity-checks";
 import { IMAGES, imageRef } from "../versions";
 import { modelImages } from "../serving/model-images";
+import { acceleratorNodeImages } from "./images";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 
 /**
@@ -46,9 +53,13 @@ export function imageCacheProblems(spec: PlatformSpec): Problem[] {
       problems.add(at, "lists the images of an image-cache snapshot: set it with imageCacheSnapshotId, or drop it");
       return;
     }
-    const now = poolNodeImages(spec, pool);
-    const missing = now.filter((i: string) => !recorded.includes(i));
-    const extra = recorded.filter((i) => !now.includes(i));
+    // Compared as containerd stored them: the names the pods ask for, so turning the pull-through
+    // cache on or off (or moving its prefix) makes a snapshot stale too.
+    const cache = stackPullThroughCache(spec);
+    const now = poolNodeImages(spec, pool).map((i) => cachedPullName(i, cache));
+    const held = recorded.map(recordedPullName);
+    const missing = now.filter((i) => !held.includes(i));
+    const extra = held.filter((i) => !now.includes(i));
     if (missing.length > 0 || extra.length > 0)
       problems.add(
         at,
@@ -58,6 +69,22 @@ export function imageCacheProblems(spec: PlatformSpec): Problem[] {
       );
   });
   return problems.list;
+}
+
+/**
+ * The stack's pull-through cache as the script pulls through it: the rule prefix and the upstreams
+ * the stack has rules for (cluster/image-mirror.ts makes one per upstream of these images).
+ */
+export function stackPullThroughCache(spec: PlatformSpec): ImageCacheScriptInput["pullThroughCache"] {
+  const cache = spec.images?.pullThroughCache;
+  return cache
+    ? { repositoryPrefix: cache.repositoryPrefix, upstreams: pullThroughUpstreams(acceleratorNodeImages(spec)) }
+    : undefined;
+}
+
+/** A recorded image as the script printed it (the account's registry host written out) in {@link cachedPullName}'s form. */
+function recordedPullName(image: string): string {
+  return image.replace(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//, "$REGISTRY/");
 }
 
 /** What the script needs besides the pool's images. */
@@ -111,7 +138,7 @@ export function imageCacheScript(input: ImageCacheScriptInput): string {
     ': "${SUBNET_ID:?set SUBNET_ID to a subnet with a route to SSM and the registries}"',
     ': "${INSTANCE_PROFILE:?set INSTANCE_PROFILE to an instance profile with AmazonSSMManagedInstanceCore}"',
     ...(ecr
-      ? ['REGISTRY="$(aws sts get-caller-identity --query Account --output text).dkr.ecr.${AWS_REGION}.amazonaws.com"']
+      ? [`REGISTRY="$(aws sts get-caller-identity --query Account --output text)${ecrRegistryHost("", input.region)}"`]
       : []),
     `AMI_ID=$(aws ssm get-parameter --name ${bottlerocketAmiParameter(input.kubernetesVersion, input.bottlerocketRelease)} ` +
       `--query Parameter.Value --output text)`,
@@ -149,7 +176,8 @@ export function imageCacheScript(input: ImageCacheScriptInput): string {
     'until [ "$(aws ec2 describe-snapshots --snapshot-ids "$SNAPSHOT_ID" --query \'Snapshots[0].State\' --output text)" = completed ]; do sleep 15; done',
     `echo "Record in the stack file, under the pool ${input.pool}:"`,
     'echo "  imageCacheSnapshotId: $SNAPSHOT_ID"',
-    `echo "  imageCacheImages: [${input.images.join(", ")}]"`,
+    // The names containerd stored (with the cache, the account's registry written out), which the plan compares.
+    `echo "  imageCacheImages: [${pulls.join(", ")}]"`,
     "",
   ].join("\n");
 }

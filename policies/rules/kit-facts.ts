@@ -112,7 +112,7 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
     "16f232c9d9f79366fe949c4550ad517a202380058a9e48d45a4e215044a20a6a",
   "components/cluster/load-balancer-controller-values.ts":
     "091e07d6496b01fff9642372cc10aab36170f7d863a95a2504217bcb6fb98b64",
-  "components/cluster/pull-through-cache.ts": "906901f55fcbcadb9ad40203c08111bef7b9f4b6e144139eb34be024a4a6ca31",
+  "components/cluster/pull-through-cache.ts": "6981747fc315d9f243a2e8b6abb60000810268ec7c60b6c541fa18a2dff81619",
   "components/common/accelerators/addons.ts": "48a29a4d134341e0cffd5354973e4c732b19c06c8a81caada1ea12d34bc058c1",
   "components/common/accelerators/device-plugin-values.ts":
     "c1a48fdf776c44ff018902efdf9406dbc07447a6533d8aea3546fa5681265cf8",

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { existingMonitoring } from "../../components/common/handles";
 import {
   AcceleratorNodeGroup,
@@ -644,7 +645,11 @@ describe("Karpenter pools with fast image pull (issue 28)", () => {
         .ofType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")
         .map((r) => [(r.inputs as any).metadata.name, (r.inputs as any).spec]),
     );
-    expect(classes.gpu.userData).toContain("FastImagePull: true");
+    expect(parse(classes.gpu.userData)).toEqual({
+      apiVersion: "node.eks.aws/v1alpha1",
+      kind: "NodeConfig",
+      spec: { featureGates: { FastImagePull: true } },
+    });
     expect(classes.inf).not.toHaveProperty("userData");
     await expect(
       runComponent(() => {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { existingMonitoring } from "../../components/common/handles";
 import { KServeModel, LlmGateway, ServingPlatform, withModelDefaults } from "../../components/serving";
 import type { ModelSpec } from "../../components/serving";
-import { FLOW_CONTROL_QUEUE_METRIC, WAKE_TIMEOUT_SECONDS } from "../../components/serving/gateway";
+import { WAKE_TIMEOUT_SECONDS } from "../../components/serving/gateway";
 import { modelServerBase, Plan, runComponent, testCluster } from "../harness";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 
@@ -74,7 +74,8 @@ describe("an LLM at zero replicas behind the gateway", () => {
         type: "prometheus",
         metricType: "AverageValue",
         metadata: {
-          query: `sum(${FLOW_CONTROL_QUEUE_METRIC}{namespace="serving",inference_pool="${name}"})`,
+          // The picker's gauge at v1.5.0 (pkg/epp/metrics/metrics.go: subsystem inference_extension).
+          query: `sum(inference_extension_flow_control_queue_size{namespace="serving",inference_pool="${name}"})`,
           activationThreshold: "0",
           ignoreNullValues: "true",
         },

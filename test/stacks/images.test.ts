@@ -137,6 +137,9 @@ describe("prod pulls through the ECR pull-through cache", () => {
     expect(templates.map((t) => t.prefix).sort()).toEqual(rules.map((r) => r.ecrRepositoryPrefix).sort());
     for (const t of templates) {
       expect(t.appliedFors).toEqual(["PULL_THROUGH_CACHE"]);
+      expect(t.encryptionConfigurations).toEqual([{ encryptionType: "AES256" }]);
+      // A cached repository stays in sync with its upstream only while its tags are mutable.
+      expect(t.imageTagMutability).toBe("MUTABLE");
       expect(t.customRoleArn).toMatch(/^arn:aws:iam::\d{12}:role\//);
       expect(t.resourceTags).toMatchObject({ environment: "prod", "managed-by": "pulumi-mlserving" });
       expect(JSON.parse(t.lifecyclePolicy).rules[0].selection.countType).toBe("sinceImagePulled");
@@ -153,7 +156,7 @@ describe("prod pulls through the ECR pull-through cache", () => {
     ]);
     for (const g of grants) {
       const [st] = JSON.parse((g.inputs as any).policy).Statement;
-      expect(st.Action).toEqual(["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]);
+      expect(st.Action).toEqual(["ecr:BatchImportUpstreamImage", "ecr:CreateRepository", "ecr:TagResource"]);
       expect(st.Resource.sort()).toEqual([
         "arn:aws:ecr:us-east-1:123456789012:repository/mlserving-prod/docker-hub/*",
         "arn:aws:ecr:us-east-1:123456789012:repository/mlserving-prod/ecr-public/*",

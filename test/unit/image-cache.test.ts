@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import {
   bottlerocketAmiParameter,
   imageCacheProblems,
+  cachedPullName,
+  stackPullThroughCache,
   imageCacheScript,
   poolNodeImages,
 } from "../../components/platform/image-cache";
@@ -84,15 +86,18 @@ describe("the image-cache snapshot script (npm run image-cache)", () => {
 
 describe("a stale image-cache snapshot (imageCacheProblems)", () => {
   const prod = rawOf("prod");
-  const withGpuPool = (extra: Record<string, unknown>) => {
-    const pools = prod.raw.capacity.pools.map((p: Record<string, unknown>) =>
+  // Prod's pools without its pull-through cache: containerd stores each image under its own name.
+  const uncached: Record<string, any> = { ...prod.raw };
+  delete uncached.images;
+  const withGpuPool = (extra: Record<string, unknown>, raw: Record<string, any> = uncached) => {
+    const pools = raw.capacity.pools.map((p: Record<string, unknown>) =>
       p.name === "gpu" ? { ...p, imageCacheSnapshotId: "snap-0123456789abcdef0", ...extra } : p,
     );
-    return { ...prod.raw, capacity: { ...prod.raw.capacity, pools } };
+    return { ...raw, capacity: { ...raw.capacity, pools } };
   };
   const current = poolNodeImages(
-    specOf(prod.raw, prod.region, prod.secretKeys),
-    specOf(prod.raw, prod.region, prod.secretKeys).capacity.pools[0],
+    specOf(uncached, prod.region, prod.secretKeys),
+    specOf(uncached, prod.region, prod.secretKeys).capacity.pools[0],
   );
 
   it("accepts a snapshot recorded with the images the pool's pods pull now", () => {
@@ -104,6 +109,22 @@ describe("a stale image-cache snapshot (imageCacheProblems)", () => {
     const old = current.map((i) => (i.startsWith("docker.io/vllm/") ? "docker.io/vllm/vllm-openai:v0.15.1" : i));
     expect(() => specOf(withGpuPool({ imageCacheImages: old }), prod.region, prod.secretKeys)).toThrow(
       /mlserving:capacity\.pools\[0\]\.imageCacheImages: snapshot snap-0123456789abcdef0 is stale: it lacks docker\.io\/vllm\/vllm-openai:v0\.16\.0; it holds docker\.io\/vllm\/vllm-openai:v0\.15\.1/,
+    );
+  });
+
+  it("compares the names containerd stored: recorded through the cache (the registry written out), stale once the cache is off", () => {
+    const spec = specOf(prod.raw, prod.region, prod.secretKeys);
+    const recorded = poolNodeImages(spec, spec.capacity.pools[0]).map((i) =>
+      cachedPullName(i, stackPullThroughCache(spec)).replace(
+        "$REGISTRY",
+        "111122223333.dkr.ecr.us-east-1.amazonaws.com",
+      ),
+    );
+    expect(recorded[0]).toMatch(/^111122223333\.dkr\.ecr\.us-east-1\.amazonaws\.com\/mlserving-prod\/docker-hub\//);
+    const cached = withGpuPool({ imageCacheImages: recorded }, prod.raw);
+    expect(imageCacheProblems(specOf(cached, prod.region, prod.secretKeys))).toEqual([]);
+    expect(() => specOf(withGpuPool({ imageCacheImages: recorded }), prod.region, prod.secretKeys)).toThrow(
+      /imageCacheImages: snapshot snap-0123456789abcdef0 is stale: it lacks docker\.io\/vllm\/vllm-openai:v0\.16\.0/,
     );
   });
 

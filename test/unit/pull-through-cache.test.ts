@@ -117,7 +117,7 @@ describe("IAM of the pull-through cache", () => {
     const doc = pullThroughNodePolicy(scope, prefixes);
     expect(doc.Statement).toHaveLength(1);
     const [st] = doc.Statement;
-    expect(st.Action).toEqual(["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]);
+    expect(st.Action).toEqual(["ecr:BatchImportUpstreamImage", "ecr:CreateRepository", "ecr:TagResource"]);
     expect(st.Resource).toEqual([
       "arn:aws:ecr:us-east-1:123456789012:repository/mlserving-prod/docker-hub/*",
       "arn:aws:ecr:us-east-1:123456789012:repository/mlserving-prod/github/*",

@@ -183,9 +183,16 @@ describe("prod pulls through the ECR pull-through cache", () => {
 
   it("has model pods wait for the rules, templates and node permissions", () => {
     const mirror = plans.prod.resources.filter((r) => r.urn.includes("ImageMirror$")).map((r) => r.urn);
-    const rules = mirror.filter((u) => u.includes("PullThroughCacheRule"));
+    // Four upstreams: a rule and a template each (the templates wait for their creation role's
+    // policy), and the import grant of each node role (system and Karpenter).
+    const needed = mirror.filter((u) =>
+      /PullThroughCacheRule|RepositoryCreationTemplate|::mlserving-images-node-/.test(u),
+    );
+    expect(needed.filter((u) => u.includes("PullThroughCacheRule"))).toHaveLength(4);
+    expect(needed.filter((u) => u.includes("RepositoryCreationTemplate"))).toHaveLength(4);
+    expect(needed.filter((u) => u.includes("::mlserving-images-node-"))).toHaveLength(2);
     for (const r of ofType("prod", "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime"))
-      expect(r.dependsOn).toEqual(expect.arrayContaining(rules));
+      expect(r.dependsOn).toEqual(expect.arrayContaining(needed));
   });
 });
 

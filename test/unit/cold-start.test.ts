@@ -475,6 +475,6 @@ describe("cold-start floor: LoRA adapters", () => {
       "weights: 1 LoRA adapter(s) (serving.models[0].adapters) read at start from their Mountpoint volumes: their sizes are not stated",
     );
     expect(e.newNodeSeconds).toBe(plain.newNodeSeconds);
-    expect(e.replacement.withinNotice).not.toBe(true);
+    expect(e.replacement.withinNotice).toBe(false);
   });
 });

@@ -406,6 +406,26 @@ describe("figures the README and docs/ quote", () => {
       }
   });
 
+  // Each check above passes where its pattern finds nothing: a reworded claim would switch it off
+  // silently. Every kind of claim it checks is made somewhere, so each check has something to check.
+  it.each([
+    ["the lowest Node version", /Node(?:\.js)? \d+(?:\.\d+)?(?: or newer|\+)/],
+    ["an idle floor or ceiling in bold", /\*\*(Idle floor|Ceiling)\*\* \((dev|staging|prod): \$[\d,.]+\)/],
+    ["the price table's date", /list prices of \d{4}-\d\d-\d\d/],
+    ["the month's hours", /a month \(\d+ hours\)/],
+    [
+      "a table row pricing N × an instance type",
+      /^\|(?=.*\((dev|staging|prod)\))(?=.*\d+ × [a-z0-9-]+\.[a-z0-9]+)(?=.*\$[\d,]+\.\d\d)/m,
+    ],
+    ["the shipped stacks' budgets", /shipped stacks\s+set[^]*?\$[\d,]+ \((dev|staging|prod)(, advisory)?\)/],
+    [
+      "a stack's NodePools' share of its ceiling",
+      /Of (dev|staging|prod)'s ceiling,\s+\$[\d,]+\s+is\s+the\s+\w+\s+NodePools/,
+    ],
+  ])("makes a claim of this kind somewhere, for its check to check: %s", (_kind, pattern) => {
+    expect(pages.some((p) => pattern.test(text(p)))).toBe(true);
+  });
+
   it.each(pages)("%s: the share of a stack's ceiling it gives its NodePools is theirs", (page) => {
     // "Of prod's ceiling, $56,213 is the two NodePools at their limits (16 GPUs, 24 Neuron devices)"
     const claims = text(page)

@@ -46,7 +46,9 @@ describe("upstream schema validation", () => {
       validateAgainstUpstreamSchema({ ...isvc, spec: { predictor: { ...isvc.spec.predictor, maxReplicas: "many" } } }),
     ).toThrow(/must be integer/);
     const so = scaledObject(model, "m") as any;
-    expect(() => validateAgainstUpstreamSchema({ ...so, spec: { ...so.spec, minReplicaCount: "one" } })).toThrow();
+    expect(() => validateAgainstUpstreamSchema({ ...so, spec: { ...so.spec, minReplicaCount: "one" } })).toThrow(
+      /minReplicaCount must be integer/,
+    );
     expect(() => validateAgainstUpstreamSchema({ apiVersion: "example.com/v1", kind: "Widget" })).toThrow(
       /no upstream schema/,
     );
@@ -144,7 +146,7 @@ describe("upstream schema validation", () => {
     });
     validateAgainstUpstreamSchema(pdb(1));
     validateAgainstUpstreamSchema(pdb("25%"));
-    expect(() => validateAgainstUpstreamSchema(pdb(true))).toThrow();
+    expect(() => validateAgainstUpstreamSchema(pdb(true))).toThrow(/maxUnavailable must match a schema in anyOf/);
     expect(() =>
       validateAgainstUpstreamSchema({ ...deployment, metadata: { ...deployment.metadata, label: { a: "b" } } }),
     ).toThrow(/additional propert/);

@@ -82,6 +82,13 @@ function declaredPropertyName(node: ts.Node): ts.Identifier | undefined {
   return undefined;
 }
 
+/** A string that names a property: `m.resources["gpus"]`, `{ "gpus": 1 }`, `{ "gpus"?: number }`. */
+function isQuotedPropertyName(node: ts.StringLiteral): boolean {
+  const parent = node.parent;
+  if (ts.isElementAccessExpression(parent)) return parent.argumentExpression === node;
+  return (ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent)) && parent.name === node;
+}
+
 /** Every place a file names a kind outside its record, as `line: text`. */
 export function kindNames(source: string, fileName = "file.ts"): string[] {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
@@ -91,6 +98,8 @@ export function kindNames(source: string, fileName = "file.ts"): string[] {
   const visit = (node: ts.Node) => {
     if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && literalNames.has(node.text)) {
       if (!isKindData(node)) at(node, `"${node.text}"`);
+    } else if (ts.isStringLiteral(node) && propertyNames.has(node.text) && isQuotedPropertyName(node)) {
+      at(node, `"${node.text}"`);
     } else if (ts.isPropertyAccessExpression(node) && propertyNames.has(node.name.text)) {
       at(node, `.${node.name.text}`);
     } else {
@@ -116,6 +125,10 @@ describe("an accelerator kind is named only in its record", () => {
     expect(names(`const { gpus } = q;`)).toEqual(["gpus:"]);
     expect(names(`const [gpus, types] = pair; f(gpus);`)).toEqual([]); // a local variable, not the field
     expect(names(`interface Q { neuronDevices?: number }`)).toEqual(["neuronDevices:"]);
+    expect(names(`const n = m.resources["gpus"]; const o = { "neuronDevices": 1 };`)).toEqual([
+      `"gpus"`,
+      `"neuronDevices"`,
+    ]);
     // Not names: comments, longer strings, data about a kind.
     expect(names(`// nvidia\nconst s = "an nvidia model"; const n = "neuron-monitor";`)).toEqual([]);
     expect(

@@ -4,10 +4,10 @@ import type { ModelSpec } from "../../components/serving";
 import { ec2NodeClassSpec, nodePoolSpec } from "../../components/capacity";
 import { podMonitor, serviceMonitor } from "../../components/common";
 import { prometheusRule } from "../../components/monitoring";
-import { CHARTS, KUBERNETES_VERSION } from "../../components/versions";
+import { CHARTS, CRD_RELEASES, KUBERNETES_VERSION } from "../../components/versions";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { CRD_SCHEMAS, KUBERNETES_SCHEMA } from "../schemas/extract";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const model: ModelSpec = {
@@ -150,6 +150,27 @@ describe("upstream schema validation", () => {
     expect(() =>
       validateAgainstUpstreamSchema({ ...deployment, metadata: { ...deployment.metadata, label: { a: "b" } } }),
     ).toThrow(/additional propert/);
+  });
+
+  it("holds every committed custom-resource schema to the release the kit pins (read from what each file says it came from)", () => {
+    const pinned: Record<string, string> = {
+      "kubernetes-sigs/gateway-api": CRD_RELEASES.gatewayApi.tag,
+      "kubernetes-sigs/gateway-api-inference-extension": CRD_RELEASES.inferenceExtension.tag,
+      "istio/istio": CHARTS.istioBase.version,
+      "aws/karpenter-provider-aws": `v${CHARTS.karpenter.version}`,
+      "kedacore/keda": `v${CHARTS.keda.version}`,
+      "kserve/kserve": CHARTS.kserveCrd.version,
+      "prometheus-community/helm-charts": `kube-prometheus-stack-${CHARTS.kubePrometheusStack.version}`,
+    };
+    const dir = join(__dirname, "../schemas");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".json") && f !== "kubernetes.json");
+    expect(files.length).toBeGreaterThanOrEqual(16);
+    for (const f of files) {
+      const comment = String(JSON.parse(readFileSync(join(dir, f), "utf8")).$comment);
+      const from = / from ([\w.-]+\/[\w.-]+) (\S+) /.exec(comment);
+      expect(from, `${f}: names no upstream release`).not.toBeNull();
+      expect(from![2], `${f} (${from![1]})`).toBe(pinned[from![1]!]);
+    }
   });
 
   it("reads every schema from the version the kit pins", () => {

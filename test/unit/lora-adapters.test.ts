@@ -69,6 +69,10 @@ describe("vLLM's LoRA arguments (vllm v0.16.0 cli_args.py, config/lora.py)", () 
   it("are the vLLM GPU runtime's arguments of a model with adapters, and none without", () => {
     const runtime = MODEL_RUNTIMES.vllm;
     expect(runtime.modelArgs!(chat())).toEqual(expect.arrayContaining(loraArgs([billing, legal])));
+    // In one run, in order: a flag parted from its value would start vLLM with another setting.
+    const args = runtime.modelArgs!(chat());
+    const at = args.indexOf("--enable-lora");
+    expect(args.slice(at, at + loraArgs([billing, legal]).length)).toEqual(loraArgs([billing, legal]));
     expect(runtime.modelArgs!(chat({ adapters: undefined }))).not.toContain("--enable-lora");
   });
 });

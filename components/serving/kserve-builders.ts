@@ -254,12 +254,24 @@ export function inferenceService(input: InferenceServiceInput) {
           // KServe merges this over the ServingRuntime's container (MergeRuntimeContainers): the
           // predictor's own container is restricted whatever the runtime object says.
           securityContext: { ...restrictedContainerSecurityContext(), runAsUser: runtime.runAsUser },
+          // The runtime's own readiness probe, merged over the same probe: the InferenceService shows
+          // that traffic waits for the server even where the ServingRuntime is another stack's (a model
+          // team's stack deploying onto the platform's runtime), so the policy pack can see it there.
+          ...withReadinessProbe(runtime),
           ...(args.length > 0 ? { args } : {}),
           ...(adapterMounts.length > 0 ? { volumeMounts: adapterMounts } : {}),
         },
       },
     },
   };
+}
+
+/** The readiness probe of a runtime's server container as its ServingRuntime sets it (none when it sets none). */
+function withReadinessProbe(runtime: ModelRuntime): { readinessProbe?: unknown } {
+  const containers = runtime.servingRuntime(SERVING_NAMESPACE).spec.containers as
+    { readinessProbe?: unknown }[] | undefined;
+  const probe = containers?.[0]?.readinessProbe;
+  return probe ? { readinessProbe: probe } : {};
 }
 
 /** The readiness endpoint the ALB health-checks: the runtime's. */

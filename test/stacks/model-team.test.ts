@@ -132,6 +132,35 @@ describe("examples/model-team planned against the dev platform's recorded output
   });
 });
 
+describe("a model team's KServe model on a runtime the platform offers in its namespace", () => {
+  it("plans clean: the InferenceService carries the runtime's readiness probe the team's stack cannot see", async () => {
+    // The same team, offered KServe's Triton runtime by the platform, serving its model through KServe.
+    const dir = mkdtempSync(join(tmpdir(), "model-team-kserve-"));
+    const outputs = JSON.parse(readFileSync(outputsFile, "utf8"));
+    outputs.outputs.serving.teams.fraud.kserveRuntimes = ["triton"];
+    writeFileSync(join(dir, "outputs.json"), JSON.stringify(outputs));
+    const stackFile = readFileSync(join(projectDir, "Pulumi.dev.yaml"), "utf8");
+    expect(stackFile).toMatch(/server: triton/);
+    writeFileSync(join(dir, "Pulumi.dev.yaml"), stackFile.replace("server: triton", "server: kserve"));
+    const outcome = await runProjectPlan({
+      projectDir,
+      stack: "dev",
+      configPath: join(dir, "Pulumi.dev.yaml"),
+      outputsPath: join(dir, "outputs.json"),
+    });
+    if (outcome.kind !== "planned") throw new Error(`did not plan: ${JSON.stringify(outcome)}`);
+    expect(outcome.report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    const isvc = outcome.resources.find((r) => r.type === "kubernetes:serving.kserve.io/v1beta1:InferenceService")
+      ?.inputs as any;
+    expect(isvc.metadata.namespace).toBe("fraud");
+    expect(isvc.spec.predictor.model.runtime).toBe("triton-gpu");
+    expect(isvc.spec.predictor.model.readinessProbe.httpGet.path).toBe("/v2/health/ready");
+    expect(outcome.resources.some((r) => r.type === "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime")).toBe(
+      false,
+    );
+  });
+});
+
 describe("npm run plan -- --project", () => {
   it("plans examples/model-team with exit 0 and writes its artifacts; --help lists the project", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "model-team-plan-")), "out");

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Problem } from "../common/problems";
 import { ENVIRONMENTS, type Environment } from "../common/tags";
 import type { EndpointOidc } from "../serving/callers";
+import { PULL_THROUGH_UPSTREAMS, type PullThroughMirror } from "../cluster/pull-through-cache";
 
 /**
  * The platform stack's outputs for the teams that deploy models into it: one typed contract,
@@ -90,6 +91,12 @@ export interface PlatformServingOutputs {
    * recorded its outputs before it was exported): LLMs then go through the ALB.
    */
   llmGateway?: PlatformLlmGatewayOutputs;
+  /**
+   * The platform's ECR pull-through cache (`mlserving:images.pullThroughCache`): a team's pods pull
+   * the images of the upstreams it has rules for through it, with the nodes' permissions the platform
+   * granted. Absent when the platform has none (or recorded its outputs before it was exported).
+   */
+  imageMirror?: PullThroughMirror;
 }
 
 /** The platform's LLM gateway as a model team's route names it. */
@@ -193,6 +200,21 @@ const schema = z.strictObject({
       .optional(),
     teams: z.record(z.string(), team),
     llmGateway: z.strictObject({ name: text, namespace: text, listener: text }).optional(),
+    imageMirror: z
+      .strictObject({
+        registry: z
+          .string()
+          .regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/, "must be an ECR private registry host"),
+        repositoryPrefix: text,
+        upstreams: z
+          .array(
+            z.enum(Object.keys(PULL_THROUGH_UPSTREAMS) as [keyof typeof PULL_THROUGH_UPSTREAMS], {
+              error: `must be one of ${Object.keys(PULL_THROUGH_UPSTREAMS).join(", ")}`,
+            }),
+          )
+          .readonly(),
+      })
+      .optional(),
   }),
   registry: z.strictObject({
     trackingUri: z.string().regex(/^https?:\/\/\S+$/, "must be an http(s) URL"),

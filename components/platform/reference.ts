@@ -7,6 +7,7 @@ import type { ModelServerArgs } from "../serving/model-servers";
 import { routedByGateway } from "../serving/runtimes";
 import type { ModelSpec } from "../serving/model-spec";
 import type { ServingTarget } from "../serving/serving-target";
+import type { ImageMirrorHandle } from "../cluster/image-mirror";
 import {
   parsePlatformOutputs,
   PLATFORM_OUTPUT_KEYS,
@@ -144,6 +145,7 @@ export class PlatformReference {
         trackingUri: this.registry.trackingUri,
         ...(s.endpointOidc ? { endpointOidc: s.endpointOidc } : {}),
         ...this.weightsStore(),
+        ...this.imageMirror(),
       };
     const t = s.teams[team];
     if (!t)
@@ -159,7 +161,26 @@ export class PlatformReference {
       ...(t.models ? { allowedModels: t.models } : {}),
       ...(s.endpointOidc ? { endpointOidc: s.endpointOidc } : {}),
       ...this.weightsStore(),
+      ...this.imageMirror(),
     };
+  }
+
+  /**
+   * The platform's pull-through cache, when it has one: a team's pods pull through it like the
+   * platform's own. Nothing to wait for: the platform stack made the rules and the nodes' permissions.
+   */
+  private imageMirror(): { imageMirror?: ImageMirrorHandle } {
+    const m = this.outputs.serving.imageMirror;
+    return m
+      ? {
+          imageMirror: {
+            registry: pulumi.output(m.registry),
+            repositoryPrefix: m.repositoryPrefix,
+            upstreams: m.upstreams,
+            ready: [],
+          },
+        }
+      : {};
   }
 
   /** The registry's bucket and key, where the platform stages registry versions for models that mount their weights (outputs that carry the key). */

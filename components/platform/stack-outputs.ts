@@ -3,9 +3,15 @@ import { kubeconfig } from "../cluster/builders";
 import { REGISTRY_CREDENTIALS_SECRET } from "../common/names";
 import { MODEL_RUNTIMES } from "../serving/runtimes";
 import { LLM_GATEWAY_LISTENER, LLM_GATEWAY_NAME, LLM_GATEWAY_NAMESPACE } from "../serving/gateway/gateway-builders";
-import { PLATFORM_OUTPUTS_VERSION, type PlatformOutputs, type PlatformTeamOutputs } from "./outputs";
+import {
+  PLATFORM_OUTPUTS_VERSION,
+  type PlatformOutputs,
+  type PlatformServingOutputs,
+  type PlatformTeamOutputs,
+} from "./outputs";
 import type { MlPlatform } from "./platform";
 import type { PlatformSpec } from "./spec";
+import type { ImageMirrorHandle } from "../cluster/image-mirror";
 
 /** The platform outputs as the program returns them: each key a value or an output of its type. */
 export type PlatformOutputValues = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> };
@@ -54,7 +60,7 @@ export function platformOutputs(platform: MlPlatform, spec: PlatformSpec): Platf
         workloadIdentity: "eks-pod-identity" as const,
         ...facts,
       })),
-    serving: {
+    serving: withMirrorOutputs(platform.imageMirror?.handle, {
       namespace: platform.serving.namespace,
       kserveRuntimes: [...platform.serving.kserveRuntimes],
       servingRuntimeNames: Object.fromEntries(
@@ -84,7 +90,7 @@ export function platformOutputs(platform: MlPlatform, spec: PlatformSpec): Platf
       ...(spec.serving.gateway
         ? { llmGateway: { name: LLM_GATEWAY_NAME, namespace: LLM_GATEWAY_NAMESPACE, listener: LLM_GATEWAY_LISTENER } }
         : {}),
-    },
+    }),
     registry: pulumi.all([platform.registry.bucket.bucket, platform.registry.key.arn]).apply(([bucket, keyArn]) => ({
       trackingUri: platform.registry.handle.trackingUri,
       ...(spec.registry.hostname ? { hostname: spec.registry.hostname } : {}),
@@ -98,4 +104,16 @@ export function platformOutputs(platform: MlPlatform, spec: PlatformSpec): Platf
       monitorSelectorLabels: {},
     },
   };
+}
+
+/** The serving outputs, with the platform's pull-through cache when it has one (its registry host is known at deploy time). */
+function withMirrorOutputs(
+  mirror: ImageMirrorHandle | undefined,
+  serving: PlatformServingOutputs,
+): pulumi.Input<PlatformServingOutputs> {
+  if (!mirror) return serving;
+  return mirror.registry.apply((registry) => ({
+    ...serving,
+    imageMirror: { registry, repositoryPrefix: mirror.repositoryPrefix, upstreams: [...mirror.upstreams] },
+  }));
 }

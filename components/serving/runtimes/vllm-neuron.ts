@@ -70,10 +70,11 @@ export const VLLM_NEURON_NO_LORA =
  * - the quickstart's start also downloads TinyLlama from the Hugging Face Hub, which the kit's weights
  *   phase counts separately: the two overlap by that download of TinyLlama's weights, small beside the
  *   extra compile work above.
- * The same DLC table lists inf2 among the tag's instance types (versions.ts); AWS's NxD Inference 2.29
- * release notes say "NxD Inference models are now only supported on Trn2 and newer hardware" for its
- * NKI kernels, while the vLLM user guide of plugin 0.5.0 lists "Supported AWS instances: Inf2,
- * Trn1/Trn1n, Trn2": serving on inf2 is AWS's claim, not a measurement here.
+ * The DLC table lists inf2 among the pinned tag's instance types (versions.ts), and the vLLM user guide
+ * of plugin 0.5.0 lists "Supported AWS instances: Inf2, Trn1/Trn1n, Trn2"; AWS's NxD Inference 2.29
+ * release notes, under "NxD Inference no longer supports NKI kernels on Trn1/Inf2 hardware", add "NxD
+ * Inference models are now only supported on Trn2 and newer hardware" and point Inf2 users who need
+ * those kernels to release 2.28: serving on inf2 is AWS's claim, not a measurement here.
  *
  * Loading compiled artifacts (a cache hit) has no published figure for NxD Inference on inf2 (what was
  * searched, 2026-12): the Neuron docs' weights-sharding guide gives 108-187 s for Llama 3.1 405B on

@@ -22,6 +22,7 @@ import { IMAGE_SIZES } from "../../components/platform/image-sizes";
 import type { AcceleratorPoolSpec, PlatformSpec } from "../../components/platform/spec";
 import { MAX_WEIGHTS_GIB, modelSpecProblems, type ModelSpec } from "../../components/serving";
 import { VLLM_GPU_SERVER_START } from "../../components/serving/runtimes/vllm-gpu";
+import { VLLM_NEURON_SERVER_START } from "../../components/serving/runtimes/vllm-neuron";
 import { IMAGES, imageRef } from "../../components/versions";
 import { headroomImages } from "../../components/platform/headroom";
 import { poolProblems } from "../../components/capacity/rules";
@@ -240,14 +241,30 @@ describe("cold-start floor: the server's own start", () => {
     expect(cached.basis).toMatch(/with its compile cache.*39.34 - 14.77/);
   });
 
-  it("names the server start it has no figure for: Triton's model load, vLLM-Neuron's compile or NEFF load", () => {
+  it("names the server start it has no figure for: Triton's model load, vLLM-Neuron's NEFF load", () => {
     const triton = serverPhase(TRITON_GPU_MODEL, false);
     expect(triton.seconds).toBeUndefined();
     expect(triton.basis).toMatch(/triton-inference-server\/server#6014/);
+    // Where to read the measured load instead: Triton's own per-model gauge.
+    expect(triton.basis).toMatch(/nv_model_load_duration_secs on its metrics port/);
+    const cached = serverPhase(KSERVE_NEURON_MODEL, true);
+    expect(cached.seconds).toBeUndefined();
+    expect(cached.basis).toMatch(/loading cached NEFFs/);
+  });
+
+  it("counts vLLM-Neuron's compile at every start: the lower end of AWS's 5-10 minutes for the pinned DLC line", () => {
+    expect(compileCacheHit(spec([KSERVE_NEURON_MODEL]), KSERVE_NEURON_MODEL)).toBe(false);
     const neuron = serverPhase(KSERVE_NEURON_MODEL, false);
-    expect(neuron.seconds).toBeUndefined();
+    expect(neuron).toMatchObject({ seconds: VLLM_NEURON_SERVER_START.uncached.seconds });
+    expect(neuron.seconds).toBe(300);
     expect(neuron.basis).toMatch(/neuronx-cc at every start/);
-    expect(serverPhase(KSERVE_NEURON_MODEL, true).basis).toMatch(/loading cached NEFFs/);
+    expect(neuron.basis).toMatch(/Neuron docs v2\.31\.0.*'Server startup typically takes 5-10 minutes'/);
+    // The basis names what differs from the quickstart, so the figure is read as the floor it is.
+    expect(neuron.basis).toMatch(/TinyLlama-1\.1B .*trn1\.32xlarge/);
+    expect(neuron.basis).toMatch(/floor for models of at least 1\.1 B parameters/);
+    const e = coldStartEstimate(spec([KSERVE_NEURON_MODEL]), KSERVE_NEURON_MODEL, 0);
+    expect(phase(e, "server").seconds).toBe(300);
+    expect(e.unknown.some((u) => u.startsWith("server:"))).toBe(false);
   });
 
   it("counts the start a model states it measured, which turns an unknown verdict into one", () => {
@@ -303,6 +320,23 @@ describe("cold-start floor: spot replacements", () => {
     expect(t.replacement.seconds).toBeLessThan(SPOT_INTERRUPTION_NOTICE.value);
     expect(t.replacement.withinNotice).toBeUndefined();
     expect(t.replacement.notCounted).toEqual(["the server phase"]);
+  });
+
+  it("says a Neuron replacement is NOT within the notice even on a warm node: the compile alone exceeds it", () => {
+    const llama = { ...KSERVE_NEURON_MODEL, weightsGiB: 6 };
+    const pools = (p: AcceleratorPoolSpec[]) =>
+      p.map((x) => (x.kind === "neuron" ? { ...x, spot: true, warmNodes: 1 } : x));
+    const e = coldStartEstimate(asProd(spec([llama], pools)), llama, 0);
+    const weights = phase(e, "weights").seconds!;
+    expect(e.replacement).toMatchObject({ lands: "warm-node", seconds: weights + 300, withinNotice: false });
+    expect(e.replacement.seconds).toBeGreaterThan(SPOT_INTERRUPTION_NOTICE.value);
+    expect(coldStartSummaryLines([e]).join("\n")).toContain(
+      `spot replacement: on a warm node, >= ${weights + 300} s, NOT within the 120 s notice`,
+    );
+    const warning = e.warnings.find((w) => w.path === "serving.models[0]")!.message;
+    expect(warning).toContain(`serves after at least ${weights + 300} s, beyond the 120 s interruption notice`);
+    // Without a figure for the compile the verdict was unknown: the server phase now decides it.
+    expect(warning).not.toContain("state the server's measured start");
   });
 
   it("decides from the phases on its way: false past the notice, true when all counted within it, else unknown", () => {

@@ -1,6 +1,7 @@
 // What the README and docs/ say against what the kit does: every `npm run` script they name
 // exists, every page they link exists, the cost table is the shipped stacks' envelope, the
-// side-by-side table of spot replacement options is what the plan computes for each option, every
+// side-by-side table of spot replacement options is what the plan computes for each option (and so
+// are the warm-node replacements of prod's Triton and Neuron models), every
 // command they show parses with the real command's options (the plan, the output recorders,
 // `pulumi config set` keys), every `mlserving:` key they name is in the config schema, and every
 // TypeScript block compiles against the package's sources.
@@ -125,6 +126,29 @@ describe("the README and docs/", () => {
     expect(lines.find((l) => l.split("|")[1]?.trim() === "ODCR of 1 × g6.2xlarge (staging)")).toContain(
       usd(staging.reserved!.usd),
     );
+  });
+
+  it("docs/cost-and-capacity.md's warm-node replacements of prod's Triton and Neuron models are the plan's", () => {
+    const prod = shippedSpec("prod");
+    const replacement = (name: string) => {
+      const i = prod.serving.models.findIndex((m) => m.name === name);
+      return coldStartEstimate(prod, prod.serving.models[i], i);
+    };
+    const page = text(join("docs", "cost-and-capacity.md")).replace(/\s+/g, " ");
+    const assistant = replacement("assistant");
+    const [, verdict, seconds, weights, server] =
+      page.match(
+        /`assistant`'s replacement is (NOT within|within) the notice.*?serves after at least (\d+) s \(weights (\d+) \+ server (\d+)\)/,
+      ) ?? [];
+    expect(verdict).toBe(assistant.replacement.withinNotice === false ? "NOT within" : "within");
+    expect(assistant.replacement).toMatchObject({ lands: "warm-node", seconds: Number(seconds) });
+    expect(assistant.phases.find((p) => p.phase === "weights")!.seconds).toBe(Number(weights));
+    expect(assistant.phases.find((p) => p.phase === "server")!.seconds).toBe(Number(server));
+    expect(page).toContain(`counts as ${server} s, the lower end of the "Server startup typically takes 5-10 minutes"`);
+    const triton = replacement("fraud-detector").replacement;
+    const [, counted] = page.match(/`fraud-detector`'s is (\d+) s counted and "unknown"/) ?? [];
+    expect(triton).toMatchObject({ lands: "warm-node", seconds: Number(counted), notCounted: ["the server phase"] });
+    expect(triton.withinNotice).toBeUndefined();
   });
 });
 

@@ -26,14 +26,29 @@ import type { ModelRuntime } from "./runtime";
  *   not a measurement), and a 5 GB multi-file ONNX model takes about 45 minutes;
  * - #5349 and #4234: small ONNX models load in 0.2-0.7 s (22.x/23.x, sizes not given);
  * - #5045 (22.04, Python and ONNX backends, 2 GB environment): about 10 minutes on first launch.
- * Any one of these as the floor would say more than its source: a model's start is the backend's and
- * the model's, so a stack states the measured one (`serving.models[].serverStartSeconds`).
+ * A second search (2026-12) for a whole start, Triton's first log line to "Started GRPCInferenceService",
+ * of an ONNX model on a GPU at 24.x-26.x found none in an issue: the published 24.x logs show the
+ * model's load only, e.g. #7906 (2024-12, TRITONBACKEND API 1.19, a MIG slice, model size not given),
+ * `"loading: onnx:1"` at 10:41:12.667006 to `"successfully loaded 'onnx'"` at 10:41:14.331226, 1.7 s.
+ * The least published ONNX load on a GPU is under a second (#5349: 'VehicleREID_onnx' on GPU device 0,
+ * 10:50:06.556296 to 10:50:07.212686, TRITONBACKEND API 1.10, a 22.x release): as a floor it counts
+ * nothing, and counted it would call a replacement "within" the notice whatever the model's size. Any
+ * one of these as the floor would say more than its source: a model's start is the backend's and the
+ * model's, so a stack states the measured one (`serving.models[].serverStartSeconds`).
+ *
+ * Triton measures it: since triton-inference-server/core#397 (2024-10) every model reports the gauge
+ * `nv_model_load_duration_secs{model,version}` on the metrics port, created whatever the metrics
+ * configuration and set once the model has loaded (core src/metric_model_reporter.cc `InitializeGauges`:
+ * "Always setup these inference request metrics, regardless of config"; src/model_repository_manager/
+ * model_lifecycle.cc `CalculateAndReportLoadTime`; in core r26.06 and on main at 73aad7c, 2026-06-09).
+ * The kit scrapes that port (kserve-builders.ts runtimePodMonitor), so each replica's load is in Prometheus.
  */
 export const TRITON_SERVER_START = {
   uncached: {
     basis:
       "loading the model repository's models through their backends: no figure for a given model " +
-      "(triton-inference-server/server#6014: 4 s to 750 s by backend and release)",
+      "(triton-inference-server/server#6014: 4 s to 750 s by backend and release); Triton reports each " +
+      "model's load as nv_model_load_duration_secs on its metrics port",
   },
 } as const;
 

@@ -48,29 +48,54 @@ export const VLLM_NEURON_NO_LORA =
 /**
  * vLLM's own start on Neuron: it compiles the model for its NeuronCores (neuronx-cc, one NEFF per
  * bucket) unless it finds compiled artifacts. Each replica compiles today: NEURON_COMPILED_ARTIFACTS
- * and the compile cache are in the pod's emptyDir (VLLM_NEURON_ENV). No figure is published for the
- * compile or for loading cached NEFFs at the pinned SDK (2.31.1) on inf2: both are unknown to the floor.
+ * and the compile cache are in the pod's emptyDir (VLLM_NEURON_ENV).
  *
- * What was found (2026-12): the Neuron docs for vLLM (NxD Inference user guide, vLLM Neuron
- * "Compilation Cache" and "Precompile Cache") describe loading compiled artifacts instead of
- * compiling, but give no time; the nearest measurement, aws-neuron/transformers-neuronx#80
- * (2024-04, an AWS engineer), is about 40 s for Llama 2 7B from a populated compile cache on
- * trn1.32xlarge at tensor parallel 32 with transformers-neuronx, a library the pinned DLC does not
- * run, on another instance; and the SDK 2.31.1 DLC quickstart (deploy/environments/
- * quickstart-deploy-dlc) is for Trn2/Trn3 and sends Trn1 users to "the legacy vLLM 0.16 DLC" (the kit
- * pins a 0.16.0 tag). Keeping compiled artifacts across replicas (NEURON_COMPILED_ARTIFACTS on a
- * staged, mounted directory) skips the compile, but the floor cannot count it until a load time on
- * inf2 is published or measured (`serving.models[].serverStartSeconds`).
+ * The compiling start's floor is AWS's own statement for this DLC: the Neuron docs' DLC quickstart at
+ * the 2.31.0 release (aws-neuron/aws-neuron-sdk tag v2.31.0, deploy/environments/quickstart-deploy-dlc.rst)
+ * runs `public.ecr.aws/neuron/pytorch-inference-vllm-neuronx:0.16.0-neuronx-py312-sdk2.31.0-ubuntu24.04`
+ * on a trn1.32xlarge serving TinyLlama-1.1B-Chat at `--tensor-parallel-size=2 --max-model-len=128
+ * --max-num-seqs=4` with `enable_bucketing: false`, and says "Server startup typically takes 5-10
+ * minutes". The floor takes the lower end, 300 s. What differs, all of it making the kit's compile
+ * longer, not shorter (so the floor holds for models of at least TinyLlama's 1.1B parameters; a
+ * smaller one states its own start, `serving.models[].serverStartSeconds`):
+ * - the pinned tag is sdk2.31.1, whose only change is the aws-neuron-tools package (Neuron 2.31.1
+ *   release notes), not the compiler or the plugin;
+ * - the kit serves `--max-model-len 4096 --max-num-seqs 8` (modelArgs below) with buckets on, which
+ *   the plugin's default Neuron config sets (vllm-project/vllm-neuron
+ *   vllm_neuron/worker/neuronx_distributed_model_loader.py, `"enable_bucketing": True`): more and
+ *   longer graphs than the quickstart's two;
+ * - prod's model is Llama 3.2 3B (3.2 B parameters), not 1.1 B;
+ * - neuronx-cc runs on the host's CPUs: inf2.xlarge has 4 vCPUs, trn1.32xlarge 128 (instance-types.ts;
+ *   only inf2.48xlarge has more, 192, and there the extra compile work above remains);
+ * - the quickstart's start also downloads TinyLlama from the Hugging Face Hub, which the kit's weights
+ *   phase counts separately: the two overlap by that download of TinyLlama's weights, small beside the
+ *   extra compile work above.
+ * The DLC table lists inf2 among the pinned tag's instance types (versions.ts), and the vLLM user guide
+ * of plugin 0.5.0 lists "Supported AWS instances: Inf2, Trn1/Trn1n, Trn2"; AWS's NxD Inference 2.29
+ * release notes, under "NxD Inference no longer supports NKI kernels on Trn1/Inf2 hardware", add "NxD
+ * Inference models are now only supported on Trn2 and newer hardware" and point Inf2 users who need
+ * those kernels to release 2.28: serving on inf2 is AWS's claim, not a measurement here.
+ *
+ * Loading compiled artifacts (a cache hit) has no published figure for NxD Inference on inf2 (what was
+ * searched, 2026-12): the Neuron docs' weights-sharding guide gives 108-187 s for Llama 3.1 405B on
+ * trn2.48xlarge only; aws-neuron/transformers-neuronx#80 (2024-04) about 40 s for Llama 2 7B on
+ * trn1.32xlarge with transformers-neuronx, a library the DLC does not run; no vllm-neuron or
+ * aws-neuron-sdk issue shows an inf2 start with vLLM's timestamps. None of the kit's starts hits a
+ * cache today (cold-start.ts compileCacheHit), so the floor does not need it yet.
  */
 export const VLLM_NEURON_SERVER_START = {
   uncached: {
+    seconds: 300,
     basis:
-      "compiling the model with neuronx-cc at every start (the compiled artifacts are in the pod's " +
-      "emptyDir): no figure is published for the pinned SDK 2.31.1 on inf2; the Neuron docs say only " +
-      "that a compile is 'sometimes exceeding several minutes for large graphs' (vLLM Neuron, 'Compilation Cache')",
+      "compiling the model with neuronx-cc at every start (the compiled artifacts are in the pod's emptyDir): " +
+      "AWS's DLC quickstart (Neuron docs v2.31.0, 'Quickstart: Configure and deploy a vLLM server using Neuron " +
+      "Deep Learning Container') says 'Server startup typically takes 5-10 minutes' for the vLLM 0.16.0 DLC " +
+      "serving TinyLlama-1.1B at tensor parallel 2, 128 tokens, 4 sequences and no buckets on a 128-vCPU " +
+      "trn1.32xlarge; the kit compiles more (4096 tokens, 8 sequences, buckets), on inf2.xlarge with 4 vCPUs, so " +
+      "the lower end, 300 s, is the floor for models of at least 1.1 B parameters",
   },
   cached: {
-    basis: "loading cached NEFFs onto the NeuronCores: no figure is published for the pinned SDK 2.31.1 on inf2",
+    basis: "loading cached NEFFs onto the NeuronCores: no figure is published for NxD Inference on inf2",
   },
 } as const;
 

@@ -29,7 +29,6 @@ const EXEMPT = [
 
 /** Occurrences left on purpose, by file: how many, and why. */
 const STILL_NAMED: Record<string, { count: number; why: string }> = {
-  "components/common/names.ts": { count: 1, why: "NVIDIA_NAMESPACE: a namespace called `nvidia`, not the kind" },
   "components/monitoring/dashboards.ts": { count: 1, why: "the `neuron` dashboard's ConfigMap name" },
   "components/monitoring/alert-rules.ts": {
     count: 1,

@@ -103,6 +103,13 @@ export interface AcceleratorKindRecord<K extends string = string> {
   readonly imageCache: boolean;
   /** The kind's support component: its device-plugin add-on and exporter (see `support.ts`). */
   readonly support: AcceleratorSupportFactory;
+  /**
+   * The namespaces the kit creates for the kind's support (`namespaces.ts`): no model team may take
+   * one (`RESERVED_NAMESPACES`, platform/teams.ts), and each needs its Pod Security level
+   * (`KIT_NAMESPACE_POD_SECURITY`) and isolation (`KIT_NAMESPACE_ISOLATION`), which a test holds
+   * every record to. Namespaces the kit does not own (a chart in `kube-system`) are not listed.
+   */
+  readonly supportNamespaces: readonly string[];
   /** DaemonSets the kind's support runs on each of its nodes. */
   readonly daemonSets: readonly AcceleratorDaemonSet[];
   /**

@@ -1,6 +1,7 @@
 import { cpuMillisOf, memoryMiBOf } from "../quantity";
 import { NEURON_DEVICE_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
+import { NEURON_MONITOR_NAMESPACE } from "./namespaces";
 import { NEURON_MONITOR_RESOURCES } from "./neuron-monitor";
 import { neuronSupport } from "./support";
 
@@ -23,6 +24,8 @@ export const NEURON = {
   timeSlicing: false,
   imageCache: false,
   support: neuronSupport,
+  // The Neuron chart itself installs into kube-system (NEURON_NAMESPACE), which the kit does not own.
+  supportNamespaces: [NEURON_MONITOR_NAMESPACE],
   daemonSets: [
     {
       name: "neuron-device-plugin",

@@ -1,5 +1,6 @@
 import { NVIDIA_GPU_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
+import { GPU_OPERATOR_NAMESPACE, NVIDIA_NAMESPACE } from "./namespaces";
 import { nvidiaSupport } from "./support";
 
 /**
@@ -28,6 +29,7 @@ export const NVIDIA = {
   timeSlicing: true,
   imageCache: true,
   support: nvidiaSupport,
+  supportNamespaces: [NVIDIA_NAMESPACE, GPU_OPERATOR_NAMESPACE],
   daemonSets: [
     {
       name: "nvidia-device-plugin",

@@ -609,7 +609,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   // One per kind, from its record's metrics.
   const exporters: AlertRule[] = ACCELERATOR_KINDS.map((k) => {
     const { deviceResource: resource, metrics } = ACCELERATORS[k];
-    return { job: metrics.exporter, resource, what: metrics.nodes, dashboards: metrics.dashboard };
+    return { job: metrics.exporter, resource, what: metrics.nodes, dashboards: metrics.dashboard.title };
   }).map((e) => ({
     alert: "AcceleratorExporterMissing",
     expr: `count(kube_node_status_allocatable{resource="${e.resource.replace(/[^a-zA-Z0-9_]/g, "_")}"} > 0)\nunless on () count(up{job="${e.job}"} == 1)`,

@@ -114,16 +114,20 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
     "091e07d6496b01fff9642372cc10aab36170f7d863a95a2504217bcb6fb98b64",
   "components/cluster/pull-through-cache.ts": "6981747fc315d9f243a2e8b6abb60000810268ec7c60b6c541fa18a2dff81619",
   "components/common/accelerators/addons.ts": "48a29a4d134341e0cffd5354973e4c732b19c06c8a81caada1ea12d34bc058c1",
+  "components/common/accelerators/dashboards/gpu.json":
+    "5053488ba7d6ac3da96bc87b86e77e74f2da3c8baf18785ad75ac2b062a65fb9",
+  "components/common/accelerators/dashboards/neuron.json":
+    "1e3ab5a0a8c92ed6f59518c1725bacf3bed248c128e139e57c972757a02b7a8e",
   "components/common/accelerators/device-plugin-values.ts":
     "cec567142e7e0b7253dd3b6d3c7c7eac6988cd2a88c764a5411a188e46a69a7a",
-  "components/common/accelerators/index.ts": "c8f8a12a418da87fd372c79bbe9eee537c562d0309d95f567271ab03c1c7d4c1",
+  "components/common/accelerators/index.ts": "c1ddd0215be8d0352b0f814110edcda58ed984553193fa9b60ba8e2efee22229",
   "components/common/accelerators/kinds.ts": "4ae68dab9fec4f96542db43153f80dba697248e71a8c4e19c0c4087167bf9e2c",
   "components/common/accelerators/labels.ts": "9f66be70f57cfb1b317dea08d5d4608aed3aba0831609418b480dac283944ad6",
   "components/common/accelerators/namespaces.ts": "4ff480e1cb1fb0ea1bb94c60c409c077b5362b5da91a9130a3ece823c9d810d3",
   "components/common/accelerators/neuron-monitor.ts":
     "f63f9a0d124ff56b4ed199a461e900a4bf5daa03476fbb73d6314db2cd59e29e",
-  "components/common/accelerators/neuron.ts": "841239c5b745f8f23323e568260b32632e0821033bba3ec45dade60fa6dbe35b",
-  "components/common/accelerators/nvidia.ts": "4061c48bf8ba4c09879f81eb942ad9badda0c1181decb1f11dc9badaf626a274",
+  "components/common/accelerators/neuron.ts": "0bc502735b299ba5b7cc5bee7ce0cedec38082f37bf551ae5f3ebd6cf2b790d4",
+  "components/common/accelerators/nvidia.ts": "1236794ce73d944e4d52c6cef7135f60eecd5076dd514fe9791de3118b21f951",
   "components/common/accelerators/registry.ts": "099420ea22582892c793315ae353df2797578065866705563398c58868ccf7ae",
   "components/common/accelerators/support.ts": "ea52120dfdf3d891b27ee5b7dfc54cc07af5f4376eb172ed7c21f83f88d0d6fe",
   "components/common/chart-addon.ts": "9c6e9d7819ab6534e28302a78ed2f53479a8592b72f0701d31e702ec9de3d596",

@@ -4,6 +4,7 @@ import { acceleratorRegistry } from "./registry";
 
 export type {
   AcceleratorDaemonSet,
+  AcceleratorDashboard,
   AcceleratorKindRecord,
   AcceleratorSupport,
   AcceleratorSupportContext,

@@ -51,6 +51,22 @@ export interface AcceleratorDaemonSet {
 }
 
 /**
+ * The Grafana dashboard of a kind's devices, fed by its exporter. The kit ships it with its own
+ * dashboards (`DASHBOARDS`, monitoring/dashboards.ts), after the model-serving one, in kind order.
+ */
+export interface AcceleratorDashboard {
+  /** What alerts call it (`the GPU dashboard`, AcceleratorExporterMissing). */
+  readonly title: string;
+  /** Short name: its ConfigMap is `mlserving-dashboard-<name>` and its key `<name>.json`. */
+  readonly name: string;
+  /**
+   * The Grafana dashboard model (schemaVersion 39, datasource uid `prometheus`), kept beside the
+   * record as `dashboards/<name>.json`; every metric it queries must be in `METRIC_CATALOG`.
+   */
+  readonly json: object;
+}
+
+/**
  * Everything the kit knows about one kind of accelerator, in one record: capacity, scheduling,
  * policies, validation, quotas and monitoring all derive from it, and no code outside
  * `components/common/accelerators/` names a kind. Adding a kind is one such record, one line in
@@ -122,6 +138,6 @@ export interface AcceleratorKindRecord<K extends string = string> {
     readonly utilization: string;
     readonly scalingMetric?: string;
     readonly nodes: string;
-    readonly dashboard: string;
+    readonly dashboard: AcceleratorDashboard;
   };
 }

@@ -1,4 +1,5 @@
 import { cpuMillisOf, memoryMiBOf } from "../quantity";
+import neuronDashboard from "./dashboards/neuron.json";
 import { NEURON_DEVICE_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
 import { NEURON_MONITOR_NAMESPACE } from "./namespaces";
@@ -45,6 +46,6 @@ export const NEURON = {
     exporter: "neuron-monitor",
     utilization: "neuroncore_utilization_ratio",
     nodes: "Inferentia",
-    dashboard: "Neuron",
+    dashboard: { title: "Neuron", name: "neuron", json: neuronDashboard },
   },
 } as const satisfies AcceleratorKindRecord<"neuron">;

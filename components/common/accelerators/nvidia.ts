@@ -1,3 +1,4 @@
+import gpuDashboard from "./dashboards/gpu.json";
 import { NVIDIA_GPU_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
 import { GPU_OPERATOR_NAMESPACE, NVIDIA_NAMESPACE } from "./namespaces";
@@ -50,6 +51,6 @@ export const NVIDIA = {
     // serving/autoscaling.ts: gpu-utilization averages DCGM_FI_DEV_GPU_UTIL over a model's pods.
     scalingMetric: "gpu-utilization",
     nodes: "GPU",
-    dashboard: "GPU",
+    dashboard: { title: "GPU", name: "gpu", json: gpuDashboard },
   },
 } as const satisfies AcceleratorKindRecord<"nvidia">;

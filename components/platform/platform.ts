@@ -139,12 +139,15 @@ export class MlPlatform extends pulumi.ComponentResource {
             ),
           ),
         },
-        // Idle Inferentia instances up to the Neuron models' replica floors are not waste (NeuronCoresIdle).
+        // Idle instances of a kind up to its models' replica floors are not waste (its record's idle alert).
         alertRules: {
           ...DEFAULT_ALERT_RULE_INPUT,
-          neuronReplicaFloor: spec.serving.models
-            .filter((m) => m.accelerator === "neuron")
-            .reduce((n, m) => n + replicaBounds(m).min, 0),
+          idleDeviceReplicaFloors: Object.fromEntries(
+            ACCELERATOR_KINDS.map((k) => [
+              k,
+              spec.serving.models.filter((m) => m.accelerator === k).reduce((n, m) => n + replicaBounds(m).min, 0),
+            ]),
+          ),
         },
         // KEDA's operator evaluates the models' scaling queries against Prometheus.
         isolation: {

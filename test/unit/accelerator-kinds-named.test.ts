@@ -29,14 +29,6 @@ const EXEMPT = [
 
 /** Occurrences left on purpose, by file: how many, and why. */
 const STILL_NAMED: Record<string, { count: number; why: string }> = {
-  "components/monitoring/alert-rules.ts": {
-    count: 1,
-    why: "NeuronCoresIdle counts team pods holding Neuron devices: a Neuron-only alert on neuron-monitor metrics",
-  },
-  "components/platform/platform.ts": {
-    count: 1,
-    why: "neuronReplicaFloor, the input of the Neuron-only NeuronCoresIdle alert",
-  },
   "components/serving/model-servers.ts": {
     count: 1,
     why: "neuronSchedulerName, a platform output model-team stacks read (its name is public API)",

@@ -5,6 +5,7 @@ import { acceleratorRegistry } from "./registry";
 export type {
   AcceleratorDaemonSet,
   AcceleratorDashboard,
+  AcceleratorIdleAlert,
   AcceleratorKindRecord,
   AcceleratorSupport,
   AcceleratorSupportContext,

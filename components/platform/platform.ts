@@ -8,7 +8,7 @@ import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { PrivateDns } from "../cluster/private-dns";
 import { EksCluster } from "../cluster/eks-cluster";
-import { ACCELERATOR_KINDS, ACCELERATORS } from "../common/accelerators";
+import { ACCELERATOR_KINDS, ACCELERATORS, type AcceleratorSchedulerNames } from "../common/accelerators";
 import { throwIfProblems } from "../common/problems";
 import { secretValuesTransformation } from "../common/secret-values";
 import { standardTags } from "../common/tags";
@@ -50,8 +50,11 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly acceleratorNodeGroups: AcceleratorNodeGroup[] = [];
   /** Each model team's namespace (`spec.teams`). */
   readonly teams: ModelNamespace[] = [];
-  /** Scheduler Neuron pods use, when the Neuron scheduler extension is on. */
-  readonly neuronSchedulerName?: string;
+  /**
+   * The scheduler each kind's pods use, by kind, where the kind's support installs one (the Neuron
+   * scheduler extension, `capacity.neuronScheduler`); exported to model teams as `serving.<kind>SchedulerName`.
+   */
+  readonly schedulerNames: AcceleratorSchedulerNames;
   /** ALB group every model Ingress joins. */
   readonly ingressGroup: string;
   /** The LLM gateway, when `serving.gateway` is set: LLMs are routed through it. */
@@ -270,8 +273,9 @@ export class MlPlatform extends pulumi.ComponentResource {
       );
     // Each kind the pools use gets its record's support (device plugin, exporter), as `<name>-<kind>`.
     const kinds = new Set(capacity.pools.map((p) => p.kind));
-    const support = ACCELERATOR_KINDS.filter((k) => kinds.has(k)).map((k) =>
-      ACCELERATORS[k].support(
+    const support = ACCELERATOR_KINDS.filter((k) => kinds.has(k)).map((k) => ({
+      kind: k,
+      support: ACCELERATORS[k].support(
         `${name}-${k}`,
         {
           cluster,
@@ -281,9 +285,11 @@ export class MlPlatform extends pulumi.ComponentResource {
         },
         parent,
       ),
+    }));
+    // A kind's pods use the scheduler its support installs, if it installs one (the Neuron scheduler extension).
+    const schedulerNames: AcceleratorSchedulerNames = Object.fromEntries(
+      support.flatMap(({ kind, support: s }) => (s.schedulerName === undefined ? [] : [[kind, s.schedulerName]])),
     );
-    // The one kind-specific scheduler the kit can install (the Neuron scheduler extension).
-    const schedulerName = support.find((s) => s.schedulerName !== undefined)?.schedulerName;
 
     const teams = spec.teams ?? [];
     this.registry = new ModelRegistry(
@@ -328,7 +334,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       },
       parent,
     );
-    this.neuronSchedulerName = schedulerName;
+    this.schedulerNames = schedulerNames;
     this.ingressGroup = modelsIngressGroup(spec.clusterName);
     for (const team of teams) {
       this.teams.push(
@@ -399,7 +405,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           // Named callers: the stack's list, else the private subnets (public subnets left out).
           allowedCidrs: spec.serving.allowedCidrs ?? this.network.privateSubnetCidrs,
           certificateArn: spec.serving.certificateArn,
-          neuronSchedulerName: schedulerName,
+          schedulerNames,
           monitoring: this.monitoring.handle,
           ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway.handle } : {}),
         },

@@ -13,6 +13,7 @@ import {
   type PlatformClusterOutputs,
   type PlatformOutputs,
   type PlatformOutputsError,
+  schedulerNamesOf,
 } from "./outputs";
 
 export type { PlatformOutputsError };
@@ -185,6 +186,7 @@ export class PlatformReference {
    */
   modelServerArgs(model: ModelSpec, placement: { team?: string } = {}): ModelServerArgs {
     const s = this.outputs.serving;
+    const schedulers = schedulerNamesOf(s);
     return {
       cluster:
         this.opts.team || !placement.team
@@ -196,7 +198,7 @@ export class PlatformReference {
       ingressDomain: s.ingressDomain,
       ingressGroup: s.ingressGroup,
       ...(s.certificateArn ? { certificateArn: s.certificateArn } : {}),
-      ...(s.neuronSchedulerName ? { neuronSchedulerName: s.neuronSchedulerName } : {}),
+      ...(Object.keys(schedulers).length > 0 ? { schedulerNames: schedulers } : {}),
       monitoring: this.monitoring,
       ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway } : {}),
     };

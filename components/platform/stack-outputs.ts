@@ -3,7 +3,12 @@ import { kubeconfig } from "../cluster/builders";
 import { REGISTRY_CREDENTIALS_SECRET } from "../common/names";
 import { MODEL_RUNTIMES } from "../serving/runtimes";
 import { LLM_GATEWAY_LISTENER, LLM_GATEWAY_NAME, LLM_GATEWAY_NAMESPACE } from "../serving/gateway/gateway-builders";
-import { PLATFORM_OUTPUTS_VERSION, type PlatformOutputs, type PlatformTeamOutputs } from "./outputs";
+import {
+  PLATFORM_OUTPUTS_VERSION,
+  type PlatformOutputs,
+  type PlatformTeamOutputs,
+  schedulerNameOutputs,
+} from "./outputs";
 import type { MlPlatform } from "./platform";
 import type { PlatformSpec } from "./spec";
 
@@ -67,7 +72,8 @@ export function platformOutputs(platform: MlPlatform, spec: PlatformSpec): Platf
       ingressClass: MODEL_INGRESS_CLASS,
       ingressDomain: spec.serving.ingressDomain,
       ...(spec.serving.certificateArn ? { certificateArn: spec.serving.certificateArn } : {}),
-      ...(platform.neuronSchedulerName ? { neuronSchedulerName: platform.neuronSchedulerName } : {}),
+      // `neuronSchedulerName` when the Neuron scheduler extension is on: one output per kind with a scheduler.
+      ...schedulerNameOutputs(platform.schedulerNames),
       // The endpoints' OIDC settings, field by field: the spec's object also holds the client secret.
       ...(spec.serving.oidc
         ? {

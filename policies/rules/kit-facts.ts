@@ -120,14 +120,14 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
     "1e3ab5a0a8c92ed6f59518c1725bacf3bed248c128e139e57c972757a02b7a8e",
   "components/common/accelerators/device-plugin-values.ts":
     "cec567142e7e0b7253dd3b6d3c7c7eac6988cd2a88c764a5411a188e46a69a7a",
-  "components/common/accelerators/index.ts": "2cea59d01ebcc165d9f575dcb1cd03c41f4964bb41ec4c9ad4994dd9c75d3939",
+  "components/common/accelerators/index.ts": "db839c11df259fe3c977a6d895d1f93599053d1d364aa3744d09694ab4da966b",
   "components/common/accelerators/kinds.ts": "4ae68dab9fec4f96542db43153f80dba697248e71a8c4e19c0c4087167bf9e2c",
   "components/common/accelerators/labels.ts": "9f66be70f57cfb1b317dea08d5d4608aed3aba0831609418b480dac283944ad6",
   "components/common/accelerators/namespaces.ts": "4ff480e1cb1fb0ea1bb94c60c409c077b5362b5da91a9130a3ece823c9d810d3",
   "components/common/accelerators/neuron-monitor.ts":
     "f63f9a0d124ff56b4ed199a461e900a4bf5daa03476fbb73d6314db2cd59e29e",
-  "components/common/accelerators/neuron.ts": "f87362d77fad9a640365f6029199e91e5e4b9002e65cf9bda0be44791399b43b",
-  "components/common/accelerators/nvidia.ts": "1236794ce73d944e4d52c6cef7135f60eecd5076dd514fe9791de3118b21f951",
+  "components/common/accelerators/neuron.ts": "0280d14374d8d80f069a87b1126a8b9ec8cf47abbee57672cf221bd37c962287",
+  "components/common/accelerators/nvidia.ts": "a09b86ba0b6a9cec1bb4df30f424ee6a92f52528d15ba2a063d8061d61fe7777",
   "components/common/accelerators/registry.ts": "099420ea22582892c793315ae353df2797578065866705563398c58868ccf7ae",
   "components/common/accelerators/support.ts": "ea52120dfdf3d891b27ee5b7dfc54cc07af5f4376eb172ed7c21f83f88d0d6fe",
   "components/common/chart-addon.ts": "9c6e9d7819ab6534e28302a78ed2f53479a8592b72f0701d31e702ec9de3d596",

@@ -49,7 +49,7 @@ export const NEURON = {
     exporter: "neuron-monitor",
     utilization: UTILIZATION,
     nodes: "Inferentia",
-    dashboard: { title: "Neuron", name: "neuron", json: neuronDashboard },
+    dashboard: { title: "Neuron", name: "neuron", json: neuronDashboard as object },
   },
   idleAlert: {
     alert: "NeuronCoresIdle",

@@ -51,6 +51,6 @@ export const NVIDIA = {
     // serving/autoscaling.ts: gpu-utilization averages DCGM_FI_DEV_GPU_UTIL over a model's pods.
     scalingMetric: "gpu-utilization",
     nodes: "GPU",
-    dashboard: { title: "GPU", name: "gpu", json: gpuDashboard },
+    dashboard: { title: "GPU", name: "gpu", json: gpuDashboard as object },
   },
 } as const satisfies AcceleratorKindRecord<"nvidia">;

@@ -23,8 +23,8 @@ export const TRITON_FIRST_RESPONSE_BUCKETS_MS: readonly number[] = [100, 500, 20
  * each name comes from. Serving targets are matched by namespace instead.
  */
 export const KIT_SCRAPE_JOBS: readonly string[] = [
-  "dcgm-exporter",
-  "neuron-monitor",
+  // Each accelerator kind's exporter (its record's `metrics.exporter`: dcgm-exporter, neuron-monitor).
+  ...ACCELERATOR_KINDS.map((k) => ACCELERATORS[k].metrics.exporter),
   "karpenter",
   "cluster-autoscaler-aws-cluster-autoscaler",
   "kube-state-metrics",
@@ -156,7 +156,6 @@ export function tritonSlowRequestRatio(sloMs: number, window: string): string {
   return `(1 - (sum by (${by}) (rate(${h}_bucket{le="${leLabelValue(sloMs)}"}[${window}])) / sum by (${by}) (rate(${h}_count[${window}]))))`;
 }
 
-const ACCELERATOR_RESOURCES = 'resource=~"nvidia_com_gpu|aws_amazon_com_neuron"';
 const RUNNING_PODS = 'max by (namespace, pod) (kube_pod_status_phase{phase="Running"} == 1)';
 /** kube-state-metrics' name for a pod label in the kit's allow-list (prometheus-stack-values.ts). */
 const ksmLabel = (podLabel: string) => `label_${podLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`;
@@ -202,6 +201,8 @@ const ACCELERATOR_RESOURCE_NAMES = Object.values(DEVICE_RESOURCE).map((r) => ({
   written: r,
   ksm: r.replace(/[^a-zA-Z0-9_]/g, "_"),
 }));
+/** kube-state-metrics' matcher of every kind's devices (`resource=~"nvidia_com_gpu|aws_amazon_com_neuron"`). */
+const ACCELERATOR_RESOURCES = `resource=~"${ACCELERATOR_RESOURCE_NAMES.map((r) => r.ksm).join("|")}"`;
 /** NodePools with a limit on an accelerator device, one series per pool and device, labelled `resource` as kube-state-metrics names the device. */
 const POOL_DEVICES = `(${ACCELERATOR_RESOURCE_NAMES.map(
   (r) =>

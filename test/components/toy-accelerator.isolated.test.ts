@@ -45,7 +45,7 @@ import {
   RESERVED_NAMESPACES,
   withModelTeamDefaults,
 } from "../../components/platform/teams";
-import { alertRuleGroups, DEFAULT_ALERT_RULE_INPUT } from "../../components/monitoring/alert-rules";
+import { alertRuleGroups, DEFAULT_ALERT_RULE_INPUT, KIT_SCRAPE_JOBS } from "../../components/monitoring/alert-rules";
 import { DASHBOARDS, dashboardConfigMap } from "../../components/monitoring/dashboards";
 import { modelSpecProblems, withModelDefaults, type ModelSpec } from "../../components/serving/model-spec";
 import { resolvePlatformSpec } from "../../stacks/config";
@@ -192,6 +192,14 @@ describe("a toy accelerator kind, added through its record alone", () => {
     expect(idle.annotations.summary).toContain("floor (3 replica(s))");
     // The Neuron kind's floor is its own: 0 here.
     expect(rules.find((r) => r.alert === "NeuronCoresIdle")!.expr).toContain("\n> (0 + (count(");
+    // The alerts on every kind's devices count its chips, and its exporter is a scrape target that must be up.
+    const all = alertRuleGroups(DEFAULT_ALERT_RULE_INPUT).flatMap((g) => g.rules);
+    for (const alert of ["AcceleratorsUnrequested", "AcceleratorPodsPending"])
+      expect(all.find((r) => r.alert === alert)!.expr, alert).toContain(
+        'resource=~"nvidia_com_gpu|aws_amazon_com_neuron|example_com_toy"',
+      );
+    expect(KIT_SCRAPE_JOBS.slice(0, 3)).toEqual(["dcgm-exporter", "neuron-monitor", "toy-exporter"]);
+    expect(all.find((r) => r.alert === "ScrapeTargetDown")!.expr).toContain("|toy-exporter|");
   });
 
   it("ships its dashboard from its record, as its own ConfigMap", () => {

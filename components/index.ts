@@ -43,8 +43,11 @@ export {
   ACCELERATOR_KINDS,
   ACCELERATORS,
   type AcceleratorDaemonSet,
+  type AcceleratorDashboard,
+  type AcceleratorIdleAlert,
   type AcceleratorKind,
   type AcceleratorKindRecord,
+  type AcceleratorSchedulerNames,
   type AcceleratorSupport,
   type AcceleratorSupportContext,
   type AcceleratorSupportFactory,
@@ -83,8 +86,10 @@ export {
   type PlatformOutputs,
   PlatformOutputsError,
   type PlatformRegistryOutputs,
+  type PlatformSchedulerNameOutputs,
   type PlatformServingOutputs,
   type PlatformTeamOutputs,
+  type SchedulerNameOutputKey,
 } from "./platform/outputs";
 export { MlPlatform } from "./platform/platform";
 export {

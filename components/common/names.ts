@@ -22,15 +22,16 @@ export const PROMETHEUS_URL = `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${M
 
 /** Namespace of the MLflow tracking server and model registry. */
 export const REGISTRY_NAMESPACE = "mlflow";
-/** Namespace of the privileged neuron-monitor DaemonSet on Neuron nodes. */
-export const NEURON_MONITOR_NAMESPACE = "neuron-monitor";
+/**
+ * Namespaces of the accelerator kinds' support (device plugins, exporters): they live with the kinds'
+ * records (`supportNamespaces`), re-exported here for the tables keyed by namespace.
+ */
+export { GPU_OPERATOR_NAMESPACE, NEURON_MONITOR_NAMESPACE, NVIDIA_NAMESPACE } from "./accelerators/namespaces";
 
 /** Namespaces of third-party controllers; the kit creates them as Namespace objects with Pod Security labels. */
 export const KEDA_NAMESPACE = "keda";
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
 export const KSERVE_NAMESPACE = "kserve";
-export const NVIDIA_NAMESPACE = "nvidia";
-export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
 /** Namespace of ExternalDNS, which writes the models' records into the private hosted zone. */
 export const EXTERNAL_DNS_NAMESPACE = "external-dns";
 

@@ -1,4 +1,11 @@
-import { ACCELERATOR_KINDS, ACCELERATORS, DEVICE_RESOURCE } from "../common/accelerators";
+import {
+  ACCELERATOR_KINDS,
+  ACCELERATORS,
+  DEVICE_RESOURCE,
+  isAcceleratorKind,
+  type AcceleratorKind,
+  type AcceleratorKindRecord,
+} from "../common/accelerators";
 import { ArgsChecker } from "../common/errors";
 import { MODEL_LABEL, MODEL_POD_LABEL, SERVING_NAMESPACE, TRACK_LABEL, TRACK_POD_LABEL } from "../common/names";
 
@@ -16,8 +23,8 @@ export const TRITON_FIRST_RESPONSE_BUCKETS_MS: readonly number[] = [100, 500, 20
  * each name comes from. Serving targets are matched by namespace instead.
  */
 export const KIT_SCRAPE_JOBS: readonly string[] = [
-  "dcgm-exporter",
-  "neuron-monitor",
+  // Each accelerator kind's exporter (its record's `metrics.exporter`: dcgm-exporter, neuron-monitor).
+  ...ACCELERATOR_KINDS.map((k) => ACCELERATORS[k].metrics.exporter),
   "karpenter",
   "cluster-autoscaler-aws-cluster-autoscaler",
   "kube-state-metrics",
@@ -73,10 +80,11 @@ export interface AlertRuleInput {
   /** Jobs whose scrape targets must be up. Default: {@link KIT_SCRAPE_JOBS}. */
   scrapeJobs?: readonly string[];
   /**
-   * Replicas the Neuron models keep at their minimum, canaries included: as many Inferentia
-   * instances may sit idle without waste (each replica needs one, at most). Default: 0.
+   * Per accelerator kind with an idle alert (its record's `idleAlert`): the replicas the platform's
+   * models of the kind keep at their minimum, canaries included. As many of its instances may sit
+   * idle without waste (each replica needs one, at most). Default: 0 for each kind.
    */
-  neuronReplicaFloor?: number;
+  idleDeviceReplicaFloors?: Partial<Record<AcceleratorKind, number>>;
 }
 
 export const DEFAULT_ALERT_RULE_INPUT: AlertRuleInput = {
@@ -148,9 +156,6 @@ export function tritonSlowRequestRatio(sloMs: number, window: string): string {
   return `(1 - (sum by (${by}) (rate(${h}_bucket{le="${leLabelValue(sloMs)}"}[${window}])) / sum by (${by}) (rate(${h}_count[${window}]))))`;
 }
 
-/** Inferentia instances whose NeuronCores averaged under 5% over two hours, by `by`. */
-const idleNeuron = (by: string) => `avg by (${by}) (avg_over_time(neuroncore_utilization_ratio[2h])) < 0.05`;
-const ACCELERATOR_RESOURCES = 'resource=~"nvidia_com_gpu|aws_amazon_com_neuron"';
 const RUNNING_PODS = 'max by (namespace, pod) (kube_pod_status_phase{phase="Running"} == 1)';
 /** kube-state-metrics' name for a pod label in the kit's allow-list (prometheus-stack-values.ts). */
 const ksmLabel = (podLabel: string) => `label_${podLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`;
@@ -196,15 +201,43 @@ const ACCELERATOR_RESOURCE_NAMES = Object.values(DEVICE_RESOURCE).map((r) => ({
   written: r,
   ksm: r.replace(/[^a-zA-Z0-9_]/g, "_"),
 }));
+/** kube-state-metrics' matcher of every kind's devices (`resource=~"nvidia_com_gpu|aws_amazon_com_neuron"`). */
+const ACCELERATOR_RESOURCES = `resource=~"${ACCELERATOR_RESOURCE_NAMES.map((r) => r.ksm).join("|")}"`;
 /** NodePools with a limit on an accelerator device, one series per pool and device, labelled `resource` as kube-state-metrics names the device. */
 const POOL_DEVICES = `(${ACCELERATOR_RESOURCE_NAMES.map(
   (r) =>
     `label_replace(group by (nodepool) (karpenter_nodepools_limit{resource_type="${r.written}"}), "resource", "${r.ksm}", "", "")`,
 ).join(" or ")})`;
-/** Running model-server pods of team namespaces (not the platform's `serving`) that hold Neuron devices. */
-const TEAM_NEURON_MODEL_PODS =
-  `(max by (namespace, pod) (kube_pod_container_resource_requests{resource="${DEVICE_RESOURCE.neuron.replace(/[^a-zA-Z0-9_]/g, "_")}",namespace!="${SERVING_NAMESPACE}"}) ` +
+/** Running model-server pods of team namespaces (not the platform's `serving`) that hold devices of an extended resource. */
+const teamModelPods = (resource: string) =>
+  `(max by (namespace, pod) (kube_pod_container_resource_requests{resource="${resource.replace(/[^a-zA-Z0-9_]/g, "_")}",namespace!="${SERVING_NAMESPACE}"}) ` +
   `> 0)\n  and on (namespace, pod) ${MODEL_PODS}\n  and on (namespace, pod) ${RUNNING_PODS}`;
+
+/**
+ * The idle alert of each kind whose record has one ({@link AcceleratorKindRecord.idleAlert}): each
+ * idle instance, while more are idle than the floor. The floor is the platform's own models'
+ * minimums (`floors`) plus the running model servers of team namespaces holding the kind's
+ * devices, whose minimums the platform cannot know (teams deploy from their own stacks): a team's
+ * replicas are all counted as its floor.
+ */
+function idleDeviceAlerts(floors: Partial<Record<AcceleratorKind, number>>): AlertRule[] {
+  return ACCELERATOR_KINDS.flatMap((k) => {
+    const { idleAlert: a, deviceResource }: AcceleratorKindRecord = ACCELERATORS[k];
+    if (!a) return [];
+    const floor = floors[k] ?? 0;
+    return [
+      {
+        alert: a.alert,
+        expr:
+          `${a.idleInstances(a.instanceLabels.join(", "))}\nand on ()\ncount(${a.idleInstances(a.instanceLabels[0])})\n` +
+          `> (${floor} + (count(${teamModelPods(deviceResource)}) or vector(0)))`,
+        for: "1h",
+        labels: { severity: "warning" },
+        annotations: { summary: a.summary(floor), runbook: a.runbook },
+      },
+    ];
+  });
+}
 /** Devices unschedulable pods request, one series per device (`resource`). */
 const UNSCHEDULABLE_DEVICE_REQUESTS =
   `group by (resource) (\n    (max by (namespace, pod, resource) (kube_pod_container_resource_requests{${ACCELERATOR_RESOURCES}}) ` +
@@ -219,13 +252,17 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   const buckets = input.latencyBucketsMs ?? TRITON_FIRST_RESPONSE_BUCKETS_MS;
   const spotPerHour = input.spotInterruptionsPerHour ?? 3;
   const jobs = input.scrapeJobs ?? KIT_SCRAPE_JOBS;
-  const neuronFloor = input.neuronReplicaFloor ?? 0;
-  new ArgsChecker("alertRuleGroups")
-    .require(
-      Number.isInteger(neuronFloor) && neuronFloor >= 0,
-      "neuronReplicaFloor",
-      "must be a whole number of replicas, 0 or more",
-    )
+  const floors = input.idleDeviceReplicaFloors ?? {};
+  const checker = new ArgsChecker("alertRuleGroups");
+  for (const [kind, floor] of Object.entries(floors))
+    checker
+      .require(isAcceleratorKind(kind), `idleDeviceReplicaFloors.${kind}`, "is not an accelerator kind")
+      .require(
+        floor === undefined || (Number.isInteger(floor) && floor >= 0),
+        `idleDeviceReplicaFloors.${kind}`,
+        "must be a whole number of replicas, 0 or more",
+      );
+  checker
     .require(
       buckets.includes(input.latencySloMs),
       "latencySloMs",
@@ -428,35 +465,8 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
           "stays up as long as the pod holds the device.",
       },
     },
-    {
-      alert: "NeuronCoresIdle",
-      // Neuron models keep their minimum replicas however quiet the night (prod keeps 2), and each
-      // replica holds at most one instance, so up to that many idle instances are the floor, not
-      // waste. Only more idle instances than the floor mean capacity above it sits idle: replicas
-      // the autoscaler did not take back, or an instance something else holds. (neuron-monitor's
-      // series carry the instance, not the pod, so which idle instance is the extra one is for
-      // the runbook; each idle instance is listed.) The floor is the platform's own Neuron models'
-      // minimums (neuronReplicaFloor) plus the running Neuron model servers of team namespaces, whose
-      // minimums the platform cannot know (teams deploy from their own stacks): a team's replicas are
-      // all counted as its floor.
-      expr:
-        `${idleNeuron("instance_id, instance_type")}\nand on ()\ncount(${idleNeuron("instance_id")})\n` +
-        `> (${neuronFloor} + (count(${TEAM_NEURON_MODEL_PODS}) or vector(0)))`,
-      for: "1h",
-      labels: { severity: "warning" },
-      annotations: {
-        summary:
-          `NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization ` +
-          `for hours, and more Inferentia instances are idle than the Neuron models' floor (${neuronFloor} ` +
-          `replica(s) of the platform's models at their minimum, plus the teams' running Neuron replicas).`,
-        runbook:
-          "Capacity above the models' replica floors is idle. Check on the Model serving dashboard whether " +
-          "a Neuron model runs more replicas than its minimum (its ScaledObject should have scaled it " +
-          "down: see ModelMetricsMissing and the KEDA operator's logs), and on the Capacity dashboard " +
-          "which pods keep the idle instances (karpenter.sh/do-not-disrupt, a PDB, a stray workload). " +
-          "If the floors themselves are too high, lower the models' replicas.min.",
-      },
-    },
+    // Each kind's idle instances beyond its models' floor, from its record.
+    ...idleDeviceAlerts(floors),
     {
       alert: "AcceleratorsUnrequested",
       expr:
@@ -609,7 +619,7 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   // One per kind, from its record's metrics.
   const exporters: AlertRule[] = ACCELERATOR_KINDS.map((k) => {
     const { deviceResource: resource, metrics } = ACCELERATORS[k];
-    return { job: metrics.exporter, resource, what: metrics.nodes, dashboards: metrics.dashboard };
+    return { job: metrics.exporter, resource, what: metrics.nodes, dashboards: metrics.dashboard.title };
   }).map((e) => ({
     alert: "AcceleratorExporterMissing",
     expr: `count(kube_node_status_allocatable{resource="${e.resource.replace(/[^a-zA-Z0-9_]/g, "_")}"} > 0)\nunless on () count(up{job="${e.job}"} == 1)`,

@@ -1,9 +1,8 @@
+import { ACCELERATOR_KINDS, ACCELERATORS } from "../common/accelerators";
 import capacity from "./dashboards/capacity.json";
-import gpu from "./dashboards/gpu.json";
 import llm from "./dashboards/llm.json";
 import llmGateway from "./dashboards/llm-gateway.json";
 import modelServing from "./dashboards/model-serving.json";
-import neuron from "./dashboards/neuron.json";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "./prometheus-stack-values";
 
 /** Grafana folder the kit's dashboards are provisioned into. */
@@ -20,14 +19,17 @@ export interface Dashboard {
 }
 
 /**
- * The kit's dashboards, written for its exporters: model serving (Triton and vLLM), NVIDIA GPUs
- * (DCGM exporter), AWS Neuron (neuron-monitor), capacity and cost (kube-state-metrics,
+ * The kit's dashboards, written for its exporters: model serving (Triton and vLLM), each
+ * accelerator kind's devices (its record's `metrics.dashboard`: NVIDIA GPUs on DCGM exporter, AWS
+ * Neuron on neuron-monitor), capacity and cost (kube-state-metrics,
  * Karpenter, Cluster Autoscaler) LLMs on vLLM (tokens, TTFT, TPOT, KV cache, queue) and the LLM gateway's InferencePools (queue, picks, prefix-cache hits). Every metric they query is in `METRIC_CATALOG`.
  */
 export const DASHBOARDS: Dashboard[] = [
   { name: "model-serving", folder: DASHBOARD_FOLDER, json: modelServing },
-  { name: "gpu", folder: DASHBOARD_FOLDER, json: gpu },
-  { name: "neuron", folder: DASHBOARD_FOLDER, json: neuron },
+  ...ACCELERATOR_KINDS.map((k) => {
+    const { name, json } = ACCELERATORS[k].metrics.dashboard;
+    return { name, folder: DASHBOARD_FOLDER, json };
+  }),
   { name: "capacity", folder: DASHBOARD_FOLDER, json: capacity },
   { name: "llm", folder: DASHBOARD_FOLDER, json: llm },
   { name: "llm-gateway", folder: DASHBOARD_FOLDER, json: llmGateway },

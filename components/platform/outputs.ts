@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACCELERATOR_KINDS, type AcceleratorKind, type AcceleratorSchedulerNames } from "../common/accelerators";
 import type { Problem } from "../common/problems";
 import { ENVIRONMENTS, type Environment } from "../common/tags";
 import type { EndpointOidc } from "../serving/callers";
@@ -61,8 +62,42 @@ export interface PlatformTeamOutputs {
   models?: string[];
 }
 
+/**
+ * The stack output key (in `serving`) of the scheduler a kind's pods use: `<kind>SchedulerName`, so
+ * the Neuron scheduler extension's is `neuronSchedulerName`, the key platforms have always exported.
+ */
+export type SchedulerNameOutputKey<K extends AcceleratorKind = AcceleratorKind> = `${K}SchedulerName`;
+
+/** The output key of a kind's scheduler name ({@link SchedulerNameOutputKey}). */
+export function schedulerNameOutputKey<K extends AcceleratorKind>(kind: K): SchedulerNameOutputKey<K> {
+  return `${kind}SchedulerName`;
+}
+
+/**
+ * The scheduler each kind's pods use, one `serving` output per kind whose support installs one
+ * (`neuronSchedulerName` when the Neuron scheduler extension is on); absent for the others.
+ */
+export type PlatformSchedulerNameOutputs = { [K in AcceleratorKind as SchedulerNameOutputKey<K>]?: string };
+
+/** A platform's scheduler names, by kind, as its `serving` outputs carry them. */
+export function schedulerNameOutputs(names: AcceleratorSchedulerNames): PlatformSchedulerNameOutputs {
+  return Object.fromEntries(
+    ACCELERATOR_KINDS.flatMap((k) => (names[k] === undefined ? [] : [[schedulerNameOutputKey(k), names[k]]])),
+  );
+}
+
+/** The scheduler names, by kind, that a platform's `serving` outputs carry. */
+export function schedulerNamesOf(serving: PlatformSchedulerNameOutputs): AcceleratorSchedulerNames {
+  return Object.fromEntries(
+    ACCELERATOR_KINDS.flatMap((k) => {
+      const name = serving[schedulerNameOutputKey(k)];
+      return name === undefined ? [] : [[k, name]];
+    }),
+  );
+}
+
 /** Where and how models are served. */
-export interface PlatformServingOutputs {
+export interface PlatformServingOutputs extends PlatformSchedulerNameOutputs {
   /** The platform's own serving namespace. */
   namespace: string;
   /** KServe runtimes with a ServingRuntime in {@link namespace}. */
@@ -79,8 +114,6 @@ export interface PlatformServingOutputs {
   ingressDomain: string;
   /** ACM certificate of the models' ALB; absent when it listens on HTTP inside the VPC. */
   certificateArn?: string;
-  /** Scheduler for Neuron pods; absent when the Neuron scheduler extension is off. */
-  neuronSchedulerName?: string;
   /** ALB OIDC authentication of model endpoints (no client secret: it is in each model namespace); absent when off. */
   endpointOidc?: EndpointOidc;
   /** Team namespaces, by team name. */
@@ -151,6 +184,10 @@ export const PLATFORM_SECRET_OUTPUTS: readonly (keyof PlatformOutputs)[] = ["kub
 
 const text = z.string().min(1, "must not be empty");
 const strings = z.array(text);
+/** Each kind's scheduler-name output ({@link PlatformSchedulerNameOutputs}), optional. */
+const schedulerNameFields = Object.fromEntries(
+  ACCELERATOR_KINDS.map((k) => [schedulerNameOutputKey(k), text.optional()]),
+) as { [K in AcceleratorKind as SchedulerNameOutputKey<K>]: z.ZodOptional<typeof text> };
 const team = z.strictObject({
   namespace: text,
   kserveRuntimes: strings,
@@ -188,7 +225,7 @@ const schema = z.strictObject({
     ingressClass: text,
     ingressDomain: text,
     certificateArn: text.optional(),
-    neuronSchedulerName: text.optional(),
+    ...schedulerNameFields,
     endpointOidc: z
       .strictObject({
         issuer: text,

@@ -8,7 +8,7 @@ import { spotServiceLinkedRole } from "../capacity/spot-service-linked-role";
 import { LoadBalancerController } from "../cluster/load-balancer-controller";
 import { PrivateDns } from "../cluster/private-dns";
 import { EksCluster } from "../cluster/eks-cluster";
-import { ACCELERATOR_KINDS, ACCELERATORS } from "../common/accelerators";
+import { ACCELERATOR_KINDS, ACCELERATORS, type AcceleratorSchedulerNames } from "../common/accelerators";
 import { throwIfProblems } from "../common/problems";
 import { secretValuesTransformation } from "../common/secret-values";
 import { standardTags } from "../common/tags";
@@ -50,8 +50,11 @@ export class MlPlatform extends pulumi.ComponentResource {
   readonly acceleratorNodeGroups: AcceleratorNodeGroup[] = [];
   /** Each model team's namespace (`spec.teams`). */
   readonly teams: ModelNamespace[] = [];
-  /** Scheduler Neuron pods use, when the Neuron scheduler extension is on. */
-  readonly neuronSchedulerName?: string;
+  /**
+   * The scheduler each kind's pods use, by kind, where the kind's support installs one (the Neuron
+   * scheduler extension, `capacity.neuronScheduler`); exported to model teams as `serving.<kind>SchedulerName`.
+   */
+  readonly schedulerNames: AcceleratorSchedulerNames;
   /** ALB group every model Ingress joins. */
   readonly ingressGroup: string;
   /** The LLM gateway, when `serving.gateway` is set: LLMs are routed through it. */
@@ -139,12 +142,15 @@ export class MlPlatform extends pulumi.ComponentResource {
             ),
           ),
         },
-        // Idle Inferentia instances up to the Neuron models' replica floors are not waste (NeuronCoresIdle).
+        // Idle instances of a kind up to its models' replica floors are not waste (its record's idle alert).
         alertRules: {
           ...DEFAULT_ALERT_RULE_INPUT,
-          neuronReplicaFloor: spec.serving.models
-            .filter((m) => m.accelerator === "neuron")
-            .reduce((n, m) => n + replicaBounds(m).min, 0),
+          idleDeviceReplicaFloors: Object.fromEntries(
+            ACCELERATOR_KINDS.map((k) => [
+              k,
+              spec.serving.models.filter((m) => m.accelerator === k).reduce((n, m) => n + replicaBounds(m).min, 0),
+            ]),
+          ),
         },
         // KEDA's operator evaluates the models' scaling queries against Prometheus.
         isolation: {
@@ -267,8 +273,9 @@ export class MlPlatform extends pulumi.ComponentResource {
       );
     // Each kind the pools use gets its record's support (device plugin, exporter), as `<name>-<kind>`.
     const kinds = new Set(capacity.pools.map((p) => p.kind));
-    const support = ACCELERATOR_KINDS.filter((k) => kinds.has(k)).map((k) =>
-      ACCELERATORS[k].support(
+    const support = ACCELERATOR_KINDS.filter((k) => kinds.has(k)).map((k) => ({
+      kind: k,
+      support: ACCELERATORS[k].support(
         `${name}-${k}`,
         {
           cluster,
@@ -278,9 +285,11 @@ export class MlPlatform extends pulumi.ComponentResource {
         },
         parent,
       ),
+    }));
+    // A kind's pods use the scheduler its support installs, if it installs one (the Neuron scheduler extension).
+    const schedulerNames: AcceleratorSchedulerNames = Object.fromEntries(
+      support.flatMap(({ kind, support: s }) => (s.schedulerName === undefined ? [] : [[kind, s.schedulerName]])),
     );
-    // The one kind-specific scheduler the kit can install (the Neuron scheduler extension).
-    const schedulerName = support.find((s) => s.schedulerName !== undefined)?.schedulerName;
 
     const teams = spec.teams ?? [];
     this.registry = new ModelRegistry(
@@ -325,7 +334,7 @@ export class MlPlatform extends pulumi.ComponentResource {
       },
       parent,
     );
-    this.neuronSchedulerName = schedulerName;
+    this.schedulerNames = schedulerNames;
     this.ingressGroup = modelsIngressGroup(spec.clusterName);
     for (const team of teams) {
       this.teams.push(
@@ -396,7 +405,7 @@ export class MlPlatform extends pulumi.ComponentResource {
           // Named callers: the stack's list, else the private subnets (public subnets left out).
           allowedCidrs: spec.serving.allowedCidrs ?? this.network.privateSubnetCidrs,
           certificateArn: spec.serving.certificateArn,
-          neuronSchedulerName: schedulerName,
+          schedulerNames,
           monitoring: this.monitoring.handle,
           ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway.handle } : {}),
         },

@@ -14,6 +14,7 @@ import {
   type PlatformClusterOutputs,
   type PlatformOutputs,
   type PlatformOutputsError,
+  schedulerNamesOf,
 } from "./outputs";
 
 export type { PlatformOutputsError };
@@ -206,6 +207,7 @@ export class PlatformReference {
    */
   modelServerArgs(model: ModelSpec, placement: { team?: string } = {}): ModelServerArgs {
     const s = this.outputs.serving;
+    const schedulers = schedulerNamesOf(s);
     return {
       cluster:
         this.opts.team || !placement.team
@@ -217,7 +219,7 @@ export class PlatformReference {
       ingressDomain: s.ingressDomain,
       ingressGroup: s.ingressGroup,
       ...(s.certificateArn ? { certificateArn: s.certificateArn } : {}),
-      ...(s.neuronSchedulerName ? { neuronSchedulerName: s.neuronSchedulerName } : {}),
+      ...(Object.keys(schedulers).length > 0 ? { schedulerNames: schedulers } : {}),
       monitoring: this.monitoring,
       ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway } : {}),
     };

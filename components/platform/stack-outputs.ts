@@ -8,6 +8,7 @@ import {
   type PlatformOutputs,
   type PlatformServingOutputs,
   type PlatformTeamOutputs,
+  schedulerNameOutputs,
 } from "./outputs";
 import type { MlPlatform } from "./platform";
 import type { PlatformSpec } from "./spec";
@@ -73,7 +74,8 @@ export function platformOutputs(platform: MlPlatform, spec: PlatformSpec): Platf
       ingressClass: MODEL_INGRESS_CLASS,
       ingressDomain: spec.serving.ingressDomain,
       ...(spec.serving.certificateArn ? { certificateArn: spec.serving.certificateArn } : {}),
-      ...(platform.neuronSchedulerName ? { neuronSchedulerName: platform.neuronSchedulerName } : {}),
+      // `neuronSchedulerName` when the Neuron scheduler extension is on: one output per kind with a scheduler.
+      ...schedulerNameOutputs(platform.schedulerNames),
       // The endpoints' OIDC settings, field by field: the spec's object also holds the client secret.
       ...(spec.serving.oidc
         ? {

@@ -1,9 +1,8 @@
 import { ACCELERATOR_KINDS, ACCELERATORS, DEVICE_FIELDS, type DeviceField } from "../common/accelerators";
-import { MONITORING_NAMESPACE, NEURON_MONITOR_NAMESPACE, REGISTRY_NAMESPACE, SERVING_NAMESPACE } from "../common/names";
+import { MONITORING_NAMESPACE, REGISTRY_NAMESPACE, SERVING_NAMESPACE } from "../common/names";
 import { KIT_NAMESPACE_POD_SECURITY, podSecurityLabels } from "../common/pod-security";
 import { Problem, ProblemList, wholeNumberProblem } from "../common/problems";
 import { positiveQuantityProblem } from "../common/quantity";
-import { NVIDIA_NAMESPACE } from "../common/names";
 import { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../serving/kserve-builders";
 import { isRuntimeId, MODEL_RUNTIMES, RUNTIME_IDS, type RuntimeId } from "../serving/runtimes";
 import { oneOf } from "../serving/model-spec";
@@ -56,12 +55,11 @@ export const RESERVED_NAMESPACES: readonly string[] = [
     SERVING_NAMESPACE,
     REGISTRY_NAMESPACE,
     MONITORING_NAMESPACE,
-    NEURON_MONITOR_NAMESPACE,
     KEDA_NAMESPACE,
     KSERVE_NAMESPACE,
     CERT_MANAGER_NAMESPACE,
-    NVIDIA_NAMESPACE,
-    "gpu-operator",
+    // Each accelerator kind's support (device plugins, exporters), from its record.
+    ...ACCELERATOR_KINDS.flatMap((k) => ACCELERATORS[k].supportNamespaces),
     "kube-system",
     "kube-public",
     "kube-node-lease",

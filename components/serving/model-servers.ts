@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { AcceleratorSchedulerNames } from "../common/accelerators";
 import { MonitoringHandle, WorkloadClusterHandle } from "../common/handles";
 import { InvalidArgsError } from "../common/errors";
 import { modelHost } from "../common/dns";
@@ -88,8 +89,11 @@ export interface ModelServerArgs {
   ingressGroup: string;
   /** ACM certificate for HTTPS on the models' ALB. Default: HTTP inside the VPC. */
   certificateArn?: string;
-  /** Scheduler for Neuron pods (the Neuron scheduler extension). Default: the default scheduler. */
-  neuronSchedulerName?: string;
+  /**
+   * The scheduler the model's pods use, by accelerator kind, where the kind's support installs one
+   * (`MlPlatform.schedulerNames`, or `PlatformReference.modelServerArgs`). Default: the default scheduler.
+   */
+  schedulerNames?: AcceleratorSchedulerNames;
   /** Resources ServiceMonitors wait for. Required. */
   monitoring: MonitoringHandle;
   /**
@@ -103,6 +107,11 @@ export interface ModelServerArgs {
    * picker per track and an HTTPRoute at the same host, instead of an ALB Ingress. Default: the ALB.
    */
   llmGateway?: LlmGatewayHandle;
+}
+
+/** The scheduler of a model's kind, if its support installs one; CPU models use the default scheduler. */
+function schedulerNameFor(model: ModelSpec, names: AcceleratorSchedulerNames = {}): string | undefined {
+  return model.accelerator === "cpu" ? undefined : names[model.accelerator];
 }
 
 function validate(kind: string, name: string, args: ModelServerArgs): void {
@@ -357,6 +366,7 @@ export class TritonServer extends pulumi.ComponentResource {
       serviceAccountName: model.name,
       region: cluster.region,
       trackingUri: mlflow ? args.platform.trackingUri : undefined,
+      schedulerName: schedulerNameFor(model, args.schedulerNames),
       namespace,
     };
     const mirror = args.platform.imageMirror;
@@ -423,7 +433,7 @@ export class KServeModel extends pulumi.ComponentResource {
     const { cluster, model } = args;
     const namespace = args.platform.namespace;
     const k8sOpts = { parent: this, provider: cluster.provider };
-    const schedulerName = model.accelerator === "neuron" ? args.neuronSchedulerName : undefined;
+    const schedulerName = schedulerNameFor(model, args.schedulerNames);
 
     const tracks = modelTracks(model);
     // Where each track's weights are mounted from, when they are (validated above: a version, a registry).

@@ -114,15 +114,20 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
     "091e07d6496b01fff9642372cc10aab36170f7d863a95a2504217bcb6fb98b64",
   "components/cluster/pull-through-cache.ts": "6981747fc315d9f243a2e8b6abb60000810268ec7c60b6c541fa18a2dff81619",
   "components/common/accelerators/addons.ts": "48a29a4d134341e0cffd5354973e4c732b19c06c8a81caada1ea12d34bc058c1",
+  "components/common/accelerators/dashboards/gpu.json":
+    "5053488ba7d6ac3da96bc87b86e77e74f2da3c8baf18785ad75ac2b062a65fb9",
+  "components/common/accelerators/dashboards/neuron.json":
+    "1e3ab5a0a8c92ed6f59518c1725bacf3bed248c128e139e57c972757a02b7a8e",
   "components/common/accelerators/device-plugin-values.ts":
-    "c1a48fdf776c44ff018902efdf9406dbc07447a6533d8aea3546fa5681265cf8",
-  "components/common/accelerators/index.ts": "c8f8a12a418da87fd372c79bbe9eee537c562d0309d95f567271ab03c1c7d4c1",
+    "cec567142e7e0b7253dd3b6d3c7c7eac6988cd2a88c764a5411a188e46a69a7a",
+  "components/common/accelerators/index.ts": "db839c11df259fe3c977a6d895d1f93599053d1d364aa3744d09694ab4da966b",
   "components/common/accelerators/kinds.ts": "4ae68dab9fec4f96542db43153f80dba697248e71a8c4e19c0c4087167bf9e2c",
   "components/common/accelerators/labels.ts": "9f66be70f57cfb1b317dea08d5d4608aed3aba0831609418b480dac283944ad6",
+  "components/common/accelerators/namespaces.ts": "4ff480e1cb1fb0ea1bb94c60c409c077b5362b5da91a9130a3ece823c9d810d3",
   "components/common/accelerators/neuron-monitor.ts":
     "f63f9a0d124ff56b4ed199a461e900a4bf5daa03476fbb73d6314db2cd59e29e",
-  "components/common/accelerators/neuron.ts": "2b560cdd54ce062b7a71fca33d96c052529151e9a6cbc1d9217b37860684ec75",
-  "components/common/accelerators/nvidia.ts": "c904315af91e82e253f9b0abcfb8b7b0619b1059086970ae572c2a1e8e455eb0",
+  "components/common/accelerators/neuron.ts": "0280d14374d8d80f069a87b1126a8b9ec8cf47abbee57672cf221bd37c962287",
+  "components/common/accelerators/nvidia.ts": "a09b86ba0b6a9cec1bb4df30f424ee6a92f52528d15ba2a063d8061d61fe7777",
   "components/common/accelerators/registry.ts": "099420ea22582892c793315ae353df2797578065866705563398c58868ccf7ae",
   "components/common/accelerators/support.ts": "ea52120dfdf3d891b27ee5b7dfc54cc07af5f4376eb172ed7c21f83f88d0d6fe",
   "components/common/chart-addon.ts": "9c6e9d7819ab6534e28302a78ed2f53479a8592b72f0701d31e702ec9de3d596",
@@ -134,7 +139,7 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "components/common/instance-types.ts": "6160b70faca6134a1e8492dc9e83345f0400f5c8ba0e8e59ae1c1ab7413e6094",
   "components/common/labels.ts": "a4c3d609af2d52c0fff49ab67eb2307d75666895e77ac2737659a81ca8b48f3c",
   "components/common/monitors.ts": "1f065de3a575b428bcb12c49c25e40f7744da654dee77f23634c1e3c53415927",
-  "components/common/names.ts": "a9aead6e3e0838241314fe246926cb52ede1c9c7068bf4623a512fb852373d86",
+  "components/common/names.ts": "cea9a4a5bacab89aaad1668f9f8c94abf3b9af3b6c7e4b47c908212d85ef7791",
   "components/common/network-policy-resources.ts": "333a1b78141512748573578d1f30f9645bc0e23c6554e6c0db76de53652ce230",
   "components/common/network-policy.ts": "84651fe7b74098fc7c7fdcb26f205c4d46a453eb81f94c470f8e8268e27d969e",
   "components/common/pod-identity.ts": "933391ee094da4bcb1e237b4af3b605695fdbb42a436c71c686b9fa5ec221e23",

@@ -764,7 +764,7 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
     });
 
     // Prod keeps 2 replicas of its Neuron model however quiet the night.
-    const atFloor = alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, neuronReplicaFloor: 2 });
+    const atFloor = alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, idleDeviceReplicaFloors: { neuron: 2 } });
     const instance = (id: string, util: number) =>
       s(
         "neuroncore_utilization_ratio",
@@ -1129,7 +1129,7 @@ describeWithTools("alert rules under promtool", ["promtool"], () => {
   });
 
   describe("NeuronCoresIdle with team models", () => {
-    const atFloor = alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, neuronReplicaFloor: 2 });
+    const atFloor = alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, idleDeviceReplicaFloors: { neuron: 2 } });
     const instance = (id: string) =>
       s(
         "neuroncore_utilization_ratio",

@@ -65,9 +65,11 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
         monitoring: existingMonitoring(),
       });
       const base = modelServerBase(c.handle, platform);
-      new TritonServer("resnet", { ...base, model: resnet });
-      new KServeModel("bert", { ...base, model: bert });
-      new KServeModel("llama", { ...base, model: llama, neuronSchedulerName: "my-scheduler" });
+      // Every model is told the Neuron kind's scheduler; only the Neuron model's pods use it.
+      const schedulerNames = { neuron: "my-scheduler" };
+      new TritonServer("resnet", { ...base, model: resnet, schedulerNames });
+      new KServeModel("bert", { ...base, model: bert, schedulerNames });
+      new KServeModel("llama", { ...base, model: llama, schedulerNames });
     });
   });
 
@@ -302,6 +304,7 @@ describe("ServingPlatform + TritonServer + KServeModel", () => {
       // Only neuron models get the Neuron scheduler.
       for (const i of plan.ofType(T.isvc).filter((r) => r.name.startsWith("bert-")))
         expect((i.inputs.spec as any).predictor.schedulerName).toBeUndefined();
+      expect((plan.one(T.deployment, "resnet").inputs.spec as any).template.spec.schedulerName).toBeUndefined();
     });
   });
 

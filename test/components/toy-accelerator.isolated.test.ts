@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 
 // A new accelerator kind is its record: register the toy record (and its instance types' catalogue
@@ -30,12 +32,25 @@ import { nodePoolSpec } from "../../components/capacity/karpenter-builders";
 import { daemonSetOverhead } from "../../components/capacity/node-overhead";
 import { capacityProblems, poolProblems, type AcceleratorPoolSpec } from "../../components/capacity/rules";
 import { capacityFindings } from "../../components/platform/capacity-checks";
-import { MlPlatform, platformSpec } from "../../components/platform";
-import { modelTeamProblems, modelTeamResourceQuota, withModelTeamDefaults } from "../../components/platform/teams";
+import {
+  MlPlatform,
+  parsePlatformOutputs,
+  platformOutputs,
+  PlatformReference,
+  platformSpec,
+} from "../../components/platform";
+import {
+  modelTeamProblems,
+  modelTeamResourceQuota,
+  RESERVED_NAMESPACES,
+  withModelTeamDefaults,
+} from "../../components/platform/teams";
+import { alertRuleGroups, DEFAULT_ALERT_RULE_INPUT, KIT_SCRAPE_JOBS } from "../../components/monitoring/alert-rules";
+import { DASHBOARDS, dashboardConfigMap } from "../../components/monitoring/dashboards";
 import { modelSpecProblems, withModelDefaults, type ModelSpec } from "../../components/serving/model-spec";
 import { resolvePlatformSpec } from "../../stacks/config";
 import { REACHABLE_API } from "../fixtures/stack";
-import { TOY_CHART } from "../fixtures/toy-accelerator";
+import { TOY_CHART, TOY_DASHBOARD, TOY_SCHEDULER } from "../fixtures/toy-accelerator";
 import { runComponent } from "../harness";
 
 // The toy kind exists at run time only; the kit's types know nvidia and neuron.
@@ -149,6 +164,62 @@ describe("a toy accelerator kind, added through its record alone", () => {
     ]);
   });
 
+  it("keeps the namespace its support creates from model teams", () => {
+    expect(RESERVED_NAMESPACES).toContain("toy-system");
+    expect(
+      modelTeamProblems(
+        withModelTeamDefaults({ name: "toy-system", quota: { cpu: "8", memory: "16Gi", pods: 10 } }),
+      ).map((p) => p.path),
+    ).toContain("name");
+  });
+
+  it("gets its idle alert from its record, on the floor of its own models, beside the other kinds'", () => {
+    const rules = alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, idleDeviceReplicaFloors: { [toy]: 3 } }).find(
+      (g) => g.name === "mlserving-accelerators",
+    )!.rules;
+    expect(rules.map((r) => r.alert)).toEqual([
+      "GpuMemoryNearFull",
+      "GpuIdle",
+      "NeuronCoresIdle",
+      "ToyChipsIdle",
+      "AcceleratorsUnrequested",
+    ]);
+    const idle = rules.find((r) => r.alert === "ToyChipsIdle")!;
+    expect(idle.expr).toContain("avg by (node) (avg_over_time(toy_utilization[2h])) < 0.1\nand on ()\ncount(");
+    expect(idle.expr).toContain(
+      '\n> (3 + (count((max by (namespace, pod) (kube_pod_container_resource_requests{resource="example_com_toy"',
+    );
+    expect(idle.annotations.summary).toContain("floor (3 replica(s))");
+    // The Neuron kind's floor is its own: 0 here.
+    expect(rules.find((r) => r.alert === "NeuronCoresIdle")!.expr).toContain("\n> (0 + (count(");
+    // The alerts on every kind's devices count its chips, and its exporter is a scrape target that must be up.
+    const all = alertRuleGroups(DEFAULT_ALERT_RULE_INPUT).flatMap((g) => g.rules);
+    for (const alert of ["AcceleratorsUnrequested", "AcceleratorPodsPending"])
+      expect(all.find((r) => r.alert === alert)!.expr, alert).toContain(
+        'resource=~"nvidia_com_gpu|aws_amazon_com_neuron|example_com_toy"',
+      );
+    expect(KIT_SCRAPE_JOBS.slice(0, 3)).toEqual(["dcgm-exporter", "neuron-monitor", "toy-exporter"]);
+    expect(all.find((r) => r.alert === "ScrapeTargetDown")!.expr).toContain("|toy-exporter|");
+  });
+
+  it("ships its dashboard from its record, as its own ConfigMap", () => {
+    expect(DASHBOARDS.map((d) => d.name)).toEqual([
+      "model-serving",
+      "gpu",
+      "neuron",
+      "toy",
+      "capacity",
+      "llm",
+      "llm-gateway",
+    ]);
+    const cm = dashboardConfigMap(
+      DASHBOARDS.find((d) => d.name === "toy")!,
+      "monitoring",
+    );
+    expect(cm.metadata.name).toBe("mlserving-dashboard-toy");
+    expect(JSON.parse(cm.data["toy.json"])).toEqual(TOY_DASHBOARD);
+  });
+
   it("is read from a stack file: its pool kind and its quota key", () => {
     const spec = resolvePlatformSpec(
       {
@@ -183,19 +254,17 @@ describe("a toy accelerator kind, added through its record alone", () => {
     expect(spec.template.spec.taints).toEqual([{ key: "example.com/toy", value: "true", effect: "NoSchedule" }]);
   });
 
-  it("gets its support (device plugin) from its record in the platform, and no other kind's", async () => {
-    const plan = await runComponent(
-      () =>
-        new MlPlatform(
-          "ml",
-          platformSpec("dev", {
-            team: "ml-platform",
-            region: "us-west-2",
-            cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
-            capacity: { pools: [toyPool()] },
-          }),
-        ),
-    );
+  it("gets its support (device plugin, scheduler) from its record in the platform, and no other kind's", async () => {
+    const spec = platformSpec("dev", {
+      team: "ml-platform",
+      region: "us-west-2",
+      cluster: { deployerAccess: "public", publicAccessCidrs: ["198.51.100.0/24"] },
+      capacity: { pools: [toyPool()] },
+    });
+    const plan = await runComponent(() => {
+      const platform = new MlPlatform("ml", spec);
+      return { platform, serving: platformOutputs(platform, spec).serving as unknown as Record<string, unknown> };
+    });
     expect(plan.ofType("mlserving:test:ToySupport").map((r) => r.name)).toEqual(["ml-toy"]);
     expect(plan.ofType("mlserving:capacity:NvidiaGpuSupport")).toEqual([]);
     expect(plan.ofType("mlserving:capacity:NeuronSupport")).toEqual([]);
@@ -205,8 +274,41 @@ describe("a toy accelerator kind, added through its record alone", () => {
       version: TOY_CHART.version,
       repo: TOY_CHART.repository,
     });
+    expect(release.namespace).toBe("toy-system");
     const group = plan.one("aws:eks/nodeGroup:NodeGroup", "toys").inputs as any;
     expect(group.amiType).toBe("AL2023_x86_64_TOY");
     expect(group.taints).toEqual([{ key: "example.com/toy", value: "true", effect: "NO_SCHEDULE" }]);
+    // Its dashboard and its idle alert (no toy model: a floor of 0) are the platform's.
+    const configMaps = plan.ofType("kubernetes:core/v1:ConfigMap").map((r) => (r.inputs as any).metadata.name);
+    expect(configMaps).toContain("mlserving-dashboard-toy");
+    const rules = (plan.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule") as any[])
+      .flatMap((r) => r.inputs.spec.groups ?? [])
+      .flatMap((g: { rules: { alert?: string; expr: string }[] }) => g.rules);
+    expect(rules.find((r) => r.alert === "ToyChipsIdle")?.expr).toContain("\n> (0 + (count(");
+    // Its scheduler: the platform's, exported as `toySchedulerName` as Neuron's is `neuronSchedulerName`.
+    expect(plan.result.platform.schedulerNames).toEqual({ toy: TOY_SCHEDULER });
+    expect(plan.result.serving.toySchedulerName).toBe(TOY_SCHEDULER);
+    expect(plan.result.serving).not.toHaveProperty("neuronSchedulerName");
+  });
+
+  it("reaches a model team's stack: its scheduler output is read back for the toy kind's models", async () => {
+    const { outputs } = JSON.parse(
+      readFileSync(join(__dirname, "..", "..", "examples", "model-team", "platform-outputs.dev.json"), "utf8"),
+    );
+    const withToy = { ...outputs, serving: { ...outputs.serving, toySchedulerName: TOY_SCHEDULER } };
+    expect(parsePlatformOutputs(withToy, "s").serving).toHaveProperty("toySchedulerName", TOY_SCHEDULER);
+    const model = withModelDefaults(
+      {
+        name: "toy-model",
+        server: "triton",
+        accelerator: toy,
+        runtime: "triton",
+        source: "s3://b-models/toy",
+        resources: { toyChips: 1, cpu: "1", memory: "2Gi" } as ModelSpec["resources"],
+      },
+      "dev",
+    );
+    const plan = await runComponent(() => PlatformReference.fromOutputs("platform", withToy).modelServerArgs(model));
+    expect(plan.result.schedulerNames).toEqual({ toy: TOY_SCHEDULER });
   });
 });

@@ -8,7 +8,14 @@ import { runPlan, runProjectPlan, PlanOutcome } from "../../cli/planner";
 import { recordPlatformOutputs, recordedOutputsText } from "../../cli/platform-outputs";
 import { allPolicies } from "../../policies/rules";
 import { existingMonitoring, POD_SECURITY_LABEL_PREFIX, REGISTRY_CREDENTIALS_SECRET } from "../../components/common";
-import { ModelNamespace, PlatformReference, withModelTeamDefaults } from "../../components/platform";
+import {
+  ModelNamespace,
+  parsePlatformOutputs,
+  PlatformReference,
+  schedulerNameOutputs,
+  withModelTeamDefaults,
+} from "../../components/platform";
+import { withModelDefaults } from "../../components/serving/model-spec";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { runComponent, testCluster } from "../harness";
 import { planCommand } from "../plan-command";
@@ -200,6 +207,33 @@ describe("PlatformReference", () => {
     });
     // Outputs recorded before the key was exported still parse; a model that stages is then refused by name.
     expect(plan.result.withoutKey.weightsStore).toBeUndefined();
+  });
+
+  it("hands a team's models each kind's scheduler from the platform's `<kind>SchedulerName` outputs", async () => {
+    const { outputs } = JSON.parse(readFileSync(outputsFile, "utf8"));
+    // What a platform with the Neuron scheduler extension on has always exported.
+    const withScheduler = { ...outputs, serving: { ...outputs.serving, neuronSchedulerName: "my-scheduler" } };
+    const model = withModelDefaults(
+      {
+        name: "llama",
+        server: "kserve",
+        accelerator: "neuron",
+        source: "s3://b-models/llama",
+        resources: { neuronDevices: 1, cpu: "4", memory: "16Gi" },
+      },
+      "dev",
+    );
+    const plan = await runComponent(() => ({
+      on: PlatformReference.fromOutputs("on", withScheduler).modelServerArgs(model, { team: "fraud" }),
+      off: PlatformReference.fromOutputs("off", outputs).modelServerArgs(model, { team: "fraud" }),
+    }));
+    expect(plan.result.on.schedulerNames).toEqual({ neuron: "my-scheduler" });
+    expect(plan.result.off).not.toHaveProperty("schedulerNames");
+    expect(schedulerNameOutputs({ neuron: "my-scheduler" })).toEqual({ neuronSchedulerName: "my-scheduler" });
+    expect(parsePlatformOutputs(withScheduler, "s").serving.neuronSchedulerName).toBe("my-scheduler");
+    expect(() =>
+      parsePlatformOutputs({ ...outputs, serving: { ...outputs.serving, neuronSchedulerName: "" } }, "s"),
+    ).toThrow(/output serving\.neuronSchedulerName: must not be empty/);
   });
 });
 

@@ -14,9 +14,9 @@ import { ACCELERATOR_KINDS, ACCELERATORS } from "../../components/common/acceler
  *   element of a runtime's `accelerators` list (which kinds it targets);
  * - a property named like a kind or like a kind's config field (`DEVICE_RESOURCE.nvidia`,
  *   `resources.gpus`, `{ neuronDevices: ... }`), in any position.
- * The names come from the records, so a new kind is covered the moment it is registered. What is
- * still named is listed below, file by file, with the reason; a new occurrence anywhere fails, and
- * so does an occurrence listed here that went away (the list must shrink with the code).
+ * The names come from the records, so a new kind is covered the moment it is registered. There is
+ * no exception: what is kind-specific (a namespace, a dashboard, an alert, a scheduler's output key)
+ * is a field of the record, or derived from one.
  */
 const root = join(__dirname, "..", "..");
 const SCANNED = ["components", "stacks", "policies/rules", "cli"];
@@ -26,24 +26,6 @@ const EXEMPT = [
   "policies/rules/vendor/", // generated copies of components/common modules
   "components/versions.ts", // the pins: every chart and image version in one module, a kind's too
 ];
-
-/** Occurrences left on purpose, by file: how many, and why. */
-const STILL_NAMED: Record<string, { count: number; why: string }> = {
-  "components/common/names.ts": { count: 1, why: "NVIDIA_NAMESPACE: a namespace called `nvidia`, not the kind" },
-  "components/monitoring/dashboards.ts": { count: 1, why: "the `neuron` dashboard's ConfigMap name" },
-  "components/monitoring/alert-rules.ts": {
-    count: 1,
-    why: "NeuronCoresIdle counts team pods holding Neuron devices: a Neuron-only alert on neuron-monitor metrics",
-  },
-  "components/platform/platform.ts": {
-    count: 1,
-    why: "neuronReplicaFloor, the input of the Neuron-only NeuronCoresIdle alert",
-  },
-  "components/serving/model-servers.ts": {
-    count: 1,
-    why: "neuronSchedulerName, a platform output model-team stacks read (its name is public API)",
-  },
-};
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -138,7 +120,7 @@ describe("an accelerator kind is named only in its record", () => {
     expect(names(`if (p.kind === "nvidia") x();`)).toEqual([`"nvidia"`]);
   });
 
-  it("nowhere outside components/common/accelerators/ but the listed places", () => {
+  it("nowhere outside components/common/accelerators/", () => {
     const byFile: Record<string, string[]> = {};
     for (const dir of SCANNED)
       for (const path of tsFiles(join(root, dir))) {
@@ -147,8 +129,6 @@ describe("an accelerator kind is named only in its record", () => {
         const found = kindNames(readFileSync(path, "utf8"), rel);
         if (found.length > 0) byFile[rel] = found;
       }
-    const counts = Object.fromEntries(Object.entries(byFile).map(([f, found]) => [f, found.length]));
-    const allowed = Object.fromEntries(Object.entries(STILL_NAMED).map(([f, { count }]) => [f, count]));
-    expect(counts, JSON.stringify(byFile, null, 2)).toEqual(allowed);
+    expect(byFile).toEqual({});
   });
 });

@@ -10,6 +10,9 @@ import {
   isAcceleratorKind,
 } from "../../components/common/accelerators";
 import { INSTANCE_TYPES } from "../../components/common/instance-types";
+import { CONTROL_PLANE_PORTS, KIT_NAMESPACE_ISOLATION } from "../../components/common/network-policy";
+import { KIT_NAMESPACE_POD_SECURITY } from "../../components/common/pod-security";
+import { RESERVED_NAMESPACES } from "../../components/platform/teams";
 
 const records = Object.values(ACCELERATORS) as readonly AcceleratorKindRecord[];
 
@@ -22,6 +25,18 @@ describe("the accelerator registry", () => {
   it("knows every kind the instance catalogue names (a row of an unregistered kind would be invisible)", () => {
     for (const t of INSTANCE_TYPES)
       if (t.accelerator) expect(isAcceleratorKind(t.accelerator.kind), `${t.name}: ${t.accelerator.kind}`).toBe(true);
+  });
+
+  it("gives each kind's support namespaces a Pod Security level and an isolation, and keeps them from model teams", () => {
+    for (const r of records)
+      for (const ns of r.supportNamespaces) {
+        expect(KIT_NAMESPACE_POD_SECURITY[ns], `${r.kind}: ${ns}`).toBeDefined();
+        expect(KIT_NAMESPACE_ISOLATION[ns], `${r.kind}: ${ns}`).toBeDefined();
+        // A namespace that admits the control plane's calls says on which ports (none for a plain controller).
+        if (!KIT_NAMESPACE_ISOLATION[ns].deny.includes("Egress")) expect(CONTROL_PLANE_PORTS[ns], ns).toBeDefined();
+        expect(RESERVED_NAMESPACES).toContain(ns);
+      }
+    expect(records.flatMap((r) => r.supportNamespaces)).toEqual(["nvidia", "gpu-operator", "neuron-monitor"]);
   });
 
   it("refuses records that collide or contradict themselves", () => {

@@ -11,6 +11,7 @@ import {
   TRITON_FIRST_RESPONSE_BUCKETS_MS,
 } from "../../components/monitoring/alert-rules";
 import { InvalidArgsError } from "../../components/common/errors";
+import { ACCELERATOR_KINDS, ACCELERATORS, type AcceleratorKindRecord } from "../../components/common/accelerators";
 import { unknownMetricNames } from "../../components/monitoring/metrics-catalog";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { metricNamesIn, promqlSyntaxErrors } from "../promql";
@@ -163,11 +164,34 @@ describe("thresholds", () => {
     ).not.toThrow();
   });
 
-  it("reject a Neuron replica floor that is not a whole number of replicas, naming the field", () => {
+  it("reject a kind's replica floor that is not a whole number of replicas, or a floor of no kind, naming the field", () => {
     for (const floor of [-1, 1.5])
-      expect(() => alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, neuronReplicaFloor: floor })).toThrow(
-        /neuronReplicaFloor: must be a whole number of replicas, 0 or more/,
-      );
+      expect(() =>
+        alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, idleDeviceReplicaFloors: { neuron: floor } }),
+      ).toThrow(/idleDeviceReplicaFloors\.neuron: must be a whole number of replicas, 0 or more/);
+    expect(() =>
+      alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, idleDeviceReplicaFloors: { tpu: 1 } as never }),
+    ).toThrow(/idleDeviceReplicaFloors\.tpu: is not an accelerator kind/);
+  });
+
+  it("give each kind with an idle alert in its record that alert, on its own floor, and no other kind one", () => {
+    const rules = (floors: Record<string, number>) =>
+      alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, idleDeviceReplicaFloors: floors })
+        .find((g) => g.name === "mlserving-accelerators")!
+        .rules.map((r) => r.alert);
+    const idle = ACCELERATOR_KINDS.flatMap((k) => {
+      const a = (ACCELERATORS[k] as AcceleratorKindRecord).idleAlert;
+      return a ? [a.alert] : [];
+    });
+    expect(idle).toEqual(["NeuronCoresIdle"]);
+    expect(rules({})).toEqual(["GpuMemoryNearFull", "GpuIdle", ...idle, "AcceleratorsUnrequested"]);
+    const neuron = alertRuleGroups({ ...DEFAULT_ALERT_RULE_INPUT, idleDeviceReplicaFloors: { nvidia: 5, neuron: 3 } })
+      .flatMap((g) => g.rules)
+      .find((r) => r.alert === "NeuronCoresIdle")!;
+    expect(neuron.expr).toContain(
+      '\n> (3 + (count((max by (namespace, pod) (kube_pod_container_resource_requests{resource="aws_amazon_com_neuron"',
+    );
+    expect(neuron.annotations.summary).toContain("the Neuron models' floor (3 replica(s)");
   });
 
   it("reject out-of-range thresholds, every problem at once", () => {

@@ -6,7 +6,11 @@ import { catalogEntryFor, METRIC_CATALOG, unknownMetricNames } from "../../compo
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { expandGrafanaMacros, labelValuesSelector, metricNamesIn, promqlSyntaxErrors } from "../promql";
 
-const DASHBOARD_DIR = join(__dirname, "../../components/monitoring/dashboards");
+/** The kit's own dashboards, and each accelerator kind's beside its record. */
+const DASHBOARD_DIRS = [
+  join(__dirname, "../../components/monitoring/dashboards"),
+  join(__dirname, "../../components/common/accelerators/dashboards"),
+];
 const DATASOURCE = { type: "prometheus", uid: "prometheus" };
 
 interface Query {
@@ -48,16 +52,23 @@ function queryProblems(queries: Query[]): string[] {
 }
 
 describe("dashboard files", () => {
-  const files = readdirSync(DASHBOARD_DIR)
-    .filter((f) => f.endsWith(".json"))
-    .sort();
+  const paths = new Map(
+    DASHBOARD_DIRS.flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => [f, join(dir, f)] as const),
+    ),
+  );
+  const files = [...paths.keys()].sort();
 
-  it("are exactly the dashboards the kit ships", () => {
+  it("are exactly the dashboards the kit ships, the accelerator kinds' from their records", () => {
     expect(files).toEqual(DASHBOARDS.map((d) => `${d.name}.json`).sort());
+    expect(DASHBOARDS.map((d) => d.name)).toEqual(["model-serving", "gpu", "neuron", "capacity", "llm", "llm-gateway"]);
+    expect(dashboardConfigMap(DASHBOARDS[2], "monitoring").metadata.name).toBe("mlserving-dashboard-neuron");
   });
 
   it.each(files)("%s parses as JSON and matches the imported model", (file) => {
-    const parsed = JSON.parse(readFileSync(join(DASHBOARD_DIR, file), "utf8"));
+    const parsed = JSON.parse(readFileSync(paths.get(file)!, "utf8"));
     expect(parsed).toEqual(DASHBOARDS.find((d) => `${d.name}.json` === file)?.json);
   });
 });

@@ -2,9 +2,8 @@ import { SYSTEM_NODE_SELECTOR } from "../labels";
 import { stringify } from "yaml";
 import { LABELS } from "./labels";
 
-export { GPU_OPERATOR_NAMESPACE, NVIDIA_NAMESPACE } from "../names";
+export { GPU_OPERATOR_NAMESPACE, NEURON_MONITOR_NAMESPACE, NVIDIA_NAMESPACE } from "./namespaces";
 export const NEURON_NAMESPACE = "kube-system";
-export { NEURON_MONITOR_NAMESPACE } from "../names";
 
 /**
  * The extended resource NVIDIA's device plugins advertise per GPU (and the taint key of the kit's

@@ -4,6 +4,8 @@ import { acceleratorRegistry } from "./registry";
 
 export type {
   AcceleratorDaemonSet,
+  AcceleratorDashboard,
+  AcceleratorIdleAlert,
   AcceleratorKindRecord,
   AcceleratorSupport,
   AcceleratorSupportContext,
@@ -20,6 +22,13 @@ export * from "./support";
 export { ACCELERATORS };
 
 export type AcceleratorKind = keyof typeof ACCELERATORS;
+
+/**
+ * The scheduler each kind's pods use, by kind, where the kind's support installs one
+ * (`AcceleratorSupport.schedulerName`: the Neuron scheduler extension); a kind that is absent uses
+ * the default scheduler.
+ */
+export type AcceleratorSchedulerNames = Partial<Record<AcceleratorKind, string>>;
 
 /** The kit's registry: every lookup by kind the other domains make goes through it. */
 export const ACCELERATOR_REGISTRY = acceleratorRegistry<AcceleratorKind>(Object.values(ACCELERATORS));

@@ -51,6 +51,48 @@ export interface AcceleratorDaemonSet {
 }
 
 /**
+ * The Grafana dashboard of a kind's devices, fed by its exporter. The kit ships it with its own
+ * dashboards (`DASHBOARDS`, monitoring/dashboards.ts), after the model-serving one, in kind order.
+ */
+export interface AcceleratorDashboard {
+  /** What alerts call it (`the GPU dashboard`, AcceleratorExporterMissing). */
+  readonly title: string;
+  /** Short name: its ConfigMap is `mlserving-dashboard-<name>` and its key `<name>.json`. */
+  readonly name: string;
+  /**
+   * The Grafana dashboard model (schemaVersion 39, datasource uid `prometheus`), kept beside the
+   * record as `dashboards/<name>.json`; every metric it queries must be in `METRIC_CATALOG`.
+   */
+  readonly json: object;
+}
+
+/**
+ * An alert on a kind's instances whose devices sit idle beyond what the models need
+ * (`alertRuleGroups`, monitoring/alert-rules.ts: group `mlserving-accelerators`, warning after an
+ * hour). Models keep their minimum replicas however quiet the night, and each replica holds one
+ * instance at most, so it fires, on each idle instance, only while more instances are idle than the
+ * kind's floor: the replicas the platform's own models of the kind keep at their minimum
+ * (`AlertRuleInput.idleDeviceReplicaFloors`, which `MlPlatform` computes per kind) plus the running
+ * model-server pods of team namespaces holding the kind's devices (their minimums live in the teams'
+ * stacks, so all their replicas count).
+ */
+export interface AcceleratorIdleAlert {
+  /** The alert's name, e.g. `NeuronCoresIdle`. */
+  readonly alert: string;
+  /**
+   * Labels of the exporter's series that name an instance: idle instances are counted by the first,
+   * and each firing alert carries them all.
+   */
+  readonly instanceLabels: readonly [string, ...string[]];
+  /** PromQL of the instances whose devices are idle, aggregated `by` the given labels (a comma-separated list of instance labels). */
+  readonly idleInstances: (by: string) => string;
+  /** The alert's summary annotation, given the platform's floor (replicas of its models of the kind at their minimum). */
+  readonly summary: (floor: number) => string;
+  /** The alert's runbook annotation: what to look at when it fires. */
+  readonly runbook: string;
+}
+
+/**
  * Everything the kit knows about one kind of accelerator, in one record: capacity, scheduling,
  * policies, validation, quotas and monitoring all derive from it, and no code outside
  * `components/common/accelerators/` names a kind. Adding a kind is one such record, one line in
@@ -103,6 +145,13 @@ export interface AcceleratorKindRecord<K extends string = string> {
   readonly imageCache: boolean;
   /** The kind's support component: its device-plugin add-on and exporter (see `support.ts`). */
   readonly support: AcceleratorSupportFactory;
+  /**
+   * The namespaces the kit creates for the kind's support (`namespaces.ts`): no model team may take
+   * one (`RESERVED_NAMESPACES`, platform/teams.ts), and each needs its Pod Security level
+   * (`KIT_NAMESPACE_POD_SECURITY`) and isolation (`KIT_NAMESPACE_ISOLATION`), which a test holds
+   * every record to. Namespaces the kit does not own (a chart in `kube-system`) are not listed.
+   */
+  readonly supportNamespaces: readonly string[];
   /** DaemonSets the kind's support runs on each of its nodes. */
   readonly daemonSets: readonly AcceleratorDaemonSet[];
   /**
@@ -115,6 +164,11 @@ export interface AcceleratorKindRecord<K extends string = string> {
     readonly utilization: string;
     readonly scalingMetric?: string;
     readonly nodes: string;
-    readonly dashboard: string;
+    readonly dashboard: AcceleratorDashboard;
   };
+  /**
+   * The alert on the kind's idle instances beyond the models' floor (see {@link AcceleratorIdleAlert}),
+   * for a kind whose exporter reports utilisation per instance; absent for none.
+   */
+  readonly idleAlert?: AcceleratorIdleAlert;
 }

@@ -1,8 +1,13 @@
 import { cpuMillisOf, memoryMiBOf } from "../quantity";
+import neuronDashboard from "./dashboards/neuron.json";
 import { NEURON_DEVICE_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
+import { NEURON_MONITOR_NAMESPACE } from "./namespaces";
 import { NEURON_MONITOR_RESOURCES } from "./neuron-monitor";
 import { neuronSupport } from "./support";
+
+/** neuron-monitor's utilisation of each NeuronCore, 0 to 1, labelled with its instance (neuron-monitor.ts). */
+const UTILIZATION = "neuroncore_utilization_ratio";
 
 /**
  * AWS Inferentia and Trainium (Neuron devices). Instance types, device counts and device memory:
@@ -23,6 +28,8 @@ export const NEURON = {
   timeSlicing: false,
   imageCache: false,
   support: neuronSupport,
+  // The Neuron chart itself installs into kube-system (NEURON_NAMESPACE), which the kit does not own.
+  supportNamespaces: [NEURON_MONITOR_NAMESPACE],
   daemonSets: [
     {
       name: "neuron-device-plugin",
@@ -40,8 +47,25 @@ export const NEURON = {
   ],
   metrics: {
     exporter: "neuron-monitor",
-    utilization: "neuroncore_utilization_ratio",
+    utilization: UTILIZATION,
     nodes: "Inferentia",
-    dashboard: "Neuron",
+    dashboard: { title: "Neuron", name: "neuron", json: neuronDashboard as object },
+  },
+  idleAlert: {
+    alert: "NeuronCoresIdle",
+    // neuron-monitor's series carry the instance, not the pod, so which idle instance is the extra
+    // one is for the runbook; each idle instance is listed.
+    instanceLabels: ["instance_id", "instance_type"],
+    idleInstances: (by) => `avg by (${by}) (avg_over_time(${UTILIZATION}[2h])) < 0.05`,
+    summary: (floor) =>
+      `NeuronCores on {{ $labels.instance_id }} ({{ $labels.instance_type }}) averaged under 5% utilization ` +
+      `for hours, and more Inferentia instances are idle than the Neuron models' floor (${floor} ` +
+      `replica(s) of the platform's models at their minimum, plus the teams' running Neuron replicas).`,
+    runbook:
+      "Capacity above the models' replica floors is idle. Check on the Model serving dashboard whether " +
+      "a Neuron model runs more replicas than its minimum (its ScaledObject should have scaled it " +
+      "down: see ModelMetricsMissing and the KEDA operator's logs), and on the Capacity dashboard " +
+      "which pods keep the idle instances (karpenter.sh/do-not-disrupt, a PDB, a stray workload). " +
+      "If the floors themselves are too high, lower the models' replicas.min.",
   },
 } as const satisfies AcceleratorKindRecord<"neuron">;

@@ -1,5 +1,7 @@
+import gpuDashboard from "./dashboards/gpu.json";
 import { NVIDIA_GPU_RESOURCE } from "./device-plugin-values";
 import type { AcceleratorKindRecord } from "./kind";
+import { GPU_OPERATOR_NAMESPACE, NVIDIA_NAMESPACE } from "./namespaces";
 import { nvidiaSupport } from "./support";
 
 /**
@@ -28,6 +30,7 @@ export const NVIDIA = {
   timeSlicing: true,
   imageCache: true,
   support: nvidiaSupport,
+  supportNamespaces: [NVIDIA_NAMESPACE, GPU_OPERATOR_NAMESPACE],
   daemonSets: [
     {
       name: "nvidia-device-plugin",
@@ -48,6 +51,6 @@ export const NVIDIA = {
     // serving/autoscaling.ts: gpu-utilization averages DCGM_FI_DEV_GPU_UTIL over a model's pods.
     scalingMetric: "gpu-utilization",
     nodes: "GPU",
-    dashboard: "GPU",
+    dashboard: { title: "GPU", name: "gpu", json: gpuDashboard as object },
   },
 } as const satisfies AcceleratorKindRecord<"nvidia">;

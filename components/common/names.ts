@@ -26,7 +26,14 @@ export const REGISTRY_NAMESPACE = "mlflow";
  * Namespaces of the accelerator kinds' support (device plugins, exporters): they live with the kinds'
  * records (`supportNamespaces`), re-exported here for the tables keyed by namespace.
  */
-export { GPU_OPERATOR_NAMESPACE, NEURON_MONITOR_NAMESPACE, NVIDIA_NAMESPACE } from "./accelerators/namespaces";
+export {
+  CALLS_API_SERVER,
+  GPU_OPERATOR_NAMESPACE,
+  NEURON_MONITOR_NAMESPACE,
+  NVIDIA_NAMESPACE,
+  SUPPORT_NAMESPACES,
+  type SupportNamespace,
+} from "./accelerators/namespaces";
 
 /** Namespaces of third-party controllers; the kit creates them as Namespace objects with Pod Security labels. */
 export const KEDA_NAMESPACE = "keda";

@@ -1,16 +1,15 @@
 import {
   CERT_MANAGER_NAMESPACE,
   EXTERNAL_DNS_NAMESPACE,
-  GPU_OPERATOR_NAMESPACE,
   ISTIO_NAMESPACE,
   KEDA_NAMESPACE,
   KSERVE_NAMESPACE,
   LLM_GATEWAY_NAMESPACE,
   MONITORING_NAMESPACE,
-  NEURON_MONITOR_NAMESPACE,
-  NVIDIA_NAMESPACE,
   REGISTRY_NAMESPACE,
   SERVING_NAMESPACE,
+  SUPPORT_NAMESPACES,
+  CALLS_API_SERVER,
 } from "./names";
 
 /**
@@ -96,9 +95,6 @@ export interface NamespaceIsolation {
 }
 
 const BOTH: NamespaceIsolation = { deny: ["Ingress", "Egress"] };
-const CALLS_API_SERVER =
-  "its controllers call the API server, whose private endpoint's network interfaces no selector names; " +
-  "ingress is denied but for the control plane's webhook calls and Prometheus";
 
 /**
  * The isolation every namespace the kit creates must have: one table, used by the components
@@ -108,7 +104,6 @@ const CALLS_API_SERVER =
 export const KIT_NAMESPACE_ISOLATION: Readonly<Record<string, NamespaceIsolation>> = {
   [SERVING_NAMESPACE]: BOTH,
   [REGISTRY_NAMESPACE]: BOTH,
-  [NEURON_MONITOR_NAMESPACE]: BOTH,
   [MONITORING_NAMESPACE]: {
     deny: ["Ingress"],
     reason:
@@ -118,8 +113,6 @@ export const KIT_NAMESPACE_ISOLATION: Readonly<Record<string, NamespaceIsolation
   [KEDA_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
   [CERT_MANAGER_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
   [KSERVE_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
-  [NVIDIA_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
-  [GPU_OPERATOR_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
   [EXTERNAL_DNS_NAMESPACE]: {
     deny: ["Ingress"],
     reason: `ExternalDNS calls Route 53's public API endpoint; ${CALLS_API_SERVER}`,
@@ -127,6 +120,8 @@ export const KIT_NAMESPACE_ISOLATION: Readonly<Record<string, NamespaceIsolation
   [ISTIO_NAMESPACE]: { deny: ["Ingress"], reason: CALLS_API_SERVER },
   // The gateway's proxies reach only DNS, istiod, the endpoint pickers and the model pods.
   [LLM_GATEWAY_NAMESPACE]: BOTH,
+  // Each accelerator kind's support namespaces (common/accelerators/namespaces.ts).
+  ...Object.fromEntries(SUPPORT_NAMESPACES.map((n) => [n.name, n.isolation])),
 };
 
 /** Isolation of a namespace holding model pods: nothing in or out by default. */
@@ -140,12 +135,13 @@ export const CONTROL_PLANE_PORTS: Readonly<Record<string, readonly number[]>> = 
   [CERT_MANAGER_NAMESPACE]: [10250],
   // kserve-resources v0.20.0: the webhook server's container port 9443.
   [KSERVE_NAMESPACE]: [9443],
-  [NVIDIA_NAMESPACE]: [],
-  [GPU_OPERATOR_NAMESPACE]: [],
   // external-dns chart 1.21.1 serves no webhook: only metrics and health on 7979.
   [EXTERNAL_DNS_NAMESPACE]: [],
   // istiod 1.30.3 chart: the webhook server's container port 15017 (validation and injection).
   [ISTIO_NAMESPACE]: [15017],
+  ...Object.fromEntries(
+    SUPPORT_NAMESPACES.flatMap((n) => (n.controlPlanePorts ? [[n.name, n.controlPlanePorts]] : [])),
+  ),
 };
 
 /**

@@ -2,16 +2,14 @@ import { KUBERNETES_VERSION } from "../versions";
 import {
   CERT_MANAGER_NAMESPACE,
   EXTERNAL_DNS_NAMESPACE,
-  GPU_OPERATOR_NAMESPACE,
   ISTIO_NAMESPACE,
   KEDA_NAMESPACE,
   KSERVE_NAMESPACE,
   LLM_GATEWAY_NAMESPACE,
   MONITORING_NAMESPACE,
-  NEURON_MONITOR_NAMESPACE,
-  NVIDIA_NAMESPACE,
   REGISTRY_NAMESPACE,
   SERVING_NAMESPACE,
+  SUPPORT_NAMESPACES,
 } from "./names";
 
 /** Pod Security Standards levels (Kubernetes Pod Security admission). */
@@ -53,10 +51,6 @@ export const KIT_NAMESPACE_POD_SECURITY: Readonly<Record<string, NamespacePodSec
       "kube-prometheus-stack's node exporter DaemonSet uses hostNetwork, hostPID and hostPath mounts " +
       "of /proc, /sys and / to read node metrics",
   },
-  [NEURON_MONITOR_NAMESPACE]: {
-    enforce: "privileged",
-    reason: "neuron-monitor runs privileged to read the Neuron devices and driver counters of its node",
-  },
   // KEDA 2.20.2 chart values: every pod runAsNonRoot, containers drop ALL, no escalation, read-only
   // root, seccomp RuntimeDefault ("KEDA is secure by default").
   [KEDA_NAMESPACE]: { enforce: "restricted" },
@@ -76,17 +70,8 @@ export const KIT_NAMESPACE_POD_SECURITY: Readonly<Record<string, NamespacePodSec
   // drops ALL, no escalation, read-only root; the pod's only sysctl (ip_unprivileged_port_start) is
   // one baseline allows, seccomp RuntimeDefault from the kit's `gateways.seccompProfile` value.
   [LLM_GATEWAY_NAMESPACE]: { enforce: "restricted" },
-  [NVIDIA_NAMESPACE]: {
-    enforce: "privileged",
-    reason:
-      "NVIDIA's device plugin mounts the kubelet's device-plugin socket directory (hostPath) and DCGM " +
-      "exporter needs SYS_ADMIN and host paths to read the GPUs' counters",
-  },
-  [GPU_OPERATOR_NAMESPACE]: {
-    enforce: "privileged",
-    reason:
-      "the GPU operator's node components (device plugin, feature discovery, validators) run privileged on GPU nodes",
-  },
+  // Each accelerator kind's support namespaces, with their reasons (common/accelerators/namespaces.ts).
+  ...Object.fromEntries(SUPPORT_NAMESPACES.map((n) => [n.name, n.podSecurity])),
 };
 
 /** Problems of a Pod Security entry: a level below `restricted` without a reason, a warn level below enforce. */
@@ -274,18 +259,9 @@ export interface HardeningException {
   readonly reason: string;
 }
 
-export const HARDENING_EXCEPTIONS: readonly HardeningException[] = [
-  {
-    kind: "DaemonSet",
-    name: "neuron-monitor",
-    namespace: NEURON_MONITOR_NAMESPACE,
-    waived: ["privileged", "allowPrivilegeEscalation", "capabilities", "runAsNonRoot", "readOnlyRootFilesystem"],
-    reason:
-      "neuron-monitor runs privileged to read the Neuron devices and driver counters of its node, as AWS's " +
-      "k8s-neuron-monitor-daemonset.yml runs it (privileged implies escalation and every capability; the " +
-      "paths its image writes are not documented)",
-  },
-];
+export const HARDENING_EXCEPTIONS: readonly HardeningException[] = SUPPORT_NAMESPACES.flatMap((n) =>
+  (n.hardeningExceptions ?? []).map((e) => ({ ...e, namespace: n.name })),
+);
 
 /** The exception of one object, if it has one. */
 export function hardeningExceptionFor(kind: string, name: string, namespace: string): HardeningException | undefined {

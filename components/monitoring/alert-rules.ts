@@ -431,41 +431,8 @@ export function alertRuleGroups(input: AlertRuleInput): AlertRuleGroup[] {
   ];
 
   const accelerators: AlertRule[] = [
-    {
-      alert: "GpuMemoryNearFull",
-      expr: "DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 0.95",
-      for: "15m",
-      labels: { severity: "warning" },
-      annotations: {
-        summary:
-          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} ({{ $labels.namespace }}/{{ $labels.pod }}) " +
-          "has {{ $value | humanizePercentage }} of its framebuffer in use.",
-        runbook:
-          "A model close to the framebuffer limit fails with out-of-memory on larger batches. Check which " +
-          "pod holds the GPU on the GPU dashboard; lower its max batch size or instance count, or move " +
-          "it to a larger GPU (g6e) pool. With time-slicing, too many pods share the GPU: reduce the replicas per GPU.",
-      },
-    },
-    {
-      alert: "GpuIdle",
-      // GPUs of the kit's model servers (in serving or a team's namespace) are left out: their count is the model's autoscaler and
-      // its configured minimum (prod requires 2 replicas), so an idle minimum is a decision, not a
-      // fault. GPUs no pod holds carry no pod label (the DCGM ServiceMonitor drops its own) and
-      // are AcceleratorsUnrequested's business.
-      expr: `avg by (Hostname, gpu, namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL{pod!=""}[2h])) < 5\nunless on (namespace, pod) ${MODEL_PODS}`,
-      for: "1h",
-      labels: { severity: "warning" },
-      annotations: {
-        summary:
-          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }}, held by {{ $labels.namespace }}/{{ $labels.pod }}, averaged under 5% utilization for hours.",
-        runbook:
-          "A pod outside the kit's model servers (a notebook, a job, a test deployment) holds a GPU and " +
-          "barely uses it. Ask its owner to delete it or scale it down; if it must stay, move it to a " +
-          "smaller GPU or share the GPU with time-slicing (capacity.gpuTimeSlicingReplicas). The node " +
-          "stays up as long as the pod holds the device.",
-      },
-    },
-    // Each kind's idle instances beyond its models' floor, from its record.
+    // Each kind's alerts on single devices, then its idle instances beyond its models' floor, from its record.
+    ...ACCELERATOR_KINDS.flatMap((k) => (ACCELERATORS[k] as AcceleratorKindRecord).deviceAlerts?.(MODEL_PODS) ?? []),
     ...idleDeviceAlerts(floors),
     {
       alert: "AcceleratorsUnrequested",

@@ -8,6 +8,8 @@
  * Prometheus adds: `job`, `instance`, `namespace`, `pod`, `service`, `endpoint`, `container`).
  */
 
+import { ACCELERATOR_KINDS, ACCELERATORS } from "../common/accelerators";
+
 export type MetricType = "counter" | "gauge" | "histogram" | "summary";
 
 export interface MetricInfo {
@@ -47,30 +49,6 @@ const epp = (type: MetricType, labels: string[]): MetricInfo => ({
   type,
   labels,
   source: EPP_SOURCE,
-});
-
-const DCGM_SOURCE =
-  "NVIDIA/dcgm-exporter deployment/templates/metrics-configmap.yaml @ 4.5.3-4.8.2 (chart 4.8.2); labels from " +
-  "internal/pkg/rendermetrics/render_metrics.go and internal/pkg/transformation/const.go at the same tag";
-const DCGM_LABELS = ["gpu", "UUID", "pci_bus_id", "device", "modelName", "Hostname", "pod", "namespace", "container"];
-const dcgm = (): MetricInfo => ({ exporter: "dcgm-exporter", type: "gauge", labels: DCGM_LABELS, source: DCGM_SOURCE });
-
-const NEURON_SOURCE =
-  "neuron-monitor-prometheus.py shipped in public.ecr.aws/neuron/neuron-monitor:1.3.0 (aws-neuronx-tools); same names in " +
-  "opentelemetry-collector-contrib receiver/awscontainerinsightreceiver/internal/neuron";
-const NEURON_INSTANCE_LABELS = [
-  "instance_name",
-  "instance_id",
-  "instance_type",
-  "availability_zone",
-  "region",
-  "subnet_id",
-];
-const neuron = (type: MetricType, extraLabels: string[]): MetricInfo => ({
-  exporter: "neuron-monitor",
-  type,
-  labels: [...NEURON_INSTANCE_LABELS, ...extraLabels],
-  source: NEURON_SOURCE,
 });
 
 const KARPENTER_DOC = "aws/karpenter-provider-aws website/content/en/v1.14/reference/metrics.md (Karpenter 1.14.1)";
@@ -137,25 +115,16 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
       "Instrumentator(excluded_handlers=[...]).add().instrument(app); trallnag/prometheus-fastapi-instrumentator metrics.default()",
   },
 
-  // --- DCGM exporter (NVIDIA GPUs); FB_* in MiB, GPU_UTIL in %, POWER in W, TEMP in C ---
-  DCGM_FI_DEV_GPU_UTIL: dcgm(),
-  DCGM_FI_DEV_FB_USED: dcgm(),
-  DCGM_FI_DEV_FB_FREE: dcgm(),
-  DCGM_FI_DEV_POWER_USAGE: dcgm(),
-  DCGM_FI_DEV_GPU_TEMP: dcgm(),
-  DCGM_FI_DEV_MEMORY_TEMP: dcgm(),
-  DCGM_FI_DEV_XID_ERRORS: dcgm(),
-
-  // --- neuron-monitor (Inferentia); per-runtime series also carry runtime_tag ---
-  neuroncore_utilization_ratio: neuron("gauge", ["runtime_tag", "neuroncore"]),
-  neuron_runtime_memory_used_bytes: neuron("gauge", ["runtime_tag", "memory_location"]),
-  neuroncore_memory_usage_constants: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
-  neuroncore_memory_usage_model_code: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
-  neuroncore_memory_usage_model_shared_scratchpad: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
-  neuroncore_memory_usage_runtime_memory: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
-  neuroncore_memory_usage_tensors: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
-  execution_errors_total: neuron("counter", ["runtime_tag", "error_type"]),
-  neuron_hardware_info: neuron("gauge", ["neuron_device_count", "neuroncore_per_device_count"]),
+  // --- each accelerator kind's exporter (its record's metrics.catalog) ---
+  ...Object.fromEntries(
+    ACCELERATOR_KINDS.flatMap((k) => {
+      const { exporter, catalog } = ACCELERATORS[k].metrics;
+      return Object.entries(catalog).map(([name, m]): [string, MetricInfo] => [
+        name,
+        { exporter, type: m.type, labels: [...m.labels], source: m.source },
+      ]);
+    }),
+  ),
 
   // --- Karpenter (staging, prod) ---
   /** `message_type` values from pkg/controllers/interruption/messages/types.go @ v1.14.1, e.g. spot_interrupted. */

@@ -68,17 +68,83 @@ export const MODEL_POD_LABEL = "mlserving.io/model";
 /** The pinned Kubernetes minor version and the namespaces the kit creates. */
 export const KUBERNETES_VERSION = "1.35";
 export const MONITORING_NAMESPACE = "monitoring";
-export const NEURON_MONITOR_NAMESPACE = "neuron-monitor";
 export const REGISTRY_NAMESPACE = "mlflow";
 export const SERVING_NAMESPACE = "serving";
 export const KEDA_NAMESPACE = "keda";
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
 export const KSERVE_NAMESPACE = "kserve";
-export const NVIDIA_NAMESPACE = "nvidia";
-export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
 export const EXTERNAL_DNS_NAMESPACE = "external-dns";
 export const ISTIO_NAMESPACE = "istio-system";
 export const LLM_GATEWAY_NAMESPACE = "llm-gateway";
+
+/** Each accelerator kind's support namespaces and their posture (components/common/accelerators/namespaces.ts). */
+export interface SupportNamespace {
+  readonly name: string;
+  /** Its Pod Security (`KIT_NAMESPACE_POD_SECURITY`): a level below `restricted` names the component and its need. */
+  readonly podSecurity: { readonly enforce: "privileged" | "baseline" | "restricted"; readonly reason?: string };
+  /** Its default-deny directions (`KIT_NAMESPACE_ISOLATION`); a reason when egress stays open. */
+  readonly isolation: { readonly deny: readonly ("Ingress" | "Egress")[]; readonly reason?: string };
+  /** Ports the control plane calls in it (`CONTROL_PLANE_PORTS`), when egress stays open for a controller. */
+  readonly controlPlanePorts?: readonly number[];
+  /** Workloads in it excused from checks of the hardening bar (`HARDENING_EXCEPTIONS`), and why. */
+  readonly hardeningExceptions?: readonly {
+    readonly kind: string;
+    readonly name: string;
+    readonly waived: readonly (
+      "privileged" | "allowPrivilegeEscalation" | "capabilities" | "runAsNonRoot" | "readOnlyRootFilesystem"
+    )[];
+    readonly reason: string;
+  }[];
+}
+export const SUPPORT_NAMESPACES: readonly SupportNamespace[] = [
+  {
+    name: "nvidia",
+    podSecurity: {
+      enforce: "privileged",
+      reason:
+        "NVIDIA's device plugin mounts the kubelet's device-plugin socket directory (hostPath) and DCGM exporter needs SYS_ADMIN and host paths to read the GPUs' counters",
+    },
+    isolation: {
+      deny: ["Ingress"],
+      reason:
+        "its controllers call the API server, whose private endpoint's network interfaces no selector names; ingress is denied but for the control plane's webhook calls and Prometheus",
+    },
+    controlPlanePorts: [],
+  },
+  {
+    name: "gpu-operator",
+    podSecurity: {
+      enforce: "privileged",
+      reason:
+        "the GPU operator's node components (device plugin, feature discovery, validators) run privileged on GPU nodes",
+    },
+    isolation: {
+      deny: ["Ingress"],
+      reason:
+        "its controllers call the API server, whose private endpoint's network interfaces no selector names; ingress is denied but for the control plane's webhook calls and Prometheus",
+    },
+    controlPlanePorts: [],
+  },
+  {
+    name: "neuron-monitor",
+    podSecurity: {
+      enforce: "privileged",
+      reason: "neuron-monitor runs privileged to read the Neuron devices and driver counters of its node",
+    },
+    isolation: { deny: ["Ingress", "Egress"] },
+    hardeningExceptions: [
+      {
+        kind: "DaemonSet",
+        name: "neuron-monitor",
+        waived: ["privileged", "allowPrivilegeEscalation", "capabilities", "runAsNonRoot", "readOnlyRootFilesystem"],
+        reason:
+          "neuron-monitor runs privileged to read the Neuron devices and driver counters of its node, as AWS's k8s-neuron-monitor-daemonset.yml runs it (privileged implies escalation and every capability; the paths its image writes are not documented)",
+      },
+    ],
+  },
+];
+export const CALLS_API_SERVER =
+  "its controllers call the API server, whose private endpoint's network interfaces no selector names; ingress is denied but for the control plane's webhook calls and Prometheus";
 
 /** Where staging Jobs write registry versions for mounted weights, and the purpose tag of their roles. */
 export const STAGED_WEIGHTS_PREFIX = "mlserving-weights";
@@ -105,7 +171,7 @@ export const POD_IDENTITY_SESSION_TAGS = {
  * differs (./facts-freshness.ts).
  */
 export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
-  "cli/kit-facts.ts": "0899d197cc759347e1721c4c9b2992c7f563ed981ff99340c35e9de2856f26aa",
+  "cli/kit-facts.ts": "1f05de44e2ee9178cf1b1f2a3fe0e8724dda43cea56390a11d57d3ae37ec7483",
   "components/capacity/instance-shapes.ts": "e8f1fe7e5025de569a077a654f14f9430df5172ef4cb114eb868a230ed089cf3",
   "components/capacity/rules.ts": "a3024b01b813c743e8737a59df42b94714b4722b606b10a1f762b0c43d3109cf",
   "components/cluster/aws-load-balancer-controller-policy.json":
@@ -123,11 +189,11 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "components/common/accelerators/index.ts": "db839c11df259fe3c977a6d895d1f93599053d1d364aa3744d09694ab4da966b",
   "components/common/accelerators/kinds.ts": "4ae68dab9fec4f96542db43153f80dba697248e71a8c4e19c0c4087167bf9e2c",
   "components/common/accelerators/labels.ts": "9f66be70f57cfb1b317dea08d5d4608aed3aba0831609418b480dac283944ad6",
-  "components/common/accelerators/namespaces.ts": "4ff480e1cb1fb0ea1bb94c60c409c077b5362b5da91a9130a3ece823c9d810d3",
+  "components/common/accelerators/namespaces.ts": "b146c0fe473509894c33c55da1a62c2f22d29e8c707d4de58a15002c1719a8ea",
   "components/common/accelerators/neuron-monitor.ts":
     "f63f9a0d124ff56b4ed199a461e900a4bf5daa03476fbb73d6314db2cd59e29e",
-  "components/common/accelerators/neuron.ts": "0280d14374d8d80f069a87b1126a8b9ec8cf47abbee57672cf221bd37c962287",
-  "components/common/accelerators/nvidia.ts": "a09b86ba0b6a9cec1bb4df30f424ee6a92f52528d15ba2a063d8061d61fe7777",
+  "components/common/accelerators/neuron.ts": "0018910ecdf1e49db89d4150f4387006a0412747b517fba397faff236f39e458",
+  "components/common/accelerators/nvidia.ts": "23e988db89242cf15ccd31e1895e238387b2af64c02f8e69e1b19205ddfd2fd3",
   "components/common/accelerators/registry.ts": "099420ea22582892c793315ae353df2797578065866705563398c58868ccf7ae",
   "components/common/accelerators/support.ts": "ea52120dfdf3d891b27ee5b7dfc54cc07af5f4376eb172ed7c21f83f88d0d6fe",
   "components/common/chart-addon.ts": "9c6e9d7819ab6534e28302a78ed2f53479a8592b72f0701d31e702ec9de3d596",
@@ -139,11 +205,11 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "components/common/instance-types.ts": "6160b70faca6134a1e8492dc9e83345f0400f5c8ba0e8e59ae1c1ab7413e6094",
   "components/common/labels.ts": "a4c3d609af2d52c0fff49ab67eb2307d75666895e77ac2737659a81ca8b48f3c",
   "components/common/monitors.ts": "1f065de3a575b428bcb12c49c25e40f7744da654dee77f23634c1e3c53415927",
-  "components/common/names.ts": "cea9a4a5bacab89aaad1668f9f8c94abf3b9af3b6c7e4b47c908212d85ef7791",
+  "components/common/names.ts": "3a77b1f9b51a34d9c2051a8fba46596b7c953eb2b2bc219536fb0945d11957af",
   "components/common/network-policy-resources.ts": "333a1b78141512748573578d1f30f9645bc0e23c6554e6c0db76de53652ce230",
-  "components/common/network-policy.ts": "84651fe7b74098fc7c7fdcb26f205c4d46a453eb81f94c470f8e8268e27d969e",
+  "components/common/network-policy.ts": "1586f5742a075955330dde8da0d5a2049ef6377eebf3ff834e66f05dcfda9570",
   "components/common/pod-identity.ts": "933391ee094da4bcb1e237b4af3b605695fdbb42a436c71c686b9fa5ec221e23",
-  "components/common/pod-security.ts": "67aa2d63b8c74f10cba69cc0714699164c357ae2bbc09a23d30e58d58a988f18",
+  "components/common/pod-security.ts": "bb0e08fd79a086c3483e9dc2828ce9f6e09cf32e00d69db849bea7513116d44a",
   "components/common/problems.ts": "c273c1cf10dc3e9b7213a72bd95f47ee735bebd7120cd7fd9e0830b7a53ef9ae",
   "components/common/quantity.ts": "282230410f7e156c44bc065c7be7e6197c962854d2f5c6b7d5b8cf3d3d06d095",
   "components/common/tags.ts": "fb3fcd51b287c5fab164a39f0180e2ac33ad36c5b67360d8444268270b776bd3",

@@ -47,6 +47,7 @@ import {
 } from "../../components/platform/teams";
 import { alertRuleGroups, DEFAULT_ALERT_RULE_INPUT, KIT_SCRAPE_JOBS } from "../../components/monitoring/alert-rules";
 import { DASHBOARDS, dashboardConfigMap } from "../../components/monitoring/dashboards";
+import { catalogEntryFor, unknownMetricNames } from "../../components/monitoring/metrics-catalog";
 import { modelSpecProblems, withModelDefaults, type ModelSpec } from "../../components/serving/model-spec";
 import { resolvePlatformSpec } from "../../stacks/config";
 import { REACHABLE_API } from "../fixtures/stack";
@@ -199,6 +200,14 @@ describe("a toy accelerator kind, added through its record alone", () => {
         'resource=~"nvidia_com_gpu|aws_amazon_com_neuron|example_com_toy"',
       );
     expect(KIT_SCRAPE_JOBS.slice(0, 3)).toEqual(["dcgm-exporter", "neuron-monitor", "toy-exporter"]);
+    // Its exporter's series are catalogued from its record, so its alert's query names known metrics.
+    expect(catalogEntryFor("toy_utilization")?.info).toEqual({
+      exporter: "toy-exporter",
+      type: "gauge",
+      labels: ["node", "chip"],
+      source: "the toy exporter's own",
+    });
+    expect(unknownMetricNames(["toy_utilization", "DCGM_FI_DEV_GPU_UTIL", "neuroncore_utilization_ratio"])).toEqual([]);
     expect(all.find((r) => r.alert === "ScrapeTargetDown")!.expr).toContain("|toy-exporter|");
   });
 

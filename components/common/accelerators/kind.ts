@@ -92,6 +92,24 @@ export interface AcceleratorIdleAlert {
   readonly runbook: string;
 }
 
+/** One series of a kind's exporter, as the metric catalogue records it. */
+export interface AcceleratorMetric {
+  readonly type: "counter" | "gauge" | "histogram" | "summary";
+  /** Labels the exporter puts on the series (not the target labels Prometheus adds). */
+  readonly labels: readonly string[];
+  /** Upstream file or document, at the pinned version, the name was checked against. */
+  readonly source: string;
+}
+
+/** An alert rule on a kind's exporter series, in the PrometheusRule shape the monitoring rules use. */
+export interface AcceleratorAlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: { readonly severity: "critical" | "warning" };
+  readonly annotations: { readonly summary: string; readonly runbook: string };
+}
+
 /**
  * Everything the kit knows about one kind of accelerator, in one record: capacity, scheduling,
  * policies, validation, quotas and monitoring all derive from it, and no code outside
@@ -165,10 +183,23 @@ export interface AcceleratorKindRecord<K extends string = string> {
     readonly scalingMetric?: string;
     readonly nodes: string;
     readonly dashboard: AcceleratorDashboard;
+    /**
+     * The exporter's series the kit's dashboards, alerts and scaling queries may use, by name: the
+     * monitoring's metric catalogue (`METRIC_CATALOG`) takes them under {@link exporter}, and tests
+     * fail on a queried metric it does not hold.
+     */
+    readonly catalog: Readonly<Record<string, AcceleratorMetric>>;
   };
   /**
    * The alert on the kind's idle instances beyond the models' floor (see {@link AcceleratorIdleAlert}),
    * for a kind whose exporter reports utilisation per instance; absent for none.
    */
   readonly idleAlert?: AcceleratorIdleAlert;
+  /**
+   * Alerts on single devices from the kind's exporter (a device's memory near full, a device a stray
+   * pod holds idle), in the platform's accelerator alert group before the idle alerts. Given the PromQL
+   * of the kit's model-server pods (kube-state-metrics' `kube_pod_labels` with the model label), which
+   * such alerts leave to the models' autoscaling. Absent for none.
+   */
+  readonly deviceAlerts?: (modelPods: string) => readonly AcceleratorAlertRule[];
 }

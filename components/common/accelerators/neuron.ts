@@ -1,13 +1,31 @@
 import { cpuMillisOf, memoryMiBOf } from "../quantity";
 import neuronDashboard from "./dashboards/neuron.json";
 import { NEURON_DEVICE_RESOURCE } from "./device-plugin-values";
-import type { AcceleratorKindRecord } from "./kind";
+import type { AcceleratorKindRecord, AcceleratorMetric } from "./kind";
 import { NEURON_MONITOR_NAMESPACE } from "./namespaces";
 import { NEURON_MONITOR_RESOURCES } from "./neuron-monitor";
 import { neuronSupport } from "./support";
 
 /** neuron-monitor's utilisation of each NeuronCore, 0 to 1, labelled with its instance (neuron-monitor.ts). */
 const UTILIZATION = "neuroncore_utilization_ratio";
+
+const NEURON_SOURCE =
+  "neuron-monitor-prometheus.py shipped in public.ecr.aws/neuron/neuron-monitor:1.3.0 (aws-neuronx-tools); same names in " +
+  "opentelemetry-collector-contrib receiver/awscontainerinsightreceiver/internal/neuron";
+const NEURON_INSTANCE_LABELS = [
+  "instance_name",
+  "instance_id",
+  "instance_type",
+  "availability_zone",
+  "region",
+  "subnet_id",
+];
+/** A neuron-monitor series: the instance's labels, then its own. */
+const neuron = (type: AcceleratorMetric["type"], labels: string[]): AcceleratorMetric => ({
+  type,
+  labels: [...NEURON_INSTANCE_LABELS, ...labels],
+  source: NEURON_SOURCE,
+});
 
 /**
  * AWS Inferentia and Trainium (Neuron devices). Instance types, device counts and device memory:
@@ -50,6 +68,22 @@ export const NEURON = {
     utilization: UTILIZATION,
     nodes: "Inferentia",
     dashboard: { title: "Neuron", name: "neuron", json: neuronDashboard as object },
+    // Per-runtime series also carry runtime_tag.
+    catalog: {
+      [UTILIZATION]: neuron("gauge", ["runtime_tag", "neuroncore"]),
+      neuron_runtime_memory_used_bytes: neuron("gauge", ["runtime_tag", "memory_location"]),
+      neuroncore_memory_usage_constants: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
+      neuroncore_memory_usage_model_code: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
+      neuroncore_memory_usage_model_shared_scratchpad: neuron("gauge", [
+        "runtime_tag",
+        "neuroncore",
+        "memory_location",
+      ]),
+      neuroncore_memory_usage_runtime_memory: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
+      neuroncore_memory_usage_tensors: neuron("gauge", ["runtime_tag", "neuroncore", "memory_location"]),
+      execution_errors_total: neuron("counter", ["runtime_tag", "error_type"]),
+      neuron_hardware_info: neuron("gauge", ["neuron_device_count", "neuroncore_per_device_count"]),
+    },
   },
   idleAlert: {
     alert: "NeuronCoresIdle",

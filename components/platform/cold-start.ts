@@ -232,14 +232,22 @@ interface RateLimit {
 const slowestOf = (ls: readonly RateLimit[]) => ls.reduce((a, b) => (b.bytesPerS < a.bytesPerS ? b : a));
 
 /**
- * Whether the model's server finds its compiled artifacts in a cache on a new replica. None of the
- * kit's runtimes keeps a compile cache beyond the pod today: vLLM's caches are under its HOME, the
- * pod's emptyDir (serving/runtimes/vllm.ts), and vLLM-Neuron's compiled artifacts and compile cache
- * are in its emptyDir too (VLLM_NEURON_ENV). A cache that outlives the pod plugs in here.
+ * Whether the model's server finds its compiled artifacts in a cache on a new replica: with
+ * `compileCache` on a runtime that keeps one (vLLM on NVIDIA GPUs), replicas restore the cache a Job
+ * filled for their version and GPU type (serving/compile-cache.ts). Without it, vLLM's caches are under
+ * its HOME, the pod's emptyDir (serving/runtimes/vllm.ts), and vLLM-Neuron's compiled artifacts and
+ * compile cache are in its emptyDir too (VLLM_NEURON_ENV).
  */
-export function compileCacheHit(_spec: PlatformSpec, _m: ModelSpec): boolean {
-  return false;
+export function compileCacheHit(_spec: PlatformSpec, m: ModelSpec): boolean {
+  return m.compileCache === true && runtimeOf(m).compileCache !== undefined;
 }
+
+/**
+ * What restoring the compile cache adds that the floor cannot count: no size of vLLM's compile cache
+ * is published for the model, so its download from the registry's bucket has no figure.
+ */
+export const COMPILE_CACHE_DOWNLOAD_NOT_COUNTED =
+  "downloading the compile cache from the registry's bucket before the server starts (no size of the cache is published)";
 
 /** The server phase of a model: the start its model states, else its runtime's, cached or not. */
 export function serverPhase(m: ModelSpec, cached: boolean, at = "serving.models[]"): ColdStartPhase {
@@ -253,11 +261,13 @@ export function serverPhase(m: ModelSpec, cached: boolean, at = "serving.models[
   const start = r.serverStart;
   const figure = cached && start?.cached ? start.cached : start?.uncached;
   if (!figure) return { phase: "server", basis: `${r.title}: no figure for its start` };
-  const which = cached && start?.cached ? "with its compile cache" : "compiling (no compile cache survives the pod)";
+  const hit = cached && start?.cached !== undefined;
+  const which = hit ? `with its compile cache (${at}.compileCache)` : "compiling (no compile cache survives the pod)";
   return {
     phase: "server",
     ...(figure.seconds !== undefined ? { seconds: figure.seconds } : {}),
     basis: `${r.title}, ${which}: ${figure.basis}`,
+    ...(hit ? { notCounted: [COMPILE_CACHE_DOWNLOAD_NOT_COUNTED] } : {}),
   };
 }
 

@@ -102,6 +102,12 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
     names.add(m.name);
     const group = ingressGroupProblem(modelIngressGroup(modelsIngressGroup(spec.clusterName), m));
     if (group) problems.add(`${at}.allowedCidrs`, group);
+    if (m.compileCache && spec.capacity.autoscaler !== "karpenter")
+      problems.add(
+        `${at}.compileCache`,
+        "the compile Jobs run on each GPU type by Karpenter's label karpenter.k8s.aws/instance-gpu-name, " +
+          "which node groups do not carry: set capacity.autoscaler: karpenter",
+      );
     if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
       problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
     for (const key of ["abTest", "shadow", "wakeTimeoutSeconds"] as const)

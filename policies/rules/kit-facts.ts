@@ -84,6 +84,10 @@ export const LLM_GATEWAY_NAMESPACE = "llm-gateway";
 export const STAGED_WEIGHTS_PREFIX = "mlserving-weights";
 export const WEIGHTS_STAGER_PURPOSE = "weights-stager";
 
+/** Where compile Jobs write vLLM's compile cache, and the purpose tag of their roles. */
+export const COMPILE_CACHE_PREFIX = "mlserving-compile-cache";
+export const COMPILE_CACHE_WRITER_PURPOSE = "compile-cache-writer";
+
 /** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
 export const INBOUND_CIDRS_ANNOTATION = "alb.ingress.kubernetes.io/inbound-cidrs";
 
@@ -105,7 +109,7 @@ export const POD_IDENTITY_SESSION_TAGS = {
  * differs (./facts-freshness.ts).
  */
 export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
-  "cli/kit-facts.ts": "0899d197cc759347e1721c4c9b2992c7f563ed981ff99340c35e9de2856f26aa",
+  "cli/kit-facts.ts": "e38649fa7a6ff0004f1eba4659e2462f39801f0d6923e4ee36993f897f7b1d13",
   "components/capacity/instance-shapes.ts": "e8f1fe7e5025de569a077a654f14f9430df5172ef4cb114eb868a230ed089cf3",
   "components/capacity/rules.ts": "a3024b01b813c743e8737a59df42b94714b4722b606b10a1f762b0c43d3109cf",
   "components/cluster/aws-load-balancer-controller-policy.json":
@@ -144,9 +148,19 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "components/common/tags.ts": "fb3fcd51b287c5fab164a39f0180e2ac33ad36c5b67360d8444268270b776bd3",
   "components/serving/adapters.ts": "562db2d65ef1c8549731245e74e2689f0d3d190f3bb9052e26360509f23898ab",
   "components/serving/callers.ts": "45f0f87d1b842c90ae79750f3edc6e8eed713e00db642fc31371758e8f25d868",
+  "components/serving/compile-cache.ts": "0e1861fc006a3aea9b6a0c82b7d6a5ff67bb2daf86d1c59ddeb4ebc4a5964098",
+  "components/serving/drain.ts": "6c482ef26c43537a0ed23277e6e661e6d2c74851dd895fb2187a19d47a5ce606",
+  "components/serving/model-devices.ts": "12e3e51f53d9c26713dd4db3e219305f692974a75c109090dd00253e85f0cb22",
   "components/serving/model-fetcher.ts": "e1e7d7a3218c71194aa568a1699cd02b3e39ef75464c9078b557eee1d0bd6496",
   "components/serving/model-source.ts": "72ffefb6e420f186ffaf1736998d029451152659064c3a09172cdb9e4c204a46",
   "components/serving/mounted-weights.ts": "72940d61068b8169f15bc62c94b04b5aea48a1307f1b3a33c3b60beb220fe838",
+  "components/serving/ports.ts": "9b54f8f636e7ad76b3bc2b75273584eb2be257a93515a4a44b2129644ac566f6",
+  "components/serving/runtimes/index.ts": "27c33dce7800116457437dae85ca6ca0b64f2134ea85f750f01dad4a87257dec",
+  "components/serving/runtimes/triton.ts": "23bd3db99658e0216f08a1a91fdb03c9b8dac6870e3ad2c24558c6c6156a22c5",
+  "components/serving/runtimes/vllm-gpu.ts": "148641293ba3673944db10b6c4e5b28e75a99ef6138639233b364b40e14efb31",
+  "components/serving/runtimes/vllm-neuron.ts": "5d0b91cfe2435fc9155557a21e46bec4abb7b08ad3f488279d59e461395528c3",
+  "components/serving/runtimes/vllm.ts": "828def27e7bfffc8b19f579a38907adaf9748d221964853413adc1bccc3f6f63",
+  "components/serving/triton-builders.ts": "5536a284d474c90b0b753d8ab2ba5fbfea5c4a5f77574674169de513b74d5fa5",
   "components/versions.ts": "2cfe016e211e90e2440387a543a252c70046f3e757dff48c27ab1c7a3c332bc1",
   "policies/rules/source-digest.ts": "9f8d87bd0ca1fd57da743f99f2582146e07cc113572b42341c69f58f6578ecc6",
 };

@@ -106,6 +106,13 @@ export interface ModelRuntime {
    */
   readonly serverStart?: ServerStart;
   /**
+   * Keeps its compiled artifacts in one directory read from an env variable, which a replica may be
+   * given filled (`serving.models[].compileCache`, serving/compile-cache.ts): a Job compiles once per
+   * version and GPU type and uploads the directory; replicas restore it before the server starts, and
+   * the cold-start floor then counts `serverStart.cached`. Default: none (compileCache is refused).
+   */
+  readonly compileCache?: { readonly env: string; readonly basis: string };
+  /**
    * Serves the OpenAI-compatible API and reports the vLLM metrics the LLM gateway's endpoint picker
    * scores on (queue, KV cache, prefix cache): with `serving.gateway` its models are routed through it.
    */

@@ -37,7 +37,7 @@
  * Pure: no Pulumi imports.
  */
 import { createHash } from "node:crypto";
-import { policyDocument, type PolicyDocument } from "../common/iam";
+import { combinedPolicy, type PolicyDocument } from "../common/iam";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import { IMAGES, imageRef } from "../versions";
 import type { PullThroughMirror } from "../cluster/pull-through-cache";
@@ -48,6 +48,7 @@ import { runtimeOf } from "./runtimes";
 import type { ModelRuntime } from "./runtimes/runtime";
 import { modelReaderPolicy, placementFor, resourcesFor } from "./triton-builders";
 import type { WeightsLocation } from "./mounted-weights";
+import { adapterMountPath, adapterVolumeName } from "./adapters";
 
 /** Prefix of the registry bucket where compile caches live (beside the staged weights, outside MLflow's own). */
 export const COMPILE_CACHE_PREFIX = "mlserving-compile-cache";
@@ -276,6 +277,11 @@ export interface CompileJobInput {
   bucket: string;
   /** The claim of the track's mounted weights (the same read-only volume its replicas mount at /mnt/models). */
   weightsClaim: string;
+  /**
+   * The claim of each of the model's LoRA adapters, by name: mounted where the replicas mount them, since
+   * the server loads them at start (and they are part of what vLLM compiles for). Required for a model with adapters.
+   */
+  adapterClaims?: Readonly<Record<string, string>>;
   region: string;
   /** The stack's pull-through cache, when it has one. Default: the images' own registries. */
   mirror?: PullThroughMirror;
@@ -294,6 +300,9 @@ export function compileCacheJob(input: CompileJobInput) {
   const placement = placementFor(model.accelerator);
   const name = compileJobName(track, input.gpu);
   const server = runtimePod(runtime, track.namespace);
+  const adapters = model.adapters ?? [];
+  const missing = adapters.filter((a) => !input.adapterClaims?.[a.name]).map((a) => a.name);
+  if (missing.length > 0) throw new Error(`model ${model.name}: no claim for adapter(s) ${missing.join(", ")}`);
   return {
     apiVersion: "batch/v1" as const,
     kind: "Job" as const,
@@ -331,6 +340,11 @@ export function compileCacheJob(input: CompileJobInput) {
               volumeMounts: [
                 ...server.container.volumeMounts,
                 { name: "weights", mountPath: "/mnt/models", readOnly: true },
+                ...adapters.map((a) => ({
+                  name: adapterVolumeName(a.name),
+                  mountPath: adapterMountPath(a.name),
+                  readOnly: true,
+                })),
                 { name: COMPILE_CACHE_VOLUME, mountPath: COMPILE_CACHE_DIR },
               ],
             },
@@ -353,6 +367,10 @@ export function compileCacheJob(input: CompileJobInput) {
           volumes: [
             ...server.volumes,
             { name: "weights", persistentVolumeClaim: { claimName: input.weightsClaim, readOnly: true } },
+            ...adapters.map((a) => ({
+              name: adapterVolumeName(a.name),
+              persistentVolumeClaim: { claimName: input.adapterClaims![a.name], readOnly: true },
+            })),
             { name: COMPILE_CACHE_VOLUME, emptyDir: {} },
             { name: "upload-tmp", emptyDir: {} },
           ],
@@ -406,21 +424,29 @@ export interface CompileCacheAccess {
   /** The track's prefix (no trailing slash); the Job writes `<prefix>/<gpu>/...`. */
   prefix: string;
   keyArn: string;
-  /** The bucket and prefix of the weights the Job mounts (read with its own credentials: Mountpoint's `authenticationSource: pod`). */
-  weightsBucket: string;
-  weightsPrefix: string;
+  /**
+   * The S3 prefixes the Job mounts, read with its own credentials (Mountpoint's `authenticationSource:
+   * pod`): the track's weights and the model's adapters.
+   */
+  reads: readonly { bucket: string; prefix: string }[];
 }
 
-/** The compile Job's permissions: read the weights it compiles, write objects under its prefix, encrypt with the registry's key. */
+/**
+ * The compile Job's permissions: read what it mounts, write objects under its prefix (GetObject for the
+ * upload's check of the mark), list only that prefix, encrypt with the registry's key; no write elsewhere.
+ */
 export function compileCacheWriterPolicy(partition: string, access: CompileCacheAccess): PolicyDocument {
   const bucketArn = `arn:${partition}:s3:::${access.bucket}`;
-  const read = modelReaderPolicy(partition, {
-    kind: "s3",
-    uri: `s3://${access.weightsBucket}/${access.weightsPrefix}`,
-    bucket: access.weightsBucket,
-    prefix: access.weightsPrefix,
-  }).Statement;
-  return policyDocument(
+  const read = access.reads.flatMap(
+    (r) =>
+      modelReaderPolicy(partition, {
+        kind: "s3",
+        uri: `s3://${r.bucket}/${r.prefix}`,
+        bucket: r.bucket,
+        prefix: r.prefix,
+      }).Statement,
+  );
+  return combinedPolicy([
     ...read,
     {
       Sid: "WriteCompileCache",
@@ -428,9 +454,17 @@ export function compileCacheWriterPolicy(partition: string, access: CompileCache
       Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
       Resource: `${bucketArn}/${access.prefix}/*`,
     },
+    // Without ListBucket, S3 answers a missing mark 403 rather than 404 (S3 API HeadObject, "Permissions").
+    {
+      Sid: "ListCompileCache",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": [`${access.prefix}/*`, access.prefix] } },
+    },
     // Uploads encrypt with the bucket's key; a multipart upload and the weights' reads also decrypt.
     { Sid: "UseRegistryKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: access.keyArn },
-  );
+  ]);
 }
 
 /** What a model's reader role adds to restore a track's cache: list and get under its prefix (decrypting is granted with the staged weights). */

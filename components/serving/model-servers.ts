@@ -299,6 +299,7 @@ function compileCacheWriterIdentity(
   name: string,
   args: ModelServerArgs,
   tracks: { track: CompileCacheTrack; weights: WeightsLocation }[],
+  adapters: WeightsLocation[],
 ): pulumi.Resource[] {
   const { cluster, model } = args;
   const store = args.platform.weightsStore!;
@@ -324,8 +325,7 @@ function compileCacheWriterIdentity(
                 bucket: registryBucket,
                 prefix: track.prefix,
                 keyArn,
-                weightsBucket: weights.bucket ?? registryBucket,
-                weightsPrefix: weights.prefix,
+                reads: [weights, ...adapters].map((at) => ({ bucket: at.bucket ?? registryBucket, prefix: at.prefix })),
               }).Statement,
           ),
         ),
@@ -347,6 +347,7 @@ function compileCacheJobs(
   args: ModelServerArgs,
   track: CompileCacheTrack,
   weightsClaim: string,
+  adapterClaims: Readonly<Record<string, string>>,
   after: pulumi.Resource[],
 ): pulumi.Resource[] {
   const { cluster, model } = args;
@@ -354,7 +355,7 @@ function compileCacheJobs(
   const bucket = args.platform.weightsStore!.bucket;
   const jobs: pulumi.Resource[] = [];
   for (const gpu of args.compileCacheGpus ?? []) {
-    const input = { track, model, gpu, weightsClaim, region: cluster.region };
+    const input = { track, model, gpu, weightsClaim, adapterClaims, region: cluster.region };
     const shape = compileCacheJob({ ...input, bucket: "" });
     jobs.push(
       new k8s.batch.v1.Job(
@@ -586,6 +587,7 @@ export class KServeModel extends pulumi.ComponentResource {
             name,
             args,
             tracks.map((t) => ({ track: compiling.get(t.track)!, weights: mounts.get(t.track)! })),
+            adapters.map((a) => a.at),
           )
         : [];
     const stager = staged.length > 0 ? weightsStagerIdentity(this, name, args, staged) : [];
@@ -644,8 +646,9 @@ export class KServeModel extends pulumi.ComponentResource {
         : inferenceService(input);
       // One compile at a time across the model's tracks: each Job holds a GPU beyond the replicas'.
       if (compiled && at)
-        lastCompile = compileCacheJobs(this, `${name}-${t.track}`, args, compiled, input.weightsClaim!, [
+        lastCompile = compileCacheJobs(this, `${name}-${t.track}`, args, compiled, input.weightsClaim!, adapterClaims, [
           ...weights,
+          ...adapterWeights,
           ...compileWriter,
           ...lastCompile.slice(-1),
         ]);

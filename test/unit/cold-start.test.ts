@@ -240,6 +240,25 @@ describe("cold-start floor: the server's own start", () => {
     expect(cached.basis).toMatch(/with its compile cache.*39.34 - 14.77/);
   });
 
+  it("counts the cached start for a model that keeps its compile cache, and leaves the cache's download uncounted", () => {
+    const kept: ModelSpec = { ...MOUNTED, compileCache: true };
+    expect(compileCacheHit(spec([kept]), kept)).toBe(true);
+    const e = coldStartEstimate(spec([kept]), kept, 0);
+    expect(phase(e, "server")).toMatchObject({
+      seconds: VLLM_GPU_SERVER_START.cached.seconds,
+      basis: expect.stringMatching(/with its compile cache \(serving\.models\[0\]\.compileCache\)/),
+      notCounted: [expect.stringMatching(/downloading the compile cache .*no size of the cache is published/)],
+    });
+    // The MLflow image restores the cache: pulled too, its size unknown.
+    expect(modelImages(kept)).toEqual([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.mlflow)]);
+    expect(e.newNodeSeconds).toBe(28 + 218 + 26 + 25);
+    expect(e.runningNodeSeconds).toBe(26 + 25);
+    expect(e.unknown).toContainEqual(expect.stringMatching(/^server: downloading the compile cache/));
+    // A runtime without a restorable cache never counts a hit, whatever the model says.
+    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, compileCache: true };
+    expect(compileCacheHit(spec([neuron]), neuron)).toBe(false);
+  });
+
   it("names the server start it has no figure for: Triton's model load, vLLM-Neuron's compile or NEFF load", () => {
     const triton = serverPhase(TRITON_GPU_MODEL, false);
     expect(triton.seconds).toBeUndefined();

@@ -116,6 +116,22 @@ describe("platformSpec's models in the stack file's short form", () => {
       }),
     ).toThrow(/serving\.models\[0\]\.replicas/);
   });
+
+  it("keeps a model's compile cache only where Karpenter labels nodes with their GPU, naming the key", () => {
+    const kept = { ...shortModels[0], mountWeights: true, compileCache: true };
+    const staging = platformSpec("staging", {
+      team: "ml-platform",
+      region: "us-west-2",
+      cluster: reach,
+      serving: { models: [kept] },
+    });
+    expect(staging.capacity.autoscaler).toBe("karpenter");
+    expect(platformSpecProblems(staging)).toEqual([]);
+    // dev's pools are node groups under Cluster Autoscaler: no karpenter.k8s.aws/instance-gpu-name label.
+    expect(() =>
+      platformSpec("dev", { team: "ml-platform", region: "us-west-2", cluster: reach, serving: { models: [kept] } }),
+    ).toThrow(/serving\.models\[0\]\.compileCache: .*set capacity\.autoscaler: karpenter/);
+  });
 });
 
 describe("the owning team's name: one rule for the stack file and platformSpec", () => {

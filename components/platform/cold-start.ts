@@ -252,22 +252,25 @@ export const COMPILE_CACHE_DOWNLOAD_NOT_COUNTED =
 /** The server phase of a model: the start its model states, else its runtime's, cached or not. */
 export function serverPhase(m: ModelSpec, cached: boolean, at = "serving.models[]"): ColdStartPhase {
   const r = runtimeOf(m);
+  const start = r.serverStart;
+  // A replica that restores its compile cache first downloads it, whatever its start is measured at.
+  const hit = cached && start?.cached !== undefined;
+  const download = hit ? { notCounted: [COMPILE_CACHE_DOWNLOAD_NOT_COUNTED] } : {};
   if (m.serverStartSeconds !== undefined)
     return {
       phase: "server",
       seconds: m.serverStartSeconds,
       basis: `${r.title}: ${m.serverStartSeconds} s as measured for this model (${at}.serverStartSeconds)`,
+      ...download,
     };
-  const start = r.serverStart;
-  const figure = cached && start?.cached ? start.cached : start?.uncached;
+  const figure = hit ? start.cached : start?.uncached;
   if (!figure) return { phase: "server", basis: `${r.title}: no figure for its start` };
-  const hit = cached && start?.cached !== undefined;
   const which = hit ? `with its compile cache (${at}.compileCache)` : "compiling (no compile cache survives the pod)";
   return {
     phase: "server",
     ...(figure.seconds !== undefined ? { seconds: figure.seconds } : {}),
     basis: `${r.title}, ${which}: ${figure.basis}`,
-    ...(hit ? { notCounted: [COMPILE_CACHE_DOWNLOAD_NOT_COUNTED] } : {}),
+    ...download,
   };
 }
 

@@ -254,6 +254,16 @@ describe("cold-start floor: the server's own start", () => {
     expect(e.newNodeSeconds).toBe(28 + 218 + 26 + 25);
     expect(e.runningNodeSeconds).toBe(26 + 25);
     expect(e.unknown).toContainEqual(expect.stringMatching(/^server: downloading the compile cache/));
+    // A measured start replaces the figure, not the download before it.
+    const measured = coldStartEstimate(
+      spec([{ ...kept, serverStartSeconds: 30 }]),
+      { ...kept, serverStartSeconds: 30 },
+      0,
+    );
+    expect(phase(measured, "server")).toMatchObject({
+      seconds: 30,
+      notCounted: [expect.stringMatching(/compile cache/)],
+    });
     // A runtime without a restorable cache never counts a hit, whatever the model says.
     const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, compileCache: true };
     expect(compileCacheHit(spec([neuron]), neuron)).toBe(false);

@@ -178,8 +178,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "downloading them at every pod start; a `models:/` version is staged once per rollout into " +
     "the registry's bucket. Default: false.",
   "serving.models[].compileCache":
-    "Keep vLLM's torch.compile cache across replica starts (`runtime: vllm` on NVIDIA, with " +
-    "`mountWeights`, Karpenter): a Job compiles each served version once per GPU type of the pool and " +
+    "Keep the server's compiled artifacts across replica starts (vLLM's torch.compile cache on NVIDIA, " +
+    "vLLM-Neuron's compiled model; with `mountWeights`, Karpenter): a Job compiles each served version once per device type of the pool and " +
     "uploads the cache to the registry's bucket; replicas restore it, and the cold-start floor counts the " +
     "cached start. Default: false (every replica compiles).",
   "serving.models[].llm.maxModelLen":

@@ -17,7 +17,7 @@ import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 import { acceleratorNodeImages } from "./images";
 import { IMAGE_SIZES } from "./image-sizes";
 import { pullThroughUpstreamOf } from "../cluster/pull-through-cache";
-import { gpuNamesOf } from "../serving/compile-cache";
+import { deviceNamesOf } from "../serving/compile-cache";
 import { modelTracks } from "../serving/tracks";
 
 /**
@@ -218,13 +218,17 @@ export function notModelledCosts(spec: PlatformSpec): string[] {
     );
   // The compile Jobs (compileCache): one per track (served version) and GPU type, once per version.
   for (const m of spec.serving.models.filter((x) => x.compileCache)) {
-    const gpus = gpuNamesOf(placements(spec, m).map((p) => p.type));
-    const jobs = modelTracks(m).length * gpus.length;
+    const devices = deviceNamesOf(
+      placements(spec, m).map((p) => p.type),
+      m.accelerator,
+    );
+    const jobs = modelTracks(m).length * devices.length;
     out.push(
-      `GPU time of ${m.name}'s compile Jobs (compileCache): ${jobs} now (${modelTracks(m).length} served version(s) × ` +
-        `${gpus.length} GPU type(s): ${gpus.join(", ")}), each run once per version, one at a time, holding one ` +
+      `${m.accelerator === "nvidia" ? "GPU" : "Accelerator"} time of ${m.name}'s compile Jobs (compileCache): ${jobs} now ` +
+        `(${modelTracks(m).length} served version(s) × ${devices.length} device type(s): ${devices.join(", ")}), ` +
+        `each run once per version, one at a time, holding one ` +
         `node of the model's size for about an uncached replica start (the node, the images, the weights, ` +
-        `vLLM's compile and CUDA graph capture: minutes); and the S3 storage of the caches`,
+        `the server's compile: minutes); and the S3 storage of the caches`,
     );
   }
   const adapted = spec.serving.models.filter((m) => (m.adapters ?? []).length > 0).map((m) => m.name);

@@ -23,7 +23,7 @@ import { KEDA_NAMESPACE } from "../serving/kserve-builders";
 import { LLM_GATEWAY_NAMESPACE, SERVING_NAMESPACE } from "../common/names";
 import { Network } from "../network/network";
 import { placements, replicaBounds } from "./capacity-checks";
-import { gpuNamesOf } from "../serving/compile-cache";
+import { deviceNamesOf } from "../serving/compile-cache";
 import { createsPrivateZone } from "./defaults";
 import { modelsIngressGroup, platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
@@ -400,8 +400,15 @@ export class MlPlatform extends pulumi.ComponentResource {
           neuronSchedulerName: schedulerName,
           monitoring: this.monitoring.handle,
           ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway.handle } : {}),
-          // One compile Job per GPU type the model's replicas fit on (compileCache).
-          ...(model.compileCache ? { compileCacheGpus: gpuNamesOf(placements(spec, model).map((p) => p.type)) } : {}),
+          // One compile Job per device type the model's replicas fit on (compileCache).
+          ...(model.compileCache
+            ? {
+                compileCacheDevices: deviceNamesOf(
+                  placements(spec, model).map((p) => p.type),
+                  model.accelerator,
+                ),
+              }
+            : {}),
         },
         parent,
       );

@@ -1,7 +1,10 @@
 /**
  * vLLM's torch.compile cache kept across replica starts (issue 28): a Job compiles each served
- * version once per GPU type and uploads the cache to the registry's bucket; every replica restores it
- * into its own emptyDir before vLLM starts, and starts compiling as before when there is none yet.
+ * version once per device type and uploads the cache to the registry's bucket; every replica restores
+ * it into its own emptyDir before vLLM starts, and starts compiling as before when there is none yet.
+ * Generic over runtimes that declare `compileCache` (the env variable naming their cache directory):
+ * vLLM on NVIDIA GPUs (below) and vLLM on Neuron, whose compiled model in NEURON_COMPILED_ARTIFACTS
+ * is kept the same way, one device type per model (runtimes/vllm-neuron.ts).
  *
  * What the pinned vLLM (v0.16.0, vllm/vllm-openai) does, read in vllm-project/vllm. The tag's tree is
  * over the fetch limit; these files were read in stored versions from around v0.16.0 (they agree on
@@ -59,10 +62,17 @@ export const COMPILE_CACHE_MARK = ".mlserving-compiled";
 /** Label of compile Job pods, valued with the model's name (not the model's own label: they serve nothing). */
 export const COMPILE_CACHE_LABEL = "mlserving.io/compile-cache-of";
 /**
- * Karpenter's well-known label for the GPU's name on a node (`karpenter.k8s.aws/instance-gpu-name`, e.g.
- * `l4`; aws/karpenter-provider-aws website/content/en/v1.14/concepts/scheduling.md, "Well-Known Labels").
+ * Karpenter's well-known label naming a node's accelerator, by the kit's accelerator kind: the GPU's
+ * name (`karpenter.k8s.aws/instance-gpu-name`, e.g. `l4`: aws/karpenter-provider-aws
+ * website/content/en/v1.14/concepts/scheduling.md, "Well-Known Labels") and the Neuron chip's
+ * (`karpenter.k8s.aws/instance-accelerator-name`, e.g. `inferentia2`: pkg/apis/v1/labels.go
+ * `LabelInstanceAcceleratorName`, among the provider's well-known labels). Values are the chip names
+ * of the kit's instance catalogue, which comes from Karpenter's generated instance-type reference.
  */
-export const KARPENTER_GPU_NAME_LABEL = "karpenter.k8s.aws/instance-gpu-name";
+export const KARPENTER_DEVICE_NAME_LABEL: Readonly<Record<string, string>> = {
+  nvidia: "karpenter.k8s.aws/instance-gpu-name",
+  neuron: "karpenter.k8s.aws/instance-accelerator-name",
+};
 /** Where the cache directory is mounted, in the Job and in every replica (an emptyDir; the runtime's cache env points at it). */
 export const COMPILE_CACHE_DIR = "/var/cache/mlserving-compile";
 /** The emptyDir volume holding the cache. */
@@ -85,7 +95,7 @@ export interface CompileCacheTrack {
   env: { name: string; value: string }[];
   /** The image the server runs. */
   image: string;
-  /** Key prefix (no trailing slash) holding one directory per GPU type, `<prefix>/<gpu>/`. */
+  /** Key prefix (no trailing slash) holding one directory per device type, `<prefix>/<device>/`. */
   prefix: string;
 }
 
@@ -139,7 +149,12 @@ export function compileCacheTrack(
   const runtime = runtimeOf(model);
   if (!runtime.compileCache) throw new Error(`${runtime.title} keeps no compile cache`);
   const command = serverCommand(runtime, input.namespace, input.isvc, input.predictorArgs);
-  const env = [...runtimeEnv(runtime, input.namespace), { name: runtime.compileCache.env, value: COMPILE_CACHE_DIR }];
+  // The cache env replaces the runtime's own value of it (vLLM-Neuron sets NEURON_COMPILED_ARTIFACTS on /tmp).
+  const cacheEnv = runtime.compileCache.env;
+  const env = [
+    ...runtimeEnv(runtime, input.namespace).filter((e) => e.name !== cacheEnv),
+    { name: cacheEnv, value: COMPILE_CACHE_DIR },
+  ];
   const image = imageRef(runtime.image);
   const key = createHash("sha256")
     .update(
@@ -163,9 +178,9 @@ export function compileCacheTrack(
   };
 }
 
-/** The Job's name for one GPU type: `<isvc>-cc-<8 hex>` (at most 49 + 4 + 8 = 61 characters, a label value). */
-export function compileJobName(t: Pick<CompileCacheTrack, "isvc" | "prefix">, gpu: string): string {
-  const h = createHash("sha256").update(`${t.prefix}/${gpu}`).digest("hex").slice(0, 8);
+/** The Job's name for one device type: `<isvc>-cc-<8 hex>` (at most 49 + 4 + 8 = 61 characters, a label value). */
+export function compileJobName(t: Pick<CompileCacheTrack, "isvc" | "prefix">, device: string): string {
+  const h = createHash("sha256").update(`${t.prefix}/${device}`).digest("hex").slice(0, 8);
   return `${t.isvc}-cc-${h}`;
 }
 
@@ -271,8 +286,10 @@ const s3ContainerSecurity = () => ({ ...restrictedContainerSecurityContext(), ru
 export interface CompileJobInput {
   track: CompileCacheTrack;
   model: ModelSpec;
-  /** The GPU name (Karpenter's {@link KARPENTER_GPU_NAME_LABEL} value) this Job compiles on. */
-  gpu: string;
+  /** The device's name (Karpenter's {@link KARPENTER_DEVICE_NAME_LABEL} value for the model's kind) this Job compiles on. */
+  device: string;
+  /** The scheduler the model's replicas use (the Neuron scheduler extension for Neuron models). Default: the default scheduler. */
+  schedulerName?: string;
   /** The registry's bucket, where the cache is kept. */
   bucket: string;
   /** The claim of the track's mounted weights (the same read-only volume its replicas mount at /mnt/models). */
@@ -298,7 +315,7 @@ export function compileCacheJob(input: CompileJobInput) {
   const runtime = runtimeOf(model);
   const labels = { [COMPILE_CACHE_LABEL]: model.name };
   const placement = placementFor(model.accelerator);
-  const name = compileJobName(track, input.gpu);
+  const name = compileJobName(track, input.device);
   const server = runtimePod(runtime, track.namespace);
   const adapters = model.adapters ?? [];
   const missing = adapters.filter((a) => !input.adapterClaims?.[a.name]).map((a) => a.name);
@@ -310,7 +327,7 @@ export function compileCacheJob(input: CompileJobInput) {
       name,
       namespace: track.namespace,
       labels,
-      annotations: { "mlserving.io/compile-cache": `${track.prefix}/${input.gpu}/` },
+      annotations: { "mlserving.io/compile-cache": `${track.prefix}/${input.device}/` },
     },
     spec: {
       backoffLimit: 2,
@@ -320,7 +337,8 @@ export function compileCacheJob(input: CompileJobInput) {
           serviceAccountName: compileCacheServiceAccount(model.name),
           automountServiceAccountToken: false,
           restartPolicy: "Never",
-          nodeSelector: { ...(placement.nodeSelector ?? {}), [KARPENTER_GPU_NAME_LABEL]: input.gpu },
+          ...(input.schedulerName ? { schedulerName: input.schedulerName } : {}),
+          nodeSelector: { ...placement.nodeSelector, [deviceLabel(model.accelerator)]: input.device },
           ...(placement.tolerations ? { tolerations: placement.tolerations } : {}),
           securityContext: restrictedPodSecurityContext(runtime.runAsUser),
           initContainers: [
@@ -354,7 +372,7 @@ export function compileCacheJob(input: CompileJobInput) {
               name: "upload",
               image: pulledImageRef(IMAGES.mlflow, input.mirror),
               command: ["python", "-c", UPLOAD_CACHE_SCRIPT],
-              args: [input.bucket, `${track.prefix}/${input.gpu}/`, COMPILE_CACHE_DIR],
+              args: [input.bucket, `${track.prefix}/${input.device}/`, COMPILE_CACHE_DIR],
               env: s3Env(input.region),
               resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
               securityContext: s3ContainerSecurity(),
@@ -421,7 +439,7 @@ export function compileCacheRestore(input: {
 /** Who writes a track's cache: the bucket, the track's prefix, the registry's key, and the weights it reads. */
 export interface CompileCacheAccess {
   bucket: string;
-  /** The track's prefix (no trailing slash); the Job writes `<prefix>/<gpu>/...`. */
+  /** The track's prefix (no trailing slash); the Jobs write `<prefix>/<device>/...`. */
   prefix: string;
   keyArn: string;
   /**
@@ -472,7 +490,17 @@ export function compileCacheReadStatements(partition: string, bucket: string, pr
   return modelReaderPolicy(partition, { kind: "s3", uri: `s3://${bucket}/${prefix}`, bucket, prefix }).Statement;
 }
 
-/** The GPU names of instance types (Karpenter's label values), in order, each once. */
-export function gpuNamesOf(types: readonly { accelerator?: { kind: string; name: string } }[]): string[] {
-  return [...new Set(types.flatMap((t) => (t.accelerator?.kind === "nvidia" ? [t.accelerator.name] : [])))];
+/** The device names of the instance types of an accelerator kind (Karpenter's label values), in order, each once. */
+export function deviceNamesOf(
+  types: readonly { accelerator?: { kind: string; name: string } }[],
+  kind: string,
+): string[] {
+  return [...new Set(types.flatMap((t) => (t.accelerator?.kind === kind ? [t.accelerator.name] : [])))];
+}
+
+/** Karpenter's label for the device name of an accelerator kind; throws for a kind without one. */
+export function deviceLabel(kind: string): string {
+  const label = KARPENTER_DEVICE_NAME_LABEL[kind];
+  if (!label) throw new Error(`no Karpenter label names the devices of kind ${kind}`);
+  return label;
 }

@@ -114,12 +114,13 @@ export interface ModelServerArgs {
    */
   llmGateway?: LlmGatewayHandle;
   /**
-   * GPU names (Karpenter's `karpenter.k8s.aws/instance-gpu-name` values, e.g. `l4`, `a10g`) of the
-   * instance types the model's replicas may land on: with `model.compileCache`, one compile Job per
-   * name and served version, on a node of that GPU. The platform computes them from the model's pool.
-   * Required with `model.compileCache`.
+   * Device names of the instance types the model's replicas may land on, as Karpenter labels them
+   * (`karpenter.k8s.aws/instance-gpu-name` for NVIDIA, e.g. `l4`, `a10g`; `instance-accelerator-name`
+   * for Neuron, e.g. `inferentia2`): with `model.compileCache`, one compile Job per name and served
+   * version, on a node of that device. The platform computes them from the model's pool. Required
+   * with `model.compileCache`.
    */
-  compileCacheGpus?: readonly string[];
+  compileCacheDevices?: readonly string[];
 }
 
 function validate(kind: string, name: string, args: ModelServerArgs): void {
@@ -170,10 +171,17 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
         "does not name (give the ServingPlatform a registry; in a team's stack, record the platform's " +
         "outputs again: they lack registry.artifactKeyArn)",
     );
-  if (model.compileCache && (args.compileCacheGpus ?? []).length === 0)
+  const devices = args.compileCacheDevices ?? [];
+  if (model.compileCache && devices.length === 0)
     problems.push(
-      "compileCacheGpus: model.compileCache compiles once per GPU type the replicas may land on; name them " +
-        "(Karpenter's karpenter.k8s.aws/instance-gpu-name values, e.g. l4)",
+      "compileCacheDevices: model.compileCache compiles once per device type the replicas may land on; name " +
+        "them (Karpenter's karpenter.k8s.aws/instance-gpu-name values, e.g. l4, or instance-accelerator-name for Neuron)",
+    );
+  const perDevice = runtimeOf(model).compileCache?.perDevice;
+  if (model.compileCache && perDevice === false && devices.length > 1)
+    problems.push(
+      `compileCacheDevices: ${runtimeOf(model).title} keeps one compiled model, not one per device; ` +
+        `name one device type, not ${devices.join(", ")}`,
     );
   if (model.compileCache && !platform.weightsStore)
     problems.push(
@@ -338,7 +346,7 @@ function compileCacheWriterIdentity(
 }
 
 /**
- * The compile Jobs of one track, one per GPU name, each after the one before (one GPU at a time beyond
+ * The compile Jobs of one track, one per device name, each after the one before (one device at a time beyond
  * the replicas'): each waits for the track's weights (claim, staging) and the writer's identity.
  */
 function compileCacheJobs(
@@ -354,12 +362,22 @@ function compileCacheJobs(
   const mirror = args.platform.imageMirror;
   const bucket = args.platform.weightsStore!.bucket;
   const jobs: pulumi.Resource[] = [];
-  for (const gpu of args.compileCacheGpus ?? []) {
-    const input = { track, model, gpu, weightsClaim, adapterClaims, region: cluster.region };
+  for (const device of args.compileCacheDevices ?? []) {
+    const input = {
+      track,
+      model,
+      device,
+      weightsClaim,
+      adapterClaims,
+      region: cluster.region,
+      ...(model.accelerator === "neuron" && args.neuronSchedulerName
+        ? { schedulerName: args.neuronSchedulerName }
+        : {}),
+    };
     const shape = compileCacheJob({ ...input, bucket: "" });
     jobs.push(
       new k8s.batch.v1.Job(
-        `${name}-compile-${gpu}`,
+        `${name}-compile-${device}`,
         {
           metadata: shape.metadata,
           spec: pulumi
@@ -370,8 +388,9 @@ function compileCacheJobs(
           parent,
           provider: cluster.provider,
           dependsOn: [...after, ...jobs.slice(-1), ...args.platform.ready, ...(mirror?.ready ?? [])],
-          // Pulumi waits for the Job: a node of the GPU, the server's start with a compile, the upload.
-          customTimeouts: { create: "60m", update: "60m" },
+          // Pulumi waits for the Job: a node of the device, the server's start with a compile (on Neuron
+          // up to the hour its startup probe allows), the upload.
+          customTimeouts: { create: "90m", update: "90m" },
         },
       ),
     );

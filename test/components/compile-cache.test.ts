@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { existingMonitoring, type RegistryHandle } from "../../components/common/handles";
 import { KServeModel, ServingPlatform } from "../../components/serving";
 import type { ModelSpec } from "../../components/serving";
-import { KARPENTER_GPU_NAME_LABEL } from "../../components/serving/compile-cache";
-import { TRITON_GPU_MODEL } from "../fixtures/models";
+import { KARPENTER_DEVICE_NAME_LABEL } from "../../components/serving/compile-cache";
+import { KSERVE_NEURON_MODEL, TRITON_GPU_MODEL } from "../fixtures/models";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { json, modelServerBase, Plan, runComponent, testCluster } from "../harness";
 
@@ -35,7 +35,7 @@ const chat = (over: Partial<ModelSpec> = {}): ModelSpec => ({
   canary: { source: "models:/chat/4", trafficPercent: 10 },
   ...over,
 });
-const serve = (model: ModelSpec, gpus?: string[]) => {
+const serve = (model: ModelSpec, gpus?: string[], extra: { neuronSchedulerName?: string } = {}) => {
   const c = testCluster();
   const platform = new ServingPlatform("serving", {
     cluster: c.handle,
@@ -46,7 +46,8 @@ const serve = (model: ModelSpec, gpus?: string[]) => {
   return new KServeModel("chat", {
     ...modelServerBase(c.handle, platform, { environment: "staging", ingressDomain: "models.staging.internal" }),
     model,
-    ...(gpus ? { compileCacheGpus: gpus } : {}),
+    ...(gpus ? { compileCacheDevices: gpus } : {}),
+    ...extra,
   });
 };
 const compileJobs = (plan: Plan) => plan.ofType(T.job).filter((j) => (j.inputs as any).metadata.name.includes("-cc-"));
@@ -66,12 +67,9 @@ describe("KServeModel with compileCache", () => {
       "chat-canary-compile-a10g",
     ]);
     for (const j of jobs) validateAgainstUpstreamSchema(j.inputs);
-    expect(jobs.map((j) => (j.inputs as any).spec.template.spec.nodeSelector[KARPENTER_GPU_NAME_LABEL])).toEqual([
-      "l4",
-      "a10g",
-      "l4",
-      "a10g",
-    ]);
+    expect(
+      jobs.map((j) => (j.inputs as any).spec.template.spec.nodeSelector[KARPENTER_DEVICE_NAME_LABEL.nvidia]),
+    ).toEqual(["l4", "a10g", "l4", "a10g"]);
     for (let i = 1; i < jobs.length; i++) expect(jobs[i].dependsOn).toContain(jobs[i - 1].urn);
     expect(plan.dependsOn(jobs[0], T.job, "chat-stable-weights-stage")).toBe(true);
     expect(plan.dependsOn(jobs[2], T.job, "chat-canary-weights-stage")).toBe(true);
@@ -145,7 +143,36 @@ describe("KServeModel without compileCache", () => {
       }
       return undefined;
     });
-    expect(String(refused.result)).toMatch(/compileCacheGpus: model\.compileCache compiles once per GPU type/);
+    expect(String(refused.result)).toMatch(/compileCacheDevices: model\.compileCache compiles once per device type/);
     expect(refused.resources.filter((r) => r.name.startsWith("chat"))).toEqual([]);
+  });
+});
+
+describe("KServeModel with compileCache on Neuron", () => {
+  const llama: ModelSpec = { ...KSERVE_NEURON_MODEL, name: "chat", mountWeights: true, compileCache: true };
+
+  it("compiles once on the model's one device type, through the Neuron scheduler its replicas use", async () => {
+    const plan = await runComponent(() => serve(llama, ["inferentia2"], { neuronSchedulerName: "neuron-scheduler" }));
+    const jobs = compileJobs(plan);
+    expect(jobs.map((j) => j.name)).toEqual(["chat-stable-compile-inferentia2"]);
+    const pod = (jobs[0].inputs as any).spec.template.spec;
+    expect(pod.schedulerName).toBe("neuron-scheduler");
+    expect(pod.nodeSelector["karpenter.k8s.aws/instance-accelerator-name"]).toBe("inferentia2");
+    const predictor = (plan.ofType(T.isvc)[0].inputs as any).spec.predictor;
+    expect(predictor.model.env).toEqual([{ name: "NEURON_COMPILED_ARTIFACTS", value: expect.any(String) }]);
+  });
+
+  it("refuses two device types for a runtime that keeps one compiled model", async () => {
+    const refused = await runComponent(() => {
+      try {
+        serve(llama, ["inferentia2", "trainium"]);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    });
+    expect(String(refused.result)).toMatch(
+      /compileCacheDevices: vLLM on AWS Neuron keeps one compiled model, not one per device/,
+    );
   });
 });

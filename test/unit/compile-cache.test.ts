@@ -18,8 +18,8 @@ import {
   compileCacheTrack,
   compileCacheWriterPolicy,
   compileJobName,
-  gpuNamesOf,
-  KARPENTER_GPU_NAME_LABEL,
+  deviceNamesOf,
+  KARPENTER_DEVICE_NAME_LABEL,
   RESTORE_CACHE_SCRIPT,
   UPLOAD_CACHE_SCRIPT,
 } from "../../components/serving/compile-cache";
@@ -64,20 +64,23 @@ describe("which models may keep a compile cache (serving.models[].compileCache)"
   });
 
   it("refuses a runtime without a restorable cache and a model whose weights are downloaded, naming the key", () => {
-    const neuron = withModelDefaults(
+    const triton = withModelDefaults(
       {
-        name: "assistant",
+        name: "resnet",
         server: "kserve",
-        accelerator: "neuron",
-        source: "models:/assistant/4",
+        accelerator: "nvidia",
+        runtime: "triton",
+        source: "s3://models/resnet/1",
         mountWeights: true,
         compileCache: true,
       },
       "staging",
     );
-    expect(modelSpecProblems(neuron, "staging")).toContainEqual({
+    expect(modelSpecProblems(triton, "staging")).toContainEqual({
       field: "compileCache",
-      message: expect.stringMatching(/vLLM on AWS Neuron keeps no compile cache .* offered for vllm/),
+      message: expect.stringMatching(
+        /NVIDIA Triton Inference Server keeps no compile cache .* offered for (vllm-neuron or vllm|vllm or vllm-neuron)$/,
+      ),
     });
     expect(modelSpecProblems(llm({ mountWeights: false }), "staging")).toContainEqual({
       field: "compileCache",
@@ -143,7 +146,8 @@ describe("where a track's cache lives and what it compiles", () => {
 
   it("lists the pool's GPU names as Karpenter labels them, each once", () => {
     const types = ["g6.xlarge", "g6.2xlarge", "g5.2xlarge", "inf2.xlarge"].map((n) => instanceType(n)!);
-    expect(gpuNamesOf(types)).toEqual(["l4", "a10g"]);
+    expect(deviceNamesOf(types, "nvidia")).toEqual(["l4", "a10g"]);
+    expect(deviceNamesOf(types, "neuron")).toEqual(["inferentia2"]);
   });
 });
 
@@ -158,7 +162,7 @@ describe("the compile Job", () => {
   const job = compileCacheJob({
     track: t,
     model,
-    gpu: "a10g",
+    device: "a10g",
     bucket: "registry-artifacts",
     weightsClaim: "support-llm-wt-12345678",
     adapterClaims: { billing: "support-llm-lora-87654321" },
@@ -176,7 +180,10 @@ describe("the compile Job", () => {
   });
 
   it("runs on a node of its GPU type, with the replica's resources, image, command and environment", () => {
-    expect(pod.nodeSelector).toEqual({ "mlserving.io/accelerator": "nvidia", [KARPENTER_GPU_NAME_LABEL]: "a10g" });
+    expect(pod.nodeSelector).toEqual({
+      "mlserving.io/accelerator": "nvidia",
+      [KARPENTER_DEVICE_NAME_LABEL.nvidia]: "a10g",
+    });
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
     expect(compile.resources).toEqual(resourcesFor(model));
     expect(compile.image).toBe("docker.io/vllm/vllm-openai:v0.16.0");
@@ -211,8 +218,57 @@ describe("the compile Job", () => {
 
   it("refuses a model with adapters whose claims it is not given", () => {
     expect(() =>
-      compileCacheJob({ track: t, model, gpu: "l4", bucket: "b", weightsClaim: "w", region: "us-west-2" }),
+      compileCacheJob({ track: t, model, device: "l4", bucket: "b", weightsClaim: "w", region: "us-west-2" }),
     ).toThrow(/no claim for adapter\(s\) billing/);
+  });
+});
+
+describe("the compile Job on Neuron", () => {
+  const model = withModelDefaults(
+    {
+      name: "assistant",
+      server: "kserve",
+      accelerator: "neuron",
+      source: "models:/assistant/4",
+      mountWeights: true,
+      compileCache: true,
+      resources: { neuronDevices: 1, cpu: "3", memory: "12Gi" },
+    },
+    "staging",
+  );
+  const t = compileCacheTrack(model, {
+    isvc: "assistant",
+    namespace: "serving",
+    predictorArgs: predictorArgs(model, true),
+    weights: weightsLocation("models:/assistant/4", "serving"),
+  });
+  const job = compileCacheJob({
+    track: t,
+    model,
+    device: "inferentia2",
+    bucket: "registry-artifacts",
+    weightsClaim: "assistant-wt-12345678",
+    region: "us-west-2",
+    schedulerName: "neuron-scheduler",
+  });
+  const pod = job.spec.template.spec;
+
+  it("runs on an inferentia2 node through the Neuron scheduler, compiling into NEURON_COMPILED_ARTIFACTS", () => {
+    validateAgainstUpstreamSchema(job);
+    expect(hardenedPodProblems(pod)).toEqual([]);
+    expect(pod.schedulerName).toBe("neuron-scheduler");
+    expect(pod.nodeSelector).toEqual({
+      "mlserving.io/accelerator": "neuron",
+      "karpenter.k8s.aws/instance-accelerator-name": "inferentia2",
+    });
+    expect(pod.initContainers[0].resources).toEqual(resourcesFor(model));
+    // The runtime's own /tmp value is replaced, not repeated.
+    expect(t.env.filter((e) => e.name === "NEURON_COMPILED_ARTIFACTS")).toEqual([
+      { name: "NEURON_COMPILED_ARTIFACTS", value: COMPILE_CACHE_DIR },
+    ]);
+    expect(t.env).toContainEqual({ name: "NEURON_COMPILE_CACHE_URL", value: "/tmp/neuron-compile-cache" });
+    expect(t.command.slice(0, 3)).toEqual(["vllm", "serve", "/mnt/models"]);
+    expect(pod.initContainers[0].image).toMatch(/pytorch-inference-vllm-neuronx/);
   });
 });
 

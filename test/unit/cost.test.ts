@@ -186,7 +186,7 @@ describe("cost envelope", () => {
     expect(costEnvelope(s).notModelled).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^GPU time of llm's compile Jobs \\(compileCache\\): ${2 * gpus.length} now \\(2 served version\\(s\\) × ${gpus.length} GPU type\\(s\\): ${gpus.join(", ")}\\)`,
+          `^GPU time of llm's compile Jobs \\(compileCache\\): ${2 * gpus.length} now \\(2 served version\\(s\\) × ${gpus.length} device type\\(s\\): ${gpus.join(", ")}\\)`,
         ),
       ),
     );

@@ -109,6 +109,7 @@ export const VLLM_GPU: ModelRuntime = {
   serverStart: VLLM_GPU_SERVER_START,
   compileCache: {
     env: "VLLM_CACHE_ROOT",
+    perDevice: true,
     basis:
       "vLLM keeps torch.compile's artifacts under VLLM_CACHE_ROOT/torch_compile_cache/<hash>, the hash " +
       "holding the GPU's name and CUDA version (vllm/compilation/backends.py, compiler_interface.py, around v0.16.0)",

@@ -47,8 +47,10 @@ export const VLLM_NEURON_NO_LORA =
 
 /**
  * vLLM's own start on Neuron: it compiles the model for its NeuronCores (neuronx-cc, one NEFF per
- * bucket) unless it finds compiled artifacts. Each replica compiles today: NEURON_COMPILED_ARTIFACTS
- * and the compile cache are in the pod's emptyDir (VLLM_NEURON_ENV). No figure is published for the
+ * bucket) unless it finds compiled artifacts. Each replica compiles, NEURON_COMPILED_ARTIFACTS and the
+ * compile cache being in the pod's emptyDir (VLLM_NEURON_ENV), unless the model keeps its compiled
+ * artifacts (`compileCache`, serving/compile-cache.ts), restored into NEURON_COMPILED_ARTIFACTS.
+ * No figure is published for the
  * compile or for loading cached NEFFs at the pinned SDK (2.31.1) on inf2: both are unknown to the floor.
  *
  * What was found (2026-12): the Neuron docs for vLLM (NxD Inference user guide, vLLM Neuron
@@ -58,9 +60,9 @@ export const VLLM_NEURON_NO_LORA =
  * trn1.32xlarge at tensor parallel 32 with transformers-neuronx, a library the pinned DLC does not
  * run, on another instance; and the SDK 2.31.1 DLC quickstart (deploy/environments/
  * quickstart-deploy-dlc) is for Trn2/Trn3 and sends Trn1 users to "the legacy vLLM 0.16 DLC" (the kit
- * pins a 0.16.0 tag). Keeping compiled artifacts across replicas (NEURON_COMPILED_ARTIFACTS on a
- * staged, mounted directory) skips the compile, but the floor cannot count it until a load time on
- * inf2 is published or measured (`serving.models[].serverStartSeconds`).
+ * pins a 0.16.0 tag). Keeping compiled artifacts across replicas (`compileCache`) skips the compile,
+ * but the floor cannot count it until a load time on inf2 is published or measured
+ * (`serving.models[].serverStartSeconds`).
  */
 export const VLLM_NEURON_SERVER_START = {
   uncached: {
@@ -128,6 +130,17 @@ export const VLLM_NEURON: ModelRuntime = {
       uid: VLLM_UID,
     }),
   serverStart: VLLM_NEURON_SERVER_START,
+  // The compiled model kept across replica starts (compileCache): vllm-neuron loads it from
+  // NEURON_COMPILED_ARTIFACTS when it is there and compiles into it otherwise. The directory is used as
+  // is, with no hash of the device or config in its path, so one device type per model.
+  compileCache: {
+    env: "NEURON_COMPILED_ARTIFACTS",
+    perDevice: false,
+    basis:
+      "vllm-neuron `_get_compiled_model_path` returns NEURON_COMPILED_ARTIFACTS as is, and the loader loads " +
+      "the compiled model from it, recompiling only when that fails (vllm-project/vllm-neuron " +
+      "vllm_neuron/worker/neuronx_distributed_model_loader.py, in the plugin's readable versions; the DLC builds release-0.5.3)",
+  },
   // vLLM takes at most VLLM_MAX_NUM_SEQS sequences at once: an in-flight target at or above it
   // scales out only once requests already wait.
   modelProblems: (model) =>

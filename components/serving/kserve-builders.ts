@@ -260,6 +260,10 @@ export function inferenceService(input: InferenceServiceInput) {
         ...storageContainer,
         // KServe v0.20.0 merges these with the ServingRuntime's volumes and container by name and
         // mount path (MergePodSpec, MergeRuntimeContainers: strategic merge patches).
+        // The compile cache's restore (compile-cache.ts). KServe v0.20.0 keeps the predictor's whole pod
+        // spec, init containers included, over the runtime's (MergePodSpec: a strategic merge onto the
+        // runtime's node selector, affinity, tolerations and volumes), and merges the container's env by
+        // name (MergeRuntimeContainers), so the cache env replaces a runtime's own value of it.
         ...(input.compileCache ? { initContainers: input.compileCache.initContainers } : {}),
         ...(adapterVolumes.length > 0 || input.compileCache
           ? { volumes: [...adapterVolumes, ...(input.compileCache?.volumes ?? [])] }

@@ -24,6 +24,7 @@ import {
 import { INBOUND_CIDRS_ANNOTATION } from "../components/serving/callers";
 import { POD_IDENTITY_SESSION_TAGS } from "../components/common/iam";
 import { STAGED_WEIGHTS_PREFIX, WEIGHTS_STAGER_PURPOSE } from "../components/serving/mounted-weights";
+import { COMPILE_CACHE_PREFIX, COMPILE_CACHE_WRITER_PURPOSE } from "../components/serving/compile-cache";
 import { KUBERNETES_VERSION } from "../components/versions";
 import { VLLM_ENV_TRUE_VALUES, VLLM_RUNTIME_LORA_UPDATING_ENV } from "../components/serving/adapters";
 import { readFileSync } from "node:fs";
@@ -122,6 +123,10 @@ export const CALLS_API_SERVER = ${JSON.stringify(CALLS_API_SERVER)};
 /** Where staging Jobs write registry versions for mounted weights, and the purpose tag of their roles. */
 export const STAGED_WEIGHTS_PREFIX = ${JSON.stringify(STAGED_WEIGHTS_PREFIX)};
 export const WEIGHTS_STAGER_PURPOSE = ${JSON.stringify(WEIGHTS_STAGER_PURPOSE)};
+
+/** Where compile Jobs write vLLM's compile cache, and the purpose tag of their roles. */
+export const COMPILE_CACHE_PREFIX = ${JSON.stringify(COMPILE_CACHE_PREFIX)};
+export const COMPILE_CACHE_WRITER_PURPOSE = ${JSON.stringify(COMPILE_CACHE_WRITER_PURPOSE)};
 
 /** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
 export const INBOUND_CIDRS_ANNOTATION = ${JSON.stringify(INBOUND_CIDRS_ANNOTATION)};

@@ -42,11 +42,13 @@ export { type DeployerAccess } from "./cluster/rules";
 export {
   ACCELERATOR_KINDS,
   ACCELERATORS,
+  type AcceleratorAlertRule,
   type AcceleratorDaemonSet,
   type AcceleratorDashboard,
   type AcceleratorIdleAlert,
   type AcceleratorKind,
   type AcceleratorKindRecord,
+  type AcceleratorMetric,
   type AcceleratorSchedulerNames,
   type AcceleratorSupport,
   type AcceleratorSupportContext,

@@ -177,6 +177,11 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "Read the weights in place from S3 (a read-only Mountpoint volume, KServe models) instead of " +
     "downloading them at every pod start; a `models:/` version is staged once per rollout into " +
     "the registry's bucket. Default: false.",
+  "serving.models[].compileCache":
+    "Keep the server's compiled artifacts across replica starts (vLLM's torch.compile cache on NVIDIA, " +
+    "vLLM-Neuron's compiled model; with `mountWeights`, Karpenter): a Job compiles each served version once per device type of the pool and " +
+    "uploads the cache to the registry's bucket; replicas restore it, and the cold-start floor counts the " +
+    "cached start. Default: false (every replica compiles).",
   "serving.models[].llm.maxModelLen":
     "vLLM `--max-model-len`: longest context. Default: what the pool's smallest GPU holds. Refused " +
     "when one sequence's KV cache (`llm.kvCacheBytesPerToken` a token) cannot fit 90% of the GPU " +

@@ -174,6 +174,7 @@ const modelSchema = z.strictObject({
   weightsGiB: z.number().optional(),
   serverStartSeconds: z.number().optional(),
   mountWeights: z.boolean().optional(),
+  compileCache: z.boolean().optional(),
   replicas: z.strictObject({ min: count(0, 100), max: count(1, 100) }).optional(),
   wakeTimeoutSeconds: z.number().optional(),
   autoscaling: z

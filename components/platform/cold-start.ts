@@ -232,32 +232,50 @@ interface RateLimit {
 const slowestOf = (ls: readonly RateLimit[]) => ls.reduce((a, b) => (b.bytesPerS < a.bytesPerS ? b : a));
 
 /**
- * Whether the model's server finds its compiled artifacts in a cache on a new replica. None of the
- * kit's runtimes keeps a compile cache beyond the pod today: vLLM's caches are under its HOME, the
- * pod's emptyDir (serving/runtimes/vllm.ts), and vLLM-Neuron's compiled artifacts and compile cache
- * are in its emptyDir too (VLLM_NEURON_ENV). A cache that outlives the pod plugs in here.
+ * Whether the model's server finds its compiled artifacts in a cache on a new replica: with
+ * `compileCache` on a runtime that keeps one (vLLM on NVIDIA GPUs), replicas restore the cache a Job
+ * filled for their version and GPU type (serving/compile-cache.ts). Without it, vLLM's caches are under
+ * its HOME, the pod's emptyDir (serving/runtimes/vllm.ts), and vLLM-Neuron's compiled artifacts and
+ * compile cache are in its emptyDir too (VLLM_NEURON_ENV).
  */
-export function compileCacheHit(_spec: PlatformSpec, _m: ModelSpec): boolean {
-  return false;
+export function compileCacheHit(_spec: PlatformSpec, m: ModelSpec): boolean {
+  return m.compileCache === true && runtimeOf(m).compileCache !== undefined;
 }
+
+/**
+ * What restoring the compile cache adds that the floor cannot count: no size of vLLM's compile cache
+ * is published for the model, so its download from the registry's bucket has no figure.
+ */
+export const COMPILE_CACHE_DOWNLOAD_NOT_COUNTED =
+  "downloading the compile cache from the registry's bucket before the server starts (no size of the cache is published)";
 
 /** The server phase of a model: the start its model states, else its runtime's, cached or not. */
 export function serverPhase(m: ModelSpec, cached: boolean, at = "serving.models[]"): ColdStartPhase {
   const r = runtimeOf(m);
+  const start = r.serverStart;
+  // A replica that restores its compile cache first downloads it, whatever its start is measured at.
+  const hit = cached && start?.cached !== undefined;
+  const download = hit ? { notCounted: [COMPILE_CACHE_DOWNLOAD_NOT_COUNTED] } : {};
   if (m.serverStartSeconds !== undefined)
     return {
       phase: "server",
       seconds: m.serverStartSeconds,
       basis: `${r.title}: ${m.serverStartSeconds} s as measured for this model (${at}.serverStartSeconds)`,
+      ...download,
     };
-  const start = r.serverStart;
-  const figure = cached && start?.cached ? start.cached : start?.uncached;
+  const figure = hit ? start.cached : start?.uncached;
   if (!figure) return { phase: "server", basis: `${r.title}: no figure for its start` };
-  const which = cached && start?.cached ? "with its compile cache" : "compiling (no compile cache survives the pod)";
+  // Only a runtime that has a cached start compiles at start; another (Triton) just starts.
+  const which = hit
+    ? `, with its compile cache (${at}.compileCache)`
+    : start?.cached !== undefined
+      ? ", compiling (no compile cache survives the pod)"
+      : "";
   return {
     phase: "server",
     ...(figure.seconds !== undefined ? { seconds: figure.seconds } : {}),
-    basis: `${r.title}, ${which}: ${figure.basis}`,
+    basis: `${r.title}${which}: ${figure.basis}`,
+    ...download,
   };
 }
 
@@ -518,7 +536,7 @@ function atTheNotice(autoscaler: PlatformSpec["capacity"]["autoscaler"], seconds
 
 /** The warning for a spot model whose replacement may not serve within the notice (none when it does). */
 export function spotReplacementWarning(
-  m: Pick<ModelSpec, "name">,
+  m: Pick<ModelSpec, "name"> & Partial<Pick<ModelSpec, "runtime" | "compileCache">>,
   at: string,
   r: SpotReplacement,
   autoscaler: PlatformSpec["capacity"]["autoscaler"] = "karpenter",
@@ -532,11 +550,19 @@ export function spotReplacementWarning(
       : `${where} serves after ${r.seconds !== undefined ? `at least ${r.seconds} s counted` : "a time nothing counts"}, ` +
         `but ${r.notCounted.join("; ")} ${r.notCounted.length > 1 ? "have" : "has"} no figure (cold-start.json ` +
         `lists why), so whether it serves within the ${notice} s notice is unknown`;
+  // What shortens it besides spare replicas: warm nodes where it lands on a new one, and the kept
+  // compile of a runtime that can restore one where the model compiles at every start.
+  const remedies = [
+    ...(r.lands === "warm-node" ? [] : ["hold warm nodes (capacity.pools[].warmNodes)"]),
+    ...(m.runtime && !m.compileCache && runtimeOf({ runtime: m.runtime }).compileCache
+      ? [`keep its compile across starts (${at}.compileCache)`]
+      : []),
+  ];
   return {
     path: at,
     message:
       `model ${m.name} runs on spot: a replacement replica ${gone}; ${atTheNotice(autoscaler, r.seconds)}. ` +
-      `Keep replicas.min one above what the load needs, hold warm nodes (capacity.pools[].warmNodes), ` +
+      `${["Keep replicas.min one above what the load needs", ...remedies].join(", ")}, ` +
       `or serve it from an on-demand pool or a capacity reservation${r.notCounted.includes("the server phase") ? `; state the server's measured start (${at}.serverStartSeconds) to have it counted` : ""}.`,
   };
 }

@@ -17,6 +17,8 @@ import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 import { acceleratorNodeImages } from "./images";
 import { IMAGE_SIZES } from "./image-sizes";
 import { pullThroughUpstreamOf } from "../cluster/pull-through-cache";
+import { deviceNamesOf } from "../serving/compile-cache";
+import { modelTracks } from "../serving/tracks";
 
 /**
  * The monthly cost envelope of a platform, from its resolved spec and the pinned price table
@@ -214,6 +216,21 @@ export function notModelledCosts(spec: PlatformSpec): string[] {
       `S3 storage of the staged weights of ${mounted.join(", ")} (mountWeights: each pinned version ` +
         `is copied once into the registry's bucket) and the GET requests of every replica that reads them`,
     );
+  // The compile Jobs (compileCache): one per track (served version) and GPU type, once per version.
+  for (const m of spec.serving.models.filter((x) => x.compileCache)) {
+    const devices = deviceNamesOf(
+      placements(spec, m).map((p) => p.type),
+      m.accelerator,
+    );
+    const jobs = modelTracks(m).length * devices.length;
+    out.push(
+      `${m.accelerator === "nvidia" ? "GPU" : "Accelerator"} time of ${m.name}'s compile Jobs (compileCache): ${jobs} now ` +
+        `(${modelTracks(m).length} served version(s) × ${devices.length} device type(s): ${devices.join(", ")}), ` +
+        `each run once per version, one at a time, holding one ` +
+        `node of the model's size for about an uncached replica start (the node, the images, the weights, ` +
+        `the server's compile: minutes); and the S3 storage of the caches`,
+    );
+  }
   const adapted = spec.serving.models.filter((m) => (m.adapters ?? []).length > 0).map((m) => m.name);
   if (adapted.length > 0)
     out.push(

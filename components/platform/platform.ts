@@ -22,7 +22,8 @@ import { ServingPlatform } from "../serving/serving-platform";
 import { KEDA_NAMESPACE } from "../serving/kserve-builders";
 import { LLM_GATEWAY_NAMESPACE, SERVING_NAMESPACE } from "../common/names";
 import { Network } from "../network/network";
-import { replicaBounds } from "./capacity-checks";
+import { placements, replicaBounds } from "./capacity-checks";
+import { deviceNamesOf } from "../serving/compile-cache";
 import { createsPrivateZone } from "./defaults";
 import { modelsIngressGroup, platformSpecProblems } from "./rules";
 import { PlatformSpec } from "./spec";
@@ -408,6 +409,15 @@ export class MlPlatform extends pulumi.ComponentResource {
           schedulerNames,
           monitoring: this.monitoring.handle,
           ...(this.llmGateway && routedByGateway(model) ? { llmGateway: this.llmGateway.handle } : {}),
+          // One compile Job per device type the model's replicas fit on (compileCache).
+          ...(model.compileCache
+            ? {
+                compileCacheDevices: deviceNamesOf(
+                  placements(spec, model).map((p) => p.type),
+                  model.accelerator,
+                ),
+              }
+            : {}),
         },
         parent,
       );

@@ -15,7 +15,9 @@ import { MODEL_LIST_LIMIT, modelSpecProblems } from "../serving/model-spec";
 import { adapterNameClashes } from "../serving/adapters";
 import { allowedCidrsProblems, endpointOidcProblems, ingressGroupProblem, modelIngressGroup } from "../serving/callers";
 import { gatewayJwtProblems } from "../serving/gateway/jwt";
-import type { CapacityFinding } from "./capacity-checks";
+import { placements, type CapacityFinding } from "./capacity-checks";
+import { deviceNamesOf } from "../serving/compile-cache";
+import { isRuntimeId, runtimeOf } from "../serving/runtimes";
 import type { PlatformSpec } from "./spec";
 import { modelHardwareProblems } from "./model-hardware";
 import { modelTeamsProblems } from "./teams";
@@ -102,6 +104,24 @@ export function platformSpecProblems(spec: PlatformSpec, platformName = STACK_PL
     names.add(m.name);
     const group = ingressGroupProblem(modelIngressGroup(modelsIngressGroup(spec.clusterName), m));
     if (group) problems.add(`${at}.allowedCidrs`, group);
+    if (m.compileCache && spec.capacity.autoscaler !== "karpenter")
+      problems.add(
+        `${at}.compileCache`,
+        "the compile Jobs run on each device type by Karpenter's labels (karpenter.k8s.aws/instance-gpu-name, " +
+          "instance-accelerator-name), which node groups do not carry: set capacity.autoscaler: karpenter",
+      );
+    else if (m.compileCache && isRuntimeId(m.runtime) && runtimeOf(m).compileCache?.perDevice === false) {
+      const devices = deviceNamesOf(
+        placements(spec, m).map((p) => p.type),
+        m.accelerator,
+      );
+      if (devices.length > 1)
+        problems.add(
+          `${at}.compileCache`,
+          `${runtimeOf(m).title} keeps one compiled model, not one per device, and the model's pool offers ` +
+            `${devices.join(", ")}: list types of one device in its pool, or leave compileCache off`,
+        );
+    }
     if (m.accelerator !== "cpu" && !poolKinds.has(m.accelerator))
       problems.add(`${at}.accelerator`, `no ${m.accelerator} pool under capacity.pools to run it on`);
     for (const key of ["abTest", "shadow", "wakeTimeoutSeconds"] as const)

@@ -5,6 +5,7 @@ export * from "./model-fetcher";
 export * from "./model-servers";
 export * from "./model-source";
 export * from "./mounted-weights";
+export * from "./compile-cache";
 export * from "./model-devices";
 export * from "./model-spec";
 export * from "./serving-platform";

@@ -15,6 +15,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { callerAnnotations, type EndpointOidc } from "./callers";
 import { terminationGracePeriodSeconds, trackSelector, zoneSpread } from "./drain";
 import type { ModelTrack } from "./tracks";
+import type { CompileCacheRestore } from "./compile-cache";
 
 export { CERT_MANAGER_NAMESPACE, KEDA_NAMESPACE, KSERVE_NAMESPACE } from "../common/names";
 /** The pod label that tells runtimes apart in monitors (value: the ServingRuntime's name). */
@@ -157,6 +158,25 @@ export interface InferenceServiceInput {
    * for a model with adapters.
    */
   adapterClaims?: Readonly<Record<string, string>>;
+  /**
+   * Restore the track's compile cache before the server starts (`compileCache`; compile-cache.ts
+   * `compileCacheRestore`): an init container, its volumes, the server's mount and env. Default: none.
+   */
+  compileCache?: CompileCacheRestore;
+}
+
+/**
+ * The predictor's server arguments after the ServingRuntime's: the runtime's for the model, how it reads
+ * mounted weights fastest (mountedWeightsLoad), then the track's own (e.g. a gateway track's served name).
+ * The compile Job runs the server with exactly these (compile-cache.ts).
+ */
+export function predictorArgs(model: ModelSpec, mountedWeights: boolean, extraArgs: readonly string[] = []): string[] {
+  const runtime = runtimeOf(model);
+  return [
+    ...(runtime.modelArgs?.(model) ?? []),
+    ...(mountedWeights ? (runtime.mountedWeightsLoad?.args ?? []) : []),
+    ...extraArgs,
+  ];
 }
 
 /**
@@ -175,12 +195,7 @@ export function inferenceService(input: InferenceServiceInput) {
         storageContainerName:
           parseModelSource(input.source)?.kind === "s3" ? S3_STORAGE_CONTAINER : MLFLOW_STORAGE_CONTAINER,
       };
-  // Mounted weights are read the way the runtime reads a network mount fastest (mountedWeightsLoad).
-  const args = [
-    ...(runtime.modelArgs?.(model) ?? []),
-    ...(input.weightsClaim ? (runtime.mountedWeightsLoad?.args ?? []) : []),
-    ...(input.extraArgs ?? []),
-  ];
+  const args = predictorArgs(model, input.weightsClaim !== undefined, input.extraArgs);
   // Each adapter's read-only claim, mounted where the runtime's --lora-modules point (adapters.ts).
   const adapters = model.adapters ?? [];
   const missing = adapters.filter((a) => !input.adapterClaims?.[a.name]).map((a) => a.name);
@@ -245,7 +260,14 @@ export function inferenceService(input: InferenceServiceInput) {
         ...storageContainer,
         // KServe v0.20.0 merges these with the ServingRuntime's volumes and container by name and
         // mount path (MergePodSpec, MergeRuntimeContainers: strategic merge patches).
-        ...(adapterVolumes.length > 0 ? { volumes: adapterVolumes } : {}),
+        // The compile cache's restore (compile-cache.ts). KServe v0.20.0 keeps the predictor's whole pod
+        // spec, init containers included, over the runtime's (MergePodSpec: a strategic merge onto the
+        // runtime's node selector, affinity, tolerations and volumes), and merges the container's env by
+        // name (MergeRuntimeContainers), so the cache env replaces a runtime's own value of it.
+        ...(input.compileCache ? { initContainers: input.compileCache.initContainers } : {}),
+        ...(adapterVolumes.length > 0 || input.compileCache
+          ? { volumes: [...adapterVolumes, ...(input.compileCache?.volumes ?? [])] }
+          : {}),
         model: {
           modelFormat: { name: runtime.modelFormat },
           runtime: runtime.servingRuntimeName,
@@ -259,7 +281,10 @@ export function inferenceService(input: InferenceServiceInput) {
           // team's stack deploying onto the platform's runtime), so the policy pack can see it there.
           ...withReadinessProbe(runtime),
           ...(args.length > 0 ? { args } : {}),
-          ...(adapterMounts.length > 0 ? { volumeMounts: adapterMounts } : {}),
+          ...(input.compileCache ? { env: input.compileCache.env } : {}),
+          ...(adapterMounts.length > 0 || input.compileCache
+            ? { volumeMounts: [...adapterMounts, ...(input.compileCache?.volumeMounts ?? [])] }
+            : {}),
         },
       },
     },

@@ -7,7 +7,17 @@ import { modelHost } from "../common/dns";
 import { PodIdentityRole } from "../common/pod-identity";
 import { copyPodLabel, serviceMonitor } from "../common/monitors";
 import { MODEL_LABEL, scaledObject } from "./autoscaling";
-import { healthPathFor, inferenceService, modelIngress } from "./kserve-builders";
+import { healthPathFor, inferenceService, modelIngress, predictorArgs } from "./kserve-builders";
+import {
+  compileCacheJob,
+  compileCacheReadStatements,
+  compileCacheRestore,
+  compileCacheServiceAccount,
+  compileCacheTrack,
+  compileCacheWriterPolicy,
+  COMPILE_CACHE_WRITER_PURPOSE,
+  type CompileCacheTrack,
+} from "./compile-cache";
 import { parseModelSource, servedSource } from "./model-source";
 import { ModelSpec, modelSpecProblems } from "./model-spec";
 import { MODEL_POD_LABEL } from "../common/names";
@@ -107,6 +117,14 @@ export interface ModelServerArgs {
    * picker per track and an HTTPRoute at the same host, instead of an ALB Ingress. Default: the ALB.
    */
   llmGateway?: LlmGatewayHandle;
+  /**
+   * Device names of the instance types the model's replicas may land on, as Karpenter labels them
+   * (`karpenter.k8s.aws/instance-gpu-name` for NVIDIA, e.g. `l4`, `a10g`; `instance-accelerator-name`
+   * for Neuron, e.g. `inferentia2`): with `model.compileCache`, one compile Job per name and served
+   * version, on a node of that device. The platform computes them from the model's pool. Required
+   * with `model.compileCache`.
+   */
+  compileCacheDevices?: readonly string[];
 }
 
 /** The scheduler of a model's kind, if its support installs one; CPU models use the default scheduler. */
@@ -162,6 +180,23 @@ function validate(kind: string, name: string, args: ModelServerArgs): void {
         "does not name (give the ServingPlatform a registry; in a team's stack, record the platform's " +
         "outputs again: they lack registry.artifactKeyArn)",
     );
+  const devices = args.compileCacheDevices ?? [];
+  if (model.compileCache && devices.length === 0)
+    problems.push(
+      "compileCacheDevices: model.compileCache compiles once per device type the replicas may land on; name " +
+        "them (Karpenter's karpenter.k8s.aws/instance-gpu-name values, e.g. l4, or instance-accelerator-name for Neuron)",
+    );
+  const perDevice = runtimeOf(model).compileCache?.perDevice;
+  if (model.compileCache && perDevice === false && devices.length > 1)
+    problems.push(
+      `compileCacheDevices: ${runtimeOf(model).title} keeps one compiled model, not one per device; ` +
+        `name one device type, not ${devices.join(", ")}`,
+    );
+  if (model.compileCache && !platform.weightsStore)
+    problems.push(
+      "model.compileCache: the compile cache is kept in the registry's bucket, which this platform does not " +
+        "name (give the ServingPlatform a registry; in a team's stack, record the platform's outputs again)",
+    );
   if (kind === "KServeModel" && !platform.kserveRuntimes.includes(model.runtime))
     problems.push(
       `model.runtime: namespace "${platform.namespace}" offers no KServe ${model.runtime} runtime ` +
@@ -186,6 +221,7 @@ function modelIdentity(
   args: ModelServerArgs,
   sources: string[],
   staged: WeightsLocation[] = [],
+  compilePrefixes: string[] = [],
 ) {
   const { cluster, model } = args;
   const sa = new k8s.core.v1.ServiceAccount(
@@ -198,7 +234,9 @@ function modelIdentity(
   const s3 = sources.map(parseModelSource).flatMap((s) => (s?.kind === "s3" ? [s] : []));
   const dependsOn: pulumi.Resource[] = [sa];
   const store = args.platform.weightsStore;
-  if (s3.length > 0 || (staged.length > 0 && store)) {
+  // Registry-bucket prefixes it reads: the staged weights, the compile caches (both decrypt with the registry's key).
+  const inRegistry = staged.length > 0 || compilePrefixes.length > 0;
+  if (s3.length > 0 || (inRegistry && store)) {
     dependsOn.push(
       new PodIdentityRole(
         `${name}-model-reader`,
@@ -209,8 +247,9 @@ function modelIdentity(
           policy: pulumi.all([cluster.partition, store?.bucket, store?.keyArn]).apply(([p, bucket, keyArn]) =>
             combinedPolicy([
               ...s3.flatMap((src) => modelReaderPolicy(p, src).Statement),
-              ...(bucket && keyArn && staged.length > 0
+              ...(bucket && keyArn && inRegistry
                 ? [
+                    ...compilePrefixes.flatMap((prefix) => compileCacheReadStatements(p, bucket, prefix)),
                     ...staged.flatMap(
                       (at) =>
                         modelReaderPolicy(p, {
@@ -269,6 +308,102 @@ function weightsStagerIdentity(
     { parent },
   );
   return [sa, role];
+}
+
+/** The compile Jobs' service account, `<model>-compile`, and a pod identity that writes only the model's compile-cache prefixes. */
+function compileCacheWriterIdentity(
+  parent: pulumi.ComponentResource,
+  name: string,
+  args: ModelServerArgs,
+  tracks: { track: CompileCacheTrack; weights: WeightsLocation }[],
+  adapters: WeightsLocation[],
+): pulumi.Resource[] {
+  const { cluster, model } = args;
+  const store = args.platform.weightsStore!;
+  const serviceAccount = compileCacheServiceAccount(model.name);
+  const sa = new k8s.core.v1.ServiceAccount(
+    `${name}-compile-sa`,
+    {
+      metadata: { name: serviceAccount, namespace: args.platform.namespace, labels: { [MODEL_POD_LABEL]: model.name } },
+    },
+    { parent, provider: cluster.provider, dependsOn: args.platform.ready },
+  );
+  const role = new PodIdentityRole(
+    `${name}-compile-cache-writer`,
+    {
+      cluster,
+      namespace: args.platform.namespace,
+      serviceAccount,
+      policy: pulumi.all([cluster.partition, store.bucket, store.keyArn]).apply(([p, registryBucket, keyArn]) =>
+        combinedPolicy(
+          tracks.flatMap(
+            ({ track, weights }) =>
+              compileCacheWriterPolicy(p, {
+                bucket: registryBucket,
+                prefix: track.prefix,
+                keyArn,
+                reads: [weights, ...adapters].map((at) => ({ bucket: at.bucket ?? registryBucket, prefix: at.prefix })),
+              }).Statement,
+          ),
+        ),
+      ),
+      tags: { ...cluster.tags, "mlserving.io/purpose": COMPILE_CACHE_WRITER_PURPOSE },
+    },
+    { parent },
+  );
+  return [sa, role];
+}
+
+/**
+ * The compile Jobs of one track, one per device name, each after the one before (one device at a time beyond
+ * the replicas'): each waits for the track's weights (claim, staging) and the writer's identity.
+ */
+function compileCacheJobs(
+  parent: pulumi.ComponentResource,
+  name: string,
+  args: ModelServerArgs,
+  track: CompileCacheTrack,
+  weightsClaim: string,
+  adapterClaims: Readonly<Record<string, string>>,
+  after: pulumi.Resource[],
+): pulumi.Resource[] {
+  const { cluster, model } = args;
+  const mirror = args.platform.imageMirror;
+  const bucket = args.platform.weightsStore!.bucket;
+  const jobs: pulumi.Resource[] = [];
+  const schedulerName = schedulerNameFor(model, args.schedulerNames);
+  for (const device of args.compileCacheDevices ?? []) {
+    const input = {
+      track,
+      model,
+      device,
+      weightsClaim,
+      adapterClaims,
+      region: cluster.region,
+      ...(schedulerName ? { schedulerName } : {}),
+    };
+    const shape = compileCacheJob({ ...input, bucket: "" });
+    jobs.push(
+      new k8s.batch.v1.Job(
+        `${name}-compile-${device}`,
+        {
+          metadata: shape.metadata,
+          spec: pulumi
+            .output(bucket)
+            .apply((b) => withImageMirror(mirror, (m) => compileCacheJob({ ...input, bucket: b, mirror: m }).spec)),
+        },
+        {
+          parent,
+          provider: cluster.provider,
+          dependsOn: [...after, ...jobs.slice(-1), ...args.platform.ready, ...(mirror?.ready ?? [])],
+          // Pulumi waits for the Job: a node of the device, the server's start with a compile (on Neuron
+          // up to the hour its startup probe allows), the upload.
+          customTimeouts: { create: "90m", update: "90m" },
+        },
+      ),
+    );
+  }
+  return jobs;
 }
 
 /**
@@ -445,13 +580,44 @@ export class KServeModel extends pulumi.ComponentResource {
     // Each LoRA adapter's prefix, mounted read-only by every track (adapters.ts); a registry version staged first.
     const adapters = (model.adapters ?? []).map((a) => ({ adapter: a, at: weightsLocation(a.source, namespace) }));
     const staged = [...mounts.values(), ...adapters.map((a) => a.at)].filter((at) => at.staged);
+    // A gateway track other than stable answers to the model's name (clients send it in the body).
+    const extraArgsOf = (track: string) =>
+      args.llmGateway && track !== "stable" ? ["--served-model-name", model.name] : [];
+    // Each track's compile cache (compileCache, validated to mount its weights): where it lives and what it compiles.
+    const compiling = new Map(
+      model.compileCache
+        ? tracks.map(
+            (t) =>
+              [
+                t.track,
+                compileCacheTrack(model, {
+                  isvc: t.isvc,
+                  namespace,
+                  predictorArgs: predictorArgs(model, true, extraArgsOf(t.track)),
+                  weights: mounts.get(t.track)!,
+                }),
+              ] as const,
+          )
+        : [],
+    );
     const identity = modelIdentity(
       this,
       name,
       args,
       [...tracks.map((t) => t.source), ...adapters.map((a) => a.adapter.source)],
       staged,
+      [...compiling.values()].map((c) => c.prefix),
     );
+    const compileWriter =
+      compiling.size > 0
+        ? compileCacheWriterIdentity(
+            this,
+            name,
+            args,
+            tracks.map((t) => ({ track: compiling.get(t.track)!, weights: mounts.get(t.track)! })),
+            adapters.map((a) => a.at),
+          )
+        : [];
     const stager = staged.length > 0 ? weightsStagerIdentity(this, name, args, staged) : [];
     const adapterWeights = adapters.flatMap(({ adapter, at }) =>
       mountedWeightsObjects(this, `${name}-lora-${adapter.name}`, args, model.name, at, stager, ADAPTER_OBJECT_INFIX),
@@ -465,10 +631,11 @@ export class KServeModel extends pulumi.ComponentResource {
 
     // Behind the gateway a model at 0 replicas is woken by the requests its pickers hold.
     const wake = modelWake(model, args.llmGateway !== undefined);
+    let lastCompile: pulumi.Resource[] = [];
     for (const t of tracks) {
       const at = mounts.get(t.track);
       const weights = at ? mountedWeightsObjects(this, `${name}-${t.track}`, args, t.isvc, at, stager) : [];
-      const spec = inferenceService({
+      const input = {
         model,
         track: t.track,
         name: t.isvc,
@@ -480,11 +647,48 @@ export class KServeModel extends pulumi.ComponentResource {
         ...(at ? { weightsClaim: weightsObjectNames(t.isvc, namespace, at).claim } : {}),
         ...(adapters.length > 0 ? { adapterClaims } : {}),
         // Through the gateway every track answers to the model's name (clients send it in the body).
-        ...(args.llmGateway && t.track !== "stable" ? { extraArgs: ["--served-model-name", model.name] } : {}),
-      });
+        ...(args.llmGateway && t.track !== "stable" ? { extraArgs: extraArgsOf(t.track) } : {}),
+      };
+      const compiled = compiling.get(t.track);
+      const spec = compiled
+        ? {
+            ...inferenceService(input),
+            // Replicas restore the cache the Jobs fill; they do not wait for the Jobs (without a mark they compile).
+            spec: pulumi.output(args.platform.weightsStore!.bucket).apply((bucket) =>
+              withImageMirror(
+                args.platform.imageMirror,
+                (mirror) =>
+                  inferenceService({
+                    ...input,
+                    compileCache: compileCacheRestore({
+                      track: compiled,
+                      bucket,
+                      region: cluster.region,
+                      envName: runtimeOf(model).compileCache!.env,
+                      mirror,
+                    }),
+                  }).spec,
+              ),
+            ),
+          }
+        : inferenceService(input);
+      // One compile at a time across the model's tracks: each Job holds a GPU beyond the replicas'.
+      if (compiled && at)
+        lastCompile = compileCacheJobs(this, `${name}-${t.track}`, args, compiled, input.weightsClaim!, adapterClaims, [
+          ...weights,
+          ...adapterWeights,
+          ...compileWriter,
+          ...lastCompile.slice(-1),
+        ]);
       const isvc = new k8s.apiextensions.CustomResource(`${name}-${t.track}`, spec, {
         ...k8sOpts,
-        dependsOn: [...identity, ...args.platform.ready, ...weights, ...adapterWeights],
+        dependsOn: [
+          ...identity,
+          ...args.platform.ready,
+          ...weights,
+          ...adapterWeights,
+          ...(compiled ? (args.platform.imageMirror?.ready ?? []) : []),
+        ],
       });
       this.inferenceServices.push(isvc);
       new k8s.apiextensions.CustomResource(

@@ -188,6 +188,18 @@ export function modelSpecProblems(m: ModelSpec, environment: Environment): { fie
       if (problem) add(`${t.field}source`, problem);
     }
   }
+  if (m.compileCache && runtime) {
+    if (!runtime.compileCache)
+      add(
+        "compileCache",
+        `${runtime.title} keeps no compile cache the kit can restore; it is offered for ` +
+          oneOf(RUNTIME_IDS.filter((r) => MODEL_RUNTIMES[r].compileCache)),
+      );
+    else if (m.server !== "kserve")
+      add("compileCache", "the compile cache is restored into KServe predictors; serve the model with server: kserve");
+    else if (!m.mountWeights)
+      add("compileCache", "the compile Job reads the weights from the model's mounted prefix: set mountWeights: true");
+  }
   for (const p of modelBoundsProblems(m)) add(p.field, p.message);
   if (m.canary) {
     if (m.server !== "kserve") add("canary", "canaries are offered for kserve models");
@@ -256,6 +268,7 @@ export type ModelInput = Pick<ModelSpec, "name" | "server" | "accelerator" | "so
       | "weightsGiB"
       | "serverStartSeconds"
       | "mountWeights"
+      | "compileCache"
       | "allowedCidrs"
       | "adapters"
     >
@@ -306,6 +319,7 @@ export function withModelDefaults(
     ...(m.weightsGiB !== undefined ? { weightsGiB: m.weightsGiB } : {}),
     ...(m.serverStartSeconds !== undefined ? { serverStartSeconds: m.serverStartSeconds } : {}),
     ...(m.mountWeights ? { mountWeights: true } : {}),
+    ...(m.compileCache ? { compileCache: true } : {}),
     replicas: m.replicas ?? MODEL_DEFAULTS.replicas(environment),
     ...(m.wakeTimeoutSeconds !== undefined ? { wakeTimeoutSeconds: m.wakeTimeoutSeconds } : {}),
     autoscaling: m.autoscaling ?? {

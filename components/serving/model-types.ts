@@ -54,6 +54,13 @@ export interface ModelSpec {
    * once per rollout into the registry's bucket. Default: false (download).
    */
   mountWeights?: boolean;
+  /**
+   * Keep the server's compile cache across replica starts (runtimes with `compileCache`: vLLM on NVIDIA
+   * GPUs, with `mountWeights`): a Job compiles each served version once per GPU type of the model's
+   * pool and uploads the cache to the registry's bucket; replicas restore it before the server starts
+   * (serving/compile-cache.ts). Default: false (every replica compiles).
+   */
+  compileCache?: boolean;
   replicas: { min: number; max: number };
   /**
    * For an LLM behind the gateway with `replicas.min` 0 (it scales from zero): how long the gateway

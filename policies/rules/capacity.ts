@@ -186,7 +186,8 @@ export function podSpecOf(type: string, props: Props): Props | undefined {
 export const acceleratorWorkloadsRequestDevices: ResourceValidationPolicy = {
   name: "accelerator-workloads-request-devices",
   description:
-    "A workload that tolerates an accelerator taint requests that accelerator, so it cannot squat on a costly node.",
+    "A workload that tolerates an accelerator taint requests that accelerator (in a container, or an init " +
+    "container: the pod then holds the device), so it cannot squat on a costly node.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateResource: (args, report) => {
@@ -195,11 +196,15 @@ export const acceleratorWorkloadsRequestDevices: ResourceValidationPolicy = {
     const tolerated = ((pod.tolerations ?? []) as { key?: string }[]).map((t) => t.key);
     for (const kind of ACCELERATOR_KINDS) {
       if (!tolerated.includes(ACCELERATOR_TAINT_KEY[kind])) continue;
-      const requests = ((pod.containers ?? []) as Props[]).some(
+      // A pod's request is the larger of its init containers' and the sum of its containers' (Kubernetes
+      // "Init Containers", resource sharing): an init container that holds the device holds it for the pod.
+      const requests = [...((pod.initContainers ?? []) as Props[]), ...((pod.containers ?? []) as Props[])].some(
         (c) => Number(c.resources?.limits?.[DEVICE_RESOURCE[kind]] ?? 0) > 0,
       );
       if (!requests)
-        report(`tolerates ${ACCELERATOR_TAINT_KEY[kind]} but no container sets limits["${DEVICE_RESOURCE[kind]}"].`);
+        report(
+          `tolerates ${ACCELERATOR_TAINT_KEY[kind]} but no container or init container sets limits["${DEVICE_RESOURCE[kind]}"].`,
+        );
     }
   },
 };

@@ -150,6 +150,10 @@ export const CALLS_API_SERVER =
 export const STAGED_WEIGHTS_PREFIX = "mlserving-weights";
 export const WEIGHTS_STAGER_PURPOSE = "weights-stager";
 
+/** Where compile Jobs write vLLM's compile cache, and the purpose tag of their roles. */
+export const COMPILE_CACHE_PREFIX = "mlserving-compile-cache";
+export const COMPILE_CACHE_WRITER_PURPOSE = "compile-cache-writer";
+
 /** Annotation of the AWS Load Balancer Controller naming the networks an ALB admits. */
 export const INBOUND_CIDRS_ANNOTATION = "alb.ingress.kubernetes.io/inbound-cidrs";
 
@@ -171,7 +175,7 @@ export const POD_IDENTITY_SESSION_TAGS = {
  * differs (./facts-freshness.ts).
  */
 export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
-  "cli/kit-facts.ts": "1f05de44e2ee9178cf1b1f2a3fe0e8724dda43cea56390a11d57d3ae37ec7483",
+  "cli/kit-facts.ts": "ebec17059d8db20c44fe31429144e164416704a141083bd04e936a0776541a6f",
   "components/capacity/instance-shapes.ts": "e8f1fe7e5025de569a077a654f14f9430df5172ef4cb114eb868a230ed089cf3",
   "components/capacity/rules.ts": "a3024b01b813c743e8737a59df42b94714b4722b606b10a1f762b0c43d3109cf",
   "components/cluster/aws-load-balancer-controller-policy.json":
@@ -186,7 +190,7 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
     "1e3ab5a0a8c92ed6f59518c1725bacf3bed248c128e139e57c972757a02b7a8e",
   "components/common/accelerators/device-plugin-values.ts":
     "cec567142e7e0b7253dd3b6d3c7c7eac6988cd2a88c764a5411a188e46a69a7a",
-  "components/common/accelerators/index.ts": "db839c11df259fe3c977a6d895d1f93599053d1d364aa3744d09694ab4da966b",
+  "components/common/accelerators/index.ts": "d5c9a36607272a99ea4b67883fb9fa86051d6666ecc4736978c8620a5058f23b",
   "components/common/accelerators/kinds.ts": "4ae68dab9fec4f96542db43153f80dba697248e71a8c4e19c0c4087167bf9e2c",
   "components/common/accelerators/labels.ts": "9f66be70f57cfb1b317dea08d5d4608aed3aba0831609418b480dac283944ad6",
   "components/common/accelerators/namespaces.ts": "b146c0fe473509894c33c55da1a62c2f22d29e8c707d4de58a15002c1719a8ea",
@@ -215,9 +219,19 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "components/common/tags.ts": "fb3fcd51b287c5fab164a39f0180e2ac33ad36c5b67360d8444268270b776bd3",
   "components/serving/adapters.ts": "562db2d65ef1c8549731245e74e2689f0d3d190f3bb9052e26360509f23898ab",
   "components/serving/callers.ts": "45f0f87d1b842c90ae79750f3edc6e8eed713e00db642fc31371758e8f25d868",
+  "components/serving/compile-cache.ts": "addf3c71c7b908bc8e781fb450f8f68cf388aff0d4a466e1a0684f5e99e63099",
+  "components/serving/drain.ts": "6c482ef26c43537a0ed23277e6e661e6d2c74851dd895fb2187a19d47a5ce606",
+  "components/serving/model-devices.ts": "12e3e51f53d9c26713dd4db3e219305f692974a75c109090dd00253e85f0cb22",
   "components/serving/model-fetcher.ts": "e1e7d7a3218c71194aa568a1699cd02b3e39ef75464c9078b557eee1d0bd6496",
   "components/serving/model-source.ts": "72ffefb6e420f186ffaf1736998d029451152659064c3a09172cdb9e4c204a46",
   "components/serving/mounted-weights.ts": "72940d61068b8169f15bc62c94b04b5aea48a1307f1b3a33c3b60beb220fe838",
+  "components/serving/ports.ts": "9b54f8f636e7ad76b3bc2b75273584eb2be257a93515a4a44b2129644ac566f6",
+  "components/serving/runtimes/index.ts": "27c33dce7800116457437dae85ca6ca0b64f2134ea85f750f01dad4a87257dec",
+  "components/serving/runtimes/triton.ts": "c8a9f6dfc0feb7dcee5f8af9d2588405391581ccd51869e4bc8c31a0de7eac89",
+  "components/serving/runtimes/vllm-gpu.ts": "58030ebc42d2ac92b5c36eb1de83a21be62dbec85fb24ccae19f231ab297ab61",
+  "components/serving/runtimes/vllm-neuron.ts": "67bef1eb510fbd7bee664d3aea7766b84a8ec0e8ac8fbdc24a7ff4f54ed9eb3b",
+  "components/serving/runtimes/vllm.ts": "828def27e7bfffc8b19f579a38907adaf9748d221964853413adc1bccc3f6f63",
+  "components/serving/triton-builders.ts": "5536a284d474c90b0b753d8ab2ba5fbfea5c4a5f77574674169de513b74d5fa5",
   "components/versions.ts": "2cfe016e211e90e2440387a543a252c70046f3e757dff48c27ab1c7a3c332bc1",
   "policies/rules/source-digest.ts": "9f8d87bd0ca1fd57da743f99f2582146e07cc113572b42341c69f58f6578ecc6",
 };

@@ -2,6 +2,8 @@ import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } 
 import {
   MODEL_POD_LABEL,
   SERVING_NAMESPACE,
+  COMPILE_CACHE_PREFIX,
+  COMPILE_CACHE_WRITER_PURPOSE,
   STAGED_WEIGHTS_PREFIX,
   VLLM_ENV_TRUE_VALUES,
   VLLM_RUNTIME_LORA_UPDATING,
@@ -325,22 +327,33 @@ function trustsServingPods(assumeRolePolicy: unknown): boolean {
 
 const PURPOSE_TAG = "mlserving.io/purpose";
 
-/** Roles of the Jobs that stage registry versions for mounted weights (tagged mlserving.io/purpose=weights-stager). */
-function weightsStagerRoles(resources: PolicyResource[]): PolicyResource[] {
-  return resources.filter((r) => r.type === ROLE && r.props.tags?.[PURPOSE_TAG] === WEIGHTS_STAGER_PURPOSE);
+/**
+ * Roles that write under one prefix of a named bucket, by their purpose tag: the Jobs that stage
+ * registry versions for mounted weights, and the Jobs that fill vLLM's compile cache. Each may put
+ * objects under its own prefix only.
+ */
+const PREFIX_WRITERS: Readonly<Record<string, { prefix: string; what: string }>> = {
+  [WEIGHTS_STAGER_PURPOSE]: { prefix: STAGED_WEIGHTS_PREFIX, what: "weights stager" },
+  [COMPILE_CACHE_WRITER_PURPOSE]: { prefix: COMPILE_CACHE_PREFIX, what: "compile-cache writer" },
+};
+
+/** The prefix writer a role is (by its mlserving.io/purpose tag), if it is one. */
+function prefixWriterOf(role: PolicyResource): { prefix: string; what: string } | undefined {
+  const purpose = role.props.tags?.[PURPOSE_TAG];
+  return typeof purpose === "string" && Object.hasOwn(PREFIX_WRITERS, purpose) ? PREFIX_WRITERS[purpose] : undefined;
 }
 
-/** Whether every resource of a statement is an object under the staging prefix of a named bucket. */
-function onlyStagedObjects(st: Props): boolean {
+/** Whether every resource of a statement is an object under `prefix` of a named bucket. */
+function onlyObjectsUnder(st: Props, prefix: string): boolean {
   const resources = [st.Resource ?? []].flat().map(String);
-  const staged = new RegExp(`^arn:[^:]+:s3:::[^/*?]+/${STAGED_WEIGHTS_PREFIX}/`);
-  return resources.length > 0 && resources.every((r) => staged.test(r));
+  const under = new RegExp(`^arn:[^:]+:s3:::[^/*?]+/${prefix}/`);
+  return resources.length > 0 && resources.every((r) => under.test(r));
 }
 
 /**
  * Roles that read models: the kit's (tagged mlserving.io/purpose=model-reader), and any role that
  * pods of the serving namespace assume, through a pod identity association or a trust policy,
- * except the weights stagers (checked by their own rule below).
+ * except the prefix writers (weights stagers, compile-cache writers: checked by their own rule below).
  */
 export function modelReaderRoles(resources: PolicyResource[]): PolicyResource[] {
   const associations = resources.filter(
@@ -350,7 +363,7 @@ export function modelReaderRoles(resources: PolicyResource[]): PolicyResource[] 
   return resources.filter(
     (r) =>
       r.type === ROLE &&
-      r.props.tags?.[PURPOSE_TAG] !== WEIGHTS_STAGER_PURPOSE &&
+      prefixWriterOf(r) === undefined &&
       (r.props.tags?.[PURPOSE_TAG] === "model-reader" ||
         associations.some((a) => refersTo(a, r, "roleArn")) ||
         trustsServingPods(r.props.assumeRolePolicy)),
@@ -364,13 +377,14 @@ export const modelReadersLeastPrivilege: StackValidationPolicy = {
     "serving namespace through pod identity or IRSA) only read named buckets: no write action (s3:Put*, " +
     "s3:Delete*, s3:*, *), no `*` resource or bucket wildcard, no NotAction/NotResource, no attached " +
     "managed policies. Roles that stage registry versions for mounted weights (mlserving.io/purpose=weights-stager) " +
-    "may also put objects, only under the staging prefix (mlserving-weights/) of a named bucket, and delete nothing.",
+    "may also put objects, only under the staging prefix (mlserving-weights/) of a named bucket, and delete nothing; " +
+    "roles that fill vLLM's compile cache (mlserving.io/purpose=compile-cache-writer) likewise only under mlserving-compile-cache/.",
   enforcementLevel: "mandatory",
   configSchema: kitConfigSchema,
   validateStack: (args, report) => {
-    const stagers = weightsStagerRoles(args.resources);
-    for (const role of [...modelReaderRoles(args.resources), ...stagers]) {
-      const stager = stagers.includes(role);
+    const writers = args.resources.filter((r) => r.type === ROLE && prefixWriterOf(r) !== undefined);
+    for (const role of [...modelReaderRoles(args.resources), ...writers]) {
+      const writer = prefixWriterOf(role);
       const policies = args.resources.filter(
         (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && refersTo(r, role, "role"),
       );
@@ -388,7 +402,7 @@ export const modelReadersLeastPrivilege: StackValidationPolicy = {
       ];
       for (const { urn, doc } of documents) {
         const { statements, problem } = policyStatements(doc);
-        if (problem) report(`the ${stager ? "weights stager" : "model reader"}'s policy ${problem}.`, urn);
+        if (problem) report(`the ${writer?.what ?? "model reader"}'s policy ${problem}.`, urn);
         for (const st of statements) {
           if (st.Effect !== "Allow") continue;
           const actions = [st.Action ?? []].flat().map(String);
@@ -396,11 +410,11 @@ export const modelReadersLeastPrivilege: StackValidationPolicy = {
             report("uses NotAction or NotResource, which grants everything it does not name; list what it reads.", urn);
           const everything = actions.some((a) => a.trim() === "*" || /^s3:\*$/i.test(a.trim()));
           const deletes = actions.some((a) => /^s3:Delete/i.test(a.trim()));
-          if (stager) {
-            if (everything || deletes || (statementS3Access(st).write && !onlyStagedObjects(st)))
+          if (writer) {
+            if (everything || deletes || (statementS3Access(st).write && !onlyObjectsUnder(st, writer.prefix)))
               report(
-                `grants ${actions.join(", ")} on ${[st.Resource ?? []].flat().join(", ")}; a weights stager ` +
-                  `only puts objects under ${STAGED_WEIGHTS_PREFIX}/ of a named bucket and deletes nothing.`,
+                `grants ${actions.join(", ")} on ${[st.Resource ?? []].flat().join(", ")}; a ${writer.what} ` +
+                  `only puts objects under ${writer.prefix}/ of a named bucket and deletes nothing.`,
                 urn,
               );
           } else if (everything || statementS3Access(st).write)

@@ -181,4 +181,24 @@ describe("accelerator-workloads-request-devices", () => {
       ]),
     ).toEqual([]);
   });
+  it("counts an init container that holds the GPU (a compile Job), and not one that merely runs beside it", async () => {
+    const job = (init: Record<string, unknown>) =>
+      resource("kubernetes:batch/v1:Job", {
+        spec: {
+          template: {
+            spec: {
+              tolerations: gpuToleration,
+              initContainers: [{ name: "compile", image: "i:1", ...init }],
+              containers: [{ name: "upload", image: "u:1", resources: { limits: { memory: "1Gi" } } }],
+            },
+          },
+        },
+      });
+    expect(
+      await violations(acceleratorWorkloadsRequestDevices, [job({ resources: { limits: { "nvidia.com/gpu": "1" } } })]),
+    ).toEqual([]);
+    expect(
+      await violations(acceleratorWorkloadsRequestDevices, [job({ resources: { limits: { memory: "1Gi" } } })]),
+    ).toHaveLength(1);
+  });
 });

@@ -203,6 +203,45 @@ describe("model-readers-least-privilege: who is a model reader, and what it may 
       ).toContainEqual(expect.stringMatching(/a weights stager only puts objects under mlserving-weights\//));
   });
 
+  it("lets a compile-cache writer put objects under mlserving-compile-cache/ only, and no other role write there", async () => {
+    const writer = resource(
+      "aws:iam/role:Role",
+      { tags: { "mlserving.io/purpose": "compile-cache-writer" } },
+      { name: "compile-writer" },
+    );
+    const cache = "arn:aws:s3:::registry/mlserving-compile-cache/serving/chat/0123456789ab/*";
+    expect(
+      await violations(modelReadersLeastPrivilege, [
+        writer,
+        rolePolicy(writer, { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: cache }),
+      ]),
+    ).toEqual([]);
+    // The writer writing elsewhere: the staged weights, MLflow's artifacts, every bucket, deleting.
+    const refused = [
+      { Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::registry/mlserving-weights/serving/chat/3/*" },
+      { Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::registry/mlflow-artifacts/*" },
+      { Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::*/mlserving-compile-cache/*" },
+      { Effect: "Allow", Action: "s3:DeleteObject", Resource: cache },
+    ];
+    for (const st of refused)
+      expect(
+        await violations(modelReadersLeastPrivilege, [writer, rolePolicy(writer, st)]),
+        JSON.stringify(st),
+      ).toContainEqual(
+        expect.stringMatching(/a compile-cache writer only puts objects under mlserving-compile-cache\//),
+      );
+    // A serving role (a model reader) and a weights stager may not write the cache replicas load.
+    const reader = resource("aws:iam/role:Role", { tags: { "mlserving.io/purpose": "model-reader" } }, { name: "r" });
+    const stager = resource("aws:iam/role:Role", { tags: { "mlserving.io/purpose": "weights-stager" } }, { name: "s" });
+    const put = { Effect: "Allow", Action: "s3:PutObject", Resource: cache };
+    expect(await violations(modelReadersLeastPrivilege, [reader, rolePolicy(reader, put)])).toEqual([
+      expect.stringMatching(/which writes; a model reader only reads/),
+    ]);
+    expect(await violations(modelReadersLeastPrivilege, [stager, rolePolicy(stager, put)])).toEqual([
+      expect.stringMatching(/a weights stager only puts objects under mlserving-weights\//),
+    ]);
+  });
+
   it("refuses writes (s3:Put*, s3:Delete*), every bucket, bucket wildcards and NotResource to a reader", async () => {
     const role = resource("aws:iam/role:Role", { tags: { "mlserving.io/purpose": "model-reader" } }, { name: "r" });
     const refused = [

@@ -175,10 +175,14 @@ describe("prod pulls through the ECR pull-through cache", () => {
       `${registry}/kubernetes/pause:3.10.1`,
       "nvcr.io/nvidia/tritonserver:26.07-py3",
     ]);
-    // The weights-staging Job (support-llm mounts its weights) pulls the fetcher through the cache too.
+    // The weights-staging Jobs (support-llm mounts its weights) pull the fetcher through the cache too, and
+    // the compile Jobs (support-llm keeps its compile cache) vLLM and the fetcher.
     const jobs = ofType("prod", "kubernetes:batch/v1:Job").flatMap((r) => imagesIn(r.inputs));
     expect(jobs.length).toBeGreaterThan(0);
-    for (const i of jobs) expect(i).toBe(`${registry}/github/mlflow/mlflow:v3.16.1-full`);
+    expect([...new Set(jobs)].sort()).toEqual([
+      `${registry}/docker-hub/vllm/vllm-openai:v0.16.0`,
+      `${registry}/github/mlflow/mlflow:v3.16.1-full`,
+    ]);
   });
 
   it("has model pods wait for the rules, templates and node permissions", () => {

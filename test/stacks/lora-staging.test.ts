@@ -37,8 +37,10 @@ describe("the shipped staging stack serves support-llm with a LoRA adapter", () 
     expect(tracks.map((p) => p.labels["mlserving.io/track"]).sort()).toEqual(["shadow", "stable", "variant"]);
     for (const p of tracks) {
       expect(p.model.args).toEqual(expect.arrayContaining(loraArgs(adapters())));
+      // With the compile cache's mount (staging keeps it: compileCache).
       expect(p.model.volumeMounts).toEqual([
         { name: "lora-support-llm-billing", mountPath: "/mnt/adapters/support-llm-billing", readOnly: true },
+        { name: "compile-cache", mountPath: "/var/cache/mlserving-compile" },
       ]);
       expect(p.volumes[0].persistentVolumeClaim).toEqual({
         claimName: expect.stringMatching(/^support-llm-lora-[0-9a-f]{8}$/),

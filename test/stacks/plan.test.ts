@@ -9,6 +9,7 @@ import { dcgmExporterServiceLabels } from "../../components/common/accelerators"
 import { ISTIOD_METRICS, KEDA_OPERATOR_METRICS, KSERVE_CONTROLLER_METRICS } from "../../components/serving";
 import { EXTERNAL_DNS_METRICS } from "../../components/cluster";
 import { IMAGES, imageRef } from "../../components/versions";
+import { VLLM_GPU_SERVER_START } from "../../components/serving/runtimes/vllm-gpu";
 
 /** Services that charts create (not in the plan), with the labels and metrics port their templates give them. */
 const CHART_SERVICES = [
@@ -72,14 +73,24 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
       // Every shipped model states its weights, so no weights phase is unknown.
       for (const m of coldStart.models)
         expect(m.phases.find((p: { phase: string }) => p.phase === "weights").seconds, m.model).toBeGreaterThan(0);
+      const server = llm.phases.find((p: { phase: string }) => p.phase === "server");
       if (stack === "prod") {
+        // Prod compiles at every start (no compileCache): all of the warm-node replacement is counted,
+        // weights and vLLM's own start, and it is within the notice, so prod is not warned for it.
+        expect(server).toMatchObject({ seconds: VLLM_GPU_SERVER_START.uncached.seconds });
+        expect(server.notCounted).toBeUndefined();
         expect(llm.replacement).toMatchObject({
           lands: "warm-node",
           seconds: llm.runningNodeSeconds,
           withinNotice: true,
         });
+        expect(llm.runningNodeSeconds).toBeLessThan(120);
         expect(llm.warnings).toEqual([]);
       } else {
+        // Staging keeps vLLM's compile cache (compileCache): the server phase is the cached start, and
+        // the cache's download, which no source sizes, is listed as not counted.
+        expect(server).toMatchObject({ seconds: VLLM_GPU_SERVER_START.cached.seconds });
+        expect(server.notCounted).toEqual([expect.stringMatching(/downloading the compile cache/)]);
         // Staging is not warned: the plan says it, prod is where a lost replica is felt.
         expect(llm.replacement).toMatchObject({ lands: "new-node", withinNotice: false });
         expect(llm.warnings).toEqual([]);

@@ -241,6 +241,36 @@ describe("cold-start floor: the server's own start", () => {
     expect(cached.basis).toMatch(/with its compile cache.*39.34 - 14.77/);
   });
 
+  it("counts the cached start for a model that keeps its compile cache, and leaves the cache's download uncounted", () => {
+    const kept: ModelSpec = { ...MOUNTED, compileCache: true };
+    expect(compileCacheHit(spec([kept]), kept)).toBe(true);
+    const e = coldStartEstimate(spec([kept]), kept, 0);
+    expect(phase(e, "server")).toMatchObject({
+      seconds: VLLM_GPU_SERVER_START.cached.seconds,
+      basis: expect.stringMatching(/with its compile cache \(serving\.models\[0\]\.compileCache\)/),
+      notCounted: [expect.stringMatching(/downloading the compile cache .*no size of the cache is published/)],
+    });
+    // The MLflow image restores the cache: pulled too, its size unknown.
+    expect(modelImages(kept)).toEqual([imageRef(IMAGES.vllmOpenai), imageRef(IMAGES.mlflow)]);
+    expect(e.newNodeSeconds).toBe(28 + 218 + 26 + 25);
+    expect(e.runningNodeSeconds).toBe(26 + 25);
+    expect(e.unknown).toContainEqual(expect.stringMatching(/^server: downloading the compile cache/));
+    // A measured start replaces the figure, not the download before it.
+    const measured = coldStartEstimate(
+      spec([{ ...kept, serverStartSeconds: 30 }]),
+      { ...kept, serverStartSeconds: 30 },
+      0,
+    );
+    expect(phase(measured, "server")).toMatchObject({
+      seconds: 30,
+      notCounted: [expect.stringMatching(/compile cache/)],
+    });
+    // A runtime without a restorable cache (Triton) never counts a hit, whatever the model says.
+    const triton: ModelSpec = { ...TRITON_GPU_MODEL, compileCache: true };
+    expect(compileCacheHit(spec([triton]), triton)).toBe(false);
+    expect(serverPhase(triton, true).basis).not.toMatch(/compil/);
+  });
+
   it("names the server start it has no figure for: Triton's model load, vLLM-Neuron's NEFF load", () => {
     const triton = serverPhase(TRITON_GPU_MODEL, false);
     expect(triton.seconds).toBeUndefined();

@@ -1,3 +1,4 @@
+import { placements } from "../../components/platform/capacity-checks";
 import { describe, expect, it } from "vitest";
 import { REACHABLE_API } from "../fixtures/stack";
 import { HOURS_PER_MONTH, onDemandHourly, regionPrices } from "../../components/common/pricing";
@@ -169,6 +170,31 @@ describe("cost envelope", () => {
       expect.stringMatching(/^S3 GET requests of every replica reading the LoRA adapters of chat at start/),
     );
     expect(costEnvelope(spec("staging", "us-west-2", [model()])).notModelled.join()).not.toMatch(/LoRA adapters/);
+  });
+
+  it("names the GPU time of the compile Jobs of a model that keeps its compile cache: versions × GPU types", () => {
+    const kept = model({
+      name: "llm",
+      runtime: "vllm",
+      mountWeights: true,
+      compileCache: true,
+      canary: { source: "models:/llm/4", trafficPercent: 10 },
+    });
+    const s = spec("staging", "us-west-2", [kept]);
+    const gpus = [...new Set(placements(s, kept).map((p) => p.type.accelerator!.name))];
+    expect(gpus.length).toBeGreaterThan(1);
+    expect(costEnvelope(s).notModelled).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^GPU time of llm's compile Jobs \\(compileCache\\): ${2 * gpus.length} now \\(2 served version\\(s\\) × ${gpus.length} device type\\(s\\): ${gpus.join(", ")}\\)`,
+        ),
+      ),
+    );
+    expect(
+      costEnvelope(
+        spec("staging", "us-west-2", [model({ name: "llm", runtime: "vllm", mountWeights: true })]),
+      ).notModelled.join(),
+    ).not.toMatch(/compile Jobs/);
   });
 
   it("caps node groups at maxNodes on their dearest type, twice with an on-demand fallback group", () => {

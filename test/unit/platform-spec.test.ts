@@ -116,6 +116,55 @@ describe("platformSpec's models in the stack file's short form", () => {
       }),
     ).toThrow(/serving\.models\[0\]\.replicas/);
   });
+
+  it("keeps a model's compile cache only where Karpenter labels nodes with their GPU, naming the key", () => {
+    const kept = { ...shortModels[0], mountWeights: true, compileCache: true };
+    const staging = platformSpec("staging", {
+      team: "ml-platform",
+      region: "us-west-2",
+      cluster: reach,
+      serving: { models: [kept] },
+    });
+    expect(staging.capacity.autoscaler).toBe("karpenter");
+    expect(platformSpecProblems(staging)).toEqual([]);
+    // dev's pools are node groups under Cluster Autoscaler: no karpenter.k8s.aws/instance-gpu-name label.
+    expect(() =>
+      platformSpec("dev", { team: "ml-platform", region: "us-west-2", cluster: reach, serving: { models: [kept] } }),
+    ).toThrow(/serving\.models\[0\]\.compileCache: .*set capacity\.autoscaler: karpenter/);
+  });
+
+  it("keeps a Neuron model's compiled model only where its pool offers one device type", () => {
+    const assistant = {
+      name: "assistant",
+      server: "kserve" as const,
+      accelerator: "neuron" as const,
+      source: "models:/assistant/4",
+      mountWeights: true,
+      compileCache: true,
+    };
+    const inputs = (types: string[]) => ({
+      team: "ml-platform",
+      region: "us-west-2",
+      cluster: reach,
+      serving: { models: [assistant] },
+      capacity: {
+        pools: [
+          {
+            name: "gpu",
+            kind: "nvidia",
+            instanceTypes: ["g6.xlarge", "g5.xlarge", "g6e.xlarge"],
+            maxNodes: 2,
+            maxDevices: 2,
+          },
+          { name: "inferentia", kind: "neuron", instanceTypes: types, maxNodes: 2, maxDevices: 2, spot: false },
+        ],
+      },
+    });
+    expect(platformSpecProblems(platformSpec("staging", inputs(["inf2.xlarge", "inf2.8xlarge"]) as any))).toEqual([]);
+    expect(() => platformSpec("staging", inputs(["inf2.xlarge", "trn1.2xlarge"]) as any)).toThrow(
+      /serving\.models\[0\]\.compileCache: vLLM on AWS Neuron keeps one compiled model, not one per device, .*inferentia2, trainium/,
+    );
+  });
 });
 
 describe("the owning team's name: one rule for the stack file and platformSpec", () => {

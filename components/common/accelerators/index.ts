@@ -3,10 +3,12 @@ import { ACCELERATORS } from "./kinds";
 import { acceleratorRegistry } from "./registry";
 
 export type {
+  AcceleratorAlertRule,
   AcceleratorDaemonSet,
   AcceleratorDashboard,
   AcceleratorIdleAlert,
   AcceleratorKindRecord,
+  AcceleratorMetric,
   AcceleratorSupport,
   AcceleratorSupportContext,
   AcceleratorSupportFactory,

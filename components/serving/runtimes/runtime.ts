@@ -106,6 +106,23 @@ export interface ModelRuntime {
    */
   readonly serverStart?: ServerStart;
   /**
+   * Keeps its compiled artifacts in one directory read from an env variable, which a replica may be
+   * given filled (`serving.models[].compileCache`, serving/compile-cache.ts): a Job compiles once per
+   * version and GPU type and uploads the directory; replicas restore it before the server starts, and
+   * the cold-start floor then counts `serverStart.cached`. Default: none (compileCache is refused).
+   */
+  readonly compileCache?: {
+    /** The env variable naming the directory the server reads (and writes) its compiled artifacts in. */
+    readonly env: string;
+    /**
+     * Whether what it keeps there is keyed by the device it was compiled on, so that the caches of
+     * several device types can sit in one directory and the server picks its own (vLLM's torch.compile
+     * cache); otherwise the model's pool may offer one device type only.
+     */
+    readonly perDevice: boolean;
+    readonly basis: string;
+  };
+  /**
    * Serves the OpenAI-compatible API and reports the vLLM metrics the LLM gateway's endpoint picker
    * scores on (queue, KV cache, prefix cache): with `serving.gateway` its models are routed through it.
    */

@@ -104,8 +104,16 @@ export const VLLM_GPU: ModelRuntime = {
       uid: VLLM_UID,
     }),
   // The engine's start after the weights are read: torch.compile (on by default in vLLM's V1 engine)
-  // and CUDA graph capture. Each replica starts with an empty cache today (HOME is the pod's emptyDir).
+  // and CUDA graph capture. A replica starts with an empty cache (HOME is the pod's emptyDir) unless
+  // the model keeps its compile cache (compileCache), restored into VLLM_CACHE_ROOT.
   serverStart: VLLM_GPU_SERVER_START,
+  compileCache: {
+    env: "VLLM_CACHE_ROOT",
+    perDevice: true,
+    basis:
+      "vLLM keeps torch.compile's artifacts under VLLM_CACHE_ROOT/torch_compile_cache/<hash>, the hash " +
+      "holding the GPU's name and CUDA version (vllm/compilation/backends.py, compiler_interface.py, around v0.16.0)",
+  },
   // Over Mountpoint, read each safetensors file whole instead of memory-mapping it (issue 22, item 5).
   mountedWeightsLoad: VLLM_EAGER_LOAD,
   // LoRA adapters mounted at /mnt/adapters/<name>, registered at start (adapters.ts).

@@ -47,8 +47,9 @@ export const VLLM_NEURON_NO_LORA =
 
 /**
  * vLLM's own start on Neuron: it compiles the model for its NeuronCores (neuronx-cc, one NEFF per
- * bucket) unless it finds compiled artifacts. Each replica compiles today: NEURON_COMPILED_ARTIFACTS
- * and the compile cache are in the pod's emptyDir (VLLM_NEURON_ENV).
+ * bucket) unless it finds compiled artifacts. Each replica compiles, NEURON_COMPILED_ARTIFACTS and the
+ * compile cache being in the pod's emptyDir (VLLM_NEURON_ENV), unless the model keeps its compiled
+ * artifacts (`compileCache`, serving/compile-cache.ts), restored into NEURON_COMPILED_ARTIFACTS.
  *
  * The compiling start's floor is AWS's own statement for this DLC: the Neuron docs' DLC quickstart at
  * the 2.31.0 release (aws-neuron/aws-neuron-sdk tag v2.31.0, deploy/environments/quickstart-deploy-dlc.rst)
@@ -80,8 +81,9 @@ export const VLLM_NEURON_NO_LORA =
  * searched, 2026-12): the Neuron docs' weights-sharding guide gives 108-187 s for Llama 3.1 405B on
  * trn2.48xlarge only; aws-neuron/transformers-neuronx#80 (2024-04) about 40 s for Llama 2 7B on
  * trn1.32xlarge with transformers-neuronx, a library the DLC does not run; no vllm-neuron or
- * aws-neuron-sdk issue shows an inf2 start with vLLM's timestamps. None of the kit's starts hits a
- * cache today (cold-start.ts compileCacheHit), so the floor does not need it yet.
+ * aws-neuron-sdk issue shows an inf2 start with vLLM's timestamps. A model that keeps its compiled
+ * artifacts (`compileCache`) skips the compile, but the floor cannot count its start until a load time
+ * on inf2 is published or measured (`serving.models[].serverStartSeconds`).
  */
 export const VLLM_NEURON_SERVER_START = {
   uncached: {
@@ -153,6 +155,17 @@ export const VLLM_NEURON: ModelRuntime = {
       uid: VLLM_UID,
     }),
   serverStart: VLLM_NEURON_SERVER_START,
+  // The compiled model kept across replica starts (compileCache): vllm-neuron loads it from
+  // NEURON_COMPILED_ARTIFACTS when it is there and compiles into it otherwise. The directory is used as
+  // is, with no hash of the device or config in its path, so one device type per model.
+  compileCache: {
+    env: "NEURON_COMPILED_ARTIFACTS",
+    perDevice: false,
+    basis:
+      "vllm-neuron `_get_compiled_model_path` returns NEURON_COMPILED_ARTIFACTS as is, and the loader loads " +
+      "the compiled model from it, recompiling only when that fails (vllm-project/vllm-neuron " +
+      "vllm_neuron/worker/neuronx_distributed_model_loader.py, in the plugin's readable versions; the DLC builds release-0.5.3)",
+  },
   // vLLM takes at most VLLM_MAX_NUM_SEQS sequences at once: an in-flight target at or above it
   // scales out only once requests already wait.
   modelProblems: (model) =>

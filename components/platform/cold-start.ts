@@ -233,8 +233,8 @@ const slowestOf = (ls: readonly RateLimit[]) => ls.reduce((a, b) => (b.bytesPerS
 
 /**
  * Whether the model's server finds its compiled artifacts in a cache on a new replica: with
- * `compileCache` on a runtime that keeps one (vLLM on NVIDIA GPUs), replicas restore the cache a Job
- * filled for their version and GPU type (serving/compile-cache.ts). Without it, vLLM's caches are under
+ * `compileCache` on a runtime that keeps one (vLLM on NVIDIA GPUs or on Neuron), replicas restore the
+ * cache a Job filled for their version and device type (serving/compile-cache.ts). Without it, vLLM's caches are under
  * its HOME, the pod's emptyDir (serving/runtimes/vllm.ts), and vLLM-Neuron's compiled artifacts and
  * compile cache are in its emptyDir too (VLLM_NEURON_ENV).
  */
@@ -554,8 +554,8 @@ export function spotReplacementWarning(
   // compile of a runtime that can restore one where the model compiles at every start.
   const remedies = [
     ...(r.lands === "warm-node" ? [] : ["hold warm nodes (capacity.pools[].warmNodes)"]),
-    ...(m.runtime && !m.compileCache && runtimeOf({ runtime: m.runtime }).compileCache
-      ? [`keep its compile across starts (${at}.compileCache)`]
+    ...(autoscaler === "karpenter" && m.runtime && !m.compileCache && runtimeOf({ runtime: m.runtime }).compileCache
+      ? [`keep its compile across starts (${at}.compileCache, with mountWeights)`]
       : []),
   ];
   return {

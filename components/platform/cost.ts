@@ -1,3 +1,4 @@
+import { ACCELERATORS } from "../common/accelerators";
 import { routedByGateway } from "../serving/runtimes";
 import { modelIngressGroup } from "../serving/callers";
 import { instanceType, InstanceTypeInfo } from "../common/instance-types";
@@ -224,7 +225,7 @@ export function notModelledCosts(spec: PlatformSpec): string[] {
     );
     const jobs = modelTracks(m).length * devices.length;
     out.push(
-      `${m.accelerator === "nvidia" ? "GPU" : "Accelerator"} time of ${m.name}'s compile Jobs (compileCache): ${jobs} now ` +
+      `${m.accelerator === "cpu" ? "Node" : ACCELERATORS[m.accelerator].device.one} time of ${m.name}'s compile Jobs (compileCache): ${jobs} now ` +
         `(${modelTracks(m).length} served version(s) × ${devices.length} device type(s): ${devices.join(", ")}), ` +
         `each run once per version, one at a time, holding one ` +
         `node of the model's size for about an uncached replica start (the node, the images, the weights, ` +

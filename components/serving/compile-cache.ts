@@ -52,27 +52,28 @@ import type { ModelRuntime } from "./runtimes/runtime";
 import { modelReaderPolicy, placementFor, resourcesFor } from "./triton-builders";
 import type { WeightsLocation } from "./mounted-weights";
 import { adapterMountPath, adapterVolumeName } from "./adapters";
+import { ACCELERATORS, isAcceleratorKind, type AcceleratorKindRecord } from "../common/accelerators";
 
 /** Prefix of the registry bucket where compile caches live (beside the staged weights, outside MLflow's own). */
 export const COMPILE_CACHE_PREFIX = "mlserving-compile-cache";
 /** Tag value (`mlserving.io/purpose`) of the compile Jobs' roles: the policy pack lets them write under {@link COMPILE_CACHE_PREFIX} only. */
 export const COMPILE_CACHE_WRITER_PURPOSE = "compile-cache-writer";
+/**
+ * File the Job's check leaves in the cache directory when the device's cache is already kept: the
+ * compile step then exits without starting a server. Only where the mark is, so never uploaded.
+ */
+export const COMPILE_CACHE_DONE = ".mlserving-kept";
+/**
+ * Longest a compile Job runs (Kubernetes' `activeDeadlineSeconds`): a node of the device, the images,
+ * the weights and the server's start with its compile (on Neuron up to the hour its startup probe
+ * allows), the upload. Past it the Job fails with DeadlineExceeded and frees its device; Pulumi waits
+ * 5 minutes longer, so `pulumi up` reports the Job's own failure.
+ */
+export const COMPILE_JOB_DEADLINE_SECONDS = 85 * 60;
 /** Object written last under one GPU type's prefix: the cache is all there. */
 export const COMPILE_CACHE_MARK = ".mlserving-compiled";
 /** Label of compile Job pods, valued with the model's name (not the model's own label: they serve nothing). */
 export const COMPILE_CACHE_LABEL = "mlserving.io/compile-cache-of";
-/**
- * Karpenter's well-known label naming a node's accelerator, by the kit's accelerator kind: the GPU's
- * name (`karpenter.k8s.aws/instance-gpu-name`, e.g. `l4`: aws/karpenter-provider-aws
- * website/content/en/v1.14/concepts/scheduling.md, "Well-Known Labels") and the Neuron chip's
- * (`karpenter.k8s.aws/instance-accelerator-name`, e.g. `inferentia2`: pkg/apis/v1/labels.go
- * `LabelInstanceAcceleratorName`, among the provider's well-known labels). Values are the chip names
- * of the kit's instance catalogue, which comes from Karpenter's generated instance-type reference.
- */
-export const KARPENTER_DEVICE_NAME_LABEL: Readonly<Record<string, string>> = {
-  nvidia: "karpenter.k8s.aws/instance-gpu-name",
-  neuron: "karpenter.k8s.aws/instance-accelerator-name",
-};
 /** Where the cache directory is mounted, in the Job and in every replica (an emptyDir; the runtime's cache env points at it). */
 export const COMPILE_CACHE_DIR = "/var/cache/mlserving-compile";
 /** The emptyDir volume holding the cache. */
@@ -191,6 +192,8 @@ export function compileJobName(t: Pick<CompileCacheTrack, "isvc" | "prefix">, de
  */
 export const COMPILE_SCRIPT = [
   "import os, signal, subprocess, sys, time, urllib.request",
+  `if os.path.exists(os.path.join(os.environ["MLSERVING_COMPILE_DIR"], '${COMPILE_CACHE_DONE}')):`,
+  "    sys.exit(print('a compile cache is already kept for this device: nothing to compile'))",
   "server = subprocess.Popen(sys.argv[1:])",
   "while True:",
   "    code = server.poll()",
@@ -211,24 +214,45 @@ export const COMPILE_SCRIPT = [
   `print(f'compiled into {os.environ["MLSERVING_COMPILE_DIR"]}')`,
 ].join("\n");
 
-/**
- * Uploads every file of the cache directory under the GPU type's prefix, then the mark; exits at once
- * when the mark is there (a re-run). Given `<bucket> <prefix> <directory>`. boto3, in the MLflow image.
- */
-export const UPLOAD_CACHE_SCRIPT = [
+/** Python that defines `marked()`: whether the device's prefix holds the mark. Given `<bucket> <prefix> <directory>`. */
+const MARK_CHECK = [
   "import os, sys",
   "bucket, prefix, root = sys.argv[1], sys.argv[2].rstrip('/') + '/', sys.argv[3]",
   "import boto3",
   "from botocore.exceptions import ClientError",
   "s3 = boto3.client('s3')",
   `mark = prefix + '${COMPILE_CACHE_MARK}'`,
-  "try:",
-  "    s3.head_object(Bucket=bucket, Key=mark)",
+  "def marked():",
+  "    try:",
+  "        s3.head_object(Bucket=bucket, Key=mark)",
+  "        return True",
+  "    except ClientError as e:",
+  "        if e.response.get('Error', {}).get('Code') not in ('404', 'NoSuchKey', 'NotFound'):",
+  "            raise",
+  "        return False",
+];
+
+/**
+ * Runs first in the Job: where the device's cache is already kept (a re-run, a Job replaced for a
+ * change that leaves the cache as it is), it leaves {@link COMPILE_CACHE_DONE} in the directory, so
+ * the compile step starts no server and the upload sends nothing. boto3, in the MLflow image.
+ */
+export const CHECK_CACHE_SCRIPT = [
+  ...MARK_CHECK,
+  "if marked():",
+  `    open(os.path.join(root, '${COMPILE_CACHE_DONE}'), 'w').close()`,
   "    print(f'a compile cache is already at s3://{bucket}/{prefix}')",
-  "    sys.exit(0)",
-  "except ClientError as e:",
-  "    if e.response.get('Error', {}).get('Code') not in ('404', 'NoSuchKey', 'NotFound'):",
-  "        raise",
+].join("\n");
+
+/**
+ * Uploads every file of the cache directory under the GPU type's prefix, then the mark; exits at once
+ * when the mark is there (a re-run, or another Job's since the check). Given `<bucket> <prefix>
+ * <directory>`. boto3, in the MLflow image.
+ */
+export const UPLOAD_CACHE_SCRIPT = [
+  ...MARK_CHECK,
+  "if marked():",
+  "    sys.exit(print(f'a compile cache is already at s3://{bucket}/{prefix}'))",
   "count = 0",
   "for d, _, files in os.walk(root):",
   "    for f in files:",
@@ -286,7 +310,7 @@ const s3ContainerSecurity = () => ({ ...restrictedContainerSecurityContext(), ru
 export interface CompileJobInput {
   track: CompileCacheTrack;
   model: ModelSpec;
-  /** The device's name (Karpenter's {@link KARPENTER_DEVICE_NAME_LABEL} value for the model's kind) this Job compiles on. */
+  /** The device's name (the value of its kind's `karpenterDeviceNameLabel`) this Job compiles on. */
   device: string;
   /** The scheduler the model's replicas use (the Neuron scheduler extension for Neuron models). Default: the default scheduler. */
   schedulerName?: string;
@@ -320,6 +344,7 @@ export function compileCacheJob(input: CompileJobInput) {
   const adapters = model.adapters ?? [];
   const missing = adapters.filter((a) => !input.adapterClaims?.[a.name]).map((a) => a.name);
   if (missing.length > 0) throw new Error(`model ${model.name}: no claim for adapter(s) ${missing.join(", ")}`);
+  const s3Args = [input.bucket, `${track.prefix}/${input.device}/`, COMPILE_CACHE_DIR];
   return {
     apiVersion: "batch/v1" as const,
     kind: "Job" as const,
@@ -331,6 +356,7 @@ export function compileCacheJob(input: CompileJobInput) {
     },
     spec: {
       backoffLimit: 2,
+      activeDeadlineSeconds: COMPILE_JOB_DEADLINE_SECONDS,
       template: {
         metadata: { labels },
         spec: {
@@ -342,6 +368,19 @@ export function compileCacheJob(input: CompileJobInput) {
           ...(placement.tolerations ? { tolerations: placement.tolerations } : {}),
           securityContext: restrictedPodSecurityContext(runtime.runAsUser),
           initContainers: [
+            {
+              name: "check",
+              image: pulledImageRef(IMAGES.mlflow, input.mirror),
+              command: ["python", "-c", CHECK_CACHE_SCRIPT],
+              args: s3Args,
+              env: s3Env(input.region),
+              resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+              securityContext: s3ContainerSecurity(),
+              volumeMounts: [
+                { name: COMPILE_CACHE_VOLUME, mountPath: COMPILE_CACHE_DIR },
+                { name: "upload-tmp", mountPath: "/tmp" },
+              ],
+            },
             {
               name: "compile",
               image: pulledImageRef(runtime.image, input.mirror),
@@ -372,7 +411,7 @@ export function compileCacheJob(input: CompileJobInput) {
               name: "upload",
               image: pulledImageRef(IMAGES.mlflow, input.mirror),
               command: ["python", "-c", UPLOAD_CACHE_SCRIPT],
-              args: [input.bucket, `${track.prefix}/${input.device}/`, COMPILE_CACHE_DIR],
+              args: s3Args,
               env: s3Env(input.region),
               resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
               securityContext: s3ContainerSecurity(),
@@ -498,9 +537,8 @@ export function deviceNamesOf(
   return [...new Set(types.flatMap((t) => (t.accelerator?.kind === kind ? [t.accelerator.name] : [])))];
 }
 
-/** Karpenter's label for the device name of an accelerator kind; throws for a kind without one. */
+/** Karpenter's label for the device name of an accelerator kind (its record's); throws for a kind that is not one. */
 export function deviceLabel(kind: string): string {
-  const label = KARPENTER_DEVICE_NAME_LABEL[kind];
-  if (!label) throw new Error(`no Karpenter label names the devices of kind ${kind}`);
-  return label;
+  if (!isAcceleratorKind(kind)) throw new Error(`no Karpenter label names the devices of kind ${kind}`);
+  return (ACCELERATORS[kind] as AcceleratorKindRecord).karpenterDeviceNameLabel;
 }

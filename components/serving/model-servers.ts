@@ -16,6 +16,7 @@ import {
   compileCacheTrack,
   compileCacheWriterPolicy,
   COMPILE_CACHE_WRITER_PURPOSE,
+  COMPILE_JOB_DEADLINE_SECONDS,
   type CompileCacheTrack,
 } from "./compile-cache";
 import { parseModelSource, servedSource } from "./model-source";
@@ -372,6 +373,7 @@ function compileCacheJobs(
   const bucket = args.platform.weightsStore!.bucket;
   const jobs: pulumi.Resource[] = [];
   const schedulerName = schedulerNameFor(model, args.schedulerNames);
+  const compileJobWait = `${COMPILE_JOB_DEADLINE_SECONDS / 60 + 5}m`;
   for (const device of args.compileCacheDevices ?? []) {
     const input = {
       track,
@@ -396,9 +398,8 @@ function compileCacheJobs(
           parent,
           provider: cluster.provider,
           dependsOn: [...after, ...jobs.slice(-1), ...args.platform.ready, ...(mirror?.ready ?? [])],
-          // Pulumi waits for the Job: a node of the device, the server's start with a compile (on Neuron
-          // up to the hour its startup probe allows), the upload.
-          customTimeouts: { create: "90m", update: "90m" },
+          // Pulumi waits for the Job, a little longer than the Job may run (COMPILE_JOB_DEADLINE_SECONDS).
+          customTimeouts: { create: compileJobWait, update: compileJobWait },
         },
       ),
     );

@@ -56,8 +56,8 @@ export interface ModelSpec {
   mountWeights?: boolean;
   /**
    * Keep the server's compile cache across replica starts (runtimes with `compileCache`: vLLM on NVIDIA
-   * GPUs, with `mountWeights`): a Job compiles each served version once per GPU type of the model's
-   * pool and uploads the cache to the registry's bucket; replicas restore it before the server starts
+   * GPUs or on Neuron, with `mountWeights`, on Karpenter): a Job compiles each served version once per
+   * device type of the model's pool and uploads the cache to the registry's bucket; replicas restore it before the server starts
    * (serving/compile-cache.ts). Default: false (every replica compiles).
    */
   compileCache?: boolean;

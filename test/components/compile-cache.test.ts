@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { existingMonitoring, type RegistryHandle } from "../../components/common/handles";
 import { KServeModel, ServingPlatform } from "../../components/serving";
 import type { ModelSpec } from "../../components/serving";
-import { KARPENTER_DEVICE_NAME_LABEL } from "../../components/serving/compile-cache";
+import { ACCELERATORS } from "../../components/common/accelerators";
 import { KSERVE_NEURON_MODEL, TRITON_GPU_MODEL } from "../fixtures/models";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 import { json, modelServerBase, Plan, runComponent, testCluster } from "../harness";
@@ -68,7 +68,7 @@ describe("KServeModel with compileCache", () => {
     ]);
     for (const j of jobs) validateAgainstUpstreamSchema(j.inputs);
     expect(
-      jobs.map((j) => (j.inputs as any).spec.template.spec.nodeSelector[KARPENTER_DEVICE_NAME_LABEL.nvidia]),
+      jobs.map((j) => (j.inputs as any).spec.template.spec.nodeSelector[ACCELERATORS.nvidia.karpenterDeviceNameLabel]),
     ).toEqual(["l4", "a10g", "l4", "a10g"]);
     for (let i = 1; i < jobs.length; i++) expect(jobs[i].dependsOn).toContain(jobs[i - 1].urn);
     expect(plan.dependsOn(jobs[0], T.job, "chat-stable-weights-stage")).toBe(true);

@@ -175,14 +175,10 @@ describe("prod pulls through the ECR pull-through cache", () => {
       `${registry}/kubernetes/pause:3.10.1`,
       "nvcr.io/nvidia/tritonserver:26.07-py3",
     ]);
-    // The weights-staging Jobs (support-llm mounts its weights) pull the fetcher through the cache too, and
-    // the compile Jobs (support-llm keeps its compile cache) vLLM and the fetcher.
+    // The weights-staging Jobs (support-llm mounts its weights) pull the fetcher through the cache too.
     const jobs = ofType("prod", "kubernetes:batch/v1:Job").flatMap((r) => imagesIn(r.inputs));
     expect(jobs.length).toBeGreaterThan(0);
-    expect([...new Set(jobs)].sort()).toEqual([
-      `${registry}/docker-hub/vllm/vllm-openai:v0.16.0`,
-      `${registry}/github/mlflow/mlflow:v3.16.1-full`,
-    ]);
+    expect([...new Set(jobs)].sort()).toEqual([`${registry}/github/mlflow/mlflow:v3.16.1-full`]);
   });
 
   it("has model pods wait for the rules, templates and node permissions", () => {

@@ -17,6 +17,7 @@ import {
   serverPhase,
   SPOT_INTERRUPTION_NOTICE,
   spotReplacement,
+  spotReplacementWarning,
 } from "../../components/platform/cold-start";
 import { IMAGE_SIZES } from "../../components/platform/image-sizes";
 import type { AcceleratorPoolSpec, PlatformSpec } from "../../components/platform/spec";
@@ -540,5 +541,34 @@ describe("cold-start floor: LoRA adapters", () => {
     );
     expect(e.newNodeSeconds).toBe(plain.newNodeSeconds);
     expect(e.replacement.withinNotice).toBe(false);
+  });
+});
+
+describe("the spot warning's advice", () => {
+  const late = (lands: "warm-node" | "new-node") => ({
+    lands,
+    seconds: 349,
+    withinNotice: false,
+    notCounted: [],
+    basis: "b",
+  });
+  const neuron = { name: "assistant", runtime: "vllm-neuron" as const };
+  it("offers warm nodes only where the replacement lands on a new node", () => {
+    expect(spotReplacementWarning(neuron, "m", late("new-node"))!.message).toMatch(/hold warm nodes/);
+    expect(spotReplacementWarning(neuron, "m", late("warm-node"))!.message).not.toMatch(/hold warm nodes/);
+  });
+  it("offers the kept compile where the runtime keeps one, the model lacks it and Karpenter runs the pool", () => {
+    expect(spotReplacementWarning(neuron, "m", late("warm-node"))!.message).toMatch(
+      /keep its compile across starts \(m\.compileCache, with mountWeights\)/,
+    );
+    expect(spotReplacementWarning({ ...neuron, compileCache: true }, "m", late("warm-node"))!.message).not.toMatch(
+      /compileCache/,
+    );
+    expect(spotReplacementWarning(neuron, "m", late("warm-node"), "cluster-autoscaler")!.message).not.toMatch(
+      /compileCache/,
+    );
+    expect(spotReplacementWarning({ name: "t", runtime: "triton" as const }, "m", late("warm-node"))!.message).toMatch(
+      /Keep replicas\.min one above what the load needs, or serve it/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { ACCELERATORS } from "../../components/common/accelerators";
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,9 +20,11 @@ import {
   compileCacheWriterPolicy,
   compileJobName,
   deviceNamesOf,
-  KARPENTER_DEVICE_NAME_LABEL,
   RESTORE_CACHE_SCRIPT,
   UPLOAD_CACHE_SCRIPT,
+  CHECK_CACHE_SCRIPT,
+  COMPILE_CACHE_DONE,
+  COMPILE_JOB_DEADLINE_SECONDS,
 } from "../../components/serving/compile-cache";
 import { inferenceService, predictorArgs } from "../../components/serving/kserve-builders";
 import { modelSpecProblems, withModelDefaults } from "../../components/serving/model-spec";
@@ -169,7 +172,10 @@ describe("the compile Job", () => {
     region: "us-west-2",
   });
   const pod = job.spec.template.spec;
-  const compile = pod.initContainers[0];
+  const [check, compile] = pod.initContainers as [
+    (typeof pod.initContainers)[number],
+    (typeof pod.initContainers)[number] & { workingDir?: string },
+  ];
 
   it("validates and runs hardened, as the compile service account, not as a replica", () => {
     validateAgainstUpstreamSchema(job);
@@ -182,7 +188,7 @@ describe("the compile Job", () => {
   it("runs on a node of its GPU type, with the replica's resources, image, command and environment", () => {
     expect(pod.nodeSelector).toEqual({
       "mlserving.io/accelerator": "nvidia",
-      [KARPENTER_DEVICE_NAME_LABEL.nvidia]: "a10g",
+      [ACCELERATORS.nvidia.karpenterDeviceNameLabel]: "a10g",
     });
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
     expect(compile.resources).toEqual(resourcesFor(model));
@@ -214,6 +220,19 @@ describe("the compile Job", () => {
     expect(upload.args).toEqual(["registry-artifacts", `${t.prefix}/a10g/`, COMPILE_CACHE_DIR]);
     expect(upload.volumeMounts).toContainEqual({ name: "compile-cache", mountPath: COMPILE_CACHE_DIR, readOnly: true });
     expect(upload.resources.limits).not.toHaveProperty("nvidia.com/gpu");
+  });
+
+  it("first checks the device's prefix for the mark, with the uploader's image and arguments, and stops in time", () => {
+    const upload = pod.containers[0];
+    expect(check.name).toBe("check");
+    expect(check.command).toEqual(["python", "-c", CHECK_CACHE_SCRIPT]);
+    expect(check.image).toBe(upload.image);
+    expect(check.args).toEqual(upload.args);
+    expect(check.volumeMounts).toContainEqual({ name: "compile-cache", mountPath: COMPILE_CACHE_DIR });
+    expect(compile.name).toBe("compile");
+    // Kubernetes ends a Job that cannot get its device or never serves, and frees what it holds.
+    expect(job.spec.activeDeadlineSeconds).toBe(COMPILE_JOB_DEADLINE_SECONDS);
+    expect(COMPILE_JOB_DEADLINE_SECONDS).toBeLessThan(90 * 60);
   });
 
   it("refuses a model with adapters whose claims it is not given", () => {
@@ -261,14 +280,18 @@ describe("the compile Job on Neuron", () => {
       "mlserving.io/accelerator": "neuron",
       "karpenter.k8s.aws/instance-accelerator-name": "inferentia2",
     });
-    expect(pod.initContainers[0].resources).toEqual(resourcesFor(model));
+    expect(pod.initContainers.find((c: { name: string }) => c.name === "compile")!.resources).toEqual(
+      resourcesFor(model),
+    );
     // The runtime's own /tmp value is replaced, not repeated.
     expect(t.env.filter((e) => e.name === "NEURON_COMPILED_ARTIFACTS")).toEqual([
       { name: "NEURON_COMPILED_ARTIFACTS", value: COMPILE_CACHE_DIR },
     ]);
     expect(t.env).toContainEqual({ name: "NEURON_COMPILE_CACHE_URL", value: "/tmp/neuron-compile-cache" });
     expect(t.command.slice(0, 3)).toEqual(["vllm", "serve", "/mnt/models"]);
-    expect(pod.initContainers[0].image).toMatch(/pytorch-inference-vllm-neuronx/);
+    expect(pod.initContainers.find((c: { name: string }) => c.name === "compile")!.image).toMatch(
+      /pytorch-inference-vllm-neuronx/,
+    );
   });
 });
 
@@ -501,6 +524,22 @@ describe("the upload", () => {
   });
 });
 
+describe("the check", () => {
+  const prefix = "mlserving-compile-cache/serving/support-llm/k/l4/";
+  it("leaves the kept file where the mark is, nothing where it is not, and fails on a refused check", async () => {
+    const kept = await withStubS3(CHECK_CACHE_SCRIPT, ["artifacts", prefix, "<root>"], {
+      objects: { [`${prefix}${COMPILE_CACHE_MARK}`]: "" },
+    });
+    expect(kept.exit).toBe(0);
+    expect(kept.files).toEqual([`${COMPILE_CACHE_DONE}=`]);
+    const none = await withStubS3(CHECK_CACHE_SCRIPT, ["artifacts", prefix, "<root>"], {});
+    expect(none.exit).toBe(0);
+    expect(none.files).toEqual([]);
+    const denied = await withStubS3(CHECK_CACHE_SCRIPT, ["artifacts", prefix, "<root>"], { headError: "403" });
+    expect(denied.exit).not.toBe(0);
+  });
+});
+
 describe("the restore", () => {
   const prefix = "mlserving-compile-cache/serving/support-llm/k/";
   const objects = {
@@ -541,6 +580,17 @@ describe("the restore", () => {
 });
 
 describe("the compile step", () => {
+  it("starts no server where the check found the cache kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "compile-kept-"));
+    writeFileSync(join(dir, COMPILE_CACHE_DONE), "");
+    const marker = join(dir, "server-ran");
+    const r = await run("python3", ["-c", COMPILE_SCRIPT, "python3", "-c", `open(${JSON.stringify(marker)}, 'w')`], {
+      env: { ...process.env, MLSERVING_COMPILE_DIR: dir },
+    });
+    expect(r.stdout).toMatch(/already kept for this device: nothing to compile/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it("fails the Job when the server stops before it serves", async () => {
     const r = await run("python3", ["-c", COMPILE_SCRIPT, "python3", "-c", "import sys; sys.exit(3)"], {
       env: { ...process.env, MLSERVING_COMPILE_DIR: "/nowhere" },

@@ -146,6 +146,12 @@ export interface AcceleratorKindRecord<K extends string = string> {
    */
   readonly amiTypeMarker: string;
   /**
+   * Karpenter's well-known node label naming the kind's chip (`karpenter.k8s.aws/instance-gpu-name`:
+   * `l4`, `a10g`; `karpenter.k8s.aws/instance-accelerator-name`: `inferentia2`), whose values are the
+   * chip names of the instance catalogue: compile Jobs select a device type by it (serving/compile-cache.ts).
+   */
+  readonly karpenterDeviceNameLabel: string;
+  /**
    * Node labels beyond the kit's own that the kind's device plugin or autoscaler looks for,
    * per operating system.
    */

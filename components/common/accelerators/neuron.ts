@@ -42,6 +42,8 @@ export const NEURON = {
   taintKey: NEURON_DEVICE_RESOURCE,
   amiTypes: { al2023: "AL2023_x86_64_NEURON" },
   amiTypeMarker: "NEURON",
+  // aws/karpenter-provider-aws v1.14.1 pkg/apis/v1/labels.go LabelInstanceAcceleratorName, a well-known label.
+  karpenterDeviceNameLabel: "karpenter.k8s.aws/instance-accelerator-name",
   nodeLabels: () => ({}),
   timeSlicing: false,
   imageCache: false,

@@ -24,6 +24,8 @@ export const NVIDIA = {
   taintKey: NVIDIA_GPU_RESOURCE,
   amiTypes: { al2023: "AL2023_x86_64_NVIDIA", bottlerocket: "BOTTLEROCKET_x86_64_NVIDIA" },
   amiTypeMarker: "NVIDIA",
+  // "Well-Known Labels" (aws/karpenter-provider-aws v1.14.1 website/content/en/docs/concepts/scheduling.md; pkg/apis/v1/labels.go LabelInstanceGPUName).
+  karpenterDeviceNameLabel: "karpenter.k8s.aws/instance-gpu-name",
   nodeLabels: (os) => ({
     // Cluster Autoscaler treats nodes with k8s.amazonaws.com/accelerator as GPU nodes.
     "k8s.amazonaws.com/accelerator": "nvidia",

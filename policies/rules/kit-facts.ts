@@ -199,7 +199,7 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "components/common/accelerators/neuron.ts": "89cf2422280808afcf2d73a131398bc157e61e8dd0d4e74d2ca45d2045815eb2",
   "components/common/accelerators/nvidia.ts": "c4630941f4ab10df0a9ff27660b6fa708b40b9dac57596c834706a68b16553e5",
   "components/common/accelerators/registry.ts": "099420ea22582892c793315ae353df2797578065866705563398c58868ccf7ae",
-  "components/common/accelerators/support.ts": "ea52120dfdf3d891b27ee5b7dfc54cc07af5f4376eb172ed7c21f83f88d0d6fe",
+  "components/common/accelerators/support.ts": "9c352852657be6e59ab1993751d66a4dbe1091614f1a066afacca2599280a345",
   "components/common/chart-addon.ts": "9c6e9d7819ab6534e28302a78ed2f53479a8592b72f0701d31e702ec9de3d596",
   "components/common/cidr.ts": "d7836eced55da27b71b25b77269881831de51459c16f4ff26f9d5ce6a3c34a81",
   "components/common/durations.ts": "8c3eabc11a11cfa7ffc499be380430b380d4426f0019d5d4407270e8e3a32b81",

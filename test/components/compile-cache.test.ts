@@ -76,6 +76,28 @@ describe("KServeModel with compileCache", () => {
     expect(plan.dependsOn(jobs[0], T.rolePolicy, "chat-compile-cache-writer")).toBe(true);
   });
 
+  it("compiles with each track's own command line: the ServingRuntime's, the served name, the InferenceService's args", () => {
+    const runtime = plan
+      .ofType("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime")
+      .find((r) => (r.inputs as any).metadata.name === "vllm-gpu")!.inputs as any;
+    const container = runtime.spec.containers[0];
+    for (const job of compileJobs(plan)) {
+      const isvcName = job.name
+        .replace(/-(stable|canary)-compile-.*$/, "")
+        .concat(job.name.includes("-canary-") ? "-canary" : "");
+      const isvc = plan.ofType(T.isvc).find((i) => (i.inputs as any).metadata.name === isvcName)!.inputs as any;
+      const compile = (job.inputs as any).spec.template.spec.initContainers.find(
+        (c: { name: string }) => c.name === "compile",
+      );
+      // python3 -c <script>, then the server exactly as KServe runs it for that InferenceService.
+      const expected = [...container.command, ...container.args, ...isvc.spec.predictor.model.args].map((a: string) =>
+        a.replace("{{.Name}}", isvcName),
+      );
+      expect(compile.command.slice(3), job.name).toEqual(expected);
+      expect(expected.join(" "), job.name).toContain(`--served-model-name ${isvcName}`);
+    }
+  });
+
   it("restores each track's own cache in its replicas, which do not wait for the Jobs", () => {
     const prefixes = compileJobs(plan).map((j) =>
       (j.inputs as any).spec.template.spec.containers[0].args[1].replace(/[^/]+\/$/, ""),

@@ -5,7 +5,12 @@ import { ProblemList, throwIfProblems, wholeNumberProblem } from "../problems";
 import { installChart } from "../chart-addon";
 import { serviceMonitor } from "../monitors";
 import { DCGM_EXPORTER_ADDON, GPU_OPERATOR_ADDON, NEURON_ADDON, NVIDIA_DEVICE_PLUGIN_ADDON } from "./addons";
-import { GPU_OPERATOR_NAMESPACE, NEURON_MONITOR_NAMESPACE, NVIDIA_NAMESPACE } from "./device-plugin-values";
+import {
+  GPU_OPERATOR_NAMESPACE,
+  NEURON_MONITOR_NAMESPACE,
+  NEURON_SCHEDULER_NAME,
+  NVIDIA_NAMESPACE,
+} from "./device-plugin-values";
 import {
   NEURON_MONITOR_SERVICE_LABELS,
   neuronMonitorDaemonSet,
@@ -118,7 +123,7 @@ export class NeuronSupport extends pulumi.ComponentResource {
     const k8sOpts = { parent: this, provider: cluster.provider };
 
     this.chart = installChart(`${name}-neuron`, NEURON_ADDON, { scheduler }, { parent: this, cluster }).release;
-    this.schedulerName = scheduler ? "my-scheduler" : undefined;
+    this.schedulerName = scheduler ? NEURON_SCHEDULER_NAME : undefined;
 
     const ns = new k8s.core.v1.Namespace(
       `${name}-neuron-monitor`,

@@ -50,7 +50,7 @@ import type { ModelSpec } from "./model-types";
 import { runtimeOf } from "./runtimes";
 import type { ModelRuntime } from "./runtimes/runtime";
 import { modelReaderPolicy, placementFor, resourcesFor } from "./triton-builders";
-import type { WeightsLocation } from "./mounted-weights";
+import { prefixWriterStatements, type WeightsLocation } from "./mounted-weights";
 import { adapterMountPath, adapterVolumeName } from "./adapters";
 import { ACCELERATORS, isAcceleratorKind, type AcceleratorKindRecord } from "../common/accelerators";
 
@@ -493,7 +493,6 @@ export interface CompileCacheAccess {
  * upload's check of the mark), list only that prefix, encrypt with the registry's key; no write elsewhere.
  */
 export function compileCacheWriterPolicy(partition: string, access: CompileCacheAccess): PolicyDocument {
-  const bucketArn = `arn:${partition}:s3:::${access.bucket}`;
   const read = access.reads.flatMap(
     (r) =>
       modelReaderPolicy(partition, {
@@ -503,25 +502,7 @@ export function compileCacheWriterPolicy(partition: string, access: CompileCache
         prefix: r.prefix,
       }).Statement,
   );
-  return combinedPolicy([
-    ...read,
-    {
-      Sid: "WriteCompileCache",
-      Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
-      Resource: `${bucketArn}/${access.prefix}/*`,
-    },
-    // Without ListBucket, S3 answers a missing mark 403 rather than 404 (S3 API HeadObject, "Permissions").
-    {
-      Sid: "ListCompileCache",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: bucketArn,
-      Condition: { StringLike: { "s3:prefix": [`${access.prefix}/*`, access.prefix] } },
-    },
-    // Uploads encrypt with the bucket's key; a multipart upload and the weights' reads also decrypt.
-    { Sid: "UseRegistryKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: access.keyArn },
-  ]);
+  return combinedPolicy([...read, ...prefixWriterStatements(partition, access, "CompileCache")]);
 }
 
 /** What a model's reader role adds to restore a track's cache: list and get under its prefix (decrypting is granted with the staged weights). */

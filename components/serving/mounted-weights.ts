@@ -30,7 +30,7 @@
  * Pure: no Pulumi imports.
  */
 import { createHash } from "node:crypto";
-import { policyDocument, type PolicyDocument } from "../common/iam";
+import { policyDocument, type PolicyDocument, type PolicyStatement } from "../common/iam";
 import { MODEL_POD_LABEL } from "../common/names";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import { SYSTEM_NODE_SELECTOR } from "../common/labels";
@@ -308,26 +308,35 @@ export interface StagedPrefixAccess {
   keyArn: string;
 }
 
-/** The staging Job's permissions: check and write objects under its prefix, list it, encrypt with the registry's key. */
-export function weightsStagerPolicy(partition: string, access: StagedPrefixAccess): PolicyDocument {
+/**
+ * What a Job that fills one prefix of the registry bucket may do there: check and write objects under
+ * the prefix, list only it, encrypt with the registry's key (a multipart upload also decrypts its
+ * parts). The staging Jobs' (`StagedWeights`) and the compile Jobs' (`CompileCache`) permissions.
+ */
+export function prefixWriterStatements(partition: string, access: StagedPrefixAccess, what: string): PolicyStatement[] {
   const bucketArn = `arn:${partition}:s3:::${access.bucket}`;
-  return policyDocument(
+  return [
     {
-      Sid: "WriteStagedWeights",
+      Sid: `Write${what}`,
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
       Resource: `${bucketArn}/${access.prefix}/*`,
     },
+    // Without ListBucket, S3 answers a missing mark 403 rather than 404 (S3 API HeadObject, "Permissions").
     {
-      Sid: "ListStagedWeights",
+      Sid: `List${what}`,
       Effect: "Allow",
       Action: "s3:ListBucket",
       Resource: bucketArn,
       Condition: { StringLike: { "s3:prefix": [`${access.prefix}/*`, access.prefix] } },
     },
-    // Uploads encrypt with the bucket's key; a multipart upload also decrypts its parts.
     { Sid: "UseRegistryKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: access.keyArn },
-  );
+  ];
+}
+
+/** The staging Job's permissions: check and write objects under its prefix, list it, encrypt with the registry's key. */
+export function weightsStagerPolicy(partition: string, access: StagedPrefixAccess): PolicyDocument {
+  return policyDocument(...prefixWriterStatements(partition, access, "StagedWeights"));
 }
 
 /** What a model's pod identity adds to read a staged prefix: decrypting with the registry's key. */

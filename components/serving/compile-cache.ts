@@ -344,7 +344,25 @@ export function compileCacheJob(input: CompileJobInput) {
   const adapters = model.adapters ?? [];
   const missing = adapters.filter((a) => !input.adapterClaims?.[a.name]).map((a) => a.name);
   if (missing.length > 0) throw new Error(`model ${model.name}: no claim for adapter(s) ${missing.join(", ")}`);
-  const s3Args = [input.bucket, `${track.prefix}/${input.device}/`, COMPILE_CACHE_DIR];
+  // The MLflow image's boto3 on the device's prefix: the check before the compile, the upload after it.
+  const cacheS3Container = (
+    name: string,
+    script: string,
+    size: { cpu: string; memory: string; limit: string },
+    readOnlyCache: boolean,
+  ) => ({
+    name,
+    image: pulledImageRef(IMAGES.mlflow, input.mirror),
+    command: ["python", "-c", script],
+    args: [input.bucket, `${track.prefix}/${input.device}/`, COMPILE_CACHE_DIR],
+    env: s3Env(input.region),
+    resources: { requests: { cpu: size.cpu, memory: size.memory }, limits: { memory: size.limit } },
+    securityContext: s3ContainerSecurity(),
+    volumeMounts: [
+      { name: COMPILE_CACHE_VOLUME, mountPath: COMPILE_CACHE_DIR, ...(readOnlyCache ? { readOnly: true } : {}) },
+      { name: "upload-tmp", mountPath: "/tmp" },
+    ],
+  });
   return {
     apiVersion: "batch/v1" as const,
     kind: "Job" as const,
@@ -368,19 +386,7 @@ export function compileCacheJob(input: CompileJobInput) {
           ...(placement.tolerations ? { tolerations: placement.tolerations } : {}),
           securityContext: restrictedPodSecurityContext(runtime.runAsUser),
           initContainers: [
-            {
-              name: "check",
-              image: pulledImageRef(IMAGES.mlflow, input.mirror),
-              command: ["python", "-c", CHECK_CACHE_SCRIPT],
-              args: s3Args,
-              env: s3Env(input.region),
-              resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-              securityContext: s3ContainerSecurity(),
-              volumeMounts: [
-                { name: COMPILE_CACHE_VOLUME, mountPath: COMPILE_CACHE_DIR },
-                { name: "upload-tmp", mountPath: "/tmp" },
-              ],
-            },
+            cacheS3Container("check", CHECK_CACHE_SCRIPT, { cpu: "100m", memory: "256Mi", limit: "512Mi" }, false),
             {
               name: "compile",
               image: pulledImageRef(runtime.image, input.mirror),
@@ -407,19 +413,7 @@ export function compileCacheJob(input: CompileJobInput) {
             },
           ],
           containers: [
-            {
-              name: "upload",
-              image: pulledImageRef(IMAGES.mlflow, input.mirror),
-              command: ["python", "-c", UPLOAD_CACHE_SCRIPT],
-              args: s3Args,
-              env: s3Env(input.region),
-              resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-              securityContext: s3ContainerSecurity(),
-              volumeMounts: [
-                { name: COMPILE_CACHE_VOLUME, mountPath: COMPILE_CACHE_DIR, readOnly: true },
-                { name: "upload-tmp", mountPath: "/tmp" },
-              ],
-            },
+            cacheS3Container("upload", UPLOAD_CACHE_SCRIPT, { cpu: "500m", memory: "1Gi", limit: "2Gi" }, true),
           ],
           volumes: [
             ...server.volumes,

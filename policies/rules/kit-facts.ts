@@ -219,7 +219,7 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "components/common/tags.ts": "fb3fcd51b287c5fab164a39f0180e2ac33ad36c5b67360d8444268270b776bd3",
   "components/serving/adapters.ts": "562db2d65ef1c8549731245e74e2689f0d3d190f3bb9052e26360509f23898ab",
   "components/serving/callers.ts": "45f0f87d1b842c90ae79750f3edc6e8eed713e00db642fc31371758e8f25d868",
-  "components/serving/compile-cache.ts": "530f33148c60e86fd316589a5d9ad2ba131baf89777b596719cf59e09c704f44",
+  "components/serving/compile-cache.ts": "173aea2311a344deba81b13b10274ddbd2e43ba4de92c5fa5794f5c595558b19",
   "components/serving/drain.ts": "6c482ef26c43537a0ed23277e6e661e6d2c74851dd895fb2187a19d47a5ce606",
   "components/serving/model-devices.ts": "12e3e51f53d9c26713dd4db3e219305f692974a75c109090dd00253e85f0cb22",
   "components/serving/model-fetcher.ts": "e1e7d7a3218c71194aa568a1699cd02b3e39ef75464c9078b557eee1d0bd6496",

@@ -172,9 +172,10 @@ describe("the compile Job", () => {
     region: "us-west-2",
   });
   const pod = job.spec.template.spec;
-  const [check, compile] = pod.initContainers as [
-    (typeof pod.initContainers)[number],
-    (typeof pod.initContainers)[number] & { workingDir?: string },
+  // The check (the MLflow image's boto3), then the server compiling.
+  const [check, compile] = pod.initContainers as unknown as [
+    (typeof pod.containers)[number],
+    (typeof pod.initContainers)[1] & { workingDir?: string },
   ];
 
   it("validates and runs hardened, as the compile service account, not as a replica", () => {

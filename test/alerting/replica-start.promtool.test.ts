@@ -5,8 +5,19 @@
  * the window left out.
  */
 import { expect, it } from "vitest";
+import modelServing from "../../components/monitoring/dashboards/model-serving.json";
 import { POD_START_TIMES, replicaStartRuleGroup, START_FIGURES } from "../../components/monitoring/replica-start-rules";
 import { describeWithTools, promtoolTestRules, series, type InputSeries, type PromtoolTest } from "../prom-tools";
+
+/** A panel's query on the model-serving dashboard, its variables set to All (Grafana's `allValue`). */
+function panelQuery(title: string, refId: string): string {
+  const panel = (modelServing.panels as { title: string; targets?: { refId: string; expr: string }[] }[]).find(
+    (p) => p.title === title,
+  );
+  const t = panel?.targets?.find((x) => x.refId === refId);
+  if (!t) throw new Error(`no panel "${title}" with target ${refId}`);
+  return t.expr.replace(/\$(namespace|model)\b/g, ".*");
+}
 
 const KSM = { job: "kube-state-metrics", instance: "10.0.0.9:8080" };
 
@@ -76,6 +87,17 @@ describeWithTools("replica-start recording rules under promtool", ["promtool"], 
                 value: 165,
               },
             ],
+          },
+          // The dashboard's table shows the same, per model and track.
+          {
+            expr: panelQuery("Slowest start per model and track, pods scheduled in the last 24 h", "A"),
+            eval_time: "30m",
+            exp_samples: [{ labels: '{mlserving_model="fraud-detector",mlserving_track="stable"}', value: 65 }],
+          },
+          {
+            expr: panelQuery("Slowest start per model and track, pods scheduled in the last 24 h", "B"),
+            eval_time: "30m",
+            exp_samples: [{ labels: '{mlserving_model="fraud-detector",mlserving_track="stable"}', value: 50 }],
           },
           // Before the pod is ready there is no figure, not a partial one.
           { expr: START_FIGURES.replicaStart, eval_time: "2m", exp_samples: [] },
@@ -235,6 +257,13 @@ describeWithTools("replica-start recording rules under promtool", ["promtool"], 
             expr: START_FIGURES.tritonModelLoad,
             eval_time: "30m",
             exp_samples: [{ labels: figure(START_FIGURES.tritonModelLoad, "stable", ',model="fraud"'), value: 20.25 }],
+          },
+          {
+            expr: panelQuery("Triton model load, last 24 h", "A"),
+            eval_time: "30m",
+            exp_samples: [
+              { labels: '{mlserving_model="fraud-detector",mlserving_track="stable",model="fraud"}', value: 20.25 },
+            ],
           },
         ],
       },

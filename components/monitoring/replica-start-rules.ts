@@ -9,9 +9,9 @@
  * pod, uid only:
  * - `kube_pod_status_scheduled_time`: the PodScheduled condition's lastTransitionTime while true (the
  *   pod was bound to a node, after any wait for one);
- * - `kube_pod_status_ready_time`: the Ready condition's lastTransitionTime while true (in a namespace
- *   with the load balancer controller's readiness gate, the kit's model namespaces, also the ALB
- *   target's health);
+ * - `kube_pod_status_ready_time`: the Ready condition's lastTransitionTime while true (for a pod behind
+ *   an ALB in the kit's model namespaces, also its target's health: the load balancer controller injects
+ *   its readiness gate there, aws-load-balancer-controller docs/deploy/pod_readiness_gate.md);
  * - `kube_pod_status_container_ready_time`: the ContainersReady condition's lastTransitionTime while
  *   true (every container passed its readiness probe; no gate);
  * - `kube_pod_container_state_started` (label `container`): the container's current run's start,
@@ -72,7 +72,7 @@ export const POD_START_TIMES = {
  * over the pods scheduled in the last {@link START_WINDOW_HOURS} hours:
  * - `replicaStart`: from the pod's scheduling to its first readiness: image (cached or pulled on the
  *   node), init containers (the weights' fetch, the compile cache's restore), the server's start and,
- *   in the kit's namespaces, the ALB's first health check. A spot replacement on a warm node.
+ *   for a model behind an ALB, its target's first health check. A spot replacement on a warm node.
  * - `serverStart`: from the server container's first start to the pod's containers' first readiness:
  *   the server's own start, what `serving.models[].serverStartSeconds` states.
  * - `tritonModelLoad`: Triton's own load time of each of its models (`model` label), over the Triton

@@ -175,6 +175,9 @@ describe("MonitoringStack", () => {
         "ModelDown",
       ]),
     );
+    // Group names are the CRD's list-map key (x-kubernetes-list-map-keys: name): no two alike.
+    const groupNames = rule.spec.groups.map((g: any) => g.name);
+    expect(new Set(groupNames).size).toBe(groupNames.length);
     // The replica-start recording rules ride in the same PrometheusRule, as built.
     expect(rule.spec.groups.find((g: any) => g.name === "mlserving-replica-start")).toEqual(replicaStartRuleGroup());
   });

@@ -171,7 +171,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
     "disk (unless mounted). Default: none (that phase is left out).",
   "serving.models[].serverStartSeconds":
     "Seconds the server takes to start with this model once its weights are on the node, as you " +
-    "measured it (its log); the cold-start floor counts it instead of the runtime's published figure. " +
+    "measured it (`mlserving:server_start_seconds:max24h` in Prometheus, or its log); the cold-start floor " +
+    "counts it instead of the runtime's published figure. " +
     "Default: the runtime's figure, or unknown (Triton, vLLM on Neuron).",
   "serving.models[].mountWeights":
     "Read the weights in place from S3 (a read-only Mountpoint volume, KServe models) instead of " +

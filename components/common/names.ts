@@ -10,6 +10,10 @@ export const TRACK_POD_LABEL = "mlserving.io/track";
 export const MODEL_LABEL = "mlserving_model";
 /** Prometheus label of a KServe model's track (stable or canary), relabelled from the pod label. */
 export const TRACK_LABEL = "mlserving_track";
+/** Container of the kit's own Triton Deployment that runs the server. */
+export const TRITON_SERVER_CONTAINER = "triton";
+/** Container a ServingRuntime runs its server in: KServe merges the predictor's container into it (constants.InferenceServiceContainerName). */
+export const KSERVE_SERVER_CONTAINER = "kserve-container";
 /** Pod label with the registry version a model's pods serve; relabelled to `mlserving_model_version`. */
 export const MODEL_VERSION_POD_LABEL = "mlserving.io/model-version";
 

@@ -158,12 +158,12 @@ export function tritonSlowRequestRatio(sloMs: number, window: string): string {
 
 const RUNNING_PODS = 'max by (namespace, pod) (kube_pod_status_phase{phase="Running"} == 1)';
 /** kube-state-metrics' name for a pod label in the kit's allow-list (prometheus-stack-values.ts). */
-const ksmLabel = (podLabel: string) => `label_${podLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+export const ksmLabel = (podLabel: string) => `label_${podLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 /**
  * The kit's model-server pods, in whichever namespace (`serving` or a team's), by the model label
  * the kit gives them and nothing else: kube-state-metrics exports it (prometheus-stack-values.ts).
  */
-const MODEL_PODS = `kube_pod_labels{${ksmLabel(MODEL_POD_LABEL)}!=""}`;
+export const MODEL_PODS = `kube_pod_labels{${ksmLabel(MODEL_POD_LABEL)}!=""}`;
 /**
  * The ready pods of the kit's model servers, one series per pod labelled with the model and
  * track as the serving series are (pods still starting are not ready and not listed).

@@ -5,4 +5,5 @@ export * from "./monitoring-stack";
 export * from "./prometheus-stack-values";
 export * from "./addons";
 export * from "./rules";
+export * from "./replica-start-rules";
 export * from "./network-policies";

@@ -9,6 +9,8 @@
  */
 
 import { ACCELERATOR_KINDS, ACCELERATORS } from "../common/accelerators";
+import { MODEL_LABEL, TRACK_LABEL } from "../common/names";
+import { POD_START_TIMES, replicaStartRuleGroup, START_FIGURES } from "./replica-start-rules";
 
 export type MetricType = "counter" | "gauge" | "histogram" | "summary";
 
@@ -76,6 +78,18 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   nv_inference_pending_request_count: triton("gauge"),
   /** Only with `--metrics-config histogram_latencies=true`; default buckets 100, 500, 2000, 5000 ms (core src/metric_model_reporter.h). */
   nv_inference_first_response_histogram_ms: triton("histogram"),
+  /**
+   * Seconds the model version took to load, set when the load completes; created for every model
+   * whatever the metrics config (src/metric_model_reporter.cc InitializeGauges), since core#397.
+   */
+  nv_model_load_duration_secs: {
+    exporter: "triton",
+    type: "gauge",
+    labels: ["model", "version"],
+    source:
+      "triton-inference-server/core src/metrics.cc, src/metric_model_reporter.cc (InitializeGauges) and " +
+      "src/model_repository_manager/model_lifecycle.cc (ReportModelLoadTime) @ r26.06 and main 73aad7c; added by #397 (1962cce)",
+  },
   nv_gpu_utilization: triton("gauge", ["gpu_uuid"]),
   nv_gpu_memory_used_bytes: triton("gauge", ["gpu_uuid"]),
   nv_gpu_memory_total_bytes: triton("gauge", ["gpu_uuid"]),
@@ -260,6 +274,34 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
     labels: ["namespace", "pod", "uid"],
     source: KSM_POD,
   },
+  /** Unix seconds the PodScheduled condition turned true; only while it is true. */
+  kube_pod_status_scheduled_time: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid"],
+    source: `${KSM_POD}; internal/store/pod.go createPodStatusScheduledTimeFamilyGenerator`,
+  },
+  /** Unix seconds the Ready condition last turned true (readiness gates included); only while it is true. */
+  kube_pod_status_ready_time: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid"],
+    source: `${KSM_POD}; internal/store/pod.go createPodStatusReadyTimeFamilyGenerator`,
+  },
+  /** Unix seconds the ContainersReady condition last turned true; only while it is true. */
+  kube_pod_status_container_ready_time: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid"],
+    source: `${KSM_POD}; internal/store/pod.go createPodStatusContainerReadyTimeFamilyGenerator`,
+  },
+  /** Unix seconds the container's current run started; only while it runs or after it terminated. */
+  kube_pod_container_state_started: {
+    exporter: "kube-state-metrics",
+    type: "gauge",
+    labels: ["namespace", "pod", "uid", "container"],
+    source: `${KSM_POD}; internal/store/pod.go createPodContainerStateStartedFamilyGenerator`,
+  },
   kube_pod_container_status_restarts_total: {
     exporter: "kube-state-metrics",
     type: "counter",
@@ -293,6 +335,23 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
     labels: ["namespace", "scaledObject"],
     source: "kedacore/keda pkg/metricscollector/prommetrics.go @ v2.20.2 (namespace keda, subsystem scaled_object)",
   },
+
+  // --- the kit's own recording rules (replica-start-rules.ts), read by the dashboards ---
+  ...Object.fromEntries(
+    replicaStartRuleGroup().rules.map((r): [string, MetricInfo] => {
+      const perPod = (Object.values(POD_START_TIMES) as string[]).includes(r.record);
+      const tritonModel = r.record === START_FIGURES.tritonModelLoad ? ["model"] : [];
+      return [
+        r.record,
+        {
+          exporter: "prometheus",
+          type: "gauge",
+          labels: ["namespace", ...(perPod ? ["pod"] : []), MODEL_LABEL, TRACK_LABEL, ...tritonModel],
+          source: `the kit's recording rule group ${replicaStartRuleGroup().name} (components/monitoring/replica-start-rules.ts)`,
+        },
+      ];
+    }),
+  ),
 
   // --- Prometheus itself ---
   up: {

@@ -10,6 +10,7 @@ import { PROMETHEUS_STACK_ADDON } from "./addons";
 import { AlertRuleInput, DEFAULT_ALERT_RULE_INPUT, prometheusRule } from "./alert-rules";
 import { DASHBOARDS, dashboardConfigMap } from "./dashboards";
 import { llmAlertRuleGroup } from "./llm-alert-rules";
+import { replicaStartRuleGroup } from "./replica-start-rules";
 import {
   ALERT_RECEIVER_KEYS,
   ALERT_RECEIVERS_SECRET,
@@ -172,7 +173,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
     }
     new k8s.apiextensions.CustomResource(
       `${name}-alerts`,
-      withGroup(prometheusRule(MONITORING_NAMESPACE, args.alertRules ?? DEFAULT_ALERT_RULE_INPUT), llmAlertRuleGroup()),
+      withGroup(
+        withGroup(
+          prometheusRule(MONITORING_NAMESPACE, args.alertRules ?? DEFAULT_ALERT_RULE_INPUT),
+          llmAlertRuleGroup(),
+        ),
+        replicaStartRuleGroup(),
+      ),
       {
         ...k8sOpts,
         dependsOn: [this.release],
@@ -182,7 +189,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
   }
 }
 
-/** A PrometheusRule with one more group (the LLM alerts live in llm-alert-rules.ts). */
+/** A PrometheusRule with one more group (the LLM alerts live in llm-alert-rules.ts, the replica starts in replica-start-rules.ts). */
 function withGroup<R extends { spec: { groups: object[] } }>(rule: R, group: object): R {
   return { ...rule, spec: { ...rule.spec, groups: [...rule.spec.groups, group] } };
 }

@@ -54,6 +54,7 @@ import { IMAGE_SIZES, type ImageSize, type SourcedFigure } from "./image-sizes";
 import { warmPoolOf } from "./headroom";
 import type { AcceleratorPoolSpec, PlatformSpec } from "./spec";
 import { instanceType } from "../common/instance-types";
+import { START_FIGURES } from "../monitoring/replica-start-rules";
 
 /**
  * From instance launch until the node registers, seconds, per AMI family: the least a current
@@ -558,12 +559,16 @@ export function spotReplacementWarning(
       ? [`keep its compile across starts (${at}.compileCache, with mountWeights)`]
       : []),
   ];
+  const measure = r.notCounted.includes("the server phase")
+    ? `; state the server's measured start (${at}.serverStartSeconds; the platform records it as ` +
+      `${START_FIGURES.serverStart}) to have it counted`
+    : "";
   return {
     path: at,
     message:
       `model ${m.name} runs on spot: a replacement replica ${gone}; ${atTheNotice(autoscaler, r.seconds)}. ` +
       `${["Keep replicas.min one above what the load needs", ...remedies].join(", ")}, ` +
-      `or serve it from an on-demand pool or a capacity reservation${r.notCounted.includes("the server phase") ? `; state the server's measured start (${at}.serverStartSeconds) to have it counted` : ""}.`,
+      `or serve it from an on-demand pool or a capacity reservation${measure}.`,
   };
 }
 

@@ -43,9 +43,11 @@ export interface ModelSpec {
   weightsGiB?: number;
   /**
    * Seconds the server takes to start with this model once its weights are on the node, as you
-   * measured it (vLLM's "init engine ... took", Triton's model READY, vLLM-Neuron's compile or NEFF
-   * load in its log). Only the plan's cold-start floor reads it, instead of the runtime's published
-   * figure. Default: the runtime's figure, or unknown where none is published (Triton, vLLM on Neuron).
+   * measured it: the platform records it per model as `mlserving:server_start_seconds:max24h`
+   * (monitoring/replica-start-rules.ts), or read it in the server's log (vLLM's "init engine ... took",
+   * Triton's model READY, vLLM-Neuron's compile or NEFF load). Only the plan's cold-start floor reads
+   * it, instead of the runtime's published figure. Default: the runtime's figure, or unknown where
+   * none is published (Triton, vLLM on Neuron).
    */
   serverStartSeconds?: number;
   /**

@@ -8,7 +8,7 @@ import { modelFetcherContainer } from "./model-fetcher";
 import { ModelSource, servedSource } from "./model-source";
 import { devicesOf } from "./model-devices";
 import type { ModelSpec } from "./model-types";
-import { MODEL_POD_LABEL, SERVING_NAMESPACE } from "../common/names";
+import { MODEL_POD_LABEL, SERVING_NAMESPACE, TRITON_SERVER_CONTAINER } from "../common/names";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
 import {
   ALB_IDLE_TIMEOUT_SECONDS,
@@ -177,7 +177,7 @@ export function tritonDeployment(input: TritonDeploymentInput) {
           ],
           containers: [
             {
-              name: "triton",
+              name: TRITON_SERVER_CONTAINER,
               image: pulledImageRef(IMAGES.tritonServer, input.mirror),
               command: ["tritonserver"],
               args: tritonArgs(),

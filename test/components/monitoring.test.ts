@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { alertmanagerConfig, DASHBOARDS, MonitoringStack, prometheusStackValues } from "../../components/monitoring";
+import {
+  alertmanagerConfig,
+  DASHBOARDS,
+  MonitoringStack,
+  prometheusStackValues,
+  replicaStartRuleGroup,
+} from "../../components/monitoring";
 import { MONITORING_DEFAULTS } from "../../components/monitoring/rules";
 import { CHARTS } from "../../components/versions";
 import { Plan, runComponent, testCluster } from "../harness";
@@ -169,5 +175,10 @@ describe("MonitoringStack", () => {
         "ModelDown",
       ]),
     );
+    // Group names are the CRD's list-map key (x-kubernetes-list-map-keys: name): no two alike.
+    const groupNames = rule.spec.groups.map((g: any) => g.name);
+    expect(new Set(groupNames).size).toBe(groupNames.length);
+    // The replica-start recording rules ride in the same PrometheusRule, as built.
+    expect(rule.spec.groups.find((g: any) => g.name === "mlserving-replica-start")).toEqual(replicaStartRuleGroup());
   });
 });

@@ -416,7 +416,10 @@ describe("cold-start floor: spot replacements", () => {
     expect(t.warnings[0].message).toMatch(
       /the server phase has no figure .* whether it serves within the 120 s notice is unknown/,
     );
-    expect(t.warnings[0].message).toContain("state the server's measured start (serving.models[0].serverStartSeconds)");
+    expect(t.warnings[0].message).toContain(
+      "state the server's measured start (serving.models[0].serverStartSeconds; the platform records it as " +
+        "mlserving:server_start_seconds:max24h) to have it counted",
+    );
   });
 
   it("names the pool's reservations, whose replicas spot does not interrupt", () => {

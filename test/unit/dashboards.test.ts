@@ -131,6 +131,10 @@ describe("dashboards together", () => {
         "nv_inference_first_response_histogram_ms_bucket",
         "vllm:e2e_request_latency_seconds_bucket",
         "vllm:request_success_total",
+        // The measured replica starts (replica-start-rules.ts).
+        "mlserving:replica_start_seconds:max24h",
+        "mlserving:server_start_seconds:max24h",
+        "mlserving:nv_model_load_duration_secs:max24h",
       ]),
     );
     expect([...names("gpu")]).toEqual(

@@ -3,7 +3,8 @@
 // side-by-side table of spot replacement options is what the plan computes for each option (and so
 // are the warm-node replacements of prod's Triton and Neuron models), every
 // command they show parses with the real command's options (the plan, the output recorders,
-// `pulumi config set` keys), every `mlserving:` key they name is in the config schema, and every
+// `pulumi config set` keys), every `mlserving:` key they name is in the config schema (or a series the
+// kit's recording rules record), every PromQL block parses on catalogued series, and every
 // TypeScript block compiles against the package's sources.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -32,6 +33,9 @@ import { coldStartEstimate } from "../../components/platform/cold-start";
 import type { AcceleratorPoolSpec, PlatformSpec } from "../../components/platform/spec";
 import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
+import { replicaStartRuleGroup } from "../../components/monitoring/replica-start-rules";
+import { catalogEntryFor, unknownMetricNames } from "../../components/monitoring/metrics-catalog";
+import { metricNamesIn, promqlSyntaxErrors } from "../promql";
 
 const root = join(__dirname, "..", "..");
 const pages = ["README.md", ...readdirSync(join(root, "docs")).map((f) => join("docs", f))].filter((f) =>
@@ -39,6 +43,8 @@ const pages = ["README.md", ...readdirSync(join(root, "docs")).map((f) => join("
 );
 const text = (page: string) => readFileSync(join(root, page), "utf8");
 const scripts = Object.keys(JSON.parse(text("package.json")).scripts);
+/** The series the kit's recording rules record. */
+const RECORDED = replicaStartRuleGroup().rules.map((r) => r.record);
 
 /** The resolved spec of a shipped stack, as the program builds it. */
 function shippedSpec(stack: string) {
@@ -258,10 +264,15 @@ describe("the commands the README and docs/ show", () => {
     }
   });
 
-  it.each(pages)("%s names only mlserving: keys of the config schema", (page) => {
-    for (const [, key] of text(page).matchAll(/mlserving:([a-zA-Z][\w.[\]]*[\w\]])/g))
-      expect(isConfigKey(key!), `${page}: mlserving:${key}`).toBe(true);
-  });
+  it.each(pages)(
+    "%s names only mlserving: keys of the config schema, or series the kit's recording rules record",
+    (page) => {
+      // A recorded series (`mlserving:<metric>:<operations>`) has a second colon; a config key has none.
+      for (const [name, key, operations] of text(page).matchAll(/mlserving:([a-zA-Z][\w.[\]]*[\w\]])(:\w+)?/g))
+        if (operations) expect(RECORDED, `${page}: ${name}`).toContain(name);
+        else expect(isConfigKey(key!), `${page}: mlserving:${key}`).toBe(true);
+    },
+  );
 
   it("refuses what the real commands refuse", () => {
     const check = (line: string) => {
@@ -291,6 +302,26 @@ describe("the commands the README and docs/ show", () => {
     expect(check("pulumi preview --policy-pack polices")).toEqual(["--policy-pack polices: no policy pack"]);
     expect(check("npx tsx cli/nope.ts")).toEqual(["cli/nope.ts does not exist"]);
     expect(check("pulumi config set --path 'mlserving:cluster.publicAccessCidrs[0]' x")).toEqual([]);
+  });
+});
+
+describe("the PromQL the README and docs/ show", () => {
+  // Each ```promql block parses, reads only catalogued series, and matches only labels they carry.
+  const blocks = pages.flatMap((page) =>
+    codeBlocks(text(page))
+      .filter((b) => b.lang === "promql")
+      .map((b) => ({ where: `${page}:${b.line}`, ...b })),
+  );
+
+  it("are found", () => expect(blocks.length).toBeGreaterThan(0));
+
+  it.each(blocks.map((b) => [b.where, b.text] as const))("%s parses and reads catalogued series only", (_w, expr) => {
+    expect(promqlSyntaxErrors(expr)).toEqual([]);
+    expect(unknownMetricNames(metricNamesIn(expr))).toEqual([]);
+    for (const [, name, matchers] of expr.matchAll(/([a-zA-Z_:][\w:]*)\{([^}]*)\}/g)) {
+      const labels = [...matchers!.matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map((m) => m[1]);
+      expect(catalogEntryFor(name!)?.info.labels, `${name}`).toEqual(expect.arrayContaining(labels));
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import {
   tritonProbes,
 } from "../triton-builders";
 import type { ModelRuntime } from "./runtime";
+import { KSERVE_SERVER_CONTAINER } from "../../common/names";
 
 /**
  * Triton's own start: loading the model repository's models through their backends. It depends on
@@ -100,7 +101,7 @@ export const TRITON: ModelRuntime = {
       multiModel: false,
       containers: [
         {
-          name: "kserve-container",
+          name: KSERVE_SERVER_CONTAINER,
           image: pulledImageRef(IMAGES.tritonServer, mirror),
           command: ["tritonserver"],
           args: tritonArgs("/mnt/models").map((a) =>

@@ -6,6 +6,7 @@ import { KSERVE_HTTP_PORT } from "../ports";
 import { ALB_DEREGISTRATION_DELAY_SECONDS, ENDPOINT_REMOVAL_SECONDS, type RuntimeDrain } from "../drain";
 import type { ModelRuntime, ScalingQuery } from "./runtime";
 import { VLLM_RUNTIME_LORA_UPDATING_ENV } from "../adapters";
+import { KSERVE_SERVER_CONTAINER } from "../../common/names";
 
 /** vLLM's requests running plus waiting, per replica (both vLLM runtimes report it). */
 export const vllmInFlight = (sel: string): ScalingQuery => ({
@@ -123,7 +124,7 @@ export function vllmServingRuntime(
       multiModel: false,
       containers: [
         {
-          name: "kserve-container",
+          name: KSERVE_SERVER_CONTAINER,
           image: pulledImageRef(r.image, r.mirror),
           command: ["vllm", "serve", "/mnt/models"],
           args: ["--port", String(KSERVE_HTTP_PORT), "--served-model-name", "{{.Name}}"],

@@ -442,7 +442,17 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
   // Weights, by load path: read in place from S3 (network only), or downloaded to the pod's disk (network and disk).
   const mountedLoad = m.mountWeights ? runtimeOf(m).mountedWeightsLoad : undefined;
   const downloadLimits = [...(network ? [network] : []), ...diskLimits];
-  if (m.weightsGiB === undefined) phases.push({ phase: "weights", basis: `no size (set ${at}.weightsGiB)` });
+  // A server reading its weights in place reads them during its own start: a measured start holds them.
+  const weightsInMeasuredStart = m.mountWeights === true && m.serverStartSeconds !== undefined;
+  if (weightsInMeasuredStart)
+    phases.push({
+      phase: "weights",
+      seconds: 0,
+      basis:
+        `read in place from S3 (${at}.mountWeights) while the server starts, so within its measured start ` +
+        `(${at}.serverStartSeconds, from the server container's start to its readiness: ${START_FIGURES.serverStart})`,
+    });
+  else if (m.weightsGiB === undefined) phases.push({ phase: "weights", basis: `no size (set ${at}.weightsGiB)` });
   else if (m.mountWeights && !mountedLoad)
     phases.push({
       phase: "weights",
@@ -465,7 +475,7 @@ export function coldStartEstimate(spec: PlatformSpec, m: ModelSpec, index: numbe
     });
   } else phases.push({ phase: "weights", basis: "no bound on the download is known for the node" });
   const adapters = m.adapters ?? [];
-  if (adapters.length > 0) {
+  if (adapters.length > 0 && !weightsInMeasuredStart) {
     const i = phases.findIndex((p) => p.phase === "weights");
     const w = phases[i];
     // A phase's basis is listed as unknown only while nothing else is: keep it when the adapters join.

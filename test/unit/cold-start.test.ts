@@ -575,3 +575,21 @@ describe("the spot warning's advice", () => {
     );
   });
 });
+
+describe("a measured start of a server that reads its weights in place", () => {
+  it("holds the weights: the weights phase is 0 s within it, counted once, even where no rate is known", () => {
+    const measured: ModelSpec = { ...MOUNTED, serverStartSeconds: 70 };
+    const e = coldStartEstimate(spec([measured]), measured, 0);
+    expect(phase(e, "weights")).toMatchObject({ seconds: 0, basis: expect.stringMatching(/serverStartSeconds/) });
+    expect(phase(e, "server").seconds).toBe(70);
+    expect(e.runningNodeSeconds).toBe(70);
+    // Downloaded weights are not in the server's start: their phase still counts them.
+    const downloaded: ModelSpec = { ...LLM, serverStartSeconds: 70 };
+    expect(phase(coldStartEstimate(spec([downloaded]), downloaded, 0), "weights").seconds).toBeGreaterThan(0);
+    // vLLM on Neuron memory-maps mounted weights at no published rate: a measured start still holds them.
+    const neuron: ModelSpec = { ...KSERVE_NEURON_MODEL, mountWeights: true, weightsGiB: 6, serverStartSeconds: 90 };
+    const n = coldStartEstimate(spec([neuron]), neuron, 0);
+    expect(phase(n, "weights").seconds).toBe(0);
+    expect(n.unknown.filter((u) => u.startsWith("weights"))).toEqual([]);
+  });
+});

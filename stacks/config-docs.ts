@@ -172,7 +172,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   "serving.models[].serverStartSeconds":
     "Seconds the server takes to start with this model once its weights are on the node, as you " +
     "measured it (`mlserving:server_start_seconds:max24h` in Prometheus, or its log); the cold-start floor " +
-    "counts it instead of the runtime's published figure. " +
+    "counts it instead of the runtime's published figure (with `mountWeights`, the weights read during " +
+    "that start are counted in it, not again). " +
     "Default: the runtime's figure, or unknown (Triton, vLLM on Neuron).",
   "serving.models[].mountWeights":
     "Read the weights in place from S3 (a read-only Mountpoint volume, KServe models) instead of " +

@@ -48,10 +48,11 @@ import { pulledImageRef } from "../cluster/pull-through-cache";
 import { KSERVE_HTTP_PORT } from "./ports";
 import type { ModelSpec } from "./model-types";
 import { runtimeOf } from "./runtimes";
-import type { ModelRuntime } from "./runtimes/runtime";
+import { servingRuntimePod, type ModelRuntime } from "./runtimes/runtime";
 import { modelReaderPolicy, placementFor, resourcesFor } from "./triton-builders";
 import { prefixWriterStatements, type WeightsLocation } from "./mounted-weights";
 import { adapterMountPath, adapterVolumeName } from "./adapters";
+import { fetcherSecurityContext, modelFetcherEnv } from "./model-fetcher";
 import { ACCELERATORS, isAcceleratorKind, type AcceleratorKindRecord } from "../common/accelerators";
 
 /** Prefix of the registry bucket where compile caches live (beside the staged weights, outside MLflow's own). */
@@ -100,23 +101,6 @@ export interface CompileCacheTrack {
   prefix: string;
 }
 
-interface RuntimeContainer {
-  command: string[];
-  args: string[];
-  env: { name: string; value?: string }[];
-  workingDir?: string;
-  volumeMounts: { name: string; mountPath: string }[];
-}
-
-/** The server container and volumes of the runtime's ServingRuntime, which every replica runs. */
-function runtimePod(runtime: ModelRuntime, namespace: string) {
-  const spec = runtime.servingRuntime(namespace).spec as {
-    containers: RuntimeContainer[];
-    volumes?: { name: string; emptyDir: { medium?: string; sizeLimit?: string } }[];
-  };
-  return { container: spec.containers[0], volumes: spec.volumes ?? [] };
-}
-
 /**
  * The command a replica of `isvc` runs: the ServingRuntime's `command` and `args` (KServe substitutes
  * `{{.Name}}` with the InferenceService's name) followed by the predictor's args.
@@ -127,13 +111,13 @@ export function serverCommand(
   isvc: string,
   predictorArgs: readonly string[],
 ): string[] {
-  const { container } = runtimePod(runtime, namespace);
+  const { container } = servingRuntimePod(runtime, namespace);
   return [...container.command, ...container.args.map((a) => a.replaceAll("{{.Name}}", isvc)), ...predictorArgs];
 }
 
 /** The ServingRuntime's plain env values (those every replica has), which the Job repeats. */
 function runtimeEnv(runtime: ModelRuntime, namespace: string): { name: string; value: string }[] {
-  return runtimePod(runtime, namespace).container.env.flatMap((e) =>
+  return servingRuntimePod(runtime, namespace).container.env.flatMap((e) =>
     e.value !== undefined ? [{ name: e.name, value: e.value }] : [],
   );
 }
@@ -298,15 +282,6 @@ export const RESTORE_CACHE_SCRIPT = [
 ].join("\n");
 
 /** The boto3 containers' environment: the region, and HOME on their scratch /tmp. */
-function s3Env(region: string) {
-  return [
-    { name: "AWS_DEFAULT_REGION", value: region },
-    { name: "HOME", value: "/tmp" },
-  ];
-}
-
-const s3ContainerSecurity = () => ({ ...restrictedContainerSecurityContext(), runAsUser: 1000 });
-
 export interface CompileJobInput {
   track: CompileCacheTrack;
   model: ModelSpec;
@@ -340,7 +315,7 @@ export function compileCacheJob(input: CompileJobInput) {
   const labels = { [COMPILE_CACHE_LABEL]: model.name };
   const placement = placementFor(model.accelerator);
   const name = compileJobName(track, input.device);
-  const server = runtimePod(runtime, track.namespace);
+  const server = servingRuntimePod(runtime, track.namespace);
   const adapters = model.adapters ?? [];
   const missing = adapters.filter((a) => !input.adapterClaims?.[a.name]).map((a) => a.name);
   if (missing.length > 0) throw new Error(`model ${model.name}: no claim for adapter(s) ${missing.join(", ")}`);
@@ -355,9 +330,9 @@ export function compileCacheJob(input: CompileJobInput) {
     image: pulledImageRef(IMAGES.mlflow, input.mirror),
     command: ["python", "-c", script],
     args: [input.bucket, `${track.prefix}/${input.device}/`, COMPILE_CACHE_DIR],
-    env: s3Env(input.region),
+    env: modelFetcherEnv({ region: input.region }),
     resources: { requests: { cpu: size.cpu, memory: size.memory }, limits: { memory: size.limit } },
-    securityContext: s3ContainerSecurity(),
+    securityContext: fetcherSecurityContext(),
     volumeMounts: [
       { name: COMPILE_CACHE_VOLUME, mountPath: COMPILE_CACHE_DIR, ...(readOnlyCache ? { readOnly: true } : {}) },
       { name: "upload-tmp", mountPath: "/tmp" },
@@ -451,9 +426,9 @@ export function compileCacheRestore(input: {
         image: pulledImageRef(IMAGES.mlflow, input.mirror),
         command: ["python", "-c", RESTORE_CACHE_SCRIPT],
         args: [input.bucket, `${input.track.prefix}/`, COMPILE_CACHE_DIR],
-        env: s3Env(input.region),
+        env: modelFetcherEnv({ region: input.region }),
         resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
-        securityContext: s3ContainerSecurity(),
+        securityContext: fetcherSecurityContext(),
         volumeMounts: [
           { name: COMPILE_CACHE_VOLUME, mountPath: COMPILE_CACHE_DIR },
           { name: "compile-cache-tmp", mountPath: "/tmp" },

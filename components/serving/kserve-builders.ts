@@ -9,6 +9,7 @@ import { weightsStorageUri } from "./mounted-weights";
 import { adapterMountPath, adapterVolumeName } from "./adapters";
 import { ModelSpec, trackReplicas } from "./model-spec";
 import { ModelRuntime, runtimeOf } from "./runtimes";
+import { servingRuntimePod } from "./runtimes/runtime";
 import { MODEL_POD_LABEL, MODEL_VERSION_POD_LABEL, SERVING_NAMESPACE, TRACK_POD_LABEL } from "../common/names";
 import { placementFor, resourcesFor } from "./triton-builders";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/pod-security";
@@ -293,9 +294,7 @@ export function inferenceService(input: InferenceServiceInput) {
 
 /** The readiness probe of a runtime's server container as its ServingRuntime sets it (none when it sets none). */
 function withReadinessProbe(runtime: ModelRuntime): { readinessProbe?: unknown } {
-  const containers = runtime.servingRuntime(SERVING_NAMESPACE).spec.containers as
-    { readinessProbe?: unknown }[] | undefined;
-  const probe = containers?.[0]?.readinessProbe;
+  const probe = servingRuntimePod(runtime, SERVING_NAMESPACE).container.readinessProbe;
   return probe ? { readinessProbe: probe } : {};
 }
 

@@ -74,8 +74,12 @@ export function modelFetcherContainer(name: string, input: ModelFetcherInput, ar
     ...(args ? { args } : {}),
     env: modelFetcherEnv(input),
     resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "4Gi" } },
-    // The MLflow image's user is root; any non-root uid reads its Python packages. Scratch files
-    // go under the destination (MODEL_FETCH_SCRIPT), so the root filesystem stays read-only.
-    securityContext: { ...restrictedContainerSecurityContext(), runAsUser: 1000 },
+    // Scratch files go under the destination (MODEL_FETCH_SCRIPT), so the root filesystem stays read-only.
+    securityContext: fetcherSecurityContext(),
   };
+}
+
+/** The MLflow image's user is root; any non-root uid reads its Python packages (uid 1000, restricted). */
+export function fetcherSecurityContext() {
+  return { ...restrictedContainerSecurityContext(), runAsUser: 1000 };
 }

@@ -144,3 +144,22 @@ export interface ModelRuntime {
   /** Extra server arguments of one model on KServe (e.g. parallelism from its devices). Default: none. */
   modelArgs?(model: ModelSpec): string[];
 }
+
+/** The server container of a runtime's ServingRuntime, as far as the kit reads it. */
+export interface ServingRuntimeContainer {
+  command: string[];
+  args: string[];
+  env: { name: string; value?: string }[];
+  workingDir?: string;
+  volumeMounts: { name: string; mountPath: string }[];
+  readinessProbe?: Record<string, unknown>;
+}
+
+/** The server container and volumes of the runtime's ServingRuntime, which every replica runs. */
+export function servingRuntimePod(runtime: ModelRuntime, namespace: string) {
+  const spec = runtime.servingRuntime(namespace).spec as {
+    containers: ServingRuntimeContainer[];
+    volumes?: { name: string; emptyDir: { medium?: string; sizeLimit?: string } }[];
+  };
+  return { container: spec.containers[0], volumes: spec.volumes ?? [] };
+}

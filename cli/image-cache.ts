@@ -11,9 +11,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadStackFile } from "./stack-file";
-import { CONFIG_NAMESPACE, resolvePlatformSpec, StackConfigError } from "../stacks/config";
-import { rawConfigFromPulumi } from "../stacks/stack-config";
+import { stackNameProblem } from "./stack-file";
+import { checkStackFile } from "./stack-check";
+import { loadPulumiProject, projectStackFile } from "./project-plan";
+import { StackConfigError } from "../stacks/config";
 import { imageCacheScript, poolNodeImages, stackPullThroughCache } from "../components/platform/image-cache";
 import { BOTTLEROCKET_RELEASE } from "../components/versions";
 import { ACCELERATORS } from "../components/common/accelerators";
@@ -24,10 +25,12 @@ const USAGE = "usage: npm run image-cache -- --stack <name> [--pool <pool>] [--c
 export function imageCacheScripts(
   configPath: string,
   only?: string,
+  stackName?: string,
 ): { pool: string; images: string[]; script: string }[] {
-  const { config, secretKeys } = loadStackFile(configPath, CONFIG_NAMESPACE);
-  const { raw, region } = rawConfigFromPulumi(config);
-  const spec = resolvePlatformSpec(raw, region, new Set(secretKeys));
+  // The stack file is checked as the plan checks it: a file the plan refuses writes no script.
+  const checked = checkStackFile(configPath, stackName);
+  if (!checked.ok) throw new StackConfigError(checked.problems);
+  const { spec } = checked;
   const pools = spec.capacity.pools.filter(
     (p) =>
       ACCELERATORS[p.kind].imageCache &&
@@ -80,15 +83,16 @@ function main(argv: string[]): number {
     console.log(USAGE);
     return 0;
   }
-  if (!values.stack || !/^[a-z0-9-]+$/.test(values.stack)) {
-    console.error(USAGE);
+  const stackProblem = values.stack ? stackNameProblem(values.stack) : "--stack is required";
+  if (!values.stack || stackProblem) {
+    console.error(`${stackProblem}\n${USAGE}`);
     return 2;
   }
   const root = resolve(__dirname, "..");
-  const configPath = values.config ?? join(root, "stacks", `Pulumi.${values.stack}.yaml`);
+  const configPath = values.config ?? projectStackFile(loadPulumiProject(root), values.stack);
   const out = values.out ?? join(root, ".plan", values.stack);
   try {
-    const scripts = imageCacheScripts(configPath, values.pool);
+    const scripts = imageCacheScripts(configPath, values.pool, values.stack);
     mkdirSync(out, { recursive: true });
     for (const s of scripts) {
       const file = join(out, `image-cache-${s.pool}.sh`);

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,7 +13,7 @@ import {
 } from "../../components/platform/image-cache";
 import { BOTTLEROCKET_RELEASE, IMAGES, imageRef, KUBERNETES_VERSION } from "../../components/versions";
 import { imageCacheScripts } from "../../cli/image-cache";
-import { CONFIG_NAMESPACE, resolvePlatformSpec } from "../../stacks/config";
+import { CONFIG_NAMESPACE, resolvePlatformSpec, StackConfigError } from "../../stacks/config";
 import { loadStackFile } from "../../cli/stack-file";
 import { rawConfigFromPulumi } from "../../stacks/stack-config";
 
@@ -52,7 +52,23 @@ describe("the image-cache snapshot script (npm run image-cache)", () => {
       "$REGISTRY/mlserving-prod/kubernetes/pause:3.10.1",
     ]);
     expect(s.script).toContain('REGISTRY="$(aws sts get-caller-identity');
+    // Pulls from ECR log in; the snapshot's volume is the pool's data volume, as its nodes attach it.
+    expect(s.script).toContain('*.dkr.ecr.*) auth="--user AWS:$(aws ecr get-login-password)"');
+    expect(s.script).toContain(`Ebs={VolumeSize=${gpu.diskSizeGiB},VolumeType=gp3,Encrypted=true}`);
     expect(await bashSyntax(s.script)).toBe("");
+  });
+
+  it("writes no script for a stack file the plan refuses, naming the key", () => {
+    const dir = mkdtempSync(join(tmpdir(), "image-cache-bad-"));
+    const file = join(dir, "Pulumi.prod.yaml");
+    const text = readFileSync(join(stacksDir, "Pulumi.prod.yaml"), "utf8");
+    expect(text).toMatch(/warmNodes: 1/);
+    writeFileSync(file, text.replace("warmNodes: 1", "warmNodes: 1\n        diskSizeGiB: .inf"));
+    expect(() => imageCacheScripts(file)).toThrow(/capacity\.pools\[0\]\.diskSizeGiB/);
+    // A stack named otherwise than its environment is refused as the plan refuses it.
+    expect(() => imageCacheScripts(join(stacksDir, "Pulumi.prod.yaml"), undefined, "staging")).toThrow(
+      StackConfigError,
+    );
   });
 
   it("boots the pinned Bottlerocket release with its admin container, and snapshots the data volume", () => {

@@ -241,11 +241,15 @@ export function fastImagePullProblems(
     "is set in Karpenter's AL2023 EC2NodeClass (nodeadm): enable karpenter, and not with imageCacheSnapshotId " +
       "(Bottlerocket nodes start with the snapshot's images, pulled without SOCI)",
   );
+  // Instance store holds SOCI's store only on types that have one (setup-local-disks mounts it on the
+  // RAID0 device); the others keep it on the root volume.
+  const withoutNvme = p.instanceTypes.filter((t) => (instanceType(t)?.instanceStoreGB ?? 0) === 0);
   problems.check(
-    p.instanceStore === true || (p.volumeThroughputMiBps ?? 125) >= F.minThroughputMiBps,
+    (p.instanceStore === true && withoutNvme.length === 0) || (p.volumeThroughputMiBps ?? 125) >= F.minThroughputMiBps,
     "",
-    `needs volumeThroughputMiBps of at least ${F.minThroughputMiBps} (or instanceStore): below ` +
-      `that AWS finds parallel pulls slower (amazon-eks-ami nodeadm/doc/examples.md)`,
+    `needs volumeThroughputMiBps of at least ${F.minThroughputMiBps} (or instanceStore on types that all have ` +
+      `one${p.instanceStore === true ? `; ${withoutNvme.join(", ")} ha${withoutNvme.length === 1 ? "s" : "ve"} none` : ""}): ` +
+      `below that AWS finds parallel pulls slower (amazon-eks-ami nodeadm/doc/examples.md)`,
   );
   for (const name of p.instanceTypes) {
     const t = instanceType(name);

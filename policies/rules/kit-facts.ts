@@ -177,7 +177,7 @@ export const POD_IDENTITY_SESSION_TAGS = {
 export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "cli/kit-facts.ts": "ebec17059d8db20c44fe31429144e164416704a141083bd04e936a0776541a6f",
   "components/capacity/instance-shapes.ts": "e8f1fe7e5025de569a077a654f14f9430df5172ef4cb114eb868a230ed089cf3",
-  "components/capacity/rules.ts": "a3024b01b813c743e8737a59df42b94714b4722b606b10a1f762b0c43d3109cf",
+  "components/capacity/rules.ts": "c38a3537d4082a93888a75d0ac10aeec033b7e508a635590353f84c9f3cdd45e",
   "components/cluster/aws-load-balancer-controller-policy.json":
     "16f232c9d9f79366fe949c4550ad517a202380058a9e48d45a4e215044a20a6a",
   "components/cluster/load-balancer-controller-values.ts":

@@ -477,6 +477,13 @@ describe("fast image pull (nodeadm FastImagePull, SOCI parallel pull)", () => {
       ),
     ).toEqual([expect.stringContaining("not with imageCacheSnapshotId")]);
     expect(fastImagePullProblems(pool, "cluster-autoscaler")).toHaveLength(1);
+    // Instance store counts only where every type has one: inf2 has none, so SOCI would write the root volume.
+    expect(
+      fastImagePullProblems(
+        { instanceTypes: ["g6.2xlarge", "inf2.xlarge"], instanceStore: true }, // g6 carries NVMe, inf2 none
+        "karpenter",
+      ),
+    ).toEqual([{ path: "", message: expect.stringContaining("inf2.xlarge has none") }]);
     // g4dn.xlarge has 4 vCPUs and 16 GiB: enabled; a 2-vCPU type would not be.
     expect(fastImagePullProblems({ ...pool, instanceTypes: ["g4dn.xlarge"] }, "karpenter")).toEqual([]);
     expect(FAST_IMAGE_PULL).toEqual({ minVcpu: 4, minMemoryGiB: 7, minThroughputMiBps: 600 });

@@ -45,7 +45,7 @@ export interface ImageMirrorArgs {
  * its images come from (Docker Hub and GitHub Container Registry with the credential secret the stack
  * names), a repository creation template per rule (AES-256 at rest, the kit's tags, a lifecycle
  * policy that expires what no node pulls any more) with the role ECR creates the repositories as, and,
- * on each node role, the two actions a first pull through a rule needs, on the cached repositories only. Pods then pull `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/...`
+ * on each node role, the three actions a first pull through a rule needs, on the cached repositories only. Pods then pull `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/...`
  * (cluster/pull-through-cache.ts `pulledImageRef`): from ECR in the Region, not anonymously from Docker Hub.
  */
 export class ImageMirror extends pulumi.ComponentResource {

@@ -130,7 +130,7 @@ export function pullThroughCacheProblems(
         `is at most ${ECR_RULE_PREFIX_MAX}); "${spec.repositoryPrefix}" is not (it defaults to the ` +
         `cluster name: set it when that is longer)`,
     });
-  const used = new Set(images.map(pullThroughUpstreamOf).filter((u) => u !== undefined));
+  const used = new Set(pullThroughUpstreams(images));
   for (const [host, u] of Object.entries(PULL_THROUGH_UPSTREAMS) as [
     PullThroughUpstream,
     (typeof PULL_THROUGH_UPSTREAMS)[PullThroughUpstream],
@@ -304,9 +304,8 @@ export function pullThroughUpstreams(images: readonly string[]): PullThroughUpst
  */
 export function pulledImageRef(image: string | ImagePin, mirror?: PullThroughMirror): string {
   const ref = typeof image === "string" ? image : imageRef(image);
-  if (!mirror) return ref;
-  const host = ref.slice(0, ref.indexOf("/"));
-  if (!(mirror.upstreams as readonly string[]).includes(host)) return ref;
+  const upstream = mirror && pullThroughUpstreamOf(ref);
+  if (!mirror || !upstream || !mirror.upstreams.includes(upstream)) return ref;
   const repository = cachedRepositoryName(ref, mirror.repositoryPrefix);
-  return repository ? `${mirror.registry}/${repository}:${ref.slice(ref.lastIndexOf(":") + 1)}` : ref;
+  return repository ? `${mirror.registry}/${repository}:${imageParts(ref).tag}` : ref;
 }

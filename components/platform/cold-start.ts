@@ -71,7 +71,9 @@ export const NODE_BOOT: Readonly<Record<NodeOs, SourcedFigure>> = {
     source:
       "aws/karpenter-provider-aws#3827 (Karpenter maintainer, 2023-04-29): an EKS-optimized AMI on " +
       "c6id.2xlarge with instance-store RAID0, pod created to kubelet registered in 28 s, the least " +
-      "published; AL2023's nodeadm services take about 38 s of it on their own (awslabs/amazon-eks-ami#1696, 2024-04-04)",
+      "published for that span; on AL2023 itself the boot before the kubelet starts alone measured 24 s " +
+      "(kubelet_node_startup_pre_kubelet_duration_seconds 23.95, AMI v20250317, awslabs/amazon-eks-ami#2210), " +
+      "before EC2's launch and the kubelet's registration",
   },
   bottlerocket: {
     value: 41,

@@ -13,10 +13,9 @@
  * its data volume, terminate it.
  */
 import {
-  cachedRepositoryName,
   ecrRegistryHost,
+  pulledImageRef,
   type PullThroughUpstream,
-  pullThroughUpstreamOf,
   pullThroughUpstreams,
 } from "../cluster/pull-through-cache";
 import { Problem, ProblemList } from "../common/problems";
@@ -109,9 +108,7 @@ export interface ImageCacheScriptInput {
  * time (`$REGISTRY`, from `aws sts get-caller-identity`), as cluster/pull-through-cache.ts `pulledImageRef` writes it.
  */
 export function cachedPullName(image: string, cache: ImageCacheScriptInput["pullThroughCache"]): string {
-  const upstream = pullThroughUpstreamOf(image);
-  if (!cache || !upstream || !cache.upstreams.includes(upstream)) return image;
-  return `$REGISTRY/${cachedRepositoryName(image, cache.repositoryPrefix)}:${image.slice(image.lastIndexOf(":") + 1)}`;
+  return pulledImageRef(image, cache && { registry: "$REGISTRY", ...cache });
 }
 
 /** The SSM parameter of the Bottlerocket AMI (Bottlerocket docs, "Finding an AMI ID": `/aws/service/bottlerocket/<variant>/<arch>/<version>/image_id`). */
@@ -122,8 +119,10 @@ export function bottlerocketAmiParameter(kubernetesVersion: string, release: str
 /**
  * The script that builds the pool's snapshot (bash, AWS CLI v2). It takes the subnet to launch in
  * (one with a route to SSM and the registries, e.g. a private subnet of the cluster) and an instance
- * profile the SSM agent may use (AmazonSSMManagedInstanceCore, and ECR pulls with the cache: the
- * Karpenter node role's profile has both), then prints the snapshot id and the lines to record.
+ * profile the SSM agent may use (AmazonSSMManagedInstanceCore), then prints the snapshot id and the
+ * lines to record. Pulls from ECR log in with the credentials that run the script (`aws ecr
+ * get-login-password`): through a pull-through cache they need the nodes' pull permissions on the
+ * cached repositories (`pullThroughNodePolicy`: a first pull imports the image and creates its repository).
  */
 export function imageCacheScript(input: ImageCacheScriptInput): string {
   const cache = input.pullThroughCache;

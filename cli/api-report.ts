@@ -120,4 +120,4 @@ function main() {
   }
 }
 
-main();
+if (require.main === module) main();

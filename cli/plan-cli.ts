@@ -25,12 +25,12 @@ import { loadStackFile, stackNameProblem, stackNamesIn } from "./stack-file";
 import { loadPulumiProject, projectStackFile, type PulumiProject } from "./project-plan";
 import { editDistance } from "../components/common/edit-distance";
 
+import { ENVIRONMENTS } from "../components/common/tags";
+
 type PlannedOutcome = Extract<PlanOutcome, { kind: "planned" }>;
 
 /** Where the command runs from: this kit's checkout, or a repository that installed the package. */
 export type PlanCliMode = { kind: "kit"; root: string } | { kind: "installed"; cwd: string };
-
-const ENVIRONMENTS = ["dev", "staging", "prod"];
 
 /** The command's options (node:util parseArgs); the docs' plan commands are checked against them. */
 export const PLAN_OPTIONS = {
@@ -176,8 +176,8 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   const badName = stackNameProblem(stack);
   if (badName) throw new UsageError(badName);
   if (!project) throw new UsageError(`no Pulumi.yaml in ${projectDir}`);
-  if (values.environment !== undefined && !ENVIRONMENTS.includes(values.environment))
-    throw new UsageError(`--environment must be one of ${ENVIRONMENTS.join(", ")}`);
+  if (values.environment !== undefined && !PLAN_ENVIRONMENTS.includes(values.environment))
+    throw new UsageError(`--environment must be one of ${PLAN_ENVIRONMENTS.join(", ")}`);
   const configPath = resolve(base, values.config ?? projectStackFile(project, stack));
   if (!existsSync(configPath)) throw new UsageError(missingStackFile(configPath, stack, project));
   const isKitItself = mode.kind === "kit" && projectDir === resolve(mode.root);

@@ -7,6 +7,7 @@ import { PLAN_FILES } from "./plan-files";
 import { authoredKubernetesObjects, helmReleases, manifestFileName, manifestSources, toYaml } from "./manifests";
 import { RecordedResource, runOnMocks, SECRET_PLACEHOLDER } from "./mock-runtime";
 import type { PlatformSpec } from "../components/platform/spec";
+import type { PlatformServingOutputs } from "../components/platform/outputs";
 import { PolicyReport, runPolicies } from "./policy-runner";
 import { checkStackFile, ValidStack } from "./stack-check";
 import {
@@ -169,8 +170,7 @@ export async function runProjectPlan(req: ProjectPlanRequest): Promise<PlanOutco
   }
   progress(`program ran on the mock runtime: ${resources.length} resources registered`);
   // A team's HTTPRoutes attach to the platform's LLM gateway, which the recorded outputs name.
-  const gateway = (recorded?.outputs.serving as { llmGateway?: { name: string; namespace: string } } | undefined)
-    ?.llmGateway;
+  const gateway = (recorded?.outputs.serving as PlatformServingOutputs | undefined)?.llmGateway;
   const packConfig = {
     environment,
     ...(gateway ? { platformGateways: [`${gateway.namespace}/${gateway.name}`] } : {}),

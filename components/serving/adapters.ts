@@ -55,6 +55,8 @@ export interface LoraAdapterSpec {
 
 /** The values vLLM v0.16.0 accepts for `--max-lora-rank` (vllm/config/lora.py `MaxLoRARanks`). */
 export const VLLM_MAX_LORA_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512] as const;
+/** The largest rank vLLM takes. */
+export const VLLM_LARGEST_LORA_RANK = VLLM_MAX_LORA_RANKS[VLLM_MAX_LORA_RANKS.length - 1];
 
 /**
  * Most adapters one model serves: every adapter is a GPU slot (`--max-loras`) and a Mountpoint
@@ -86,7 +88,8 @@ export const ADAPTER_OBJECT_INFIX = "lora";
 export function maxLoraRank(adapters: readonly Pick<LoraAdapterSpec, "rank">[]): number {
   const largest = Math.max(1, ...adapters.map((a) => a.rank));
   const fit = VLLM_MAX_LORA_RANKS.find((r) => r >= largest);
-  if (fit === undefined) throw new Error(`LoRA rank ${largest} exceeds vLLM's largest --max-lora-rank (512)`);
+  if (fit === undefined)
+    throw new Error(`LoRA rank ${largest} exceeds vLLM's largest --max-lora-rank (${VLLM_LARGEST_LORA_RANK})`);
   return fit;
 }
 
@@ -117,11 +120,6 @@ export const VLLM_RUNTIME_LORA_UPDATING_ENV = { name: "VLLM_ALLOW_RUNTIME_LORA_U
 /** Values (trimmed, lower-cased) with which vLLM reads its boolean variables as on: vllm/envs.py `in ("1", "true")`. */
 export const VLLM_ENV_TRUE_VALUES = ["1", "true"] as const;
 
-/** Whether a value of `VLLM_ALLOW_RUNTIME_LORA_UPDATING` turns runtime loading on. */
-export function enablesRuntimeLoraUpdating(value: string): boolean {
-  return (VLLM_ENV_TRUE_VALUES as readonly string[]).includes(value.trim().toLowerCase());
-}
-
 /**
  * LoRA weights on the GPU per rank and per slot for the 8B class the kit's defaults assume
  * (Llama 3.1 8B: 32 layers, hidden 4096, MLP 14336, 8 KV heads of 128), in bf16. vLLM allocates
@@ -136,7 +134,7 @@ export const ASSUMED_LORA_BYTES_PER_RANK = (38912 + 43008) * 32 * 2;
 /** GPU memory (GiB) vLLM sets aside for a model's adapter slots: `--max-loras` x `--max-lora-rank` x the 8B-class figure. */
 export function loraSlotsGiB(adapters: readonly Pick<LoraAdapterSpec, "rank">[]): number {
   // Ranks vLLM cannot hold are refused by adapterProblems; the fit check sizes with the others.
-  const largest = VLLM_MAX_LORA_RANKS[VLLM_MAX_LORA_RANKS.length - 1];
+  const largest = VLLM_LARGEST_LORA_RANK;
   const held = adapters.filter((a) => Number.isInteger(a.rank) && a.rank >= 1 && a.rank <= largest);
   if (held.length === 0) return 0;
   return (adapters.length * maxLoraRank(held) * ASSUMED_LORA_BYTES_PER_RANK) / 1024 ** 3;
@@ -200,7 +198,7 @@ export function adapterProblems(
       add(`${at}.source`, `is also adapters[${sources.get(parsed.uri)}]'s source: one adapter per source`);
     else sources.set(parsed.uri, i);
     const rank = a?.rank;
-    const largest = VLLM_MAX_LORA_RANKS[VLLM_MAX_LORA_RANKS.length - 1];
+    const largest = VLLM_LARGEST_LORA_RANK;
     if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 1 || rank > largest)
       add(
         `${at}.rank`,

@@ -217,7 +217,7 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
   "components/common/problems.ts": "c273c1cf10dc3e9b7213a72bd95f47ee735bebd7120cd7fd9e0830b7a53ef9ae",
   "components/common/quantity.ts": "282230410f7e156c44bc065c7be7e6197c962854d2f5c6b7d5b8cf3d3d06d095",
   "components/common/tags.ts": "fb3fcd51b287c5fab164a39f0180e2ac33ad36c5b67360d8444268270b776bd3",
-  "components/serving/adapters.ts": "562db2d65ef1c8549731245e74e2689f0d3d190f3bb9052e26360509f23898ab",
+  "components/serving/adapters.ts": "e5b2c4fef14156b58dae1e41eb15ba42a97db833c3bc48d081c0b2b7f6a4f9e5",
   "components/serving/callers.ts": "45f0f87d1b842c90ae79750f3edc6e8eed713e00db642fc31371758e8f25d868",
   "components/serving/compile-cache.ts": "3b4762e247f7cf8a2d32bc45f2f1d52c8277a0bd3b71108bbc5ed14883fc211f",
   "components/serving/drain.ts": "6c482ef26c43537a0ed23277e6e661e6d2c74851dd895fb2187a19d47a5ce606",

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { existingMonitoring } from "../../components/common/handles";
 import { LlmGateway } from "../../components/serving";
+import { MlPlatform } from "../../components/platform";
+import { devPlatformSpec } from "../fixtures/stack";
 import { runComponent, testCluster } from "../harness";
 import { validateAgainstUpstreamSchema } from "../k8s-schemas";
 
@@ -38,5 +40,18 @@ describe("LlmGateway with JWT callers", () => {
     await expect(build({ issuer: "idp", jwksUri: "https://idp.example.com/keys" })).rejects.toThrow(
       /jwt.issuer: must be the https:\/\/ URL of the token issuer/,
     );
+  });
+});
+
+describe("MlPlatform with serving.gateway.jwt", () => {
+  it("hands the stack's token issuer to its gateway, in llm-gateway", async () => {
+    const jwt = { issuer: "https://idp.example.com", jwksUri: "https://idp.example.com/keys" };
+    const plan = await runComponent(
+      () => new MlPlatform("ml", devPlatformSpec({ serving: { gateway: { replicas: 1, jwt }, models: [] } })),
+    );
+    const [ra] = plan.ofType("kubernetes:security.istio.io/v1:RequestAuthentication");
+    expect(plan.ofType("kubernetes:security.istio.io/v1:AuthorizationPolicy")).toHaveLength(1);
+    expect((ra.inputs as any).metadata.namespace).toBe("llm-gateway");
+    expect((ra.inputs as any).spec.jwtRules[0]).toMatchObject({ issuer: jwt.issuer, jwksUri: jwt.jwksUri });
   });
 });

@@ -168,6 +168,48 @@ describe("a model team's KServe model on a runtime the platform offers in its na
   });
 });
 
+describe("a model team's LLM behind the platform's gateway, planned from its own project", () => {
+  it("attaches its route to the Gateway the recorded outputs name, and the pack admits it there", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "model-team-llm-"));
+    const outputs = JSON.parse(readFileSync(outputsFile, "utf8"));
+    expect(outputs.outputs.serving.llmGateway).toEqual({ name: "llm", namespace: "llm-gateway", listener: "http" });
+    outputs.outputs.serving.teams.fraud = { namespace: "fraud", kserveRuntimes: ["vllm"], models: ["fraud-assistant"] };
+    writeFileSync(join(dir, "outputs.json"), JSON.stringify(outputs));
+    const stackFile = readFileSync(join(projectDir, "Pulumi.dev.yaml"), "utf8");
+    const models = stackFile.slice(stackFile.indexOf("  model-team:models:"));
+    writeFileSync(
+      join(dir, "Pulumi.dev.yaml"),
+      stackFile.replace(
+        models,
+        [
+          "  model-team:models:",
+          "    - name: fraud-assistant",
+          "      server: kserve",
+          "      accelerator: nvidia",
+          "      runtime: vllm",
+          "      source: models:/fraud-assistant/2",
+          "      replicas: { min: 1, max: 1 }",
+          '      resources: { gpus: 1, cpu: "4", memory: 24Gi }',
+          "",
+        ].join("\n"),
+      ),
+    );
+    const outcome = await runProjectPlan({
+      projectDir,
+      stack: "dev",
+      configPath: join(dir, "Pulumi.dev.yaml"),
+      outputsPath: join(dir, "outputs.json"),
+    });
+    if (outcome.kind !== "planned") throw new Error(`did not plan: ${JSON.stringify(outcome)}`);
+    const route = outcome.resources.find((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
+      ?.inputs as any;
+    expect(route.metadata.namespace).toBe("fraud");
+    expect(route.spec.parentRefs[0]).toMatchObject({ name: "llm", namespace: "llm-gateway" });
+    // The planner hands the pack the platform's Gateway (platformGateways): the route is admitted.
+    expect(outcome.report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+  });
+});
+
 describe("npm run plan -- --project", () => {
   it("plans examples/model-team with exit 0 and writes its artifacts; --help lists the project", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "model-team-plan-")), "out");

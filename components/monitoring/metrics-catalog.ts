@@ -103,6 +103,19 @@ export const METRIC_CATALOG: Record<string, MetricInfo> = {
   inference_extension_scheduler_attempts_total: epp("counter", ["status", "target_model_name", "pod_name", "port"]),
   /** Buckets 0.0 to 1.0 by 0.1. */
   inference_extension_prefix_indexer_hit_ratio: epp("histogram", []),
+  /**
+   * Time a request spent in the picker's Flow Control, observed once per request at its final
+   * `outcome` (pkg/epp/flowcontrol/types/outcomes.go: Dispatched, RejectedCapacity, RejectedOther,
+   * EvictedTTL, EvictedContextCancelled, EvictedOther); recorded in controller/internal/item.go.
+   */
+  inference_extension_flow_control_request_queue_duration_seconds: epp("histogram", [
+    "fairness_id",
+    "priority",
+    "outcome",
+    "inference_pool",
+    "model_name",
+    "target_model_name",
+  ]),
 
   // --- vLLM (on Inferentia and NVIDIA GPUs, through KServe) ---
   "vllm:num_requests_running": vllm("gauge"),

@@ -111,6 +111,48 @@ describeWithTools("the LLM gateway's alerts", ["promtool"], () => {
           ],
         },
         {
+          // Held requests dropped at 10m (the hold ran out, then the queue was full), none dispatched
+          // ones count: the alert fires while drops lie within 10 minutes, and not after.
+          interval: "1m",
+          input_series: [
+            {
+              series:
+                'inference_extension_flow_control_request_queue_duration_seconds_count{namespace="dev",inference_pool="chat-llm",outcome="EvictedTTL"}',
+              values: "0x10 1x40",
+            },
+            {
+              series:
+                'inference_extension_flow_control_request_queue_duration_seconds_count{namespace="dev",inference_pool="chat-llm",outcome="RejectedCapacity"}',
+              values: "0x10 2x40",
+            },
+            {
+              series:
+                'inference_extension_flow_control_request_queue_duration_seconds_count{namespace="dev",inference_pool="chat-llm",outcome="Dispatched"}',
+              values: "0+5x50",
+            },
+          ],
+          alert_rule_test: [
+            { eval_time: "9m", alertname: "LlmGatewayRequestsDropped", exp_alerts: [] },
+            {
+              eval_time: "17m",
+              alertname: "LlmGatewayRequestsDropped",
+              exp_alerts: [
+                {
+                  exp_labels: { namespace: "dev", inference_pool: "chat-llm", severity: "critical" },
+                  exp_annotations: {
+                    ...fired("LlmGatewayRequestsDropped", { namespace: "dev", inference_pool: "chat-llm" })
+                      .exp_annotations,
+                    // One request held past its hold and two refused on a full queue: 3, not the dispatched ones.
+                    summary:
+                      "The endpoint picker of InferencePool dev/chat-llm answered 3 held request(s) with an error in 10 minutes.",
+                  },
+                },
+              ],
+            },
+            { eval_time: "40m", alertname: "LlmGatewayRequestsDropped", exp_alerts: [] },
+          ],
+        },
+        {
           // A track woken from zero at 6m: its first replica may take the longest hold to start
           // (no page at 20m), but one still missing once that has passed is an outage.
           interval: "1m",

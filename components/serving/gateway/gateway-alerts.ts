@@ -31,7 +31,10 @@ export const GATEWAY_QUEUE_THRESHOLD = 5;
  *   available replica: the pool's route fails open, requests are forwarded unscored;
  * - LlmInferencePoolNoReadyEndpoint: a pool's picker sees no ready replica: requests to it fail
  *   (a track woken from zero gets {@link WAKE_GRACE_MINUTES} to start its first);
- * - LlmGatewayQueueing: a pool's replicas each hold more than GATEWAY_QUEUE_THRESHOLD waiting requests.
+ * - LlmGatewayQueueing: a pool's replicas each hold more than GATEWAY_QUEUE_THRESHOLD waiting requests;
+ * - LlmGatewayRequestsDropped: the picker's Flow Control (on for tracks that scale from zero) answered
+ *   requests with an error after holding them: the hold ran out (`EvictedTTL`, its wakeTimeoutSeconds)
+ *   or its queue was full (`RejectedCapacity`). They never reach vLLM, so the model's error alerts miss them.
  */
 export function gatewayAlertRuleGroup(): AlertRuleGroup {
   return {
@@ -87,6 +90,24 @@ export function gatewayAlertRuleGroup(): AlertRuleGroup {
           runbook:
             "Every replica of the pool is full, so the picker has nowhere better to send. Check the model's " +
             "ScaledObject (is it at replicas.max?) and pending GPU pods; raise replicas.max or lower the autoscaling target.",
+        },
+      },
+      {
+        alert: "LlmGatewayRequestsDropped",
+        expr:
+          "sum by (namespace, inference_pool) (increase(inference_extension_flow_control_request_queue_duration_seconds_count" +
+          '{outcome=~"EvictedTTL|RejectedCapacity"}[10m])) > 0',
+        for: "5m",
+        labels: { severity: "critical" },
+        annotations: {
+          summary:
+            "The endpoint picker of InferencePool {{ $labels.namespace }}/{{ $labels.inference_pool }} answered " +
+            "{{ $value }} held request(s) with an error in 10 minutes.",
+          runbook:
+            "Requests waited in the picker's Flow Control for a replica and were dropped: the hold ran out " +
+            "(the model's wakeTimeoutSeconds: its track did not start a replica in time) or the queue was full. " +
+            "Check the track's predictor pods (pending on capacity, loading weights, crashing) and its " +
+            "ScaledObject (KEDA wakes it on the picker's queue); raise wakeTimeoutSeconds or keep replicas.min above 0.",
         },
       },
     ],

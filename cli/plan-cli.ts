@@ -15,14 +15,14 @@
  * program failed. Usage errors and --help need nothing but this file; the stack file check loads
  * next, and the program, the SDKs and the policy pack only once the stack file is valid.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { PlanOutcome } from "./planner";
 import { outDirProblem, writePlanOutput } from "./out-dir";
 import { PLAN_FILES, PLATFORM_PLAN_FILES } from "./plan-files";
 import { loadStackFile, stackNameProblem, stackNamesIn } from "./stack-file";
-import { loadPulumiProject, projectStackFile, type PulumiProject } from "./project-plan";
+import { kitCheckoutOf, loadPulumiProject, projectStackFile, type PulumiProject } from "./project-plan";
 import { editDistance } from "../components/common/edit-distance";
 
 import { ENVIRONMENTS } from "../components/common/tags";
@@ -122,18 +122,6 @@ function isPlatformStackFile(path: string, project: PulumiProject): boolean {
   }
 }
 
-/**
- * The root of the kit this command runs from (the folder of its package.json), for `mlserving-plan`:
- * an installed package has no sources there, a linked checkout does.
- */
-function installedKitRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "@mlserving/kit") return dir;
-    if (dirname(dir) === dir) return __dirname;
-  }
-}
-
 /** Runs the command; resolves to its exit status. */
 export async function planCli(argv: string[], mode: PlanCliMode): Promise<number> {
   try {
@@ -196,7 +184,9 @@ async function plan(argv: string[], mode: PlanCliMode): Promise<number> {
   // The policies judge by facts generated from the components; a stale copy would pass what they
   // should refuse, so the plan refuses to run on one (policies/rules/facts-freshness.ts).
   const { kitFactsStaleness } = await import("../policies/rules/facts-freshness");
-  const stale = kitFactsStaleness(mode.kind === "kit" ? mode.root : installedKitRoot());
+  // An installed package has no sources to compare; a linked checkout of the kit does.
+  const kitRoot = mode.kind === "kit" ? mode.root : kitCheckoutOf(__dirname);
+  const stale = kitRoot === undefined ? undefined : kitFactsStaleness(kitRoot);
   if (stale) {
     console.error(`error: ${stale}`);
     return 2;

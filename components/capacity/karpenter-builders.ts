@@ -125,6 +125,14 @@ export function fastImagePullNodeConfig(): string {
  * volume; with an image-cache snapshot, Bottlerocket, whose second volume (/dev/xvdb) holds
  * container images and can be created from a snapshot of pre-pulled images.
  */
+/**
+ * The OS of a Karpenter pool's nodes: Bottlerocket where they attach an image-cache snapshot (its
+ * data volume holds the images), AL2023 otherwise.
+ */
+export function karpenterPoolOs(pool: { imageCacheSnapshotId?: string }): NodeOs {
+  return pool.imageCacheSnapshotId !== undefined ? "bottlerocket" : "al2023";
+}
+
 export function ec2NodeClassSpec(input: NodeClassInput) {
   const discovery = { "karpenter.sh/discovery": input.clusterName };
   const ebs = (extra: Record<string, unknown>) => ({
@@ -136,7 +144,7 @@ export function ec2NodeClassSpec(input: NodeClassInput) {
       : {}),
     ...extra,
   });
-  const bottlerocket = input.imageCacheSnapshotId !== undefined;
+  const bottlerocket = karpenterPoolOs(input) === "bottlerocket";
   return {
     amiSelectorTerms: [
       { alias: bottlerocket ? `bottlerocket@${input.bottlerocketRelease}` : `al2023@${input.amiRelease}` },

@@ -16,7 +16,7 @@ import {
   poolsProblems,
   TIME_SLICING_LIMITS,
 } from "./rules";
-import { ec2NodeClassSpec, nodePoolSpec, timeSlicingNodeOverlays } from "./karpenter-builders";
+import { ec2NodeClassSpec, karpenterPoolOs, nodePoolSpec, timeSlicingNodeOverlays } from "./karpenter-builders";
 import {
   eventPattern,
   INTERRUPTION_EVENT_RULES,
@@ -257,7 +257,7 @@ export class Karpenter extends pulumi.ComponentResource {
     ));
 
     for (const pool of pools) {
-      const os = pool.imageCacheSnapshotId ? "bottlerocket" : "al2023";
+      const os = karpenterPoolOs(pool);
       const poolSlicing = ACCELERATORS[pool.kind].timeSlicing ? slicing : undefined;
       const nodeClass = new k8s.apiextensions.CustomResource(
         `${name}-${pool.name}`,

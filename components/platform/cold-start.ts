@@ -44,6 +44,7 @@
  */
 import { EBS_BANDWIDTH_MBPS, networkBandwidthMbps } from "../common/instance-network";
 import type { NodeOs } from "../common/accelerators";
+import { karpenterPoolOs } from "../capacity/karpenter-builders";
 import { SCALING_BEHAVIOR } from "../serving/autoscaling";
 import type { ModelSpec } from "../serving/model-spec";
 import { runtimeOf } from "../serving/runtimes";
@@ -375,7 +376,7 @@ export function imagePullPhase(
 /** The AMI family of a model's nodes: Karpenter pools run Bottlerocket with an image-cache snapshot, node groups their `os`. */
 function nodeOs(spec: PlatformSpec, pool: AcceleratorPoolSpec | undefined): NodeOs {
   if (!pool) return "al2023";
-  if (spec.capacity.autoscaler === "karpenter") return pool.imageCacheSnapshotId ? "bottlerocket" : "al2023";
+  if (spec.capacity.autoscaler === "karpenter") return karpenterPoolOs(pool);
   return pool.os;
 }
 

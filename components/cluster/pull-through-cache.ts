@@ -39,7 +39,14 @@ export const PULL_THROUGH_UPSTREAMS = {
 
 export type PullThroughUpstream = keyof typeof PULL_THROUGH_UPSTREAMS;
 /** The config keys naming an upstream's credential secret. */
-export type PullThroughCredentialKey = "dockerHubCredentialArn" | "githubCredentialArn";
+export type PullThroughCredentialKey = Extract<
+  (typeof PULL_THROUGH_UPSTREAMS)[PullThroughUpstream],
+  { credential: string }
+>["credential"];
+/** Those keys, in the upstreams' order. */
+export const PULL_THROUGH_CREDENTIAL_KEYS: readonly PullThroughCredentialKey[] = Object.values(
+  PULL_THROUGH_UPSTREAMS,
+).flatMap((u) => ("credential" in u ? [u.credential] : []));
 
 /** The pull-through cache of a stack, as configured (`mlserving:images.pullThroughCache`). */
 export interface PullThroughCacheSpec {
@@ -170,7 +177,7 @@ export const PLACEHOLDER_ACCOUNT_ID = "111122223333";
 
 /** Credential ARNs that still name the placeholder account: the offline plan accepts them, a deployment must not. */
 export function pullThroughCachePlaceholderProblems(spec: PullThroughCacheSpec): Problem[] {
-  return (["dockerHubCredentialArn", "githubCredentialArn"] as const).flatMap((key) =>
+  return PULL_THROUGH_CREDENTIAL_KEYS.flatMap((key) =>
     spec[key]?.split(":")[4] === PLACEHOLDER_ACCOUNT_ID
       ? [
           {

@@ -182,7 +182,7 @@ export const KIT_FACTS_SOURCES: Readonly<Record<string, string>> = {
     "16f232c9d9f79366fe949c4550ad517a202380058a9e48d45a4e215044a20a6a",
   "components/cluster/load-balancer-controller-values.ts":
     "091e07d6496b01fff9642372cc10aab36170f7d863a95a2504217bcb6fb98b64",
-  "components/cluster/pull-through-cache.ts": "88c953e30388bd3f726ad84d18bcd511d223e20613c2dfeeabc83437313a95c0",
+  "components/cluster/pull-through-cache.ts": "a77a1f50f1f45aa1ee2eafdb87f0766418352f51ed02873d5dcba0d4901537ca",
   "components/common/accelerators/addons.ts": "48a29a4d134341e0cffd5354973e4c732b19c06c8a81caada1ea12d34bc058c1",
   "components/common/accelerators/dashboards/gpu.json":
     "5053488ba7d6ac3da96bc87b86e77e74f2da3c8baf18785ad75ac2b062a65fb9",

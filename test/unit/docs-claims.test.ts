@@ -53,6 +53,10 @@ function shippedSpec(stack: string) {
   return resolvePlatformSpec(raw, region, new Set(secretKeys));
 }
 
+/** A dollar figure as the docs write it: `$1,234.56`, or `$1,234` without cents. */
+const usd = (n: number, cents = true) =>
+  `$${n.toLocaleString("en-US", { minimumFractionDigits: cents ? 2 : 0, maximumFractionDigits: cents ? 2 : 0 })}`;
+
 /** "The shipped stacks set $9,000 (dev, advisory), ...": each amount, stack and advisory mark of such a paragraph. */
 function budgetClaims(page: string) {
   return text(page)
@@ -87,7 +91,6 @@ describe("the README and docs/", () => {
   });
 
   it("docs/cost-and-capacity.md's table is the shipped stacks' envelope", () => {
-    const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
     const table = text(join("docs", "cost-and-capacity.md"));
     for (const stack of ["dev", "staging", "prod"]) {
       const { config, secretKeys } = loadStackFile(join(root, "stacks", `Pulumi.${stack}.yaml`), CONFIG_NAMESPACE);
@@ -104,7 +107,6 @@ describe("the README and docs/", () => {
   });
 
   it("docs/cost-and-capacity.md's spot replacement options are the plan's figures for each option", () => {
-    const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
     const specOf = (stack: string): PlatformSpec => {
       const { config, secretKeys } = loadStackFile(join(root, "stacks", `Pulumi.${stack}.yaml`), CONFIG_NAMESPACE);
       const { raw, region } = rawConfigFromPulumi(config);
@@ -432,8 +434,6 @@ describe("figures the README and docs/ quote", () => {
     }
   });
 
-  const usd = (n: number, cents = true) =>
-    `$${n.toLocaleString("en-US", { minimumFractionDigits: cents ? 2 : 0, maximumFractionDigits: cents ? 2 : 0 })}`;
   const STACKS = ["dev", "staging", "prod"] as const;
   const envelopes = Object.fromEntries(STACKS.map((s) => [s, costEnvelope(shippedSpec(s))]));
 

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { tsSourceFiles } from "../source-files";
 
 /**
  * No import circle: no file of components/, stacks/, policies/ or cli/ reaches itself again through
@@ -13,14 +14,6 @@ import { describe, expect, it } from "vitest";
  */
 const ROOT = path.resolve(__dirname, "../..");
 const FOLDERS = ["components", "stacks", "policies", "cli"];
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const file = path.join(dir, name);
-    if (statSync(file).isDirectory()) return sourceFiles(file);
-    return /\.ts$/.test(name) && !name.endsWith(".d.ts") ? [file] : [];
-  });
-}
 
 /** Names a file uses as values: identifiers outside types, imports and property names. */
 function valueNames(file: ts.SourceFile): Set<string> {
@@ -181,7 +174,7 @@ export function importGraph(
 
 function kitSources(): Map<string, string> {
   return new Map(
-    FOLDERS.flatMap((f) => sourceFiles(path.join(ROOT, f))).map((file) => [file, readFileSync(file, "utf8")]),
+    FOLDERS.flatMap((f) => tsSourceFiles(path.join(ROOT, f))).map((file) => [file, readFileSync(file, "utf8")]),
   );
 }
 
